@@ -1,0 +1,14 @@
+// Command calltop is a terminal live-call debugger for WebRTC and VoIP calls.
+package main
+
+import (
+	"fmt"
+	"os"
+)
+
+func main() {
+	if err := newRootCmd().Execute(); err != nil {
+		fmt.Fprintln(os.Stderr, "calltop:", err)
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,128 @@
+package diagnose
+
+import "time"
+
+// Rule ids, the contract of DESIGN.md: findings carry one of these.
+const (
+	RuleLossInbound      = "loss-inbound"
+	RuleLossOutbound     = "loss-outbound"
+	RuleRTTHigh          = "rtt-high"
+	RuleJitterHigh       = "jitter-high"
+	RuleMOSLow           = "mos-low"
+	RuleConcealmentHigh  = "concealment-high"
+	RuleNoMediaInbound   = "no-media-inbound"
+	RuleNoMediaOutbound  = "no-media-outbound"
+	RuleMicSilent        = "mic-silent"
+	RuleICEDisconnected  = "ice-disconnected"
+	RuleICEFailed        = "ice-failed"
+	RuleSlowSetup        = "slow-setup"
+	RulePathFlapping     = "path-flapping"
+	RuleRelayTCP         = "relay-tcp"
+	RuleBandwidthLow     = "bandwidth-low"
+	RuleBandwidthLimited = "bandwidth-limited"
+	RuleCPULimited       = "cpu-limited"
+	RuleVideoFreeze      = "video-freeze"
+	RuleVideoPoor        = "video-poor"
+	RuleKeyframeStorm    = "keyframe-storm"
+)
+
+// Snapshot is an immutable picture of every call at one feed time, handed
+// to the TUI. The Monitor publishes a new Snapshot value; it never changes
+// one it has handed out, and unchanged CallSummary pointers are shared
+// between successive snapshots so that building one is cheap.
+type Snapshot struct {
+	// FeedTime is the newest data timestamp seen.
+	FeedTime time.Time
+	// Calls holds ongoing calls and calls that ended within the last
+	// minute (Ended set), in no particular order.
+	Calls []*CallSummary
+	// Focus is the detail of the call the TUI asked to follow (nil if none).
+	Focus *CallDetail
+	// DataQuality counts samples that were marked and skipped (counter
+	// resets, NaN, absurd values), by reason.
+	DataQuality map[string]int
+}
+
+// CallSummary is one row of the calls screen. Unknown numbers are NaN.
+type CallSummary struct {
+	ID           string
+	Room         string
+	Tags         map[string]string
+	Start        time.Time
+	End          time.Time // zero while ongoing
+	Ended        bool
+	Participants int
+	// Severity and TopFinding describe the worst open finding.
+	Severity   Severity
+	TopFinding string // the finding's message, or "" when none
+	TopRule    string
+	WorstMOS   float64
+	WorstLoss  float64 // percent, inbound or outbound, the worse of the two
+	WorstRTTMs float64
+	// BitrateKbps is the sum of every participant's outbound bitrate.
+	BitrateKbps float64
+	// Names lists participants' display names and user ids, for filtering.
+	Names []string
+	// Version increases whenever anything in the summary changes.
+	Version uint64
+}
+
+// CallDetail is the drill-down of one call: facts, participants with
+// their series, findings (open and cleared) and the event timeline.
+type CallDetail struct {
+	Summary      *CallSummary
+	Participants []ParticipantDetail
+	Findings     []Finding // open first, then cleared, newest first
+	Timeline     []TimelineEvent
+}
+
+// ParticipantDetail is one participant on the call screen.
+type ParticipantDetail struct {
+	ID          string
+	Name        string
+	UserID      string
+	UserAgent   string
+	Browser     string // short form of UserAgent, e.g. "Chrome 131"
+	NetworkType string
+	Region      string
+	Left        bool
+	MOS         float64 // NaN when no audio
+	Worst       *Finding
+	// Connections: selected candidate types, relay protocol, ICE state.
+	Connections []ConnectionDetail
+	// Series for sparklines, one point per stats sample, oldest first, up
+	// to 15 minutes.
+	BitrateIn  Series
+	BitrateOut Series
+	LossIn     Series
+	LossOut    Series
+	RTT        Series
+}
+
+// ConnectionDetail describes one peer connection of a participant.
+type ConnectionDetail struct {
+	ID                 string
+	ICEState           string
+	ConnectionState    string
+	LocalCandidateType string
+	RelayProtocol      string
+	Protocol           string
+}
+
+// Series is a time series of one derived metric. Times are in data time.
+// A skipped sample (marked as untrustworthy) is NaN.
+type Series struct {
+	Name   string
+	Unit   string
+	Times  []time.Time
+	Values []float64
+}
+
+// TimelineEvent is one line of a call's timeline.
+type TimelineEvent struct {
+	Time          time.Time
+	ParticipantID string
+	Kind          string // "ice", "connection", "finding-raised", "finding-cleared", "joined", "left"
+	Text          string
+	Severity      Severity
+}
