@@ -1,0 +1,115 @@
+package feed
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+)
+
+// Record is one received frame with its receive time: a line of a
+// recording, or a message an importer made from a dump (Recv is then the
+// data's own time).
+type Record struct {
+	Recv time.Time       `json:"recv"`
+	Msg  json.RawMessage `json:"msg"`
+}
+
+// LineError reports a line of a file that could not be read; the rest of
+// the file is still used.
+type LineError struct {
+	File   string
+	Line   int
+	Reason string
+}
+
+// Error implements error.
+func (e *LineError) Error() string {
+	return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Reason)
+}
+
+// maxLine bounds one recording line (a frame plus its envelope).
+const maxLine = MaxFrameBytes + 4096
+
+// OpenFile opens path for reading, transparently gunzipping when the file
+// starts with the gzip magic bytes. Close the returned ReadCloser.
+func OpenFile(path string) (io.ReadCloser, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	br := bufio.NewReader(f)
+	magic, _ := br.Peek(2)
+	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			f.Close()
+			return nil, fmt.Errorf("%s: gzip: %w", path, err)
+		}
+		return struct {
+			io.Reader
+			io.Closer
+		}{zr, closers{zr, f}}, nil
+	}
+	return struct {
+		io.Reader
+		io.Closer
+	}{br, f}, nil
+}
+
+type closers []io.Closer
+
+func (c closers) Close() error {
+	var first error
+	for _, cl := range c {
+		if err := cl.Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// ReadRecording reads a calltop recording (JSON lines of Record). Lines
+// that are not valid records are reported as *LineError and skipped; an
+// I/O error (other than a truncated gzip stream) stops reading and is
+// returned as err. name is used in messages.
+func ReadRecording(r io.Reader, name string) (recs []Record, bad []*LineError, err error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64*1024), maxLine)
+	line := 0
+	for sc.Scan() {
+		line++
+		b := bytes.TrimSpace(sc.Bytes())
+		if len(b) == 0 {
+			continue
+		}
+		var rec Record
+		if uerr := json.Unmarshal(b, &rec); uerr != nil {
+			bad = append(bad, &LineError{File: name, Line: line, Reason: "not a recording line: " + uerr.Error()})
+			continue
+		}
+		if len(rec.Msg) == 0 || rec.Recv.IsZero() {
+			bad = append(bad, &LineError{File: name, Line: line, Reason: `recording line without "recv" and "msg"`})
+			continue
+		}
+		rec.Msg = append(json.RawMessage(nil), rec.Msg...)
+		recs = append(recs, rec)
+	}
+	if serr := sc.Err(); serr != nil {
+		if serr == io.ErrUnexpectedEOF || strings.Contains(serr.Error(), "unexpected EOF") {
+			bad = append(bad, &LineError{File: name, Line: line + 1, Reason: "file is truncated"})
+			return recs, bad, nil
+		}
+		if serr == bufio.ErrTooLong {
+			bad = append(bad, &LineError{File: name, Line: line + 1, Reason: fmt.Sprintf("line longer than %d bytes; reading stopped", maxLine)})
+			return recs, bad, nil
+		}
+		return recs, bad, fmt.Errorf("%s: %w", name, serr)
+	}
+	return recs, bad, nil
+}
