@@ -1,0 +1,49 @@
+package engine
+
+import (
+	"time"
+
+	"github.com/calltop/calltop/diagnose"
+)
+
+// Frame is one coalesced picture the engine hands the TUI: at most about
+// ten per second, and only when something changed. Everything in it is
+// immutable once sent.
+type Frame struct {
+	// Seq increases with every frame.
+	Seq uint64
+	// Calls is the Monitor's snapshot (calls, the focused call's detail).
+	Calls diagnose.Snapshot
+	// Feed describes where the data comes from and the connection state.
+	Feed FeedStatus
+	// Replay is set when the source is a recording or dump being replayed.
+	Replay *ReplayStatus
+	// Pending counts feed messages applied since the previous frame.
+	Pending int
+}
+
+// FeedStatus is the header's view of the feed.
+type FeedStatus struct {
+	// Source names the feed: a URL, "demo", or the replayed file's path.
+	Source string
+	// State is one of "connecting", "live", "reconnecting", "stalled",
+	// "failed", "replay" or "ended".
+	State string
+	// Reason explains a failed, stalled or reconnecting state.
+	Reason string
+	// Since is when the feed entered State (wall clock, for display only).
+	Since time.Time
+	// NextRetry is when the client will try again (reconnecting only).
+	NextRetry time.Time
+	// BadFrames counts malformed frames received so far.
+	BadFrames int
+	// LastBad is the reason the last malformed frame was refused.
+	LastBad string
+}
+
+// ReplayStatus describes replay position and controls.
+type ReplayStatus struct {
+	Start, End, Position time.Time
+	Speed                float64
+	Paused               bool
+}
