@@ -1,0 +1,248 @@
+package tui
+
+import (
+	"fmt"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/calltop/calltop/diagnose"
+)
+
+// callsTable is the home screen: every call, worst first, filterable.
+// Sorting and filtering happen when the snapshot, sort or filter changes;
+// View only slices the visible window out of the cached rows.
+type callsTable struct {
+	common
+	calls     []*diagnose.CallSummary
+	feedTime  time.Time
+	hasFrame  bool
+	sortBy    sortKey
+	input     lineInput
+	filtering bool   // the filter input has the keyboard
+	filter    string // the filter in force
+	rows      []*diagnose.CallSummary
+	hay       map[*diagnose.CallSummary]string
+	selected  string // id of the selected call; the cursor follows it
+	cursor    int
+	offset    int
+}
+
+func newCallsTable(c common) *callsTable {
+	in := lineInput{prompt: "/", placeholder: "type to filter by call, room, participant, user or tag", limit: 80}
+	return &callsTable{common: c, input: in}
+}
+
+// SetSnapshot replaces the calls and re-sorts and re-filters them.
+func (t *callsTable) SetSnapshot(calls []*diagnose.CallSummary, feedTime time.Time) {
+	t.calls, t.feedTime, t.hasFrame = calls, feedTime, true
+	t.refresh()
+}
+
+// SetSize implements component.
+func (t *callsTable) SetSize(w, h int) {
+	t.common.SetSize(w, h)
+	t.scroll()
+}
+
+// refresh rebuilds the cached rows and puts the cursor back on the
+// selected call, wherever the sort moved it.
+func (t *callsTable) refresh() {
+	t.rows, t.hay = filterCalls(t.calls, t.filter, t.hay)
+	sortCalls(t.rows, t.sortBy, t.feedTime)
+	t.cursor = min(t.cursor, max(len(t.rows)-1, 0))
+	if t.selected != "" {
+		for i, c := range t.rows {
+			if c.ID == t.selected {
+				t.cursor = i
+				break
+			}
+		}
+	}
+	t.syncSelected()
+	t.scroll()
+}
+
+func (t *callsTable) syncSelected() {
+	if t.cursor < len(t.rows) {
+		t.selected = t.rows[t.cursor].ID
+	}
+}
+
+// Selected returns the call under the cursor, or nil.
+func (t *callsTable) Selected() *diagnose.CallSummary {
+	if t.cursor < len(t.rows) {
+		return t.rows[t.cursor]
+	}
+	return nil
+}
+
+// Filtering reports whether the filter input has the keyboard.
+func (t *callsTable) Filtering() bool { return t.filtering }
+
+// visibleRows is how many call rows fit under the headings.
+func (t *callsTable) visibleRows() int {
+	n := t.height - 1
+	if t.filtering {
+		n--
+	}
+	return max(n, 1)
+}
+
+// scroll keeps the cursor inside the visible window.
+func (t *callsTable) scroll() {
+	n := t.visibleRows()
+	if t.cursor < t.offset {
+		t.offset = t.cursor
+	}
+	if t.cursor >= t.offset+n {
+		t.offset = t.cursor - n + 1
+	}
+	t.offset = max(min(t.offset, len(t.rows)-n), 0)
+}
+
+// moveTo puts the cursor on row i (clamped) and selects that call.
+func (t *callsTable) moveTo(i int) {
+	t.cursor = max(min(i, len(t.rows)-1), 0)
+	t.syncSelected()
+	t.scroll()
+}
+
+// Update handles the calls screen's keys. open is true when the user
+// pressed enter on a call.
+func (t *callsTable) Update(msg tea.KeyPressMsg) (cmd tea.Cmd, open bool) {
+	if t.filtering {
+		return t.updateFilter(msg), false
+	}
+	k := t.keys
+	switch {
+	case key.Matches(msg, k.Up):
+		t.moveTo(t.cursor - 1)
+	case key.Matches(msg, k.Down):
+		t.moveTo(t.cursor + 1)
+	case key.Matches(msg, k.PageUp):
+		t.moveTo(t.cursor - t.visibleRows())
+	case key.Matches(msg, k.PageDown):
+		t.moveTo(t.cursor + t.visibleRows())
+	case key.Matches(msg, k.Top):
+		t.moveTo(0)
+	case key.Matches(msg, k.Bottom):
+		t.moveTo(len(t.rows) - 1)
+	case key.Matches(msg, k.Sort):
+		t.sortBy = (t.sortBy + 1) % sortKeys
+		t.refresh()
+	case key.Matches(msg, k.Filter):
+		t.filtering = true
+		t.input.value = t.filter
+		t.scroll()
+		return nil, false
+	case key.Matches(msg, k.ClearFilter):
+		t.setFilter("")
+	case key.Matches(msg, k.Open):
+		return nil, t.Selected() != nil
+	}
+	return nil, false
+}
+
+// updateFilter edits the filter live; enter keeps it, esc clears it.
+func (t *callsTable) updateFilter(msg tea.KeyPressMsg) tea.Cmd {
+	switch msg.String() {
+	case "enter":
+		t.filtering = false
+		t.scroll()
+		return nil
+	case "esc":
+		t.filtering = false
+		t.setFilter("")
+		return nil
+	}
+	t.input.Update(msg)
+	t.setFilter(t.input.value)
+	return nil
+}
+
+func (t *callsTable) setFilter(f string) {
+	f = clean(f)
+	if f == t.filter {
+		return
+	}
+	t.filter = f
+	t.refresh()
+}
+
+// ShortHelp implements help.KeyMap.
+func (t *callsTable) ShortHelp() []key.Binding {
+	k := t.keys
+	if t.filtering {
+		return []key.Binding{
+			key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep filter")),
+			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")),
+		}
+	}
+	out := []key.Binding{k.Open, k.Filter, k.Sort}
+	if t.filter != "" {
+		out = append(out, k.ClearFilter)
+	}
+	return out
+}
+
+// FullHelp implements help.KeyMap.
+func (t *callsTable) FullHelp() [][]key.Binding {
+	k := t.keys
+	return [][]key.Binding{
+		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
+		{k.Open, k.Filter, k.ClearFilter, k.Sort},
+	}
+}
+
+// View renders the headings and the visible rows only.
+func (t *callsTable) View() string {
+	cols := callColumns(t.width)
+	lines := make([]string, 0, t.height)
+	if t.filtering {
+		lines = append(lines, t.input.View(t.styles, t.width))
+	}
+	lines = append(lines, t.styles.ColumnHeader.Render(fit(cols.heading(t.sortBy), t.width)))
+	if len(t.rows) == 0 {
+		lines = append(lines, "", "  "+t.emptyText())
+		return block(lines, t.width, t.height)
+	}
+	end := min(t.offset+t.visibleRows(), len(t.rows))
+	for i := t.offset; i < end; i++ {
+		lines = append(lines, t.renderRow(cols, t.rows[i], i == t.cursor))
+	}
+	return block(lines, t.width, t.height)
+}
+
+func (t *callsTable) emptyText() string {
+	switch {
+	case !t.hasFrame:
+		return "Waiting for the first update from the feed…"
+	case len(t.calls) == 0:
+		return "No calls right now."
+	}
+	return fmt.Sprintf("No call matches %q (esc clears the filter).", t.filter)
+}
+
+// renderRow renders one call: the severity cell in its colour, the rest
+// plain, the whole row reversed when selected and faint once ended.
+func (t *callsTable) renderRow(cols columns, c *diagnose.CallSummary, selected bool) string {
+	st := t.styles
+	sev := sevStyle(st, c.Severity)
+	rest := st.Header
+	if c.Ended {
+		rest = st.Ended
+		sev = sev.Faint(true)
+	}
+	if selected {
+		rest = st.Selected
+		sev = sev.Reverse(true)
+	}
+	sevText := sevGlyph(c.Severity) + " " + sevWord(c.Severity, cols.longWords)
+	body := cols.row(c, t.feedTime)
+	return sev.Render(fit(sevText, cols.sev)) + rest.Render(fit(" "+body, t.width-cols.sev))
+}
+
+// Summary names the sort for the header.
+func (t *callsTable) sortName() string { return t.sortBy.String() }

@@ -1,0 +1,196 @@
+package tui
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/calltop/calltop/diagnose"
+)
+
+// clean strips control characters (C0, DEL, C1, and so every escape
+// sequence's introducer) from a feed string before it reaches the terminal.
+// Tabs and newlines become spaces so a line stays a line.
+func clean(s string) string {
+	bad := false
+	for _, r := range s {
+		if isControl(r) {
+			bad = true
+			break
+		}
+	}
+	if !bad {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '\t' || r == '\n' || r == '\r':
+			b.WriteByte(' ')
+		case isControl(r):
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func isControl(r rune) bool {
+	return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == '\ufffd'
+}
+
+// fit truncates s (which may hold ANSI styling) to w cells with "…", or
+// pads it with spaces to exactly w cells.
+func fit(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	n := ansi.StringWidth(s)
+	if n > w {
+		return ansi.Truncate(s, w, "…")
+	}
+	return s + strings.Repeat(" ", w-n)
+}
+
+// fitRight is fit with the text aligned to the right.
+func fitRight(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	n := ansi.StringWidth(s)
+	if n > w {
+		return ansi.Truncate(s, w, "…")
+	}
+	return strings.Repeat(" ", w-n) + s
+}
+
+// clip truncates s to w cells without padding.
+func clip(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	if ansi.StringWidth(s) > w {
+		return ansi.Truncate(s, w, "…")
+	}
+	return s
+}
+
+// sevGlyph is the severity's ASCII glyph: never colour alone.
+func sevGlyph(s diagnose.Severity) string {
+	switch s {
+	case diagnose.Critical:
+		return "!!"
+	case diagnose.Warning:
+		return "! "
+	case diagnose.Info:
+		return "i "
+	}
+	return "- "
+}
+
+// sevWord is the severity as a word, short ("crit") or long ("critical").
+func sevWord(s diagnose.Severity, long bool) string {
+	if s == diagnose.None {
+		return "ok"
+	}
+	if long {
+		return s.String()
+	}
+	switch s {
+	case diagnose.Critical:
+		return "crit"
+	case diagnose.Warning:
+		return "warn"
+	}
+	return "info"
+}
+
+// fmtDuration renders d as "42s", "12:04" or "1:02:03".
+func fmtDuration(d time.Duration) string {
+	if d < 0 {
+		d = 0
+	}
+	s := int(d / time.Second)
+	switch {
+	case s < 60:
+		return fmt.Sprintf("%ds", s)
+	case s < 3600:
+		return fmt.Sprintf("%d:%02d", s/60, s%60)
+	}
+	return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
+}
+
+// fmtAgo renders a span like "3m12s" or "2h05m" for "since" columns.
+func fmtAgo(d time.Duration) string {
+	if d < 0 {
+		d = 0
+	}
+	s := int(d / time.Second)
+	switch {
+	case s < 60:
+		return fmt.Sprintf("%ds", s)
+	case s < 3600:
+		return fmt.Sprintf("%dm%02ds", s/60, s%60)
+	}
+	return fmt.Sprintf("%dh%02dm", s/3600, s/60%60)
+}
+
+// fmtNum renders v with prec decimals, or "-" when unknown (NaN or Inf).
+func fmtNum(v float64, prec int) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "-"
+	}
+	return fmt.Sprintf("%.*f", prec, v)
+}
+
+// fmtPct renders a percentage, "-" when unknown.
+func fmtPct(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "-"
+	}
+	if v >= 10 {
+		return fmt.Sprintf("%.0f%%", v)
+	}
+	return fmt.Sprintf("%.1f%%", v)
+}
+
+// fmtMs renders milliseconds, "-" when unknown.
+func fmtMs(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "-"
+	}
+	return fmt.Sprintf("%.0fms", v)
+}
+
+// fmtKbps renders a bitrate; short drops the "/s".
+func fmtKbps(v float64, short bool) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "-"
+	}
+	unit, div := "k", 1.0
+	if v >= 1000 {
+		unit, div = "M", 1000
+	}
+	num := fmt.Sprintf("%.0f", v/div)
+	if div > 1 && v/div < 100 {
+		num = fmt.Sprintf("%.1f", v/div)
+	}
+	if short {
+		return num + unit
+	}
+	return num + " " + unit + "b/s"
+}
+
+// fmtClock renders a data timestamp as UTC time of day.
+func fmtClock(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format("15:04:05")
+}
+
+// lipWidth is the width in cells of a possibly styled string.
+func lipWidth(s string) int { return ansi.StringWidth(s) }

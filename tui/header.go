@@ -1,0 +1,172 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+
+	"github.com/calltop/calltop/diagnose"
+	"github.com/calltop/calltop/diagnose/engine"
+)
+
+// headerInfo is everything the header shows, gathered by the root.
+type headerInfo struct {
+	feed      engine.FeedStatus
+	replay    *engine.ReplayStatus
+	hasFrame  bool
+	closed    bool
+	feedTime  time.Time
+	now       time.Time // wall clock from the last tick; zero if none
+	calls     int
+	ended     int
+	firing    [4]int // firing alerts by diagnose.Severity
+	filter    string
+	sortName  string
+	paused    bool
+	waiting   int
+	breadcrum string
+}
+
+// header is the top of the screen: source, feed state, counts, feed time,
+// bad frames, filter, pause and replay position.
+type header struct {
+	common
+	info headerInfo
+}
+
+// ShortHelp implements help.KeyMap (the header has no keys).
+func (h *header) ShortHelp() []key.Binding { return nil }
+
+// FullHelp implements help.KeyMap.
+func (h *header) FullHelp() [][]key.Binding { return nil }
+
+// Lines is how many lines the header needs: two during a replay.
+func (h *header) Lines() int {
+	if h.info.replay != nil {
+		return 2
+	}
+	return 1
+}
+
+// View renders the header.
+func (h *header) View() string {
+	st, in := h.styles, h.info
+	sep := st.Dim.Render(" | ")
+	parts := []string{st.Title.Render("calltop"), clean(in.feed.Source), h.state()}
+	if in.breadcrum != "" {
+		parts = append(parts, st.Section.Render(in.breadcrum))
+	}
+	if in.hasFrame {
+		calls := fmt.Sprintf("%d calls", in.calls-in.ended)
+		if in.ended > 0 {
+			calls += fmt.Sprintf(" (+%d ended)", in.ended)
+		}
+		parts = append(parts, calls, h.alertCounts(), "feed "+fmtClock(in.feedTime))
+	}
+	if in.feed.BadFrames > 0 {
+		parts = append(parts, st.Trouble.Render(fmt.Sprintf("%d bad frames", in.feed.BadFrames)))
+	}
+	if in.filter != "" {
+		parts = append(parts, st.Filter.Render("filter: "+in.filter))
+	}
+	line := strings.Join(parts, sep)
+	if in.paused {
+		tag := st.Paused.Render(fmt.Sprintf(" PAUSED, %d updates waiting ", in.waiting))
+		line = clip(line, h.width-lipWidth(tag)-1) + " " + tag
+	}
+	out := fit(line, h.width)
+	if in.replay != nil {
+		out += "\n" + fit(h.replayLine(), h.width)
+	}
+	return out
+}
+
+// state renders the feed state, with countdowns from the tick's clock.
+func (h *header) state() string {
+	st, f := h.styles, h.info.feed
+	reason := ""
+	if f.Reason != "" {
+		reason = " (" + clean(f.Reason) + ")"
+	}
+	switch {
+	case h.info.closed:
+		return st.Trouble.Render("engine stopped")
+	case !h.info.hasFrame && f.State == "":
+		return st.Dim.Render("waiting for the feed…")
+	}
+	switch f.State {
+	case "live":
+		return st.Live.Render("live")
+	case "replay":
+		return st.Live.Render("replay")
+	case "reconnecting":
+		if !h.info.now.IsZero() && !f.NextRetry.IsZero() {
+			secs := int(f.NextRetry.Sub(h.info.now).Round(time.Second) / time.Second)
+			return st.Trouble.Render(fmt.Sprintf("reconnecting in %d s%s", max(secs, 0), reason))
+		}
+		return st.Trouble.Render("reconnecting" + reason)
+	case "stalled":
+		if !h.info.now.IsZero() && !f.Since.IsZero() {
+			secs := int(h.info.now.Sub(f.Since) / time.Second)
+			return st.Trouble.Render(fmt.Sprintf("stalled for %d s%s", max(secs, 0), reason))
+		}
+		return st.Trouble.Render("stalled" + reason)
+	case "failed":
+		return st.Trouble.Render("failed" + reason)
+	case "ended":
+		return st.Dim.Render("feed ended")
+	}
+	return clean(f.State) + reason
+}
+
+// alertCounts renders "alerts 2 crit 1 warn" or "no alerts".
+func (h *header) alertCounts() string {
+	st, n := h.styles, h.info.firing
+	if n[diagnose.Critical]+n[diagnose.Warning]+n[diagnose.Info] == 0 {
+		return "no alerts firing"
+	}
+	var parts []string
+	for _, s := range []diagnose.Severity{diagnose.Critical, diagnose.Warning, diagnose.Info} {
+		if n[s] > 0 {
+			parts = append(parts, sevStyle(st, s).Render(fmt.Sprintf("%d %s", n[s], sevWord(s, false))))
+		}
+	}
+	return "alerts " + strings.Join(parts, " ")
+}
+
+// replayLine renders the replay position, speed and a progress bar.
+func (h *header) replayLine() string {
+	r := h.info.replay
+	state := "playing"
+	if r.Paused {
+		state = "paused"
+	}
+	total := r.End.Sub(r.Start)
+	pos := r.Position.Sub(r.Start)
+	text := fmt.Sprintf("replay %s  %s / %s  speed x%s  ", state, fmtDuration(pos), fmtDuration(total), fmtSpeed(r.Speed))
+	barW := h.width - lipWidth(text) - 2
+	if barW < 10 {
+		return text
+	}
+	filled := 0
+	if total > 0 {
+		filled = int(float64(barW) * float64(pos) / float64(total))
+	}
+	filled = min(max(filled, 0), barW)
+	return text + "[" + strings.Repeat("=", filled) + strings.Repeat("-", barW-filled) + "]"
+}
+
+// fmtSpeed renders a replay speed factor: "1", "0.5", "8".
+func fmtSpeed(f float64) string {
+	if f <= 0 {
+		return "?"
+	}
+	return strings.TrimRight(strings.TrimRight(fmt.Sprintf("%.2f", f), "0"), ".")
+}
+
+// needsClock reports whether the header shows a wall-clock countdown.
+func needsClock(f engine.FeedStatus) bool {
+	return f.State == "reconnecting" || f.State == "stalled"
+}

@@ -1,0 +1,59 @@
+package tui
+
+import "charm.land/bubbles/v2/key"
+
+// KeyMap holds every key binding. Update matches keys against these same
+// bindings and the help is generated from them, so the two cannot drift.
+type KeyMap struct {
+	// Global keys.
+	Help, Quit, Pause, AlertPane, SwitchPane key.Binding
+	// Replay keys (enabled only when the frame says the source is a replay).
+	ReplayPause, SeekBack, SeekForward, Slower, Faster key.Binding
+	// Moving in lists.
+	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
+	// Calls screen.
+	Sort, Filter, ClearFilter, Open key.Binding
+	// Call screen.
+	Back, WiderWindow, NarrowerWindow, Copy key.Binding
+	// Alert pane.
+	Ack, Mute, Unmute, Jump, ShowMuted, EventLog key.Binding
+}
+
+// DefaultKeyMap returns the default key bindings.
+func DefaultKeyMap() KeyMap {
+	b := func(keys []string, help, desc string) key.Binding {
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
+	}
+	return KeyMap{
+		Help:           b([]string{"?"}, "?", "help"),
+		Quit:           b([]string{"q", "ctrl+c"}, "q", "quit"),
+		Pause:          b([]string{"p"}, "p", "pause display"),
+		AlertPane:      b([]string{"!"}, "!", "alerts"),
+		SwitchPane:     b([]string{"tab"}, "tab", "switch pane"),
+		ReplayPause:    b([]string{"space"}, "space", "pause replay"),
+		SeekBack:       b([]string{"left"}, "←", "back 10s"),
+		SeekForward:    b([]string{"right"}, "→", "forward 10s"),
+		Slower:         b([]string{"["}, "[", "slower"),
+		Faster:         b([]string{"]"}, "]", "faster"),
+		Up:             b([]string{"up", "k"}, "↑/k", "up"),
+		Down:           b([]string{"down", "j"}, "↓/j", "down"),
+		PageUp:         b([]string{"pgup", "ctrl+u"}, "pgup", "page up"),
+		PageDown:       b([]string{"pgdown", "ctrl+d"}, "pgdn", "page down"),
+		Top:            b([]string{"home", "g"}, "g", "top"),
+		Bottom:         b([]string{"end", "G"}, "G", "bottom"),
+		Sort:           b([]string{"s"}, "s", "sort"),
+		Filter:         b([]string{"/"}, "/", "filter"),
+		ClearFilter:    b([]string{"esc"}, "esc", "clear filter"),
+		Open:           b([]string{"enter"}, "enter", "open call"),
+		Back:           b([]string{"esc"}, "esc", "back"),
+		WiderWindow:    b([]string{"+", "="}, "+", "longer window"),
+		NarrowerWindow: b([]string{"-"}, "-", "shorter window"),
+		Copy:           b([]string{"y"}, "y", "copy diagnosis"),
+		Ack:            b([]string{"a"}, "a", "acknowledge"),
+		Mute:           b([]string{"m"}, "m", "mute"),
+		Unmute:         b([]string{"u"}, "u", "unmute"),
+		Jump:           b([]string{"enter"}, "enter", "go to call"),
+		ShowMuted:      b([]string{"M"}, "M", "show muted"),
+		EventLog:       b([]string{"e"}, "e", "event log"),
+	}
+}

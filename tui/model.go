@@ -1,0 +1,200 @@
+package tui
+
+import (
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/calltop/calltop/diagnose/engine"
+)
+
+// screen is which full screen the body shows.
+type screen int
+
+const (
+	screenCalls screen = iota
+	screenCall
+)
+
+// frameMsg carries one engine frame into Update.
+type frameMsg engine.Frame
+
+// feedClosedMsg says the engine closed the frame channel.
+type feedClosedMsg struct{}
+
+// tickMsg carries the wall-clock time for countdowns ("reconnecting in
+// 3 s"); ticks run only while such a countdown is on screen.
+type tickMsg time.Time
+
+// noticeMsg puts a transient message in the hint bar.
+type noticeMsg string
+
+// Model is the root of the TUI: it owns the screens and the alert pane,
+// routes keys and frames, and is the only part that returns a tea.View.
+type Model struct {
+	ctrl   Controller
+	frames <-chan engine.Frame
+	opts   Options
+	styles Styles
+	keys   KeyMap
+	width  int
+	height int
+
+	latest    engine.Frame // newest frame received
+	shown     engine.Frame // frame on screen (older than latest while paused)
+	hasFrame  bool
+	paused    bool
+	waiting   int // frames received while paused
+	closed    bool
+	now       time.Time // wall clock from the last tick, zero if none
+	ticking   bool
+	focusID   string // call the call screen shows
+	screen    screen
+	showHelp  bool
+	alertOpen bool
+	alertKeys bool // the alert pane has the keyboard
+	notice    string
+
+	calls  *callsTable
+	call   *callView
+	alerts *alertPane
+	header *header
+	help   help.Model
+}
+
+func newModel(ctrl Controller, frames <-chan engine.Frame, opts Options) *Model {
+	m := &Model{ctrl: ctrl, frames: frames, opts: opts, styles: DefaultStyles(), keys: DefaultKeyMap()}
+	c := common{styles: &m.styles, keys: &m.keys}
+	m.calls = newCallsTable(c)
+	m.call = newCallView(c)
+	m.alerts = newAlertPane(c, opts.ReadOnly)
+	m.header = &header{common: c}
+	m.help = help.New()
+	m.setReplayKeys(false)
+	return m
+}
+
+// Init starts listening for frames.
+func (m *Model) Init() tea.Cmd { return m.listen() }
+
+// listen waits for the next frame; Update re-arms it after each one, so
+// the engine can never push faster than the program consumes.
+func (m *Model) listen() tea.Cmd {
+	ch := m.frames
+	if ch == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		f, ok := <-ch
+		if !ok {
+			return feedClosedMsg{}
+		}
+		return frameMsg(f)
+	}
+}
+
+// Update handles frames, ticks, resizes and keys.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.layout()
+	case frameMsg:
+		return m, m.onFrame(engine.Frame(msg))
+	case feedClosedMsg:
+		m.closed = true
+	case tickMsg:
+		return m, m.onTick(time.Time(msg))
+	case noticeMsg:
+		m.notice = string(msg)
+	case tea.KeyPressMsg:
+		return m, m.onKey(msg)
+	}
+	return m, nil
+}
+
+// onFrame records the newest frame and shows it unless the display is paused.
+func (m *Model) onFrame(f engine.Frame) tea.Cmd {
+	m.latest = f
+	m.hasFrame = true
+	if m.paused {
+		m.waiting++
+		return m.listen()
+	}
+	m.show(f)
+	return tea.Batch(m.listen(), m.armTick(), m.refocus())
+}
+
+// show puts a frame on screen.
+func (m *Model) show(f engine.Frame) {
+	m.shown = f
+	m.setReplayKeys(f.Replay != nil)
+	m.calls.SetSnapshot(f.Calls.Calls, f.Calls.FeedTime)
+	m.call.SetDetail(f.Calls.Focus, f.Calls.FeedTime, m.focusID)
+	m.alerts.SetFrame(&f)
+	m.layout()
+}
+
+// refocus repeats a Focus request when the engine is showing another call
+// (two requests crossed) so the call screen converges on what the user chose.
+func (m *Model) refocus() tea.Cmd {
+	if m.screen != screenCall {
+		return nil
+	}
+	fd := m.shown.Calls.Focus
+	if fd != nil && fd.Summary != nil && fd.Summary.ID != m.focusID {
+		return m.focus(m.focusID)
+	}
+	return nil
+}
+
+// armTick starts the one-second countdown tick when the header shows a
+// wall-clock countdown, and only then.
+func (m *Model) armTick() tea.Cmd {
+	if m.ticking || !needsClock(m.shown.Feed) {
+		return nil
+	}
+	m.ticking = true
+	return func() tea.Msg { return tickMsg(time.Now()) }
+}
+
+func (m *Model) onTick(t time.Time) tea.Cmd {
+	m.now = t
+	if !needsClock(m.shown.Feed) {
+		m.ticking = false
+		return nil
+	}
+	return tea.Tick(time.Second, func(t time.Time) tea.Msg { return tickMsg(t) })
+}
+
+// setPaused pauses or resumes the display (never ingestion).
+func (m *Model) setPaused(p bool) tea.Cmd {
+	m.paused = p
+	if p || !m.hasFrame {
+		return nil
+	}
+	m.waiting = 0
+	m.show(m.latest)
+	return tea.Batch(m.armTick(), m.refocus())
+}
+
+// setReplayKeys enables the replay bindings only during a replay, so help
+// and Update agree on what works.
+func (m *Model) setReplayKeys(on bool) {
+	k := &m.keys
+	k.ReplayPause.SetEnabled(on)
+	k.SeekBack.SetEnabled(on)
+	k.SeekForward.SetEnabled(on)
+	k.Slower.SetEnabled(on)
+	k.Faster.SetEnabled(on)
+}
+
+// focus asks the engine for a call's detail.
+func (m *Model) focus(id string) tea.Cmd {
+	ctrl := m.ctrl
+	return func() tea.Msg {
+		ctrl.Focus(id)
+		return nil
+	}
+}

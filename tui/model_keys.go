@@ -1,0 +1,169 @@
+package tui
+
+import (
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+)
+
+// seekStep is how far left and right move a replay.
+const seekStep = 10 * time.Second
+
+// replaySpeeds are the speeds [ and ] step through.
+var replaySpeeds = []float64{0.25, 0.5, 1, 2, 4, 8, 16, 32}
+
+// onKey routes a key: text inputs and pickers first, then global keys,
+// then the alert pane or the screen that has the keyboard.
+func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
+	m.notice = ""
+	k := &m.keys
+	if msg.String() == "ctrl+c" {
+		return tea.Quit
+	}
+	if m.screen == screenCalls && m.calls.Filtering() {
+		cmd, _ := m.calls.Update(msg)
+		return cmd
+	}
+	if m.alerts.Picking() {
+		return m.alerts.Update(msg, m.ctrl)
+	}
+	if m.showHelp {
+		if key.Matches(msg, k.Help, k.Back) {
+			m.showHelp = false
+		} else if key.Matches(msg, k.Quit) {
+			return tea.Quit
+		}
+		return nil
+	}
+	if cmd, ok := m.globalKey(msg); ok {
+		return cmd
+	}
+	if m.alertOpen && m.alertKeys {
+		return m.alertKey(msg)
+	}
+	return m.screenKey(msg)
+}
+
+// globalKey handles keys that work everywhere.
+func (m *Model) globalKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
+	k := &m.keys
+	switch {
+	case key.Matches(msg, k.Quit):
+		return tea.Quit, true
+	case key.Matches(msg, k.Help):
+		m.showHelp = true
+	case key.Matches(msg, k.Pause):
+		return m.setPaused(!m.paused), true
+	case key.Matches(msg, k.AlertPane):
+		m.alertOpen = !m.alertOpen
+		m.alertKeys = m.alertOpen
+		m.layout()
+	case key.Matches(msg, k.SwitchPane) && m.alertOpen:
+		m.alertKeys = !m.alertKeys
+	default:
+		return m.replayKey(msg)
+	}
+	return nil, true
+}
+
+// replayKey handles space, left/right and [ ] during a replay.
+func (m *Model) replayKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
+	r := m.shown.Replay
+	if r == nil {
+		return nil, false
+	}
+	k, ctrl := &m.keys, m.ctrl
+	switch {
+	case key.Matches(msg, k.ReplayPause):
+		paused := !r.Paused
+		return func() tea.Msg { ctrl.ReplayPause(paused); return nil }, true
+	case key.Matches(msg, k.SeekBack):
+		return func() tea.Msg { ctrl.ReplaySeek(-seekStep); return nil }, true
+	case key.Matches(msg, k.SeekForward):
+		return func() tea.Msg { ctrl.ReplaySeek(seekStep); return nil }, true
+	case key.Matches(msg, k.Slower, k.Faster):
+		speed := stepSpeed(r.Speed, key.Matches(msg, k.Faster))
+		m.notice = "replay speed x" + fmtSpeed(speed)
+		return func() tea.Msg { ctrl.ReplaySpeed(speed); return nil }, true
+	}
+	return nil, false
+}
+
+// stepSpeed returns the next speed up or down from cur.
+func stepSpeed(cur float64, up bool) float64 {
+	if up {
+		for _, s := range replaySpeeds {
+			if s > cur+1e-9 {
+				return s
+			}
+		}
+		return replaySpeeds[len(replaySpeeds)-1]
+	}
+	for i := len(replaySpeeds) - 1; i >= 0; i-- {
+		if replaySpeeds[i] < cur-1e-9 {
+			return replaySpeeds[i]
+		}
+	}
+	return replaySpeeds[0]
+}
+
+// alertKey handles keys while the alert pane has the keyboard.
+func (m *Model) alertKey(msg tea.KeyPressMsg) tea.Cmd {
+	if key.Matches(msg, m.keys.Jump) {
+		if id := m.alerts.SelectedCall(); id != "" {
+			m.alertKeys = false
+			return m.openCall(id)
+		}
+		return nil
+	}
+	return m.alerts.Update(msg, m.ctrl)
+}
+
+// screenKey handles keys for the calls or call screen.
+func (m *Model) screenKey(msg tea.KeyPressMsg) tea.Cmd {
+	if m.screen == screenCalls {
+		cmd, open := m.calls.Update(msg)
+		if open {
+			return m.openCall(m.calls.Selected().ID)
+		}
+		return cmd
+	}
+	if key.Matches(msg, m.keys.Back) {
+		return m.closeCall()
+	}
+	if key.Matches(msg, m.keys.Copy) {
+		return m.copyDiagnosis()
+	}
+	m.call.Update(msg)
+	return nil
+}
+
+// openCall drills into a call and asks the engine for its detail.
+func (m *Model) openCall(id string) tea.Cmd {
+	m.screen = screenCall
+	m.focusID = id
+	m.call.Open(id)
+	m.call.SetDetail(m.shown.Calls.Focus, m.shown.Calls.FeedTime, id)
+	m.layout()
+	return m.focus(id)
+}
+
+// closeCall goes back to the calls screen, cursor and filter as they were.
+func (m *Model) closeCall() tea.Cmd {
+	m.screen = screenCalls
+	m.focusID = ""
+	m.layout()
+	return m.focus("")
+}
+
+// copyDiagnosis copies the call's diagnosis as plain text (OSC 52).
+func (m *Model) copyDiagnosis() tea.Cmd {
+	text, name := m.call.Summary()
+	if text == "" {
+		m.notice = "nothing to copy yet: the call's detail has not arrived"
+		return nil
+	}
+	m.notice = "copied the diagnosis of " + name + " to the clipboard (OSC 52)"
+	return tea.SetClipboard(text)
+}

@@ -1,0 +1,166 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/calltop/calltop/diagnose"
+)
+
+// widePane is the width from which the alert pane sits beside the screen
+// rather than below it.
+const widePane = 160
+
+// layout hands every component its size.
+func (m *Model) layout() {
+	m.header.SetSize(m.width, 1)
+	m.header.info = m.headerInfo()
+	bodyW, bodyH := m.width, m.height-m.header.Lines()-1
+	if m.alertOpen {
+		if m.width >= widePane {
+			paneW := min(max(m.width*2/5, 60), 90)
+			m.alerts.SetSize(paneW, bodyH)
+			bodyW = m.width - paneW
+		} else {
+			paneH := max(bodyH*2/5, 7)
+			m.alerts.SetSize(m.width, paneH)
+			bodyH -= paneH
+		}
+	}
+	m.calls.SetSize(bodyW, bodyH)
+	m.call.SetSize(bodyW, bodyH)
+	m.help.SetWidth(m.width)
+}
+
+// headerInfo gathers what the header shows.
+func (m *Model) headerInfo() headerInfo {
+	f := &m.shown
+	in := headerInfo{
+		feed: f.Feed, replay: f.Replay, hasFrame: m.hasFrame, closed: m.closed,
+		feedTime: f.Calls.FeedTime, now: m.now, calls: len(f.Calls.Calls),
+		filter: m.calls.filter, sortName: m.calls.sortName(),
+		paused: m.paused, waiting: m.waiting, firing: m.alerts.Firing(),
+	}
+	for _, c := range f.Calls.Calls {
+		if c.Ended {
+			in.ended++
+		}
+	}
+	if m.screen == screenCall {
+		in.breadcrum = "call " + m.call.Name()
+	}
+	return in
+}
+
+// View renders the whole screen. It reads only the model: no I/O, no clock.
+func (m *Model) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = true
+	v.MouseMode = tea.MouseModeNone
+	v.WindowTitle = "calltop"
+	return v
+}
+
+func (m *Model) render() string {
+	if m.width == 0 || m.height == 0 {
+		return ""
+	}
+	if m.width < m.opts.MinWidth || m.height < m.opts.MinHeight {
+		return m.tooSmall()
+	}
+	m.header.info = m.headerInfo()
+	parts := []string{m.header.View(), m.body(), m.hintBar()}
+	return strings.Join(parts, "\n")
+}
+
+// tooSmall explains the minimum size, centred.
+func (m *Model) tooSmall() string {
+	msg := fmt.Sprintf("calltop needs at least %dx%d; this terminal is %dx%d.", m.opts.MinWidth, m.opts.MinHeight, m.width, m.height)
+	lines := strings.Split(lipgloss.Wrap(msg+" Make it larger, or press q to quit.", m.width, " "), "\n")
+	out := make([]string, m.height)
+	top := max((m.height-len(lines))/2, 0)
+	for i, l := range lines {
+		if top+i < m.height {
+			pad := max((m.width-lipWidth(l))/2, 0)
+			out[top+i] = strings.Repeat(" ", pad) + l
+		}
+	}
+	return block(out, m.width, m.height)
+}
+
+// body renders the screen (or help) and the alert pane beside or below it.
+func (m *Model) body() string {
+	var main string
+	switch {
+	case m.showHelp:
+		main = m.helpView()
+	case m.screen == screenCall:
+		main = m.call.View()
+	default:
+		main = m.calls.View()
+	}
+	if !m.alertOpen {
+		return main
+	}
+	if m.width >= widePane {
+		return lipgloss.JoinHorizontal(lipgloss.Top, main, m.alerts.View())
+	}
+	return main + "\n" + m.alerts.View()
+}
+
+// helpView is the full help, generated from the key bindings Update uses.
+func (m *Model) helpView() string {
+	w, h := m.calls.width, m.calls.height
+	groups := [][]key.Binding{m.globalKeys()}
+	groups = append(groups, m.active().FullHelp()...)
+	if m.alertOpen && !m.alertKeys {
+		groups = append(groups, m.alerts.FullHelp()...)
+	}
+	lines := []string{m.styles.Section.Render("Keys") + m.styles.Dim.Render("  (? or esc closes this help)"), ""}
+	lines = append(lines, strings.Split(m.help.FullHelpView(groups), "\n")...)
+	lines = append(lines, "", m.styles.Dim.Render("Severity: !! critical   ! warning   i info   - ok.  Ended calls are dimmed and say \"ended\"."))
+	return block(lines, w, h)
+}
+
+// globalKeys are the bindings that work on every screen.
+func (m *Model) globalKeys() []key.Binding {
+	k := &m.keys
+	out := []key.Binding{k.Help, k.Quit, k.Pause, k.AlertPane}
+	if m.alertOpen {
+		out = append(out, k.SwitchPane)
+	}
+	return append(out, k.ReplayPause, k.SeekBack, k.SeekForward, k.Slower, k.Faster)
+}
+
+// active is the component that has the keyboard.
+func (m *Model) active() component {
+	switch {
+	case m.alertOpen && m.alertKeys:
+		return m.alerts
+	case m.screen == screenCall:
+		return m.call
+	}
+	return m.calls
+}
+
+// hintBar is the bottom line: a notice, or the keys that matter now.
+func (m *Model) hintBar() string {
+	if m.notice != "" {
+		return fit(m.styles.Notice.Render(m.notice), m.width)
+	}
+	bindings := m.active().ShortHelp()
+	if !(m.screen == screenCalls && m.calls.Filtering()) && !m.alerts.Picking() {
+		k := &m.keys
+		bindings = append(bindings, k.AlertPane, k.Pause, k.Help, k.Quit)
+	}
+	return fit(m.help.ShortHelpView(bindings), m.width)
+}
+
+// firingTotal counts firing alerts of every severity.
+func firingTotal(n [4]int) int {
+	return n[diagnose.Critical] + n[diagnose.Warning] + n[diagnose.Info]
+}

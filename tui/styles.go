@@ -1,0 +1,74 @@
+package tui
+
+import (
+	"charm.land/lipgloss/v2"
+
+	"github.com/calltop/calltop/diagnose"
+)
+
+// Styles holds every style the TUI uses. Meaning is carried by the 16 base
+// ANSI colours (which every terminal has and NO_COLOR drops) and always
+// doubled by text or a glyph; selection uses Reverse so it shows without
+// colour too.
+type Styles struct {
+	// Header is the top line; Title the app name at its left.
+	Header, Title lipgloss.Style
+	// Live, Trouble and Paused colour the feed state and the pause marker.
+	Live, Trouble, Paused lipgloss.Style
+	// Critical, Warning, Info and OK colour severities (glyph and word).
+	Critical, Warning, Info, OK lipgloss.Style
+	// ColumnHeader is a table's heading row; Section a block's title.
+	ColumnHeader, Section lipgloss.Style
+	// Selected is the cursor row; Ended a call that has ended.
+	Selected, Ended lipgloss.Style
+	// Dim is secondary text; Label the name in a "name: value" pair.
+	Dim, Label lipgloss.Style
+	// Hint is the bottom line; Notice a transient message in it.
+	Hint, Notice lipgloss.Style
+	// Filter is the active filter shown in the header.
+	Filter lipgloss.Style
+	// Graph colours the sparklines.
+	Graph lipgloss.Style
+	// Pane frames the alert pane and the mute picker.
+	Pane lipgloss.Style
+}
+
+// DefaultStyles returns the default styles.
+func DefaultStyles() Styles {
+	s := lipgloss.NewStyle()
+	return Styles{
+		Header:       s,
+		Title:        s.Bold(true),
+		Live:         s.Foreground(lipgloss.Green),
+		Trouble:      s.Foreground(lipgloss.Red).Bold(true),
+		Paused:       s.Reverse(true).Bold(true),
+		Critical:     s.Foreground(lipgloss.Red).Bold(true),
+		Warning:      s.Foreground(lipgloss.Yellow),
+		Info:         s.Foreground(lipgloss.Cyan),
+		OK:           s.Foreground(lipgloss.Green),
+		ColumnHeader: s.Bold(true).Underline(true),
+		Section:      s.Bold(true),
+		Selected:     s.Reverse(true),
+		Ended:        s.Faint(true),
+		Dim:          s.Faint(true),
+		Label:        s.Faint(true),
+		Hint:         s.Faint(true),
+		Notice:       s.Bold(true),
+		Filter:       s.Foreground(lipgloss.Magenta).Bold(true),
+		Graph:        s.Foreground(lipgloss.Blue),
+		Pane:         s.Border(lipgloss.NormalBorder(), false, false, false, true),
+	}
+}
+
+// sevStyle is the style of a severity's glyph and word.
+func sevStyle(st *Styles, s diagnose.Severity) lipgloss.Style {
+	switch s {
+	case diagnose.Critical:
+		return st.Critical
+	case diagnose.Warning:
+		return st.Warning
+	case diagnose.Info:
+		return st.Info
+	}
+	return st.OK
+}
