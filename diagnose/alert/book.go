@@ -1,0 +1,250 @@
+package alert
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/calltop/calltop/diagnose"
+)
+
+// Book holds every alert, silence and the event log. It is driven by plain
+// calls that carry the time; it never reads the wall clock. It is not safe
+// for concurrent use: one goroutine (the engine) owns it.
+type Book struct {
+	opts Options
+	now  time.Time
+
+	alertSeq   uint64
+	silenceSeq uint64
+	active     map[string]*Alert
+	history    []Alert // resolved, oldest first
+	silences   []*Silence
+	log        eventLog
+
+	feedUpAt time.Time // when the feed last came back, for InhibitGrace
+
+	restored        map[string]*Alert // from the state file, awaiting their finding
+	restoreDeadline time.Time
+
+	fleet fleetState
+
+	version      uint64 // bumps on any change, for the snapshot cache
+	cacheVersion uint64
+	changes      uint64 // bumps on changes worth saving
+	cache        *Snapshot
+}
+
+// NewBook returns an empty Book; zero Options fields take their defaults.
+func NewBook(opts Options) *Book {
+	opts = opts.withDefaults()
+	return &Book{
+		opts:     opts,
+		active:   map[string]*Alert{},
+		restored: map[string]*Alert{},
+		log:      eventLog{max: opts.EventMax},
+	}
+}
+
+// Options returns the Book's options with defaults filled in.
+func (b *Book) Options() Options { return b.opts }
+
+// Now is the latest time the Book was given.
+func (b *Book) Now() time.Time { return b.now }
+
+// advance moves the Book's clock; time never goes backwards (a replay
+// seeking back keeps the latest time).
+func (b *Book) advance(now time.Time) time.Time {
+	if now.After(b.now) {
+		b.now = now
+		b.version++
+	}
+	return b.now
+}
+
+// Observe takes the findings open at now (the Monitor's OpenFindings):
+// new ones start pending, held ones fire after their rule's `for`, and
+// alerts whose finding is gone resolve. It then runs Tick.
+func (b *Book) Observe(now time.Time, open []diagnose.Finding) {
+	now = b.advance(now)
+	seen := make(map[string]bool, len(open))
+	for i := range open {
+		f := &open[i]
+		if !f.Open() || f.Severity < b.opts.MinSeverity {
+			continue
+		}
+		key := f.Key()
+		seen[key] = true
+		b.raise(now, key, f.Rule, f.Severity, f.Subject, f.ParticipantName, f.Message, f.Advice, f.Evidence, f.Start)
+	}
+	for key, a := range b.active {
+		if sourceOf(a.Rule) == fromFindings && !seen[key] {
+			b.resolve(now, a, "")
+		}
+	}
+	b.Tick(now)
+}
+
+// Tick runs the timers at now without new findings: pending alerts whose
+// `for` has passed fire, silences and acks expire, inhibition lifts,
+// firing alerts are re-notified, history is pruned.
+func (b *Book) Tick(now time.Time) {
+	now = b.advance(now)
+	b.expireSilences(now)
+	b.expireRestored(now)
+	b.evaluateFleet(now)
+	for _, a := range b.active {
+		b.step(now, a)
+	}
+	b.pruneHistory(now)
+}
+
+// raise creates or updates the active alert for key.
+func (b *Book) raise(now time.Time, key, rule string, sev diagnose.Severity, subj diagnose.Subject,
+	name, msg, advice string, ev []diagnose.Evidence, findingStart time.Time) *Alert {
+	a := b.active[key]
+	if a == nil {
+		a = b.reclaim(now, key)
+	}
+	if a == nil {
+		b.alertSeq++
+		a = &Alert{Key: key, ID: key + "#" + strconv.FormatUint(b.alertSeq, 10), Rule: rule,
+			Severity: sev, State: Pending, Start: now}
+		b.active[key] = a
+		b.log.add(alertEvent(now, EvPending, a, fmt.Sprintf("%s: %s (fires after %s)", rule, msg, b.opts.RuleFor(rule))))
+	} else if sev > a.Severity {
+		b.escalate(now, a, sev)
+	}
+	if a.Message != msg || a.Advice != advice || a.ParticipantName != name || !a.FindingStart.Equal(findingStart) {
+		b.version++
+	}
+	a.Subject, a.ParticipantName, a.Message, a.Advice = subj, name, msg, advice
+	a.Evidence, a.FindingStart = ev, findingStart
+	return a
+}
+
+// escalate raises an alert's severity; a firing or acknowledged alert
+// fires again (an ack does not cover the worse condition).
+func (b *Book) escalate(now time.Time, a *Alert, sev diagnose.Severity) {
+	a.Severity = sev
+	b.version++
+	if a.State == Pending {
+		return
+	}
+	reason := "escalated to " + sev.String()
+	if a.Ack != nil {
+		reason += " (was acknowledged by " + a.Ack.Who + ")"
+	}
+	a.State, a.Ack, a.Note = Firing, nil, reason
+	b.changes++
+	b.log.add(alertEvent(now, EvEscalated, a, reason+": "+a.Message))
+	b.refreshFlags(now, a)
+	b.notifyFiring(now, a, reason)
+}
+
+// step runs one alert's timers: flags, pending -> firing, ack timeout,
+// re-notification.
+func (b *Book) step(now time.Time, a *Alert) {
+	b.refreshFlags(now, a)
+	switch a.State {
+	case Pending:
+		if now.Sub(a.Start) >= b.opts.RuleFor(a.Rule) {
+			a.State, a.FiredAt = Firing, now
+			b.version++
+			b.changes++
+			b.log.add(alertEvent(now, EvFiring, a, a.Message))
+			b.notifyFiring(now, a, "")
+		}
+	case Acknowledged:
+		if t := b.opts.AckTimeout; t > 0 && a.Ack != nil && now.Sub(a.Ack.At) >= t {
+			reason := "acknowledgement by " + a.Ack.Who + " timed out after " + t.String()
+			a.State, a.Ack, a.Note = Firing, nil, reason
+			b.version++
+			b.changes++
+			b.log.add(alertEvent(now, EvAckExpired, a, reason))
+			b.notifyFiring(now, a, reason)
+		}
+	case Firing:
+		switch {
+		case !a.Notified:
+			b.notifyFiring(now, a, "no longer muted or inhibited")
+		case b.opts.RenotifyEvery > 0 && now.Sub(a.LastNotified) >= b.opts.RenotifyEvery:
+			b.send(now, NotifyRepeat, a, "still firing, unacknowledged")
+		}
+	}
+}
+
+// notifyFiring sends a firing notification unless the alert is muted or
+// inhibited; it is then sent when that lifts (step).
+func (b *Book) notifyFiring(now time.Time, a *Alert, reason string) {
+	if a.Muted() || a.Inhibited() {
+		a.Notified = false
+		return
+	}
+	b.send(now, NotifyFiring, a, reason)
+	a.Notified = true
+}
+
+// send hands a notification about a to the Sender, unless the alert is
+// muted or inhibited.
+func (b *Book) send(now time.Time, kind NotificationKind, a *Alert, reason string) {
+	if a.Muted() || a.Inhibited() {
+		return
+	}
+	a.LastNotified = now
+	b.changes++
+	if b.opts.Sender == nil {
+		return
+	}
+	c := *a
+	b.opts.Sender.Send(Notification{Kind: kind, At: now, Alert: &c, Reason: reason})
+}
+
+// resolve ends an active alert: a pending one is dropped, a fired one goes
+// to history and sends a resolved notification if its firing went out.
+func (b *Book) resolve(now time.Time, a *Alert, note string) {
+	delete(b.active, a.Key)
+	b.version++
+	if a.State == Pending {
+		b.log.add(alertEvent(now, EvPendingCleared, a, "cleared before firing: "+a.Message))
+		return
+	}
+	b.changes++
+	a.State, a.End = Resolved, now
+	if note != "" {
+		a.Note = note
+	}
+	b.log.add(alertEvent(now, EvResolved, a, fmt.Sprintf("resolved after %s: %s", a.Duration(now).Round(time.Second), a.Message)))
+	if a.Notified {
+		b.send(now, NotifyResolved, a, note)
+	}
+	b.history = append(b.history, *a)
+	b.pruneHistory(now)
+}
+
+// pruneHistory keeps at most HistoryMax resolved alerts, none older than
+// HistoryAge.
+func (b *Book) pruneHistory(now time.Time) {
+	drop := max(len(b.history)-b.opts.HistoryMax, 0)
+	for drop < len(b.history) && now.Sub(b.history[drop].End) > b.opts.HistoryAge {
+		drop++
+	}
+	if drop > 0 {
+		b.history = append(b.history[:0:0], b.history[drop:]...)
+		b.version++
+		b.changes++
+	}
+}
+
+// Note adds a free-text line to the event log (e.g. about the state file).
+func (b *Book) Note(now time.Time, text string) {
+	b.log.add(Event{At: b.advance(now), Kind: EvState, Text: text})
+	b.version++
+}
+
+// EventsSince returns the events after seq (0 for all kept), oldest first.
+func (b *Book) EventsSince(seq uint64) []Event { return b.log.since(seq) }
+
+// Changes increases whenever something worth saving changed (acks,
+// silences, transitions, history); the engine saves when it moves.
+func (b *Book) Changes() uint64 { return b.changes }

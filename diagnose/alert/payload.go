@@ -1,0 +1,202 @@
+package alert
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/calltop/calltop/diagnose"
+)
+
+// Format is a webhook payload format.
+type Format string
+
+// Payload formats: Slack incoming-webhook messages (text and blocks) or
+// calltop's plain JSON (docs/alerts.md).
+const (
+	FormatSlack Format = "slack"
+	FormatJSON  Format = "json"
+)
+
+// JSONVersion names the plain JSON payload's schema.
+const JSONVersion = "calltop.alert.v1"
+
+// Payload renders a notification in the given format.
+func Payload(f Format, x Notification) ([]byte, error) {
+	switch f {
+	case FormatSlack:
+		return json.Marshal(slackMessage(x))
+	case FormatJSON:
+		return json.Marshal(jsonMessage(x))
+	}
+	return nil, fmt.Errorf("webhook format %q: want slack or json", f)
+}
+
+// JSONPayload is the plain JSON webhook body.
+type JSONPayload struct {
+	Version string           `json:"version"`
+	Kind    NotificationKind `json:"kind"`
+	Time    string           `json:"time"`
+	Reason  string           `json:"reason,omitempty"`
+	Alert   *JSONAlert       `json:"alert,omitempty"`
+	Silence *JSONSilence     `json:"silence,omitempty"`
+}
+
+// JSONAlert is an alert in the plain JSON payload.
+type JSONAlert struct {
+	Key             string              `json:"key"`
+	ID              string              `json:"id"`
+	Rule            string              `json:"rule"`
+	Severity        diagnose.Severity   `json:"severity"`
+	State           State               `json:"state"`
+	Subject         diagnose.Subject    `json:"subject"`
+	ParticipantName string              `json:"participantName,omitempty"`
+	Message         string              `json:"message"`
+	Advice          string              `json:"advice,omitempty"`
+	Evidence        []diagnose.Evidence `json:"evidence,omitempty"`
+	Start           string              `json:"start"`
+	FiredAt         string              `json:"firedAt,omitempty"`
+	End             *string             `json:"end"`
+	DurationSec     float64             `json:"durationSec"`
+	Ack             *Ack                `json:"ack,omitempty"`
+}
+
+// JSONSilence is a new silence in the plain JSON payload.
+type JSONSilence struct {
+	ID            string  `json:"id"`
+	Matcher       string  `json:"matcher"`
+	Who           string  `json:"who"`
+	Why           string  `json:"why,omitempty"`
+	Ends          *string `json:"ends"`
+	UntilResolved bool    `json:"untilResolved"`
+	Matched       int     `json:"matched"`
+}
+
+func stamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z07:00") }
+
+func jsonMessage(x Notification) JSONPayload {
+	p := JSONPayload{Version: JSONVersion, Kind: x.Kind, Time: stamp(x.At), Reason: x.Reason}
+	if a := x.Alert; a != nil {
+		ja := &JSONAlert{Key: a.Key, ID: a.ID, Rule: a.Rule, Severity: a.Severity, State: a.State,
+			Subject: a.Subject, ParticipantName: a.ParticipantName, Message: a.Message, Advice: a.Advice,
+			Evidence: a.Evidence, Start: stamp(a.Start), DurationSec: a.Duration(x.At).Seconds(), Ack: a.Ack}
+		if !a.FiredAt.IsZero() {
+			ja.FiredAt = stamp(a.FiredAt)
+		}
+		if !a.End.IsZero() {
+			e := stamp(a.End)
+			ja.End = &e
+		}
+		p.Alert = ja
+	}
+	if s := x.Silence; s != nil {
+		js := &JSONSilence{ID: s.ID, Matcher: s.Matcher.String(), Who: s.Who, Why: s.Why,
+			UntilResolved: s.UntilResolved, Matched: x.Matched}
+		if !s.UntilResolved {
+			e := stamp(s.Ends)
+			js.Ends = &e
+		}
+		p.Silence = js
+	}
+	return p
+}
+
+// slackText is a Slack mrkdwn text object.
+type slackText struct {
+	Type string `json:"type"`
+	Text string `json:"text"`
+}
+
+// slackBlock is a section or context block.
+type slackBlock struct {
+	Type     string      `json:"type"`
+	Text     *slackText  `json:"text,omitempty"`
+	Elements []slackText `json:"elements,omitempty"`
+}
+
+// SlackPayload is a Slack incoming-webhook body: a fallback text for
+// notifications and blocks for the channel.
+type SlackPayload struct {
+	Text   string       `json:"text"`
+	Blocks []slackBlock `json:"blocks"`
+}
+
+var kindIcon = map[NotificationKind]string{
+	NotifyFiring: ":red_circle: FIRING", NotifyRepeat: ":red_circle: STILL FIRING",
+	NotifyResolved: ":large_green_circle: RESOLVED", NotifyAcked: ":eyes: ACKNOWLEDGED",
+	NotifyMuted: ":no_bell: MUTED",
+}
+
+func slackMessage(x Notification) SlackPayload {
+	head := kindIcon[x.Kind]
+	if a := x.Alert; a != nil {
+		who := subjectText(a)
+		text := fmt.Sprintf("%s [%s] %s · %s: %s", head, a.Severity, a.Rule, who, clean(a.Message))
+		body := fmt.Sprintf("*%s* · %s · `%s`\n%s\n%s", head, a.Severity, a.Rule, esc(who), esc(clean(a.Message)))
+		if x.Reason != "" {
+			body += "\n_" + esc(clean(x.Reason)) + "_"
+		}
+		if a.Advice != "" && x.Kind != NotifyResolved {
+			body += "\n*Advice:* " + esc(clean(a.Advice))
+		}
+		ctx := fmt.Sprintf("alert `%s` · started %s", esc(a.Key), stamp(a.Start))
+		if a.State == Resolved {
+			ctx += fmt.Sprintf(" · lasted %s", a.Duration(x.At).Round(time.Second))
+		}
+		if a.Ack != nil {
+			ctx += " · acknowledged by " + esc(clean(a.Ack.Who))
+		}
+		return slackPayload(text, body, ctx)
+	}
+	s := x.Silence
+	if s == nil {
+		return slackPayload(head, head, "calltop")
+	}
+	what := s.Describe(x.At)
+	text := fmt.Sprintf("%s %s by %s (%d alerts)", head, what, s.Who, x.Matched)
+	body := fmt.Sprintf("*%s* %s by %s · %d active alerts", head, esc(clean(what)), esc(clean(s.Who)), x.Matched)
+	if s.Why != "" {
+		body += "\n" + esc(clean(s.Why))
+	}
+	return slackPayload(text, body, "silence `"+s.ID+"` · created "+stamp(s.Created))
+}
+
+func slackPayload(text, body, ctx string) SlackPayload {
+	return SlackPayload{Text: text, Blocks: []slackBlock{
+		{Type: "section", Text: &slackText{Type: "mrkdwn", Text: body}},
+		{Type: "context", Elements: []slackText{{Type: "mrkdwn", Text: ctx}}},
+	}}
+}
+
+// subjectText names an alert's subject: "Alice (p1) in call c1", "the feed".
+func subjectText(a *Alert) string {
+	s := a.Subject
+	switch {
+	case a.Rule == RuleFeedDown:
+		return "the feed"
+	case s.CallID == "":
+		return "the fleet"
+	case s.ParticipantID == "":
+		return "call " + clean(s.CallID)
+	case a.ParticipantName != "":
+		return fmt.Sprintf("%s (%s) in call %s", clean(a.ParticipantName), clean(s.ParticipantID), clean(s.CallID))
+	}
+	return fmt.Sprintf("participant %s in call %s", clean(s.ParticipantID), clean(s.CallID))
+}
+
+// esc escapes Slack's mrkdwn control characters.
+func esc(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+}
+
+// clean strips control characters from feed strings.
+func clean(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
