@@ -43,7 +43,14 @@ type FeedStatus struct {
 
 // ReplayStatus describes replay position and controls.
 type ReplayStatus struct {
-	Start, End, Position time.Time
-	Speed                float64
-	Paused               bool
+	// Start and End are the first and last records' receive times.
+	Start, End time.Time
+	// Position is the replay's current place between Start and End.
+	Position time.Time
+	// Speed multiplies the recorded pace.
+	Speed float64
+	// Paused is set while the replay is paused.
+	Paused bool
+	// Ended is set once every record has been applied; the view stays.
+	Ended bool
 }

@@ -1,0 +1,123 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/calltop/calltop/diagnose"
+	"github.com/calltop/calltop/feed"
+)
+
+// Monitor is what the engine needs from diagnose.Monitor (which satisfies
+// it); the engine is its only user while Run is going.
+type Monitor interface {
+	Apply(msg *feed.Message)
+	Now() time.Time
+	OpenFindings() []diagnose.Finding
+	Snapshot(focusCallID string) diagnose.Snapshot
+	StaleParticipants(after time.Duration) []diagnose.Subject
+}
+
+// Defaults for Options.
+const (
+	DefaultFrameInterval = 100 * time.Millisecond
+	DefaultEvalInterval  = time.Second
+	DefaultStaleAfter    = 15 * time.Second
+	commandQueue         = 256
+)
+
+// Options configures an Engine. Either Events (a live feed) or Replay (a
+// recording) is the input.
+type Options struct {
+	// NewMonitor makes the Monitor; it is called again when a replay seeks
+	// backwards and everything is re-applied from the start.
+	NewMonitor func() Monitor
+	// NewBook makes the alert book (nil: no alerts). Called again, like
+	// NewMonitor, when a replay seeks backwards.
+	NewBook func() Book
+	// Source names the feed in the header: a URL, "demo" or a file path.
+	Source string
+	// Events carries a live feed's messages and connection states.
+	Events <-chan Event
+	// Replay, when set, is played instead of Events.
+	Replay *Replay
+	// FrameInterval is the least time between two frames (default 100 ms).
+	FrameInterval time.Duration
+	// EvalInterval is how often, in data time, alerts are evaluated
+	// (default 1 s).
+	EvalInterval time.Duration
+	// StaleAfter is how long a participant's stats may stop, in data time,
+	// before the book hears about it (default 15 s).
+	StaleAfter time.Duration
+}
+
+// Book is what the engine needs from the alert book.
+type Book interface {
+	Observe(now time.Time, open []diagnose.Finding)
+	FeedDown(now time.Time, reason string)
+	FeedUp(now time.Time)
+	Stale(now time.Time, subjects []diagnose.Subject)
+}
+
+// Event is one input from a live feed: a decoded message, or a new
+// connection state (Msg nil).
+type Event struct {
+	Msg   *feed.Message
+	State *FeedStatus
+}
+
+// Engine owns the Monitor and the Book on one goroutine (Run) and hands
+// the TUI coalesced frames. Its command methods may be called from any
+// goroutine and return at once.
+type Engine struct {
+	opts   Options
+	frames chan Frame
+	cmds   chan func(*loop)
+}
+
+// New checks opts and returns an engine ready to Run.
+func New(opts Options) (*Engine, error) {
+	if opts.NewMonitor == nil {
+		return nil, errors.New("engine: Options.NewMonitor is required")
+	}
+	if (opts.Events == nil) == (opts.Replay == nil) {
+		return nil, errors.New("engine: exactly one of Options.Events and Options.Replay must be set")
+	}
+	if opts.FrameInterval <= 0 {
+		opts.FrameInterval = DefaultFrameInterval
+	}
+	if opts.EvalInterval <= 0 {
+		opts.EvalInterval = DefaultEvalInterval
+	}
+	if opts.StaleAfter <= 0 {
+		opts.StaleAfter = DefaultStaleAfter
+	}
+	return &Engine{
+		opts:   opts,
+		frames: make(chan Frame, 1),
+		cmds:   make(chan func(*loop), commandQueue),
+	}, nil
+}
+
+// Frames returns the channel of frames. It holds at most one frame, the
+// newest: an unread frame is replaced, never queued behind.
+func (e *Engine) Frames() <-chan Frame { return e.frames }
+
+// Run owns the Monitor and the Book until ctx is done or the live feed's
+// Events channel is closed. It returns ctx's error, or nil when the feed
+// closed.
+func (e *Engine) Run(ctx context.Context) error {
+	l := newLoop(e)
+	defer l.stopTimers()
+	return l.run(ctx)
+}
+
+// send queues a command for the engine goroutine without blocking; when
+// the queue is full the command is dropped.
+func (e *Engine) send(c func(*loop)) {
+	select {
+	case e.cmds <- c:
+	default:
+	}
+}

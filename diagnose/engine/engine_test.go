@@ -1,0 +1,232 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/calltop/calltop/diagnose"
+	"github.com/calltop/calltop/feed"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// t0 is the data time the test feeds start at.
+var t0 = time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+
+func ms(t time.Time) float64 { return float64(t.UnixMilli()) }
+
+// callStart is a call.start message for call i at data time t0+i seconds.
+func callStart(i int) *feed.Message {
+	at := t0.Add(time.Duration(i) * time.Second)
+	return &feed.Message{Type: feed.TypeCallStart, TS: ms(at),
+		Call: &feed.Call{ID: fmt.Sprintf("call-%d", i), Start: ms(at)}}
+}
+
+// startEngine runs e until the test ends and checks Run returned.
+func startEngine(t *testing.T, e *Engine) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- e.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			t.Error("engine did not stop within 5 s of cancel")
+		}
+	})
+}
+
+// nextFrame waits up to d for a frame.
+func nextFrame(t *testing.T, e *Engine, d time.Duration) (Frame, bool) {
+	t.Helper()
+	select {
+	case f := <-e.Frames():
+		return f, true
+	case <-time.After(d):
+		return Frame{}, false
+	}
+}
+
+// waitFrame waits for a frame that satisfies ok, failing after d.
+func waitFrame(t *testing.T, e *Engine, d time.Duration, what string, ok func(Frame) bool) Frame {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	var last Frame
+	for time.Now().Before(deadline) {
+		f, got := nextFrame(t, e, time.Until(deadline))
+		if !got {
+			break
+		}
+		last = f
+		if ok(f) {
+			return f
+		}
+	}
+	t.Fatalf("no frame with %s within %v (last frame: seq %d, %d calls, replay %+v)",
+		what, d, last.Seq, len(last.Calls.Calls), last.Replay)
+	return Frame{}
+}
+
+func newLiveEngine(t *testing.T, events chan Event, interval time.Duration, book Book) *Engine {
+	t.Helper()
+	opts := Options{NewMonitor: newTestMonitor, Source: "test", Events: events, FrameInterval: interval}
+	if book != nil {
+		opts.NewBook = func() Book { return book }
+	}
+	e, err := New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	startEngine(t, e)
+	return e
+}
+
+func TestManyMessagesBecomeFewFrames(t *testing.T) {
+	events := make(chan Event, 64)
+	e := newLiveEngine(t, events, 50*time.Millisecond, nil)
+	const n = 20000
+	began := time.Now()
+	for i := 0; i < n; i++ {
+		events <- Event{Msg: callStart(i)}
+	}
+	var frames, pending int
+	f := waitFrame(t, e, 5*time.Second, "every call", func(f Frame) bool {
+		frames++
+		pending += f.Pending
+		return len(f.Calls.Calls) == n
+	})
+	elapsed := time.Since(began)
+	// One frame per 50 ms at most, plus the first one, which is immediate.
+	if limit := int(elapsed/(50*time.Millisecond)) + 2; frames > limit {
+		t.Errorf("%d messages gave %d frames in %v; want at most %d", n, frames, elapsed, limit)
+	}
+	if pending != n {
+		t.Errorf("frames' Pending add up to %d, want %d messages", pending, n)
+	}
+	if want := t0.Add((n - 1) * time.Second); !f.Calls.FeedTime.Equal(want) {
+		t.Errorf("last frame's feed time %v, want %v", f.Calls.FeedTime, want)
+	}
+	if f.Feed.Source != "test" {
+		t.Errorf("frame's feed source %q, want %q", f.Feed.Source, "test")
+	}
+}
+
+func TestNoFramesWhenIdle(t *testing.T) {
+	events := make(chan Event, 8)
+	e := newLiveEngine(t, events, 20*time.Millisecond, nil)
+	events <- Event{Msg: callStart(1)}
+	waitFrame(t, e, 2*time.Second, "the call", func(f Frame) bool { return len(f.Calls.Calls) == 1 })
+	if f, got := nextFrame(t, e, 300*time.Millisecond); got {
+		t.Fatalf("frame %d sent while nothing changed", f.Seq)
+	}
+	events <- Event{Msg: callStart(2)}
+	waitFrame(t, e, 2*time.Second, "the second call", func(f Frame) bool { return len(f.Calls.Calls) == 2 })
+}
+
+func TestUnreadFrameIsReplacedByNewest(t *testing.T) {
+	events := make(chan Event, 8)
+	e := newLiveEngine(t, events, 10*time.Millisecond, nil)
+	for i := 0; i < 5; i++ {
+		events <- Event{Msg: callStart(i)}
+		time.Sleep(30 * time.Millisecond) // several frame intervals: each batch gets a frame
+	}
+	f, got := nextFrame(t, e, time.Second)
+	if !got {
+		t.Fatal("no frame")
+	}
+	if len(f.Calls.Calls) != 5 || f.Pending != 5 {
+		t.Fatalf("the one waiting frame has %d calls and %d pending; want the newest (5 and 5)", len(f.Calls.Calls), f.Pending)
+	}
+	if f.Seq < 2 {
+		t.Errorf("frame seq %d: earlier frames were not replaced", f.Seq)
+	}
+}
+
+func TestFocusReachesSnapshot(t *testing.T) {
+	events := make(chan Event, 8)
+	e := newLiveEngine(t, events, 10*time.Millisecond, nil)
+	events <- Event{Msg: callStart(1)}
+	events <- Event{Msg: callStart(2)}
+	e.Focus("call-2")
+	waitFrame(t, e, 2*time.Second, "focus on call-2", func(f Frame) bool {
+		return f.Calls.Focus != nil && f.Calls.Focus.Summary.ID == "call-2"
+	})
+}
+
+func TestFeedStateReachesFrameAndBook(t *testing.T) {
+	events := make(chan Event, 8)
+	book := &testBook{}
+	e := newLiveEngine(t, events, 10*time.Millisecond, book)
+	events <- Event{Msg: callStart(1)}
+	events <- Event{State: &FeedStatus{State: "live"}}
+	events <- Event{State: &FeedStatus{State: "reconnecting", Reason: "connection refused"}}
+	f := waitFrame(t, e, 2*time.Second, "state reconnecting", func(f Frame) bool { return f.Feed.State == "reconnecting" })
+	if f.Feed.Reason != "connection refused" || f.Feed.Source != "test" {
+		t.Errorf("feed status %+v lost its reason or source", f.Feed)
+	}
+	events <- Event{State: &FeedStatus{State: "live"}}
+	waitFrame(t, e, 2*time.Second, "state live", func(f Frame) bool { return f.Feed.State == "live" })
+	if got := book.log(); got != "observe,down:connection refused,up" {
+		t.Errorf("book heard %q", got)
+	}
+}
+
+func TestClosedEventsEndRunWithLastFrame(t *testing.T) {
+	events := make(chan Event, 8)
+	e, err := New(Options{NewMonitor: newTestMonitor, Events: events, FrameInterval: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	events <- Event{Msg: callStart(1)}
+	close(events)
+	if err := e.Run(context.Background()); err != nil {
+		t.Fatalf("Run after the feed closed: %v", err)
+	}
+	f, got := nextFrame(t, e, time.Second)
+	if !got || len(f.Calls.Calls) != 1 {
+		t.Fatalf("no final frame with the call (got %v, %d calls)", got, len(f.Calls.Calls))
+	}
+}
+
+func TestNewRefusesBadOptions(t *testing.T) {
+	if _, err := New(Options{Events: make(chan Event)}); err == nil {
+		t.Error("New without NewMonitor succeeded")
+	}
+	if _, err := New(Options{NewMonitor: newTestMonitor}); err == nil {
+		t.Error("New without Events or Replay succeeded")
+	}
+}
+
+// testBook records what the engine tells it.
+type testBook struct {
+	mu     sync.Mutex
+	events []string
+}
+
+func (b *testBook) add(s string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if s == "observe" && len(b.events) > 0 && b.events[len(b.events)-1] == s {
+		return
+	}
+	b.events = append(b.events, s)
+}
+
+func (b *testBook) log() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return strings.Join(b.events, ",")
+}
+
+func (b *testBook) Observe(now time.Time, open []diagnose.Finding) { b.add("observe") }
+func (b *testBook) FeedDown(now time.Time, reason string)          { b.add("down:" + reason) }
+func (b *testBook) FeedUp(now time.Time)                           { b.add("up") }
+func (b *testBook) Stale(now time.Time, s []diagnose.Subject)      {}

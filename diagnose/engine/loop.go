@@ -1,0 +1,225 @@
+package engine
+
+import (
+	"context"
+	"time"
+
+	"github.com/calltop/calltop/feed"
+)
+
+// drainBatch bounds how many queued feed events are applied before the
+// loop looks at commands and timers again.
+const drainBatch = 512
+
+// loop is the state owned by the engine goroutine.
+type loop struct {
+	e    *Engine
+	mon  Monitor
+	book Book
+
+	focus    string
+	feed     FeedStatus
+	feedDown bool
+	lastEval time.Time // data time of the last book evaluation
+
+	seq      uint64
+	pending  int
+	lastSent time.Time // wall time of the last frame
+	timer    *time.Timer
+	armed    bool
+
+	replay *replayer
+}
+
+func newLoop(e *Engine) *loop {
+	l := &loop{e: e, timer: time.NewTimer(time.Hour)}
+	l.timer.Stop()
+	l.reset()
+	l.feed = FeedStatus{Source: e.opts.Source, State: "connecting", Since: time.Now()}
+	if e.opts.Replay != nil {
+		l.replay = newReplayer(e.opts.Replay)
+		l.feed.State = "replay"
+		l.feed.BadFrames = e.opts.Replay.Problems
+		l.feed.LastBad = e.opts.Replay.LastProblem
+	}
+	return l
+}
+
+// reset starts over with a fresh Monitor and Book.
+func (l *loop) reset() {
+	l.mon = l.e.opts.NewMonitor()
+	l.book = nil
+	if l.e.opts.NewBook != nil {
+		l.book = l.e.opts.NewBook()
+	}
+	l.lastEval = time.Time{}
+	l.feedDown = false
+}
+
+func (l *loop) stopTimers() {
+	l.timer.Stop()
+	if l.replay != nil {
+		l.replay.timer.Stop()
+	}
+}
+
+func (l *loop) run(ctx context.Context) error {
+	events := l.e.opts.Events
+	if l.replay != nil {
+		l.replay.start(l, time.Now())
+	}
+	for {
+		var frameC, replayC <-chan time.Time
+		if l.armed {
+			frameC = l.timer.C
+		}
+		if l.replay != nil && l.replay.armed {
+			replayC = l.replay.timer.C
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case ev, ok := <-events:
+			if !ok || !l.drain(ev, events) {
+				l.emit(time.Now())
+				return nil
+			}
+		case c := <-l.e.cmds:
+			c(l)
+			l.changed()
+		case <-frameC:
+			l.armed = false
+			l.emit(time.Now())
+		case <-replayC:
+			l.replay.armed = false
+			l.replay.advance(l, time.Now())
+		}
+	}
+}
+
+// drain handles ev and whatever else is already queued (up to a batch);
+// it reports false when the events channel was closed.
+func (l *loop) drain(ev Event, events <-chan Event) bool {
+	l.handle(ev)
+	for i := 0; i < drainBatch; i++ {
+		select {
+		case ev, ok := <-events:
+			if !ok {
+				return false
+			}
+			l.handle(ev)
+		default:
+			return true
+		}
+	}
+	return true
+}
+
+// handle applies one live event.
+func (l *loop) handle(ev Event) {
+	if ev.Msg != nil {
+		l.apply(ev.Msg)
+	}
+	if ev.State != nil {
+		l.setFeedState(*ev.State)
+	}
+}
+
+// apply hands one message to the Monitor and evaluates the book when a
+// second of data time has passed.
+func (l *loop) apply(m *feed.Message) {
+	l.mon.Apply(m)
+	l.pending++
+	l.evaluate(false)
+	l.changed()
+}
+
+// evaluate runs the alert book on data time: at most once per
+// EvalInterval unless forced, and again whenever data time goes back.
+func (l *loop) evaluate(force bool) {
+	if l.book == nil {
+		return
+	}
+	now := l.mon.Now()
+	if now.IsZero() {
+		return
+	}
+	if !force && !l.lastEval.IsZero() && now.Sub(l.lastEval) < l.e.opts.EvalInterval && !now.Before(l.lastEval) {
+		return
+	}
+	l.lastEval = now
+	l.book.Observe(now, l.mon.OpenFindings())
+	l.book.Stale(now, l.mon.StaleParticipants(l.e.opts.StaleAfter))
+}
+
+// setFeedState records a live connection state and tells the book when
+// the feed goes down or comes back.
+func (l *loop) setFeedState(st FeedStatus) {
+	if st.Source == "" {
+		st.Source = l.feed.Source
+	}
+	l.feed = st
+	down := st.State == "reconnecting" || st.State == "stalled" || st.State == "failed"
+	if l.book != nil && down != l.feedDown {
+		if down {
+			reason := st.Reason
+			if reason == "" {
+				reason = "feed " + st.State
+			}
+			l.book.FeedDown(l.mon.Now(), reason)
+		} else if st.State == "live" {
+			l.book.FeedUp(l.mon.Now())
+		}
+	}
+	if down || st.State == "live" {
+		l.feedDown = down
+	}
+	l.changed()
+}
+
+// changed notes that the next frame differs from the last one, and arms
+// the coalescing timer if it is not running: it never runs while nothing
+// has changed.
+func (l *loop) changed() {
+	if l.armed {
+		return
+	}
+	wait := l.e.opts.FrameInterval - time.Since(l.lastSent)
+	if wait < 0 {
+		wait = 0
+	}
+	l.timer.Reset(wait)
+	l.armed = true
+}
+
+// emit builds a frame and puts it on the channel, replacing a frame the
+// TUI has not read yet (whose pending count carries over).
+func (l *loop) emit(now time.Time) {
+	l.seq++
+	f := Frame{
+		Seq:     l.seq,
+		Calls:   l.mon.Snapshot(l.focus),
+		Feed:    l.feed,
+		Pending: l.pending,
+	}
+	if l.replay != nil {
+		st := l.replay.status(now)
+		f.Replay = &st
+		f.Feed.State = "replay"
+		if st.Ended {
+			f.Feed.State = "ended"
+		}
+	}
+	l.fillAlerts(&f)
+	select {
+	case old := <-l.e.frames:
+		f.Pending += old.Pending
+	default:
+	}
+	l.e.frames <- f
+	l.pending = 0
+	l.lastSent = now
+}
+
+// fillAlerts adds the book's picture to f.
+func (l *loop) fillAlerts(f *Frame) {}

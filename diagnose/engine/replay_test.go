@@ -1,0 +1,145 @@
+package engine
+
+import (
+	"encoding/json"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/calltop/calltop/feed"
+)
+
+// recording makes n records, one call.start each, spaced by gap.
+func recording(t *testing.T, n int, gap time.Duration) []feed.Record {
+	t.Helper()
+	recs := make([]feed.Record, n)
+	for i := range recs {
+		m := callStart(i)
+		m.TS = ms(t0.Add(time.Duration(i) * gap))
+		raw, err := json.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs[i] = feed.Record{Recv: t0.Add(time.Duration(i) * gap), Msg: raw}
+	}
+	return recs
+}
+
+func newReplayEngine(t *testing.T, r *Replay, monitors *atomic.Int32) *Engine {
+	t.Helper()
+	e, err := New(Options{
+		NewMonitor: func() Monitor {
+			if monitors != nil {
+				monitors.Add(1)
+			}
+			return newTestMonitor()
+		},
+		Source: "test.jsonl", Replay: r, FrameInterval: 10 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	startEngine(t, e)
+	return e
+}
+
+// appliedBy is how many calls of a one-per-second recording are applied
+// at position pos.
+func appliedBy(pos time.Time) int { return int(pos.Sub(t0)/time.Second) + 1 }
+
+func TestReplayPauseSeekAndSpeed(t *testing.T) {
+	var monitors atomic.Int32
+	e := newReplayEngine(t, &Replay{Records: recording(t, 60, time.Second), Speed: 8}, &monitors)
+	e.ReplayPause(true)
+	f := waitFrame(t, e, 2*time.Second, "paused", func(f Frame) bool { return f.Replay != nil && f.Replay.Paused })
+	pos := f.Replay.Position
+	if !f.Replay.Start.Equal(t0) || !f.Replay.End.Equal(t0.Add(59*time.Second)) {
+		t.Errorf("replay bounds %v..%v, want %v..%v", f.Replay.Start, f.Replay.End, t0, t0.Add(59*time.Second))
+	}
+	if f.Feed.State != "replay" || f.Feed.Source != "test.jsonl" {
+		t.Errorf("feed status %+v, want state replay from test.jsonl", f.Feed)
+	}
+
+	e.ReplaySeek(30 * time.Second)
+	pos = pos.Add(30 * time.Second)
+	f = waitFrame(t, e, 2*time.Second, "position +30 s", func(f Frame) bool { return f.Replay.Position.Equal(pos) })
+	if got, want := len(f.Calls.Calls), appliedBy(pos); got != want {
+		t.Errorf("after seeking forward to %v: %d calls applied, want %d", pos.Sub(t0), got, want)
+	}
+	if !f.Replay.Paused {
+		t.Error("seeking resumed a paused replay")
+	}
+
+	e.ReplaySeek(-10 * time.Second)
+	pos = pos.Add(-10 * time.Second)
+	f = waitFrame(t, e, 2*time.Second, "position -10 s", func(f Frame) bool { return f.Replay.Position.Equal(pos) })
+	if got, want := len(f.Calls.Calls), appliedBy(pos); got != want {
+		t.Errorf("after seeking back to %v: %d calls, want %d (a fresh Monitor re-applied from the start)", pos.Sub(t0), got, want)
+	}
+	if monitors.Load() != 2 {
+		t.Errorf("%d Monitors made; seeking back should make exactly one more", monitors.Load())
+	}
+
+	e.ReplaySeek(-time.Hour)
+	f = waitFrame(t, e, 2*time.Second, "position at the start", func(f Frame) bool { return f.Replay.Position.Equal(t0) })
+	if len(f.Calls.Calls) != 1 {
+		t.Errorf("at the start %d calls applied, want 1", len(f.Calls.Calls))
+	}
+
+	e.ReplaySpeedStep(+1)
+	waitFrame(t, e, 2*time.Second, "speed 16", func(f Frame) bool { return f.Replay.Speed == 16 })
+	e.ReplaySpeedStep(+1)
+	e.ReplaySpeed(2)
+	waitFrame(t, e, 2*time.Second, "speed 2", func(f Frame) bool { return f.Replay.Speed == 2 })
+	e.ReplaySpeedStep(-1)
+	waitFrame(t, e, 2*time.Second, "speed 1", func(f Frame) bool { return f.Replay.Speed == 1 })
+
+	e.ReplayPause(false)
+	f = waitFrame(t, e, 3*time.Second, "the replay moving again", func(f Frame) bool {
+		return !f.Replay.Paused && len(f.Calls.Calls) >= 2
+	})
+	if f.Replay.Position.Before(t0.Add(time.Second)) {
+		t.Errorf("resumed replay at %v has 2 calls but position %v", f.Replay.Position, f.Replay.Position.Sub(t0))
+	}
+}
+
+func TestReplayKeepsRecordedPace(t *testing.T) {
+	e := newReplayEngine(t, &Replay{Records: recording(t, 60, time.Second), Speed: 8}, nil)
+	began := time.Now()
+	f := waitFrame(t, e, 2*time.Second, "a frame", func(Frame) bool { return true })
+	if n := len(f.Calls.Calls); n > 3 {
+		t.Errorf("first frame already has %d calls: the replay did not wait for the recorded spacing", n)
+	}
+	f = waitFrame(t, e, 3*time.Second, "10 calls", func(f Frame) bool { return len(f.Calls.Calls) >= 10 })
+	// 9 s of recording at 8x is 1.125 s of wall time.
+	if el := time.Since(began); el < time.Second {
+		t.Errorf("9 s of recording at 8x played in %v; want about 1.1 s", el)
+	}
+	if f.Replay.Ended {
+		t.Error("replay ended early")
+	}
+}
+
+func TestReplayEndsAndKeepsTheView(t *testing.T) {
+	recs := recording(t, 20, 50*time.Millisecond)
+	recs[5].Msg = []byte(`{"type":"stats"}`)
+	e := newReplayEngine(t, &Replay{Records: recs, Speed: 16, Problems: 2, LastProblem: "x:3: not JSON"}, nil)
+	f := waitFrame(t, e, 3*time.Second, "the end", func(f Frame) bool { return f.Replay != nil && f.Replay.Ended })
+	if f.Feed.State != "ended" {
+		t.Errorf("feed state %q at the end, want ended", f.Feed.State)
+	}
+	if len(f.Calls.Calls) != 19 {
+		t.Errorf("%d calls at the end, want 19 (one record is malformed)", len(f.Calls.Calls))
+	}
+	if f.Feed.BadFrames != 3 || f.Feed.LastBad == "" {
+		t.Errorf("bad frames %d (%q), want the file's 2 problems plus 1 malformed record", f.Feed.BadFrames, f.Feed.LastBad)
+	}
+	if !f.Replay.Position.Equal(f.Replay.End) {
+		t.Errorf("position %v at the end, want %v", f.Replay.Position, f.Replay.End)
+	}
+	e.ReplaySeek(-time.Hour)
+	f = waitFrame(t, e, 3*time.Second, "the end again", func(f Frame) bool { return f.Replay.Ended && f.Seq > 1 && len(f.Calls.Calls) == 19 })
+	if f.Feed.BadFrames != 3 {
+		t.Errorf("replaying again counted the malformed record twice: %d bad frames", f.Feed.BadFrames)
+	}
+}
