@@ -41,8 +41,12 @@ type Message struct {
 	Version int    `json:"version,omitempty"`
 	Server  string `json:"server,omitempty"`
 
-	// snapshot: every ongoing call with its participants.
+	// snapshot: every ongoing call with its participants. A large snapshot
+	// is split over several frames numbered Part 1..Parts (both absent for
+	// a snapshot in one frame); the call set is complete at the last part.
 	Calls []Call `json:"calls,omitempty"`
+	Part  int    `json:"part,omitempty"`
+	Parts int    `json:"parts,omitempty"`
 
 	// call.start, call.update
 	Call *Call `json:"call,omitempty"`
@@ -64,6 +68,10 @@ type Message struct {
 	// call.end, participant.leave: optional reason ("hangup", "timeout", ...).
 	Reason string `json:"reason,omitempty"`
 }
+
+// FinalPart reports whether a snapshot message completes its snapshot: it
+// is the last part of a split snapshot, or a snapshot in one frame.
+func (m *Message) FinalPart() bool { return m.Part == m.Parts }
 
 // Call describes one call (a room session).
 type Call struct {
@@ -273,9 +281,19 @@ func (m *Message) Validate() error {
 	case TypeHello:
 		return need(m.Version > 0, "a version")
 	case TypeSnapshot:
+		if m.Part != 0 || m.Parts != 0 {
+			if m.Parts < 1 || m.Part < 1 || m.Part > m.Parts {
+				return &DecodeError{Reason: fmt.Sprintf("snapshot part %d of %d is out of range", m.Part, m.Parts)}
+			}
+		}
 		for i := range m.Calls {
 			if m.Calls[i].ID == "" {
 				return &DecodeError{Reason: fmt.Sprintf("snapshot call %d without an id", i)}
+			}
+			for j := range m.Calls[i].Participants {
+				if m.Calls[i].Participants[j].ID == "" {
+					return &DecodeError{Reason: fmt.Sprintf("snapshot call %q participant %d without an id", m.Calls[i].ID, j)}
+				}
 			}
 		}
 		return nil

@@ -1,0 +1,250 @@
+package feed
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// ClientConfig configures a Client. Zero durations take the defaults named.
+type ClientConfig struct {
+	// URLs are the feeds (ws:// or wss://), in order of preference.
+	URLs []string
+	// Token is sent as "Authorization: Bearer <token>" when set.
+	Token string
+	// CAFile is a PEM file of CA certificates trusted for wss:// on top
+	// of the system's.
+	CAFile string
+	// TLSConfig, when set, is used for wss:// instead of CAFile.
+	TLSConfig *tls.Config
+	// Buffer is the capacity of the events channel (default 1024). When
+	// the consumer falls behind, reading stops and the hub, after its own
+	// queue fills, drops the connection; the client then reconnects.
+	Buffer int
+	// DialTimeout bounds one connection attempt (default 5 s).
+	DialTimeout time.Duration
+	// MinBackoff and MaxBackoff bound the wait between rounds of attempts
+	// (defaults 250 ms and 10 s); it doubles per failed round, with jitter.
+	MinBackoff, MaxBackoff time.Duration
+	// PingInterval is how often the client pings the hub (default 10 s).
+	PingInterval time.Duration
+	// DeadAfter: a connection with no frame and no pong for this long is
+	// closed and redialed (default 3 x PingInterval).
+	DeadAfter time.Duration
+	// StallAfter: a connection with no frame for this long is reported
+	// stalled, though kept open (default 30 s).
+	StallAfter time.Duration
+	// KeepUnknown delivers frames of unknown types as EventUnknown (a
+	// recorder keeps them); otherwise they are only counted.
+	KeepUnknown bool
+}
+
+// Client reads a calltop.v1 feed: it dials, authenticates, reconnects
+// with backoff, fails over between URLs, and delivers decoded messages and
+// state changes on its Events channel.
+type Client struct {
+	cfg    ClientConfig
+	dialer websocket.Dialer
+	events chan Event
+
+	mu     sync.Mutex
+	status Status
+	ran    bool
+}
+
+// NewClient checks cfg and returns a Client; call Run to start it.
+func NewClient(cfg ClientConfig) (*Client, error) {
+	if len(cfg.URLs) == 0 {
+		return nil, errors.New("no feed URL given")
+	}
+	for _, u := range cfg.URLs {
+		pu, err := url.Parse(u)
+		if err != nil {
+			return nil, fmt.Errorf("feed URL %q: %w", u, err)
+		}
+		if pu.Scheme != "ws" && pu.Scheme != "wss" {
+			return nil, fmt.Errorf("feed URL %q: scheme must be ws or wss", u)
+		}
+	}
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&cfg.DialTimeout, 5*time.Second)
+	def(&cfg.MinBackoff, 250*time.Millisecond)
+	def(&cfg.MaxBackoff, 10*time.Second)
+	def(&cfg.PingInterval, 10*time.Second)
+	def(&cfg.DeadAfter, 3*cfg.PingInterval)
+	def(&cfg.StallAfter, 30*time.Second)
+	if cfg.Buffer <= 0 {
+		cfg.Buffer = 1024
+	}
+	tlsConf := cfg.TLSConfig
+	if tlsConf == nil && cfg.CAFile != "" {
+		var err error
+		if tlsConf, err = loadCA(cfg.CAFile); err != nil {
+			return nil, err
+		}
+	}
+	c := &Client{cfg: cfg, events: make(chan Event, cfg.Buffer)}
+	c.dialer = websocket.Dialer{
+		HandshakeTimeout: cfg.DialTimeout,
+		Subprotocols:     []string{Subprotocol},
+		TLSClientConfig:  tlsConf,
+		Proxy:            http.ProxyFromEnvironment,
+	}
+	c.status = Status{State: StateConnecting, URL: cfg.URLs[0], Since: time.Now()}
+	return c, nil
+}
+
+func loadCA(path string) (*tls.Config, error) {
+	pem, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("CA file: %w", err)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("CA file %s: no PEM certificate in it", path)
+	}
+	return &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}, nil
+}
+
+// Events returns the channel of events; it is closed when Run returns.
+func (c *Client) Events() <-chan Event { return c.events }
+
+// Status returns the current connection state and counters.
+func (c *Client) Status() Status {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.status
+}
+
+// errAuth marks a refusal that retrying will not cure.
+var errAuth = errors.New("refused")
+
+// Run connects and keeps the feed flowing until ctx ends (it returns nil)
+// or every URL refuses the token (it returns the reason, state failed).
+// Failover policy: each round tries the URLs in order, moving to the next
+// at once when one fails; when a whole round fails, or a connection drops,
+// it waits a jittered, doubling backoff (capped at MaxBackoff) and starts
+// a new round at the first URL. Run closes the events channel on return.
+func (c *Client) Run(ctx context.Context) error {
+	c.mu.Lock()
+	if c.ran {
+		c.mu.Unlock()
+		return errors.New("client: Run called twice")
+	}
+	c.ran = true
+	c.mu.Unlock()
+	defer close(c.events)
+
+	failures := 0 // rounds in a row without a lasting connection
+	for {
+		reason, refused := "", 0
+		for _, u := range c.cfg.URLs {
+			c.setState(ctx, func(s *Status) { s.State, s.URL = StateConnecting, u })
+			conn, err := c.dial(ctx, u)
+			if ctx.Err() != nil {
+				return nil
+			}
+			if err != nil {
+				reason = err.Error()
+				if errors.Is(err, errAuth) {
+					refused++
+				}
+				continue
+			}
+			liveFor, err := c.serve(ctx, conn, u)
+			if ctx.Err() != nil {
+				return nil
+			}
+			reason = err.Error()
+			if liveFor >= c.cfg.MaxBackoff {
+				failures = 0
+			}
+			refused = -1 // a connection worked: never a permanent failure
+			break
+		}
+		if refused == len(c.cfg.URLs) {
+			c.setState(ctx, func(s *Status) { s.State, s.Reason = StateFailed, reason })
+			return fmt.Errorf("feed: %s", reason)
+		}
+		wait := c.backoff(failures)
+		failures++
+		c.setState(ctx, func(s *Status) {
+			s.State, s.Reason, s.NextAttempt = StateReconnecting, reason, time.Now().Add(wait)
+		})
+		if !sleepUntil(ctx, time.Now().Add(wait)) {
+			return nil
+		}
+	}
+}
+
+// backoff returns the wait after n failed rounds: MinBackoff doubled n
+// times, capped at MaxBackoff, of which a random half is jitter.
+func (c *Client) backoff(n int) time.Duration {
+	d := c.cfg.MinBackoff
+	for i := 0; i < n && d < c.cfg.MaxBackoff; i++ {
+		d *= 2
+	}
+	d = min(d, c.cfg.MaxBackoff)
+	return d/2 + rand.N(d/2+1)
+}
+
+func (c *Client) dial(ctx context.Context, u string) (*websocket.Conn, error) {
+	hdr := http.Header{}
+	if c.cfg.Token != "" {
+		hdr.Set("Authorization", "Bearer "+c.cfg.Token)
+	}
+	dctx, cancel := context.WithTimeout(ctx, c.cfg.DialTimeout)
+	defer cancel()
+	conn, resp, err := c.dialer.DialContext(dctx, u, hdr)
+	if resp != nil && resp.Body != nil {
+		resp.Body.Close()
+	}
+	if err != nil {
+		if resp != nil && (resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden) {
+			return nil, fmt.Errorf("%s %w: HTTP %s (missing or wrong token)", u, errAuth, resp.Status)
+		}
+		if resp != nil {
+			return nil, fmt.Errorf("%s: HTTP %s", u, resp.Status)
+		}
+		return nil, fmt.Errorf("%s: %w", u, err)
+	}
+	return conn, nil
+}
+
+// setState changes the status and announces it with an EventState.
+func (c *Client) setState(ctx context.Context, change func(*Status)) {
+	c.mu.Lock()
+	old, oldSince := c.status.State, c.status.Since
+	change(&c.status)
+	if c.status.State != old && c.status.Since.Equal(oldSince) {
+		c.status.Since = time.Now()
+	}
+	st := c.status
+	c.mu.Unlock()
+	c.emit(ctx, Event{Kind: EventState, Status: st})
+}
+
+// emit delivers ev unless ctx ends first.
+func (c *Client) emit(ctx context.Context, ev Event) {
+	select {
+	case c.events <- ev:
+	case <-ctx.Done():
+	}
+}

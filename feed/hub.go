@@ -1,0 +1,291 @@
+package feed
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// HubConfig configures a Hub. Zero values take the defaults named.
+type HubConfig struct {
+	// Name is the server name sent in hello (default "calltop-hub").
+	Name string
+	// Token, when set, is required from every subscriber as
+	// "Authorization: Bearer <token>" or a "token" query parameter.
+	Token string
+	// Queue is the number of frames a subscriber may fall behind before it
+	// is disconnected as too slow (default 16384).
+	Queue int
+	// WriteTimeout bounds one write to a subscriber (default 10 s).
+	WriteTimeout time.Duration
+	// PingInterval is how often the hub pings each subscriber; one that
+	// answers nothing for three intervals is dropped (default 20 s).
+	PingInterval time.Duration
+	// SnapshotPartBytes is the size snapshots are split at (default
+	// SnapshotPartBytes).
+	SnapshotPartBytes int
+	// Logf receives one line per subscriber event (default log.Printf).
+	Logf func(format string, args ...any)
+}
+
+// HubStats are a hub's counters, for /healthz and logs.
+type HubStats struct {
+	Calls       int   `json:"calls"`
+	Subscribers int   `json:"subscribers"`
+	Published   int64 `json:"published"`
+	Dropped     int64 `json:"dropped"`
+}
+
+// ErrHubClosed is returned by Publish after Close.
+var ErrHubClosed = errors.New("hub is closed")
+
+// Hub is a calltop.v1 fan-out server. Sources publish messages or raw
+// frames into it; it keeps the ongoing calls in a Tracker, sends each new
+// subscriber hello and a snapshot, then the live stream. Each frame is
+// encoded once and its bytes shared by every subscriber's bounded queue.
+type Hub struct {
+	cfg      HubConfig
+	upgrader websocket.Upgrader
+
+	mu     sync.Mutex
+	state  *Tracker
+	subs   map[*subscriber]struct{}
+	nextID int64
+	closed bool
+
+	wg        sync.WaitGroup
+	published atomic.Int64
+	dropped   atomic.Int64
+}
+
+// NewHub returns a Hub with no subscribers and no calls.
+func NewHub(cfg HubConfig) *Hub {
+	if cfg.Name == "" {
+		cfg.Name = "calltop-hub"
+	}
+	if cfg.Queue <= 0 {
+		cfg.Queue = 16384
+	}
+	if cfg.WriteTimeout <= 0 {
+		cfg.WriteTimeout = 10 * time.Second
+	}
+	if cfg.PingInterval <= 0 {
+		cfg.PingInterval = 20 * time.Second
+	}
+	if cfg.Logf == nil {
+		cfg.Logf = log.Printf
+	}
+	h := &Hub{cfg: cfg, state: NewTracker(), subs: map[*subscriber]struct{}{}}
+	h.upgrader = websocket.Upgrader{
+		Subprotocols:      []string{Subprotocol},
+		HandshakeTimeout:  10 * time.Second,
+		EnableCompression: false,
+	}
+	if cfg.Token != "" {
+		// The token authenticates; pages from any origin may present it.
+		h.upgrader.CheckOrigin = func(*http.Request) bool { return true }
+	}
+	return h
+}
+
+// Handler serves /feed (the WebSocket) and /healthz.
+func (h *Hub) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/feed", h.serveFeed)
+	mux.HandleFunc("/healthz", h.serveHealth)
+	return mux
+}
+
+// Stats returns the hub's counters.
+func (h *Hub) Stats() HubStats {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return HubStats{
+		Calls:       h.state.Len(),
+		Subscribers: len(h.subs),
+		Published:   h.published.Load(),
+		Dropped:     h.dropped.Load(),
+	}
+}
+
+// Publish encodes m once, applies it to the hub's call state and sends it
+// to every subscriber.
+func (h *Hub) Publish(m *Message) error {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return fmt.Errorf("encoding %s message: %w", m.Type, err)
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return ErrHubClosed
+	}
+	h.state.Apply(m)
+	h.fanoutLocked(b)
+	return nil
+}
+
+// PublishFrame sends one raw calltop.v1 frame as it is (a replayed or
+// ingested frame), applying it to the call state when its type affects
+// calls. The hub keeps frame; do not modify it afterwards. A frame that is
+// not a JSON object is refused.
+func (h *Hub) PublishFrame(frame []byte) error {
+	typ, ok := frameType(frame)
+	if !ok {
+		return &DecodeError{Reason: "frame is not a JSON object with a type"}
+	}
+	var m *Message
+	if affectsCalls(typ) {
+		m = new(Message)
+		if err := Decode(frame, m); err != nil {
+			m = nil // forwarded as received, but not trusted for state
+		}
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return ErrHubClosed
+	}
+	if m != nil {
+		h.state.Apply(m)
+	}
+	h.fanoutLocked(frame)
+	return nil
+}
+
+// EndAll ends every ongoing call: it publishes call.end with reason for
+// each and empties the call state. A replay that starts over calls it so
+// no ghost calls remain.
+func (h *Hub) EndAll(reason string) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return ErrHubClosed
+	}
+	ts := h.state.TS()
+	for _, c := range h.state.Calls() {
+		b, err := json.Marshal(&Message{Type: TypeCallEnd, TS: ts, CallID: c.ID, Reason: reason})
+		if err != nil {
+			return err
+		}
+		h.fanoutLocked(b)
+	}
+	h.state.Reset()
+	return nil
+}
+
+func (h *Hub) fanoutLocked(frame []byte) {
+	h.published.Add(1)
+	for s := range h.subs {
+		select {
+		case s.queue <- frame:
+		default:
+			h.dropLocked(s, fmt.Sprintf("too slow: %d frames queued", cap(s.queue)))
+		}
+	}
+}
+
+// Close disconnects every subscriber with a close frame, refuses further
+// publishing and waits for the subscribers' goroutines to end.
+func (h *Hub) Close() {
+	h.mu.Lock()
+	h.closed = true
+	for s := range h.subs {
+		h.dropLocked(s, "hub shutting down")
+	}
+	h.mu.Unlock()
+	h.wg.Wait()
+}
+
+func (h *Hub) serveHealth(w http.ResponseWriter, r *http.Request) {
+	st := h.Stats()
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(struct {
+		Status string `json:"status"`
+		HubStats
+	}{"ok", st})
+}
+
+func (h *Hub) serveFeed(w http.ResponseWriter, r *http.Request) {
+	if !authorized(r, h.cfg.Token) {
+		h.cfg.Logf("hub: refused %s: missing or wrong token", r.RemoteAddr)
+		w.Header().Set("WWW-Authenticate", `Bearer realm="calltop"`)
+		http.Error(w, "missing or wrong token", http.StatusUnauthorized)
+		return
+	}
+	conn, err := h.upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		h.cfg.Logf("hub: %s: websocket upgrade failed: %v", r.RemoteAddr, err)
+		return
+	}
+	if err := h.subscribe(conn, r.RemoteAddr); err != nil {
+		h.cfg.Logf("hub: %s: %v", r.RemoteAddr, err)
+		conn.WriteControl(websocket.CloseMessage,
+			websocket.FormatCloseMessage(websocket.CloseGoingAway, err.Error()), time.Now().Add(time.Second))
+		conn.Close()
+	}
+}
+
+// subscribe queues hello and the snapshot for a new subscriber and adds it
+// to the fan-out, all under the lock, so it misses and repeats nothing.
+func (h *Hub) subscribe(conn *websocket.Conn, remote string) error {
+	hello, err := json.Marshal(&Message{
+		Type: TypeHello, TS: float64(time.Now().UnixMilli()),
+		Version: ProtocolVersion, Server: h.cfg.Name,
+	})
+	if err != nil {
+		return err
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return ErrHubClosed
+	}
+	snap, err := EncodeSnapshot(h.state.Calls(), h.state.TS(), h.cfg.SnapshotPartBytes)
+	if err != nil {
+		return fmt.Errorf("encoding snapshot: %w", err)
+	}
+	h.nextID++
+	s := &subscriber{
+		id: h.nextID, remote: remote, conn: conn,
+		queue: make(chan []byte, max(h.cfg.Queue, len(snap)+1+h.cfg.Queue/2)),
+		done:  make(chan struct{}),
+	}
+	s.queue <- hello
+	for _, f := range snap {
+		s.queue <- f
+	}
+	h.subs[s] = struct{}{}
+	h.cfg.Logf("hub: subscriber %d (%s) joined; snapshot of %d calls in %d frames", s.id, remote, h.state.Len(), len(snap))
+	h.wg.Add(2)
+	go h.writeLoop(s)
+	go h.readLoop(s)
+	return nil
+}
+
+// drop disconnects s with reason unless it is already gone.
+func (h *Hub) drop(s *subscriber, reason string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.dropLocked(s, reason)
+}
+
+func (h *Hub) dropLocked(s *subscriber, reason string) {
+	if _, ok := h.subs[s]; !ok {
+		return
+	}
+	delete(h.subs, s)
+	s.reason = reason
+	close(s.done)
+	if reason != "hub shutting down" && reason != "subscriber closed the connection" {
+		h.dropped.Add(1)
+	}
+	h.cfg.Logf("hub: subscriber %d (%s) disconnected: %s", s.id, s.remote, reason)
+}

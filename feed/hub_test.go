@@ -1,0 +1,247 @@
+package feed
+
+import (
+	"net"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+func TestLateJoinerGetsHelloThenOneSnapshot(t *testing.T) {
+	hub := startHub(t, "127.0.0.1:0", HubConfig{Name: "test-hub"})
+	publishAll(t, hub, callStart("a", 1000, "p1", "p2"))
+	publishAll(t, hub, callStart("b", 2000, "p3"))
+	publishAll(t, hub, callStart("gone", 3000, "p4"))
+	publishAll(t, hub, []Message{
+		{Type: TypeParticipantLeave, TS: 3500, CallID: "a", ParticipantID: "p2"},
+		{Type: TypeCallEnd, TS: 4000, CallID: "gone"},
+	})
+
+	c, _ := runClient(t, fastClient(hub.url()))
+	var msgs []*Message
+	for len(msgs) < 2 {
+		ev := waitEvent(t, c, 3*time.Second, "hello and snapshot", func(ev Event) bool { return ev.Kind == EventMessage })
+		msgs = append(msgs, ev.Msg)
+	}
+	if msgs[0].Type != TypeHello || msgs[0].Server != "test-hub" || msgs[0].Version != ProtocolVersion {
+		t.Fatalf("first message %+v, want hello from test-hub", msgs[0])
+	}
+	snap := msgs[1]
+	if snap.Type != TypeSnapshot || len(snap.Calls) != 2 {
+		t.Fatalf("second message: %s with %d calls, want a snapshot of 2 ongoing calls", snap.Type, len(snap.Calls))
+	}
+	a, b := snap.Calls[0], snap.Calls[1]
+	if a.ID != "a" || b.ID != "b" || a.Room != "room-a" || a.Tags["region"] != "eu" {
+		t.Fatalf("snapshot calls %+v", snap.Calls)
+	}
+	if len(a.Participants) != 1 || a.Participants[0].ID != "p1" || a.Participants[0].Name != "Name p1" {
+		t.Fatalf("call a participants %+v, want only p1 (p2 left)", a.Participants)
+	}
+	if snap.TS != 4000 {
+		t.Fatalf("snapshot ts %v, want the last feed time 4000", snap.TS)
+	}
+
+	// Then the live stream.
+	if err := hub.Publish(statsMsg("a", "p1", 5000, 1234)); err != nil {
+		t.Fatal(err)
+	}
+	ev := waitEvent(t, c, 3*time.Second, "live stats", isType(TypeStats))
+	if ev.Msg.Stats[0].BytesReceived != 1234 || string(ev.Frames[0]) == "" {
+		t.Fatalf("stats event %+v", ev)
+	}
+}
+
+func TestBigSnapshotIsSplitAndReassembled(t *testing.T) {
+	hub := startHub(t, "127.0.0.1:0", HubConfig{SnapshotPartBytes: 1024})
+	const calls = 60
+	for i := 0; i < calls; i++ {
+		publishAll(t, hub, callStart(string(rune('A'+i%26))+strings.Repeat("x", i), float64(i), "p1", "p2", "p3"))
+	}
+	c, _ := runClient(t, fastClient(hub.url()))
+	ev := waitEvent(t, c, 3*time.Second, "snapshot", isType(TypeSnapshot))
+	if len(ev.Msg.Calls) != calls {
+		t.Fatalf("reassembled snapshot has %d calls, want %d", len(ev.Msg.Calls), calls)
+	}
+	if len(ev.Frames) < 5 {
+		t.Fatalf("snapshot came in %d frames; with 1 KiB parts it should be split", len(ev.Frames))
+	}
+	for i, f := range ev.Frames {
+		if len(f) > 2048 {
+			t.Fatalf("part %d is %d bytes, far above the 1 KiB aim", i+1, len(f))
+		}
+	}
+	if ev.Msg.Part != 0 || ev.Msg.Parts != 0 {
+		t.Fatalf("reassembled snapshot still numbered %d/%d", ev.Msg.Part, ev.Msg.Parts)
+	}
+}
+
+func TestSlowSubscriberIsDroppedFastOneGetsEverything(t *testing.T) {
+	hub := startHub(t, "127.0.0.1:0", HubConfig{Queue: 64, WriteTimeout: 300 * time.Millisecond})
+	// The slow subscriber connects and then never reads.
+	slow, _, err := websocket.DefaultDialer.Dial(hub.url(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer slow.Close()
+
+	c, _ := runClient(t, fastClient(hub.url()))
+	waitEvent(t, c, 3*time.Second, "snapshot", isType(TypeSnapshot))
+
+	var got atomic.Int64
+	const n = 20000 // ~30 MB: far more than the socket buffers hold
+	done := make(chan []float64)
+	go func() {
+		var seen []float64
+		for ev := range c.Events() {
+			if ev.Kind == EventMessage && ev.Msg.Type == TypeStats {
+				seen = append(seen, ev.Msg.TS)
+				if got.Add(1) == n {
+					break
+				}
+			}
+		}
+		done <- seen
+	}()
+	pad := strings.Repeat("x", 1500)
+	start := time.Now()
+	var slowest time.Duration
+	for i := 0; i < n; i++ {
+		for int64(i)-got.Load() > 32 { // keep pace with the fast reader only
+			time.Sleep(50 * time.Microsecond)
+		}
+		m := statsMsg("a", "p1", float64(i), float64(i))
+		m.Stats[0].TrackIdentifier = pad
+		t0 := time.Now()
+		if err := hub.Publish(m); err != nil {
+			t.Fatal(err)
+		}
+		slowest = max(slowest, time.Since(t0))
+	}
+	var seen []float64
+	select {
+	case seen = <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("fast subscriber got %d of %d frames", got.Load(), n)
+	}
+	for i, ts := range seen {
+		if ts != float64(i) {
+			t.Fatalf("fast subscriber frame %d has ts %v: lost or reordered", i, ts)
+		}
+	}
+	st := hub.Stats()
+	if st.Dropped != 1 || st.Subscribers != 1 {
+		t.Fatalf("hub stats %+v: want the slow subscriber dropped and the fast one kept", st)
+	}
+	if !hub.logs.contains("too slow") {
+		t.Fatalf("no logged reason for dropping the slow subscriber: %v", hub.logs.lines)
+	}
+	t.Logf("%d frames in %v; slowest Publish %v", n, time.Since(start), slowest)
+}
+
+func TestTokenRefusedAndAccepted(t *testing.T) {
+	hub := startHub(t, "127.0.0.1:0", HubConfig{Token: "s3cret"})
+
+	// No token: refused with 401, and the client gives up (failed).
+	c, stop := runClient(t, fastClient(hub.url()))
+	ev := waitEvent(t, c, 3*time.Second, "failed state", isState(StateFailed))
+	if !strings.Contains(ev.Status.Reason, "401") {
+		t.Fatalf("failed reason %q does not name the 401", ev.Status.Reason)
+	}
+	if err := stop(); err == nil {
+		t.Fatal("Run returned nil after the token was refused")
+	}
+
+	// A wrong token in the query: 401.
+	_, resp, err := websocket.DefaultDialer.Dial(hub.url()+"?token=wrong", nil)
+	if err == nil || resp == nil || resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("wrong token: err %v resp %v, want 401", err, resp)
+	}
+	// The right token in the query (browsers): accepted.
+	conn, _, err := websocket.DefaultDialer.Dial(hub.url()+"?token=s3cret", nil)
+	if err != nil {
+		t.Fatalf("token in query refused: %v", err)
+	}
+	conn.Close()
+
+	// The right token as a Bearer header (feed.Client): live.
+	cfg := fastClient(hub.url())
+	cfg.Token = "s3cret"
+	c2, _ := runClient(t, cfg)
+	waitEvent(t, c2, 3*time.Second, "hello", isType(TypeHello))
+}
+
+func TestCheckListenRefusesOpenAddressWithoutToken(t *testing.T) {
+	cases := []struct {
+		addr, token string
+		ok          bool
+	}{
+		{"127.0.0.1:7070", "", true},
+		{"[::1]:7070", "", true},
+		{"localhost:7070", "", true},
+		{"0.0.0.0:7070", "", false},
+		{":7070", "", false},
+		{"192.168.1.10:7070", "", false},
+		{"feed.example.com:7070", "", false},
+		{"0.0.0.0:7070", "t", true},
+		{"nonsense", "t", false},
+	}
+	for _, tc := range cases {
+		err := CheckListen(tc.addr, tc.token)
+		if (err == nil) != tc.ok {
+			t.Errorf("CheckListen(%q, %q) = %v, want ok=%v", tc.addr, tc.token, err, tc.ok)
+		}
+		if err != nil && tc.addr != "nonsense" && !strings.Contains(err.Error(), "CALLTOP_TOKEN") {
+			t.Errorf("refusal %q does not say how to fix it", err)
+		}
+	}
+}
+
+func TestHealthz(t *testing.T) {
+	hub := startHub(t, "127.0.0.1:0", HubConfig{})
+	publishAll(t, hub, callStart("a", 1, "p"))
+	resp, err := http.Get("http://" + hub.addr + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body [256]byte
+	n, _ := resp.Body.Read(body[:])
+	if resp.StatusCode != 200 || !strings.Contains(string(body[:n]), `"calls":1`) {
+		t.Fatalf("healthz %d %s", resp.StatusCode, body[:n])
+	}
+}
+
+func TestPublishFrameKeepsBytesAndTracksCalls(t *testing.T) {
+	hub := startHub(t, "127.0.0.1:0", HubConfig{})
+	c, _ := runClient(t, fastClient(hub.url()))
+	waitEvent(t, c, 3*time.Second, "snapshot", isType(TypeSnapshot))
+	frame := []byte(`{"type":"call.start", "ts":5,"call":{"id":"x","futureField":[1,2]},"extra":true}`)
+	if err := hub.PublishFrame(frame); err != nil {
+		t.Fatal(err)
+	}
+	ev := waitEvent(t, c, 3*time.Second, "call.start", isType(TypeCallStart))
+	if string(ev.Frames[0]) != string(frame) {
+		t.Fatalf("frame changed on the way:\n got %s\nwant %s", ev.Frames[0], frame)
+	}
+	if hub.Stats().Calls != 1 {
+		t.Fatalf("hub tracks %d calls after a raw call.start", hub.Stats().Calls)
+	}
+	if err := hub.PublishFrame([]byte("not json")); err == nil {
+		t.Fatal("PublishFrame accepted a frame that is not JSON")
+	}
+}
+
+func TestListenerLeftFree(t *testing.T) {
+	hub := startHub(t, "127.0.0.1:0", HubConfig{})
+	addr := hub.addr
+	hub.stop()
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatalf("port not released after shutdown: %v", err)
+	}
+	ln.Close()
+}

@@ -1,0 +1,82 @@
+package feed
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// authorized reports whether r carries token, from "Authorization: Bearer"
+// or the "token" query parameter, compared in constant time. An empty
+// token lets everyone in.
+func authorized(r *http.Request, token string) bool {
+	if token == "" {
+		return true
+	}
+	got := r.URL.Query().Get("token")
+	if h := r.Header.Get("Authorization"); h != "" {
+		if scheme, rest, ok := strings.Cut(h, " "); ok && strings.EqualFold(scheme, "Bearer") {
+			got = strings.TrimSpace(rest)
+		}
+	}
+	// Hashing first makes the comparison independent of the lengths too.
+	a, b := sha256.Sum256([]byte(got)), sha256.Sum256([]byte(token))
+	return subtle.ConstantTimeCompare(a[:], b[:]) == 1
+}
+
+// IsLoopback reports whether a listen address (host:port) binds only the
+// loopback interface. An empty host, a wildcard or a name other than
+// "localhost" counts as not loopback.
+func IsLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// CheckListen refuses a listen address that is not loopback when no
+// token is set: a feed carries call metadata and must not be open to the
+// network.
+func CheckListen(addr, token string) error {
+	if _, _, err := net.SplitHostPort(addr); err != nil {
+		return fmt.Errorf("listen address %q: %w", addr, err)
+	}
+	if !IsLoopback(addr) && token == "" {
+		return fmt.Errorf("refusing to listen on %s without a token: it is not a loopback address; pass --token or set CALLTOP_TOKEN", addr)
+	}
+	return nil
+}
+
+// Serve serves the hub on ln until ctx ends, then closes every subscriber
+// with a close frame and shuts the HTTP server down. It returns nil after
+// a shutdown asked for by ctx.
+func (h *Hub) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{Handler: h.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		h.Close()
+		return err
+	case <-ctx.Done():
+	}
+	h.Close()
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := srv.Shutdown(sctx)
+	if serr := <-errc; serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
+		err = serr
+	}
+	return err
+}

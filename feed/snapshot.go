@@ -1,0 +1,96 @@
+package feed
+
+import (
+	"bytes"
+	"encoding/json"
+	"strconv"
+)
+
+// SnapshotPartBytes is the size a hub aims for when it splits a snapshot
+// into parts, well below MaxFrameBytes.
+const SnapshotPartBytes = 256 << 10
+
+// EncodeSnapshot encodes calls as a snapshot at feed time ts (ms since the
+// epoch, 0 to leave it out). A snapshot that does not fit in about
+// partBytes is split into frames numbered with part and parts; no call is
+// ever split. An empty call set gives one frame with no calls.
+func EncodeSnapshot(calls []Call, ts float64, partBytes int) ([][]byte, error) {
+	if partBytes <= 0 {
+		partBytes = SnapshotPartBytes
+	}
+	encoded := make([][]byte, len(calls))
+	for i := range calls {
+		b, err := json.Marshal(&calls[i])
+		if err != nil {
+			return nil, err
+		}
+		encoded[i] = b
+	}
+	// Group calls into parts by size.
+	var groups [][][]byte
+	var cur [][]byte
+	size := 0
+	for _, b := range encoded {
+		if len(cur) > 0 && size+len(b)+1 > partBytes {
+			groups = append(groups, cur)
+			cur, size = nil, 0
+		}
+		cur = append(cur, b)
+		size += len(b) + 1
+	}
+	groups = append(groups, cur)
+
+	frames := make([][]byte, len(groups))
+	for i, g := range groups {
+		var buf bytes.Buffer
+		buf.Grow(size + 96)
+		buf.WriteString(`{"type":"snapshot"`)
+		if ts != 0 {
+			buf.WriteString(`,"ts":`)
+			buf.Write(strconv.AppendFloat(nil, ts, 'f', -1, 64))
+		}
+		if len(groups) > 1 {
+			buf.WriteString(`,"part":` + strconv.Itoa(i+1) + `,"parts":` + strconv.Itoa(len(groups)))
+		}
+		buf.WriteString(`,"calls":[`)
+		buf.Write(bytes.Join(g, []byte{','}))
+		buf.WriteString(`]}`)
+		frames[i] = buf.Bytes()
+	}
+	return frames, nil
+}
+
+// SnapshotAssembler joins the parts of a split snapshot back into one
+// message. Feed it every snapshot message in arrival order.
+type SnapshotAssembler struct {
+	pending  *Message
+	nextPart int
+}
+
+// Add takes one snapshot message (which it may keep). It returns the
+// complete snapshot when m finishes one, nil while parts are missing, and
+// an error for a part that does not follow the previous one (the parts
+// gathered so far are dropped).
+func (a *SnapshotAssembler) Add(m *Message) (*Message, error) {
+	if m.Parts <= 1 {
+		a.pending, a.nextPart = nil, 0
+		return m, nil
+	}
+	if m.Part == 1 {
+		a.pending, a.nextPart = m, 2
+		m.Calls = append([]Call(nil), m.Calls...)
+	} else if a.pending == nil || m.Part != a.nextPart || m.Parts != a.pending.Parts {
+		a.pending, a.nextPart = nil, 0
+		return nil, &DecodeError{Reason: "snapshot part " + strconv.Itoa(m.Part) + " of " + strconv.Itoa(m.Parts) + " does not follow the parts received"}
+	} else {
+		a.pending.Calls = append(a.pending.Calls, m.Calls...)
+		a.nextPart++
+	}
+	if m.Part < m.Parts {
+		return nil, nil
+	}
+	done := a.pending
+	a.pending, a.nextPart = nil, 0
+	done.Part, done.Parts = 0, 0
+	return done, nil
+}
