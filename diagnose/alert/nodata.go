@@ -91,7 +91,7 @@ type fleetState struct {
 func (b *Book) CallStarted(now time.Time, callID string) {
 	now = b.advance(now)
 	b.fleet.lastCall = now
-	b.evaluateFleet(now)
+	b.Tick(now)
 }
 
 // CallSetup records whether a call's setup succeeded or failed (for the
@@ -103,7 +103,7 @@ func (b *Book) CallSetup(now time.Time, callID string, failed bool) {
 	if len(b.fleet.outcomes) > w {
 		b.fleet.outcomes = append(b.fleet.outcomes[:0], b.fleet.outcomes[len(b.fleet.outcomes)-w:]...)
 	}
-	b.evaluateFleet(now)
+	b.Tick(now)
 }
 
 // evaluateFleet raises or resolves the fleet-level alerts (when enabled).

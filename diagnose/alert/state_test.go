@@ -1,0 +1,127 @@
+package alert
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/calltop/calltop/diagnose"
+)
+
+func TestPersistRestoreKeepsAcksSilencesHistory(t *testing.T) {
+	b, _ := newTestBook(Options{})
+	acked := finding(diagnose.RuleICEFailed, diagnose.Critical, "c1", "p1")
+	gone := finding(diagnose.RuleICEFailed, diagnose.Critical, "c2", "p2")
+	old := finding(diagnose.RuleICEFailed, diagnose.Critical, "c3", "p3")
+	b.Observe(t0, []diagnose.Finding{acked, gone, old})
+	b.Observe(at(time.Second), []diagnose.Finding{acked, gone})
+	if err := b.Ack(acked.Key(), "alice", "on it", at(2*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.MuteFor(Matcher{CallID: "c9"}, time.Hour, "bob", "maintenance", at(3*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	p := b.Persist()
+
+	// A new Book, later, restores it and sees the acked finding again.
+	nb, s := newTestBook(Options{})
+	if err := nb.Restore(p, at(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	snap := nb.Snapshot()
+	if len(snap.Silences) != 1 || snap.Silences[0].Who != "bob" || len(snap.History) != 1 || len(nb.Restored()) != 2 {
+		t.Fatalf("restored: %d silences, history %v, waiting %v", len(snap.Silences), keys(snap.History), keys(nb.Restored()))
+	}
+	nb.Observe(at(time.Minute+time.Second), []diagnose.Finding{acked})
+	a := active(t, nb, acked.Key())
+	if a.State != Acknowledged || a.Ack.Who != "alice" || a.Ack.Note != "on it" || !a.Start.Equal(t0) {
+		t.Fatalf("restored alert %+v ack %+v", a, a.Ack)
+	}
+	wantSent(t, s) // no second firing notification after a restart
+	// The alert whose finding never came back resolves after the grace.
+	nb.Observe(at(3*time.Minute+time.Second), []diagnose.Finding{acked})
+	wantSent(t, s, "resolved "+gone.Key())
+	if h := nb.Snapshot().History; len(h) != 2 || !strings.Contains(h[0].Note, "stopped") {
+		t.Fatalf("history %v note %q", keys(h), h[0].Note)
+	}
+	// Silence ids continue, never reused.
+	sil, _ := nb.MuteFor(Matcher{All: true}, time.Minute, "", "", at(4*time.Minute))
+	if sil.ID != "s2" {
+		t.Fatalf("new silence id %s, want s2", sil.ID)
+	}
+}
+
+func TestStoreSaveLoadMode0600(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "state", "calltop")
+	st, err := OpenStore(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, notice, err := st.Load(t0)
+	if err != nil || notice != "" || p.Version != StateVersion {
+		t.Fatalf("missing file: %+v %q %v", p, notice, err)
+	}
+	b, _ := newTestBook(Options{})
+	b.MuteFor(Matcher{Rule: "rtt-high"}, time.Hour, "", "why", t0)
+	if err := st.Save(b.Persist()); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(st.Path)
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("state file mode %v %v", fi.Mode(), err)
+	}
+	got, notice, err := st.Load(t0)
+	if err != nil || notice != "" || len(got.Silences) != 1 || got.Silences[0].Matcher.Rule != "rtt-high" {
+		t.Fatalf("load: %+v %q %v", got, notice, err)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Fatalf("temp files left behind: %v", entries)
+	}
+}
+
+func TestCorruptStateFileIsSetAside(t *testing.T) {
+	for name, content := range map[string]string{
+		"truncated": `{"version":1,"saved":"2026-11-21T12:00:00Z","silences":[{"id":"s1","matcher":{"ru`,
+		"garbage":   "\x00\x01not json",
+		"empty":     "",
+		"version":   `{"version":99}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			st, _ := OpenStore(dir)
+			os.WriteFile(st.Path, []byte(content), 0o600)
+			p, notice, err := st.Load(t0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			aside := st.Path + ".corrupt-20261121T120000Z"
+			if !strings.Contains(notice, st.Path) || !strings.Contains(notice, aside) || len(p.Silences) != 0 {
+				t.Fatalf("notice %q", notice)
+			}
+			if b, err := os.ReadFile(aside); err != nil || string(b) != content {
+				t.Fatalf("set-aside file: %v", err)
+			}
+			if _, err := os.Stat(st.Path); !os.IsNotExist(err) {
+				t.Fatal("corrupt file still in place")
+			}
+			if err := NewBook(Options{}).Restore(p, t0); err != nil {
+				t.Fatalf("clean start: %v", err)
+			}
+		})
+	}
+}
+
+func TestDefaultStateDir(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", "/x/state")
+	if d, _ := DefaultStateDir(); d != "/x/state/calltop" {
+		t.Fatal(d)
+	}
+	t.Setenv("XDG_STATE_HOME", "")
+	t.Setenv("HOME", "/home/u")
+	if d, _ := DefaultStateDir(); d != "/home/u/.local/state/calltop" {
+		t.Fatal(d)
+	}
+}
