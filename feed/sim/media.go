@@ -40,7 +40,9 @@ type outbound struct {
 	packets, bytes       float64
 	frames, fps, target  float64
 	reason               string
-	limited              map[string]float64 // qualityLimitationDurations, seconds
+	limited              map[string]float64 // qualityLimitationDurations as reported
+	cpuSec, bwSec        float64            // seconds limited by cpu, bandwidth
+	noneSec              float64            // seconds not limited
 	lost, lossAcc        float64
 	fractionLost, jitter float64
 	rtt                  float64 // seconds
@@ -176,14 +178,16 @@ func (s *Sim) receiveVideo(in *inbound, c *conditions, kbps, dt float64) float64
 	in.lost += lost
 	in.nacks += lost
 	in.jitter = c.jitterMS / 1000 * 1.3
-	frames := math.Round(30 * dt)
 	frozen := 0.0
 	if k := takeCount(&in.freezeAcc, c.freezeRate*dt); k > 0 {
 		frozen = math.Min(k*c.freezeSec*(0.9+0.2*r.Float64()), 0.95*dt)
 		in.freezes += k
 		in.freezeSec += frozen
 	}
-	decoded := math.Floor(frames * c.decodeRatio * (1 - frozen/dt))
+	// While frozen no frames arrive; the decoder keeps up with the rest
+	// unless the CPU cannot (decodeRatio).
+	frames := math.Round(30 * (dt - frozen))
+	decoded := math.Floor(frames * c.decodeRatio)
 	in.framesRecv += frames
 	in.framesDecoded += decoded
 	in.framesDropped += frames - decoded
@@ -207,10 +211,12 @@ func (s *Sim) sendVideo(m *media, c *conditions, dt float64) float64 {
 	sent := sendStream(o, math.Round(bytes/videoPacketSize), bytes/math.Max(math.Round(bytes/videoPacketSize), 1), c.lossOut, c.rttMS, c.jitterOutMS*1.3)
 	o.fps = math.Round(c.fpsOut)
 	o.frames += math.Round(c.fpsOut * dt)
-	none := math.Max(1-c.cpuShare-c.bwShare, 0)
-	o.limited["cpu"] += c.cpuShare * dt
-	o.limited["bandwidth"] += c.bwShare * dt
-	o.limited["none"] += none * dt
+	o.cpuSec += c.cpuShare * dt
+	o.bwSec += c.bwShare * dt
+	o.noneSec += math.Max(1-c.cpuShare-c.bwShare, 0) * dt
+	o.limited["cpu"] = round(o.cpuSec, 3)
+	o.limited["bandwidth"] = round(o.bwSec, 3)
+	o.limited["none"] = round(o.noneSec, 3)
 	switch {
 	case c.cpuShare > 0.5:
 		o.reason = "cpu"

@@ -38,7 +38,6 @@ func (s *Sim) newParticipant(c *call, joinMS int64, problem bool) *participant {
 		id:         "p" + strconv.Itoa(s.nextPart),
 		name:       firstNames[r.IntN(len(firstNames))] + " " + lastInitials[r.IntN(len(lastInitials)):][:1] + ".",
 		userID:     "u-" + strconv.FormatUint(uint64(r.Uint32()), 36),
-		ua:         userAgents[r.IntN(len(userAgents))],
 		region:     peopleRegions[r.IntN(len(peopleRegions))],
 		joinMS:     joinMS,
 		connID:     "pc-1",
@@ -49,16 +48,21 @@ func (s *Sim) newParticipant(c *call, joinMS int64, problem bool) *participant {
 		protocol:   "udp",
 		remoteAddr: "203.0.113." + strconv.Itoa(10+r.IntN(200)),
 	}
-	pick := r.IntN(1000)
-	for _, n := range networks {
-		if pick < n.upTo {
-			p.network = n.kind
-			p.rttMS = between(r, n.rtt)
-			p.jitterMS = between(r, n.jit)
-			p.upBps = between(r, n.upBps)
-			break
-		}
+	ua := r.IntN(len(userAgents))
+	p.ua = userAgents[ua]
+	pick := r.IntN(100)
+	switch {
+	case mobileAgent(ua) && pick < 60, !mobileAgent(ua) && pick < 55:
+		p.network = "wifi"
+	case mobileAgent(ua), pick >= 95:
+		p.network = "cellular"
+	default:
+		p.network = "ethernet"
 	}
+	n := networks[p.network]
+	p.rttMS = between(r, n.rtt)
+	p.jitterMS = between(r, n.jit)
+	p.upBps = between(r, n.upBps)
 	p.lossIn = r.Float64() * 0.001
 	p.lossOut = r.Float64() * 0.001
 	switch {

@@ -41,15 +41,16 @@ var userAgents = []string{
 	"Mozilla/5.0 (iPhone; CPU iPhone OS 18_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.6 Mobile/15E148 Safari/604.1",
 }
 
-// network types with their share of participants (per mille, cumulative).
-var networks = []struct {
-	kind  string
-	upTo  int
+// mobileAgent reports whether userAgents[i] is a phone (no ethernet).
+func mobileAgent(i int) bool { return i == 4 || i == 9 }
+
+// networks are the access network kinds with their path baselines.
+var networks = map[string]struct {
 	rtt   [2]float64 // baseline round trip to the SFU, ms
 	jit   [2]float64 // baseline inbound jitter, ms
 	upBps [2]float64 // available uplink, bits per second
 }{
-	{"wifi", 550, [2]float64{25, 90}, [2]float64{3, 12}, [2]float64{2.5e6, 6e6}},
-	{"ethernet", 850, [2]float64{20, 60}, [2]float64{2, 6}, [2]float64{5e6, 1e7}},
-	{"cellular", 1000, [2]float64{60, 115}, [2]float64{6, 14}, [2]float64{1.5e6, 3e6}},
+	"wifi":     {[2]float64{25, 90}, [2]float64{3, 12}, [2]float64{2.5e6, 6e6}},
+	"ethernet": {[2]float64{20, 60}, [2]float64{2, 6}, [2]float64{5e6, 1e7}},
+	"cellular": {[2]float64{60, 115}, [2]float64{6, 14}, [2]float64{1.5e6, 3e6}},
 }
