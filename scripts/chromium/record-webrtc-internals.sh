@@ -1,0 +1,57 @@
+#!/bin/sh
+# Records a real chrome://webrtc-internals dump of a loopback WebRTC call in
+# headless Chromium, inside a network namespace that has only loopback, then
+# checks it with verify.js. See README.md beside this file.
+#
+#   scripts/chromium/record-webrtc-internals.sh SCENARIO OUT [--duration S] [--keep-removed]
+#
+#   SCENARIO  clean, or problems joined by commas, each optionally @seconds after
+#             "connected": bitrate-cap, mic-off, video-off, pc-close
+#             (e.g. bitrate-cap, mic-off@20, bitrate-cap@10,pc-close@25)
+#   OUT       the dump; OUT ending in .gz keeps Chrome's own gzip output.
+#             OUT.meta.json gets the browser version and what was induced when.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+
+die() { echo "record-webrtc-internals: $*" >&2; exit 1; }
+
+[ $# -ge 2 ] || die "usage: $0 SCENARIO OUT [--duration S] [--keep-removed]"
+scenario=$1
+out=$2
+shift 2
+
+chromium=${CHROMIUM:-/usr/bin/chromium}
+[ -x "$chromium" ] || die "no Chromium at $chromium (Debian: apt-get install -y chromium; or set CHROMIUM)"
+command -v node >/dev/null || die "node not found (Node.js 20 or later)"
+command -v unshare >/dev/null || die "unshare not found (util-linux)"
+if [ ! -d "$here/node_modules/playwright-core" ]; then
+	echo "record-webrtc-internals: installing the pinned playwright-core (npm ci)" >&2
+	(cd "$here" && npm ci --no-audit --no-fund --silent) || die "npm ci failed in $here"
+fi
+
+# An absolute OUT, so it means the same inside the namespace.
+case $out in
+/*) ;;
+*) out=$(pwd)/$out ;;
+esac
+mkdir -p "$(dirname "$out")"
+
+# The duration (default 40 s) bounds the whole run: the call, plus start-up and the dump.
+duration=40
+prev=
+for a in "$@"; do
+	[ "$prev" = --duration ] && duration=$a
+	prev=$a
+done
+limit=$((duration + 150))
+
+# A network namespace of our own with only loopback up: nothing can leave the machine.
+# As root a plain new namespace; otherwise a user namespace maps us to root inside it.
+if [ "$(id -u)" = 0 ]; then ns="unshare -n"; else ns="unshare -r -n"; fi
+
+echo "record-webrtc-internals: $scenario for ${duration} s -> $out (at most ${limit} s)" >&2
+timeout -k 10 "$limit" $ns sh -c 'ip link set lo up && exec "$@"' sh \
+	node "$here/record.js" "$scenario" "$out" --chromium "$chromium" "$@" ||
+	die "recording failed (see above)"
+node "$here/verify.js" "$out"

@@ -1,0 +1,165 @@
+#!/usr/bin/env node
+// Checks that a recorded webrtc-internals dump has the shape calltop's importer
+// expects and shows the problems that were induced (read from DUMP.meta.json).
+//
+//   node verify.js DUMP [DUMP...]      (DUMP may be .gz; exit 1 if any check fails)
+//
+// It reads only the dump and its meta file; nothing here is invented.
+'use strict';
+
+const fs = require('fs');
+const zlib = require('zlib');
+
+function readDump(file) {
+  let raw = fs.readFileSync(file);
+  if (raw[0] === 0x1f && raw[1] === 0x8b) raw = zlib.gunzipSync(raw);
+  return JSON.parse(raw.toString('utf8'));
+}
+
+// series returns {id -> {attr -> {statsType, values[]}}} for one peer connection,
+// splitting "<id>-<attr>" at the first "-" that is followed by the attribute
+// (ids never contain "-"; Chrome's own rate keys are "<id>-[...]").
+function series(pc) {
+  const byId = {};
+  for (const [key, s] of Object.entries(pc.stats || {})) {
+    const dash = key.indexOf('-');
+    if (dash < 0) throw new Error(`stats key without "-": ${key}`);
+    const id = key.slice(0, dash);
+    const attr = key.slice(dash + 1);
+    if (typeof s.values !== 'string') throw new Error(`${key}: values is not a JSON string`);
+    const values = JSON.parse(s.values);
+    if (!Array.isArray(values)) throw new Error(`${key}: values does not hold an array`);
+    (byId[id] = byId[id] || {})[attr] = { statsType: s.statsType, values };
+  }
+  return byId;
+}
+
+function idsOfType(byId, type) {
+  return Object.keys(byId).filter((id) => Object.values(byId[id]).some((a) => a.statsType === type));
+}
+
+function stateChanges(pc, type) {
+  return (pc.updateLog || []).filter((u) => u.type === type).map((u) => JSON.parse(u.value));
+}
+
+function isCaller(pc) {
+  return (pc.updateLog || []).some((u) => u.type === 'createOffer');
+}
+
+// checkShape returns a list of failed checks about the dump's general form.
+function checkShape(dump, meta) {
+  const fails = [];
+  for (const k of ['PeerConnections', 'UserAgent', 'getUserMedia']) if (!(k in dump)) fails.push(`no top-level ${k}`);
+  const pcs = Object.entries(dump.PeerConnections || {});
+  if (pcs.length === 0) fails.push('no peer connections');
+  for (const [pcId, pc] of pcs) {
+    const byId = series(pc);
+    const withTs = Object.keys(byId).filter((id) => byId[id].timestamp);
+    if (withTs.length === 0) fails.push(`${pcId}: no <id>-timestamp series`);
+    for (const id of withTs) {
+      const n = byId[id].timestamp.values.length;
+      for (const [attr, s] of Object.entries(byId[id])) {
+        if (s.values.length > n) fails.push(`${pcId} ${id}-${attr}: ${s.values.length} values > ${n} timestamps`);
+      }
+    }
+    for (const t of ['inbound-rtp', 'outbound-rtp', 'candidate-pair']) {
+      if (idsOfType(byId, t).length === 0) fails.push(`${pcId}: no ${t} stats`);
+    }
+    const log = pc.updateLog || [];
+    if (log.length === 0) fails.push(`${pcId}: empty updateLog`);
+    if (log.some((u) => typeof u.type !== 'string' || typeof u.value !== 'string' || typeof u.timestamp !== 'number')) {
+      fails.push(`${pcId}: updateLog entry without string type/value and numeric timestamp`);
+    }
+    const ts = byId.P && byId.P.timestamp ? byId.P.timestamp.values : [];
+    const spanSec = ts.length ? (ts[ts.length - 1] - ts[0]) / 1000 : 0;
+    if (meta && spanSec < meta.durationSec * 0.8) fails.push(`${pcId}: stats span ${spanSec.toFixed(1)} s < 80 % of ${meta.durationSec} s`);
+  }
+  return fails;
+}
+
+// sinceInduced returns the values of a series sampled after epoch ms `at`.
+function sinceInduced(byId, id, attr, at) {
+  const ts = byId[id].timestamp.values;
+  const vals = byId[id][attr] ? byId[id][attr].values : [];
+  const offset = ts.length - vals.length;
+  return vals.filter((_, i) => ts[i + offset] > at);
+}
+
+function inducedAt(meta, name) {
+  const e = meta.events.find((ev) => ev.what === 'induced' && ev.detail.startsWith(name + ':'));
+  return e ? Date.parse(e.at) : null;
+}
+
+// checkProblems returns failed checks about what the scenario should show.
+function checkProblems(dump, meta) {
+  const fails = [];
+  const pcs = Object.values(dump.PeerConnections || {});
+  const caller = pcs.find(isCaller);
+  if (!caller) return ['no caller connection (none with createOffer in its updateLog)'];
+  const byId = series(caller);
+  const video = idsOfType(byId, 'outbound-rtp').find((id) => byId[id].frameWidth);
+  const source = idsOfType(byId, 'media-source').find((id) => byId[id].audioLevel);
+  const induce = meta.induce ? meta.induce.split(',').map((s) => s.split('@')[0]) : [];
+  const allReasons = pcs.flatMap((pc) => {
+    const b = series(pc);
+    return idsOfType(b, 'outbound-rtp').flatMap((id) => (b[id].qualityLimitationReason || { values: [] }).values);
+  });
+  const iceStates = stateChanges(caller, 'oniceconnectionstatechange');
+  if (induce.length === 0) {
+    const limited = allReasons.filter((r) => r !== 'none');
+    if (limited.length) fails.push(`clean call but qualityLimitationReason ${[...new Set(limited)]} in ${limited.length} samples`);
+    if (iceStates.some((s) => s === 'disconnected' || s === 'failed')) fails.push(`clean call but caller ICE ${iceStates}`);
+  }
+  if (induce.includes('bitrate-cap')) {
+    const after = sinceInduced(byId, video, 'qualityLimitationReason', inducedAt(meta, 'bitrate-cap'));
+    if (!after.includes('bandwidth')) fails.push(`bitrate-cap: caller video never reports "bandwidth" after the cap (${[...new Set(after)]})`);
+  }
+  if (induce.includes('mic-off')) {
+    const after = sinceInduced(byId, source, 'audioLevel', inducedAt(meta, 'mic-off') + 1000);
+    if (after.length < 3 || after.some((v) => v !== 0)) fails.push(`mic-off: caller mic level after the switch-off is not all 0 (${after.slice(0, 5)}...)`);
+  }
+  if (induce.includes('video-off')) {
+    const after = sinceInduced(byId, video, 'bytesSent', inducedAt(meta, 'video-off') + 1500);
+    if (after.length < 3 || after[after.length - 1] !== after[0]) fails.push('video-off: caller video bytesSent still grows');
+  }
+  if (induce.includes('pc-close')) {
+    if (!iceStates.some((s) => s === 'disconnected' || s === 'failed')) fails.push(`pc-close: caller ICE never disconnected (${iceStates})`);
+  }
+  return fails;
+}
+
+function summary(dump) {
+  const lines = [];
+  for (const [pcId, pc] of Object.entries(dump.PeerConnections || {})) {
+    const byId = series(pc);
+    const ts = byId.P && byId.P.timestamp ? byId.P.timestamp.values : [];
+    const span = ts.length ? ((ts[ts.length - 1] - ts[0]) / 1000).toFixed(1) : '0';
+    const ice = stateChanges(pc, 'oniceconnectionstatechange').join('>');
+    lines.push(`  ${pcId} ${isCaller(pc) ? 'caller' : 'callee'}: ${Object.keys(pc.stats).length} series, ` +
+      `${ts.length} samples over ${span} s, ${pc.updateLog.length} updateLog entries, ICE ${ice}`);
+  }
+  return lines.join('\n');
+}
+
+let failed = false;
+const files = process.argv.slice(2);
+if (files.length === 0) {
+  console.error('usage: verify.js DUMP [DUMP...]');
+  process.exit(2);
+}
+for (const file of files) {
+  try {
+    const dump = readDump(file);
+    const metaFile = file + '.meta.json';
+    const meta = fs.existsSync(metaFile) ? JSON.parse(fs.readFileSync(metaFile, 'utf8')) : null;
+    const fails = checkShape(dump, meta).concat(meta ? checkProblems(dump, meta) : []);
+    console.log(`${file}: ${fails.length ? 'FAIL' : 'ok'} (${meta ? 'scenario ' + meta.scenario : 'no meta file: shape only'})`);
+    console.log(summary(dump));
+    fails.forEach((f) => console.log(`  FAIL ${f}`));
+    failed = failed || fails.length > 0;
+  } catch (err) {
+    console.log(`${file}: FAIL ${err.message}`);
+    failed = true;
+  }
+}
+process.exit(failed ? 1 : 0);
