@@ -1,15 +1,37 @@
 package dump
 
 import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
+	"strconv"
+	"unicode/utf8"
 
 	"github.com/calltop/calltop/feed"
 )
 
 // Format names what Load found in a file.
 const (
+	// FormatRecording is a calltop recording (JSON lines of feed.Record).
 	FormatRecording = "calltop-recording"
+	// FormatRTCStats is an rtcstats v3 dump with W3C standard stats
+	// (Chrome, Firefox, Safari).
+	FormatRTCStats = "rtcstats"
+	// FormatRTCStatsLegacy is an rtcstats v3 dump whose getstats reports
+	// use Chrome's legacy goog* callback format.
+	FormatRTCStatsLegacy = "rtcstats-legacy"
+	// FormatWebRTCInternals is a chrome://webrtc-internals "Create Dump"
+	// file.
+	FormatWebRTCInternals = "webrtc-internals"
 )
+
+// MaxDumpBytes bounds the decompressed size of a file Load reads (a guard
+// against decompression bombs; real dumps are a few MB).
+const MaxDumpBytes = 512 << 20
 
 // Loaded is a file turned into calltop.v1 records, ready to replay, with
 // the lines that could not be used.
@@ -28,12 +50,143 @@ func Load(path string) (*Loaded, error) {
 		return nil, err
 	}
 	defer rc.Close()
-	recs, bad, err := feed.ReadRecording(rc, path)
+	return LoadReader(rc, path)
+}
+
+// LoadReader is Load on a stream; name is used in messages and as the call
+// id of a dump that names no call. A gzip stream is detected and unpacked.
+func LoadReader(r io.Reader, name string) (*Loaded, error) {
+	data, truncated, err := readAll(r, name)
 	if err != nil {
 		return nil, err
 	}
-	if len(recs) == 0 && len(bad) > 0 {
-		return nil, fmt.Errorf("%s: not a calltop recording or a known dump format (%s)", path, bad[0].Reason)
+	l, err := loadBytes(data, name)
+	if err != nil {
+		return nil, err
 	}
-	return &Loaded{Path: path, Format: FormatRecording, Records: recs, Problems: bad}, nil
+	if truncated {
+		l.Problems = append(l.Problems, &feed.LineError{File: name, Line: bytes.Count(data, []byte{'\n'}) + 1,
+			Reason: "file is truncated (the compressed stream ends early); everything before is used"})
+	}
+	return l, nil
+}
+
+// readAll reads the whole stream, gunzipping it if it starts with the gzip
+// magic. A gzip stream cut short is not an error: what was read is kept and
+// truncated is set.
+func readAll(r io.Reader, name string) (data []byte, truncated bool, err error) {
+	br := bufio.NewReader(r)
+	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, zerr := gzip.NewReader(br)
+		if zerr != nil {
+			return nil, false, fmt.Errorf("%s: gzip: %w", name, zerr)
+		}
+		defer zr.Close()
+		r = zr
+	} else {
+		r = br
+	}
+	data, err = io.ReadAll(io.LimitReader(r, MaxDumpBytes+1))
+	if err != nil {
+		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, gzip.ErrChecksum) {
+			return data, true, nil
+		}
+		return nil, false, fmt.Errorf("%s: %w", name, err)
+	}
+	if len(data) > MaxDumpBytes {
+		return nil, false, fmt.Errorf("%s: larger than %d MB once decompressed; not loaded", name, MaxDumpBytes>>20)
+	}
+	return data, false, nil
+}
+
+// loadBytes detects the format of data and imports it.
+func loadBytes(data []byte, name string) (*Loaded, error) {
+	body := bytes.TrimLeft(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")), " \t\r\n")
+	if len(body) == 0 {
+		return nil, fmt.Errorf("%s: empty file", name)
+	}
+	first := body
+	if i := bytes.IndexByte(first, '\n'); i >= 0 {
+		first = first[:i]
+	}
+	first = bytes.TrimSpace(first)
+	switch {
+	case bytes.HasPrefix(body, []byte("RTCStatsDump")):
+		return nil, fmt.Errorf("%s: rtcstats v4 dump (RTCStatsDump) is not supported; export the dump in rtcstats v3 format (one [method, pcId, value, timestamp] array per line)", name)
+	case body[0] == '[':
+		return loadRTCStats(body, name)
+	case body[0] == '{':
+		return loadObject(body, first, name)
+	}
+	return nil, fmt.Errorf("%s: not a calltop recording or a known dump (rtcstats, webrtc-internals); it starts with %s", name, preview(body))
+}
+
+// loadObject tells apart the formats whose first line is a JSON object: a
+// recording line, an rtcstats meta line, or a webrtc-internals dump.
+func loadObject(body, first []byte, name string) (*Loaded, error) {
+	var head map[string]json.RawMessage
+	if json.Unmarshal(first, &head) == nil {
+		switch {
+		case head["recv"] != nil && head["msg"] != nil:
+			recs, bad, err := feed.ReadRecording(bytes.NewReader(body), name)
+			if err != nil {
+				return nil, err
+			}
+			return &Loaded{Path: name, Format: FormatRecording, Records: recs, Problems: bad}, nil
+		case head["fileFormat"] != nil || (head["path"] != nil && head["userAgent"] != nil && head["PeerConnections"] == nil):
+			return loadRTCStats(body, name)
+		}
+	}
+	if looksLikeInternals(body) {
+		return loadInternals(body, name)
+	}
+	return nil, fmt.Errorf("%s: a JSON object that is neither a calltop recording line, an rtcstats meta line nor a webrtc-internals dump (no \"PeerConnections\"); it starts with %s", name, preview(body))
+}
+
+func loadRTCStats(body []byte, name string) (*Loaded, error) {
+	b, legacy, err := readRTCStats(body, name)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	format := FormatRTCStats
+	if legacy {
+		format = FormatRTCStatsLegacy
+	}
+	return finishLoad(b, format, name)
+}
+
+func loadInternals(body []byte, name string) (*Loaded, error) {
+	b, err := readInternals(body, name)
+	if err != nil {
+		return nil, err
+	}
+	return finishLoad(b, FormatWebRTCInternals, name)
+}
+
+func finishLoad(b *builder, format, name string) (*Loaded, error) {
+	recs, err := b.records()
+	if err != nil {
+		return nil, err
+	}
+	if len(recs) == 0 {
+		reason := "no stats and no connection events"
+		if len(b.problems) > 0 {
+			reason += "; first problem: " + b.problems[0].Error()
+		}
+		return nil, fmt.Errorf("%s: %s dump with nothing to replay (%s)", name, format, reason)
+	}
+	return &Loaded{Path: name, Format: format, Records: recs, Problems: b.problems}, nil
+}
+
+// preview quotes the start of a file for an error message.
+func preview(b []byte) string {
+	const n = 40
+	if len(b) > n {
+		b = b[:n]
+		for len(b) > 0 && !utf8.Valid(b) {
+			b = b[:len(b)-1]
+		}
+		return strconv.Quote(string(b)) + "..."
+	}
+	return strconv.Quote(string(b))
 }

@@ -1,0 +1,184 @@
+package dump
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/calltop/calltop/feed"
+)
+
+// builder collects what an importer found in a dump (call and participant
+// facts, stats samples, state changes) and turns it into calltop.v1
+// records in data time: call.start and participant.join first, then every
+// sample and event in time order, participant.leave and call.end last.
+type builder struct {
+	file     string
+	call     feed.Call
+	part     feed.Participant
+	start    float64 // the dump's own call start, if it has one
+	events   []event
+	problems []*feed.LineError
+}
+
+type event struct {
+	ts  float64
+	seq int
+	msg feed.Message
+}
+
+func newBuilder(file string) *builder {
+	return &builder{file: file, call: feed.Call{Tags: map[string]string{}}}
+}
+
+// usableTS reports whether ts (ms since the epoch) is a plausible data time:
+// after 2000 and before 2200.
+func usableTS(ts float64) bool {
+	return !math.IsNaN(ts) && ts > 946684800000 && ts < 7258118400000
+}
+
+func (b *builder) problem(line int, format string, args ...any) {
+	b.problems = append(b.problems, &feed.LineError{File: b.file, Line: line, Reason: clean(fmt.Sprintf(format, args...))})
+}
+
+func (b *builder) add(ts float64, m feed.Message) {
+	m.TS = ts
+	b.events = append(b.events, event{ts: ts, seq: len(b.events), msg: m})
+}
+
+// stats records one sample of a peer connection.
+func (b *builder) stats(conn string, ts float64, stats []feed.Stat) {
+	if len(stats) == 0 {
+		return
+	}
+	b.add(ts, feed.Message{Type: feed.TypeStats, ConnectionID: clean(conn), Stats: stats})
+}
+
+// connEvent records a state change of a peer connection.
+func (b *builder) connEvent(conn string, ts float64, kind, state string) {
+	b.add(ts, feed.Message{Type: feed.TypeConnectionEvent, ConnectionID: clean(conn),
+		Event: &feed.ConnectionEvent{Kind: kind, State: clean(state)}})
+}
+
+// records finishes the call and encodes every message. It returns no
+// records when the dump held no sample and no event.
+func (b *builder) records() ([]feed.Record, error) {
+	if len(b.events) == 0 {
+		return nil, nil
+	}
+	sort.SliceStable(b.events, func(i, j int) bool { return b.events[i].ts < b.events[j].ts })
+	first, last := b.events[0].ts, b.events[len(b.events)-1].ts
+	if usableTS(b.start) && b.start < first && first-b.start < 24*3600*1000 {
+		first = b.start
+	}
+	b.fillDefaults(first)
+
+	callID, partID := b.call.ID, b.part.ID
+	call, part := b.call, b.part
+	out := make([]feed.Record, 0, len(b.events)+4)
+	msgs := []feed.Message{
+		{Type: feed.TypeCallStart, TS: first, Call: &call},
+		{Type: feed.TypeParticipantJoin, TS: first, CallID: callID, Participant: &part},
+	}
+	for _, e := range b.events {
+		m := e.msg
+		m.CallID, m.ParticipantID = callID, partID
+		msgs = append(msgs, m)
+	}
+	msgs = append(msgs,
+		feed.Message{Type: feed.TypeParticipantLeave, TS: last, CallID: callID, ParticipantID: partID, Reason: "end of dump"},
+		feed.Message{Type: feed.TypeCallEnd, TS: last, CallID: callID, Reason: "end of dump"},
+	)
+	for _, m := range msgs {
+		if err := encodeInto(&out, m, b.file); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// encodeInto appends m as a record, splitting a stats message that would
+// exceed the frame size limit into smaller ones with the same time.
+func encodeInto(out *[]feed.Record, m feed.Message, file string) error {
+	data, err := json.Marshal(&m)
+	if err != nil {
+		return fmt.Errorf("%s: encoding a %s message: %w", file, m.Type, err)
+	}
+	if len(data) > feed.MaxFrameBytes-1024 && m.Type == feed.TypeStats && len(m.Stats) > 1 {
+		half := len(m.Stats) / 2
+		a, c := m, m
+		a.Stats, c.Stats = m.Stats[:half], m.Stats[half:]
+		if err := encodeInto(out, a, file); err != nil {
+			return err
+		}
+		return encodeInto(out, c, file)
+	}
+	*out = append(*out, feed.Record{Recv: msTime(m.TS), Msg: data})
+	return nil
+}
+
+// msTime converts milliseconds since the epoch to a UTC time.
+func msTime(ms float64) time.Time {
+	return time.UnixMicro(int64(math.Round(ms * 1000))).UTC()
+}
+
+// fillDefaults gives the call and participant an id when the dump named
+// none: the file name for the call, "local" for the browser.
+func (b *builder) fillDefaults(start float64) {
+	if b.call.ID == "" {
+		b.call.ID = fileID(b.file)
+	}
+	if b.part.ID == "" {
+		b.part.ID = "local"
+	}
+	if b.part.Name == "" {
+		b.part.Name = browserName(b.part.UserAgent)
+	}
+	if !usableTS(b.call.Start) {
+		b.call.Start = start
+	}
+	b.part.Joined = start
+	b.call.ID, b.call.Room = clean(b.call.ID), clean(b.call.Room)
+	b.part.ID, b.part.Name, b.part.UserID, b.part.UserAgent = clean(b.part.ID), clean(b.part.Name), clean(b.part.UserID), clean(b.part.UserAgent)
+	for k, v := range b.call.Tags {
+		b.call.Tags[k] = clean(v)
+	}
+}
+
+// fileID is a call id made from a file name: its base without extensions.
+func fileID(path string) string {
+	base := filepath.Base(path)
+	for _, ext := range []string{".gz", ".json", ".txt", ".rtcstats", ".log"} {
+		base = strings.TrimSuffix(base, ext)
+	}
+	if base == "" || base == "." || base == "/" {
+		return "dump"
+	}
+	return base
+}
+
+var (
+	reChrome  = regexp.MustCompile(`(?:Chrome|Chromium)/(\d+)`)
+	reFirefox = regexp.MustCompile(`Firefox/(\d+)`)
+	reSafari  = regexp.MustCompile(`Version/(\d+)[.\d]* (?:Mobile/\S+ )?Safari/`)
+	reEdge    = regexp.MustCompile(`Edg/(\d+)`)
+)
+
+// browserName summarises a user agent as "Chrome 99", "Firefox 118" or
+// "Safari 17"; "" when it is not recognised.
+func browserName(ua string) string {
+	for _, p := range []struct {
+		re   *regexp.Regexp
+		name string
+	}{{reEdge, "Edge"}, {reFirefox, "Firefox"}, {reChrome, "Chrome"}, {reSafari, "Safari"}} {
+		if m := p.re.FindStringSubmatch(ua); m != nil {
+			return p.name + " " + m[1]
+		}
+	}
+	return ""
+}

@@ -1,0 +1,334 @@
+package dump
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/calltop/calltop/feed"
+)
+
+// rtcstats v3 dumps: one JSON array per line, [method, pcId|null, value,
+// timestampMs], optionally after a one-line meta object (fippo's
+// rtcstats-server). See docs/dumps.md.
+
+// stateEvents maps rtcstats state-change methods onto connection events.
+var stateEvents = map[string]string{
+	"oniceconnectionstatechange": feed.EventICEConnectionState,
+	"onconnectionstatechange":    feed.EventConnectionState,
+	"onsignalingstatechange":     feed.EventSignalingState,
+	"onicegatheringstatechange":  feed.EventICEGatheringState,
+}
+
+// ignoredMethods are rtcstats lines calltop knows and has no use for.
+var ignoredMethods = map[string]bool{
+	"create": true, "constraints": true, "addStream": true, "removeStream": true,
+	"addTrack": true, "removeTrack": true, "addTransceiver": true, "setConfiguration": true,
+	"restartIce": true, "keepalive": true, "addIceCandidate": true,
+	"dtlsError": true, "applicationLog": true, "e2eRtt": true, "dominantSpeaker": true,
+	"faceLandmarks": true, "sdpTrack": true, "rtcstatsClientVersion": true,
+}
+
+// ignoredPrefixes are families of method names (peer connection API calls
+// and their callbacks, getUserMedia and friends) that carry no stats.
+var ignoredPrefixes = []string{
+	"create", "setLocalDescription", "setRemoteDescription", "addIceCandidate",
+	"on", "navigator.", "getUserMedia", "getDisplayMedia", "MediaStream",
+	"webkitGetUserMedia", "mozGetUserMedia",
+}
+
+func knownIgnored(method string) bool {
+	if ignoredMethods[method] {
+		return true
+	}
+	for _, p := range ignoredPrefixes {
+		if strings.HasPrefix(method, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// rtcstatsReader holds the state of one dump being read.
+type rtcstatsReader struct {
+	b        *builder
+	pcs      map[string]map[string]rawStat // per peer connection: id -> current object
+	identity map[string]any
+	info     map[string]any // connectionInfo or the meta line
+	legacy   bool
+	unknown  map[string]*unknownMethod
+}
+
+type unknownMethod struct {
+	firstLine, count int
+}
+
+// readRTCStats parses an rtcstats v3 dump held in data. It returns the
+// builder with everything found, and whether the stats were in the legacy
+// goog* format. A problem line is reported and skipped.
+func readRTCStats(data []byte, name string) (*builder, bool, error) {
+	r := &rtcstatsReader{
+		b:        newBuilder(name),
+		pcs:      map[string]map[string]rawStat{},
+		identity: map[string]any{},
+		info:     map[string]any{},
+		unknown:  map[string]*unknownMethod{},
+	}
+	line := 0
+	for len(data) > 0 {
+		line++
+		var raw []byte
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			raw, data = data[:i], data[i+1:]
+		} else {
+			raw, data = data, nil
+		}
+		raw = bytes.TrimSpace(raw)
+		if len(raw) == 0 {
+			continue
+		}
+		if err := r.line(line, raw, len(data) == 0); err != nil {
+			return nil, false, err
+		}
+	}
+	r.finish()
+	return r.b, r.legacy, nil
+}
+
+// line handles one line; only a v4 meta line is a fatal error.
+func (r *rtcstatsReader) line(n int, raw []byte, last bool) error {
+	if raw[0] == '{' && n == 1 {
+		return r.meta(raw)
+	}
+	var parts []json.RawMessage
+	if err := json.Unmarshal(raw, &parts); err != nil {
+		if last {
+			r.b.problem(n, "line is cut short (the file is truncated): %v", err)
+		} else {
+			r.b.problem(n, "not a JSON array [method, pcId, value, timestamp]: %v", err)
+		}
+		return nil
+	}
+	var method, pc string
+	if len(parts) < 3 || json.Unmarshal(parts[0], &method) != nil || method == "" {
+		r.b.problem(n, "not an rtcstats line: want [method, pcId, value, timestamp]")
+		return nil
+	}
+	_ = json.Unmarshal(parts[1], &pc) // null for client-level lines
+	var ts float64
+	if len(parts) > 3 {
+		_ = json.Unmarshal(parts[3], &ts)
+	}
+	r.dispatch(n, method, pc, parts[2], ts)
+	return nil
+}
+
+// meta reads fippo rtcstats-server's first line {path, origin, url,
+// userAgent, time, fileFormat}.
+func (r *rtcstatsReader) meta(raw []byte) error {
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		r.b.problem(1, "meta line is not JSON: %v", err)
+		return nil
+	}
+	if f, _ := asNumber(m["fileFormat"]); f >= 3 {
+		return fmt.Errorf("rtcstats v4 dump (fileFormat %v, RTCStatsDump) is not supported; export it in v3 format", f)
+	}
+	for k, v := range m {
+		r.info[k] = v
+	}
+	return nil
+}
+
+func (r *rtcstatsReader) dispatch(n int, method, pc string, value json.RawMessage, ts float64) {
+	needPC := func() bool {
+		if pc == "" {
+			r.b.problem(n, "%s line without a peer connection id", method)
+			return false
+		}
+		if !usableTS(ts) {
+			r.b.problem(n, "%s line without a usable timestamp", method)
+			return false
+		}
+		return true
+	}
+	switch {
+	case method == "connectionInfo":
+		mergeObject(r.info, value)
+	case method == "identity":
+		mergeObject(r.identity, value)
+	case method == "conferenceStartTimestamp":
+		var v float64
+		if json.Unmarshal(value, &v) == nil && usableTS(v) {
+			r.b.start = v
+		} else if usableTS(ts) {
+			r.b.start = ts
+		}
+	case method == "getstats" || method == "getStats":
+		if needPC() {
+			r.getstats(n, pc, value, ts)
+		}
+	case stateEvents[method] != "":
+		var state string
+		if json.Unmarshal(value, &state) != nil {
+			r.b.problem(n, "%s value is not a state string", method)
+			return
+		}
+		if needPC() {
+			r.b.connEvent(pc, ts, stateEvents[method], state)
+		}
+	case method == "close":
+		// close() fires no event; the connection state is "closed" after it.
+		if needPC() {
+			r.b.connEvent(pc, ts, feed.EventConnectionState, "closed")
+		}
+	case knownIgnored(method):
+	default:
+		if u := r.unknown[method]; u != nil {
+			u.count++
+		} else {
+			r.unknown[method] = &unknownMethod{firstLine: n, count: 1}
+		}
+	}
+}
+
+// mergeObject adds the fields of a JSON object (or a string holding one)
+// to dst; later lines override earlier ones.
+func mergeObject(dst map[string]any, value json.RawMessage) {
+	var m map[string]any
+	if json.Unmarshal(value, &m) != nil {
+		var s string
+		if json.Unmarshal(value, &s) != nil || json.Unmarshal([]byte(s), &m) != nil {
+			return
+		}
+	}
+	for k, v := range m {
+		dst[k] = v
+	}
+}
+
+// getstats decodes one delta-compressed getstats report into the peer
+// connection's state and records the sample. The client removes "id" from
+// each report and every field equal to the previous sample's; the newest
+// report timestamp is moved to the top level and reports carrying it get 0.
+func (r *rtcstatsReader) getstats(n int, pc string, value json.RawMessage, lineTS float64) {
+	var reports map[string]any
+	if err := json.Unmarshal(value, &reports); err != nil {
+		var list []map[string]any // uncompressed array form
+		if json.Unmarshal(value, &list) != nil {
+			r.b.problem(n, "getstats value is not an object of reports: %v", err)
+			return
+		}
+		reports = map[string]any{}
+		for _, rep := range list {
+			if id, _ := rep["id"].(string); id != "" {
+				reports[id] = rep
+			}
+		}
+	}
+	ts := lineTS
+	if t, ok := asNumber(reports["timestamp"]); ok {
+		if usableTS(t) {
+			ts = t
+		}
+		delete(reports, "timestamp")
+	}
+	state := r.pcs[pc]
+	if state == nil {
+		state = map[string]rawStat{}
+		r.pcs[pc] = state
+	}
+	ids := make([]string, 0, len(reports))
+	for id, v := range reports {
+		rep, ok := v.(map[string]any)
+		if !ok {
+			continue
+		}
+		delete(rep, "id")
+		if t, has := rep["timestamp"]; has {
+			if x, _ := asNumber(t); x == 0 {
+				rep["timestamp"] = ts
+			}
+		}
+		if base := state[id]; base != nil {
+			for k, x := range rep {
+				base[k] = x
+			}
+		} else {
+			state[id] = rep
+		}
+		if !r.legacy {
+			if t := state[id]["type"]; t == legacySSRC || t == legacyPair {
+				r.legacy = true
+			}
+		}
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	r.b.stats(pc, ts, statsFromSample(state, ids, ts))
+}
+
+// finish turns identity and connectionInfo into call and participant facts
+// and reports unknown methods once each.
+func (r *rtcstatsReader) finish() {
+	for m, u := range r.unknown {
+		r.b.problem(u.firstLine, "unknown method %q ignored (%d lines)", m, u.count)
+	}
+	sort.SliceStable(r.b.problems, func(i, j int) bool { return r.b.problems[i].Line < r.b.problems[j].Line })
+	id, ua := r.identity, r.info
+	c, p := &r.b.call, &r.b.part
+	c.ID = firstString(id, "meetingUniqueId", "confID", "confName", "conferenceId", "roomName")
+	c.Room = firstString(id, "confName", "roomName", "conferenceName")
+	if c.Room == "" {
+		c.Room = lastSegment(firstString(id, "confID", "conferenceUrl"))
+	}
+	if c.Room == "" {
+		c.Room = lastSegment(firstString(ua, "path", "url"))
+	}
+	c.Tags["source"] = "rtcstats"
+	setTag(c.Tags, "statsFormat", firstString(ua, "statsFormat"))
+	setTag(c.Tags, "clientProtocol", firstString(ua, "clientProtocol"))
+	setTag(c.Tags, "app", firstString(id, "applicationName", "app"))
+	if r.legacy {
+		c.Tags["statsFormat"] = "legacy"
+	}
+	p.ID = firstString(id, "endpointId", "userId", "displayName", "deviceId", "statsSessionId")
+	p.Name = firstString(id, "displayName", "userName")
+	p.UserID = firstString(id, "userId")
+	p.UserAgent = firstString(ua, "userAgent")
+	if p.UserAgent == "" {
+		p.UserAgent = firstString(id, "userAgent")
+	}
+}
+
+// firstString returns the first of keys holding a non-empty string (or a
+// number, formatted) in m.
+func firstString(m map[string]any, keys ...string) string {
+	for _, k := range keys {
+		if s, ok := asString(m[k]); ok && strings.TrimSpace(s) != "" {
+			return strings.TrimSpace(s)
+		}
+	}
+	return ""
+}
+
+func setTag(tags map[string]string, k, v string) {
+	if v != "" {
+		tags[k] = v
+	}
+}
+
+// lastSegment returns the last non-empty path segment of a URL or path:
+// "192.168.1.234:8080/room" -> "room".
+func lastSegment(s string) string {
+	if i := strings.IndexAny(s, "?#"); i >= 0 {
+		s = s[:i]
+	}
+	s = strings.TrimRight(s, "/")
+	if i := strings.LastIndexByte(s, '/'); i >= 0 {
+		s = s[i+1:]
+	}
+	return s
+}
