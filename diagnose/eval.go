@@ -1,0 +1,165 @@
+package diagnose
+
+import (
+	"math"
+	"math/bits"
+)
+
+// ruleState is one rule's memory for one connection: bit windows of the
+// last 32 samples (1 = crossed), the last 8 values, and the open finding.
+type ruleState struct {
+	raiseBits, clearBits uint32
+	n                    uint8 // samples seen, saturating at 32
+	vals                 [8]float32
+	vi, vn               uint8
+	since                int64 // sustained: when the condition began (0: not holding)
+	open                 *Finding
+}
+
+func (rs *ruleState) push(raise, clear bool, v float64) {
+	rs.raiseBits = rs.raiseBits<<1 | uint32(boolf(raise))
+	rs.clearBits = rs.clearBits<<1 | uint32(boolf(clear))
+	if rs.n < 32 {
+		rs.n++
+	}
+	rs.vals[rs.vi] = float32(v)
+	rs.vi = (rs.vi + 1) % uint8(len(rs.vals))
+	if int(rs.vn) < len(rs.vals) {
+		rs.vn++
+	}
+}
+
+// count returns how many of the last k samples have their bit set.
+func count(b uint32, k int) int {
+	return bits.OnesCount32(b & (1<<uint(k) - 1))
+}
+
+// mean returns the mean of the last k values.
+func (rs *ruleState) mean(k int) float64 {
+	k = min(k, int(rs.vn))
+	if k == 0 {
+		return math.NaN()
+	}
+	sum := 0.0
+	for j := 1; j <= k; j++ {
+		sum += float64(rs.vals[(int(rs.vi)-j+len(rs.vals))%len(rs.vals)])
+	}
+	return sum / float64(k)
+}
+
+// evalRules runs every rule on a connection's new sample at data time t.
+func (m *Monitor) evalRules(c *call, p *participant, cn *connection, s *connSample, t int64) {
+	for i := range rules {
+		def, rs := &rules[i], &cn.rules[i]
+		v := def.value(cn, s)
+		if def.mode == sustained {
+			m.evalSustainedRule(c, p, cn, def, rs, v, t)
+			continue
+		}
+		if math.IsNaN(v) {
+			continue // no decision on a missing or untrusted sample
+		}
+		rs.push(def.op.crosses(v, def.raise), def.op.crosses(v, def.clear), v)
+		mean := rs.mean(def.window)
+		if rs.open == nil {
+			if count(rs.raiseBits, def.window) >= def.need && t-cn.first >= def.warmup.Milliseconds() && !m.suppressed(p, def) {
+				m.raise(c, p, cn, def, rs, t, msgArgs{v: mean, s: s})
+			}
+		} else if count(rs.clearBits, def.clearWindow) == 0 && t-rs.open.Start.UnixMilli() >= def.hold.Milliseconds() {
+			m.clear(c, rs, t)
+		}
+		if rs.open != nil {
+			m.refresh(p, cn, def, rs, msgArgs{v: mean, s: s})
+		}
+	}
+	m.trackPending(cn)
+}
+
+// evalSustained re-checks a connection's sustained rules at time t (on a
+// connection event, or from the sweep when only onSweep rules apply).
+func (m *Monitor) evalSustained(cn *connection, t int64, sweepOnly bool) {
+	p := cn.p
+	if p == nil || p.left || p.c == nil || p.c.end != 0 {
+		delete(m.pending, cn)
+		return
+	}
+	for i := range rules {
+		def := &rules[i]
+		if def.mode != sustained || (sweepOnly && !def.onSweep) {
+			continue
+		}
+		s := cn.cur
+		s.t = t
+		m.evalSustainedRule(p.c, p, cn, def, &cn.rules[i], def.value(cn, &s), t)
+	}
+	m.trackPending(cn)
+}
+
+func (m *Monitor) evalSustainedRule(c *call, p *participant, cn *connection, def *ruleDef, rs *ruleState, v float64, t int64) {
+	if math.IsNaN(v) {
+		return
+	}
+	if rs.open != nil {
+		if !def.op.crosses(v, def.clear) && t-rs.open.Start.UnixMilli() >= def.hold.Milliseconds() {
+			rs.since = 0
+			m.clear(c, rs, t)
+			return
+		}
+		m.refresh(p, cn, def, rs, msgArgs{v: v, held: float64(t-rs.since) / msPerSecond, s: &cn.cur})
+		return
+	}
+	if !def.op.crosses(v, def.raise) {
+		rs.since = 0
+		return
+	}
+	if rs.since == 0 || rs.since > t {
+		rs.since = t
+	}
+	warm := cn.first == 0 || t-cn.first >= def.warmup.Milliseconds()
+	if def.warmup == 0 {
+		warm = true
+	}
+	if t-rs.since >= def.duration.Milliseconds() && warm && !m.suppressed(p, def) {
+		m.raise(c, p, cn, def, rs, rs.since, msgArgs{v: v, held: float64(t-rs.since) / msPerSecond, s: &cn.cur})
+	}
+}
+
+// trackPending keeps cn in the sweep set while one of its onSweep rules
+// has a condition holding without a finding yet, or an open finding.
+func (m *Monitor) trackPending(cn *connection) {
+	for i := range rules {
+		if rules[i].onSweep && (cn.rules[i].since != 0 || cn.rules[i].open != nil) {
+			m.pending[cn] = struct{}{}
+			return
+		}
+	}
+	delete(m.pending, cn)
+}
+
+// suppressed reports whether a root cause silences def for p.
+func (m *Monitor) suppressed(p *participant, def *ruleDef) bool {
+	if def.suppress == notSuppressed {
+		return false
+	}
+	for _, cn := range p.conns {
+		if cn.rules[idxICEDisconnected].open != nil || cn.rules[idxICEFailed].open != nil ||
+			stateIs(cn, disconnectedState) == 1 || stateIs(cn, failedState) == 1 {
+			return true // the connection is down: its silence is not a separate problem
+		}
+		if def.suppress == byRootCause {
+			for _, i := range []int{idxLossIn, idxLossOut} {
+				if f := cn.rules[i].open; f != nil && f.Severity == Critical {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+var (
+	idxICEDisconnected = ruleIndex[RuleICEDisconnected]
+	idxICEFailed       = ruleIndex[RuleICEFailed]
+	idxLossIn          = ruleIndex[RuleLossInbound]
+	idxLossOut         = ruleIndex[RuleLossOutbound]
+)

@@ -1,0 +1,174 @@
+package diagnose
+
+import (
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/calltop/calltop/feed"
+)
+
+// raise opens a finding for def on cn, starting at start.
+func (m *Monitor) raise(c *call, p *participant, cn *connection, def *ruleDef, rs *ruleState, start int64, a msgArgs) {
+	f := &Finding{
+		Rule:     def.id,
+		Severity: def.severity,
+		Subject:  Subject{CallID: c.id, ParticipantID: p.id, ConnectionID: cn.id},
+		Start:    msTime(start),
+		Advice:   def.advice,
+	}
+	rs.open = f
+	m.fill(f, p, cn, def, rs, a)
+	if len(c.findings) >= maxFindingsPerCall {
+		m.dropOldestCleared(c)
+	}
+	c.findings = append(c.findings, f)
+	m.open[f.Key()] = f
+	c.addTimeline(TimelineEvent{Time: f.Start, ParticipantID: p.id, Kind: "finding-raised", Text: f.Message, Severity: f.Severity})
+}
+
+// refresh updates an open finding's numbers and, for escalating rules,
+// its severity (it never drops back while open).
+func (m *Monitor) refresh(p *participant, cn *connection, def *ruleDef, rs *ruleState, a msgArgs) {
+	m.fill(rs.open, p, cn, def, rs, a)
+	p.c.dirty = true
+}
+
+// fill writes message, evidence and severity. Findings handed out earlier
+// are copies, so replacing the Evidence slice is safe.
+func (m *Monitor) fill(f *Finding, p *participant, cn *connection, def *ruleDef, rs *ruleState, a msgArgs) {
+	a.name, a.cn = p.displayName(), cn
+	f.ParticipantName = a.name
+	f.Message = def.message(a)
+	ev := Evidence{Metric: def.metric, Value: round2(a.v), Threshold: def.raise, Unit: def.unit}
+	if def.threshold != nil && a.s != nil {
+		ev.Value, ev.Threshold = round2(a.s.availOutKbps), round2(def.threshold(a.s))
+	}
+	evs := []Evidence{ev}
+	if def.mode == sustained && def.duration > 0 {
+		evs = append(evs, Evidence{Metric: "held", Value: round2(a.held), Threshold: def.duration.Seconds(), Unit: "s"})
+	}
+	if def.crit != 0 {
+		cm := rs.mean(int(def.critN))
+		if def.op.crosses(cm, def.crit) {
+			f.Severity = max(f.Severity, Critical)
+		}
+		if !math.IsNaN(cm) {
+			evs = append(evs, Evidence{Metric: def.metric + " (" + strconv.Itoa(int(def.critN)) + "-sample mean)", Value: round2(cm), Threshold: def.crit, Unit: def.unit})
+		}
+	}
+	f.Evidence = evs
+}
+
+// clear closes rs's open finding at t.
+func (m *Monitor) clear(c *call, rs *ruleState, t int64) {
+	f := rs.open
+	rs.open = nil
+	if f == nil {
+		return
+	}
+	f.End = msTime(max(t, f.Start.UnixMilli()))
+	delete(m.open, f.Key())
+	c.addTimeline(TimelineEvent{Time: f.End, ParticipantID: f.Subject.ParticipantID, Kind: "finding-cleared",
+		Text: f.ParticipantName + ": " + strings.ReplaceAll(f.Rule, "-", " ") + " cleared", Severity: Info})
+}
+
+// closeConnection ends every open finding of cn at t (the participant
+// left, the call ended, the connection closed).
+func (m *Monitor) closeConnection(c *call, cn *connection, t int64) {
+	for i := range cn.rules {
+		cn.rules[i].since = 0
+		if cn.rules[i].open != nil {
+			m.clear(c, &cn.rules[i], t)
+		}
+	}
+	delete(m.pending, cn)
+}
+
+// dropOldestCleared makes room in a call's finding list by removing its
+// oldest cleared finding (open ones are never dropped).
+func (m *Monitor) dropOldestCleared(c *call) {
+	for i, f := range c.findings {
+		if !f.Open() {
+			c.findings = append(c.findings[:i], c.findings[i+1:]...)
+			return
+		}
+	}
+}
+
+// OpenFindings returns a copy of every open finding across all calls,
+// oldest first.
+func (m *Monitor) OpenFindings() []Finding {
+	out := make([]Finding, 0, len(m.open))
+	for _, f := range m.open {
+		out = append(out, *f)
+	}
+	sortFindings(out)
+	return out
+}
+
+func sortFindings(fs []Finding) {
+	sort.Slice(fs, func(i, j int) bool {
+		if !fs[i].Start.Equal(fs[j].Start) {
+			return fs[i].Start.Before(fs[j].Start)
+		}
+		return fs[i].Key() < fs[j].Key()
+	})
+}
+
+// applyEvent applies a connection.event.
+func (m *Monitor) applyEvent(msg *feed.Message, t int64) {
+	c, p := m.participantFor(msg, t)
+	if p == nil || msg.Event == nil {
+		return
+	}
+	cn := m.connectionFor(p, msg.ConnectionID)
+	if cn == nil {
+		return
+	}
+	m.setState(c, p, cn, msg.Event.Kind, msg.Event.State, t)
+	if cn.p != nil && !p.left {
+		m.evalSustained(cn, t, false)
+	}
+}
+
+// setState records an ICE or peer-connection state.
+func (m *Monitor) setState(c *call, p *participant, cn *connection, kind, state string, t int64) {
+	state = strings.ToLower(Clean(state))
+	var dst *string
+	var label, tlKind string
+	switch kind {
+	case feed.EventICEConnectionState:
+		dst, label, tlKind = &cn.ice, "ICE connection", "ice"
+	case feed.EventConnectionState:
+		dst, label, tlKind = &cn.state, "Connection", "connection"
+	default:
+		return
+	}
+	if *dst == state || state == "" {
+		return
+	}
+	*dst = state
+	cn.stateSince = t
+	sev := Info
+	switch state {
+	case connectedICE, completedICE:
+		cn.everConnected = true
+	case disconnectedState:
+		sev = Warning
+	case failedState:
+		cn.failed, sev = true, Critical
+	}
+	c.addTimeline(TimelineEvent{Time: msTime(t), ParticipantID: p.id, Kind: tlKind, Text: label + " " + state, Severity: sev})
+	if state == closedState {
+		m.closeConnection(c, cn, t)
+	}
+}
+
+func round2(v float64) float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0
+	}
+	return math.Round(v*100) / 100
+}

@@ -1,0 +1,163 @@
+package diagnose
+
+import (
+	"math"
+	"time"
+)
+
+// Bounds on what one call may hold; objects beyond them are dropped and
+// counted as DQTooMany.
+const (
+	maxTags             = 32
+	maxParticipants     = 256
+	maxConnections      = 16
+	maxStreams          = 32
+	maxCandidates       = 64
+	maxFindingsPerCall  = 512
+	maxTimelinePerCall  = 256
+	connectedICE        = "connected"
+	completedICE        = "completed"
+	disconnectedState   = "disconnected"
+	failedState         = "failed"
+	closedState         = "closed"
+	checkingICE         = "checking"
+	connectingState     = "connecting"
+	relayCandidate      = "relay"
+	defaultLinger       = time.Minute
+	defaultHistory      = 15 * time.Minute
+	defaultMaxCalls     = 200000
+	msPerSecond         = 1000.0
+	lingerSweepInterval = 1000 // ms of data time between sweeps of ended calls
+)
+
+// call is the Monitor's state of one call.
+type call struct {
+	id, room string
+	tags     map[string]string
+	start    int64 // ms
+	end      int64 // ms, 0 while ongoing
+	endedAt  int64 // when the Monitor learned it ended
+	parts    []*participant
+	findings []*Finding
+	timeline []TimelineEvent
+	summary  *CallSummary
+	dirty    bool
+	version  uint64
+	focused  bool
+}
+
+// participant is one person in a call.
+type participant struct {
+	id, name, userID, userAgent, networkType, region string
+	c                                                *call
+	joined, leftAt                                   int64
+	left                                             bool
+	conns                                            []*connection
+	lastStats                                        int64
+	hist                                             history
+	mosLast, mosSum, mosMin                          float64
+	mosN                                             int
+}
+
+// connection is one peer connection of a participant.
+type connection struct {
+	id              string
+	idx             int
+	p               *participant
+	ice, state      string
+	everConnected   bool
+	failed          bool
+	first, last     int64 // first and last stats sample (ms)
+	stateSince      int64 // when ice/state last changed
+	streams         []*stream
+	pairs           map[string]pairInfo
+	locals          map[string]candidate
+	selPair         string
+	local           candidate // of the selected pair
+	pairChanges     [4]int64
+	rttLast         float64
+	rttSum          float64
+	rttN            int
+	rules           []ruleState
+	cur             connSample
+	pendingSustain  bool
+	transportSelect string
+}
+
+type pairInfo struct {
+	local               string
+	rttMs, availOutKbps float64
+	nominated, selected bool
+	succeeded           bool
+}
+
+type candidate struct {
+	typ, relayProtocol, protocol string
+}
+
+// connSample is what one stats report of a connection says, aggregated
+// over its streams. Unknown values are NaN.
+type connSample struct {
+	t                                int64
+	bitrateIn, bitrateOut            float64
+	lossIn, lossOut, rttMs, jitterIn float64
+	lossInKind                       string
+	concealPct, mos                  float64
+	noMediaIn, noMediaOut, micLevel  float64
+	availOutKbps, neededOutKbps      float64
+	cpuPct, bwPct, freezePct, fps    float64
+	pliRate                          float64
+}
+
+func newConnSample(t int64) connSample {
+	n := math.NaN()
+	return connSample{t: t, bitrateIn: n, bitrateOut: n, lossIn: n, lossOut: n, rttMs: n, jitterIn: n,
+		concealPct: n, mos: n, noMediaIn: n, noMediaOut: n, micLevel: n, availOutKbps: n, neededOutKbps: n,
+		cpuPct: n, bwPct: n, freezePct: n, fps: n, pliRate: n}
+}
+
+// displayName is how messages name a participant.
+func (p *participant) displayName() string {
+	switch {
+	case p.name != "":
+		return p.name
+	case p.userID != "":
+		return p.userID
+	}
+	return p.id
+}
+
+func (c *call) participant(id string) *participant {
+	for _, p := range c.parts {
+		if p.id == id {
+			return p
+		}
+	}
+	return nil
+}
+
+func (p *participant) connection(id string) *connection {
+	for _, cn := range p.conns {
+		if cn.id == id {
+			return cn
+		}
+	}
+	return nil
+}
+
+func msTime(ms int64) time.Time {
+	if ms == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms).UTC()
+}
+
+// addTimeline appends an event, keeping the newest maxTimelinePerCall.
+func (c *call) addTimeline(ev TimelineEvent) {
+	if len(c.timeline) >= maxTimelinePerCall {
+		copy(c.timeline, c.timeline[1:])
+		c.timeline = c.timeline[:len(c.timeline)-1]
+	}
+	c.timeline = append(c.timeline, ev)
+	c.dirty = true
+}

@@ -1,0 +1,350 @@
+package diagnose
+
+import (
+	"fmt"
+	"math"
+	"time"
+)
+
+// ruleMode says how a rule decides.
+type ruleMode uint8
+
+const (
+	// windowed: raise when `need` of the last `window` samples cross the
+	// raise threshold; clear when none of the last `clearWindow` samples
+	// cross the clear threshold and `hold` has passed since raising.
+	windowed ruleMode = iota
+	// sustained: raise when the condition has held for `duration` of data
+	// time; clear as soon as a sample no longer crosses the clear
+	// threshold (after `hold`).
+	sustained
+)
+
+// cmpOp compares a value with a threshold.
+type cmpOp uint8
+
+const (
+	above   cmpOp = iota // value > threshold
+	atLeast              // value >= threshold
+	below                // value < threshold
+)
+
+func (o cmpOp) crosses(v, th float64) bool {
+	switch o {
+	case above:
+		return v > th
+	case atLeast:
+		return v >= th
+	}
+	return v < th
+}
+
+func (o cmpOp) String() string {
+	return [...]string{">", ">=", "<"}[o]
+}
+
+// suppression says which root causes silence a symptom rule for the same
+// participant.
+type suppression uint8
+
+const (
+	notSuppressed suppression = iota
+	byICE                     // ice-disconnected or ice-failed open
+	byRootCause               // ICE down, or heavy (critical) packet loss
+)
+
+// ruleDef is one row of the rule table. Every number has its source in
+// `source` and in docs/diagnoses.md.
+type ruleDef struct {
+	id       string
+	severity Severity
+	mode     ruleMode
+	metric   string // evidence metric name
+	unit     string
+	value    func(cn *connection, s *connSample) float64
+	op       cmpOp
+	raise    float64
+	clear    float64
+	// crit escalates to critical while the mean of the last critN values
+	// crosses it (0: never).
+	crit, critN  float64
+	need, window int
+	clearWindow  int
+	duration     time.Duration // sustained rules
+	hold         time.Duration
+	warmup       time.Duration
+	onSweep      bool // re-checked every second of data time, even without stats
+	suppress     suppression
+	// threshold, when set, is the evidence threshold for a relative rule.
+	threshold func(s *connSample) float64
+	message   func(n msgArgs) string
+	advice    string
+	source    string
+}
+
+// msgArgs is what a message is built from.
+type msgArgs struct {
+	name string
+	v    float64 // the window mean (windowed) or current value (sustained)
+	held float64 // seconds the condition has held (sustained)
+	s    *connSample
+	cn   *connection
+}
+
+const warmup = 5 * time.Second
+
+// rules is the rule table, one row per rule id of DESIGN.md.
+var rules = []ruleDef{
+	{id: RuleLossInbound, severity: Warning, metric: "packet loss in", unit: "%",
+		value: func(_ *connection, s *connSample) float64 { return s.lossIn },
+		op:    above, raise: 1, clear: 1, crit: 3, critN: 7, need: 3, window: 5, clearWindow: 5,
+		hold: 5 * time.Second, warmup: warmup,
+		message: func(a msgArgs) string {
+			return fmt.Sprintf("%s reaching %s is missing %s of packets, so it may sound choppy.", kindWord(a.s.lossInKind), a.name, pct(a.v))
+		},
+		advice: "Check this side's Wi-Fi or VPN first: move closer to the router or use a cable. If everyone receiving this sender loses packets, suspect the sender's uplink.",
+		source: "TW-SDK/TW-DOC (>1 % in 3 of 5, clear after 5 s clean); crit 7-sample mean >3 % (TW-SDK packet-loss average)"},
+	{id: RuleLossOutbound, severity: Warning, metric: "packet loss out", unit: "%",
+		value: func(_ *connection, s *connSample) float64 { return s.lossOut },
+		op:    above, raise: 1, clear: 1, crit: 3, critN: 7, need: 3, window: 5, clearWindow: 5,
+		hold: 5 * time.Second, warmup: warmup,
+		message: func(a msgArgs) string {
+			return fmt.Sprintf("%s's uplink is losing %s of packets on the way to the server.", a.name, pct(a.v))
+		},
+		advice: "Ask them to move closer to the router or use a cable, and to pause uploads, cloud sync or other video on their network.",
+		source: "remote-inbound-rtp only (direction honesty); thresholds as loss-inbound (TW-SDK, VLP, RSKB-loss)"},
+	{id: RuleRTTHigh, severity: Warning, metric: "round-trip time", unit: "ms",
+		value: func(_ *connection, s *connSample) float64 { return s.rttMs },
+		op:    above, raise: 300, clear: 250, crit: 400, critN: 5, need: 3, window: 5, clearWindow: 5,
+		hold: 5 * time.Second, warmup: warmup,
+		message: func(a msgArgs) string {
+			return fmt.Sprintf("%s's connection has %.0f ms round-trip delay, so people will talk over each other.", a.name, a.v)
+		},
+		advice: "Ask them to turn off any VPN; check that they reach the nearest media region and are not relayed far away.",
+		source: "SINCH (300), TW-SDK (400 critical), clear at VLP/TRTC 250; 3 of 5 (TW-SDK)"},
+	{id: RuleJitterHigh, severity: Warning, metric: "jitter in", unit: "ms",
+		value: func(_ *connection, s *connSample) float64 { return s.jitterIn },
+		op:    above, raise: 30, clear: 15, need: 3, window: 5, clearWindow: 5,
+		hold: 5 * time.Second, warmup: warmup,
+		message: func(a msgArgs) string {
+			return fmt.Sprintf("Audio reaching %s arrives unevenly (jitter %.0f ms): busy Wi-Fi or a saturated link.", a.name, a.v)
+		},
+		advice: "Ask them to pause downloads and streaming, move closer to the router or use a cable.",
+		source: "TW-DOC/SINCH/MS-CQD (30 ms, 3 of 5); clear at MS-NET's 15 ms (half the raise value)"},
+	{id: RuleMOSLow, severity: Warning, metric: "estimated MOS", unit: "",
+		value: func(_ *connection, s *connSample) float64 { return s.mos },
+		op:    below, raise: 3.5, clear: 3.5, need: 3, window: 5, clearWindow: 5,
+		hold: 5 * time.Second, warmup: warmup, suppress: byRootCause,
+		message: func(a msgArgs) string {
+			return fmt.Sprintf("Voice quality for %s is poor: estimated MOS %.1f out of 5.", a.name, a.v)
+		},
+		advice: "See the loss, delay and jitter findings for the cause; a wired connection usually helps.",
+		source: "TW-DOC and TW-TAGS low_mos (<3.5, 3 of 5); E-model per anchors §b"},
+	{id: RuleConcealmentHigh, severity: Warning, metric: "concealed audio", unit: "%",
+		value: func(_ *connection, s *connSample) float64 { return s.concealPct },
+		op:    above, raise: 3, clear: 1, need: 3, window: 5, clearWindow: 5,
+		hold: 5 * time.Second, warmup: warmup,
+		message: func(a msgArgs) string {
+			return fmt.Sprintf("%s of the audio %s hears is filled in, so speech sounds clipped or robotic.", pct(a.v), a.name)
+		},
+		advice: "Usually loss or jitter on the way to them: ask them to move closer to the router or use a cable.",
+		source: "ORTC on/off 3 %/1 % (MS-CQD-OLD: 7 % = poor)"},
+	{id: RuleNoMediaInbound, severity: Critical, metric: "audio streams receiving nothing", unit: "",
+		value: func(_ *connection, s *connSample) float64 { return s.noMediaIn },
+		op:    atLeast, raise: 1, clear: 1, need: 3, window: 3, clearWindow: 1,
+		warmup: warmup, suppress: byICE,
+		message: func(a msgArgs) string {
+			return fmt.Sprintf("No audio is arriving at %s: not a single byte in the last 3 samples.", a.name)
+		},
+		advice: "From the start of the call: a firewall or NAT blocks the other side's media. Mid-call: the sender's link dropped; ask them to rejoin.",
+		source: "TW-SDK (3 consecutive 1 s samples), VLP (3 polls); clear on any bytes"},
+	{id: RuleNoMediaOutbound, severity: Critical, metric: "audio streams sending nothing", unit: "",
+		value: func(_ *connection, s *connSample) float64 { return s.noMediaOut },
+		op:    atLeast, raise: 1, clear: 1, need: 3, window: 3, clearWindow: 1,
+		warmup: warmup, suppress: byICE,
+		message: func(a msgArgs) string {
+			return fmt.Sprintf("%s's device has stopped sending audio.", a.name)
+		},
+		advice: "Ask them to check that the microphone is still connected and selected, then rejoin the call.",
+		source: "TW-SDK (3 of 3 s), ORTC (5 s); clear on any bytes"},
+	{id: RuleMicSilent, severity: Warning, mode: sustained, metric: "microphone level", unit: "",
+		value: func(_ *connection, s *connSample) float64 { return s.micLevel },
+		op:    below, raise: 0.001, clear: 0.001, duration: 10 * time.Second, warmup: warmup, suppress: byICE,
+		message: func(a msgArgs) string {
+			return fmt.Sprintf("%s's microphone has sent only silence for %.0f s.", a.name, a.held)
+		},
+		advice: "Ask them to check the selected microphone, the browser/OS permission and any hardware mute switch.",
+		source: "ORTC (RMS level < 0.001), over TW-SDK's 10 s window; clear when the level rises"},
+	{id: RuleICEDisconnected, severity: Critical, mode: sustained, metric: "ICE disconnected", unit: "",
+		value: func(cn *connection, _ *connSample) float64 { return stateIs(cn, disconnectedState) },
+		op:    atLeast, raise: 1, clear: 1, duration: 5 * time.Second, onSweep: true,
+		message: func(a msgArgs) string {
+			return fmt.Sprintf("%s's media connection dropped %.0f s ago and is reconnecting.", a.name, a.held)
+		},
+		advice: "Ask them to check their network. If it has not recovered within 10 s, rejoin the call (an ICE restart).",
+		source: "ORTC (disconnected for 5 s; Twilio raises at once); clear on connected"},
+	{id: RuleICEFailed, severity: Critical, mode: sustained, metric: "ICE failed", unit: "",
+		value: func(cn *connection, _ *connSample) float64 { return stateIs(cn, failedState) },
+		op:    atLeast, raise: 1, clear: 1, onSweep: true,
+		message: func(a msgArgs) string {
+			return fmt.Sprintf("No media path could be set up for %s.", a.name)
+		},
+		advice: "A firewall probably blocks UDP: TURN over TCP/TLS on port 443 is needed. Ask their IT to allow UDP or the TURN server.",
+		source: "ORTC, TW-TAGS ice_failure, MS-CQD, CS (immediately); clear on a successful restart"},
+	{id: RuleSlowSetup, severity: Warning, mode: sustained, metric: "seconds connecting", unit: "s",
+		value: func(cn *connection, _ *connSample) float64 { return connecting(cn) },
+		op:    atLeast, raise: 1, clear: 1, duration: 5 * time.Second, onSweep: true,
+		message: func(a msgArgs) string {
+			return fmt.Sprintf("%s's connection has been setting up for %.0f s.", a.name, a.held)
+		},
+		advice: "Slow ICE: check firewall rules and that a TURN server is reachable.",
+		source: "ORTC, CS (connecting > 5 s); clear on connected"},
+	{id: RulePathFlapping, severity: Warning, mode: sustained, metric: "path changes in 30 s", unit: "",
+		value: func(cn *connection, s *connSample) float64 { return pathChanges(cn, s.t) },
+		op:    atLeast, raise: 3, clear: 1, hold: 5 * time.Second,
+		message: func(a msgArgs) string {
+			return fmt.Sprintf("%s's network path changed %.0f times in 30 s (roaming, VPN or a mobile handover).", a.name, a.v)
+		},
+		advice: "Ask them to stay on one network: turn off the VPN or Wi-Fi roaming, or use a cable.",
+		source: "ORTC (>= 3 selected-pair changes in 30 s); clear after 30 s without a change"},
+	{id: RuleRelayTCP, severity: Info, mode: sustained, metric: "relayed over TCP/TLS", unit: "",
+		value: func(cn *connection, _ *connSample) float64 { return relayTCP(cn) },
+		op:    atLeast, raise: 1, clear: 1,
+		message: func(a msgArgs) string {
+			return fmt.Sprintf("%s's media is relayed over %s because UDP is blocked, so hiccups become stalls.", a.name, upper(a.cn.local.relayProtocol))
+		},
+		advice: "Ask their IT to allow UDP to the media and TURN servers.",
+		source: "TRTC-TCP, RSKB-relay (selected local candidate relay over tcp/tls); clear when the pair changes"},
+	{id: RuleBandwidthLow, severity: Warning, metric: "available outgoing bitrate", unit: "kbps",
+		value: bandwidthRatio, op: below, raise: 100, clear: 100, need: 3, window: 5, clearWindow: 5,
+		hold: 5 * time.Second, warmup: warmup,
+		threshold: func(s *connSample) float64 { return s.neededOutKbps },
+		message: func(a msgArgs) string {
+			return fmt.Sprintf("%s's upload bandwidth (%.0f kbps) is too low for what they send (%.0f kbps).", a.name, a.s.availOutKbps, a.s.neededOutKbps)
+		},
+		advice: "Ask them to pause uploads or cloud sync, or to turn their video off.",
+		source: "VLP (available < audio targetBitrate, or video on and < 100 kbps); 3 of 5"},
+	{id: RuleBandwidthLimited, severity: Warning, metric: "time bandwidth-limited", unit: "%",
+		value: func(_ *connection, s *connSample) float64 { return s.bwPct },
+		op:    atLeast, raise: 30, clear: 10, need: 3, window: 5, clearWindow: 5,
+		hold: 5 * time.Second, warmup: warmup,
+		message: func(a msgArgs) string {
+			return fmt.Sprintf("%s's video is being downgraded because their uplink is congested (%s of the time).", a.name, pct(a.v))
+		},
+		advice: "Ask them to pause uploads and other video on their network, or use a cable.",
+		source: "MDN/VLP qualityLimitationReason=bandwidth; share >= 30 % as ORTC's CPU rule, clear at a third"},
+	{id: RuleCPULimited, severity: Warning, metric: "time CPU-limited", unit: "%",
+		value: func(_ *connection, s *connSample) float64 { return s.cpuPct },
+		op:    atLeast, raise: 30, clear: 10, need: 3, window: 5, clearWindow: 5,
+		hold: 5 * time.Second, warmup: warmup, suppress: byRootCause,
+		message: func(a msgArgs) string {
+			return fmt.Sprintf("%s's computer is overloaded: their video is cut back for CPU %s of the time.", a.name, pct(a.v))
+		},
+		advice: "Ask them to close other apps and browser tabs and to turn off background blur or other video effects.",
+		source: "ORTC (cpu >= 30 % of the interval); clear at a third (anchors §c)"},
+	{id: RuleVideoFreeze, severity: Warning, metric: "time video frozen", unit: "%",
+		value: func(_ *connection, s *connSample) float64 { return s.freezePct },
+		op:    above, raise: 30, clear: 5, need: 3, window: 5, clearWindow: 5,
+		hold: 5 * time.Second, warmup: warmup, suppress: byRootCause,
+		message: func(a msgArgs) string {
+			return fmt.Sprintf("Video reaching %s keeps freezing: frozen %s of the time.", a.name, pct(a.v))
+		},
+		advice: "Usually loss or an overloaded device: check the loss and CPU findings, and ask the sender to close other apps.",
+		source: "VLP (frozen > 30 % of the interval), MDN freezeCount; clear near zero"},
+	{id: RuleVideoPoor, severity: Warning, metric: "video frame rate", unit: "fps",
+		value: func(_ *connection, s *connSample) float64 { return s.fps },
+		op:    below, raise: 7, clear: 10, need: 3, window: 5, clearWindow: 5,
+		hold: 5 * time.Second, warmup: warmup, suppress: byRootCause,
+		message: func(a msgArgs) string {
+			return fmt.Sprintf("Video reaching %s is very choppy (%.0f fps).", a.name, a.v)
+		},
+		advice: "Check the sender's CPU and uplink findings; lowering their video quality helps.",
+		source: "MS-CQD-OLD (fps < 7 for camera video); clear at 10 fps (ours)"},
+	{id: RuleKeyframeStorm, severity: Warning, metric: "keyframe requests", unit: "/s",
+		value: func(_ *connection, s *connSample) float64 { return s.pliRate },
+		op:    above, raise: 0.5, clear: 0.15, need: 3, window: 5, clearWindow: 5,
+		hold: 5 * time.Second, warmup: warmup,
+		message: func(a msgArgs) string {
+			return fmt.Sprintf("Video of %s keeps asking for full refreshes (%.1f per second over 30 s): loss, or an SFU forwarding problem.", a.name, a.v)
+		},
+		advice: "Check the loss findings on both sides; if there are none, the media server may be dropping keyframes.",
+		source: "ORTC (PLI > 0.5/s over 30 s, clear < 0.15/s)"},
+}
+
+// ruleIndex maps a rule id to its row.
+var ruleIndex = func() map[string]int {
+	m := make(map[string]int, len(rules))
+	for i, r := range rules {
+		m[r.id] = i
+	}
+	return m
+}()
+
+func stateIs(cn *connection, state string) float64 {
+	if cn.ice == "" && cn.state == "" {
+		return math.NaN()
+	}
+	return boolf(cn.ice == state || cn.state == state)
+}
+
+func connecting(cn *connection) float64 {
+	if cn.everConnected {
+		return 0
+	}
+	switch {
+	case cn.ice == checkingICE || cn.ice == "new" || cn.state == connectingState || cn.state == "new":
+		return 1
+	case cn.ice == "" && cn.state == "":
+		return math.NaN()
+	}
+	return 0
+}
+
+func pathChanges(cn *connection, t int64) float64 {
+	n := 0
+	for _, ct := range cn.pairChanges {
+		if ct != 0 && t-ct <= 30000 {
+			n++
+		}
+	}
+	return float64(n)
+}
+
+func relayTCP(cn *connection) float64 {
+	if cn.local.typ == "" {
+		return math.NaN()
+	}
+	return boolf(cn.local.typ == relayCandidate && (cn.local.relayProtocol == "tcp" || cn.local.relayProtocol == "tls"))
+}
+
+func bandwidthRatio(_ *connection, s *connSample) float64 {
+	if math.IsNaN(s.availOutKbps) || math.IsNaN(s.neededOutKbps) || s.neededOutKbps <= 0 {
+		return math.NaN()
+	}
+	return 100 * s.availOutKbps / s.neededOutKbps
+}
+
+func kindWord(kind string) string {
+	if kind == "video" {
+		return "Video"
+	}
+	return "Audio"
+}
+
+func upper(s string) string {
+	switch s {
+	case "tcp":
+		return "TCP"
+	case "tls":
+		return "TLS"
+	}
+	return s
+}
+
+// pct formats a percentage the way a person reads it aloud: "8 %", "2.5 %".
+func pct(v float64) string {
+	if v >= 10 || v == math.Trunc(v) {
+		return fmt.Sprintf("%.0f %%", v)
+	}
+	return fmt.Sprintf("%.1f %%", v)
+}

@@ -1,0 +1,206 @@
+package diagnose
+
+import (
+	"math"
+	"sort"
+	"strings"
+	"time"
+)
+
+// fineCap is the fine-ring size for the focused call: the configured
+// history at one point per second.
+func (m *Monitor) fineCap() int {
+	return max(fineShort, int(m.opts.History/time.Second))
+}
+
+// Snapshot returns an immutable picture of every live call (ongoing, or
+// ended within the linger) and, when focusCallID names one, its detail.
+// CallSummary pointers are shared with earlier snapshots while the call is
+// unchanged. Focusing a call grows its participants' sparkline history to
+// the full length; the previously focused call shrinks back.
+func (m *Monitor) Snapshot(focusCallID string) Snapshot {
+	m.setFocus(m.calls[focusCallID])
+	snap := Snapshot{FeedTime: m.Now(), Calls: make([]*CallSummary, 0, len(m.calls)), DataQuality: make(map[string]int, len(m.dq))}
+	for _, c := range m.calls {
+		snap.Calls = append(snap.Calls, m.summary(c))
+	}
+	for k, v := range m.dq {
+		snap.DataQuality[k] = v
+	}
+	if m.focus != nil {
+		snap.Focus = m.detail(m.focus)
+	}
+	return snap
+}
+
+func (m *Monitor) setFocus(c *call) {
+	if m.focus == c {
+		return
+	}
+	if old := m.focus; old != nil {
+		old.focused = false
+		for _, p := range old.parts {
+			p.hist.fine.resize(fineShort)
+		}
+	}
+	m.focus = c
+	if c != nil {
+		c.focused = true
+		for _, p := range c.parts {
+			p.hist.fine.resize(m.fineCap())
+		}
+	}
+}
+
+// summary returns c's CallSummary, rebuilding it only when c changed.
+func (m *Monitor) summary(c *call) *CallSummary {
+	if c.summary != nil && !c.dirty {
+		return c.summary
+	}
+	c.version++
+	s := &CallSummary{ID: Clean(c.id), Room: c.room, Tags: c.tags, Start: msTime(c.start), End: msTime(c.end),
+		Ended: c.end != 0, WorstMOS: math.NaN(), WorstLoss: math.NaN(), WorstRTTMs: math.NaN(), Version: c.version}
+	bitrate := math.NaN()
+	for _, p := range c.parts {
+		if !p.left {
+			s.Participants++
+		}
+		s.Names = append(s.Names, p.displayName())
+		if p.userID != "" && p.userID != p.displayName() {
+			s.Names = append(s.Names, p.userID)
+		}
+		if p.left {
+			continue
+		}
+		s.WorstMOS = minNaN(s.WorstMOS, p.mosLast)
+		for _, cn := range p.conns {
+			s.WorstLoss = maxNaN(s.WorstLoss, maxNaN(cn.cur.lossIn, cn.cur.lossOut))
+			s.WorstRTTMs = maxNaN(s.WorstRTTMs, cn.cur.rttMs)
+			bitrate = addNaN(bitrate, cn.cur.bitrateOut)
+		}
+	}
+	s.BitrateKbps = bitrate
+	if top := worstOpen(c.findings); top != nil {
+		s.Severity, s.TopFinding, s.TopRule = top.Severity, top.Message, top.Rule
+	}
+	c.summary, c.dirty = s, false
+	return s
+}
+
+// worstOpen returns the open finding of highest severity, the oldest on
+// a tie.
+func worstOpen(fs []*Finding) *Finding {
+	var top *Finding
+	for _, f := range fs {
+		if f.Open() && (top == nil || f.Severity > top.Severity) {
+			top = f
+		}
+	}
+	return top
+}
+
+// detail builds the focused call's drill-down.
+func (m *Monitor) detail(c *call) *CallDetail {
+	d := &CallDetail{Summary: m.summary(c), Participants: make([]ParticipantDetail, 0, len(c.parts))}
+	for _, f := range c.findings {
+		d.Findings = append(d.Findings, *f)
+	}
+	sort.SliceStable(d.Findings, func(i, j int) bool {
+		a, b := &d.Findings[i], &d.Findings[j]
+		if a.Open() != b.Open() {
+			return a.Open()
+		}
+		if a.Open() && a.Severity != b.Severity {
+			return a.Severity > b.Severity
+		}
+		return a.Start.After(b.Start)
+	})
+	for _, p := range c.parts {
+		d.Participants = append(d.Participants, m.participantDetail(c, p))
+	}
+	d.Timeline = append([]TimelineEvent(nil), c.timeline...)
+	return d
+}
+
+func (m *Monitor) participantDetail(c *call, p *participant) ParticipantDetail {
+	pd := ParticipantDetail{ID: Clean(p.id), Name: p.displayName(), UserID: p.userID, UserAgent: p.userAgent,
+		Browser: Browser(p.userAgent), NetworkType: p.networkType, Region: p.region, Left: p.left, MOS: p.mosLast}
+	var worst *Finding
+	for _, f := range c.findings {
+		if f.Open() && f.Subject.ParticipantID == p.id && (worst == nil || f.Severity > worst.Severity) {
+			worst = f
+		}
+	}
+	if worst != nil {
+		w := *worst
+		pd.Worst = &w
+	}
+	for _, cn := range p.conns {
+		pd.Connections = append(pd.Connections, ConnectionDetail{ID: Clean(cn.id), ICEState: cn.ice, ConnectionState: cn.state,
+			LocalCandidateType: cn.local.typ, RelayProtocol: cn.local.relayProtocol, Protocol: cn.local.protocol})
+	}
+	ser := p.hist.series()
+	pd.BitrateIn, pd.BitrateOut = ser[seriesBitrateIn], ser[seriesBitrateOut]
+	pd.LossIn, pd.LossOut, pd.RTT = ser[seriesLossIn], ser[seriesLossOut], ser[seriesRTT]
+	return pd
+}
+
+// StaleParticipants returns the participants of ongoing calls whose stats
+// have stopped for at least `after` of data time (for the no-data alert).
+// Participants that never sent stats are not included.
+func (m *Monitor) StaleParticipants(after time.Duration) []Subject {
+	var out []Subject
+	lim := after.Milliseconds()
+	for _, c := range m.calls {
+		if c.end != 0 {
+			continue
+		}
+		for _, p := range c.parts {
+			if !p.left && p.lastStats != 0 && m.now-p.lastStats >= lim {
+				out = append(out, Subject{CallID: c.id, ParticipantID: p.id})
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Key() < out[j].Key() })
+	return out
+}
+
+// Browser shortens a user agent to "Chrome 131", "Firefox 145", "Safari
+// 18.6", "Edge 142" (or "" when unknown).
+func Browser(ua string) string {
+	for _, b := range []struct{ token, name string }{
+		{"Edg/", "Edge"}, {"OPR/", "Opera"}, {"Firefox/", "Firefox"}, {"Chrome/", "Chrome"}, {"Version/", "Safari"},
+	} {
+		i := strings.Index(ua, b.token)
+		if i < 0 {
+			continue
+		}
+		v := ua[i+len(b.token):]
+		if j := strings.IndexAny(v, " ;)"); j >= 0 {
+			v = v[:j]
+		}
+		if b.name != "Safari" {
+			if j := strings.IndexByte(v, '.'); j >= 0 {
+				v = v[:j]
+			}
+		}
+		return Clean(b.name + " " + v)
+	}
+	return ""
+}
+
+// allCalls returns live and archived calls, oldest start first.
+func (m *Monitor) allCalls() []*call {
+	out := make([]*call, 0, len(m.calls)+len(m.archive))
+	out = append(out, m.archive...)
+	for _, c := range m.calls {
+		out = append(out, c)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].start != out[j].start {
+			return out[i].start < out[j].start
+		}
+		return out[i].id < out[j].id
+	})
+	return out
+}

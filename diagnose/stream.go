@@ -1,0 +1,287 @@
+package diagnose
+
+import (
+	"math"
+
+	"github.com/calltop/calltop/feed"
+)
+
+// Stream types the Monitor keeps counters for.
+const (
+	stInbound uint8 = iota + 1
+	stOutbound
+	stRemoteInbound
+	stMediaSource
+)
+
+// Cumulative counters, by index into stream.c.
+const (
+	cBytes = iota
+	cPackets
+	cLost
+	cConcealed
+	cSilentConcealed
+	cSamples
+	cJBDelay
+	cJBEmitted
+	cFreezeDur
+	cFramesDecoded
+	cPli
+	cQLCPU
+	cQLBandwidth
+	cEnergy
+	cSamplesDur
+	nCounters
+)
+
+// countersOf lists, per stream type, the counters it carries.
+var countersOf = map[uint8][]int{
+	stInbound:       {cBytes, cPackets, cLost, cConcealed, cSilentConcealed, cSamples, cJBDelay, cJBEmitted, cFreezeDur, cFramesDecoded, cPli},
+	stOutbound:      {cBytes, cPackets, cQLCPU, cQLBandwidth, cPli},
+	stRemoteInbound: {cLost},
+	stMediaSource:   {cEnergy, cSamplesDur},
+}
+
+func readCounters(s *feed.Stat) (c [nCounters]float64) {
+	c[cBytes] = s.BytesReceived + s.BytesSent
+	c[cPackets] = s.PacketsReceived + s.PacketsSent
+	c[cLost] = s.PacketsLost
+	c[cConcealed] = s.ConcealedSamples
+	c[cSilentConcealed] = s.SilentConcealedSamples
+	c[cSamples] = s.TotalSamplesReceived
+	c[cJBDelay] = s.JitterBufferDelay
+	c[cJBEmitted] = s.JitterBufferEmittedCount
+	c[cFreezeDur] = s.TotalFreezesDuration
+	c[cFramesDecoded] = s.FramesDecoded
+	c[cPli] = s.PliCount
+	c[cQLCPU] = s.QualityLimitationDurations["cpu"]
+	c[cQLBandwidth] = s.QualityLimitationDurations["bandwidth"]
+	c[cEnergy] = s.TotalAudioEnergy
+	c[cSamplesDur] = s.TotalSamplesDuration
+	return c
+}
+
+// stream is one RTP stream (or audio source) of a connection, with the
+// baseline of its cumulative counters.
+type stream struct {
+	typ     uint8
+	kind    string
+	ssrc    int64
+	id      string // stats object id, the key when there is no SSRC
+	started bool
+	lastTS  float64
+	c       [nCounters]float64
+	// off makes totals survive resets: total = off + c.
+	off [3]float64
+	// report aggregates over trusted samples
+	bytesSum, durSum float64
+	// last gauge values (remote-inbound RTT, outbound target bitrate)
+	rttMs, targetBps float64
+	// 30-second PLI rate anchors
+	pliT0, pliC0, pliT1, pliC1 float64
+}
+
+// streamSample holds what one trusted stats sample of a stream says about
+// the interval since the previous one. Unknown values are NaN.
+type streamSample struct {
+	dt                            float64 // seconds
+	kbps, lossPct, jitterMs       float64
+	dBytes, dPackets, dLost       float64
+	concealPct, jbMs, freezePct   float64
+	fps, pliRate, cpuPct, bwPct   float64
+	level, rttMs, fractionLostPct float64
+}
+
+func nanSample() streamSample {
+	n := math.NaN()
+	return streamSample{n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n}
+}
+
+// total returns a counter's trusted cumulative total (across resets).
+func (st *stream) total(i int) float64 { return st.off[i] + st.c[i] }
+
+// update applies one stats object taken at ts (ms). It returns the
+// interval's sample, ok=false when there is none (first sample, or the
+// sample was marked), and the data-quality reason when it was marked.
+func (st *stream) update(s *feed.Stat, ts float64) (smp streamSample, ok bool, reason string) {
+	smp = nanSample()
+	cur := readCounters(s)
+	// Gauges are usable even on a stream's first sample.
+	g := st.gauges(s, &smp)
+	if !st.started {
+		if reason := st.firstCheck(&cur); reason != "" {
+			return nanSample(), false, reason
+		}
+		st.started, st.lastTS, st.c = true, ts, cur
+		return smp, false, g
+	}
+	switch {
+	case ts == st.lastTS:
+		if cur == st.c {
+			return nanSample(), false, "" // the same object again: no news, no fault
+		}
+		return nanSample(), false, DQDuplicateTimestamp
+	case ts < st.lastTS:
+		return nanSample(), false, DQOutOfOrder
+	}
+	var d [nCounters]float64
+	for _, i := range countersOf[st.typ] {
+		limit := float64(maxCounter)
+		if i == cBytes {
+			limit = maxBytes
+		}
+		chk := checkCounter(st.c[i], cur[i], limit, i == cLost)
+		if chk.reason == "" {
+			d[i] = chk.delta
+			continue
+		}
+		if chk.rebase {
+			st.rebase(cur, ts, i, chk.offset)
+		}
+		return nanSample(), false, chk.reason
+	}
+	dt := (ts - st.lastTS) / 1000
+	if d[cBytes]/dt > maxBytesPerSec || d[cPackets]/dt > maxPacketsPerS {
+		st.rebase(cur, ts, -1, 0)
+		return nanSample(), false, DQAbsurdValue
+	}
+	st.c, st.lastTS = cur, ts
+	st.derive(&smp, d, dt, ts)
+	if g != "" {
+		return smp, true, g
+	}
+	return smp, true, ""
+}
+
+// firstCheck validates a stream's first counters.
+func (st *stream) firstCheck(cur *[nCounters]float64) string {
+	for _, i := range countersOf[st.typ] {
+		limit := float64(maxCounter)
+		if i == cBytes {
+			limit = maxBytes
+		}
+		if chk := checkCounter(0, cur[i], limit, i == cLost); chk.reason != "" && chk.reason != DQMissingField {
+			return chk.reason
+		}
+	}
+	return ""
+}
+
+// rebase takes cur as the new baseline after a reset, a wrap or an absurd
+// jump, keeping totals continuous. i is the counter that wrapped (-1: none).
+func (st *stream) rebase(cur [nCounters]float64, ts float64, i int, wrapOffset float64) {
+	for k := range st.off {
+		switch {
+		case k == i && wrapOffset == wrap32:
+			st.off[k] += wrap32
+		case cur[k] < st.c[k]:
+			st.off[k] += st.c[k] // the counter restarted from zero
+		default:
+			st.off[k] += st.c[k] - cur[k] // do not count the jump
+		}
+	}
+	st.c, st.lastTS = cur, ts
+}
+
+// gauges reads the instantaneous values; a bad one becomes NaN and its
+// reason is returned.
+func (st *stream) gauges(s *feed.Stat, smp *streamSample) (reason string) {
+	keep := func(v, limit, scale float64, dst *float64) {
+		if v == 0 {
+			return // absent
+		}
+		g, r := gauge(v, limit)
+		if r != "" {
+			reason = r
+			return
+		}
+		*dst = g * scale
+	}
+	switch st.typ {
+	case stInbound:
+		keep(s.Jitter, maxGaugeSeconds, 1000, &smp.jitterMs)
+		if s.Jitter == 0 && s.PacketsReceived > 0 {
+			smp.jitterMs = 0
+		}
+		keep(s.FramesPerSecond, maxFPS, 1, &smp.fps)
+		keep(s.AudioLevel, 1, 1, &smp.level)
+	case stOutbound:
+		keep(s.TargetBitrate, maxBytesPerSec*8, 1, &st.targetBps)
+		keep(s.FramesPerSecond, maxFPS, 1, &smp.fps)
+	case stRemoteInbound:
+		keep(s.RoundTripTime, maxGaugeSeconds, 1000, &smp.rttMs)
+		if !math.IsNaN(smp.rttMs) {
+			st.rttMs = smp.rttMs
+		}
+		smp.fractionLostPct = 0
+		keep(s.FractionLost, 1, 100, &smp.fractionLostPct)
+		keep(s.Jitter, maxGaugeSeconds, 1000, &smp.jitterMs)
+	case stMediaSource:
+		smp.level = 0
+		keep(s.AudioLevel, 1, 1, &smp.level)
+	}
+	return reason
+}
+
+// derive turns trusted counter deltas over dt seconds into rates.
+func (st *stream) derive(smp *streamSample, d [nCounters]float64, dt, ts float64) {
+	smp.dt = dt
+	smp.dBytes, smp.dPackets, smp.dLost = d[cBytes], d[cPackets], d[cLost]
+	switch st.typ {
+	case stInbound, stOutbound:
+		smp.kbps = d[cBytes] * 8 / dt / 1000
+		st.bytesSum += d[cBytes]
+		st.durSum += dt
+		smp.pliRate = st.pliRate(ts)
+	}
+	switch st.typ {
+	case stInbound:
+		if n := d[cLost] + d[cPackets]; n > 0 {
+			smp.lossPct = 100 * d[cLost] / n
+		} else {
+			smp.lossPct = math.NaN()
+		}
+		if d[cSamples] > 0 {
+			smp.concealPct = clamp(100*(d[cConcealed]-d[cSilentConcealed])/d[cSamples], 0, 100)
+		}
+		if d[cJBEmitted] > 0 {
+			smp.jbMs = 1000 * d[cJBDelay] / d[cJBEmitted]
+		}
+		if st.kind == "video" {
+			smp.freezePct = clamp(100*d[cFreezeDur]/dt, 0, 100)
+			if math.IsNaN(smp.fps) {
+				smp.fps = d[cFramesDecoded] / dt
+			}
+		}
+	case stOutbound:
+		smp.cpuPct = clamp(100*d[cQLCPU]/dt, 0, 100)
+		smp.bwPct = clamp(100*d[cQLBandwidth]/dt, 0, 100)
+	case stMediaSource:
+		if d[cSamplesDur] > 0 {
+			smp.level = math.Sqrt(d[cEnergy] / d[cSamplesDur])
+		}
+	}
+}
+
+// pliRate is keyframe requests per second over the last 30 to 45 seconds,
+// from two staggered anchors; NaN until 30 s of data exist.
+func (st *stream) pliRate(ts float64) float64 {
+	c := st.c[cPli]
+	if st.pliT0 == 0 {
+		st.pliT0, st.pliC0 = ts, c
+		return math.NaN()
+	}
+	if st.pliT1 == 0 && ts-st.pliT0 >= 15000 {
+		st.pliT1, st.pliC1 = ts, c
+	}
+	if ts-st.pliT0 >= 45000 && st.pliT1 != 0 {
+		st.pliT0, st.pliC0 = st.pliT1, st.pliC1
+		st.pliT1, st.pliC1 = ts, c
+	}
+	if span := ts - st.pliT0; span >= 30000 && c >= st.pliC0 {
+		return (c - st.pliC0) / (span / 1000)
+	}
+	return math.NaN()
+}
+
+func clamp(v, lo, hi float64) float64 { return math.Min(math.Max(v, lo), hi) }
