@@ -1,6 +1,10 @@
 package engine
 
-import "time"
+import (
+	"time"
+
+	"github.com/calltop/calltop/diagnose/alert"
+)
 
 // Focus asks for callID's detail (Snapshot.Focus) in the next frames;
 // "" stops following a call.
@@ -52,4 +56,56 @@ func (e *Engine) ReplaySpeedStep(dir int) {
 			l.replay.setSpeed(l, stepSpeed(l.replay.speed, dir), time.Now())
 		}
 	})
+}
+
+// Ack acknowledges the active alert with this key, as the OS user, with
+// an optional note. A refusal (no such alert, still pending) goes to the
+// event log.
+func (e *Engine) Ack(alertKey, note string) {
+	e.send(func(l *loop) {
+		l.bookAction(func(b *alert.Book, now time.Time) error {
+			return b.Ack(alertKey, "", note, now)
+		})
+	})
+}
+
+// Mute silences the alerts m selects for d, or until every alert it mutes
+// now has resolved when untilResolved is set.
+func (e *Engine) Mute(m alert.Matcher, d time.Duration, untilResolved bool, note string) {
+	e.send(func(l *loop) {
+		l.bookAction(func(b *alert.Book, now time.Time) error {
+			if untilResolved {
+				_, err := b.Mute(m, time.Time{}, true, "", note, now)
+				return err
+			}
+			_, err := b.MuteFor(m, d, "", note, now)
+			return err
+		})
+	})
+}
+
+// Unmute removes the silence with this id.
+func (e *Engine) Unmute(silenceID string) {
+	e.send(func(l *loop) {
+		l.bookAction(func(b *alert.Book, now time.Time) error {
+			return b.Unmute(silenceID, now)
+		})
+	})
+}
+
+// bookAction runs a user's action on the book at the book's time, notes a
+// refusal in the event log and saves the state at once.
+func (l *loop) bookAction(act func(*alert.Book, time.Time) error) {
+	if l.book == nil {
+		return
+	}
+	now := l.bookNow()
+	if now.IsZero() {
+		now = l.book.Now()
+	}
+	l.keep.restore(l.book, now)
+	if err := act(l.book, now); err != nil {
+		l.book.Note(now, err.Error())
+	}
+	l.keep.save(l.book, true)
 }

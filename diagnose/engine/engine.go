@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/calltop/calltop/diagnose"
+	"github.com/calltop/calltop/diagnose/alert"
 	"github.com/calltop/calltop/feed"
 )
 
@@ -35,7 +36,14 @@ type Options struct {
 	NewMonitor func() Monitor
 	// NewBook makes the alert book (nil: no alerts). Called again, like
 	// NewMonitor, when a replay seeks backwards.
-	NewBook func() Book
+	NewBook func() *alert.Book
+	// Store, when set, holds the book's acks, silences and history: loaded
+	// into the first book when the first data arrives, saved after every
+	// ack or mute and at most once a second after other changes.
+	Store *alert.Store
+	// Deliveries carries the webhook Notifier's reports into the book's
+	// event log (nil: none).
+	Deliveries <-chan alert.Delivery
 	// Source names the feed in the header: a URL, "demo" or a file path.
 	Source string
 	// Events carries a live feed's messages and connection states.
@@ -50,14 +58,6 @@ type Options struct {
 	// StaleAfter is how long a participant's stats may stop, in data time,
 	// before the book hears about it (default 15 s).
 	StaleAfter time.Duration
-}
-
-// Book is what the engine needs from the alert book.
-type Book interface {
-	Observe(now time.Time, open []diagnose.Finding)
-	FeedDown(now time.Time, reason string)
-	FeedUp(now time.Time)
-	Stale(now time.Time, subjects []diagnose.Subject)
 }
 
 // Event is one input from a live feed: a decoded message, or a new

@@ -4,13 +4,12 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"go.uber.org/goleak"
 
-	"github.com/calltop/calltop/diagnose"
+	"github.com/calltop/calltop/diagnose/alert"
 	"github.com/calltop/calltop/feed"
 )
 
@@ -75,12 +74,13 @@ func waitFrame(t *testing.T, e *Engine, d time.Duration, what string, ok func(Fr
 	return Frame{}
 }
 
-func newLiveEngine(t *testing.T, events chan Event, interval time.Duration, book Book) *Engine {
+func newLiveEngine(t *testing.T, events chan Event, interval time.Duration) *Engine {
 	t.Helper()
-	opts := Options{NewMonitor: newTestMonitor, Source: "test", Events: events, FrameInterval: interval}
-	if book != nil {
-		opts.NewBook = func() Book { return book }
-	}
+	return startLive(t, Options{NewMonitor: newTestMonitor, Source: "test", Events: events, FrameInterval: interval})
+}
+
+func startLive(t *testing.T, opts Options) *Engine {
+	t.Helper()
 	e, err := New(opts)
 	if err != nil {
 		t.Fatal(err)
@@ -91,7 +91,7 @@ func newLiveEngine(t *testing.T, events chan Event, interval time.Duration, book
 
 func TestManyMessagesBecomeFewFrames(t *testing.T) {
 	events := make(chan Event, 64)
-	e := newLiveEngine(t, events, 50*time.Millisecond, nil)
+	e := newLiveEngine(t, events, 50*time.Millisecond)
 	const n = 20000
 	began := time.Now()
 	for i := 0; i < n; i++ {
@@ -121,7 +121,7 @@ func TestManyMessagesBecomeFewFrames(t *testing.T) {
 
 func TestNoFramesWhenIdle(t *testing.T) {
 	events := make(chan Event, 8)
-	e := newLiveEngine(t, events, 20*time.Millisecond, nil)
+	e := newLiveEngine(t, events, 20*time.Millisecond)
 	events <- Event{Msg: callStart(1)}
 	waitFrame(t, e, 2*time.Second, "the call", func(f Frame) bool { return len(f.Calls.Calls) == 1 })
 	if f, got := nextFrame(t, e, 300*time.Millisecond); got {
@@ -133,7 +133,7 @@ func TestNoFramesWhenIdle(t *testing.T) {
 
 func TestUnreadFrameIsReplacedByNewest(t *testing.T) {
 	events := make(chan Event, 8)
-	e := newLiveEngine(t, events, 10*time.Millisecond, nil)
+	e := newLiveEngine(t, events, 10*time.Millisecond)
 	for i := 0; i < 5; i++ {
 		events <- Event{Msg: callStart(i)}
 		time.Sleep(30 * time.Millisecond) // several frame intervals: each batch gets a frame
@@ -152,7 +152,7 @@ func TestUnreadFrameIsReplacedByNewest(t *testing.T) {
 
 func TestFocusReachesSnapshot(t *testing.T) {
 	events := make(chan Event, 8)
-	e := newLiveEngine(t, events, 10*time.Millisecond, nil)
+	e := newLiveEngine(t, events, 10*time.Millisecond)
 	events <- Event{Msg: callStart(1)}
 	events <- Event{Msg: callStart(2)}
 	e.Focus("call-2")
@@ -163,8 +163,8 @@ func TestFocusReachesSnapshot(t *testing.T) {
 
 func TestFeedStateReachesFrameAndBook(t *testing.T) {
 	events := make(chan Event, 8)
-	book := &testBook{}
-	e := newLiveEngine(t, events, 10*time.Millisecond, book)
+	e := startLive(t, Options{NewMonitor: newTestMonitor, Source: "test", Events: events,
+		FrameInterval: 10 * time.Millisecond, NewBook: func() *alert.Book { return alert.NewBook(alert.Options{}) }})
 	events <- Event{Msg: callStart(1)}
 	events <- Event{State: &FeedStatus{State: "live"}}
 	events <- Event{State: &FeedStatus{State: "reconnecting", Reason: "connection refused"}}
@@ -172,11 +172,22 @@ func TestFeedStateReachesFrameAndBook(t *testing.T) {
 	if f.Feed.Reason != "connection refused" || f.Feed.Source != "test" {
 		t.Errorf("feed status %+v lost its reason or source", f.Feed)
 	}
-	events <- Event{State: &FeedStatus{State: "live"}}
-	waitFrame(t, e, 2*time.Second, "state live", func(f Frame) bool { return f.Feed.State == "live" })
-	if got := book.log(); got != "observe,down:connection refused,up" {
-		t.Errorf("book heard %q", got)
+	if !f.Alerts.FeedDown || !strings.Contains(alertMessages(f), "connection refused") {
+		t.Errorf("the book did not raise feed-down with the reason: %q", alertMessages(f))
 	}
+	events <- Event{State: &FeedStatus{State: "live"}}
+	f = waitFrame(t, e, 2*time.Second, "state live", func(f Frame) bool { return f.Feed.State == "live" })
+	if f.Alerts.FeedDown {
+		t.Errorf("feed-down still active once live again: %q", alertMessages(f))
+	}
+}
+
+func alertMessages(f Frame) string {
+	var out []string
+	for _, a := range f.Alerts.Active {
+		out = append(out, string(a.State)+": "+a.Message)
+	}
+	return strings.Join(out, "; ")
 }
 
 func TestClosedEventsEndRunWithLastFrame(t *testing.T) {
@@ -204,29 +215,3 @@ func TestNewRefusesBadOptions(t *testing.T) {
 		t.Error("New without Events or Replay succeeded")
 	}
 }
-
-// testBook records what the engine tells it.
-type testBook struct {
-	mu     sync.Mutex
-	events []string
-}
-
-func (b *testBook) add(s string) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if s == "observe" && len(b.events) > 0 && b.events[len(b.events)-1] == s {
-		return
-	}
-	b.events = append(b.events, s)
-}
-
-func (b *testBook) log() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return strings.Join(b.events, ",")
-}
-
-func (b *testBook) Observe(now time.Time, open []diagnose.Finding) { b.add("observe") }
-func (b *testBook) FeedDown(now time.Time, reason string)          { b.add("down:" + reason) }
-func (b *testBook) FeedUp(now time.Time)                           { b.add("up") }
-func (b *testBook) Stale(now time.Time, s []diagnose.Subject)      {}

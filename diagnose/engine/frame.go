@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/calltop/calltop/diagnose"
+	"github.com/calltop/calltop/diagnose/alert"
 )
 
 // Frame is one coalesced picture the engine hands the TUI: at most about
@@ -20,6 +21,8 @@ type Frame struct {
 	Replay *ReplayStatus
 	// Pending counts feed messages applied since the previous frame.
 	Pending int
+	// Alerts is the alert book's picture (empty when there is no book).
+	Alerts alert.Snapshot
 }
 
 // FeedStatus is the header's view of the feed.

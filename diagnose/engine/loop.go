@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/calltop/calltop/diagnose/alert"
 	"github.com/calltop/calltop/feed"
 )
 
@@ -15,7 +16,11 @@ const drainBatch = 512
 type loop struct {
 	e    *Engine
 	mon  Monitor
-	book Book
+	book *alert.Book
+	keep keeper
+
+	dataNow  time.Time // newest data time seen
+	dataWall time.Time // wall time when dataNow last moved
 
 	focus    string
 	feed     FeedStatus
@@ -32,7 +37,7 @@ type loop struct {
 }
 
 func newLoop(e *Engine) *loop {
-	l := &loop{e: e, timer: time.NewTimer(time.Hour)}
+	l := &loop{e: e, timer: time.NewTimer(time.Hour), keep: newKeeper(e.opts.Store)}
 	l.timer.Stop()
 	l.reset()
 	l.feed = FeedStatus{Source: e.opts.Source, State: "connecting", Since: time.Now()}
@@ -53,25 +58,31 @@ func (l *loop) reset() {
 		l.book = l.e.opts.NewBook()
 	}
 	l.lastEval = time.Time{}
+	l.dataNow = time.Time{}
 	l.feedDown = false
 }
 
 func (l *loop) stopTimers() {
 	l.timer.Stop()
+	l.keep.timer.Stop()
 	if l.replay != nil {
 		l.replay.timer.Stop()
 	}
 }
 
 func (l *loop) run(ctx context.Context) error {
-	events := l.e.opts.Events
+	events, deliveries := l.e.opts.Events, l.e.opts.Deliveries
+	defer func() { l.keep.save(l.book, true) }()
 	if l.replay != nil {
 		l.replay.start(l, time.Now())
 	}
 	for {
-		var frameC, replayC <-chan time.Time
+		var frameC, replayC, saveC <-chan time.Time
 		if l.armed {
 			frameC = l.timer.C
+		}
+		if l.keep.armed {
+			saveC = l.keep.timer.C
 		}
 		if l.replay != nil && l.replay.armed {
 			replayC = l.replay.timer.C
@@ -87,6 +98,18 @@ func (l *loop) run(ctx context.Context) error {
 		case c := <-l.e.cmds:
 			c(l)
 			l.changed()
+		case d, ok := <-deliveries:
+			if !ok {
+				deliveries = nil
+				continue
+			}
+			if l.book != nil {
+				l.book.Delivered(d)
+				l.changed()
+			}
+		case <-saveC:
+			l.keep.armed = false
+			l.keep.save(l.book, true)
 		case <-frameC:
 			l.armed = false
 			l.emit(time.Now())
@@ -130,6 +153,9 @@ func (l *loop) handle(ev Event) {
 func (l *loop) apply(m *feed.Message) {
 	l.mon.Apply(m)
 	l.pending++
+	if now := l.mon.Now(); now.After(l.dataNow) {
+		l.dataNow, l.dataWall = now, time.Now()
+	}
 	l.evaluate(false)
 	l.changed()
 }
@@ -148,8 +174,24 @@ func (l *loop) evaluate(force bool) {
 		return
 	}
 	l.lastEval = now
+	l.keep.restore(l.book, now)
 	l.book.Observe(now, l.mon.OpenFindings())
 	l.book.Stale(now, l.mon.StaleParticipants(l.e.opts.StaleAfter))
+	l.keep.save(l.book, false)
+}
+
+// bookNow is the time the book hears events that do not come with data
+// (the feed going down, a user's ack or mute): data time, moved on by the
+// wall clock while no data arrives (live feeds' data time is about wall
+// time); before any data, the wall clock. A replay uses data time only.
+func (l *loop) bookNow() time.Time {
+	if l.replay != nil {
+		return l.mon.Now()
+	}
+	if l.dataNow.IsZero() {
+		return time.Now()
+	}
+	return l.dataNow.Add(time.Since(l.dataWall))
 }
 
 // setFeedState records a live connection state and tells the book when
@@ -161,15 +203,18 @@ func (l *loop) setFeedState(st FeedStatus) {
 	l.feed = st
 	down := st.State == "reconnecting" || st.State == "stalled" || st.State == "failed"
 	if l.book != nil && down != l.feedDown {
+		now := l.bookNow()
+		l.keep.restore(l.book, now)
 		if down {
 			reason := st.Reason
 			if reason == "" {
 				reason = "feed " + st.State
 			}
-			l.book.FeedDown(l.mon.Now(), reason)
+			l.book.FeedDown(now, reason)
 		} else if st.State == "live" {
-			l.book.FeedUp(l.mon.Now())
+			l.book.FeedUp(now)
 		}
+		l.keep.save(l.book, false)
 	}
 	if down || st.State == "live" {
 		l.feedDown = down
@@ -222,4 +267,8 @@ func (l *loop) emit(now time.Time) {
 }
 
 // fillAlerts adds the book's picture to f.
-func (l *loop) fillAlerts(f *Frame) {}
+func (l *loop) fillAlerts(f *Frame) {
+	if l.book != nil {
+		f.Alerts = l.book.Snapshot()
+	}
+}
