@@ -165,8 +165,8 @@ func (n *Notifier) Reports() <-chan Delivery { return n.reports }
 func (n *Notifier) Lost() int64 { return n.lost.Load() }
 
 // Close stops accepting notifications, keeps delivering the queued ones
-// until ctx is done, then aborts what is in flight and waits for the
-// goroutines to end.
+// until ctx is done, then aborts what is in flight, waits for the
+// goroutines to end and closes Reports.
 func (n *Notifier) Close(ctx context.Context) {
 	n.mu.Lock()
 	was := n.closing
@@ -189,6 +189,8 @@ func (n *Notifier) Close(ctx context.Context) {
 		<-done
 	}
 	n.cancel()
+	n.opts.Client.CloseIdleConnections()
+	close(n.reports)
 }
 
 func (n *Notifier) report(d Delivery) {
