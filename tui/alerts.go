@@ -1,42 +1,205 @@
 package tui
 
 import (
+	"time"
+
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/calltop/calltop/diagnose"
+	"github.com/calltop/calltop/diagnose/alert"
 	"github.com/calltop/calltop/diagnose/engine"
 )
 
-// alertPane lists firing, acknowledged and recently resolved alerts.
+// recentResolved is how long a resolved alert stays in the pane.
+const recentResolved = 15 * time.Minute
+
+// alertPane lists firing, acknowledged and recently resolved alerts, with
+// muted and inhibited ones behind a count that M reveals; e switches to
+// the event log; m opens the mute picker.
 type alertPane struct {
 	common
-	readOnly bool
+	readOnly  bool
+	beside    bool // beside the screen (else below it)
+	focused   bool // the pane has the keyboard
+	snap      alert.Snapshot
+	rooms     map[string]string // call id -> room, for the alerts' calls
+	rows      []alert.Alert     // what the list shows, in order
+	hidden    int               // muted or inhibited alerts not shown
+	showMuted bool
+	events    bool // the event log replaces the list
+	cursor    int
+	selected  string // id of the selected alert; the cursor follows it
+	scrollLog int    // event log lines scrolled up from the newest
+	picker    *mutePicker
 }
 
 func newAlertPane(c common, readOnly bool) *alertPane {
 	return &alertPane{common: c, readOnly: readOnly}
 }
 
-// SetFrame takes the alerts from a frame.
-func (p *alertPane) SetFrame(f *engine.Frame) {}
+// SetFrame takes the alerts (and the rooms of their calls) from a frame.
+func (p *alertPane) SetFrame(f *engine.Frame) {
+	p.snap = f.Alerts
+	p.rooms = roomsOf(&p.snap, f.Calls.Calls)
+	p.refresh()
+}
 
-// Firing counts firing alerts by severity.
-func (p *alertPane) Firing() [4]int { return [4]int{} }
+// roomsOf maps the alerts' call ids to their rooms in one pass over calls.
+func roomsOf(s *alert.Snapshot, calls []*diagnose.CallSummary) map[string]string {
+	want := map[string]string{}
+	for _, list := range [][]alert.Alert{s.Active, s.History} {
+		for i := range list {
+			if id := list[i].Subject.CallID; id != "" {
+				want[id] = ""
+			}
+		}
+	}
+	if len(want) == 0 {
+		return want
+	}
+	for _, c := range calls {
+		if _, ok := want[c.ID]; ok && c.Room != "" {
+			want[c.ID] = clean(c.Room)
+		}
+	}
+	return want
+}
+
+// refresh rebuilds the rows and keeps the cursor on the selected alert.
+func (p *alertPane) refresh() {
+	p.rows, p.hidden = p.rows[:0], 0
+	for _, a := range p.snap.Active {
+		switch {
+		case a.State == alert.Pending:
+			continue
+		case (a.Muted() || a.Inhibited()) && !p.showMuted:
+			p.hidden++
+			continue
+		}
+		p.rows = append(p.rows, a)
+	}
+	for _, a := range p.snap.History {
+		if p.snap.Now.Sub(a.End) <= recentResolved {
+			p.rows = append(p.rows, a)
+		}
+	}
+	p.cursor = min(p.cursor, max(len(p.rows)-1, 0))
+	for i := range p.rows {
+		if p.rows[i].ID == p.selected {
+			p.cursor = i
+		}
+	}
+	p.syncSelected()
+}
+
+func (p *alertPane) syncSelected() {
+	if p.cursor < len(p.rows) {
+		p.selected = p.rows[p.cursor].ID
+	}
+}
+
+// current is the selected alert, or nil.
+func (p *alertPane) current() *alert.Alert {
+	if p.events || p.cursor >= len(p.rows) {
+		return nil
+	}
+	return &p.rows[p.cursor]
+}
+
+// Firing counts firing alerts that are neither muted nor inhibited, by
+// severity, for the header.
+func (p *alertPane) Firing() [4]int {
+	var n [4]int
+	for i := range p.snap.Active {
+		a := &p.snap.Active[i]
+		if a.State == alert.Firing && !a.Muted() && !a.Inhibited() && a.Severity <= diagnose.Critical {
+			n[a.Severity]++
+		}
+	}
+	return n
+}
 
 // Picking reports whether the mute picker is open.
-func (p *alertPane) Picking() bool { return false }
+func (p *alertPane) Picking() bool { return p.picker != nil }
 
-// SelectedCall is the call of the selected alert.
-func (p *alertPane) SelectedCall() string { return "" }
+// SelectedCall is the call of the selected alert ("" for fleet alerts).
+func (p *alertPane) SelectedCall() string {
+	if a := p.current(); a != nil {
+		return a.Subject.CallID
+	}
+	return ""
+}
 
-// Update handles the pane's keys.
-func (p *alertPane) Update(msg tea.KeyPressMsg, ctrl Controller) tea.Cmd { return nil }
+// subject names an alert's call (room) and participant.
+func (p *alertPane) subject(a *alert.Alert) string {
+	s := a.Subject
+	if s.CallID == "" {
+		return "fleet"
+	}
+	call := p.rooms[s.CallID]
+	if call == "" {
+		call = clean(s.CallID)
+	}
+	if a.ParticipantName != "" {
+		return call + " / " + clean(a.ParticipantName)
+	}
+	return call
+}
 
 // ShortHelp implements help.KeyMap.
-func (p *alertPane) ShortHelp() []key.Binding { return nil }
+func (p *alertPane) ShortHelp() []key.Binding {
+	if p.picker != nil {
+		return p.picker.ShortHelp()
+	}
+	k := p.keys
+	if p.events {
+		return []key.Binding{k.EventLog, k.Up, k.Down, k.SwitchPane}
+	}
+	out := []key.Binding{k.Jump}
+	if !p.readOnly {
+		out = append(out, k.Ack, k.Mute, k.Unmute)
+	}
+	return append(out, k.ShowMuted, k.EventLog, k.SwitchPane)
+}
 
 // FullHelp implements help.KeyMap.
-func (p *alertPane) FullHelp() [][]key.Binding { return nil }
+func (p *alertPane) FullHelp() [][]key.Binding {
+	k := p.keys
+	return [][]key.Binding{{k.Up, k.Down, k.Jump, k.SwitchPane}, {k.Ack, k.Mute, k.Unmute, k.ShowMuted, k.EventLog}}
+}
 
-// View renders the pane.
-func (p *alertPane) View() string { return block(nil, p.width, p.height) }
+// Update handles the pane's keys (enter is the root's: it changes screen).
+func (p *alertPane) Update(msg tea.KeyPressMsg, ctrl Controller) tea.Cmd {
+	if p.picker != nil {
+		return p.updatePicker(msg, ctrl)
+	}
+	k := p.keys
+	switch {
+	case key.Matches(msg, k.Up):
+		p.move(-1)
+	case key.Matches(msg, k.Down):
+		p.move(1)
+	case key.Matches(msg, k.ShowMuted):
+		p.showMuted = !p.showMuted
+		p.refresh()
+	case key.Matches(msg, k.EventLog):
+		p.events, p.scrollLog = !p.events, 0
+	case key.Matches(msg, k.Ack), key.Matches(msg, k.Mute), key.Matches(msg, k.Unmute):
+		return p.act(msg, ctrl)
+	}
+	return nil
+}
+
+// move moves the cursor, or scrolls the event log.
+func (p *alertPane) move(d int) {
+	if p.events {
+		p.scrollLog = max(min(p.scrollLog-d, len(p.snap.Events)-1), 0)
+		return
+	}
+	p.cursor = max(min(p.cursor+d, len(p.rows)-1), 0)
+	p.syncSelected()
+}
+
+// notice returns a command that shows text in the hint bar.
+func notice(text string) tea.Cmd { return func() tea.Msg { return noticeMsg(text) } }

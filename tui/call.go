@@ -16,27 +16,57 @@ type callView struct {
 	id       string
 	detail   *diagnose.CallDetail
 	feedTime time.Time
-	cursor   int
+	cursor   int // selected participant
+	selected string
+	window   int // index into windows
+	graphs   graphCache
 }
 
-func newCallView(c common) *callView { return &callView{common: c} }
+func newCallView(c common) *callView { return &callView{common: c, window: 1} }
 
-// Open starts showing the call with this id.
+// Open starts showing the call with this id; the participant and window
+// are kept when it is the same call again.
 func (v *callView) Open(id string) {
 	if v.id != id {
-		v.cursor = 0
+		v.cursor, v.selected = 0, ""
+		v.detail = nil
 	}
 	v.id = id
-	v.detail = nil
 }
 
-// SetDetail takes the focused call's detail from a frame, if it is ours.
+// SetDetail takes the focused call's detail from a frame, if it is the
+// call on screen, and keeps the selection on the same participant.
 func (v *callView) SetDetail(d *diagnose.CallDetail, feedTime time.Time, want string) {
 	v.feedTime = feedTime
-	if d != nil && d.Summary != nil && d.Summary.ID == want {
-		v.detail = d
+	if d == nil || d.Summary == nil || d.Summary.ID != want {
+		return
+	}
+	v.detail = d
+	v.cursor = min(v.cursor, max(len(d.Participants)-1, 0))
+	for i := range d.Participants {
+		if d.Participants[i].ID == v.selected {
+			v.cursor = i
+		}
+	}
+	v.syncSelected()
+}
+
+func (v *callView) syncSelected() {
+	if v.detail != nil && v.cursor < len(v.detail.Participants) {
+		v.selected = v.detail.Participants[v.cursor].ID
 	}
 }
+
+// participant returns the selected participant, or nil.
+func (v *callView) participant() *diagnose.ParticipantDetail {
+	if v.detail == nil || v.cursor >= len(v.detail.Participants) {
+		return nil
+	}
+	return &v.detail.Participants[v.cursor]
+}
+
+// Window is the sparklines' time window.
+func (v *callView) Window() time.Duration { return windows[v.window] }
 
 // Name is the call's room (or id) for the header.
 func (v *callView) Name() string {
@@ -46,17 +76,37 @@ func (v *callView) Name() string {
 	return clean(v.id)
 }
 
-// Summary returns the plain-text diagnosis and the call's name.
-func (v *callView) Summary() (string, string) { return "", v.Name() }
-
-// Update handles the call screen's keys.
-func (v *callView) Update(msg tea.KeyPressMsg) {}
+// Update handles the call screen's own keys (esc and y are the root's).
+func (v *callView) Update(msg tea.KeyPressMsg) {
+	k := v.keys
+	switch {
+	case key.Matches(msg, k.Up):
+		v.cursor = max(v.cursor-1, 0)
+	case key.Matches(msg, k.Down):
+		if v.detail != nil {
+			v.cursor = max(min(v.cursor+1, len(v.detail.Participants)-1), 0)
+		}
+	case key.Matches(msg, k.Top):
+		v.cursor = 0
+	case key.Matches(msg, k.WiderWindow):
+		v.window = min(v.window+1, len(windows)-1)
+	case key.Matches(msg, k.NarrowerWindow):
+		v.window = max(v.window-1, 0)
+	}
+	v.syncSelected()
+}
 
 // ShortHelp implements help.KeyMap.
-func (v *callView) ShortHelp() []key.Binding { return []key.Binding{v.keys.Back} }
+func (v *callView) ShortHelp() []key.Binding {
+	k := v.keys
+	return []key.Binding{k.Back, k.Down, k.WiderWindow, k.NarrowerWindow, k.Copy}
+}
 
 // FullHelp implements help.KeyMap.
-func (v *callView) FullHelp() [][]key.Binding { return [][]key.Binding{{v.keys.Back}} }
-
-// View renders the call screen.
-func (v *callView) View() string { return block(nil, v.width, v.height) }
+func (v *callView) FullHelp() [][]key.Binding {
+	k := v.keys
+	return [][]key.Binding{
+		{k.Up, k.Down, k.Top},
+		{k.Back, k.WiderWindow, k.NarrowerWindow, k.Copy},
+	}
+}

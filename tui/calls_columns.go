@@ -67,7 +67,11 @@ func (c columns) heading(k sortKey) string {
 		}
 		return name
 	}
-	cells := []string{fit(mark("SEVERITY", sortSeverity), c.sev), fit(mark("ROOM", sortRoom), c.room)}
+	sev := "SEV"
+	if c.longWords {
+		sev = "SEVERITY"
+	}
+	cells := []string{fit(mark(sev, sortSeverity), c.sev), fit(mark("ROOM", sortRoom), c.room)}
 	if c.id > 0 {
 		cells = append(cells, fit("CALL", c.id))
 	}

@@ -13,20 +13,19 @@ import (
 
 // headerInfo is everything the header shows, gathered by the root.
 type headerInfo struct {
-	feed      engine.FeedStatus
-	replay    *engine.ReplayStatus
-	hasFrame  bool
-	closed    bool
-	feedTime  time.Time
-	now       time.Time // wall clock from the last tick; zero if none
-	calls     int
-	ended     int
-	firing    [4]int // firing alerts by diagnose.Severity
-	filter    string
-	sortName  string
-	paused    bool
-	waiting   int
-	breadcrum string
+	feed     engine.FeedStatus
+	replay   *engine.ReplayStatus
+	hasFrame bool
+	closed   bool
+	feedTime time.Time
+	now      time.Time // wall clock from the last tick; zero if none
+	calls    int
+	ended    int
+	firing   [4]int // firing alerts by diagnose.Severity
+	filter   string
+	sortName string
+	paused   bool
+	waiting  int
 }
 
 // header is the top of the screen: source, feed state, counts, feed time,
@@ -54,24 +53,10 @@ func (h *header) Lines() int {
 func (h *header) View() string {
 	st, in := h.styles, h.info
 	sep := st.Dim.Render(" | ")
-	parts := []string{st.Title.Render("calltop"), clean(in.feed.Source), h.state()}
-	if in.breadcrum != "" {
-		parts = append(parts, st.Section.Render(in.breadcrum))
+	line := strings.Join(h.parts(false), sep)
+	if lipWidth(line) > h.width {
+		line = strings.Join(h.parts(true), sep)
 	}
-	if in.hasFrame {
-		calls := fmt.Sprintf("%d calls", in.calls-in.ended)
-		if in.ended > 0 {
-			calls += fmt.Sprintf(" (+%d ended)", in.ended)
-		}
-		parts = append(parts, calls, h.alertCounts(), "feed "+fmtClock(in.feedTime))
-	}
-	if in.feed.BadFrames > 0 {
-		parts = append(parts, st.Trouble.Render(fmt.Sprintf("%d bad frames", in.feed.BadFrames)))
-	}
-	if in.filter != "" {
-		parts = append(parts, st.Filter.Render("filter: "+in.filter))
-	}
-	line := strings.Join(parts, sep)
 	if in.paused {
 		tag := st.Paused.Render(fmt.Sprintf(" PAUSED, %d updates waiting ", in.waiting))
 		line = clip(line, h.width-lipWidth(tag)-1) + " " + tag
@@ -81,6 +66,51 @@ func (h *header) View() string {
 		out += "\n" + fit(h.replayLine(), h.width)
 	}
 	return out
+}
+
+// parts are the header's fields; short drops the URL's scheme and path
+// and uses shorter words, for narrow terminals.
+func (h *header) parts(short bool) []string {
+	st, in := h.styles, h.info
+	src := clean(in.feed.Source)
+	if short {
+		src = shortSource(src)
+	}
+	parts := []string{st.Title.Render("calltop"), src, h.state()}
+	if in.hasFrame {
+		calls := fmt.Sprintf("%d calls", in.calls-in.ended)
+		if in.ended > 0 {
+			calls += fmt.Sprintf(" (+%d ended)", in.ended)
+		}
+		feed := "feed " + fmtClock(in.feedTime)
+		if short {
+			feed = fmtClock(in.feedTime)
+		}
+		parts = append(parts, calls, h.alertCounts(short), feed)
+	}
+	if in.feed.BadFrames > 0 {
+		parts = append(parts, st.Trouble.Render(fmt.Sprintf("%d bad frames", in.feed.BadFrames)))
+	}
+	if in.filter != "" {
+		parts = append(parts, st.Filter.Render("filter: "+in.filter))
+	}
+	return parts
+}
+
+// shortSource keeps the host of a feed URL ("ws://h:7070/feed" -> "h:7070")
+// and the base name of a file.
+func shortSource(s string) string {
+	if i := strings.Index(s, "://"); i >= 0 {
+		s = s[i+3:]
+		if j := strings.IndexByte(s, '/'); j >= 0 {
+			s = s[:j]
+		}
+		return s
+	}
+	if i := strings.LastIndexByte(s, '/'); i >= 0 && i < len(s)-1 {
+		return s[i+1:]
+	}
+	return s
 }
 
 // state renders the feed state, with countdowns from the tick's clock.
@@ -122,9 +152,12 @@ func (h *header) state() string {
 }
 
 // alertCounts renders "alerts 2 crit 1 warn" or "no alerts".
-func (h *header) alertCounts() string {
+func (h *header) alertCounts(short bool) string {
 	st, n := h.styles, h.info.firing
 	if n[diagnose.Critical]+n[diagnose.Warning]+n[diagnose.Info] == 0 {
+		if short {
+			return "no alerts"
+		}
 		return "no alerts firing"
 	}
 	var parts []string

@@ -17,6 +17,8 @@ type KeyMap struct {
 	Back, WiderWindow, NarrowerWindow, Copy key.Binding
 	// Alert pane.
 	Ack, Mute, Unmute, Jump, ShowMuted, EventLog key.Binding
+	// Mute picker.
+	PickScope, PickSpan, Confirm, Cancel key.Binding
 }
 
 // DefaultKeyMap returns the default key bindings.
@@ -55,5 +57,9 @@ func DefaultKeyMap() KeyMap {
 		Jump:           b([]string{"enter"}, "enter", "go to call"),
 		ShowMuted:      b([]string{"M"}, "M", "show muted"),
 		EventLog:       b([]string{"e"}, "e", "event log"),
+		PickScope:      b([]string{"left", "right", "h", "l"}, "←/→", "scope"),
+		PickSpan:       b([]string{"up", "down", "k", "j"}, "↑/↓", "duration"),
+		Confirm:        b([]string{"enter"}, "enter", "mute"),
+		Cancel:         b([]string{"esc"}, "esc", "cancel"),
 	}
 }

@@ -61,6 +61,7 @@ func (m *Model) globalKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		m.layout()
 	case key.Matches(msg, k.SwitchPane) && m.alertOpen:
 		m.alertKeys = !m.alertKeys
+		m.layout()
 	default:
 		return m.replayKey(msg)
 	}
@@ -115,7 +116,7 @@ func (m *Model) alertKey(msg tea.KeyPressMsg) tea.Cmd {
 			m.alertKeys = false
 			return m.openCall(id)
 		}
-		return nil
+		return notice("this alert is not about one call")
 	}
 	return m.alerts.Update(msg, m.ctrl)
 }

@@ -20,6 +20,8 @@ func (m *Model) layout() {
 	m.header.SetSize(m.width, 1)
 	m.header.info = m.headerInfo()
 	bodyW, bodyH := m.width, m.height-m.header.Lines()-1
+	m.alerts.focused = m.alertKeys
+	m.alerts.beside = m.width >= widePane
 	if m.alertOpen {
 		if m.width >= widePane {
 			paneW := min(max(m.width*2/5, 60), 90)
@@ -49,9 +51,6 @@ func (m *Model) headerInfo() headerInfo {
 		if c.Ended {
 			in.ended++
 		}
-	}
-	if m.screen == screenCall {
-		in.breadcrum = "call " + m.call.Name()
 	}
 	return in
 }

@@ -1,0 +1,143 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/calltop/calltop/diagnose/alert"
+)
+
+// View renders the pane: a title, then the alert list or the event log,
+// and the mute picker at the bottom while it is open.
+func (p *alertPane) View() string {
+	w, h := p.innerSize()
+	lines := []string{p.title(w)}
+	var foot []string
+	if p.picker != nil {
+		foot = p.picker.View(p.styles, w)
+	}
+	room := max(h-1-len(foot), 0)
+	if p.events {
+		lines = append(lines, p.eventLines(w, room)...)
+	} else {
+		lines = append(lines, p.alertLines(w, room)...)
+	}
+	lines = append(blockLines(lines, w, h-len(foot)), foot...)
+	return p.frame(lines, w, h)
+}
+
+// innerSize is the size inside the separator.
+func (p *alertPane) innerSize() (int, int) {
+	if p.beside {
+		return max(p.width-2, 0), p.height
+	}
+	return p.width, max(p.height-1, 0)
+}
+
+// frame draws the separator: a rule on the left when beside the screen,
+// above when below it.
+func (p *alertPane) frame(lines []string, w, h int) string {
+	sep := p.styles.Dim
+	if p.beside {
+		out := make([]string, h)
+		for i := range out {
+			l := ""
+			if i < len(lines) {
+				l = lines[i]
+			}
+			out[i] = sep.Render("│") + " " + fit(l, w)
+		}
+		return strings.Join(out, "\n")
+	}
+	return sep.Render(strings.Repeat("─", p.width)) + "\n" + strings.Join(blockLines(lines, w, h), "\n")
+}
+
+// title counts what the pane holds; it is reversed while the pane has the
+// keyboard, so focus shows without colour.
+func (p *alertPane) title(w int) string {
+	c := p.snap.Counts
+	name := "ALERTS"
+	if p.events {
+		name = "EVENT LOG"
+	}
+	text := fmt.Sprintf(" %s  %d firing, %d acked", name, firingTotal(p.Firing()), c.Acknowledged)
+	if c.Pending > 0 {
+		text += fmt.Sprintf(", %d pending", c.Pending)
+	}
+	if p.hidden > 0 {
+		text += fmt.Sprintf("  (%d muted hidden, M shows)", p.hidden)
+	} else if p.showMuted && c.Muted+c.Inhibited > 0 {
+		text += "  (showing muted, M hides)"
+	}
+	st := p.styles.Section
+	if p.focused {
+		st = p.styles.Selected.Bold(true)
+	}
+	return st.Render(fit(text, w))
+}
+
+// alertLines renders the visible window of alerts around the cursor.
+func (p *alertPane) alertLines(w, h int) []string {
+	if len(p.rows) == 0 {
+		msg := "  No alerts firing."
+		if p.hidden > 0 {
+			msg = fmt.Sprintf("  No alerts firing that are not muted (%d muted: M shows them).", p.hidden)
+		}
+		return []string{p.styles.Dim.Render(msg)}
+	}
+	from := max(min(p.cursor-h/2, len(p.rows)-h), 0)
+	out := make([]string, 0, h)
+	for i := from; i < min(from+h, len(p.rows)); i++ {
+		out = append(out, p.alertRow(&p.rows[i], i == p.cursor && p.focused, w))
+	}
+	return out
+}
+
+// alertRow renders severity, status, age, subject and message.
+func (p *alertPane) alertRow(a *alert.Alert, selected bool, w int) string {
+	st := p.styles
+	sev, rest := sevStyle(st, a.Severity), st.Header
+	if a.State == alert.Resolved || a.Muted() || a.Inhibited() {
+		sev, rest = st.Ended, st.Ended
+	}
+	if selected {
+		sev, rest = sev.Reverse(true), st.Selected
+	}
+	subjW := min(max(w/4, 14), 32)
+	status := strings.ToUpper(a.Status())
+	if a.State == alert.Acknowledged && a.Ack != nil && a.Ack.Who != "" {
+		status = "ACKED"
+	}
+	body := fmt.Sprintf(" %s %s %s %s", fit(status, 9), fitRight(fmtAgo(a.Duration(p.snap.Now)), 6),
+		fit(p.subject(a), subjW), clean(a.Message))
+	sevText := fit(sevGlyph(a.Severity)+" "+sevWord(a.Severity, false), 7)
+	return sev.Render(sevText) + rest.Render(fit(body, w-7))
+}
+
+// eventLines renders the newest events that fit, oldest first; up and
+// down scroll back in time.
+func (p *alertPane) eventLines(w, h int) []string {
+	ev := p.snap.Events
+	if len(ev) == 0 {
+		return []string{p.styles.Dim.Render("  Nothing has happened yet.")}
+	}
+	end := max(len(ev)-p.scrollLog, 0)
+	from := max(end-h, 0)
+	out := make([]string, 0, h)
+	for _, e := range ev[from:end] {
+		subj := ""
+		if e.Subject.CallID != "" {
+			subj = p.rooms[e.Subject.CallID]
+			if subj == "" {
+				subj = clean(e.Subject.CallID)
+			}
+			if e.Name != "" {
+				subj += " / " + clean(e.Name)
+			}
+		}
+		line := fmt.Sprintf("%s %s %s %s %s", fmtClock(e.At), fit(string(e.Kind), 15),
+			fit(e.Rule, 16), fit(subj, 22), clean(e.Text))
+		out = append(out, fit(line, w))
+	}
+	return out
+}

@@ -1,0 +1,187 @@
+package tui
+
+import (
+	"time"
+
+	"fmt"
+	"strings"
+
+	"charm.land/lipgloss/v2"
+
+	"github.com/calltop/calltop/diagnose"
+)
+
+// graphPanel renders the selected participant's sparklines in cols
+// columns, exactly h lines of w cells. Pictures come from the cache.
+func (v *callView) graphPanel(w, h, cols int) []string {
+	st, p := v.styles, v.participant()
+	if h <= 0 {
+		return nil
+	}
+	if p == nil {
+		return blockLines([]string{st.Dim.Render("No participant to plot.")}, w, h)
+	}
+	name := clean(p.Name)
+	if name == "" {
+		name = clean(p.ID)
+	}
+	lines := []string{st.Section.Render(name) + st.Dim.Render(fmt.Sprintf(", last %s (+/- to change)", fmtWindow(v.Window())))}
+	graphs := []struct {
+		label string
+		s     *diagnose.Series
+	}{{"Bitrate in", &p.BitrateIn}, {"Bitrate out", &p.BitrateOut}, {"Loss in", &p.LossIn},
+		{"Loss out", &p.LossOut}, {"RTT", &p.RTT}}
+	rows := (len(graphs) + cols - 1) / cols
+	per := (h - 1) / rows
+	plotH := per - 2 // a label line, then plotH+1 plot lines
+	if plotH < 1 {
+		plotH, per = 0, 1
+	}
+	colW := (w - 2*(cols-1)) / cols
+	for r := 0; r < rows && len(lines)+per <= h; r++ {
+		row := make([]string, per)
+		for c := 0; c < cols; c++ {
+			i := r*cols + c
+			pic := strings.Repeat(" ", colW)
+			var picLines []string
+			if i < len(graphs) {
+				g := graphs[i]
+				k := graphKey{p.ID, g.label, len(g.s.Values), lastTime(g.s), colW, plotH, v.Window()}
+				picLines = strings.Split(v.graphs.get(k, g.s, g.label, st), "\n")
+			}
+			for j := range row {
+				if c > 0 {
+					row[j] += "  "
+				}
+				if j < len(picLines) {
+					row[j] += fit(picLines[j], colW)
+				} else {
+					row[j] += pic
+				}
+			}
+		}
+		lines = append(lines, row...)
+	}
+	return blockLines(lines, w, h)
+}
+
+// lastTime is the time of a series' newest sample.
+func lastTime(s *diagnose.Series) (t0 time.Time) {
+	if n := len(s.Times); n > 0 {
+		return s.Times[n-1]
+	}
+	return t0
+}
+
+// findingsPanel renders the diagnoses and, under them, the timeline.
+func (v *callView) findingsPanel(w, h int) []string {
+	if h <= 0 {
+		return nil
+	}
+	fs := v.detail.Findings
+	open := 0
+	for i := range fs {
+		if fs[i].Open() {
+			open++
+		}
+	}
+	st := v.styles
+	title := st.Section.Render("DIAGNOSES") + st.Dim.Render(fmt.Sprintf("  %d open, %d cleared", open, len(fs)-open))
+	lines := []string{title}
+	if len(fs) == 0 {
+		lines = append(lines, "  No problems found on this call.")
+	}
+	budget := h - min(len(v.detail.Timeline)+1, max(h/3, 2))
+	adviceLines := 1
+	if h >= 20 {
+		adviceLines = 2
+	}
+	for i := range fs {
+		block := v.findingLines(&fs[i], w, adviceLines)
+		if len(lines)+len(block) > budget {
+			lines = append(lines, st.Dim.Render(fmt.Sprintf("  … %d more", len(fs)-i)))
+			break
+		}
+		lines = append(lines, block...)
+	}
+	lines = append(lines, v.timelineLines(w, h-len(lines))...)
+	return blockLines(lines, w, h)
+}
+
+// findingLines renders one finding: severity and message, since when (or
+// when it cleared), and its advice.
+func (v *callView) findingLines(f *diagnose.Finding, w, adviceLines int) []string {
+	st := v.styles
+	sev := sevStyle(st, f.Severity)
+	text := lipgloss.NewStyle()
+	if !f.Open() {
+		sev, text = st.Ended, st.Ended
+	}
+	head := sev.Render(sevGlyph(f.Severity)+" "+sevWord(f.Severity, true)) + "  " + text.Render(clean(f.Message))
+	when := fmt.Sprintf("since %s UTC (%s)", fmtClock(f.Start), fmtAgo(v.feedTime.Sub(f.Start)))
+	if !f.Open() {
+		when = fmt.Sprintf("cleared: %s to %s UTC (%s)", fmtClock(f.Start), fmtClock(f.End), fmtAgo(f.End.Sub(f.Start)))
+	}
+	if w < 100 { // compact: when and advice share the second line
+		second := st.Dim.Render(when)
+		if f.Advice != "" {
+			second += ". " + clean(f.Advice)
+		}
+		return []string{fit(head, w), fit("   "+second, w)}
+	}
+	out := []string{fit(head, w), fit("   "+st.Dim.Render(when), w)}
+	if f.Advice != "" {
+		wrapped := strings.Split(lipgloss.Wrap("advice: "+clean(f.Advice), max(w-3, 10), " "), "\n")
+		if len(wrapped) > adviceLines {
+			wrapped[adviceLines-1] = clip(wrapped[adviceLines-1]+" "+strings.Join(wrapped[adviceLines:], " "), w-3)
+			wrapped = wrapped[:adviceLines]
+		}
+		for _, l := range wrapped {
+			out = append(out, fit("   "+l, w))
+		}
+	}
+	return out
+}
+
+// timelineLines renders the newest events that fit in h lines, oldest first.
+func (v *callView) timelineLines(w, h int) []string {
+	if h < 2 {
+		return nil
+	}
+	st, events := v.styles, v.detail.Timeline
+	lines := []string{st.Section.Render("TIMELINE")}
+	if len(events) == 0 {
+		return append(lines, st.Dim.Render("  nothing yet"))
+	}
+	names := map[string]string{}
+	for _, p := range v.detail.Participants {
+		names[p.ID] = clean(p.Name)
+	}
+	from := max(len(events)-(h-1), 0)
+	for _, e := range events[from:] {
+		who := names[e.ParticipantID]
+		if who == "" {
+			who = clean(e.ParticipantID)
+		}
+		glyph := "  "
+		if e.Kind == "finding-raised" || e.Kind == "finding-cleared" {
+			glyph = sevStyle(st, e.Severity).Render(sevGlyph(e.Severity))
+		}
+		line := fmt.Sprintf("%s %s %s %s", fmtClock(e.Time), glyph, fit(who, 12), clean(e.Text))
+		lines = append(lines, fit(line, w))
+	}
+	return lines
+}
+
+// blockLines pads or cuts lines to exactly w cells and h lines.
+func blockLines(lines []string, w, h int) []string {
+	out := make([]string, h)
+	for i := range out {
+		if i < len(lines) {
+			out[i] = fit(lines[i], w)
+		} else {
+			out[i] = strings.Repeat(" ", w)
+		}
+	}
+	return out
+}

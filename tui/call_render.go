@@ -1,0 +1,168 @@
+package tui
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"charm.land/lipgloss/v2"
+
+	"github.com/calltop/calltop/diagnose"
+)
+
+// wideCall is the width from which diagnoses sit beside the sparklines.
+const wideCall = 120
+
+// View renders the call screen.
+func (v *callView) View() string {
+	if v.detail == nil {
+		msg := "Loading call " + v.Name() + "…"
+		if v.feedTime.IsZero() {
+			msg = "Waiting for the feed…"
+		}
+		return block([]string{"", "  " + msg}, v.width, v.height)
+	}
+	v.graphs.sweep()
+	lines := v.facts()
+	lines = append(lines, v.participantRows()...)
+	rest := max(v.height-len(lines), 0)
+	if v.width >= wideCall {
+		gw := v.width * 11 / 20
+		left := v.graphPanel(gw, rest, 1)
+		right := v.findingsPanel(v.width-gw-2, rest)
+		for i := range rest {
+			lines = append(lines, left[i]+"  "+right[i])
+		}
+		return block(lines, v.width, v.height)
+	}
+	const rows = 3 // five graphs in two columns
+	per := max((rest*3/5-1)/rows, 1)
+	if per < 3 && rest-(1+3*rows) >= 5 {
+		per = 3 // room for a small plot under each label
+	}
+	gh := min(1+per*rows, rest)
+	lines = append(lines, v.graphPanel(v.width, gh, 2)...)
+	lines = append(lines, v.findingsPanel(v.width, rest-gh)...)
+	return block(lines, v.width, v.height)
+}
+
+// facts renders the call's room, id, start, duration, participants and tags.
+func (v *callView) facts() []string {
+	st, s := v.styles, v.detail.Summary
+	sep := st.Dim.Render(" | ")
+	parts := []string{
+		st.Label.Render("room ") + st.Section.Render(roomOf(s)),
+		st.Label.Render("call ") + clean(s.ID),
+		st.Label.Render("started ") + fmtClock(s.Start) + " UTC",
+		st.Label.Render("duration ") + fmtDuration(callDuration(s, v.feedTime)),
+		fmt.Sprintf("%d participants", len(v.detail.Participants)),
+	}
+	if s.Ended {
+		parts = append(parts, st.Trouble.Render("ended "+fmtClock(s.End)))
+	}
+	lines := []string{fit(strings.Join(parts, sep), v.width)}
+	if len(s.Tags) > 0 {
+		keys := make([]string, 0, len(s.Tags))
+		for k := range s.Tags {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		tags := make([]string, len(keys))
+		for i, k := range keys {
+			tags[i] = clean(k) + "=" + clean(s.Tags[k])
+		}
+		lines = append(lines, fit(st.Label.Render("tags ")+strings.Join(tags, " "), v.width))
+	}
+	return lines
+}
+
+// participantRows renders the participant table: a heading and a window
+// of rows around the selected participant.
+func (v *callView) participantRows() []string {
+	ps := v.detail.Participants
+	limit := 3
+	if v.height >= 40 {
+		limit = 8
+	}
+	wide := v.width >= wideCall
+	out := []string{v.styles.ColumnHeader.Render(fit(participantHeading(wide), v.width))}
+	if len(ps) == 0 {
+		return append(out, v.styles.Dim.Render("  nobody has joined yet"))
+	}
+	from := max(min(v.cursor-limit/2, len(ps)-limit), 0)
+	for i := from; i < min(from+limit, len(ps)); i++ {
+		out = append(out, v.participantRow(&ps[i], i == v.cursor, wide))
+	}
+	if len(ps) > limit {
+		out = append(out, v.styles.Dim.Render(fmt.Sprintf("  %d of %d participants; up/down to choose", min(limit, len(ps)), len(ps))))
+	}
+	return out
+}
+
+func participantHeading(wide bool) string {
+	h := fmt.Sprintf("%-16s %-12s %-8s %-9s %4s ", "PARTICIPANT", "BROWSER", "NETWORK", "REGION", "MOS")
+	if wide {
+		h += fmt.Sprintf("%-24s ", "CONNECTION")
+	}
+	return h + "WORST FINDING"
+}
+
+// participantRow renders one participant; the selected one is reversed.
+func (v *callView) participantRow(p *diagnose.ParticipantDetail, selected, wide bool) string {
+	st := v.styles
+	name := clean(p.Name)
+	if name == "" {
+		name = clean(p.ID)
+	}
+	if p.Left {
+		name += " (left)"
+	}
+	cells := []string{fit(name, 16), fit(clean(p.Browser), 12), fit(clean(p.NetworkType), 8),
+		fit(clean(p.Region), 9), fitRight(fmtNum(p.MOS, 1), 4)}
+	if wide {
+		cells = append(cells, fit(connectionText(p), 24))
+	}
+	row := strings.Join(cells, " ") + " "
+	worst := "-"
+	sev := st.Dim
+	if p.Worst != nil {
+		worst = sevGlyph(p.Worst.Severity) + " " + clean(p.Worst.Message)
+		sev = sevStyle(st, p.Worst.Severity)
+	}
+	base := lipgloss.NewStyle()
+	if p.Left {
+		base = st.Ended
+	}
+	if selected {
+		base, sev = st.Selected, sev.Reverse(true)
+	}
+	rest := v.width - lipWidth(row)
+	return base.Render(row) + sev.Render(fit(worst, rest))
+}
+
+// connectionText summarises a participant's first connection: candidate
+// type, relay protocol and ICE state.
+func connectionText(p *diagnose.ParticipantDetail) string {
+	if len(p.Connections) == 0 {
+		return "-"
+	}
+	c := p.Connections[0]
+	var parts []string
+	if c.LocalCandidateType != "" {
+		t := clean(c.LocalCandidateType)
+		if c.RelayProtocol != "" {
+			t += "/" + clean(c.RelayProtocol)
+		}
+		parts = append(parts, t)
+	}
+	if c.ICEState != "" {
+		parts = append(parts, "ice "+clean(c.ICEState))
+	}
+	if len(p.Connections) > 1 {
+		parts = append(parts, fmt.Sprintf("+%d", len(p.Connections)-1))
+	}
+	if len(parts) == 0 {
+		return "-"
+	}
+	return strings.Join(parts, ", ")
+}
