@@ -1,11 +1,304 @@
 package dump
 
-import "bytes"
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+)
 
-func looksLikeInternals(body []byte) bool {
-	return bytes.Contains(body, []byte(`"PeerConnections"`))
+// chrome://webrtc-internals "Create Dump" files: one JSON object
+// {getUserMedia, PeerConnections, UserAgent, ...}. Each peer connection
+// holds stats series keyed "<statsId>-<attribute>" and an updateLog. The
+// file is read as a stream of tokens so that a truncated dump still yields
+// every peer connection and series read before the cut.
+
+// internalsSeries is one stats attribute over time.
+type internalsSeries struct {
+	StartTime json.RawMessage `json:"startTime"`
+	EndTime   json.RawMessage `json:"endTime"`
+	StatsType string          `json:"statsType"`
+	Values    json.RawMessage `json:"values"` // a string holding an array, or an array
 }
 
+// internalsUpdate is one updateLog entry (current or Chrome 86 shape).
+type internalsUpdate struct {
+	Time      json.RawMessage `json:"time"`
+	Timestamp json.RawMessage `json:"timestamp"`
+	Type      string          `json:"type"`
+	Value     json.RawMessage `json:"value"`
+}
+
+// internalsPC is one peer connection of the dump.
+type internalsPC struct {
+	id        string
+	url       string
+	keys      []string // series keys in file order
+	series    map[string]internalsSeries
+	updateLog []internalsUpdate
+}
+
+// internalsDump is what the token walk read.
+type internalsDump struct {
+	userAgent string
+	pcs       []*internalsPC
+}
+
+// looksLikeInternals reports whether body starts like a webrtc-internals
+// dump: a JSON object whose first key is one Chrome writes.
+func looksLikeInternals(body []byte) bool {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return false
+	}
+	t, err := dec.Token()
+	if err != nil {
+		return false
+	}
+	switch t {
+	case "getUserMedia", "PeerConnections", "UserAgent", "UserAgentData":
+		return true
+	}
+	return false
+}
+
+// walker reads the dump token by token and remembers where it failed.
+type walker struct {
+	body []byte
+	dec  *json.Decoder
+	name string
+	b    *builder
+	d    *internalsDump
+}
+
+// readInternals parses a webrtc-internals dump into a builder.
 func readInternals(body []byte, name string) (*builder, error) {
-	return newBuilder(name), nil
+	w := &walker{body: body, dec: json.NewDecoder(bytes.NewReader(body)), name: name, b: newBuilder(name), d: &internalsDump{}}
+	if err := w.top(); err != nil {
+		w.fail(err)
+	}
+	if len(w.d.pcs) == 0 {
+		return nil, fmt.Errorf("%s: webrtc-internals dump without any peer connection%s", name, w.firstProblem())
+	}
+	importInternals(w.b, w.d)
+	return w.b, nil
+}
+
+func (w *walker) firstProblem() string {
+	if len(w.b.problems) == 0 {
+		return ""
+	}
+	return " (" + w.b.problems[0].Error() + ")"
+}
+
+// line returns the 1-based line of the decoder's current offset.
+func (w *walker) line() int {
+	off := min(int(w.dec.InputOffset()), len(w.body))
+	return bytes.Count(w.body[:off], []byte{'\n'}) + 1
+}
+
+// fail records why the walk stopped.
+func (w *walker) fail(err error) {
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		w.b.problem(w.line(), "file is truncated; the peer connections and series before the cut are used")
+		return
+	}
+	w.b.problem(w.line(), "not a valid webrtc-internals dump here: %v; everything before is used", err)
+}
+
+func (w *walker) expect(d json.Delim) error {
+	t, err := w.dec.Token()
+	if err != nil {
+		return err
+	}
+	if t != d {
+		return fmt.Errorf("want %q, found %v", d, t)
+	}
+	return nil
+}
+
+func (w *walker) key() (string, error) {
+	t, err := w.dec.Token()
+	if err != nil {
+		return "", err
+	}
+	k, ok := t.(string)
+	if !ok {
+		return "", fmt.Errorf("want an object key, found %v", t)
+	}
+	return k, nil
+}
+
+// skip reads and discards one value.
+func (w *walker) skip() error {
+	var raw json.RawMessage
+	return w.dec.Decode(&raw)
+}
+
+func (w *walker) top() error {
+	if err := w.expect('{'); err != nil {
+		return err
+	}
+	for w.dec.More() {
+		k, err := w.key()
+		if err != nil {
+			return err
+		}
+		switch k {
+		case "PeerConnections":
+			err = w.peerConnections()
+		case "UserAgent":
+			err = w.dec.Decode(&w.d.userAgent)
+		default:
+			err = w.skip()
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *walker) peerConnections() error {
+	if err := w.expect('{'); err != nil {
+		return err
+	}
+	for w.dec.More() {
+		id, err := w.key()
+		if err != nil {
+			return err
+		}
+		pc := &internalsPC{id: id, series: map[string]internalsSeries{}}
+		w.d.pcs = append(w.d.pcs, pc)
+		if err := w.peerConnection(pc); err != nil {
+			return fmt.Errorf("peer connection %q: %w", id, err)
+		}
+	}
+	return w.expect('}')
+}
+
+func (w *walker) peerConnection(pc *internalsPC) error {
+	if err := w.expect('{'); err != nil {
+		return err
+	}
+	for w.dec.More() {
+		k, err := w.key()
+		if err != nil {
+			return err
+		}
+		switch k {
+		case "stats":
+			err = w.stats(pc)
+		case "updateLog":
+			err = w.updateLog(pc)
+		case "url":
+			var u any
+			if err = w.dec.Decode(&u); err == nil {
+				pc.url, _ = u.(string)
+			}
+		default:
+			err = w.skip()
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return w.expect('}')
+}
+
+func (w *walker) stats(pc *internalsPC) error {
+	if err := w.expect('{'); err != nil {
+		return err
+	}
+	for w.dec.More() {
+		k, err := w.key()
+		if err != nil {
+			return err
+		}
+		var s internalsSeries
+		if err := w.dec.Decode(&s); err != nil {
+			var typeErr *json.UnmarshalTypeError
+			if errors.As(err, &typeErr) {
+				w.b.problem(w.line(), "peer connection %q: series %q is not a {startTime, endTime, values} object; skipped", pc.id, k)
+				continue
+			}
+			return err
+		}
+		if _, dup := pc.series[k]; !dup {
+			pc.keys = append(pc.keys, k)
+		}
+		pc.series[k] = s
+	}
+	return w.expect('}')
+}
+
+func (w *walker) updateLog(pc *internalsPC) error {
+	if err := w.expect('['); err != nil {
+		return err
+	}
+	for w.dec.More() {
+		var u internalsUpdate
+		if err := w.dec.Decode(&u); err != nil {
+			var typeErr *json.UnmarshalTypeError
+			if errors.As(err, &typeErr) {
+				w.b.problem(w.line(), "peer connection %q: updateLog entry is not an object; skipped", pc.id)
+				continue
+			}
+			return err
+		}
+		pc.updateLog = append(pc.updateLog, u)
+	}
+	return w.expect(']')
+}
+
+// importInternals turns the parsed dump into call facts, stats samples and
+// connection events.
+func importInternals(b *builder, d *internalsDump) {
+	b.part.UserAgent = d.userAgent
+	b.call.Tags["source"] = "webrtc-internals"
+	firstStats := 0.0
+	var pcs []*pcSeries
+	for _, pc := range d.pcs {
+		s := readSeries(b, pc)
+		pcs = append(pcs, s)
+		if t := s.firstTime(); t > 0 && (firstStats == 0 || t < firstStats) {
+			firstStats = t
+		}
+		if b.call.Room == "" && pc.url != "" {
+			b.call.Room = roomFromURL(pc.url)
+			b.call.Tags["url"] = pc.url
+		}
+	}
+	offset := localTimeOffset(d.pcs, firstStats)
+	for i, pc := range d.pcs {
+		pcs[i].emit(b)
+		importUpdateLog(b, pc, offset)
+	}
+}
+
+// roomFromURL names a room after a page URL: its last path segment, or its
+// host for a page at the root.
+func roomFromURL(u string) string {
+	rest := u
+	if i := strings.Index(rest, "://"); i >= 0 {
+		rest = rest[i+3:]
+	}
+	if i := strings.IndexAny(rest, "?#"); i >= 0 {
+		rest = rest[:i]
+	}
+	rest = strings.TrimRight(rest, "/")
+	return lastSegment(rest)
+}
+
+// sortedKeys returns the keys of m in order.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

@@ -1,0 +1,292 @@
+package dump
+
+import (
+	"encoding/json"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/calltop/calltop/feed"
+)
+
+// sampleWindow groups the samples of different stats ids into one stats
+// message: webrtc-internals polls getStats once a second, so points closer
+// than half of that belong to the same poll.
+const sampleWindow = 500.0
+
+// idSeries is every attribute of one stats id, before alignment.
+type idSeries struct {
+	statsType string
+	attrs     map[string][]any
+	spans     map[string][2]float64 // attribute -> startTime, endTime (old dumps)
+}
+
+// point is one stats object at one time.
+type point struct {
+	ts  float64
+	id  string
+	obj rawStat
+}
+
+// pcSeries is one peer connection's stats as time-ordered points.
+type pcSeries struct {
+	id     string
+	points []point
+}
+
+func (s *pcSeries) firstTime() float64 {
+	if len(s.points) == 0 {
+		return 0
+	}
+	return s.points[0].ts
+}
+
+// splitKey splits a series key "<id>-<attribute>". Keys of rates Chrome
+// computed itself ("<id>-[bytesReceived_in_bits/s]") report ok false.
+// Attribute names never contain "-", ids may, so the split is at the last
+// "-".
+func splitKey(k string) (id, attr string, ok bool) {
+	if strings.Contains(k, "-[") {
+		return "", "", false
+	}
+	i := strings.LastIndexByte(k, '-')
+	if i <= 0 || i == len(k)-1 {
+		return "", "", false
+	}
+	return k[:i], k[i+1:], true
+}
+
+// decodeValues reads a series' values: a JSON string holding an array (the
+// usual, double-encoded form) or a plain array.
+func decodeValues(raw json.RawMessage) ([]any, bool) {
+	var vals []any
+	if json.Unmarshal(raw, &vals) == nil {
+		return vals, true
+	}
+	var s string
+	if json.Unmarshal(raw, &s) != nil || json.Unmarshal([]byte(s), &vals) != nil {
+		return nil, false
+	}
+	return vals, true
+}
+
+// parseTime reads startTime/endTime: an RFC 3339 string or milliseconds.
+func parseTime(raw json.RawMessage) (float64, bool) {
+	var v any
+	if len(raw) == 0 || json.Unmarshal(raw, &v) != nil {
+		return 0, false
+	}
+	if s, ok := v.(string); ok {
+		if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+			return float64(t.UnixMicro()) / 1000, true
+		}
+		if f, err := strconv.ParseFloat(s, 64); err == nil && usableTS(f) {
+			return f, true
+		}
+		return 0, false
+	}
+	f, ok := asNumber(v)
+	return f, ok && usableTS(f)
+}
+
+// readSeries groups a peer connection's series by stats id, aligns every
+// attribute with its id's times and returns the points in time order.
+func readSeries(b *builder, pc *internalsPC) *pcSeries {
+	ids := map[string]*idSeries{}
+	bad := 0
+	for _, k := range pc.keys {
+		id, attr, ok := splitKey(k)
+		if !ok {
+			continue
+		}
+		s := pc.series[k]
+		vals, ok := decodeValues(s.Values)
+		if !ok {
+			bad++
+			continue
+		}
+		is := ids[id]
+		if is == nil {
+			is = &idSeries{attrs: map[string][]any{}, spans: map[string][2]float64{}}
+			ids[id] = is
+		}
+		if s.StatsType != "" {
+			is.statsType = s.StatsType
+		}
+		is.attrs[attr] = vals
+		start, ok1 := parseTime(s.StartTime)
+		end, ok2 := parseTime(s.EndTime)
+		if ok1 && ok2 && end >= start {
+			is.spans[attr] = [2]float64{start, end}
+		}
+	}
+	if bad > 0 {
+		b.problem(1, "peer connection %q: %d stats series with unreadable values skipped", pc.id, bad)
+	}
+	out := &pcSeries{id: pc.id}
+	untimed := 0
+	for _, id := range sortedKeys(ids) {
+		pts, ok := ids[id].points(id)
+		if !ok {
+			untimed++
+			continue
+		}
+		out.points = append(out.points, pts...)
+	}
+	if untimed > 0 {
+		b.problem(1, "peer connection %q: %d stats ids without usable times skipped", pc.id, untimed)
+	}
+	sort.SliceStable(out.points, func(i, j int) bool { return out.points[i].ts < out.points[j].ts })
+	return out
+}
+
+// times returns the sample times of an id: its own "timestamp" series
+// (Chrome 117 and later), else its longest series spread evenly between
+// that series' startTime and endTime (older Chrome).
+func (is *idSeries) times() ([]float64, bool) {
+	if raw, ok := is.attrs["timestamp"]; ok {
+		ts := make([]float64, 0, len(raw))
+		for _, v := range raw {
+			f, ok := asNumber(v)
+			if !ok || !usableTS(f) {
+				return nil, false
+			}
+			ts = append(ts, f)
+		}
+		return ts, len(ts) > 0
+	}
+	ref, n := "", 0
+	for _, attr := range sortedKeys(is.attrs) {
+		if _, ok := is.spans[attr]; ok && len(is.attrs[attr]) > n {
+			ref, n = attr, len(is.attrs[attr])
+		}
+	}
+	if n == 0 {
+		return nil, false
+	}
+	span := is.spans[ref]
+	ts := make([]float64, n)
+	for i := range ts {
+		if n == 1 {
+			ts[i] = span[1]
+			continue
+		}
+		ts[i] = span[0] + (span[1]-span[0])*float64(i)/float64(n-1)
+	}
+	return ts, true
+}
+
+// points aligns every attribute with the id's times from the end (an
+// attribute can start later than its id: offset = len(times) - len(values))
+// and returns one object per time.
+func (is *idSeries) points(id string) ([]point, bool) {
+	ts, ok := is.times()
+	if !ok {
+		return nil, false
+	}
+	objs := make([]rawStat, len(ts))
+	for i := range objs {
+		objs[i] = rawStat{"timestamp": ts[i]}
+	}
+	for attr, vals := range is.attrs {
+		if attr == "timestamp" {
+			continue
+		}
+		off := len(ts) - len(vals)
+		for i, v := range vals {
+			if j := off + i; j >= 0 && v != nil {
+				objs[j][attr] = v
+			}
+		}
+	}
+	typ := is.statsType
+	if typ == "" {
+		typ, _ = objs[len(objs)-1]["type"].(string)
+	}
+	if typ == "" {
+		typ = typeFromID(id, objs[len(objs)-1])
+	}
+	out := make([]point, 0, len(ts))
+	for i, o := range objs {
+		o["type"] = typ
+		if i+1 < len(ts) && ts[i+1] == ts[i] {
+			continue // the same report polled twice: keep the later copy
+		}
+		out = append(out, point{ts: ts[i], id: id, obj: o})
+	}
+	return out, true
+}
+
+// longIDTypes maps the prefixes of Chrome's long stats ids (before ~M110)
+// and of legacy ids to a stats type.
+var longIDTypes = []struct{ prefix, typ string }{
+	{"RTCInboundRTP", feed.StatInboundRTP},
+	{"RTCOutboundRTP", feed.StatOutboundRTP},
+	{"RTCRemoteInboundRtp", feed.StatRemoteInboundRTP},
+	{"RTCRemoteOutboundRTP", "remote-outbound-rtp"},
+	{"RTCIceCandidatePair", feed.StatCandidatePair},
+	{"RTCIceCandidate", feed.StatLocalCandidate},
+	{"RTCTransport", feed.StatTransport},
+	{"RTCCodec", feed.StatCodec},
+	{"RTCMediaStreamTrack", "track"},
+	{"RTCAudioSource", feed.StatMediaSource},
+	{"RTCVideoSource", feed.StatMediaSource},
+	{"RTCPeerConnection", "peer-connection"},
+	{"RTCCertificate", "certificate"},
+	{"RTCDataChannel", "data-channel"},
+	{"RTCMediaStream", "stream"},
+	{"ssrc_", legacySSRC},
+	{"Conn-", legacyPair},
+	{"Channel-", legacyComponent},
+	{"bweforvideo", legacyBWE},
+}
+
+// typeFromID infers the type of a stats object from its id when the dump
+// does not say (old dumps have no statsType).
+func typeFromID(id string, last rawStat) string {
+	for _, p := range longIDTypes {
+		if strings.HasPrefix(strings.ToLower(id), strings.ToLower(p.prefix)) {
+			if p.typ == feed.StatLocalCandidate {
+				if remote, _ := asBool(last["isRemote"]); remote {
+					return feed.StatRemoteCandidate
+				}
+			}
+			return p.typ
+		}
+	}
+	return ""
+}
+
+// emit merges the points into stats messages: one message per poll, where
+// a poll is every point within sampleWindow ms of its first, and no id
+// twice.
+func (s *pcSeries) emit(b *builder) {
+	state := map[string]rawStat{}
+	var ids []string
+	inGroup := map[string]bool{}
+	groupStart, groupEnd := 0.0, 0.0
+	flush := func() {
+		if len(ids) == 0 {
+			return
+		}
+		sort.Strings(ids)
+		b.stats(s.id, groupEnd, statsFromSample(state, ids, groupEnd))
+		ids = ids[:0]
+		clear(inGroup)
+	}
+	for _, p := range s.points {
+		if len(ids) > 0 && (p.ts-groupStart >= sampleWindow || inGroup[p.id]) {
+			flush()
+		}
+		if len(ids) == 0 {
+			groupStart = p.ts
+		}
+		groupEnd = math.Max(groupEnd, p.ts)
+		state[p.id] = p.obj
+		ids = append(ids, p.id)
+		inGroup[p.id] = true
+	}
+	flush()
+}
