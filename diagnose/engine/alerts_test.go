@@ -23,9 +23,9 @@ func tick(s int) *feed.Message {
 		Call: &feed.Call{ID: "call-0"}}
 }
 
-func alertEngine(t *testing.T, store *alert.Store) (*Engine, chan Event) {
+func alertEngine(t *testing.T, store *alert.Store) (*Engine, chan feed.Event) {
 	t.Helper()
-	events := make(chan Event, 64)
+	events := make(chan feed.Event, 64)
 	e := startLive(t, Options{NewMonitor: newTestMonitor, Source: "test", Events: events,
 		FrameInterval: 10 * time.Millisecond, Store: store,
 		NewBook: func() *alert.Book { return alert.NewBook(alert.Options{User: "tester"}) }})
@@ -43,11 +43,11 @@ func findAlert(f Frame, key string) *alert.Alert {
 
 // fireLossAlert starts a call with a loss finding and moves data time on
 // until its alert fires; it returns the alert's key.
-func fireLossAlert(t *testing.T, e *Engine, events chan Event) string {
+func fireLossAlert(t *testing.T, e *Engine, events chan feed.Event) string {
 	t.Helper()
-	events <- Event{Msg: lossCall(1)}
+	events <- feed.Event{Msg: lossCall(1)}
 	for s := 2; s <= 15; s++ {
-		events <- Event{Msg: tick(s)}
+		events <- feed.Event{Msg: tick(s)}
 	}
 	var key string
 	waitFrame(t, e, 2*time.Second, "a firing loss alert", func(f Frame) bool {
@@ -119,7 +119,7 @@ func TestAlertStateSurvivesARestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx1Events := make(chan Event, 64)
+	ctx1Events := make(chan feed.Event, 64)
 	e1, err := New(Options{NewMonitor: newTestMonitor, Events: ctx1Events, FrameInterval: 10 * time.Millisecond,
 		Store: store, NewBook: func() *alert.Book { return alert.NewBook(alert.Options{}) }})
 	if err != nil {
@@ -136,7 +136,7 @@ func TestAlertStateSurvivesARestart(t *testing.T) {
 	}
 
 	e2, events := alertEngine(t, store)
-	events <- Event{Msg: lossCall(1)}
+	events <- feed.Event{Msg: lossCall(1)}
 	f := waitFrame(t, e2, 2*time.Second, "the restored silence", func(f Frame) bool { return len(f.Alerts.Silences) == 1 })
 	if s := f.Alerts.Silences[0]; s.Matcher.Rule != "loss-inbound" {
 		t.Errorf("restored silence %+v, want the loss-inbound rule muted", s)

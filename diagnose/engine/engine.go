@@ -46,8 +46,8 @@ type Options struct {
 	Deliveries <-chan alert.Delivery
 	// Source names the feed in the header: a URL, "demo" or a file path.
 	Source string
-	// Events carries a live feed's messages and connection states.
-	Events <-chan Event
+	// Events is a live feed: a feed.Client's Events channel.
+	Events <-chan feed.Event
 	// Replay, when set, is played instead of Events.
 	Replay *Replay
 	// FrameInterval is the least time between two frames (default 100 ms).
@@ -58,13 +58,6 @@ type Options struct {
 	// StaleAfter is how long a participant's stats may stop, in data time,
 	// before the book hears about it (default 15 s).
 	StaleAfter time.Duration
-}
-
-// Event is one input from a live feed: a decoded message, or a new
-// connection state (Msg nil).
-type Event struct {
-	Msg   *feed.Message
-	State *FeedStatus
 }
 
 // Engine owns the Monitor and the Book on one goroutine (Run) and hands
@@ -105,10 +98,12 @@ func New(opts Options) (*Engine, error) {
 func (e *Engine) Frames() <-chan Frame { return e.frames }
 
 // Run owns the Monitor and the Book until ctx is done or the live feed's
-// Events channel is closed. It returns ctx's error, or nil when the feed
-// closed.
+// Events channel is closed, then closes the frames channel (after a last
+// frame when the feed closed). It returns ctx's error, or nil when the
+// feed closed.
 func (e *Engine) Run(ctx context.Context) error {
 	l := newLoop(e)
+	defer close(e.frames)
 	defer l.stopTimers()
 	return l.run(ctx)
 }

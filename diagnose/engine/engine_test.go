@@ -47,8 +47,8 @@ func startEngine(t *testing.T, e *Engine) {
 func nextFrame(t *testing.T, e *Engine, d time.Duration) (Frame, bool) {
 	t.Helper()
 	select {
-	case f := <-e.Frames():
-		return f, true
+	case f, ok := <-e.Frames():
+		return f, ok
 	case <-time.After(d):
 		return Frame{}, false
 	}
@@ -74,7 +74,7 @@ func waitFrame(t *testing.T, e *Engine, d time.Duration, what string, ok func(Fr
 	return Frame{}
 }
 
-func newLiveEngine(t *testing.T, events chan Event, interval time.Duration) *Engine {
+func newLiveEngine(t *testing.T, events chan feed.Event, interval time.Duration) *Engine {
 	t.Helper()
 	return startLive(t, Options{NewMonitor: newTestMonitor, Source: "test", Events: events, FrameInterval: interval})
 }
@@ -90,12 +90,12 @@ func startLive(t *testing.T, opts Options) *Engine {
 }
 
 func TestManyMessagesBecomeFewFrames(t *testing.T) {
-	events := make(chan Event, 64)
+	events := make(chan feed.Event, 64)
 	e := newLiveEngine(t, events, 50*time.Millisecond)
 	const n = 20000
 	began := time.Now()
 	for i := 0; i < n; i++ {
-		events <- Event{Msg: callStart(i)}
+		events <- feed.Event{Msg: callStart(i)}
 	}
 	var frames, pending int
 	f := waitFrame(t, e, 5*time.Second, "every call", func(f Frame) bool {
@@ -120,22 +120,22 @@ func TestManyMessagesBecomeFewFrames(t *testing.T) {
 }
 
 func TestNoFramesWhenIdle(t *testing.T) {
-	events := make(chan Event, 8)
+	events := make(chan feed.Event, 8)
 	e := newLiveEngine(t, events, 20*time.Millisecond)
-	events <- Event{Msg: callStart(1)}
+	events <- feed.Event{Msg: callStart(1)}
 	waitFrame(t, e, 2*time.Second, "the call", func(f Frame) bool { return len(f.Calls.Calls) == 1 })
 	if f, got := nextFrame(t, e, 300*time.Millisecond); got {
 		t.Fatalf("frame %d sent while nothing changed", f.Seq)
 	}
-	events <- Event{Msg: callStart(2)}
+	events <- feed.Event{Msg: callStart(2)}
 	waitFrame(t, e, 2*time.Second, "the second call", func(f Frame) bool { return len(f.Calls.Calls) == 2 })
 }
 
 func TestUnreadFrameIsReplacedByNewest(t *testing.T) {
-	events := make(chan Event, 8)
+	events := make(chan feed.Event, 8)
 	e := newLiveEngine(t, events, 10*time.Millisecond)
 	for i := 0; i < 5; i++ {
-		events <- Event{Msg: callStart(i)}
+		events <- feed.Event{Msg: callStart(i)}
 		time.Sleep(30 * time.Millisecond) // several frame intervals: each batch gets a frame
 	}
 	f, got := nextFrame(t, e, time.Second)
@@ -151,10 +151,10 @@ func TestUnreadFrameIsReplacedByNewest(t *testing.T) {
 }
 
 func TestFocusReachesSnapshot(t *testing.T) {
-	events := make(chan Event, 8)
+	events := make(chan feed.Event, 8)
 	e := newLiveEngine(t, events, 10*time.Millisecond)
-	events <- Event{Msg: callStart(1)}
-	events <- Event{Msg: callStart(2)}
+	events <- feed.Event{Msg: callStart(1)}
+	events <- feed.Event{Msg: callStart(2)}
 	e.Focus("call-2")
 	waitFrame(t, e, 2*time.Second, "focus on call-2", func(f Frame) bool {
 		return f.Calls.Focus != nil && f.Calls.Focus.Summary.ID == "call-2"
@@ -162,12 +162,12 @@ func TestFocusReachesSnapshot(t *testing.T) {
 }
 
 func TestFeedStateReachesFrameAndBook(t *testing.T) {
-	events := make(chan Event, 8)
+	events := make(chan feed.Event, 8)
 	e := startLive(t, Options{NewMonitor: newTestMonitor, Source: "test", Events: events,
 		FrameInterval: 10 * time.Millisecond, NewBook: func() *alert.Book { return alert.NewBook(alert.Options{}) }})
-	events <- Event{Msg: callStart(1)}
-	events <- Event{State: &FeedStatus{State: "live"}}
-	events <- Event{State: &FeedStatus{State: "reconnecting", Reason: "connection refused"}}
+	events <- feed.Event{Msg: callStart(1)}
+	events <- feed.Event{Kind: feed.EventState, Status: live()}
+	events <- feed.Event{Kind: feed.EventState, Status: reconnecting("connection refused")}
 	f := waitFrame(t, e, 2*time.Second, "state reconnecting", func(f Frame) bool { return f.Feed.State == "reconnecting" })
 	if f.Feed.Reason != "connection refused" || f.Feed.Source != "test" {
 		t.Errorf("feed status %+v lost its reason or source", f.Feed)
@@ -175,7 +175,7 @@ func TestFeedStateReachesFrameAndBook(t *testing.T) {
 	if !f.Alerts.FeedDown || !strings.Contains(alertMessages(f), "connection refused") {
 		t.Errorf("the book did not raise feed-down with the reason: %q", alertMessages(f))
 	}
-	events <- Event{State: &FeedStatus{State: "live"}}
+	events <- feed.Event{Kind: feed.EventState, Status: live()}
 	f = waitFrame(t, e, 2*time.Second, "state live", func(f Frame) bool { return f.Feed.State == "live" })
 	if f.Alerts.FeedDown {
 		t.Errorf("feed-down still active once live again: %q", alertMessages(f))
@@ -191,12 +191,12 @@ func alertMessages(f Frame) string {
 }
 
 func TestClosedEventsEndRunWithLastFrame(t *testing.T) {
-	events := make(chan Event, 8)
+	events := make(chan feed.Event, 8)
 	e, err := New(Options{NewMonitor: newTestMonitor, Events: events, FrameInterval: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
-	events <- Event{Msg: callStart(1)}
+	events <- feed.Event{Msg: callStart(1)}
 	close(events)
 	if err := e.Run(context.Background()); err != nil {
 		t.Fatalf("Run after the feed closed: %v", err)
@@ -208,10 +208,16 @@ func TestClosedEventsEndRunWithLastFrame(t *testing.T) {
 }
 
 func TestNewRefusesBadOptions(t *testing.T) {
-	if _, err := New(Options{Events: make(chan Event)}); err == nil {
+	if _, err := New(Options{Events: make(chan feed.Event)}); err == nil {
 		t.Error("New without NewMonitor succeeded")
 	}
 	if _, err := New(Options{NewMonitor: newTestMonitor}); err == nil {
 		t.Error("New without Events or Replay succeeded")
 	}
+}
+
+func live() feed.Status { return feed.Status{State: feed.StateLive, URL: "ws://127.0.0.1:1/feed"} }
+
+func reconnecting(reason string) feed.Status {
+	return feed.Status{State: feed.StateReconnecting, Reason: reason, NextAttempt: time.Now().Add(time.Second)}
 }

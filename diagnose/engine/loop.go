@@ -122,7 +122,7 @@ func (l *loop) run(ctx context.Context) error {
 
 // drain handles ev and whatever else is already queued (up to a batch);
 // it reports false when the events channel was closed.
-func (l *loop) drain(ev Event, events <-chan Event) bool {
+func (l *loop) drain(ev feed.Event, events <-chan feed.Event) bool {
 	l.handle(ev)
 	for i := 0; i < drainBatch; i++ {
 		select {
@@ -139,12 +139,18 @@ func (l *loop) drain(ev Event, events <-chan Event) bool {
 }
 
 // handle applies one live event.
-func (l *loop) handle(ev Event) {
-	if ev.Msg != nil {
-		l.apply(ev.Msg)
-	}
-	if ev.State != nil {
-		l.setFeedState(*ev.State)
+func (l *loop) handle(ev feed.Event) {
+	switch ev.Kind {
+	case feed.EventMessage:
+		if ev.Msg != nil {
+			l.apply(ev.Msg)
+		}
+	case feed.EventBadFrame:
+		l.feed.BadFrames++
+		l.feed.LastBad = ev.Reason
+		l.changed()
+	case feed.EventState:
+		l.setFeedState(ev.Status)
 	}
 }
 
@@ -196,12 +202,17 @@ func (l *loop) bookNow() time.Time {
 
 // setFeedState records a live connection state and tells the book when
 // the feed goes down or comes back.
-func (l *loop) setFeedState(st FeedStatus) {
+func (l *loop) setFeedState(cs feed.Status) {
+	st := FeedStatus{Source: l.e.opts.Source, State: cs.State.String(), Reason: cs.Reason,
+		Since: cs.Since, NextRetry: cs.NextAttempt, BadFrames: l.feed.BadFrames, LastBad: l.feed.LastBad}
 	if st.Source == "" {
-		st.Source = l.feed.Source
+		st.Source = cs.URL
+	}
+	if n := int(cs.BadFrames); n > st.BadFrames {
+		st.BadFrames, st.LastBad = n, cs.LastBadReason
 	}
 	l.feed = st
-	down := st.State == "reconnecting" || st.State == "stalled" || st.State == "failed"
+	down := cs.State == feed.StateReconnecting || cs.State == feed.StateStalled || cs.State == feed.StateFailed
 	if l.book != nil && down != l.feedDown {
 		now := l.bookNow()
 		l.keep.restore(l.book, now)

@@ -1,0 +1,51 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"log"
+
+	"github.com/spf13/cobra"
+
+	"github.com/calltop/calltop/diagnose/engine"
+	"github.com/calltop/calltop/feed/dump"
+	"github.com/calltop/calltop/tui"
+)
+
+func init() { subcommands = append(subcommands, newReplayCmd) }
+
+func newReplayCmd() *cobra.Command {
+	var speed float64
+	cmd := &cobra.Command{
+		Use:   "replay FILE",
+		Short: "Open the TUI over a recording or a dump, with pause, seek and speed keys",
+		Long: `replay plays a calltop recording (from calltop record, .gz ok) or a dump (rtcstats,
+chrome://webrtc-internals) into the TUI at its recorded pace times --speed. Keys: space
+pauses, left/right seek 10 s (seeking back replays from the start up to there), [ and ]
+change the speed (0.5x to 16x). At the end the replay stops and the view stays.
+Acks and mutes made during a replay are not saved.`,
+		Example: `  calltop replay incident.jsonl.gz
+  calltop replay rtcstats-dump.txt --speed 8`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if speed <= 0 {
+				return fmt.Errorf("--speed %v: must be positive", speed)
+			}
+			loaded, err := dump.Load(args[0])
+			if err != nil {
+				return err
+			}
+			if len(loaded.Records) == 0 {
+				return fmt.Errorf("%s: no records to replay", args[0])
+			}
+			r := &engine.Replay{Records: loaded.Records, Speed: speed, Problems: len(loaded.Problems)}
+			if n := len(loaded.Problems); n > 0 {
+				r.LastProblem = loaded.Problems[n-1].Error()
+			}
+			log.SetOutput(io.Discard) // nothing may write to the terminal under the TUI
+			return runTUI(cmd.Context(), engine.Options{Source: args[0], Replay: r, NewBook: newBook(nil)}, tui.Options{})
+		},
+	}
+	cmd.Flags().Float64Var(&speed, "speed", 1, "play this many times faster than recorded")
+	return cmd
+}

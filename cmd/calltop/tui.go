@@ -1,0 +1,231 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/spf13/cobra"
+
+	"github.com/calltop/calltop/diagnose"
+	"github.com/calltop/calltop/diagnose/alert"
+	"github.com/calltop/calltop/diagnose/engine"
+	"github.com/calltop/calltop/feed"
+	"github.com/calltop/calltop/tui"
+)
+
+// tuiFPS caps how often the program redraws; frames arrive at most ten
+// times a second anyway.
+const tuiFPS = 30
+
+// liveFlags are the root command's flags for the TUI on a live feed.
+type liveFlags struct {
+	feeds    []string
+	token    string
+	caFile   string
+	stateDir string
+	webhooks []string
+	format   string
+}
+
+var rootLive liveFlags
+
+func init() {
+	rootFlags = append(rootFlags, func(root *cobra.Command) {
+		f := root.Flags()
+		f.StringArrayVar(&rootLive.feeds, "feed", nil, "feed URL (ws:// or wss://); repeat for failover, in order (default $CALLTOP_FEED, else the demo)")
+		f.StringVar(&rootLive.token, "token", "", "bearer token for the feed (default $CALLTOP_TOKEN)")
+		f.StringVar(&rootLive.caFile, "ca", "", "PEM file of CA certificates to trust for wss://")
+		f.StringVar(&rootLive.stateDir, "state-dir", "", "where acks, mutes, alert history and the log live (default $XDG_STATE_HOME/calltop or ~/.local/state/calltop)")
+		f.StringArrayVar(&rootLive.webhooks, "webhook", nil, "post alerts to this webhook URL (repeatable)")
+		f.StringVar(&rootLive.format, "webhook-format", "slack", "webhook payload: slack or json")
+		root.Example = `  calltop                                   # the demo (no feed configured)
+  calltop --feed ws://127.0.0.1:7070/feed   # a live feed
+  CALLTOP_FEED=wss://feeds.example/feed calltop --token $T --ca ca.pem`
+	})
+	rootRun = runRoot
+}
+
+// runRoot opens the TUI on --feed or $CALLTOP_FEED, or the demo.
+func runRoot(cmd *cobra.Command, args []string) error {
+	urls := rootLive.feeds
+	if len(urls) == 0 {
+		for _, u := range strings.Split(os.Getenv("CALLTOP_FEED"), ",") {
+			if u = strings.TrimSpace(u); u != "" {
+				urls = append(urls, u)
+			}
+		}
+	}
+	if len(urls) == 0 {
+		return runDemo(cmd.Context(), demoConfig{calls: defaultDemoCalls, speed: 1, stateDir: rootLive.stateDir})
+	}
+	token := rootLive.token
+	if token == "" {
+		token = os.Getenv("CALLTOP_TOKEN")
+	}
+	return runLive(cmd.Context(), urls, token)
+}
+
+// runLive is the TUI on a live feed, with the alert state kept and
+// webhooks notified.
+func runLive(ctx context.Context, urls []string, token string) error {
+	client, err := feed.NewClient(feed.ClientConfig{URLs: urls, Token: token, CAFile: rootLive.caFile})
+	if err != nil {
+		return err
+	}
+	dir, err := stateDir(rootLive.stateDir)
+	if err != nil {
+		return err
+	}
+	store, err := alert.OpenStore(dir)
+	if err != nil {
+		return err
+	}
+	logs, err := openLog(dir)
+	if err != nil {
+		return err
+	}
+	defer logs.Close()
+	opts := engine.Options{Source: strings.Join(urls, ", "), Events: client.Events(), Store: store}
+	var notifier *alert.Notifier
+	if len(rootLive.webhooks) > 0 {
+		notifier, err = alert.NewNotifier(alert.NotifierOptions{Webhooks: rootLive.webhooks, Format: alert.Format(rootLive.format)})
+		if err != nil {
+			return err
+		}
+		opts.Deliveries = notifier.Reports()
+	}
+	opts.NewBook = newBook(notifier)
+	if len(urls) == 1 {
+		opts.Source = urls[0]
+	}
+	err = runTUI(ctx, opts, tui.Options{}, client.Run)
+	if notifier != nil {
+		cctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		notifier.Close(cctx)
+		cancel()
+	}
+	return err
+}
+
+// newBook returns a maker of alert books that notify through n (if any).
+func newBook(n *alert.Notifier) func() *alert.Book {
+	return func() *alert.Book {
+		o := alert.Options{}
+		if n != nil {
+			o.Sender = n
+		}
+		return alert.NewBook(o)
+	}
+}
+
+func newMonitor() engine.Monitor { return diagnose.NewMonitor(diagnose.Options{}) }
+
+// runTUI runs the engine, the feed producers and the Bubble Tea program
+// until the user quits (or ctx ends); it stops everything it started and
+// waits for it before returning.
+func runTUI(ctx context.Context, opts engine.Options, topts tui.Options, producers ...func(context.Context) error) error {
+	if opts.NewMonitor == nil {
+		opts.NewMonitor = newMonitor
+	}
+	eng, err := engine.New(opts)
+	if err != nil {
+		return err
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	errs := make(chan error, len(producers)+1)
+	for _, run := range append(producers, eng.Run) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+				errs <- err
+			}
+		}()
+	}
+	prog := tea.NewProgram(tui.New(controller{eng}, eng.Frames(), topts), tea.WithFPS(tuiFPS), tea.WithContext(ctx))
+	_, perr := prog.Run()
+	cancel()
+	wg.Wait()
+	close(errs)
+	if perr != nil && !errors.Is(perr, tea.ErrProgramKilled) {
+		return perr
+	}
+	for err := range errs {
+		return err
+	}
+	return nil
+}
+
+// stateDir returns dir, or the default state directory.
+func stateDir(dir string) (string, error) {
+	if dir != "" {
+		return dir, nil
+	}
+	return alert.DefaultStateDir()
+}
+
+// openLog sends the standard logger to calltop.log in dir, so nothing
+// writes to the terminal while the TUI runs. Close restores nothing: the
+// process is about to end.
+func openLog(dir string) (io.Closer, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("state directory %s: %w", dir, err)
+	}
+	f, err := os.OpenFile(filepath.Join(dir, "calltop.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("log file: %w", err)
+	}
+	log.SetOutput(f)
+	return f, nil
+}
+
+// controller turns the TUI's requests into engine commands.
+type controller struct{ e *engine.Engine }
+
+var _ tui.Controller = controller{}
+
+// Focus implements tui.Controller.
+func (c controller) Focus(callID string) { c.e.Focus(callID) }
+
+// Ack implements tui.Controller.
+func (c controller) Ack(alertKey, note string) { c.e.Ack(alertKey, note) }
+
+// Mute implements tui.Controller.
+func (c controller) Mute(r tui.MuteRequest) {
+	var m alert.Matcher
+	switch r.Scope {
+	case tui.MuteCall:
+		m.CallID = r.CallID
+	case tui.MuteRule:
+		m.Rule = r.Rule
+	default:
+		m.Key = r.AlertKey
+	}
+	c.e.Mute(m, r.For, r.UntilResolved, r.Note)
+}
+
+// Unmute implements tui.Controller.
+func (c controller) Unmute(silenceID string) { c.e.Unmute(silenceID) }
+
+// ReplayPause implements tui.Controller.
+func (c controller) ReplayPause(paused bool) { c.e.ReplayPause(paused) }
+
+// ReplaySeek implements tui.Controller.
+func (c controller) ReplaySeek(d time.Duration) { c.e.ReplaySeek(d) }
+
+// ReplaySpeed implements tui.Controller.
+func (c controller) ReplaySpeed(factor float64) { c.e.ReplaySpeed(factor) }
