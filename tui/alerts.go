@@ -166,7 +166,7 @@ func (p *alertPane) ShortHelp() []key.Binding {
 // FullHelp implements help.KeyMap.
 func (p *alertPane) FullHelp() [][]key.Binding {
 	k := p.keys
-	return [][]key.Binding{{k.Up, k.Down, k.Jump, k.SwitchPane}, {k.Ack, k.Mute, k.Unmute, k.ShowMuted, k.EventLog}}
+	return [][]key.Binding{{k.Up, k.Down, k.Top, k.Bottom, k.Jump, k.SwitchPane}, {k.Ack, k.Mute, k.Unmute, k.ShowMuted, k.EventLog}}
 }
 
 // Update handles the pane's keys (enter is the root's: it changes screen).
@@ -180,6 +180,10 @@ func (p *alertPane) Update(msg tea.KeyPressMsg, ctrl Controller) tea.Cmd {
 		p.move(-1)
 	case key.Matches(msg, k.Down):
 		p.move(1)
+	case key.Matches(msg, k.Top):
+		p.move(-len(p.rows) - len(p.snap.Events))
+	case key.Matches(msg, k.Bottom):
+		p.move(len(p.rows) + len(p.snap.Events))
 	case key.Matches(msg, k.ShowMuted):
 		p.showMuted = !p.showMuted
 		p.refresh()

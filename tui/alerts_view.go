@@ -103,7 +103,7 @@ func (p *alertPane) alertRow(a *alert.Alert, selected bool, w int) string {
 	if selected {
 		sev, rest = sev.Reverse(true), st.Selected
 	}
-	subjW := min(max(w/4, 14), 32)
+	subjW := min(max(w/3, 14), 32)
 	status := strings.ToUpper(a.Status())
 	if a.State == alert.Acknowledged && a.Ack != nil && a.Ack.Who != "" {
 		status = "ACKED"

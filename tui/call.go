@@ -14,6 +14,7 @@ import (
 type callView struct {
 	common
 	id       string
+	name     string // room or id from the calls list, until detail arrives
 	detail   *diagnose.CallDetail
 	feedTime time.Time
 	cursor   int // selected participant
@@ -24,14 +25,14 @@ type callView struct {
 
 func newCallView(c common) *callView { return &callView{common: c, window: 1} }
 
-// Open starts showing the call with this id; the participant and window
-// are kept when it is the same call again.
-func (v *callView) Open(id string) {
+// Open starts showing the call with this id, named name until its detail
+// arrives; the participant and window are kept when it is the same call.
+func (v *callView) Open(id, name string) {
 	if v.id != id {
 		v.cursor, v.selected = 0, ""
 		v.detail = nil
 	}
-	v.id = id
+	v.id, v.name = id, name
 }
 
 // SetDetail takes the focused call's detail from a frame, if it is the
@@ -72,6 +73,9 @@ func (v *callView) Window() time.Duration { return windows[v.window] }
 func (v *callView) Name() string {
 	if v.detail != nil && v.detail.Summary != nil {
 		return roomOf(v.detail.Summary)
+	}
+	if v.name != "" {
+		return v.name
 	}
 	return clean(v.id)
 }

@@ -53,13 +53,20 @@ func (h *header) Lines() int {
 func (h *header) View() string {
 	st, in := h.styles, h.info
 	sep := st.Dim.Render(" | ")
-	line := strings.Join(h.parts(false), sep)
-	if lipWidth(line) > h.width {
-		line = strings.Join(h.parts(true), sep)
-	}
+	tag, avail := "", h.width
 	if in.paused {
-		tag := st.Paused.Render(fmt.Sprintf(" PAUSED, %d updates waiting ", in.waiting))
-		line = clip(line, h.width-lipWidth(tag)-1) + " " + tag
+		tag = st.Paused.Render(fmt.Sprintf(" PAUSED, %d updates waiting ", in.waiting))
+		avail -= lipWidth(tag) + 1
+	}
+	var line string
+	for level := range 3 {
+		line = strings.Join(h.parts(level), sep)
+		if lipWidth(line) <= avail {
+			break
+		}
+	}
+	if tag != "" {
+		line = fit(line, avail) + " " + tag
 	}
 	out := fit(line, h.width)
 	if in.replay != nil {
@@ -68,15 +75,23 @@ func (h *header) View() string {
 	return out
 }
 
-// parts are the header's fields; short drops the URL's scheme and path
-// and uses shorter words, for narrow terminals.
-func (h *header) parts(short bool) []string {
+// parts are the header's fields at a level of brevity: 0 says it all, 1
+// keeps only the feed's host and uses shorter words, 2 also drops the
+// title and the source so that the state, filter and counts stay visible.
+func (h *header) parts(level int) []string {
 	st, in := h.styles, h.info
-	src := clean(in.feed.Source)
-	if short {
-		src = shortSource(src)
+	short := level > 0
+	var parts []string
+	switch level {
+	case 0:
+		parts = append(parts, st.Title.Render("calltop"), clean(in.feed.Source))
+	case 1:
+		parts = append(parts, st.Title.Render("calltop"), shortSource(clean(in.feed.Source)))
 	}
-	parts := []string{st.Title.Render("calltop"), src, h.state()}
+	parts = append(parts, h.state())
+	if in.filter != "" {
+		parts = append(parts, st.Filter.Render("filter: "+in.filter))
+	}
 	if in.hasFrame {
 		calls := fmt.Sprintf("%d calls", in.calls-in.ended)
 		if in.ended > 0 {
@@ -90,9 +105,6 @@ func (h *header) parts(short bool) []string {
 	}
 	if in.feed.BadFrames > 0 {
 		parts = append(parts, st.Trouble.Render(fmt.Sprintf("%d bad frames", in.feed.BadFrames)))
-	}
-	if in.filter != "" {
-		parts = append(parts, st.Filter.Render("filter: "+in.filter))
 	}
 	return parts
 }

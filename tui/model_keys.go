@@ -144,10 +144,23 @@ func (m *Model) screenKey(msg tea.KeyPressMsg) tea.Cmd {
 func (m *Model) openCall(id string) tea.Cmd {
 	m.screen = screenCall
 	m.focusID = id
-	m.call.Open(id)
+	m.call.Open(id, m.callName(id))
 	m.call.SetDetail(m.shown.Calls.Focus, m.shown.Calls.FeedTime, id)
 	m.layout()
 	return m.focus(id)
+}
+
+// callName is the room (or id) of a call in the shown frame.
+func (m *Model) callName(id string) string {
+	if c := m.calls.Selected(); c != nil && c.ID == id {
+		return roomOf(c)
+	}
+	for _, c := range m.shown.Calls.Calls {
+		if c.ID == id {
+			return roomOf(c)
+		}
+	}
+	return clean(id)
 }
 
 // closeCall goes back to the calls screen, cursor and filter as they were.

@@ -1,0 +1,168 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/calltop/calltop/diagnose"
+	"github.com/calltop/calltop/diagnose/alert"
+)
+
+// openAlerts is a model with the alert pane open and focused.
+func openAlerts(t *testing.T, w, h int) (*Model, *recorder) {
+	t.Helper()
+	m, rec := newTestModel(w, h, frame(1, 40, ""))
+	hit(m, "!")
+	return m, rec
+}
+
+// selectAlert moves the pane's cursor to the alert of rule on call.
+func selectAlert(t *testing.T, m *Model, rule, call string) *alert.Alert {
+	t.Helper()
+	hit(m, "g")
+	for range len(m.alerts.rows) {
+		if a := m.alerts.current(); a != nil && a.Rule == rule && a.Subject.CallID == call {
+			return a
+		}
+		hit(m, "j")
+	}
+	t.Fatalf("no %s alert on %s in the pane", rule, call)
+	return nil
+}
+
+func TestAlertPaneShowsStates(t *testing.T) {
+	m, _ := openAlerts(t, 200, 50)
+	mustShow(t, m, "ALERTS  2 firing, 1 acked  (1 muted hidden, M shows)",
+		"FIRING", "support-escalation / Alice", "ACKED", "sales-demo / Dmitri", "RESOLVED", "1:1 dana/eve / Eve")
+	if pane := stripANSI(m.alerts.View()); strings.Contains(pane, "user-5") {
+		t.Fatalf("the muted alert is shown:\n%s", pane)
+	}
+	mustShow(t, m, "alerts 2 crit")                          // header: firing, not muted, by severity
+	rows := m.alerts.rows
+	if rows[0].State != alert.Firing || rows[len(rows)-1].State != alert.Resolved {
+		t.Fatalf("order: firing first, resolved last; got %s ... %s", rows[0].State, rows[len(rows)-1].State)
+	}
+}
+
+func TestAlertAck(t *testing.T) {
+	m, rec := openAlerts(t, 80, 24)
+	a := selectAlert(t, m, diagnose.RuleLossInbound, "c-wifi-001")
+	hit(m, "a")
+	if got, want := lastLog(rec), "ack "+a.Key; got != want {
+		t.Fatalf("controller got %q, want %q", got, want)
+	}
+	mustShow(t, m, "acknowledged loss-inbound on support-escalation / Alice")
+	selectAlert(t, m, diagnose.RuleRTTHigh, "c-rtt-002")
+	n := len(rec.log())
+	hit(m, "a")
+	if len(rec.log()) != n {
+		t.Fatal("acknowledging an acknowledged alert reached the controller")
+	}
+	mustShow(t, m, "only a firing alert can be acknowledged; this one is acknowledged")
+}
+
+func TestAlertMutePicker(t *testing.T) {
+	m, rec := openAlerts(t, 80, 24)
+	a := selectAlert(t, m, diagnose.RuleLossInbound, "c-wifi-001")
+	hit(m, "m")
+	if !m.alerts.Picking() {
+		t.Fatal("m did not open the picker")
+	}
+	mustShow(t, m, "Mute loss-inbound on support-escalation", "[this alert]", "[15m]")
+	hit(m, "q") // typed into the picker, not a quit
+	keys(m, "right", "right", "down", "down", "down", "up")
+	mustShow(t, m, "[this rule everywhere]", "[4h]")
+	hit(m, "enter")
+	if m.alerts.Picking() || len(rec.mutes) != 1 {
+		t.Fatalf("enter: picking %v, mutes %v", m.alerts.Picking(), rec.mutes)
+	}
+	want := MuteRequest{Scope: MuteRule, AlertKey: a.Key, CallID: "c-wifi-001", Rule: diagnose.RuleLossInbound, For: 4 * time.Hour}
+	if rec.mutes[0] != want {
+		t.Fatalf("mute request %+v, want %+v", rec.mutes[0], want)
+	}
+	mustShow(t, m, "muted rule loss-inbound on every call for 4h")
+
+	keys(m, "m", "esc")
+	if m.alerts.Picking() || len(rec.mutes) != 1 {
+		t.Fatal("esc did not cancel the picker")
+	}
+	mustShow(t, m, "mute cancelled")
+}
+
+func TestAlertMuteCallUntilResolved(t *testing.T) {
+	m, rec := openAlerts(t, 80, 24)
+	a := selectAlert(t, m, diagnose.RuleICEDisconnected, "c-00011")
+	keys(m, "m", "l", "k", "enter")
+	want := MuteRequest{Scope: MuteCall, AlertKey: a.Key, CallID: "c-00011", Rule: diagnose.RuleICEDisconnected, UntilResolved: true}
+	if len(rec.mutes) != 1 || rec.mutes[0] != want {
+		t.Fatalf("mute requests %+v, want %+v", rec.mutes, want)
+	}
+	mustShow(t, m, "muted every alert of call c-00011 until resolved")
+}
+
+func TestAlertShowMutedAndUnmute(t *testing.T) {
+	m, rec := openAlerts(t, 200, 50)
+	hit(m, "M")
+	mustShow(t, m, "showing muted, M hides", "MUTED", "Jitter of 48 ms")
+	a := selectAlert(t, m, diagnose.RuleJitterHigh, "c-00005")
+	if !a.Muted() {
+		t.Fatal("fixture alert is not muted")
+	}
+	hit(m, "u")
+	if got := lastLog(rec); got != "unmute "+a.SilencedBy[0] {
+		t.Fatalf("controller got %q, want unmute %s", got, a.SilencedBy[0])
+	}
+	selectAlert(t, m, diagnose.RuleLossInbound, "c-wifi-001")
+	n := len(rec.log())
+	hit(m, "u")
+	if len(rec.log()) != n {
+		t.Fatal("unmuting an unmuted alert reached the controller")
+	}
+	mustShow(t, m, "is not muted")
+	hit(m, "M")
+	mustShow(t, m, "1 muted hidden")
+}
+
+func TestAlertEventLog(t *testing.T) {
+	m, _ := openAlerts(t, 200, 50)
+	hit(m, "e")
+	if !m.alerts.events {
+		t.Fatal("e did not open the event log")
+	}
+	mustShow(t, m, "EVENT LOG", "firing", "acknowledged", "muted", "resolved")
+	hit(m, "e")
+	mustShow(t, m, "ALERTS  2 firing")
+}
+
+func TestAlertJumpToCall(t *testing.T) {
+	m, rec := openAlerts(t, 80, 24)
+	selectAlert(t, m, diagnose.RuleRTTHigh, "c-rtt-002")
+	hit(m, "enter")
+	if m.screen != screenCall || m.focusID != "c-rtt-002" || lastLog(rec) != "focus c-rtt-002" {
+		t.Fatalf("enter did not jump: screen %d focus %q log %v", m.screen, m.focusID, rec.log())
+	}
+	if m.alertKeys || !m.alertOpen {
+		t.Fatal("after the jump the pane should stay open and give the keyboard to the call")
+	}
+	mustShow(t, m, "Loading call sales-demo")
+	hit(m, "esc")
+	if m.screen != screenCalls {
+		t.Fatal("esc did not come back from the jumped-to call")
+	}
+}
+
+func TestAlertReadOnly(t *testing.T) {
+	rec := &recorder{}
+	m := New(rec, nil, Options{ReadOnly: true})
+	m.Update(teaSize(80, 24))
+	m.Update(frameMsg(frame(1, 40, "")))
+	keys(m, "!", "a", "m", "u")
+	if len(rec.log()) != 0 || m.alerts.Picking() {
+		t.Fatalf("read-only pane acted: %v", rec.log())
+	}
+	mustShow(t, m, "read-only")
+	if strings.Contains(m.help.ShortHelpView(m.alerts.ShortHelp()), "acknowledge") {
+		t.Fatal("read-only hint bar offers acknowledge")
+	}
+}

@@ -1,0 +1,413 @@
+package tui
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/calltop/calltop/diagnose"
+	"github.com/calltop/calltop/diagnose/engine"
+)
+
+func TestQuitKeys(t *testing.T) {
+	for _, k := range []string{"q", "ctrl+c"} {
+		m, _ := newTestModel(80, 24, frame(1, 10, ""))
+		if !hasQuit(hit(m, k)) {
+			t.Errorf("%s did not quit", k)
+		}
+	}
+	m, _ := newTestModel(80, 24, frame(1, 10, ""))
+	keys(m, "/", "q")
+	if m.calls.filter != "q" {
+		t.Fatalf("q while filtering should type, filter is %q", m.calls.filter)
+	}
+	if !hasQuit(hit(m, "ctrl+c")) {
+		t.Fatal("ctrl+c while filtering did not quit")
+	}
+}
+
+func TestHelpKey(t *testing.T) {
+	m, _ := newTestModel(80, 24, frame(1, 10, ""))
+	hit(m, "?")
+	if !m.showHelp {
+		t.Fatal("? did not open help")
+	}
+	mustShow(t, m, "Keys", "sort", "filter", "pause display", "alerts")
+	hit(m, "j")
+	if m.calls.cursor != 0 || !m.showHelp {
+		t.Fatal("keys under the help moved the list")
+	}
+	hit(m, "esc")
+	if m.showHelp {
+		t.Fatal("esc did not close help")
+	}
+	keys(m, "?", "?")
+	if m.showHelp {
+		t.Fatal("? did not toggle help")
+	}
+}
+
+func TestPauseHoldsDisplayNotIngestion(t *testing.T) {
+	m, _ := newTestModel(80, 24, frame(1, 10, ""))
+	hit(m, "p")
+	if !m.paused {
+		t.Fatal("p did not pause")
+	}
+	f := frame(2, 10, "")
+	f.Calls.Calls = f.Calls.Calls[:3]
+	m.Update(frameMsg(f))
+	m.Update(frameMsg(f))
+	if m.waiting != 2 || m.latest.Seq != 2 || m.shown.Seq != 1 {
+		t.Fatalf("paused: waiting %d latest %d shown %d", m.waiting, m.latest.Seq, m.shown.Seq)
+	}
+	mustShow(t, m, "PAUSED, 2 updates waiting", "9 calls (+1 ended)")
+	hit(m, "p")
+	if m.paused || m.waiting != 0 || m.shown.Seq != 2 {
+		t.Fatal("p did not resume with the latest frame")
+	}
+	mustShow(t, m, "3 calls |")
+	mustNotShow(t, m, "PAUSED")
+}
+
+func TestAlertPaneToggleAndTab(t *testing.T) {
+	m, _ := newTestModel(80, 24, frame(1, 10, ""))
+	hit(m, "!")
+	if !m.alertOpen || !m.alertKeys {
+		t.Fatal("! did not open the alert pane with the keyboard")
+	}
+	mustShow(t, m, "ALERTS", "FIRING")
+	hit(m, "tab")
+	if m.alertKeys {
+		t.Fatal("tab did not give the keyboard back to the screen")
+	}
+	hit(m, "j")
+	if m.calls.cursor != 1 {
+		t.Fatal("j with the screen focused did not move the calls cursor")
+	}
+	hit(m, "!")
+	if m.alertOpen {
+		t.Fatal("! did not close the pane")
+	}
+	mustNotShow(t, m, "ALERTS")
+}
+
+func replayFrame(seq uint64, paused bool) engine.Frame {
+	f := frame(seq, 10, "")
+	f.Feed = engine.FeedStatus{Source: "/tmp/calls.jsonl.gz", State: "replay"}
+	f.Replay = &engine.ReplayStatus{Start: t0, End: t0.Add(20 * time.Minute), Position: feedTime(), Speed: 2, Paused: paused}
+	return f
+}
+
+func TestReplayKeys(t *testing.T) {
+	m, rec := newTestModel(80, 24, replayFrame(1, false))
+	mustShow(t, m, "replay playing", "12:00 / 20:00", "speed x2")
+	for _, c := range []struct{ key, want string }{
+		{"space", "replay-pause true"},
+		{"left", "replay-seek -10s"},
+		{"right", "replay-seek 10s"},
+		{"]", "replay-speed 4"},
+		{"[", "replay-speed 1"},
+	} {
+		hit(m, c.key)
+		if got := lastLog(rec); got != c.want {
+			t.Errorf("%s: controller got %q, want %q", c.key, got, c.want)
+		}
+	}
+	m.Update(frameMsg(replayFrame(2, true)))
+	hit(m, "space")
+	if got := lastLog(rec); got != "replay-pause false" {
+		t.Errorf("space on a paused replay: %q", got)
+	}
+}
+
+func TestReplayKeysOffWhenLive(t *testing.T) {
+	m, rec := newTestModel(80, 24, frame(1, 10, ""))
+	keys(m, "space", "left", "right", "[", "]")
+	if len(rec.log()) != 0 {
+		t.Fatalf("replay keys reached the controller while live: %v", rec.log())
+	}
+	hit(m, "?")
+	mustNotShow(t, m, "back 10s", "slower")
+}
+
+func TestCallsMovementKeys(t *testing.T) {
+	m, _ := newTestModel(80, 24, frame(1, 100, ""))
+	n := len(m.calls.rows)
+	for _, c := range []struct {
+		key  string
+		want int
+	}{{"j", 1}, {"down", 2}, {"k", 1}, {"up", 0}, {"up", 0}, {"pgdown", 21}, {"pgup", 0}, {"G", n - 1}, {"g", 0}, {"end", n - 1}, {"home", 0}} {
+		hit(m, c.key)
+		if m.calls.cursor != c.want {
+			t.Fatalf("%s: cursor %d, want %d", c.key, m.calls.cursor, c.want)
+		}
+	}
+	hit(m, "G")
+	mustShow(t, m, "1:1 dana/eve") // the last row (ended) is scrolled into view
+}
+
+func TestSortCycles(t *testing.T) {
+	m, _ := newTestModel(200, 50, frame(1, 40, ""))
+	seen := []string{}
+	for range sortKeys {
+		seen = append(seen, m.calls.sortBy.String()+":"+m.calls.rows[0].ID)
+		hit(m, "s")
+	}
+	if m.calls.sortBy != sortSeverity {
+		t.Fatal("s did not cycle back to severity")
+	}
+	want := []string{"severity:c-wifi-001", "MOS:c-00019", "loss:c-wifi-001", "RTT:c-rtt-002", "duration:c-wifi-001", "room:c-relay-005"}
+	if !slices.Equal(seen, want) {
+		t.Fatalf("sort tops %v, want %v", seen, want)
+	}
+}
+
+func TestSortKeepsEndedLast(t *testing.T) {
+	m, _ := newTestModel(200, 50, frame(1, 40, ""))
+	for range sortKeys {
+		rows := m.calls.rows
+		if !rows[len(rows)-1].Ended {
+			t.Fatalf("sort %s: last row %s is not the ended call", m.calls.sortBy, rows[len(rows)-1].ID)
+		}
+		hit(m, "s")
+	}
+}
+
+func TestSelectionFollowsCallAcrossResort(t *testing.T) {
+	m, _ := newTestModel(200, 50, frame(1, 40, ""))
+	for m.calls.Selected().ID != "c-rtt-002" {
+		hit(m, "j")
+	}
+	before := m.calls.cursor
+	f := frame(2, 40, "")
+	worse := *f.Calls.Calls[1]
+	worse.Severity, worse.WorstMOS, worse.Version = diagnose.Critical, 1.5, 4
+	f.Calls.Calls[1] = &worse
+	m.Update(frameMsg(f))
+	if m.calls.Selected().ID != "c-rtt-002" || m.calls.cursor == before || m.calls.cursor != 0 {
+		t.Fatalf("selection did not follow the call: cursor %d (was %d), selected %s", m.calls.cursor, before, m.calls.Selected().ID)
+	}
+}
+
+func TestFilterLive(t *testing.T) {
+	m, _ := newTestModel(80, 24, frame(1, 100, ""))
+	hit(m, "/")
+	if !m.calls.Filtering() {
+		t.Fatal("/ did not open the filter")
+	}
+	typeText(m, "alice")
+	if len(m.calls.rows) != 1 || m.calls.rows[0].ID != "c-wifi-001" {
+		t.Fatalf("filter by participant name: %d rows", len(m.calls.rows))
+	}
+	mustShow(t, m, "/alice", "filter: alice")
+	keys(m, "backspace", "backspace", "backspace", "backspace", "backspace")
+	typeText(m, "team=support")
+	if len(m.calls.rows) != 1 {
+		t.Fatalf("filter by tag: %d rows", len(m.calls.rows))
+	}
+	hit(m, "enter")
+	if m.calls.Filtering() || m.calls.filter != "team=support" {
+		t.Fatal("enter did not keep the filter")
+	}
+	mustShow(t, m, "filter: team=support")
+	hit(m, "esc")
+	if m.calls.filter != "" || len(m.calls.rows) != 100 {
+		t.Fatal("esc did not clear the kept filter")
+	}
+	keys(m, "/", "z", "z", "z")
+	mustShow(t, m, `No call matches "zzz"`)
+	hit(m, "esc")
+	if m.calls.Filtering() || m.calls.filter != "" {
+		t.Fatal("esc while typing did not clear and close the filter")
+	}
+}
+
+func TestFilterMatchesRoomIDAndUser(t *testing.T) {
+	m, _ := newTestModel(80, 24, frame(1, 100, ""))
+	for _, c := range []struct {
+		text string
+		want string
+	}{{"sales", "c-rtt-002"}, {"C-END", "c-end-004"}, {"bob@acme", "c-wifi-001"}, {"relay-005", "c-relay-005"}} {
+		keys(m, "/")
+		typeText(m, c.text)
+		if len(m.calls.rows) != 1 || m.calls.rows[0].ID != c.want {
+			t.Errorf("filter %q: got %d rows", c.text, len(m.calls.rows))
+		}
+		hit(m, "esc")
+	}
+}
+
+func TestOpenCallAndBack(t *testing.T) {
+	m, rec := newTestModel(80, 24, frame(1, 40, ""))
+	keys(m, "/")
+	typeText(m, "support")
+	keys(m, "enter", "enter")
+	if m.screen != screenCall || lastLog(rec) != "focus c-wifi-001" {
+		t.Fatalf("enter: screen %d, controller %v", m.screen, rec.log())
+	}
+	mustShow(t, m, "Loading call support-escalation")
+	m.Update(frameMsg(frame(2, 40, "c-wifi-001")))
+	mustShow(t, m, "room support-escalation", "Alice", "Bitrate in", "DIAGNOSES", "packet loss")
+	hit(m, "esc")
+	if m.screen != screenCalls || lastLog(rec) != "focus " {
+		t.Fatalf("esc: screen %d, controller %v", m.screen, rec.log())
+	}
+	if m.calls.filter != "support" || m.calls.Selected().ID != "c-wifi-001" {
+		t.Fatal("back did not restore the filter and cursor")
+	}
+}
+
+func TestCallScreenKeys(t *testing.T) {
+	m, _ := newTestModel(200, 50, frame(1, 40, ""))
+	hit(m, "enter")
+	m.Update(frameMsg(frame(2, 40, "c-wifi-001")))
+	if m.call.participant().Name != "Alice" {
+		t.Fatal("first participant not selected")
+	}
+	keys(m, "j", "down")
+	if m.call.participant().Name != "Carol" {
+		t.Fatalf("down twice: %s", m.call.participant().Name)
+	}
+	hit(m, "j")
+	if m.call.participant().Name != "Carol" {
+		t.Fatal("down past the end moved off the list")
+	}
+	keys(m, "k", "up", "up")
+	if m.call.participant().Name != "Alice" {
+		t.Fatal("up did not come back")
+	}
+	hit(m, "down")
+	mustShow(t, m, "Bob, last 5 min")
+	if m.call.Window() != 5*time.Minute {
+		t.Fatal("default window is not 5 minutes")
+	}
+	keys(m, "+")
+	mustShow(t, m, "last 15 min")
+	keys(m, "+", "-", "-")
+	if m.call.Window() != time.Minute {
+		t.Fatalf("window %s after + + - -", m.call.Window())
+	}
+	hit(m, "-")
+	mustShow(t, m, "last 1 min")
+	m.Update(frameMsg(frame(3, 40, "c-wifi-001")))
+	if m.call.participant().Name != "Bob" {
+		t.Fatal("a new frame moved the participant selection")
+	}
+}
+
+func TestCopyDiagnosis(t *testing.T) {
+	m, _ := newTestModel(80, 24, frame(1, 40, ""))
+	hit(m, "enter")
+	msgs := hit(m, "y")
+	if _, ok := clipboardText(msgs); ok {
+		t.Fatal("copied before the detail arrived")
+	}
+	mustShow(t, m, "nothing to copy yet")
+	m.Update(frameMsg(frame(2, 40, "c-wifi-001")))
+	text, ok := clipboardText(hit(m, "y"))
+	if !ok {
+		t.Fatal("y did not set the clipboard")
+	}
+	for _, want := range []string{"Call c-wifi-001 (room support-escalation)", "Open problems:",
+		"- [critical] Alice receives 12% packet loss", "Advice: Ask Alice", "Cleared:", "Bob (Firefox 133, ethernet, us-east): MOS 4.1"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("copied text lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.ContainsRune(text, 0x1b) {
+		t.Error("copied text holds escape codes")
+	}
+	mustShow(t, m, "copied the diagnosis of support-escalation to the clipboard")
+	hit(m, "j")
+	mustNotShow(t, m, "copied the diagnosis")
+}
+
+func TestTooSmall(t *testing.T) {
+	m, _ := newTestModel(60, 20, frame(1, 10, ""))
+	mustShow(t, m, "calltop needs at least 80x24; this terminal is 60x20")
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	mustShow(t, m, "support-escalat")
+	mustNotShow(t, m, "needs at least")
+}
+
+func TestEveryLineFitsTheTerminal(t *testing.T) {
+	for _, sz := range [][2]int{{80, 24}, {100, 30}, {200, 50}, {61, 19}} {
+		m, _ := newTestModel(sz[0], sz[1], frame(1, 200, ""))
+		check := func(where string) {
+			lines := strings.Split(m.View().Content, "\n")
+			if len(lines) != sz[1] {
+				t.Fatalf("%dx%d %s: %d lines", sz[0], sz[1], where, len(lines))
+			}
+			for i, l := range lines {
+				if w := lipWidth(l); w != sz[0] {
+					t.Fatalf("%dx%d %s: line %d is %d wide: %q", sz[0], sz[1], where, i, w, stripANSI(l))
+				}
+			}
+		}
+		check("calls")
+		hit(m, "!")
+		check("calls+alerts")
+		keys(m, "tab", "enter")
+		m.Update(frameMsg(frame(2, 200, "c-wifi-001")))
+		check("call+alerts")
+		hit(m, "!")
+		check("call")
+		hit(m, "?")
+		check("help")
+	}
+}
+
+func TestFeedStringsAreSanitised(t *testing.T) {
+	f := frame(1, 10, "")
+	evil := *f.Calls.Calls[0]
+	evil.Room = "evil\x1b[2J\x1b]52;c;aGk=\x07room"
+	evil.TopFinding = "bad\r\nnews\x9b31m"
+	f.Calls.Calls[0] = &evil
+	f.Feed.Source = "ws://x/\x1b[31mred"
+	m, _ := newTestModel(200, 50, f)
+	out := m.View().Content
+	for _, bad := range []string{"\x1b[2J", "\x1b]52", "\x07", "\r", "\x9b"} {
+		if strings.Contains(out, bad) {
+			t.Fatalf("screen holds %q from the feed", bad)
+		}
+	}
+	mustShow(t, m, "evil[2J]52;c;aGk=room", "bad  news31m")
+}
+
+func TestFeedClosedAndReconnectCountdown(t *testing.T) {
+	f := frame(1, 10, "")
+	retry := time.Date(2026, 11, 21, 22, 0, 10, 0, time.UTC)
+	f.Feed = engine.FeedStatus{Source: "ws://127.0.0.1:7070/feed", State: "reconnecting", Reason: "connection refused", NextRetry: retry}
+	m := New(&recorder{}, nil, Options{})
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 30})
+	_, cmd := m.Update(frameMsg(f))
+	if cmd == nil || !m.ticking {
+		t.Fatal("a reconnecting feed did not start the countdown tick")
+	}
+	mustShow(t, m, "reconnecting (connection refused)")
+	m.Update(tickMsg(retry.Add(-3 * time.Second)))
+	mustShow(t, m, "reconnecting in 3 s (connection refused)")
+	f.Feed = engine.FeedStatus{Source: "ws://127.0.0.1:7070/feed", State: "live"}
+	m.Update(frameMsg(f))
+	if _, cmd := m.Update(tickMsg(retry)); cmd != nil || m.ticking {
+		t.Fatal("the tick kept running once the feed was live")
+	}
+	m.Update(feedClosedMsg{})
+	mustShow(t, m, "engine stopped")
+}
+
+func TestListenReadsFramesAndClose(t *testing.T) {
+	ch := make(chan engine.Frame, 1)
+	m := New(&recorder{}, ch, Options{})
+	ch <- frame(7, 3, "")
+	if msg, ok := m.Init()().(frameMsg); !ok || msg.Seq != 7 {
+		t.Fatalf("Init's command did not read the frame: %#v", msg)
+	}
+	close(ch)
+	if _, ok := m.listen()().(feedClosedMsg); !ok {
+		t.Fatal("a closed channel did not report feedClosedMsg")
+	}
+}
