@@ -84,8 +84,12 @@ func (m *Monitor) applyStats(msg *feed.Message, t int64) {
 			return
 		}
 	}
-	if cn.last != 0 && t < cn.last {
+	switch {
+	case cn.last != 0 && t < cn.last:
 		m.mark(DQOutOfOrder)
+		return
+	case t == cn.last:
+		m.mark(DQDuplicateTimestamp)
 		return
 	}
 	m.applyPath(c, p, cn, msg.Stats, t)

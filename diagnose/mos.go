@@ -71,6 +71,9 @@ func RFactor(oneWayDelayMs, lossPct float64) float64 {
 
 // MOSFromR converts an R rating to a mean opinion score (G.107 Annex B):
 // 1 below R 0, 4.5 above R 100, else 1 + 0.035R + 7·10⁻⁶·R(R−60)(100−R).
+// The polynomial dips below 1 for R under about 6.5 (the reason Twilio
+// floors R at 6.52); the result is floored at 1 so the score never rises
+// as R falls.
 func MOSFromR(r float64) float64 {
 	switch {
 	case math.IsNaN(r) || r <= 0:
@@ -78,7 +81,7 @@ func MOSFromR(r float64) float64 {
 	case r >= 100:
 		return 4.5
 	}
-	return 1 + 0.035*r + 7e-6*r*(r-60)*(100-r)
+	return math.Max(1, 1+0.035*r+7e-6*r*(r-60)*(100-r))
 }
 
 // EstimateMOS is the MOS of an Opus audio stream given the round trip,

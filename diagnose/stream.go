@@ -136,13 +136,17 @@ func (st *stream) update(s *feed.Stat, ts float64) (smp streamSample, ok bool, r
 			continue
 		}
 		if chk.rebase {
-			st.rebase(cur, ts, i, chk.offset)
+			wrapped := -1
+			if chk.reason == DQCounterWrap {
+				wrapped = i
+			}
+			st.rebase(cur, ts, wrapped, [3]bool{})
 		}
 		return nanSample(), false, chk.reason
 	}
 	dt := (ts - st.lastTS) / 1000
-	if d[cBytes]/dt > maxBytesPerSec || d[cPackets]/dt > maxPacketsPerS {
-		st.rebase(cur, ts, -1, 0)
+	if jb, jp := d[cBytes]/dt > maxBytesPerSec, d[cPackets]/dt > maxPacketsPerS; jb || jp {
+		st.rebase(cur, ts, -1, [3]bool{cBytes: jb, cPackets: jp})
 		return nanSample(), false, DQAbsurdValue
 	}
 	st.c, st.lastTS = cur, ts
@@ -168,15 +172,16 @@ func (st *stream) firstCheck(cur *[nCounters]float64) string {
 }
 
 // rebase takes cur as the new baseline after a reset, a wrap or an absurd
-// jump, keeping totals continuous. i is the counter that wrapped (-1: none).
-func (st *stream) rebase(cur [nCounters]float64, ts float64, i int, wrapOffset float64) {
+// jump, keeping totals continuous: wrapped is the counter that wrapped
+// (-1: none), jumped marks counters whose jump must not count.
+func (st *stream) rebase(cur [nCounters]float64, ts float64, wrapped int, jumped [3]bool) {
 	for k := range st.off {
 		switch {
-		case k == i && wrapOffset == wrap32:
+		case k == wrapped:
 			st.off[k] += wrap32
 		case cur[k] < st.c[k]:
 			st.off[k] += st.c[k] // the counter restarted from zero
-		default:
+		case jumped[k]:
 			st.off[k] += st.c[k] - cur[k] // do not count the jump
 		}
 	}

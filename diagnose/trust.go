@@ -38,7 +38,6 @@ type counterCheck struct {
 	delta  float64
 	reason string // "" when trustworthy
 	rebase bool   // take the new value as the baseline (reset, wrap)
-	offset float64
 }
 
 // checkCounter judges a cumulative counter going from prev to cur. limit
@@ -57,9 +56,9 @@ func checkCounter(prev, cur, limit float64, signed bool) counterCheck {
 	case signed && prev-cur <= lostSlack:
 		return counterCheck{delta: 0}
 	case prev >= wrap32*0.75 && cur < wrap32*0.25:
-		return counterCheck{reason: DQCounterWrap, rebase: true, offset: wrap32}
+		return counterCheck{reason: DQCounterWrap, rebase: true}
 	}
-	return counterCheck{reason: DQCounterReset, rebase: true, offset: prev}
+	return counterCheck{reason: DQCounterReset, rebase: true}
 }
 
 // gauge returns v if it is a plausible non-negative value up to limit,
