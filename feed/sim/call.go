@@ -40,8 +40,8 @@ func (s *Sim) newCall(inProgress bool) *call {
 		startMS: s.nowMS,
 	}
 	if inProgress {
-		elapsed := int64(r.Float64() * float64(dur-30_000))
-		c.startMS = s.nowMS - elapsed/s.stepMS*s.stepMS
+		elapsed := s.stepMS + int64(r.Float64()*float64(dur-30_000))
+		c.startMS = s.nowMS - elapsed/1000*1000
 	}
 	c.endMS = c.startMS + dur
 	c.tags = map[string]string{
@@ -69,7 +69,7 @@ func (s *Sim) newCall(inProgress bool) *call {
 func (s *Sim) runCall(c *call) bool {
 	if !c.started {
 		c.started = true
-		s.emit(&feed.Message{Type: feed.TypeCallStart, Call: &feed.Call{
+		s.emit(feed.Message{Type: feed.TypeCallStart, Call: &feed.Call{
 			ID: c.id, Room: c.room, Start: float64(c.startMS), Tags: c.tags}})
 	}
 	if s.nowMS >= c.endMS {
@@ -78,7 +78,7 @@ func (s *Sim) runCall(c *call) bool {
 				s.leave(c, p, "hangup")
 			}
 		}
-		s.emit(&feed.Message{Type: feed.TypeCallEnd, CallID: c.id, Reason: "hangup"})
+		s.emit(feed.Message{Type: feed.TypeCallEnd, CallID: c.id, Reason: "hangup"})
 		return false
 	}
 	for _, p := range c.parts {
@@ -87,20 +87,14 @@ func (s *Sim) runCall(c *call) bool {
 	return true
 }
 
-// emit hands a message (stamped with the step's feed time) to the sink.
-func (s *Sim) emit(m *feed.Message) {
-	m.TS = float64(s.nowMS)
-	s.sink(m)
-}
-
 // event emits both ICE and peer-connection state changes for p.
 func (s *Sim) event(c *call, p *participant, ice, pc string) {
 	if ice != "" {
-		s.emit(&feed.Message{Type: feed.TypeConnectionEvent, CallID: c.id, ParticipantID: p.id,
+		s.emit(feed.Message{Type: feed.TypeConnectionEvent, CallID: c.id, ParticipantID: p.id,
 			ConnectionID: p.connID, Event: &feed.ConnectionEvent{Kind: feed.EventICEConnectionState, State: ice}})
 	}
 	if pc != "" {
-		s.emit(&feed.Message{Type: feed.TypeConnectionEvent, CallID: c.id, ParticipantID: p.id,
+		s.emit(feed.Message{Type: feed.TypeConnectionEvent, CallID: c.id, ParticipantID: p.id,
 			ConnectionID: p.connID, Event: &feed.ConnectionEvent{Kind: feed.EventConnectionState, State: pc}})
 	}
 }
@@ -108,5 +102,5 @@ func (s *Sim) event(c *call, p *participant, ice, pc string) {
 func (s *Sim) leave(c *call, p *participant, reason string) {
 	p.left = true
 	s.event(c, p, iceClosed, iceClosed)
-	s.emit(&feed.Message{Type: feed.TypeParticipantLeave, CallID: c.id, ParticipantID: p.id, Reason: reason})
+	s.emit(feed.Message{Type: feed.TypeParticipantLeave, CallID: c.id, ParticipantID: p.id, Reason: reason})
 }

@@ -15,15 +15,13 @@ import (
 // lifecycle order, monotonic and plausible counters per (participant,
 // connection, stat id), and which problem signals each participant shows.
 type checker struct {
-	t      testing.TB
-	errs   int
-	calls  map[string]*seenCall
-	parts  map[string]*seenPart // by call/participant
-	last   map[string]feed.Stat // by call/participant/connection/stat id
-	order  []*seenCall
-	nowTS  float64
-	bytes  int // JSON bytes of stats messages
-	nStats int
+	t     testing.TB
+	errs  int
+	calls map[string]*seenCall
+	parts map[string]*seenPart // by call/participant
+	last  map[string]feed.Stat // by call/participant/connection/stat id
+	order []*seenCall
+	nowTS float64
 }
 
 type seenCall struct {
@@ -45,6 +43,7 @@ type seenPart struct {
 	audioLost       float64
 	audioPackets    float64
 	maxRTT, maxJitt float64
+	maxLossIn       float64 // worst interval's inbound loss
 }
 
 func newChecker(t testing.TB) *checker {
@@ -52,7 +51,6 @@ func newChecker(t testing.TB) *checker {
 }
 
 func (c *checker) fail(format string, args ...any) {
-	c.t.Helper()
 	c.errs++
 	if c.errs <= 20 {
 		c.t.Errorf(format, args...)
@@ -64,7 +62,6 @@ func (c *checker) fail(format string, args ...any) {
 
 // feed checks every message of one step.
 func (c *checker) feed(msgs []feed.Message) {
-	c.t.Helper()
 	for i := range msgs {
 		data, err := json.Marshal(&msgs[i])
 		if err != nil {
@@ -78,16 +75,11 @@ func (c *checker) feed(msgs []feed.Message) {
 			c.fail("%s at %v goes back in time (last %v)", m.Type, m.TS, c.nowTS)
 		}
 		c.nowTS = m.TS
-		if m.Type == feed.TypeStats {
-			c.bytes += len(data)
-			c.nStats++
-		}
 		c.apply(&m)
 	}
 }
 
 func (c *checker) apply(m *feed.Message) {
-	c.t.Helper()
 	switch m.Type {
 	case feed.TypeCallStart:
 		if c.calls[m.Call.ID] != nil {

@@ -39,7 +39,6 @@ var cumulative = []counter{
 // stats checks one report against the previous one of each object and
 // samples the participant's problem signals.
 func (c *checker) stats(p *seenPart, m *feed.Message) {
-	c.t.Helper()
 	if p.firstReport == 0 {
 		p.firstReport = m.TS
 	}
@@ -65,7 +64,6 @@ func (c *checker) stats(p *seenPart, m *feed.Message) {
 }
 
 func (c *checker) monotonic(p *seenPart, old, s *feed.Stat) {
-	c.t.Helper()
 	if s.Timestamp <= old.Timestamp {
 		c.fail("%s %s: timestamp %v not after %v", p, s.ID, s.Timestamp, old.Timestamp)
 	}
@@ -89,7 +87,6 @@ func (c *checker) monotonic(p *seenPart, old, s *feed.Stat) {
 
 // plausible checks one object on its own.
 func (c *checker) plausible(p *seenPart, s *feed.Stat) {
-	c.t.Helper()
 	perPacket := func(bytes, packets float64, lo, hi float64) {
 		if packets > 0 && (bytes/packets < lo || bytes/packets > hi) {
 			c.fail("%s %s: %v bytes in %v packets", p, s.ID, bytes, packets)
@@ -129,7 +126,6 @@ func (c *checker) plausible(p *seenPart, s *feed.Stat) {
 
 // crossCheck compares objects of one report with each other.
 func (c *checker) crossCheck(p *seenPart, cur map[string]*feed.Stat) {
-	c.t.Helper()
 	for _, pair := range [][2]string{{"RA", "OA"}, {"RV", "OV"}} {
 		r, o := cur[pair[0]], cur[pair[1]]
 		if r != nil && (o == nil || r.LocalID != o.ID || r.SSRC != o.SSRC || r.PacketsLost > o.PacketsSent) {
@@ -192,6 +188,7 @@ func (c *checker) signals(p *seenPart, cur, prev map[string]*feed.Stat, ts float
 			}
 		}
 	}
+	p.maxLossIn = math.Max(p.maxLossIn, lossIn)
 	p.sample("loss-in", lossIn > 0.02, ts)
 
 	lossOut, rtt := 0.0, 0.0

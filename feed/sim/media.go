@@ -36,16 +36,17 @@ type inbound struct {
 // outbound are the cumulative counters of one sent stream (outbound-rtp)
 // and the far end's view of it (remote-inbound-rtp).
 type outbound struct {
-	ssrc                 int64
-	packets, bytes       float64
-	frames, fps, target  float64
-	reason               string
-	limited              map[string]float64 // qualityLimitationDurations as reported
-	cpuSec, bwSec        float64            // seconds limited by cpu, bandwidth
-	noneSec              float64            // seconds not limited
-	lost, lossAcc        float64
-	fractionLost, jitter float64
-	rtt                  float64 // seconds
+	ssrc                int64
+	packets, bytes      float64
+	frames, fps, target float64
+	reason              string
+	limited             map[string]float64 // qualityLimitationDurations as reported
+	cpuSec, bwSec       float64            // seconds limited by cpu, bandwidth
+	noneSec             float64            // seconds not limited
+	lost, lossAcc       float64
+	jitter              float64 // seconds, as the far end measures it
+	rtt                 float64 // seconds
+	rrPackets, rrLost   float64 // counters at the last receiver report
 }
 
 // media is everything a participant's stats report carries.
@@ -65,7 +66,7 @@ func (m *media) init(r *rand.Rand) {
 	m.iv.ssrc = int64(r.Uint32())
 	m.oa.ssrc = int64(r.Uint32())
 	m.ov.ssrc = int64(r.Uint32())
-	m.ov.limited = map[string]float64{"none": 0, "cpu": 0, "bandwidth": 0, "other": 0}
+	m.ov.limited = make(map[string]float64, 3)
 	m.videoKbps = 900 + 1200*r.Float64()
 	m.inVideoKbps = 600 + 1400*r.Float64()
 }
@@ -193,8 +194,6 @@ func (s *Sim) receiveVideo(in *inbound, c *conditions, kbps, dt float64) float64
 	in.framesDropped += frames - decoded
 	in.fps = math.Round(decoded / dt)
 	in.plis += takeCount(&in.pliAcc, c.pliRate*dt)
-	in.jbEmitted += decoded
-	in.jbDelay += decoded * (0.04 + 2*in.jitter)
 	return bytes
 }
 
@@ -214,9 +213,10 @@ func (s *Sim) sendVideo(m *media, c *conditions, dt float64) float64 {
 	o.cpuSec += c.cpuShare * dt
 	o.bwSec += c.bwShare * dt
 	o.noneSec += math.Max(1-c.cpuShare-c.bwShare, 0) * dt
-	o.limited["cpu"] = round(o.cpuSec, 3)
-	o.limited["bandwidth"] = round(o.bwSec, 3)
-	o.limited["none"] = round(o.noneSec, 3)
+	// Reasons never limited are left out, to keep reports small.
+	setLimited(o.limited, "cpu", o.cpuSec)
+	setLimited(o.limited, "bandwidth", o.bwSec)
+	setLimited(o.limited, "none", o.noneSec)
 	switch {
 	case c.cpuShare > 0.5:
 		o.reason = "cpu"
@@ -228,6 +228,12 @@ func (s *Sim) sendVideo(m *media, c *conditions, dt float64) float64 {
 	return sent
 }
 
+func setLimited(durations map[string]float64, reason string, sec float64) {
+	if sec > 0 {
+		durations[reason] = round(sec, 3)
+	}
+}
+
 // sendStream sends n packets of size bytes on o; the far end reports the
 // loss, jitter and round trip back. It returns the bytes sent.
 func sendStream(o *outbound, n, size, loss, rttMS, jitterMS float64) float64 {
@@ -236,10 +242,6 @@ func sendStream(o *outbound, n, size, loss, rttMS, jitterMS float64) float64 {
 	o.bytes += bytes
 	lost := takeLoss(&o.lossAcc, n, loss)
 	o.lost += lost
-	o.fractionLost = 0
-	if n > 0 {
-		o.fractionLost = lost / n
-	}
 	o.jitter = jitterMS / 1000
 	o.rtt = rttMS / 1000
 	return bytes

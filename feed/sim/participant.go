@@ -135,7 +135,7 @@ func (s *Sim) runParticipant(c *call, p *participant) {
 // call at the first step is connected, with counters for its time so far.
 func (s *Sim) join(c *call, p *participant) {
 	p.joined = true
-	s.emit(&feed.Message{Type: feed.TypeParticipantJoin, CallID: c.id, Participant: &feed.Participant{
+	s.emit(feed.Message{Type: feed.TypeParticipantJoin, CallID: c.id, Participant: &feed.Participant{
 		ID: p.id, Name: p.name, UserID: p.userID, UserAgent: p.ua,
 		NetworkType: p.network, Region: p.region, Joined: float64(p.joinMS)}})
 	p.inVideo = c.videoFrom(p)

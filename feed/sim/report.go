@@ -21,22 +21,44 @@ const (
 	idSource     = "MS"
 )
 
+// maxStats is the most objects one report holds.
+const maxStats = 11
+
+// audioRTCPInterval is how often the far end's receiver report on our
+// audio arrives (libwebrtc sends audio RTCP about every 5 s, video every
+// second), so remote-inbound-rtp for audio is only sent that often.
+const audioRTCPInterval = 5000 // ms
+
+// pathRefresh is how often the transport and candidates are sent again
+// although unchanged.
+const pathRefresh = 15000 // ms
+
 // report advances p's counters by dt seconds and emits its stats report.
-// Candidates and the transport are sent only when they changed.
+// Candidates and the transport are sent only when they changed and every
+// pathRefresh; the remote-inbound streams only when a receiver report arrived.
 func (s *Sim) report(c *call, p *participant, dt float64) {
-	cond := s.baseline(p)
+	cond := &s.cond // not a local: the scenario's apply would move it to the heap
+	*cond = s.baseline(p)
 	if p.problem && s.nowMS >= p.problemMS {
-		c.sc.apply(s, p, &cond)
+		c.sc.apply(s, p, cond)
 	}
-	s.advance(p, &cond, dt)
+	s.advance(p, cond, dt)
+	if (s.nowMS-p.joinMS)%pathRefresh < s.stepMS {
+		p.sendPath = true // so a consumer that joined the feed late learns the path
+	}
 	ts := float64(s.nowMS)
-	st := s.scratch[:0]
+	st := s.statBuf()
 	m := &p.m
 	if p.ice == iceConnected || p.ice == iceDisconnected {
 		st = appendRTP(st, p, ts)
+		if p.ice == iceConnected {
+			audioRR := p.sendPath || (s.nowMS-p.joinMS)%audioRTCPInterval < s.stepMS
+			st = appendRemote(st, p, ts, audioRR)
+		}
 	}
-	pair := feed.Stat{ID: idPair, Type: feed.StatCandidatePair, Timestamp: ts,
-		LocalCandidateID: idLocalCand, RemoteCandidateID: idRemoteCand}
+	var pair *feed.Stat
+	st, pair = add(st, idPair, feed.StatCandidatePair, ts)
+	pair.LocalCandidateID, pair.RemoteCandidateID = idLocalCand, idRemoteCand
 	switch p.ice {
 	case iceChecking:
 		pair.State = "in-progress"
@@ -48,53 +70,84 @@ func (s *Sim) report(c *call, p *participant, dt float64) {
 		pair.AvailableOutgoingBitrate = math.Round(m.avail)
 		pair.BytesSent, pair.BytesReceived = m.cpSent, m.cpRecv
 	}
-	st = append(st, pair)
 	if p.sendPath {
 		p.sendPath = false
 		st = appendPath(st, p, ts)
 	}
-	st = append(st, feed.Stat{ID: idSource, Type: feed.StatMediaSource, Timestamp: ts, Kind: "audio",
-		AudioLevel: round(m.level, 4), TotalAudioEnergy: round(m.energy, 5), TotalSamplesDuration: round(m.samplesSec, 2)})
-	s.scratch = st
-	s.emit(&feed.Message{Type: feed.TypeStats, CallID: c.id, ParticipantID: p.id, ConnectionID: p.connID, Stats: st})
+	var src *feed.Stat
+	st, src = add(st, idSource, feed.StatMediaSource, ts)
+	src.Kind = "audio"
+	src.AudioLevel, src.TotalAudioEnergy, src.TotalSamplesDuration = round(m.level, 4), round(m.energy, 5), round(m.samplesSec, 2)
+	s.emitStats(feed.Message{Type: feed.TypeStats, CallID: c.id, ParticipantID: p.id, ConnectionID: p.connID}, st)
 }
 
-// appendRTP adds the inbound, outbound and remote-inbound streams.
+// add appends a cleared object to st and returns it for filling in.
+func add(st []feed.Stat, id, typ string, ts float64) ([]feed.Stat, *feed.Stat) {
+	st = st[:len(st)+1]
+	x := &st[len(st)-1]
+	*x = feed.Stat{}
+	x.ID, x.Type, x.Timestamp = id, typ, ts
+	return st, x
+}
+
+// appendRTP adds the inbound and outbound streams.
 func appendRTP(st []feed.Stat, p *participant, ts float64) []feed.Stat {
 	m := &p.m
+	var x *feed.Stat
 	ia := &m.ia
-	st = append(st, feed.Stat{ID: idInAudio, Type: feed.StatInboundRTP, Timestamp: ts, SSRC: ia.ssrc, Kind: "audio",
-		PacketsReceived: ia.packets, BytesReceived: ia.bytes, PacketsLost: ia.lost, Jitter: round(ia.jitter, 4),
-		JitterBufferDelay: round(ia.jbDelay, 1), JitterBufferEmittedCount: ia.jbEmitted,
-		ConcealedSamples: ia.concealed, SilentConcealedSamples: ia.silentConcealed, TotalSamplesReceived: ia.samples})
+	st, x = add(st, idInAudio, feed.StatInboundRTP, ts)
+	x.SSRC, x.Kind = ia.ssrc, "audio"
+	x.PacketsReceived, x.BytesReceived, x.PacketsLost, x.Jitter = ia.packets, ia.bytes, ia.lost, round(ia.jitter, 4)
+	x.JitterBufferDelay, x.JitterBufferEmittedCount = round(ia.jbDelay, 1), ia.jbEmitted
+	x.ConcealedSamples, x.SilentConcealedSamples, x.TotalSamplesReceived = ia.concealed, ia.silentConcealed, ia.samples
 	if p.inVideo {
 		iv := &m.iv
-		st = append(st, feed.Stat{ID: idInVideo, Type: feed.StatInboundRTP, Timestamp: ts, SSRC: iv.ssrc, Kind: "video",
-			PacketsReceived: iv.packets, BytesReceived: iv.bytes, PacketsLost: iv.lost, Jitter: round(iv.jitter, 4),
-			JitterBufferDelay: round(iv.jbDelay, 1), JitterBufferEmittedCount: iv.jbEmitted,
-			FramesReceived: iv.framesRecv, FramesDecoded: iv.framesDecoded, FramesDropped: iv.framesDropped,
-			FramesPerSecond: iv.fps, FreezeCount: iv.freezes, TotalFreezesDuration: round(iv.freezeSec, 3),
-			NackCount: iv.nacks, PliCount: iv.plis})
+		st, x = add(st, idInVideo, feed.StatInboundRTP, ts)
+		x.SSRC, x.Kind = iv.ssrc, "video"
+		x.PacketsReceived, x.BytesReceived, x.PacketsLost, x.Jitter = iv.packets, iv.bytes, iv.lost, round(iv.jitter, 4)
+		x.FramesReceived, x.FramesDecoded, x.FramesDropped, x.FramesPerSecond = iv.framesRecv, iv.framesDecoded, iv.framesDropped, iv.fps
+		x.FreezeCount, x.TotalFreezesDuration = iv.freezes, round(iv.freezeSec, 3)
+		x.NackCount, x.PliCount = iv.nacks, iv.plis
 	}
 	oa := &m.oa
-	st = append(st, feed.Stat{ID: idOutAudio, Type: feed.StatOutboundRTP, Timestamp: ts, SSRC: oa.ssrc, Kind: "audio",
-		PacketsSent: oa.packets, BytesSent: oa.bytes, TargetBitrate: oa.target})
+	st, x = add(st, idOutAudio, feed.StatOutboundRTP, ts)
+	x.SSRC, x.Kind = oa.ssrc, "audio"
+	x.PacketsSent, x.BytesSent, x.TargetBitrate = oa.packets, oa.bytes, oa.target
 	if p.sendsVideo {
 		ov := &m.ov
-		st = append(st, feed.Stat{ID: idOutVideo, Type: feed.StatOutboundRTP, Timestamp: ts, SSRC: ov.ssrc, Kind: "video",
-			PacketsSent: ov.packets, BytesSent: ov.bytes, TargetBitrate: ov.target, FramesSent: ov.frames,
-			FramesPerSecond: ov.fps, QualityLimitationReason: ov.reason, QualityLimitationDurations: ov.limited})
-	}
-	st = append(st, remoteInbound(idRemAudio, idOutAudio, "audio", oa, ts))
-	if p.sendsVideo {
-		st = append(st, remoteInbound(idRemVideo, idOutVideo, "video", &m.ov, ts))
+		st, x = add(st, idOutVideo, feed.StatOutboundRTP, ts)
+		x.SSRC, x.Kind = ov.ssrc, "video"
+		x.PacketsSent, x.BytesSent, x.TargetBitrate = ov.packets, ov.bytes, ov.target
+		x.FramesSent, x.FramesPerSecond = ov.frames, ov.fps
+		x.QualityLimitationReason, x.QualityLimitationDurations = ov.reason, ov.limited
 	}
 	return st
 }
 
-func remoteInbound(id, local, kind string, o *outbound, ts float64) feed.Stat {
-	return feed.Stat{ID: id, Type: feed.StatRemoteInboundRTP, Timestamp: ts, SSRC: o.ssrc, Kind: kind, LocalID: local,
-		PacketsLost: o.lost, FractionLost: round(o.fractionLost, 4), Jitter: round(o.jitter, 4), RoundTripTime: round(o.rtt, 3)}
+// appendRemote adds the far end's receiver reports on what p sends: video
+// every interval, audio when its (slower) report is due.
+func appendRemote(st []feed.Stat, p *participant, ts float64, audio bool) []feed.Stat {
+	if audio {
+		st = appendRR(st, idRemAudio, idOutAudio, "audio", &p.m.oa, ts)
+	}
+	if p.sendsVideo {
+		st = appendRR(st, idRemVideo, idOutVideo, "video", &p.m.ov, ts)
+	}
+	return st
+}
+
+// appendRR adds one remote-inbound-rtp; fractionLost covers the packets
+// sent since the previous report.
+func appendRR(st []feed.Stat, id, local, kind string, o *outbound, ts float64) []feed.Stat {
+	var x *feed.Stat
+	st, x = add(st, id, feed.StatRemoteInboundRTP, ts)
+	x.SSRC, x.Kind, x.LocalID = o.ssrc, kind, local
+	if sent := o.packets - o.rrPackets; sent > 0 {
+		x.FractionLost = round((o.lost-o.rrLost)/sent, 4)
+	}
+	o.rrPackets, o.rrLost = o.packets, o.lost
+	x.PacketsLost, x.Jitter, x.RoundTripTime = o.lost, round(o.jitter, 4), round(o.rtt, 3)
+	return st
 }
 
 // appendPath adds the transport and the selected pair's candidates.
@@ -106,13 +159,14 @@ func appendPath(st []feed.Stat, p *participant, ts float64) []feed.Stat {
 	case iceFailed:
 		dtls = "failed"
 	}
-	st = append(st, feed.Stat{ID: idTransport, Type: feed.StatTransport, Timestamp: ts,
-		SelectedCandidatePairID: idPair, ICEState: p.ice, DTLSState: dtls})
-	st = append(st, feed.Stat{ID: idLocalCand, Type: feed.StatLocalCandidate, Timestamp: ts,
-		CandidateType: p.localType, Protocol: p.protocol, RelayProtocol: p.relayProto,
-		Address: p.localAddr, NetworkType: p.network})
-	return append(st, feed.Stat{ID: idRemoteCand, Type: feed.StatRemoteCandidate, Timestamp: ts,
-		CandidateType: "host", Protocol: "udp", Address: p.remoteAddr, Port: 3478})
+	var x *feed.Stat
+	st, x = add(st, idTransport, feed.StatTransport, ts)
+	x.SelectedCandidatePairID, x.ICEState, x.DTLSState = idPair, p.ice, dtls
+	st, x = add(st, idLocalCand, feed.StatLocalCandidate, ts)
+	x.CandidateType, x.Protocol, x.RelayProtocol, x.Address, x.NetworkType = p.localType, p.protocol, p.relayProto, p.localAddr, p.network
+	st, x = add(st, idRemoteCand, feed.StatRemoteCandidate, ts)
+	x.CandidateType, x.Protocol, x.Address, x.Port = "host", "udp", p.remoteAddr, 3478
+	return st
 }
 
 // round rounds x to d decimals (keeps the JSON short; monotonic counters

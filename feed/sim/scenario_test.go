@@ -79,6 +79,9 @@ func checkScenario(t *testing.T, c *checker, name string) int {
 				t.Errorf("call %s: %d participants show problems, want 1", call.id, len(showing))
 			}
 			for _, p := range showing {
+				if name == "wifi-loss" && p.maxLossIn < 0.05 {
+					t.Errorf("%s: worst interval's inbound loss %.1f%%, want over 5%%", p, 100*p.maxLossIn)
+				}
 				got := slices.Sorted(maps.Keys(p.raised))
 				if !slices.Equal(got, want) {
 					t.Errorf("%s raised %v, want %v", p, p.raised, want)

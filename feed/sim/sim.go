@@ -41,10 +41,13 @@ type Sim struct {
 	nextPart  int
 
 	// Output of the step being built.
-	out     []feed.Message
-	arena   statArena
-	scratch []feed.Stat
-	sink    func(m *feed.Message)
+	out        []feed.Message
+	arena      statArena
+	scratch    []feed.Stat
+	msg        feed.Message // the message being handed to sink
+	cond       conditions   // the participant being reported on
+	collecting bool         // Step: stats go to the arena, messages to out
+	sink       func(m *feed.Message)
 }
 
 // ScenarioNames returns the names of every scenario, good first.
@@ -103,9 +106,10 @@ func (s *Sim) Interval() time.Duration { return s.cfg.Interval }
 func (s *Sim) Step() []feed.Message {
 	s.out = s.out[:0]
 	s.arena.reset()
+	s.collecting = true
 	s.sink = s.collect
 	s.step()
-	s.sink = nil
+	s.collecting, s.sink = false, nil
 	return s.out
 }
 
@@ -121,11 +125,34 @@ func (s *Sim) StepEach(emit func(m *feed.Message)) {
 // ActiveCalls returns the number of calls in progress after the latest Step.
 func (s *Sim) ActiveCalls() int { return len(s.calls) }
 
-func (s *Sim) collect(m *feed.Message) {
-	if len(m.Stats) > 0 {
-		m.Stats = s.arena.keep(m.Stats)
+func (s *Sim) collect(m *feed.Message) { s.out = append(s.out, *m) }
+
+// emit hands a message (stamped with the step's feed time) to the sink.
+func (s *Sim) emit(m feed.Message) {
+	m.TS = float64(s.nowMS)
+	s.msg = m
+	s.sink(&s.msg)
+}
+
+// statBuf returns an empty slice with room for one report: in the arena
+// when collecting, else the scratch buffer.
+func (s *Sim) statBuf() []feed.Stat {
+	if s.collecting {
+		return s.arena.tail(maxStats)
 	}
-	s.out = append(s.out, *m)
+	if s.scratch == nil {
+		s.scratch = make([]feed.Stat, 0, maxStats)
+	}
+	return s.scratch[:0]
+}
+
+// emitStats emits a stats message carrying st, a slice from statBuf.
+func (s *Sim) emitStats(m feed.Message, st []feed.Stat) {
+	if s.collecting {
+		s.arena.commit(len(st))
+	}
+	m.Stats = st[:len(st):len(st)]
+	s.emit(m)
 }
 
 // step runs one interval: the calls in progress, then new calls to keep
@@ -179,19 +206,22 @@ func (a *statArena) reset() {
 	a.cur = 0
 }
 
-// keep copies stats into the arena and returns the copy.
-func (a *statArena) keep(stats []feed.Stat) []feed.Stat {
+// tail returns an empty slice at the end of the current chunk with room
+// for n objects; commit then keeps what was written there.
+func (a *statArena) tail(n int) []feed.Stat {
 	for {
 		if a.cur == len(a.chunks) {
-			a.chunks = append(a.chunks, make([]feed.Stat, 0, max(arenaChunk, len(stats))))
+			a.chunks = append(a.chunks, make([]feed.Stat, 0, arenaChunk))
 		}
 		c := a.chunks[a.cur]
-		if cap(c)-len(c) >= len(stats) {
-			n := len(c)
-			c = append(c, stats...)
-			a.chunks[a.cur] = c
-			return c[n:len(c):len(c)]
+		if cap(c)-len(c) >= n {
+			return c[len(c):len(c)]
 		}
 		a.cur++
 	}
+}
+
+func (a *statArena) commit(n int) {
+	c := a.chunks[a.cur]
+	a.chunks[a.cur] = c[:len(c)+n]
 }
