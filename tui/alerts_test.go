@@ -38,7 +38,7 @@ func TestAlertPaneShowsStates(t *testing.T) {
 	if pane := stripANSI(m.alerts.View()); strings.Contains(pane, "user-5") {
 		t.Fatalf("the muted alert is shown:\n%s", pane)
 	}
-	mustShow(t, m, "alerts 2 crit")                          // header: firing, not muted, by severity
+	mustShow(t, m, "alerts 2 crit") // header: firing, not muted, by severity
 	rows := m.alerts.rows
 	if rows[0].State != alert.Firing || rows[len(rows)-1].State != alert.Resolved {
 		t.Fatalf("order: firing first, resolved last; got %s ... %s", rows[0].State, rows[len(rows)-1].State)

@@ -97,7 +97,7 @@ func (v *callView) findingsPanel(w, h int) []string {
 		adviceLines = 2
 	}
 	for i := range fs {
-		block := v.findingLines(&fs[i], w, adviceLines)
+		block := v.findingLines(&fs[i], w, adviceLines, h < 12 || w < 60)
 		if len(lines)+len(block) > budget {
 			lines = append(lines, st.Dim.Render(fmt.Sprintf("  … %d more", len(fs)-i)))
 			break
@@ -110,7 +110,7 @@ func (v *callView) findingsPanel(w, h int) []string {
 
 // findingLines renders one finding: severity and message, since when (or
 // when it cleared), and its advice.
-func (v *callView) findingLines(f *diagnose.Finding, w, adviceLines int) []string {
+func (v *callView) findingLines(f *diagnose.Finding, w, adviceLines int, compact bool) []string {
 	st := v.styles
 	sev := sevStyle(st, f.Severity)
 	text := lipgloss.NewStyle()
@@ -122,7 +122,7 @@ func (v *callView) findingLines(f *diagnose.Finding, w, adviceLines int) []strin
 	if !f.Open() {
 		when = fmt.Sprintf("cleared: %s to %s UTC (%s)", fmtClock(f.Start), fmtClock(f.End), fmtAgo(f.End.Sub(f.Start)))
 	}
-	if w < 100 { // compact: when and advice share the second line
+	if compact { // when and advice share the second line
 		second := st.Dim.Render(when)
 		if f.Advice != "" {
 			second += ". " + clean(f.Advice)

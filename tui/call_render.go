@@ -50,17 +50,28 @@ func (v *callView) View() string {
 func (v *callView) facts() []string {
 	st, s := v.styles, v.detail.Summary
 	sep := st.Dim.Render(" | ")
-	parts := []string{
-		st.Label.Render("room ") + st.Section.Render(roomOf(s)),
-		st.Label.Render("call ") + clean(s.ID),
-		st.Label.Render("started ") + fmtClock(s.Start) + " UTC",
-		st.Label.Render("duration ") + fmtDuration(callDuration(s, v.feedTime)),
-		fmt.Sprintf("%d participants", len(v.detail.Participants)),
+	label := func(l string) string { return st.Label.Render(l + " ") }
+	var line string
+	for _, labelled := range []bool{true, false} {
+		if !labelled {
+			label = func(string) string { return "" }
+		}
+		parts := []string{
+			label("room") + st.Section.Render(roomOf(s)),
+			label("call") + clean(s.ID),
+			label("started") + fmtClock(s.Start) + " UTC",
+			label("duration") + fmtDuration(callDuration(s, v.feedTime)),
+			fmt.Sprintf("%d participants", len(v.detail.Participants)),
+		}
+		if s.Ended {
+			parts = append(parts, st.Trouble.Render("ended "+fmtClock(s.End)))
+		}
+		line = strings.Join(parts, sep)
+		if lipWidth(line) <= v.width {
+			break
+		}
 	}
-	if s.Ended {
-		parts = append(parts, st.Trouble.Render("ended "+fmtClock(s.End)))
-	}
-	lines := []string{fit(strings.Join(parts, sep), v.width)}
+	lines := []string{fit(line, v.width)}
 	if len(s.Tags) > 0 {
 		keys := make([]string, 0, len(s.Tags))
 		for k := range s.Tags {

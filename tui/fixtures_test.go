@@ -220,8 +220,14 @@ func alertBook() *alert.Book {
 	jit := finding(diagnose.RuleJitterHigh, diagnose.Warning, "c-00005", "p-5", "user-5", "Jitter of 48 ms on inbound audio", start)
 	ice := finding(diagnose.RuleICEDisconnected, diagnose.Critical, "c-00011", "p-11", "user-11", "user-11's connection dropped (ICE disconnected)", start)
 	all := []diagnose.Finding{loss, rtt, mic, jit, ice}
-	b.Observe(start, all)
-	b.Observe(start.Add(15*time.Second), all)
+	// One finding opens each second, so each alert fires at its own time
+	// and the event log's order does not depend on map iteration.
+	for i := range all {
+		b.Observe(start.Add(time.Duration(i)*time.Second), all[:i+1])
+	}
+	for i := range all {
+		b.Observe(start.Add(time.Duration(10+i)*time.Second), all)
+	}
 	if err := b.Ack(rtt.Key(), "oncall", "looking", start.Add(20*time.Second)); err != nil {
 		panic(err)
 	}

@@ -98,7 +98,7 @@ func renderGraph(s *diagnose.Series, label string, width, height int, window tim
 	}
 	lines := []string{head}
 	stats := fmt.Sprintf("  now %s  min %s  max %s", fmtStat(last), fmtStat(lo), fmtStat(hi))
-	if lipWidth(label+unit+stats)+3 > width {
+	if width < 50 { // compact: "Loss in 3.2, min 0 max 8.1 %"
 		head = st.Section.Render(label) + " " + st.Dim.Render(unit)
 		stats = fmt.Sprintf(" %s, min %s max %s", fmtStat(last), fmtStat(lo), fmtStat(hi))
 		lines[0] = st.Section.Render(label)

@@ -55,7 +55,7 @@ func (h *header) View() string {
 	sep := st.Dim.Render(" | ")
 	tag, avail := "", h.width
 	if in.paused {
-		tag = st.Paused.Render(fmt.Sprintf(" PAUSED, %d updates waiting ", in.waiting))
+		tag = st.Paused.Render(fmt.Sprintf(" PAUSED, %s waiting ", plural(in.waiting, "update")))
 		avail -= lipWidth(tag) + 1
 	}
 	var line string
@@ -190,7 +190,11 @@ func (h *header) replayLine() string {
 	}
 	total := r.End.Sub(r.Start)
 	pos := r.Position.Sub(r.Start)
-	text := fmt.Sprintf("replay %s  %s / %s  speed x%s  ", state, fmtDuration(pos), fmtDuration(total), fmtSpeed(r.Speed))
+	if r.Ended {
+		state = "ended"
+	}
+	text := fmt.Sprintf("replay %s  %s / %s  speed x%s  %s  ", state, fmtDuration(pos), fmtDuration(total),
+		fmtSpeed(r.Speed), shortSource(clean(h.info.feed.Source)))
 	barW := h.width - lipWidth(text) - 2
 	if barW < 10 {
 		return text
@@ -201,6 +205,14 @@ func (h *header) replayLine() string {
 	}
 	filled = min(max(filled, 0), barW)
 	return text + "[" + strings.Repeat("=", filled) + strings.Repeat("-", barW-filled) + "]"
+}
+
+// plural renders "1 update" or "3 updates".
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }
 
 // fmtSpeed renders a replay speed factor: "1", "0.5", "8".

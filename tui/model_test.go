@@ -250,7 +250,7 @@ func TestOpenCallAndBack(t *testing.T) {
 	}
 	mustShow(t, m, "Loading call support-escalation")
 	m.Update(frameMsg(frame(2, 40, "c-wifi-001")))
-	mustShow(t, m, "room support-escalation", "Alice", "Bitrate in", "DIAGNOSES", "packet loss")
+	mustShow(t, m, "support-escalation | c-wifi-001", "Alice", "Bitrate in", "DIAGNOSES", "packet loss")
 	hit(m, "esc")
 	if m.screen != screenCalls || lastLog(rec) != "focus " {
 		t.Fatalf("esc: screen %d, controller %v", m.screen, rec.log())

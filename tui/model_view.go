@@ -121,7 +121,7 @@ func (m *Model) helpView() string {
 	}
 	lines := []string{m.styles.Section.Render("Keys") + m.styles.Dim.Render("  (? or esc closes this help)"), ""}
 	lines = append(lines, strings.Split(m.help.FullHelpView(groups), "\n")...)
-	lines = append(lines, "", m.styles.Dim.Render("Severity: !! critical   ! warning   i info   - ok.  Ended calls are dimmed and say \"ended\"."))
+	lines = append(lines, "", m.styles.Dim.Render("Severity: !! critical  ! warning  i info  - ok.  Ended calls say \"ended\"."))
 	return block(lines, w, h)
 }
 

@@ -46,7 +46,7 @@ func DefaultStyles() Styles {
 		Warning:      s.Foreground(lipgloss.Yellow),
 		Info:         s.Foreground(lipgloss.Cyan),
 		OK:           s.Foreground(lipgloss.Green),
-		ColumnHeader: s.Bold(true).Underline(true),
+		ColumnHeader: s.Bold(true),
 		Section:      s.Bold(true),
 		Selected:     s.Reverse(true),
 		Ended:        s.Faint(true),
