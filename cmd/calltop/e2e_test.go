@@ -1,7 +1,11 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +14,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/calltop/calltop/feed"
+	"github.com/calltop/calltop/feed/sim"
 )
 
 // The end-to-end tests run the real calltop binary in a detached tmux pane
@@ -187,4 +194,154 @@ func TestDemoInTmux(t *testing.T) {
 
 func TestDemoInTmuxNoColor(t *testing.T) {
 	runDemoInTmux(t, " --speed 2", "TERM=xterm-256color", "NO_COLOR=1")
+}
+
+// writeRecording simulates a minute of wifi-loss calls into a calltop
+// recording (JSON lines of feed.Record) and returns its path.
+func writeRecording(t *testing.T) string {
+	t.Helper()
+	s, err := sim.New(sim.Config{Calls: 3, Scenarios: []string{"wifi-loss"}, Seed: 5,
+		Start: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	for i := 0; i < 60; i++ {
+		for _, m := range s.Step() {
+			raw, err := json.Marshal(&m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			line, err := json.Marshal(feed.Record{Recv: s.Now(), Msg: raw})
+			if err != nil {
+				t.Fatal(err)
+			}
+			b.Write(append(line, '\n'))
+		}
+	}
+	path := filepath.Join(t.TempDir(), "wifi-loss.jsonl")
+	if err := os.WriteFile(path, b.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// replayPosition reads "replay <state>  <pos> / <total>" from the header.
+var replayPosition = regexp.MustCompile(`replay (playing|paused)\s+(\S+) / (\S+)\s+speed x(\S+)`)
+
+// seconds parses the header's durations: "9s", "1:05".
+func seconds(t *testing.T, s string) int {
+	t.Helper()
+	var m, sec int
+	if _, err := fmt.Sscanf(s, "%d:%d", &m, &sec); err == nil {
+		return m*60 + sec
+	}
+	if _, err := fmt.Sscanf(s, "%ds", &sec); err == nil {
+		return sec
+	}
+	t.Fatalf("cannot read the replay position %q", s)
+	return 0
+}
+
+func TestReplayInTmux(t *testing.T) {
+	bin := calltopBinary(t)
+	rec := writeRecording(t)
+	home := t.TempDir()
+	p := startPane(t, fmt.Sprintf("sh -c '%s replay %s --speed 2; echo CALLTOP-EXITED $?; exec sleep 120'", bin, rec),
+		"TERM=xterm-256color", "HOME="+home)
+
+	p.waitFor("the replay playing with calls", func(s string) bool {
+		return replayPosition.MatchString(s) && len(callRow.FindAllString(s, -1)) >= 3
+	})
+	p.keys("Space")
+	s := p.waitFor("the replay paused", func(s string) bool { return strings.Contains(s, "replay paused") })
+	m := replayPosition.FindStringSubmatch(s)
+	if m[3] != "59s" || m[4] != "2" {
+		t.Errorf("replay line %q: want a 59 s recording at speed x2", m[0])
+	}
+	before := seconds(t, m[2])
+
+	p.keys("Right")
+	s = p.waitFor("the position 10 s on", func(s string) bool {
+		m := replayPosition.FindStringSubmatch(s)
+		return m != nil && seconds(t, m[2]) == before+10
+	})
+	if !strings.Contains(s, "replay paused") {
+		t.Errorf("seeking resumed the paused replay:\n%s", s)
+	}
+	p.keys("Left", "Left")
+	p.waitFor("the position 10 s before the pause", func(s string) bool {
+		m := replayPosition.FindStringSubmatch(s)
+		return m != nil && seconds(t, m[2]) == max(before-10, 0)
+	})
+	p.keys("]")
+	p.waitFor("speed x4", func(s string) bool { return strings.Contains(s, "speed x4") })
+	p.keys("Right", "Right", "Right", "Right", "Space")
+	p.waitFor("the end of the recording", func(s string) bool {
+		return strings.Contains(s, "feed ended") && strings.Contains(s, "59s / 59s")
+	})
+	if n := len(callRow.FindAllString(p.screen(), -1)); n < 3 {
+		t.Errorf("at the end of the replay the view lost its calls (%d rows)", n)
+	}
+
+	p.keys("q")
+	s = p.waitFor("calltop to exit", func(s string) bool { return strings.Contains(s, "CALLTOP-EXITED") })
+	if !strings.Contains(s, "CALLTOP-EXITED 0") || strings.Contains(s, "replay ") {
+		t.Errorf("replay did not exit cleanly:\n%s", s)
+	}
+}
+
+// startHub serves simulated calls on loopback until stop is called; it
+// returns the feed URL.
+func startHub(t *testing.T) (url string, stop func()) {
+	t.Helper()
+	s, err := sim.New(sim.Config{Calls: 4, Scenarios: []string{"good"}, Seed: 9, Start: time.Now().UTC()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hub := feed.NewHub(feed.HubConfig{Logf: t.Logf})
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); hub.Serve(ctx, ln) }()
+	go func() { defer wg.Done(); feed.StepSource(s.Step, time.Second, 1)(ctx, hub) }()
+	stop = sync.OnceFunc(func() { cancel(); wg.Wait() })
+	t.Cleanup(stop)
+	return "ws://" + ln.Addr().String() + "/feed", stop
+}
+
+func TestLiveFeedInTmux(t *testing.T) {
+	bin := calltopBinary(t)
+	url, stopHub := startHub(t)
+	state := filepath.Join(t.TempDir(), "state")
+	p := startPane(t, fmt.Sprintf("sh -c '%s --feed %s --state-dir %s; echo CALLTOP-EXITED $?; exec sleep 120'", bin, url, state),
+		"TERM=xterm-256color", "HOME="+t.TempDir())
+
+	s := p.waitFor("the live feed's calls", func(s string) bool {
+		return strings.Contains(s, "live") && len(callRow.FindAllString(s, -1)) >= 4
+	})
+	if !strings.Contains(s, "127.0.0.1") {
+		t.Errorf("the header does not name the feed:\n%s", s)
+	}
+	stopHub()
+	p.waitFor("the feed reconnecting", func(s string) bool { return strings.Contains(s, "reconnecting") })
+	p.keys("!")
+	p.waitFor("the feed-down alert in the alert pane", func(s string) bool {
+		return strings.Contains(s, "feed is down")
+	})
+	p.keys("q")
+	s = p.waitFor("calltop to exit", func(s string) bool { return strings.Contains(s, "CALLTOP-EXITED") })
+	if !strings.Contains(s, "CALLTOP-EXITED 0") || strings.Contains(s, "reconnecting") {
+		t.Errorf("calltop did not exit cleanly:\n%s", s)
+	}
+	if _, err := os.Stat(filepath.Join(state, "calltop.log")); err != nil {
+		t.Errorf("no log file in the state directory: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(state, "alerts.json")); err != nil {
+		t.Errorf("the feed-down alert was not saved in the state directory: %v", err)
+	}
 }
