@@ -1,6 +1,7 @@
 package feed
 
 import (
+	"context"
 	"net"
 	"net/http"
 	"strings"
@@ -81,8 +82,16 @@ func TestBigSnapshotIsSplitAndReassembled(t *testing.T) {
 
 func TestSlowSubscriberIsDroppedFastOneGetsEverything(t *testing.T) {
 	hub := startHub(t, "127.0.0.1:0", HubConfig{Queue: 64, WriteTimeout: 300 * time.Millisecond})
-	// The slow subscriber connects and then never reads.
-	slow, _, err := websocket.DefaultDialer.Dial(hub.url(), nil)
+	// The slow subscriber connects with a small receive buffer and then
+	// never reads.
+	d := websocket.Dialer{NetDialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		conn, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+		if err == nil {
+			conn.(*net.TCPConn).SetReadBuffer(8 << 10)
+		}
+		return conn, err
+	}}
+	slow, _, err := d.Dial(hub.url(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,16 +101,17 @@ func TestSlowSubscriberIsDroppedFastOneGetsEverything(t *testing.T) {
 	waitEvent(t, c, 3*time.Second, "snapshot", isType(TypeSnapshot))
 
 	var got atomic.Int64
-	const n = 20000 // ~30 MB: far more than the socket buffers hold
+	const most = 30000 // ~45 MB: far more than any socket buffers hold
 	done := make(chan []float64)
 	go func() {
 		var seen []float64
 		for ev := range c.Events() {
+			if ev.Kind == EventMessage && ev.Msg.Type == TypeCallEnd {
+				break // the end marker
+			}
 			if ev.Kind == EventMessage && ev.Msg.Type == TypeStats {
 				seen = append(seen, ev.Msg.TS)
-				if got.Add(1) == n {
-					break
-				}
+				got.Add(1)
 			}
 		}
 		done <- seen
@@ -109,23 +119,33 @@ func TestSlowSubscriberIsDroppedFastOneGetsEverything(t *testing.T) {
 	pad := strings.Repeat("x", 1500)
 	start := time.Now()
 	var slowest time.Duration
-	for i := 0; i < n; i++ {
-		for int64(i)-got.Load() > 32 { // keep pace with the fast reader only
+	dropAt, n := 0, 0
+	for ; n < most && (dropAt == 0 || n < dropAt+500); n++ {
+		for int64(n)-got.Load() > 32 { // keep pace with the fast reader only
 			time.Sleep(50 * time.Microsecond)
 		}
-		m := statsMsg("a", "p1", float64(i), float64(i))
+		m := statsMsg("a", "p1", float64(n), float64(n))
 		m.Stats[0].TrackIdentifier = pad
 		t0 := time.Now()
 		if err := hub.Publish(m); err != nil {
 			t.Fatal(err)
 		}
 		slowest = max(slowest, time.Since(t0))
+		if dropAt == 0 && hub.Stats().Dropped > 0 {
+			dropAt = n
+		}
+	}
+	if err := hub.Publish(&Message{Type: TypeCallEnd, CallID: "end"}); err != nil {
+		t.Fatal(err)
 	}
 	var seen []float64
 	select {
 	case seen = <-done:
 	case <-time.After(10 * time.Second):
 		t.Fatalf("fast subscriber got %d of %d frames", got.Load(), n)
+	}
+	if len(seen) != n {
+		t.Fatalf("fast subscriber got %d of %d frames", len(seen), n)
 	}
 	for i, ts := range seen {
 		if ts != float64(i) {
@@ -139,7 +159,7 @@ func TestSlowSubscriberIsDroppedFastOneGetsEverything(t *testing.T) {
 	if !hub.logs.contains("too slow") {
 		t.Fatalf("no logged reason for dropping the slow subscriber: %v", hub.logs.lines)
 	}
-	t.Logf("%d frames in %v; slowest Publish %v", n, time.Since(start), slowest)
+	t.Logf("%d frames in %v; slowest Publish %v; slow one dropped at frame %d", n, time.Since(start), slowest, dropAt)
 }
 
 func TestTokenRefusedAndAccepted(t *testing.T) {

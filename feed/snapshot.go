@@ -67,7 +67,7 @@ type SnapshotAssembler struct {
 	nextPart int
 }
 
-// Add takes one snapshot message (which it may keep). It returns the
+// Add takes one snapshot message (it keeps a copy, never m). It returns the
 // complete snapshot when m finishes one, nil while parts are missing, and
 // an error for a part that does not follow the previous one (the parts
 // gathered so far are dropped).
@@ -77,8 +77,9 @@ func (a *SnapshotAssembler) Add(m *Message) (*Message, error) {
 		return m, nil
 	}
 	if m.Part == 1 {
-		a.pending, a.nextPart = m, 2
-		m.Calls = append([]Call(nil), m.Calls...)
+		cp := *m
+		cp.Calls = append([]Call(nil), m.Calls...)
+		a.pending, a.nextPart = &cp, 2
 	} else if a.pending == nil || m.Part != a.nextPart || m.Parts != a.pending.Parts {
 		a.pending, a.nextPart = nil, 0
 		return nil, &DecodeError{Reason: "snapshot part " + strconv.Itoa(m.Part) + " of " + strconv.Itoa(m.Parts) + " does not follow the parts received"}

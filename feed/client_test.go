@@ -1,0 +1,220 @@
+package feed
+
+import (
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+func TestReconnectAfterHubRestartDropsGhostCalls(t *testing.T) {
+	hub := startHub(t, "127.0.0.1:0", HubConfig{})
+	addr := hub.addr
+	publishAll(t, hub, callStart("a", 1, "p1"))
+	publishAll(t, hub, callStart("b", 2, "p2"))
+
+	c, _ := runClient(t, fastClient(hub.url()))
+	calls := callSet{}
+	ev := waitEvent(t, c, 3*time.Second, "first snapshot", isType(TypeSnapshot))
+	calls.apply(ev.Msg)
+	if len(calls) != 2 {
+		t.Fatalf("first snapshot holds %v", calls)
+	}
+
+	hub.stop() // SIGTERM-like: subscribers get a close frame
+	ev = waitEvent(t, c, 3*time.Second, "reconnecting", isState(StateReconnecting))
+	if !strings.Contains(ev.Status.Reason, "hub shutting down") {
+		t.Fatalf("reconnect reason %q does not carry the hub's close reason", ev.Status.Reason)
+	}
+	if ev.Status.NextAttempt.IsZero() {
+		t.Fatal("reconnecting status has no next attempt time")
+	}
+
+	// The hub comes back on the same port; call a is gone, c is new.
+	hub2 := startHub(t, addr, HubConfig{})
+	publishAll(t, hub2, callStart("c", 3, "p3"))
+	waitEvent(t, c, 5*time.Second, "live again", isState(StateLive))
+	ev = waitEvent(t, c, 3*time.Second, "second snapshot", isType(TypeSnapshot))
+	calls.apply(ev.Msg)
+	if len(calls) != 1 || !calls["c"] {
+		t.Fatalf("after reconnect the consumer holds %v, want only c", calls)
+	}
+	if st := c.Status(); st.Connects != 2 || st.State != StateLive {
+		t.Fatalf("status %+v, want live after 2 connections", st)
+	}
+}
+
+func TestFailoverToSecondURL(t *testing.T) {
+	// A port with nothing listening.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	down := "ws://" + ln.Addr().String() + "/feed"
+	ln.Close()
+	hub := startHub(t, "127.0.0.1:0", HubConfig{Name: "second"})
+
+	c, _ := runClient(t, fastClient(down, hub.url()))
+	ev := waitEvent(t, c, 3*time.Second, "hello", isType(TypeHello))
+	if ev.Msg.Server != "second" {
+		t.Fatalf("hello from %q", ev.Msg.Server)
+	}
+	if st := c.Status(); st.URL != hub.url() || st.State != StateLive {
+		t.Fatalf("status %+v, want live on the second URL", st)
+	}
+}
+
+func TestAllURLsDownKeepsRetryingWithBackoff(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	down := "ws://" + ln.Addr().String() + "/feed"
+	ln.Close()
+	c, _ := runClient(t, fastClient(down))
+	var waits []time.Duration
+	for len(waits) < 5 {
+		ev := waitEvent(t, c, 3*time.Second, "reconnecting", isState(StateReconnecting))
+		waits = append(waits, ev.Status.NextAttempt.Sub(ev.Status.Since))
+		if !strings.Contains(ev.Status.Reason, "refused") {
+			t.Fatalf("reason %q does not say the connection was refused", ev.Status.Reason)
+		}
+	}
+	// MinBackoff 20 ms doubling to the 200 ms cap, half of it jitter.
+	if waits[0] > 25*time.Millisecond || waits[4] < 100*time.Millisecond || waits[4] > 205*time.Millisecond {
+		t.Fatalf("backoff waits %v: want about 10-20 ms growing to 100-200 ms", waits)
+	}
+}
+
+// badHub is a WebSocket server that sends frames of its own choosing.
+func badHub(t *testing.T, script func(conn *websocket.Conn, n int)) string {
+	t.Helper()
+	up := websocket.Upgrader{Subprotocols: []string{Subprotocol}}
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conn, err := up.Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		script(conn, int(n.Add(1)))
+		conn.Close()
+	}))
+	t.Cleanup(srv.Close)
+	return "ws" + strings.TrimPrefix(srv.URL, "http") + "/feed"
+}
+
+func TestMalformedAndOversizeFramesAreSurvived(t *testing.T) {
+	url := badHub(t, func(conn *websocket.Conn, n int) {
+		send := func(s string) { conn.WriteMessage(websocket.TextMessage, []byte(s)) }
+		send(`{"type":"hello","version":1,"server":"bad"}`)
+		if n > 1 {
+			time.Sleep(time.Second) // second connection: stay up
+			return
+		}
+		send(`this is not json`)
+		send(`{"type":"stats","callId":"a"}`)
+		conn.WriteMessage(websocket.BinaryMessage, []byte{1, 2, 3})
+		send(`{"type":"from.the.future","x":1}`)
+		send(`{"type":"call.start","call":{"id":"ok"}}`)
+		send(`{"type":"call.start","call":{"id":"big","room":"` + strings.Repeat("r", MaxFrameBytes) + `"}}`)
+		time.Sleep(time.Second)
+	})
+	c, _ := runClient(t, fastClient(url))
+	var reasons []string
+	ev := waitEvent(t, c, 3*time.Second, "call.start ok", func(ev Event) bool {
+		if ev.Kind == EventBadFrame {
+			reasons = append(reasons, ev.Reason)
+		}
+		return ev.Kind == EventMessage && ev.Msg.Type == TypeCallStart
+	})
+	if ev.Msg.Call.ID != "ok" {
+		t.Fatalf("call.start %+v", ev.Msg.Call)
+	}
+	want := []string{"not a calltop.v1 JSON object", "stats message without callId", "binary frame"}
+	if len(reasons) != len(want) {
+		t.Fatalf("bad frame reasons %q, want %d", reasons, len(want))
+	}
+	for i, w := range want {
+		if !strings.Contains(reasons[i], w) {
+			t.Errorf("bad frame %d reason %q, want it to say %q", i, reasons[i], w)
+		}
+	}
+	// The oversize frame ends that connection; the client comes back.
+	ev = waitEvent(t, c, 3*time.Second, "oversize frame", func(ev Event) bool { return ev.Kind == EventBadFrame })
+	if !strings.Contains(ev.Reason, "limit") {
+		t.Fatalf("oversize reason %q", ev.Reason)
+	}
+	waitEvent(t, c, 3*time.Second, "hello after reconnect", isType(TypeHello))
+	st := c.Status()
+	if st.BadFrames != 4 || st.Unknown != 1 || st.Connects != 2 || !strings.Contains(st.LastBadReason, "limit") {
+		t.Fatalf("status %+v: want 4 bad frames, 1 unknown, 2 connections", st)
+	}
+}
+
+func TestStallDetectedAndCleared(t *testing.T) {
+	url := badHub(t, func(conn *websocket.Conn, n int) {
+		conn.WriteMessage(websocket.TextMessage, []byte(`{"type":"hello","version":1}`))
+		go func() { // answer pings while silent
+			for {
+				if _, _, err := conn.ReadMessage(); err != nil {
+					return
+				}
+			}
+		}()
+		time.Sleep(400 * time.Millisecond)
+		conn.WriteMessage(websocket.TextMessage, []byte(`{"type":"call.end","callId":"x"}`))
+		time.Sleep(300 * time.Millisecond)
+	})
+	cfg := fastClient(url)
+	cfg.StallAfter = 150 * time.Millisecond
+	cfg.PingInterval = 50 * time.Millisecond
+	c, _ := runClient(t, cfg)
+	hello := waitEvent(t, c, 3*time.Second, "hello", isType(TypeHello))
+	ev := waitEvent(t, c, 3*time.Second, "stalled", isState(StateStalled))
+	if d := ev.Status.Since.Sub(hello.Recv); d < 0 || d > 10*time.Millisecond {
+		t.Fatalf("stalled since %v, want the last frame's time %v", ev.Status.Since, hello.Recv)
+	}
+	if s := ev.Status.Describe(ev.Status.Since.Add(41 * time.Second)); s != "stalled for 41s" {
+		t.Fatalf("Describe = %q", s)
+	}
+	waitEvent(t, c, 3*time.Second, "live again", isState(StateLive))
+	waitEvent(t, c, time.Second, "call.end", isType(TypeCallEnd))
+}
+
+func TestDeadConnectionIsRedialed(t *testing.T) {
+	// A server that never answers pings (it does not read) and sends nothing.
+	url := badHub(t, func(conn *websocket.Conn, n int) {
+		if n == 1 {
+			time.Sleep(time.Second)
+			return
+		}
+		conn.WriteMessage(websocket.TextMessage, []byte(`{"type":"hello","version":1}`))
+		time.Sleep(200 * time.Millisecond)
+	})
+	cfg := fastClient(url)
+	cfg.PingInterval = 50 * time.Millisecond
+	cfg.DeadAfter = 200 * time.Millisecond
+	c, _ := runClient(t, cfg)
+	ev := waitEvent(t, c, 3*time.Second, "reconnecting", isState(StateReconnecting))
+	if !strings.Contains(ev.Status.Reason, "timeout") {
+		t.Fatalf("reason %q, want a read timeout", ev.Status.Reason)
+	}
+	waitEvent(t, c, 3*time.Second, "hello on the second connection", isType(TypeHello))
+}
+
+func TestNewClientRejectsBadConfig(t *testing.T) {
+	for _, cfg := range []ClientConfig{
+		{},
+		{URLs: []string{"http://127.0.0.1/feed"}},
+		{URLs: []string{"ws://127.0.0.1/feed"}, CAFile: "/nonexistent/ca.pem"},
+	} {
+		if _, err := NewClient(cfg); err == nil {
+			t.Errorf("NewClient(%+v) accepted a bad config", cfg)
+		}
+	}
+}

@@ -1,0 +1,236 @@
+package feed
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// record reads c until it has seen stop, writing every delivered frame.
+func record(t *testing.T, c *Client, rec *Recorder, stop func(*Message) bool) {
+	t.Helper()
+	timeout := time.After(5 * time.Second)
+	for {
+		select {
+		case ev := <-c.Events():
+			if ev.Kind != EventMessage && ev.Kind != EventUnknown {
+				continue
+			}
+			for _, f := range ev.Frames {
+				if err := rec.Write(ev.Recv, f); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if stop(ev.Msg) {
+				return
+			}
+		case <-timeout:
+			t.Fatalf("recording did not finish; status %+v", c.Status())
+		}
+	}
+}
+
+func isEndOf(id string) func(*Message) bool {
+	return func(m *Message) bool { return m.Type == TypeCallEnd && m.CallID == id }
+}
+
+func readRecording(t *testing.T, path string) []Record {
+	t.Helper()
+	rc, err := OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	recs, bad, err := ReadRecording(rc, path)
+	if err != nil || len(bad) > 0 {
+		t.Fatalf("reading %s: %v %v", path, err, bad)
+	}
+	return recs
+}
+
+func TestRecordThenReplayGivesTheSameFrames(t *testing.T) {
+	dir := t.TempDir()
+	// A live hub with a call going on before the recorder joins.
+	hub := startHub(t, "127.0.0.1:0", HubConfig{})
+	publishAll(t, hub, callStart("a", 1000, "p1", "p2"))
+	cfg := fastClient(hub.url())
+	cfg.KeepUnknown = true
+	c, _ := runClient(t, cfg)
+	waitEvent(t, c, 3*time.Second, "live", isState(StateLive))
+
+	first := filepath.Join(dir, "first.jsonl.gz")
+	rec, err := CreateRecording(first, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		time.Sleep(50 * time.Millisecond) // after hello and snapshot
+		for i := 0; i < 20; i++ {
+			hub.Publish(statsMsg("a", "p1", 2000+float64(i)*1000, float64(i)*1000))
+			time.Sleep(2 * time.Millisecond)
+		}
+		hub.PublishFrame([]byte(`{"type":"future.thing","x":[1,2]}`))
+		publishAll(t, hub, callStart("b", 30000, "p3"))
+		hub.Publish(&Message{Type: TypeCallEnd, TS: 31000, CallID: "a", Reason: "hangup"})
+	}()
+	record(t, c, rec, isEndOf("a"))
+	if err := rec.Close(); err != nil {
+		t.Fatal(err)
+	}
+	recs := readRecording(t, first)
+	if len(recs) != 2+20+1+2+1 {
+		t.Fatalf("recorded %d frames, want hello, snapshot, 20 stats, 1 unknown, 2 for call b, call.end", len(recs))
+	}
+
+	// Replay it through a second hub to a recorder that joins first.
+	hub2 := startHub(t, "127.0.0.1:0", HubConfig{})
+	cfg.URLs = []string{hub2.url()}
+	c2, _ := runClient(t, cfg)
+	waitEvent(t, c2, 3*time.Second, "snapshot", isType(TypeSnapshot)) // hub2's own, empty
+	second := filepath.Join(dir, "second.jsonl")
+	rec2, err := CreateRecording(second, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	replayDone := make(chan error, 1)
+	go func() { replayDone <- ReplaySource(recs, 20, false)(ctx, hub2) }()
+	record(t, c2, rec2, isEndOf("a"))
+	rec2.Close()
+	if err := <-replayDone; err != nil {
+		t.Fatal(err)
+	}
+	again := readRecording(t, second)
+	// The replay leaves out the recorded hello: the hub sent its own.
+	if len(again) != len(recs)-1 {
+		t.Fatalf("replay delivered %d frames, want %d", len(again), len(recs)-1)
+	}
+	for i := range again {
+		if string(again[i].Msg) != string(recs[i+1].Msg) {
+			t.Fatalf("frame %d differs:\n got %s\nwant %s", i, again[i].Msg, recs[i+1].Msg)
+		}
+	}
+	// Spacing is kept, divided by the speed (20x): the recording spans
+	// at least 40 ms, so the replay takes at least 2 ms.
+	span := recs[len(recs)-1].Recv.Sub(recs[1].Recv)
+	rspan := again[len(again)-1].Recv.Sub(again[0].Recv)
+	if rspan < span/20-time.Millisecond || rspan > span/20+200*time.Millisecond {
+		t.Fatalf("recorded span %v replayed in %v at 20x", span, rspan)
+	}
+	if hub2.Stats().Calls != 1 {
+		t.Fatalf("after replay the hub tracks %d calls, want 1 (b)", hub2.Stats().Calls)
+	}
+}
+
+func TestReplayLoopLeavesNoGhostCalls(t *testing.T) {
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var recs []Record
+	add := func(ms int, frame string) {
+		recs = append(recs, Record{Recv: base.Add(time.Duration(ms) * time.Millisecond), Msg: []byte(frame)})
+	}
+	add(0, `{"type":"hello","version":1,"server":"recorded"}`)
+	add(0, `{"type":"snapshot","calls":[{"id":"old","participants":[{"id":"p0"}]}]}`)
+	add(10, `{"type":"call.start","call":{"id":"x"}}`)
+	add(20, `{"type":"participant.join","callId":"x","participant":{"id":"p1"}}`)
+	add(30, `{"type":"stats","callId":"x","participantId":"p1","connectionId":"PC_0","stats":[]}`)
+
+	hub := startHub(t, "127.0.0.1:0", HubConfig{})
+	c, _ := runClient(t, fastClient(hub.url()))
+	waitEvent(t, c, 3*time.Second, "snapshot", isType(TypeSnapshot))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- ReplaySource(recs, 10, true)(ctx, hub) }()
+
+	calls := callSet{}
+	ends, starts := 0, 0
+	for starts < 3 {
+		ev := waitEvent(t, c, 3*time.Second, "replayed message", func(ev Event) bool { return ev.Kind == EventMessage })
+		m := ev.Msg
+		if m.Type == TypeHello {
+			t.Fatal("the recorded hello was replayed")
+		}
+		if m.Type == TypeCallEnd {
+			ends++
+			if m.Reason != "replay-restart" {
+				t.Fatalf("call.end reason %q", m.Reason)
+			}
+		}
+		if m.Type == TypeCallStart {
+			starts++
+		}
+		calls.apply(m)
+		if len(calls) > 2 {
+			t.Fatalf("consumer holds %v: ghost calls", calls)
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if ends < 4 { // old and x at each of two restarts
+		t.Fatalf("%d call.end at restarts, want 4", ends)
+	}
+}
+
+var ipLiteral = regexp.MustCompile(`\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b|[0-9a-fA-F]{1,4}(:[0-9a-fA-F]{0,4}){2,7}`)
+
+func TestRedactLeavesNoAddress(t *testing.T) {
+	frame := `{"type":"stats","callId":"c","participantId":"p","connectionId":"PC_0","stats":[
+	{"id":"L1","type":"local-candidate","address":"192.168.1.23","ip":"192.168.1.23","port":50000,"candidateType":"srflx","relatedAddress":"10.0.0.5","relatedPort":5000,"url":"stun:stun.example.com:19302","usernameFragment":"AbCd"},
+	{"id":"R1","type":"remote-candidate","address":"2001:db8::8a2e:370:7334","candidateType":"host","url":"turns://user@turn.example.com:443?transport=tcp"},
+	{"id":"T1","type":"transport","iceLocalUsernameFragment":"x","note":"candidate:1 1 udp 2122 203.0.113.9 5000 typ host ufrag AbCd generation 0"},
+	{"id":"S1","type":"inbound-rtp","ssrc":1,"kind":"audio","bytesReceived":1234567,"jitter":0.012}],
+	"sdp":"v=0\r\na=ice-ufrag:F7gI\r\na=ice-pwd:x9cml/YzichV2+XlhiMu8g\r\nc=IN IP6 fe80::1%eth0\r\n",
+	"participant":{"id":"p","userAgent":"Mozilla/5.0 Chrome/120.0.0.0 Safari/537.36"}}`
+	out, err := Redact([]byte(frame))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(out)
+	if m := ipLiteral.FindString(strings.ReplaceAll(s, "120.0.0.0", "")); m != "" {
+		t.Fatalf("redacted frame still holds %q:\n%s", m, s)
+	}
+	for _, secret := range []string{"AbCd", "F7gI", "x9cml", "stun.example.com", "turn.example.com", "user@"} {
+		if strings.Contains(s, secret) {
+			t.Errorf("redacted frame still holds %q", secret)
+		}
+	}
+	for _, kept := range []string{`"bytesReceived":1234567`, `"jitter":0.012`, `"port":50000`, `"candidateType":"srflx"`,
+		"Chrome/120.0.0.0", `stun:[redacted]:19302`, `turns://[redacted]:443?transport=tcp`} {
+		if !strings.Contains(s, kept) {
+			t.Errorf("redaction lost %s:\n%s", kept, s)
+		}
+	}
+	var m Message
+	if err := Decode(out, &m); err != nil || len(m.Stats) != 4 {
+		t.Fatalf("redacted frame no longer decodes: %v", err)
+	}
+}
+
+func TestRecorderRedactsAndKeepsOneLinePerFrame(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "r.jsonl")
+	rec, err := CreateRecording(path, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	if err := rec.Write(now, []byte("{\n \"type\": \"connection.event\",\n \"note\": \"from 10.1.2.3\"\n}")); err != nil {
+		t.Fatal(err)
+	}
+	if err := rec.Write(now, []byte("not json")); err == nil {
+		t.Fatal("recorder wrote a frame that is not JSON")
+	}
+	rec.Close()
+	data, _ := os.ReadFile(path)
+	if strings.Count(string(data), "\n") != 1 || strings.Contains(string(data), "10.1.2.3") {
+		t.Fatalf("recording:\n%s", data)
+	}
+	if info, _ := os.Stat(path); info.Mode().Perm() != 0o600 {
+		t.Fatalf("recording mode %v, want 0600 (it holds call metadata)", info.Mode().Perm())
+	}
+}
