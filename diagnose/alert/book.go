@@ -2,7 +2,9 @@ package alert
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/calltop/calltop/diagnose"
@@ -52,10 +54,14 @@ func (b *Book) Options() Options { return b.opts }
 // Now is the latest time the Book was given.
 func (b *Book) Now() time.Time { return b.now }
 
-// advance moves the Book's clock; time never goes backwards (a replay
-// seeking back keeps the latest time).
+// advance sets the Book's clock. Time may go backwards (the engine moved
+// from the wall clock to an older data time, or a replay restarted): the
+// Book follows, and timers measured from later times simply wait.
 func (b *Book) advance(now time.Time) time.Time {
-	if now.After(b.now) {
+	if now.IsZero() {
+		return b.now
+	}
+	if !now.Equal(b.now) {
 		b.now = now
 		b.version++
 	}
@@ -77,8 +83,8 @@ func (b *Book) Observe(now time.Time, open []diagnose.Finding) {
 		seen[key] = true
 		b.raise(now, key, f.Rule, f.Severity, f.Subject, f.ParticipantName, f.Message, f.Advice, f.Evidence, f.Start)
 	}
-	for key, a := range b.active {
-		if sourceOf(a.Rule) == fromFindings && !seen[key] {
+	for _, key := range b.activeKeys() {
+		if a := b.active[key]; sourceOf(a.Rule) == fromFindings && !seen[key] {
 			b.resolve(now, a, "")
 		}
 	}
@@ -93,8 +99,8 @@ func (b *Book) Tick(now time.Time) {
 	b.expireSilences(now)
 	b.expireRestored(now)
 	b.evaluateFleet(now)
-	for _, a := range b.active {
-		b.step(now, a)
+	for _, key := range b.activeKeys() {
+		b.step(now, b.active[key])
 	}
 	b.pruneHistory(now)
 }
@@ -106,20 +112,23 @@ func (b *Book) raise(now time.Time, key, rule string, sev diagnose.Severity, sub
 	if a == nil {
 		a = b.reclaim(now, key)
 	}
-	if a == nil {
+	fresh := a == nil
+	if fresh {
 		b.alertSeq++
 		a = &Alert{Key: key, ID: key + "#" + strconv.FormatUint(b.alertSeq, 10), Rule: rule,
 			Severity: sev, State: Pending, Start: now}
 		b.active[key] = a
-		b.log.add(alertEvent(now, EvPending, a, fmt.Sprintf("%s: %s (fires after %s)", rule, msg, b.opts.RuleFor(rule))))
-	} else if sev > a.Severity {
-		b.escalate(now, a, sev)
 	}
 	if a.Message != msg || a.Advice != advice || a.ParticipantName != name || !a.FindingStart.Equal(findingStart) {
 		b.version++
 	}
 	a.Subject, a.ParticipantName, a.Message, a.Advice = subj, name, msg, advice
 	a.Evidence, a.FindingStart = ev, findingStart
+	if fresh {
+		b.log.add(alertEvent(now, EvPending, a, fmt.Sprintf("%s (fires after %s)", msg, b.opts.RuleFor(rule))))
+	} else if sev > a.Severity {
+		b.escalate(now, a, sev)
+	}
 	return a
 }
 
@@ -248,3 +257,20 @@ func (b *Book) EventsSince(seq uint64) []Event { return b.log.since(seq) }
 // Changes increases whenever something worth saving changed (acks,
 // silences, transitions, history); the engine saves when it moves.
 func (b *Book) Changes() uint64 { return b.changes }
+
+// activeKeys returns the active alerts' keys in a stable order (oldest
+// first, then by key), so that transitions in one tick are logged and
+// notified in the same order every run.
+func (b *Book) activeKeys() []string {
+	keys := make([]string, 0, len(b.active))
+	for k := range b.active {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(x, y string) int {
+		if c := b.active[x].Start.Compare(b.active[y].Start); c != 0 {
+			return c
+		}
+		return strings.Compare(x, y)
+	})
+	return keys
+}

@@ -210,12 +210,36 @@ func TestEventLogBounded(t *testing.T) {
 	}
 }
 
-func TestTimeNeverGoesBack(t *testing.T) {
-	b, _ := newTestBook(Options{})
+func TestClockGoingBackDoesNotStallTheBook(t *testing.T) {
+	// The engine may give wall time before data arrives, then data time
+	// that is months older (a simulator): alerts must still fire.
+	b, s := newTestBook(Options{})
+	b.FeedDown(at(300*24*time.Hour), "connecting")
+	b.FeedUp(at(300*24*time.Hour + time.Second))
+	s.take()
 	f := finding(diagnose.RuleLossInbound, diagnose.Warning, "c1", "p1")
-	b.Observe(at(time.Minute), []diagnose.Finding{f})
-	b.Observe(t0, []diagnose.Finding{f}) // a replay seeking back
-	if !b.Now().Equal(at(time.Minute)) {
+	b.Observe(t0, []diagnose.Finding{f})
+	b.Observe(at(9*time.Second), []diagnose.Finding{f})
+	wantSent(t, s)
+	b.Observe(at(10*time.Second), []diagnose.Finding{f})
+	wantSent(t, s, "firing "+f.Key())
+	if !b.Now().Equal(at(10 * time.Second)) {
 		t.Fatalf("Now = %s", b.Now())
 	}
+}
+
+func TestRestoreGraceFollowsTheClockBack(t *testing.T) {
+	old, _ := newTestBook(Options{})
+	f := finding(diagnose.RuleICEFailed, diagnose.Critical, "c1", "p1")
+	old.Observe(t0, []diagnose.Finding{f})
+	b, s := newTestBook(Options{})
+	if err := b.Restore(old.Persist(), at(300*24*time.Hour)); err != nil { // wall time
+		t.Fatal(err)
+	}
+	b.Observe(t0, nil) // data time, months older: the grace starts again
+	b.Observe(at(time.Minute), []diagnose.Finding{f})
+	if a := active(t, b, f.Key()); a.State != Firing {
+		t.Fatalf("restored alert %s", a.State)
+	}
+	wantSent(t, s)
 }

@@ -47,7 +47,7 @@ func (b *Book) inhibitor(now time.Time, a *Alert) string {
 	if b.active[feedDownKey] != nil {
 		return feedDownKey
 	}
-	if g := b.opts.InhibitGrace; g > 0 && !b.feedUpAt.IsZero() && now.Sub(b.feedUpAt) < g {
+	if g, since := b.opts.InhibitGrace, now.Sub(b.feedUpAt); g > 0 && !b.feedUpAt.IsZero() && since >= 0 && since < g {
 		return feedDownKey
 	}
 	return ""
@@ -71,8 +71,8 @@ func (b *Book) Stale(now time.Time, subjects []diagnose.Subject) {
 		b.raise(now, key, RuleParticipantStale, diagnose.Warning, s, "", msg,
 			"Their client may have crashed, lost its network or stopped reporting; ask them to rejoin.", nil, time.Time{})
 	}
-	for key, a := range b.active {
-		if sourceOf(a.Rule) == fromStale && !seen[key] {
+	for _, key := range b.activeKeys() {
+		if a := b.active[key]; sourceOf(a.Rule) == fromStale && !seen[key] {
 			b.resolve(now, a, "stats resumed or the participant left")
 		}
 	}

@@ -100,7 +100,15 @@ func (b *Book) reclaim(now time.Time, key string) *Alert {
 // expireRestored resolves restored alerts whose condition did not come
 // back within RestoreGrace.
 func (b *Book) expireRestored(now time.Time) {
-	if len(b.restored) == 0 || now.Before(b.restoreDeadline) {
+	if len(b.restored) == 0 {
+		return
+	}
+	if now.Before(b.restoreDeadline.Add(-b.opts.RestoreGrace)) {
+		// The clock went back before the restore (wall time, then older
+		// data time): give the alerts their grace in the new clock.
+		b.restoreDeadline = now.Add(b.opts.RestoreGrace)
+	}
+	if now.Before(b.restoreDeadline) {
 		return
 	}
 	for key, a := range b.restored {

@@ -1,0 +1,236 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/calltop/calltop/diagnose"
+	"github.com/calltop/calltop/diagnose/alert"
+	"github.com/calltop/calltop/diagnose/engine"
+	"github.com/calltop/calltop/feed"
+)
+
+func init() { subcommands = append(subcommands, newWatchCmd) }
+
+// watchFlags are `calltop watch`'s flags.
+type watchFlags struct {
+	feeds       []string
+	webhooks    []string
+	format      string
+	json        bool
+	stateDir    string
+	token       string
+	caFile      string
+	renotify    time.Duration
+	ackTimeout  time.Duration
+	minSeverity string
+}
+
+func newWatchCmd() *cobra.Command {
+	var w watchFlags
+	cmd := &cobra.Command{
+		Use:   "watch --feed URL [--webhook URL ...]",
+		Short: "Run the alert engine without a TUI: alerts as log lines, webhooks, state file",
+		Long: `watch connects to a calltop.v1 feed, diagnoses every call and runs the alert
+engine: alerts fire after their rule's delay, resolve, and are posted to webhooks.
+Every transition and action is written to stdout as one log line (logfmt, or JSON
+with --json). Acks, silences and history are kept in the same state file as the
+TUI's, so silences set in the TUI hold here. See docs/alerts.md.`,
+		Example: `  calltop watch --feed ws://127.0.0.1:7070/feed
+  calltop watch --feed wss://feed.example/feed --token $T --ca ca.pem \
+      --webhook https://hooks.slack.com/services/T/B/X --json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			return runWatch(ctx, w, cmd.OutOrStdout(), cmd.ErrOrStderr())
+		},
+	}
+	f := cmd.Flags()
+	f.StringArrayVar(&w.feeds, "feed", nil, "feed URL (ws:// or wss://); repeat for failover (default $CALLTOP_FEED)")
+	f.StringArrayVar(&w.webhooks, "webhook", nil, "post alerts to this webhook URL (repeatable)")
+	f.StringVar(&w.format, "webhook-format", "slack", "webhook payload: slack or json")
+	f.BoolVar(&w.json, "json", false, "write JSON lines instead of logfmt")
+	f.StringVar(&w.stateDir, "state-dir", "", "where acks, silences and alert history live (default $XDG_STATE_HOME/calltop or ~/.local/state/calltop)")
+	f.StringVar(&w.token, "token", "", "bearer token for the feed (default $CALLTOP_TOKEN)")
+	f.StringVar(&w.caFile, "ca", "", "PEM file of CA certificates to trust for wss://")
+	f.DurationVar(&w.renotify, "renotify", 30*time.Minute, "re-post unacknowledged firing alerts this often (0 disables)")
+	f.DurationVar(&w.ackTimeout, "ack-timeout", 0, "return acknowledged alerts to firing after this long (0: never)")
+	f.StringVar(&w.minSeverity, "min-severity", "warning", "lowest finding severity that raises an alert: warning or critical")
+	cmd.RegisterFlagCompletionFunc("webhook-format", cobra.FixedCompletions([]string{"slack", "json"}, cobra.ShellCompDirectiveNoFileComp))
+	cmd.RegisterFlagCompletionFunc("min-severity", cobra.FixedCompletions([]string{"warning", "critical"}, cobra.ShellCompDirectiveNoFileComp))
+	return cmd
+}
+
+// watchBookOptions turns the flags into the book's options.
+func watchBookOptions(w watchFlags) (alert.Options, error) {
+	sev, err := diagnose.ParseSeverity(w.minSeverity)
+	if err != nil || sev < diagnose.Warning {
+		return alert.Options{}, fmt.Errorf("--min-severity %q: want warning or critical", w.minSeverity)
+	}
+	if w.renotify < 0 || w.ackTimeout < 0 {
+		return alert.Options{}, errors.New("--renotify and --ack-timeout must not be negative")
+	}
+	o := alert.Options{MinSeverity: sev, AckTimeout: w.ackTimeout, RenotifyEvery: w.renotify, EventMax: 10000}
+	if w.renotify == 0 {
+		o.RenotifyEvery = -1 // the book's "disabled"
+	}
+	return o, nil
+}
+
+// runWatch runs feed.Client -> engine (Monitor, Book) and prints the
+// book's events until ctx ends or the feed refuses us for good.
+func runWatch(ctx context.Context, w watchFlags, out, errOut io.Writer) error {
+	urls := w.feeds
+	if len(urls) == 0 {
+		for _, u := range strings.Split(os.Getenv("CALLTOP_FEED"), ",") {
+			if u = strings.TrimSpace(u); u != "" {
+				urls = append(urls, u)
+			}
+		}
+	}
+	if len(urls) == 0 {
+		return errors.New("watch needs a feed: --feed URL or $CALLTOP_FEED")
+	}
+	if w.token == "" {
+		w.token = os.Getenv("CALLTOP_TOKEN")
+	}
+	bookOpts, err := watchBookOptions(w)
+	if err != nil {
+		return err
+	}
+	client, err := feed.NewClient(feed.ClientConfig{URLs: urls, Token: w.token, CAFile: w.caFile})
+	if err != nil {
+		return err
+	}
+	dir := w.stateDir
+	if dir == "" {
+		if dir, err = alert.DefaultStateDir(); err != nil {
+			return err
+		}
+	}
+	store, err := alert.OpenStore(dir)
+	if err != nil {
+		return err
+	}
+	opts := engine.Options{Source: strings.Join(urls, ", "), Events: client.Events(), Store: store,
+		NewMonitor:    func() engine.Monitor { return diagnose.NewMonitor(diagnose.Options{}) },
+		FrameInterval: 250 * time.Millisecond}
+	var notifier *alert.Notifier
+	if len(w.webhooks) > 0 {
+		notifier, err = alert.NewNotifier(alert.NotifierOptions{Webhooks: w.webhooks, Format: alert.Format(w.format)})
+		if err != nil {
+			return err
+		}
+		opts.Deliveries = notifier.Reports()
+		bookOpts.Sender = notifier
+	}
+	opts.NewBook = func() *alert.Book { return alert.NewBook(bookOpts) }
+	eng, err := engine.New(opts)
+	if err != nil {
+		return err
+	}
+	p := &watchPrinter{out: out, json: w.json}
+	p.note("info", "start", fmt.Sprintf("watching %s; state %s; %d webhooks", opts.Source, store.Path, len(w.webhooks)))
+	err = watchRun(ctx, client, eng, p)
+	if notifier != nil {
+		cctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		notifier.Close(cctx)
+		cancel()
+	}
+	p.note("info", "stop", "watch stopped")
+	return err
+}
+
+// watchRun runs the client and the engine, printing frames' events, until
+// ctx ends (the client stops, the engine emits its last frame and saves)
+// or the client gives up.
+func watchRun(ctx context.Context, client *feed.Client, eng *engine.Engine, p *watchPrinter) error {
+	engCtx, cancelEng := context.WithCancel(context.Background())
+	defer cancelEng()
+	engDone := make(chan error, 1)
+	go func() { engDone <- eng.Run(engCtx) }()
+	clientDone := make(chan error, 1)
+	go func() { clientDone <- client.Run(ctx) }()
+	var clientErr error
+	for f := range eng.Frames() { // closed when the engine stops
+		p.frame(f)
+		select {
+		case clientErr = <-clientDone:
+			clientDone = nil
+			// The client closed its events: the engine emits a last
+			// frame and stops. Bound the wait in case it does not.
+			time.AfterFunc(5*time.Second, cancelEng)
+		default:
+		}
+	}
+	if clientDone != nil {
+		clientErr = <-clientDone
+	}
+	if err := <-engDone; err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return clientErr
+}
+
+// watchPrinter writes the book's new events and feed state changes.
+type watchPrinter struct {
+	out       io.Writer
+	json      bool
+	lastEvent uint64
+	feedState string
+}
+
+// frame prints what is new in f.
+func (p *watchPrinter) frame(f engine.Frame) {
+	if st := f.Feed.State; st != "" && st != p.feedState {
+		p.feedState = st
+		text := "feed " + st
+		if f.Feed.Reason != "" {
+			text += ": " + f.Feed.Reason
+		}
+		p.note("info", "feed", text)
+	}
+	evs := f.Alerts.Events
+	if len(evs) > 0 && evs[0].Seq > p.lastEvent+1 && p.lastEvent > 0 {
+		p.note("warn", "log-gap", fmt.Sprintf("%d events were dropped from the bounded event log before they could be printed", evs[0].Seq-p.lastEvent-1))
+	}
+	for _, e := range evs {
+		if e.Seq <= p.lastEvent {
+			continue
+		}
+		p.lastEvent = e.Seq
+		if p.json {
+			fmt.Fprintf(p.out, "%s\n", e.JSON())
+		} else {
+			fmt.Fprintln(p.out, e.Logfmt())
+		}
+	}
+}
+
+// note prints a line of watch's own (start, stop, feed state), stamped
+// with the wall clock.
+func (p *watchPrinter) note(level, event, msg string) {
+	e := alert.Event{At: time.Now(), Kind: alert.EventKind(event), Text: msg}
+	line := e.Line()
+	line.Level = level
+	if p.json {
+		b, _ := jsonMarshalLine(line)
+		fmt.Fprintf(p.out, "%s\n", b)
+		return
+	}
+	fmt.Fprintf(p.out, "time=%s level=%s event=%s msg=%s\n", line.Time, level, event, alert.LogfmtValue(msg))
+}
+
+// jsonMarshalLine marshals one log line.
+func jsonMarshalLine(l alert.LogLine) ([]byte, error) { return json.Marshal(l) }

@@ -1,0 +1,172 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/calltop/calltop/diagnose/alert"
+	"github.com/calltop/calltop/feed"
+	"github.com/calltop/calltop/feed/sim"
+)
+
+// syncBuffer is a bytes.Buffer safe for one writer and one reader.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// simHub serves `hub --simulate calls --scenario scenario` on loopback,
+// feed time running speed times faster than the wall clock.
+func simHub(t *testing.T, ctx context.Context, calls int, scenario string, speed float64) string {
+	t.Helper()
+	s, err := sim.New(sim.Config{Calls: calls, Scenarios: []string{scenario}, Seed: 7,
+		Start: time.Now().UTC().Truncate(time.Second)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hub := feed.NewHub(feed.HubConfig{Logf: func(string, ...any) {}})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); hub.Serve(ctx, ln) }()
+	go func() { defer wg.Done(); feed.StepSource(s.Step, time.Second, speed)(ctx, hub) }()
+	t.Cleanup(wg.Wait)
+	return "ws://" + ln.Addr().String() + "/feed"
+}
+
+// runWatchUntil runs watch until its output satisfies done (or 20 s pass),
+// then stops it as SIGTERM would and returns the output.
+func runWatchUntil(t *testing.T, w watchFlags, done func(out string) bool) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out syncBuffer
+	errc := make(chan error, 1)
+	go func() { errc <- runWatch(ctx, w, &out, io.Discard) }()
+	deadline := time.Now().Add(20 * time.Second)
+	for !done(out.String()) {
+		if time.Now().After(deadline) {
+			cancel()
+			<-errc
+			t.Fatalf("watch output never got there:\n%s", out.String())
+		}
+		select {
+		case err := <-errc:
+			t.Fatalf("watch ended early: %v\n%s", err, out.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	cancel()
+	select {
+	case err := <-errc:
+		if err != nil {
+			t.Fatalf("watch returned %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("watch did not stop within 10 s of SIGTERM")
+	}
+	return out.String()
+}
+
+func defaultWatchFlags(url, dir string) watchFlags {
+	return watchFlags{feeds: []string{url}, stateDir: dir, format: "slack", minSeverity: "warning", renotify: 30 * time.Minute}
+}
+
+func TestWatchPrintsFiringAlertsForWifiLoss(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	url := simHub(t, ctx, 20, "wifi-loss", 20)
+	var posts syncBuffer
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		posts.Write(append(b, '\n'))
+	}))
+	defer hook.Close()
+	dir := t.TempDir()
+	w := defaultWatchFlags(url, dir)
+	w.webhooks = []string{hook.URL + "/services/T/B/X"}
+	out := runWatchUntil(t, w, func(out string) bool {
+		return strings.Contains(out, "event=firing") && strings.Contains(out, "rule=loss-inbound") &&
+			strings.Contains(out, "event=notified")
+	})
+	t.Logf("watch output:\n%s", out)
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		if !strings.HasPrefix(line, "time=") || !strings.Contains(line, " level=") {
+			t.Fatalf("not a logfmt line: %q", line)
+		}
+	}
+	if !strings.Contains(out, "event=feed msg=\"feed live\"") {
+		t.Fatalf("no feed-live line:\n%s", out)
+	}
+	if !strings.Contains(posts.String(), `"text":":red_circle: FIRING [warning] loss-inbound`) &&
+		!strings.Contains(posts.String(), `"text":":red_circle: FIRING [critical] loss-inbound`) {
+		t.Fatalf("no Slack firing post for loss-inbound:\n%s", posts.String())
+	}
+	// The alerts are in the state file, 0600, for the next start.
+	st, _ := alert.OpenStore(dir)
+	p, notice, err := st.Load(time.Now())
+	if err != nil || notice != "" || len(p.Active) == 0 {
+		t.Fatalf("state after watch: %d active, %q, %v", len(p.Active), notice, err)
+	}
+	if fi, _ := os.Stat(filepath.Join(dir, alert.StateFileName)); fi.Mode().Perm() != 0o600 {
+		t.Fatalf("state file mode %v", fi.Mode())
+	}
+}
+
+func TestWatchJSONLines(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	w := defaultWatchFlags(simHub(t, ctx, 5, "ice-failed", 20), t.TempDir())
+	w.json = true
+	out := runWatchUntil(t, w, func(out string) bool { return strings.Contains(out, `"event":"firing"`) })
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var l alert.LogLine
+		if err := json.Unmarshal([]byte(line), &l); err != nil || l.Time == "" || l.Level == "" {
+			t.Fatalf("not a JSON log line: %q (%v)", line, err)
+		}
+	}
+}
+
+func TestWatchRefusesBadFlags(t *testing.T) {
+	t.Setenv("CALLTOP_FEED", "")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"watch"}, "needs a feed"},
+		{[]string{"watch", "--feed", "ws://127.0.0.1:1/feed", "--min-severity", "info"}, "--min-severity"},
+		{[]string{"watch", "--feed", "ws://127.0.0.1:1/feed", "--webhook", "ftp://x", "--state-dir", t.TempDir()}, "webhook"},
+		{[]string{"watch", "--feed", "ws://127.0.0.1:1/feed", "--webhook", "http://127.0.0.1:1/", "--webhook-format", "xml", "--state-dir", t.TempDir()}, "format"},
+	} {
+		_, err := runCLI(t, tc.args...)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: error %v, want one about %q", tc.args, err, tc.want)
+		}
+	}
+}
