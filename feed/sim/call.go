@@ -54,12 +54,28 @@ func (s *Sim) newCall(inProgress bool) *call {
 	if c.sc.name != "good" {
 		problem = r.IntN(n)
 	}
+	early := -1 // one who leaves before the end, in some calls of three or more
+	if n > 2 && r.IntN(4) == 0 {
+		early = 1 + r.IntN(n-1)
+	}
 	for i := range n {
 		joinMS := c.startMS
-		if i > 0 {
+		switch {
+		case i > 0 && i != problem && r.IntN(100) < 15: // a latecomer
+			joinMS += 30_000 + r.Int64N(dur/2)/1000*1000
+		case i > 0:
 			joinMS += int64(r.IntN(20)) * 1000
 		}
 		p := s.newParticipant(c, joinMS, i == problem)
+		if i == early && i != problem {
+			p.leaveMS = joinMS + 60_000 + r.Int64N(c.endMS-joinMS)/1000*1000
+			p.leaveWhy = "hangup"
+			if p.leaveMS >= c.endMS {
+				p.leaveMS = 0
+			} else if p.leaveMS <= s.nowMS {
+				continue // left before the feed began
+			}
+		}
 		c.parts = append(c.parts, p)
 	}
 	return c

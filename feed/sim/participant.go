@@ -16,7 +16,8 @@ type participant struct {
 	connID     string
 	ice        string // ICE connection state
 	nextMS     int64  // next scripted state change (ice-disconnect, ice-failed)
-	leaveMS    int64  // scripted early leave (ice-failed); 0 if none
+	leaveMS    int64  // scripted early leave; 0 if they stay to the end
+	leaveWhy   string // the leave's reason
 	problem    bool   // the call's scenario applies to this participant
 	problemMS  int64  // the problem is active from this feed time
 	sendsVideo bool
@@ -93,7 +94,7 @@ func (s *Sim) runParticipant(c *call, p *participant) {
 		return
 	}
 	if p.leaveMS > 0 && s.nowMS >= p.leaveMS {
-		s.leave(c, p, "connection-failed")
+		s.leave(c, p, p.leaveWhy)
 		return
 	}
 	dt := float64(s.stepMS) / 1000
@@ -104,6 +105,7 @@ func (s *Sim) runParticipant(c *call, p *participant) {
 				p.ice = iceFailed
 				p.sendPath = true
 				p.leaveMS = s.nowMS + int64(30+s.rng.IntN(31))*1000
+				p.leaveWhy = "connection-failed"
 				s.event(c, p, iceFailed, iceFailed)
 			}
 			s.report(c, p, 0)
