@@ -16,6 +16,7 @@ import (
 type callsTable struct {
 	common
 	calls     []*diagnose.CallSummary
+	ended     int // how many calls have ended, counted once per snapshot
 	feedTime  time.Time
 	hasFrame  bool
 	sortBy    sortKey
@@ -25,18 +26,25 @@ type callsTable struct {
 	rows      []*diagnose.CallSummary
 	hay       map[*diagnose.CallSummary]string
 	selected  string // id of the selected call; the cursor follows it
+	paints    rowPaints
 	cursor    int
 	offset    int
 }
 
 func newCallsTable(c common) *callsTable {
 	in := lineInput{prompt: "/", placeholder: "type to filter by call, room, participant, user or tag", limit: 80}
-	return &callsTable{common: c, input: in}
+	return &callsTable{common: c, input: in, paints: newRowPaints(c.styles)}
 }
 
 // SetSnapshot replaces the calls and re-sorts and re-filters them.
 func (t *callsTable) SetSnapshot(calls []*diagnose.CallSummary, feedTime time.Time) {
 	t.calls, t.feedTime, t.hasFrame = calls, feedTime, true
+	t.ended = 0
+	for _, c := range calls {
+		if c.Ended {
+			t.ended++
+		}
+	}
 	t.refresh()
 }
 
@@ -228,21 +236,18 @@ func (t *callsTable) emptyText() string {
 // renderRow renders one call: the severity cell in its colour, the rest
 // plain, the whole row reversed when selected and faint once ended.
 func (t *callsTable) renderRow(cols columns, c *diagnose.CallSummary, selected bool) string {
-	st := t.styles
-	sev := sevStyle(st, c.Severity)
-	rest := st.Header
-	if c.Ended {
-		rest = st.Ended
-		sev = sev.Faint(true)
+	state := rowNormal
+	switch {
+	case selected:
+		state = rowSelected
+	case c.Ended:
+		state = rowEnded
 	}
-	if selected {
-		rest = st.Selected
-		sev = sev.Reverse(true)
-	}
+	sev := min(max(c.Severity, diagnose.None), diagnose.Critical)
 	sevText := sevGlyph(c.Severity) + " " + sevWord(c.Severity, cols.longWords)
 	body := cols.row(c, t.feedTime)
-	return sev.Render(fit(sevText, cols.sev)) + rest.Render(fit(" "+body, t.width-cols.sev))
+	return t.paints.sev[sev][state].render(fit(sevText, cols.sev)) + t.paints.rest[state].render(fit(" "+body, t.width-cols.sev))
 }
 
-// Summary names the sort for the header.
+// sortName names the sort for the header.
 func (t *callsTable) sortName() string { return t.sortBy.String() }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
 
@@ -42,13 +43,54 @@ func isControl(r rune) bool {
 	return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == '\ufffd'
 }
 
+// cellWidth is the width of s in cells. Text made of ASCII, Latin letters,
+// punctuation, arrows and box drawing, styled with CSI sequences (nearly
+// all of a frame) is measured in one scan; anything else (wide or
+// combining characters, other escapes) goes to ansi.StringWidth, which
+// segments graphemes.
+func cellWidth(s string) int {
+	n := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c >= 0x80:
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if !narrowRune(r) {
+				return ansi.StringWidth(s)
+			}
+			n++
+			i += size
+			continue
+		case c == 0x1b:
+			if i+1 >= len(s) || s[i+1] != '[' {
+				return ansi.StringWidth(s)
+			}
+			i += 2
+			for i < len(s) && (s[i] < 0x40 || s[i] > 0x7e) {
+				i++
+			}
+		case c >= 0x20 && c != 0x7f:
+			n++
+		}
+		i++
+	}
+	return n
+}
+
+// narrowRune reports whether r is surely one cell wide: Latin-1 and Latin
+// Extended letters, general punctuation (… •), arrows, box drawing.
+func narrowRune(r rune) bool {
+	return (r >= 0xa0 && r < 0x300 && r != 0xad) || (r >= 0x2010 && r <= 0x2027) || (r >= 0x2030 && r <= 0x205e) ||
+		(r >= 0x2190 && r <= 0x21ff) || (r >= 0x2500 && r <= 0x257f)
+}
+
 // fit truncates s (which may hold ANSI styling) to w cells with "…", or
 // pads it with spaces to exactly w cells.
 func fit(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
-	n := ansi.StringWidth(s)
+	n := cellWidth(s)
 	if n > w {
 		return ansi.Truncate(s, w, "…")
 	}
@@ -60,7 +102,7 @@ func fitRight(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
-	n := ansi.StringWidth(s)
+	n := cellWidth(s)
 	if n > w {
 		return ansi.Truncate(s, w, "…")
 	}
@@ -72,7 +114,7 @@ func clip(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
-	if ansi.StringWidth(s) > w {
+	if cellWidth(s) > w {
 		return ansi.Truncate(s, w, "…")
 	}
 	return s
@@ -193,4 +235,4 @@ func fmtClock(t time.Time) string {
 }
 
 // lipWidth is the width in cells of a possibly styled string.
-func lipWidth(s string) int { return ansi.StringWidth(s) }
+func lipWidth(s string) int { return cellWidth(s) }

@@ -45,12 +45,7 @@ func (m *Model) headerInfo() headerInfo {
 		feed: f.Feed, replay: f.Replay, hasFrame: m.hasFrame, closed: m.closed,
 		feedTime: f.Calls.FeedTime, now: m.now, calls: len(f.Calls.Calls),
 		filter: m.calls.filter, sortName: m.calls.sortName(),
-		paused: m.paused, waiting: m.waiting, firing: m.alerts.Firing(),
-	}
-	for _, c := range f.Calls.Calls {
-		if c.Ended {
-			in.ended++
-		}
+		paused: m.paused, waiting: m.waiting, firing: m.alerts.Firing(), ended: m.calls.ended,
 	}
 	return in
 }

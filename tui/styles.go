@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"strings"
+
 	"charm.land/lipgloss/v2"
 
 	"github.com/calltop/calltop/diagnose"
@@ -71,4 +73,51 @@ func sevStyle(st *Styles, s diagnose.Severity) lipgloss.Style {
 		return st.Info
 	}
 	return st.OK
+}
+
+// paint is a style reduced to the escape sequences that open and close
+// it, for hot paths that style one line of plain text at a time (a style
+// without width, padding, borders or underline renders exactly so).
+type paint struct{ open, close string }
+
+// newPaint extracts a style's opening and closing sequences.
+func newPaint(s lipgloss.Style) paint {
+	r := s.Render("x")
+	i := strings.IndexByte(r, 'x')
+	if i < 0 {
+		return paint{}
+	}
+	return paint{open: r[:i], close: r[i+1:]}
+}
+
+// render styles text that holds no newline.
+func (p paint) render(text string) string {
+	if p.open == "" {
+		return text
+	}
+	return p.open + text + p.close
+}
+
+// rowPaints are the calls table's styles as paints: the severity cell by
+// severity and row state, and the rest of the row by row state.
+type rowPaints struct {
+	sev  [4][3]paint // [severity][normal, ended, selected]
+	rest [3]paint
+}
+
+// Row states, indexes into rowPaints.
+const (
+	rowNormal = iota
+	rowEnded
+	rowSelected
+)
+
+func newRowPaints(st *Styles) rowPaints {
+	var p rowPaints
+	for s := diagnose.None; s <= diagnose.Critical; s++ {
+		base := sevStyle(st, s)
+		p.sev[s] = [3]paint{newPaint(base), newPaint(base.Faint(true)), newPaint(base.Reverse(true))}
+	}
+	p.rest = [3]paint{newPaint(st.Header), newPaint(st.Ended), newPaint(st.Selected)}
+	return p
 }

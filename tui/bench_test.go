@@ -1,0 +1,88 @@
+package tui
+
+import (
+	"time"
+
+	"fmt"
+	"github.com/calltop/calltop/diagnose"
+	"testing"
+)
+
+// The budget (DESIGN.md): View at 200x50 with 10,000 calls in <= 2 ms,
+// flat as calls grow, because only visible rows are rendered.
+
+func BenchmarkViewCalls(b *testing.B) {
+	for _, n := range []int{100, 1000, 10000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			m, _ := newTestModel(200, 50, frame(1, n, ""))
+			hit(m, "j")
+			b.ReportAllocs()
+			for b.Loop() {
+				_ = m.View()
+			}
+		})
+	}
+}
+
+func BenchmarkViewCall(b *testing.B) {
+	for _, n := range []int{100, 1000, 10000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			m, _ := newTestModel(200, 50, frame(1, n, ""))
+			hit(m, "enter")
+			m.Update(frameMsg(frame(2, n, "c-wifi-001")))
+			b.ReportAllocs()
+			for b.Loop() {
+				_ = m.View()
+			}
+		})
+	}
+}
+
+// BenchmarkViewAlerts is the calls screen with the alert pane beside it.
+func BenchmarkViewAlerts(b *testing.B) {
+	m, _ := newTestModel(200, 50, frame(1, 10000, ""))
+	hit(m, "!")
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = m.View()
+	}
+}
+
+// BenchmarkFrameCalls is a whole frame on the calls screen: Update with a
+// new snapshot (re-sort, re-filter) and then View. Sorting grows as
+// n log n; it runs once per frame (at most ~10 a second), not per View.
+func BenchmarkFrameCalls(b *testing.B) {
+	for _, n := range []int{100, 1000, 10000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			f := frame(1, n, "")
+			m, _ := newTestModel(200, 50, f)
+			b.ReportAllocs()
+			for b.Loop() {
+				m.Update(frameMsg(f))
+				_ = m.View()
+			}
+		})
+	}
+}
+
+// BenchmarkFrameCall is a whole frame on the call screen where every
+// series gained a sample, so all five sparklines are plotted again.
+func BenchmarkFrameCall(b *testing.B) {
+	f := frame(1, 10000, "c-wifi-001")
+	m, _ := newTestModel(200, 50, f)
+	hit(m, "enter")
+	detail := f.Calls.Focus
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		d := *detail
+		d.Participants = append([]diagnose.ParticipantDetail(nil), detail.Participants...)
+		p := &d.Participants[0]
+		for _, s := range []*diagnose.Series{&p.BitrateIn, &p.BitrateOut, &p.LossIn, &p.LossOut, &p.RTT} {
+			s.Times = append(s.Times[:len(s.Times):len(s.Times)], s.Times[len(s.Times)-1].Add(time.Duration(i+1)*time.Second))
+			s.Values = append(s.Values[:len(s.Values):len(s.Values)], float64(i%50))
+		}
+		f.Calls.Focus = &d
+		m.Update(frameMsg(f))
+		_ = m.View()
+	}
+}
