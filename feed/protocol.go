@@ -118,7 +118,9 @@ const (
 type Stat struct {
 	ID        string  `json:"id"`
 	Type      string  `json:"type"`
-	Timestamp float64 `json:"timestamp"`
+	// Timestamp (ms since the epoch) may be left out when it equals the
+	// message's ts; Decode then fills it in.
+	Timestamp float64 `json:"timestamp,omitempty"`
 
 	// RTP streams (inbound-rtp, outbound-rtp, remote-inbound-rtp, remote-outbound-rtp).
 	SSRC        int64  `json:"ssrc,omitempty"`
@@ -255,7 +257,8 @@ var ErrUnknownType = errors.New("unknown message type")
 
 // Decode parses one frame into m, which is reset first. It validates what
 // each known type needs (ids present, stats routed) and returns a
-// *DecodeError naming the problem otherwise.
+// *DecodeError naming the problem otherwise. A stats object without a
+// timestamp gets the message's ts.
 func Decode(data []byte, m *Message) error {
 	*m = Message{}
 	if len(data) > MaxFrameBytes {
@@ -263,6 +266,11 @@ func Decode(data []byte, m *Message) error {
 	}
 	if err := json.Unmarshal(data, m); err != nil {
 		return &DecodeError{Reason: "not a calltop.v1 JSON object", Err: err}
+	}
+	for i := range m.Stats {
+		if m.Stats[i].Timestamp == 0 {
+			m.Stats[i].Timestamp = m.TS
+		}
 	}
 	return m.Validate()
 }

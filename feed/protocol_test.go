@@ -77,3 +77,15 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+func TestStatTimestampDefaultsToMessageTime(t *testing.T) {
+	var m Message
+	frame := `{"type":"stats","ts":1700000000500,"callId":"c","participantId":"p","connectionId":"x",
+		"stats":[{"id":"a","type":"inbound-rtp"},{"id":"b","type":"outbound-rtp","timestamp":1700000000400}]}`
+	if err := Decode([]byte(frame), &m); err != nil {
+		t.Fatal(err)
+	}
+	if m.Stats[0].Timestamp != 1700000000500 || m.Stats[1].Timestamp != 1700000000400 {
+		t.Fatalf("timestamps %v, %v: a missing one takes ts, a given one is kept", m.Stats[0].Timestamp, m.Stats[1].Timestamp)
+	}
+}

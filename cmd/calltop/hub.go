@@ -1,0 +1,206 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"os"
+	"os/signal"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/calltop/calltop/feed"
+	"github.com/calltop/calltop/feed/dump"
+	"github.com/calltop/calltop/feed/sim"
+)
+
+// hubOptions are the flags of `calltop hub`.
+type hubOptions struct {
+	listen    string
+	name      string
+	token     string
+	tlsCert   string
+	tlsKey    string
+	simulate  int
+	scenarios []string
+	seed      int64
+	interval  time.Duration
+	replay    string
+	speed     float64
+	loop      bool
+}
+
+func init() { subcommands = append(subcommands, newHubCmd) }
+
+func newHubCmd() *cobra.Command {
+	o := hubOptions{listen: "127.0.0.1:7070", name: "calltop-hub", speed: 1, interval: time.Second}
+	cmd := &cobra.Command{
+		Use:   "hub (--simulate N | --replay FILE)",
+		Short: "Serve a calltop.v1 feed of simulated or replayed calls",
+		Long: `hub serves a calltop.v1 feed: WebSocket on /feed (subprotocol calltop.v1) and a health
+check on /healthz. Every subscriber first gets hello, then one snapshot of every ongoing
+call with its participants, then the live stream. A subscriber that falls too far behind
+is disconnected (with the reason logged) and never slows the others.
+
+Sources:
+  --simulate N     N simulated calls at a time, ending and starting over time; scenarios
+                   from --scenario (default: mostly good calls with some of each problem).
+  --replay FILE    a recording (calltop record) or a dump, with its original spacing
+                   divided by --speed; --loop starts over, ending the calls still going.
+
+Security: the hub listens on loopback (127.0.0.1:7070) by default. Listening on any other
+address needs --token (or $CALLTOP_TOKEN); clients then send "Authorization: Bearer
+<token>" or ?token=<token>. --tls-cert and --tls-key serve wss://.
+
+The protocol is described in docs/feed-protocol.md. Stop with Ctrl-C (or SIGTERM):
+subscribers get a close frame.`,
+		Example: `  calltop hub --simulate 50
+  calltop hub --simulate 200 --scenario wifi-loss,high-rtt --seed 7 --speed 4
+  calltop hub --replay incident.jsonl.gz --speed 8 --loop
+  CALLTOP_TOKEN=s3cret calltop hub --listen 0.0.0.0:7070 --simulate 100 \
+      --tls-cert hub.pem --tls-key hub.key`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if !cmd.Flags().Changed("token") {
+				o.token = os.Getenv("CALLTOP_TOKEN")
+			}
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			return runHub(ctx, o, cmd.ErrOrStderr())
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.listen, "listen", o.listen, "address to listen on (host:port)")
+	f.StringVar(&o.name, "name", o.name, "server name sent to subscribers in hello")
+	f.StringVar(&o.token, "token", "", "token subscribers must present (default $CALLTOP_TOKEN)")
+	f.StringVar(&o.tlsCert, "tls-cert", "", "TLS certificate (PEM) to serve wss://")
+	f.StringVar(&o.tlsKey, "tls-key", "", "TLS private key (PEM) for --tls-cert")
+	f.IntVar(&o.simulate, "simulate", 0, "serve this many simulated calls at a time")
+	f.StringSliceVar(&o.scenarios, "scenario", nil, "simulator scenarios, comma-separated (default: a mix)")
+	f.Int64Var(&o.seed, "seed", 0, "simulator seed: the same seed gives the same calls")
+	f.DurationVar(&o.interval, "interval", o.interval, "simulator stats interval (feed time)")
+	f.StringVar(&o.replay, "replay", "", "replay this recording or dump")
+	f.Float64Var(&o.speed, "speed", o.speed, "run feed time this many times faster than the clock")
+	f.BoolVar(&o.loop, "loop", false, "with --replay: start over at the end")
+	_ = cmd.RegisterFlagCompletionFunc("scenario", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return sim.ScenarioNames(), cobra.ShellCompDirectiveNoFileComp
+	})
+	cmd.MarkFlagsMutuallyExclusive("simulate", "replay")
+	cmd.MarkFlagsRequiredTogether("tls-cert", "tls-key")
+	return cmd
+}
+
+// runHub serves the hub until ctx ends; the source runs beside it.
+func runHub(ctx context.Context, o hubOptions, stderr io.Writer) error {
+	logger := log.New(stderr, "calltop hub: ", log.LstdFlags)
+	if err := feed.CheckListen(o.listen, o.token); err != nil {
+		return err
+	}
+	if o.speed <= 0 {
+		return fmt.Errorf("--speed %v: must be positive", o.speed)
+	}
+	source, what, err := hubSource(o, logger)
+	if err != nil {
+		return err
+	}
+	ln, err := hubListener(o)
+	if err != nil {
+		return err
+	}
+	hub := feed.NewHub(feed.HubConfig{Name: o.name, Token: o.token, Logf: logger.Printf})
+	scheme := "ws"
+	if o.tlsCert != "" {
+		scheme = "wss"
+	}
+	logger.Printf("serving %s on %s://%s/feed (health: /healthz)", what, scheme, ln.Addr())
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	var srcErr error
+	wg.Go(func() {
+		if srcErr = source(ctx, hub); srcErr != nil {
+			logger.Printf("source stopped: %v", srcErr)
+			cancel()
+		} else if ctx.Err() == nil {
+			logger.Printf("source finished; still serving its last state (Ctrl-C to stop)")
+		}
+	})
+	err = hub.Serve(ctx, ln)
+	cancel()
+	wg.Wait()
+	st := hub.Stats()
+	logger.Printf("stopped after %d messages; %d slow subscribers dropped", st.Published, st.Dropped)
+	if err != nil {
+		return err
+	}
+	return srcErr
+}
+
+// hubSource builds the source the flags ask for and says what it serves.
+func hubSource(o hubOptions, logger *log.Logger) (feed.Source, string, error) {
+	switch {
+	case o.simulate > 0:
+		s, err := sim.New(sim.Config{Calls: o.simulate, Scenarios: o.scenarios, Seed: o.seed,
+			Start: time.Now().UTC().Truncate(time.Second), Interval: o.interval})
+		if err != nil {
+			return nil, "", err
+		}
+		what := fmt.Sprintf("%d simulated calls", o.simulate)
+		if len(o.scenarios) > 0 {
+			what += " (" + strings.Join(o.scenarios, ", ") + ")"
+		}
+		return feed.StepSource(s.Step, o.interval, o.speed), what, nil
+	case o.replay != "":
+		loaded, err := dump.Load(o.replay)
+		if err != nil {
+			return nil, "", err
+		}
+		for i, p := range loaded.Problems {
+			if i == 5 {
+				logger.Printf("... and %d more unusable lines", len(loaded.Problems)-5)
+				break
+			}
+			logger.Printf("skipping %v", p)
+		}
+		if len(loaded.Records) == 0 {
+			return nil, "", fmt.Errorf("%s: nothing to replay", o.replay)
+		}
+		what := fmt.Sprintf("%s (%s, %d frames) at %gx", o.replay, loaded.Format, len(loaded.Records), o.speed)
+		if o.loop {
+			what += ", looping"
+		}
+		return feed.ReplaySource(loaded.Records, o.speed, o.loop), what, nil
+	case o.simulate < 0:
+		return nil, "", fmt.Errorf("--simulate %d: need at least one call", o.simulate)
+	}
+	return nil, "", errors.New("nothing to serve: give --simulate N or --replay FILE")
+}
+
+// hubListener listens on o.listen, with TLS when a certificate is given.
+func hubListener(o hubOptions) (net.Listener, error) {
+	var tlsConf *tls.Config
+	if o.tlsCert != "" {
+		cert, err := tls.LoadX509KeyPair(o.tlsCert, o.tlsKey)
+		if err != nil {
+			return nil, fmt.Errorf("TLS certificate: %w", err)
+		}
+		tlsConf = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
+	ln, err := net.Listen("tcp", o.listen)
+	if err != nil {
+		return nil, err
+	}
+	if tlsConf != nil {
+		ln = tls.NewListener(ln, tlsConf)
+	}
+	return ln, nil
+}
