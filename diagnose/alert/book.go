@@ -83,10 +83,9 @@ func (b *Book) Observe(now time.Time, open []diagnose.Finding) {
 		seen[key] = true
 		b.raise(now, key, f.Rule, f.Severity, f.Subject, f.ParticipantName, f.Message, f.Advice, f.Evidence, f.Start)
 	}
-	for _, key := range b.activeKeys() {
-		if a := b.active[key]; sourceOf(a.Rule) == fromFindings && !seen[key] {
-			b.resolve(now, a, "")
-		}
+	gone := b.ordered(func(a *Alert) bool { return sourceOf(a.Rule) == fromFindings && !seen[a.Key] })
+	for _, a := range gone {
+		b.resolve(now, a, "")
 	}
 	b.Tick(now)
 }
@@ -99,8 +98,8 @@ func (b *Book) Tick(now time.Time) {
 	b.expireSilences(now)
 	b.expireRestored(now)
 	b.evaluateFleet(now)
-	for _, key := range b.activeKeys() {
-		b.step(now, b.active[key])
+	for _, a := range b.ordered(nil) {
+		b.step(now, a)
 	}
 	b.pruneHistory(now)
 }
@@ -201,6 +200,7 @@ func (b *Book) send(now time.Time, kind NotificationKind, a *Alert, reason strin
 		return
 	}
 	a.LastNotified = now
+	b.version++
 	b.changes++
 	if b.opts.Sender == nil {
 		return
@@ -258,19 +258,21 @@ func (b *Book) EventsSince(seq uint64) []Event { return b.log.since(seq) }
 // silences, transitions, history); the engine saves when it moves.
 func (b *Book) Changes() uint64 { return b.changes }
 
-// activeKeys returns the active alerts' keys in a stable order (oldest
-// first, then by key), so that transitions in one tick are logged and
-// notified in the same order every run.
-func (b *Book) activeKeys() []string {
-	keys := make([]string, 0, len(b.active))
-	for k := range b.active {
-		keys = append(keys, k)
+// ordered returns the active alerts that pass keep (all if nil) in a
+// stable order (oldest first, then by key), so that transitions in one
+// tick are logged and notified in the same order every run.
+func (b *Book) ordered(keep func(*Alert) bool) []*Alert {
+	out := make([]*Alert, 0, len(b.active))
+	for _, a := range b.active {
+		if keep == nil || keep(a) {
+			out = append(out, a)
+		}
 	}
-	slices.SortFunc(keys, func(x, y string) int {
-		if c := b.active[x].Start.Compare(b.active[y].Start); c != 0 {
+	slices.SortFunc(out, func(x, y *Alert) int {
+		if c := x.Start.Compare(y.Start); c != 0 {
 			return c
 		}
-		return strings.Compare(x, y)
+		return strings.Compare(x.Key, y.Key)
 	})
-	return keys
+	return out
 }

@@ -71,10 +71,8 @@ func (b *Book) Stale(now time.Time, subjects []diagnose.Subject) {
 		b.raise(now, key, RuleParticipantStale, diagnose.Warning, s, "", msg,
 			"Their client may have crashed, lost its network or stopped reporting; ask them to rejoin.", nil, time.Time{})
 	}
-	for _, key := range b.activeKeys() {
-		if a := b.active[key]; sourceOf(a.Rule) == fromStale && !seen[key] {
-			b.resolve(now, a, "stats resumed or the participant left")
-		}
+	for _, a := range b.ordered(func(a *Alert) bool { return sourceOf(a.Rule) == fromStale && !seen[a.Key] }) {
+		b.resolve(now, a, "stats resumed or the participant left")
 	}
 	b.Tick(now)
 }
