@@ -4,19 +4,24 @@
 # checks it with verify.js. See README.md beside this file.
 #
 #   scripts/chromium/record-webrtc-internals.sh SCENARIO OUT [--duration S] [--keep-removed]
+#                                               [--rtcstats OUT2]
 #
 #   SCENARIO  clean, or problems joined by commas, each optionally @seconds after
 #             "connected": bitrate-cap, mic-off, video-off, pc-close
 #             (e.g. bitrate-cap, mic-off@20, bitrate-cap@10,pc-close@25)
 #   OUT       the dump; OUT ending in .gz keeps Chrome's own gzip output.
 #             OUT.meta.json gets the browser version and what was induced when.
+#   --duration S    seconds from "connected" to the dump (default 40)
+#   --keep-removed  open chrome://webrtc-internals?keepRemovedConnections, so a closed
+#                   connection stays in the dump (by default Chrome drops it, as for a customer)
+#   --rtcstats OUT2 also save the page's "rtcstats dump" download (Chrome's RTCStatsDump, gzip)
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 
 die() { echo "record-webrtc-internals: $*" >&2; exit 1; }
 
-[ $# -ge 2 ] || die "usage: $0 SCENARIO OUT [--duration S] [--keep-removed]"
+[ $# -ge 2 ] || die "usage: $0 SCENARIO OUT [--duration S] [--keep-removed] [--rtcstats OUT2]"
 scenario=$1
 out=$2
 shift 2

@@ -1,14 +1,17 @@
 #!/usr/bin/env node
 // Records a chrome://webrtc-internals dump of a loopback call in headless Chromium.
 //
-//   node record.js SCENARIO OUT [--duration S] [--chromium PATH] [--keep-profile] [--keep-removed]
+//   node record.js SCENARIO OUT [--duration S] [--chromium PATH] [--keep-profile]
+//                  [--keep-removed] [--rtcstats OUT2]
 //
 // SCENARIO is "clean" or a comma list of problems, each optionally "@seconds"
 // (see page/call.js): e.g. "bitrate-cap", "mic-off@20", "bitrate-cap@10,pc-close@25".
 // OUT ending in ".gz" keeps Chrome's own gzip output ("Compress result" ticked);
-// otherwise the page's uncompressed JSON is saved. Next to OUT goes OUT.meta.json
-// (browser version, dates, what was induced when). Run it through
-// record-webrtc-internals.sh, which puts it in a network namespace with only loopback.
+// otherwise the page's uncompressed JSON is saved. --rtcstats OUT2 also saves the
+// page's other download, Chrome's own "rtcstats dump" (always gzip). Next to OUT
+// goes OUT.meta.json (browser version, dates, what was induced when). Run it
+// through record-webrtc-internals.sh, which puts it in a network namespace with
+// only loopback.
 'use strict';
 
 const fs = require('fs');
@@ -26,13 +29,14 @@ const CHROMIUM_FLAGS = [
 ];
 
 function parseArgs(argv) {
-  const opts = { duration: 40, chromium: '/usr/bin/chromium', keepProfile: false, keepRemoved: false, positional: [] };
+  const opts = { duration: 40, chromium: '/usr/bin/chromium', keepProfile: false, keepRemoved: false, rtcstats: null, positional: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--duration') opts.duration = Number(argv[++i]);
     else if (a === '--chromium') opts.chromium = argv[++i];
     else if (a === '--keep-profile') opts.keepProfile = true;
     else if (a === '--keep-removed') opts.keepRemoved = true;
+    else if (a === '--rtcstats') opts.rtcstats = argv[++i];
     else if (a.startsWith('--')) throw new Error(`unknown option ${a}`);
     else opts.positional.push(a);
   }
@@ -93,6 +97,15 @@ async function saveDump(internals, out) {
   return download.suggestedFilename();
 }
 
+// saveRtcStatsDump clicks the internals page's "rtcstats dump" button (Chrome always gzips it).
+async function saveRtcStatsDump(internals, out) {
+  const [download] = await Promise.all([
+    internals.waitForEvent('download', { timeout: 30000 }),
+    internals.click('#dump-click-target-rtcstats'),
+  ]);
+  await download.saveAs(out);
+}
+
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const out = path.resolve(opts.out);
@@ -108,6 +121,8 @@ async function main() {
     const browserVersion = context.browser() ? context.browser().version() : null;
     // The internals page records only connections created while it is open: open it first.
     const internals = context.pages()[0] || await context.newPage();
+    internals.on('pageerror', (e) => console.error(`webrtc-internals page error: ${e.message}`));
+    internals.on('console', (m) => { if (m.type() === 'error') console.error(`webrtc-internals: ${m.text()}`); });
     // ?keepRemovedConnections keeps a closed connection's data in the dump (Chrome's own switch).
     const internalsUrl = 'chrome://webrtc-internals' + (opts.keepRemoved ? '?keepRemovedConnections' : '');
     await internals.goto(internalsUrl, { timeout: 30000 });
@@ -124,10 +139,12 @@ async function main() {
     await internals.waitForTimeout(1500); // one more stats poll
     const userAgent = await internals.evaluate(() => navigator.userAgent);
     const savedAs = await saveDump(internals, out);
+    if (opts.rtcstats) await saveRtcStatsDump(internals, path.resolve(opts.rtcstats));
     const meta = {
       tool: 'scripts/chromium/record-webrtc-internals.sh',
       scenario: opts.scenario, induce: opts.induce, durationSec: opts.duration,
       keepRemovedConnections: opts.keepRemoved,
+      rtcstatsDump: opts.rtcstats ? path.basename(opts.rtcstats) : null,
       pageUrl: url.replace(/:\d+\//, ':PORT/'), browserVersion, userAgent,
       recordedAt: startedAt.toISOString(), chromeFileName: savedAs,
       connectedAt: state.connectedAt && new Date(state.connectedAt).toISOString(),
