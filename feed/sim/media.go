@@ -27,7 +27,7 @@ type inbound struct {
 	concealed, silentConcealed float64
 	samples                    float64
 	framesRecv, framesDecoded  float64
-	framesDropped, fps         float64
+	fps                        float64
 	freezes, freezeSec         float64
 	freezeAcc, pliAcc          float64
 	nacks, plis                float64
@@ -191,7 +191,6 @@ func (s *Sim) receiveVideo(in *inbound, c *conditions, kbps, dt float64) float64
 	decoded := math.Floor(frames * c.decodeRatio)
 	in.framesRecv += frames
 	in.framesDecoded += decoded
-	in.framesDropped += frames - decoded
 	in.fps = math.Round(decoded / dt)
 	in.plis += takeCount(&in.pliAcc, c.pliRate*dt)
 	return bytes

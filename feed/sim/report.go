@@ -47,6 +47,9 @@ func (s *Sim) report(c *call, p *participant, dt float64) {
 		p.sendPath = true // so a consumer that joined the feed late learns the path
 	}
 	ts := float64(s.nowMS)
+	if s.cfg.ElideStatTimestamps {
+		ts = 0 // feed.Decode gives each object the message's ts back
+	}
 	st := s.statBuf()
 	m := &p.m
 	if p.ice == iceConnected || p.ice == iceDisconnected {
@@ -77,7 +80,7 @@ func (s *Sim) report(c *call, p *participant, dt float64) {
 	var src *feed.Stat
 	st, src = add(st, idSource, feed.StatMediaSource, ts)
 	src.Kind = "audio"
-	src.AudioLevel, src.TotalAudioEnergy, src.TotalSamplesDuration = round(m.level, 4), round(m.energy, 5), round(m.samplesSec, 2)
+	src.AudioLevel, src.TotalAudioEnergy, src.TotalSamplesDuration = round(m.level, 4), round(m.energy, 4), round(m.samplesSec, 2)
 	s.emitStats(feed.Message{Type: feed.TypeStats, CallID: c.id, ParticipantID: p.id, ConnectionID: p.connID}, st)
 }
 
@@ -98,14 +101,14 @@ func appendRTP(st []feed.Stat, p *participant, ts float64) []feed.Stat {
 	st, x = add(st, idInAudio, feed.StatInboundRTP, ts)
 	x.SSRC, x.Kind = ia.ssrc, "audio"
 	x.PacketsReceived, x.BytesReceived, x.PacketsLost, x.Jitter = ia.packets, ia.bytes, ia.lost, round(ia.jitter, 4)
-	x.JitterBufferDelay, x.JitterBufferEmittedCount = round(ia.jbDelay, 1), ia.jbEmitted
+	x.JitterBufferDelay, x.JitterBufferEmittedCount = math.Round(ia.jbDelay), ia.jbEmitted
 	x.ConcealedSamples, x.SilentConcealedSamples, x.TotalSamplesReceived = ia.concealed, ia.silentConcealed, ia.samples
 	if p.inVideo {
 		iv := &m.iv
 		st, x = add(st, idInVideo, feed.StatInboundRTP, ts)
 		x.SSRC, x.Kind = iv.ssrc, "video"
 		x.PacketsReceived, x.BytesReceived, x.PacketsLost, x.Jitter = iv.packets, iv.bytes, iv.lost, round(iv.jitter, 4)
-		x.FramesReceived, x.FramesDecoded, x.FramesDropped, x.FramesPerSecond = iv.framesRecv, iv.framesDecoded, iv.framesDropped, iv.fps
+		x.FramesReceived, x.FramesDecoded, x.FramesPerSecond = iv.framesRecv, iv.framesDecoded, iv.fps
 		x.FreezeCount, x.TotalFreezesDuration = iv.freezes, round(iv.freezeSec, 3)
 		x.NackCount, x.PliCount = iv.nacks, iv.plis
 	}

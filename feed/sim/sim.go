@@ -17,6 +17,13 @@ type Config struct {
 	Seed      int64         // same seed, same feed
 	Start     time.Time     // feed time of the first step (zero: 2026-01-01T00:00:00Z)
 	Interval  time.Duration // stats interval (zero: 1 s)
+
+	// ElideStatTimestamps leaves each stats object's timestamp out (zero)
+	// since it equals its message's ts, as calltop.v1 allows: about 200
+	// bytes less per report on the wire. Only for producers that marshal
+	// the messages: feed.Decode restores the timestamps, in-process
+	// consumers would see zeros.
+	ElideStatTimestamps bool
 }
 
 // DefaultStart is the feed time of the first step when Config.Start is zero.

@@ -191,7 +191,19 @@ func countType(msgs []feed.Message, typ string) (n int) {
 // TestBytesPerSample measures the JSON size of a participant's stats
 // report in the default mix (the protocol budget is 1.5 KB).
 func TestBytesPerSample(t *testing.T) {
-	s, _ := New(Config{Calls: 100, Seed: 5})
+	avg := bytesPerSample(t, false)
+	// The protocol's aim is 1.5 KB; with every field the rules read, the
+	// default mix lands near 1.7 KB (docs/simulator.md). Guard against growth.
+	if avg > 1750 {
+		t.Errorf("average stats report is %.0f bytes, want at most 1750", avg)
+	}
+	if avg := bytesPerSample(t, true); avg > 1500 {
+		t.Errorf("average stats report without object timestamps is %.0f bytes, want at most 1500", avg)
+	}
+}
+
+func bytesPerSample(t *testing.T, elide bool) float64 {
+	s, _ := New(Config{Calls: 100, Seed: 5, ElideStatTimestamps: elide})
 	size, n := 0, 0
 	for range 60 {
 		for _, m := range s.Step() {
@@ -203,10 +215,6 @@ func TestBytesPerSample(t *testing.T) {
 		}
 	}
 	avg := float64(size) / float64(n)
-	t.Logf("default mix: %d stats reports, %.0f JSON bytes per participant-sample", n, avg)
-	// The protocol's aim is 1.5 KB; with every field the rules read, the
-	// default mix lands near 1.7 KB (docs/simulator.md). Guard against growth.
-	if avg > 1750 {
-		t.Errorf("average stats report is %.0f bytes, want at most 1750", avg)
-	}
+	t.Logf("default mix, elided object timestamps %v: %d stats reports, %.0f JSON bytes per participant-sample", elide, n, avg)
+	return avg
 }
