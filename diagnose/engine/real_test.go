@@ -49,7 +49,7 @@ func simEvents(t testing.TB, calls int, scenario string, steps int) []feed.Event
 }
 
 func TestRealMonitorCoalescesASimulatedFleet(t *testing.T) {
-	evs := simEvents(t, 100, "", 10)
+	evs := simEvents(t, 40, "", 8)
 	events := make(chan feed.Event, 1024)
 	e := startLive(t, Options{NewMonitor: realMonitor, Source: "sim", Events: events,
 		FrameInterval: 100 * time.Millisecond, NewBook: func() *alert.Book { return alert.NewBook(alert.Options{}) }})
@@ -68,8 +68,8 @@ func TestRealMonitorCoalescesASimulatedFleet(t *testing.T) {
 	if limit := int(time.Since(began)/(100*time.Millisecond)) + 2; frames > limit {
 		t.Errorf("%d messages gave %d frames; want at most %d (one per 100 ms)", len(evs), frames, limit)
 	}
-	if n := len(f.Calls.Calls); n < 100 {
-		t.Errorf("the last frame has %d calls, want the simulated 100", n)
+	if n := len(f.Calls.Calls); n < 40 {
+		t.Errorf("the last frame has %d calls, want the simulated 40", n)
 	}
 	t.Logf("%d messages, %d frames in %v", len(evs), frames, time.Since(began).Round(time.Millisecond))
 }
