@@ -16,7 +16,8 @@ import (
 type callsTable struct {
 	common
 	calls     []*diagnose.CallSummary
-	ended     int // how many calls have ended, counted once per snapshot
+	ended     int  // how many calls have ended, counted once per snapshot
+	stale     bool // calls changed but rows are not re-sorted yet
 	feedTime  time.Time
 	hasFrame  bool
 	sortBy    sortKey
@@ -36,8 +37,9 @@ func newCallsTable(c common) *callsTable {
 	return &callsTable{common: c, input: in, paints: newRowPaints(c.styles)}
 }
 
-// SetSnapshot replaces the calls and re-sorts and re-filters them.
-func (t *callsTable) SetSnapshot(calls []*diagnose.CallSummary, feedTime time.Time) {
+// SetSnapshot replaces the calls. It re-sorts and re-filters them at once
+// when the table is on screen; otherwise Refresh does it on the way back.
+func (t *callsTable) SetSnapshot(calls []*diagnose.CallSummary, feedTime time.Time, visible bool) {
 	t.calls, t.feedTime, t.hasFrame = calls, feedTime, true
 	t.ended = 0
 	for _, c := range calls {
@@ -45,7 +47,17 @@ func (t *callsTable) SetSnapshot(calls []*diagnose.CallSummary, feedTime time.Ti
 			t.ended++
 		}
 	}
-	t.refresh()
+	t.stale = true
+	if visible {
+		t.Refresh()
+	}
+}
+
+// Refresh re-sorts and re-filters if the calls changed since last time.
+func (t *callsTable) Refresh() {
+	if t.stale {
+		t.refresh()
+	}
 }
 
 // SetSize implements component.
@@ -57,6 +69,7 @@ func (t *callsTable) SetSize(w, h int) {
 // refresh rebuilds the cached rows and puts the cursor back on the
 // selected call, wherever the sort moved it.
 func (t *callsTable) refresh() {
+	t.stale = false
 	t.rows, t.hay = filterCalls(t.calls, t.filter, t.hay)
 	sortCalls(t.rows, t.sortBy, t.feedTime)
 	t.cursor = min(t.cursor, max(len(t.rows)-1, 0))

@@ -130,7 +130,7 @@ func (m *Model) onFrame(f engine.Frame) tea.Cmd {
 func (m *Model) show(f engine.Frame) {
 	m.shown = f
 	m.setReplayKeys(f.Replay != nil)
-	m.calls.SetSnapshot(f.Calls.Calls, f.Calls.FeedTime)
+	m.calls.SetSnapshot(f.Calls.Calls, f.Calls.FeedTime, m.screen == screenCalls)
 	m.call.SetDetail(f.Calls.Focus, f.Calls.FeedTime, m.focusID)
 	m.alerts.SetFrame(&f)
 	m.layout()

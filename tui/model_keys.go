@@ -167,6 +167,7 @@ func (m *Model) callName(id string) string {
 func (m *Model) closeCall() tea.Cmd {
 	m.screen = screenCalls
 	m.focusID = ""
+	m.calls.Refresh()
 	m.layout()
 	return m.focus("")
 }

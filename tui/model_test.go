@@ -251,7 +251,15 @@ func TestOpenCallAndBack(t *testing.T) {
 	mustShow(t, m, "Loading call support-escalation")
 	m.Update(frameMsg(frame(2, 40, "c-wifi-001")))
 	mustShow(t, m, "support-escalation | c-wifi-001", "Alice", "Bitrate in", "DIAGNOSES", "packet loss")
+	newer := frame(3, 40, "c-wifi-001")
+	escalated := *newer.Calls.Calls[0]
+	escalated.Room = "support-escalation-2"
+	newer.Calls.Calls[0] = &escalated
+	m.Update(frameMsg(newer))
 	hit(m, "esc")
+	if m.calls.Selected().Room != "support-escalation-2" {
+		t.Fatal("the list did not catch up with the frames shown meanwhile")
+	}
 	if m.screen != screenCalls || lastLog(rec) != "focus " {
 		t.Fatalf("esc: screen %d, controller %v", m.screen, rec.log())
 	}
