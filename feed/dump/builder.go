@@ -56,13 +56,22 @@ func (b *builder) stats(conn string, ts float64, stats []feed.Stat) {
 	if len(stats) == 0 {
 		return
 	}
-	b.add(ts, feed.Message{Type: feed.TypeStats, ConnectionID: clean(conn), Stats: stats})
+	b.add(ts, feed.Message{Type: feed.TypeStats, ConnectionID: connName(conn), Stats: stats})
 }
 
 // connEvent records a state change of a peer connection.
 func (b *builder) connEvent(conn string, ts float64, kind, state string) {
-	b.add(ts, feed.Message{Type: feed.TypeConnectionEvent, ConnectionID: clean(conn),
+	b.add(ts, feed.Message{Type: feed.TypeConnectionEvent, ConnectionID: connName(conn),
 		Event: &feed.ConnectionEvent{Kind: kind, State: clean(state)}})
+}
+
+// connName is the connection id for a dump's peer connection id, which a
+// broken dump can leave empty.
+func connName(id string) string {
+	if id = strings.TrimSpace(clean(id)); id == "" {
+		return "unnamed"
+	}
+	return id
 }
 
 // records finishes the call and encodes every message. It returns no

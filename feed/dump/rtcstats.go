@@ -167,9 +167,11 @@ func (r *rtcstatsReader) dispatch(n int, method, pc string, value json.RawMessag
 			r.b.start = ts
 		}
 	case method == "getstats" || method == "getStats":
-		if needPC() {
-			r.getstats(n, pc, value, ts)
+		if pc == "" {
+			r.b.problem(n, "%s line without a peer connection id", method)
+			return
 		}
+		r.getstats(n, pc, value, ts) // the report may carry its own time
 	case stateEvents[method] != "":
 		var state string
 		if json.Unmarshal(value, &state) != nil {
@@ -234,6 +236,10 @@ func (r *rtcstatsReader) getstats(n int, pc string, value json.RawMessage, lineT
 			ts = t
 		}
 		delete(reports, "timestamp")
+	}
+	if !usableTS(ts) {
+		r.b.problem(n, "getstats line without a usable timestamp")
+		return
 	}
 	state := r.pcs[pc]
 	if state == nil {
