@@ -39,8 +39,8 @@ type HubConfig struct {
 type HubStats struct {
 	Calls       int   `json:"calls"`
 	Subscribers int   `json:"subscribers"`
-	Published   int64 `json:"published"`
-	Dropped     int64 `json:"dropped"`
+	Published   int64 `json:"published"` // frames fanned out
+	Dropped     int64 `json:"dropped"`   // subscribers dropped as too slow
 }
 
 // ErrHubClosed is returned by Publish after Close.
@@ -187,6 +187,7 @@ func (h *Hub) fanoutLocked(frame []byte) {
 		select {
 		case s.queue <- frame:
 		default:
+			h.dropped.Add(1)
 			h.dropLocked(s, fmt.Sprintf("too slow: %d frames queued", cap(s.queue)))
 		}
 	}
@@ -284,8 +285,5 @@ func (h *Hub) dropLocked(s *subscriber, reason string) {
 	delete(h.subs, s)
 	s.reason = reason
 	close(s.done)
-	if reason != "hub shutting down" && reason != "subscriber closed the connection" {
-		h.dropped.Add(1)
-	}
 	h.cfg.Logf("hub: subscriber %d (%s) disconnected: %s", s.id, s.remote, reason)
 }

@@ -3,6 +3,7 @@ package feed
 import (
 	"bytes"
 	"encoding/json"
+	"net"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -48,6 +49,9 @@ func (h *Hub) writeLoop(s *subscriber) {
 		case f := <-s.queue:
 			s.conn.SetWriteDeadline(time.Now().Add(h.cfg.WriteTimeout))
 			if err := s.conn.WriteMessage(websocket.TextMessage, f); err != nil {
+				if ne, ok := err.(net.Error); ok && ne.Timeout() {
+					h.dropped.Add(1) // stuck for WriteTimeout: a slow subscriber
+				}
 				h.drop(s, "write failed: "+err.Error())
 			}
 		case <-ping.C:

@@ -100,7 +100,7 @@ subscribers get a close frame.`,
 
 // runHub serves the hub until ctx ends; the source runs beside it.
 func runHub(ctx context.Context, o hubOptions, stderr io.Writer) error {
-	logger := log.New(stderr, "calltop hub: ", log.LstdFlags)
+	logger := log.New(stderr, "calltop ", log.LstdFlags)
 	if err := feed.CheckListen(o.listen, o.token); err != nil {
 		return err
 	}
@@ -120,7 +120,7 @@ func runHub(ctx context.Context, o hubOptions, stderr io.Writer) error {
 	if o.tlsCert != "" {
 		scheme = "wss"
 	}
-	logger.Printf("serving %s on %s://%s/feed (health: /healthz)", what, scheme, ln.Addr())
+	logger.Printf("hub: serving %s on %s://%s/feed (health: /healthz)", what, scheme, ln.Addr())
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -128,17 +128,17 @@ func runHub(ctx context.Context, o hubOptions, stderr io.Writer) error {
 	var srcErr error
 	wg.Go(func() {
 		if srcErr = source(ctx, hub); srcErr != nil {
-			logger.Printf("source stopped: %v", srcErr)
+			logger.Printf("hub: source stopped: %v", srcErr)
 			cancel()
 		} else if ctx.Err() == nil {
-			logger.Printf("source finished; still serving its last state (Ctrl-C to stop)")
+			logger.Printf("hub: source finished; still serving its last state (Ctrl-C to stop)")
 		}
 	})
 	err = hub.Serve(ctx, ln)
 	cancel()
 	wg.Wait()
 	st := hub.Stats()
-	logger.Printf("stopped after %d messages; %d slow subscribers dropped", st.Published, st.Dropped)
+	logger.Printf("hub: stopped after %d messages; %d slow subscribers dropped", st.Published, st.Dropped)
 	if err != nil {
 		return err
 	}
@@ -166,10 +166,10 @@ func hubSource(o hubOptions, logger *log.Logger) (feed.Source, string, error) {
 		}
 		for i, p := range loaded.Problems {
 			if i == 5 {
-				logger.Printf("... and %d more unusable lines", len(loaded.Problems)-5)
+				logger.Printf("hub: ... and %d more unusable lines", len(loaded.Problems)-5)
 				break
 			}
-			logger.Printf("skipping %v", p)
+			logger.Printf("hub: skipping %v", p)
 		}
 		if len(loaded.Records) == 0 {
 			return nil, "", fmt.Errorf("%s: nothing to replay", o.replay)
