@@ -203,7 +203,7 @@ func TestBytesPerSample(t *testing.T) {
 }
 
 func bytesPerSample(t *testing.T, elide bool) float64 {
-	s, _ := New(Config{Calls: 100, Seed: 5, ElideStatTimestamps: elide})
+	s, _ := New(Config{Calls: 60, Seed: 5, ElideStatTimestamps: elide})
 	size, n := 0, 0
 	for range 60 {
 		for _, m := range s.Step() {
