@@ -47,20 +47,32 @@ type internalsDump struct {
 	pcs       []*internalsPC
 }
 
-// looksLikeInternals reports whether body starts like a webrtc-internals
-// dump: a JSON object whose first key is one Chrome writes.
+// internalsKeys are top-level keys only Chrome's dump writes.
+var internalsKeys = map[string]bool{
+	"PeerConnections": true, "getUserMedia": true, "UserAgent": true, "UserAgentData": true,
+}
+
+// looksLikeInternals reports whether body is a JSON object with one of the
+// top-level keys of a webrtc-internals dump (in any order: tools that
+// re-save a dump may sort its keys). A truncated dump still qualifies if
+// such a key comes before the cut.
 func looksLikeInternals(body []byte) bool {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
 		return false
 	}
-	t, err := dec.Token()
-	if err != nil {
-		return false
-	}
-	switch t {
-	case "getUserMedia", "PeerConnections", "UserAgent", "UserAgentData":
-		return true
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return false
+		}
+		if k, ok := t.(string); ok && internalsKeys[k] {
+			return true
+		}
+		var skip json.RawMessage
+		if dec.Decode(&skip) != nil {
+			return false
+		}
 	}
 	return false
 }

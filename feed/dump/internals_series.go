@@ -2,7 +2,7 @@ package dump
 
 import (
 	"encoding/json"
-	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -259,34 +259,52 @@ func typeFromID(id string, last rawStat) string {
 	return ""
 }
 
-// emit merges the points into stats messages: one message per poll, where
-// a poll is every point within sampleWindow ms of its first, and no id
-// twice.
+// emit merges the points into stats messages, one per getStats poll. A
+// poll is every point within sampleWindow ms of its first, with no id
+// twice. Remote reports (remote-inbound-rtp, remote-outbound-rtp) carry the
+// time their RTCP packet arrived, before the poll that read them, so they
+// join the first poll at or after their time instead of opening one.
 func (s *pcSeries) emit(b *builder) {
-	state := map[string]rawStat{}
-	var ids []string
-	inGroup := map[string]bool{}
-	groupStart, groupEnd := 0.0, 0.0
-	flush := func() {
-		if len(ids) == 0 {
-			return
-		}
-		sort.Strings(ids)
-		b.stats(s.id, groupEnd, statsFromSample(state, ids, groupEnd))
-		ids = ids[:0]
-		clear(inGroup)
-	}
+	var local, remote []point
 	for _, p := range s.points {
-		if len(ids) > 0 && (p.ts-groupStart >= sampleWindow || inGroup[p.id]) {
-			flush()
+		if t := p.obj["type"]; t == feed.StatRemoteInboundRTP || t == "remote-outbound-rtp" {
+			remote = append(remote, p)
+		} else {
+			local = append(local, p)
 		}
-		if len(ids) == 0 {
-			groupStart = p.ts
+	}
+	if len(local) == 0 {
+		local, remote = remote, nil
+	}
+	var groups [][]point
+	var ends []float64
+	inGroup := map[string]bool{}
+	for _, p := range local {
+		n := len(groups)
+		if n == 0 || p.ts-groups[n-1][0].ts >= sampleWindow || inGroup[p.id] {
+			groups = append(groups, nil)
+			ends = append(ends, 0)
+			clear(inGroup)
+			n++
 		}
-		groupEnd = math.Max(groupEnd, p.ts)
-		state[p.id] = p.obj
-		ids = append(ids, p.id)
+		groups[n-1] = append(groups[n-1], p)
+		ends[n-1] = p.ts
 		inGroup[p.id] = true
 	}
-	flush()
+	for _, p := range remote {
+		i := min(sort.SearchFloat64s(ends, p.ts), len(ends)-1)
+		groups[i] = append(groups[i], p)
+	}
+	state := map[string]rawStat{}
+	for i, g := range groups {
+		ids := make([]string, 0, len(g))
+		for _, p := range g {
+			if _, seen := state[p.id]; !seen || !slices.Contains(ids, p.id) {
+				ids = append(ids, p.id)
+			}
+			state[p.id] = p.obj
+		}
+		sort.Strings(ids)
+		b.stats(s.id, ends[i], statsFromSample(state, ids, ends[i]))
+	}
 }

@@ -24,6 +24,10 @@ const (
 	// FormatRTCStatsLegacy is an rtcstats v3 dump whose getstats reports
 	// use Chrome's legacy goog* callback format.
 	FormatRTCStatsLegacy = "rtcstats-legacy"
+	// FormatRTCStatsChrome is Chrome's own rtcstats dump: a first line
+	// "RTCStatsDump", a {"fileFormat":3} line, then one [method, pcId,
+	// value, ..., msSincePreviousLine] array per line, stats uncompressed.
+	FormatRTCStatsChrome = "rtcstats-chrome"
 	// FormatWebRTCInternals is a chrome://webrtc-internals "Create Dump"
 	// file.
 	FormatWebRTCInternals = "webrtc-internals"
@@ -111,9 +115,7 @@ func loadBytes(data []byte, name string) (*Loaded, error) {
 	}
 	first = bytes.TrimSpace(first)
 	switch {
-	case bytes.HasPrefix(body, []byte("RTCStatsDump")):
-		return nil, fmt.Errorf("%s: rtcstats v4 dump (RTCStatsDump) is not supported; export the dump in rtcstats v3 format (one [method, pcId, value, timestamp] array per line)", name)
-	case body[0] == '[':
+	case body[0] == '[' || bytes.HasPrefix(body, []byte(chromeHeader)):
 		return loadRTCStats(body, name)
 	case body[0] == '{':
 		return loadObject(body, first, name)
@@ -144,13 +146,9 @@ func loadObject(body, first []byte, name string) (*Loaded, error) {
 }
 
 func loadRTCStats(body []byte, name string) (*Loaded, error) {
-	b, legacy, err := readRTCStats(body, name)
+	b, format, err := readRTCStats(body, name)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	format := FormatRTCStats
-	if legacy {
-		format = FormatRTCStatsLegacy
 	}
 	return finishLoad(b, format, name)
 }

@@ -29,6 +29,7 @@ var ignoredMethods = map[string]bool{
 	"restartIce": true, "keepalive": true, "addIceCandidate": true,
 	"dtlsError": true, "applicationLog": true, "e2eRtt": true, "dominantSpeaker": true,
 	"faceLandmarks": true, "sdpTrack": true, "rtcstatsClientVersion": true,
+	"transceiverAdded": true, "transceiverModified": true, "getStats": true,
 }
 
 // ignoredPrefixes are families of method names (peer connection API calls
@@ -57,26 +58,41 @@ type rtcstatsReader struct {
 	pcs      map[string]map[string]rawStat // per peer connection: id -> current object
 	identity map[string]any
 	info     map[string]any // connectionInfo or the meta line
+	client   map[string]any // Chrome's ["create", null, {userAgentData...}]
 	legacy   bool
 	unknown  map[string]*unknownMethod
+
+	// Chrome's own dumps (RTCStatsDump, fileFormat 3): the last element of
+	// a line is ms since the previous line, the first line's is absolute.
+	chrome  bool
+	sawMeta bool
+	clock   float64
 }
 
 type unknownMethod struct {
 	firstLine, count int
 }
 
-// readRTCStats parses an rtcstats v3 dump held in data. It returns the
-// builder with everything found, and whether the stats were in the legacy
-// goog* format. A problem line is reported and skipped.
-func readRTCStats(data []byte, name string) (*builder, bool, error) {
+// chromeHeader is the first line of Chrome's own rtcstats dumps.
+const chromeHeader = "RTCStatsDump"
+
+// readRTCStats parses an rtcstats v3 dump, or Chrome's own RTCStatsDump,
+// held in data. It returns the builder with everything found and the
+// format (FormatRTCStats, FormatRTCStatsLegacy or FormatRTCStatsChrome). A
+// problem line is reported and skipped.
+func readRTCStats(data []byte, name string) (*builder, string, error) {
 	r := &rtcstatsReader{
 		b:        newBuilder(name),
 		pcs:      map[string]map[string]rawStat{},
 		identity: map[string]any{},
 		info:     map[string]any{},
+		client:   map[string]any{},
 		unknown:  map[string]*unknownMethod{},
 	}
 	line := 0
+	if rest, ok := bytes.CutPrefix(data, []byte(chromeHeader)); ok {
+		r.chrome, data, line = true, rest, 0
+	}
 	for len(data) > 0 {
 		line++
 		var raw []byte
@@ -90,16 +106,23 @@ func readRTCStats(data []byte, name string) (*builder, bool, error) {
 			continue
 		}
 		if err := r.line(line, raw, len(data) == 0); err != nil {
-			return nil, false, err
+			return nil, "", err
 		}
 	}
 	r.finish()
-	return r.b, r.legacy, nil
+	switch {
+	case r.chrome:
+		return r.b, FormatRTCStatsChrome, nil
+	case r.legacy:
+		return r.b, FormatRTCStatsLegacy, nil
+	}
+	return r.b, FormatRTCStats, nil
 }
 
 // line handles one line; only a v4 meta line is a fatal error.
 func (r *rtcstatsReader) line(n int, raw []byte, last bool) error {
-	if raw[0] == '{' && n == 1 {
+	if raw[0] == '{' && (n == 1 || r.chrome && !r.sawMeta) {
+		r.sawMeta = true
 		return r.meta(raw)
 	}
 	var parts []json.RawMessage
@@ -112,17 +135,40 @@ func (r *rtcstatsReader) line(n int, raw []byte, last bool) error {
 		return nil
 	}
 	var method, pc string
+	if len(parts) >= 3 && r.chrome {
+		var id float64
+		if json.Unmarshal(parts[0], &id) == nil {
+			return fmt.Errorf("line %d: rtcstats v4 dump with numeric method ids (the rtcstats client's compressed RTCStatsDump) is not supported; Chrome's own RTCStatsDump, with method names spelled out, is", n)
+		}
+	}
 	if len(parts) < 3 || json.Unmarshal(parts[0], &method) != nil || method == "" {
 		r.b.problem(n, "not an rtcstats line: want [method, pcId, value, timestamp]")
 		return nil
 	}
 	_ = json.Unmarshal(parts[1], &pc) // null for client-level lines
-	var ts float64
-	if len(parts) > 3 {
-		_ = json.Unmarshal(parts[3], &ts)
-	}
-	r.dispatch(n, method, pc, parts[2], ts)
+	r.dispatch(n, method, pc, parts[2], r.lineTime(parts))
 	return nil
+}
+
+// lineTime is a line's time: its fourth element in v3; in Chrome's dumps
+// the last element, absolute on the first line and a delta after.
+func (r *rtcstatsReader) lineTime(parts []json.RawMessage) float64 {
+	var ts float64
+	if !r.chrome {
+		if len(parts) > 3 {
+			_ = json.Unmarshal(parts[3], &ts)
+		}
+		return ts
+	}
+	if len(parts) < 4 || json.Unmarshal(parts[len(parts)-1], &ts) != nil {
+		return 0
+	}
+	if r.clock == 0 {
+		r.clock = ts
+	} else {
+		r.clock += ts
+	}
+	return r.clock
 }
 
 // meta reads fippo rtcstats-server's first line {path, origin, url,
@@ -133,7 +179,7 @@ func (r *rtcstatsReader) meta(raw []byte) error {
 		r.b.problem(1, "meta line is not JSON: %v", err)
 		return nil
 	}
-	if f, _ := asNumber(m["fileFormat"]); f >= 3 {
+	if f, _ := asNumber(m["fileFormat"]); f >= 3 && !r.chrome {
 		return fmt.Errorf("rtcstats v4 dump (fileFormat %v, RTCStatsDump) is not supported; export it in v3 format", f)
 	}
 	for k, v := range m {
@@ -155,6 +201,8 @@ func (r *rtcstatsReader) dispatch(n int, method, pc string, value json.RawMessag
 		return true
 	}
 	switch {
+	case method == "create" && pc == "":
+		mergeObject(r.client, value)
 	case method == "connectionInfo":
 		mergeObject(r.info, value)
 	case method == "identity":
@@ -173,8 +221,8 @@ func (r *rtcstatsReader) dispatch(n int, method, pc string, value json.RawMessag
 		}
 		r.getstats(n, pc, value, ts) // the report may carry its own time
 	case stateEvents[method] != "":
-		var state string
-		if json.Unmarshal(value, &state) != nil {
+		state := updateValue(value) // plain in v3, JSON-quoted in Chrome's dumps
+		if state == "" {
 			r.b.problem(n, "%s value is not a state string", method)
 			return
 		}
@@ -236,6 +284,8 @@ func (r *rtcstatsReader) getstats(n int, pc string, value json.RawMessage, lineT
 			ts = t
 		}
 		delete(reports, "timestamp")
+	} else if t := newestReport(reports); usableTS(t) {
+		ts = t // uncompressed reports keep their own times
 	}
 	if !usableTS(ts) {
 		r.b.problem(n, "getstats line without a usable timestamp")
@@ -276,6 +326,20 @@ func (r *rtcstatsReader) getstats(n int, pc string, value json.RawMessage, lineT
 	r.b.stats(pc, ts, statsFromSample(state, ids, ts))
 }
 
+// newestReport returns the largest report timestamp in an uncompressed
+// getstats value (0 if none).
+func newestReport(reports map[string]any) float64 {
+	newest := 0.0
+	for _, v := range reports {
+		if rep, ok := v.(map[string]any); ok {
+			if t, ok := asNumber(rep["timestamp"]); ok && t > newest {
+				newest = t
+			}
+		}
+	}
+	return newest
+}
+
 // finish turns identity and connectionInfo into call and participant facts
 // and reports unknown methods once each.
 func (r *rtcstatsReader) finish() {
@@ -307,6 +371,33 @@ func (r *rtcstatsReader) finish() {
 	if p.UserAgent == "" {
 		p.UserAgent = firstString(id, "userAgent")
 	}
+	if p.UserAgent == "" && p.Name == "" {
+		p.Name = brandName(r.client["userAgentData"])
+	}
+	if r.chrome {
+		c.Tags["source"] = "chrome-rtcstats"
+	}
+}
+
+// brandName names a browser from navigator.userAgentData ("Chromium 156"),
+// skipping the GREASE brands ("Not:A-Brand").
+func brandName(uad any) string {
+	m, _ := uad.(map[string]any)
+	brands, _ := m["brands"].([]any)
+	name := ""
+	for _, b := range brands {
+		bm, _ := b.(map[string]any)
+		brand, _ := bm["brand"].(string)
+		version, _ := asString(bm["version"])
+		if brand == "" || strings.Contains(brand, "Not") {
+			continue
+		}
+		name = brand + " " + version
+		if brand != "Chromium" { // prefer "Google Chrome" or "Microsoft Edge"
+			break
+		}
+	}
+	return name
 }
 
 // firstString returns the first of keys holding a non-empty string (or a
