@@ -112,18 +112,21 @@ func (s *Sim) baseline(p *participant) conditions {
 
 // advance moves p's counters on by dt seconds under cond.
 func (s *Sim) advance(p *participant, c *conditions, dt float64) {
-	if c.down || dt <= 0 {
+	if dt <= 0 {
 		return
 	}
 	m := &p.m
 	r := s.rng
-	talk := 0.02 + 0.25*r.Float64()*r.Float64()
+	talk := 0.02 + 0.25*r.Float64()*r.Float64() // the microphone runs whatever ICE does
 	if c.micSilent {
 		talk = 0
 	}
 	m.level = talk
 	m.energy += talk * talk * dt
 	m.samplesSec += dt
+	if c.down {
+		return
+	}
 
 	recvBytes := 0.0
 	if !c.audioInDead {

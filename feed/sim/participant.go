@@ -27,11 +27,14 @@ type participant struct {
 	rttMS, jitterMS, upBps, lossIn, lossOut float64
 	localType, relayProto, protocol         string
 	localAddr, remoteAddr                   string
-	sendPath                                bool // LC/RC/T objects are due in the next report
+	turnURL                                 string // the TURN server of a relay candidate
+	sendPath                                bool   // LC/RC/T objects are due in the next report
 
 	m media
 }
 
+// newParticipant draws a participant of c who joins at joinMS; problem
+// says the call's scenario applies to them.
 func (s *Sim) newParticipant(c *call, joinMS int64, problem bool) *participant {
 	r := s.rng
 	s.nextPart++
@@ -45,7 +48,6 @@ func (s *Sim) newParticipant(c *call, joinMS int64, problem bool) *participant {
 		ice:        iceNew,
 		problem:    problem,
 		sendsVideo: r.IntN(100) < 85,
-		relayProto: "",
 		protocol:   "udp",
 		remoteAddr: "203.0.113." + strconv.Itoa(10+r.IntN(200)),
 	}
@@ -108,7 +110,7 @@ func (s *Sim) runParticipant(c *call, p *participant) {
 				p.leaveWhy = "connection-failed"
 				s.event(c, p, iceFailed, iceFailed)
 			}
-			s.report(c, p, 0)
+			s.report(c, p, dt)
 			return
 		}
 		p.ice = iceConnected

@@ -167,6 +167,7 @@ func appendPath(st []feed.Stat, p *participant, ts float64) []feed.Stat {
 	x.SelectedCandidatePairID, x.ICEState, x.DTLSState = idPair, p.ice, dtls
 	st, x = add(st, idLocalCand, feed.StatLocalCandidate, ts)
 	x.CandidateType, x.Protocol, x.RelayProtocol, x.Address, x.NetworkType = p.localType, p.protocol, p.relayProto, p.localAddr, p.network
+	x.URL = p.turnURL
 	st, x = add(st, idRemoteCand, feed.StatRemoteCandidate, ts)
 	x.CandidateType, x.Protocol, x.Address, x.Port = "host", "udp", p.remoteAddr, 3478
 	return st

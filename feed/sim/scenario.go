@@ -64,6 +64,7 @@ var scenarios = []scenario{
 	{name: "turn-tcp", rule: "relay-tcp",
 		setup: func(_ *Sim, _ *call, p *participant) {
 			p.localType, p.relayProto, p.protocol = "relay", "tcp", "udp"
+			p.localAddr, p.turnURL = "203.0.113.250", "turns:turn.example.net:443?transport=tcp"
 			p.rttMS += 40
 		},
 		apply: noApply},
