@@ -193,7 +193,11 @@ type watchPrinter struct {
 
 // frame prints what is new in f.
 func (p *watchPrinter) frame(f engine.Frame) {
-	if st := f.Feed.State; st != "" && st != p.feedState {
+	st := f.Feed.State
+	if st == "connecting" && p.feedState == "reconnecting" {
+		st = p.feedState // one line per outage, not one per dial attempt
+	}
+	if st != "" && st != p.feedState {
 		p.feedState = st
 		text := "feed " + st
 		if f.Feed.Reason != "" {

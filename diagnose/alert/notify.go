@@ -204,26 +204,48 @@ func (n *Notifier) report(d Delivery) {
 	}
 }
 
-// run delivers one webhook's queue in order.
+// MaxBatch is the most notifications one post carries. Notifications
+// that queue up while a webhook is rate-limited go out together, so an
+// incident touching many calls is a few messages, not one per alert.
+const MaxBatch = 10
+
+// run delivers one webhook's queue in order, in batches.
 func (n *Notifier) run(h *webhook) {
 	defer n.wg.Done()
 	for x := range h.queue {
-		if n.ctx.Err() != nil {
+		if n.ctx.Err() != nil || !n.sleep(time.Until(h.last.Add(n.opts.MinInterval))) {
 			continue // closing: drain without sending
 		}
-		body, err := Payload(n.opts.Format, x)
+		batch := n.gather(h, x)
+		body, err := Payload(n.opts.Format, batch...)
 		if err != nil {
-			n.report(Delivery{Webhook: h.shown, Kind: x.Kind, Key: notificationKey(x), Err: err.Error()})
+			n.reportAll(h, batch, Delivery{Err: err.Error()})
 			continue
 		}
-		n.deliver(h, x, body)
+		n.deliver(h, batch, body)
 	}
 }
 
-// deliver posts one notification with retries, backoff, Retry-After and
-// the per-webhook rate limit.
-func (n *Notifier) deliver(h *webhook, x Notification, body []byte) {
-	d := Delivery{Webhook: h.shown, Kind: x.Kind, Key: notificationKey(x)}
+// gather adds to x what is already waiting in h's queue, up to MaxBatch.
+func (n *Notifier) gather(h *webhook, x Notification) []Notification {
+	batch := []Notification{x}
+	for len(batch) < MaxBatch {
+		select {
+		case y, ok := <-h.queue:
+			if !ok {
+				return batch
+			}
+			batch = append(batch, y)
+		default:
+			return batch
+		}
+	}
+	return batch
+}
+
+// deliver posts one batch with retries, backoff, Retry-After and the
+// per-webhook rate limit, reporting every attempt for each notification.
+func (n *Notifier) deliver(h *webhook, batch []Notification, body []byte) {
 	backoff := n.opts.Backoff
 	for attempt := 1; attempt <= n.opts.Attempts; attempt++ {
 		if !n.sleep(time.Until(h.last.Add(n.opts.MinInterval))) {
@@ -231,17 +253,15 @@ func (n *Notifier) deliver(h *webhook, x Notification, body []byte) {
 		}
 		h.last = time.Now()
 		status, retryAfter, err := n.post(h.url, body)
-		d.Attempt, d.Status, d.At = attempt, status, time.Time{}
+		d := Delivery{Attempt: attempt, Status: status, OK: err == nil}
 		if err == nil {
-			d.OK, d.Err = true, ""
-			n.report(d)
+			n.reportAll(h, batch, d)
 			return
 		}
 		d.Err = err.Error()
-		retry := attempt < n.opts.Attempts && retryable(status)
-		d.Retrying = retry
-		n.report(d)
-		if !retry {
+		d.Retrying = attempt < n.opts.Attempts && retryable(status)
+		n.reportAll(h, batch, d)
+		if !d.Retrying {
 			return
 		}
 		wait := jitter(backoff)
@@ -252,6 +272,15 @@ func (n *Notifier) deliver(h *webhook, x Notification, body []byte) {
 		if !n.sleep(wait) {
 			return
 		}
+	}
+}
+
+// reportAll reports outcome d for every notification of a batch.
+func (n *Notifier) reportAll(h *webhook, batch []Notification, d Delivery) {
+	d.Webhook = h.shown
+	for _, x := range batch {
+		d.Kind, d.Key = x.Kind, notificationKey(x)
+		n.report(d)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -60,6 +61,24 @@ func (h *hook) slack(t *testing.T, i int) SlackPayload {
 		t.Fatalf("request %d is not JSON: %v: %s", i, err, h.bodies[i])
 	}
 	return p
+}
+
+// notes returns the text of every notification received, across single
+// and batched Slack posts, in order.
+func (h *hook) notes(t *testing.T) []string {
+	t.Helper()
+	h.mu.Lock()
+	n := len(h.bodies)
+	h.mu.Unlock()
+	var out []string
+	for i := range n {
+		for _, b := range h.slack(t, i).Blocks {
+			if b.Type == "section" && !strings.HasPrefix(b.Text.Text, "*calltop:") {
+				out = append(out, b.Text.Text)
+			}
+		}
+	}
+	return out
 }
 
 // wait polls until cond holds or fails after d.
@@ -138,8 +157,9 @@ func TestSlackWebhookFireResolveAndNothingWhenMuted(t *testing.T) {
 	f := finding(diagnose.RuleICEFailed, diagnose.Critical, "c1", "p1")
 	f.ParticipantName = "Alice <admin>"
 	b.Observe(t0, []diagnose.Finding{f})
+	wait(t, 3*time.Second, "the firing post", func() bool { return h.count() == 1 })
 	b.Observe(at(time.Minute), nil)
-	wait(t, 3*time.Second, "fire and resolve posts", func() bool { return h.count() == 2 })
+	wait(t, 3*time.Second, "the resolved post", func() bool { return h.count() == 2 })
 	fire, res := h.slack(t, 0), h.slack(t, 1)
 	if !strings.Contains(fire.Text, "FIRING") || !strings.Contains(fire.Text, "ice-failed") || len(fire.Blocks) != 2 {
 		t.Fatalf("firing payload %+v", fire)
@@ -161,8 +181,8 @@ func TestSlackWebhookFireResolveAndNothingWhenMuted(t *testing.T) {
 	b.Observe(at(41*time.Minute), nil)
 	wait(t, 3*time.Second, "the muted post", func() bool { return h.count() >= 3 })
 	time.Sleep(100 * time.Millisecond)
-	if h.count() != 3 || !strings.Contains(h.slack(t, 2).Text, "MUTED") {
-		t.Fatalf("%d posts; want fire, resolve and the mute notice only", h.count())
+	if notes := h.notes(t); len(notes) != 3 || !strings.Contains(notes[2], "MUTED") {
+		t.Fatalf("notifications %q; want fire, resolve and the mute notice only", notes)
 	}
 	if strings.Contains(string(h.bodies[0]), "secret") {
 		t.Fatal("the webhook URL leaked into a payload")
@@ -252,36 +272,61 @@ func TestHangingWebhookNeverBlocksTheEngine(t *testing.T) {
 	if _, ok := rep.find(func(d Delivery) bool { return d.Dropped }); !ok {
 		t.Fatal("no dropped report from the full queue")
 	}
-	wait(t, 3*time.Second, "the healthy webhook", func() bool { return good.count() >= 3 })
+	wait(t, 3*time.Second, "the healthy webhook", func() bool { return len(good.notes(t)) >= 3 })
 	closeNotifier(t, n, 200*time.Millisecond) // the hung request is aborted
 }
 
-func TestWebhookRateLimitAndPermanentFailure(t *testing.T) {
+func TestWebhookRateLimitAndBatching(t *testing.T) {
 	noLeaks(t)
-	h := newHook(t, func(n int, w http.ResponseWriter, r *http.Request) {
-		if n == 1 {
-			http.Error(w, "no_such_hook", http.StatusNotFound)
-		}
-	})
+	h := newHook(t, nil)
 	opts := fastOptions(h.URL)
 	opts.MinInterval = 150 * time.Millisecond
 	n, _ := NewNotifier(opts)
 	rep := collect(n)
-	for i := range 4 {
-		n.Send(Notification{Kind: NotifyFiring, At: at(time.Duration(i)), Alert: &Alert{Key: "k" + string(rune('0'+i)), Start: t0}})
+	note := func(i int) Notification {
+		return Notification{Kind: NotifyFiring, At: t0, Alert: &Alert{Key: "k" + strconv.Itoa(i), Rule: "rtt-high", Start: t0}}
 	}
-	wait(t, 3*time.Second, "four posts", func() bool { return h.count() == 4 })
+	n.Send(note(0))
+	wait(t, 2*time.Second, "the first post", func() bool { return h.count() == 1 })
+	for i := 1; i <= 5; i++ { // queued while the webhook is rate-limited: one batch
+		n.Send(note(i))
+	}
+	wait(t, 2*time.Second, "the batch", func() bool { return h.count() == 2 })
+	n.Send(note(6))
+	wait(t, 2*time.Second, "the last post", func() bool { return h.count() == 3 })
+	if batch := h.slack(t, 1); !strings.Contains(batch.Text, "5 alert notifications (5 firing)") || len(batch.Blocks) != 6 {
+		t.Fatalf("batch %+v", batch)
+	}
+	if notes := h.notes(t); len(notes) != 7 {
+		t.Fatalf("%d notifications delivered, want 7", len(notes))
+	}
 	h.mu.Lock()
-	for i := 1; i < 4; i++ {
+	for i := 1; i < 3; i++ {
 		if gap := h.times[i].Sub(h.times[i-1]); gap < 140*time.Millisecond {
 			t.Errorf("posts %d and %d only %s apart", i-1, i, gap)
 		}
 	}
 	h.mu.Unlock()
 	closeNotifier(t, n, 2*time.Second)
+	if _, ok := rep.find(func(d Delivery) bool { return d.Key == "k5" && d.OK }); !ok {
+		t.Fatal("no OK report for a batched notification")
+	}
+}
+
+func TestWebhookPermanentFailureIsNotRetried(t *testing.T) {
+	noLeaks(t)
+	h := newHook(t, func(n int, w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "no_such_hook", http.StatusNotFound)
+	})
+	n, _ := NewNotifier(fastOptions(h.URL))
+	rep := collect(n)
+	n.Send(Notification{Kind: NotifyFiring, At: t0, Alert: &Alert{Key: "k0", Start: t0}})
+	wait(t, 2*time.Second, "the post", func() bool { return h.count() == 1 })
+	time.Sleep(100 * time.Millisecond)
+	closeNotifier(t, n, 2*time.Second)
 	d, ok := rep.find(func(d Delivery) bool { return d.Status == 404 })
-	if !ok || d.Retrying || d.Key != "k0" {
-		t.Fatalf("404 report %+v: want given up at once", d)
+	if !ok || d.Retrying || d.Key != "k0" || h.count() != 1 {
+		t.Fatalf("404 report %+v after %d posts: want given up at once", d, h.count())
 	}
 }
 
@@ -308,6 +353,12 @@ func TestJSONPayload(t *testing.T) {
 	body, _ = Payload(FormatJSON, Notification{Kind: NotifyMuted, At: t0, Silence: s, Matched: 2})
 	if !strings.Contains(string(body), `"matcher":"rule=rtt-high"`) || !strings.Contains(string(body), `"matched":2`) {
 		t.Fatalf("silence payload %s", body)
+	}
+	body, _ = Payload(FormatJSON, Notification{Kind: NotifyResolved, At: t0, Alert: a}, Notification{Kind: NotifyMuted, At: t0, Silence: s})
+	var batch JSONBatch
+	if err := json.Unmarshal(body, &batch); err != nil || batch.Kind != "batch" || len(batch.Notifications) != 2 ||
+		batch.Notifications[1].Silence == nil || batch.Notifications[0].Alert.Key != a.Key {
+		t.Fatalf("batch payload %s (%v)", body, err)
 	}
 	if _, err := NewNotifier(NotifierOptions{Webhooks: []string{"ftp://x"}}); err == nil {
 		t.Fatal("ftp webhook accepted")

@@ -23,15 +23,62 @@ const (
 // JSONVersion names the plain JSON payload's schema.
 const JSONVersion = "calltop.alert.v1"
 
-// Payload renders a notification in the given format.
-func Payload(f Format, x Notification) ([]byte, error) {
+// Payload renders one notification, or a batch of several as one post,
+// in the given format.
+func Payload(f Format, xs ...Notification) ([]byte, error) {
+	if len(xs) == 0 {
+		return nil, fmt.Errorf("no notification to render")
+	}
 	switch f {
 	case FormatSlack:
-		return json.Marshal(slackMessage(x))
+		if len(xs) == 1 {
+			return json.Marshal(slackMessage(xs[0]))
+		}
+		return json.Marshal(slackBatch(xs))
 	case FormatJSON:
-		return json.Marshal(jsonMessage(x))
+		if len(xs) == 1 {
+			return json.Marshal(jsonMessage(xs[0]))
+		}
+		b := JSONBatch{Version: JSONVersion, Kind: "batch"}
+		for _, x := range xs {
+			b.Notifications = append(b.Notifications, jsonMessage(x))
+		}
+		return json.Marshal(b)
 	}
 	return nil, fmt.Errorf("webhook format %q: want slack or json", f)
+}
+
+// JSONBatch is the plain JSON body of a post carrying several
+// notifications (kind "batch"), oldest first.
+type JSONBatch struct {
+	Version       string        `json:"version"`
+	Kind          string        `json:"kind"`
+	Notifications []JSONPayload `json:"notifications"`
+}
+
+// slackBatch renders several notifications as one Slack message: a
+// summary line, then one section per notification.
+func slackBatch(xs []Notification) SlackPayload {
+	counts := map[NotificationKind]int{}
+	var order []NotificationKind
+	for _, x := range xs {
+		if counts[x.Kind] == 0 {
+			order = append(order, x.Kind)
+		}
+		counts[x.Kind]++
+	}
+	var parts []string
+	for _, k := range order {
+		parts = append(parts, fmt.Sprintf("%d %s", counts[k], k))
+	}
+	summary := fmt.Sprintf("calltop: %d alert notifications (%s)", len(xs), strings.Join(parts, ", "))
+	p := SlackPayload{Text: summary, Blocks: []slackBlock{{Type: "section", Text: &slackText{Type: "mrkdwn", Text: "*" + summary + "*"}}}}
+	for _, x := range xs {
+		one := slackMessage(x)
+		text := one.Blocks[0].Text.Text + "\n_" + one.Blocks[1].Elements[0].Text + "_"
+		p.Blocks = append(p.Blocks, slackBlock{Type: "section", Text: &slackText{Type: "mrkdwn", Text: text}})
+	}
+	return p
 }
 
 // JSONPayload is the plain JSON webhook body.
