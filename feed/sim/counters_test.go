@@ -59,6 +59,9 @@ func (c *checker) stats(p *seenPart, m *feed.Message) {
 		cur[s.ID] = s
 		c.last[key] = *s
 	}
+	if tr := cur["T"]; tr != nil && tr.ICEState != p.ice {
+		c.fail("%s transport iceState %q but the last ICE event said %q", p, tr.ICEState, p.ice)
+	}
 	c.crossCheck(p, cur)
 	c.signals(p, cur, prev, m.TS)
 }
