@@ -97,8 +97,16 @@ func nanSample() streamSample {
 	return streamSample{n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n}
 }
 
-// total returns a counter's trusted cumulative total (across resets).
-func (st *stream) total(i int) float64 { return st.off[i] + st.c[i] }
+// total returns a counter's trusted cumulative total (across resets),
+// capped at the plausibility bound: repeated resets of garbage counters
+// must not add up to billion-packet totals.
+func (st *stream) total(i int) float64 {
+	limit := float64(maxCounter)
+	if i == cBytes {
+		limit = maxBytes
+	}
+	return clamp(st.off[i]+st.c[i], 0, limit)
+}
 
 // update applies one stats object taken at ts (ms). It returns the
 // interval's sample, ok=false when there is none (first sample, or the

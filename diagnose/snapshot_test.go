@@ -1,0 +1,176 @@
+package diagnose
+
+import (
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/calltop/calltop/feed"
+)
+
+func TestSnapshotMessageReplacesCalls(t *testing.T) {
+	m := NewMonitor(Options{})
+	a, b := newGen("a", "pa"), newGen("b", "pb")
+	run(m, a, 5, func(int) cond { return good() })
+	run(m, b, 5, func(int) cond { return good() })
+	// A reconnect: the hub's snapshot lists only call a (with pa and a new
+	// participant), so call b is a ghost and must go.
+	snap := feed.Message{Type: feed.TypeSnapshot, TS: float64(a.t + 1000), Calls: []feed.Call{
+		{ID: "a", Room: "room-a", Participants: []feed.Participant{{ID: "pa", Name: "Dana"}, {ID: "pz", Name: "Zoe"}}},
+	}}
+	m.Apply(&snap)
+	s := m.Snapshot("a")
+	if len(s.Calls) != 1 || s.Calls[0].ID != "a" {
+		t.Fatalf("calls after snapshot: %+v, want only a", s.Calls)
+	}
+	if s.Calls[0].Participants != 2 {
+		t.Errorf("participants %d, want 2", s.Calls[0].Participants)
+	}
+	// Call a kept its history through the snapshot.
+	var dana *ParticipantDetail
+	for i := range s.Focus.Participants {
+		if s.Focus.Participants[i].ID == "pa" {
+			dana = &s.Focus.Participants[i]
+		}
+	}
+	if dana == nil || len(dana.BitrateIn.Values) != 5 {
+		t.Fatalf("pa lost its history: %+v", dana)
+	}
+}
+
+func TestSnapshotSharesUnchangedSummaries(t *testing.T) {
+	m := NewMonitor(Options{})
+	a, b := newGen("a", "pa"), newGen("b", "pb")
+	run(m, a, 3, func(int) cond { return good() })
+	run(m, b, 3, func(int) cond { return good() })
+	s1 := m.Snapshot("")
+	msg := a.step(good())
+	m.Apply(&msg)
+	s2 := m.Snapshot("")
+	byID := func(s Snapshot) map[string]*CallSummary {
+		out := map[string]*CallSummary{}
+		for _, c := range s.Calls {
+			out[c.ID] = c
+		}
+		return out
+	}
+	m1, m2 := byID(s1), byID(s2)
+	if m1["b"] != m2["b"] {
+		t.Errorf("unchanged call b got a new summary")
+	}
+	if m1["a"] == m2["a"] || m2["a"].Version <= m1["a"].Version {
+		t.Errorf("changed call a kept its summary (version %d -> %d)", m1["a"].Version, m2["a"].Version)
+	}
+}
+
+func TestFocusGrowsHistoryAndEndedCallsLinger(t *testing.T) {
+	m := NewMonitor(Options{})
+	g := newGen("a", "pa")
+	run(m, g, 100, func(int) cond { return good() })
+	if n := len(m.Snapshot("").Calls); n != 1 {
+		t.Fatalf("%d calls", n)
+	}
+	// Unfocused: 60 fine points plus coarse 10 s means before them.
+	s := m.Snapshot("a")
+	pts := len(s.Focus.Participants[0].RTT.Values)
+	if pts < 60 || pts > 100 {
+		t.Errorf("%d history points for 100 s at first focus, want 60 fine + coarse", pts)
+	}
+	for i := 0; i < 200; i++ {
+		msg := g.step(good())
+		m.Apply(&msg)
+	}
+	s = m.Snapshot("a")
+	if n := len(s.Focus.Participants[0].RTT.Values); n < 200 {
+		t.Errorf("focused call kept %d points over 200 s, want every sample", n)
+	}
+	times := s.Focus.Participants[0].RTT.Times
+	for i := 1; i < len(times); i++ {
+		if !times[i].After(times[i-1]) {
+			t.Fatalf("series times not increasing at %d: %v then %v", i, times[i-1], times[i])
+		}
+	}
+	end := feed.Message{Type: feed.TypeCallEnd, TS: float64(g.t), CallID: "a"}
+	m.Apply(&end)
+	if c := m.Snapshot("").Calls[0]; !c.Ended {
+		t.Errorf("ended call not marked Ended")
+	}
+	other := newGen("b", "pb")
+	other.t = g.t
+	run(m, other, 61, func(int) cond { return good() })
+	for _, c := range m.Snapshot("").Calls {
+		if c.ID == "a" {
+			t.Errorf("call a still shown 61 s after it ended")
+		}
+	}
+}
+
+func TestCleanStripsControlCharacters(t *testing.T) {
+	cases := map[string]string{
+		"Dana":                    "Dana",
+		"Da\x1b[31mna":            "Da[31mna",
+		"evil\u202ename":          "evilname",
+		"tab\tand\nnewline\x7f":   "tabandnewline",
+		"Chloé \u00e9":            "Chloé é",
+		"bad\xffutf8":             "badutf8",
+		"c1\u0085next-line":       "c1next-line",
+		strings.Repeat("x", 1000): strings.Repeat("x", maxTextLen),
+	}
+	for in, want := range cases {
+		if got := Clean(in); got != want {
+			t.Errorf("Clean(%q) = %q, want %q", in, got, want)
+		}
+	}
+	// Feed strings reach the snapshot, findings and report cleaned.
+	m := NewMonitor(Options{KeepEnded: true})
+	g := newGen("c1", "p1")
+	msgs := g.start("Ev\x1b]0;pwned\x07il")
+	msgs[0].Call.Tags = map[string]string{"te\x1bam": "o\x9bps"}
+	for _, msg := range msgs {
+		m.Apply(&msg)
+	}
+	for i := 0; i < 15; i++ {
+		msg := g.step(with(func(c *cond) { c.lossIn = 8 }))
+		m.Apply(&msg)
+	}
+	s := m.Snapshot("c1")
+	for _, text := range []string{s.Focus.Participants[0].Name, s.Focus.Findings[0].Message, s.Calls[0].Names[0], s.Calls[0].Tags["team"]} {
+		if strings.ContainsAny(text, "\x1b\x07\x9b") {
+			t.Errorf("control character reached the snapshot: %q", text)
+		}
+	}
+}
+
+func TestStaleParticipants(t *testing.T) {
+	m := NewMonitor(Options{})
+	a, b := newGen("a", "pa"), newGen("b", "pb")
+	run(m, a, 3, func(int) cond { return good() })
+	b.t = a.t
+	run(m, b, 20, func(int) cond { return good() })
+	stale := m.StaleParticipants(10 * time.Second)
+	if len(stale) != 1 || stale[0].ParticipantID != "pa" {
+		t.Errorf("stale %v, want only pa (silent for 20 s of data time)", stale)
+	}
+	if len(m.StaleParticipants(30*time.Second)) != 0 {
+		t.Errorf("nobody has been silent for 30 s")
+	}
+}
+
+func TestSummaryNumbers(t *testing.T) {
+	m := NewMonitor(Options{})
+	run(m, newGen("a", "pa"), 15, func(int) cond { return with(func(c *cond) { c.lossIn, c.rttMs = 8, 120 }) })
+	s := m.Snapshot("a").Calls[0]
+	if math.Abs(s.WorstLoss-8) > 0.01 || math.Abs(s.WorstRTTMs-120) > 0.01 {
+		t.Errorf("worst loss %v rtt %v, want 8 and 120", s.WorstLoss, s.WorstRTTMs)
+	}
+	if s.Severity != Critical || s.TopRule != RuleLossInbound || !strings.Contains(s.TopFinding, "Dana") {
+		t.Errorf("top finding %s %s %q", s.Severity, s.TopRule, s.TopFinding)
+	}
+	if math.IsNaN(s.WorstMOS) || s.WorstMOS > 4 {
+		t.Errorf("worst MOS %v with 8 %% loss", s.WorstMOS)
+	}
+	if s.BitrateKbps <= 0 {
+		t.Errorf("bitrate %v", s.BitrateKbps)
+	}
+}
