@@ -107,7 +107,14 @@ type JSONAlert struct {
 	FiredAt         string              `json:"firedAt,omitempty"`
 	End             *string             `json:"end"`
 	DurationSec     float64             `json:"durationSec"`
-	Ack             *Ack                `json:"ack,omitempty"`
+	Ack             *JSONAck            `json:"ack,omitempty"`
+}
+
+// JSONAck is an acknowledgement in the plain JSON payload.
+type JSONAck struct {
+	Who  string `json:"who"`
+	Note string `json:"note,omitempty"`
+	At   string `json:"at"`
 }
 
 // JSONSilence is a new silence in the plain JSON payload.
@@ -128,7 +135,10 @@ func jsonMessage(x Notification) JSONPayload {
 	if a := x.Alert; a != nil {
 		ja := &JSONAlert{Key: a.Key, ID: a.ID, Rule: a.Rule, Severity: a.Severity, State: a.State,
 			Subject: a.Subject, ParticipantName: a.ParticipantName, Message: a.Message, Advice: a.Advice,
-			Evidence: a.Evidence, Start: stamp(a.Start), DurationSec: a.Duration(x.At).Seconds(), Ack: a.Ack}
+			Evidence: a.Evidence, Start: stamp(a.Start), DurationSec: a.Duration(x.At).Seconds()}
+		if a.Ack != nil {
+			ja.Ack = &JSONAck{Who: a.Ack.Who, Note: a.Ack.Note, At: stamp(a.Ack.At)}
+		}
 		if !a.FiredAt.IsZero() {
 			ja.FiredAt = stamp(a.FiredAt)
 		}
@@ -202,8 +212,8 @@ func slackMessage(x Notification) SlackPayload {
 		return slackPayload(head, head, "calltop")
 	}
 	what := s.Describe(x.At)
-	text := fmt.Sprintf("%s %s by %s (%d alerts)", head, what, s.Who, x.Matched)
-	body := fmt.Sprintf("*%s* %s by %s · %d active alerts", head, esc(clean(what)), esc(clean(s.Who)), x.Matched)
+	text := fmt.Sprintf("%s %s by %s (%s)", head, what, s.Who, plural(x.Matched, "active alert"))
+	body := fmt.Sprintf("*%s* %s by %s · %s", head, esc(clean(what)), esc(clean(s.Who)), plural(x.Matched, "active alert"))
 	if s.Why != "" {
 		body += "\n" + esc(clean(s.Why))
 	}
@@ -246,4 +256,12 @@ func clean(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// plural says "1 active alert", "3 active alerts".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -67,8 +67,8 @@ func (b *Book) Restore(p Persisted, now time.Time) error {
 	b.restoreDeadline = now.Add(b.opts.RestoreGrace)
 	b.version++
 	b.log.add(Event{At: now, Kind: EvRestored, Text: fmt.Sprintf(
-		"restored %d alerts (%d acknowledged), %d silences, %d resolved from the state file",
-		len(b.restored), countAcked(b.restored), len(b.silences), len(b.history))})
+		"restored %s (%d acknowledged), %s, %d resolved from the state file",
+		plural(len(b.restored), "alert"), countAcked(b.restored), plural(len(b.silences), "silence"), len(b.history))})
 	b.Tick(now)
 	return nil
 }
