@@ -62,7 +62,7 @@ func fuzzStats(m *Monitor, data []byte) {
 			TotalSamplesReceived: num(b, 7), PliCount: num(b, 8), CurrentRoundTripTime: num(b, 6) / 1e6,
 			AvailableOutgoingBitrate: num(b, 7), State: "succeeded", Nominated: b[9]%2 == 0,
 			LocalCandidateID: "A", CandidateType: "relay", RelayProtocol: "tcp", SelectedCandidatePairID: "B",
-			ICEState: []string{"", "connected", "disconnected", "failed", "checking"}[b[10]%5],
+			ICEState:                   []string{"", "connected", "disconnected", "failed", "checking"}[b[10]%5],
 			QualityLimitationDurations: map[string]float64{"cpu": num(b, 7), "bandwidth": num(b, 8)}}
 		msg := feed.Message{Type: feed.TypeStats, TS: ts, CallID: "c" + string(rune('0'+b[11]%3)),
 			ParticipantID: "p" + string(rune('0'+b[12]%2)), ConnectionID: "pc", Stats: []feed.Stat{st}}
