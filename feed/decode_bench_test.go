@@ -2,6 +2,7 @@ package feed_test
 
 import (
 	"encoding/json"
+	"reflect"
 	"testing"
 
 	"github.com/calltop/calltop/feed"
@@ -45,5 +46,44 @@ func BenchmarkEncode(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+}
+
+// TestDecodeSimMixMatchesEncodingJSON decodes the simulator's frames both
+// ways and compares.
+func TestDecodeSimMixMatchesEncodingJSON(t *testing.T) {
+	for _, f := range encodedMix(t, 2000) {
+		var fast, ref feed.Message
+		if err := feed.Decode(f, &fast); err != nil {
+			t.Fatalf("%v in %.200s", err, f)
+		}
+		if err := json.Unmarshal(f, &ref); err != nil {
+			t.Fatal(err)
+		}
+		for i := range ref.Stats {
+			if ref.Stats[i].Timestamp == 0 {
+				ref.Stats[i].Timestamp = ref.TS
+			}
+		}
+		if !reflect.DeepEqual(fast, ref) {
+			t.Fatalf("Decode differs from encoding/json on %.300s", f)
+		}
+	}
+}
+
+// BenchmarkDecodeEncodingJSON is the baseline: json.Unmarshal of the
+// same frames into a Message.
+func BenchmarkDecodeEncodingJSON(b *testing.B) {
+	frames := encodedMix(b, 5000)
+	size := 0
+	for i := 0; b.Loop(); i++ {
+		var m feed.Message
+		f := frames[i%len(frames)]
+		size += len(f)
+		if err := json.Unmarshal(f, &m); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.SetBytes(int64(size / b.N))
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
 }

@@ -116,8 +116,8 @@ const (
 // declared; others are ignored. Counters are cumulative. A numeric field
 // that is absent decodes as zero.
 type Stat struct {
-	ID        string  `json:"id"`
-	Type      string  `json:"type"`
+	ID   string `json:"id"`
+	Type string `json:"type"`
 	// Timestamp (ms since the epoch) may be left out when it equals the
 	// message's ts; Decode then fills it in.
 	Timestamp float64 `json:"timestamp,omitempty"`
@@ -264,7 +264,12 @@ func Decode(data []byte, m *Message) error {
 	if len(data) > MaxFrameBytes {
 		return &DecodeError{Reason: fmt.Sprintf("frame of %d bytes exceeds the %d-byte limit", len(data), MaxFrameBytes)}
 	}
-	if err := json.Unmarshal(data, m); err != nil {
+	err := decodeFast(data, m)
+	if err == errFold { // a key in another case: encoding/json's rules apply
+		*m = Message{}
+		err = json.Unmarshal(data, m)
+	}
+	if err != nil {
 		return &DecodeError{Reason: "not a calltop.v1 JSON object", Err: err}
 	}
 	for i := range m.Stats {

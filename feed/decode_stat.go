@@ -1,0 +1,244 @@
+package feed
+
+// Code generated from the Stat struct in protocol.go; keep in step with it
+// (TestFastDecodeMatchesEncodingJSON fails when a field is missing here).
+
+// statField decodes the value of key into s. It reports false for a key
+// Stat does not declare.
+func (d *decoder) statField(key []byte, s *Stat) bool {
+	switch string(key) {
+	case "id":
+		d.str(&s.ID)
+	case "type":
+		d.str(&s.Type)
+	case "timestamp":
+		d.float(&s.Timestamp)
+	case "ssrc":
+		d.int64(&s.SSRC)
+	case "kind":
+		d.str(&s.Kind)
+	case "mediaType":
+		d.str(&s.MediaType)
+	case "transportId":
+		d.str(&s.TransportID)
+	case "codecId":
+		d.str(&s.CodecID)
+	case "localId":
+		d.str(&s.LocalID)
+	case "remoteId":
+		d.str(&s.RemoteID)
+	case "mid":
+		d.str(&s.Mid)
+	case "bytesReceived":
+		d.float(&s.BytesReceived)
+	case "bytesSent":
+		d.float(&s.BytesSent)
+	case "packetsReceived":
+		d.float(&s.PacketsReceived)
+	case "packetsSent":
+		d.float(&s.PacketsSent)
+	case "packetsLost":
+		d.float(&s.PacketsLost)
+	case "jitter":
+		d.float(&s.Jitter)
+	case "roundTripTime":
+		d.float(&s.RoundTripTime)
+	case "fractionLost":
+		d.float(&s.FractionLost)
+	case "jitterBufferDelay":
+		d.float(&s.JitterBufferDelay)
+	case "jitterBufferTargetDelay":
+		d.float(&s.JitterBufferTargetDelay)
+	case "jitterBufferEmittedCount":
+		d.float(&s.JitterBufferEmittedCount)
+	case "concealedSamples":
+		d.float(&s.ConcealedSamples)
+	case "silentConcealedSamples":
+		d.float(&s.SilentConcealedSamples)
+	case "totalSamplesReceived":
+		d.float(&s.TotalSamplesReceived)
+	case "insertedSamplesForDeceleration":
+		d.float(&s.InsertedSamplesForDeceleration)
+	case "removedSamplesForAcceleration":
+		d.float(&s.RemovedSamplesForAcceleration)
+	case "framesReceived":
+		d.float(&s.FramesReceived)
+	case "framesDecoded":
+		d.float(&s.FramesDecoded)
+	case "framesDropped":
+		d.float(&s.FramesDropped)
+	case "framesSent":
+		d.float(&s.FramesSent)
+	case "framesEncoded":
+		d.float(&s.FramesEncoded)
+	case "framesPerSecond":
+		d.float(&s.FramesPerSecond)
+	case "frameWidth":
+		d.float(&s.FrameWidth)
+	case "frameHeight":
+		d.float(&s.FrameHeight)
+	case "freezeCount":
+		d.float(&s.FreezeCount)
+	case "totalFreezesDuration":
+		d.float(&s.TotalFreezesDuration)
+	case "pauseCount":
+		d.float(&s.PauseCount)
+	case "totalPausesDuration":
+		d.float(&s.TotalPausesDuration)
+	case "nackCount":
+		d.float(&s.NackCount)
+	case "pliCount":
+		d.float(&s.PliCount)
+	case "firCount":
+		d.float(&s.FirCount)
+	case "keyFramesDecoded":
+		d.float(&s.KeyFramesDecoded)
+	case "targetBitrate":
+		d.float(&s.TargetBitrate)
+	case "qualityLimitationReason":
+		d.str(&s.QualityLimitationReason)
+	case "qualityLimitationDurations":
+		d.floatMap(&s.QualityLimitationDurations)
+	case "retransmittedBytesSent":
+		d.float(&s.RetransmittedBytesSent)
+	case "trackIdentifier":
+		d.str(&s.TrackIdentifier)
+	case "audioLevel":
+		d.float(&s.AudioLevel)
+	case "totalAudioEnergy":
+		d.float(&s.TotalAudioEnergy)
+	case "totalSamplesDuration":
+		d.float(&s.TotalSamplesDuration)
+	case "state":
+		d.str(&s.State)
+	case "nominated":
+		d.boolean(&s.Nominated)
+	case "selected":
+		d.boolean(&s.Selected)
+	case "localCandidateId":
+		d.str(&s.LocalCandidateID)
+	case "remoteCandidateId":
+		d.str(&s.RemoteCandidateID)
+	case "currentRoundTripTime":
+		d.float(&s.CurrentRoundTripTime)
+	case "totalRoundTripTime":
+		d.float(&s.TotalRoundTripTime)
+	case "responsesReceived":
+		d.float(&s.ResponsesReceived)
+	case "availableOutgoingBitrate":
+		d.float(&s.AvailableOutgoingBitrate)
+	case "availableIncomingBitrate":
+		d.float(&s.AvailableIncomingBitrate)
+	case "selectedCandidatePairId":
+		d.str(&s.SelectedCandidatePairID)
+	case "iceState":
+		d.str(&s.ICEState)
+	case "dtlsState":
+		d.str(&s.DTLSState)
+	case "selectedCandidatePairChanges":
+		d.float(&s.SelectedCandidatePairChanges)
+	case "candidateType":
+		d.str(&s.CandidateType)
+	case "relayProtocol":
+		d.str(&s.RelayProtocol)
+	case "protocol":
+		d.str(&s.Protocol)
+	case "address":
+		d.str(&s.Address)
+	case "ip":
+		d.str(&s.IP)
+	case "port":
+		d.float(&s.Port)
+	case "networkType":
+		d.str(&s.NetworkType)
+	case "url":
+		d.str(&s.URL)
+	case "mimeType":
+		d.str(&s.MimeType)
+	case "clockRate":
+		d.float(&s.ClockRate)
+	default:
+		return false
+	}
+	return true
+}
+
+// statKeys are Stat's JSON names in lower case, to spot a key that only
+// differs in case (encoding/json would accept it).
+var statKeys = map[string]bool{
+	"id":                             true,
+	"type":                           true,
+	"timestamp":                      true,
+	"ssrc":                           true,
+	"kind":                           true,
+	"mediatype":                      true,
+	"transportid":                    true,
+	"codecid":                        true,
+	"localid":                        true,
+	"remoteid":                       true,
+	"mid":                            true,
+	"bytesreceived":                  true,
+	"bytessent":                      true,
+	"packetsreceived":                true,
+	"packetssent":                    true,
+	"packetslost":                    true,
+	"jitter":                         true,
+	"roundtriptime":                  true,
+	"fractionlost":                   true,
+	"jitterbufferdelay":              true,
+	"jitterbuffertargetdelay":        true,
+	"jitterbufferemittedcount":       true,
+	"concealedsamples":               true,
+	"silentconcealedsamples":         true,
+	"totalsamplesreceived":           true,
+	"insertedsamplesfordeceleration": true,
+	"removedsamplesforacceleration":  true,
+	"framesreceived":                 true,
+	"framesdecoded":                  true,
+	"framesdropped":                  true,
+	"framessent":                     true,
+	"framesencoded":                  true,
+	"framespersecond":                true,
+	"framewidth":                     true,
+	"frameheight":                    true,
+	"freezecount":                    true,
+	"totalfreezesduration":           true,
+	"pausecount":                     true,
+	"totalpausesduration":            true,
+	"nackcount":                      true,
+	"plicount":                       true,
+	"fircount":                       true,
+	"keyframesdecoded":               true,
+	"targetbitrate":                  true,
+	"qualitylimitationreason":        true,
+	"qualitylimitationdurations":     true,
+	"retransmittedbytessent":         true,
+	"trackidentifier":                true,
+	"audiolevel":                     true,
+	"totalaudioenergy":               true,
+	"totalsamplesduration":           true,
+	"state":                          true,
+	"nominated":                      true,
+	"selected":                       true,
+	"localcandidateid":               true,
+	"remotecandidateid":              true,
+	"currentroundtriptime":           true,
+	"totalroundtriptime":             true,
+	"responsesreceived":              true,
+	"availableoutgoingbitrate":       true,
+	"availableincomingbitrate":       true,
+	"selectedcandidatepairid":        true,
+	"icestate":                       true,
+	"dtlsstate":                      true,
+	"selectedcandidatepairchanges":   true,
+	"candidatetype":                  true,
+	"relayprotocol":                  true,
+	"protocol":                       true,
+	"address":                        true,
+	"ip":                             true,
+	"port":                           true,
+	"networktype":                    true,
+	"url":                            true,
+	"mimetype":                       true,
+	"clockrate":                      true,
+}
