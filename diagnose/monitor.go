@@ -37,6 +37,7 @@ type Monitor struct {
 	focus     *call
 	lastSweep int64
 	pending   map[*connection]struct{}
+	parts     feed.SnapshotAssembler
 }
 
 // NewMonitor returns an empty Monitor.
@@ -91,7 +92,14 @@ func (m *Monitor) Apply(msg *feed.Message) {
 	}
 	switch msg.Type {
 	case feed.TypeSnapshot:
-		m.applySnapshot(msg.Calls, t)
+		// A split snapshot is authoritative only once all its parts are in.
+		full, err := m.parts.Add(msg)
+		if err != nil {
+			m.mark(DQSnapshotParts)
+		}
+		if full != nil {
+			m.applySnapshot(full.Calls, t)
+		}
 	case feed.TypeCallStart, feed.TypeCallUpdate:
 		if msg.Call != nil && msg.Call.ID != "" {
 			m.upsertCall(msg.Call, t, msg.Type == feed.TypeCallStart)

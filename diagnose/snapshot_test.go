@@ -174,3 +174,26 @@ func TestSummaryNumbers(t *testing.T) {
 		t.Errorf("bitrate %v", s.BitrateKbps)
 	}
 }
+
+func TestSplitSnapshotAppliesWhenComplete(t *testing.T) {
+	m := NewMonitor(Options{})
+	for _, id := range []string{"a", "b", "c"} {
+		g := newGen(id, "p-"+id)
+		run(m, g, 2, func(int) cond { return good() })
+	}
+	ts := float64(t0 + 5000)
+	part1 := feed.Message{Type: feed.TypeSnapshot, TS: ts, Part: 1, Parts: 2, Calls: []feed.Call{{ID: "a"}}}
+	part2 := feed.Message{Type: feed.TypeSnapshot, TS: ts, Part: 2, Parts: 2, Calls: []feed.Call{{ID: "b"}}}
+	m.Apply(&part1)
+	if n := len(m.Snapshot("").Calls); n != 3 {
+		t.Fatalf("%d calls after the first part, want 3 (nothing dropped yet)", n)
+	}
+	m.Apply(&part2)
+	var ids []string
+	for _, c := range m.Snapshot("").Calls {
+		ids = append(ids, c.ID)
+	}
+	if len(ids) != 2 || strings.Contains(strings.Join(ids, ","), "c") {
+		t.Errorf("calls %v after the whole snapshot, want a and b", ids)
+	}
+}

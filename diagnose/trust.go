@@ -16,6 +16,7 @@ const (
 	DQAbsurdValue        = "absurd-value"        // a value no real call produces (a billion packets, loss over 100 %)
 	DQTooMany            = "too-many-objects"    // a bound (calls, participants, connections, streams) was reached
 	DQBadTime            = "bad-message-time"    // a message time that is not a plausible epoch time
+	DQSnapshotParts      = "snapshot-parts"      // a split snapshot's parts arrived out of sequence
 )
 
 // Plausibility bounds for counters and gauges. They are far beyond any
