@@ -1,0 +1,33 @@
+package dump
+
+import (
+	"os"
+	"testing"
+)
+
+// benchLoad measures Load on one file from memory (no disk, no gzip).
+func benchLoad(b *testing.B, path string) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		b.Skip(err)
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := loadBytes(data, path); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkLoadRTCStats: the Chrome 99 rtcstats fixture (234 lines, 81
+// delta-compressed getstats samples over two connections).
+func BenchmarkLoadRTCStats(b *testing.B) { benchLoad(b, chromeFixture) }
+
+// BenchmarkLoadRTCStatsLegacy: the legacy goog* fixture.
+func BenchmarkLoadRTCStatsLegacy(b *testing.B) {
+	benchLoad(b, fixtures+"/google-legacy-stats-p2p.rtcstats")
+}
+
+// BenchmarkLoadWebRTCInternals: the synthetic two-connection dump.
+func BenchmarkLoadWebRTCInternals(b *testing.B) { benchLoad(b, "testdata/internals-current.json") }
