@@ -167,7 +167,11 @@ func (v *callView) timelineLines(w, h int) []string {
 		if e.Kind == "finding-raised" || e.Kind == "finding-cleared" {
 			glyph = sevStyle(st, e.Severity).Render(sevGlyph(e.Severity))
 		}
-		line := fmt.Sprintf("%s %s %s %s", fmtClock(e.Time), glyph, fit(who, 12), clean(e.Text))
+		text := clean(e.Text)
+		if text == "" {
+			text = clean(e.Kind)
+		}
+		line := fmt.Sprintf("%s %s %s %s", fmtClock(e.Time), glyph, fit(who, 12), text)
 		lines = append(lines, fit(line, w))
 	}
 	return lines

@@ -27,6 +27,7 @@ type callsTable struct {
 	rows      []*diagnose.CallSummary
 	hay       map[*diagnose.CallSummary]string
 	selected  string // id of the selected call; the cursor follows it
+	pinned    bool   // the user chose a call; until then the cursor stays on top
 	paints    rowPaints
 	cursor    int
 	offset    int
@@ -73,7 +74,9 @@ func (t *callsTable) refresh() {
 	t.rows, t.hay = filterCalls(t.calls, t.filter, t.hay)
 	sortCalls(t.rows, t.sortBy, t.feedTime)
 	t.cursor = min(t.cursor, max(len(t.rows)-1, 0))
-	if t.selected != "" {
+	if !t.pinned {
+		t.cursor = 0
+	} else if t.selected != "" {
 		for i, c := range t.rows {
 			if c.ID == t.selected {
 				t.cursor = i
@@ -123,8 +126,10 @@ func (t *callsTable) scroll() {
 	t.offset = max(min(t.offset, len(t.rows)-n), 0)
 }
 
-// moveTo puts the cursor on row i (clamped) and selects that call.
+// moveTo puts the cursor on row i (clamped) and selects that call; from
+// then on the cursor follows that call as the list re-sorts.
 func (t *callsTable) moveTo(i int) {
+	t.pinned = true
 	t.cursor = max(min(i, len(t.rows)-1), 0)
 	t.syncSelected()
 	t.scroll()
@@ -161,7 +166,8 @@ func (t *callsTable) Update(msg tea.KeyPressMsg) (cmd tea.Cmd, open bool) {
 	case key.Matches(msg, k.ClearFilter):
 		t.setFilter("")
 	case key.Matches(msg, k.Open):
-		return nil, t.Selected() != nil
+		t.pinned = t.Selected() != nil
+		return nil, t.pinned
 	}
 	return nil, false
 }

@@ -192,6 +192,18 @@ func TestSelectionFollowsCallAcrossResort(t *testing.T) {
 	}
 }
 
+func TestCursorStaysOnTopUntilTheUserMoves(t *testing.T) {
+	m, _ := newTestModel(200, 50, frame(1, 40, ""))
+	f := frame(2, 40, "")
+	worse := *f.Calls.Calls[1]
+	worse.Severity, worse.WorstMOS = diagnose.Critical, 1.5
+	f.Calls.Calls[1] = &worse
+	m.Update(frameMsg(f))
+	if m.calls.cursor != 0 || m.calls.Selected().ID != "c-rtt-002" {
+		t.Fatalf("before any move the cursor should stay on the worst call, got %s at %d", m.calls.Selected().ID, m.calls.cursor)
+	}
+}
+
 func TestFilterLive(t *testing.T) {
 	m, _ := newTestModel(80, 24, frame(1, 100, ""))
 	hit(m, "/")
