@@ -22,7 +22,7 @@ func (v *callView) View() string {
 		}
 		return block([]string{"", "  " + msg}, v.width, v.height)
 	}
-	v.graphs.sweep()
+	defer v.graphs.sweep()
 	lines := v.facts()
 	lines = append(lines, v.participantRows()...)
 	rest := max(v.height-len(lines), 0)

@@ -51,7 +51,8 @@ func (c *graphCache) get(k graphKey, s *diagnose.Series, label string, st *Style
 	return p
 }
 
-// sweep forgets pictures not asked for since the last sweep.
+// sweep forgets pictures not asked for since the last sweep; the call
+// view sweeps after each render, so only what is on screen stays.
 func (c *graphCache) sweep() {
 	for k := range c.pictures {
 		if !c.used[k] {

@@ -1,0 +1,156 @@
+package tui
+
+import (
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/calltop/calltop/diagnose"
+	"github.com/calltop/calltop/diagnose/engine"
+)
+
+// onCall is a model showing c-wifi-001's detail at w x h.
+func onCall(t *testing.T, w, h int) (*Model, *recorder) {
+	t.Helper()
+	m, rec := newTestModel(w, h, frame(1, 40, ""))
+	hit(m, "enter")
+	m.Update(frameMsg(frame(2, 40, "c-wifi-001")))
+	return m, rec
+}
+
+func TestSparklinesPlotOnlyWhenDataChanges(t *testing.T) {
+	m, _ := onCall(t, 200, 50)
+	m.View()
+	plots := m.call.graphs.plots
+	if plots != 5 {
+		t.Fatalf("first view plotted %d sparklines, want 5", plots)
+	}
+	for range 10 {
+		m.View()
+	}
+	m.Update(frameMsg(frame(3, 40, "c-wifi-001"))) // same series: nothing new to plot
+	m.View()
+	if m.call.graphs.plots != plots {
+		t.Fatalf("views of unchanged data plotted again: %d", m.call.graphs.plots-plots)
+	}
+	f := frame(4, 40, "c-wifi-001")
+	p := &f.Calls.Focus.Participants[0]
+	p.LossIn.Times = append(p.LossIn.Times, feedTime().Add(2*time.Second))
+	p.LossIn.Values = append(p.LossIn.Values, 30)
+	m.Update(frameMsg(f))
+	m.View()
+	if got := m.call.graphs.plots - plots; got != 1 {
+		t.Fatalf("one series grew, %d plotted", got)
+	}
+	mustShow(t, m, "now 30.0")
+	hit(m, "+")
+	m.View()
+	if got := m.call.graphs.plots - plots; got != 6 {
+		t.Fatalf("a new window replots all five: %d", got-1)
+	}
+	if n := len(m.call.graphs.pictures); n != 5 {
+		t.Fatalf("cache holds %d pictures, want the 5 on screen", n)
+	}
+}
+
+func TestSparklineLabelsAndEdgeCases(t *testing.T) {
+	st := DefaultStyles()
+	at := func(i int) time.Time { return t0.Add(time.Duration(i) * time.Second) }
+	for _, c := range []struct {
+		name string
+		s    diagnose.Series
+		want string
+	}{
+		{"all unknown", diagnose.Series{Unit: "%", Times: []time.Time{at(0), at(1)}, Values: []float64{nan(), nan()}}, "no data"},
+		{"empty", diagnose.Series{Unit: "ms"}, "no data"},
+		{"one sample", diagnose.Series{Unit: "ms", Times: []time.Time{at(0)}, Values: []float64{42}}, "now 42.0  min 42.0  max 42.0"},
+		{"flat zero", diagnose.Series{Unit: "%", Times: []time.Time{at(0), at(1)}, Values: []float64{0, 0}}, "now 0.0"},
+		{"gap", diagnose.Series{Unit: "kbps", Times: []time.Time{at(0), at(1), at(2)}, Values: []float64{500, nan(), 700}}, "now 700  min 500  max 700"},
+	} {
+		out := renderGraph(&c.s, "Loss in", 60, 3, 5*time.Minute, &st)
+		lines := strings.Split(out, "\n")
+		if len(lines) != 5 {
+			t.Errorf("%s: %d lines, want label + 4 plot rows", c.name, len(lines))
+		}
+		for _, l := range lines {
+			if lipWidth(l) != 60 {
+				t.Errorf("%s: line %q is %d wide", c.name, stripANSI(l), lipWidth(l))
+			}
+		}
+		if !strings.Contains(stripANSI(out), c.want) {
+			t.Errorf("%s: graph lacks %q:\n%s", c.name, c.want, stripANSI(out))
+		}
+	}
+}
+
+func TestWindowedSeries(t *testing.T) {
+	s := series("rtt", "ms", func(i int) float64 { return float64(i) })
+	if got := windowed(&s, time.Minute); len(got) != 31 || got[0] != 329 {
+		t.Fatalf("1 minute of 2 s samples: %d values from %v", len(got), got[0])
+	}
+	if got := windowed(&s, 15*time.Minute); len(got) != 360 {
+		t.Fatalf("15 minutes: %d values", len(got))
+	}
+}
+
+func TestCallScreenNarrowStacksDiagnosesBelow(t *testing.T) {
+	m, _ := onCall(t, 80, 24)
+	s := screenText(m)
+	graph, diag := strings.Index(s, "Loss in"), strings.Index(s, "DIAGNOSES")
+	if graph < 0 || diag < 0 || diag < graph {
+		t.Fatalf("at 80 columns the diagnoses belong below the sparklines:\n%s", s)
+	}
+	mustShow(t, m, "┤", "Alice receives 12% packet loss", "since 21:09:00 UTC (3m00s)")
+}
+
+func TestCallScreenWideShowsAllBeside(t *testing.T) {
+	m, _ := onCall(t, 200, 50)
+	mustShow(t, m, "CONNECTION", "relay/udp, ice connected", "advice: Ask Alice to move closer",
+		"cleared: 21:03:00 to 21:05:00 UTC (2m00s)", "TIMELINE", "ICE checking -> connected", "Carol (left)")
+	for _, l := range strings.Split(screenText(m), "\n") {
+		if strings.Contains(l, "Bitrate in (kbps)") && !strings.Contains(l, "!! critical") {
+			t.Fatalf("the diagnoses should sit beside the first graph: %q", l)
+		}
+	}
+}
+
+func TestRefocusWhenEngineShowsAnotherCall(t *testing.T) {
+	m, rec := newTestModel(80, 24, frame(1, 40, ""))
+	for m.calls.Selected().ID != "c-rtt-002" {
+		hit(m, "j")
+	}
+	hit(m, "enter")
+	if lastLog(rec) != "focus c-rtt-002" {
+		t.Fatalf("focus: %v", rec.log())
+	}
+	_, cmd := m.Update(frameMsg(frame(2, 40, "c-wifi-001"))) // a stale focus
+	run(m, cmd)
+	if lastLog(rec) != "focus c-rtt-002" || len(rec.log()) != 2 {
+		t.Fatalf("a stale focus was not corrected: %v", rec.log())
+	}
+	mustShow(t, m, "Loading call sales-demo")
+}
+
+func TestHeaderStates(t *testing.T) {
+	since := time.Date(2026, 11, 21, 22, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		feed engine.FeedStatus
+		want string
+	}{
+		{engine.FeedStatus{State: "connecting"}, "connecting"},
+		{engine.FeedStatus{State: "stalled", Reason: "no message for 10 s", Since: since}, "stalled for 42 s (no message for 10 s)"},
+		{engine.FeedStatus{State: "failed", Reason: "401 Unauthorized"}, "failed (401 Unauthorized)"},
+		{engine.FeedStatus{State: "ended"}, "feed ended"},
+		{engine.FeedStatus{State: "live", BadFrames: 3, LastBad: "line 9: bad json"}, "3 bad frames"},
+	} {
+		f := frame(1, 10, "")
+		c.feed.Source = "ws://127.0.0.1:7070/feed"
+		f.Feed = c.feed
+		m, _ := newTestModel(200, 50, f)
+		m.Update(tickMsg(since.Add(42 * time.Second)))
+		mustShow(t, m, c.want)
+	}
+}
+
+func nan() float64 { return math.NaN() }
