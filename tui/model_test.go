@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -131,125 +130,6 @@ func TestReplayKeysOffWhenLive(t *testing.T) {
 	}
 	hit(m, "?")
 	mustNotShow(t, m, "back 10s", "slower")
-}
-
-func TestCallsMovementKeys(t *testing.T) {
-	m, _ := newTestModel(80, 24, frame(1, 100, ""))
-	n := len(m.calls.rows)
-	for _, c := range []struct {
-		key  string
-		want int
-	}{{"j", 1}, {"down", 2}, {"k", 1}, {"up", 0}, {"up", 0}, {"pgdown", 21}, {"pgup", 0}, {"G", n - 1}, {"g", 0}, {"end", n - 1}, {"home", 0}} {
-		hit(m, c.key)
-		if m.calls.cursor != c.want {
-			t.Fatalf("%s: cursor %d, want %d", c.key, m.calls.cursor, c.want)
-		}
-	}
-	hit(m, "G")
-	mustShow(t, m, "1:1 dana/eve") // the last row (ended) is scrolled into view
-}
-
-func TestSortCycles(t *testing.T) {
-	m, _ := newTestModel(200, 50, frame(1, 40, ""))
-	seen := []string{}
-	for range sortKeys {
-		seen = append(seen, m.calls.sortBy.String()+":"+m.calls.rows[0].ID)
-		hit(m, "s")
-	}
-	if m.calls.sortBy != sortSeverity {
-		t.Fatal("s did not cycle back to severity")
-	}
-	want := []string{"severity:c-wifi-001", "MOS:c-00019", "loss:c-wifi-001", "RTT:c-rtt-002", "duration:c-wifi-001", "room:c-relay-005"}
-	if !slices.Equal(seen, want) {
-		t.Fatalf("sort tops %v, want %v", seen, want)
-	}
-}
-
-func TestSortKeepsEndedLast(t *testing.T) {
-	m, _ := newTestModel(200, 50, frame(1, 40, ""))
-	for range sortKeys {
-		rows := m.calls.rows
-		if !rows[len(rows)-1].Ended {
-			t.Fatalf("sort %s: last row %s is not the ended call", m.calls.sortBy, rows[len(rows)-1].ID)
-		}
-		hit(m, "s")
-	}
-}
-
-func TestSelectionFollowsCallAcrossResort(t *testing.T) {
-	m, _ := newTestModel(200, 50, frame(1, 40, ""))
-	for m.calls.Selected().ID != "c-rtt-002" {
-		hit(m, "j")
-	}
-	before := m.calls.cursor
-	f := frame(2, 40, "")
-	worse := *f.Calls.Calls[1]
-	worse.Severity, worse.WorstMOS, worse.Version = diagnose.Critical, 1.5, 4
-	f.Calls.Calls[1] = &worse
-	m.Update(frameMsg(f))
-	if m.calls.Selected().ID != "c-rtt-002" || m.calls.cursor == before || m.calls.cursor != 0 {
-		t.Fatalf("selection did not follow the call: cursor %d (was %d), selected %s", m.calls.cursor, before, m.calls.Selected().ID)
-	}
-}
-
-func TestCursorStaysOnTopUntilTheUserMoves(t *testing.T) {
-	m, _ := newTestModel(200, 50, frame(1, 40, ""))
-	f := frame(2, 40, "")
-	worse := *f.Calls.Calls[1]
-	worse.Severity, worse.WorstMOS = diagnose.Critical, 1.5
-	f.Calls.Calls[1] = &worse
-	m.Update(frameMsg(f))
-	if m.calls.cursor != 0 || m.calls.Selected().ID != "c-rtt-002" {
-		t.Fatalf("before any move the cursor should stay on the worst call, got %s at %d", m.calls.Selected().ID, m.calls.cursor)
-	}
-}
-
-func TestFilterLive(t *testing.T) {
-	m, _ := newTestModel(80, 24, frame(1, 100, ""))
-	hit(m, "/")
-	if !m.calls.Filtering() {
-		t.Fatal("/ did not open the filter")
-	}
-	typeText(m, "alice")
-	if len(m.calls.rows) != 1 || m.calls.rows[0].ID != "c-wifi-001" {
-		t.Fatalf("filter by participant name: %d rows", len(m.calls.rows))
-	}
-	mustShow(t, m, "/alice", "filter: alice")
-	keys(m, "backspace", "backspace", "backspace", "backspace", "backspace")
-	typeText(m, "team=support")
-	if len(m.calls.rows) != 1 {
-		t.Fatalf("filter by tag: %d rows", len(m.calls.rows))
-	}
-	hit(m, "enter")
-	if m.calls.Filtering() || m.calls.filter != "team=support" {
-		t.Fatal("enter did not keep the filter")
-	}
-	mustShow(t, m, "filter: team=support")
-	hit(m, "esc")
-	if m.calls.filter != "" || len(m.calls.rows) != 100 {
-		t.Fatal("esc did not clear the kept filter")
-	}
-	keys(m, "/", "z", "z", "z")
-	mustShow(t, m, `No call matches "zzz"`)
-	hit(m, "esc")
-	if m.calls.Filtering() || m.calls.filter != "" {
-		t.Fatal("esc while typing did not clear and close the filter")
-	}
-}
-
-func TestFilterMatchesRoomIDAndUser(t *testing.T) {
-	m, _ := newTestModel(80, 24, frame(1, 100, ""))
-	for _, c := range []struct {
-		text string
-		want string
-	}{{"sales", "c-rtt-002"}, {"C-END", "c-end-004"}, {"bob@acme", "c-wifi-001"}, {"relay-005", "c-relay-005"}} {
-		keys(m, "/")
-		typeText(m, c.text)
-		if len(m.calls.rows) != 1 || m.calls.rows[0].ID != c.want {
-			t.Errorf("filter %q: got %d rows", c.text, len(m.calls.rows))
-		}
-		hit(m, "esc")
-	}
 }
 
 func TestOpenCallAndBack(t *testing.T) {
