@@ -7,7 +7,6 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/calltop/calltop/diagnose"
 	"github.com/calltop/calltop/diagnose/engine"
 )
 
