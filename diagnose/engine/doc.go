@@ -1,8 +1,22 @@
 // Package engine is the one goroutine that owns the diagnose Monitor and the
-// alert Book: it applies feed events (from a feed.Client or a replay of
-// records), evaluates alerts, executes the TUI's commands (focus, ack,
-// mute, pause, seek, speed) and hands the TUI one coalesced Frame per frame
-// interval, never one per feed message.
+// alert Book: it applies feed events (a feed.Client's Events channel, or a
+// Replay of records from a recording or dump), evaluates alerts, executes
+// the TUI's commands (focus, ack, mute, unmute, replay pause, seek and
+// speed) and hands the TUI one coalesced Frame per frame interval, never
+// one per feed message.
+//
+// Frames: a channel of capacity one holding the newest frame; an unread
+// frame is replaced (its Pending count carries over), so the engine never
+// blocks on the TUI. The coalescing timer runs only while there is a change
+// not yet sent: an idle feed costs nothing.
+//
+// Clocks: the Monitor and the Book run on data time. The Book is evaluated
+// once per second of data time (Observe, then Stale with the participants
+// whose stats stopped for 15 s). Events that come without data (the feed
+// going down or back, a user's ack or mute) reach the Book at data time
+// moved on by the wall clock since the last data arrived (live feeds' data
+// time is about wall time); a replay uses data time only. The wall clock
+// is used here only to pace frames and replays, never for diagnosis.
 //
 // It must not render anything or import the tui package.
 package engine

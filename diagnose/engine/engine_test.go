@@ -221,3 +221,20 @@ func live() feed.Status { return feed.Status{State: feed.StateLive, URL: "ws://1
 func reconnecting(reason string) feed.Status {
 	return feed.Status{State: feed.StateReconnecting, Reason: reason, NextAttempt: time.Now().Add(time.Second)}
 }
+
+func TestBadFramesAreCountedWithTheReason(t *testing.T) {
+	events := make(chan feed.Event, 8)
+	e := newLiveEngine(t, events, 10*time.Millisecond)
+	events <- feed.Event{Kind: feed.EventBadFrame, Reason: "not a calltop.v1 JSON object"}
+	events <- feed.Event{Kind: feed.EventBadFrame, Reason: "stats message without callId"}
+	events <- feed.Event{Msg: callStart(1)}
+	f := waitFrame(t, e, 2*time.Second, "the call", func(f Frame) bool { return len(f.Calls.Calls) == 1 })
+	if f.Feed.BadFrames != 2 || f.Feed.LastBad != "stats message without callId" {
+		t.Errorf("feed status counts %d bad frames, last %q; want 2 and the last reason", f.Feed.BadFrames, f.Feed.LastBad)
+	}
+	events <- feed.Event{Kind: feed.EventState, Status: live()}
+	f = waitFrame(t, e, 2*time.Second, "live", func(f Frame) bool { return f.Feed.State == "live" })
+	if f.Feed.BadFrames != 2 {
+		t.Errorf("a state change lost the bad-frame count: %d", f.Feed.BadFrames)
+	}
+}
