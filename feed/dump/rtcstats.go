@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
-	"strings"
 
 	"github.com/calltop/calltop/feed"
 )
@@ -20,36 +19,6 @@ var stateEvents = map[string]string{
 	"onconnectionstatechange":    feed.EventConnectionState,
 	"onsignalingstatechange":     feed.EventSignalingState,
 	"onicegatheringstatechange":  feed.EventICEGatheringState,
-}
-
-// ignoredMethods are rtcstats lines calltop knows and has no use for.
-var ignoredMethods = map[string]bool{
-	"create": true, "constraints": true, "addStream": true, "removeStream": true,
-	"addTrack": true, "removeTrack": true, "addTransceiver": true, "setConfiguration": true,
-	"restartIce": true, "keepalive": true, "addIceCandidate": true,
-	"dtlsError": true, "applicationLog": true, "e2eRtt": true, "dominantSpeaker": true,
-	"faceLandmarks": true, "sdpTrack": true, "rtcstatsClientVersion": true,
-	"transceiverAdded": true, "transceiverModified": true, "getStats": true,
-}
-
-// ignoredPrefixes are families of method names (peer connection API calls
-// and their callbacks, getUserMedia and friends) that carry no stats.
-var ignoredPrefixes = []string{
-	"create", "setLocalDescription", "setRemoteDescription", "addIceCandidate",
-	"on", "navigator.", "getUserMedia", "getDisplayMedia", "MediaStream",
-	"webkitGetUserMedia", "mozGetUserMedia",
-}
-
-func knownIgnored(method string) bool {
-	if ignoredMethods[method] {
-		return true
-	}
-	for _, p := range ignoredPrefixes {
-		if strings.HasPrefix(method, p) {
-			return true
-		}
-	}
-	return false
 }
 
 // rtcstatsReader holds the state of one dump being read.
@@ -338,94 +307,4 @@ func newestReport(reports map[string]any) float64 {
 		}
 	}
 	return newest
-}
-
-// finish turns identity and connectionInfo into call and participant facts
-// and reports unknown methods once each.
-func (r *rtcstatsReader) finish() {
-	for m, u := range r.unknown {
-		r.b.problem(u.firstLine, "unknown method %q ignored (%d lines)", m, u.count)
-	}
-	sort.SliceStable(r.b.problems, func(i, j int) bool { return r.b.problems[i].Line < r.b.problems[j].Line })
-	id, ua := r.identity, r.info
-	c, p := &r.b.call, &r.b.part
-	c.ID = firstString(id, "meetingUniqueId", "confID", "confName", "conferenceId", "roomName")
-	c.Room = firstString(id, "confName", "roomName", "conferenceName")
-	if c.Room == "" {
-		c.Room = lastSegment(firstString(id, "confID", "conferenceUrl"))
-	}
-	if c.Room == "" {
-		c.Room = lastSegment(firstString(ua, "path", "url"))
-	}
-	c.Tags["source"] = "rtcstats"
-	setTag(c.Tags, "statsFormat", firstString(ua, "statsFormat"))
-	setTag(c.Tags, "clientProtocol", firstString(ua, "clientProtocol"))
-	setTag(c.Tags, "app", firstString(id, "applicationName", "app"))
-	if r.legacy {
-		c.Tags["statsFormat"] = "legacy"
-	}
-	p.ID = firstString(id, "endpointId", "userId", "displayName", "deviceId", "statsSessionId")
-	p.Name = firstString(id, "displayName", "userName")
-	p.UserID = firstString(id, "userId")
-	p.UserAgent = firstString(ua, "userAgent")
-	if p.UserAgent == "" {
-		p.UserAgent = firstString(id, "userAgent")
-	}
-	if p.UserAgent == "" && p.Name == "" {
-		p.Name = brandName(r.client["userAgentData"])
-	}
-	if r.chrome {
-		c.Tags["source"] = "chrome-rtcstats"
-	}
-}
-
-// brandName names a browser from navigator.userAgentData ("Chromium 156"),
-// skipping the GREASE brands ("Not:A-Brand").
-func brandName(uad any) string {
-	m, _ := uad.(map[string]any)
-	brands, _ := m["brands"].([]any)
-	name := ""
-	for _, b := range brands {
-		bm, _ := b.(map[string]any)
-		brand, _ := bm["brand"].(string)
-		version, _ := asString(bm["version"])
-		if brand == "" || strings.Contains(brand, "Not") {
-			continue
-		}
-		name = brand + " " + version
-		if brand != "Chromium" { // prefer "Google Chrome" or "Microsoft Edge"
-			break
-		}
-	}
-	return name
-}
-
-// firstString returns the first of keys holding a non-empty string (or a
-// number, formatted) in m.
-func firstString(m map[string]any, keys ...string) string {
-	for _, k := range keys {
-		if s, ok := asString(m[k]); ok && strings.TrimSpace(s) != "" {
-			return strings.TrimSpace(s)
-		}
-	}
-	return ""
-}
-
-func setTag(tags map[string]string, k, v string) {
-	if v != "" {
-		tags[k] = v
-	}
-}
-
-// lastSegment returns the last non-empty path segment of a URL or path:
-// "192.168.1.234:8080/room" -> "room".
-func lastSegment(s string) string {
-	if i := strings.IndexAny(s, "?#"); i >= 0 {
-		s = s[:i]
-	}
-	s = strings.TrimRight(s, "/")
-	if i := strings.LastIndexByte(s, '/'); i >= 0 {
-		s = s[i+1:]
-	}
-	return s
 }
