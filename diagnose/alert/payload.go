@@ -198,7 +198,7 @@ func slackMessage(x Notification) SlackPayload {
 		if a.Advice != "" && x.Kind != NotifyResolved {
 			body += "\n*Advice:* " + esc(clean(a.Advice))
 		}
-		ctx := fmt.Sprintf("alert `%s` · started %s", esc(a.Key), stamp(a.Start))
+		ctx := fmt.Sprintf("alert `%s` · started %s", esc(clean(a.Key)), stamp(a.Start))
 		if a.State == Resolved {
 			ctx += fmt.Sprintf(" · lasted %s", a.Duration(x.At).Round(time.Second))
 		}
