@@ -12,35 +12,22 @@ import (
 	"github.com/calltop/calltop/diagnose"
 )
 
-// clean strips control characters (C0, DEL, C1, and so every escape
-// sequence's introducer) from a feed string before it reaches the terminal.
-// Tabs and newlines become spaces so a line stays a line.
+// clean makes a feed string safe for the terminal: tabs and line breaks
+// become spaces (a line stays a line), then diagnose.Clean strips control
+// and format characters (escape sequences' introducers, bidi overrides),
+// invalid UTF-8, and bounds the length.
 func clean(s string) string {
-	bad := false
-	for _, r := range s {
-		if isControl(r) {
-			bad = true
-			break
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			return diagnose.Clean(strings.Map(func(r rune) rune {
+				if r == '\t' || r == '\n' || r == '\r' {
+					return ' '
+				}
+				return r
+			}, s))
 		}
 	}
-	if !bad {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case r == '\t' || r == '\n' || r == '\r':
-			b.WriteByte(' ')
-		case isControl(r):
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-func isControl(r rune) bool {
-	return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == '\ufffd'
+	return s
 }
 
 // cellWidth is the width of s in cells. Text made of ASCII, Latin letters,
