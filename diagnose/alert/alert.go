@@ -70,9 +70,12 @@ type Alert struct {
 	InhibitedBy string `json:"inhibitedBy,omitempty"`
 
 	// Notified is true once a firing notification went out for this
-	// instance; LastNotified is when the last one did.
+	// instance; LastNotified is when the last notification did. NotifyDue
+	// is set while a firing notification is held back by a silence or
+	// inhibition, to go out when that lifts.
 	Notified     bool      `json:"notified,omitempty"`
 	LastNotified time.Time `json:"lastNotified,omitzero"`
+	NotifyDue    bool      `json:"notifyDue,omitempty"`
 	// Note explains how the alert resolved or returned ("ack timed out",
 	// "escalated to critical", "resolved while calltop was stopped").
 	Note string `json:"note,omitempty"`

@@ -174,7 +174,7 @@ func (b *Book) step(now time.Time, a *Alert) {
 		}
 	case Firing:
 		switch {
-		case !a.Notified:
+		case a.NotifyDue || !a.Notified:
 			b.notifyFiring(now, a, "no longer muted or inhibited")
 		case b.opts.RenotifyEvery > 0 && now.Sub(a.LastNotified) >= b.opts.RenotifyEvery:
 			b.send(now, NotifyRepeat, a, "still firing, unacknowledged")
@@ -183,14 +183,14 @@ func (b *Book) step(now time.Time, a *Alert) {
 }
 
 // notifyFiring sends a firing notification unless the alert is muted or
-// inhibited; it is then sent when that lifts (step).
+// inhibited; it is then due, and sent when that lifts (step).
 func (b *Book) notifyFiring(now time.Time, a *Alert, reason string) {
 	if a.Muted() || a.Inhibited() {
-		a.Notified = false
+		a.NotifyDue = true
 		return
 	}
 	b.send(now, NotifyFiring, a, reason)
-	a.Notified = true
+	a.Notified, a.NotifyDue = true, false
 }
 
 // send hands a notification about a to the Sender, unless the alert is

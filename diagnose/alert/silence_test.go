@@ -225,3 +225,21 @@ func TestFleetAlertsOffByDefaultAndOnWhenAsked(t *testing.T) {
 	}
 	wantSent(t, s, "resolved "+setupFailuresKey)
 }
+
+func TestEscalationWhileMutedStillResolvesInChat(t *testing.T) {
+	b, s := newTestBook(Options{})
+	f := finding(diagnose.RuleLossInbound, diagnose.Warning, "c1", "p1")
+	b.Observe(t0, []diagnose.Finding{f})
+	b.Observe(at(10*time.Second), []diagnose.Finding{f})
+	wantSent(t, s, "firing "+f.Key())
+	sil, _ := b.MuteFor(Matcher{CallID: "c1"}, time.Hour, "", "", at(20*time.Second))
+	f.Severity = diagnose.Critical
+	b.Observe(at(30*time.Second), []diagnose.Finding{f}) // escalates while muted: held back
+	wantSent(t, s, "muted "+sil.ID)
+	if err := b.Unmute(sil.ID, at(40*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	wantSent(t, s, "firing "+f.Key()) // the held-back escalation
+	b.Observe(at(50*time.Second), nil)
+	wantSent(t, s, "resolved "+f.Key()) // chat saw it fire, so it hears it resolve
+}
