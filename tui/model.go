@@ -3,7 +3,6 @@ package tui
 import (
 	"time"
 
-	"charm.land/bubbles/v2/help"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/calltop/calltop/diagnose/engine"
@@ -60,7 +59,7 @@ type Model struct {
 	call   *callView
 	alerts *alertPane
 	header *header
-	help   help.Model
+	help   *helpScreen
 }
 
 func newModel(ctrl Controller, frames <-chan engine.Frame, opts Options) *Model {
@@ -70,7 +69,7 @@ func newModel(ctrl Controller, frames <-chan engine.Frame, opts Options) *Model 
 	m.call = newCallView(c)
 	m.alerts = newAlertPane(c, opts.ReadOnly)
 	m.header = &header{common: c}
-	m.help = help.New()
+	m.help = newHelpScreen(c)
 	m.setReplayKeys(false)
 	return m
 }

@@ -35,7 +35,9 @@ func (m *Model) layout() {
 	}
 	m.calls.SetSize(bodyW, bodyH)
 	m.call.SetSize(bodyW, bodyH)
-	m.help.SetWidth(m.width)
+	m.help.SetSize(bodyW, bodyH)
+	m.help.SetBarWidth(m.width)
+	m.help.SetGroups(m.helpGroups())
 }
 
 // headerInfo gathers what the header shows.
@@ -91,7 +93,7 @@ func (m *Model) body() string {
 	var main string
 	switch {
 	case m.showHelp:
-		main = m.helpView()
+		main = m.help.View()
 	case m.screen == screenCall:
 		main = m.call.View()
 	default:
@@ -106,18 +108,15 @@ func (m *Model) body() string {
 	return main + "\n" + m.alerts.View()
 }
 
-// helpView is the full help, generated from the key bindings Update uses.
-func (m *Model) helpView() string {
-	w, h := m.calls.width, m.calls.height
+// helpGroups are the bindings the help lists: global keys, then those of
+// whatever has the keyboard (and of the alert pane when it is open).
+func (m *Model) helpGroups() [][]key.Binding {
 	groups := [][]key.Binding{m.globalKeys()}
 	groups = append(groups, m.active().FullHelp()...)
 	if m.alertOpen && !m.alertKeys {
 		groups = append(groups, m.alerts.FullHelp()...)
 	}
-	lines := []string{m.styles.Section.Render("Keys") + m.styles.Dim.Render("  (? or esc closes this help)"), ""}
-	lines = append(lines, strings.Split(m.help.FullHelpView(groups), "\n")...)
-	lines = append(lines, "", m.styles.Dim.Render("Severity: !! critical  ! warning  i info  - ok.  Ended calls say \"ended\"."))
-	return block(lines, w, h)
+	return groups
 }
 
 // globalKeys are the bindings that work on every screen.
@@ -145,6 +144,9 @@ func (m *Model) active() component {
 func (m *Model) hintBar() string {
 	if m.notice != "" {
 		return fit(m.styles.Notice.Render(m.notice), m.width)
+	}
+	if m.showHelp {
+		return fit(m.help.ShortHelpView(m.help.ShortHelp()), m.width)
 	}
 	bindings := m.active().ShortHelp()
 	if !(m.screen == screenCalls && m.calls.Filtering()) && !m.alerts.Picking() {

@@ -1,0 +1,56 @@
+package tui
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+)
+
+// helpScreen is the full help that ? opens over the body. Its groups are
+// the key bindings of whatever has the keyboard, the very bindings Update
+// matches, so help cannot drift from behaviour.
+type helpScreen struct {
+	common
+	model  help.Model // the full help, as wide as the body
+	bar    help.Model // the hint bar, as wide as the terminal
+	groups [][]key.Binding
+}
+
+func newHelpScreen(c common) *helpScreen {
+	return &helpScreen{common: c, model: help.New(), bar: help.New()}
+}
+
+// SetBarWidth sets the width of the hint bar.
+func (h *helpScreen) SetBarWidth(w int) { h.bar.SetWidth(w) }
+
+// SetSize implements component.
+func (h *helpScreen) SetSize(w, ht int) {
+	h.common.SetSize(w, ht)
+	h.model.SetWidth(w)
+}
+
+// SetGroups sets the bindings to list, one column per group.
+func (h *helpScreen) SetGroups(groups [][]key.Binding) { h.groups = groups }
+
+// ShortHelp implements help.KeyMap: how to leave the help.
+func (h *helpScreen) ShortHelp() []key.Binding {
+	return []key.Binding{key.NewBinding(key.WithKeys("?", "esc"), key.WithHelp("?/esc", "close help")), h.keys.Quit}
+}
+
+// FullHelp implements help.KeyMap.
+func (h *helpScreen) FullHelp() [][]key.Binding { return h.groups }
+
+// View renders the groups in columns, with a legend for the glyphs.
+func (h *helpScreen) View() string {
+	st := h.styles
+	lines := []string{st.Section.Render("Keys") + st.Dim.Render("  (? or esc closes this help)"), ""}
+	lines = append(lines, strings.Split(h.model.FullHelpView(h.groups), "\n")...)
+	lines = append(lines, "", st.Dim.Render("Severity: !! critical  ! warning  i info  - ok.  Ended calls say \"ended\"."))
+	return block(lines, h.width, h.height)
+}
+
+// ShortHelpView renders bindings on one line, for the hint bar.
+func (h *helpScreen) ShortHelpView(bindings []key.Binding) string {
+	return h.bar.ShortHelpView(bindings)
+}
