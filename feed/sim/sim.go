@@ -111,6 +111,10 @@ func (s *Sim) Interval() time.Duration { return s.cfg.Interval }
 // Stats and maps inside its messages, are reused by the next Step: copy
 // what you keep (feed.Message values are safe to marshal until then).
 func (s *Sim) Step() []feed.Message {
+	clear(s.out) // drop the last step's references, so trimmed arena chunks can go
+	if n := len(s.out); cap(s.out) > 2*n+1024 {
+		s.out = make([]feed.Message, 0, n+n/4) // the first step is the largest
+	}
 	s.out = s.out[:0]
 	s.arena.reset()
 	s.collecting = true
@@ -206,7 +210,14 @@ type statArena struct {
 
 const arenaChunk = 4096
 
+// reset empties the arena for a new step, letting go of chunks the last
+// step did not need (the first step, where every report carries its
+// path objects, is the largest).
 func (a *statArena) reset() {
+	if keep := a.cur + 2; keep < len(a.chunks) {
+		clear(a.chunks[keep:])
+		a.chunks = a.chunks[:keep]
+	}
 	for i := range a.chunks {
 		a.chunks[i] = a.chunks[i][:0]
 	}
