@@ -15,6 +15,7 @@ type callView struct {
 	common
 	id       string
 	name     string // room or id from the calls list, until detail arrives
+	paused   bool   // the display is paused, so new detail waits
 	detail   *diagnose.CallDetail
 	feedTime time.Time
 	cursor   int // selected participant

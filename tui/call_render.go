@@ -17,6 +17,9 @@ const wideCall = 120
 func (v *callView) View() string {
 	if v.detail == nil {
 		msg := "Loading call " + v.Name() + "…"
+		if v.paused {
+			msg += " The display is paused: p resumes it."
+		}
 		if v.feedTime.IsZero() {
 			msg = "Waiting for the feed…"
 		}

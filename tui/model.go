@@ -170,6 +170,7 @@ func (m *Model) onTick(t time.Time) tea.Cmd {
 // setPaused pauses or resumes the display (never ingestion).
 func (m *Model) setPaused(p bool) tea.Cmd {
 	m.paused = p
+	m.call.paused = p
 	if p || !m.hasFrame {
 		return nil
 	}

@@ -68,6 +68,12 @@ func TestPauseHoldsDisplayNotIngestion(t *testing.T) {
 	}
 	mustShow(t, m, "3 calls |")
 	mustNotShow(t, m, "PAUSED")
+
+	keys(m, "p", "enter")
+	mustShow(t, m, "Loading call support-escalation… The display is paused: p resumes it.")
+	m.Update(frameMsg(frame(3, 10, "c-wifi-001")))
+	hit(m, "p")
+	mustShow(t, m, "DIAGNOSES")
 }
 
 func TestAlertPaneToggleAndTab(t *testing.T) {
