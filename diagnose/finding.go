@@ -73,7 +73,7 @@ type Evidence struct {
 	Metric    string  `json:"metric"`
 	Value     float64 `json:"value"`
 	Threshold float64 `json:"threshold"`
-	Unit      string  `json:"unit,omitempty"`
+	Unit      string  `json:"unit"`
 }
 
 // Finding is one diagnosis: a rule that held for a subject from Start to

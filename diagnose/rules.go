@@ -179,7 +179,7 @@ var rules = []ruleDef{
 		value: func(cn *connection, _ *connSample) float64 { return stateIs(cn, disconnectedState) },
 		op:    atLeast, raise: 1, clear: 1, duration: 5 * time.Second, onSweep: true,
 		message: func(a msgArgs) string {
-			return fmt.Sprintf("%s's media connection dropped %.0f s ago and is reconnecting.", a.name, a.held)
+			return fmt.Sprintf("%s's media connection dropped and has been reconnecting for %.0f s.", a.name, a.held)
 		},
 		advice: "Ask them to check their network. If it has not recovered within 10 s, rejoin the call (an ICE restart).",
 		source: "ORTC (disconnected for 5 s; Twilio raises at once); clear on connected"},
