@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -187,6 +188,12 @@ func (t *callsTable) updateFilter(msg tea.KeyPressMsg) tea.Cmd {
 	t.input.Update(msg)
 	t.setFilter(t.input.value)
 	return nil
+}
+
+// Paste adds pasted text to the filter being typed.
+func (t *callsTable) Paste(text string) {
+	t.input.Insert(strings.TrimSpace(text))
+	t.setFilter(t.input.value)
 }
 
 func (t *callsTable) setFilter(f string) {

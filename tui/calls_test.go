@@ -2,7 +2,10 @@ package tui
 
 import (
 	"slices"
+	"strings"
 	"testing"
+
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/calltop/calltop/diagnose"
 )
@@ -123,5 +126,31 @@ func TestFilterMatchesRoomIDAndUser(t *testing.T) {
 			t.Errorf("filter %q: got %d rows", c.text, len(m.calls.rows))
 		}
 		hit(m, "esc")
+	}
+}
+
+func TestFilterPasteAndEditing(t *testing.T) {
+	m, _ := newTestModel(80, 24, frame(1, 100, ""))
+	hit(m, "/")
+	m.Update(tea.PasteMsg{Content: "alice@acme\n"})
+	if m.calls.filter != "alice@acme" || len(m.calls.rows) != 1 {
+		t.Fatalf("paste: filter %q, %d rows", m.calls.filter, len(m.calls.rows))
+	}
+	hit(m, "ctrl+w")
+	if m.calls.filter != "" {
+		t.Fatalf("ctrl+w left %q", m.calls.filter)
+	}
+	typeText(m, "sales demo")
+	keys(m, "ctrl+w")
+	if m.calls.filter != "sales " {
+		t.Fatalf("ctrl+w deletes a word: %q", m.calls.filter)
+	}
+	keys(m, "ctrl+u")
+	if m.calls.filter != "" || len(m.calls.rows) != 100 {
+		t.Fatal("ctrl+u did not clear the line")
+	}
+	m.Update(tea.PasteMsg{Content: strings.Repeat("x", 200)})
+	if len(m.calls.filter) != 80 {
+		t.Fatalf("the filter is not bounded: %d", len(m.calls.filter))
 	}
 }

@@ -32,12 +32,20 @@ func (in *lineInput) Update(msg tea.KeyPressMsg) {
 		in.value = v[:strings.LastIndex(v, " ")+1]
 		return
 	}
-	text := clean(msg.Text)
-	if text == "" || msg.Mod.Contains(tea.ModCtrl) || msg.Mod.Contains(tea.ModAlt) {
+	if msg.Mod.Contains(tea.ModCtrl) || msg.Mod.Contains(tea.ModAlt) {
 		return
 	}
-	if in.limit > 0 && len([]rune(in.value+text)) > in.limit {
-		return
+	in.Insert(msg.Text)
+}
+
+// Insert appends text (typed or pasted), cleaned, up to the limit.
+func (in *lineInput) Insert(text string) {
+	text = clean(text)
+	if in.limit > 0 {
+		room := in.limit - len([]rune(in.value))
+		if r := []rune(text); len(r) > room {
+			text = string(r[:max(room, 0)])
+		}
 	}
 	in.value += text
 }

@@ -109,6 +109,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.notice = string(msg)
 	case tea.KeyPressMsg:
 		return m, m.onKey(msg)
+	case tea.PasteMsg:
+		if m.screen == screenCalls && m.calls.Filtering() {
+			m.calls.Paste(msg.Content)
+		}
 	}
 	return m, nil
 }
