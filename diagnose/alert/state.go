@@ -23,7 +23,7 @@ type Persisted struct {
 }
 
 // Persist returns the state to save: fired alerts (pending ones are not
-// worth keeping), silences and history. Alerts restored at start that
+// worth keeping; advice and evidence are left out), silences and history. Alerts restored at start that
 // have not come back yet are kept too.
 func (b *Book) Persist() Persisted {
 	p := Persisted{Version: StateVersion, Saved: b.now, AlertSeq: b.alertSeq, SilenceSeq: b.silenceSeq,
@@ -31,7 +31,11 @@ func (b *Book) Persist() Persisted {
 	for _, m := range []map[string]*Alert{b.active, b.restored} {
 		for _, a := range m {
 			if a.State != Pending {
-				p.Active = append(p.Active, *a)
+				c := *a
+				// Advice and evidence come back with the finding; leaving
+				// them out keeps saves small when thousands of alerts fire.
+				c.Advice, c.Evidence = "", nil
+				p.Active = append(p.Active, c)
 			}
 		}
 	}

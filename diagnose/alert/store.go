@@ -92,7 +92,7 @@ func decodeState(data []byte, p *Persisted) error {
 
 // Save writes p atomically with mode 0600.
 func (s *Store) Save(p Persisted) error {
-	data, err := json.MarshalIndent(p, "", " ")
+	data, err := json.Marshal(p)
 	if err != nil {
 		return fmt.Errorf("encode state: %w", err)
 	}
