@@ -37,6 +37,7 @@ function parseArgs(argv) {
     else if (a === '--keep-profile') opts.keepProfile = true;
     else if (a === '--keep-removed') opts.keepRemoved = true;
     else if (a === '--rtcstats') opts.rtcstats = argv[++i];
+    else if (a === '--tries') i++; // the shell wrapper's retry count
     else if (a.startsWith('--')) throw new Error(`unknown option ${a}`);
     else opts.positional.push(a);
   }

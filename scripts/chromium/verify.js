@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Checks that a recorded webrtc-internals dump has the shape calltop's importer
-// expects and shows the problems that were induced (read from DUMP.meta.json).
+// expects, that the machine was quiet enough for the call to be a fair sample,
+// and that the dump shows the problems that were induced (read from DUMP.meta.json).
 //
 //   node verify.js DUMP [DUMP...]      (DUMP may be .gz; exit 1 if any check fails)
 //
@@ -16,22 +17,34 @@ function readDump(file) {
   return JSON.parse(raw.toString('utf8'));
 }
 
-// series returns {id -> {attr -> {statsType, values[]}}} for one peer connection,
-// splitting "<id>-<attr>" at the first "-" that is followed by the attribute
-// (ids never contain "-"; Chrome's own rate keys are "<id>-[...]").
+// series returns {id -> {attr -> {statsType, startMs, values[]}}} for one peer
+// connection. Keys are "<id>-<attr>"; current Chrome's ids hold no "-", and its
+// own rate keys look like "<id>-[bytesSent_in_bits/s]", so the first "-" splits.
 function series(pc) {
   const byId = {};
   for (const [key, s] of Object.entries(pc.stats || {})) {
     const dash = key.indexOf('-');
     if (dash < 0) throw new Error(`stats key without "-": ${key}`);
-    const id = key.slice(0, dash);
-    const attr = key.slice(dash + 1);
     if (typeof s.values !== 'string') throw new Error(`${key}: values is not a JSON string`);
     const values = JSON.parse(s.values);
     if (!Array.isArray(values)) throw new Error(`${key}: values does not hold an array`);
-    (byId[id] = byId[id] || {})[attr] = { statsType: s.statsType, values };
+    const id = key.slice(0, dash);
+    (byId[id] = byId[id] || {})[key.slice(dash + 1)] = { statsType: s.statsType, startMs: Date.parse(s.startTime), values };
   }
   return byId;
+}
+
+// points returns [{t, v}] for one attribute. An attribute can start later than
+// its id (remoteId) and stop earlier (frameWidth once the track is gone), so the
+// values are placed from the series' own startTime (whole ms) in the id's
+// "<id>-timestamp" series, not from the end.
+function points(byId, id, attr) {
+  const ts = byId[id] && byId[id].timestamp ? byId[id].timestamp.values : [];
+  const s = byId[id] && byId[id][attr];
+  if (!s) return [];
+  let first = ts.findIndex((t) => Math.abs(t - s.startMs) < 1);
+  if (first < 0) first = ts.length - s.values.length;
+  return s.values.map((v, i) => ({ t: ts[first + i], v }));
 }
 
 function idsOfType(byId, type) {
@@ -44,6 +57,17 @@ function stateChanges(pc, type) {
 
 function isCaller(pc) {
   return (pc.updateLog || []).some((u) => u.type === 'createOffer');
+}
+
+function inducedAt(meta, name) {
+  const e = meta.events.find((ev) => ev.what === 'induced' && ev.detail.startsWith(name + ':'));
+  return e ? Date.parse(e.at) : null;
+}
+
+// firstProblemAt is when the first problem was induced (epoch ms), or Infinity.
+function firstProblemAt(meta) {
+  const times = meta.events.filter((e) => e.what === 'induced').map((e) => Date.parse(e.at));
+  return times.length ? Math.min(...times) : Infinity;
 }
 
 // expectedSpanSec is how long the stats series should cover. Chromium 156 sends the
@@ -86,17 +110,34 @@ function checkShape(dump, meta) {
   return fails;
 }
 
-// sinceInduced returns the values of a series sampled after epoch ms `at`.
-function sinceInduced(byId, id, attr, at) {
-  const ts = byId[id].timestamp.values;
-  const vals = byId[id][attr] ? byId[id][attr].values : [];
-  const offset = ts.length - vals.length;
-  return vals.filter((_, i) => ts[i + offset] > at);
-}
-
-function inducedAt(meta, name) {
-  const e = meta.events.find((ev) => ev.what === 'induced' && ev.detail.startsWith(name + ':'));
-  return e ? Date.parse(e.at) : null;
+// checkQuiet returns failed checks showing the machine was too busy for a fair
+// sample (2 shared cores): before any problem is induced, a loopback call should
+// have no video freezes, no RTT spike and almost no concealed audio.
+function checkQuiet(dump, meta) {
+  const fails = [];
+  const until = firstProblemAt(meta);
+  for (const [pcId, pc] of Object.entries(dump.PeerConnections || {})) {
+    const byId = series(pc);
+    const before = (id, attr) => points(byId, id, attr).filter((p) => p.t < until);
+    for (const id of idsOfType(byId, 'inbound-rtp')) {
+      const freezes = before(id, 'freezeCount');
+      if (freezes.length > 1 && freezes[freezes.length - 1].v - freezes[0].v > 1) {
+        fails.push(`busy machine? ${pcId} ${id}: ${freezes[freezes.length - 1].v - freezes[0].v} video freezes on loopback`);
+      }
+      const concealed = before(id, 'concealedSamples');
+      const total = before(id, 'totalSamplesReceived');
+      if (concealed.length > 4 && total.length > 4) {
+        const c = concealed[concealed.length - 1].v - concealed[2].v;
+        const n = total[total.length - 1].v - total[2].v;
+        if (n > 0 && c / n > 0.015) fails.push(`busy machine? ${pcId} ${id}: ${(100 * c / n).toFixed(1)} % of audio concealed on loopback`);
+      }
+    }
+    for (const id of idsOfType(byId, 'candidate-pair')) {
+      const rtt = before(id, 'currentRoundTripTime').map((p) => p.v);
+      if (rtt.length && Math.max(...rtt) > 0.1) fails.push(`busy machine? ${pcId} ${id}: loopback RTT up to ${Math.max(...rtt)} s`);
+    }
+  }
+  return fails;
 }
 
 // checkProblems returns failed checks about what the scenario should show.
@@ -108,31 +149,31 @@ function checkProblems(dump, meta) {
   const byId = series(caller);
   const video = idsOfType(byId, 'outbound-rtp').find((id) => byId[id].frameWidth);
   const source = idsOfType(byId, 'media-source').find((id) => byId[id].audioLevel);
+  const after = (id, attr, at) => points(byId, id, attr).filter((p) => p.t > at).map((p) => p.v);
   const induce = meta.induce ? meta.induce.split(',').map((s) => s.split('@')[0]) : [];
-  const allReasons = pcs.flatMap((pc) => {
-    const b = series(pc);
-    return idsOfType(b, 'outbound-rtp').flatMap((id) => (b[id].qualityLimitationReason || { values: [] }).values);
-  });
   const iceStates = stateChanges(caller, 'oniceconnectionstatechange');
   if (induce.length === 0) {
-    const limited = allReasons.filter((r) => r !== 'none');
-    if (limited.length) fails.push(`clean call but qualityLimitationReason ${[...new Set(limited)]} in ${limited.length} samples`);
+    const reasons = pcs.flatMap((pc) => {
+      const b = series(pc);
+      return idsOfType(b, 'outbound-rtp').flatMap((id) => (b[id].qualityLimitationReason || { values: [] }).values);
+    }).filter((r) => r !== 'none');
+    if (reasons.length) fails.push(`clean call but qualityLimitationReason ${[...new Set(reasons)]} in ${reasons.length} samples`);
     if (iceStates.some((s) => s === 'disconnected' || s === 'failed')) fails.push(`clean call but caller ICE ${iceStates}`);
   }
   if (induce.includes('bitrate-cap')) {
-    const after = sinceInduced(byId, video, 'qualityLimitationReason', inducedAt(meta, 'bitrate-cap'));
-    if (!after.includes('bandwidth')) fails.push(`bitrate-cap: caller video never reports "bandwidth" after the cap (${[...new Set(after)]})`);
+    const reasons = after(video, 'qualityLimitationReason', inducedAt(meta, 'bitrate-cap'));
+    if (!reasons.includes('bandwidth')) fails.push(`bitrate-cap: caller video never reports "bandwidth" after the cap (${[...new Set(reasons)]})`);
   }
   if (induce.includes('mic-off')) {
-    const after = sinceInduced(byId, source, 'audioLevel', inducedAt(meta, 'mic-off') + 1000);
-    if (after.length < 3 || after.some((v) => v !== 0)) fails.push(`mic-off: caller mic level after the switch-off is not all 0 (${after.slice(0, 5)}...)`);
+    const levels = after(source, 'audioLevel', inducedAt(meta, 'mic-off') + 1000);
+    if (levels.length < 3 || levels.some((v) => v !== 0)) fails.push(`mic-off: caller mic level after the switch-off is not all 0 (${levels.slice(0, 5)}...)`);
   }
   if (induce.includes('video-off')) {
-    const after = sinceInduced(byId, video, 'bytesSent', inducedAt(meta, 'video-off') + 1500);
-    if (after.length < 3 || after[after.length - 1] !== after[0]) fails.push('video-off: caller video bytesSent still grows');
+    const sent = after(video, 'bytesSent', inducedAt(meta, 'video-off') + 1500);
+    if (sent.length < 3 || sent[sent.length - 1] !== sent[0]) fails.push('video-off: caller video bytesSent still grows');
   }
-  if (induce.includes('pc-close')) {
-    if (!iceStates.some((s) => s === 'disconnected' || s === 'failed')) fails.push(`pc-close: caller ICE never disconnected (${iceStates})`);
+  if (induce.includes('pc-close') && !iceStates.some((s) => s === 'disconnected' || s === 'failed')) {
+    fails.push(`pc-close: caller ICE never disconnected (${iceStates})`);
   }
   return fails;
 }
@@ -150,25 +191,31 @@ function summary(dump) {
   return lines.join('\n');
 }
 
-let failed = false;
-const files = process.argv.slice(2);
-if (files.length === 0) {
-  console.error('usage: verify.js DUMP [DUMP...]');
-  process.exit(2);
-}
-for (const file of files) {
-  try {
-    const dump = readDump(file);
-    const metaFile = file + '.meta.json';
-    const meta = fs.existsSync(metaFile) ? JSON.parse(fs.readFileSync(metaFile, 'utf8')) : null;
-    const fails = checkShape(dump, meta).concat(meta ? checkProblems(dump, meta) : []);
-    console.log(`${file}: ${fails.length ? 'FAIL' : 'ok'} (${meta ? 'scenario ' + meta.scenario : 'no meta file: shape only'})`);
-    console.log(summary(dump));
-    fails.forEach((f) => console.log(`  FAIL ${f}`));
-    failed = failed || fails.length > 0;
-  } catch (err) {
-    console.log(`${file}: FAIL ${err.message}`);
-    failed = true;
+function main() {
+  const files = process.argv.slice(2);
+  if (files.length === 0) {
+    console.error('usage: verify.js DUMP [DUMP...]');
+    return 2;
   }
+  let failed = false;
+  for (const file of files) {
+    try {
+      const dump = readDump(file);
+      const metaFile = file + '.meta.json';
+      const meta = fs.existsSync(metaFile) ? JSON.parse(fs.readFileSync(metaFile, 'utf8')) : null;
+      const fails = checkShape(dump, meta)
+        .concat(meta ? checkQuiet(dump, meta) : [])
+        .concat(meta ? checkProblems(dump, meta) : []);
+      console.log(`${file}: ${fails.length ? 'FAIL' : 'ok'} (${meta ? 'scenario ' + meta.scenario : 'no meta file: shape only'})`);
+      console.log(summary(dump));
+      fails.forEach((f) => console.log(`  FAIL ${f}`));
+      failed = failed || fails.length > 0;
+    } catch (err) {
+      console.log(`${file}: FAIL ${err.message}`);
+      failed = true;
+    }
+  }
+  return failed ? 1 : 0;
 }
-process.exit(failed ? 1 : 0);
+
+process.exit(main());
