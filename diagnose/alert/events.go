@@ -51,21 +51,26 @@ type eventLog struct {
 	seq    uint64
 }
 
-// add appends an event, dropping the oldest beyond the bound.
+// add appends an event, dropping the oldest beyond the bound. Trimming
+// moves the kept events to a new array, so slices handed out by recent
+// never change.
 func (l *eventLog) add(e Event) {
 	l.seq++
 	e.Seq = l.seq
 	if len(l.events) >= 2*l.max { // trim in batches: amortised O(1)
-		n := copy(l.events, l.events[len(l.events)-l.max+1:])
-		l.events = l.events[:n]
+		kept := make([]Event, l.max-1, 2*l.max)
+		copy(kept, l.events[len(l.events)-l.max+1:])
+		l.events = kept
 	}
 	l.events = append(l.events, e)
 }
 
-// recent returns a copy of the last max events, oldest first.
+// recent returns the last max events, oldest first, without copying: the
+// slice's capacity ends at its length, so later appends cannot show
+// through, and it must not be modified.
 func (l *eventLog) recent() []Event {
-	from := max(len(l.events)-l.max, 0)
-	return append([]Event(nil), l.events[from:]...)
+	from, n := max(len(l.events)-l.max, 0), len(l.events)
+	return l.events[from:n:n]
 }
 
 // since returns a copy of the events with Seq > seq, oldest first.

@@ -31,3 +31,23 @@ func TestEventLogLines(t *testing.T) {
 		t.Fatalf("json line %+v", l)
 	}
 }
+
+func TestSnapshotEventsNeverChangeAfterwards(t *testing.T) {
+	b, _ := newTestBook(Options{EventMax: 4})
+	for i := range 3 {
+		b.Note(at(time.Duration(i)*time.Second), "before")
+	}
+	snap := b.Snapshot()
+	before := append([]Event(nil), snap.Events...)
+	for i := range 20 { // appends and trims
+		b.Note(at(time.Duration(10+i)*time.Second), "after")
+	}
+	for i := range before {
+		if snap.Events[i] != before[i] {
+			t.Fatalf("event %d of an old snapshot changed: %+v", i, snap.Events[i])
+		}
+	}
+	if ev := b.Snapshot().Events; len(ev) != 4 || ev[3].Seq != 23 {
+		t.Fatalf("new snapshot events %d, last %d", len(ev), ev[len(ev)-1].Seq)
+	}
+}

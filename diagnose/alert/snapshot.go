@@ -24,8 +24,9 @@ type Snapshot struct {
 	Counts Counts
 	// FeedDown is true while the feed-down alert is active.
 	FeedDown bool
-	// Events is the recent event log, oldest first; LastEvent is the
-	// newest event's sequence number.
+	// Events is the recent event log, oldest first (shared between
+	// snapshots: read only); LastEvent is the newest event's sequence
+	// number.
 	Events    []Event
 	LastEvent uint64
 }
