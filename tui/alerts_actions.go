@@ -26,6 +26,11 @@ func (p *alertPane) act(msg tea.KeyPressMsg, ctrl Controller) tea.Cmd {
 			return notice("only a firing alert can be acknowledged; this one is " + a.Status())
 		}
 		alertKey := a.Key
+		// The acknowledged alert sinks below the firing ones; the cursor
+		// moves on to the next alert, the next one to look at.
+		if p.cursor+1 < len(p.rows) {
+			p.selected = p.rows[p.cursor+1].ID
+		}
 		return tea.Batch(func() tea.Msg { ctrl.Ack(alertKey, ""); return nil }, notice("acknowledged "+name))
 	case key.Matches(msg, k.Mute):
 		if a.State == alert.Resolved {

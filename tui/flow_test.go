@@ -134,8 +134,11 @@ func TestFlowAck(t *testing.T) {
 	f.send(bookFrame(2, b))
 	m := f.finish()
 	mustShow(t, m, "ALERTS  1 firing, 2 acked", "alerts 1 crit")
-	if a := m.alerts.current(); a == nil || a.Key != key || a.State != alert.Acknowledged {
-		t.Fatalf("selected alert after ack: %+v", a)
+	if a := m.alerts.current(); a == nil || a.Rule != diagnose.RuleICEDisconnected || a.State != alert.Firing {
+		t.Fatalf("after an ack the cursor should be on the next firing alert, got %+v", a)
+	}
+	if i := slices.IndexFunc(m.alerts.rows, func(a alert.Alert) bool { return a.Key == key }); i < 0 || m.alerts.rows[i].State != alert.Acknowledged {
+		t.Fatal("the acknowledged alert is not listed as acknowledged")
 	}
 }
 
