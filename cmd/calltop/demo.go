@@ -6,6 +6,8 @@ import (
 	"io"
 	"log"
 	"net"
+	"os"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -28,6 +30,7 @@ type demoConfig struct {
 	seed      int64
 	speed     float64
 	stateDir  string
+	profile   string // CPU profile file (hidden flag, for performance work)
 }
 
 func init() { subcommands = append(subcommands, newDemoCmd) }
@@ -61,6 +64,8 @@ Without --scenario the mix is mostly good calls with some of each problem.`,
 	f.Int64Var(&cfg.seed, "seed", 0, "random seed: the same seed gives the same calls")
 	f.Float64Var(&cfg.speed, "speed", cfg.speed, "run feed time this many times faster than the clock")
 	f.StringVar(&cfg.stateDir, "state-dir", "", "keep acks, mutes and alert history here (default: the demo keeps none)")
+	f.StringVar(&cfg.profile, "cpuprofile", "", "write a CPU profile of the whole demo to this file")
+	_ = f.MarkHidden("cpuprofile")
 	_ = cmd.RegisterFlagCompletionFunc("scenario", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return sim.ScenarioNames(), cobra.ShellCompDirectiveNoFileComp
 	})
@@ -75,6 +80,13 @@ func runDemo(ctx context.Context, cfg demoConfig) error {
 	}
 	if cfg.speed <= 0 {
 		return fmt.Errorf("--speed %v: must be positive", cfg.speed)
+	}
+	if cfg.profile != "" {
+		stop, err := startProfile(cfg.profile)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	// Feed time starts at the wall clock so alerts, mutes and durations
 	// read naturally.
@@ -116,4 +128,17 @@ func runDemo(ctx context.Context, cfg demoConfig) error {
 		func(ctx context.Context) error { return hub.Serve(ctx, ln) },
 		func(ctx context.Context) error { return source(ctx, hub) },
 		client.Run)
+}
+
+// startProfile writes a CPU profile to path until stop is called.
+func startProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }

@@ -26,6 +26,10 @@ import (
 // times a second anyway.
 const tuiFPS = 30
 
+// shutdownWait bounds how long quitting waits for the engine and the feed
+// to stop after the program has restored the terminal.
+const shutdownWait = 2 * time.Second
+
 // liveFlags are the root command's flags for the TUI on a live feed.
 type liveFlags struct {
 	feeds    []string
@@ -159,7 +163,15 @@ func runTUI(ctx context.Context, opts engine.Options, topts tui.Options, produce
 	prog := tea.NewProgram(tui.New(controller{eng}, eng.Frames(), topts), tea.WithFPS(tuiFPS), tea.WithContext(ctx))
 	_, perr := prog.Run()
 	cancel()
-	wg.Wait()
+	// The terminal is already restored; give the feed a moment to close
+	// cleanly, but never keep the user waiting on a busy source.
+	stopped := make(chan struct{})
+	go func() { wg.Wait(); close(stopped) }()
+	select {
+	case <-stopped:
+	case <-time.After(shutdownWait):
+		return perr
+	}
 	close(errs)
 	if perr != nil && !errors.Is(perr, tea.ErrProgramKilled) {
 		return perr
