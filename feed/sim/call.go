@@ -40,8 +40,8 @@ func (s *Sim) newCall(inProgress bool) *call {
 		startMS: s.nowMS,
 	}
 	if inProgress {
-		elapsed := s.stepMS + int64(r.Float64()*float64(dur-30_000))
-		c.startMS = s.nowMS - elapsed/1000*1000
+		elapsed := int64(r.Float64() * float64(dur-30_000))
+		c.startMS = s.nowMS - max(elapsed/1000*1000, s.stepMS) // whole seconds, at least a step ago
 	}
 	c.endMS = c.startMS + dur
 	c.tags = map[string]string{
