@@ -203,7 +203,14 @@ func (p *watchPrinter) frame(f engine.Frame) {
 		if f.Feed.Reason != "" {
 			text += ": " + f.Feed.Reason
 		}
-		p.note("info", "feed", text)
+		level := "info"
+		switch st {
+		case "reconnecting", "stalled":
+			level = "warn"
+		case "failed":
+			level = "error"
+		}
+		p.note(level, "feed", text)
 	}
 	evs := f.Alerts.Events
 	if len(evs) > 0 && evs[0].Seq > p.lastEvent+1 && p.lastEvent > 0 {

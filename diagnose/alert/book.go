@@ -124,7 +124,9 @@ func (b *Book) raise(now time.Time, key, rule string, sev diagnose.Severity, sub
 	a.Subject, a.ParticipantName, a.Message, a.Advice = subj, name, msg, advice
 	a.Evidence, a.FindingStart = ev, findingStart
 	if fresh {
-		b.log.add(alertEvent(now, EvPending, a, fmt.Sprintf("%s (fires after %s)", msg, b.opts.RuleFor(rule))))
+		if d := b.opts.RuleFor(rule); d > 0 { // else it fires in this tick
+			b.log.add(alertEvent(now, EvPending, a, fmt.Sprintf("%s (fires after %s)", msg, d)))
+		}
 	} else if sev > a.Severity {
 		b.escalate(now, a, sev)
 	}
