@@ -1,6 +1,7 @@
 package feed_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"reflect"
 	"testing"
@@ -85,5 +86,30 @@ func BenchmarkDecodeEncodingJSON(b *testing.B) {
 		}
 	}
 	b.SetBytes(int64(size / b.N))
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+}
+
+// TestAppendMessageSimMix compares AppendMessage with json.Marshal on the
+// simulator's default mix.
+func TestAppendMessageSimMix(t *testing.T) {
+	for _, m := range simMessages(t, 3000) {
+		want, _ := json.Marshal(&m)
+		got, err := feed.AppendMessage(nil, &m)
+		if err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("AppendMessage differs from json.Marshal (%v):\n got %s\nwant %s", err, got, want)
+		}
+	}
+}
+
+// BenchmarkAppendMessage measures the hub's encoder on the default mix.
+func BenchmarkAppendMessage(b *testing.B) {
+	msgs := simMessages(b, 5000)
+	var buf []byte
+	for i := 0; b.Loop(); i++ {
+		var err error
+		if buf, err = feed.AppendMessage(buf[:0], &msgs[i%len(msgs)]); err != nil {
+			b.Fatal(err)
+		}
+	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
 }

@@ -118,7 +118,7 @@ func (h *Hub) Stats() HubStats {
 // Publish encodes m once, applies it to the hub's call state and sends it
 // to every subscriber.
 func (h *Hub) Publish(m *Message) error {
-	b, err := json.Marshal(m)
+	b, err := AppendMessage(make([]byte, 0, 2048), m)
 	if err != nil {
 		return fmt.Errorf("encoding %s message: %w", m.Type, err)
 	}
