@@ -114,6 +114,21 @@ func TestCorruptStateFileIsSetAside(t *testing.T) {
 	}
 }
 
+func TestStateFileThatIsADirectoryIsSetAside(t *testing.T) {
+	dir := t.TempDir()
+	st, _ := OpenStore(dir)
+	if err := os.Mkdir(st.Path, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	_, notice, err := st.Load(t0)
+	if err != nil || !strings.Contains(notice, "not a regular file") {
+		t.Fatalf("notice %q err %v", notice, err)
+	}
+	if err := st.Save(Persisted{Version: StateVersion}); err != nil {
+		t.Fatalf("save after setting the directory aside: %v", err)
+	}
+}
+
 func TestDefaultStateDir(t *testing.T) {
 	t.Setenv("XDG_STATE_HOME", "/x/state")
 	if d, _ := DefaultStateDir(); d != "/x/state/calltop" {

@@ -15,6 +15,10 @@ import (
 // StateFileName is the state file's name inside the state directory.
 const StateFileName = "alerts.json"
 
+// MaxStateBytes bounds the state file Load reads (256 MiB); a larger one
+// is set aside like a corrupt one.
+const MaxStateBytes = 256 << 20
+
 // DefaultStateDir is $XDG_STATE_HOME/calltop, or ~/.local/state/calltop.
 func DefaultStateDir() (string, error) {
 	if d := os.Getenv("XDG_STATE_HOME"); d != "" && filepath.IsAbs(d) {
@@ -49,9 +53,17 @@ func OpenStore(dir string) (*Store, error) {
 // is only for a file that could not even be moved aside. wall is the time
 // used in the suffix.
 func (s *Store) Load(wall time.Time) (p Persisted, notice string, err error) {
-	data, rerr := os.ReadFile(s.Path)
-	if errors.Is(rerr, fs.ErrNotExist) {
+	var data []byte
+	fi, rerr := os.Stat(s.Path)
+	switch {
+	case errors.Is(rerr, fs.ErrNotExist):
 		return Persisted{Version: StateVersion}, "", nil
+	case rerr == nil && !fi.Mode().IsRegular():
+		rerr = errors.New("not a regular file")
+	case rerr == nil && fi.Size() > MaxStateBytes:
+		rerr = fmt.Errorf("%d bytes, more than the %d a state file may hold", fi.Size(), MaxStateBytes)
+	case rerr == nil:
+		data, rerr = os.ReadFile(s.Path)
 	}
 	if rerr == nil {
 		if perr := decodeState(data, &p); perr == nil {
