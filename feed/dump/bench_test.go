@@ -1,6 +1,7 @@
 package dump
 
 import (
+	"bytes"
 	"os"
 	"testing"
 )
@@ -31,3 +32,28 @@ func BenchmarkLoadRTCStatsLegacy(b *testing.B) {
 
 // BenchmarkLoadWebRTCInternals: the synthetic two-connection dump.
 func BenchmarkLoadWebRTCInternals(b *testing.B) { benchLoad(b, "testdata/internals-current.json") }
+
+// BenchmarkLoadRTCStatsSafari: the Safari fixture (the largest, 730 kB).
+func BenchmarkLoadRTCStatsSafari(b *testing.B) {
+	benchLoad(b, fixtures+"/safari-standard-stats.rtcstats")
+}
+
+// BenchmarkLoadWebRTCInternalsChromium: a real 45 s two-connection dump of
+// headless Chromium (gzipped on disk; loaded here unpacked).
+func BenchmarkLoadWebRTCInternalsChromium(b *testing.B) {
+	data, err := os.ReadFile("testdata/chromium/clean.json.gz")
+	if err != nil {
+		b.Skip(err)
+	}
+	plain, _, err := readAll(bytes.NewReader(data), "clean.json.gz")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(plain)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := loadBytes(plain, "clean.json.gz"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
