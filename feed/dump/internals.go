@@ -281,7 +281,7 @@ func importInternals(b *builder, d *internalsDump) {
 		}
 		if b.call.Room == "" && pc.url != "" {
 			b.call.Room = roomFromURL(pc.url)
-			b.call.Tags["url"] = pc.url
+			b.call.Tags["url"] = pageURL(pc.url)
 		}
 	}
 	offset := localTimeOffset(d.pcs, firstStats)
@@ -303,6 +303,15 @@ func roomFromURL(u string) string {
 	}
 	rest = strings.TrimRight(rest, "/")
 	return lastSegment(rest)
+}
+
+// pageURL is a page URL without its query and fragment, which can hold
+// meeting passwords or tokens.
+func pageURL(u string) string {
+	if i := strings.IndexAny(u, "?#"); i >= 0 {
+		return u[:i]
+	}
+	return u
 }
 
 // sortedKeys returns the keys of m in order.

@@ -52,7 +52,7 @@ func TestInternalsCurrentChrome(t *testing.T) {
 		t.Fatalf("%d connections, want 11-1 and 11-2", len(conns))
 	}
 	call, part := msgs[0].Call, msgs[1].Participant
-	if call.ID != "internals-current" || call.Room != "standup" || part.Name != "Chrome 124" || part.UserAgent == "" {
+	if call.ID != "internals-current" || call.Room != "standup" || call.Tags["url"] != "https://meet.example.com/standup" || part.Name != "Chrome 124" || part.UserAgent == "" {
 		t.Errorf("call %+v participant %+v", call, part)
 	}
 
