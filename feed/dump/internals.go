@@ -115,10 +115,10 @@ func (w *walker) line() int {
 // fail records why the walk stopped.
 func (w *walker) fail(err error) {
 	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-		w.b.problem(w.line(), "file is truncated; the peer connections and series before the cut are used")
+		w.b.problem(w.line(), "file is truncated at byte %d; the peer connections and series before the cut are used", w.dec.InputOffset())
 		return
 	}
-	w.b.problem(w.line(), "not a valid webrtc-internals dump here: %v; everything before is used", err)
+	w.b.problem(w.line(), "not a valid webrtc-internals dump at byte %d: %v; everything before is used", w.dec.InputOffset(), err)
 }
 
 func (w *walker) expect(d json.Delim) error {
