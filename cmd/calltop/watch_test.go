@@ -179,3 +179,36 @@ func TestWatchRefusesBadFlags(t *testing.T) {
 		}
 	}
 }
+
+func TestWatchHonoursSilencesFromTheStateFile(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	url := simHub(t, ctx, 5, "ice-failed", 20)
+	var posts syncBuffer
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		posts.Write(append(b, '\n'))
+	}))
+	defer hook.Close()
+	// A silence set earlier (in the TUI, say) over everything, for a day.
+	dir := t.TempDir()
+	st, _ := alert.OpenStore(dir)
+	now := time.Now()
+	b := alert.NewBook(alert.Options{User: "alice"})
+	if _, err := b.MuteFor(alert.Matcher{All: true}, 24*time.Hour, "", "maintenance", now); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Save(b.Persist()); err != nil {
+		t.Fatal(err)
+	}
+	w := defaultWatchFlags(url, dir)
+	w.webhooks = []string{hook.URL}
+	out := runWatchUntil(t, w, func(out string) bool { return strings.Count(out, "event=firing") >= 3 })
+	if !strings.Contains(out, "1 silence") {
+		t.Fatalf("the silence was not restored:\n%s", out)
+	}
+	time.Sleep(300 * time.Millisecond) // a post would have gone out by now
+	if posts.String() != "" {
+		t.Fatalf("muted alerts were posted:\n%s", posts.String())
+	}
+}
