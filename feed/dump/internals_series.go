@@ -299,7 +299,7 @@ func (s *pcSeries) emit(b *builder) {
 	for i, g := range groups {
 		ids := make([]string, 0, len(g))
 		for _, p := range g {
-			if _, seen := state[p.id]; !seen || !slices.Contains(ids, p.id) {
+			if !slices.Contains(ids, p.id) {
 				ids = append(ids, p.id)
 			}
 			state[p.id] = p.obj

@@ -1,6 +1,7 @@
 package dump
 
 import (
+	"encoding/json"
 	"slices"
 	"testing"
 	"time"
@@ -187,6 +188,23 @@ func TestSplitKey(t *testing.T) {
 		id, attr, ok := splitKey(tc.key)
 		if id != tc.id || attr != tc.attr || ok != (tc.id != "") {
 			t.Errorf("splitKey(%q) = %q, %q, %v; want %q, %q", tc.key, id, attr, ok, tc.id, tc.attr)
+		}
+	}
+}
+
+func TestUpdateLogValuesAndKinds(t *testing.T) {
+	for _, tc := range []struct{ typ, value, kind, state string }{
+		{"iceconnectionstatechange", `"\"connected\""`, feed.EventICEConnectionState, "connected"},
+		{"onconnectionstatechange", `"\"failed\""`, feed.EventConnectionState, "failed"},
+		{"signalingStateChange", `"SignalingStateHaveLocalOffer"`, feed.EventSignalingState, "have-local-offer"},
+		{"iceConnectionStateChange", `"kICEConnectionStateCompleted"`, feed.EventICEConnectionState, "completed"},
+		{"iceConnectionStateChange", `"IceConnectionStateChecking"`, feed.EventICEConnectionState, "checking"},
+		{"iceGatheringStateChange", `"IceGatheringStateGathering"`, feed.EventICEGatheringState, "gathering"},
+		{"iceconnectionstatechange (legacy)", `"\"disconnected\""`, feed.EventICEConnectionState, "disconnected"},
+		{"signalingstatechange", `42`, feed.EventSignalingState, ""},
+	} {
+		if k, s := updateKind(tc.typ), updateValue(json.RawMessage(tc.value)); k != tc.kind || s != tc.state {
+			t.Errorf("%s %s: kind %q state %q, want %q %q", tc.typ, tc.value, k, s, tc.kind, tc.state)
 		}
 	}
 }
