@@ -23,6 +23,10 @@ type Frame struct {
 	Pending int
 	// Alerts is the alert book's picture (empty when there is no book).
 	Alerts alert.Snapshot
+	// FirstChange is the wall time of the oldest change this frame carries
+	// (when the engine applied it): now minus FirstChange is how late the
+	// frame is.
+	FirstChange time.Time
 }
 
 // FeedStatus is the header's view of the feed.

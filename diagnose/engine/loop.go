@@ -29,6 +29,7 @@ type loop struct {
 
 	seq      uint64
 	pending  int
+	first    time.Time // wall time of the oldest change not yet sent
 	lastSent time.Time // wall time of the last frame
 	timer    *time.Timer
 	armed    bool
@@ -77,15 +78,16 @@ func (l *loop) run(ctx context.Context) error {
 		l.replay.start(l, time.Now())
 	}
 	for {
+		l.frameDue() // a due frame goes before more input
 		var frameC, replayC, saveC <-chan time.Time
 		if l.armed {
 			frameC = l.timer.C
 		}
-		if l.keep.armed {
-			saveC = l.keep.timer.C
-		}
 		if l.replay != nil && l.replay.armed {
 			replayC = l.replay.timer.C
+		}
+		if l.keep.armed {
+			saveC = l.keep.timer.C
 		}
 		select {
 		case <-ctx.Done():
@@ -120,11 +122,31 @@ func (l *loop) run(ctx context.Context) error {
 	}
 }
 
-// drain handles ev and whatever else is already queued (up to a batch);
-// it reports false when the events channel was closed.
+// frameDue sends the frame whose time has come, if any, and reports
+// whether it did.
+func (l *loop) frameDue() bool {
+	if !l.armed {
+		return false
+	}
+	select {
+	case <-l.timer.C:
+		l.armed = false
+		l.emit(time.Now())
+		return true
+	default:
+		return false
+	}
+}
+
+// drain handles ev and whatever else is already queued (up to a batch,
+// and only until a frame falls due); it reports false when the events
+// channel was closed.
 func (l *loop) drain(ev feed.Event, events <-chan feed.Event) bool {
 	l.handle(ev)
-	for i := 0; i < drainBatch; i++ {
+	for i := 1; i < drainBatch; i++ {
+		if i%64 == 0 && l.frameDue() {
+			return true
+		}
 		select {
 		case ev, ok := <-events:
 			if !ok {
@@ -237,6 +259,9 @@ func (l *loop) setFeedState(cs feed.Status) {
 // the coalescing timer if it is not running: it never runs while nothing
 // has changed.
 func (l *loop) changed() {
+	if l.first.IsZero() {
+		l.first = time.Now()
+	}
 	if l.armed {
 		return
 	}
@@ -253,10 +278,11 @@ func (l *loop) changed() {
 func (l *loop) emit(now time.Time) {
 	l.seq++
 	f := Frame{
-		Seq:     l.seq,
-		Calls:   l.mon.Snapshot(l.focus),
-		Feed:    l.feed,
-		Pending: l.pending,
+		Seq:         l.seq,
+		Calls:       l.mon.Snapshot(l.focus),
+		Feed:        l.feed,
+		Pending:     l.pending,
+		FirstChange: l.first,
 	}
 	if l.replay != nil {
 		st := l.replay.status(now)
@@ -270,10 +296,14 @@ func (l *loop) emit(now time.Time) {
 	select {
 	case old := <-l.e.frames:
 		f.Pending += old.Pending
+		if !old.FirstChange.IsZero() {
+			f.FirstChange = old.FirstChange
+		}
 	default:
 	}
 	l.e.frames <- f
 	l.pending = 0
+	l.first = time.Time{}
 	l.lastSent = now
 }
 

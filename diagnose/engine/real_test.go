@@ -3,6 +3,7 @@ package engine
 import (
 	"encoding/json"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -147,4 +148,53 @@ func BenchmarkFrame10000(b *testing.B) {
 	}
 	f := <-l.e.frames
 	b.ReportMetric(float64(len(f.Calls.Calls)), "calls")
+}
+
+// BenchmarkFeedToFrame10000 feeds a 10,000-call simulated fleet to the
+// engine as fast as it takes it and reports how late frames are (from the
+// first change a frame carries to the frame being read): p50 and p99 in
+// ms, at the default 100 ms frame interval. Run with -benchtime=1x.
+func BenchmarkFeedToFrame10000(b *testing.B) {
+	s, err := sim.New(sim.Config{Calls: 10000, Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	steps := make([][]byte, 0, 4)
+	for i := 0; i < 4; i++ { // encode a few steps up front: the feed is JSON
+		msgs := s.Step()
+		for j := range msgs {
+			raw, _ := json.Marshal(&msgs[j])
+			steps = append(steps, raw)
+		}
+	}
+	for i := 0; i < b.N; i++ {
+		events := make(chan feed.Event, 1024)
+		e, err := New(Options{NewMonitor: realMonitor, Events: events,
+			NewBook: func() *alert.Book { return alert.NewBook(alert.Options{}) }})
+		if err != nil {
+			b.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- e.Run(b.Context()) }()
+		go func() {
+			for _, raw := range steps {
+				m := new(feed.Message)
+				if feed.Decode(raw, m) == nil {
+					events <- feed.Event{Msg: m}
+				}
+			}
+			close(events)
+		}()
+		var late []time.Duration
+		for f := range e.Frames() {
+			if !f.FirstChange.IsZero() {
+				late = append(late, time.Since(f.FirstChange))
+			}
+		}
+		<-done
+		slices.Sort(late)
+		b.ReportMetric(float64(len(late)), "frames")
+		b.ReportMetric(float64(late[len(late)/2])/1e6, "p50-ms")
+		b.ReportMetric(float64(late[len(late)*99/100])/1e6, "p99-ms")
+	}
 }
