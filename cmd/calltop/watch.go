@@ -153,30 +153,25 @@ func runWatch(ctx context.Context, w watchFlags, out, errOut io.Writer) error {
 }
 
 // watchRun runs the client and the engine, printing frames' events, until
-// ctx ends (the client stops, the engine emits its last frame and saves)
-// or the client gives up.
+// ctx ends (the client stops and closes its events, so the engine emits
+// its last frame, saves and stops) or the client gives up for good.
 func watchRun(ctx context.Context, client *feed.Client, eng *engine.Engine, p *watchPrinter) error {
 	engCtx, cancelEng := context.WithCancel(context.Background())
 	defer cancelEng()
+	// Should the engine not stop within 5 s of the end, stop it anyway.
+	stop := context.AfterFunc(ctx, func() { time.AfterFunc(5*time.Second, cancelEng) })
+	defer stop()
 	engDone := make(chan error, 1)
 	go func() { engDone <- eng.Run(engCtx) }()
+	clientCtx, cancelClient := context.WithCancel(ctx)
+	defer cancelClient()
 	clientDone := make(chan error, 1)
-	go func() { clientDone <- client.Run(ctx) }()
-	var clientErr error
+	go func() { clientDone <- client.Run(clientCtx) }()
 	for f := range eng.Frames() { // closed when the engine stops
 		p.frame(f)
-		select {
-		case clientErr = <-clientDone:
-			clientDone = nil
-			// The client closed its events: the engine emits a last
-			// frame and stops. Bound the wait in case it does not.
-			time.AfterFunc(5*time.Second, cancelEng)
-		default:
-		}
 	}
-	if clientDone != nil {
-		clientErr = <-clientDone
-	}
+	cancelClient() // in case the engine stopped first
+	clientErr := <-clientDone
 	if err := <-engDone; err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
