@@ -126,17 +126,23 @@ func readSeries(b *builder, pc *internalsPC) *pcSeries {
 		b.problem(1, "peer connection %q: %d stats series with unreadable values skipped", pc.id, bad)
 	}
 	out := &pcSeries{id: pc.id}
-	untimed := 0
+	untimed, untyped := 0, 0
 	for _, id := range sortedKeys(ids) {
 		pts, ok := ids[id].points(id)
-		if !ok {
+		switch {
+		case !ok:
 			untimed++
-			continue
+		case pts[0].obj["type"] == "":
+			untyped++
+		default:
+			out.points = append(out.points, pts...)
 		}
-		out.points = append(out.points, pts...)
 	}
 	if untimed > 0 {
 		b.problem(1, "peer connection %q: %d stats ids without usable times skipped", pc.id, untimed)
+	}
+	if untyped > 0 {
+		b.problem(1, "peer connection %q: %d stats ids of unknown type (no statsType, unknown id prefix) skipped", pc.id, untyped)
 	}
 	sort.SliceStable(out.points, func(i, j int) bool { return out.points[i].ts < out.points[j].ts })
 	return out

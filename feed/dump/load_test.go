@@ -156,13 +156,17 @@ func TestRTCStatsBadLinesAreReportedAndSkipped(t *testing.T) {
 		reasons = append(reasons, p.Error())
 	}
 	all := strings.Join(reasons, "\n")
-	for _, w := range []string{"broken.rtcstats:100: not a JSON array", `broken.rtcstats:102: unknown method "fancyNewMethod" ignored (2 lines)`, "truncated"} {
+	// Line 100 was the first sample of PC_1's new streams after a
+	// renegotiation: without it their type is unknown, and the later
+	// samples of those objects are reported as unusable, not dropped quietly.
+	for _, w := range []string{"broken.rtcstats:100: not a JSON array", `broken.rtcstats:102: unknown method "fancyNewMethod" ignored (2 lines)`,
+		`peer connection "PC_1": `, "stats objects without a type ignored", "truncated"} {
 		if !strings.Contains(all, w) {
 			t.Errorf("problems do not include %q:\n%s", w, all)
 		}
 	}
-	if len(l.Problems) != 3 {
-		t.Errorf("%d problems, want 3:\n%s", len(l.Problems), all)
+	if len(l.Problems) != 4 {
+		t.Errorf("%d problems, want 4:\n%s", len(l.Problems), all)
 	}
 	// Every other getstats line is still used.
 	gotStats, wantStats := countType(l.Records, feed.TypeStats), countType(good.Records, feed.TypeStats)
@@ -176,11 +180,14 @@ func TestRTCStatsMetaLineAndHostileStrings(t *testing.T) {
 	dump := `{"path":"/room-7","origin":"https://example.com","url":"https://example.com/room-7","userAgent":"Mozilla/5.0 Firefox/120.0","time":"2024-01-01T00:00:00Z","fileFormat":2}
 ["identity",null,{"displayName":"Eve\u001b[31m red","userId":42},1700000000000]
 ["getstats","PC_0",{"timestamp":1700000001000,"i1":{"type":"inbound-rtp","timestamp":0,"ssrc":"7","kind":"audio","packetsReceived":"10","packetsLost":"NaN","jitter":"Infinity"}}]
-["getstats","PC_0",{"timestamp":1700000002000,"i1":{"timestamp":0,"packetsReceived":20}},1700000002000]
+["getstats","PC_0",{"timestamp":1700000002000,"i1":{"timestamp":0,"packetsReceived":20},"lateJoiner":{"timestamp":0,"bytesSent":5}},1700000002000]
 `
 	l, err := Load(writeFile(t, "meta.rtcstats", []byte(dump)))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(l.Problems) != 1 || !strings.Contains(l.Problems[0].Error(), `meta.rtcstats:4: peer connection "PC_0": 1 stats objects without a type ignored`) {
+		t.Errorf("problems %v", l.Problems)
 	}
 	conns, msgs := replay(t, l.Records)
 	p := msgs[1].Participant
@@ -227,6 +234,7 @@ func TestInternalsBadSeriesAreReported(t *testing.T) {
 "T-dtlsState":{"statsType":"transport","values":"[\"connected\",\"connected\"]"},
 "T-bytesSent":{"statsType":"transport","values":"[1,2"},
 "X-foo":{"values":"[1,2]"},
+"Z-timestamp":{"values":"[1704067200000]"},"Z-foo":{"values":"[1]"},
 "Y-bar":42},
 "updateLog":[{"type":"iceconnectionstatechange","value":"\"connected\"","time":"not a time"}, 7]}},"UserAgent":"x"}`
 	l, err := LoadReader(strings.NewReader(dump), "bad-series.json")
@@ -237,7 +245,7 @@ func TestInternalsBadSeriesAreReported(t *testing.T) {
 	for _, p := range l.Problems {
 		all += p.Error() + "\n"
 	}
-	for _, w := range []string{"series \"Y-bar\" is not", "1 stats series with unreadable values", "1 stats ids without usable times", "updateLog entry is not an object", "1 state changes in updateLog without a readable time"} {
+	for _, w := range []string{"series \"Y-bar\" is not", "1 stats series with unreadable values", "1 stats ids without usable times", "1 stats ids of unknown type", "updateLog entry is not an object", "1 state changes in updateLog without a readable time"} {
 		if !strings.Contains(all, w) {
 			t.Errorf("problems do not mention %q:\n%s", w, all)
 		}

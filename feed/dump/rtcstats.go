@@ -30,6 +30,7 @@ type rtcstatsReader struct {
 	client   map[string]any // Chrome's ["create", null, {userAgentData...}]
 	legacy   bool
 	unknown  map[string]*unknownMethod
+	noType   map[string]*unknownMethod // per peer connection: objects without a type
 
 	// Chrome's own dumps (RTCStatsDump, fileFormat 3): the last element of
 	// a line is ms since the previous line, the first line's is absolute.
@@ -57,6 +58,7 @@ func readRTCStats(data []byte, name string) (*builder, string, error) {
 		info:     map[string]any{},
 		client:   map[string]any{},
 		unknown:  map[string]*unknownMethod{},
+		noType:   map[string]*unknownMethod{},
 	}
 	line := 0
 	if rest, ok := bytes.CutPrefix(data, []byte(chromeHeader)); ok {
@@ -284,15 +286,27 @@ func (r *rtcstatsReader) getstats(n int, pc string, value json.RawMessage, lineT
 		} else {
 			state[id] = rep
 		}
-		if !r.legacy {
-			if t := state[id]["type"]; t == legacySSRC || t == legacyPair {
-				r.legacy = true
-			}
+		switch t, _ := state[id]["type"].(string); {
+		case t == "":
+			r.untyped(pc, n)
+			continue
+		case t == legacySSRC || t == legacyPair:
+			r.legacy = true
 		}
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
 	r.b.stats(pc, ts, statsFromSample(state, ids, ts))
+}
+
+// untyped counts a stats object whose first sample had no type: its
+// values cannot be read (the dump probably starts after the call did).
+func (r *rtcstatsReader) untyped(pc string, line int) {
+	if u := r.noType[pc]; u != nil {
+		u.count++
+	} else {
+		r.noType[pc] = &unknownMethod{firstLine: line, count: 1}
+	}
 }
 
 // newestReport returns the largest report timestamp in an uncompressed

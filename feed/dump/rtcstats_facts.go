@@ -44,6 +44,9 @@ func (r *rtcstatsReader) finish() {
 	for m, u := range r.unknown {
 		r.b.problem(u.firstLine, "unknown method %q ignored (%d lines)", m, u.count)
 	}
+	for pc, u := range r.noType {
+		r.b.problem(u.firstLine, "peer connection %q: %d stats objects without a type ignored (the dump may start after the call did)", pc, u.count)
+	}
 	sort.SliceStable(r.b.problems, func(i, j int) bool { return r.b.problems[i].Line < r.b.problems[j].Line })
 	id, ua := r.identity, r.info
 	c, p := &r.b.call, &r.b.part
