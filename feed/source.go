@@ -26,10 +26,17 @@ type Source func(ctx context.Context, p Publisher) error
 // big step does not arrive as one burst that fills subscriber queues.
 const stepSlots = 10
 
+// stepMaxRate caps the pace at which StepSource publishes (messages per
+// second of wall time): a huge step (the simulator's first, which starts
+// every call) is spread over longer than one interval.
+const stepMaxRate = 60000
+
 // StepSource drives step (for example the simulator's Step) once per
 // interval of feed time, running feed time speed times faster than the
-// wall clock. Each step's messages are spread evenly over the interval.
-// If publishing falls behind, steps are not skipped: feed time slows.
+// wall clock. Each step's messages are spread evenly over the interval,
+// and never published faster than 60,000 a second. When stepping or
+// publishing falls behind, steps are not skipped and not rushed: feed
+// time slows down.
 func StepSource(step func() []Message, interval time.Duration, speed float64) Source {
 	return func(ctx context.Context, p Publisher) error {
 		if interval <= 0 || speed <= 0 {
@@ -39,27 +46,37 @@ func StepSource(step func() []Message, interval time.Duration, speed float64) So
 		next := time.Now()
 		for {
 			msgs := step()
-			slot := wall / stepSlots
-			per := (len(msgs) + stepSlots - 1) / stepSlots
-			for i := 0; i < len(msgs); i += per {
-				if i > 0 && !sleepUntil(ctx, next.Add(time.Duration(i/per)*slot)) {
-					return nil
-				}
-				for j := i; j < min(i+per, len(msgs)); j++ {
-					if err := p.Publish(&msgs[j]); err != nil {
-						return publishErr(err)
-					}
-				}
+			start := next
+			if now := time.Now(); now.After(start) {
+				start = now // late: spread from now rather than burst
 			}
-			next = next.Add(wall)
-			if now := time.Now(); next.Before(now.Add(-wall)) {
-				next = now // far behind: do not try to catch up in a burst
+			spread := max(wall, time.Duration(len(msgs))*time.Second/stepMaxRate)
+			if err := publishSpread(ctx, p, msgs, start, spread); err != nil {
+				return err
 			}
+			next = start.Add(spread)
 			if !sleepUntil(ctx, next) {
 				return nil
 			}
 		}
 	}
+}
+
+// publishSpread publishes msgs in stepSlots slices evenly over spread,
+// starting at start. It returns nil when ctx ends.
+func publishSpread(ctx context.Context, p Publisher, msgs []Message, start time.Time, spread time.Duration) error {
+	per := (len(msgs) + stepSlots - 1) / stepSlots
+	for i := 0; i < len(msgs); i += per {
+		if i > 0 && !sleepUntil(ctx, start.Add(time.Duration(i/per)*spread/stepSlots)) {
+			return nil
+		}
+		for j := i; j < min(i+per, len(msgs)); j++ {
+			if err := p.Publish(&msgs[j]); err != nil {
+				return publishErr(err)
+			}
+		}
+	}
+	return nil
 }
 
 // ReplaySource publishes recorded frames as they were received, keeping
