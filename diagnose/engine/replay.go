@@ -33,6 +33,7 @@ type replayer struct {
 	at   []time.Time // Recv made non-decreasing
 	next int         // index of the next record to apply
 	seen int         // records applied at least once (bad frames counted once)
+	asm  feed.SnapshotAssembler
 
 	pos        time.Time // position while paused, or at the anchor
 	anchorWall time.Time
@@ -150,16 +151,25 @@ func (p *replayer) applyUpTo(l *loop, pos time.Time, max int) int {
 	return n
 }
 
+// applyRecord decodes record i and applies it; the parts of a snapshot
+// the hub split are joined first (one part alone would drop the calls the
+// other parts hold).
 func (p *replayer) applyRecord(l *loop, i int) {
 	msg := new(feed.Message)
-	if err := feed.Decode(p.recs[i].Msg, msg); err != nil {
+	err := feed.Decode(p.recs[i].Msg, msg)
+	if err == nil && msg.Type == feed.TypeSnapshot {
+		msg, err = p.asm.Add(msg)
+	}
+	if err != nil {
 		if i >= p.seen && !errors.Is(err, feed.ErrUnknownType) {
 			l.feed.BadFrames++
 			l.feed.LastBad = fmt.Sprintf("record %d: %v", i+1, err)
 		}
 		return
 	}
-	l.apply(msg)
+	if msg != nil {
+		l.apply(msg)
+	}
 }
 
 // pause stops or resumes the replay.
@@ -195,6 +205,7 @@ func (p *replayer) seek(l *loop, d time.Duration, now time.Time) {
 	if target.Before(cur) {
 		l.reset()
 		p.next = 0
+		p.asm = feed.SnapshotAssembler{}
 	}
 	p.applyUpTo(l, target, 0)
 	l.evaluate(true)

@@ -2,10 +2,12 @@ package engine
 
 import (
 	"encoding/json"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/calltop/calltop/diagnose"
 	"github.com/calltop/calltop/feed"
 )
 
@@ -142,4 +144,55 @@ func TestReplayEndsAndKeepsTheView(t *testing.T) {
 	if f.Feed.BadFrames != 3 {
 		t.Errorf("replaying again counted the malformed record twice: %d bad frames", f.Feed.BadFrames)
 	}
+}
+
+func TestReplayJoinsASplitSnapshot(t *testing.T) {
+	part := func(n int, ids ...string) feed.Record {
+		m := feed.Message{Type: feed.TypeSnapshot, TS: ms(t0), Part: n, Parts: 2}
+		for _, id := range ids {
+			m.Calls = append(m.Calls, feed.Call{ID: id})
+		}
+		raw, err := json.Marshal(&m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return feed.Record{Recv: t0, Msg: raw}
+	}
+	recs := []feed.Record{part(1, "a", "b"), part(2, "c")}
+	e, err := New(Options{Source: "split.jsonl", Replay: &Replay{Records: recs}, FrameInterval: time.Millisecond,
+		NewMonitor: func() Monitor { return &snapshotMonitor{testMonitor: &testMonitor{}} }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	startEngine(t, e)
+	f := waitFrame(t, e, 2*time.Second, "the end", func(f Frame) bool { return f.Replay != nil && f.Replay.Ended })
+	if got := strings.Join(callIDs(f), ","); got != "a,b,c" {
+		t.Errorf("after a snapshot split in two parts the calls are %q, want a,b,c", got)
+	}
+	if f.Feed.BadFrames != 0 {
+		t.Errorf("a well-formed split snapshot counted %d bad frames (%s)", f.Feed.BadFrames, f.Feed.LastBad)
+	}
+}
+
+// snapshotMonitor replaces its calls with each snapshot, as the real
+// Monitor does (a snapshot is authoritative).
+type snapshotMonitor struct{ *testMonitor }
+
+func (m *snapshotMonitor) Apply(msg *feed.Message) {
+	if msg.Type == feed.TypeSnapshot {
+		m.calls = nil
+		for _, c := range msg.Calls {
+			m.calls = append(m.calls, &diagnose.CallSummary{ID: c.ID})
+		}
+		return
+	}
+	m.testMonitor.Apply(msg)
+}
+
+func callIDs(f Frame) []string {
+	var ids []string
+	for _, c := range f.Calls.Calls {
+		ids = append(ids, c.ID)
+	}
+	return ids
 }
