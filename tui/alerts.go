@@ -32,10 +32,11 @@ type alertPane struct {
 	selected  string // id of the selected alert; the cursor follows it
 	scrollLog int    // event log lines scrolled up from the newest
 	picker    *mutePicker
+	paints    rowPaints
 }
 
 func newAlertPane(c common, readOnly bool) *alertPane {
-	return &alertPane{common: c, readOnly: readOnly}
+	return &alertPane{common: c, readOnly: readOnly, paints: newRowPaints(c.styles)}
 }
 
 // SetFrame takes the alerts (and the rooms of their calls) from a frame.

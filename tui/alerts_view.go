@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/calltop/calltop/diagnose"
 	"github.com/calltop/calltop/diagnose/alert"
 )
 
@@ -95,23 +96,23 @@ func (p *alertPane) alertLines(w, h int) []string {
 
 // alertRow renders severity, status, age, subject and message.
 func (p *alertPane) alertRow(a *alert.Alert, selected bool, w int) string {
-	st := p.styles
-	sev, rest := sevStyle(st, a.Severity), st.Header
-	if a.State == alert.Resolved || a.Muted() || a.Inhibited() {
-		sev, rest = st.Ended, st.Ended
-	}
-	if selected {
-		sev, rest = sev.Reverse(true), st.Selected
+	state := rowNormal
+	switch {
+	case selected:
+		state = rowSelected
+	case a.State == alert.Resolved || a.Muted() || a.Inhibited():
+		state = rowEnded
 	}
 	subjW := min(max(w/3, 14), 32)
 	status := strings.ToUpper(a.Status())
-	if a.State == alert.Acknowledged && a.Ack != nil && a.Ack.Who != "" {
+	if a.State == alert.Acknowledged {
 		status = "ACKED"
 	}
-	body := fmt.Sprintf(" %s %s %s %s", fit(status, 9), fitRight(fmtAgo(a.Duration(p.snap.Now)), 6),
-		fit(p.subject(a), subjW), clean(a.Message))
+	body := " " + fit(status, 9) + " " + fitRight(fmtAgo(a.Duration(p.snap.Now)), 6) + " " +
+		fit(p.subject(a), subjW) + " " + clean(a.Message)
+	sev := min(max(a.Severity, diagnose.None), diagnose.Critical)
 	sevText := fit(sevGlyph(a.Severity)+" "+sevWord(a.Severity, false), 7)
-	return sev.Render(sevText) + rest.Render(fit(body, w-7))
+	return p.paints.sev[sev][state].render(sevText) + p.paints.rest[state].render(fit(body, w-7))
 }
 
 // eventLines renders the newest events that fit, oldest first; up and

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/help"
@@ -12,9 +13,11 @@ import (
 // matches, so help cannot drift from behaviour.
 type helpScreen struct {
 	common
-	model  help.Model // the full help, as wide as the body
-	bar    help.Model // the hint bar, as wide as the terminal
-	groups [][]key.Binding
+	model   help.Model // the full help, as wide as the body
+	bar     help.Model // the hint bar, as wide as the terminal
+	groups  [][]key.Binding
+	barKey  string // what barLine was rendered from
+	barLine string
 }
 
 func newHelpScreen(c common) *helpScreen {
@@ -50,7 +53,19 @@ func (h *helpScreen) View() string {
 	return block(lines, h.width, h.height)
 }
 
-// ShortHelpView renders bindings on one line, for the hint bar.
-func (h *helpScreen) ShortHelpView(bindings []key.Binding) string {
-	return h.bar.ShortHelpView(bindings)
+// Bar renders bindings on one line as wide as the terminal, for the hint
+// bar. The line is cached: it changes only when the bindings or the width
+// do, not on every frame.
+func (h *helpScreen) Bar(bindings []key.Binding) string {
+	var sig strings.Builder
+	fmt.Fprintf(&sig, "%d", h.bar.Width())
+	for _, b := range bindings {
+		if b.Enabled() {
+			sig.WriteString("\x00" + b.Help().Key + "\x01" + b.Help().Desc)
+		}
+	}
+	if sig.String() != h.barKey {
+		h.barKey, h.barLine = sig.String(), fit(h.bar.ShortHelpView(bindings), h.bar.Width())
+	}
+	return h.barLine
 }

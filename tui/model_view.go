@@ -103,7 +103,7 @@ func (m *Model) body() string {
 		return main
 	}
 	if m.width >= widePane {
-		return lipgloss.JoinHorizontal(lipgloss.Top, main, m.alerts.View())
+		return joinBeside(main, m.alerts.View())
 	}
 	return main + "\n" + m.alerts.View()
 }
@@ -146,14 +146,34 @@ func (m *Model) hintBar() string {
 		return fit(m.styles.Notice.Render(m.notice), m.width)
 	}
 	if m.showHelp {
-		return fit(m.help.ShortHelpView(m.help.ShortHelp()), m.width)
+		return m.help.Bar(m.help.ShortHelp())
 	}
 	bindings := m.active().ShortHelp()
 	if !(m.screen == screenCalls && m.calls.Filtering()) && !m.alerts.Picking() {
 		k := &m.keys
 		bindings = append(bindings, k.AlertPane, k.Pause, k.Help, k.Quit)
 	}
-	return fit(m.help.ShortHelpView(bindings), m.width)
+	return m.help.Bar(bindings)
+}
+
+// joinBeside puts two blocks of equal height side by side; each line of
+// each block is already exactly its block's width.
+func joinBeside(left, right string) string {
+	l, r := strings.Split(left, "\n"), strings.Split(right, "\n")
+	var b strings.Builder
+	b.Grow(len(left) + len(right) + len(l))
+	for i := range max(len(l), len(r)) {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		if i < len(l) {
+			b.WriteString(l[i])
+		}
+		if i < len(r) {
+			b.WriteString(r[i])
+		}
+	}
+	return b.String()
 }
 
 // firingTotal counts firing alerts of every severity.
