@@ -167,6 +167,11 @@ func TestRTCStatsFixturesAgainstOracle(t *testing.T) {
 			results := map[string]connResult{}
 			for id, c := range conns {
 				results[id] = c.result()
+				for ssrc, s := range c.remoteIn {
+					if s.MediaKind() == "" { // Safari writes kind "": it comes from the local stream
+						t.Errorf("%s: remote-inbound-rtp %d without a kind", id, ssrc)
+					}
+				}
 			}
 			checkOracle(t, tc, results, rttTolerance)
 		})

@@ -260,13 +260,49 @@ func statsFromSample(state map[string]rawStat, ids []string, fallbackTS float64)
 		if typ == "" || dropTypes[typ] {
 			continue
 		}
-		if typ == feed.StatInboundRTP || typ == feed.StatOutboundRTP {
+		switch typ {
+		case feed.StatInboundRTP, feed.StatOutboundRTP:
 			obj = withTrackFields(obj, state)
+		case feed.StatRemoteInboundRTP, "remote-outbound-rtp":
+			obj = withLocalKind(id, obj, state)
 		}
 		out = append(out, toStat(id, typ, ts, obj))
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
+}
+
+// withLocalKind gives a remote report that has no kind (Safari writes "")
+// the kind of the local stream it describes (localId), or else the kind its
+// id names ("RTCRemoteInboundRtpVideoStream_773906596").
+func withLocalKind(id string, obj rawStat, state map[string]rawStat) rawStat {
+	if k, _ := obj["kind"].(string); k != "" {
+		return obj
+	}
+	if k, _ := obj["mediaType"].(string); k != "" {
+		return obj
+	}
+	lid, _ := obj["localId"].(string)
+	local := state[lid]
+	kind, _ := local["kind"].(string)
+	if kind == "" {
+		kind, _ = local["mediaType"].(string)
+	}
+	switch {
+	case kind != "":
+	case strings.Contains(id, "Video"):
+		kind = "video"
+	case strings.Contains(id, "Audio"):
+		kind = "audio"
+	default:
+		return obj
+	}
+	merged := make(rawStat, len(obj)+1)
+	for k, x := range obj {
+		merged[k] = x
+	}
+	merged["kind"] = kind
+	return merged
 }
 
 // trackFields are the fields older Chrome reported on "track" objects
