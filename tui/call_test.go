@@ -142,14 +142,16 @@ func TestHeaderStates(t *testing.T) {
 		{engine.FeedStatus{State: "stalled", Reason: "no message for 10 s", Since: since}, "stalled for 42 s (no message for 10 s)"},
 		{engine.FeedStatus{State: "failed", Reason: "401 Unauthorized"}, "failed (401 Unauthorized)"},
 		{engine.FeedStatus{State: "ended"}, "feed ended"},
-		{engine.FeedStatus{State: "live", BadFrames: 3, LastBad: "line 9: bad json"}, "3 bad frames"},
+		{engine.FeedStatus{State: "live", BadFrames: 3, LastBad: "frame 9: bad json"}, "3 bad frames (last: frame 9: bad json)"},
+		{engine.FeedStatus{State: "live", BadFrames: 1}, "1 bad frame |"},
 	} {
 		f := frame(1, 10, "")
 		c.feed.Source = "ws://127.0.0.1:7070/feed"
 		f.Feed = c.feed
+		f.Calls.DataQuality = map[string]int{"counter-reset": 2, "nan": 1}
 		m, _ := newTestModel(200, 50, f)
 		m.Update(tickMsg(since.Add(42 * time.Second)))
-		mustShow(t, m, c.want)
+		mustShow(t, m, c.want, "3 samples skipped")
 	}
 }
 

@@ -274,6 +274,3 @@ func (t *callsTable) renderRow(cols columns, c *diagnose.CallSummary, selected b
 	body := cols.row(c, t.feedTime)
 	return t.paints.sev[sev][state].render(fit(sevText, cols.sev)) + t.paints.rest[state].render(fit(" "+body, t.width-cols.sev))
 }
-
-// sortName names the sort for the header.
-func (t *callsTable) sortName() string { return t.sortBy.String() }

@@ -23,7 +23,7 @@ type headerInfo struct {
 	ended    int
 	firing   [4]int // firing alerts by diagnose.Severity
 	filter   string
-	sortName string
+	skipped  int // samples the Monitor marked untrustworthy and skipped
 	paused   bool
 	waiting  int
 }
@@ -104,7 +104,14 @@ func (h *header) parts(level int) []string {
 		parts = append(parts, calls, h.alertCounts(short), feed)
 	}
 	if in.feed.BadFrames > 0 {
-		parts = append(parts, st.Trouble.Render(fmt.Sprintf("%d bad frames", in.feed.BadFrames)))
+		bad := plural(in.feed.BadFrames, "bad frame")
+		if level == 0 && in.feed.LastBad != "" {
+			bad += " (last: " + clean(in.feed.LastBad) + ")"
+		}
+		parts = append(parts, st.Trouble.Render(bad))
+	}
+	if in.skipped > 0 && level == 0 {
+		parts = append(parts, st.Dim.Render(plural(in.skipped, "sample")+" skipped"))
 	}
 	return parts
 }

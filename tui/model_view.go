@@ -46,8 +46,11 @@ func (m *Model) headerInfo() headerInfo {
 	in := headerInfo{
 		feed: f.Feed, replay: f.Replay, hasFrame: m.hasFrame, closed: m.closed,
 		feedTime: f.Calls.FeedTime, now: m.now, calls: len(f.Calls.Calls),
-		filter: m.calls.filter, sortName: m.calls.sortName(),
+		filter: m.calls.filter,
 		paused: m.paused, waiting: m.waiting, firing: m.alerts.Firing(), ended: m.calls.ended,
+	}
+	for _, n := range f.Calls.DataQuality {
+		in.skipped += n
 	}
 	return in
 }
