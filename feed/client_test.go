@@ -1,9 +1,14 @@
 package feed
 
 import (
+	"encoding/pem"
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -216,5 +221,35 @@ func TestNewClientRejectsBadConfig(t *testing.T) {
 		if _, err := NewClient(cfg); err == nil {
 			t.Errorf("NewClient(%+v) accepted a bad config", cfg)
 		}
+	}
+}
+
+func TestWSSWithCAFile(t *testing.T) {
+	hub := NewHub(HubConfig{Name: "tls", Logf: func(string, ...any) {}})
+	srv := httptest.NewUnstartedServer(hub.Handler())
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshake
+	srv.StartTLS()
+	defer srv.Close()
+	defer hub.Close()
+	url := "wss" + strings.TrimPrefix(srv.URL, "https") + "/feed"
+
+	// Without the CA the certificate is not trusted: the client keeps retrying.
+	c, stop := runClient(t, fastClient(url))
+	ev := waitEvent(t, c, 3*time.Second, "reconnecting", isState(StateReconnecting))
+	if !strings.Contains(ev.Status.Reason, "certificate") {
+		t.Fatalf("reason %q does not name the certificate", ev.Status.Reason)
+	}
+	stop()
+
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	pemBytes := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
+	if err := os.WriteFile(ca, pemBytes, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := fastClient(url)
+	cfg.CAFile = ca
+	c2, _ := runClient(t, cfg)
+	if ev := waitEvent(t, c2, 3*time.Second, "hello over TLS", isType(TypeHello)); ev.Msg.Server != "tls" {
+		t.Fatalf("hello %+v", ev.Msg)
 	}
 }
