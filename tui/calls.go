@@ -159,6 +159,7 @@ func (t *callsTable) Update(msg tea.KeyPressMsg) (cmd tea.Cmd, open bool) {
 	case key.Matches(msg, k.Sort):
 		t.sortBy = (t.sortBy + 1) % sortKeys
 		t.refresh()
+		return notice("sorted by " + t.sortBy.String() + sortOrder[t.sortBy] + "; s for the next sort"), false
 	case key.Matches(msg, k.Filter):
 		t.filtering = true
 		t.input.value = t.filter

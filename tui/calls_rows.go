@@ -28,6 +28,9 @@ func (k sortKey) String() string {
 	return [...]string{"severity", "MOS", "loss", "RTT", "duration", "room"}[k]
 }
 
+// sortOrder says which way each sort goes, for the notice.
+var sortOrder = [...]string{", worst first", ", worst first", ", worst first", ", worst first", ", longest first", ", A to Z"}
+
 // compareCalls orders calls for a sort key: ongoing before ended, then
 // worst first, then by id so the order is total and stable.
 func compareCalls(k sortKey, feedTime time.Time) func(a, b *diagnose.CallSummary) int {

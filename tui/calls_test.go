@@ -36,6 +36,7 @@ func TestSortCycles(t *testing.T) {
 	if m.calls.sortBy != sortSeverity {
 		t.Fatal("s did not cycle back to severity")
 	}
+	mustShow(t, m, "sorted by severity, worst first; s for the next sort")
 	want := []string{"severity:c-wifi-001", "MOS:c-00019", "loss:c-wifi-001", "RTT:c-rtt-002", "duration:c-wifi-001", "room:c-relay-005"}
 	if !slices.Equal(seen, want) {
 		t.Fatalf("sort tops %v, want %v", seen, want)
