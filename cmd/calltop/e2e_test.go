@@ -134,7 +134,7 @@ var (
 	// an asciigraph plot: an axis tick followed by box-drawing strokes.
 	sparkline = regexp.MustCompile(`[┤┼][ ─╭╮╰╯│]*[─╭╮╰╯]`)
 	// the loss diagnosis in words.
-	lossWords = regexp.MustCompile(`(?i)\bloss\b|losing|missing [0-9.]+ ?% of packets`)
+	lossWords = regexp.MustCompile(`(?i)\bloss\b|losing|missing [0-9.]+ ?%`)
 )
 
 // diagnoses returns the screen from the DIAGNOSES heading on ("" if none).
