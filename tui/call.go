@@ -16,6 +16,7 @@ type callView struct {
 	id       string
 	name     string // room or id from the calls list, until detail arrives
 	paused   bool   // the display is paused, so new detail waits
+	gone     bool   // the call is no longer in the feed and never arrived
 	detail   *diagnose.CallDetail
 	feedTime time.Time
 	cursor   int // selected participant

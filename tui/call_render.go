@@ -20,6 +20,9 @@ func (v *callView) View() string {
 		if v.paused {
 			msg += " The display is paused: p resumes it."
 		}
+		if v.gone {
+			msg = "Call " + v.Name() + " is no longer in the feed (ended calls stay a minute). esc goes back."
+		}
 		if v.feedTime.IsZero() {
 			msg = "Waiting for the feed…"
 		}

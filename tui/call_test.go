@@ -156,3 +156,19 @@ func TestHeaderStates(t *testing.T) {
 }
 
 func nan() float64 { return math.NaN() }
+
+func TestCallGoneFromTheFeed(t *testing.T) {
+	m, _ := newTestModel(80, 24, frame(1, 40, ""))
+	for m.calls.Selected().ID != "c-rtt-002" {
+		hit(m, "j")
+	}
+	hit(m, "enter")
+	f := frame(2, 40, "")
+	f.Calls.Calls = append(f.Calls.Calls[:1:1], f.Calls.Calls[2:]...)
+	m.Update(frameMsg(f))
+	mustShow(t, m, "Call sales-demo is no longer in the feed")
+	hit(m, "esc")
+	if m.screen != screenCalls {
+		t.Fatal("esc did not go back")
+	}
+}

@@ -146,6 +146,7 @@ func (m *Model) openCall(id string) tea.Cmd {
 	m.focusID = id
 	m.call.Open(id, m.callName(id))
 	m.call.SetDetail(m.shown.Calls.Focus, m.shown.Calls.FeedTime, id)
+	m.call.gone = false
 	m.layout()
 	return m.focus(id)
 }
