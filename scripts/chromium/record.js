@@ -55,6 +55,10 @@ function serve(root) {
   const types = { '.html': 'text/html', '.js': 'text/javascript' };
   const server = http.createServer((req, res) => {
     const name = path.basename(new URL(req.url, 'http://127.0.0.1').pathname);
+    if (name === 'favicon.ico') {
+      res.writeHead(204).end();
+      return;
+    }
     const file = path.join(root, name);
     if (!types[path.extname(name)] || !fs.existsSync(file)) {
       res.writeHead(404).end('not found');
