@@ -130,6 +130,11 @@ func TestRefocusWhenEngineShowsAnotherCall(t *testing.T) {
 		t.Fatalf("a stale focus was not corrected: %v", rec.log())
 	}
 	mustShow(t, m, "Loading call sales-demo")
+	_, cmd = m.Update(frameMsg(frame(3, 40, ""))) // the engine focuses nothing
+	run(m, cmd)
+	if lastLog(rec) != "focus c-rtt-002" || len(rec.log()) != 3 {
+		t.Fatalf("a lost focus was not asked again: %v", rec.log())
+	}
 }
 
 func TestHeaderStates(t *testing.T) {

@@ -151,14 +151,16 @@ func hasCall(calls []*diagnose.CallSummary, id string) bool {
 	return false
 }
 
-// refocus repeats a Focus request when the engine is showing another call
-// (two requests crossed) so the call screen converges on what the user chose.
+// refocus repeats a Focus request when the engine shows another call or
+// none while the call screen still waits for its call (requests run in
+// their own goroutines, so a quick esc then enter can cross), so the call
+// screen converges on what the user chose.
 func (m *Model) refocus() tea.Cmd {
-	if m.screen != screenCall {
+	if m.screen != screenCall || m.call.gone {
 		return nil
 	}
 	fd := m.shown.Calls.Focus
-	if fd != nil && fd.Summary != nil && fd.Summary.ID != m.focusID {
+	if (fd != nil && fd.Summary != nil && fd.Summary.ID != m.focusID) || (fd == nil && m.call.detail == nil) {
 		return m.focus(m.focusID)
 	}
 	return nil
