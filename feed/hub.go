@@ -285,5 +285,7 @@ func (h *Hub) dropLocked(s *subscriber, reason string) {
 	delete(h.subs, s)
 	s.reason = reason
 	close(s.done)
+	// A writer blocked on a stuck subscriber gives up within a second.
+	s.conn.NetConn().SetWriteDeadline(time.Now().Add(time.Second))
 	h.cfg.Logf("hub: subscriber %d (%s) disconnected: %s", s.id, s.remote, reason)
 }
