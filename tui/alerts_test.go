@@ -131,6 +131,17 @@ func TestAlertEventLog(t *testing.T) {
 		t.Fatal("e did not open the event log")
 	}
 	mustShow(t, m, "EVENT LOG", "firing", "acknowledged", "muted", "resolved")
+	keys(m, "k", "k")
+	if m.alerts.scrollLog != 2 {
+		t.Fatalf("up in the event log scrolls back: %d", m.alerts.scrollLog)
+	}
+	if pane := stripANSI(m.alerts.View()); strings.Contains(pane, "resolved after") {
+		t.Fatalf("scrolled back two events, the newest should be out of view:\n%s", pane)
+	}
+	keys(m, "j", "j", "j")
+	if m.alerts.scrollLog != 0 {
+		t.Fatalf("down returns to the newest: %d", m.alerts.scrollLog)
+	}
 	hit(m, "e")
 	mustShow(t, m, "ALERTS  2 firing")
 }
