@@ -66,7 +66,12 @@ type Status struct {
 func (s Status) Describe(now time.Time) string {
 	switch s.State {
 	case StateReconnecting:
-		in := max(s.NextAttempt.Sub(now).Round(time.Second), 0)
+		in := max(s.NextAttempt.Sub(now), 0)
+		if in < 10*time.Second {
+			in = in.Round(100 * time.Millisecond)
+		} else {
+			in = in.Round(time.Second)
+		}
 		if s.Reason != "" {
 			return fmt.Sprintf("reconnecting in %v (%s)", in, s.Reason)
 		}

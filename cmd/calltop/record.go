@@ -108,6 +108,9 @@ func runRecord(ctx context.Context, o recordOptions, stderr io.Writer) error {
 	if writeErr != nil {
 		return writeErr
 	}
+	if err == nil && st.Connects == 0 {
+		return fmt.Errorf("never connected to the feed: %s", st.Reason)
+	}
 	return err
 }
 
