@@ -89,7 +89,7 @@ func (th *testHub) stop() {
 // fastClient is a client configuration with test-sized durations.
 func fastClient(urls ...string) ClientConfig {
 	return ClientConfig{
-		URLs: urls, DialTimeout: time.Second,
+		URLs: urls, DialTimeout: 3 * time.Second,
 		MinBackoff: 20 * time.Millisecond, MaxBackoff: 200 * time.Millisecond,
 		PingInterval: 200 * time.Millisecond, StallAfter: 2 * time.Second,
 	}

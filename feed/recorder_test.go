@@ -119,7 +119,7 @@ func TestRecordThenReplayGivesTheSameFrames(t *testing.T) {
 	// at least 40 ms, so the replay takes at least 2 ms.
 	span := recs[len(recs)-1].Recv.Sub(recs[1].Recv)
 	rspan := again[len(again)-1].Recv.Sub(again[0].Recv)
-	if rspan < span/20-time.Millisecond || rspan > span/20+200*time.Millisecond {
+	if rspan < span/20-time.Millisecond || rspan > span/20+time.Second {
 		t.Fatalf("recorded span %v replayed in %v at 20x", span, rspan)
 	}
 	if hub2.Stats().Calls != 1 {
