@@ -118,9 +118,50 @@ func loadBytes(data []byte, name string) (*Loaded, error) {
 	case body[0] == '[' || bytes.HasPrefix(body, []byte(chromeHeader)):
 		return loadRTCStats(body, name)
 	case body[0] == '{':
-		return loadObject(body, first, name)
+		l, err := loadObject(body, first, name)
+		if !errors.Is(err, errUnknownObject) {
+			return l, err
+		}
+	}
+	// The first line may be damaged (a file cut at the start): the next
+	// few lines can still tell a recording or an rtcstats dump.
+	switch sniffLines(body) {
+	case FormatRecording:
+		return loadRecording(body, name)
+	case FormatRTCStats:
+		return loadRTCStats(body, name)
+	}
+	if body[0] == '{' {
+		return nil, fmt.Errorf("%s: a JSON object that is neither a calltop recording line, an rtcstats meta line nor a webrtc-internals dump (no \"PeerConnections\"); it starts with %s", name, preview(body))
 	}
 	return nil, fmt.Errorf("%s: not a calltop recording or a known dump (rtcstats, webrtc-internals); it starts with %s", name, preview(body))
+}
+
+// sniffLines looks at lines 2 to 6 for a recording line or an rtcstats
+// array; it returns the format found or "".
+func sniffLines(body []byte) string {
+	lines := bytes.SplitN(body, []byte{'\n'}, 7)
+	for _, line := range lines[1:min(len(lines), 6)] {
+		line = bytes.TrimSpace(line)
+		var head map[string]json.RawMessage
+		if json.Unmarshal(line, &head) == nil && head["recv"] != nil && head["msg"] != nil {
+			return FormatRecording
+		}
+		var arr []json.RawMessage
+		var method string
+		if json.Unmarshal(line, &arr) == nil && len(arr) >= 3 && json.Unmarshal(arr[0], &method) == nil {
+			return FormatRTCStats
+		}
+	}
+	return ""
+}
+
+func loadRecording(body []byte, name string) (*Loaded, error) {
+	recs, bad, err := feed.ReadRecording(bytes.NewReader(body), name)
+	if err != nil {
+		return nil, err
+	}
+	return &Loaded{Path: name, Format: FormatRecording, Records: recs, Problems: bad}, nil
 }
 
 // loadObject tells apart the formats whose first line is a JSON object: a
@@ -130,11 +171,7 @@ func loadObject(body, first []byte, name string) (*Loaded, error) {
 	if json.Unmarshal(first, &head) == nil {
 		switch {
 		case head["recv"] != nil && head["msg"] != nil:
-			recs, bad, err := feed.ReadRecording(bytes.NewReader(body), name)
-			if err != nil {
-				return nil, err
-			}
-			return &Loaded{Path: name, Format: FormatRecording, Records: recs, Problems: bad}, nil
+			return loadRecording(body, name)
 		case head["fileFormat"] != nil || (head["path"] != nil && head["userAgent"] != nil && head["PeerConnections"] == nil):
 			return loadRTCStats(body, name)
 		}
@@ -142,8 +179,11 @@ func loadObject(body, first []byte, name string) (*Loaded, error) {
 	if looksLikeInternals(body) {
 		return loadInternals(body, name)
 	}
-	return nil, fmt.Errorf("%s: a JSON object that is neither a calltop recording line, an rtcstats meta line nor a webrtc-internals dump (no \"PeerConnections\"); it starts with %s", name, preview(body))
+	return nil, errUnknownObject
 }
+
+// errUnknownObject: the file starts with a JSON object of no known shape.
+var errUnknownObject = errors.New("unknown JSON object")
 
 func loadRTCStats(body []byte, name string) (*Loaded, error) {
 	b, format, err := readRTCStats(body, name)

@@ -176,6 +176,30 @@ func TestRTCStatsBadLinesAreReportedAndSkipped(t *testing.T) {
 	replay(t, l.Records)
 }
 
+func TestLoadFileCutAtTheStart(t *testing.T) {
+	data := readFixture(t, chromeFixture)
+	cut := data[bytes.IndexByte(data, '\n')+40:] // the first line loses its head
+	l, err := Load(writeFile(t, "tail.rtcstats", cut))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Format != FormatRTCStats || len(l.Problems) == 0 || l.Problems[0].Line != 1 {
+		t.Fatalf("format %q problems %v: want rtcstats with line 1 reported", l.Format, l.Problems)
+	}
+	replay(t, l.Records)
+
+	var buf bytes.Buffer
+	buf.WriteString("cv\":\"2026-01-02T03:04:05Z\",\"msg\":{}}\n")
+	for _, m := range []string{`{"type":"call.start","call":{"id":"c1"}}`, `{"type":"call.end","callId":"c1"}`} {
+		line, _ := json.Marshal(feed.Record{Recv: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), Msg: json.RawMessage(m)})
+		buf.Write(append(line, '\n'))
+	}
+	l, err = Load(writeFile(t, "tail.jsonl", buf.Bytes()))
+	if err != nil || l.Format != FormatRecording || len(l.Records) != 2 || len(l.Problems) != 1 {
+		t.Fatalf("recording cut at the start: %v %+v", err, l)
+	}
+}
+
 func TestRTCStatsMetaLineAndHostileStrings(t *testing.T) {
 	dump := `{"path":"/room-7","origin":"https://example.com","url":"https://example.com/room-7","userAgent":"Mozilla/5.0 Firefox/120.0","time":"2024-01-01T00:00:00Z","fileFormat":2}
 ["identity",null,{"displayName":"Eve\u001b[31m red","userId":42},1700000000000]
