@@ -33,10 +33,10 @@ const stepMaxRate = 60000
 
 // StepSource drives step (for example the simulator's Step) once per
 // interval of feed time, running feed time speed times faster than the
-// wall clock. Each step's messages are spread evenly over the interval,
-// and never published faster than 60,000 a second. When stepping or
-// publishing falls behind, steps are not skipped and not rushed: feed
-// time slows down.
+// wall clock. Each step's messages are spread evenly over the rest of the
+// interval (at least half of it), and never published faster than 60,000
+// a second. When stepping or publishing falls behind, steps are not
+// skipped and not rushed: feed time slows down.
 func StepSource(step func() []Message, interval time.Duration, speed float64) Source {
 	return func(ctx context.Context, p Publisher) error {
 		if interval <= 0 || speed <= 0 {
@@ -46,11 +46,14 @@ func StepSource(step func() []Message, interval time.Duration, speed float64) So
 		next := time.Now()
 		for {
 			msgs := step()
+			// Spread over what is left of the interval once the step is
+			// made, but over at least half an interval: a slow step
+			// slows feed time rather than bursting.
 			start := next
 			if now := time.Now(); now.After(start) {
-				start = now // late: spread from now rather than burst
+				start = now
 			}
-			spread := max(wall, time.Duration(len(msgs))*time.Second/stepMaxRate)
+			spread := max(next.Add(wall).Sub(start), wall/2, time.Duration(len(msgs))*time.Second/stepMaxRate)
 			if err := publishSpread(ctx, p, msgs, start, spread); err != nil {
 				return err
 			}
