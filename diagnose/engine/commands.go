@@ -31,12 +31,23 @@ func (e *Engine) ReplayTogglePause() {
 }
 
 // ReplaySeek moves a replay by d (negative: back), within its bounds.
+// Seeks asked for before the engine gets to them add up into one (a seek
+// back re-applies the recording from its start, so three presses of left
+// cost one replay, not three).
 func (e *Engine) ReplaySeek(d time.Duration) {
-	e.send(func(l *loop) {
-		if l.replay != nil {
+	e.seekBy.Add(int64(d))
+	if e.seekQueued.Swap(true) {
+		return
+	}
+	if !e.send(func(l *loop) {
+		e.seekQueued.Store(false)
+		d := time.Duration(e.seekBy.Swap(0))
+		if l.replay != nil && d != 0 {
 			l.replay.seek(l, d, time.Now())
 		}
-	})
+	}) {
+		e.seekQueued.Store(false)
+	}
 }
 
 // ReplaySpeed sets a replay's speed (a multiple of the recorded pace).

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"time"
 
 	"github.com/calltop/calltop/diagnose"
@@ -67,6 +68,9 @@ type Engine struct {
 	opts   Options
 	frames chan Frame
 	cmds   chan func(*loop)
+
+	seekBy     atomic.Int64 // replay seeks not yet done, summed
+	seekQueued atomic.Bool  // a seek command is in the queue
 }
 
 // New checks opts and returns an engine ready to Run.
@@ -109,10 +113,12 @@ func (e *Engine) Run(ctx context.Context) error {
 }
 
 // send queues a command for the engine goroutine without blocking; when
-// the queue is full the command is dropped.
-func (e *Engine) send(c func(*loop)) {
+// the queue is full the command is dropped and send reports false.
+func (e *Engine) send(c func(*loop)) bool {
 	select {
 	case e.cmds <- c:
+		return true
 	default:
+		return false
 	}
 }

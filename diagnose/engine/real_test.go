@@ -198,3 +198,39 @@ func BenchmarkFeedToFrame10000(b *testing.B) {
 		b.ReportMetric(float64(late[len(late)*99/100])/1e6, "p99-ms")
 	}
 }
+
+// BenchmarkReplaySeekBack measures a backward seek near the end of ten
+// minutes of a 40-call recording: a fresh Monitor and Book, and every
+// record up to the target decoded and applied again.
+func BenchmarkReplaySeekBack(b *testing.B) {
+	s, err := sim.New(sim.Config{Calls: 40, Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var recs []feed.Record
+	for i := 0; i < 600; i++ {
+		for _, m := range s.Step() {
+			raw, _ := json.Marshal(&m)
+			recs = append(recs, feed.Record{Recv: s.Now(), Msg: raw})
+		}
+	}
+	e, err := New(Options{NewMonitor: realMonitor, Replay: &Replay{Records: recs},
+		NewBook: func() *alert.Book { return alert.NewBook(alert.Options{}) }})
+	if err != nil {
+		b.Fatal(err)
+	}
+	l := newLoop(e)
+	defer l.stopTimers()
+	p := l.replay
+	p.paused = true
+	now := time.Now()
+	p.seek(l, time.Hour, now) // to the end
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		p.seek(l, -10*time.Second, now)
+		b.StopTimer()
+		p.seek(l, time.Hour, now)
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(len(recs)), "records")
+}

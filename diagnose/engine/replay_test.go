@@ -196,3 +196,34 @@ func callIDs(f Frame) []string {
 	}
 	return ids
 }
+
+func TestQueuedSeeksAddUpToOne(t *testing.T) {
+	var monitors atomic.Int32
+	e, err := New(Options{Source: "test.jsonl", FrameInterval: 10 * time.Millisecond,
+		Replay: &Replay{Records: recording(t, 60, time.Second)},
+		NewMonitor: func() Monitor { monitors.Add(1); return newTestMonitor() }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Queued before Run starts: pause, forward 40 s, then back 3 x 10 s.
+	e.ReplayPause(true)
+	e.ReplaySeek(40 * time.Second)
+	e.ReplaySeek(-10 * time.Second)
+	e.ReplaySeek(-10 * time.Second)
+	e.ReplaySeek(-10 * time.Second)
+	startEngine(t, e)
+	f := waitFrame(t, e, 2*time.Second, "position 10 s", func(f Frame) bool {
+		if f.Replay == nil {
+			return false
+		}
+		// Paused a moment after the start: 10 s and that moment.
+		at := f.Replay.Position.Sub(t0)
+		return at >= 10*time.Second && at < 10*time.Second+500*time.Millisecond
+	})
+	if got, want := len(f.Calls.Calls), appliedBy(f.Replay.Position); got != want {
+		t.Errorf("%d calls at 10 s, want %d", got, want)
+	}
+	if n := monitors.Load(); n != 1 {
+		t.Errorf("%d Monitors made: the seeks did not add up into one forward seek", n)
+	}
+}
