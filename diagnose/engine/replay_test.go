@@ -200,7 +200,7 @@ func callIDs(f Frame) []string {
 func TestQueuedSeeksAddUpToOne(t *testing.T) {
 	var monitors atomic.Int32
 	e, err := New(Options{Source: "test.jsonl", FrameInterval: 10 * time.Millisecond,
-		Replay: &Replay{Records: recording(t, 60, time.Second)},
+		Replay:     &Replay{Records: recording(t, 60, time.Second)},
 		NewMonitor: func() Monitor { monitors.Add(1); return newTestMonitor() }})
 	if err != nil {
 		t.Fatal(err)
