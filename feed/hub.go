@@ -21,7 +21,8 @@ type HubConfig struct {
 	// "Authorization: Bearer <token>" or a "token" query parameter.
 	Token string
 	// Queue is the number of frames a subscriber may fall behind before it
-	// is disconnected as too slow (default 16384).
+	// is disconnected as too slow (default 32768, under a second of a
+	// 10,000-call feed).
 	Queue int
 	// WriteTimeout bounds one write to a subscriber (default 10 s).
 	WriteTimeout time.Duration
@@ -71,7 +72,7 @@ func NewHub(cfg HubConfig) *Hub {
 		cfg.Name = "calltop-hub"
 	}
 	if cfg.Queue <= 0 {
-		cfg.Queue = 16384
+		cfg.Queue = 32768
 	}
 	if cfg.WriteTimeout <= 0 {
 		cfg.WriteTimeout = 10 * time.Second
