@@ -1,6 +1,10 @@
 package engine
 
 import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -150,4 +154,34 @@ func eventLogSays(f Frame, text string) bool {
 		}
 	}
 	return false
+}
+
+func TestWebhookDeliveryReachesTheEventLog(t *testing.T) {
+	posts := make(chan string, 16)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		posts <- string(body)
+	}))
+	defer srv.Close()
+	n, err := alert.NewNotifier(alert.NotifierOptions{Webhooks: []string{srv.URL}, Format: alert.FormatJSON})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Close(context.Background())
+	events := make(chan feed.Event, 64)
+	e := startLive(t, Options{NewMonitor: newTestMonitor, Source: "test", Events: events,
+		FrameInterval: 10 * time.Millisecond, Deliveries: n.Reports(),
+		NewBook: func() *alert.Book { return alert.NewBook(alert.Options{Sender: n}) }})
+	fireLossAlert(t, e, events)
+	select {
+	case body := <-posts:
+		if !strings.Contains(body, "loss-inbound") {
+			t.Errorf("webhook post does not name the rule: %s", body)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no webhook post for the firing alert")
+	}
+	waitFrame(t, e, 10*time.Second, "the delivery in the event log", func(f Frame) bool {
+		return eventLogSays(f, "sent to "+srv.URL)
+	})
 }
