@@ -31,71 +31,73 @@ func (k sortKey) String() string {
 // sortOrder says which way each sort goes, for the notice.
 var sortOrder = [...]string{", worst first", ", worst first", ", worst first", ", worst first", ", longest first", ", A to Z"}
 
-// compareCalls orders calls for a sort key: ongoing before ended, then
-// worst first, then by id so the order is total and stable.
-func compareCalls(k sortKey, feedTime time.Time) func(a, b *diagnose.CallSummary) int {
-	return func(a, b *diagnose.CallSummary) int {
-		if a.Ended != b.Ended {
-			if a.Ended {
-				return 1
-			}
-			return -1
-		}
-		if c := compareBy(k, a, b, feedTime); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.ID, b.ID)
-	}
+// sortRow is a call with its sort keys worked out once per sort, so the
+// n log n comparisons are plain number and string compares.
+type sortRow struct {
+	c          *diagnose.CallSummary
+	ended      bool
+	k1, k2, k3 float64 // ascending; unknown values become +Inf (last)
+	room       string  // lower case, for the room sort
 }
 
-func compareBy(k sortKey, a, b *diagnose.CallSummary, feedTime time.Time) int {
+// asc is v for an ascending key, +Inf when unknown.
+func asc(v float64) float64 {
+	if math.IsNaN(v) {
+		return math.Inf(1)
+	}
+	return v
+}
+
+// desc is -v for a descending key (worst = highest first), +Inf when unknown.
+func desc(v float64) float64 {
+	if math.IsNaN(v) {
+		return math.Inf(1)
+	}
+	return -v
+}
+
+// keyRow works out a call's keys for sort k.
+func keyRow(c *diagnose.CallSummary, k sortKey, feedTime time.Time) sortRow {
+	r := sortRow{c: c, ended: c.Ended}
 	switch k {
 	case sortMOS:
-		return lowFirst(a.WorstMOS, b.WorstMOS)
+		r.k1 = asc(c.WorstMOS)
 	case sortLoss:
-		return highFirst(a.WorstLoss, b.WorstLoss)
+		r.k1 = desc(c.WorstLoss)
 	case sortRTT:
-		return highFirst(a.WorstRTTMs, b.WorstRTTMs)
+		r.k1 = desc(c.WorstRTTMs)
 	case sortDuration:
-		return cmp.Compare(callDuration(b, feedTime), callDuration(a, feedTime))
+		r.k1 = -float64(callDuration(c, feedTime))
 	case sortRoom:
-		return cmp.Compare(strings.ToLower(roomOf(a)), strings.ToLower(roomOf(b)))
+		r.room = strings.ToLower(roomOf(c))
+	default:
+		r.k1, r.k2, r.k3 = -float64(c.Severity), asc(c.WorstMOS), desc(c.WorstLoss)
 	}
-	if c := cmp.Compare(b.Severity, a.Severity); c != 0 {
-		return c
-	}
-	if c := lowFirst(a.WorstMOS, b.WorstMOS); c != 0 {
-		return c
-	}
-	return highFirst(a.WorstLoss, b.WorstLoss)
+	return r
 }
 
-// lowFirst orders ascending with unknown (NaN) values last.
-func lowFirst(a, b float64) int {
-	an, bn := math.IsNaN(a), math.IsNaN(b)
-	switch {
-	case an && bn:
-		return 0
-	case an:
-		return 1
-	case bn:
+// compareRows orders ongoing calls before ended ones, then by the keys,
+// then by id so the order is total and stable.
+func compareRows(a, b sortRow) int {
+	if a.ended != b.ended {
+		if a.ended {
+			return 1
+		}
 		return -1
 	}
-	return cmp.Compare(a, b)
-}
-
-// highFirst orders descending with unknown (NaN) values last.
-func highFirst(a, b float64) int {
-	an, bn := math.IsNaN(a), math.IsNaN(b)
-	switch {
-	case an && bn:
-		return 0
-	case an:
-		return 1
-	case bn:
-		return -1
+	if c := cmp.Compare(a.k1, b.k1); c != 0 {
+		return c
 	}
-	return cmp.Compare(b, a)
+	if c := cmp.Compare(a.k2, b.k2); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.k3, b.k3); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.room, b.room); c != 0 {
+		return c
+	}
+	return strings.Compare(a.c.ID, b.c.ID)
 }
 
 // callDuration is how long a call has lasted, in data time.
@@ -170,7 +172,14 @@ func matchesAll(h string, words []string) bool {
 	return true
 }
 
-// sortCalls sorts rows in place for k.
+// sortCalls sorts rows in place for k: ongoing before ended, worst first.
 func sortCalls(rows []*diagnose.CallSummary, k sortKey, feedTime time.Time) {
-	slices.SortFunc(rows, compareCalls(k, feedTime))
+	keyed := make([]sortRow, len(rows))
+	for i, c := range rows {
+		keyed[i] = keyRow(c, k, feedTime)
+	}
+	slices.SortFunc(keyed, compareRows)
+	for i := range keyed {
+		rows[i] = keyed[i].c
+	}
 }

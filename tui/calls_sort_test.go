@@ -1,0 +1,106 @@
+package tui
+
+import (
+	"cmp"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/calltop/calltop/diagnose"
+)
+
+// TestSortMatchesReference checks the keyed sort against a plain
+// comparator over random calls with unknown values, ties and ended calls.
+func TestSortMatchesReference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	pick := func(vals ...float64) float64 { return vals[rng.IntN(len(vals))] }
+	calls := make([]*diagnose.CallSummary, 500)
+	for i := range calls {
+		calls[i] = &diagnose.CallSummary{ID: string(rune('a'+i%26)) + strings.Repeat("x", i%7) + string(rune('A'+i/26)),
+			Room: pick2(rng, "", "Standup", "standup", "Sales"), Ended: rng.IntN(5) == 0,
+			Start: t0.Add(time.Duration(rng.IntN(600)) * time.Second), Severity: diagnose.Severity(rng.IntN(4)),
+			WorstMOS: pick(math.NaN(), 1.5, 3.2, 3.2, 4.4), WorstLoss: pick(math.NaN(), 0, 2.5, 12),
+			WorstRTTMs: pick(math.NaN(), 40, 300, 300)}
+	}
+	for k := range sortKeys {
+		got := slices.Clone(calls)
+		sortCalls(got, k, feedTime())
+		want := slices.Clone(calls)
+		slices.SortStableFunc(want, referenceCompare(k, feedTime()))
+		for i := range got {
+			if got[i] != want[i] {
+				t.Fatalf("sort %s differs at %d: %s, want %s", k, i, got[i].ID, want[i].ID)
+			}
+		}
+	}
+}
+
+func pick2(rng *rand.Rand, s ...string) string { return s[rng.IntN(len(s))] }
+
+// referenceCompare is the sort order spelled out directly: ongoing before
+// ended, then worst first with unknown values last, then by id.
+func referenceCompare(k sortKey, feedTime time.Time) func(a, b *diagnose.CallSummary) int {
+	return func(a, b *diagnose.CallSummary) int {
+		if a.Ended != b.Ended {
+			if a.Ended {
+				return 1
+			}
+			return -1
+		}
+		if c := referenceBy(k, a, b, feedTime); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	}
+}
+
+func referenceBy(k sortKey, a, b *diagnose.CallSummary, feedTime time.Time) int {
+	switch k {
+	case sortMOS:
+		return lowFirst(a.WorstMOS, b.WorstMOS)
+	case sortLoss:
+		return highFirst(a.WorstLoss, b.WorstLoss)
+	case sortRTT:
+		return highFirst(a.WorstRTTMs, b.WorstRTTMs)
+	case sortDuration:
+		return cmp.Compare(callDuration(b, feedTime), callDuration(a, feedTime))
+	case sortRoom:
+		return cmp.Compare(strings.ToLower(roomOf(a)), strings.ToLower(roomOf(b)))
+	}
+	if c := cmp.Compare(b.Severity, a.Severity); c != 0 {
+		return c
+	}
+	if c := lowFirst(a.WorstMOS, b.WorstMOS); c != 0 {
+		return c
+	}
+	return highFirst(a.WorstLoss, b.WorstLoss)
+}
+
+// lowFirst orders ascending with unknown (NaN) values last.
+func lowFirst(a, b float64) int {
+	switch an, bn := math.IsNaN(a), math.IsNaN(b); {
+	case an && bn:
+		return 0
+	case an:
+		return 1
+	case bn:
+		return -1
+	}
+	return cmp.Compare(a, b)
+}
+
+// highFirst orders descending with unknown (NaN) values last.
+func highFirst(a, b float64) int {
+	switch an, bn := math.IsNaN(a), math.IsNaN(b); {
+	case an && bn:
+		return 0
+	case an:
+		return 1
+	case bn:
+		return -1
+	}
+	return cmp.Compare(b, a)
+}
