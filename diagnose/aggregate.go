@@ -88,7 +88,7 @@ func (m *Monitor) aggregate(cn *connection, stats []feed.Stat, t int64) connSamp
 				if kind == "audio" {
 					s.noMediaOut = maxNaN(s.noMediaOut, boolf(smp.dBytes == 0))
 					if strm.targetBps > 0 {
-						neededKbps = addNaN(neededKbps, strm.targetBps/1000)
+						neededKbps = addNaN(neededKbps, float64(strm.targetBps)/1000)
 					}
 				} else if kind == "video" {
 					videoOut = videoOut || smp.dBytes > 0
@@ -118,11 +118,11 @@ func (m *Monitor) aggregate(cn *connection, stats []feed.Stat, t int64) connSamp
 		s.lossIn, s.lossInKind = v, "video"
 	}
 	if math.IsNaN(s.rttMs) {
-		if pi, ok := cn.pairs[cn.selPair]; ok {
+		if pi, ok := cn.pair(cn.selPair); ok {
 			s.rttMs = pi.rttMs
 		}
 	}
-	if pi, ok := cn.pairs[cn.selPair]; ok {
+	if pi, ok := cn.pair(cn.selPair); ok {
 		s.availOutKbps = pi.availOutKbps
 	}
 	if videoOut {

@@ -28,20 +28,22 @@ func (m *Monitor) connectionFor(p *participant, id string) *connection {
 		return nil
 	}
 	if cn := p.connection(id); cn != nil {
+		if cn.rules == nil {
+			cn.rules = make([]ruleState, len(rules))
+		}
 		return cn
 	}
 	if len(p.conns) >= maxConnections {
 		m.mark(DQTooMany)
 		return nil
 	}
-	cn := &connection{id: id, idx: len(p.conns), p: p, rules: make([]ruleState, len(rules)), rttLast: math.NaN(),
-		pairs: map[string]pairInfo{}, locals: map[string]candidate{}}
+	cn := &connection{id: id, idx: len(p.conns), p: p, rules: make([]ruleState, len(rules)), rttLast: math.NaN()}
 	p.conns = append(p.conns, cn)
 	return cn
 }
 
 func (cn *connection) stream(typ uint8, s *feed.Stat) (*stream, bool) {
-	kind := s.MediaKind()
+	kind := canonicalKind(s.MediaKind())
 	for _, st := range cn.streams {
 		if st.typ == typ && st.ssrc == s.SSRC && st.kind == kind && (s.SSRC != 0 || st.id == s.ID) {
 			return st, true
@@ -50,7 +52,7 @@ func (cn *connection) stream(typ uint8, s *feed.Stat) (*stream, bool) {
 	if len(cn.streams) >= maxStreams {
 		return nil, false
 	}
-	st := &stream{typ: typ, kind: kind, ssrc: s.SSRC, id: s.ID, rttMs: math.NaN()}
+	st := &stream{typ: typ, kind: kind, ssrc: s.SSRC, id: s.ID}
 	if s.SSRC != 0 {
 		st.id = ""
 	}
@@ -112,9 +114,7 @@ func (m *Monitor) applyPath(c *call, p *participant, cn *connection, stats []fee
 		s := &stats[i]
 		switch s.Type {
 		case feed.StatLocalCandidate:
-			if _, ok := cn.locals[s.ID]; ok || len(cn.locals) < maxCandidates {
-				cn.locals[s.ID] = candidate{typ: Clean(s.CandidateType), relayProtocol: Clean(s.RelayProtocol), protocol: Clean(s.Protocol)}
-			}
+			cn.setLocal(s.ID, candidate{typ: Clean(s.CandidateType), relayProtocol: Clean(s.RelayProtocol), protocol: Clean(s.Protocol)})
 		case feed.StatCandidatePair:
 			rtt, _ := gauge(s.CurrentRoundTripTime, maxGaugeSeconds)
 			avail, _ := gauge(s.AvailableOutgoingBitrate, maxBytesPerSec*8)
@@ -126,9 +126,7 @@ func (m *Monitor) applyPath(c *call, p *participant, cn *connection, stats []fee
 			}
 			pi := pairInfo{local: s.LocalCandidateID, rttMs: rtt * 1000, availOutKbps: avail / 1000,
 				nominated: s.Nominated, selected: s.Selected, succeeded: s.State == "succeeded"}
-			if _, ok := cn.pairs[s.ID]; ok || len(cn.pairs) < maxCandidates {
-				cn.pairs[s.ID] = pi
-			}
+			cn.setPair(s.ID, pi)
 			if fallback == "" && (s.Selected || (s.Nominated && pi.succeeded)) {
 				fallback = s.ID
 			}
@@ -157,12 +155,71 @@ func (m *Monitor) applyPath(c *call, p *participant, cn *connection, stats []fee
 		}
 		cn.selPair = sel
 	}
-	if pi, ok := cn.pairs[sel]; ok {
-		if lc, ok := cn.locals[pi.local]; ok {
+	if pi, ok := cn.pair(sel); ok {
+		if lc, ok := cn.localCandidate(pi.local); ok {
 			cn.local = lc
 		}
 		if pi.succeeded || pi.selected {
 			cn.everConnected = true
 		}
 	}
+}
+
+// Candidate pairs and local candidates are kept in small slices (a
+// connection rarely has more than a handful), bounded by maxCandidates.
+
+func (cn *connection) pair(id string) (pairInfo, bool) {
+	for i := range cn.pairs {
+		if cn.pairs[i].id == id {
+			return cn.pairs[i], true
+		}
+	}
+	return pairInfo{}, false
+}
+
+func (cn *connection) setPair(id string, pi pairInfo) {
+	pi.id = id
+	for i := range cn.pairs {
+		if cn.pairs[i].id == id {
+			cn.pairs[i] = pi
+			return
+		}
+	}
+	if len(cn.pairs) < maxCandidates {
+		cn.pairs = append(cn.pairs, pi)
+	}
+}
+
+func (cn *connection) localCandidate(id string) (candidate, bool) {
+	for i := range cn.locals {
+		if cn.locals[i].id == id {
+			return cn.locals[i], true
+		}
+	}
+	return candidate{}, false
+}
+
+func (cn *connection) setLocal(id string, c candidate) {
+	c.id = id
+	for i := range cn.locals {
+		if cn.locals[i].id == id {
+			cn.locals[i] = c
+			return
+		}
+	}
+	if len(cn.locals) < maxCandidates {
+		cn.locals = append(cn.locals, c)
+	}
+}
+
+// canonicalKind returns "audio" and "video" as constants, so a stream does
+// not keep the decoded message's string alive.
+func canonicalKind(k string) string {
+	switch k {
+	case "audio":
+		return "audio"
+	case "video":
+		return "video"
+	}
+	return Clean(k)
 }

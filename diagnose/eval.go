@@ -6,23 +6,23 @@ import (
 )
 
 // ruleState is one rule's memory for one connection: bit windows of the
-// last 32 samples (1 = crossed), the last 8 values, and the open finding.
+// last 8 samples (1 = crossed), the last 8 values in 16 bits at the rule's
+// resolution, and the open finding. 40 bytes, 20 per connection.
 type ruleState struct {
-	raiseBits, clearBits uint32
-	n                    uint8 // samples seen, saturating at 32
-	vals                 [8]float32
-	vi, vn               uint8
-	since                int64 // sustained: when the condition began (0: not holding)
 	open                 *Finding
+	since                int64 // sustained: when the condition began (0: not holding)
+	vals                 [8]uint16
+	raiseBits, clearBits uint8
+	n, vi, vn            uint8 // samples seen (saturating), next slot, values held
 }
 
-func (rs *ruleState) push(raise, clear bool, v float64) {
-	rs.raiseBits = rs.raiseBits<<1 | uint32(boolf(raise))
-	rs.clearBits = rs.clearBits<<1 | uint32(boolf(clear))
-	if rs.n < 32 {
+func (rs *ruleState) push(raise, clear bool, v, scale float64) {
+	rs.raiseBits = rs.raiseBits<<1 | uint8(boolf(raise))
+	rs.clearBits = rs.clearBits<<1 | uint8(boolf(clear))
+	if rs.n < 8 {
 		rs.n++
 	}
-	rs.vals[rs.vi] = float32(v)
+	rs.vals[rs.vi] = uint16(clamp(math.Round(v*scale), 0, math.MaxUint16))
 	rs.vi = (rs.vi + 1) % uint8(len(rs.vals))
 	if int(rs.vn) < len(rs.vals) {
 		rs.vn++
@@ -30,12 +30,12 @@ func (rs *ruleState) push(raise, clear bool, v float64) {
 }
 
 // count returns how many of the last k samples have their bit set.
-func count(b uint32, k int) int {
-	return bits.OnesCount32(b & (1<<uint(k) - 1))
+func count(b uint8, k int) int {
+	return bits.OnesCount8(b & uint8(1<<uint(k)-1))
 }
 
 // mean returns the mean of the last k values.
-func (rs *ruleState) mean(k int) float64 {
+func (rs *ruleState) mean(k int, scale float64) float64 {
 	k = min(k, int(rs.vn))
 	if k == 0 {
 		return math.NaN()
@@ -44,7 +44,7 @@ func (rs *ruleState) mean(k int) float64 {
 	for j := 1; j <= k; j++ {
 		sum += float64(rs.vals[(int(rs.vi)-j+len(rs.vals))%len(rs.vals)])
 	}
-	return sum / float64(k)
+	return sum / float64(k) / scale
 }
 
 // evalRules runs every rule on a connection's new sample at data time t.
@@ -59,8 +59,8 @@ func (m *Monitor) evalRules(c *call, p *participant, cn *connection, s *connSamp
 		if math.IsNaN(v) {
 			continue // no decision on a missing or untrusted sample
 		}
-		rs.push(def.op.crosses(v, def.raise), def.op.crosses(v, def.clear), v)
-		mean := rs.mean(def.window)
+		rs.push(def.op.crosses(v, def.raise), def.op.crosses(v, def.clear), v, def.scale)
+		mean := rs.mean(def.window, def.scale)
 		if rs.open == nil {
 			if count(rs.raiseBits, def.window) >= def.need && t-cn.first >= def.warmup.Milliseconds() && !m.suppressed(p, def) {
 				m.raise(c, p, cn, def, rs, t, msgArgs{v: mean, s: s})
@@ -79,7 +79,7 @@ func (m *Monitor) evalRules(c *call, p *participant, cn *connection, s *connSamp
 // connection event, or from the sweep when only onSweep rules apply).
 func (m *Monitor) evalSustained(cn *connection, t int64, sweepOnly bool) {
 	p := cn.p
-	if p == nil || p.left || p.c == nil || p.c.end != 0 {
+	if p == nil || p.left || p.c == nil || p.c.end != 0 || len(cn.rules) == 0 {
 		delete(m.pending, cn)
 		return
 	}
@@ -127,7 +127,7 @@ func (m *Monitor) evalSustainedRule(c *call, p *participant, cn *connection, def
 // trackPending keeps cn in the sweep set while one of its onSweep rules
 // has a condition holding without a finding yet, or an open finding.
 func (m *Monitor) trackPending(cn *connection) {
-	for i := range rules {
+	for i := range cn.rules {
 		if rules[i].onSweep && (cn.rules[i].since != 0 || cn.rules[i].open != nil) {
 			m.pending[cn] = struct{}{}
 			return
@@ -142,6 +142,9 @@ func (m *Monitor) suppressed(p *participant, def *ruleDef) bool {
 		return false
 	}
 	for _, cn := range p.conns {
+		if len(cn.rules) == 0 {
+			continue // closed
+		}
 		if cn.rules[idxICEDisconnected].open != nil || cn.rules[idxICEFailed].open != nil ||
 			stateIs(cn, disconnectedState) == 1 || stateIs(cn, failedState) == 1 {
 			return true // the connection is down: its silence is not a separate problem

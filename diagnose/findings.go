@@ -50,7 +50,7 @@ func (m *Monitor) fill(f *Finding, p *participant, cn *connection, def *ruleDef,
 		evs = append(evs, Evidence{Metric: "held", Value: round2(a.held), Threshold: def.duration.Seconds(), Unit: "s"})
 	}
 	if def.crit != 0 {
-		cm := rs.mean(int(def.critN))
+		cm := rs.mean(int(def.critN), def.scale)
 		if def.op.crosses(cm, def.crit) {
 			f.Severity = max(f.Severity, Critical)
 		}
@@ -84,6 +84,9 @@ func (m *Monitor) closeConnection(c *call, cn *connection, t int64) {
 		}
 	}
 	delete(m.pending, cn)
+	// Nothing more is evaluated on a closed connection: free its rule and
+	// path state (connectionFor makes them again if it comes back).
+	cn.rules, cn.pairs, cn.locals = nil, nil, nil
 }
 
 // dropOldestCleared makes room in a call's finding list by removing its
@@ -150,7 +153,6 @@ func (m *Monitor) setState(c *call, p *participant, cn *connection, kind, state 
 		return
 	}
 	*dst = state
-	cn.stateSince = t
 	sev := Info
 	switch state {
 	case connectedICE, completedICE:
@@ -160,7 +162,7 @@ func (m *Monitor) setState(c *call, p *participant, cn *connection, kind, state 
 	case failedState:
 		cn.failed, sev = true, Critical
 	}
-	c.addTimeline(TimelineEvent{Time: msTime(t), ParticipantID: p.id, Kind: tlKind, Text: label + " " + state, Severity: sev})
+	c.addTimeline(TimelineEvent{Time: msTime(t), ParticipantID: p.id, Kind: tlKind, Text: stateText(label, state), Severity: sev})
 	if state == closedState {
 		m.closeConnection(c, cn, t)
 	}
@@ -171,4 +173,23 @@ func round2(v float64) float64 {
 		return 0
 	}
 	return math.Round(v*100) / 100
+}
+
+// stateTexts holds the timeline texts of common states, so recording a
+// state change does not allocate.
+var stateTexts = func() map[[2]string]string {
+	m := map[[2]string]string{}
+	for _, label := range []string{"ICE connection", "Connection"} {
+		for _, st := range []string{"new", "checking", "connecting", "connected", "completed", "disconnected", "failed", "closed"} {
+			m[[2]string{label, st}] = label + " " + st
+		}
+	}
+	return m
+}()
+
+func stateText(label, state string) string {
+	if s, ok := stateTexts[[2]string{label, state}]; ok {
+		return s
+	}
+	return label + " " + state
 }

@@ -15,40 +15,64 @@ const (
 	nSeries
 )
 
-var seriesNames = [nSeries]struct{ name, unit string }{
-	{"bitrate in", "kbps"},
-	{"bitrate out", "kbps"},
-	{"loss in", "%"},
-	{"loss out", "%"},
-	{"rtt", "ms"},
+var seriesNames = [nSeries]struct {
+	name, unit string
+	scale      float64 // stored as uint16(value × scale): 1 kbps, 0.01 %, 1 ms
+}{
+	{"bitrate in", "kbps", 1},
+	{"bitrate out", "kbps", 1},
+	{"loss in", "%", 100},
+	{"loss out", "%", 100},
+	{"rtt", "ms", 1},
+}
+
+// noValue is the stored form of NaN (an unknown or untrusted sample).
+const noValue = math.MaxUint16
+
+// quantize stores v in 16 bits at the series' resolution.
+func quantize(s int, v float64) uint16 {
+	if math.IsNaN(v) || v < 0 {
+		return noValue
+	}
+	return uint16(math.Min(math.Round(v*seriesNames[s].scale), noValue-1))
+}
+
+func unquantize(s int, q uint16) float64 {
+	if q == noValue {
+		return math.NaN()
+	}
+	return float64(q) / seriesNames[s].scale
 }
 
 // History sizes. Every participant keeps a short fine ring (one point per
-// stats sample) and a coarse ring of 10-second means covering 15 minutes;
+// stats sample) and a coarse ring of 20-second means covering 15 minutes;
 // the focused call's participants grow their fine ring to the full
 // history (900 points at 1 sample/s) and shrink back when unfocused.
 const (
-	fineShort     = 60
-	coarseStep    = 10 * time.Second
-	coarsePoints  = 90
+	fineShort     = 30
+	coarseStep    = 20 * time.Second
+	coarsePoints  = 45
 	mergeWithinMs = 500
 )
 
-// ring is a bounded ring of points: a time (ms after a base) and nSeries
-// float32 values. float32 keeps memory at 24 bytes a point.
+// point is one stored sample: nSeries values in 16 bits each.
+type point [nSeries]uint16
+
+// ring is a bounded ring of points with their times (ms after a base):
+// 14 bytes a point.
 type ring struct {
 	t          []uint32
-	v          [][nSeries]float32
+	v          []point
 	head, size int
 }
 
 func newRing(capacity int) ring {
-	return ring{t: make([]uint32, capacity), v: make([][nSeries]float32, capacity)}
+	return ring{t: make([]uint32, capacity), v: make([]point, capacity)}
 }
 
 func (r *ring) cap() int { return len(r.t) }
 
-func (r *ring) push(t uint32, v [nSeries]float32) {
+func (r *ring) push(t uint32, v point) {
 	if r.cap() == 0 {
 		return
 	}
@@ -69,7 +93,7 @@ func (r *ring) last() int {
 	return (r.head + r.size - 1) % r.cap()
 }
 
-func (r *ring) at(k int) (uint32, [nSeries]float32) {
+func (r *ring) at(k int) (uint32, point) {
 	i := (r.head + k) % r.cap()
 	return r.t[i], r.v[i]
 }
@@ -103,8 +127,6 @@ func newHistory(base int64) history {
 	return history{base: base, fine: newRing(fineShort), coarse: newRing(coarsePoints), lastConn: -1}
 }
 
-func f32(v float64) float32 { return float32(v) }
-
 // add records one point at data time t (ms). Points within 500 ms of the
 // previous one from another connection of the same participant are merged
 // into it (bitrates add up, loss and RTT keep the worse), so a participant
@@ -117,22 +139,23 @@ func (h *history) add(t int64, conn int, v [nSeries]float64) {
 	if li := h.fine.last(); li >= 0 && int64(off)-int64(h.fine.t[li]) < mergeWithinMs && int64(off) >= int64(h.fine.t[li]) {
 		if conn != h.lastConn {
 			old := h.fine.v[li]
-			v[seriesBitrateIn] = addNaN(float64(old[seriesBitrateIn]), v[seriesBitrateIn])
-			v[seriesBitrateOut] = addNaN(float64(old[seriesBitrateOut]), v[seriesBitrateOut])
+			for _, s := range []int{seriesBitrateIn, seriesBitrateOut} {
+				v[s] = addNaN(unquantize(s, old[s]), v[s])
+			}
 			for _, s := range []int{seriesLossIn, seriesLossOut, seriesRTT} {
-				v[s] = maxNaN(float64(old[s]), v[s])
+				v[s] = maxNaN(unquantize(s, old[s]), v[s])
 			}
 		}
 		for s := range v {
-			h.fine.v[li][s] = f32(v[s])
+			h.fine.v[li][s] = quantize(s, v[s])
 		}
 		h.lastConn = conn
 		return
 	}
 	h.lastConn = conn
-	var p [nSeries]float32
+	var p point
 	for s := range v {
-		p[s] = f32(v[s])
+		p[s] = quantize(s, v[s])
 	}
 	h.fine.push(off, p)
 	h.addCoarse(t, v)
@@ -155,11 +178,11 @@ func (h *history) addCoarse(t int64, v [nSeries]float64) {
 }
 
 func (h *history) flushBucket() {
-	var p [nSeries]float32
+	var p point
 	for s := range p {
-		p[s] = float32(math.NaN())
+		p[s] = noValue
 		if h.bucketN[s] > 0 {
-			p[s] = float32(h.bucketSum[s] / float64(h.bucketN[s]))
+			p[s] = quantize(s, h.bucketSum[s]/float64(h.bucketN[s]))
 		}
 	}
 	h.coarse.push(uint32(min(h.bucketStart-h.base, math.MaxUint32)), p)
@@ -184,10 +207,10 @@ func (h *history) series() [nSeries]Series {
 	for s := range out {
 		out[s] = Series{Name: seriesNames[s].name, Unit: seriesNames[s].unit, Values: make([]float64, 0, n)}
 	}
-	emit := func(t uint32, v [nSeries]float32) {
+	emit := func(t uint32, v point) {
 		times = append(times, time.UnixMilli(h.base+int64(t)).UTC())
 		for s := range out {
-			out[s].Values = append(out[s].Values, float64(v[s]))
+			out[s].Values = append(out[s].Values, unquantize(s, v[s]))
 		}
 	}
 	for k := 0; k < h.coarse.size; k++ {

@@ -14,7 +14,7 @@ const (
 	maxStreams          = 32
 	maxCandidates       = 64
 	maxFindingsPerCall  = 512
-	maxTimelinePerCall  = 256
+	maxTimelinePerCall  = 64
 	connectedICE        = "connected"
 	completedICE        = "completed"
 	disconnectedState   = "disconnected"
@@ -39,7 +39,7 @@ type call struct {
 	endedAt  int64 // when the Monitor learned it ended
 	parts    []*participant
 	findings []*Finding
-	timeline []TimelineEvent
+	timeline []event
 	summary  *CallSummary
 	dirty    bool
 	version  uint64
@@ -68,10 +68,9 @@ type connection struct {
 	everConnected   bool
 	failed          bool
 	first, last     int64 // first and last stats sample (ms)
-	stateSince      int64 // when ice/state last changed
 	streams         []*stream
-	pairs           map[string]pairInfo
-	locals          map[string]candidate
+	pairs           []pairInfo
+	locals          []candidate
 	selPair         string
 	local           candidate // of the selected pair
 	pairChanges     [4]int64
@@ -80,19 +79,18 @@ type connection struct {
 	rttN            int
 	rules           []ruleState
 	cur             connSample
-	pendingSustain  bool
 	transportSelect string
 }
 
 type pairInfo struct {
-	local               string
+	id, local           string
 	rttMs, availOutKbps float64
 	nominated, selected bool
 	succeeded           bool
 }
 
 type candidate struct {
-	typ, relayProtocol, protocol string
+	id, typ, relayProtocol, protocol string
 }
 
 // connSample is what one stats report of a connection says, aggregated
@@ -152,12 +150,41 @@ func msTime(ms int64) time.Time {
 	return time.UnixMilli(ms).UTC()
 }
 
+// event is a timeline event as stored: 48 bytes instead of the 80 of a
+// TimelineEvent, as every call keeps up to maxTimelinePerCall of them.
+type event struct {
+	t        int64
+	pid      string
+	text     string
+	kind     uint8
+	severity uint8
+}
+
+// eventKinds are TimelineEvent.Kind values, indexed by event.kind.
+var eventKinds = []string{"ice", "connection", "finding-raised", "finding-cleared", "joined", "left", "ended"}
+
 // addTimeline appends an event, keeping the newest maxTimelinePerCall.
 func (c *call) addTimeline(ev TimelineEvent) {
+	k := 0
+	for i, name := range eventKinds {
+		if name == ev.Kind {
+			k = i
+		}
+	}
 	if len(c.timeline) >= maxTimelinePerCall {
 		copy(c.timeline, c.timeline[1:])
 		c.timeline = c.timeline[:len(c.timeline)-1]
 	}
-	c.timeline = append(c.timeline, ev)
+	c.timeline = append(c.timeline, event{t: ev.Time.UnixMilli(), pid: ev.ParticipantID, text: ev.Text,
+		kind: uint8(k), severity: uint8(ev.Severity)})
 	c.dirty = true
+}
+
+// timelineEvents returns the call's timeline in the snapshot's form.
+func (c *call) timelineEvents() []TimelineEvent {
+	out := make([]TimelineEvent, len(c.timeline))
+	for i, e := range c.timeline {
+		out[i] = TimelineEvent{Time: msTime(e.t), ParticipantID: Clean(e.pid), Kind: eventKinds[e.kind], Text: e.text, Severity: Severity(e.severity)}
+	}
+	return out
 }

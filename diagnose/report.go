@@ -186,7 +186,7 @@ func reportConnection(cn *connection) ReportConnection {
 	for _, st := range cn.streams {
 		rs := ReportStream{SSRC: st.ssrc, Kind: st.kind, Packets: count64(st.total(cPackets))}
 		if st.durSum > 0 {
-			rs.MeanBitrateKbps = round2(st.bytesSum * 8 / st.durSum / 1000)
+			rs.MeanBitrateKbps = round2(st.bytesSum * 8 / float64(st.durSum) / 1000)
 		}
 		switch st.typ {
 		case stInbound:

@@ -77,9 +77,12 @@ type ruleDef struct {
 	suppress     suppression
 	// threshold, when set, is the evidence threshold for a relative rule.
 	threshold func(s *connSample) float64
-	message   func(n msgArgs) string
-	advice    string
-	source    string
+	// scale is the resolution a windowed rule keeps its recent values at
+	// (value × scale in 16 bits); set from valueScale.
+	scale   float64
+	message func(n msgArgs) string
+	advice  string
+	source  string
 }
 
 // msgArgs is what a message is built from.
@@ -271,11 +274,23 @@ var rules = []ruleDef{
 		source: "ORTC (PLI > 0.5/s over 30 s, clear < 0.15/s)"},
 }
 
-// ruleIndex maps a rule id to its row.
+// valueScale is each windowed rule's value resolution: 0.01 % for shares
+// and loss, 1 ms for RTT, 0.1 ms for jitter, 0.001 for MOS and PLI rates.
+var valueScale = map[string]float64{
+	RuleLossInbound: 100, RuleLossOutbound: 100, RuleRTTHigh: 1, RuleJitterHigh: 10, RuleMOSLow: 1000,
+	RuleConcealmentHigh: 100, RuleNoMediaInbound: 1, RuleNoMediaOutbound: 1, RuleBandwidthLow: 1,
+	RuleBandwidthLimited: 100, RuleCPULimited: 100, RuleVideoFreeze: 100, RuleVideoPoor: 100, RuleKeyframeStorm: 1000,
+}
+
+// ruleIndex maps a rule id to its row (and fills in the value scales).
 var ruleIndex = func() map[string]int {
 	m := make(map[string]int, len(rules))
-	for i, r := range rules {
-		m[r.id] = i
+	for i := range rules {
+		m[rules[i].id] = i
+		rules[i].scale = valueScale[rules[i].id]
+		if rules[i].scale == 0 {
+			rules[i].scale = 100
+		}
 	}
 	return m
 }()

@@ -205,8 +205,8 @@ func TestRootCauseSuppression(t *testing.T) {
 	}
 }
 
-// event builds a connection.event message.
-func event(g *gen, kind, state string) feed.Message {
+// connEvent builds a connection.event message.
+func connEvent(g *gen, kind, state string) feed.Message {
 	return feed.Message{Type: feed.TypeConnectionEvent, TS: float64(g.t), CallID: g.call, ParticipantID: g.pid,
 		ConnectionID: g.conn, Event: &feed.ConnectionEvent{Kind: kind, State: state}}
 }
@@ -228,7 +228,7 @@ func TestICERules(t *testing.T) {
 			m := NewMonitor(Options{})
 			g := newGen("c1", "p1")
 			run(m, g, 10, func(int) cond { return good() })
-			e := event(g, feed.EventICEConnectionState, tc.state)
+			e := connEvent(g, feed.EventICEConnectionState, tc.state)
 			m.Apply(&e)
 			// Stats stop while the connection is down; the sweep still sees it.
 			other := newGen("c2", "p2")
@@ -238,7 +238,7 @@ func TestICERules(t *testing.T) {
 				m.Apply(&msg)
 			}
 			g.t = other.t
-			e = event(g, feed.EventICEConnectionState, "connected")
+			e = connEvent(g, feed.EventICEConnectionState, "connected")
 			m.Apply(&e)
 			fs := findingsOf(m, tc.rule)
 			if len(fs) != tc.want {

@@ -118,7 +118,7 @@ func (m *Monitor) detail(c *call) *CallDetail {
 	for _, p := range c.parts {
 		d.Participants = append(d.Participants, m.participantDetail(c, p))
 	}
-	d.Timeline = append([]TimelineEvent(nil), c.timeline...)
+	d.Timeline = c.timelineEvents()
 	return d
 }
 

@@ -71,11 +71,11 @@ func TestFocusGrowsHistoryAndEndedCallsLinger(t *testing.T) {
 	if n := len(m.Snapshot("").Calls); n != 1 {
 		t.Fatalf("%d calls", n)
 	}
-	// Unfocused: 60 fine points plus coarse 10 s means before them.
+	// Unfocused: the fine ring's last points plus coarse means before them.
 	s := m.Snapshot("a")
 	pts := len(s.Focus.Participants[0].RTT.Values)
-	if pts < 60 || pts > 100 {
-		t.Errorf("%d history points for 100 s at first focus, want 60 fine + coarse", pts)
+	if pts <= fineShort || pts >= 100 {
+		t.Errorf("%d history points for 100 s at first focus, want %d fine + coarse", pts, fineShort)
 	}
 	for i := 0; i < 200; i++ {
 		msg := g.step(good())

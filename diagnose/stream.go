@@ -19,8 +19,7 @@ const (
 	cBytes = iota
 	cPackets
 	cLost
-	cConcealed
-	cSilentConcealed
+	cConcealed // concealedSamples − silentConcealedSamples (also cumulative)
 	cSamples
 	cJBDelay
 	cJBEmitted
@@ -36,7 +35,7 @@ const (
 
 // countersOf lists, per stream type, the counters it carries.
 var countersOf = map[uint8][]int{
-	stInbound:       {cBytes, cPackets, cLost, cConcealed, cSilentConcealed, cSamples, cJBDelay, cJBEmitted, cFreezeDur, cFramesDecoded, cPli},
+	stInbound:       {cBytes, cPackets, cLost, cConcealed, cSamples, cJBDelay, cJBEmitted, cFreezeDur, cFramesDecoded, cPli},
 	stOutbound:      {cBytes, cPackets, cQLCPU, cQLBandwidth, cPli},
 	stRemoteInbound: {cLost},
 	stMediaSource:   {cEnergy, cSamplesDur},
@@ -46,8 +45,10 @@ func readCounters(s *feed.Stat) (c [nCounters]float64) {
 	c[cBytes] = s.BytesReceived + s.BytesSent
 	c[cPackets] = s.PacketsReceived + s.PacketsSent
 	c[cLost] = s.PacketsLost
-	c[cConcealed] = s.ConcealedSamples
-	c[cSilentConcealed] = s.SilentConcealedSamples
+	c[cConcealed] = s.ConcealedSamples - s.SilentConcealedSamples
+	if s.SilentConcealedSamples > s.ConcealedSamples {
+		c[cConcealed] = s.ConcealedSamples // inconsistent: keep the plain count
+	}
 	c[cSamples] = s.TotalSamplesReceived
 	c[cJBDelay] = s.JitterBufferDelay
 	c[cJBEmitted] = s.JitterBufferEmittedCount
@@ -61,24 +62,67 @@ func readCounters(s *feed.Stat) (c [nCounters]float64) {
 	return c
 }
 
+// maxSlots is the most counters one stream type carries.
+const maxSlots = 10
+
+// slotOf maps, per stream type, a counter id to its slot in stream.c (-1:
+// the type does not carry it).
+var slotOf = func() (out [stMediaSource + 1][nCounters]int8) {
+	for typ := range out {
+		for i := range out[typ] {
+			out[typ][i] = -1
+		}
+		for j, id := range countersOf[uint8(typ)] {
+			out[typ][id] = int8(j)
+		}
+	}
+	return out
+}()
+
 // stream is one RTP stream (or audio source) of a connection, with the
-// baseline of its cumulative counters.
+// baseline of its cumulative counters. Kept small: there are several per
+// participant and 10,000 calls must fit in 200 MB.
 type stream struct {
 	typ     uint8
-	kind    string
+	started bool
+	kind    string // "audio", "video" (constants) or a cleaned other kind
 	ssrc    int64
 	id      string // stats object id, the key when there is no SSRC
-	started bool
 	lastTS  float64
-	c       [nCounters]float64
-	// off makes totals survive resets: total = off + c.
+	c       [maxSlots]float64 // the type's counters, in countersOf order
+	// off makes totals survive resets: total = off + value (bytes, packets, lost).
 	off [3]float64
 	// report aggregates over trusted samples
-	bytesSum, durSum float64
-	// last gauge values (remote-inbound RTT, outbound target bitrate)
-	rttMs, targetBps float64
-	// 30-second PLI rate anchors
-	pliT0, pliC0, pliT1, pliC1 float64
+	bytesSum float64
+	durSum   float32
+	// last target bitrate of an outbound stream (bps)
+	targetBps float32
+	// 30-second PLI rate anchors (times in ms, counts)
+	pliT0, pliT1 float64
+	pliC0, pliC1 float32
+}
+
+// full expands the stored counters to a full-width array.
+func (st *stream) full() (c [nCounters]float64) {
+	for j, id := range countersOf[st.typ] {
+		c[id] = st.c[j]
+	}
+	return c
+}
+
+// store keeps the type's counters of cur as the baseline.
+func (st *stream) store(cur *[nCounters]float64) {
+	for j, id := range countersOf[st.typ] {
+		st.c[j] = cur[id]
+	}
+}
+
+// value returns a stored counter (0 if the type does not carry it).
+func (st *stream) value(id int) float64 {
+	if j := slotOf[st.typ][id]; j >= 0 {
+		return st.c[j]
+	}
+	return 0
 }
 
 // streamSample holds what one trusted stats sample of a stream says about
@@ -105,7 +149,7 @@ func (st *stream) total(i int) float64 {
 	if i == cBytes {
 		limit = maxBytes
 	}
-	return clamp(st.off[i]+st.c[i], 0, limit)
+	return clamp(st.off[i]+st.value(i), 0, limit)
 }
 
 // update applies one stats object taken at ts (ms). It returns the
@@ -120,12 +164,14 @@ func (st *stream) update(s *feed.Stat, ts float64) (smp streamSample, ok bool, r
 		if reason := st.firstCheck(&cur); reason != "" {
 			return nanSample(), false, reason
 		}
-		st.started, st.lastTS, st.c = true, ts, cur
+		st.started, st.lastTS = true, ts
+		st.store(&cur)
 		return smp, false, g
 	}
+	prev := st.full()
 	switch {
 	case ts == st.lastTS:
-		if cur == st.c {
+		if cur == prev {
 			return nanSample(), false, "" // the same object again: no news, no fault
 		}
 		return nanSample(), false, DQDuplicateTimestamp
@@ -138,7 +184,7 @@ func (st *stream) update(s *feed.Stat, ts float64) (smp streamSample, ok bool, r
 		if i == cBytes {
 			limit = maxBytes
 		}
-		chk := checkCounter(st.c[i], cur[i], limit, i == cLost)
+		chk := checkCounter(prev[i], cur[i], limit, i == cLost)
 		if chk.reason == "" {
 			d[i] = chk.delta
 			continue
@@ -148,16 +194,17 @@ func (st *stream) update(s *feed.Stat, ts float64) (smp streamSample, ok bool, r
 			if chk.reason == DQCounterWrap {
 				wrapped = i
 			}
-			st.rebase(cur, ts, wrapped, [3]bool{})
+			st.rebase(&prev, &cur, ts, wrapped, [3]bool{})
 		}
 		return nanSample(), false, chk.reason
 	}
 	dt := (ts - st.lastTS) / 1000
 	if jb, jp := d[cBytes]/dt > maxBytesPerSec, d[cPackets]/dt > maxPacketsPerS; jb || jp {
-		st.rebase(cur, ts, -1, [3]bool{cBytes: jb, cPackets: jp})
+		st.rebase(&prev, &cur, ts, -1, [3]bool{cBytes: jb, cPackets: jp})
 		return nanSample(), false, DQAbsurdValue
 	}
-	st.c, st.lastTS = cur, ts
+	st.store(&cur)
+	st.lastTS = ts
 	st.derive(&smp, d, dt, ts)
 	if g != "" {
 		return smp, true, g
@@ -182,18 +229,19 @@ func (st *stream) firstCheck(cur *[nCounters]float64) string {
 // rebase takes cur as the new baseline after a reset, a wrap or an absurd
 // jump, keeping totals continuous: wrapped is the counter that wrapped
 // (-1: none), jumped marks counters whose jump must not count.
-func (st *stream) rebase(cur [nCounters]float64, ts float64, wrapped int, jumped [3]bool) {
+func (st *stream) rebase(prev, cur *[nCounters]float64, ts float64, wrapped int, jumped [3]bool) {
 	for k := range st.off {
 		switch {
 		case k == wrapped:
 			st.off[k] += wrap32
-		case cur[k] < st.c[k]:
-			st.off[k] += st.c[k] // the counter restarted from zero
+		case cur[k] < prev[k]:
+			st.off[k] += prev[k] // the counter restarted from zero
 		case jumped[k]:
-			st.off[k] += st.c[k] - cur[k] // do not count the jump
+			st.off[k] += prev[k] - cur[k] // do not count the jump
 		}
 	}
-	st.c, st.lastTS = cur, ts
+	st.store(cur)
+	st.lastTS = ts
 }
 
 // gauges reads the instantaneous values; a bad one becomes NaN and its
@@ -219,13 +267,12 @@ func (st *stream) gauges(s *feed.Stat, smp *streamSample) (reason string) {
 		keep(s.FramesPerSecond, maxFPS, 1, &smp.fps)
 		keep(s.AudioLevel, 1, 1, &smp.level)
 	case stOutbound:
-		keep(s.TargetBitrate, maxBytesPerSec*8, 1, &st.targetBps)
+		var target float64
+		keep(s.TargetBitrate, maxBytesPerSec*8, 1, &target)
+		st.targetBps = float32(target)
 		keep(s.FramesPerSecond, maxFPS, 1, &smp.fps)
 	case stRemoteInbound:
 		keep(s.RoundTripTime, maxGaugeSeconds, 1000, &smp.rttMs)
-		if !math.IsNaN(smp.rttMs) {
-			st.rttMs = smp.rttMs
-		}
 		smp.fractionLostPct = 0
 		keep(s.FractionLost, 1, 100, &smp.fractionLostPct)
 		keep(s.Jitter, maxGaugeSeconds, 1000, &smp.jitterMs)
@@ -244,7 +291,7 @@ func (st *stream) derive(smp *streamSample, d [nCounters]float64, dt, ts float64
 	case stInbound, stOutbound:
 		smp.kbps = d[cBytes] * 8 / dt / 1000
 		st.bytesSum += d[cBytes]
-		st.durSum += dt
+		st.durSum += float32(dt)
 		smp.pliRate = st.pliRate(ts)
 	}
 	switch st.typ {
@@ -255,7 +302,7 @@ func (st *stream) derive(smp *streamSample, d [nCounters]float64, dt, ts float64
 			smp.lossPct = math.NaN()
 		}
 		if d[cSamples] > 0 {
-			smp.concealPct = clamp(100*(d[cConcealed]-d[cSilentConcealed])/d[cSamples], 0, 100)
+			smp.concealPct = clamp(100*d[cConcealed]/d[cSamples], 0, 100)
 		}
 		if d[cJBEmitted] > 0 {
 			smp.jbMs = 1000 * d[cJBDelay] / d[cJBEmitted]
@@ -279,7 +326,7 @@ func (st *stream) derive(smp *streamSample, d [nCounters]float64, dt, ts float64
 // pliRate is keyframe requests per second over the last 30 to 45 seconds,
 // from two staggered anchors; NaN until 30 s of data exist.
 func (st *stream) pliRate(ts float64) float64 {
-	c := st.c[cPli]
+	c := float32(st.value(cPli))
 	if st.pliT0 == 0 {
 		st.pliT0, st.pliC0 = ts, c
 		return math.NaN()
@@ -292,7 +339,7 @@ func (st *stream) pliRate(ts float64) float64 {
 		st.pliT1, st.pliC1 = ts, c
 	}
 	if span := ts - st.pliT0; span >= 30000 && c >= st.pliC0 {
-		return (c - st.pliC0) / (span / 1000)
+		return float64(c-st.pliC0) / (span / 1000)
 	}
 	return math.NaN()
 }
