@@ -30,6 +30,7 @@ type callsTable struct {
 	selected  string // id of the selected call; the cursor follows it
 	pinned    bool   // the user chose a call; until then the cursor stays on top
 	paints    rowPaints
+	sorter    sorter
 	cursor    int
 	offset    int
 }
@@ -73,7 +74,7 @@ func (t *callsTable) SetSize(w, h int) {
 func (t *callsTable) refresh() {
 	t.stale = false
 	t.rows, t.hay = filterCalls(t.calls, t.filter, t.hay)
-	sortCalls(t.rows, t.sortBy, t.feedTime)
+	t.sorter.sort(t.rows, t.sortBy, t.feedTime)
 	t.cursor = min(t.cursor, max(len(t.rows)-1, 0))
 	if !t.pinned {
 		t.cursor = 0

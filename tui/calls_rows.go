@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"cmp"
 	"math"
 	"slices"
 	"strings"
@@ -78,26 +77,33 @@ func keyRow(c *diagnose.CallSummary, k sortKey, feedTime time.Time) sortRow {
 
 // compareRows orders ongoing calls before ended ones, then by the keys,
 // then by id so the order is total and stable.
-func compareRows(a, b sortRow) int {
+func compareRows(a, b *sortRow) int {
 	if a.ended != b.ended {
 		if a.ended {
 			return 1
 		}
 		return -1
 	}
-	if c := cmp.Compare(a.k1, b.k1); c != 0 {
-		return c
-	}
-	if c := cmp.Compare(a.k2, b.k2); c != 0 {
-		return c
-	}
-	if c := cmp.Compare(a.k3, b.k3); c != 0 {
-		return c
-	}
-	if c := strings.Compare(a.room, b.room); c != 0 {
-		return c
+	// Keys are never NaN, so plain comparisons order them.
+	switch {
+	case a.k1 != b.k1:
+		return sign(a.k1 < b.k1)
+	case a.k2 != b.k2:
+		return sign(a.k2 < b.k2)
+	case a.k3 != b.k3:
+		return sign(a.k3 < b.k3)
+	case a.room != b.room:
+		return sign(a.room < b.room)
 	}
 	return strings.Compare(a.c.ID, b.c.ID)
+}
+
+// sign is -1 when less, else 1.
+func sign(less bool) int {
+	if less {
+		return -1
+	}
+	return 1
 }
 
 // callDuration is how long a call has lasted, in data time.
@@ -172,14 +178,30 @@ func matchesAll(h string, words []string) bool {
 	return true
 }
 
-// sortCalls sorts rows in place for k: ongoing before ended, worst first.
+// sorter sorts calls, reusing its buffers from one frame to the next.
+type sorter struct {
+	keys []sortRow
+	ptrs []*sortRow
+}
+
+// sort sorts rows in place for k: ongoing before ended, worst first.
+func (s *sorter) sort(rows []*diagnose.CallSummary, k sortKey, feedTime time.Time) {
+	s.keys, s.ptrs = slices.Grow(s.keys[:0], len(rows)), slices.Grow(s.ptrs[:0], len(rows))
+	for _, c := range rows {
+		s.keys = append(s.keys, keyRow(c, k, feedTime))
+	}
+	for i := range s.keys {
+		s.ptrs = append(s.ptrs, &s.keys[i])
+	}
+	slices.SortFunc(s.ptrs, compareRows)
+	for i, r := range s.ptrs {
+		rows[i] = r.c
+	}
+	clear(s.keys) // drop the summaries so the buffer does not keep them alive
+}
+
+// sortCalls sorts rows in place for k with a fresh sorter.
 func sortCalls(rows []*diagnose.CallSummary, k sortKey, feedTime time.Time) {
-	keyed := make([]sortRow, len(rows))
-	for i, c := range rows {
-		keyed[i] = keyRow(c, k, feedTime)
-	}
-	slices.SortFunc(keyed, compareRows)
-	for i := range keyed {
-		rows[i] = keyed[i].c
-	}
+	var s sorter
+	s.sort(rows, k, feedTime)
 }
