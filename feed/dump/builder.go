@@ -1,7 +1,7 @@
 package dump
 
 import (
-	"encoding/json"
+	"bytes"
 	"fmt"
 	"math"
 	"path/filepath"
@@ -89,7 +89,7 @@ func (b *builder) records() ([]feed.Record, error) {
 
 	callID, partID := b.call.ID, b.part.ID
 	call, part := b.call, b.part
-	out := make([]feed.Record, 0, len(b.events)+4)
+	enc := &encoder{file: b.file, out: make([]feed.Record, 0, len(b.events)+4)}
 	msgs := []feed.Message{
 		{Type: feed.TypeCallStart, TS: first, Call: &call},
 		{Type: feed.TypeParticipantJoin, TS: first, CallID: callID, Participant: &part},
@@ -104,30 +104,39 @@ func (b *builder) records() ([]feed.Record, error) {
 		feed.Message{Type: feed.TypeCallEnd, TS: last, CallID: callID, Reason: "end of dump"},
 	)
 	for _, m := range msgs {
-		if err := encodeInto(&out, m, b.file); err != nil {
+		if err := enc.add(m); err != nil {
 			return nil, err
 		}
 	}
-	return out, nil
+	return enc.out, nil
 }
 
-// encodeInto appends m as a record, splitting a stats message that would
-// exceed the frame size limit into smaller ones with the same time.
-func encodeInto(out *[]feed.Record, m feed.Message, file string) error {
-	data, err := json.Marshal(&m)
+// encoder turns messages into records, reusing one scratch buffer so that
+// each record gets a slice of exactly its size.
+type encoder struct {
+	file    string
+	out     []feed.Record
+	scratch []byte
+}
+
+// add appends m as a record, splitting a stats message that would exceed
+// the frame size limit into smaller ones with the same time.
+func (e *encoder) add(m feed.Message) error {
+	var err error
+	e.scratch, err = feed.AppendMessage(e.scratch[:0], &m) // the bytes of json.Marshal, faster
 	if err != nil {
-		return fmt.Errorf("%s: encoding a %s message: %w", file, m.Type, err)
+		return fmt.Errorf("%s: encoding a %s message: %w", e.file, m.Type, err)
 	}
-	if len(data) > feed.MaxFrameBytes-1024 && m.Type == feed.TypeStats && len(m.Stats) > 1 {
+	if len(e.scratch) > feed.MaxFrameBytes-1024 && m.Type == feed.TypeStats && len(m.Stats) > 1 {
 		half := len(m.Stats) / 2
 		a, c := m, m
 		a.Stats, c.Stats = m.Stats[:half], m.Stats[half:]
-		if err := encodeInto(out, a, file); err != nil {
+		if err := e.add(a); err != nil {
 			return err
 		}
-		return encodeInto(out, c, file)
+		return e.add(c)
 	}
-	*out = append(*out, feed.Record{Recv: msTime(m.TS), Msg: data})
+	e.out = append(e.out, feed.Record{Recv: msTime(m.TS), Msg: bytes.Clone(e.scratch)})
 	return nil
 }
 

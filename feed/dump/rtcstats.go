@@ -96,7 +96,7 @@ func (r *rtcstatsReader) line(n int, raw []byte, last bool) error {
 		r.sawMeta = true
 		return r.meta(raw)
 	}
-	var parts []json.RawMessage
+	var parts []any // decoded in one pass: the value is used as it comes
 	if err := json.Unmarshal(raw, &parts); err != nil {
 		if last {
 			r.b.problem(n, "line is cut short (the file is truncated): %v", err)
@@ -105,33 +105,35 @@ func (r *rtcstatsReader) line(n int, raw []byte, last bool) error {
 		}
 		return nil
 	}
-	var method, pc string
-	if len(parts) >= 3 && r.chrome {
-		var id float64
-		if json.Unmarshal(parts[0], &id) == nil {
-			return fmt.Errorf("line %d: rtcstats v4 dump with numeric method ids (the rtcstats client's compressed RTCStatsDump) is not supported; Chrome's own RTCStatsDump, with method names spelled out, is", n)
-		}
-	}
-	if len(parts) < 3 || json.Unmarshal(parts[0], &method) != nil || method == "" {
+	if len(parts) < 3 {
 		r.b.problem(n, "not an rtcstats line: want [method, pcId, value, timestamp]")
 		return nil
 	}
-	_ = json.Unmarshal(parts[1], &pc) // null for client-level lines
+	if _, numeric := parts[0].(float64); numeric && r.chrome {
+		return fmt.Errorf("line %d: rtcstats v4 dump with numeric method ids (the rtcstats client's compressed RTCStatsDump) is not supported; Chrome's own RTCStatsDump, with method names spelled out, is", n)
+	}
+	method, _ := parts[0].(string)
+	if method == "" {
+		r.b.problem(n, "not an rtcstats line: want [method, pcId, value, timestamp]")
+		return nil
+	}
+	pc, _ := asString(parts[1]) // null for client-level lines
 	r.dispatch(n, method, pc, parts[2], r.lineTime(parts))
 	return nil
 }
 
 // lineTime is a line's time: its fourth element in v3; in Chrome's dumps
 // the last element, absolute on the first line and a delta after.
-func (r *rtcstatsReader) lineTime(parts []json.RawMessage) float64 {
-	var ts float64
+func (r *rtcstatsReader) lineTime(parts []any) float64 {
 	if !r.chrome {
 		if len(parts) > 3 {
-			_ = json.Unmarshal(parts[3], &ts)
+			ts, _ := asNumber(parts[3])
+			return ts
 		}
-		return ts
+		return 0
 	}
-	if len(parts) < 4 || json.Unmarshal(parts[len(parts)-1], &ts) != nil {
+	ts, ok := asNumber(parts[len(parts)-1])
+	if len(parts) < 4 || !ok {
 		return 0
 	}
 	if r.clock == 0 {
@@ -159,7 +161,7 @@ func (r *rtcstatsReader) meta(raw []byte) error {
 	return nil
 }
 
-func (r *rtcstatsReader) dispatch(n int, method, pc string, value json.RawMessage, ts float64) {
+func (r *rtcstatsReader) dispatch(n int, method, pc string, value any, ts float64) {
 	needPC := func() bool {
 		if pc == "" {
 			r.b.problem(n, "%s line without a peer connection id", method)
@@ -179,8 +181,7 @@ func (r *rtcstatsReader) dispatch(n int, method, pc string, value json.RawMessag
 	case method == "identity":
 		mergeObject(r.identity, value)
 	case method == "conferenceStartTimestamp":
-		var v float64
-		if json.Unmarshal(value, &v) == nil && usableTS(v) {
+		if v, ok := asNumber(value); ok && usableTS(v) {
 			r.b.start = v
 		} else if usableTS(ts) {
 			r.b.start = ts
@@ -192,7 +193,8 @@ func (r *rtcstatsReader) dispatch(n int, method, pc string, value json.RawMessag
 		}
 		r.getstats(n, pc, value, ts) // the report may carry its own time
 	case stateEvents[method] != "":
-		state := updateValue(value) // plain in v3, JSON-quoted in Chrome's dumps
+		str, _ := value.(string)
+		state := stateName(str) // plain in v3, JSON-quoted in Chrome's dumps
 		if state == "" {
 			r.b.problem(n, "%s value is not a state string", method)
 			return
@@ -217,13 +219,13 @@ func (r *rtcstatsReader) dispatch(n int, method, pc string, value json.RawMessag
 
 // mergeObject adds the fields of a JSON object (or a string holding one)
 // to dst; later lines override earlier ones.
-func mergeObject(dst map[string]any, value json.RawMessage) {
-	var m map[string]any
-	if json.Unmarshal(value, &m) != nil {
-		var s string
-		if json.Unmarshal(value, &s) != nil || json.Unmarshal([]byte(s), &m) != nil {
-			return
-		}
+func mergeObject(dst map[string]any, value any) {
+	m, ok := value.(map[string]any)
+	if s, isString := value.(string); isString {
+		ok = json.Unmarshal([]byte(s), &m) == nil
+	}
+	if !ok {
+		return
 	}
 	for k, v := range m {
 		dst[k] = v
@@ -234,20 +236,20 @@ func mergeObject(dst map[string]any, value json.RawMessage) {
 // connection's state and records the sample. The client removes "id" from
 // each report and every field equal to the previous sample's; the newest
 // report timestamp is moved to the top level and reports carrying it get 0.
-func (r *rtcstatsReader) getstats(n int, pc string, value json.RawMessage, lineTS float64) {
-	var reports map[string]any
-	if err := json.Unmarshal(value, &reports); err != nil {
-		var list []map[string]any // uncompressed array form
-		if json.Unmarshal(value, &list) != nil {
-			r.b.problem(n, "getstats value is not an object of reports: %v", err)
-			return
-		}
-		reports = map[string]any{}
-		for _, rep := range list {
+func (r *rtcstatsReader) getstats(n int, pc string, value any, lineTS float64) {
+	reports, ok := value.(map[string]any)
+	if list, isList := value.([]any); isList { // uncompressed array form
+		reports, ok = map[string]any{}, true
+		for _, x := range list {
+			rep, _ := x.(map[string]any)
 			if id, _ := rep["id"].(string); id != "" {
 				reports[id] = rep
 			}
 		}
+	}
+	if !ok {
+		r.b.problem(n, "getstats value is not an object of reports")
+		return
 	}
 	ts := lineTS
 	if t, ok := asNumber(reports["timestamp"]); ok {

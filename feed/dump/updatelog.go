@@ -142,6 +142,11 @@ func updateValue(raw json.RawMessage) string {
 	if json.Unmarshal(raw, &s) != nil {
 		return ""
 	}
+	return stateName(s)
+}
+
+// stateName is updateValue for a value already decoded once.
+func stateName(s string) string {
 	var inner string
 	if json.Unmarshal([]byte(s), &inner) == nil {
 		s = inner
