@@ -99,6 +99,28 @@ func (d *decoder) messageField(key []byte, m *Message) bool {
 	return true
 }
 
+// knownStrings are values that recur in every report; decoding reuses
+// these instead of allocating a copy each time.
+var knownStrings = func() map[string]string {
+	m := map[string]string{}
+	for _, s := range []string{
+		TypeHello, TypeSnapshot, TypeCallStart, TypeCallUpdate, TypeCallEnd, TypeParticipantJoin,
+		TypeParticipantUpdate, TypeParticipantLeave, TypeStats, TypeConnectionEvent,
+		StatInboundRTP, StatOutboundRTP, StatRemoteInboundRTP, StatCandidatePair, StatLocalCandidate,
+		StatRemoteCandidate, StatTransport, StatMediaSource, StatCodec, "remote-outbound-rtp",
+		"media-playout", "peer-connection", "data-channel", "certificate",
+		"audio", "video", "none", "cpu", "bandwidth", "other",
+		"new", "checking", "connected", "completed", "disconnected", "failed", "closed",
+		"succeeded", "in-progress", "waiting", "frozen", "stable", "connecting",
+		"host", "srflx", "prflx", "relay", "udp", "tcp", "tls",
+		"wifi", "ethernet", "cellular", "vpn", "unknown",
+		"audio/opus", "video/VP8", "video/VP9", "video/H264", "video/AV1",
+	} {
+		m[s] = s
+	}
+	return m
+}()
+
 var topKeys = map[string]bool{"type": true, "ts": true, "version": true, "server": true, "part": true,
 	"parts": true, "callid": true, "participantid": true, "connectionid": true, "reason": true,
 	"stats": true, "calls": true, "call": true, "participant": true, "event": true}
@@ -160,9 +182,20 @@ func (d *decoder) str(dst *string) {
 	case 'n':
 		d.null()
 	case '"':
-		if s, ok := d.stringValue(); ok {
-			*dst = s
+		start := d.pos
+		raw, slow := d.stringToken()
+		if d.err != nil {
+			return
 		}
+		if !slow {
+			if known, ok := knownStrings[string(raw)]; ok {
+				*dst = known // no allocation for the usual enum values
+			} else {
+				*dst = string(raw)
+			}
+			return
+		}
+		json.Unmarshal(d.data[start:d.pos], dst) // valid: just scanned
 	default:
 		d.wrongType("string")
 	}

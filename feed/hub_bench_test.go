@@ -84,3 +84,50 @@ func BenchmarkHubPublish(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkClientReceive measures the whole path a consumer sees: hub
+// fan-out, loopback WebSocket, Client read and Decode, event delivery.
+func BenchmarkClientReceive(b *testing.B) {
+	msgs := simMessages(b, 5000)
+	frames := make([][]byte, len(msgs))
+	for i := range msgs {
+		frames[i], _ = feed.AppendMessage(nil, &msgs[i])
+	}
+	hub := feed.NewHub(feed.HubConfig{Logf: func(string, ...any) {}, Queue: 1 << 20})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan struct{})
+	go func() { hub.Serve(ctx, ln); close(served) }()
+	c, err := feed.NewClient(feed.ClientConfig{URLs: []string{"ws://" + ln.Addr().String() + "/feed"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	runDone := make(chan struct{})
+	go func() { c.Run(ctx); close(runDone) }()
+	for ev := range c.Events() {
+		if ev.Kind == feed.EventMessage && ev.Msg.Type == feed.TypeSnapshot {
+			break
+		}
+	}
+	b.ResetTimer()
+	go func() {
+		for i := 0; i < b.N; i++ {
+			hub.PublishFrame(frames[i%len(frames)])
+		}
+	}()
+	for n := 0; n < b.N; {
+		if ev := <-c.Events(); ev.Kind == feed.EventMessage {
+			n++
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+	cancel()
+	for range c.Events() {
+	}
+	<-runDone
+	<-served
+}

@@ -94,8 +94,10 @@ func (r *Recorder) Close() error {
 			err = zerr
 		}
 	}
-	if serr := r.f.Sync(); err == nil {
-		err = serr
+	if info, serr := r.f.Stat(); serr == nil && info.Mode().IsRegular() {
+		if serr := r.f.Sync(); err == nil {
+			err = serr
+		}
 	}
 	if cerr := r.f.Close(); err == nil {
 		err = cerr
