@@ -2,7 +2,16 @@
 // of derived metrics, MOS, the rule set, and findings with plain-English
 // messages.
 //
+// It owns the Monitor (Apply a calltop.v1 message; read a Snapshot for the
+// TUI, the open findings for the alert engine, the stale participants for
+// the no-data alert, and the Report for `calltop report`), the trust rules
+// for counters (resets, wraps, duplicates, absurd values), the E-model MOS,
+// the rule table (rules.go) and the finding, snapshot and report types
+// other packages code against. docs/diagnoses.md describes the rules and
+// their sources; docs/report-json.md the report's JSON.
+//
 // It is pure and deterministic: all time comes from the data's timestamps,
 // never the wall clock, so live, replay at 8x and `calltop report` agree.
-// It must not do network I/O or touch the terminal.
+// It must not do network I/O, touch the terminal, or know about alerts'
+// acknowledgements and mutes (diagnose/alert) or screens (tui).
 package diagnose
