@@ -48,6 +48,12 @@ func (l *logBuf) contains(s string) bool {
 	return false
 }
 
+func (l *logBuf) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return strings.Join(l.lines, "\n")
+}
+
 // startHub serves a new hub on addr ("127.0.0.1:0" for any port).
 func startHub(t *testing.T, addr string, cfg HubConfig) *testHub {
 	t.Helper()
@@ -91,7 +97,7 @@ func fastClient(urls ...string) ClientConfig {
 	return ClientConfig{
 		URLs: urls, DialTimeout: 3 * time.Second,
 		MinBackoff: 20 * time.Millisecond, MaxBackoff: 200 * time.Millisecond,
-		PingInterval: 200 * time.Millisecond, StallAfter: 2 * time.Second,
+		PingInterval: time.Second, StallAfter: 2 * time.Second,
 	}
 }
 
