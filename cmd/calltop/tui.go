@@ -98,7 +98,7 @@ func runLive(ctx context.Context, urls []string, token string) error {
 		return err
 	}
 	defer logs.Close()
-	opts := engine.Options{Source: strings.Join(urls, ", "), Events: client.Events(), Store: store}
+	opts := engine.Options{Events: client.Events(), Store: store} // the header names the URL in use
 	var notifier *alert.Notifier
 	if len(rootLive.webhooks) > 0 {
 		notifier, err = alert.NewNotifier(alert.NotifierOptions{Webhooks: rootLive.webhooks, Format: alert.Format(rootLive.format)})
@@ -108,9 +108,6 @@ func runLive(ctx context.Context, urls []string, token string) error {
 		opts.Deliveries = notifier.Reports()
 	}
 	opts.NewBook = newBook(notifier)
-	if len(urls) == 1 {
-		opts.Source = urls[0]
-	}
 	err = runTUI(ctx, opts, tui.Options{}, client.Run)
 	if notifier != nil {
 		cctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)

@@ -49,12 +49,20 @@ func findAlert(f Frame, key string) *alert.Alert {
 // until its alert fires; it returns the alert's key.
 func fireLossAlert(t *testing.T, e *Engine, events chan feed.Event) string {
 	t.Helper()
+	key, _ := fireLossAlertFrame(t, e, events)
+	return key
+}
+
+// fireLossAlertFrame is fireLossAlert that also returns the frame in which
+// the alert was seen firing.
+func fireLossAlertFrame(t *testing.T, e *Engine, events chan feed.Event) (string, Frame) {
+	t.Helper()
 	events <- feed.Event{Msg: lossCall(1)}
 	for s := 2; s <= 15; s++ {
 		events <- feed.Event{Msg: tick(s)}
 	}
 	var key string
-	waitFrame(t, e, 2*time.Second, "a firing loss alert", func(f Frame) bool {
+	f := waitFrame(t, e, 2*time.Second, "a firing loss alert", func(f Frame) bool {
 		for _, a := range f.Alerts.Active {
 			if a.Rule == "loss-inbound" && a.State == alert.Firing {
 				key = a.Key
@@ -63,7 +71,7 @@ func fireLossAlert(t *testing.T, e *Engine, events chan feed.Event) string {
 		}
 		return false
 	})
-	return key
+	return key, f
 }
 
 func TestAckAndMuteReachTheBook(t *testing.T) {
@@ -172,7 +180,7 @@ func TestWebhookDeliveryReachesTheEventLog(t *testing.T) {
 	e := startLive(t, Options{NewMonitor: newTestMonitor, Source: "test", Events: events,
 		FrameInterval: 10 * time.Millisecond, Deliveries: n.Reports(),
 		NewBook: func() *alert.Book { return alert.NewBook(alert.Options{Sender: n}) }})
-	fireLossAlert(t, e, events)
+	_, f := fireLossAlertFrame(t, e, events)
 	select {
 	case body := <-posts:
 		if !strings.Contains(body, "loss-inbound") {
@@ -180,6 +188,9 @@ func TestWebhookDeliveryReachesTheEventLog(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("no webhook post for the firing alert")
+	}
+	if eventLogSays(f, "sent to "+srv.URL) {
+		return // reported before the firing frame went out
 	}
 	waitFrame(t, e, 10*time.Second, "the delivery in the event log", func(f Frame) bool {
 		return eventLogSays(f, "sent to "+srv.URL)

@@ -45,7 +45,8 @@ type Options struct {
 	// Deliveries carries the webhook Notifier's reports into the book's
 	// event log (nil: none).
 	Deliveries <-chan alert.Delivery
-	// Source names the feed in the header: a URL, "demo" or a file path.
+	// Source names the feed in the header: "demo", a file path, or ""
+	// for a live feed named by the URL in use (which failover changes).
 	Source string
 	// Events is a live feed: a feed.Client's Events channel.
 	Events <-chan feed.Event

@@ -238,3 +238,17 @@ func TestBadFramesAreCountedWithTheReason(t *testing.T) {
 		t.Errorf("a state change lost the bad-frame count: %d", f.Feed.BadFrames)
 	}
 }
+
+func TestFirstFrameAndFeedNamedByURL(t *testing.T) {
+	events := make(chan feed.Event, 8)
+	e := startLive(t, Options{NewMonitor: newTestMonitor, Events: events, FrameInterval: 10 * time.Millisecond})
+	f, got := nextFrame(t, e, time.Second)
+	if !got || f.Feed.State != "connecting" {
+		t.Fatalf("no first frame saying connecting before any event (got %v, state %q)", got, f.Feed.State)
+	}
+	events <- feed.Event{Kind: feed.EventState, Status: live()}
+	f = waitFrame(t, e, 2*time.Second, "live", func(f Frame) bool { return f.Feed.State == "live" })
+	if f.Feed.Source != live().URL {
+		t.Errorf("feed named %q, want the URL in use %q", f.Feed.Source, live().URL)
+	}
+}

@@ -77,6 +77,7 @@ func (l *loop) run(ctx context.Context) error {
 	if l.replay != nil {
 		l.replay.start(l, time.Now())
 	}
+	l.changed() // a first frame, so the header shows the feed at once
 	for {
 		l.frameDue() // a due frame goes before more input
 		var frameC, replayC, saveC <-chan time.Time
