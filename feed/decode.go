@@ -17,9 +17,10 @@ type decoder struct {
 	data    []byte
 	pos     int
 	depth   int
-	err     error // a syntax error: decoding stops
-	typeErr error // the first value of the wrong type: decoding goes on
-	fold    bool  // a key matched a field only ignoring case
+	err     error  // a syntax error: decoding stops
+	typeErr error  // the first value of the wrong type: decoding goes on
+	fold    bool   // a key matched a field only ignoring case
+	key     []byte // the key whose value is being read, for messages
 }
 
 // maxDepth is encoding/json's nesting limit.
@@ -300,6 +301,9 @@ func (d *decoder) wrongType(want string) {
 
 func (d *decoder) typeError(msg string) {
 	if d.typeErr == nil {
+		if d.key != nil {
+			msg = fmt.Sprintf("field %q: %s", d.key, msg)
+		}
 		d.typeErr = errors.New(msg)
 	}
 }

@@ -191,6 +191,7 @@ func (d *decoder) object(field func(key []byte)) {
 		}
 		d.pos++
 		d.ws()
+		d.key = key
 		field(key)
 		d.ws()
 		switch d.peek() {
