@@ -28,10 +28,20 @@ func (m *Monitor) raise(c *call, p *participant, cn *connection, def *ruleDef, r
 	c.addTimeline(TimelineEvent{Time: f.Start, ParticipantID: p.id, Kind: "finding-raised", Text: f.Message, Severity: f.Severity})
 }
 
-// refresh updates an open finding's numbers and, for escalating rules,
-// its severity (it never drops back while open).
+// refresh updates an open finding. A windowed rule keeps the episode's
+// worst numbers in its message and evidence (a report then says how bad it
+// got, not how it looked as it cleared) and only escalates its severity;
+// a sustained rule updates how long the condition has held.
 func (m *Monitor) refresh(p *participant, cn *connection, def *ruleDef, rs *ruleState, a msgArgs) {
-	m.fill(rs.open, p, cn, def, rs, a)
+	f := rs.open
+	if def.mode == windowed && def.threshold == nil && len(f.Evidence) > 0 && !def.op.crosses(a.v, f.Evidence[0].Value) {
+		if def.crit != 0 && f.Severity < Critical && def.op.crosses(rs.mean(int(def.critN), def.scale), def.crit) {
+			m.fill(f, p, cn, def, rs, a)
+			p.c.dirty = true
+		}
+		return
+	}
+	m.fill(f, p, cn, def, rs, a)
 	p.c.dirty = true
 }
 
