@@ -102,6 +102,38 @@ func (p *pane) screen() string {
 	return string(out)
 }
 
+// styled returns the pane's visible text with its SGR escape sequences.
+func (p *pane) styled() string {
+	out, err := exec.Command("tmux", "-L", p.socket, "capture-pane", "-p", "-e", "-t", "e2e").CombinedOutput()
+	if err != nil {
+		p.t.Fatalf("tmux capture-pane -e: %v\n%s", err, out)
+	}
+	return string(out)
+}
+
+var sgr = regexp.MustCompile(`\x1b\[([0-9;:]*)m`)
+
+// colourCodes counts SGR parameters that set a foreground or background
+// colour (30-38, 40-48, 90-97, 100-107); resets (39, 49) do not count.
+func colourCodes(screen string) int {
+	n := 0
+	for _, m := range sgr.FindAllStringSubmatch(screen, -1) {
+		params := strings.FieldsFunc(m[1], func(r rune) bool { return r == ';' || r == ':' })
+		for i := 0; i < len(params); i++ {
+			var v int
+			fmt.Sscan(params[i], &v)
+			switch {
+			case v == 38 || v == 48: // extended colour: skip its arguments
+				n++
+				i = len(params)
+			case v >= 30 && v <= 37, v >= 40 && v <= 47, v >= 90 && v <= 97, v >= 100 && v <= 107:
+				n++
+			}
+		}
+	}
+	return n
+}
+
 // keys sends tmux key names (Enter, q, ...).
 func (p *pane) keys(keys ...string) {
 	args := append([]string{"-L", p.socket, "send-keys", "-t", "e2e"}, keys...)
@@ -148,7 +180,7 @@ func diagnoses(screen string) string {
 // runDemoInTmux drives `calltop demo --scenario wifi-loss --calls 6` as a
 // user would: wait for calls, drill into the worst, read the sparklines
 // and the loss diagnosis, quit, and find a clean shell.
-func runDemoInTmux(t *testing.T, extraArgs string, env ...string) {
+func runDemoInTmux(t *testing.T, extraArgs string, noColour bool, env ...string) {
 	bin := calltopBinary(t)
 	home := t.TempDir()
 	env = append(env, "HOME="+home, "XDG_STATE_HOME="+filepath.Join(home, "state"))
@@ -166,6 +198,11 @@ func runDemoInTmux(t *testing.T, extraArgs string, env ...string) {
 		first := lossRow.FindStringIndex(s)
 		return len(rows) > 0 && first != nil && first[0] == rows[0][0]
 	})
+	if n := colourCodes(p.styled()); noColour && n > 0 {
+		t.Errorf("with NO_COLOR=1 the calls screen still sets %d colours", n)
+	} else if !noColour && n == 0 {
+		t.Error("with TERM=xterm-256color the calls screen sets no colour at all")
+	}
 	p.keys("Enter")
 	s = p.waitFor("the call screen with sparklines and the loss diagnosis", func(s string) bool {
 		return sparkline.MatchString(s) && lossWords.MatchString(diagnoses(s))
@@ -189,11 +226,11 @@ func runDemoInTmux(t *testing.T, extraArgs string, env ...string) {
 }
 
 func TestDemoInTmux(t *testing.T) {
-	runDemoInTmux(t, "", "TERM=xterm-256color")
+	runDemoInTmux(t, "", false, "TERM=xterm-256color")
 }
 
 func TestDemoInTmuxNoColor(t *testing.T) {
-	runDemoInTmux(t, " --speed 2", "TERM=xterm-256color", "NO_COLOR=1")
+	runDemoInTmux(t, " --speed 2", true, "TERM=xterm-256color", "NO_COLOR=1")
 }
 
 // writeRecording simulates a minute of wifi-loss calls into a calltop
