@@ -71,7 +71,10 @@ type pane struct {
 var paneSeq sync.Mutex
 var paneN int
 
-// startPane runs shell command cmd in a new 80x24 pane with env set.
+// startPane runs shell command cmd in a new 80x24 pane with env set
+// (K=V to set, -u K to unset, as env(1) reads them). They are applied by
+// env(1) in the pane, not by tmux -e: tmux puts its own default-terminal
+// in TERM after -e.
 func startPane(t *testing.T, cmd string, env ...string) *pane {
 	t.Helper()
 	if _, err := exec.LookPath("tmux"); err != nil {
@@ -81,11 +84,10 @@ func startPane(t *testing.T, cmd string, env ...string) *pane {
 	paneN++
 	p := &pane{t: t, socket: fmt.Sprintf("calltop-e2e-%d-%d", os.Getpid(), paneN)}
 	paneSeq.Unlock()
-	args := []string{"-L", p.socket, "-f", "/dev/null", "new-session", "-d", "-x", "80", "-y", "24", "-s", "e2e"}
-	for _, kv := range env {
-		args = append(args, "-e", kv)
+	if len(env) > 0 {
+		cmd = "env " + strings.Join(env, " ") + " " + cmd
 	}
-	args = append(args, cmd)
+	args := []string{"-L", p.socket, "-f", "/dev/null", "new-session", "-d", "-x", "80", "-y", "24", "-s", "e2e", cmd}
 	if out, err := exec.Command("tmux", args...).CombinedOutput(); err != nil {
 		t.Fatalf("tmux new-session: %v\n%s", err, out)
 	}
@@ -114,24 +116,25 @@ func (p *pane) styled() string {
 var sgr = regexp.MustCompile(`\x1b\[([0-9;:]*)m`)
 
 // colourCodes counts SGR parameters that set a foreground or background
-// colour (30-38, 40-48, 90-97, 100-107); resets (39, 49) do not count.
-func colourCodes(screen string) int {
-	n := 0
+// colour: basic ones (30-37, 40-47, 90-97, 100-107: a 16-colour terminal's)
+// and extended ones (38 and 48: 256 colours or true colour). Resets (39,
+// 49) do not count.
+func colourCodes(screen string) (basic, extended int) {
 	for _, m := range sgr.FindAllStringSubmatch(screen, -1) {
 		params := strings.FieldsFunc(m[1], func(r rune) bool { return r == ';' || r == ':' })
 		for i := 0; i < len(params); i++ {
 			var v int
 			fmt.Sscan(params[i], &v)
 			switch {
-			case v == 38 || v == 48: // extended colour: skip its arguments
-				n++
+			case v == 38 || v == 48: // its arguments follow; skip them
+				extended++
 				i = len(params)
 			case v >= 30 && v <= 37, v >= 40 && v <= 47, v >= 90 && v <= 97, v >= 100 && v <= 107:
-				n++
+				basic++
 			}
 		}
 	}
-	return n
+	return basic, extended
 }
 
 // keys sends tmux key names (Enter, q, ...).
@@ -180,7 +183,7 @@ func diagnoses(screen string) string {
 // runDemoInTmux drives `calltop demo --scenario wifi-loss --calls 6` as a
 // user would: wait for calls, drill into the worst, read the sparklines
 // and the loss diagnosis, quit, and find a clean shell.
-func runDemoInTmux(t *testing.T, extraArgs string, noColour bool, env ...string) {
+func runDemoInTmux(t *testing.T, extraArgs string, palette string, env ...string) {
 	bin := calltopBinary(t)
 	home := t.TempDir()
 	env = append(env, "HOME="+home, "XDG_STATE_HOME="+filepath.Join(home, "state"))
@@ -198,9 +201,13 @@ func runDemoInTmux(t *testing.T, extraArgs string, noColour bool, env ...string)
 		first := lossRow.FindStringIndex(s)
 		return len(rows) > 0 && first != nil && first[0] == rows[0][0]
 	})
-	if n := colourCodes(p.styled()); noColour && n > 0 {
-		t.Errorf("with NO_COLOR=1 the calls screen still sets %d colours", n)
-	} else if !noColour && n == 0 {
+	basic, extended := colourCodes(p.styled())
+	switch {
+	case palette == "none" && basic+extended > 0:
+		t.Errorf("with NO_COLOR=1 the calls screen still sets %d colours", basic+extended)
+	case palette == "16" && (extended > 0 || basic == 0):
+		t.Errorf("on a 16-colour terminal the calls screen sets %d basic and %d extended colours; want basic only", basic, extended)
+	case palette == "256" && basic+extended == 0:
 		t.Error("with TERM=xterm-256color the calls screen sets no colour at all")
 	}
 	p.keys("Enter")
@@ -226,11 +233,17 @@ func runDemoInTmux(t *testing.T, extraArgs string, noColour bool, env ...string)
 }
 
 func TestDemoInTmux(t *testing.T) {
-	runDemoInTmux(t, "", false, "TERM=xterm-256color")
+	runDemoInTmux(t, "", "256", "TERM=xterm-256color")
 }
 
 func TestDemoInTmuxNoColor(t *testing.T) {
-	runDemoInTmux(t, " --speed 2", true, "TERM=xterm-256color", "NO_COLOR=1")
+	runDemoInTmux(t, " --speed 2", "none", "TERM=xterm-256color", "NO_COLOR=1")
+}
+
+// TestDemoInTmux16Colours runs with TERM=xterm outside tmux's view (no
+// $TMUX, which Bubble Tea would take as 256 colours).
+func TestDemoInTmux16Colours(t *testing.T) {
+	runDemoInTmux(t, " --speed 2", "16", "-u", "TMUX", "TERM=xterm")
 }
 
 // writeRecording simulates a minute of wifi-loss calls into a calltop
