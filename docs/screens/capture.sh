@@ -19,11 +19,12 @@ sleep 1
 "$bin" record --feed ws://127.0.0.1:17171/feed -o "$tmp/recording.jsonl" --duration 60s >/dev/null 2>&1
 kill $hub
 
-# start SIZE ENV CMD: a fresh pane of SIZE running CMD with ENV set.
+# start SIZE ENV CMD: a fresh pane of SIZE running CMD with ENV set (by
+# env(1): tmux puts its own default-terminal in TERM over new-session -e).
 start() {
 	tmux -L $sock kill-server 2>/dev/null || true
 	tmux -L $sock -f /dev/null new-session -d -x "${1%x*}" -y "${1#*x}" -s s \
-		-e TERM=xterm-256color -e "$2" -e HOME="$tmp" "$3"
+		"env TERM=xterm-256color $2 HOME=$tmp $3"
 }
 shot() { tmux -L $sock capture-pane -p -t s >"$out/$1.txt"; }
 keys() { tmux -L $sock send-keys -t s "$@"; sleep 1; }
