@@ -196,3 +196,17 @@ func TestWebhookDeliveryReachesTheEventLog(t *testing.T) {
 		return eventLogSays(f, "sent to "+srv.URL)
 	})
 }
+
+// A feed that is down before any data arrives must not set the book's
+// clock to the wall clock: data replayed from the past would then never
+// move it, and no alert would ever fire.
+func TestFeedDownBeforeDataKeepsTheBookOnDataTime(t *testing.T) {
+	e, events := alertEngine(t, nil)
+	events <- feed.Event{Kind: feed.EventState, Status: reconnecting("connection refused")}
+	f := waitFrame(t, e, 2*time.Second, "reconnecting", func(f Frame) bool { return f.Feed.State == "reconnecting" })
+	if f.Alerts.FeedDown {
+		t.Error("feed-down raised before any data, at a time the book cannot know")
+	}
+	events <- feed.Event{Kind: feed.EventState, Status: live()}
+	fireLossAlert(t, e, events) // data from 2026-01-01: its alert still fires
+}

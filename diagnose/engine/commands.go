@@ -112,7 +112,7 @@ func (l *loop) bookAction(act func(*alert.Book, time.Time) error) {
 	}
 	now := l.bookNow()
 	if now.IsZero() {
-		now = l.book.Now()
+		return // no data yet, so no alert to act on
 	}
 	l.keep.restore(l.book, now)
 	if err := act(l.book, now); err != nil {

@@ -210,15 +210,14 @@ func (l *loop) evaluate(force bool) {
 }
 
 // bookNow is the time the book hears events that do not come with data
-// (the feed going down, a user's ack or mute): data time, moved on by the
-// wall clock while no data arrives (live feeds' data time is about wall
-// time); before any data, the wall clock. A replay uses data time only.
+// (the feed going down or back, a user's ack or mute): data time, moved on
+// by the wall clock while no data arrives (live feeds' data time is about
+// wall time). Before any data it is zero: the book's clock is data time,
+// and a feed replaying old data must not find it already in the future.
+// A replay uses data time only.
 func (l *loop) bookNow() time.Time {
-	if l.replay != nil {
+	if l.replay != nil || l.dataNow.IsZero() {
 		return l.mon.Now()
-	}
-	if l.dataNow.IsZero() {
-		return time.Now()
 	}
 	return l.dataNow.Add(time.Since(l.dataWall))
 }
@@ -236,24 +235,26 @@ func (l *loop) setFeedState(cs feed.Status) {
 	}
 	l.feed = st
 	down := cs.State == feed.StateReconnecting || cs.State == feed.StateStalled || cs.State == feed.StateFailed
-	if l.book != nil && down != l.feedDown {
-		now := l.bookNow()
-		l.keep.restore(l.book, now)
-		if down {
-			reason := st.Reason
-			if reason == "" {
-				reason = "feed " + st.State
-			}
-			l.book.FeedDown(now, reason)
-		} else if st.State == "live" {
-			l.book.FeedUp(now)
-		}
-		l.keep.save(l.book, false)
-	}
-	if down || st.State == "live" {
-		l.feedDown = down
-	}
 	l.changed()
+	if l.book == nil || down == l.feedDown || (!down && cs.State != feed.StateLive) {
+		return
+	}
+	now := l.bookNow()
+	if now.IsZero() {
+		return // no data yet: the header says it; the book has no clock
+	}
+	l.keep.restore(l.book, now)
+	if down {
+		reason := st.Reason
+		if reason == "" {
+			reason = "feed " + st.State
+		}
+		l.book.FeedDown(now, reason)
+	} else {
+		l.book.FeedUp(now)
+	}
+	l.feedDown = down
+	l.keep.save(l.book, false)
 }
 
 // changed notes that the next frame differs from the last one, and arms
