@@ -15,8 +15,9 @@
 // whose stats stopped for 15 s). Events that come without data (the feed
 // going down or back, a user's ack or mute) reach the Book at data time
 // moved on by the wall clock since the last data arrived (live feeds' data
-// time is about wall time); a replay uses data time only. The wall clock
-// is used here only to pace frames and replays, never for diagnosis.
+// time is about wall time); before any data the Book hears nothing (the
+// header shows the feed state), and a replay uses data time only. The wall
+// clock is used here only to pace frames and replays, never for diagnosis.
 //
 // It must not render anything or import the tui package.
 package engine
