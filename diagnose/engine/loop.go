@@ -278,6 +278,9 @@ func (l *loop) changed() {
 // emit builds a frame and puts it on the channel, replacing a frame the
 // TUI has not read yet (whose pending count carries over).
 func (l *loop) emit(now time.Time) {
+	if l.replay != nil && l.replay.catching {
+		return // the seek's catch-up sends the frame when it is done
+	}
 	l.seq++
 	f := Frame{
 		Seq:         l.seq,

@@ -224,12 +224,18 @@ func BenchmarkReplaySeekBack(b *testing.B) {
 	p := l.replay
 	p.paused = true
 	now := time.Now()
-	p.seek(l, time.Hour, now) // to the end
+	seek := func(d time.Duration) {
+		p.seek(l, d, now)
+		for p.catching {
+			p.catchUp(l, now)
+		}
+	}
+	seek(time.Hour) // to the end
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		p.seek(l, -10*time.Second, now)
+		seek(-10 * time.Second)
 		b.StopTimer()
-		p.seek(l, time.Hour, now)
+		seek(time.Hour)
 		b.StartTimer()
 	}
 	b.ReportMetric(float64(len(recs)), "records")

@@ -40,6 +40,9 @@ type replayer struct {
 	speed      float64
 	paused     bool
 	ended      bool
+	// catching is set while a seek applies the records up to pos, a batch
+	// at a time between commands; frames wait until it is done.
+	catching bool
 
 	timer *time.Timer
 	armed bool
@@ -73,7 +76,7 @@ func (p *replayer) bounds() (start, end time.Time) {
 
 // position is where the replay is at wall time now.
 func (p *replayer) position(now time.Time) time.Time {
-	if p.paused || p.ended {
+	if p.paused || p.ended || p.catching {
 		return p.pos
 	}
 	pos := p.pos.Add(time.Duration(float64(now.Sub(p.anchorWall)) * p.speed))
@@ -104,6 +107,10 @@ func (p *replayer) start(l *loop, now time.Time) {
 // advance applies every record due by wall time now and arms the timer
 // for the next one.
 func (p *replayer) advance(l *loop, now time.Time) {
+	if p.catching {
+		p.catchUp(l, now)
+		return
+	}
 	if p.paused || p.ended {
 		return
 	}
@@ -179,6 +186,9 @@ func (p *replayer) pause(l *loop, paused bool, now time.Time) {
 	}
 	p.anchor(now)
 	p.paused = paused
+	if p.catching {
+		return // the catch-up carries on, then plays or not
+	}
 	if paused {
 		p.disarm()
 		return
@@ -186,9 +196,12 @@ func (p *replayer) pause(l *loop, paused bool, now time.Time) {
 	p.advance(l, now)
 }
 
-// seek moves the position by d: forward applies the records in between at
-// once; backward starts over with a fresh Monitor and Book and re-applies
-// from the start up to the target.
+// seek moves the position by d: forward applies the records in between;
+// backward starts over with a fresh Monitor and Book and re-applies from
+// the start up to the target. Either way no frame shows a half-applied
+// state: the records are applied a batch at a time between commands (so a
+// long recording never stops the engine listening) and frames wait until
+// the target is reached.
 func (p *replayer) seek(l *loop, d time.Duration, now time.Time) {
 	if len(p.recs) == 0 {
 		return
@@ -207,12 +220,25 @@ func (p *replayer) seek(l *loop, d time.Duration, now time.Time) {
 		p.next = 0
 		p.asm = feed.SnapshotAssembler{}
 	}
-	p.applyUpTo(l, target, 0)
-	l.evaluate(true)
-	p.pos = target
-	p.anchorWall = now
-	p.ended = p.next >= len(p.recs) && !target.Before(end)
+	p.pos, p.ended, p.catching = target, false, true
 	p.disarm()
+	p.catchUp(l, now)
+}
+
+// catchUp applies the next batch of records up to the seek target; once
+// there, it lets frames out again and plays on from the target unless
+// paused.
+func (p *replayer) catchUp(l *loop, now time.Time) {
+	if n := p.applyUpTo(l, p.pos, replayBatch); n == replayBatch {
+		p.arm(0)
+		return
+	}
+	p.catching = false
+	l.evaluate(true)
+	p.anchorWall = now
+	_, end := p.bounds()
+	p.ended = p.next >= len(p.recs) && !p.pos.Before(end)
+	l.changed()
 	if !p.paused && !p.ended {
 		p.advance(l, now)
 	}
@@ -225,7 +251,7 @@ func (p *replayer) setSpeed(l *loop, speed float64, now time.Time) {
 	}
 	p.anchor(now)
 	p.speed = speed
-	if !p.paused && !p.ended {
+	if !p.paused && !p.ended && !p.catching {
 		p.disarm()
 		p.advance(l, now)
 	}

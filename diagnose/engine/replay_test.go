@@ -227,3 +227,23 @@ func TestQueuedSeeksAddUpToOne(t *testing.T) {
 		t.Errorf("%d Monitors made: the seeks did not add up into one forward seek", n)
 	}
 }
+
+func TestLongSeekShowsNoHalfAppliedFrame(t *testing.T) {
+	const gap = 10 * time.Millisecond
+	e := newReplayEngine(t, &Replay{Records: recording(t, 20000, gap)}, nil) // 200 s, 5 catch-up batches
+	e.ReplayPause(true)
+	e.ReplaySeek(150 * time.Second)
+	e.ReplayPause(false) // reaches the engine during the catch-up
+	f := waitFrame(t, e, 5*time.Second, "the replay past 150 s", func(f Frame) bool {
+		if f.Replay == nil {
+			return false
+		}
+		if want := int(f.Replay.Position.Sub(t0)/gap) + 1; len(f.Calls.Calls) > want || (f.Replay.Paused && len(f.Calls.Calls) != want) {
+			t.Fatalf("frame at %v has %d calls applied, want %d: a half-applied seek", f.Replay.Position.Sub(t0), len(f.Calls.Calls), want)
+		}
+		return f.Replay.Position.Sub(t0) >= 150*time.Second
+	})
+	if f.Replay.Paused {
+		t.Error("the replay stayed paused")
+	}
+}
