@@ -15,6 +15,11 @@ import (
 // wraps) that JSON cannot carry. The Monitor must never panic, never show
 // a negative bitrate or a loss outside 0..100 %, and never report
 // billion-packet totals.
+//
+// Run it with minimisation off, or the fuzzer spends minutes shrinking
+// each multi-kilobyte input it finds interesting and reports 0 execs/s:
+//
+//	go test ./diagnose -run XXX -fuzz FuzzMonitor -fuzzminimizetime 0 -parallel 1
 func FuzzMonitor(f *testing.F) {
 	f.Add([]byte(`{"type":"call.start","ts":1767225600000,"call":{"id":"c1"}}
 {"type":"stats","ts":1767225601000,"callId":"c1","participantId":"p1","connectionId":"pc","stats":[{"id":"IA","type":"inbound-rtp","timestamp":1767225601000,"ssrc":1,"kind":"audio","packetsReceived":50,"bytesReceived":4000}]}

@@ -178,9 +178,7 @@ func reportConnection(cn *connection) ReportConnection {
 	lostOut := map[int64]int64{}
 	for _, st := range cn.streams {
 		if st.typ == stRemoteInbound {
-			lost := count64(st.total(cLost))
-			lostOut[st.ssrc] += lost
-			rc.PacketsSentLost += lost
+			lostOut[st.ssrc] = min(lostOut[st.ssrc]+count64(st.total(cLost)), maxCounter)
 		}
 	}
 	for _, st := range cn.streams {
@@ -196,6 +194,7 @@ func reportConnection(cn *connection) ReportConnection {
 		case stOutbound:
 			rs.Direction, rs.PacketsLost = "outbound", lostOut[st.ssrc]
 			rc.PacketsSent += rs.Packets
+			rc.PacketsSentLost += rs.PacketsLost
 		default:
 			continue
 		}

@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -272,5 +273,19 @@ func TestSlowSetupAndPathFlapping(t *testing.T) {
 		if want := changes / 3; len(fs) != want {
 			t.Errorf("%d path changes in 25 s: %d findings, want %d", changes, len(fs), want)
 		}
+	}
+}
+
+func TestFindingKeepsWorstNumbers(t *testing.T) {
+	m := NewMonitor(Options{})
+	run(m, newGen("c1", "p1"), 30, func(i int) cond {
+		if i < 12 {
+			return with(func(c *cond) { c.lossIn = 8 })
+		}
+		return with(func(c *cond) { c.lossIn = 2 })
+	})
+	fs := findingsOf(m, RuleLossInbound)
+	if len(fs) != 1 || !strings.Contains(fs[0].Message, "8 %") || fs[0].Evidence[0].Value != 8 {
+		t.Errorf("after 8 %% then 2 %% loss, want the finding to keep 8 %%: %+v", fs)
 	}
 }
