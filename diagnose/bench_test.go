@@ -5,38 +5,51 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"sync"
 	"testing"
 
 	"github.com/calltop/calltop/feed"
 	"github.com/calltop/calltop/feed/sim"
 )
 
-// simFrames encodes steps seconds of a simulated fleet of calls.
-func simFrames(b *testing.B, calls, steps int) (frames [][]byte, stats int) {
+// benchFrames holds one minute of 500 simulated calls, encoded once for
+// every benchmark (the testing package calls each benchmark several times).
+var benchFrames struct {
+	once   sync.Once
+	frames [][]byte
+	err    error
+}
+
+// simFrames returns the encoded simulator frames.
+func simFrames(b *testing.B) [][]byte {
 	b.Helper()
-	s, err := sim.New(sim.Config{Calls: calls, Seed: 1})
-	if err != nil {
-		b.Fatal(err)
-	}
-	for i := 0; i < steps; i++ {
-		for _, m := range s.Step() {
-			f, err := json.Marshal(m)
-			if err != nil {
-				b.Fatal(err)
-			}
-			frames = append(frames, f)
-			if m.Type == feed.TypeStats {
-				stats++
+	benchFrames.once.Do(func() {
+		s, err := sim.New(sim.Config{Calls: 500, Seed: 1})
+		if err != nil {
+			benchFrames.err = err
+			return
+		}
+		for i := 0; i < 60; i++ {
+			for _, m := range s.Step() {
+				f, err := json.Marshal(m)
+				if err != nil {
+					benchFrames.err = err
+					return
+				}
+				benchFrames.frames = append(benchFrames.frames, f)
 			}
 		}
+	})
+	if benchFrames.err != nil {
+		b.Fatal(benchFrames.err)
 	}
-	return frames, stats
+	return benchFrames.frames
 }
 
 // BenchmarkIngest measures decode + Monitor.Apply (metrics, MOS, rules)
 // per simulator frame; msgs/s is frames per second on one core.
 func BenchmarkIngest(b *testing.B) {
-	frames, _ := simFrames(b, 500, 60)
+	frames := simFrames(b)
 	m := NewMonitor(Options{})
 	var msg feed.Message
 	b.ReportAllocs()
@@ -57,7 +70,7 @@ func BenchmarkIngest(b *testing.B) {
 
 // BenchmarkApply is Monitor.Apply alone on decoded frames.
 func BenchmarkApply(b *testing.B) {
-	frames, _ := simFrames(b, 500, 60)
+	frames := simFrames(b)
 	msgs := make([]feed.Message, len(frames))
 	for i, f := range frames {
 		if err := feed.Decode(f, &msgs[i]); err != nil {
@@ -81,7 +94,7 @@ func BenchmarkApply(b *testing.B) {
 // BenchmarkDecode is the bare encoding/json decode of the same frames,
 // the yardstick of the ingest budget (ingest >= 0.5x of it).
 func BenchmarkDecode(b *testing.B) {
-	frames, _ := simFrames(b, 500, 60)
+	frames := simFrames(b)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
