@@ -3,7 +3,9 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
+	"net"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -273,5 +275,52 @@ func TestReportNeedsInput(t *testing.T) {
 	}
 	if _, err := runCLI(t, "report", filepath.Join(t.TempDir(), "missing.jsonl")); err == nil {
 		t.Errorf("missing file: no error")
+	}
+}
+
+func TestReportFromLiveFeed(t *testing.T) {
+	s, err := sim.New(sim.Config{Calls: 4, Scenarios: []string{"turn-tcp"}, Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hub := feed.NewHub(feed.HubConfig{Logf: func(string, ...any) {}})
+	ctx, cancel := context.WithCancel(context.Background())
+	served, stepped := make(chan struct{}), make(chan struct{})
+	go func() { defer close(served); _ = hub.Serve(ctx, ln) }()
+	go func() { defer close(stepped); _ = feed.StepSource(s.Step, time.Second, 20)(ctx, hub) }()
+	defer func() { cancel(); <-served; <-stepped }()
+
+	cmd := newRootCmd()
+	var out, errOut bytes.Buffer
+	cmd.SetOut(&out)
+	cmd.SetErr(&errOut)
+	url := "ws://" + ln.Addr().String() + "/feed"
+	cmd.SetArgs([]string{"report", "--feed", url, "--duration", "2s", "--json"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatalf("report --feed: %v (%s)", err, errOut.String())
+	}
+	var rep jsReport
+	dec := json.NewDecoder(&out)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&rep); err != nil {
+		t.Fatalf("output: %v", err)
+	}
+	if rep.Source.Path != url || rep.Source.Format != "calltop-feed" || len(rep.Calls) < 4 {
+		t.Fatalf("source %+v, %d calls; want the feed URL, calltop-feed and the 4 simulated calls", rep.Source, len(rep.Calls))
+	}
+	relayed := 0
+	for _, c := range rep.Calls {
+		for _, f := range c.Findings {
+			if f.Rule == "relay-tcp" {
+				relayed++
+			}
+		}
+	}
+	if relayed == 0 {
+		t.Errorf("40 s of turn-tcp feed gave no relay-tcp finding")
 	}
 }
