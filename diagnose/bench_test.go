@@ -144,3 +144,35 @@ func BenchmarkMemoryPerCall(b *testing.B) {
 		runtime.KeepAlive(s)
 	}
 }
+
+// BenchmarkSnapshot measures Snapshot with 10,000 live calls, all of which
+// received stats since the previous snapshot (the worst case: every
+// summary is rebuilt), with one call focused.
+func BenchmarkSnapshot(b *testing.B) {
+	s, err := sim.New(sim.Config{Calls: 10000, Seed: 4})
+	if err != nil {
+		b.Fatal(err)
+	}
+	m := NewMonitor(Options{})
+	for step := 0; step < 20; step++ {
+		for _, msg := range s.Step() {
+			m.Apply(&msg)
+		}
+	}
+	focus := m.Snapshot("").Calls[0].ID
+	next := s.Step()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		for _, c := range m.calls {
+			c.dirty = true
+		}
+		b.StartTimer()
+		snap := m.Snapshot(focus)
+		if len(snap.Calls) < 10000 || snap.Focus == nil {
+			b.Fatalf("%d calls, focus %v", len(snap.Calls), snap.Focus != nil)
+		}
+	}
+	_ = next
+}
