@@ -38,7 +38,18 @@ type Monitor struct {
 	lastSweep int64
 	pending   map[*connection]struct{}
 	parts     feed.SnapshotAssembler
+	// retired remembers calls that ended and left the live set (data time
+	// they left), so a late stats message does not bring one back as a
+	// ghost; entries expire after retiredMemory.
+	retired map[string]int64
 }
+
+// retiredMemory is how long a retired call id is remembered, and
+// maxRetired bounds how many are.
+const (
+	retiredMemory = 10 * 60 * 1000
+	maxRetired    = 100000
+)
 
 // NewMonitor returns an empty Monitor.
 func NewMonitor(opts Options) *Monitor {
@@ -52,7 +63,7 @@ func NewMonitor(opts Options) *Monitor {
 		opts.MaxCalls = defaultMaxCalls
 	}
 	return &Monitor{opts: opts, calls: map[string]*call{}, open: map[string]*Finding{},
-		dq: map[string]int{}, pending: map[*connection]struct{}{}}
+		dq: map[string]int{}, pending: map[*connection]struct{}{}, retired: map[string]int64{}}
 }
 
 // Now returns the newest data time seen (zero before any).
@@ -102,7 +113,8 @@ func (m *Monitor) Apply(msg *feed.Message) {
 		}
 	case feed.TypeCallStart, feed.TypeCallUpdate:
 		if msg.Call != nil && msg.Call.ID != "" {
-			m.upsertCall(msg.Call, t, msg.Type == feed.TypeCallStart)
+			start := msg.Type == feed.TypeCallStart
+			m.upsertCall(msg.Call, t, start, start)
 		}
 	case feed.TypeCallEnd:
 		if c := m.calls[msg.CallID]; c != nil {
@@ -129,6 +141,8 @@ func (m *Monitor) Apply(msg *feed.Message) {
 }
 
 // callFor returns the call, creating it (started at t) if it is unknown.
+// A call that recently ended and left is not brought back by a late
+// message; only a call.start or a snapshot starts that id again.
 func (m *Monitor) callFor(id string, t int64) *call {
 	if id == "" {
 		return nil
@@ -136,21 +150,35 @@ func (m *Monitor) callFor(id string, t int64) *call {
 	if c := m.calls[id]; c != nil {
 		return c
 	}
+	if _, gone := m.retired[id]; gone {
+		return nil
+	}
+	return m.newCall(id, t)
+}
+
+func (m *Monitor) newCall(id string, t int64) *call {
+	delete(m.retired, id)
 	if len(m.calls) >= m.opts.MaxCalls {
 		m.mark(DQTooMany)
 		return nil
 	}
-	c := &call{id: Clean(id), start: t, dirty: true}
-	c.id = id // the key stays exact; the display copy is cleaned in summaries
+	c := &call{id: id, start: t, dirty: true} // the key stays exact; summaries show it cleaned
 	m.calls[id] = c
 	return c
 }
 
-func (m *Monitor) upsertCall(fc *feed.Call, t int64, start bool) *call {
+// upsertCall adds or updates a call. start (a call.start) or revive (a
+// snapshot listing it as ongoing) may start an id that recently ended.
+func (m *Monitor) upsertCall(fc *feed.Call, t int64, start, revive bool) *call {
 	if old := m.calls[fc.ID]; old != nil && old.end != 0 && start {
 		m.retire(old) // the id is reused: the ended call goes, a new one starts
 	}
-	c := m.callFor(fc.ID, t)
+	c := m.calls[fc.ID]
+	if c == nil && (start || revive) {
+		c = m.newCall(fc.ID, t)
+	} else if c == nil {
+		c = m.callFor(fc.ID, t)
+	}
 	if c == nil {
 		return nil
 	}
@@ -241,6 +269,9 @@ func (m *Monitor) retire(c *call) {
 		m.endCall(c, m.now, "")
 	}
 	delete(m.calls, c.id)
+	if len(m.retired) < maxRetired {
+		m.retired[c.id] = m.now
+	}
 	if m.focus == c {
 		m.focus = nil
 	}
@@ -270,7 +301,7 @@ func (m *Monitor) applySnapshot(calls []feed.Call, t int64) {
 		if fc.ID == "" {
 			continue
 		}
-		c := m.upsertCall(fc, t, false)
+		c := m.upsertCall(fc, t, false, true)
 		if c == nil {
 			continue
 		}
@@ -301,6 +332,13 @@ func (m *Monitor) sweep() {
 	for _, c := range m.calls {
 		if c.end != 0 && m.now-c.endedAt >= linger && m.now-c.end >= linger {
 			m.retire(c)
+		}
+	}
+	if m.now%10000 < lingerSweepInterval || len(m.retired) >= maxRetired { // every ~10 s
+		for id, at := range m.retired {
+			if m.now-at >= retiredMemory {
+				delete(m.retired, id)
+			}
 		}
 	}
 }

@@ -197,3 +197,28 @@ func TestSplitSnapshotAppliesWhenComplete(t *testing.T) {
 		t.Errorf("calls %v after the whole snapshot, want a and b", ids)
 	}
 }
+
+func TestLateStatsDoNotBringBackAnEndedCall(t *testing.T) {
+	m := NewMonitor(Options{})
+	g := newGen("a", "pa")
+	run(m, g, 5, func(int) cond { return good() })
+	end := feed.Message{Type: feed.TypeCallEnd, TS: float64(g.t), CallID: "a"}
+	m.Apply(&end)
+	other := newGen("b", "pb")
+	other.t = g.t
+	run(m, other, 70, func(int) cond { return good() }) // a's linger passes
+	g.t = other.t
+	late := g.step(good())
+	m.Apply(&late)
+	for _, c := range m.Snapshot("").Calls {
+		if c.ID == "a" {
+			t.Fatalf("a late stats message brought ended call a back (ended %v)", c.Ended)
+		}
+	}
+	// A new call.start with the same id is a new call.
+	again := g.start("Dana")
+	m.Apply(&again[0])
+	if n := len(m.Snapshot("").Calls); n != 2 {
+		t.Errorf("%d calls after call a started again, want 2", n)
+	}
+}
