@@ -22,17 +22,23 @@ type outSent struct {
 	sent float64
 }
 
+// reportAgg gathers one report's stream samples into a connection sample.
+type reportAgg struct {
+	s                    connSample
+	audioLoss, videoLoss lossPool
+	conceal              lossPool // lost = concealed share × dt, recv = the rest
+	audioIn              [4]streamSample
+	nAudioIn             int
+	sent                 [8]outSent
+	nSent                int
+	neededKbps           float64
+	videoOut             bool
+}
+
 // aggregate applies one report's RTP and media-source objects to their
 // streams and combines the trusted samples into one connection sample.
 func (m *Monitor) aggregate(cn *connection, stats []feed.Stat, t int64) connSample {
-	s := newConnSample(t)
-	var audioLoss, videoLoss lossPool
-	var audioIn [4]streamSample
-	nAudioIn := 0
-	var sent [8]outSent
-	nSent := 0
-	var conceal lossPool // lost = concealed, recv = samples (reusing the pair)
-	neededKbps, videoOut := math.NaN(), false
+	a := reportAgg{s: newConnSample(t), neededKbps: math.NaN()}
 	for pass := 0; pass < 2; pass++ { // remote-inbound needs the outbound samples first
 		for i := range stats {
 			st := &stats[i]
@@ -47,97 +53,105 @@ func (m *Monitor) aggregate(cn *connection, stats []feed.Stat, t int64) connSamp
 			}
 			smp, fresh, reason := strm.update(st, statTime(st, t))
 			m.mark(reason)
-			kind := strm.kind
-			switch typ {
-			case stInbound:
-				if !fresh {
-					continue
-				}
-				s.bitrateIn = addNaN(s.bitrateIn, smp.kbps)
-				pool := &videoLoss
-				if kind == "audio" {
-					pool = &audioLoss
-				}
-				pool.lost += smp.dLost
-				pool.recv += smp.dPackets
-				if kind == "audio" {
-					s.jitterIn = maxNaN(s.jitterIn, smp.jitterMs)
-					s.noMediaIn = maxNaN(s.noMediaIn, boolf(smp.dBytes == 0))
-					if !math.IsNaN(smp.concealPct) {
-						conceal.lost += smp.concealPct * smp.dt
-						conceal.recv += (100 - smp.concealPct) * smp.dt
-					}
-					if nAudioIn < len(audioIn) {
-						audioIn[nAudioIn] = smp
-						nAudioIn++
-					}
-				} else if smp.dBytes > 0 {
-					s.freezePct = maxNaN(s.freezePct, smp.freezePct)
-					s.fps = minNaN(s.fps, smp.fps)
-					s.pliRate = maxNaN(s.pliRate, smp.pliRate)
-				}
-			case stOutbound:
-				if !fresh {
-					continue
-				}
-				s.bitrateOut = addNaN(s.bitrateOut, smp.kbps)
-				if nSent < len(sent) {
-					sent[nSent] = outSent{strm.ssrc, smp.dPackets}
-					nSent++
-				}
-				if kind == "audio" {
-					s.noMediaOut = maxNaN(s.noMediaOut, boolf(smp.dBytes == 0))
-					if strm.targetBps > 0 {
-						neededKbps = addNaN(neededKbps, float64(strm.targetBps)/1000)
-					}
-				} else if kind == "video" {
-					videoOut = videoOut || smp.dBytes > 0
-					cpu, bw := smp.cpuPct, smp.bwPct
-					if st.QualityLimitationDurations == nil {
-						cpu = 100 * boolf(st.QualityLimitationReason == "cpu")
-						bw = 100 * boolf(st.QualityLimitationReason == "bandwidth")
-					}
-					s.cpuPct = maxNaN(s.cpuPct, cpu)
-					s.bwPct = maxNaN(s.bwPct, bw)
-					s.pliRate = maxNaN(s.pliRate, smp.pliRate)
-				}
-			case stRemoteInbound:
-				s.rttMs = maxNaN(s.rttMs, smp.rttMs)
+			switch {
+			case typ == stInbound && fresh:
+				a.inbound(strm, &smp)
+			case typ == stOutbound && fresh:
+				a.outbound(strm, st, &smp)
+			case typ == stRemoteInbound:
+				a.s.rttMs = maxNaN(a.s.rttMs, smp.rttMs)
 				if fresh {
-					s.lossOut = maxNaN(s.lossOut, remoteLoss(smp, strm.ssrc, sent[:nSent]))
+					a.s.lossOut = maxNaN(a.s.lossOut, remoteLoss(smp, strm.ssrc, a.sent[:a.nSent]))
 				}
-			case stMediaSource:
-				if kind == "audio" && (fresh || !math.IsNaN(smp.level)) {
-					s.micLevel = maxNaN(s.micLevel, smp.level)
-				}
+			case typ == stMediaSource && strm.kind == "audio":
+				a.s.micLevel = maxNaN(a.s.micLevel, smp.level)
 			}
 		}
 	}
-	s.lossIn, s.lossInKind = audioLoss.pct(), "audio"
-	if v := videoLoss.pct(); !math.IsNaN(v) && (math.IsNaN(s.lossIn) || v > s.lossIn) {
+	return a.finish(cn)
+}
+
+func (a *reportAgg) inbound(strm *stream, smp *streamSample) {
+	s := &a.s
+	s.bitrateIn = addNaN(s.bitrateIn, smp.kbps)
+	if strm.kind != "audio" {
+		a.videoLoss.lost += smp.dLost
+		a.videoLoss.recv += smp.dPackets
+		if smp.dBytes > 0 {
+			s.freezePct = maxNaN(s.freezePct, smp.freezePct)
+			s.fps = minNaN(s.fps, smp.fps)
+			s.pliRate = maxNaN(s.pliRate, smp.pliRate)
+		}
+		return
+	}
+	a.audioLoss.lost += smp.dLost
+	a.audioLoss.recv += smp.dPackets
+	s.jitterIn = maxNaN(s.jitterIn, smp.jitterMs)
+	s.noMediaIn = maxNaN(s.noMediaIn, boolf(smp.dBytes == 0))
+	if !math.IsNaN(smp.concealPct) {
+		a.conceal.lost += smp.concealPct * smp.dt
+		a.conceal.recv += (100 - smp.concealPct) * smp.dt
+	}
+	if a.nAudioIn < len(a.audioIn) {
+		a.audioIn[a.nAudioIn] = *smp
+		a.nAudioIn++
+	}
+}
+
+func (a *reportAgg) outbound(strm *stream, st *feed.Stat, smp *streamSample) {
+	s := &a.s
+	s.bitrateOut = addNaN(s.bitrateOut, smp.kbps)
+	if a.nSent < len(a.sent) {
+		a.sent[a.nSent] = outSent{strm.ssrc, smp.dPackets}
+		a.nSent++
+	}
+	switch strm.kind {
+	case "audio":
+		s.noMediaOut = maxNaN(s.noMediaOut, boolf(smp.dBytes == 0))
+		if strm.targetBps > 0 {
+			a.neededKbps = addNaN(a.neededKbps, float64(strm.targetBps)/1000)
+		}
+	case "video":
+		a.videoOut = a.videoOut || smp.dBytes > 0
+		cpu, bw := smp.cpuPct, smp.bwPct
+		if st.QualityLimitationDurations == nil {
+			cpu = 100 * boolf(st.QualityLimitationReason == "cpu")
+			bw = 100 * boolf(st.QualityLimitationReason == "bandwidth")
+		}
+		s.cpuPct = maxNaN(s.cpuPct, cpu)
+		s.bwPct = maxNaN(s.bwPct, bw)
+		s.pliRate = maxNaN(s.pliRate, smp.pliRate)
+	}
+}
+
+// finish derives the connection-level values: loss in (the worse kind),
+// RTT (remote-inbound, else the selected pair), bandwidth, concealment
+// and the MOS of each received audio stream.
+func (a *reportAgg) finish(cn *connection) connSample {
+	s := a.s
+	s.lossIn, s.lossInKind = a.audioLoss.pct(), "audio"
+	if v := a.videoLoss.pct(); !math.IsNaN(v) && (math.IsNaN(s.lossIn) || v > s.lossIn) {
 		s.lossIn, s.lossInKind = v, "video"
 	}
-	if math.IsNaN(s.rttMs) {
-		if pi, ok := cn.pair(cn.selPair); ok {
+	if pi, ok := cn.pair(cn.selPair); ok {
+		if math.IsNaN(s.rttMs) {
 			s.rttMs = pi.rttMs
 		}
-	}
-	if pi, ok := cn.pair(cn.selPair); ok {
 		s.availOutKbps = pi.availOutKbps
 	}
-	if videoOut {
-		neededKbps = math.Max(addNaN(neededKbps, 0), 100)
+	if a.videoOut {
+		a.neededKbps = math.Max(addNaN(a.neededKbps, 0), 100)
 	}
-	s.neededOutKbps = neededKbps
-	s.concealPct = conceal.pct()
+	s.neededOutKbps = a.neededKbps
+	s.concealPct = a.conceal.pct()
 	if !math.IsNaN(s.rttMs) {
 		cn.rttLast = s.rttMs
 		cn.rttSum += s.rttMs
 		cn.rttN++
 	}
-	for i := 0; i < nAudioIn; i++ {
-		a := &audioIn[i]
-		s.mos = minNaN(s.mos, EstimateMOS(addNaN(cn.rttLast, 0), a.jbMs, addNaN(a.jitterMs, 0), a.lossPct))
+	for i := 0; i < a.nAudioIn; i++ {
+		in := &a.audioIn[i]
+		s.mos = minNaN(s.mos, EstimateMOS(addNaN(cn.rttLast, 0), in.jbMs, addNaN(in.jitterMs, 0), in.lossPct))
 	}
 	return s
 }
