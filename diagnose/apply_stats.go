@@ -109,7 +109,7 @@ func (m *Monitor) applyStats(msg *feed.Message, t int64) {
 // applyPath reads candidates, pairs and the transport: the selected pair,
 // its candidate types, and the ICE state the transport reports.
 func (m *Monitor) applyPath(c *call, p *participant, cn *connection, stats []feed.Stat, t int64) {
-	sel, fallback := "", ""
+	fallback := ""
 	for i := range stats {
 		s := &stats[i]
 		switch s.Type {
@@ -139,13 +139,20 @@ func (m *Monitor) applyPath(c *call, p *participant, cn *connection, stats []fee
 			}
 		}
 	}
+	m.selectPath(c, p, cn, fallback, t)
+}
+
+// selectPath follows the selected candidate pair: the transport's
+// selectedCandidatePairId, else a selected (Firefox) or nominated and
+// succeeded pair of this report, else the previous one. A change is a
+// path change (for path-flapping).
+func (m *Monitor) selectPath(c *call, p *participant, cn *connection, fallback string, t int64) {
+	sel := cn.selPair
 	switch {
 	case cn.transportSelect != "":
 		sel = cn.transportSelect
 	case fallback != "":
 		sel = fallback
-	default:
-		sel = cn.selPair
 	}
 	if sel != cn.selPair {
 		if cn.selPair != "" {

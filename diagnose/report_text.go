@@ -55,6 +55,10 @@ func writeCallText(w *bufio.Writer, c *ReportCall) {
 	for i := range c.Participants {
 		writeParticipantText(w, &c.Participants[i])
 	}
+	writeFindingsText(w, c)
+}
+
+func writeFindingsText(w *bufio.Writer, c *ReportCall) {
 	if len(c.Findings) == 0 {
 		fmt.Fprintf(w, "  findings: none\n")
 		return
