@@ -122,7 +122,7 @@ type Series struct {
 type TimelineEvent struct {
 	Time          time.Time
 	ParticipantID string
-	Kind          string // "ice", "connection", "finding-raised", "finding-cleared", "joined", "left"
+	Kind          string // "ice", "connection", "finding-raised", "finding-cleared", "joined", "left", "ended"
 	Text          string
 	Severity      Severity
 }

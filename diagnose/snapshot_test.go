@@ -222,3 +222,36 @@ func TestLateStatsDoNotBringBackAnEndedCall(t *testing.T) {
 		t.Errorf("%d calls after call a started again, want 2", n)
 	}
 }
+
+func TestBrowser(t *testing.T) {
+	cases := map[string]string{
+		"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 Safari/537.36":               "Chrome 142",
+		"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 Safari/537.36 Edg/142.0.0.0": "Edge 142",
+		"Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:144.0) Gecko/20100101 Firefox/144.0":                                                "Firefox 144",
+		"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.6 Safari/605.1.15":         "Safari 18.6",
+		"curl/8.0": "",
+	}
+	for ua, want := range cases {
+		if got := Browser(ua); got != want {
+			t.Errorf("Browser(%q) = %q, want %q", ua, got, want)
+		}
+	}
+}
+
+func TestOpenFindingsAreCopies(t *testing.T) {
+	m := NewMonitor(Options{})
+	run(m, newGen("a", "pa"), 15, func(int) cond { return with(func(c *cond) { c.lossIn, c.rttMs = 8, 450 }) })
+	open := m.OpenFindings()
+	if len(open) < 2 {
+		t.Fatalf("%d open findings, want loss and rtt", len(open))
+	}
+	for i := 1; i < len(open); i++ {
+		if open[i].Start.Before(open[i-1].Start) {
+			t.Errorf("open findings not oldest first")
+		}
+	}
+	open[0].Message = "changed"
+	if m.OpenFindings()[0].Message == "changed" {
+		t.Errorf("OpenFindings hands out the Monitor's own findings")
+	}
+}
