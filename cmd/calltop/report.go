@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"sort"
+	"strings"
 	"syscall"
 	"time"
 
@@ -97,6 +99,14 @@ func buildReport(ctx context.Context, o reportOptions, args []string, stderr io.
 	}
 	if err != nil {
 		return diagnose.Report{}, err
+	}
+	if dq := m.Snapshot("").DataQuality; len(dq) > 0 {
+		reasons := make([]string, 0, len(dq))
+		for r, n := range dq {
+			reasons = append(reasons, fmt.Sprintf("%s %d", r, n))
+		}
+		sort.Strings(reasons)
+		fmt.Fprintf(stderr, "calltop report: samples left out as untrustworthy: %s (see docs/diagnoses.md)\n", strings.Join(reasons, ", "))
 	}
 	rep := m.Report()
 	rep.Source = src
