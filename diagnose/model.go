@@ -42,8 +42,11 @@ type call struct {
 	timeline []event
 	summary  *CallSummary
 	dirty    bool
-	version  uint64
-	focused  bool
+	// namesChanged: a participant joined or was renamed since the last
+	// summary (the names slice is rebuilt only then).
+	namesChanged bool
+	version      uint64
+	focused      bool
 }
 
 // participant is one person in a call.

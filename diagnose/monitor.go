@@ -229,7 +229,7 @@ func (m *Monitor) upsertParticipant(c *call, fp *feed.Participant, t int64) *par
 	set(&p.userAgent, fp.UserAgent)
 	set(&p.networkType, fp.NetworkType)
 	set(&p.region, fp.Region)
-	c.dirty = true
+	c.dirty, c.namesChanged = true, true
 	return p
 }
 

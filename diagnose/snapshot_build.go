@@ -58,16 +58,18 @@ func (m *Monitor) summary(c *call) *CallSummary {
 		return c.summary
 	}
 	c.version++
-	s := &CallSummary{ID: Clean(c.id), Room: c.room, Tags: c.tags, Start: msTime(c.start), End: msTime(c.end),
+	s := &CallSummary{Room: c.room, Tags: c.tags, Start: msTime(c.start), End: msTime(c.end),
 		Ended: c.end != 0, WorstMOS: math.NaN(), WorstLoss: math.NaN(), WorstRTTMs: math.NaN(), Version: c.version}
+	if old := c.summary; old != nil && !c.namesChanged {
+		s.ID, s.Names = old.ID, old.Names // unchanged: share them
+	} else {
+		s.ID, s.Names = Clean(c.id), c.names()
+		c.namesChanged = false
+	}
 	bitrate := math.NaN()
 	for _, p := range c.parts {
 		if !p.left {
 			s.Participants++
-		}
-		s.Names = append(s.Names, p.displayName())
-		if p.userID != "" && p.userID != p.displayName() {
-			s.Names = append(s.Names, p.userID)
 		}
 		if p.left {
 			continue
@@ -85,6 +87,18 @@ func (m *Monitor) summary(c *call) *CallSummary {
 	}
 	c.summary, c.dirty = s, false
 	return s
+}
+
+// names lists the participants' display names and user ids, for filtering.
+func (c *call) names() []string {
+	out := make([]string, 0, len(c.parts))
+	for _, p := range c.parts {
+		out = append(out, p.displayName())
+		if p.userID != "" && p.userID != p.displayName() {
+			out = append(out, p.userID)
+		}
+	}
+	return out
 }
 
 // worstOpen returns the open finding of highest severity, the oldest on
