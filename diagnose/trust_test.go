@@ -9,11 +9,10 @@ import (
 
 // in is one inbound-rtp audio sample: time offset (s), counters, jitter.
 type in struct {
-	sec                 float64
-	ssrc                int64
-	recv, lost, bytes   float64
-	jitter              float64
-	tsOverride, noMsgTS bool
+	sec               float64
+	ssrc              int64
+	recv, lost, bytes float64
+	jitter            float64
 }
 
 func inboundMsg(s in) feed.Message {

@@ -145,21 +145,6 @@ func isHex4(b []byte) bool {
 	return true
 }
 
-// stringValue consumes a string and returns it decoded.
-func (d *decoder) stringValue() (string, bool) {
-	start := d.pos
-	raw, slow := d.stringToken()
-	if d.err != nil {
-		return "", false
-	}
-	if !slow {
-		return string(raw), true
-	}
-	var s string
-	json.Unmarshal(d.data[start:d.pos], &s) // valid: just scanned
-	return s, true
-}
-
 // object walks an object, calling field with each key (decoded) positioned
 // at its value; field must consume the value.
 func (d *decoder) object(field func(key []byte)) {

@@ -197,7 +197,7 @@ func TestFeedLossInhibitsPerCallAlerts(t *testing.T) {
 }
 
 func TestFleetAlertsOffByDefaultAndOnWhenAsked(t *testing.T) {
-	b, s := newTestBook(Options{})
+	b, _ := newTestBook(Options{})
 	b.Tick(t0)
 	b.Tick(at(24 * time.Hour))
 	for i := range 10 {
@@ -206,7 +206,7 @@ func TestFleetAlertsOffByDefaultAndOnWhenAsked(t *testing.T) {
 	if n := len(b.Snapshot().Active); n != 0 {
 		t.Fatalf("fleet alerts raised with defaults: %v", keys(b.Snapshot().Active))
 	}
-	b, s = newTestBook(Options{Fleet: FleetOptions{NoNewCallsFor: 10 * time.Minute, SetupFailurePct: 30, SetupWindow: 10}})
+	b, s := newTestBook(Options{Fleet: FleetOptions{NoNewCallsFor: 10 * time.Minute, SetupFailurePct: 30, SetupWindow: 10}})
 	b.CallStarted(t0, "c1")
 	b.Tick(at(9 * time.Minute))
 	wantSent(t, s)

@@ -233,7 +233,7 @@ func (a *statArena) tail(n int) []feed.Stat {
 		}
 		c := a.chunks[a.cur]
 		if cap(c)-len(c) >= n {
-			return c[len(c):len(c)]
+			return c[len(c):]
 		}
 		a.cur++
 	}
