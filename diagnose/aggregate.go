@@ -33,7 +33,17 @@ type reportAgg struct {
 	nSent                int
 	neededKbps           float64
 	videoOut             bool
+	// audio streams seen in this report, and whether any carried bytes
+	audioInSeen, audioInFlow   bool
+	audioOutSeen, audioOutFlow bool
 }
+
+// minActiveAudioPPS is the packet rate (received plus lost) below which an
+// audio stream is not carrying speech in an interval: the sender is in DTX
+// (a comfort-noise packet every 400 ms), muted or stopping. Its concealed
+// samples and jitter-buffer delay then describe silence, not damage. 25 is
+// half of Opus's 50 packets/s at 20 ms (a 40 ms ptime stream at full rate).
+const minActiveAudioPPS = 25
 
 // aggregate applies one report's RTP and media-source objects to their
 // streams and combines the trusted samples into one connection sample.
@@ -79,7 +89,11 @@ func (a *reportAgg) inbound(strm *stream, smp *streamSample) {
 		a.videoLoss.recv += smp.dPackets
 		if smp.dBytes > 0 {
 			s.freezePct = maxNaN(s.freezePct, smp.freezePct)
-			s.fps = minNaN(s.fps, smp.fps)
+			if strm.value(cFramesDecoded) > 0 || smp.fps > 0 {
+				// a stream that never decoded a frame carries only padding
+				// (an SFU's bandwidth probes), not a picture anyone sees
+				s.fps = minNaN(s.fps, smp.fps)
+			}
 			s.pliRate = maxNaN(s.pliRate, smp.pliRate)
 		}
 		return
@@ -87,7 +101,11 @@ func (a *reportAgg) inbound(strm *stream, smp *streamSample) {
 	a.audioLoss.lost += smp.dLost
 	a.audioLoss.recv += smp.dPackets
 	s.jitterIn = maxNaN(s.jitterIn, smp.jitterMs)
-	s.noMediaIn = maxNaN(s.noMediaIn, boolf(smp.dBytes == 0))
+	a.audioInSeen = true
+	a.audioInFlow = a.audioInFlow || smp.dBytes > 0
+	if smp.dt <= 0 || (smp.dPackets+math.Max(smp.dLost, 0))/smp.dt < minActiveAudioPPS {
+		return // not carrying speech: no concealment or MOS from it
+	}
 	if !math.IsNaN(smp.concealPct) {
 		a.conceal.lost += smp.concealPct * smp.dt
 		a.conceal.recv += (100 - smp.concealPct) * smp.dt
@@ -107,7 +125,8 @@ func (a *reportAgg) outbound(strm *stream, st *feed.Stat, smp *streamSample) {
 	}
 	switch strm.kind {
 	case "audio":
-		s.noMediaOut = maxNaN(s.noMediaOut, boolf(smp.dBytes == 0))
+		a.audioOutSeen = true
+		a.audioOutFlow = a.audioOutFlow || smp.dBytes > 0
 		if strm.targetBps > 0 {
 			a.neededKbps = addNaN(a.neededKbps, float64(strm.targetBps)/1000)
 		}
@@ -129,6 +148,15 @@ func (a *reportAgg) outbound(strm *stream, st *feed.Stat, smp *streamSample) {
 // and the MOS of each received audio stream.
 func (a *reportAgg) finish(cn *connection) connSample {
 	s := a.s
+	// No media is judged per connection on all its audio streams at once:
+	// a placeholder stream that never carries packets (Jitsi's) is not
+	// one-way audio while another audio stream is receiving.
+	if a.audioInSeen {
+		s.noMediaIn = boolf(!a.audioInFlow)
+	}
+	if a.audioOutSeen {
+		s.noMediaOut = boolf(!a.audioOutFlow)
+	}
 	s.lossIn, s.lossInKind = a.audioLoss.pct(), "audio"
 	if v := a.videoLoss.pct(); !math.IsNaN(v) && (math.IsNaN(s.lossIn) || v > s.lossIn) {
 		s.lossIn, s.lossInKind = v, "video"

@@ -96,6 +96,7 @@ func (m *Monitor) applyStats(msg *feed.Message, t int64) {
 	}
 	m.applyPath(c, p, cn, msg.Stats, t)
 	s := m.aggregate(cn, msg.Stats, t)
+	participantMedia(p, cn, &s, t)
 	cn.cur = s
 	if cn.first == 0 {
 		cn.first = t
@@ -229,4 +230,34 @@ func canonicalKind(k string) string {
 		return "video"
 	}
 	return Clean(k)
+}
+
+// otherConnFlowWindow is how recently another connection of the
+// participant must have carried audio for this one's silence to be
+// deliberate: longer than the slowest stats interval seen in real dumps
+// (6 s), shorter than Jitsi's 15 s wedge detector.
+const otherConnFlowWindow = 10000 // ms
+
+// participantMedia judges no-media at the participant level: a connection
+// with no audio is fine while another open connection of the same
+// participant carries audio in that direction (Jitsi moves media between
+// its bridge and peer-to-peer connections and idles the other on purpose).
+func participantMedia(p *participant, cn *connection, s *connSample, t int64) {
+	if s.noMediaIn == 0 {
+		cn.audioInAt = t
+	}
+	if s.noMediaOut == 0 {
+		cn.audioOutAt = t
+	}
+	for _, o := range p.conns {
+		if o == cn || o.rules == nil { // the same, or closed
+			continue
+		}
+		if s.noMediaIn == 1 && o.audioInAt != 0 && t-o.audioInAt <= otherConnFlowWindow {
+			s.noMediaIn = 0
+		}
+		if s.noMediaOut == 1 && o.audioOutAt != 0 && t-o.audioOutAt <= otherConnFlowWindow {
+			s.noMediaOut = 0
+		}
+	}
 }

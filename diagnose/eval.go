@@ -138,6 +138,14 @@ func (m *Monitor) trackPending(cn *connection) {
 
 // suppressed reports whether a root cause silences def for p.
 func (m *Monitor) suppressed(p *participant, def *ruleDef) bool {
+	if def.perParticipant {
+		i := ruleIndex[def.id]
+		for _, cn := range p.conns {
+			if len(cn.rules) > i && cn.rules[i].open != nil {
+				return true // already raised on another connection
+			}
+		}
+	}
 	if def.suppress == notSuppressed {
 		return false
 	}

@@ -89,7 +89,12 @@ func (m *Monitor) clear(c *call, rs *ruleState, t int64) {
 func (m *Monitor) closeConnection(c *call, cn *connection, t int64) {
 	for i := range cn.rules {
 		cn.rules[i].since = 0
-		if cn.rules[i].open != nil {
+		f := cn.rules[i].open
+		switch {
+		case f == nil:
+		case teardownRule[rules[i].id] && t-f.Start.UnixMilli() <= teardownGrace:
+			m.retract(c, &cn.rules[i])
+		default:
 			m.clear(c, &cn.rules[i], t)
 		}
 	}
@@ -97,6 +102,38 @@ func (m *Monitor) closeConnection(c *call, cn *connection, t int64) {
 	// Nothing more is evaluated on a closed connection: free its rule and
 	// path state (connectionFor makes them again if it comes back).
 	cn.rules, cn.pairs, cn.locals = nil, nil, nil
+}
+
+// teardownGrace is how soon before a connection closes (or its
+// participant leaves, or the call ends) a media-stopped finding is taken
+// as the hang-up itself rather than a problem: media stops a moment before
+// the close is signalled.
+const teardownGrace = 5000 // ms
+
+// teardownRule marks the rules whose symptom is media stopping or
+// thinning out, which every hang-up produces.
+var teardownRule = map[string]bool{RuleNoMediaInbound: true, RuleNoMediaOutbound: true, RuleVideoPoor: true, RuleVideoFreeze: true}
+
+// retract withdraws rs's open finding: it was raised by the call's own
+// teardown. It leaves the call's findings and timeline as if never raised.
+func (m *Monitor) retract(c *call, rs *ruleState) {
+	f := rs.open
+	rs.open = nil
+	delete(m.open, f.Key())
+	for i, g := range c.findings {
+		if g == f {
+			c.findings = append(c.findings[:i], c.findings[i+1:]...)
+			break
+		}
+	}
+	start := f.Start.UnixMilli()
+	for i, e := range c.timeline {
+		if e.t == start && e.pid == f.Subject.ParticipantID && eventKinds[e.kind] == "finding-raised" && e.text == f.Message {
+			c.timeline = append(c.timeline[:i], c.timeline[i+1:]...)
+			break
+		}
+	}
+	c.dirty = true
 }
 
 // dropOldestCleared makes room in a call's finding list by removing its

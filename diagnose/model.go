@@ -83,6 +83,9 @@ type connection struct {
 	rules           []ruleState
 	cur             connSample
 	transportSelect string
+	// last sample times at which this connection received and sent audio
+	// bytes (0: never), for judging no-media per participant
+	audioInAt, audioOutAt int64
 }
 
 type pairInfo struct {

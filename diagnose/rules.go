@@ -74,7 +74,10 @@ type ruleDef struct {
 	hold         time.Duration
 	warmup       time.Duration
 	onSweep      bool // re-checked every second of data time, even without stats
-	suppress     suppression
+	// perParticipant: the rule describes the participant (their mic, the
+	// audio they hear or send), so it is raised on one connection only.
+	perParticipant bool
+	suppress       suppression
 	// threshold, when set, is the evidence threshold for a relative rule.
 	threshold func(s *connSample) float64
 	// scale is the resolution a windowed rule keeps its recent values at
@@ -95,6 +98,11 @@ type msgArgs struct {
 }
 
 const warmup = 5 * time.Second
+
+// digitalSilence is one step of 16-bit audio (1/32768): a microphone level
+// below it is exact zeros (a disabled, OS-muted or dead microphone); a
+// live microphone in a quiet room measures about 1e-4.
+const digitalSilence = 1.0 / 32768
 
 // rules is the rule table, one row per rule id of DESIGN.md.
 var rules = []ruleDef{
@@ -155,7 +163,7 @@ var rules = []ruleDef{
 	{id: RuleNoMediaInbound, severity: Critical, metric: "audio streams receiving nothing", unit: "",
 		value: func(_ *connection, s *connSample) float64 { return s.noMediaIn },
 		op:    atLeast, raise: 1, clear: 1, need: 3, window: 3, clearWindow: 1,
-		warmup: warmup, suppress: byICE,
+		warmup: warmup, suppress: byICE, perParticipant: true,
 		message: func(a msgArgs) string {
 			return fmt.Sprintf("No audio is arriving at %s: not a single byte in the last 3 samples.", a.name)
 		},
@@ -164,7 +172,7 @@ var rules = []ruleDef{
 	{id: RuleNoMediaOutbound, severity: Critical, metric: "audio streams sending nothing", unit: "",
 		value: func(_ *connection, s *connSample) float64 { return s.noMediaOut },
 		op:    atLeast, raise: 1, clear: 1, need: 3, window: 3, clearWindow: 1,
-		warmup: warmup, suppress: byICE,
+		warmup: warmup, suppress: byICE, perParticipant: true,
 		message: func(a msgArgs) string {
 			return fmt.Sprintf("%s's device has stopped sending audio.", a.name)
 		},
@@ -172,12 +180,13 @@ var rules = []ruleDef{
 		source: "TW-SDK (3 of 3 s), ORTC (5 s); clear on any bytes"},
 	{id: RuleMicSilent, severity: Warning, mode: sustained, metric: "microphone level", unit: "",
 		value: func(_ *connection, s *connSample) float64 { return s.micLevel },
-		op:    below, raise: 0.001, clear: 0.001, duration: 10 * time.Second, warmup: warmup, suppress: byICE,
+		op:    below, raise: digitalSilence, clear: digitalSilence, duration: 10 * time.Second, warmup: warmup, suppress: byICE,
+		perParticipant: true,
 		message: func(a msgArgs) string {
 			return fmt.Sprintf("%s's microphone has sent only silence for %.0f s.", a.name, a.held)
 		},
 		advice: "Ask them to check the selected microphone, the browser/OS permission and any hardware mute switch.",
-		source: "ORTC (RMS level < 0.001), over TW-SDK's 10 s window; clear when the level rises"},
+		source: "JIT (audio level exactly 0), over TW-SDK's 10 s window: below one 16-bit step, so a quiet room's noise floor (1e-4) is not a dead mic; clear when the level rises"},
 	{id: RuleICEDisconnected, severity: Critical, mode: sustained, metric: "ICE disconnected", unit: "",
 		value: func(cn *connection, _ *connSample) float64 { return stateIs(cn, disconnectedState) },
 		op:    atLeast, raise: 1, clear: 1, duration: 5 * time.Second, onSweep: true,

@@ -29,7 +29,7 @@ var edges = []edge{
 	{rule: RuleConcealmentHigh, under: func(c *cond) { c.concealPct = 2.9 }, over: func(c *cond) { c.concealPct = 3.1 }, n: 20, sev: Warning, windowed: true},
 	{rule: RuleNoMediaInbound, under: func(c *cond) {}, over: func(c *cond) { c.audioInDead = true }, n: 20, sev: Critical},
 	{rule: RuleNoMediaOutbound, under: func(c *cond) {}, over: func(c *cond) { c.audioOutDead = true }, n: 20, sev: Critical},
-	{rule: RuleMicSilent, under: func(c *cond) { c.micLevel = 0.0011 }, over: func(c *cond) { c.micLevel = 0.0009 }, n: 20, sev: Warning},
+	{rule: RuleMicSilent, under: func(c *cond) { c.micLevel = 0.00004 }, over: func(c *cond) { c.micLevel = 0.00002 }, n: 20, sev: Warning}, // one 16-bit step is 3.05e-5
 	{rule: RuleRelayTCP, under: func(c *cond) { c.localType, c.relay = "relay", "udp" }, over: func(c *cond) { c.localType, c.relay = "relay", "tcp" }, n: 10, sev: Info},
 	{rule: RuleBandwidthLow, under: func(c *cond) { c.availKbps = 33 }, over: func(c *cond) { c.availKbps = 31 }, n: 20, sev: Warning, windowed: true},
 	{rule: RuleBandwidthLimited, under: func(c *cond) { c.video, c.bwPct = true, 29 }, over: func(c *cond) { c.video, c.bwPct = true, 30 }, n: 20, sev: Warning, windowed: true},

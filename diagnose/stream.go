@@ -97,9 +97,9 @@ type stream struct {
 	durSum   float32
 	// last target bitrate of an outbound stream (bps)
 	targetBps float32
-	// 30-second PLI rate anchors (times in ms, counts)
-	pliT0, pliT1 float64
-	pliC0, pliC1 float32
+	// PLI count anchors at least 15 s apart, oldest first (times in ms)
+	pliT [3]float64
+	pliC [3]float32
 }
 
 // full expands the stored counters to a full-width array.
@@ -277,7 +277,11 @@ func (st *stream) gauges(s *feed.Stat, smp *streamSample) (reason string) {
 		keep(s.FractionLost, 1, 100, &smp.fractionLostPct)
 		keep(s.Jitter, maxGaugeSeconds, 1000, &smp.jitterMs)
 	case stMediaSource:
-		smp.level = 0
+		// Level 0 is digital silence only when the source measures at all:
+		// Safari's media-source has neither audioLevel nor energy.
+		if s.AudioLevel != 0 || s.TotalSamplesDuration > 0 {
+			smp.level = 0
+		}
 		keep(s.AudioLevel, 1, 1, &smp.level)
 	}
 	return reason
@@ -323,23 +327,26 @@ func (st *stream) derive(smp *streamSample, d [nCounters]float64, dt, ts float64
 	}
 }
 
-// pliRate is keyframe requests per second over the last 30 to 45 seconds,
-// from two staggered anchors; NaN until 30 s of data exist.
+// pliRate is keyframe requests per second over the last 30 to 45 seconds:
+// anchors are taken at least 15 s apart and the rate runs from the oldest,
+// so the window slides without gaps (one burst is one episode); NaN until
+// 30 s of data exist.
 func (st *stream) pliRate(ts float64) float64 {
 	c := float32(st.value(cPli))
-	if st.pliT0 == 0 {
-		st.pliT0, st.pliC0 = ts, c
-		return math.NaN()
+	n := len(st.pliT)
+	switch {
+	case st.pliT[n-1] == 0 || c < st.pliC[n-1]: // first sample, or the count restarted
+		st.pliT, st.pliC = [3]float64{}, [3]float32{}
+		st.pliT[n-1], st.pliC[n-1] = ts, c
+	case ts-st.pliT[n-1] >= 15000:
+		copy(st.pliT[:], st.pliT[1:])
+		copy(st.pliC[:], st.pliC[1:])
+		st.pliT[n-1], st.pliC[n-1] = ts, c
 	}
-	if st.pliT1 == 0 && ts-st.pliT0 >= 15000 {
-		st.pliT1, st.pliC1 = ts, c
-	}
-	if ts-st.pliT0 >= 45000 && st.pliT1 != 0 {
-		st.pliT0, st.pliC0 = st.pliT1, st.pliC1
-		st.pliT1, st.pliC1 = ts, c
-	}
-	if span := ts - st.pliT0; span >= 30000 && c >= st.pliC0 {
-		return float64(c-st.pliC0) / (span / 1000)
+	for i := range n {
+		if t0 := st.pliT[i]; t0 != 0 && ts-t0 >= 30000 {
+			return float64(c-st.pliC[i]) / ((ts - t0) / 1000)
+		}
 	}
 	return math.NaN()
 }
