@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"math"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -45,6 +46,9 @@ func (v *callView) SetDetail(d *diagnose.CallDetail, feedTime time.Time, want st
 		return
 	}
 	v.detail = d
+	if v.selected == "" { // first detail of this call: start on the worst
+		v.cursor = worstParticipant(d.Participants)
+	}
 	v.cursor = min(v.cursor, max(len(d.Participants)-1, 0))
 	for i := range d.Participants {
 		if d.Participants[i].ID == v.selected {
@@ -52,6 +56,31 @@ func (v *callView) SetDetail(d *diagnose.CallDetail, feedTime time.Time, want st
 		}
 	}
 	v.syncSelected()
+}
+
+// worstParticipant is the index of the participant with the worst open
+// finding, then the lowest MOS (unknown MOS counts as best), then first.
+func worstParticipant(ps []diagnose.ParticipantDetail) int {
+	sev := func(p *diagnose.ParticipantDetail) diagnose.Severity {
+		if p.Worst == nil || !p.Worst.Open() {
+			return diagnose.None
+		}
+		return p.Worst.Severity
+	}
+	mos := func(p *diagnose.ParticipantDetail) float64 {
+		if math.IsNaN(p.MOS) {
+			return math.Inf(1)
+		}
+		return p.MOS
+	}
+	best := 0
+	for i := 1; i < len(ps); i++ {
+		a, b := &ps[i], &ps[best]
+		if sev(a) > sev(b) || sev(a) == sev(b) && mos(a) < mos(b) {
+			best = i
+		}
+	}
+	return best
 }
 
 func (v *callView) syncSelected() {

@@ -111,7 +111,7 @@ func (v *callView) participantRows() []string {
 		out = append(out, v.participantRow(&ps[i], i == v.cursor, wide))
 	}
 	if len(ps) > limit {
-		out = append(out, v.styles.Dim.Render(fmt.Sprintf("  %d of %d participants; up/down to choose", min(limit, len(ps)), len(ps))))
+		out = append(out, v.styles.Dim.Render(fmt.Sprintf("  %d-%d of %d participants; up/down to choose", from+1, min(from+limit, len(ps)), len(ps))))
 	}
 	return out
 }

@@ -177,3 +177,53 @@ func TestCallGoneFromTheFeed(t *testing.T) {
 		t.Fatal("esc did not go back")
 	}
 }
+
+// sixParticipants is c-wifi-001's detail with six participants: the
+// worst open finding is on the fifth, a lower MOS on the second.
+func sixParticipants(f engine.Frame) engine.Frame {
+	d := *f.Calls.Focus
+	alice, bob := d.Participants[0], d.Participants[1]
+	var ps []diagnose.ParticipantDetail
+	for i, name := range []string{"Ann", "Ben", "Cai", "Dov", "Eve", "Fay"} {
+		p := bob
+		p.ID, p.Name, p.MOS = "p-"+name, name, 4.2
+		switch i {
+		case 1:
+			p.MOS = 3.1 // low MOS, no finding
+		case 2:
+			p.Worst = &d.Findings[1] // a cleared warning: not open
+		case 4:
+			p.MOS, p.Worst = alice.MOS, alice.Worst
+		}
+		ps = append(ps, p)
+	}
+	d.Participants = ps
+	f.Calls.Focus = &d
+	return f
+}
+
+func TestCallOpensOnTheWorstParticipant(t *testing.T) {
+	m, _ := newTestModel(80, 24, frame(1, 40, ""))
+	hit(m, "enter")
+	m.Update(frameMsg(sixParticipants(frame(2, 40, "c-wifi-001"))))
+	if p := m.call.participant(); p == nil || p.Name != "Eve" {
+		t.Fatalf("selected %s on entry, want Eve (the open critical finding)", m.call.selected)
+	}
+	mustShow(t, m, "Eve  ", "Eve, last 5 min", "4-6 of 6 participants")
+	mustNotShow(t, m, "Ann  ")
+	keys(m, "up")
+	m.Update(frameMsg(sixParticipants(frame(3, 40, "c-wifi-001"))))
+	if p := m.call.participant(); p.Name != "Dov" {
+		t.Fatalf("a new frame moved the selection to %s", p.Name)
+	}
+
+	// Without open findings the lowest MOS wins.
+	f := sixParticipants(frame(2, 40, "c-wifi-001"))
+	f.Calls.Focus.Participants[4].Worst, f.Calls.Focus.Participants[4].MOS = nil, 4.2
+	m, _ = newTestModel(80, 24, frame(1, 40, ""))
+	hit(m, "enter")
+	m.Update(frameMsg(f))
+	if p := m.call.participant(); p.Name != "Ben" {
+		t.Fatalf("selected %s, want Ben (lowest MOS)", p.Name)
+	}
+}
