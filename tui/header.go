@@ -197,8 +197,8 @@ func (h *header) replayLine() string {
 	}
 	total := r.End.Sub(r.Start)
 	pos := r.Position.Sub(r.Start)
-	if r.Ended {
-		state = "ended"
+	if r.Ended { // the last record may come a little before End
+		state, pos = "ended", total
 	}
 	text := fmt.Sprintf("replay %s  %s / %s  speed x%s  %s  ", state, fmtDuration(pos), fmtDuration(total),
 		fmtSpeed(r.Speed), shortSource(clean(h.info.feed.Source)))

@@ -55,6 +55,7 @@ type Model struct {
 	alertOpen bool
 	alertKeys bool // the alert pane has the keyboard
 	notice    string
+	asked     replayAsk // replay changes asked for and not yet seen in a frame
 
 	calls  *callsTable
 	call   *callView
@@ -122,6 +123,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (m *Model) onFrame(f engine.Frame) tea.Cmd {
 	m.latest = f
 	m.hasFrame = true
+	m.asked.seen(f.Replay)
 	if m.paused {
 		m.waiting++
 		return m.listen()

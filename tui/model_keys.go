@@ -5,13 +5,12 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/calltop/calltop/diagnose/engine"
 )
 
 // seekStep is how far left and right move a replay.
 const seekStep = 10 * time.Second
-
-// replaySpeeds are the speeds [ and ] step through.
-var replaySpeeds = []float64{0.25, 0.5, 1, 2, 4, 8, 16, 32}
 
 // onKey routes a key: text inputs and pickers first, then global keys,
 // then the alert pane or the screen that has the keyboard.
@@ -68,45 +67,87 @@ func (m *Model) globalKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	return nil, true
 }
 
-// replayKey handles space, left/right and [ ] during a replay.
+// replayKey handles space, left/right and [ ] during a replay. Pause and
+// speed start from what the user last asked for, not from the frame on
+// screen, so two quick presses count twice.
 func (m *Model) replayKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
-	r := m.shown.Replay
+	r := m.latest.Replay
 	if r == nil {
 		return nil, false
 	}
 	k, ctrl := &m.keys, m.ctrl
 	switch {
 	case key.Matches(msg, k.ReplayPause):
-		paused := !r.Paused
+		paused := !m.asked.paused(r)
+		m.asked.pause = &paused
 		return func() tea.Msg { ctrl.ReplayPause(paused); return nil }, true
 	case key.Matches(msg, k.SeekBack):
 		return func() tea.Msg { ctrl.ReplaySeek(-seekStep); return nil }, true
 	case key.Matches(msg, k.SeekForward):
 		return func() tea.Msg { ctrl.ReplaySeek(seekStep); return nil }, true
 	case key.Matches(msg, k.Slower, k.Faster):
-		speed := stepSpeed(r.Speed, key.Matches(msg, k.Faster))
+		speed := stepSpeed(m.asked.speedOf(r), key.Matches(msg, k.Faster))
+		m.asked.speed = speed
 		m.notice = "replay speed x" + fmtSpeed(speed)
 		return func() tea.Msg { ctrl.ReplaySpeed(speed); return nil }, true
 	}
 	return nil, false
 }
 
-// stepSpeed returns the next speed up or down from cur.
+// replayAsk is what the user last asked of the replay, until a frame
+// shows it done.
+type replayAsk struct {
+	speed float64 // 0: nothing asked
+	pause *bool
+}
+
+// speedOf is the speed asked for, else the replay's.
+func (a *replayAsk) speedOf(r *engine.ReplayStatus) float64 {
+	if a.speed > 0 {
+		return a.speed
+	}
+	return r.Speed
+}
+
+// paused is the pause state asked for, else the replay's.
+func (a *replayAsk) paused(r *engine.ReplayStatus) bool {
+	if a.pause != nil {
+		return *a.pause
+	}
+	return r.Paused
+}
+
+// seen forgets requests a frame shows carried out.
+func (a *replayAsk) seen(r *engine.ReplayStatus) {
+	if r == nil {
+		*a = replayAsk{}
+		return
+	}
+	if a.speed == r.Speed {
+		a.speed = 0
+	}
+	if a.pause != nil && *a.pause == r.Paused {
+		a.pause = nil
+	}
+}
+
+// stepSpeed returns the next of the engine's speed steps up or down from cur.
 func stepSpeed(cur float64, up bool) float64 {
+	speeds := engine.Speeds
 	if up {
-		for _, s := range replaySpeeds {
+		for _, s := range speeds {
 			if s > cur+1e-9 {
 				return s
 			}
 		}
-		return replaySpeeds[len(replaySpeeds)-1]
+		return speeds[len(speeds)-1]
 	}
-	for i := len(replaySpeeds) - 1; i >= 0; i-- {
-		if replaySpeeds[i] < cur-1e-9 {
-			return replaySpeeds[i]
+	for i := len(speeds) - 1; i >= 0; i-- {
+		if speeds[i] < cur-1e-9 {
+			return speeds[i]
 		}
 	}
-	return replaySpeeds[0]
+	return speeds[0]
 }
 
 // alertKey handles keys while the alert pane has the keyboard.

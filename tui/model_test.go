@@ -113,7 +113,7 @@ func TestReplayKeys(t *testing.T) {
 		{"left", "replay-seek -10s"},
 		{"right", "replay-seek 10s"},
 		{"]", "replay-speed 4"},
-		{"[", "replay-speed 1"},
+		{"[", "replay-speed 2"}, // one step down from the x4 just asked for
 	} {
 		hit(m, c.key)
 		if got := lastLog(rec); got != c.want {
@@ -315,4 +315,32 @@ func TestListenReadsFramesAndClose(t *testing.T) {
 	if _, ok := m.listen()().(feedClosedMsg); !ok {
 		t.Fatal("a closed channel did not report feedClosedMsg")
 	}
+}
+
+func TestReplayKeysCountEveryPress(t *testing.T) {
+	m, rec := newTestModel(80, 24, replayFrame(1, false))
+	keys(m, "]", "]") // no frame in between: the second press starts from x4
+	if got := rec.log(); strings.Join(got, ",") != "replay-speed 4,replay-speed 8" {
+		t.Fatalf("] ] sent %v, want speeds 4 then 8", got)
+	}
+	mustShow(t, m, "replay speed x8")
+	f := replayFrame(2, false)
+	f.Replay.Speed = 8
+	m.Update(frameMsg(f))
+	keys(m, "[", "[", "[", "[", "[", "[")
+	if got := lastLog(rec); got != "replay-speed 0.5" {
+		t.Errorf("six [ from x8 ended at %q, want the slowest step 0.5", got)
+	}
+	keys(m, "space", "space")
+	if got := rec.log(); strings.Join(got[len(got)-2:], ",") != "replay-pause true,replay-pause false" {
+		t.Errorf("space twice sent %v, want pause then resume", got[len(got)-2:])
+	}
+}
+
+func TestReplayEndedSaysSo(t *testing.T) {
+	f := replayFrame(1, false)
+	f.Replay.Ended, f.Replay.Position = true, f.Replay.End.Add(-time.Second)
+	m, _ := newTestModel(80, 24, f)
+	mustShow(t, m, "replay ended  20:00 / 20:00")
+	mustNotShow(t, m, "playing")
 }
