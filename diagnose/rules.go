@@ -99,10 +99,11 @@ type msgArgs struct {
 
 const warmup = 5 * time.Second
 
-// digitalSilence is one step of 16-bit audio (1/32768): a microphone level
-// below it is exact zeros (a disabled, OS-muted or dead microphone); a
-// live microphone in a quiet room measures about 1e-4.
-const digitalSilence = 1.0 / 32768
+// digitalSilence is just under one step of 16-bit audio (1/32768 ≈
+// 3.05e-5): a microphone level below it is exact zeros (a disabled,
+// OS-muted or dead microphone); a live microphone in a quiet room measures
+// about 1e-4.
+const digitalSilence = 0.00003
 
 // rules is the rule table, one row per rule id of DESIGN.md.
 var rules = []ruleDef{
