@@ -53,20 +53,23 @@ func (h *header) Lines() int {
 func (h *header) View() string {
 	st, in := h.styles, h.info
 	sep := st.Dim.Render(" | ")
-	tag, avail := "", h.width
-	if in.paused {
-		tag = st.Paused.Render(fmt.Sprintf(" PAUSED, %s waiting ", plural(in.waiting, "update")))
-		avail -= lipWidth(tag) + 1
-	}
-	var line string
-	for level := range 3 {
+	var line, tag string
+	for level := range headerLevels {
+		tag = ""
+		if in.paused {
+			waiting := plural(in.waiting, "update") + " waiting"
+			if level >= 5 {
+				waiting = fmt.Sprintf("%d waiting", in.waiting)
+			}
+			tag = st.Paused.Render(" PAUSED, " + waiting + " ")
+		}
 		line = strings.Join(h.parts(level), sep)
-		if lipWidth(line) <= avail {
+		if lipWidth(line)+headerTagWidth(tag) <= h.width {
 			break
 		}
 	}
 	if tag != "" {
-		line = fit(line, avail) + " " + tag
+		line = fit(line, h.width-headerTagWidth(tag)) + " " + tag
 	}
 	out := fit(line, h.width)
 	if in.replay != nil {
@@ -75,38 +78,56 @@ func (h *header) View() string {
 	return out
 }
 
-// parts are the header's fields at a level of brevity: 0 says it all, 1
-// keeps only the feed's host and uses shorter words, 2 also drops the
-// title and the source so that the state, filter and counts stay visible.
+// headerLevels is how many levels of brevity parts knows.
+const headerLevels = 6
+
+// headerTagWidth is the room the pause tag takes, with its space.
+func headerTagWidth(tag string) int {
+	if tag == "" {
+		return 0
+	}
+	return lipWidth(tag) + 1
+}
+
+// parts are the header's fields at a level of brevity, dropping the least
+// useful first so the state, the call count and the alert counts always
+// fit: 0 says it all; 1 keeps only the feed's host and uses shorter
+// words; 2 drops the feed time; 3 drops the title and the source instead
+// (the time may fit then); 4 drops both; 5 also the reason for the state
+// and the ended calls.
 func (h *header) parts(level int) []string {
 	st, in := h.styles, h.info
-	short := level > 0
 	var parts []string
 	switch level {
 	case 0:
 		parts = append(parts, st.Title.Render("calltop"), clean(in.feed.Source))
-	case 1:
+	case 1, 2:
 		parts = append(parts, st.Title.Render("calltop"), shortSource(clean(in.feed.Source)))
 	}
-	parts = append(parts, h.state())
+	parts = append(parts, h.state(level < 5))
 	if in.filter != "" {
 		parts = append(parts, st.Filter.Render("filter: "+in.filter))
 	}
 	if in.hasFrame {
 		calls := fmt.Sprintf("%d calls", in.calls-in.ended)
-		if in.ended > 0 {
+		if in.ended > 0 && level < 5 {
 			calls += fmt.Sprintf(" (+%d ended)", in.ended)
 		}
-		feed := "feed " + fmtClock(in.feedTime)
-		if short {
-			feed = fmtClock(in.feedTime)
+		parts = append(parts, calls, h.alertCounts(level > 0))
+		switch level {
+		case 0:
+			parts = append(parts, "feed "+fmtClock(in.feedTime))
+		case 1, 3:
+			parts = append(parts, fmtClock(in.feedTime))
 		}
-		parts = append(parts, calls, h.alertCounts(short), feed)
 	}
 	if in.feed.BadFrames > 0 {
 		bad := plural(in.feed.BadFrames, "bad frame")
 		if level == 0 && in.feed.LastBad != "" {
 			bad += " (last: " + clean(in.feed.LastBad) + ")"
+		}
+		if level >= 5 {
+			bad = fmt.Sprintf("%d bad", in.feed.BadFrames)
 		}
 		parts = append(parts, st.Trouble.Render(bad))
 	}
@@ -132,11 +153,12 @@ func shortSource(s string) string {
 	return s
 }
 
-// state renders the feed state, with countdowns from the tick's clock.
-func (h *header) state() string {
+// state renders the feed state, with countdowns from the tick's clock
+// and, if withReason, why.
+func (h *header) state(withReason bool) string {
 	st, f := h.styles, h.info.feed
 	reason := ""
-	if f.Reason != "" {
+	if f.Reason != "" && withReason {
 		reason = " (" + clean(f.Reason) + ")"
 	}
 	switch {
