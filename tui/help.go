@@ -21,7 +21,9 @@ type helpScreen struct {
 }
 
 func newHelpScreen(c common) *helpScreen {
-	return &helpScreen{common: c, model: help.New(), bar: help.New()}
+	h := &helpScreen{common: c, model: help.New(), bar: help.New()}
+	h.model.Styles, h.bar.Styles = helpStyles(c.styles), helpStyles(c.styles)
+	return h
 }
 
 // SetBarWidth sets the width of the hint bar.

@@ -3,6 +3,7 @@ package tui
 import (
 	"strings"
 
+	"charm.land/bubbles/v2/help"
 	"charm.land/lipgloss/v2"
 
 	"github.com/calltop/calltop/diagnose"
@@ -11,7 +12,8 @@ import (
 // Styles holds every style the TUI uses. Meaning is carried by the 16 base
 // ANSI colours (which every terminal has and NO_COLOR drops) and always
 // doubled by text or a glyph; selection uses Reverse so it shows without
-// colour too.
+// colour too. No style sets black, white or grey as a foreground: each is
+// the background of some theme, so secondary text is Faint instead.
 type Styles struct {
 	// Header is the top line; Title the app name at its left.
 	Header, Title lipgloss.Style
@@ -27,6 +29,8 @@ type Styles struct {
 	Dim, Label lipgloss.Style
 	// Hint is the bottom line; Notice a transient message in it.
 	Hint, Notice lipgloss.Style
+	// Key is a key's name in the hint bar and the help.
+	Key lipgloss.Style
 	// Filter is the active filter shown in the header.
 	Filter lipgloss.Style
 	// Graph colours the sparklines.
@@ -56,9 +60,19 @@ func DefaultStyles() Styles {
 		Label:        s.Faint(true),
 		Hint:         s.Faint(true),
 		Notice:       s.Bold(true),
+		Key:          s.Bold(true),
 		Filter:       s.Foreground(lipgloss.Magenta).Bold(true),
 		Graph:        s.Foreground(lipgloss.Blue),
 		Pane:         s.Border(lipgloss.NormalBorder(), false, false, false, true),
+	}
+}
+
+// helpStyles dresses the hint bar and the help in st's styles, replacing
+// the help bubble's greys (which a 16-colour terminal turns into black).
+func helpStyles(st *Styles) help.Styles {
+	return help.Styles{
+		ShortKey: st.Key, ShortDesc: st.Hint, ShortSeparator: st.Hint, Ellipsis: st.Hint,
+		FullKey: st.Key, FullDesc: lipgloss.NewStyle(), FullSeparator: st.Hint,
 	}
 }
 
