@@ -155,7 +155,9 @@ func (p *alertPane) ShortHelp() []key.Binding {
 	}
 	k := p.keys
 	if p.events {
-		return []key.Binding{k.EventLog, k.Up, k.Down, k.SwitchPane}
+		back := k.EventLog
+		back.SetHelp(back.Help().Key, "alert list")
+		return []key.Binding{back, k.Up, k.Down, k.SwitchPane}
 	}
 	out := []key.Binding{k.Jump}
 	if !p.readOnly {
@@ -167,7 +169,7 @@ func (p *alertPane) ShortHelp() []key.Binding {
 // FullHelp implements help.KeyMap.
 func (p *alertPane) FullHelp() [][]key.Binding {
 	k := p.keys
-	return [][]key.Binding{{k.Up, k.Down, k.Top, k.Bottom, k.Jump, k.SwitchPane}, {k.Ack, k.Mute, k.Unmute, k.ShowMuted, k.EventLog}}
+	return [][]key.Binding{{k.Up, k.Down, k.Top, k.Bottom, k.Jump}, {k.Ack, k.Mute, k.Unmute, k.ShowMuted, k.EventLog}}
 }
 
 // Update handles the pane's keys (enter is the root's: it changes screen).

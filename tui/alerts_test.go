@@ -177,3 +177,14 @@ func TestAlertReadOnly(t *testing.T) {
 		t.Fatal("read-only hint bar offers acknowledge")
 	}
 }
+
+func TestEventLogAndHelpWording(t *testing.T) {
+	m, _ := openAlerts(t, 80, 24)
+	hit(m, "e")
+	mustShow(t, m, "e alert list")
+	mustNotShow(t, m, "e event log", "acknowledged    ") // the kind column is no wider than its words
+	hit(m, "?")
+	if n := strings.Count(screenText(m), "switch pane"); n != 1 {
+		t.Errorf("help lists tab %d times, want once:\n%s", n, screenText(m))
+	}
+}

@@ -125,6 +125,10 @@ func (p *alertPane) eventLines(w, h int) []string {
 	end := max(len(ev)-p.scrollLog, 0)
 	from := max(end-h, 0)
 	out := make([]string, 0, h)
+	kindW := 8 // as wide as the longest kind on screen, so the text gets the rest
+	for _, e := range ev[from:end] {
+		kindW = max(kindW, len(e.Kind))
+	}
 	for _, e := range ev[from:end] {
 		subj := ""
 		if e.Subject.CallID != "" {
@@ -136,7 +140,7 @@ func (p *alertPane) eventLines(w, h int) []string {
 				subj += " / " + clean(e.Name)
 			}
 		}
-		line := fmt.Sprintf("%s %s %s %s %s", fmtClock(e.At), fit(string(e.Kind), 15),
+		line := fmt.Sprintf("%s %s %s %s %s", fmtClock(e.At), fit(string(e.Kind), kindW),
 			fit(e.Rule, 16), fit(subj, 22), clean(e.Text))
 		out = append(out, fit(line, w))
 	}

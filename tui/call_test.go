@@ -64,7 +64,7 @@ func TestSparklineLabelsAndEdgeCases(t *testing.T) {
 	}{
 		{"all unknown", diagnose.Series{Unit: "%", Times: []time.Time{at(0), at(1)}, Values: []float64{nan(), nan()}}, "no data"},
 		{"empty", diagnose.Series{Unit: "ms"}, "no data"},
-		{"one sample", diagnose.Series{Unit: "ms", Times: []time.Time{at(0)}, Values: []float64{42}}, "now 42.0  min 42.0  max 42.0"},
+		{"one sample", diagnose.Series{Unit: "ms", Times: []time.Time{at(0)}, Values: []float64{42}}, "now 42  min 42  max 42"},
 		{"flat zero", diagnose.Series{Unit: "%", Times: []time.Time{at(0), at(1)}, Values: []float64{0, 0}}, "now 0.0"},
 		{"gap", diagnose.Series{Unit: "kbps", Times: []time.Time{at(0), at(1), at(2)}, Values: []float64{500, nan(), 700}}, "now 700  min 500  max 700"},
 	} {
@@ -225,5 +225,22 @@ func TestCallOpensOnTheWorstParticipant(t *testing.T) {
 	m.Update(frameMsg(f))
 	if p := m.call.participant(); p.Name != "Ben" {
 		t.Fatalf("selected %s, want Ben (lowest MOS)", p.Name)
+	}
+}
+
+func TestCompactGraphLabelsFitWithoutCutting(t *testing.T) {
+	s := series("bitrate-out", "kbps", func(i int) float64 { return 1282 + float64(i%136) })
+	for _, c := range []struct {
+		width int
+		want  string
+	}{
+		{49, "Bitrate out 1369, min 1282 max 1417 kbps"},
+		{39, "Bitrate out 1369 kbps (1282-1417)"},
+		{24, "Bitrate out 1369 kbps"},
+	} {
+		head := strings.SplitN(stripANSI(renderGraph(&s, "Bitrate out", c.width, 2, 15*time.Minute, &Styles{})), "\n", 2)[0]
+		if strings.TrimRight(head, " ") != c.want {
+			t.Errorf("width %d: label %q, want %q", c.width, head, c.want)
+		}
 	}
 }

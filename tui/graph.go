@@ -98,13 +98,20 @@ func renderGraph(s *diagnose.Series, label string, width, height int, window tim
 		head += st.Dim.Render(" (" + unit + ")")
 	}
 	lines := []string{head}
-	stats := fmt.Sprintf("  now %s  min %s  max %s", fmtStat(last), fmtStat(lo), fmtStat(hi))
-	if width < 50 { // compact: "Loss in 3.2, min 0 max 8.1 %"
+	now, lowS, highS := fmtStat(last, unit), fmtStat(lo, unit), fmtStat(hi, unit)
+	stats := fmt.Sprintf("  now %s  min %s  max %s", now, lowS, highS)
+	if width < 50 { // compact: "Loss in 3.2, min 0 max 8.1 %", shorter if need be
 		head = st.Section.Render(label) + " " + st.Dim.Render(unit)
-		stats = fmt.Sprintf(" %s, min %s max %s", fmtStat(last), fmtStat(lo), fmtStat(hi))
 		lines[0] = st.Section.Render(label)
+		u := ""
 		if unit != "" {
-			stats += " " + unit
+			u = " " + unit
+		}
+		for _, form := range []string{" %s, min %s max %s%s", " %s%[4]s (%[2]s-%[3]s)", " %s%[4]s"} {
+			stats = fmt.Sprintf(form, now, lowS, highS, u)
+			if lipWidth(label+stats) <= width {
+				break
+			}
 		}
 	}
 	if known == 0 {
@@ -165,12 +172,13 @@ func widest(s string) int {
 	return w
 }
 
-// fmtStat renders a value for a graph label.
-func fmtStat(v float64) string {
+// fmtStat renders a value for a graph label: whole milliseconds and
+// kbps, one decimal for small values of anything else.
+func fmtStat(v float64, unit string) string {
 	switch {
 	case math.IsNaN(v) || math.IsInf(v, 0):
 		return "-"
-	case math.Abs(v) >= 100:
+	case math.Abs(v) >= 100 || unit == "ms" || unit == "kbps":
 		return fmt.Sprintf("%.0f", v)
 	}
 	return fmt.Sprintf("%.1f", v)
