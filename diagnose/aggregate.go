@@ -217,6 +217,22 @@ func boolf(b bool) float64 {
 	return 0
 }
 
+// lossSmoothing is the weight of a new sample in the smoothed loss: about
+// the last five samples count.
+const lossSmoothing = 0.2
+
+// smoothLoss folds sample into the moving average avg (NaN: none yet);
+// a NaN sample (skipped or unknown) leaves avg as it was.
+func smoothLoss(avg, sample float64) float64 {
+	switch {
+	case math.IsNaN(sample):
+		return avg
+	case math.IsNaN(avg):
+		return sample
+	}
+	return avg + lossSmoothing*(sample-avg)
+}
+
 func minNaN(a, b float64) float64 {
 	switch {
 	case math.IsNaN(a):
@@ -229,6 +245,8 @@ func minNaN(a, b float64) float64 {
 
 // recordParticipant adds the sample to the participant's history and MOS.
 func (m *Monitor) recordParticipant(p *participant, cn *connection, s *connSample) {
+	cn.lossInAvg = smoothLoss(cn.lossInAvg, s.lossIn)
+	cn.lossOutAvg = smoothLoss(cn.lossOutAvg, s.lossOut)
 	p.hist.add(s.t, cn.idx, [nSeries]float64{s.bitrateIn, s.bitrateOut, s.lossIn, s.lossOut, s.rttMs})
 	if !math.IsNaN(s.mos) {
 		p.mosLast = s.mos

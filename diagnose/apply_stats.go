@@ -37,7 +37,8 @@ func (m *Monitor) connectionFor(p *participant, id string) *connection {
 		m.mark(DQTooMany)
 		return nil
 	}
-	cn := &connection{id: id, idx: len(p.conns), p: p, rules: make([]ruleState, len(rules)), rttLast: math.NaN()}
+	cn := &connection{id: id, idx: len(p.conns), p: p, rules: make([]ruleState, len(rules)), rttLast: math.NaN(),
+		lossInAvg: math.NaN(), lossOutAvg: math.NaN()}
 	p.conns = append(p.conns, cn)
 	return cn
 }

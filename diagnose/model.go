@@ -86,6 +86,10 @@ type connection struct {
 	// last sample times at which this connection received and sent audio
 	// bytes (0: never), for judging no-media per participant
 	audioInAt, audioOutAt int64
+	// lossInAvg and lossOutAvg smooth the per-sample loss (percent) for the
+	// calls table: one lost audio packet in one second is 2 %, which is
+	// noise, not the call's loss (NaN until the first sample).
+	lossInAvg, lossOutAvg float64
 }
 
 type pairInfo struct {

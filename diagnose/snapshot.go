@@ -57,7 +57,7 @@ type CallSummary struct {
 	TopFinding string // the finding's message, or "" when none
 	TopRule    string
 	WorstMOS   float64
-	WorstLoss  float64 // percent, inbound or outbound, the worse of the two
+	WorstLoss  float64 // percent, inbound or outbound, the worse of the two, smoothed over about 5 samples
 	WorstRTTMs float64
 	// BitrateKbps is the sum of every participant's outbound bitrate.
 	BitrateKbps float64

@@ -76,7 +76,7 @@ func (m *Monitor) summary(c *call) *CallSummary {
 		}
 		s.WorstMOS = minNaN(s.WorstMOS, p.mosLast)
 		for _, cn := range p.conns {
-			s.WorstLoss = maxNaN(s.WorstLoss, maxNaN(cn.cur.lossIn, cn.cur.lossOut))
+			s.WorstLoss = maxNaN(s.WorstLoss, maxNaN(cn.lossInAvg, cn.lossOutAvg))
 			s.WorstRTTMs = maxNaN(s.WorstRTTMs, cn.cur.rttMs)
 			bitrate = addNaN(bitrate, cn.cur.bitrateOut)
 		}
