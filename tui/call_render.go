@@ -117,7 +117,7 @@ func (v *callView) participantRows() []string {
 }
 
 func participantHeading(wide bool) string {
-	h := fmt.Sprintf("%-16s %-12s %-8s %-9s %4s ", "PARTICIPANT", "BROWSER", "NETWORK", "REGION", "MOS")
+	h := fmt.Sprintf("%-16s %-12s %-8s %-10s %4s ", "PARTICIPANT", "BROWSER", "NETWORK", "REGION", "MOS")
 	if wide {
 		h += fmt.Sprintf("%-24s ", "CONNECTION")
 	}
@@ -135,7 +135,7 @@ func (v *callView) participantRow(p *diagnose.ParticipantDetail, selected, wide 
 		name += " (left)"
 	}
 	cells := []string{fit(name, 16), fit(clean(p.Browser), 12), fit(clean(p.NetworkType), 8),
-		fit(clean(p.Region), 9), fitRight(fmtNum(p.MOS, 1), 4)}
+		fit(clean(p.Region), 10), fitRight(fmtNum(p.MOS, 1), 4)}
 	if wide {
 		cells = append(cells, fit(connectionText(p), 24))
 	}
