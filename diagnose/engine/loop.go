@@ -14,10 +14,11 @@ const drainBatch = 512
 
 // loop is the state owned by the engine goroutine.
 type loop struct {
-	e    *Engine
-	mon  Monitor
-	book *alert.Book
-	keep keeper
+	e     *Engine
+	mon   Monitor
+	book  *alert.Book
+	keep  keeper
+	fleet fleetTracker
 
 	dataNow  time.Time // newest data time seen
 	dataWall time.Time // wall time when dataNow last moved
@@ -59,6 +60,7 @@ func (l *loop) reset() {
 		l.book = l.e.opts.NewBook()
 	}
 	l.lastEval = time.Time{}
+	l.fleet = fleetTracker{}
 	l.dataNow = time.Time{}
 	l.feedDown = false
 }
@@ -204,6 +206,7 @@ func (l *loop) evaluate(force bool) {
 	}
 	l.lastEval = now
 	l.keep.restore(l.book, now)
+	l.fleet.observe(l.mon, l.book, now)
 	l.book.Observe(now, l.mon.OpenFindings())
 	l.book.Stale(now, l.mon.StaleParticipants(l.e.opts.StaleAfter))
 	l.keep.save(l.book, false)
