@@ -31,6 +31,7 @@ type demoConfig struct {
 	speed     float64
 	stateDir  string
 	profile   string // CPU profile file (hidden flag, for performance work)
+	fleet     fleetFlags
 }
 
 func init() { subcommands = append(subcommands, newDemoCmd) }
@@ -66,6 +67,7 @@ Without --scenario the mix is mostly good calls with some of each problem.`,
 	f.StringVar(&cfg.stateDir, "state-dir", "", "keep acks, mutes and alert history here (default: the demo keeps none)")
 	f.StringVar(&cfg.profile, "cpuprofile", "", "write a CPU profile of the whole demo to this file")
 	_ = f.MarkHidden("cpuprofile")
+	cfg.fleet.register(cmd)
 	_ = cmd.RegisterFlagCompletionFunc("scenario", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return sim.ScenarioNames(), cobra.ShellCompDirectiveNoFileComp
 	})
@@ -80,6 +82,10 @@ func runDemo(ctx context.Context, cfg demoConfig) error {
 	}
 	if cfg.speed <= 0 {
 		return fmt.Errorf("--speed %v: must be positive", cfg.speed)
+	}
+	fleet, err := cfg.fleet.options()
+	if err != nil {
+		return err
 	}
 	if cfg.profile != "" {
 		stop, err := startProfile(cfg.profile)
@@ -100,7 +106,7 @@ func runDemo(ctx context.Context, cfg demoConfig) error {
 		return fmt.Errorf("demo hub: %w", err)
 	}
 	hubLog := log.New(io.Discard, "", 0)
-	opts := engine.Options{Source: "demo", NewBook: newBook(nil)}
+	opts := engine.Options{Source: "demo", NewBook: newFleetBook(nil, fleet)}
 	if cfg.stateDir != "" {
 		if opts.Store, err = alert.OpenStore(cfg.stateDir); err != nil {
 			ln.Close()

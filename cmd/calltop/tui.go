@@ -38,6 +38,7 @@ type liveFlags struct {
 	stateDir string
 	webhooks []string
 	format   string
+	fleet    fleetFlags
 }
 
 var rootLive liveFlags
@@ -51,6 +52,7 @@ func init() {
 		f.StringVar(&rootLive.stateDir, "state-dir", "", "where acks, mutes, alert history and the log live (default $XDG_STATE_HOME/calltop or ~/.local/state/calltop)")
 		f.StringArrayVar(&rootLive.webhooks, "webhook", nil, "post alerts to this webhook URL (repeatable)")
 		f.StringVar(&rootLive.format, "webhook-format", "slack", "webhook payload: slack or json")
+		rootLive.fleet.register(root)
 		root.Example = `  calltop                                   # the demo (no feed configured)
   calltop --feed ws://127.0.0.1:7070/feed   # a live feed
   CALLTOP_FEED=wss://feeds.example/feed calltop --token $T --ca ca.pem`
@@ -68,8 +70,11 @@ func runRoot(cmd *cobra.Command, args []string) error {
 			}
 		}
 	}
+	if _, err := rootLive.fleet.options(); err != nil {
+		return err
+	}
 	if len(urls) == 0 {
-		return runDemo(cmd.Context(), demoConfig{calls: defaultDemoCalls, speed: 1, stateDir: rootLive.stateDir})
+		return runDemo(cmd.Context(), demoConfig{calls: defaultDemoCalls, speed: 1, stateDir: rootLive.stateDir, fleet: rootLive.fleet})
 	}
 	token := rootLive.token
 	if token == "" {
@@ -107,7 +112,8 @@ func runLive(ctx context.Context, urls []string, token string) error {
 		}
 		opts.Deliveries = notifier.Reports()
 	}
-	opts.NewBook = newBook(notifier)
+	fleet, _ := rootLive.fleet.options() // checked in runRoot
+	opts.NewBook = newFleetBook(notifier, fleet)
 	err = runTUI(ctx, opts, tui.Options{}, client.Run)
 	if notifier != nil {
 		cctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
@@ -119,13 +125,7 @@ func runLive(ctx context.Context, urls []string, token string) error {
 
 // newBook returns a maker of alert books that notify through n (if any).
 func newBook(n *alert.Notifier) func() *alert.Book {
-	return func() *alert.Book {
-		o := alert.Options{}
-		if n != nil {
-			o.Sender = n
-		}
-		return alert.NewBook(o)
-	}
+	return newFleetBook(n, alert.FleetOptions{})
 }
 
 func newMonitor() engine.Monitor { return diagnose.NewMonitor(diagnose.Options{}) }

@@ -34,6 +34,7 @@ type watchFlags struct {
 	renotify    time.Duration
 	ackTimeout  time.Duration
 	minSeverity string
+	fleet       fleetFlags
 }
 
 func newWatchCmd() *cobra.Command {
@@ -67,6 +68,7 @@ TUI's, so silences set in the TUI hold here. See docs/alerts.md.`,
 	f.DurationVar(&w.renotify, "renotify", 30*time.Minute, "re-post unacknowledged firing alerts this often (0 disables)")
 	f.DurationVar(&w.ackTimeout, "ack-timeout", 0, "return acknowledged alerts to firing after this long (0: never)")
 	f.StringVar(&w.minSeverity, "min-severity", "warning", "lowest finding severity that raises an alert: warning or critical")
+	w.fleet.register(cmd)
 	cmd.RegisterFlagCompletionFunc("webhook-format", cobra.FixedCompletions([]string{"slack", "json"}, cobra.ShellCompDirectiveNoFileComp))
 	cmd.RegisterFlagCompletionFunc("min-severity", cobra.FixedCompletions([]string{"warning", "critical"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
@@ -81,7 +83,11 @@ func watchBookOptions(w watchFlags) (alert.Options, error) {
 	if w.renotify < 0 || w.ackTimeout < 0 {
 		return alert.Options{}, errors.New("--renotify and --ack-timeout must not be negative")
 	}
-	o := alert.Options{MinSeverity: sev, AckTimeout: w.ackTimeout, RenotifyEvery: w.renotify, EventMax: 10000}
+	fleet, err := w.fleet.options()
+	if err != nil {
+		return alert.Options{}, err
+	}
+	o := alert.Options{MinSeverity: sev, AckTimeout: w.ackTimeout, RenotifyEvery: w.renotify, EventMax: 10000, Fleet: fleet}
 	if w.renotify == 0 {
 		o.RenotifyEvery = -1 // the book's "disabled"
 	}
