@@ -104,7 +104,7 @@ func (m *Monitor) applyStats(msg *feed.Message, t int64) {
 	}
 	cn.last, p.lastStats = t, t
 	m.recordParticipant(p, cn, &s)
-	c.dirty = true
+	c.markDirty()
 	m.evalRules(c, p, cn, &s, t)
 }
 

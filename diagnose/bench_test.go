@@ -166,7 +166,7 @@ func BenchmarkSnapshot(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		for _, c := range m.calls {
-			c.dirty = true
+			c.markDirty()
 		}
 		b.StartTimer()
 		snap := m.Snapshot(focus)

@@ -37,12 +37,12 @@ func (m *Monitor) refresh(p *participant, cn *connection, def *ruleDef, rs *rule
 	if def.mode == windowed && def.threshold == nil && len(f.Evidence) > 0 && !def.op.crosses(a.v, f.Evidence[0].Value) {
 		if def.crit != 0 && f.Severity < Critical && def.op.crosses(rs.mean(int(def.critN), def.scale), def.crit) {
 			m.fill(f, p, cn, def, rs, a)
-			p.c.dirty = true
+			p.c.markDirty()
 		}
 		return
 	}
 	m.fill(f, p, cn, def, rs, a)
-	p.c.dirty = true
+	p.c.markDirty()
 }
 
 // fill writes message, evidence and severity. Findings handed out earlier
@@ -133,7 +133,7 @@ func (m *Monitor) retract(c *call, rs *ruleState) {
 			break
 		}
 	}
-	c.dirty = true
+	c.markDirty()
 }
 
 // dropOldestCleared makes room in a call's finding list by removing its

@@ -42,6 +42,10 @@ type call struct {
 	timeline []event
 	summary  *CallSummary
 	dirty    bool
+	// live is the Monitor's live list while the call is in it, and slot
+	// its index there (-1 once retired).
+	live *liveList
+	slot int
 	// namesChanged: a participant joined or was renamed since the last
 	// summary (the names slice is rebuilt only then).
 	namesChanged bool
@@ -187,7 +191,7 @@ func (c *call) addTimeline(ev TimelineEvent) {
 	}
 	c.timeline = append(c.timeline, event{t: ev.Time.UnixMilli(), pid: ev.ParticipantID, text: ev.Text,
 		kind: uint8(k), severity: uint8(ev.Severity)})
-	c.dirty = true
+	c.markDirty()
 }
 
 // timelineEvents returns the call's timeline in the snapshot's form.

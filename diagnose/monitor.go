@@ -37,6 +37,7 @@ type Monitor struct {
 	focus     *call
 	lastSweep int64
 	pending   map[*connection]struct{}
+	live      liveList // the live calls' summaries, for Snapshot
 	parts     feed.SnapshotAssembler
 	// retired remembers calls that ended and left the live set (data time
 	// they left), so a late stats message does not bring one back as a
@@ -162,8 +163,9 @@ func (m *Monitor) newCall(id string, t int64) *call {
 		m.mark(DQTooMany)
 		return nil
 	}
-	c := &call{id: id, start: t, dirty: true} // the key stays exact; summaries show it cleaned
+	c := &call{id: id, start: t} // the key stays exact; summaries show it cleaned
 	m.calls[id] = c
+	m.live.add(c)
 	return c
 }
 
@@ -191,7 +193,7 @@ func (m *Monitor) upsertCall(fc *feed.Call, t int64, start, revive bool) *call {
 	if s := epochMs(fc.Start); s != 0 {
 		c.start = s
 	}
-	c.dirty = true
+	c.markDirty()
 	return c
 }
 
@@ -229,7 +231,8 @@ func (m *Monitor) upsertParticipant(c *call, fp *feed.Participant, t int64) *par
 	set(&p.userAgent, fp.UserAgent)
 	set(&p.networkType, fp.NetworkType)
 	set(&p.region, fp.Region)
-	c.dirty, c.namesChanged = true, true
+	c.markDirty()
+	c.namesChanged = true
 	return p
 }
 
@@ -269,6 +272,7 @@ func (m *Monitor) retire(c *call) {
 		m.endCall(c, m.now, "")
 	}
 	delete(m.calls, c.id)
+	m.live.remove(c)
 	if len(m.retired) < maxRetired {
 		m.retired[c.id] = m.now
 	}

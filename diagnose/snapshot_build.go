@@ -1,7 +1,9 @@
 package diagnose
 
 import (
+	"cmp"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -20,10 +22,9 @@ func (m *Monitor) fineCap() int {
 // the full length; the previously focused call shrinks back.
 func (m *Monitor) Snapshot(focusCallID string) Snapshot {
 	m.setFocus(m.calls[focusCallID])
-	snap := Snapshot{FeedTime: m.Now(), Calls: make([]*CallSummary, 0, len(m.calls)), DataQuality: make(map[string]int, len(m.dq))}
-	for _, c := range m.calls {
-		snap.Calls = append(snap.Calls, m.summary(c))
-	}
+	m.refreshLive()
+	snap := Snapshot{FeedTime: m.Now(), Calls: append([]*CallSummary(nil), m.live.summaries...),
+		DataQuality: make(map[string]int, len(m.dq))}
 	for k, v := range m.dq {
 		snap.DataQuality[k] = v
 	}
@@ -86,6 +87,9 @@ func (m *Monitor) summary(c *call) *CallSummary {
 		s.Severity, s.TopFinding, s.TopRule = top.Severity, top.Message, top.Rule
 	}
 	c.summary, c.dirty = s, false
+	if c.live != nil {
+		c.live.summaries[c.slot] = s
+	}
 	return s
 }
 
@@ -175,7 +179,11 @@ func (m *Monitor) StaleParticipants(after time.Duration) []Subject {
 			}
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Key() < out[j].Key() })
+	// Ordered by call, then participant (no Key: formatting a key per
+	// comparison dominated this with thousands of stale participants).
+	slices.SortFunc(out, func(a, b Subject) int {
+		return cmp.Or(strings.Compare(a.CallID, b.CallID), strings.Compare(a.ParticipantID, b.ParticipantID))
+	})
 	return out
 }
 
