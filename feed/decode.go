@@ -211,6 +211,10 @@ func (d *decoder) float(dst *float64) {
 		if d.err != nil {
 			return
 		}
+		if f, ok := simpleFloat(raw); ok {
+			*dst = f
+			return
+		}
 		f, err := strconv.ParseFloat(string(raw), 64)
 		if err != nil {
 			d.typeError("number " + string(raw) + " out of range")
@@ -338,4 +342,44 @@ func lowerASCII(b []byte) string {
 		buf[i] = c
 	}
 	return string(buf[:len(b)])
+}
+
+// pow10 are the powers of ten a float64 holds exactly.
+var pow10 = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+
+// simpleFloat converts a number token (already validated by number) with
+// no exponent and digits that make an integer below 2^53, the usual stats
+// value, without strconv: the digits are exact as a float64, the divisor an exact
+// power of ten, so one division rounds correctly, as ParseFloat would
+// (Clinger's fast path). Anything else reports false.
+func simpleFloat(raw []byte) (float64, bool) {
+	neg := len(raw) > 0 && raw[0] == '-'
+	if neg {
+		raw = raw[1:]
+	}
+	var mant uint64
+	digits, frac, dot := 0, 0, false
+	for _, c := range raw {
+		switch {
+		case c >= '0' && c <= '9':
+			mant = mant*10 + uint64(c-'0')
+			digits++
+			if dot {
+				frac++
+			}
+		case c == '.' && !dot:
+			dot = true
+		default:
+			return 0, false // an exponent
+		}
+	}
+	if digits == 0 || digits > 19 || mant >= 1<<53 || frac >= len(pow10) {
+		return 0, false // empty, might have overflowed, or not exact
+	}
+	f := float64(mant) / pow10[frac]
+	if neg {
+		f = -f
+	}
+	return f, true
 }
