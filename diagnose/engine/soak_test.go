@@ -177,9 +177,12 @@ func TestSoakHubRestartsGarbageAndAStalledSubscriber(t *testing.T) {
 	if !waitUntil(30*time.Second, func() bool { return hub.hub.Stats().Dropped >= 1 }) {
 		t.Fatalf("the stalled subscriber was not dropped within 30 s: %+v", hub.hub.Stats())
 	}
-	stallPub, stallGot := hub.hub.Stats().Published-stallFrom, client.Status().Frames-gotFrom
-	if stallGot < stallPub*9/10 {
-		t.Errorf("while a subscriber was stalled the client received %d frames of %d published", stallGot, stallPub)
+	// Every frame published while the other subscriber was stalled reaches
+	// the client (it may trail by what is queued and in flight).
+	stallPub := hub.hub.Stats().Published - stallFrom
+	if !waitUntil(10*time.Second, func() bool { return client.Status().Frames-gotFrom >= stallPub }) {
+		t.Errorf("while a subscriber was stalled the client received %d frames of %d published",
+			client.Status().Frames-gotFrom, stallPub)
 	}
 	if st := client.Status(); st.Connects != 1 || st.State != feed.StateLive {
 		t.Errorf("the stalled subscriber cost the client its connection: %+v", st)
