@@ -184,21 +184,21 @@ func (l *loop) handle(ev feed.Event) {
 func (l *loop) apply(m *feed.Message) {
 	l.mon.Apply(m)
 	l.pending++
-	if now := l.mon.Now(); now.After(l.dataNow) {
+	now := l.mon.Now()
+	// Only a live feed's book clock runs on from the wall clock (bookNow);
+	// a replay, re-applying thousands of records on a seek, never reads it.
+	if l.replay == nil && now.After(l.dataNow) {
 		l.dataNow, l.dataWall = now, time.Now()
 	}
-	l.evaluate(false)
+	l.evaluate(now, false)
 	l.changed()
 }
 
-// evaluate runs the alert book on data time: at most once per
-// EvalInterval unless forced, and again whenever data time goes back.
-func (l *loop) evaluate(force bool) {
-	if l.book == nil {
-		return
-	}
-	now := l.mon.Now()
-	if now.IsZero() {
+// evaluate runs the alert book at data time now (the Monitor's): at most
+// once per EvalInterval unless forced, and again whenever data time goes
+// back.
+func (l *loop) evaluate(now time.Time, force bool) {
+	if l.book == nil || now.IsZero() {
 		return
 	}
 	if !force && !l.lastEval.IsZero() && now.Sub(l.lastEval) < l.e.opts.EvalInterval && !now.Before(l.lastEval) {

@@ -234,7 +234,7 @@ func (p *replayer) catchUp(l *loop, now time.Time) {
 		return
 	}
 	p.catching = false
-	l.evaluate(true)
+	l.evaluate(l.mon.Now(), true)
 	p.anchorWall = now
 	_, end := p.bounds()
 	p.ended = p.next >= len(p.recs) && !p.pos.Before(end)
