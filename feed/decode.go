@@ -203,47 +203,49 @@ func (d *decoder) str(dst *string) {
 }
 
 func (d *decoder) float(dst *float64) {
-	switch c := d.peek(); {
-	case c == 'n':
-		d.null()
-	case c == '-' || c >= '0' && c <= '9':
-		raw := d.number()
-		if d.err != nil {
-			return
-		}
-		if f, ok := simpleFloat(raw); ok {
-			*dst = f
-			return
-		}
-		f, err := strconv.ParseFloat(string(raw), 64)
-		if err != nil {
-			d.typeError("number " + string(raw) + " out of range")
-			return
-		}
-		*dst = f
-	default:
-		d.wrongType("number")
+	raw, ok := d.numberToken("number")
+	if !ok {
+		return
 	}
+	if f, ok := simpleFloat(raw); ok {
+		*dst = f
+		return
+	}
+	f, err := strconv.ParseFloat(string(raw), 64)
+	if err != nil {
+		d.typeError("number " + string(raw) + " out of range")
+		return
+	}
+	*dst = f
 }
 
 func (d *decoder) int64(dst *int64) {
+	raw, ok := d.numberToken("integer")
+	if !ok {
+		return
+	}
+	n, err := strconv.ParseInt(string(raw), 10, 64)
+	if err != nil {
+		d.typeError("number " + string(raw) + " is not a 64-bit integer")
+		return
+	}
+	*dst = n
+}
+
+// numberToken scans a number and reports it with ok; a null (which
+// leaves the field as it was) or a value of another type (recorded as a
+// type error against want) reports false.
+func (d *decoder) numberToken(want string) (raw []byte, ok bool) {
 	switch c := d.peek(); {
 	case c == 'n':
 		d.null()
 	case c == '-' || c >= '0' && c <= '9':
-		raw := d.number()
-		if d.err != nil {
-			return
-		}
-		n, err := strconv.ParseInt(string(raw), 10, 64)
-		if err != nil {
-			d.typeError("number " + string(raw) + " is not a 64-bit integer")
-			return
-		}
-		*dst = n
+		raw = d.number()
+		return raw, d.err == nil
 	default:
-		d.wrongType("integer")
+		d.wrongType(want)
 	}
+	return nil, false
 }
 
 func (d *decoder) int(dst *int) {
