@@ -161,7 +161,7 @@ func (a *reportAgg) finish(cn *connection) connSample {
 	if v := a.videoLoss.pct(); !math.IsNaN(v) && (math.IsNaN(s.lossIn) || v > s.lossIn) {
 		s.lossIn, s.lossInKind = v, "video"
 	}
-	if pi, ok := cn.pair(cn.selPair); ok {
+	if pi, ok := findByID(cn.pairs, cn.selPair); ok {
 		if math.IsNaN(s.rttMs) {
 			s.rttMs = pi.rttMs
 		}

@@ -116,7 +116,7 @@ func (m *Monitor) applyPath(c *call, p *participant, cn *connection, stats []fee
 		s := &stats[i]
 		switch s.Type {
 		case feed.StatLocalCandidate:
-			cn.setLocal(s.ID, candidate{typ: Clean(s.CandidateType), relayProtocol: Clean(s.RelayProtocol), protocol: Clean(s.Protocol)})
+			cn.locals = putByID(cn.locals, candidate{id: s.ID, typ: Clean(s.CandidateType), relayProtocol: Clean(s.RelayProtocol), protocol: Clean(s.Protocol)})
 		case feed.StatCandidatePair:
 			rtt, _ := gauge(s.CurrentRoundTripTime, maxGaugeSeconds)
 			avail, _ := gauge(s.AvailableOutgoingBitrate, maxBytesPerSec*8)
@@ -126,9 +126,9 @@ func (m *Monitor) applyPath(c *call, p *participant, cn *connection, stats []fee
 			if s.AvailableOutgoingBitrate == 0 {
 				avail = math.NaN()
 			}
-			pi := pairInfo{local: s.LocalCandidateID, rttMs: rtt * 1000, availOutKbps: avail / 1000,
+			pi := pairInfo{id: s.ID, local: s.LocalCandidateID, rttMs: rtt * 1000, availOutKbps: avail / 1000,
 				nominated: s.Nominated, selected: s.Selected, succeeded: s.State == "succeeded"}
-			cn.setPair(s.ID, pi)
+			cn.pairs = putByID(cn.pairs, pi)
 			if fallback == "" && (s.Selected || (s.Nominated && pi.succeeded)) {
 				fallback = s.ID
 			}
@@ -164,8 +164,8 @@ func (m *Monitor) selectPath(c *call, p *participant, cn *connection, fallback s
 		}
 		cn.selPair = sel
 	}
-	if pi, ok := cn.pair(sel); ok {
-		if lc, ok := cn.localCandidate(pi.local); ok {
+	if pi, ok := findByID(cn.pairs, sel); ok {
+		if lc, ok := findByID(cn.locals, pi.local); ok {
 			cn.local = lc
 		}
 		if pi.succeeded || pi.selected {
@@ -177,48 +177,36 @@ func (m *Monitor) selectPath(c *call, p *participant, cn *connection, fallback s
 // Candidate pairs and local candidates are kept in small slices (a
 // connection rarely has more than a handful), bounded by maxCandidates.
 
-func (cn *connection) pair(id string) (pairInfo, bool) {
-	for i := range cn.pairs {
-		if cn.pairs[i].id == id {
-			return cn.pairs[i], true
+// byID is an entry of such a slice, named by its stats id.
+type byID interface{ statsID() string }
+
+func (pi pairInfo) statsID() string { return pi.id }
+func (c candidate) statsID() string { return c.id }
+
+// findByID returns the entry named id.
+func findByID[T byID](list []T, id string) (T, bool) {
+	for _, e := range list {
+		if e.statsID() == id {
+			return e, true
 		}
 	}
-	return pairInfo{}, false
+	var zero T
+	return zero, false
 }
 
-func (cn *connection) setPair(id string, pi pairInfo) {
-	pi.id = id
-	for i := range cn.pairs {
-		if cn.pairs[i].id == id {
-			cn.pairs[i] = pi
-			return
+// putByID replaces the entry with e's id, or appends e while the slice
+// holds fewer than maxCandidates.
+func putByID[T byID](list []T, e T) []T {
+	for i := range list {
+		if list[i].statsID() == e.statsID() {
+			list[i] = e
+			return list
 		}
 	}
-	if len(cn.pairs) < maxCandidates {
-		cn.pairs = append(cn.pairs, pi)
+	if len(list) < maxCandidates {
+		list = append(list, e)
 	}
-}
-
-func (cn *connection) localCandidate(id string) (candidate, bool) {
-	for i := range cn.locals {
-		if cn.locals[i].id == id {
-			return cn.locals[i], true
-		}
-	}
-	return candidate{}, false
-}
-
-func (cn *connection) setLocal(id string, c candidate) {
-	c.id = id
-	for i := range cn.locals {
-		if cn.locals[i].id == id {
-			cn.locals[i] = c
-			return
-		}
-	}
-	if len(cn.locals) < maxCandidates {
-		cn.locals = append(cn.locals, c)
-	}
+	return list
 }
 
 // canonicalKind returns "audio" and "video" as constants, so a stream does
