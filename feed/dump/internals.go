@@ -171,7 +171,7 @@ func (w *walker) top() error {
 			return err
 		}
 	}
-	return nil
+	return w.expect('}')
 }
 
 func (w *walker) peerConnections() error {

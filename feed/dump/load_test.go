@@ -252,6 +252,21 @@ func TestInternalsTruncatedKeepsWhatWasRead(t *testing.T) {
 	}
 }
 
+func TestInternalsCutBetweenTopLevelKeysIsReported(t *testing.T) {
+	data := readFixture(t, "testdata/internals-current.json")
+	cut := bytes.Index(data, []byte(`, "UserAgent"`)) // after the whole PeerConnections object
+	l, err := LoadReader(bytes.NewReader(data[:cut]), "cut.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(l.Problems) != 1 || !strings.Contains(l.Problems[0].Error(), "cut.json:1: file is truncated") {
+		t.Errorf("a dump cut after its peer connections is not reported as truncated: %v", l.Problems)
+	}
+	if len(l.Records) == 0 {
+		t.Errorf("the peer connections before the cut are not used")
+	}
+}
+
 func TestInternalsBadSeriesAreReported(t *testing.T) {
 	dump := `{"PeerConnections":{"1-1":{"stats":{
 "T-timestamp":{"startTime":"2024-01-01T00:00:00Z","endTime":"2024-01-01T00:00:01Z","statsType":"transport","values":"[1704067200000,1704067201000]"},
