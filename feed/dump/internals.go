@@ -150,7 +150,9 @@ func (w *walker) skip() error {
 	return w.dec.Decode(&raw)
 }
 
-func (w *walker) top() error {
+// object reads one JSON object, calling member with each key to read (or
+// skip) its value.
+func (w *walker) object(member func(key string) error) error {
 	if err := w.expect('{'); err != nil {
 		return err
 	}
@@ -159,111 +161,102 @@ func (w *walker) top() error {
 		if err != nil {
 			return err
 		}
-		switch k {
-		case "PeerConnections":
-			err = w.peerConnections()
-		case "UserAgent":
-			err = w.dec.Decode(&w.d.userAgent)
-		default:
-			err = w.skip()
-		}
-		if err != nil {
+		if err := member(k); err != nil {
 			return err
 		}
 	}
 	return w.expect('}')
 }
 
-func (w *walker) peerConnections() error {
-	if err := w.expect('{'); err != nil {
+// array reads one JSON array, calling elem to read each element.
+func (w *walker) array(elem func() error) error {
+	if err := w.expect('['); err != nil {
 		return err
 	}
 	for w.dec.More() {
-		id, err := w.key()
-		if err != nil {
+		if err := elem(); err != nil {
 			return err
 		}
+	}
+	return w.expect(']')
+}
+
+// decodeOrSkip decodes the next value into v. A value of the wrong JSON
+// type is consumed and reported as a problem (format, args); ok is false.
+func (w *walker) decodeOrSkip(v any, format string, args ...any) (ok bool, err error) {
+	err = w.dec.Decode(v)
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &typeErr) {
+		w.b.problem(w.line(), format, args...)
+		return false, nil
+	}
+	return err == nil, err
+}
+
+func (w *walker) top() error {
+	return w.object(func(k string) error {
+		switch k {
+		case "PeerConnections":
+			return w.peerConnections()
+		case "UserAgent":
+			return w.dec.Decode(&w.d.userAgent)
+		}
+		return w.skip()
+	})
+}
+
+func (w *walker) peerConnections() error {
+	return w.object(func(id string) error {
 		pc := &internalsPC{id: id, series: map[string]internalsSeries{}}
 		w.d.pcs = append(w.d.pcs, pc)
 		if err := w.peerConnection(pc); err != nil {
 			return fmt.Errorf("peer connection %q: %w", id, err)
 		}
-	}
-	return w.expect('}')
+		return nil
+	})
 }
 
 func (w *walker) peerConnection(pc *internalsPC) error {
-	if err := w.expect('{'); err != nil {
-		return err
-	}
-	for w.dec.More() {
-		k, err := w.key()
-		if err != nil {
-			return err
-		}
+	return w.object(func(k string) error {
 		switch k {
 		case "stats":
-			err = w.stats(pc)
+			return w.stats(pc)
 		case "updateLog":
-			err = w.updateLog(pc)
+			return w.updateLog(pc)
 		case "url":
 			var u any
-			if err = w.dec.Decode(&u); err == nil {
-				pc.url, _ = u.(string)
-			}
-		default:
-			err = w.skip()
-		}
-		if err != nil {
+			err := w.dec.Decode(&u)
+			pc.url, _ = u.(string)
 			return err
 		}
-	}
-	return w.expect('}')
+		return w.skip()
+	})
 }
 
 func (w *walker) stats(pc *internalsPC) error {
-	if err := w.expect('{'); err != nil {
-		return err
-	}
-	for w.dec.More() {
-		k, err := w.key()
-		if err != nil {
-			return err
-		}
+	return w.object(func(k string) error {
 		var s internalsSeries
-		if err := w.dec.Decode(&s); err != nil {
-			var typeErr *json.UnmarshalTypeError
-			if errors.As(err, &typeErr) {
-				w.b.problem(w.line(), "peer connection %q: series %q is not a {startTime, endTime, values} object; skipped", pc.id, k)
-				continue
-			}
+		ok, err := w.decodeOrSkip(&s, "peer connection %q: series %q is not a {startTime, endTime, values} object; skipped", pc.id, k)
+		if !ok {
 			return err
 		}
 		if _, dup := pc.series[k]; !dup {
 			pc.keys = append(pc.keys, k)
 		}
 		pc.series[k] = s
-	}
-	return w.expect('}')
+		return nil
+	})
 }
 
 func (w *walker) updateLog(pc *internalsPC) error {
-	if err := w.expect('['); err != nil {
-		return err
-	}
-	for w.dec.More() {
+	return w.array(func() error {
 		var u internalsUpdate
-		if err := w.dec.Decode(&u); err != nil {
-			var typeErr *json.UnmarshalTypeError
-			if errors.As(err, &typeErr) {
-				w.b.problem(w.line(), "peer connection %q: updateLog entry is not an object; skipped", pc.id)
-				continue
-			}
-			return err
+		ok, err := w.decodeOrSkip(&u, "peer connection %q: updateLog entry is not an object; skipped", pc.id)
+		if ok {
+			pc.updateLog = append(pc.updateLog, u)
 		}
-		pc.updateLog = append(pc.updateLog, u)
-	}
-	return w.expect(']')
+		return err
+	})
 }
 
 // importInternals turns the parsed dump into call facts, stats samples and
