@@ -95,6 +95,18 @@ func runWatchUntil(t *testing.T, w watchFlags, done func(out string) bool) strin
 	return out.String()
 }
 
+// webhookRecorder serves webhook posts on loopback until the test ends and
+// returns their bodies, one line each, and the server's URL.
+func webhookRecorder(t *testing.T) (*syncBuffer, string) {
+	posts := new(syncBuffer)
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		posts.Write(append(b, '\n'))
+	}))
+	t.Cleanup(hook.Close)
+	return posts, hook.URL
+}
+
 func defaultWatchFlags(url, dir string) watchFlags {
 	return watchFlags{feeds: []string{url}, stateDir: dir, format: "slack", minSeverity: "warning", renotify: 30 * time.Minute}
 }
@@ -103,15 +115,10 @@ func TestWatchPrintsFiringAlertsForWifiLoss(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	url := simHub(t, ctx, 20, "wifi-loss", 20)
-	var posts syncBuffer
-	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		posts.Write(append(b, '\n'))
-	}))
-	defer hook.Close()
+	posts, hookURL := webhookRecorder(t)
 	dir := t.TempDir()
 	w := defaultWatchFlags(url, dir)
-	w.webhooks = []string{hook.URL + "/services/T/B/X"}
+	w.webhooks = []string{hookURL + "/services/T/B/X"}
 	out := runWatchUntil(t, w, func(out string) bool {
 		return strings.Contains(out, "event=firing") && strings.Contains(out, "rule=loss-inbound") &&
 			strings.Contains(out, "event=notified")
@@ -184,12 +191,7 @@ func TestWatchHonoursSilencesFromTheStateFile(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	url := simHub(t, ctx, 5, "ice-failed", 20)
-	var posts syncBuffer
-	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		posts.Write(append(b, '\n'))
-	}))
-	defer hook.Close()
+	posts, hookURL := webhookRecorder(t)
 	// A silence set earlier (in the TUI, say) over everything, for a day.
 	dir := t.TempDir()
 	st, _ := alert.OpenStore(dir)
@@ -202,7 +204,7 @@ func TestWatchHonoursSilencesFromTheStateFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	w := defaultWatchFlags(url, dir)
-	w.webhooks = []string{hook.URL}
+	w.webhooks = []string{hookURL}
 	out := runWatchUntil(t, w, func(out string) bool { return strings.Count(out, "event=firing") >= 3 })
 	if !strings.Contains(out, "1 silence") {
 		t.Fatalf("the silence was not restored:\n%s", out)
