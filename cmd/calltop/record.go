@@ -48,11 +48,7 @@ Recording stops after --duration, or on Ctrl-C; the file is flushed and closed e
   calltop record --feed wss://feed.example/feed --token $T --ca ca.pem -o incident.jsonl.gz --redact`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(o.feeds) == 0 {
-				if env := os.Getenv("CALLTOP_FEED"); env != "" {
-					o.feeds = []string{env}
-				}
-			}
+			o.feeds = feedURLs(o.feeds)
 			if !cmd.Flags().Changed("token") {
 				o.token = os.Getenv("CALLTOP_TOKEN")
 			}

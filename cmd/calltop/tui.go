@@ -8,7 +8,6 @@ import (
 	"log"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
@@ -62,14 +61,7 @@ func init() {
 
 // runRoot opens the TUI on --feed or $CALLTOP_FEED, or the demo.
 func runRoot(cmd *cobra.Command, args []string) error {
-	urls := rootLive.feeds
-	if len(urls) == 0 {
-		for _, u := range strings.Split(os.Getenv("CALLTOP_FEED"), ",") {
-			if u = strings.TrimSpace(u); u != "" {
-				urls = append(urls, u)
-			}
-		}
-	}
+	urls := feedURLs(rootLive.feeds)
 	if _, err := rootLive.fleet.options(); err != nil {
 		return err
 	}

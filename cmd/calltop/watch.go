@@ -97,14 +97,7 @@ func watchBookOptions(w watchFlags) (alert.Options, error) {
 // runWatch runs feed.Client -> engine (Monitor, Book) and prints the
 // book's events until ctx ends or the feed refuses us for good.
 func runWatch(ctx context.Context, w watchFlags, out, errOut io.Writer) error {
-	urls := w.feeds
-	if len(urls) == 0 {
-		for _, u := range strings.Split(os.Getenv("CALLTOP_FEED"), ",") {
-			if u = strings.TrimSpace(u); u != "" {
-				urls = append(urls, u)
-			}
-		}
-	}
+	urls := feedURLs(w.feeds)
 	if len(urls) == 0 {
 		return errors.New("watch needs a feed: --feed URL or $CALLTOP_FEED")
 	}
