@@ -1,7 +1,6 @@
 package dump
 
 import (
-	"bufio"
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
@@ -57,8 +56,9 @@ func Load(path string) (*Loaded, error) {
 	return LoadReader(rc, path)
 }
 
-// LoadReader is Load on a stream; name is used in messages and as the call
-// id of a dump that names no call. A gzip stream is detected and unpacked.
+// LoadReader is Load on an uncompressed stream (Load unpacks gzip with
+// feed.OpenFile); name is used in messages and as the call id of a dump
+// that names no call.
 func LoadReader(r io.Reader, name string) (*Loaded, error) {
 	data, truncated, err := readAll(r, name)
 	if err != nil {
@@ -75,21 +75,9 @@ func LoadReader(r io.Reader, name string) (*Loaded, error) {
 	return l, nil
 }
 
-// readAll reads the whole stream, gunzipping it if it starts with the gzip
-// magic. A gzip stream cut short is not an error: what was read is kept and
-// truncated is set.
+// readAll reads the whole stream. A gzip stream (from feed.OpenFile) cut
+// short is not an error: what was read is kept and truncated is set.
 func readAll(r io.Reader, name string) (data []byte, truncated bool, err error) {
-	br := bufio.NewReader(r)
-	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		zr, zerr := gzip.NewReader(br)
-		if zerr != nil {
-			return nil, false, fmt.Errorf("%s: gzip: %w", name, zerr)
-		}
-		defer zr.Close()
-		r = zr
-	} else {
-		r = br
-	}
 	data, err = io.ReadAll(io.LimitReader(r, MaxDumpBytes+1))
 	if err != nil {
 		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, gzip.ErrChecksum) {
