@@ -1,11 +1,12 @@
 package tui
 
 import (
+	"fmt"
+	"slices"
+	"testing"
 	"time"
 
-	"fmt"
 	"github.com/calltop/calltop/diagnose"
-	"testing"
 )
 
 // loop runs body b.N times and also reports CPU time per op, which stays
@@ -55,11 +56,29 @@ func BenchmarkViewAlerts(b *testing.B) {
 }
 
 // BenchmarkFrameCalls is a whole frame on the calls screen: Update with a
-// new snapshot (re-sort, re-filter) and then View. Sorting grows as
-// n log n; it runs once per frame (at most ~10 a second), not per View.
+// new snapshot and then View. "changed" replaces a tenth of the summaries
+// each frame (the engine shares unchanged ones), so every frame re-sorts
+// and re-filters, n log n; "unchanged" is a frame that changed no call
+// (alerts or feed status only), where the rows are kept. Sorting runs
+// once per frame (at most ~10 a second), not per View.
 func BenchmarkFrameCalls(b *testing.B) {
 	for _, n := range []int{100, 1000, 10000} {
-		b.Run(fmt.Sprint(n), func(b *testing.B) {
+		b.Run(fmt.Sprintf("%d-changed", n), func(b *testing.B) {
+			f := frame(1, n, "")
+			m, _ := newTestModel(200, 50, f)
+			base := f.Calls.Calls
+			loop(b, func(i int) {
+				calls := slices.Clone(base)
+				for j := i % 10; j < n; j += 10 {
+					c := *calls[j]
+					calls[j] = &c
+				}
+				f.Calls.Calls = calls
+				m.Update(frameMsg(f))
+				_ = m.View()
+			})
+		})
+		b.Run(fmt.Sprintf("%d-unchanged", n), func(b *testing.B) {
 			f := frame(1, n, "")
 			m, _ := newTestModel(200, 50, f)
 			loop(b, func(int) {

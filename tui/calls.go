@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -42,15 +43,21 @@ func newCallsTable(c common) *callsTable {
 
 // SetSnapshot replaces the calls. It re-sorts and re-filters them at once
 // when the table is on screen; otherwise Refresh does it on the way back.
+// A frame that changed no call (summaries are immutable and shared while
+// unchanged) keeps the rows as they are, unless the sort is by duration
+// and the feed time moved.
 func (t *callsTable) SetSnapshot(calls []*diagnose.CallSummary, feedTime time.Time, visible bool) {
+	same := t.hasFrame && slices.Equal(calls, t.calls) && (t.sortBy != sortDuration || feedTime.Equal(t.feedTime))
 	t.calls, t.feedTime, t.hasFrame = calls, feedTime, true
-	t.ended = 0
-	for _, c := range calls {
-		if c.Ended {
-			t.ended++
+	if !same {
+		t.ended = 0
+		for _, c := range calls {
+			if c.Ended {
+				t.ended++
+			}
 		}
+		t.stale = true
 	}
-	t.stale = true
 	if visible {
 		t.Refresh()
 	}

@@ -104,3 +104,30 @@ func highFirst(a, b float64) int {
 	}
 	return cmp.Compare(b, a)
 }
+
+// TestSnapshotKeepsRowsWhenNoCallChanged checks that a frame sharing every
+// summary with the last one does not re-sort, and that one new summary,
+// or the feed time moving under the duration sort, does.
+func TestSnapshotKeepsRowsWhenNoCallChanged(t *testing.T) {
+	m, _ := newTestModel(200, 50, frame(1, 50, ""))
+	tbl := m.calls
+	calls := slices.Clone(tbl.calls)
+	tbl.SetSnapshot(calls, tbl.feedTime, false)
+	if tbl.stale {
+		t.Fatal("a frame with the same summaries marked the rows for re-sorting")
+	}
+	worse := *calls[len(calls)-1]
+	worse.Severity, worse.ID, worse.WorstMOS, worse.Ended = diagnose.Critical, "a-new-worst", 0.1, false
+	calls = append(slices.Clone(calls[:len(calls)-1]), &worse)
+	tbl.SetSnapshot(calls, tbl.feedTime, true)
+	if got := tbl.Selected(); got != &worse {
+		t.Fatalf("top row is %s after a call turned critical, want a-new-worst", got.ID)
+	}
+	for tbl.sortBy != sortDuration {
+		m.Update(press("s"))
+	}
+	tbl.SetSnapshot(calls, tbl.feedTime.Add(time.Second), false)
+	if !tbl.stale {
+		t.Fatal("the feed time moved under the duration sort, but the rows were kept")
+	}
+}
