@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/calltop/calltop/diagnose"
 )
@@ -248,10 +249,12 @@ func esc(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
 }
 
-// clean strips control characters from feed strings.
+// clean strips from feed strings what diagnose.Clean strips (control and
+// format characters such as bidi overrides, invalid UTF-8) but keeps their
+// length: messages, advice and notes may be longer than its bound.
 func clean(s string) string {
 	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
+		if r == utf8.RuneError || unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
 			return -1
 		}
 		return r
