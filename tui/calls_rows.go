@@ -199,9 +199,3 @@ func (s *sorter) sort(rows []*diagnose.CallSummary, k sortKey, feedTime time.Tim
 	}
 	clear(s.keys) // drop the summaries so the buffer does not keep them alive
 }
-
-// sortCalls sorts rows in place for k with a fresh sorter.
-func sortCalls(rows []*diagnose.CallSummary, k sortKey, feedTime time.Time) {
-	var s sorter
-	s.sort(rows, k, feedTime)
-}
