@@ -224,23 +224,25 @@ const lossSmoothing = 0.2
 // smoothLoss folds sample into the moving average avg (NaN: none yet);
 // a NaN sample (skipped or unknown) leaves avg as it was.
 func smoothLoss(avg, sample float64) float64 {
-	switch {
-	case math.IsNaN(sample):
-		return avg
-	case math.IsNaN(avg):
-		return sample
-	}
-	return avg + lossSmoothing*(sample-avg)
+	return knownOf(avg, sample, func(avg, sample float64) float64 { return avg + lossSmoothing*(sample-avg) })
 }
 
-func minNaN(a, b float64) float64 {
+// knownOf combines a and b with op, where NaN means unknown: with one of
+// them unknown it returns the other.
+func knownOf(a, b float64, op func(a, b float64) float64) float64 {
 	switch {
 	case math.IsNaN(a):
 		return b
 	case math.IsNaN(b):
 		return a
 	}
-	return math.Min(a, b)
+	return op(a, b)
+}
+
+func minNaN(a, b float64) float64 { return knownOf(a, b, math.Min) }
+func maxNaN(a, b float64) float64 { return knownOf(a, b, math.Max) }
+func addNaN(a, b float64) float64 {
+	return knownOf(a, b, func(a, b float64) float64 { return a + b })
 }
 
 // recordParticipant adds the sample to the participant's history and MOS.
