@@ -2,454 +2,119 @@ package feed
 
 import "strconv"
 
-// Code generated from the Stat struct in protocol.go; keep in step with it
-// (TestAppendMessageMatchesEncodingJSON fails when a field is missing).
+// Written from the Stat struct in protocol.go, one line per field in its
+// order; keep in step with it (TestAppendMessageMatchesEncodingJSON fails
+// when a field is missing).
 
 // appendStat appends s as encoding/json would.
 func appendStat(b []byte, s *Stat) ([]byte, error) {
+	b = appendString(append(b, `{"id":`...), s.ID)
+	b = appendString(append(b, `,"type":`...), s.Type)
 	var err error
-	c := byte('{')
-	b = appendString(append(append(b, c), `"id":`...), s.ID)
-	c = ','
-	b = appendString(append(append(b, c), `"type":`...), s.Type)
-	c = ','
-	if s.Timestamp != 0 {
-		b = append(append(b, c), `"timestamp":`...)
-		if b, err = appendFloat(b, s.Timestamp); err != nil {
-			return b, err
-		}
-		c = ','
-	}
-	if s.SSRC != 0 {
-		b = strconv.AppendInt(append(append(b, c), `"ssrc":`...), s.SSRC, 10)
-		c = ','
-	}
-	if s.Kind != "" {
-		b = appendString(append(append(b, c), `"kind":`...), s.Kind)
-		c = ','
-	}
-	if s.MediaType != "" {
-		b = appendString(append(append(b, c), `"mediaType":`...), s.MediaType)
-		c = ','
-	}
-	if s.TransportID != "" {
-		b = appendString(append(append(b, c), `"transportId":`...), s.TransportID)
-		c = ','
-	}
-	if s.CodecID != "" {
-		b = appendString(append(append(b, c), `"codecId":`...), s.CodecID)
-		c = ','
-	}
-	if s.LocalID != "" {
-		b = appendString(append(append(b, c), `"localId":`...), s.LocalID)
-		c = ','
-	}
-	if s.RemoteID != "" {
-		b = appendString(append(append(b, c), `"remoteId":`...), s.RemoteID)
-		c = ','
-	}
-	if s.Mid != "" {
-		b = appendString(append(append(b, c), `"mid":`...), s.Mid)
-		c = ','
-	}
-	if s.BytesReceived != 0 {
-		b = append(append(b, c), `"bytesReceived":`...)
-		if b, err = appendFloat(b, s.BytesReceived); err != nil {
-			return b, err
-		}
-		c = ','
-	}
-	if s.BytesSent != 0 {
-		b = append(append(b, c), `"bytesSent":`...)
-		if b, err = appendFloat(b, s.BytesSent); err != nil {
-			return b, err
-		}
-		c = ','
-	}
-	if s.PacketsReceived != 0 {
-		b = append(append(b, c), `"packetsReceived":`...)
-		if b, err = appendFloat(b, s.PacketsReceived); err != nil {
-			return b, err
-		}
-		c = ','
-	}
-	if s.PacketsSent != 0 {
-		b = append(append(b, c), `"packetsSent":`...)
-		if b, err = appendFloat(b, s.PacketsSent); err != nil {
-			return b, err
-		}
-		c = ','
-	}
-	if s.PacketsLost != 0 {
-		b = append(append(b, c), `"packetsLost":`...)
-		if b, err = appendFloat(b, s.PacketsLost); err != nil {
-			return b, err
-		}
-		c = ','
-	}
-	if s.Jitter != 0 {
-		b = append(append(b, c), `"jitter":`...)
-		if b, err = appendFloat(b, s.Jitter); err != nil {
-			return b, err
-		}
-		c = ','
-	}
-	if s.RoundTripTime != 0 {
-		b = append(append(b, c), `"roundTripTime":`...)
-		if b, err = appendFloat(b, s.RoundTripTime); err != nil {
-			return b, err
-		}
-		c = ','
-	}
-	if s.FractionLost != 0 {
-		b = append(append(b, c), `"fractionLost":`...)
-		if b, err = appendFloat(b, s.FractionLost); err != nil {
-			return b, err
-		}
-		c = ','
-	}
-	if s.JitterBufferDelay != 0 {
-		b = append(append(b, c), `"jitterBufferDelay":`...)
-		if b, err = appendFloat(b, s.JitterBufferDelay); err != nil {
-			return b, err
-		}
-		c = ','
-	}
-	if s.JitterBufferTargetDelay != 0 {
-		b = append(append(b, c), `"jitterBufferTargetDelay":`...)
-		if b, err = appendFloat(b, s.JitterBufferTargetDelay); err != nil {
-			return b, err
-		}
-		c = ','
-	}
-	if s.JitterBufferEmittedCount != 0 {
-		b = append(append(b, c), `"jitterBufferEmittedCount":`...)
-		if b, err = appendFloat(b, s.JitterBufferEmittedCount); err != nil {
-			return b, err
-		}
-		c = ','
-	}
-	if s.ConcealedSamples != 0 {
-		b = append(append(b, c), `"concealedSamples":`...)
-		if b, err = appendFloat(b, s.ConcealedSamples); err != nil {
-			return b, err
-		}
-		c = ','
-	}
-	if s.SilentConcealedSamples != 0 {
-		b = append(append(b, c), `"silentConcealedSamples":`...)
-		if b, err = appendFloat(b, s.SilentConcealedSamples); err != nil {
-			return b, err
-		}
-		c = ','
-	}
-	if s.TotalSamplesReceived != 0 {
-		b = append(append(b, c), `"totalSamplesReceived":`...)
-		if b, err = appendFloat(b, s.TotalSamplesReceived); err != nil {
-			return b, err
-		}
-		c = ','
-	}
-	if s.InsertedSamplesForDeceleration != 0 {
-		b = append(append(b, c), `"insertedSamplesForDeceleration":`...)
-		if b, err = appendFloat(b, s.InsertedSamplesForDeceleration); err != nil {
-			return b, err
-		}
-		c = ','
-	}
-	if s.RemovedSamplesForAcceleration != 0 {
-		b = append(append(b, c), `"removedSamplesForAcceleration":`...)
-		if b, err = appendFloat(b, s.RemovedSamplesForAcceleration); err != nil {
-			return b, err
-		}
-		c = ','
-	}
-	if s.FramesReceived != 0 {
-		b = append(append(b, c), `"framesReceived":`...)
-		if b, err = appendFloat(b, s.FramesReceived); err != nil {
-			return b, err
-		}
-		c = ','
-	}
-	if s.FramesDecoded != 0 {
-		b = append(append(b, c), `"framesDecoded":`...)
-		if b, err = appendFloat(b, s.FramesDecoded); err != nil {
-			return b, err
-		}
-		c = ','
-	}
-	if s.FramesDropped != 0 {
-		b = append(append(b, c), `"framesDropped":`...)
-		if b, err = appendFloat(b, s.FramesDropped); err != nil {
-			return b, err
-		}
-		c = ','
-	}
-	if s.FramesSent != 0 {
-		b = append(append(b, c), `"framesSent":`...)
-		if b, err = appendFloat(b, s.FramesSent); err != nil {
-			return b, err
-		}
-		c = ','
-	}
-	if s.FramesEncoded != 0 {
-		b = append(append(b, c), `"framesEncoded":`...)
-		if b, err = appendFloat(b, s.FramesEncoded); err != nil {
-			return b, err
-		}
-		c = ','
-	}
-	if s.FramesPerSecond != 0 {
-		b = append(append(b, c), `"framesPerSecond":`...)
-		if b, err = appendFloat(b, s.FramesPerSecond); err != nil {
-			return b, err
-		}
-		c = ','
-	}
-	if s.FrameWidth != 0 {
-		b = append(append(b, c), `"frameWidth":`...)
-		if b, err = appendFloat(b, s.FrameWidth); err != nil {
-			return b, err
-		}
-		c = ','
-	}
-	if s.FrameHeight != 0 {
-		b = append(append(b, c), `"frameHeight":`...)
-		if b, err = appendFloat(b, s.FrameHeight); err != nil {
-			return b, err
-		}
-		c = ','
-	}
-	if s.FreezeCount != 0 {
-		b = append(append(b, c), `"freezeCount":`...)
-		if b, err = appendFloat(b, s.FreezeCount); err != nil {
-			return b, err
-		}
-		c = ','
-	}
-	if s.TotalFreezesDuration != 0 {
-		b = append(append(b, c), `"totalFreezesDuration":`...)
-		if b, err = appendFloat(b, s.TotalFreezesDuration); err != nil {
-			return b, err
-		}
-		c = ','
-	}
-	if s.PauseCount != 0 {
-		b = append(append(b, c), `"pauseCount":`...)
-		if b, err = appendFloat(b, s.PauseCount); err != nil {
-			return b, err
-		}
-		c = ','
-	}
-	if s.TotalPausesDuration != 0 {
-		b = append(append(b, c), `"totalPausesDuration":`...)
-		if b, err = appendFloat(b, s.TotalPausesDuration); err != nil {
-			return b, err
-		}
-		c = ','
-	}
-	if s.NackCount != 0 {
-		b = append(append(b, c), `"nackCount":`...)
-		if b, err = appendFloat(b, s.NackCount); err != nil {
-			return b, err
-		}
-		c = ','
-	}
-	if s.PliCount != 0 {
-		b = append(append(b, c), `"pliCount":`...)
-		if b, err = appendFloat(b, s.PliCount); err != nil {
-			return b, err
-		}
-		c = ','
-	}
-	if s.FirCount != 0 {
-		b = append(append(b, c), `"firCount":`...)
-		if b, err = appendFloat(b, s.FirCount); err != nil {
-			return b, err
-		}
-		c = ','
-	}
-	if s.KeyFramesDecoded != 0 {
-		b = append(append(b, c), `"keyFramesDecoded":`...)
-		if b, err = appendFloat(b, s.KeyFramesDecoded); err != nil {
-			return b, err
-		}
-		c = ','
-	}
-	if s.TargetBitrate != 0 {
-		b = append(append(b, c), `"targetBitrate":`...)
-		if b, err = appendFloat(b, s.TargetBitrate); err != nil {
-			return b, err
-		}
-		c = ','
-	}
-	if s.QualityLimitationReason != "" {
-		b = appendString(append(append(b, c), `"qualityLimitationReason":`...), s.QualityLimitationReason)
-		c = ','
-	}
-	if len(s.QualityLimitationDurations) > 0 {
-		b = append(append(b, c), `"qualityLimitationDurations":`...)
-		if b, err = appendJSON(b, s.QualityLimitationDurations); err != nil {
-			return b, err
-		}
-		c = ','
-	}
-	if s.RetransmittedBytesSent != 0 {
-		b = append(append(b, c), `"retransmittedBytesSent":`...)
-		if b, err = appendFloat(b, s.RetransmittedBytesSent); err != nil {
-			return b, err
-		}
-		c = ','
-	}
-	if s.TrackIdentifier != "" {
-		b = appendString(append(append(b, c), `"trackIdentifier":`...), s.TrackIdentifier)
-		c = ','
-	}
-	if s.AudioLevel != 0 {
-		b = append(append(b, c), `"audioLevel":`...)
-		if b, err = appendFloat(b, s.AudioLevel); err != nil {
-			return b, err
-		}
-		c = ','
-	}
-	if s.TotalAudioEnergy != 0 {
-		b = append(append(b, c), `"totalAudioEnergy":`...)
-		if b, err = appendFloat(b, s.TotalAudioEnergy); err != nil {
-			return b, err
-		}
-		c = ','
-	}
-	if s.TotalSamplesDuration != 0 {
-		b = append(append(b, c), `"totalSamplesDuration":`...)
-		if b, err = appendFloat(b, s.TotalSamplesDuration); err != nil {
-			return b, err
-		}
-		c = ','
-	}
-	if s.State != "" {
-		b = appendString(append(append(b, c), `"state":`...), s.State)
-		c = ','
-	}
-	if s.Nominated {
-		b = append(append(b, c), `"nominated":`...)
-		b = append(b, "true"...)
-		c = ','
-	}
-	if s.Selected {
-		b = append(append(b, c), `"selected":`...)
-		b = append(b, "true"...)
-		c = ','
-	}
-	if s.LocalCandidateID != "" {
-		b = appendString(append(append(b, c), `"localCandidateId":`...), s.LocalCandidateID)
-		c = ','
-	}
-	if s.RemoteCandidateID != "" {
-		b = appendString(append(append(b, c), `"remoteCandidateId":`...), s.RemoteCandidateID)
-		c = ','
-	}
-	if s.CurrentRoundTripTime != 0 {
-		b = append(append(b, c), `"currentRoundTripTime":`...)
-		if b, err = appendFloat(b, s.CurrentRoundTripTime); err != nil {
-			return b, err
-		}
-		c = ','
-	}
-	if s.TotalRoundTripTime != 0 {
-		b = append(append(b, c), `"totalRoundTripTime":`...)
-		if b, err = appendFloat(b, s.TotalRoundTripTime); err != nil {
-			return b, err
-		}
-		c = ','
-	}
-	if s.ResponsesReceived != 0 {
-		b = append(append(b, c), `"responsesReceived":`...)
-		if b, err = appendFloat(b, s.ResponsesReceived); err != nil {
-			return b, err
-		}
-		c = ','
-	}
-	if s.AvailableOutgoingBitrate != 0 {
-		b = append(append(b, c), `"availableOutgoingBitrate":`...)
-		if b, err = appendFloat(b, s.AvailableOutgoingBitrate); err != nil {
-			return b, err
-		}
-		c = ','
-	}
-	if s.AvailableIncomingBitrate != 0 {
-		b = append(append(b, c), `"availableIncomingBitrate":`...)
-		if b, err = appendFloat(b, s.AvailableIncomingBitrate); err != nil {
-			return b, err
-		}
-		c = ','
-	}
-	if s.SelectedCandidatePairID != "" {
-		b = appendString(append(append(b, c), `"selectedCandidatePairId":`...), s.SelectedCandidatePairID)
-		c = ','
-	}
-	if s.ICEState != "" {
-		b = appendString(append(append(b, c), `"iceState":`...), s.ICEState)
-		c = ','
-	}
-	if s.DTLSState != "" {
-		b = appendString(append(append(b, c), `"dtlsState":`...), s.DTLSState)
-		c = ','
-	}
-	if s.SelectedCandidatePairChanges != 0 {
-		b = append(append(b, c), `"selectedCandidatePairChanges":`...)
-		if b, err = appendFloat(b, s.SelectedCandidatePairChanges); err != nil {
-			return b, err
-		}
-		c = ','
-	}
-	if s.CandidateType != "" {
-		b = appendString(append(append(b, c), `"candidateType":`...), s.CandidateType)
-		c = ','
-	}
-	if s.RelayProtocol != "" {
-		b = appendString(append(append(b, c), `"relayProtocol":`...), s.RelayProtocol)
-		c = ','
-	}
-	if s.Protocol != "" {
-		b = appendString(append(append(b, c), `"protocol":`...), s.Protocol)
-		c = ','
-	}
-	if s.Address != "" {
-		b = appendString(append(append(b, c), `"address":`...), s.Address)
-		c = ','
-	}
-	if s.IP != "" {
-		b = appendString(append(append(b, c), `"ip":`...), s.IP)
-		c = ','
-	}
-	if s.Port != 0 {
-		b = append(append(b, c), `"port":`...)
-		if b, err = appendFloat(b, s.Port); err != nil {
-			return b, err
-		}
-		c = ','
-	}
-	if s.NetworkType != "" {
-		b = appendString(append(append(b, c), `"networkType":`...), s.NetworkType)
-		c = ','
-	}
-	if s.URL != "" {
-		b = appendString(append(append(b, c), `"url":`...), s.URL)
-		c = ','
-	}
-	if s.MimeType != "" {
-		b = appendString(append(append(b, c), `"mimeType":`...), s.MimeType)
-		c = ','
-	}
-	if s.ClockRate != 0 {
-		b = append(append(b, c), `"clockRate":`...)
-		if b, err = appendFloat(b, s.ClockRate); err != nil {
-			return b, err
-		}
-		c = ','
-	}
-	if c == '{' {
-		b = append(b, '{')
-	}
-	return append(b, '}'), nil
+	b = appendFloatField(b, &err, `,"timestamp":`, s.Timestamp)
+	b = appendIntField(b, `,"ssrc":`, s.SSRC)
+	b = appendStringField(b, `,"kind":`, s.Kind)
+	b = appendStringField(b, `,"mediaType":`, s.MediaType)
+	b = appendStringField(b, `,"transportId":`, s.TransportID)
+	b = appendStringField(b, `,"codecId":`, s.CodecID)
+	b = appendStringField(b, `,"localId":`, s.LocalID)
+	b = appendStringField(b, `,"remoteId":`, s.RemoteID)
+	b = appendStringField(b, `,"mid":`, s.Mid)
+	b = appendFloatField(b, &err, `,"bytesReceived":`, s.BytesReceived)
+	b = appendFloatField(b, &err, `,"bytesSent":`, s.BytesSent)
+	b = appendFloatField(b, &err, `,"packetsReceived":`, s.PacketsReceived)
+	b = appendFloatField(b, &err, `,"packetsSent":`, s.PacketsSent)
+	b = appendFloatField(b, &err, `,"packetsLost":`, s.PacketsLost)
+	b = appendFloatField(b, &err, `,"jitter":`, s.Jitter)
+	b = appendFloatField(b, &err, `,"roundTripTime":`, s.RoundTripTime)
+	b = appendFloatField(b, &err, `,"fractionLost":`, s.FractionLost)
+	b = appendFloatField(b, &err, `,"jitterBufferDelay":`, s.JitterBufferDelay)
+	b = appendFloatField(b, &err, `,"jitterBufferTargetDelay":`, s.JitterBufferTargetDelay)
+	b = appendFloatField(b, &err, `,"jitterBufferEmittedCount":`, s.JitterBufferEmittedCount)
+	b = appendFloatField(b, &err, `,"concealedSamples":`, s.ConcealedSamples)
+	b = appendFloatField(b, &err, `,"silentConcealedSamples":`, s.SilentConcealedSamples)
+	b = appendFloatField(b, &err, `,"totalSamplesReceived":`, s.TotalSamplesReceived)
+	b = appendFloatField(b, &err, `,"insertedSamplesForDeceleration":`, s.InsertedSamplesForDeceleration)
+	b = appendFloatField(b, &err, `,"removedSamplesForAcceleration":`, s.RemovedSamplesForAcceleration)
+	b = appendFloatField(b, &err, `,"framesReceived":`, s.FramesReceived)
+	b = appendFloatField(b, &err, `,"framesDecoded":`, s.FramesDecoded)
+	b = appendFloatField(b, &err, `,"framesDropped":`, s.FramesDropped)
+	b = appendFloatField(b, &err, `,"framesSent":`, s.FramesSent)
+	b = appendFloatField(b, &err, `,"framesEncoded":`, s.FramesEncoded)
+	b = appendFloatField(b, &err, `,"framesPerSecond":`, s.FramesPerSecond)
+	b = appendFloatField(b, &err, `,"frameWidth":`, s.FrameWidth)
+	b = appendFloatField(b, &err, `,"frameHeight":`, s.FrameHeight)
+	b = appendFloatField(b, &err, `,"freezeCount":`, s.FreezeCount)
+	b = appendFloatField(b, &err, `,"totalFreezesDuration":`, s.TotalFreezesDuration)
+	b = appendFloatField(b, &err, `,"pauseCount":`, s.PauseCount)
+	b = appendFloatField(b, &err, `,"totalPausesDuration":`, s.TotalPausesDuration)
+	b = appendFloatField(b, &err, `,"nackCount":`, s.NackCount)
+	b = appendFloatField(b, &err, `,"pliCount":`, s.PliCount)
+	b = appendFloatField(b, &err, `,"firCount":`, s.FirCount)
+	b = appendFloatField(b, &err, `,"keyFramesDecoded":`, s.KeyFramesDecoded)
+	b = appendFloatField(b, &err, `,"targetBitrate":`, s.TargetBitrate)
+	b = appendStringField(b, `,"qualityLimitationReason":`, s.QualityLimitationReason)
+	b = appendMapField(b, &err, `,"qualityLimitationDurations":`, s.QualityLimitationDurations)
+	b = appendFloatField(b, &err, `,"retransmittedBytesSent":`, s.RetransmittedBytesSent)
+	b = appendStringField(b, `,"trackIdentifier":`, s.TrackIdentifier)
+	b = appendFloatField(b, &err, `,"audioLevel":`, s.AudioLevel)
+	b = appendFloatField(b, &err, `,"totalAudioEnergy":`, s.TotalAudioEnergy)
+	b = appendFloatField(b, &err, `,"totalSamplesDuration":`, s.TotalSamplesDuration)
+	b = appendStringField(b, `,"state":`, s.State)
+	b = appendTrueField(b, `,"nominated":`, s.Nominated)
+	b = appendTrueField(b, `,"selected":`, s.Selected)
+	b = appendStringField(b, `,"localCandidateId":`, s.LocalCandidateID)
+	b = appendStringField(b, `,"remoteCandidateId":`, s.RemoteCandidateID)
+	b = appendFloatField(b, &err, `,"currentRoundTripTime":`, s.CurrentRoundTripTime)
+	b = appendFloatField(b, &err, `,"totalRoundTripTime":`, s.TotalRoundTripTime)
+	b = appendFloatField(b, &err, `,"responsesReceived":`, s.ResponsesReceived)
+	b = appendFloatField(b, &err, `,"availableOutgoingBitrate":`, s.AvailableOutgoingBitrate)
+	b = appendFloatField(b, &err, `,"availableIncomingBitrate":`, s.AvailableIncomingBitrate)
+	b = appendStringField(b, `,"selectedCandidatePairId":`, s.SelectedCandidatePairID)
+	b = appendStringField(b, `,"iceState":`, s.ICEState)
+	b = appendStringField(b, `,"dtlsState":`, s.DTLSState)
+	b = appendFloatField(b, &err, `,"selectedCandidatePairChanges":`, s.SelectedCandidatePairChanges)
+	b = appendStringField(b, `,"candidateType":`, s.CandidateType)
+	b = appendStringField(b, `,"relayProtocol":`, s.RelayProtocol)
+	b = appendStringField(b, `,"protocol":`, s.Protocol)
+	b = appendStringField(b, `,"address":`, s.Address)
+	b = appendStringField(b, `,"ip":`, s.IP)
+	b = appendFloatField(b, &err, `,"port":`, s.Port)
+	b = appendStringField(b, `,"networkType":`, s.NetworkType)
+	b = appendStringField(b, `,"url":`, s.URL)
+	b = appendStringField(b, `,"mimeType":`, s.MimeType)
+	b = appendFloatField(b, &err, `,"clockRate":`, s.ClockRate)
+	return append(b, '}'), err
+}
+
+// The field appenders below leave out a zero value, as omitempty does;
+// appendStringField is in encode.go. After an error (a NaN or infinite
+// number) *err is set and the rest are skipped.
+
+func appendFloatField(b []byte, err *error, key string, f float64) []byte {
+	if f != 0 && *err == nil {
+		b, *err = appendFloat(append(b, key...), f)
+	}
+	return b
+}
+
+func appendIntField(b []byte, key string, n int64) []byte {
+	if n != 0 {
+		b = strconv.AppendInt(append(b, key...), n, 10)
+	}
+	return b
+}
+
+func appendTrueField(b []byte, key string, v bool) []byte {
+	if v {
+		b = append(append(b, key...), "true"...)
+	}
+	return b
+}
+
+func appendMapField(b []byte, err *error, key string, m map[string]float64) []byte {
+	if len(m) > 0 && *err == nil {
+		b, *err = appendJSON(append(b, key...), m)
+	}
+	return b
 }
