@@ -1,9 +1,11 @@
 package dump
 
 import (
-	"bytes"
+	"io"
 	"os"
 	"testing"
+
+	"github.com/calltop/calltop/feed"
 )
 
 // benchLoad measures Load on one file from memory (no disk, no gzip).
@@ -41,11 +43,12 @@ func BenchmarkLoadRTCStatsSafari(b *testing.B) {
 // BenchmarkLoadWebRTCInternalsChromium: a real 45 s two-connection dump of
 // headless Chromium (gzipped on disk; loaded here unpacked).
 func BenchmarkLoadWebRTCInternalsChromium(b *testing.B) {
-	data, err := os.ReadFile("testdata/chromium/clean.json.gz")
+	rc, err := feed.OpenFile("testdata/chromium/clean.json.gz")
 	if err != nil {
 		b.Skip(err)
 	}
-	plain, _, err := readAll(bytes.NewReader(data), "clean.json.gz")
+	defer rc.Close()
+	plain, err := io.ReadAll(rc)
 	if err != nil {
 		b.Fatal(err)
 	}
