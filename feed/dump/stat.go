@@ -213,28 +213,17 @@ func asNumberMap(v any) map[string]float64 {
 }
 
 // clean strips control characters (C0, DEL, C1) so that no dump string can
-// move the cursor or recolour a terminal.
+// move the cursor or recolour a terminal. A clean string is returned as it
+// is, without a copy (strings.Map allocates only on a change).
 func clean(s string) string {
-	ok := true
-	for _, r := range s {
-		if isControl(r) {
-			ok = false
-			break
-		}
-	}
-	if ok {
-		return s
-	}
-	return strings.Map(func(r rune) rune {
-		if isControl(r) {
-			return -1
-		}
-		return r
-	}, s)
+	return strings.Map(dropControl, s)
 }
 
-func isControl(r rune) bool {
-	return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0)
+func dropControl(r rune) rune {
+	if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+		return -1
+	}
+	return r
 }
 
 // statsFromSample converts the objects named by ids, read from the current
