@@ -69,12 +69,10 @@ func (m *Monitor) summary(c *call) *CallSummary {
 	}
 	bitrate := math.NaN()
 	for _, p := range c.parts {
-		if !p.left {
-			s.Participants++
-		}
 		if p.left {
 			continue
 		}
+		s.Participants++
 		s.WorstMOS = minNaN(s.WorstMOS, p.mosLast)
 		for _, cn := range p.conns {
 			s.WorstLoss = maxNaN(s.WorstLoss, maxNaN(cn.lossInAvg, cn.lossOutAvg))
