@@ -166,8 +166,7 @@ func (d *decoder) object(field func(key []byte)) {
 		}
 		key, slow := d.stringToken()
 		if slow && d.err == nil {
-			s, _ := d.keyFrom(key)
-			key = []byte(s)
+			key = unescapeKey(key)
 		}
 		d.ws()
 		if d.peek() != ':' {
@@ -193,11 +192,12 @@ func (d *decoder) object(field func(key []byte)) {
 	}
 }
 
-// keyFrom decodes the raw bytes of a key that has escapes.
-func (d *decoder) keyFrom(raw []byte) (string, error) {
+// unescapeKey decodes the raw bytes of a key that has escapes (already
+// validated by stringToken, so it cannot fail).
+func unescapeKey(raw []byte) []byte {
 	var s string
-	err := json.Unmarshal(append(append([]byte{'"'}, raw...), '"'), &s)
-	return s, err
+	json.Unmarshal(append(append([]byte{'"'}, raw...), '"'), &s)
+	return []byte(s)
 }
 
 // array walks an array, calling elem positioned at each element; elem
