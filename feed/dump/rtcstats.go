@@ -29,8 +29,8 @@ type rtcstatsReader struct {
 	info     map[string]any // connectionInfo or the meta line
 	client   map[string]any // Chrome's ["create", null, {userAgentData...}]
 	legacy   bool
-	unknown  map[string]*unknownMethod
-	noType   map[string]*unknownMethod // per peer connection: objects without a type
+	unknown  tally // per method
+	noType   tally // per peer connection: objects without a type
 
 	// Chrome's own dumps (RTCStatsDump, fileFormat 3): the last element of
 	// a line is ms since the previous line, the first line's is absolute.
@@ -39,8 +39,20 @@ type rtcstatsReader struct {
 	clock   float64
 }
 
-type unknownMethod struct {
+// tally counts lines per key (a method, a peer connection), remembering
+// the first line, to report a repeated problem once.
+type tally map[string]*tallied
+
+type tallied struct {
 	firstLine, count int
+}
+
+func (t tally) add(key string, line int) {
+	if u := t[key]; u != nil {
+		u.count++
+	} else {
+		t[key] = &tallied{firstLine: line, count: 1}
+	}
 }
 
 // chromeHeader is the first line of Chrome's own rtcstats dumps.
@@ -57,8 +69,8 @@ func readRTCStats(data []byte, name string) (*builder, string, error) {
 		identity: map[string]any{},
 		info:     map[string]any{},
 		client:   map[string]any{},
-		unknown:  map[string]*unknownMethod{},
-		noType:   map[string]*unknownMethod{},
+		unknown:  tally{},
+		noType:   tally{},
 	}
 	line := 0
 	if rest, ok := bytes.CutPrefix(data, []byte(chromeHeader)); ok {
@@ -209,11 +221,7 @@ func (r *rtcstatsReader) dispatch(n int, method, pc string, value any, ts float6
 		}
 	case knownIgnored(method):
 	default:
-		if u := r.unknown[method]; u != nil {
-			u.count++
-		} else {
-			r.unknown[method] = &unknownMethod{firstLine: n, count: 1}
-		}
+		r.unknown.add(method, n)
 	}
 }
 
@@ -290,7 +298,7 @@ func (r *rtcstatsReader) getstats(n int, pc string, value any, lineTS float64) {
 		}
 		switch t, _ := state[id]["type"].(string); {
 		case t == "":
-			r.untyped(pc, n)
+			r.noType.add(pc, n) // its values cannot be read (the dump probably starts after the call did)
 			continue
 		case t == legacySSRC || t == legacyPair:
 			r.legacy = true
@@ -299,16 +307,6 @@ func (r *rtcstatsReader) getstats(n int, pc string, value any, lineTS float64) {
 	}
 	sort.Strings(ids)
 	r.b.stats(pc, ts, statsFromSample(state, ids, ts))
-}
-
-// untyped counts a stats object whose first sample had no type: its
-// values cannot be read (the dump probably starts after the call did).
-func (r *rtcstatsReader) untyped(pc string, line int) {
-	if u := r.noType[pc]; u != nil {
-		u.count++
-	} else {
-		r.noType[pc] = &unknownMethod{firstLine: line, count: 1}
-	}
 }
 
 // newestReport returns the largest report timestamp in an uncompressed
