@@ -37,17 +37,10 @@ func BenchmarkHubPublish(b *testing.B) {
 	for _, subs := range []int{1, 4} {
 		b.Run(map[int]string{1: "1sub", 4: "4subs"}[subs], func(b *testing.B) {
 			msgs := simMessages(b, 5000)
-			hub := feed.NewHub(feed.HubConfig{Logf: func(string, ...any) {}})
-			ln, err := net.Listen("tcp", "127.0.0.1:0")
-			if err != nil {
-				b.Fatal(err)
-			}
-			ctx, cancel := context.WithCancel(context.Background())
-			served := make(chan struct{})
-			go func() { hub.Serve(ctx, ln); close(served) }()
+			hub, url, stop := serveHub(b, feed.HubConfig{})
 			readers := make(chan int, subs)
 			for i := 0; i < subs; i++ {
-				conn, _, err := websocket.DefaultDialer.Dial("ws://"+ln.Addr().String()+"/feed", nil)
+				conn, _, err := websocket.DefaultDialer.Dial(url, nil)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -72,8 +65,7 @@ func BenchmarkHubPublish(b *testing.B) {
 				}
 			}
 			b.StopTimer()
-			cancel()
-			<-served
+			stop()
 			for i := 0; i < subs; i++ {
 				<-readers
 			}
@@ -93,18 +85,12 @@ func BenchmarkClientReceive(b *testing.B) {
 	for i := range msgs {
 		frames[i], _ = feed.AppendMessage(nil, &msgs[i])
 	}
-	hub := feed.NewHub(feed.HubConfig{Logf: func(string, ...any) {}, Queue: 1 << 20})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	hub, url, stop := serveHub(b, feed.HubConfig{Queue: 1 << 20})
+	c, err := feed.NewClient(feed.ClientConfig{URLs: []string{url}})
 	if err != nil {
 		b.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	served := make(chan struct{})
-	go func() { hub.Serve(ctx, ln); close(served) }()
-	c, err := feed.NewClient(feed.ClientConfig{URLs: []string{"ws://" + ln.Addr().String() + "/feed"}})
-	if err != nil {
-		b.Fatal(err)
-	}
 	runDone := make(chan struct{})
 	go func() { c.Run(ctx); close(runDone) }()
 	for ev := range c.Events() {
@@ -129,5 +115,19 @@ func BenchmarkClientReceive(b *testing.B) {
 	for range c.Events() {
 	}
 	<-runDone
-	<-served
+	stop()
+}
+
+// serveHub starts a quiet hub on a loopback port; stop ends it and waits.
+func serveHub(b *testing.B, cfg feed.HubConfig) (hub *feed.Hub, url string, stop func()) {
+	cfg.Logf = func(string, ...any) {}
+	hub = feed.NewHub(cfg)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan struct{})
+	go func() { hub.Serve(ctx, ln); close(served) }()
+	return hub, "ws://" + ln.Addr().String() + "/feed", func() { cancel(); <-served }
 }
