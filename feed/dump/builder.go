@@ -148,23 +148,30 @@ func msTime(ms float64) time.Time {
 // fillDefaults gives the call and participant an id when the dump named
 // none: the file name for the call, "local" for the browser.
 func (b *builder) fillDefaults(start float64) {
-	if b.call.ID == "" {
-		b.call.ID = fileID(b.file)
+	withDefaults(&b.call, &b.part, fileID(b.file), "local", start)
+}
+
+// withDefaults fills what the data left out: the ids (callID, partID), a
+// name from the user agent, the start and join times; and strips control
+// characters from every string.
+func withDefaults(c *feed.Call, p *feed.Participant, callID, partID string, start float64) {
+	if c.ID == "" {
+		c.ID = callID
 	}
-	if b.part.ID == "" {
-		b.part.ID = "local"
+	if p.ID == "" {
+		p.ID = partID
 	}
-	if b.part.Name == "" {
-		b.part.Name = browserName(b.part.UserAgent)
+	if p.Name == "" {
+		p.Name = browserName(p.UserAgent)
 	}
-	if !usableTS(b.call.Start) {
-		b.call.Start = start
+	if !usableTS(c.Start) {
+		c.Start = start
 	}
-	b.part.Joined = start
-	b.call.ID, b.call.Room = clean(b.call.ID), clean(b.call.Room)
-	b.part.ID, b.part.Name, b.part.UserID, b.part.UserAgent = clean(b.part.ID), clean(b.part.Name), clean(b.part.UserID), clean(b.part.UserAgent)
-	for k, v := range b.call.Tags {
-		b.call.Tags[k] = clean(v)
+	p.Joined = start
+	c.ID, c.Room = clean(c.ID), clean(c.Room)
+	p.ID, p.Name, p.UserID, p.UserAgent = clean(p.ID), clean(p.Name), clean(p.UserID), clean(p.UserAgent)
+	for k, v := range c.Tags {
+		c.Tags[k] = clean(v)
 	}
 }
 

@@ -63,15 +63,7 @@ const chromeHeader = "RTCStatsDump"
 // format (FormatRTCStats, FormatRTCStatsLegacy or FormatRTCStatsChrome). A
 // problem line is reported and skipped.
 func readRTCStats(data []byte, name string) (*builder, string, error) {
-	r := &rtcstatsReader{
-		b:        newBuilder(name),
-		pcs:      map[string]map[string]rawStat{},
-		identity: map[string]any{},
-		info:     map[string]any{},
-		client:   map[string]any{},
-		unknown:  tally{},
-		noType:   tally{},
-	}
+	r := newRTCStatsReader(name)
 	line := 0
 	if rest, ok := bytes.CutPrefix(data, []byte(chromeHeader)); ok {
 		r.chrome, data, line = true, rest, 0
@@ -100,6 +92,18 @@ func readRTCStats(data []byte, name string) (*builder, string, error) {
 		return r.b, FormatRTCStatsLegacy, nil
 	}
 	return r.b, FormatRTCStats, nil
+}
+
+func newRTCStatsReader(name string) *rtcstatsReader {
+	return &rtcstatsReader{
+		b:        newBuilder(name),
+		pcs:      map[string]map[string]rawStat{},
+		identity: map[string]any{},
+		info:     map[string]any{},
+		client:   map[string]any{},
+		unknown:  tally{},
+		noType:   tally{},
+	}
 }
 
 // line handles one line; only a v4 meta line is a fatal error.

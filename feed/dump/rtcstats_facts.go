@@ -3,6 +3,8 @@ package dump
 import (
 	"sort"
 	"strings"
+
+	"github.com/calltop/calltop/feed"
 )
 
 // What rtcstats lines say about the call and the browser, and which
@@ -38,8 +40,8 @@ func knownIgnored(method string) bool {
 	return false
 }
 
-// finish turns identity and connectionInfo into call and participant facts
-// and reports unknown methods once each.
+// finish reports unknown methods and untyped objects once each, and turns
+// identity and connectionInfo into the call and participant facts.
 func (r *rtcstatsReader) finish() {
 	for m, u := range r.unknown {
 		r.b.problem(u.firstLine, "unknown method %q ignored (%d lines)", m, u.count)
@@ -48,8 +50,15 @@ func (r *rtcstatsReader) finish() {
 		r.b.problem(u.firstLine, "peer connection %q: %d stats objects without a type ignored (the dump may start after the call did)", pc, u.count)
 	}
 	sort.SliceStable(r.b.problems, func(i, j int) bool { return r.b.problems[i].Line < r.b.problems[j].Line })
+	r.b.call, r.b.part = r.facts()
+}
+
+// facts is what the lines so far say about the call and the participant;
+// ids are empty when nothing named them.
+func (r *rtcstatsReader) facts() (feed.Call, feed.Participant) {
 	id, ua := r.identity, r.info
-	c, p := &r.b.call, &r.b.part
+	c := feed.Call{Tags: map[string]string{}}
+	var p feed.Participant
 	c.ID = firstString(id, "meetingUniqueId", "confID", "confName", "conferenceId", "roomName")
 	c.Room = firstString(id, "confName", "roomName", "conferenceName")
 	if c.Room == "" {
@@ -78,6 +87,7 @@ func (r *rtcstatsReader) finish() {
 	if r.chrome {
 		c.Tags["source"] = "chrome-rtcstats"
 	}
+	return c, p
 }
 
 // brandName names a browser from navigator.userAgentData ("Chromium 156"),
