@@ -20,13 +20,27 @@ func authorized(r *http.Request, token string) bool {
 		return true
 	}
 	got := r.URL.Query().Get("token")
+	if bearer := BearerToken(r); bearer != "" {
+		got = bearer
+	}
+	return TokenMatches(got, token)
+}
+
+// BearerToken returns the token of an "Authorization: Bearer <token>"
+// header, or "".
+func BearerToken(r *http.Request) string {
 	if h := r.Header.Get("Authorization"); h != "" {
 		if scheme, rest, ok := strings.Cut(h, " "); ok && strings.EqualFold(scheme, "Bearer") {
-			got = strings.TrimSpace(rest)
+			return strings.TrimSpace(rest)
 		}
 	}
-	// Hashing first makes the comparison independent of the lengths too.
-	a, b := sha256.Sum256([]byte(got)), sha256.Sum256([]byte(token))
+	return ""
+}
+
+// TokenMatches compares a presented token with the expected one in
+// constant time: hashing first makes it independent of the lengths too.
+func TokenMatches(got, want string) bool {
+	a, b := sha256.Sum256([]byte(got)), sha256.Sum256([]byte(want))
 	return subtle.ConstantTimeCompare(a[:], b[:]) == 1
 }
 
@@ -58,11 +72,27 @@ func CheckListen(addr, token string) error {
 	return nil
 }
 
-// Serve serves the hub on ln until ctx ends, then closes every subscriber
-// with a close frame and shuts the HTTP server down. It returns nil after
-// a shutdown asked for by ctx.
-func (h *Hub) Serve(ctx context.Context, ln net.Listener) error {
-	srv := &http.Server{Handler: h.Handler(), ReadHeaderTimeout: 10 * time.Second}
+// Route is an extra handler served beside the hub's own (the browser
+// ingest's /rtcstats/, for one), with an http.ServeMux pattern.
+type Route struct {
+	Pattern string
+	Handler http.Handler
+}
+
+// Serve serves the hub, and any extra routes, on ln until ctx ends, then
+// closes every subscriber with a close frame and shuts the HTTP server
+// down. It returns nil after a shutdown asked for by ctx.
+func (h *Hub) Serve(ctx context.Context, ln net.Listener, routes ...Route) error {
+	handler := h.Handler()
+	if len(routes) > 0 {
+		mux := http.NewServeMux()
+		mux.Handle("/", handler)
+		for _, r := range routes {
+			mux.Handle(r.Pattern, r.Handler)
+		}
+		handler = mux
+	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
