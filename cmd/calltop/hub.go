@@ -19,6 +19,7 @@ import (
 
 	"github.com/calltop/calltop/feed"
 	"github.com/calltop/calltop/feed/dump"
+	"github.com/calltop/calltop/feed/ingest"
 	"github.com/calltop/calltop/feed/sim"
 )
 
@@ -36,6 +37,14 @@ type hubOptions struct {
 	replay    string
 	speed     float64
 	loop      bool
+
+	// Browser ingest (--ingest rtcstats): docs/ingest.md.
+	ingest         []string
+	ingestToken    string
+	allowOrigins   []string
+	ingestSessions int
+	ingestRate     float64
+	ingestMaxBytes int64
 }
 
 func init() { subcommands = append(subcommands, newHubCmd) }
@@ -43,8 +52,8 @@ func init() { subcommands = append(subcommands, newHubCmd) }
 func newHubCmd() *cobra.Command {
 	o := hubOptions{listen: "127.0.0.1:7070", name: "calltop-hub", speed: 1, interval: time.Second}
 	cmd := &cobra.Command{
-		Use:   "hub (--simulate N | --replay FILE)",
-		Short: "Serve a calltop.v1 feed of simulated or replayed calls",
+		Use:   "hub (--simulate N | --replay FILE) [--ingest rtcstats]",
+		Short: "Serve a calltop.v1 feed of simulated, replayed or browsers' live calls",
 		Long: `hub serves a calltop.v1 feed: WebSocket on /feed (subprotocol calltop.v1) and a health
 check on /healthz. Every subscriber first gets hello, then one snapshot of every ongoing
 call with its participants, then the live stream. A subscriber that falls too far behind
@@ -55,22 +64,34 @@ Sources:
                    from --scenario (default: mostly good calls with some of each problem).
   --replay FILE    a recording (calltop record) or a dump, with its original spacing
                    divided by --speed; --loop starts over, ending the calls still going.
+  --ingest rtcstats
+                   browsers' live calls: web apps with the rtcstats client (npm
+                   @jitsi/rtcstats or rtcstats) point it at ws://HOST/rtcstats/<meeting>;
+                   each browser session becomes a participant, sessions of one meeting
+                   one call. Combines with --simulate or --replay. See docs/ingest.md.
 
 Security: the hub listens on loopback (127.0.0.1:7070) by default. Listening on any other
 address needs --token (or $CALLTOP_TOKEN); clients then send "Authorization: Bearer
-<token>" or ?token=<token>. --tls-cert and --tls-key serve wss://.
+<token>" or ?token=<token>. --tls-cert and --tls-key serve wss://. The ingest has its
+own token (--ingest-token or $CALLTOP_INGEST_TOKEN, required off loopback): it sits in
+web pages, so it must not also open the feed. Browsers' pages must come from the hub's
+own host or an origin given with --allow-origin.
 
 The protocol is described in docs/feed-protocol.md. Stop with Ctrl-C (or SIGTERM):
 subscribers get a close frame.`,
 		Example: `  calltop hub --simulate 50
   calltop hub --simulate 200 --scenario wifi-loss,high-rtt --seed 7 --speed 4
   calltop hub --replay incident.jsonl.gz --speed 8 --loop
+  calltop hub --ingest rtcstats --allow-origin https://app.example.com
   CALLTOP_TOKEN=s3cret calltop hub --listen 0.0.0.0:7070 --simulate 100 \
       --tls-cert hub.pem --tls-key hub.key`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !cmd.Flags().Changed("token") {
 				o.token = os.Getenv("CALLTOP_TOKEN")
+			}
+			if !cmd.Flags().Changed("ingest-token") {
+				o.ingestToken = os.Getenv("CALLTOP_INGEST_TOKEN")
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
@@ -90,6 +111,12 @@ subscribers get a close frame.`,
 	f.StringVar(&o.replay, "replay", "", "replay this recording or dump")
 	f.Float64Var(&o.speed, "speed", o.speed, "run feed time this many times faster than the clock")
 	f.BoolVar(&o.loop, "loop", false, "with --replay: start over at the end")
+	f.StringSliceVar(&o.ingest, "ingest", nil, "accept browsers' live stats: rtcstats (on /rtcstats/<meeting>)")
+	f.StringVar(&o.ingestToken, "ingest-token", "", "token browsers must present to /rtcstats (default $CALLTOP_INGEST_TOKEN)")
+	f.StringSliceVar(&o.allowOrigins, "allow-origin", nil, "web page origins allowed to send rtcstats (https://app.example.com, or *)")
+	f.IntVar(&o.ingestSessions, "ingest-max-sessions", ingest.DefaultMaxSessions, "most browser sessions at once; more are refused")
+	f.Float64Var(&o.ingestRate, "ingest-rate", ingest.DefaultRate, "messages a second one browser may send before it is slowed down")
+	f.Int64Var(&o.ingestMaxBytes, "ingest-max-bytes", ingest.DefaultMaxMessageBytes, "largest message a browser may send")
 	_ = cmd.RegisterFlagCompletionFunc("scenario", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return sim.ScenarioNames(), cobra.ShellCompDirectiveNoFileComp
 	})
@@ -98,7 +125,7 @@ subscribers get a close frame.`,
 	return cmd
 }
 
-// runHub serves the hub until ctx ends; the source runs beside it.
+// runHub serves the hub until ctx ends; the sources run beside it.
 func runHub(ctx context.Context, o hubOptions, stderr io.Writer) error {
 	logger := log.New(stderr, "calltop ", log.LstdFlags)
 	if err := feed.CheckListen(o.listen, o.token); err != nil {
@@ -107,9 +134,17 @@ func runHub(ctx context.Context, o hubOptions, stderr io.Writer) error {
 	if o.speed <= 0 {
 		return fmt.Errorf("--speed %v: must be positive", o.speed)
 	}
-	source, what, err := hubSource(o, logger)
-	if err != nil {
+	if err := checkIngest(o); err != nil {
 		return err
+	}
+	var sources []feed.Source
+	var whats []string
+	if o.simulate != 0 || o.replay != "" || len(o.ingest) == 0 {
+		source, what, err := hubSource(o, logger)
+		if err != nil {
+			return err
+		}
+		sources, whats = append(sources, source), append(whats, what)
 	}
 	ln, err := hubListener(o)
 	if err != nil {
@@ -120,21 +155,35 @@ func runHub(ctx context.Context, o hubOptions, stderr io.Writer) error {
 	if o.tlsCert != "" {
 		scheme = "wss"
 	}
-	logger.Printf("hub: serving %s on %s://%s/feed (health: /healthz)", what, scheme, ln.Addr())
+	var routes []feed.Route
+	if len(o.ingest) > 0 {
+		ing := ingest.New(hub, ingest.Config{Token: o.ingestToken, AllowOrigins: o.allowOrigins,
+			MaxSessions: o.ingestSessions, Rate: o.ingestRate, MaxMessageBytes: o.ingestMaxBytes, Logf: logger.Printf})
+		routes = append(routes, feed.Route{Pattern: "/rtcstats", Handler: ing}, feed.Route{Pattern: "/rtcstats/", Handler: ing})
+		sources = append(sources, ing.Run)
+		whats = append(whats, fmt.Sprintf("browsers' rtcstats on %s://%s/rtcstats/<meeting>", scheme, ln.Addr()))
+	}
+	logger.Printf("hub: serving %s on %s://%s/feed (health: /healthz)", strings.Join(whats, " and "), scheme, ln.Addr())
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
-	var srcErr error
-	wg.Go(func() {
-		if srcErr = source(ctx, hub); srcErr != nil {
-			logger.Printf("hub: source stopped: %v", srcErr)
-			cancel()
-		} else if ctx.Err() == nil {
-			logger.Printf("hub: source finished; still serving its last state (Ctrl-C to stop)")
+	errs := make([]error, len(sources))
+	for i, source := range sources {
+		var pub feed.Publisher = hub
+		if len(sources) > 1 {
+			pub = feed.Scoped(hub) // a looping replay ends only its own calls
 		}
-	})
-	err = hub.Serve(ctx, ln)
+		wg.Go(func() {
+			if errs[i] = source(ctx, pub); errs[i] != nil {
+				logger.Printf("hub: source stopped: %v", errs[i])
+				cancel()
+			} else if ctx.Err() == nil {
+				logger.Printf("hub: source finished; still serving its last state (Ctrl-C to stop)")
+			}
+		})
+	}
+	err = hub.Serve(ctx, ln, routes...)
 	cancel()
 	wg.Wait()
 	st := hub.Stats()
@@ -142,7 +191,26 @@ func runHub(ctx context.Context, o hubOptions, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return srcErr
+	return errors.Join(errs...)
+}
+
+// checkIngest validates the --ingest flags.
+func checkIngest(o hubOptions) error {
+	for _, kind := range o.ingest {
+		if kind != "rtcstats" {
+			return fmt.Errorf("--ingest %q: the only ingest is rtcstats", kind)
+		}
+	}
+	if len(o.ingest) == 0 {
+		return nil
+	}
+	if !feed.IsLoopback(o.listen) && o.ingestToken == "" {
+		return fmt.Errorf("refusing to accept browsers' stats on %s without a token: it is not a loopback address; pass --ingest-token or set CALLTOP_INGEST_TOKEN", o.listen)
+	}
+	if o.ingestSessions <= 0 || o.ingestRate <= 0 || o.ingestMaxBytes <= 0 {
+		return errors.New("--ingest-max-sessions, --ingest-rate and --ingest-max-bytes must be positive")
+	}
+	return nil
 }
 
 // hubSource builds the source the flags ask for and says what it serves.
@@ -185,7 +253,7 @@ func hubSource(o hubOptions, logger *log.Logger) (feed.Source, string, error) {
 	case o.simulate < 0:
 		return nil, "", fmt.Errorf("--simulate %d: need at least one call", o.simulate)
 	}
-	return nil, "", errors.New("nothing to serve: give --simulate N or --replay FILE")
+	return nil, "", errors.New("nothing to serve: give --simulate N, --replay FILE or --ingest rtcstats")
 }
 
 // hubListener listens on o.listen, with TLS when a certificate is given.
