@@ -276,4 +276,3 @@ func (s *Server) publish(m *feed.Message) {
 		s.cfg.Logf("ingest: publishing %s: %v", m.Type, err)
 	}
 }
-
