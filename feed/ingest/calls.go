@@ -96,7 +96,8 @@ func (s *Server) updateLocked(ss *session) {
 }
 
 // statsFormat names the stats a browser sends as rtcstats-server does
-// (chrome_standard, chrome_legacy, firefox, safari).
+// (chrome_standard, firefox, safari), but for Chrome's legacy stats,
+// "legacy" as calltop's dump reader calls them.
 func statsFormat(userAgent, protocol string) string {
 	switch {
 	case strings.Contains(userAgent, "Firefox/"):
@@ -104,7 +105,7 @@ func statsFormat(userAgent, protocol string) string {
 	case strings.Contains(userAgent, "Safari/") && !strings.Contains(userAgent, "Chrome/") && !strings.Contains(userAgent, "Chromium/"):
 		return "safari"
 	case strings.HasSuffix(protocol, "_LEGACY"):
-		return "chrome_legacy"
+		return "legacy"
 	}
 	return "chrome_standard"
 }
