@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"strconv"
 	"sync"
@@ -254,9 +255,12 @@ func (s *Server) shiftClock(ss *session, m *feed.Message) {
 		ss.clockSet = true
 		d := float64(s.cfg.Now().UnixMicro())/1000 - m.TS
 		if d > float64(s.cfg.MaxSkew.Milliseconds()) || -d > float64(s.cfg.MaxSkew.Milliseconds()) {
-			ss.offset = d
-			s.cfg.Logf("ingest: session %s: browser clock is %v off the hub's; its times are shifted", ss.id,
-				time.Duration(d*float64(time.Millisecond)).Round(time.Millisecond))
+			ss.offset = math.Round(d) // whole ms: times keep their printed digits
+			off, dir := time.Duration(-d*float64(time.Millisecond)), "ahead of"
+			if d > 0 {
+				off, dir = -off, "behind"
+			}
+			s.cfg.Logf("ingest: session %s: browser clock is %v %s the hub's; its times are shifted onto the hub's", ss.id, off.Round(time.Second), dir)
 		}
 	}
 	if ss.offset == 0 {
