@@ -92,6 +92,9 @@ func (ss *session) closeConn(reason string) {
 // send writes one message to the client on conn (the Jitsi client's
 // acknowledgements); only the connection's reader sends.
 func (ss *session) send(conn *websocket.Conn, msg []byte) {
+	if conn == nil {
+		return
+	}
 	ss.wmu.Lock()
 	defer ss.wmu.Unlock()
 	conn.SetWriteDeadline(time.Now().Add(5 * time.Second))
