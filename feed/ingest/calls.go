@@ -31,6 +31,8 @@ func (s *Server) joinLocked(ss *session, ts float64) {
 		fallback = ss.id // no meeting named anywhere: a call of its own
 	}
 	c, p := ss.stream.Facts(fallback, ss.id, start)
+	c.ID, c.Room = clip(c.ID, 200), clip(c.Room, 200)
+	p.ID, p.Name, p.UserID = clip(p.ID, 200), clip(p.Name, 200), clip(p.UserID, 200)
 	cl := s.calls[c.ID]
 	if cl == nil {
 		cl = &call{id: c.ID, parts: map[string]*session{}}
@@ -88,6 +90,7 @@ func (s *Server) leaveLocked(ss *session, why string) {
 func (s *Server) updateLocked(ss *session) {
 	_, p := ss.stream.Facts(ss.callID, ss.part.ID, ss.firstData)
 	p.ID = ss.part.ID // fixed at the join
+	p.Name, p.UserID = clip(p.Name, 200), clip(p.UserID, 200)
 	if p == ss.part {
 		return
 	}
