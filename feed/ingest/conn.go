@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gorilla/websocket"
 	"golang.org/x/time/rate"
@@ -51,12 +52,16 @@ func meeting(r *http.Request) string {
 	return clip(p, 200)
 }
 
-// clip cuts s to at most n bytes (ids from the network are bounded).
+// clip cuts s to at most n bytes (ids from the network are bounded),
+// not inside a UTF-8 sequence.
 func clip(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
+	if len(s) <= n {
+		return s
 	}
-	return s
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 // authorized checks the token from the query, a "token.<t>" subprotocol or
