@@ -20,10 +20,9 @@ type HubConfig struct {
 	// Token, when set, is required from every subscriber as
 	// "Authorization: Bearer <token>" or a "token" query parameter.
 	Token string
-	// Queue is the number of frames a subscriber may fall behind before it
-	// is disconnected as too slow (default 32768, under a second of a
-	// 10,000-call feed).
-	Queue int
+	// QueueBytes is how many bytes of frames a subscriber may fall behind
+	// before it is disconnected as too slow (default DefaultQueueBytes).
+	QueueBytes int
 	// WriteTimeout bounds one write to a subscriber (default 10 s).
 	WriteTimeout time.Duration
 	// PingInterval is how often the hub pings each subscriber; one that
@@ -43,6 +42,12 @@ type HubStats struct {
 	Published   int64 `json:"published"` // frames fanned out
 	Dropped     int64 `json:"dropped"`   // subscribers dropped as too slow
 }
+
+// DefaultQueueBytes is a subscriber's default backlog limit: about two
+// seconds of a 10,000-call feed (some 63 MB a second), room for a fleet's
+// first second (10,000 call starts) or a 10,000-call snapshot on top of
+// the live stream.
+const DefaultQueueBytes = 128 << 20
 
 // ErrHubClosed is returned by Publish after Close.
 var ErrHubClosed = errors.New("hub is closed")
@@ -71,8 +76,8 @@ func NewHub(cfg HubConfig) *Hub {
 	if cfg.Name == "" {
 		cfg.Name = "calltop-hub"
 	}
-	if cfg.Queue <= 0 {
-		cfg.Queue = 32768
+	if cfg.QueueBytes <= 0 {
+		cfg.QueueBytes = DefaultQueueBytes
 	}
 	if cfg.WriteTimeout <= 0 {
 		cfg.WriteTimeout = 10 * time.Second
@@ -185,11 +190,9 @@ func (h *Hub) EndAll(reason string) error {
 func (h *Hub) fanoutLocked(frame []byte) {
 	h.published.Add(1)
 	for s := range h.subs {
-		select {
-		case s.queue <- frame:
-		default:
+		if !s.queue.push(frame) {
 			h.dropped.Add(1)
-			h.dropLocked(s, fmt.Sprintf("too slow: %d frames queued", cap(s.queue)))
+			h.dropLocked(s, fmt.Sprintf("too slow: over %d bytes queued", s.queue.limit))
 		}
 	}
 }
@@ -255,14 +258,20 @@ func (h *Hub) subscribe(conn *websocket.Conn, remote string) error {
 		return fmt.Errorf("encoding snapshot: %w", err)
 	}
 	h.nextID++
+	snapBytes := 0
+	for _, f := range snap {
+		snapBytes += len(f)
+	}
 	s := &subscriber{
 		id: h.nextID, remote: remote, conn: conn,
-		queue: make(chan []byte, max(h.cfg.Queue, len(snap)+1+h.cfg.Queue/2)),
+		// Room for hello and the snapshot on top of the live stream's.
+		queue: newFrameQueue(h.cfg.QueueBytes + len(hello) + snapBytes),
+		pongs: make(chan string, 1),
 		done:  make(chan struct{}),
 	}
-	s.queue <- hello
+	s.queue.push(hello)
 	for _, f := range snap {
-		s.queue <- f
+		s.queue.push(f)
 	}
 	h.subs[s] = struct{}{}
 	h.cfg.Logf("hub: subscriber %d (%s) joined; snapshot of %d calls in %d frames", s.id, remote, h.state.Len(), len(snap))

@@ -81,7 +81,7 @@ func TestBigSnapshotIsSplitAndReassembled(t *testing.T) {
 }
 
 func TestSlowSubscriberIsDroppedFastOneGetsEverything(t *testing.T) {
-	hub := startHub(t, "127.0.0.1:0", HubConfig{Queue: 64, WriteTimeout: 5 * time.Second})
+	hub := startHub(t, "127.0.0.1:0", HubConfig{QueueBytes: 100 << 10, WriteTimeout: 5 * time.Second})
 	// The slow subscriber connects with a small receive buffer and then
 	// never reads.
 	d := websocket.Dialer{NetDialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
@@ -267,4 +267,64 @@ func TestListenerLeftFree(t *testing.T) {
 		t.Fatalf("port not released after shutdown: %v", err)
 	}
 	ln.Close()
+}
+
+func TestFramesOfEveryLengthArriveWhole(t *testing.T) {
+	hub := startHub(t, "127.0.0.1:0", HubConfig{})
+	conn, _, err := websocket.DefaultDialer.Dial(hub.url(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	for _, want := range []string{TypeHello, TypeSnapshot} {
+		if _, b, err := conn.ReadMessage(); err != nil || !strings.Contains(string(b), `"`+want+`"`) {
+			t.Fatalf("read %q, %v; want %s", b, err, want)
+		}
+	}
+	// Lengths on both sides of the 7-bit, 16-bit and 64-bit length
+	// encodings, published back to back so that they share writes.
+	var sent []string
+	for _, n := range []int{0, 1, 124, 125, 126, 127, 65534, 65535, 65536, 300000, 3} {
+		f := `{"type":"x.pad","pad":"` + strings.Repeat("a", n) + `"}`
+		if err := hub.PublishFrame([]byte(f)); err != nil {
+			t.Fatal(err)
+		}
+		sent = append(sent, f)
+	}
+	conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	for i, want := range sent {
+		typ, got, err := conn.ReadMessage()
+		if err != nil {
+			t.Fatalf("message %d: %v", i, err)
+		}
+		if typ != websocket.TextMessage || string(got) != want {
+			t.Fatalf("message %d: type %d, %d bytes; want text of %d bytes", i, typ, len(got), len(want))
+		}
+	}
+}
+
+func TestIdleSubscriberKeptAlive(t *testing.T) {
+	// No frames at all after the snapshot: the client's pings, answered
+	// by the hub, are what keeps it from redialing.
+	hub := startHub(t, "127.0.0.1:0", HubConfig{})
+	cfg := fastClient(hub.url())
+	cfg.PingInterval = 30 * time.Millisecond
+	cfg.DeadAfter = 150 * time.Millisecond
+	cfg.StallAfter = time.Minute
+	c, stop := runClient(t, cfg)
+	waitEvent(t, c, 3*time.Second, "snapshot", isType(TypeSnapshot))
+	time.Sleep(time.Second)
+	st := c.Status()
+	if st.State != StateLive || st.Connects != 1 {
+		t.Fatalf("after 1 s idle: status %+v; want live on its first connection", st)
+	}
+	stop()
+	for wait := time.Now(); hub.Stats().Subscribers > 0; time.Sleep(10 * time.Millisecond) {
+		if time.Since(wait) > 3*time.Second {
+			t.Fatal("the hub still counts the subscriber 3 s after it left")
+		}
+	}
+	if !hub.logs.contains("subscriber closed the connection") {
+		t.Fatalf("hub log %q; want the client's close noticed", hub.logs.String())
+	}
 }
