@@ -49,6 +49,9 @@ type ClientConfig struct {
 	KeepUnknown bool
 }
 
+// readBufferSize is the client's socket read buffer.
+const readBufferSize = 64 << 10
+
 // Client reads a calltop.v1 feed: it dials, authenticates, reconnects
 // with backoff, fails over between URLs, and delivers decoded messages and
 // state changes on its Events channel.
@@ -100,9 +103,11 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 	c := &Client{cfg: cfg, events: make(chan Event, cfg.Buffer)}
 	c.dialer = websocket.Dialer{
 		HandshakeTimeout: cfg.DialTimeout,
-		Subprotocols:     []string{Subprotocol},
-		TLSClientConfig:  tlsConf,
-		Proxy:            http.ProxyFromEnvironment,
+		// Room for dozens of frames per read: a hub writes them in bursts.
+		ReadBufferSize:  readBufferSize,
+		Subprotocols:    []string{Subprotocol},
+		TLSClientConfig: tlsConf,
+		Proxy:           http.ProxyFromEnvironment,
 	}
 	c.status = Status{State: StateConnecting, URL: cfg.URLs[0], Since: time.Now()}
 	return c, nil

@@ -1,34 +1,61 @@
 package feed
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
 )
 
-// inFrame is one read from the connection: a frame or the error that
-// ended reading.
+// inFrame is one frame read from the connection.
 type inFrame struct {
 	typ  int
 	data []byte
 	recv time.Time
-	err  error
+}
+
+// liveness is what a connection's reader shares with its serve loop: when
+// the last frame came, and whether serve has reported the feed stalled.
+type liveness struct {
+	last    atomic.Int64  // time of the last frame, Unix ns
+	stalled atomic.Bool   // serve reported StateStalled (or is about to)
+	alive   chan struct{} // the reader's poke: a frame came while stalled
+}
+
+// frameArrived notes a frame at t and pokes serve if it reported a stall.
+func (lv *liveness) frameArrived(t time.Time) {
+	lv.last.Store(t.UnixNano())
+	if lv.stalled.Load() {
+		select {
+		case lv.alive <- struct{}{}:
+		default:
+		}
+	}
 }
 
 // serve runs one live connection until it drops or ctx ends. It returns
-// how long the connection was up and why it ended.
+// how long the connection was up and why it ended. Its reader goroutine
+// reads, decodes and delivers the frames; serve pings and watches for a
+// stall.
 func (c *Client) serve(ctx context.Context, conn *websocket.Conn, u string) (time.Duration, error) {
 	start := time.Now()
 	c.setState(ctx, func(s *Status) {
 		s.State, s.URL, s.Reason, s.NextAttempt = StateLive, u, "", time.Time{}
 		s.Connects++
 	})
-	frames := make(chan inFrame, 64)
+	lv := &liveness{alive: make(chan struct{}, 1)}
+	lv.last.Store(start.UnixNano())
+	var readErr error
 	readerDone, stop := make(chan struct{}), make(chan struct{})
-	go c.read(conn, frames, stop, readerDone)
+	go func() {
+		defer close(readerDone)
+		readErr = c.read(ctx, conn, lv, stop)
+	}()
 	defer func() {
 		close(stop)
 		conn.Close()
@@ -39,61 +66,107 @@ func (c *Client) serve(ctx context.Context, conn *websocket.Conn, u string) (tim
 	defer ping.Stop()
 	stallCheck := time.NewTicker(max(c.cfg.StallAfter/4, 10*time.Millisecond))
 	defer stallCheck.Stop()
-	lastFrame := start
-	stalled := false
-	var parts SnapshotAssembler
-	var partFrames [][]byte
-
+	done := func() (time.Duration, error) {
+		conn.WriteControl(websocket.CloseMessage,
+			websocket.FormatCloseMessage(websocket.CloseNormalClosure, "client done"), time.Now().Add(time.Second))
+		return time.Since(start), ctx.Err()
+	}
 	for {
 		select {
 		case <-ctx.Done():
-			conn.WriteControl(websocket.CloseMessage,
-				websocket.FormatCloseMessage(websocket.CloseNormalClosure, "client done"), time.Now().Add(time.Second))
-			return time.Since(start), ctx.Err()
+			return done()
+		case <-readerDone:
+			if readErr == nil { // it stopped delivering: ctx ended
+				return done()
+			}
+			return time.Since(start), c.readError(ctx, readErr)
 		case <-ping.C:
 			if err := conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(c.cfg.DialTimeout)); err != nil {
 				return time.Since(start), fmt.Errorf("ping failed: %w", err)
 			}
 		case now := <-stallCheck.C:
-			if !stalled && now.Sub(lastFrame) >= c.cfg.StallAfter {
-				stalled = true
-				c.setState(ctx, func(s *Status) { s.State, s.Since = StateStalled, lastFrame })
+			if lv.stalled.Load() {
+				continue
 			}
-		case f := <-frames:
-			if f.err != nil {
-				return time.Since(start), c.readError(ctx, f.err)
+			// Flag first, then look: a frame the look misses sees the
+			// flag and pokes alive.
+			lv.stalled.Store(true)
+			last := time.Unix(0, lv.last.Load())
+			if now.Sub(last) < c.cfg.StallAfter {
+				lv.stalled.Store(false)
+				continue
 			}
-			lastFrame = f.recv
-			if stalled {
-				stalled = false
+			c.setState(ctx, func(s *Status) { s.State, s.Since = StateStalled, last })
+		case <-lv.alive:
+			if lv.stalled.Load() {
+				lv.stalled.Store(false)
 				c.setState(ctx, func(s *Status) { s.State = StateLive })
 			}
-			c.handle(ctx, f, &parts, &partFrames)
 		}
 	}
 }
 
-// read reads frames until the connection fails, refreshing the dead-peer
-// deadline on every frame and pong.
-func (c *Client) read(conn *websocket.Conn, out chan<- inFrame, stop <-chan struct{}, done chan<- struct{}) {
-	defer close(done)
+// deadlineEvery is how often the reader pushes its dead-peer deadline
+// forward while frames keep coming (not on every frame: that costs a timer
+// change each).
+const deadlineEvery = time.Second
+
+// read reads, decodes and delivers frames until the connection fails (it
+// returns the error) or stop closes (nil). It refreshes the dead-peer
+// deadline as frames and pongs come.
+func (c *Client) read(ctx context.Context, conn *websocket.Conn, lv *liveness, stop <-chan struct{}) error {
 	conn.SetReadLimit(MaxFrameBytes)
 	conn.SetReadDeadline(time.Now().Add(c.cfg.DeadAfter))
 	conn.SetPongHandler(func(string) error {
 		return conn.SetReadDeadline(time.Now().Add(c.cfg.DeadAfter))
 	})
+	var parts SnapshotAssembler
+	var partFrames [][]byte
+	var scratch []byte
+	refreshed := time.Now()
 	for {
-		typ, data, err := conn.ReadMessage()
-		f := inFrame{typ: typ, data: data, recv: time.Now(), err: err}
-		select {
-		case out <- f:
-		case <-stop:
-			return
+		typ, r, err := conn.NextReader()
+		if err == nil {
+			scratch, err = readAllInto(scratch[:0], r)
 		}
 		if err != nil {
-			return
+			select {
+			case <-stop:
+				return nil
+			default:
+				return err
+			}
 		}
-		conn.SetReadDeadline(time.Now().Add(c.cfg.DeadAfter))
+		f := inFrame{typ: typ, data: bytes.Clone(scratch), recv: time.Now()}
+		if len(scratch) > 4<<20 {
+			scratch = nil // a huge frame passed; do not keep its room
+		}
+		lv.frameArrived(f.recv)
+		if f.recv.Sub(refreshed) >= deadlineEvery {
+			conn.SetReadDeadline(f.recv.Add(c.cfg.DeadAfter))
+			refreshed = f.recv
+		}
+		if !c.handle(ctx, stop, f, &parts, &partFrames) {
+			return nil
+		}
+	}
+}
+
+// readAllInto appends everything r holds to b: one frame, read into
+// reused room so that only its exact copy is allocated.
+func readAllInto(b []byte, r io.Reader) ([]byte, error) {
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
 	}
 }
 
@@ -102,7 +175,7 @@ func (c *Client) read(conn *websocket.Conn, out chan<- inFrame, stop <-chan stru
 func (c *Client) readError(ctx context.Context, err error) error {
 	if errors.Is(err, websocket.ErrReadLimit) {
 		reason := fmt.Sprintf("frame larger than the %d-byte limit; connection dropped", MaxFrameBytes)
-		c.bad(ctx, nil, time.Now(), reason)
+		c.bad(ctx, nil, nil, time.Now(), reason)
 		return errors.New(reason)
 	}
 	var ce *websocket.CloseError
@@ -115,14 +188,14 @@ func (c *Client) readError(ctx context.Context, err error) error {
 	return fmt.Errorf("connection lost: %w", err)
 }
 
-// handle decodes one frame and delivers what it holds.
-func (c *Client) handle(ctx context.Context, f inFrame, parts *SnapshotAssembler, partFrames *[][]byte) {
+// handle decodes one frame and delivers what it holds. It reports false
+// when delivery gave up because ctx ended or stop closed.
+func (c *Client) handle(ctx context.Context, stop <-chan struct{}, f inFrame, parts *SnapshotAssembler, partFrames *[][]byte) bool {
 	c.mu.Lock()
 	c.status.Frames++
 	c.mu.Unlock()
 	if f.typ != websocket.TextMessage {
-		c.bad(ctx, f.data, f.recv, "binary frame; calltop.v1 frames are text")
-		return
+		return c.bad(ctx, stop, f.data, f.recv, "binary frame; calltop.v1 frames are text")
 	}
 	m := new(Message)
 	if err := Decode(f.data, m); err != nil {
@@ -131,16 +204,14 @@ func (c *Client) handle(ctx context.Context, f inFrame, parts *SnapshotAssembler
 			c.status.Unknown++
 			c.mu.Unlock()
 			if c.cfg.KeepUnknown {
-				c.emit(ctx, Event{Kind: EventUnknown, Msg: m, Frames: [][]byte{f.data}, Recv: f.recv})
+				return c.deliver(ctx, stop, Event{Kind: EventUnknown, Msg: m, Frames: [][]byte{f.data}, Recv: f.recv})
 			}
-			return
+			return true
 		}
-		c.bad(ctx, f.data, f.recv, err.Error())
-		return
+		return c.bad(ctx, stop, f.data, f.recv, err.Error())
 	}
 	if m.Type != TypeSnapshot {
-		c.emit(ctx, Event{Kind: EventMessage, Msg: m, Frames: [][]byte{f.data}, Recv: f.recv})
-		return
+		return c.deliver(ctx, stop, Event{Kind: EventMessage, Msg: m, Frames: [][]byte{f.data}, Recv: f.recv})
 	}
 	if m.Part <= 1 {
 		*partFrames = nil
@@ -149,17 +220,19 @@ func (c *Client) handle(ctx context.Context, f inFrame, parts *SnapshotAssembler
 	full, err := parts.Add(m)
 	if err != nil {
 		*partFrames = nil
-		c.bad(ctx, f.data, f.recv, err.Error())
-		return
+		return c.bad(ctx, stop, f.data, f.recv, err.Error())
 	}
-	if full != nil {
-		c.emit(ctx, Event{Kind: EventMessage, Msg: full, Frames: *partFrames, Recv: f.recv})
-		*partFrames = nil
+	if full == nil {
+		return true
 	}
+	ev := Event{Kind: EventMessage, Msg: full, Frames: *partFrames, Recv: f.recv}
+	*partFrames = nil
+	return c.deliver(ctx, stop, ev)
 }
 
-// bad counts a malformed frame and reports it.
-func (c *Client) bad(ctx context.Context, frame []byte, recv time.Time, reason string) {
+// bad counts a malformed frame and reports it (stop may be nil). It
+// reports false when delivery gave up.
+func (c *Client) bad(ctx context.Context, stop <-chan struct{}, frame []byte, recv time.Time, reason string) bool {
 	c.mu.Lock()
 	c.status.BadFrames++
 	c.status.LastBadReason = reason
@@ -167,5 +240,18 @@ func (c *Client) bad(ctx context.Context, frame []byte, recv time.Time, reason s
 	if len(frame) > 1024 {
 		frame = frame[:1024]
 	}
-	c.emit(ctx, Event{Kind: EventBadFrame, Frames: [][]byte{frame}, Recv: recv, Reason: reason})
+	return c.deliver(ctx, stop, Event{Kind: EventBadFrame, Frames: [][]byte{frame}, Recv: recv, Reason: reason})
+}
+
+// deliver puts ev on the events channel unless ctx ends or stop closes
+// first (it then reports false).
+func (c *Client) deliver(ctx context.Context, stop <-chan struct{}, ev Event) bool {
+	select {
+	case c.events <- ev:
+		return true
+	case <-ctx.Done():
+		return false
+	case <-stop:
+		return false
+	}
 }
