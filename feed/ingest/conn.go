@@ -149,11 +149,22 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.detach(ss, nil, "")
 		return // the upgrader answered the client
 	}
-	s.conns.Add(1)
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		conn.Close()
+		return
+	}
+	s.conns.Add(1) // under the lock, so shutdown's Wait sees every reader
+	ss.setConn(conn)
+	last, protocol := ss.lastSeq, ss.protocol
+	s.mu.Unlock()
 	s.open.Add(1)
 	defer s.conns.Done()
 	defer s.open.Add(-1)
-	s.serve(ss, conn, jitsi, q.Get("isReconnect") == "true")
+	s.cfg.Logf("ingest: session %s connected from %s (meeting %q, protocol %q, reconnect %v)",
+		ss.id, conn.RemoteAddr(), ss.meeting, protocol, q.Get("isReconnect") == "true")
+	s.serve(ss, conn, jitsi, last)
 }
 
 // refuse answers a connection that is not let in, and logs why.
@@ -169,20 +180,9 @@ func newSessionID() string {
 	return "rtcstats-" + hex.EncodeToString(b[:])
 }
 
-// serve reads one connection's messages until it closes.
-func (s *Server) serve(ss *session, conn *websocket.Conn, jitsi, reconnect bool) {
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		conn.Close()
-		return
-	}
-	ss.setConn(conn)
-	last, protocol := ss.lastSeq, ss.protocol
-	s.mu.Unlock()
-	s.cfg.Logf("ingest: session %s connected from %s (meeting %q, protocol %q, reconnect %v)",
-		ss.id, conn.RemoteAddr(), ss.meeting, protocol, reconnect)
-
+// serve reads one connection's messages until it closes; last is the
+// session's last sequence number when it connected.
+func (s *Server) serve(ss *session, conn *websocket.Conn, jitsi bool, last int64) {
 	conn.SetReadLimit(s.cfg.MaxMessageBytes)
 	if jitsi { // the Jitsi client sends nothing until told where to resume
 		ss.send(conn, sequenceMessage(last, true))

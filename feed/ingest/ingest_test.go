@@ -388,3 +388,28 @@ func TestNotAWebSocket(t *testing.T) {
 		t.Errorf("status %d", resp.StatusCode)
 	}
 }
+
+// TestReconnectBeforeTheOldConnectionIsGone: a client that reconnects
+// while its old connection still looks open replaces it; the old one's
+// close does not make the participant leave.
+func TestReconnectBeforeTheOldConnectionIsGone(t *testing.T) {
+	h := newHarness(t, Config{})
+	ts := nowMs()
+	j := h.connectJitsi("room", "sess-twice", false)
+	j.entry("getstats", "PC_0", getstats(ts, 10), ts)
+	h.next(feed.TypeParticipantJoin)
+	j2 := h.connectJitsi("room", "sess-twice", true)
+	j.conn.SetReadDeadline(time.Now().Add(2 * time.Second))
+	if _, _, err := j.conn.ReadMessage(); !websocket.IsCloseError(err, websocket.CloseNormalClosure) {
+		t.Errorf("old connection: %v; want closed by the hub", err)
+	}
+	j.conn.Close()
+	h.quiet(feed.TypeParticipantLeave, 500*time.Millisecond)
+	j2.sendSeq("getstats", "PC_0", `{"ib":{"packetsReceived":20,"timestamp":0},"timestamp":`+fmt.Sprint(ts+1000)+`}`, ts+1000, 2)
+	if m := h.next(feed.TypeStats); m.TS != ts+1000 {
+		t.Errorf("stats at %v after the reconnect", m.TS)
+	}
+	if st := h.ing.Stats(); st.Sessions != 1 || st.Connections != 1 {
+		t.Errorf("stats %+v: want one session on one connection", st)
+	}
+}

@@ -115,7 +115,10 @@ func sequenceMessage(last int64, initial bool) []byte {
 func (s *Server) detach(ss *session, conn *websocket.Conn, why string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if conn != nil && ss.conn == conn {
+	if conn != nil && ss.conn != conn {
+		return // replaced by a reconnect: the session lives on there
+	}
+	if conn != nil {
 		conn.Close()
 		ss.conn = nil
 	}
