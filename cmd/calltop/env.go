@@ -3,6 +3,8 @@ package main
 import (
 	"os"
 	"strings"
+
+	"github.com/spf13/cobra"
 )
 
 // feedURLs returns the --feed URLs given, or when there are none the
@@ -18,4 +20,14 @@ func feedURLs(flags []string) []string {
 		}
 	}
 	return urls
+}
+
+// flagOrEnv is the value of a string flag when it was given on the command
+// line, even empty, and the environment variable env otherwise: the one
+// rule every command follows for tokens.
+func flagOrEnv(cmd *cobra.Command, flag, value, env string) string {
+	if f := cmd.Flags().Lookup(flag); f != nil && f.Changed {
+		return value
+	}
+	return os.Getenv(env)
 }

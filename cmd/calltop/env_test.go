@@ -3,6 +3,8 @@ package main
 import (
 	"slices"
 	"testing"
+
+	"github.com/spf13/cobra"
 )
 
 func TestFeedURLsFromFlagsOrEnvironment(t *testing.T) {
@@ -16,5 +18,29 @@ func TestFeedURLsFromFlagsOrEnvironment(t *testing.T) {
 	t.Setenv("CALLTOP_FEED", "")
 	if got := feedURLs(nil); len(got) != 0 {
 		t.Errorf("no flag, empty $CALLTOP_FEED: %q, want none", got)
+	}
+}
+
+// TestTokenFromFlagOrEnv: every command takes the token from --token when
+// given (even empty, to send none) and from $CALLTOP_TOKEN otherwise.
+func TestTokenFromFlagOrEnv(t *testing.T) {
+	t.Setenv("CALLTOP_TOKEN", "from-env")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "from-env"},
+		{[]string{"--token", "from-flag"}, "from-flag"},
+		{[]string{"--token", ""}, ""},
+	} {
+		cmd := &cobra.Command{}
+		var v string
+		cmd.Flags().StringVar(&v, "token", "", "")
+		if err := cmd.Flags().Parse(c.args); err != nil {
+			t.Fatal(err)
+		}
+		if got := flagOrEnv(cmd, "token", v, "CALLTOP_TOKEN"); got != c.want {
+			t.Errorf("%v: token %q, want %q", c.args, got, c.want)
+		}
 	}
 }

@@ -87,12 +87,8 @@ subscribers get a close frame.`,
       --tls-cert hub.pem --tls-key hub.key`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if !cmd.Flags().Changed("token") {
-				o.token = os.Getenv("CALLTOP_TOKEN")
-			}
-			if !cmd.Flags().Changed("ingest-token") {
-				o.ingestToken = os.Getenv("CALLTOP_INGEST_TOKEN")
-			}
+			o.token = flagOrEnv(cmd, "token", o.token, "CALLTOP_TOKEN")
+			o.ingestToken = flagOrEnv(cmd, "ingest-token", o.ingestToken, "CALLTOP_INGEST_TOKEN")
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			return runHub(ctx, o, cmd.ErrOrStderr())

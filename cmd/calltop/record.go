@@ -49,9 +49,7 @@ Recording stops after --duration, or on Ctrl-C; the file is flushed and closed e
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.feeds = feedURLs(o.feeds)
-			if !cmd.Flags().Changed("token") {
-				o.token = os.Getenv("CALLTOP_TOKEN")
-			}
+			o.token = flagOrEnv(cmd, "token", o.token, "CALLTOP_TOKEN")
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			return runRecord(ctx, o, cmd.ErrOrStderr())

@@ -55,9 +55,7 @@ on stderr with their place and reason; the rest is still reported.
   calltop report --feed ws://127.0.0.1:7070/feed --duration 2m`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if !cmd.Flags().Changed("token") {
-				o.token = os.Getenv("CALLTOP_TOKEN")
-			}
+			o.token = flagOrEnv(cmd, "token", o.token, "CALLTOP_TOKEN")
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			rep, err := buildReport(ctx, o, args, cmd.ErrOrStderr())

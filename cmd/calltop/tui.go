@@ -68,11 +68,7 @@ func runRoot(cmd *cobra.Command, args []string) error {
 	if len(urls) == 0 {
 		return runDemo(cmd.Context(), demoConfig{calls: defaultDemoCalls, speed: 1, stateDir: rootLive.stateDir, fleet: rootLive.fleet})
 	}
-	token := rootLive.token
-	if token == "" {
-		token = os.Getenv("CALLTOP_TOKEN")
-	}
-	return runLive(cmd.Context(), urls, token)
+	return runLive(cmd.Context(), urls, flagOrEnv(cmd, "token", rootLive.token, "CALLTOP_TOKEN"))
 }
 
 // runLive is the TUI on a live feed, with the alert state kept and

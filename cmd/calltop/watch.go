@@ -52,6 +52,7 @@ TUI's, so silences set in the TUI hold here. See docs/alerts.md.`,
       --webhook https://hooks.slack.com/services/T/B/X --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			w.token = flagOrEnv(cmd, "token", w.token, "CALLTOP_TOKEN")
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			return runWatch(ctx, w, cmd.OutOrStdout(), cmd.ErrOrStderr())
@@ -100,9 +101,6 @@ func runWatch(ctx context.Context, w watchFlags, out, errOut io.Writer) error {
 	urls := feedURLs(w.feeds)
 	if len(urls) == 0 {
 		return errors.New("watch needs a feed: --feed URL or $CALLTOP_FEED")
-	}
-	if w.token == "" {
-		w.token = os.Getenv("CALLTOP_TOKEN")
 	}
 	bookOpts, err := watchBookOptions(w)
 	if err != nil {
