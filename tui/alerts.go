@@ -39,15 +39,17 @@ func newAlertPane(c common, readOnly bool) *alertPane {
 	return &alertPane{common: c, readOnly: readOnly, paints: newRowPaints(c.styles)}
 }
 
-// SetFrame takes the alerts (and the rooms of their calls) from a frame.
-func (p *alertPane) SetFrame(f *engine.Frame) {
+// SetFrame takes the alerts from a frame, and the rooms of their calls
+// from call, which finds a call of the frame by id (nil if none).
+func (p *alertPane) SetFrame(f *engine.Frame, call func(id string) *diagnose.CallSummary) {
 	p.snap = f.Alerts
-	p.rooms = roomsOf(&p.snap, f.Calls.Calls)
+	p.rooms = roomsOf(&p.snap, call)
 	p.refresh()
 }
 
-// roomsOf maps the alerts' call ids to their rooms in one pass over calls.
-func roomsOf(s *alert.Snapshot, calls []*diagnose.CallSummary) map[string]string {
+// roomsOf maps the alerts' call ids to their rooms, looking up only those
+// calls (not every call of the frame).
+func roomsOf(s *alert.Snapshot, call func(id string) *diagnose.CallSummary) map[string]string {
 	want := map[string]string{}
 	for _, list := range [][]alert.Alert{s.Active, s.History} {
 		for i := range list {
@@ -56,12 +58,9 @@ func roomsOf(s *alert.Snapshot, calls []*diagnose.CallSummary) map[string]string
 			}
 		}
 	}
-	if len(want) == 0 {
-		return want
-	}
-	for _, c := range calls {
-		if _, ok := want[c.ID]; ok && c.Room != "" {
-			want[c.ID] = clean(c.Room)
+	for id := range want {
+		if c := call(id); c != nil && c.Room != "" {
+			want[id] = clean(c.Room)
 		}
 	}
 	return want

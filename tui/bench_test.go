@@ -57,10 +57,12 @@ func BenchmarkViewAlerts(b *testing.B) {
 
 // BenchmarkFrameCalls is a whole frame on the calls screen: Update with a
 // new snapshot and then View. "changed" replaces a tenth of the summaries
-// each frame (the engine shares unchanged ones), so every frame re-sorts
-// and re-filters, n log n; "unchanged" is a frame that changed no call
-// (alerts or feed status only), where the rows are kept. Sorting runs
-// once per frame (at most ~10 a second), not per View.
+// each frame (the engine shares unchanged ones), which are merged into the
+// rows (k log n for k changed calls, plus one copy of the rows);
+// "unchanged" is a frame that changed no call (alerts or feed status only),
+// where the rows are kept. The loop's own copy of the snapshot and of the
+// changed summaries is counted too. Rows are placed once per frame (at
+// most ~10 a second), not per View.
 func BenchmarkFrameCalls(b *testing.B) {
 	for _, n := range []int{100, 1000, 10000} {
 		b.Run(fmt.Sprintf("%d-changed", n), func(b *testing.B) {
@@ -108,4 +110,23 @@ func BenchmarkFrameCall(b *testing.B) {
 		m.Update(frameMsg(f))
 		_ = m.View()
 	})
+}
+
+// BenchmarkCallsMerge is the calls table's part of a frame alone: a tenth
+// of the summaries replaced, frames alternating between two prepared
+// snapshots so the loop allocates nothing of its own.
+func BenchmarkCallsMerge(b *testing.B) {
+	for _, n := range []int{1000, 10000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			m, _ := newTestModel(200, 50, frame(1, n, ""))
+			a := m.calls.calls
+			c := slices.Clone(a)
+			for j := 0; j < n; j += 10 {
+				s := *c[j]
+				c[j] = &s
+			}
+			snaps := [2][]*diagnose.CallSummary{c, a}
+			loop(b, func(i int) { m.calls.SetSnapshot(snaps[i%2], feedTime(), true) })
+		})
+	}
 }

@@ -24,14 +24,15 @@ type callsTable struct {
 	hasFrame  bool
 	sortBy    sortKey
 	input     lineInput
-	filtering bool   // the filter input has the keyboard
-	filter    string // the filter in force
-	rows      []*diagnose.CallSummary
-	hay       map[*diagnose.CallSummary]string
-	selected  string // id of the selected call; the cursor follows it
-	pinned    bool   // the user chose a call; until then the cursor stays on top
+	filtering bool                    // the filter input has the keyboard
+	filter    string                  // the filter in force
+	rows      []*diagnose.CallSummary // order.rows, the calls on screen in order
+	order     callOrder
+	byID      map[string]*diagnose.CallSummary // the snapshot's calls by id
+	selected  string                           // id of the selected call; the cursor follows it
+	selCall   *diagnose.CallSummary            // the summary that was selected
+	pinned    bool                             // the user chose a call; until then the cursor stays on top
 	paints    rowPaints
-	sorter    sorter
 	cursor    int
 	offset    int
 }
@@ -45,19 +46,19 @@ func newCallsTable(c common) *callsTable {
 // when the table is on screen; otherwise Refresh does it on the way back.
 // A frame that changed no call (summaries are immutable and shared while
 // unchanged) keeps the rows as they are, unless the sort is by duration
-// and the feed time moved.
+// and the feed time moved; otherwise only the changed calls are placed
+// again (see callOrder).
 func (t *callsTable) SetSnapshot(calls []*diagnose.CallSummary, feedTime time.Time, visible bool) {
 	same := t.hasFrame && slices.Equal(calls, t.calls) && (t.sortBy != sortDuration || feedTime.Equal(t.feedTime))
-	t.calls, t.feedTime, t.hasFrame = calls, feedTime, true
+	if same && !t.stale {
+		t.order.from = calls // the rows hold these calls too; the next diff starts here
+	}
 	if !same {
-		t.ended = 0
-		for _, c := range calls {
-			if c.Ended {
-				t.ended++
-			}
-		}
+		added, removed := t.order.diff.between(t.calls, calls)
+		t.index(added, removed)
 		t.stale = true
 	}
+	t.calls, t.feedTime, t.hasFrame = calls, feedTime, true
 	if visible {
 		t.Refresh()
 	}
@@ -80,18 +81,20 @@ func (t *callsTable) SetSize(w, h int) {
 // selected call, wherever the sort moved it.
 func (t *callsTable) refresh() {
 	t.stale = false
-	t.rows, t.hay = filterCalls(t.calls, t.filter, t.hay)
-	t.sorter.sort(t.rows, t.sortBy, t.feedTime)
+	followAt, followID := -1, ""
+	if t.pinned {
+		followID = t.selected
+		if t.cursor < len(t.rows) && t.rows[t.cursor] == t.selCall {
+			followAt = t.cursor
+		}
+	}
+	at := t.order.update(t.calls, t.feedTime, t.sortBy, t.filter, followAt, followID)
+	t.rows = t.order.rows
 	t.cursor = min(t.cursor, max(len(t.rows)-1, 0))
 	if !t.pinned {
 		t.cursor = 0
-	} else if t.selected != "" {
-		for i, c := range t.rows {
-			if c.ID == t.selected {
-				t.cursor = i
-				break
-			}
-		}
+	} else if at >= 0 {
+		t.cursor = at
 	}
 	t.syncSelected()
 	t.scroll()
@@ -99,8 +102,41 @@ func (t *callsTable) refresh() {
 
 func (t *callsTable) syncSelected() {
 	if t.cursor < len(t.rows) {
-		t.selected = t.rows[t.cursor].ID
+		t.selCall = t.rows[t.cursor]
+		t.selected = t.selCall.ID
 	}
+}
+
+// index keeps the ended count and the calls by id up to date with the
+// summaries a snapshot added and removed (a changed call is both: its old
+// summary goes first). Ids are unique within a snapshot.
+func (t *callsTable) index(added, removed []*diagnose.CallSummary) {
+	if t.byID == nil {
+		t.byID = make(map[string]*diagnose.CallSummary, len(added))
+	}
+	for _, c := range removed {
+		if t.byID[c.ID] == c {
+			delete(t.byID, c.ID)
+		}
+	}
+	for _, c := range added {
+		t.byID[c.ID] = c
+	}
+	t.ended += countEnded(added) - countEnded(removed)
+}
+
+// Call is the snapshot's call with this id, or nil.
+func (t *callsTable) Call(id string) *diagnose.CallSummary { return t.byID[id] }
+
+// countEnded is how many of calls have ended.
+func countEnded(calls []*diagnose.CallSummary) int {
+	n := 0
+	for _, c := range calls {
+		if c.Ended {
+			n++
+		}
+	}
+	return n
 }
 
 // Selected returns the call under the cursor, or nil.

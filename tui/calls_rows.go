@@ -31,46 +31,66 @@ func (k sortKey) String() string {
 var sortOrder = [...]string{", worst first", ", worst first", ", worst first", ", worst first", ", longest first", ", A to Z"}
 
 // sortRow is a call with its sort keys worked out once per sort, so the
-// n log n comparisons are plain number and string compares.
+// n log n comparisons are plain integer and string compares. The calls
+// table keeps each row's keys between frames to merge changed calls in,
+// so a row is kept to one cache line (64 bytes).
 type sortRow struct {
-	c          *diagnose.CallSummary
-	ended      bool
-	k1, k2, k3 float64 // ascending; unknown values become +Inf (last)
-	room       string  // lower case, for the room sort
+	c     *diagnose.CallSummary
+	k     [3]uint64 // ascending, in turn (see ordered and signed)
+	id    uint64    // the id's first 8 bytes, so most ties are broken without reading the id
+	room  string    // lower case, for the room sort
+	ended bool
+	moves bool // the keys may change when the feed time moves (duration sort)
 }
 
-// asc is v for an ascending key, +Inf when unknown.
-func asc(v float64) float64 {
-	if math.IsNaN(v) {
-		return math.Inf(1)
+// ordered maps v to an integer in the same order (-0 and +0 alike); v is
+// never NaN.
+func ordered(v float64) uint64 {
+	if v == 0 {
+		v = 0 // -0 sorts with +0
 	}
-	return v
+	b := math.Float64bits(v)
+	if b>>63 != 0 {
+		return ^b
+	}
+	return b | 1<<63
 }
 
-// desc is -v for a descending key (worst = highest first), +Inf when unknown.
-func desc(v float64) float64 {
+// signed maps n to an unsigned integer in the same order.
+func signed(n int64) uint64 { return uint64(n) ^ 1<<63 }
+
+// asc keys v ascending, unknown (NaN) last.
+func asc(v float64) uint64 {
 	if math.IsNaN(v) {
-		return math.Inf(1)
+		return math.MaxUint64
 	}
-	return -v
+	return ordered(v)
+}
+
+// desc keys v descending (worst = highest first), unknown (NaN) last.
+func desc(v float64) uint64 {
+	if math.IsNaN(v) {
+		return math.MaxUint64
+	}
+	return ordered(-v)
 }
 
 // keyRow works out a call's keys for sort k.
 func keyRow(c *diagnose.CallSummary, k sortKey, feedTime time.Time) sortRow {
-	r := sortRow{c: c, ended: c.Ended}
+	r := sortRow{c: c, ended: c.Ended, id: idPrefix(c.ID)}
 	switch k {
 	case sortMOS:
-		r.k1 = asc(c.WorstMOS)
+		r.k[0] = asc(c.WorstMOS)
 	case sortLoss:
-		r.k1 = desc(c.WorstLoss)
+		r.k[0] = desc(c.WorstLoss)
 	case sortRTT:
-		r.k1 = desc(c.WorstRTTMs)
+		r.k[0] = desc(c.WorstRTTMs)
 	case sortDuration:
-		r.k1 = -float64(callDuration(c, feedTime))
+		r.k, r.moves = durationKeys(c, feedTime)
 	case sortRoom:
 		r.room = strings.ToLower(roomOf(c))
 	default:
-		r.k1, r.k2, r.k3 = -float64(c.Severity), asc(c.WorstMOS), desc(c.WorstLoss)
+		r.k = [3]uint64{signed(-int64(c.Severity)), asc(c.WorstMOS), desc(c.WorstLoss)}
 	}
 	return r
 }
@@ -84,18 +104,32 @@ func compareRows(a, b *sortRow) int {
 		}
 		return -1
 	}
-	// Keys are never NaN, so plain comparisons order them.
 	switch {
-	case a.k1 != b.k1:
-		return sign(a.k1 < b.k1)
-	case a.k2 != b.k2:
-		return sign(a.k2 < b.k2)
-	case a.k3 != b.k3:
-		return sign(a.k3 < b.k3)
+	case a.k[0] != b.k[0]:
+		return sign(a.k[0] < b.k[0])
+	case a.k[1] != b.k[1]:
+		return sign(a.k[1] < b.k[1])
+	case a.k[2] != b.k[2]:
+		return sign(a.k[2] < b.k[2])
 	case a.room != b.room:
 		return sign(a.room < b.room)
+	case a.id != b.id:
+		return sign(a.id < b.id)
 	}
 	return strings.Compare(a.c.ID, b.c.ID)
+}
+
+// idPrefix is id's first 8 bytes as a big-endian number (zero-padded):
+// two ids with different prefixes compare as their prefixes do.
+func idPrefix(id string) uint64 {
+	var p uint64
+	for i := range 8 {
+		p <<= 8
+		if i < len(id) {
+			p |= uint64(id[i])
+		}
+	}
+	return p
 }
 
 // sign is -1 when less, else 1.
@@ -104,6 +138,34 @@ func sign(less bool) int {
 		return -1
 	}
 	return 1
+}
+
+// maxDuration is the longest time.Duration; Time.Sub saturates there.
+const maxDuration = time.Duration(math.MaxInt64)
+
+// durationKeys orders calls longest first with keys that stay the same as
+// the feed time moves on wherever they can, so the calls table can keep
+// its rows in order from one frame to the next. An ongoing call has lasted
+// feedTime - Start, so longest first is earliest start first: group 0 is
+// keyed by its start (seconds, nanoseconds); calls that have lasted the
+// longest Duration there is (-1) or nothing yet (1) tie and go by id. An
+// ended call has a fixed duration, keyed as such. moves marks the calls
+// whose keys can still change while the feed time moves forward by less
+// than maxDuration/2 in all: a start not yet passed, a duration past
+// maxDuration/2 (it may reach the saturated group), an ended call without
+// an end time.
+func durationKeys(c *diagnose.CallSummary, feedTime time.Time) (k [3]uint64, moves bool) {
+	d := callDuration(c, feedTime)
+	if c.Ended {
+		return [3]uint64{signed(-int64(d))}, c.End.IsZero() && !c.Start.IsZero()
+	}
+	switch {
+	case d == maxDuration:
+		return [3]uint64{signed(-1)}, false
+	case d > 0:
+		return [3]uint64{signed(0), signed(c.Start.Unix()), uint64(c.Start.Nanosecond())}, d > maxDuration/2
+	}
+	return [3]uint64{signed(1)}, !c.Start.IsZero()
 }
 
 // callDuration is how long a call has lasted, in data time.
@@ -184,8 +246,9 @@ type sorter struct {
 	ptrs []*sortRow
 }
 
-// sort sorts rows in place for k: ongoing before ended, worst first.
-func (s *sorter) sort(rows []*diagnose.CallSummary, k sortKey, feedTime time.Time) {
+// sort sorts rows in place for k (ongoing before ended, worst first) and
+// appends their keys, in the new order, to dst.
+func (s *sorter) sort(rows []*diagnose.CallSummary, k sortKey, feedTime time.Time, dst []sortRow) []sortRow {
 	s.keys, s.ptrs = slices.Grow(s.keys[:0], len(rows)), slices.Grow(s.ptrs[:0], len(rows))
 	for _, c := range rows {
 		s.keys = append(s.keys, keyRow(c, k, feedTime))
@@ -194,8 +257,12 @@ func (s *sorter) sort(rows []*diagnose.CallSummary, k sortKey, feedTime time.Tim
 		s.ptrs = append(s.ptrs, &s.keys[i])
 	}
 	slices.SortFunc(s.ptrs, compareRows)
+	dst = slices.Grow(dst, len(rows))
 	for i, r := range s.ptrs {
 		rows[i] = r.c
+		dst = append(dst, *r)
 	}
 	clear(s.keys) // drop the summaries so the buffer does not keep them alive
+	clear(s.ptrs)
+	return dst
 }

@@ -41,7 +41,7 @@ func TestSortMatchesReference(t *testing.T) {
 // sortCalls sorts rows in place for k with a fresh sorter.
 func sortCalls(rows []*diagnose.CallSummary, k sortKey, feedTime time.Time) {
 	var s sorter
-	s.sort(rows, k, feedTime)
+	s.sort(rows, k, feedTime, nil)
 }
 
 func pick2(rng *rand.Rand, s ...string) string { return s[rng.IntN(len(s))] }

@@ -5,7 +5,6 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/calltop/calltop/diagnose"
 	"github.com/calltop/calltop/diagnose/engine"
 )
 
@@ -138,19 +137,9 @@ func (m *Model) show(f engine.Frame) {
 	m.setReplayKeys(f.Replay != nil)
 	m.calls.SetSnapshot(f.Calls.Calls, f.Calls.FeedTime, m.screen == screenCalls)
 	m.call.SetDetail(f.Calls.Focus, f.Calls.FeedTime, m.focusID)
-	m.call.gone = m.screen == screenCall && m.call.detail == nil && !hasCall(f.Calls.Calls, m.focusID)
-	m.alerts.SetFrame(&f)
+	m.call.gone = m.screen == screenCall && m.call.detail == nil && m.calls.Call(m.focusID) == nil
+	m.alerts.SetFrame(&f, m.calls.Call)
 	m.layout()
-}
-
-// hasCall reports whether the snapshot lists the call.
-func hasCall(calls []*diagnose.CallSummary, id string) bool {
-	for _, c := range calls {
-		if c.ID == id {
-			return true
-		}
-	}
-	return false
 }
 
 // refocus repeats a Focus request when the engine shows another call or
