@@ -1,16 +1,18 @@
 package feed
 
 import (
-	"bytes"
+	"encoding/binary"
 	"encoding/json"
+	"math/bits"
 	"unicode/utf8"
 )
 
-// The decoder's JSON scanning: whitespace, literals, numbers, strings,
-// and skipping (while validating) values nobody reads.
+// The decoder's JSON scanning: whitespace, literals, strings, objects and
+// arrays, and skipping (while validating) values nobody reads. Numbers
+// are in decode_number.go.
 
 func (d *decoder) ws() {
-	for d.pos < len(d.data) {
+	for d.pos < len(d.data) && d.data[d.pos] <= ' ' {
 		switch d.data[d.pos] {
 		case ' ', '\t', '\n', '\r':
 			d.pos++
@@ -30,7 +32,7 @@ func (d *decoder) peek() byte {
 
 // literal consumes lit (true, false, null) if it comes next.
 func (d *decoder) literal(lit string) bool {
-	if d.err == nil && bytes.HasPrefix(d.data[d.pos:], []byte(lit)) {
+	if d.err == nil && len(d.data)-d.pos >= len(lit) && string(d.data[d.pos:d.pos+len(lit)]) == lit {
 		d.pos += len(lit)
 		return true
 	}
@@ -43,56 +45,59 @@ func (d *decoder) null() {
 	}
 }
 
-// number consumes a JSON number and returns its text.
-func (d *decoder) number() []byte {
-	start, data := d.pos, d.data
-	i := d.pos
-	digits := func() bool {
-		n := i
-		for i < len(data) && data[i] >= '0' && data[i] <= '9' {
-			i++
-		}
-		return i > n
+// Word-at-a-time string scanning: eight bytes are checked at once for
+// the bytes a string cannot hold as they are.
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// specialBytes returns w (eight string bytes, the first in the low byte)
+// with the high bit of each byte that is '"', '\\', a control character
+// or not ASCII set; bits may also be set above the first such byte, so
+// only the lowest one is exact. No bit is set when all eight are plain.
+func specialBytes(w uint64) uint64 {
+	q := w ^ (ones * '"')
+	b := w ^ (ones * '\\')
+	// x - ones borrows into a byte's high bit only where the byte is zero
+	// (or already high); w - 0x20s does where the byte is below 0x20.
+	return ((q - ones) | (b - ones) | (w - ones*0x20) | w) & highs
+}
+
+// plainByte marks the bytes a string holds as they are: printable ASCII
+// but '"' and '\\'.
+var plainByte = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
 	}
-	if i < len(data) && data[i] == '-' {
+	return t
+}()
+
+// plainEnd returns the index of the first byte from i on that is not
+// plain (or len(data)).
+func plainEnd(data []byte, i int) int {
+	for i+8 <= len(data) {
+		if m := specialBytes(binary.LittleEndian.Uint64(data[i : i+8])); m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+		i += 8
+	}
+	for i < len(data) && plainByte[data[i]] {
 		i++
 	}
-	switch {
-	case i < len(data) && data[i] == '0':
-		i++
-	case !digits():
-		d.pos = i
-		d.syntax("bad number")
-		return nil
-	}
-	if i < len(data) && data[i] == '.' {
-		i++
-		if !digits() {
-			d.pos = i
-			d.syntax("bad fraction")
-			return nil
-		}
-	}
-	if i < len(data) && (data[i] == 'e' || data[i] == 'E') {
-		i++
-		if i < len(data) && (data[i] == '+' || data[i] == '-') {
-			i++
-		}
-		if !digits() {
-			d.pos = i
-			d.syntax("bad exponent")
-			return nil
-		}
-	}
-	d.pos = i
-	return data[start:i]
+	return i
 }
 
 // stringToken consumes a string and returns its raw bytes without the
 // quotes, and whether they need decoding (escapes or invalid UTF-8).
 func (d *decoder) stringToken() (raw []byte, slow bool) {
 	data := d.data
-	i := d.pos + 1 // after the opening quote
+	i := plainEnd(data, d.pos+1) // after the opening quote
+	if i < len(data) && data[i] == '"' {
+		raw = data[d.pos+1 : i]
+		d.pos = i + 1
+		return raw, false
+	}
 	high := false
 	for i < len(data) {
 		c := data[i]
@@ -145,51 +150,135 @@ func isHex4(b []byte) bool {
 	return true
 }
 
-// object walks an object, calling field with each key (decoded) positioned
-// at its value; field must consume the value.
-func (d *decoder) object(field func(key []byte)) {
+// An object is read as
+//
+//	if d.openObject() {
+//		for {
+//			key := d.objectKey()
+//			if d.err != nil {
+//				break
+//			}
+//			... consume the value ...
+//			if !d.moreInObject() {
+//				break
+//			}
+//		}
+//	}
+//
+// and an array likewise with openArray and moreInArray.
+
+// openObject consumes the '{' at d.pos and reports whether a key
+// follows; false for an empty object (consumed) or after an error.
+func (d *decoder) openObject() bool { return d.open('}') }
+
+// openArray consumes the '[' at d.pos and reports whether an element
+// follows; false for an empty array (consumed) or after an error.
+func (d *decoder) openArray() bool { return d.open(']') }
+
+func (d *decoder) open(end byte) bool {
 	if d.depth++; d.depth > maxDepth {
 		d.syntax("nested too deeply")
-		return
+		return false
 	}
-	defer func() { d.depth-- }()
-	d.pos++ // '{'
+	d.pos++
 	d.ws()
-	if d.peek() == '}' {
+	if d.pos < len(d.data) && d.data[d.pos] == end {
 		d.pos++
-		return
+		d.depth--
+		return false
 	}
-	for d.err == nil {
-		if d.peek() != '"' {
-			d.syntax("expected a key")
-			return
+	return d.err == nil
+}
+
+// plainKey reads a key up to the first '"' (not checking for escapes,
+// control characters or UTF-8) when a ':' follows right after, leaving
+// d.pos at the value; otherwise it reports false and d.pos stays. The
+// key is only good as one of the caller's field names (plain ASCII
+// letters): when it is not one, the caller reads it again with objectKey.
+func (d *decoder) plainKey() ([]byte, bool) {
+	data, i := d.data, d.pos
+	if d.err != nil || i >= len(data) || data[i] != '"' {
+		return nil, false
+	}
+	j := quoteAt(data, i+1)
+	if j+1 >= len(data) || data[j+1] != ':' {
+		return nil, false
+	}
+	d.pos = j + 2
+	d.ws()
+	d.key = [2]int{i + 1, j} // ints: no write barrier, unlike a slice
+	return data[i+1 : j], true
+}
+
+// quoteAt returns the index of the first '"' in data from i on, or
+// len(data).
+func quoteAt(data []byte, i int) int {
+	for i+8 <= len(data) {
+		x := binary.LittleEndian.Uint64(data[i:i+8]) ^ (ones * '"')
+		if m := (x - ones) &^ x & highs; m != 0 { // exact for the lowest zero byte
+			return i + bits.TrailingZeros64(m)>>3
 		}
-		key, slow := d.stringToken()
-		if slow && d.err == nil {
-			key = unescapeKey(key)
-		}
+		i += 8
+	}
+	for i < len(data) && data[i] != '"' {
+		i++
+	}
+	return i
+}
+
+// objectKey reads a key (decoded) and its colon, leaving d.pos at the
+// value. After an error it returns nil with d.err set.
+func (d *decoder) objectKey() []byte {
+	if d.peek() != '"' {
+		d.syntax("expected a key")
+		return nil
+	}
+	start := d.pos + 1
+	key, slow := d.stringToken()
+	end := d.pos - 1
+	if slow && d.err == nil {
+		key = unescapeKey(key)
+	}
+	d.ws()
+	if d.peek() != ':' {
+		d.syntax("expected ':'")
+		return nil
+	}
+	d.pos++
+	d.ws()
+	d.key = [2]int{start, end}
+	return key
+}
+
+// moreInObject consumes what follows a member's value: true after a ','
+// (a key follows), false after the closing '}' or an error.
+func (d *decoder) moreInObject() bool {
+	if d.pos < len(d.data) && d.data[d.pos] == ',' && d.err == nil {
+		d.pos++ // the compact form
 		d.ws()
-		if d.peek() != ':' {
-			d.syntax("expected ':'")
-			return
-		}
+		return true
+	}
+	return d.more('}', "expected ',' or '}'")
+}
+
+// moreInArray consumes what follows an element: true after a ',' (an
+// element follows), false after the closing ']' or an error.
+func (d *decoder) moreInArray() bool { return d.more(']', "expected ',' or ']'") }
+
+func (d *decoder) more(end byte, what string) bool {
+	d.ws()
+	switch d.peek() {
+	case ',':
 		d.pos++
 		d.ws()
-		d.key = key
-		field(key)
-		d.ws()
-		switch d.peek() {
-		case ',':
-			d.pos++
-			d.ws()
-		case '}':
-			d.pos++
-			return
-		default:
-			d.syntax("expected ',' or '}'")
-			return
-		}
+		return true
+	case end:
+		d.pos++
+		d.depth--
+		return false
 	}
+	d.syntax(what)
+	return false
 }
 
 // unescapeKey decodes the raw bytes of a key that has escapes (already
@@ -200,48 +289,35 @@ func unescapeKey(raw []byte) []byte {
 	return []byte(s)
 }
 
-// array walks an array, calling elem positioned at each element; elem
-// must consume it.
-func (d *decoder) array(elem func()) {
-	if d.depth++; d.depth > maxDepth {
-		d.syntax("nested too deeply")
-		return
-	}
-	defer func() { d.depth-- }()
-	d.pos++ // '['
-	d.ws()
-	if d.peek() == ']' {
-		d.pos++
-		return
-	}
-	for d.err == nil {
-		elem()
-		d.ws()
-		switch d.peek() {
-		case ',':
-			d.pos++
-			d.ws()
-		case ']':
-			d.pos++
-			return
-		default:
-			d.syntax("expected ',' or ']'")
-			return
-		}
-	}
-}
-
 // skip consumes one value of any kind, checking its syntax.
 func (d *decoder) skip() {
 	switch c := d.peek(); {
 	case c == '{':
-		d.object(func([]byte) { d.skip() })
+		if d.openObject() {
+			for {
+				d.objectKey()
+				if d.err != nil {
+					return
+				}
+				d.skip()
+				if !d.moreInObject() {
+					return
+				}
+			}
+		}
 	case c == '[':
-		d.array(d.skip)
+		if d.openArray() {
+			for {
+				d.skip()
+				if !d.moreInArray() {
+					return
+				}
+			}
+		}
 	case c == '"':
 		d.stringToken()
 	case c == '-' || c >= '0' && c <= '9':
-		d.number()
+		d.scanNumber()
 	case c == 't':
 		if !d.literal("true") {
 			d.syntax("bad literal")

@@ -3,6 +3,37 @@ package feed
 // Code generated from the Stat struct in protocol.go; keep in step with it
 // (TestFastDecodeMatchesEncodingJSON fails when a field is missing here).
 
+// stats decodes the stats array the way encoding/json fills a slice.
+func (d *decoder) stats(dst *[]Stat) {
+	if *dst == nil && d.peek() == '[' {
+		*dst = make([]Stat, 0, 8) // a report holds a handful of objects
+	}
+	sliceOf(d, dst, "[]Stat", (*decoder).stat)
+}
+
+// stat decodes one stats object (or null) into s.
+func (d *decoder) stat(s *Stat) {
+	if !d.structStart("Stat") {
+		return
+	}
+	for {
+		start := d.pos
+		if key, ok := d.plainKey(); !ok || !d.statField(key, s) {
+			d.pos = start // not a field name as it is: read the key properly
+			key := d.objectKey()
+			if d.err != nil {
+				return
+			}
+			if !d.statField(key, s) {
+				d.unknownField(key, statKeys)
+			}
+		}
+		if !d.moreInObject() {
+			return
+		}
+	}
+}
+
 // statField decodes the value of key into s. It reports false for a key
 // Stat does not declare.
 func (d *decoder) statField(key []byte, s *Stat) bool {
