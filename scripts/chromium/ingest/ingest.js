@@ -11,8 +11,8 @@
 //   name=Ada                           the display name calltop shows
 //   pollMs=1000                        getStats interval (the client's pollInterval)
 //
-// It exposes window.rtcstatsState {isConnected(), closes: [{code, reason}]}
-// for a harness, and logs "[calltop-rtcstats] ..." lines on the console.
+// It exposes window.rtcstatsState {isConnected(), leave(), closes: [{code,
+// reason}]} for a harness, and logs "[calltop-rtcstats] ..." lines on the console.
 import rtcstatsInit from '@jitsi/rtcstats/rtcstats';
 import traceInit from '@jitsi/rtcstats/trace-ws';
 
@@ -43,6 +43,9 @@ const trace = traceInit({
   },
 });
 state.isConnected = () => trace.isConnected();
+// What an app calls when the user leaves the call: closes with 3001, and
+// calltop ends the participant at once.
+state.leave = () => trace.close();
 
 // Wraps RTCPeerConnection and getUserMedia: from here on every connection the
 // page makes is PC_0, PC_1, ... of this session, its getStats polled every pollMs.
