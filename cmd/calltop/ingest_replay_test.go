@@ -30,7 +30,7 @@ func TestIngestReplaysDumpsLikeReport(t *testing.T) {
 	}
 	for _, file := range files {
 		t.Run(filepath.Base(file), func(t *testing.T) {
-			t.Parallel()
+			// Not in parallel: the root command's flags are package state.
 			want := reportJSON(t, file)
 
 			addr := freeAddr(t)
@@ -38,7 +38,7 @@ func TestIngestReplaysDumpsLikeReport(t *testing.T) {
 			waitHealthy(t, addr)
 			got := make(chan []byte, 1)
 			go func() {
-				got <- reportJSON(t, "--feed", "ws://"+addr+"/feed", "--duration", "5s")
+				got <- reportJSON(t, "--feed", "ws://"+addr+"/feed", "--duration", "3s")
 			}()
 			waitSubscribers(t, addr, 1)
 
