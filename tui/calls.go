@@ -28,10 +28,10 @@ type callsTable struct {
 	filter    string                  // the filter in force
 	rows      []*diagnose.CallSummary // order.rows, the calls on screen in order
 	order     callOrder
-	byID      map[string]*diagnose.CallSummary // the snapshot's calls by id
-	selected  string                           // id of the selected call; the cursor follows it
-	selCall   *diagnose.CallSummary            // the summary that was selected
-	pinned    bool                             // the user chose a call; until then the cursor stays on top
+	byID      map[string]int32      // the snapshot's calls' slots by id
+	selected  string                // id of the selected call; the cursor follows it
+	selCall   *diagnose.CallSummary // the summary that was selected
+	pinned    bool                  // the user chose a call; until then the cursor stays on top
 	paints    rowPaints
 	cursor    int
 	offset    int
@@ -54,8 +54,7 @@ func (t *callsTable) SetSnapshot(calls []*diagnose.CallSummary, feedTime time.Ti
 		t.order.from = calls // the rows hold these calls too; the next diff starts here
 	}
 	if !same {
-		added, removed := t.order.diff.between(t.calls, calls)
-		t.index(added, removed)
+		t.index(t.order.diff.between(t.calls, calls), calls)
 		t.stale = true
 	}
 	t.calls, t.feedTime, t.hasFrame = calls, feedTime, true
@@ -107,32 +106,38 @@ func (t *callsTable) syncSelected() {
 	}
 }
 
-// index keeps the ended count and the calls by id up to date with the
-// summaries a snapshot added and removed (a changed call is both: its old
-// summary goes first). Ids are unique within a snapshot.
-func (t *callsTable) index(added, removed []*diagnose.CallSummary) {
+// index keeps the ended count and the slots by id up to date with what a
+// snapshot changed; a call whose new summary took its old one's slot
+// needs nothing.
+func (t *callsTable) index(d *snapshotDiff, calls []*diagnose.CallSummary) {
 	if t.byID == nil {
-		t.byID = make(map[string]*diagnose.CallSummary, len(added))
+		t.byID = make(map[string]int32, len(d.added))
 	}
-	for _, c := range removed {
-		if t.byID[c.ID] == c {
-			delete(t.byID, c.ID)
-		}
+	for _, r := range d.removed[d.replaced:] {
+		delete(t.byID, r.c.ID)
 	}
-	for _, c := range added {
-		t.byID[c.ID] = c
+	for _, m := range d.moves {
+		t.byID[calls[m.to].ID] = m.to
 	}
-	t.ended += countEnded(added) - countEnded(removed)
+	for _, a := range d.added[d.replaced:] {
+		t.byID[a.c.ID] = a.slot
+	}
+	t.ended += countEnded(d.added) - countEnded(d.removed)
 }
 
 // Call is the snapshot's call with this id, or nil.
-func (t *callsTable) Call(id string) *diagnose.CallSummary { return t.byID[id] }
+func (t *callsTable) Call(id string) *diagnose.CallSummary {
+	if slot, ok := t.byID[id]; ok {
+		return t.calls[slot]
+	}
+	return nil
+}
 
 // countEnded is how many of calls have ended.
-func countEnded(calls []*diagnose.CallSummary) int {
+func countEnded(calls []slotted) int {
 	n := 0
 	for _, c := range calls {
-		if c.Ended {
+		if c.c.Ended {
 			n++
 		}
 	}

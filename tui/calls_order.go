@@ -1,27 +1,29 @@
 package tui
 
 import (
+	mathbits "math/bits"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/calltop/calltop/diagnose"
 )
 
 // callOrder is the calls table's rows, filtered and sorted, with the keys
-// each row was placed by and the snapshot they come from. The engine
-// shares a call's summary between snapshots until the call changes, so a
-// new snapshot is merged in: rows of calls that left or changed are taken
-// out, the new summaries are filtered, sorted and merged into the rows
-// kept: O(k log n) comparisons for k changed calls and one copy of the
-// rows, instead of a sort of all n.
-// A new sort or filter sorts everything again.
+// each row was placed by, the snapshot they come from and where each of
+// its calls is in the rows. The engine shares a call's summary between
+// snapshots until the call changes and keeps each call in one slot, so a
+// new snapshot is merged in: the rows of calls that left or changed are
+// found by slot and taken out, the new summaries are filtered, sorted and
+// merged into the rows kept. That is O(k log n) comparisons for k changed
+// calls and one copy of the rows, instead of a sort of all n. A new sort
+// or filter sorts everything again.
 type callOrder struct {
 	rows []*diagnose.CallSummary // on screen, in order
 	keys []sortRow               // keys[i] placed rows[i]
 
 	built  bool
 	from   []*diagnose.CallSummary // the snapshot the rows hold
+	rowOf  []int32                 // rowOf[slot] is the row of from[slot], -1 if filtered out
 	at     time.Time               // the feed time the keys were worked out at
 	base   time.Time               // the feed time of the last full sort
 	by     sortKey
@@ -34,9 +36,10 @@ type callOrder struct {
 	// buffers reused from frame to frame
 	spareRows []*diagnose.CallSummary
 	spareKeys []sortRow
-	place     []*diagnose.CallSummary // calls to key, sort and put in
-	ins       []sortRow               // their keys, sorted
-	dels      []int                   // rows to take out, ascending
+	place     []sortRow // keys to sort and put in
+	ins       []sortRow // the same, sorted
+	gone      []uint64  // bit i: row i is taken out
+	dels      []int     // the same rows, ascending
 }
 
 // update brings the rows up to date with calls at feedTime, sorted by and
@@ -51,11 +54,37 @@ func (o *callOrder) update(calls []*diagnose.CallSummary, feedTime time.Time, by
 	return o.rebuild(calls, feedTime, by, filter, followID)
 }
 
-// rebuild filters and sorts every call.
+// rebuild filters and sorts every call. The haystack cache is rebuilt so
+// it never outgrows the snapshot.
 func (o *callOrder) rebuild(calls []*diagnose.CallSummary, feedTime time.Time, by sortKey, filter string, followID string) int {
-	o.rows, o.hay = filterCalls(calls, filter, o.hay)
-	o.keys = o.sorter.sort(o.rows, by, feedTime, o.keys[:0])
-	o.built, o.from, o.at, o.base, o.by, o.filter = true, calls, feedTime, feedTime, by, filter
+	words := filterWords(filter)
+	var hay map[*diagnose.CallSummary]string
+	if len(words) > 0 {
+		hay = make(map[*diagnose.CallSummary]string, len(calls))
+	}
+	o.place = slices.Grow(o.place[:0], len(calls))
+	for slot, c := range calls {
+		if hay != nil {
+			h, ok := o.hay[c]
+			if !ok {
+				h = haystack(c)
+			}
+			hay[c] = h
+			if !matchesAll(h, words) {
+				continue
+			}
+		}
+		o.place = append(o.place, keyRow(c, by, feedTime))
+		o.place[len(o.place)-1].slot = int32(slot)
+	}
+	o.keys = o.sorter.sort(o.place, o.keys[:0])
+	clear(o.place)
+	o.rows = make([]*diagnose.CallSummary, len(o.keys))
+	for i := range o.keys {
+		o.rows[i] = o.keys[i].c
+	}
+	o.hay, o.built, o.from, o.at, o.base, o.by, o.filter = hay, true, calls, feedTime, feedTime, by, filter
+	o.locate()
 	if followID != "" {
 		for i, c := range o.rows {
 			if c.ID == followID {
@@ -66,72 +95,82 @@ func (o *callOrder) rebuild(calls []*diagnose.CallSummary, feedTime time.Time, b
 	return -1
 }
 
+// locate notes the row of every slot of o.from.
+func (o *callOrder) locate() {
+	o.rowOf = slices.Grow(o.rowOf[:0], len(o.from))[:len(o.from)]
+	for i := range o.rowOf {
+		o.rowOf[i] = -1
+	}
+	for i := range o.keys {
+		o.rowOf[o.keys[i].slot] = int32(i)
+	}
+}
+
 // merge updates the rows in place of a full sort. It declines (false)
 // when most calls changed or the duration sort's keys cannot be trusted
 // to hold (the feed time went back, or moved on too far since the last
 // full sort).
 func (o *callOrder) merge(calls []*diagnose.CallSummary, feedTime time.Time, followAt int, followID string) (int, bool) {
-	added, removed := o.diff.between(o.from, calls)
+	d := o.diff.between(o.from, calls)
 	moved := o.by == sortDuration && !feedTime.Equal(o.at)
-	if 2*len(added) > len(calls) || moved && (feedTime.Before(o.at) || feedTime.Sub(o.base) >= maxDuration/2) {
+	if 2*len(d.added) > len(calls) || moved && (feedTime.Before(o.at) || feedTime.Sub(o.base) >= maxDuration/2) {
 		return -1, false
 	}
-	o.dels, o.place = o.dels[:0], o.place[:0]
-	for _, c := range removed {
-		if i := o.find(c); i >= 0 {
-			o.dels = append(o.dels, i)
+	o.place = o.place[:0]
+	o.gone = slices.Grow(o.gone[:0], (len(o.keys)+63)/64)[:(len(o.keys)+63)/64]
+	clear(o.gone)
+	for _, r := range d.removed {
+		if row := o.rowOf[r.slot]; row >= 0 {
+			o.gone[row/64] |= 1 << (row % 64)
 		}
-		delete(o.hay, c)
+		delete(o.hay, r.c)
 	}
-	slices.Sort(o.dels)
+	for _, m := range d.moves {
+		if row := o.rowOf[m.from]; row >= 0 {
+			o.keys[row].slot = m.to
+		}
+	}
 	if moved {
-		o.takeMoving()
+		o.takeMoving(feedTime)
 	}
-	words := strings.Fields(strings.ToLower(o.filter))
-	for _, c := range added {
+	o.dels = o.dels[:0]
+	for w, bits := range o.gone {
+		for ; bits != 0; bits &= bits - 1 {
+			o.dels = append(o.dels, w*64+mathbits.TrailingZeros64(bits))
+		}
+	}
+	words := filterWords(o.filter)
+	for _, a := range d.added {
 		if len(words) > 0 {
-			h := haystack(c)
-			o.hay[c] = h
+			h := haystack(a.c)
+			o.hay[a.c] = h
 			if !matchesAll(h, words) {
 				continue
 			}
 		}
-		o.place = append(o.place, c)
+		o.place = append(o.place, keyRow(a.c, o.by, feedTime))
+		o.place[len(o.place)-1].slot = a.slot
 	}
-	o.ins = o.sorter.sort(o.place, o.by, feedTime, o.ins[:0])
+	o.ins = o.sorter.sort(o.place, o.ins[:0])
 	clear(o.place)
 	at := o.splice(followAt, followID)
 	clear(o.ins)
 	o.from, o.at = calls, feedTime
+	o.locate()
 	o.merges++
 	return at, true
 }
 
-// find is the row of summary c (its keys as of o.at), or -1 when the
-// filter hid it.
-func (o *callOrder) find(c *diagnose.CallSummary) int {
-	k := keyRow(c, o.by, o.at)
-	for i := lowerBound(o.keys, &k); i < len(o.keys) && compareRows(&o.keys[i], &k) == 0; i++ {
-		if o.keys[i].c == c {
-			return i
-		}
-	}
-	return -1
-}
-
 // takeMoving takes out the rows whose duration keys change as the feed
-// time moves (see durationKeys) and queues their calls to be placed again.
-func (o *callOrder) takeMoving() {
-	n := len(o.dels)
+// time moves (see durationKeys) to be placed again with new keys.
+func (o *callOrder) takeMoving(feedTime time.Time) {
 	for i := range o.keys {
-		if o.keys[i].moves {
-			if _, gone := slices.BinarySearch(o.dels[:n], i); !gone {
-				o.dels = append(o.dels, i)
-				o.place = append(o.place, o.keys[i].c)
-			}
+		if r, w, bit := &o.keys[i], i/64, uint64(1)<<(i%64); r.moves && o.gone[w]&bit == 0 {
+			o.gone[w] |= bit
+			o.place = append(o.place, keyRow(r.c, o.by, feedTime))
+			o.place[len(o.place)-1].slot = r.slot
 		}
 	}
-	slices.Sort(o.dels)
 }
 
 // seek is the first of keys[from:] not ordered before k (keys is sorted):
@@ -200,64 +239,95 @@ func (o *callOrder) splice(followAt int, followID string) int {
 	return at
 }
 
-// callDiff finds which summaries one snapshot added and removed compared
-// with an earlier one. Snapshots keep each live call in one slot until it
-// is retired (the last call moves into its slot), so the calls are
-// compared slot by slot and only the slots that differ are looked up: a
-// map of k entries, not n. It remembers its last answer, as the table asks
-// twice per frame (ended count, rows).
-type callDiff struct {
-	valid          bool
-	old, cur       []*diagnose.CallSummary
-	added, removed []*diagnose.CallSummary
-	came, gone     []*diagnose.CallSummary
-	seen           map[*diagnose.CallSummary]bool
+// slotted is a summary and its index in a snapshot.
+type slotted struct {
+	c    *diagnose.CallSummary
+	slot int32
 }
 
-// between returns the summaries in cur and not in old, and those in old
-// and not in cur. Both are valid until the next call.
-func (d *callDiff) between(old, cur []*diagnose.CallSummary) (added, removed []*diagnose.CallSummary) {
+// slotMove is a summary that moved from one slot to another (a retired
+// call's slot takes the last call).
+type slotMove struct{ from, to int32 }
+
+// snapshotDiff is what changed from one snapshot to the next.
+type snapshotDiff struct {
+	added   []slotted  // in the new snapshot only, at their new slots
+	removed []slotted  // in the old snapshot only, at their old slots
+	moves   []slotMove // in both, at another slot
+	// replaced counts the first added and removed that are pairs: a call
+	// whose new summary took the old one's slot.
+	replaced int
+}
+
+// callDiff finds what changed between two snapshots. Snapshots keep each
+// live call in one slot until it is retired (the last call moves into
+// its slot), so they are compared slot by slot: a slot whose call got a
+// new summary is a pair (removed, added), and only the other slots that
+// differ are looked up in a map. Call ids are unique within a snapshot
+// (the Monitor keys calls by id). It remembers its last answer, as the
+// table asks twice per frame (ids and ended count, rows).
+type callDiff struct {
+	valid      bool
+	old, cur   []*diagnose.CallSummary
+	d          snapshotDiff
+	came, gone []slotted
+	seen       map[*diagnose.CallSummary]int32 // a gone summary's slot
+}
+
+// between returns what changed from old to cur, valid until the next call.
+func (d *callDiff) between(old, cur []*diagnose.CallSummary) *snapshotDiff {
 	if d.valid && sameSlice(old, d.old) && sameSlice(cur, d.cur) {
-		return d.added, d.removed
+		return &d.d
 	}
 	d.valid, d.old, d.cur = true, old, cur
+	r := &d.d
+	clear(r.added)
+	clear(r.removed)
 	clear(d.came)
 	clear(d.gone)
-	d.came, d.gone = d.came[:0], d.gone[:0]
+	r.added, r.removed, r.moves, d.came, d.gone = r.added[:0], r.removed[:0], r.moves[:0], d.came[:0], d.gone[:0]
 	n := min(len(old), len(cur))
 	for i := range n {
-		if old[i] != cur[i] {
-			d.gone, d.came = append(d.gone, old[i]), append(d.came, cur[i])
+		switch o, c := old[i], cur[i]; {
+		case o == c:
+		case o.ID == c.ID:
+			r.added, r.removed = append(r.added, slotted{c, int32(i)}), append(r.removed, slotted{o, int32(i)})
+		default:
+			d.gone, d.came = append(d.gone, slotted{o, int32(i)}), append(d.came, slotted{c, int32(i)})
 		}
 	}
-	d.gone, d.came = append(d.gone, old[n:]...), append(d.came, cur[n:]...)
-	clear(d.added)
-	clear(d.removed)
-	d.added, d.removed = d.added[:0], d.removed[:0]
+	r.replaced = len(r.added)
+	for i := n; i < len(old); i++ {
+		d.gone = append(d.gone, slotted{old[i], int32(i)})
+	}
+	for i := n; i < len(cur); i++ {
+		d.came = append(d.came, slotted{cur[i], int32(i)})
+	}
 	if len(d.gone) == 0 || len(d.came) == 0 {
-		d.added, d.removed = append(d.added, d.came...), append(d.removed, d.gone...)
-		return d.added, d.removed
+		r.added, r.removed = append(r.added, d.came...), append(r.removed, d.gone...)
+		return r
 	}
 	if d.seen == nil {
-		d.seen = make(map[*diagnose.CallSummary]bool, len(d.gone))
+		d.seen = make(map[*diagnose.CallSummary]int32, len(d.gone))
 	}
-	for _, c := range d.gone {
-		d.seen[c] = true
+	for _, g := range d.gone {
+		d.seen[g.c] = g.slot
 	}
 	for _, c := range d.came {
-		if d.seen[c] {
-			d.seen[c] = false // moved to another slot
+		if from, ok := d.seen[c.c]; ok {
+			r.moves = append(r.moves, slotMove{from, c.slot})
+			delete(d.seen, c.c)
 		} else {
-			d.added = append(d.added, c)
+			r.added = append(r.added, c)
 		}
 	}
-	for _, c := range d.gone {
-		if d.seen[c] {
-			d.removed = append(d.removed, c)
+	for _, g := range d.gone {
+		if _, ok := d.seen[g.c]; ok {
+			r.removed = append(r.removed, g)
 		}
 	}
 	clear(d.seen)
-	return d.added, d.removed
+	return r
 }
 
 // sameSlice reports whether a and b are the same slice (same array, same

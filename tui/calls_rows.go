@@ -39,6 +39,7 @@ type sortRow struct {
 	k     [3]uint64 // ascending, in turn (see ordered and signed)
 	id    uint64    // the id's first 8 bytes, so most ties are broken without reading the id
 	room  string    // lower case, for the room sort
+	slot  int32     // the call's index in the snapshot
 	ended bool
 	moves bool // the keys may change when the feed time moves (duration sort)
 }
@@ -208,28 +209,9 @@ func haystack(c *diagnose.CallSummary) string {
 	return strings.ToLower(b.String())
 }
 
-// filterCalls keeps the calls whose haystack holds every word of the
-// filter. cache maps summaries (shared between snapshots while unchanged)
-// to their haystacks; it is rebuilt so it never outgrows the snapshot.
-func filterCalls(calls []*diagnose.CallSummary, filter string, cache map[*diagnose.CallSummary]string) ([]*diagnose.CallSummary, map[*diagnose.CallSummary]string) {
-	words := strings.Fields(strings.ToLower(filter))
-	out := make([]*diagnose.CallSummary, 0, len(calls))
-	if len(words) == 0 {
-		return append(out, calls...), nil
-	}
-	next := make(map[*diagnose.CallSummary]string, len(calls))
-	for _, c := range calls {
-		h, ok := cache[c]
-		if !ok {
-			h = haystack(c)
-		}
-		next[c] = h
-		if matchesAll(h, words) {
-			out = append(out, c)
-		}
-	}
-	return out, next
-}
+// filterWords splits the filter into the lower-case words a call must
+// all match.
+func filterWords(filter string) []string { return strings.Fields(strings.ToLower(filter)) }
 
 func matchesAll(h string, words []string) bool {
 	for _, w := range words {
@@ -240,29 +222,22 @@ func matchesAll(h string, words []string) bool {
 	return true
 }
 
-// sorter sorts calls, reusing its buffers from one frame to the next.
+// sorter sorts rows' keys, reusing its buffer from one frame to the next.
 type sorter struct {
-	keys []sortRow
 	ptrs []*sortRow
 }
 
-// sort sorts rows in place for k (ongoing before ended, worst first) and
-// appends their keys, in the new order, to dst.
-func (s *sorter) sort(rows []*diagnose.CallSummary, k sortKey, feedTime time.Time, dst []sortRow) []sortRow {
-	s.keys, s.ptrs = slices.Grow(s.keys[:0], len(rows)), slices.Grow(s.ptrs[:0], len(rows))
-	for _, c := range rows {
-		s.keys = append(s.keys, keyRow(c, k, feedTime))
-	}
-	for i := range s.keys {
-		s.ptrs = append(s.ptrs, &s.keys[i])
+// sort appends keys to dst in order: ongoing before ended, worst first.
+func (s *sorter) sort(keys []sortRow, dst []sortRow) []sortRow {
+	s.ptrs = slices.Grow(s.ptrs[:0], len(keys))
+	for i := range keys {
+		s.ptrs = append(s.ptrs, &keys[i])
 	}
 	slices.SortFunc(s.ptrs, compareRows)
-	dst = slices.Grow(dst, len(rows))
-	for i, r := range s.ptrs {
-		rows[i] = r.c
+	dst = slices.Grow(dst, len(keys))
+	for _, r := range s.ptrs {
 		dst = append(dst, *r)
 	}
-	clear(s.keys) // drop the summaries so the buffer does not keep them alive
 	clear(s.ptrs)
 	return dst
 }

@@ -38,10 +38,30 @@ func TestSortMatchesReference(t *testing.T) {
 	}
 }
 
-// sortCalls sorts rows in place for k with a fresh sorter.
+// sortCalls sorts rows in place for k with a fresh sorter: the full sort
+// the calls table did every frame before it merged changes in.
 func sortCalls(rows []*diagnose.CallSummary, k sortKey, feedTime time.Time) {
+	keys := make([]sortRow, len(rows))
+	for i, c := range rows {
+		keys[i] = keyRow(c, k, feedTime)
+	}
 	var s sorter
-	s.sort(rows, k, feedTime, nil)
+	for i, r := range s.sort(keys, nil) {
+		rows[i] = r.c
+	}
+}
+
+// filterCalls keeps the calls whose haystack holds every word of the
+// filter, as the calls table did before it merged changes in.
+func filterCalls(calls []*diagnose.CallSummary, filter string) []*diagnose.CallSummary {
+	words := filterWords(filter)
+	var out []*diagnose.CallSummary
+	for _, c := range calls {
+		if matchesAll(haystack(c), words) {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 func pick2(rng *rand.Rand, s ...string) string { return s[rng.IntN(len(s))] }
