@@ -1,9 +1,11 @@
 package feed
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/bits"
 	"unicode/utf8"
 )
 
@@ -127,6 +129,35 @@ var topKeys = map[string]bool{"type": true, "ts": true, "version": true, "server
 	"stats": true, "calls": true, "call": true, "participant": true, "event": true}
 
 func (d *decoder) str(dst *string) {
+	data, i := d.data, d.pos
+	if d.err == nil && i < len(data) && data[i] == '"' {
+		// The usual value: plain bytes, read (and hashed for the cache)
+		// eight at a time.
+		start := i + 1
+		var h uint64
+		for i = start; i+8 <= len(data); i += 8 {
+			w := binary.LittleEndian.Uint64(data[i : i+8])
+			m := specialBytes(w)
+			if m == 0 {
+				h = mixWord(h, w)
+				continue
+			}
+			k := bits.TrailingZeros64(m) >> 3
+			end := i + k
+			if data[end] != '"' {
+				break // an escape, a control character or UTF-8: the long way
+			}
+			*dst = d.strs.get(data[start:end], mixWord(h, w&(1<<(8*k)-1)))
+			d.pos = end + 1
+			return
+		}
+	}
+	d.strSlow(dst)
+}
+
+// strSlow decodes a string value the long way (escapes, UTF-8, near the
+// end of the data, another type).
+func (d *decoder) strSlow(dst *string) {
 	switch d.peek() {
 	case '"':
 		start := d.pos
@@ -135,7 +166,7 @@ func (d *decoder) str(dst *string) {
 			return
 		}
 		if !slow {
-			*dst = d.strs.get(raw)
+			*dst = d.strs.get(raw, hashString(raw))
 			return
 		}
 		json.Unmarshal(d.data[start:d.pos], dst) // valid: just scanned
@@ -181,7 +212,7 @@ func (d *decoder) floatMap(dst *map[string]float64) {
 			}
 			var f float64
 			d.float(&f)
-			(*dst)[d.strs.get(key)] = f
+			(*dst)[d.strs.get(key, hashString(key))] = f
 			if !d.moreInObject() {
 				return
 			}
@@ -211,7 +242,7 @@ func (d *decoder) stringMap(dst *map[string]string) {
 			}
 			var s string
 			d.str(&s)
-			(*dst)[d.strs.get(key)] = s
+			(*dst)[d.strs.get(key, hashString(key))] = s
 			if !d.moreInObject() {
 				return
 			}

@@ -2,7 +2,6 @@ package feed
 
 import (
 	"encoding/binary"
-	"math/bits"
 	"sync"
 )
 
@@ -17,18 +16,20 @@ type stringCache struct {
 }
 
 const (
-	cacheSets      = 512
+	cacheBits      = 9
+	cacheSets      = 1 << cacheBits
 	maxCachedBytes = 48 // longer strings are copied, not cached
 )
 
 var stringCaches = sync.Pool{New: func() any { return new(stringCache) }}
 
-// get returns b as a string, reusing the cached copy when there is one.
-func (c *stringCache) get(b []byte) string {
+// get returns b as a string, reusing the cached copy when there is one;
+// h is b's hash (hashString(b), or as str computes it on the way).
+func (c *stringCache) get(b []byte, h uint64) string {
 	if len(b) > maxCachedBytes {
 		return string(b)
 	}
-	set := &c.sets[hashShort(b)%cacheSets]
+	set := &c.sets[h>>(64-cacheBits)]
 	if set[0] == string(b) {
 		return set[0]
 	}
@@ -42,23 +43,20 @@ func (c *stringCache) get(b []byte) string {
 	return s
 }
 
-// hashShort mixes the first and last eight bytes of b (at most 48 long)
-// with its length.
-func hashShort(b []byte) uint {
-	n := len(b)
-	var lo, hi uint64
-	switch {
-	case n >= 8:
-		lo = binary.LittleEndian.Uint64(b)
-		hi = binary.LittleEndian.Uint64(b[n-8:])
-	case n >= 4:
-		lo = uint64(binary.LittleEndian.Uint32(b))
-		hi = uint64(binary.LittleEndian.Uint32(b[n-4:]))
-	default:
-		for i, c := range b {
-			lo |= uint64(c) << (8 * i)
-		}
+// hashString hashes b as str does while it reads a string: eight bytes
+// at a time, the last ones alone.
+func hashString(b []byte) uint64 {
+	var h uint64
+	for len(b) >= 8 {
+		h = mixWord(h, binary.LittleEndian.Uint64(b))
+		b = b[8:]
 	}
-	h := (lo ^ bits.RotateLeft64(hi, 31) ^ uint64(n)) * 0x9E3779B97F4A7C15
-	return uint(h >> 40)
+	var w uint64
+	for i, c := range b {
+		w |= uint64(c) << (8 * i)
+	}
+	return mixWord(h, w)
 }
+
+// mixWord adds eight bytes to a hash.
+func mixWord(h, w uint64) uint64 { return (h ^ w) * 0x9E3779B97F4A7C15 }
