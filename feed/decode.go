@@ -111,13 +111,19 @@ func (d *decoder) messageField(key []byte, m *Message) bool {
 	case "stats":
 		d.stats(&m.Stats)
 	case "calls":
-		sliceOf(d, &m.Calls, "[]Call", (*decoder).call)
+		d.calls(&m.Calls)
 	case "call":
-		pointerTo(d, &m.Call, "Call", (*decoder).call)
+		if c := openPointer(d, &m.Call, "Call"); c != nil {
+			d.call(c)
+		}
 	case "participant":
-		pointerTo(d, &m.Participant, "Participant", (*decoder).participant)
+		if p := openPointer(d, &m.Participant, "Participant"); p != nil {
+			d.participant(p)
+		}
 	case "event":
-		pointerTo(d, &m.Event, "ConnectionEvent", (*decoder).event)
+		if e := openPointer(d, &m.Event, "ConnectionEvent"); e != nil {
+			d.event(e)
+		}
 	default:
 		return false
 	}

@@ -3,56 +3,85 @@ package feed
 // Decoding the rarer objects: calls, participants and connection events,
 // and the slice and pointer rules of encoding/json they follow.
 
-// sliceOf decodes an array into *dst the way encoding/json fills a
-// slice: null makes it nil; elements are decoded into the slice's
-// existing ones (without zeroing) as far as its capacity goes, then
-// appended; an empty array gives an empty, non-nil slice.
-func sliceOf[T any](d *decoder, dst *[]T, want string, elem func(*decoder, *T)) {
+// The slice and pointer rules of encoding/json, as generic helpers that
+// take no function values: the decoder is passed to none it cannot see,
+// so it stays on the stack.
+
+// openSlice starts an array for *dst the way encoding/json fills a
+// slice: null makes it nil, another type is a type error; otherwise it
+// returns *dst emptied (non-nil: an empty array gives an empty slice) to
+// be extended with nextElem, and whether an element follows. The caller
+// stores the slice back when it is not nil.
+func openSlice[T any](d *decoder, dst *[]T, want string) (s []T, more bool) {
 	if d.literal("null") {
 		*dst = nil
-		return
+		return nil, false
 	}
 	if d.peek() != '[' {
 		d.wrongType(want)
-		return
+		return nil, false
 	}
-	s := (*dst)[:0]
+	s = (*dst)[:0]
 	if s == nil {
 		s = []T{}
 	}
-	if d.openArray() {
-		for {
-			if len(s) < cap(s) {
-				s = s[:len(s)+1]
-			} else {
-				var zero T
-				s = append(s, zero)
-			}
-			elem(d, &s[len(s)-1])
-			if !d.moreInArray() {
-				break
-			}
-		}
-	}
-	*dst = s
+	return s, d.openArray()
 }
 
-// pointerTo decodes an object into **dst the way encoding/json fills a
-// pointer: null makes it nil; an object is decoded into the value it
-// points to, a new one if it was nil.
-func pointerTo[T any](d *decoder, dst **T, want string, object func(*decoder, *T)) {
+// nextElem extends s by one element for the next array element: within
+// its capacity the old element is decoded into as it is (not zeroed), as
+// encoding/json does; beyond, a zero one is appended.
+func nextElem[T any](s []T) []T {
+	if len(s) < cap(s) {
+		return s[:len(s)+1]
+	}
+	var zero T
+	return append(s, zero)
+}
+
+// openPointer returns the value an object is to be decoded into for
+// *dst the way encoding/json fills a pointer: null makes it nil (and
+// returns nil), another type is a type error (nil); an object goes into
+// the value *dst points to, a new one if it was nil.
+func openPointer[T any](d *decoder, dst **T, want string) *T {
 	if d.literal("null") {
 		*dst = nil
-		return
+		return nil
 	}
 	if d.peek() != '{' {
 		d.wrongType(want)
-		return
+		return nil
 	}
 	if *dst == nil {
 		*dst = new(T)
 	}
-	object(d, *dst)
+	return *dst
+}
+
+// calls decodes a snapshot's calls.
+func (d *decoder) calls(dst *[]Call) {
+	s, more := openSlice(d, dst, "[]Call")
+	for more {
+		s = nextElem(s)
+		d.call(&s[len(s)-1])
+		more = d.moreInArray()
+	}
+	if s != nil {
+		*dst = s
+	}
+}
+
+// participants decodes a call's participants.
+func (d *decoder) participants(dst *[]Participant) {
+	s, more := openSlice(d, dst, "[]Participant")
+	for more {
+		s = nextElem(s)
+		d.participant(&s[len(s)-1])
+		more = d.moreInArray()
+	}
+	if s != nil {
+		*dst = s
+	}
 }
 
 // call decodes one call object (or null, which leaves c as it is).
@@ -75,7 +104,7 @@ func (d *decoder) call(c *Call) {
 		case "tags":
 			d.stringMap(&c.Tags)
 		case "participants":
-			sliceOf(d, &c.Participants, "[]Participant", (*decoder).participant)
+			d.participants(&c.Participants)
 		default:
 			d.unknownField(key, callKeys)
 		}

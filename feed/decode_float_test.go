@@ -40,11 +40,11 @@ func TestSimpleFloatMatchesParseFloat(t *testing.T) {
 		}
 		// As in a frame: the number is followed by more JSON.
 		d := decoder{data: []byte(c + `,"next":1}`)}
-		n, ok := d.plainNumber()
-		if !ok || n.digits > 19 || n.mant >= 1<<53 || n.frac >= len(pow10) {
+		mant, end, digits, frac, neg, ok := plainNumber(d.data, 0)
+		if !ok || digits > 19 || mant >= 1<<53 || frac >= len(pow10) {
 			plainDeclined++
-		} else if got := plainValue(n); math.Float64bits(got) != math.Float64bits(want) || n.end != len(c) {
-			t.Fatalf("%s: plainNumber %v (%x) ending at %d, ParseFloat %v (%x)", c, got, math.Float64bits(got), n.end, want, math.Float64bits(want))
+		} else if got := plainValue(mant, frac, neg); math.Float64bits(got) != math.Float64bits(want) || end != len(c) {
+			t.Fatalf("%s: plainNumber %v (%x) ending at %d, ParseFloat %v (%x)", c, got, math.Float64bits(got), end, want, math.Float64bits(want))
 		}
 		var f float64
 		d.float(&f)
@@ -59,16 +59,15 @@ func TestSimpleFloatMatchesParseFloat(t *testing.T) {
 		}
 	}
 	for _, c := range []string{"0", "123.456", "-0.5", "999999999999999", "1767225606000", "0.0064", "18864000"} {
-		d := decoder{data: []byte(c + `,"next":1}`)}
-		if _, ok := d.plainNumber(); !ok {
+		if _, _, _, _, _, ok := plainNumber([]byte(c+`,"next":1}`), 0); !ok {
 			t.Errorf("%s was declined by plainNumber", c)
 		}
 	}
 }
 
-func plainValue(n plainDigits) float64 {
-	f := float64(n.mant) / pow10[n.frac]
-	if n.neg {
+func plainValue(mant uint64, frac int, neg bool) float64 {
+	f := float64(mant) / pow10[frac]
+	if neg {
 		f = -f
 	}
 	return f

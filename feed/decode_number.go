@@ -129,16 +129,25 @@ func (d *decoder) numberStart(c byte, want string) bool {
 }
 
 func (d *decoder) float(dst *float64) {
-	if n, ok := d.plainNumber(); ok && n.digits <= 19 && n.mant < 1<<53 && n.frac < len(pow10) {
-		// Clinger's fast path, as in number.float64.
-		f := float64(n.mant) / pow10[n.frac]
-		if n.neg {
-			f = -f
+	if d.err == nil {
+		mant, end, digits, frac, neg, ok := plainNumber(d.data, d.pos)
+		if ok && digits <= 19 && mant < 1<<53 && frac < len(pow10) {
+			// Clinger's fast path, as in number.float64.
+			f := float64(mant) / pow10[frac]
+			if neg {
+				f = -f
+			}
+			*dst = f
+			d.pos = end
+			return
 		}
-		*dst = f
-		d.pos = n.end
-		return
 	}
+	d.floatSlow(dst)
+}
+
+// floatSlow reads a number the long way: scanNumber, then strconv for
+// what float64 declines; a null or another type as numberStart says.
+func (d *decoder) floatSlow(dst *float64) {
 	if !d.numberStart(d.peek(), "number") {
 		return
 	}
@@ -159,15 +168,23 @@ func (d *decoder) float(dst *float64) {
 }
 
 func (d *decoder) int64(dst *int64) {
-	if n, ok := d.plainNumber(); ok && n.frac == 0 && n.digits <= 18 { // below 10^18: no overflow
-		v := int64(n.mant)
-		if n.neg {
-			v = -v
+	if d.err == nil {
+		mant, end, digits, frac, neg, ok := plainNumber(d.data, d.pos)
+		if ok && frac == 0 && digits <= 18 { // below 10^18: no overflow
+			v := int64(mant)
+			if neg {
+				v = -v
+			}
+			*dst = v
+			d.pos = end
+			return
 		}
-		*dst = v
-		d.pos = n.end
-		return
 	}
+	d.int64Slow(dst)
+}
+
+// int64Slow reads an integer the long way, as floatSlow.
+func (d *decoder) int64Slow(dst *int64) {
 	if !d.numberStart(d.peek(), "integer") {
 		return
 	}
@@ -191,29 +208,21 @@ func (d *decoder) int64(dst *int64) {
 	*dst = v
 }
 
-// plainDigits is a number read by plainNumber.
-type plainDigits struct {
-	mant   uint64 // the digits without the point (wrapped around past 19)
-	end    int    // where the number ends in d.data
-	digits int    // how many digits
-	frac   int    // how many of them follow the point
-	neg    bool
-}
-
-// plainNumber reads the usual stats value, eight digits at a time: a
-// number without exponent whose fraction (if any) has at most seven
-// digits, ending at least eight bytes before the end of the data (a
-// frame never ends in a number). It does not move d.pos: the caller
-// takes the value (and n.end) or leaves anything else (another type, an
-// exponent, a malformed number) to scanNumber, which reads or refuses
-// it the long way.
-func (d *decoder) plainNumber() (n plainDigits, ok bool) {
-	data, i := d.data, d.pos
-	if d.err != nil || i >= len(data) {
-		return n, false
+// plainNumber reads the usual stats value at data[i:], eight digits at a
+// time: a number without exponent whose fraction (if any) has at most
+// seven digits, ending at least eight bytes before the end of the data
+// (a frame never ends in a number). It returns the digits without the
+// point as an integer (wrapped around past 19 digits), where the number
+// ends, how many digits there are and how many follow the point. For
+// anything else (another type, an exponent, a malformed number) it
+// reports false, and the caller leaves it to scanNumber, which reads or
+// refuses it the long way.
+func plainNumber(data []byte, i int) (mant uint64, end, digits, frac int, neg, ok bool) {
+	if i >= len(data) {
+		return
 	}
 	if data[i] == '-' {
-		n.neg = true
+		neg = true
 		i++
 	}
 	first := i
@@ -223,41 +232,38 @@ func (d *decoder) plainNumber() (n plainDigits, ok bool) {
 		// lowest such bit is exact (a borrow or carry only starts there).
 		stop := (x | (x + ones*0x76)) & highs
 		if stop == 0 {
-			n.mant = n.mant*1e8 + eightDigits(x)
+			mant = mant*1e8 + eightDigits(x)
 			i += 8
 			continue
 		}
-		k := bits.TrailingZeros64(stop) >> 3
-		if k > 0 {
-			n.mant = n.mant*pow10u[k] + eightDigits(x<<(64-8*k))
+		if k := bits.TrailingZeros64(stop) >> 3; k > 0 {
+			mant = mant*pow10u[k] + eightDigits(x<<(64-8*k))
 			i += k
 		}
-		n.digits = i - first
-		if n.digits == 0 || n.digits > 1 && data[first] == '0' {
-			return n, false // not a number, or a leading zero (refused by scanNumber)
+		digits = i - first
+		if digits == 0 || digits > 1 && data[first] == '0' {
+			return 0, 0, 0, 0, false, false // not a number, or a leading zero (refused by scanNumber)
 		}
 		if data[i] == '.' {
 			i++
 			if i+8 > len(data) {
-				return n, false
+				return 0, 0, 0, 0, false, false
 			}
 			x := binary.LittleEndian.Uint64(data[i:i+8]) - ones*'0'
-			k := bits.TrailingZeros64((x|(x+ones*0x76))&highs) >> 3
-			if k == 0 || k == 8 {
-				return n, false // no digits, or many: the long way
+			frac = bits.TrailingZeros64((x|(x+ones*0x76))&highs) >> 3
+			if frac == 0 || frac == 8 {
+				return 0, 0, 0, 0, false, false // no digits, or many: the long way
 			}
-			n.mant = n.mant*pow10u[k] + eightDigits(x<<(64-8*k))
-			i += k
-			n.frac = k
-			n.digits += k
+			mant = mant*pow10u[frac] + eightDigits(x<<(64-8*frac))
+			i += frac
+			digits += frac
 		}
 		if data[i]|0x20 == 'e' {
-			return n, false
+			return 0, 0, 0, 0, false, false
 		}
-		n.end = i
-		return n, true
+		return mant, i, digits, frac, neg, true
 	}
-	return n, false
+	return 0, 0, 0, 0, false, false
 }
 
 // pow10u are the powers of ten up to 10^8 as integers.

@@ -10,7 +10,15 @@ func (d *decoder) stats(dst *[]Stat) {
 	if *dst == nil && d.peek() == '[' {
 		*dst = make([]Stat, 0, statsCap(d.data[d.pos:]))
 	}
-	sliceOf(d, dst, "[]Stat", (*decoder).stat)
+	s, more := openSlice(d, dst, "[]Stat")
+	for more {
+		s = nextElem(s)
+		d.stat(&s[len(s)-1])
+		more = d.moreInArray()
+	}
+	if s != nil {
+		*dst = s
+	}
 }
 
 // statsCap guesses how many objects the stats array at the start of rest
