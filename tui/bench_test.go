@@ -57,29 +57,33 @@ func BenchmarkViewAlerts(b *testing.B) {
 
 // BenchmarkFrameCalls is a whole frame on the calls screen: Update with a
 // new snapshot and then View. "changed" replaces a tenth of the summaries
-// each frame (the engine shares unchanged ones), which are merged into the
-// rows (k log n for k changed calls, plus one copy of the rows);
-// "unchanged" is a frame that changed no call (alerts or feed status only),
-// where the rows are kept. The loop's own copy of the snapshot and of the
-// changed summaries is counted too. Rows are placed once per frame (at
-// most ~10 a second), not per View.
+// each frame (the engine shares unchanged ones) with copies that sort
+// where they did (bitrate, top finding or participants moved), which take
+// their rows in place; "reordered" gives those summaries a new MOS and
+// loss, so their rows are taken out and merged back in (k log n for k
+// changed calls, plus one copy of the rows); "unchanged" is a frame that
+// changed no call (alerts or feed status only), where the rows are kept.
+// The loop's own copy of the snapshot and of the changed summaries is
+// counted too. Rows are placed once per frame (at most ~10 a second), not
+// per View.
 func BenchmarkFrameCalls(b *testing.B) {
 	for _, n := range []int{100, 1000, 10000} {
-		b.Run(fmt.Sprintf("%d-changed", n), func(b *testing.B) {
-			f := frame(1, n, "")
-			m, _ := newTestModel(200, 50, f)
-			base := f.Calls.Calls
-			loop(b, func(i int) {
-				calls := slices.Clone(base)
-				for j := i % 10; j < n; j += 10 {
-					c := *calls[j]
-					calls[j] = &c
-				}
-				f.Calls.Calls = calls
-				m.Update(frameMsg(f))
-				_ = m.View()
+		for _, reorder := range []bool{false, true} {
+			name := fmt.Sprintf("%d-changed", n)
+			if reorder {
+				name = fmt.Sprintf("%d-reordered", n)
+			}
+			b.Run(name, func(b *testing.B) {
+				f := frame(1, n, "")
+				m, _ := newTestModel(200, 50, f)
+				base := f.Calls.Calls
+				loop(b, func(i int) {
+					f.Calls.Calls = changeTenth(base, i, reorder)
+					m.Update(frameMsg(f))
+					_ = m.View()
+				})
 			})
-		})
+		}
 		b.Run(fmt.Sprintf("%d-unchanged", n), func(b *testing.B) {
 			f := frame(1, n, "")
 			m, _ := newTestModel(200, 50, f)
@@ -89,6 +93,20 @@ func BenchmarkFrameCalls(b *testing.B) {
 			})
 		})
 	}
+}
+
+// changeTenth is base with every tenth summary (from i%10 on) replaced by
+// a copy, with a new MOS and loss when reorder is set.
+func changeTenth(base []*diagnose.CallSummary, i int, reorder bool) []*diagnose.CallSummary {
+	calls := slices.Clone(base)
+	for j := i % 10; j < len(calls); j += 10 {
+		c := *calls[j]
+		if reorder {
+			c.WorstMOS, c.WorstLoss = 1+float64((i+j)%35)/10, float64((i*7+j)%13)
+		}
+		calls[j] = &c
+	}
+	return calls
 }
 
 // BenchmarkFrameCall is a whole frame on the call screen where every
@@ -112,20 +130,15 @@ func BenchmarkFrameCall(b *testing.B) {
 	})
 }
 
-// BenchmarkCallsMerge is the calls table's part of a frame alone: a tenth
-// of the summaries replaced, frames alternating between two prepared
-// snapshots so the loop allocates nothing of its own.
+// BenchmarkCallsMerge is the calls table's part of a "reordered" frame
+// alone: a tenth of the summaries replaced with a new MOS and loss, frames
+// alternating between two prepared snapshots so the loop allocates
+// nothing of its own.
 func BenchmarkCallsMerge(b *testing.B) {
 	for _, n := range []int{1000, 10000} {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			m, _ := newTestModel(200, 50, frame(1, n, ""))
-			a := m.calls.calls
-			c := slices.Clone(a)
-			for j := 0; j < n; j += 10 {
-				s := *c[j]
-				c[j] = &s
-			}
-			snaps := [2][]*diagnose.CallSummary{c, a}
+			snaps := [2][]*diagnose.CallSummary{changeTenth(m.calls.calls, 3, true), m.calls.calls}
 			loop(b, func(i int) { m.calls.SetSnapshot(snaps[i%2], feedTime(), true) })
 		})
 	}

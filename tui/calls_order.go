@@ -13,10 +13,11 @@ import (
 // its calls is in the rows. The engine shares a call's summary between
 // snapshots until the call changes and keeps each call in one slot, so a
 // new snapshot is merged in: the rows of calls that left or changed are
-// found by slot and taken out, the new summaries are filtered, sorted and
-// merged into the rows kept. That is O(k log n) comparisons for k changed
-// calls and one copy of the rows, instead of a sort of all n. A new sort
-// or filter sorts everything again.
+// found by slot; a changed call that still sorts where it did keeps its
+// row, the others are taken out, and their new summaries are filtered,
+// sorted and merged into the rows kept. That is O(k log n) comparisons for
+// k changed calls and one copy of the rows (none when no row moves),
+// instead of a sort of all n. A new sort or filter sorts everything again.
 type callOrder struct {
 	rows []*diagnose.CallSummary // on screen, in order
 	keys []sortRow               // keys[i] placed rows[i]
@@ -133,14 +134,33 @@ func (o *callOrder) merge(calls []*diagnose.CallSummary, feedTime time.Time, fol
 	if moved {
 		o.takeMoving(feedTime)
 	}
+	o.placeAdded(d, feedTime)
 	o.dels = o.dels[:0]
 	for w, bits := range o.gone {
 		for ; bits != 0; bits &= bits - 1 {
 			o.dels = append(o.dels, w*64+mathbits.TrailingZeros64(bits))
 		}
 	}
+	at := followAt
+	if len(o.dels) > 0 || len(o.place) > 0 {
+		o.ins = o.sorter.sort(o.place, o.ins[:0])
+		clear(o.place)
+		at = o.splice(followAt, followID)
+		clear(o.ins)
+	}
+	o.from, o.at = calls, feedTime
+	o.locate()
+	o.merges++
+	return at, true
+}
+
+// placeAdded queues the new summaries that pass the filter to be put in.
+// A call's new summary that sorts exactly where its old one did (its sort
+// keys did not change: the room sort, the duration sort, or a change the
+// sort does not look at) takes the old one's row instead.
+func (o *callOrder) placeAdded(d *snapshotDiff, feedTime time.Time) {
 	words := filterWords(o.filter)
-	for _, a := range d.added {
+	for i, a := range d.added {
 		if len(words) > 0 {
 			h := haystack(a.c)
 			o.hay[a.c] = h
@@ -148,17 +168,22 @@ func (o *callOrder) merge(calls []*diagnose.CallSummary, feedTime time.Time, fol
 				continue
 			}
 		}
-		o.place = append(o.place, keyRow(a.c, o.by, feedTime))
-		o.place[len(o.place)-1].slot = a.slot
+		k := keyRow(a.c, o.by, feedTime)
+		k.slot = a.slot
+		if i < d.replaced { // a pair: the slot held the call's old summary
+			if row := o.rowOf[a.slot]; row >= 0 && sameKeys(&o.keys[row], &k) {
+				o.keys[row], o.rows[row] = k, a.c
+				o.gone[row/64] &^= 1 << (row % 64)
+				continue
+			}
+		}
+		o.place = append(o.place, k)
 	}
-	o.ins = o.sorter.sort(o.place, o.ins[:0])
-	clear(o.place)
-	at := o.splice(followAt, followID)
-	clear(o.ins)
-	o.from, o.at = calls, feedTime
-	o.locate()
-	o.merges++
-	return at, true
+}
+
+// sameKeys reports whether a and b sort alike against every other row.
+func sameKeys(a, b *sortRow) bool {
+	return a.k == b.k && a.room == b.room && a.id == b.id && a.ended == b.ended && a.c.ID == b.c.ID
 }
 
 // takeMoving takes out the rows whose duration keys change as the feed
