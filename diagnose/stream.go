@@ -33,8 +33,9 @@ const (
 	nCounters
 )
 
-// countersOf lists, per stream type, the counters it carries.
-var countersOf = map[uint8][]int{
+// countersOf lists, per stream type, the counters it carries (an array,
+// not a map: it is read several times for every stats object).
+var countersOf = [stMediaSource + 1][]int{
 	stInbound:       {cBytes, cPackets, cLost, cConcealed, cSamples, cJBDelay, cJBEmitted, cFreezeDur, cFramesDecoded, cPli},
 	stOutbound:      {cBytes, cPackets, cQLCPU, cQLBandwidth, cPli},
 	stRemoteInbound: {cLost},
@@ -72,7 +73,7 @@ var slotOf = func() (out [stMediaSource + 1][nCounters]int8) {
 		for i := range out[typ] {
 			out[typ][i] = -1
 		}
-		for j, id := range countersOf[uint8(typ)] {
+		for j, id := range countersOf[typ] {
 			out[typ][id] = int8(j)
 		}
 	}
