@@ -41,15 +41,31 @@ func statsCap(rest []byte) int {
 	return max(n, 1)
 }
 
-// stat decodes one stats object (or null) into s.
+// stat decodes one stats object (or null) into s. It is the decoder's
+// innermost loop, written out: a plain key (the usual one) is found a
+// word at a time and handed to statField, which proves it plain by
+// matching a field name (letters only); any other key is read again the
+// long way.
 func (d *decoder) stat(s *Stat) {
 	if !d.structStart("Stat") {
 		return
 	}
 	for {
-		start := d.pos
-		if key, ok := d.plainKey(); !ok || !d.statField(key, s) {
-			d.pos = start // not a field name as it is: read the key properly
+		done := false
+		data, i := d.data, d.pos
+		if i < len(data) && data[i] == '"' {
+			if j := quoteAt(data, i+1); j+1 < len(data) && data[j+1] == ':' {
+				d.pos = j + 2
+				if j+2 < len(data) && data[j+2] <= ' ' {
+					d.ws()
+				}
+				d.key = [2]int{i + 1, j} // ints: no write barrier, unlike a slice
+				if done = d.statField(data[i+1:j], s); !done {
+					d.pos = i
+				}
+			}
+		}
+		if !done {
 			key := d.objectKey()
 			if d.err != nil {
 				return
@@ -57,6 +73,10 @@ func (d *decoder) stat(s *Stat) {
 			if !d.statField(key, s) {
 				d.unknownField(key, statKeys)
 			}
+		}
+		if p := d.pos; p+1 < len(data) && data[p] == ',' && data[p+1] > ' ' && d.err == nil {
+			d.pos = p + 1 // the compact form
+			continue
 		}
 		if !d.moreInObject() {
 			return
