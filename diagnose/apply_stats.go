@@ -96,16 +96,19 @@ func (m *Monitor) applyStats(msg *feed.Message, t int64) {
 		return
 	}
 	m.applyPath(c, p, cn, msg.Stats, t)
-	s := m.aggregate(cn, msg.Stats, t)
-	participantMedia(p, cn, &s, t)
-	cn.cur = s
+	// The sample is built in place in cn.cur: a local passed on to the
+	// rules (whose value and message funcs are indirect calls) would
+	// escape to the heap, one allocation per stats message.
+	cn.cur = m.aggregate(cn, msg.Stats, t)
+	s := &cn.cur
+	participantMedia(p, cn, s, t)
 	if cn.first == 0 {
 		cn.first = t
 	}
 	cn.last, p.lastStats = t, t
-	m.recordParticipant(p, cn, &s)
+	m.recordParticipant(p, cn, s)
 	c.markDirty()
-	m.evalRules(c, p, cn, &s, t)
+	m.evalRules(c, p, cn, s, t)
 }
 
 // applyPath reads candidates, pairs and the transport: the selected pair,

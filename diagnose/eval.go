@@ -88,9 +88,10 @@ func (m *Monitor) evalSustained(cn *connection, t int64, sweepOnly bool) {
 		if def.mode != sustained || (sweepOnly && !def.onSweep) {
 			continue
 		}
-		s := cn.cur
+		s := &m.sustainedSample // a local would escape through def.value
+		*s = cn.cur
 		s.t = t
-		m.evalSustainedRule(p.c, p, cn, def, &cn.rules[i], def.value(cn, &s), t)
+		m.evalSustainedRule(p.c, p, cn, def, &cn.rules[i], def.value(cn, s), t)
 	}
 	m.trackPending(cn)
 }

@@ -43,6 +43,9 @@ type Monitor struct {
 	// they left), so a late stats message does not bring one back as a
 	// ghost; entries expire after retiredMemory.
 	retired map[string]int64
+	// sustainedSample is evalSustained's copy of a connection's sample at
+	// the time of the check (kept here so it is not allocated per call).
+	sustainedSample connSample
 }
 
 // retiredMemory is how long a retired call id is remembered, and
