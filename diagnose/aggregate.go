@@ -103,7 +103,7 @@ func (a *reportAgg) inbound(strm *stream, smp *streamSample) {
 	s.jitterIn = maxNaN(s.jitterIn, smp.jitterMs)
 	a.audioInSeen = true
 	a.audioInFlow = a.audioInFlow || smp.dBytes > 0
-	if smp.dt <= 0 || (smp.dPackets+math.Max(smp.dLost, 0))/smp.dt < minActiveAudioPPS {
+	if smp.dt <= 0 || (smp.dPackets+max(smp.dLost, 0))/smp.dt < minActiveAudioPPS {
 		return // not carrying speech: no concealment or MOS from it
 	}
 	if !math.IsNaN(smp.concealPct) {
@@ -168,7 +168,7 @@ func (a *reportAgg) finish(cn *connection) connSample {
 		s.availOutKbps = pi.availOutKbps
 	}
 	if a.videoOut {
-		a.neededKbps = math.Max(addNaN(a.neededKbps, 0), 100)
+		a.neededKbps = max(addNaN(a.neededKbps, 0), 100)
 	}
 	s.neededOutKbps = a.neededKbps
 	s.concealPct = a.conceal.pct()
@@ -239,8 +239,15 @@ func knownOf(a, b float64, op func(a, b float64) float64) float64 {
 	return op(a, b)
 }
 
-func minNaN(a, b float64) float64 { return knownOf(a, b, math.Min) }
-func maxNaN(a, b float64) float64 { return knownOf(a, b, math.Max) }
+// minNaN and maxNaN use the builtin min and max, which the compiler
+// inlines (math.Min and math.Max are assembly calls); with NaN handled by
+// knownOf they agree on every input, infinities and signed zeros included.
+func minNaN(a, b float64) float64 {
+	return knownOf(a, b, func(a, b float64) float64 { return min(a, b) })
+}
+func maxNaN(a, b float64) float64 {
+	return knownOf(a, b, func(a, b float64) float64 { return max(a, b) })
+}
 func addNaN(a, b float64) float64 {
 	return knownOf(a, b, func(a, b float64) float64 { return a + b })
 }

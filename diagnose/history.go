@@ -34,7 +34,7 @@ func quantize(s int, v float64) uint16 {
 	if math.IsNaN(v) || v < 0 {
 		return noValue
 	}
-	return uint16(math.Min(math.Round(v*seriesNames[s].scale), noValue-1))
+	return uint16(min(math.Round(v*seriesNames[s].scale), noValue-1))
 }
 
 func unquantize(s int, q uint16) float64 {

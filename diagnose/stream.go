@@ -352,4 +352,7 @@ func (st *stream) pliRate(ts float64) float64 {
 	return math.NaN()
 }
 
-func clamp(v, lo, hi float64) float64 { return math.Min(math.Max(v, lo), hi) }
+// clamp limits v to [lo, hi]; NaN stays NaN. lo and hi are finite, so the
+// builtin min and max (inlined) give what math.Min and math.Max would:
+// they differ only on a NaN paired with an infinity.
+func clamp(v, lo, hi float64) float64 { return min(max(v, lo), hi) }
