@@ -66,9 +66,69 @@ var decodeEdgeCases = []string{
 	`{"type":"hello","version":1,"x":` + strings.Repeat(`{"a":`, 10001) + `1` + strings.Repeat(`}`, 10001) + `}`,
 }
 
+// decodeNativeCases exercise what the decoder reads itself rather than
+// through encoding/json: calls, participants and events with the slice
+// and pointer rules, whitespace everywhere, keys and strings of every
+// length around the eight-byte words, numbers the fast path must decline,
+// and values at the very end of the data.
+var decodeNativeCases = []string{
+	`{"type":"call.start","call":{"id":"c","room":"r","start":1.5,"tags":{"a":"b","n":null},"participants":[{"id":"p","name":"Ana","userId":"u","userAgent":"UA","networkType":"wifi","region":"eu","joined":2}]}}`,
+	`{"type":"call.start","call":{"id":"c","participants":[{"id":"p","name":"x"},{"id":"q"}]},"call":{"participants":[{"id":"r"}]}}`,
+	`{"type":"call.start","call":{"id":"c","participants":[{"id":"p"}]},"call":{"participants":[]}}`,
+	`{"type":"call.start","call":{"id":"c","participants":null,"tags":null}}`,
+	`{"type":"call.start","call":{"id":"c","tags":{"a":1}}}`, `{"type":"call.start","call":{"id":"c","participants":{}}}`,
+	`{"type":"call.start","call":{"id":"c","participants":[null,{"id":"p"},1]}}`,
+	`{"type":"call.start","call":{"id":"c","Room":"r"}}`, `{"type":"call.start","call":{"id":"c","x":[{"y":"\u00e9"}]}}`,
+	`{"type":"call.start","call":null}`, `{"type":"call.start","call":{}}`, `{"type":"call.start","call":[]}`,
+	`{"type":"participant.join","callId":"c","participant":{"id":"p"},"participant":{"name":"n"}}`,
+	`{"type":"participant.join","callId":"c","participant":null}`, `{"type":"participant.join","callId":"c","participant":{"ID":"p"}}`,
+	`{"type":"participant.join","callId":"c","participant":{"id":"p","joined":"x"}}`,
+	`{"type":"connection.event","callId":"c","participantId":"p","connectionId":"x","event":{"kind":"k","state":"s","extra":{}}}`,
+	`{"type":"connection.event","callId":"c","participantId":"p","connectionId":"x","event":{"kind":"k"},"event":{"state":"s"}}`,
+	`{"type":"connection.event","callId":"c","participantId":"p","connectionId":"x","event":{"KIND":"k"}}`,
+	`{"type":"connection.event","callId":"c","participantId":"p","connectionId":"x","event":"k"}`,
+	`{"type":"snapshot","calls":[{"id":"a","participants":[{"id":"p"}]},{"id":"b","tags":{"k":"v"}}],"part":1,"parts":1}`,
+	`{"type":"snapshot","calls":[]}`, `{"type":"snapshot","calls":null}`, `{"type":"snapshot","calls":[null]}`,
+	` { "type" : "stats" , "callId" : "c" , "participantId" : "p" , "connectionId" : "x" , "stats" : [ { "id" : "a" , "bytesSent" : 5 , "kind" : "audio" } , { "ssrc" : 7 } ] } `,
+	"{\n\t\"type\":\"stats\",\"callId\":\"c\",\"participantId\":\"p\",\"connectionId\":\"x\",\r\n\"stats\":[{\"id\":\"a\",\n\"jitter\":\t0.5}]}",
+	`{"type":"stats","callId":"c","participantId":"p","connectionId":"x","stats":[{"id":"","type":"1234567","kind":"12345678","mid":"123456789","codecId":"1234567890123456","trackIdentifier":"12345678901234567"}]}`,
+	`{"type":"stats","callId":"c","participantId":"p","connectionId":"x","stats":[{"id":"abcdefg\"h","type":"abcdefgh\\","kind":"\u0061udio","mid":"h\u00e9llo wörld","url":"\ud83d\ude00"}]}`,
+	"{\"type\":\"stats\",\"callId\":\"c\",\"participantId\":\"p\",\"connectionId\":\"x\",\"stats\":[{\"id\":\"12345678\xff\",\"url\":\"\xe2\x82\",\"ip\":\"\xc3\xa9\"}]}",
+	`{"type":"stats","callId":"c","participantId":"p","connectionId":"x","stats":[{"bytesSent":1.12345678,"packetsSent":0.1234567,"jitter":-0.0000001,"audioLevel":123456789012345678901234,"port":9007199254740993,"clockRate":1.5e3,"framesSent":-0}]}`,
+	`{"type":"stats","callId":"c","participantId":"p","connectionId":"x","stats":[{"ssrc":123456789012345678,"bytesSent":12345678901234567890}]}`,
+	`{"type":"stats","callId":"c","participantId":"p","connectionId":"x","stats":[{"ssrc":9223372036854775807}]}`,
+	`{"type":"stats","callId":"c","participantId":"p","connectionId":"x","stats":[{"ssrc":-9223372036854775808}]}`,
+	`{"type":"stats","callId":"c","participantId":"p","connectionId":"x","stats":[{"ssrc":9223372036854775808}]}`,
+	`{"type":"stats","callId":"c","participantId":"p","connectionId":"x","stats":[{"ssrc":1.0}]}`,
+	`{"type":"stats","callId":"c","participantId":"p","connectionId":"x","stats":[{"ssrc":1e2}]}`,
+	`{"type":"stats","callId":"c","participantId":"p","connectionId":"x","stats":[{"bytesSent":00}]}`,
+	`{"type":"stats","callId":"c","participantId":"p","connectionId":"x","stats":[{"bytesSent":-}]}`,
+	`{"type":"stats","callId":"c","participantId":"p","connectionId":"x","stats":[{"bytesSent":1.}]}`,
+	`{"type":"stats","callId":"c","participantId":"p","connectionId":"x","stats":[{"bytesSent":.5}]}`,
+	`{"type":"stats","callId":"c","participantId":"p","connectionId":"x","stats":[{"bytesSent":1.5e}]}`,
+	`{"type":"stats","callId":"c","participantId":"p","connectionId":"x","stats":[{"bytesSent":"5"}]}`,
+	`{"type":"stats","callId":"c","participantId":"p","connectionId":"x","stats":[{"nominated":true,"selected":false},{"nominated":null}]}`,
+	`{"type":"stats","callId":"c","participantId":"p","connectionId":"x","stats":[{"Id":"a"}]}`,
+	`{"type":"stats","callId":"c","participantId":"p","connectionId":"x","stats":[{"\u0069d":"a","by\u0074esSent":4}]}`,
+	"{\"type\":\"stats\",\"callId\":\"c\",\"participantId\":\"p\",\"connectionId\":\"x\",\"stats\":[{\"\u017fsrc\":1}]}",
+	`{"type":"stats","callId":"c","participantId":"p","connectionId":"x","stats":[{"id":"a","unknownField":[1,{"b":"c"}],"qualityLimitationDurations":{"cpu":1,"none":2.5,"bandwidth":null}}]}`,
+	`{"type":"stats","callId":"c","participantId":"p","connectionId":"x","stats":[` + strings.Repeat(`{"id":"a","bytesSent":1},`, 70) + `null]}`,
+	`{"type":"stats","callId":"c","participantId":"p","connectionId":"x","stats":[{"id":"a{","mid":":{"}]}`,
+	`{"type":"stats","callId":"c","participantId":"p","connectionId":"x","ts":1767225606000}`,
+	`{"type":"stats","callId":"c","participantId":"p","connectionId":"x","stats":[{"bytesSent":5`,
+	`{"type":"stats","callId":"c","participantId":"p","connectionId":"x","stats":[{"bytesSent`,
+	`{"type":"stats","callId":"c","participantId":"p","connectionId":"x","stats":[{"id":"ab`,
+	`{"type":"hello","version":1,"ts":5}`, `{"type":"hello","version":1,"ts":-5.25}`, `{"type":"hello","version":1,"ts":`,
+	`{"type":"hello","version":3000000000}`, `{"type":"hello","version":1,"server":"\u0000"}`,
+}
+
 func TestFastDecodeMatchesEncodingJSON(t *testing.T) {
-	for _, c := range decodeEdgeCases {
+	for _, c := range append(decodeEdgeCases, decodeNativeCases...) {
 		sameAsReference(t, []byte(c))
+		// The same frame cut anywhere is refused or read as encoding/json does.
+		for cut := 1; cut < len(c) && len(c) < 1000; cut += 7 {
+			sameAsReference(t, []byte(c[:cut]))
+		}
 	}
 	// Every Stat field, set to a distinct value, survives.
 	var s Stat
@@ -99,6 +159,9 @@ func TestFastDecodeMatchesEncodingJSON(t *testing.T) {
 
 func FuzzDecodeMatchesEncodingJSON(f *testing.F) {
 	for _, c := range decodeEdgeCases[:len(decodeEdgeCases)-2] {
+		f.Add([]byte(c))
+	}
+	for _, c := range decodeNativeCases {
 		f.Add([]byte(c))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) { sameAsReference(t, data) })
