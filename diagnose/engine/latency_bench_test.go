@@ -3,9 +3,12 @@ package engine
 import (
 	"context"
 	"net"
+	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -138,8 +141,8 @@ func measureFeedLatency(b *testing.B, calls int, warmup, window time.Duration) (
 	measureFrom := time.Now().Add(warmup)
 	end := measureFrom.Add(window)
 	seen, frames := -1, 0
-	var cpu0 time.Duration
-	var msgs0 int64
+	var cpu0, wait0 time.Duration
+	var msgs0, pub0 int64
 	var late []time.Duration
 	timeout := time.NewTimer(time.Until(end))
 	defer timeout.Stop()
@@ -152,7 +155,8 @@ func measureFeedLatency(b *testing.B, calls int, warmup, window time.Duration) (
 				continue
 			}
 			if cpu0 == 0 {
-				cpu0, msgs0 = cpuTime(), client.Status().Frames
+				cpu0, wait0 = cpuTime(), runQueueWait()
+				msgs0, pub0 = client.Status().Frames, hub.Stats().Published
 			}
 			frames++
 			n := probeSeq(f)
@@ -168,12 +172,15 @@ func measureFeedLatency(b *testing.B, calls int, warmup, window time.Duration) (
 			b.ReportMetric(float64(hub.Stats().Dropped), "drops")
 			msgs := client.Status().Frames - msgs0
 			b.ReportMetric(float64(msgs)/window.Seconds(), "feed-msgs/s")
+			b.ReportMetric(float64(hub.Stats().Published-pub0)/window.Seconds(), "pub-msgs/s")
 			// The whole process (simulator, hub, client, engine): CPU per
 			// feed message read and cores busy, which other work on a
-			// shared machine does not inflate.
+			// shared machine does not inflate; and cores it was ready to
+			// use but waited for (other processes had them).
 			if cpu := cpuTime() - cpu0; cpu0 != 0 && msgs > 0 {
 				b.ReportMetric(float64(cpu.Microseconds())/float64(msgs), "cpu-us/msg")
 				b.ReportMetric(cpu.Seconds()/window.Seconds(), "cores")
+				b.ReportMetric((runQueueWait()-wait0).Seconds()/window.Seconds(), "runq-cores")
 			}
 			return late, frames
 		}
@@ -276,4 +283,24 @@ func BenchmarkFeedPipeline10000(b *testing.B) {
 	if d := hub.Stats().Dropped; d > 0 {
 		b.Fatalf("the client was dropped %d times", d)
 	}
+}
+
+// runQueueWait is how long this process's threads have waited, ready to
+// run, for a CPU (Linux /proc/self/task/*/schedstat; 0 elsewhere). Over a
+// window it shows how many cores other processes took from the benchmark.
+func runQueueWait() time.Duration {
+	tasks, _ := filepath.Glob("/proc/self/task/*/schedstat")
+	var sum time.Duration
+	for _, p := range tasks {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			continue // the thread ended
+		}
+		if f := strings.Fields(string(b)); len(f) >= 2 {
+			if ns, err := strconv.ParseInt(f[1], 10, 64); err == nil {
+				sum += time.Duration(ns)
+			}
+		}
+	}
+	return sum
 }
