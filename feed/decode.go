@@ -22,7 +22,7 @@ type decoder struct {
 	err     error        // a syntax error: decoding stops
 	typeErr error        // the first value of the wrong type: decoding goes on
 	fold    bool         // a key matched a field only ignoring case
-	key     [2]int       // where the key whose value is being read is (raw, between the quotes), for messages
+	key     [2]int       // the raw key being read (its start and end in data), for messages
 	strs    *stringCache // reused copies of repeated strings
 }
 
@@ -76,8 +76,8 @@ func decodeFast(data []byte, m *Message) error {
 }
 
 // unknownField skips the value of a key the struct being read does not
-// declare, noting when encoding/json would take it for one of fields (in
-// lower case) by ignoring case.
+// declare, noting when encoding/json would take it for one of the
+// struct's fields (given in lower case) by ignoring case.
 func (d *decoder) unknownField(key []byte, fields map[string]bool) {
 	if fields[lowerASCII(key)] || !isASCII(key) {
 		d.fold = true
@@ -134,6 +134,7 @@ var topKeys = map[string]bool{"type": true, "ts": true, "version": true, "server
 	"parts": true, "callid": true, "participantid": true, "connectionid": true, "reason": true,
 	"stats": true, "calls": true, "call": true, "participant": true, "event": true}
 
+// str decodes a string (or null, which leaves dst as it is) into dst.
 func (d *decoder) str(dst *string) {
 	data, i := d.data, d.pos
 	if d.err == nil && i < len(data) && data[i] == '"' {
@@ -183,6 +184,7 @@ func (d *decoder) strSlow(dst *string) {
 	}
 }
 
+// boolean decodes true, false or null (which leaves dst) into dst.
 func (d *decoder) boolean(dst *bool) {
 	switch {
 	case d.literal("true"):

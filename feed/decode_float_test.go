@@ -92,3 +92,15 @@ func TestInt64MatchesParseInt(t *testing.T) {
 		}
 	}
 }
+
+// simpleFloat converts a number token the way float does without
+// strconv, or reports false (for anything else, including text that is
+// not one JSON number).
+func simpleFloat(raw []byte) (float64, bool) {
+	d := decoder{data: raw}
+	n := d.scanNumber()
+	if d.err != nil || d.pos != len(raw) {
+		return 0, false
+	}
+	return n.float64()
+}

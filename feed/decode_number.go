@@ -101,18 +101,6 @@ func (n *number) float64() (float64, bool) {
 	return f, true
 }
 
-// simpleFloat converts a number token the way float does without
-// strconv, or reports false (for anything else, including text that is
-// not one JSON number).
-func simpleFloat(raw []byte) (float64, bool) {
-	d := decoder{data: raw}
-	n := d.scanNumber()
-	if d.err != nil || d.pos != len(raw) {
-		return 0, false
-	}
-	return n.float64()
-}
-
 // numberStart reports whether c can start a number. Otherwise a null
 // is consumed (it leaves the field as it was) and a value of another
 // type is recorded as a type error against want.
@@ -128,6 +116,8 @@ func (d *decoder) numberStart(c byte, want string) bool {
 	return false
 }
 
+// float decodes a number (or null, which leaves dst) into dst, by
+// plainNumber when it can.
 func (d *decoder) float(dst *float64) {
 	if d.err == nil {
 		mant, end, digits, frac, neg, ok := plainNumber(d.data, d.pos)
@@ -167,6 +157,7 @@ func (d *decoder) floatSlow(dst *float64) {
 	*dst = f
 }
 
+// int64 decodes an integer (or null) into dst, as float does.
 func (d *decoder) int64(dst *int64) {
 	if d.err == nil {
 		mant, end, digits, frac, neg, ok := plainNumber(d.data, d.pos)
@@ -279,6 +270,7 @@ func eightDigits(x uint64) uint64 {
 	return x & 0xFFFFFFFF
 }
 
+// int decodes an integer (or null) into dst, refusing one int cannot hold.
 func (d *decoder) int(dst *int) {
 	n := int64(*dst)
 	before := d.typeErr
