@@ -253,3 +253,27 @@ func TestWSSWithCAFile(t *testing.T) {
 		t.Fatalf("hello %+v", ev.Msg)
 	}
 }
+
+func TestSteadyFeedIsNotTakenForDead(t *testing.T) {
+	// Frames every 20 ms and no pongs (the client does not ping within the
+	// test): the frames alone must keep a 200 ms dead-peer deadline away.
+	hub := startHub(t, "127.0.0.1:0", HubConfig{})
+	cfg := fastClient(hub.url())
+	cfg.PingInterval = time.Minute
+	cfg.DeadAfter = 200 * time.Millisecond
+	c, _ := runClient(t, cfg)
+	waitEvent(t, c, 3*time.Second, "snapshot", isType(TypeSnapshot))
+	go func() {
+		for range c.Events() { // keep reading
+		}
+	}()
+	for i := 0; i < 50; i++ {
+		if err := hub.Publish(statsMsg("a", "p1", float64(i), float64(i))); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if st := c.Status(); st.Connects != 1 || st.State != StateLive {
+		t.Fatalf("after 1 s of frames every 20 ms: %+v; want live on the first connection", st)
+	}
+}

@@ -106,9 +106,9 @@ func (c *Client) serve(ctx context.Context, conn *websocket.Conn, u string) (tim
 	}
 }
 
-// deadlineEvery is how often the reader pushes its dead-peer deadline
-// forward while frames keep coming (not on every frame: that costs a timer
-// change each).
+// deadlineEvery is how often, at most, the reader pushes its dead-peer
+// deadline forward while frames keep coming (not on every frame: that
+// costs a timer change each); a quarter of DeadAfter when that is shorter.
 const deadlineEvery = time.Second
 
 // read reads, decodes and delivers frames until the connection fails (it
@@ -123,7 +123,7 @@ func (c *Client) read(ctx context.Context, conn *websocket.Conn, lv *liveness, s
 	var parts SnapshotAssembler
 	var partFrames [][]byte
 	var scratch []byte
-	refreshed := time.Now()
+	refreshed, every := time.Now(), min(deadlineEvery, c.cfg.DeadAfter/4)
 	for {
 		typ, r, err := conn.NextReader()
 		if err == nil {
@@ -142,7 +142,7 @@ func (c *Client) read(ctx context.Context, conn *websocket.Conn, lv *liveness, s
 			scratch = nil // a huge frame passed; do not keep its room
 		}
 		lv.frameArrived(f.recv)
-		if f.recv.Sub(refreshed) >= deadlineEvery {
+		if f.recv.Sub(refreshed) >= every {
 			conn.SetReadDeadline(f.recv.Add(c.cfg.DeadAfter))
 			refreshed = f.recv
 		}
