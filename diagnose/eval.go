@@ -42,7 +42,7 @@ func (rs *ruleState) mean(k int, scale float64) float64 {
 	}
 	sum := 0.0
 	for j := 1; j <= k; j++ {
-		sum += float64(rs.vals[(int(rs.vi)-j+len(rs.vals))%len(rs.vals)])
+		sum += float64(rs.vals[uint(int(rs.vi)-j+len(rs.vals))%uint(len(rs.vals))])
 	}
 	return sum / float64(k) / scale
 }
@@ -60,16 +60,17 @@ func (m *Monitor) evalRules(c *call, p *participant, cn *connection, s *connSamp
 			continue // no decision on a missing or untrusted sample
 		}
 		rs.push(def.op.crosses(v, def.raise), def.op.crosses(v, def.clear), v, def.scale)
-		mean := rs.mean(def.window, def.scale)
+		// The window mean goes into messages only: computed when a finding
+		// is raised or open, not for every rule on every sample.
 		if rs.open == nil {
 			if count(rs.raiseBits, def.window) >= def.need && t-cn.first >= def.warmup.Milliseconds() && !m.suppressed(p, def) {
-				m.raise(c, p, cn, def, rs, t, msgArgs{v: mean, s: s})
+				m.raise(c, p, cn, def, rs, t, msgArgs{v: rs.mean(def.window, def.scale), s: s})
 			}
 		} else if count(rs.clearBits, def.clearWindow) == 0 && t-rs.open.Start.UnixMilli() >= def.hold.Milliseconds() {
 			m.clear(c, rs, t)
 		}
 		if rs.open != nil {
-			m.refresh(p, cn, def, rs, msgArgs{v: mean, s: s})
+			m.refresh(p, cn, def, rs, msgArgs{v: rs.mean(def.window, def.scale), s: s})
 		}
 	}
 	m.trackPending(cn)
