@@ -56,8 +56,10 @@ func readCounters(s *feed.Stat) (c [nCounters]float64) {
 	c[cFreezeDur] = s.TotalFreezesDuration
 	c[cFramesDecoded] = s.FramesDecoded
 	c[cPli] = s.PliCount
-	c[cQLCPU] = s.QualityLimitationDurations["cpu"]
-	c[cQLBandwidth] = s.QualityLimitationDurations["bandwidth"]
+	if ql := s.QualityLimitationDurations; ql != nil { // most objects have none: skip two map calls
+		c[cQLCPU] = ql["cpu"]
+		c[cQLBandwidth] = ql["bandwidth"]
+	}
 	c[cEnergy] = s.TotalAudioEnergy
 	c[cSamplesDur] = s.TotalSamplesDuration
 	return c
@@ -169,10 +171,9 @@ func (st *stream) update(s *feed.Stat, ts float64) (smp streamSample, ok bool, r
 		st.store(&cur)
 		return smp, false, g
 	}
-	prev := st.full()
 	switch {
 	case ts == st.lastTS:
-		if cur == prev {
+		if cur == st.full() {
 			return nanSample(), false, "" // the same object again: no news, no fault
 		}
 		return nanSample(), false, DQDuplicateTimestamp
@@ -180,12 +181,17 @@ func (st *stream) update(s *feed.Stat, ts float64) (smp streamSample, ok bool, r
 		return nanSample(), false, DQOutOfOrder
 	}
 	var d [nCounters]float64
-	for _, i := range countersOf[st.typ] {
+	for j, i := range countersOf[st.typ] {
+		prev, c := st.c[j], cur[i]
 		limit := float64(maxCounter)
 		if i == cBytes {
 			limit = maxBytes
 		}
-		chk := checkCounter(prev[i], cur[i], limit, i == cLost)
+		if c >= prev && c >= 0 && c <= limit {
+			d[i] = c - prev // what checkCounter says of a plain increase, without the call
+			continue
+		}
+		chk := checkCounter(prev, c, limit, i == cLost)
 		if chk.reason == "" {
 			d[i] = chk.delta
 			continue
@@ -195,22 +201,21 @@ func (st *stream) update(s *feed.Stat, ts float64) (smp streamSample, ok bool, r
 			if chk.reason == DQCounterWrap {
 				wrapped = i
 			}
+			prev := st.full()
 			st.rebase(&prev, &cur, ts, wrapped, [3]bool{})
 		}
 		return nanSample(), false, chk.reason
 	}
 	dt := (ts - st.lastTS) / 1000
 	if jb, jp := d[cBytes]/dt > maxBytesPerSec, d[cPackets]/dt > maxPacketsPerS; jb || jp {
+		prev := st.full()
 		st.rebase(&prev, &cur, ts, -1, [3]bool{cBytes: jb, cPackets: jp})
 		return nanSample(), false, DQAbsurdValue
 	}
 	st.store(&cur)
 	st.lastTS = ts
-	st.derive(&smp, d, dt, ts)
-	if g != "" {
-		return smp, true, g
-	}
-	return smp, true, ""
+	st.derive(&smp, &d, dt, ts)
+	return smp, true, g
 }
 
 // firstCheck validates a stream's first counters.
@@ -289,7 +294,7 @@ func (st *stream) gauges(s *feed.Stat, smp *streamSample) (reason string) {
 }
 
 // derive turns trusted counter deltas over dt seconds into rates.
-func (st *stream) derive(smp *streamSample, d [nCounters]float64, dt, ts float64) {
+func (st *stream) derive(smp *streamSample, d *[nCounters]float64, dt, ts float64) {
 	smp.dt = dt
 	smp.dBytes, smp.dPackets, smp.dLost = d[cBytes], d[cPackets], d[cLost]
 	switch st.typ {
