@@ -22,12 +22,16 @@ type outSent struct {
 	sent float64
 }
 
+// audioInSample is what the MOS estimate needs of a received audio
+// stream's sample.
+type audioInSample struct{ jbMs, jitterMs, lossPct float64 }
+
 // reportAgg gathers one report's stream samples into a connection sample.
 type reportAgg struct {
 	s                    connSample
 	audioLoss, videoLoss lossPool
 	conceal              lossPool // lost = concealed share × dt, recv = the rest
-	audioIn              [4]streamSample
+	audioIn              [4]audioInSample
 	nAudioIn             int
 	sent                 [8]outSent
 	nSent                int
@@ -49,6 +53,7 @@ const minActiveAudioPPS = 25
 // streams and combines the trusted samples into one connection sample.
 func (m *Monitor) aggregate(cn *connection, stats []feed.Stat, t int64) connSample {
 	a := reportAgg{s: newConnSample(t), neededKbps: math.NaN()}
+	var smp streamSample
 	for pass := 0; pass < 2; pass++ { // remote-inbound needs the outbound samples first
 		for i := range stats {
 			st := &stats[i]
@@ -61,7 +66,7 @@ func (m *Monitor) aggregate(cn *connection, stats []feed.Stat, t int64) connSamp
 				m.mark(DQTooMany)
 				continue
 			}
-			smp, fresh, reason := strm.update(st, statTime(st, t))
+			fresh, reason := strm.update(st, statTime(st, t), &smp)
 			m.mark(reason)
 			switch {
 			case typ == stInbound && fresh:
@@ -71,7 +76,7 @@ func (m *Monitor) aggregate(cn *connection, stats []feed.Stat, t int64) connSamp
 			case typ == stRemoteInbound:
 				a.s.rttMs = maxNaN(a.s.rttMs, smp.rttMs)
 				if fresh {
-					a.s.lossOut = maxNaN(a.s.lossOut, remoteLoss(smp, strm.ssrc, a.sent[:a.nSent]))
+					a.s.lossOut = maxNaN(a.s.lossOut, remoteLoss(&smp, strm.ssrc, a.sent[:a.nSent]))
 				}
 			case typ == stMediaSource && strm.kind == "audio":
 				a.s.micLevel = maxNaN(a.s.micLevel, smp.level)
@@ -111,7 +116,7 @@ func (a *reportAgg) inbound(strm *stream, smp *streamSample) {
 		a.conceal.recv += (100 - smp.concealPct) * smp.dt
 	}
 	if a.nAudioIn < len(a.audioIn) {
-		a.audioIn[a.nAudioIn] = *smp
+		a.audioIn[a.nAudioIn] = audioInSample{smp.jbMs, smp.jitterMs, smp.lossPct}
 		a.nAudioIn++
 	}
 }
@@ -187,7 +192,7 @@ func (a *reportAgg) finish(cn *connection) connSample {
 // remoteLoss is the loss the far end reports on one of our streams:
 // ΔpacketsLost over the packets we sent in the same report when both are
 // known, else the RTCP fractionLost.
-func remoteLoss(smp streamSample, ssrc int64, sent []outSent) float64 {
+func remoteLoss(smp *streamSample, ssrc int64, sent []outSent) float64 {
 	for _, o := range sent {
 		if o.ssrc == ssrc && o.sent > 0 && !math.IsNaN(smp.dLost) {
 			return clamp(100*smp.dLost/o.sent, 0, 100)

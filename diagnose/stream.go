@@ -155,30 +155,32 @@ func (st *stream) total(i int) float64 {
 	return clamp(st.off[i]+st.value(i), 0, limit)
 }
 
-// update applies one stats object taken at ts (ms). It returns the
-// interval's sample, ok=false when there is none (first sample, or the
-// sample was marked), and the data-quality reason when it was marked.
-func (st *stream) update(s *feed.Stat, ts float64) (smp streamSample, ok bool, reason string) {
-	smp = nanSample()
+// update applies one stats object taken at ts (ms) and writes the
+// interval's sample to smp (all NaN when there is none). It returns
+// ok=false when there is no sample (first sample, or the sample was
+// marked), and the data-quality reason when it was marked. smp is an out
+// parameter, not a result, so that its 17 floats are not copied per object.
+func (st *stream) update(s *feed.Stat, ts float64, smp *streamSample) (ok bool, reason string) {
+	*smp = nanSample()
 	cur := readCounters(s)
 	// Gauges are usable even on a stream's first sample.
-	g := st.gauges(s, &smp)
+	g := st.gauges(s, smp)
 	if !st.started {
 		if reason := st.firstCheck(&cur); reason != "" {
-			return nanSample(), false, reason
+			return noSample(smp, reason)
 		}
 		st.started, st.lastTS = true, ts
 		st.store(&cur)
-		return smp, false, g
+		return false, g
 	}
 	switch {
 	case ts == st.lastTS:
 		if cur == st.full() {
-			return nanSample(), false, "" // the same object again: no news, no fault
+			return noSample(smp, "") // the same object again: no news, no fault
 		}
-		return nanSample(), false, DQDuplicateTimestamp
+		return noSample(smp, DQDuplicateTimestamp)
 	case ts < st.lastTS:
-		return nanSample(), false, DQOutOfOrder
+		return noSample(smp, DQOutOfOrder)
 	}
 	var d [nCounters]float64
 	for j, i := range countersOf[st.typ] {
@@ -204,18 +206,25 @@ func (st *stream) update(s *feed.Stat, ts float64) (smp streamSample, ok bool, r
 			prev := st.full()
 			st.rebase(&prev, &cur, ts, wrapped, [3]bool{})
 		}
-		return nanSample(), false, chk.reason
+		return noSample(smp, chk.reason)
 	}
 	dt := (ts - st.lastTS) / 1000
 	if jb, jp := d[cBytes]/dt > maxBytesPerSec, d[cPackets]/dt > maxPacketsPerS; jb || jp {
 		prev := st.full()
 		st.rebase(&prev, &cur, ts, -1, [3]bool{cBytes: jb, cPackets: jp})
-		return nanSample(), false, DQAbsurdValue
+		return noSample(smp, DQAbsurdValue)
 	}
 	st.store(&cur)
 	st.lastTS = ts
-	st.derive(&smp, &d, dt, ts)
-	return smp, true, g
+	st.derive(smp, &d, dt, ts)
+	return true, g
+}
+
+// noSample clears smp for update's callers and returns update's verdict
+// on an object that gives no sample.
+func noSample(smp *streamSample, reason string) (bool, string) {
+	*smp = nanSample()
+	return false, reason
 }
 
 // firstCheck validates a stream's first counters.
