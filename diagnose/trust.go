@@ -62,14 +62,20 @@ func checkCounter(prev, cur, limit float64, signed bool) counterCheck {
 	return counterCheck{reason: DQCounterReset, rebase: true}
 }
 
-// gauge returns v if it is a plausible non-negative value up to limit,
-// else NaN and the reason.
+// gauge returns v if it is a plausible non-negative value up to limit (a
+// finite bound), else NaN and the reason.
 func gauge(v, limit float64) (float64, string) {
-	switch {
-	case math.IsNaN(v) || math.IsInf(v, 0) || v < 0:
-		return math.NaN(), DQNotANumber
-	case v > limit:
-		return math.NaN(), DQAbsurdValue
+	if v >= 0 && v <= limit { // false for NaN; limit is finite, so for ±Inf too
+		return v, ""
 	}
-	return v, ""
+	return math.NaN(), gaugeFault(v)
+}
+
+// gaugeFault is why v is not a plausible gauge (kept out of gauge, so that
+// gauge is small enough to inline).
+func gaugeFault(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+		return DQNotANumber
+	}
+	return DQAbsurdValue
 }
