@@ -49,8 +49,9 @@ func (rs *ruleState) mean(k int, scale float64) float64 {
 
 // evalRules runs every rule on a connection's new sample at data time t.
 func (m *Monitor) evalRules(c *call, p *participant, cn *connection, s *connSample, t int64) {
-	for i := range rules {
-		def, rs := &rules[i], &cn.rules[i]
+	defs, states := rules, cn.rules[:len(rules)] // locals: no reload or bounds check per rule
+	for i := range defs {
+		def, rs := &defs[i], &states[i]
 		v := def.value(cn, s)
 		if def.mode == sustained {
 			m.evalSustainedRule(c, p, cn, def, rs, v, t)
