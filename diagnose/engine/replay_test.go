@@ -234,16 +234,16 @@ func TestLongSeekShowsNoHalfAppliedFrame(t *testing.T) {
 	e.ReplayPause(true)
 	e.ReplaySeek(150 * time.Second)
 	e.ReplayPause(false) // reaches the engine during the catch-up
-	f := waitFrame(t, e, 5*time.Second, "the replay past 150 s", func(f Frame) bool {
+	// The seek may finish before the loop reads the unpause (a loaded
+	// machine): what matters is that no frame is half-applied and that the
+	// unpause is not lost.
+	waitFrame(t, e, 10*time.Second, "the replay past 150 s and playing (not left paused)", func(f Frame) bool {
 		if f.Replay == nil {
 			return false
 		}
 		if want := int(f.Replay.Position.Sub(t0)/gap) + 1; len(f.Calls.Calls) > want || (f.Replay.Paused && len(f.Calls.Calls) != want) {
 			t.Fatalf("frame at %v has %d calls applied, want %d: a half-applied seek", f.Replay.Position.Sub(t0), len(f.Calls.Calls), want)
 		}
-		return f.Replay.Position.Sub(t0) >= 150*time.Second
+		return f.Replay.Position.Sub(t0) >= 150*time.Second && !f.Replay.Paused
 	})
-	if f.Replay.Paused {
-		t.Error("the replay stayed paused")
-	}
 }
