@@ -200,37 +200,15 @@ func (d *decoder) boolean(dst *bool) {
 
 // floatMap decodes an object of numbers, merging into an existing map
 // as encoding/json does.
-func (d *decoder) floatMap(dst *map[string]float64) {
-	if d.literal("null") {
-		*dst = nil
-		return
-	}
-	if d.peek() != '{' {
-		d.wrongType("object")
-		return
-	}
-	if *dst == nil {
-		*dst = map[string]float64{}
-	}
-	if d.openObject() {
-		for {
-			key := d.objectKey()
-			if d.err != nil {
-				return
-			}
-			var f float64
-			d.float(&f)
-			(*dst)[d.strs.get(key, hashString(key))] = f
-			if !d.moreInObject() {
-				return
-			}
-		}
-	}
-}
+func (d *decoder) floatMap(dst *map[string]float64) { decodeMap(d, dst, d.float) }
 
 // stringMap decodes an object of strings, merging into an existing map
 // as encoding/json does.
-func (d *decoder) stringMap(dst *map[string]string) {
+func (d *decoder) stringMap(dst *map[string]string) { decodeMap(d, dst, d.str) }
+
+// decodeMap decodes an object whose values value reads (or null), merging
+// into an existing map as encoding/json does.
+func decodeMap[V any](d *decoder, dst *map[string]V, value func(*V)) {
 	if d.literal("null") {
 		*dst = nil
 		return
@@ -240,7 +218,7 @@ func (d *decoder) stringMap(dst *map[string]string) {
 		return
 	}
 	if *dst == nil {
-		*dst = map[string]string{}
+		*dst = map[string]V{}
 	}
 	if d.openObject() {
 		for {
@@ -248,9 +226,9 @@ func (d *decoder) stringMap(dst *map[string]string) {
 			if d.err != nil {
 				return
 			}
-			var s string
-			d.str(&s)
-			(*dst)[d.strs.get(key, hashString(key))] = s
+			var v V
+			value(&v)
+			(*dst)[d.strs.get(key, hashString(key))] = v
 			if !d.moreInObject() {
 				return
 			}

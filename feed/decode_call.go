@@ -86,14 +86,7 @@ func (d *decoder) participants(dst *[]Participant) {
 
 // call decodes one call object (or null, which leaves c as it is).
 func (d *decoder) call(c *Call) {
-	if !d.structStart("Call") {
-		return
-	}
-	for {
-		key := d.objectKey()
-		if d.err != nil {
-			return
-		}
+	d.structFields("Call", callKeys, func(key []byte) bool {
 		switch string(key) {
 		case "id":
 			d.str(&c.ID)
@@ -106,26 +99,17 @@ func (d *decoder) call(c *Call) {
 		case "participants":
 			d.participants(&c.Participants)
 		default:
-			d.unknownField(key, callKeys)
+			return false
 		}
-		if !d.moreInObject() {
-			return
-		}
-	}
+		return true
+	})
 }
 
 var callKeys = map[string]bool{"id": true, "room": true, "start": true, "tags": true, "participants": true}
 
 // participant decodes one participant object (or null).
 func (d *decoder) participant(p *Participant) {
-	if !d.structStart("Participant") {
-		return
-	}
-	for {
-		key := d.objectKey()
-		if d.err != nil {
-			return
-		}
+	d.structFields("Participant", participantKeys, func(key []byte) bool {
 		switch string(key) {
 		case "id":
 			d.str(&p.ID)
@@ -142,12 +126,10 @@ func (d *decoder) participant(p *Participant) {
 		case "joined":
 			d.float(&p.Joined)
 		default:
-			d.unknownField(key, participantKeys)
+			return false
 		}
-		if !d.moreInObject() {
-			return
-		}
-	}
+		return true
+	})
 }
 
 var participantKeys = map[string]bool{"id": true, "name": true, "userid": true, "useragent": true,
@@ -155,7 +137,24 @@ var participantKeys = map[string]bool{"id": true, "name": true, "userid": true, 
 
 // event decodes one connection event object (or null).
 func (d *decoder) event(e *ConnectionEvent) {
-	if !d.structStart("ConnectionEvent") {
+	d.structFields("ConnectionEvent", eventKeys, func(key []byte) bool {
+		switch string(key) {
+		case "kind":
+			d.str(&e.Kind)
+		case "state":
+			d.str(&e.State)
+		default:
+			return false
+		}
+		return true
+	})
+}
+
+// structFields decodes the object of a struct value (or null): field
+// reads one value for a key it knows and reports whether it did; other
+// keys go to unknownField with known, the struct's keys in lower case.
+func (d *decoder) structFields(name string, known map[string]bool, field func(key []byte) bool) {
+	if !d.structStart(name) {
 		return
 	}
 	for {
@@ -163,13 +162,8 @@ func (d *decoder) event(e *ConnectionEvent) {
 		if d.err != nil {
 			return
 		}
-		switch string(key) {
-		case "kind":
-			d.str(&e.Kind)
-		case "state":
-			d.str(&e.State)
-		default:
-			d.unknownField(key, eventKeys)
+		if !field(key) {
+			d.unknownField(key, known)
 		}
 		if !d.moreInObject() {
 			return
