@@ -20,13 +20,7 @@ const path = require('path');
 const http = require('http');
 const { chromium } = require('playwright-core');
 
-// The flags from the project's notes on running a real browser call here.
-const CHROMIUM_FLAGS = [
-  '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream', '--allow-loopback-in-peer-connection',
-  '--enable-logging=stderr', '--v=0',
-];
+const { CHROMIUM_FLAGS } = require('./flags');
 
 function parseArgs(argv) {
   const opts = { duration: 40, chromium: '/usr/bin/chromium', keepProfile: false, keepRemoved: false, rtcstats: null, positional: [] };

@@ -20,14 +20,7 @@ const path = require('path');
 const readline = require('readline');
 const { chromium } = require('playwright-core');
 
-// The flags from the project's notes on running a real browser call here
-// (the same as ../record.js).
-const CHROMIUM_FLAGS = [
-  '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream', '--allow-loopback-in-peer-connection',
-  '--enable-logging=stderr', '--v=0',
-];
+const { CHROMIUM_FLAGS } = require('../flags');
 
 function parseArgs(argv) {
   const opts = { chromium: '/usr/bin/chromium', limit: 120, positional: [] };
