@@ -126,17 +126,7 @@ func measureFeedLatency(b *testing.B, calls int, warmup, window time.Duration) (
 	probes := &probePublisher{Publisher: hub, every: 10 * time.Millisecond}
 	wg.Go(func() { _ = hub.Serve(ctx, ln) })
 	wg.Go(func() { _ = feed.StepSource(s.Step, time.Second, 1)(ctx, probes) })
-	client, err := feed.NewClient(feed.ClientConfig{URLs: []string{"ws://" + ln.Addr().String() + "/feed"}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	wg.Go(func() { _ = client.Run(ctx) })
-	e, err := New(Options{NewMonitor: realMonitor, Events: client.Events(),
-		NewBook: func() *alert.Book { return alert.NewBook(alert.Options{}) }})
-	if err != nil {
-		b.Fatal(err)
-	}
-	wg.Go(func() { _ = e.Run(ctx) })
+	client, e := runClientEngine(b, ctx, &wg, ln.Addr().String())
 
 	measureFrom := time.Now().Add(warmup)
 	end := measureFrom.Add(window)
@@ -235,17 +225,7 @@ func BenchmarkFeedPipeline10000(b *testing.B) {
 	defer cancel()
 	hub := feed.NewHub(feed.HubConfig{Logf: func(string, ...any) {}})
 	wg.Go(func() { _ = hub.Serve(ctx, ln) })
-	client, err := feed.NewClient(feed.ClientConfig{URLs: []string{"ws://" + ln.Addr().String() + "/feed"}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	wg.Go(func() { _ = client.Run(ctx) })
-	e, err := New(Options{NewMonitor: realMonitor, Events: client.Events(),
-		NewBook: func() *alert.Book { return alert.NewBook(alert.Options{}) }})
-	if err != nil {
-		b.Fatal(err)
-	}
-	wg.Go(func() { _ = e.Run(ctx) })
+	client, e := runClientEngine(b, ctx, &wg, ln.Addr().String())
 	wg.Go(func() {
 		for range e.Frames() { // a TUI reading every frame
 		}
@@ -303,4 +283,22 @@ func runQueueWait() time.Duration {
 		}
 	}
 	return sum
+}
+
+// runClientEngine runs a feed client on the hub at addr and the engine with
+// the real Monitor and Book on its events, until ctx ends (wg waits for
+// them).
+func runClientEngine(b *testing.B, ctx context.Context, wg *sync.WaitGroup, addr string) (*feed.Client, *Engine) {
+	client, err := feed.NewClient(feed.ClientConfig{URLs: []string{"ws://" + addr + "/feed"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	wg.Go(func() { _ = client.Run(ctx) })
+	e, err := New(Options{NewMonitor: realMonitor, Events: client.Events(),
+		NewBook: func() *alert.Book { return alert.NewBook(alert.Options{}) }})
+	if err != nil {
+		b.Fatal(err)
+	}
+	wg.Go(func() { _ = e.Run(ctx) })
+	return client, e
 }
