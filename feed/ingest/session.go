@@ -205,14 +205,24 @@ func sequence(line []byte) int64 {
 
 // badFrame counts and logs (the first few per session) an unusable frame.
 func (s *Server) badFrame(ss *session, why string) {
-	s.bad.Add(1)
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.badFrameLocked(ss, 0, why)
+}
+
+// badFrameLocked is badFrame for an rtcstats line (line > 0: its number in
+// the session) or a message (line 0).
+func (s *Server) badFrameLocked(ss *session, line int, why string) {
+	s.bad.Add(1)
 	ss.bad++
-	n := ss.bad
-	s.mu.Unlock()
-	if n <= problemsLogged {
-		s.cfg.Logf("ingest: session %s: bad frame: %s", ss.id, clip(why, 300))
+	if ss.bad > problemsLogged {
+		return
 	}
+	where := ""
+	if line > 0 {
+		where = fmt.Sprintf(" (line %d)", line)
+	}
+	s.cfg.Logf("ingest: session %s: bad frame%s: %s", ss.id, where, clip(why, 300))
 }
 
 // line decodes one rtcstats line of the session and publishes what it
@@ -229,11 +239,7 @@ func (s *Server) line(ss *session, raw []byte, seq int64) {
 	}
 	msgs, prob := ss.stream.Line(raw)
 	if prob != nil {
-		s.bad.Add(1)
-		ss.bad++
-		if ss.bad <= problemsLogged {
-			s.cfg.Logf("ingest: session %s: bad frame (line %d): %s", ss.id, prob.Line, prob.Reason)
-		}
+		s.badFrameLocked(ss, prob.Line, prob.Reason)
 	}
 	if s.closed {
 		return
