@@ -210,7 +210,7 @@ func TestDeadConnectionIsRedialed(t *testing.T) {
 	})
 	cfg := fastClient(url)
 	cfg.PingInterval = 50 * time.Millisecond
-	cfg.DeadAfter = 200 * time.Millisecond
+	cfg.DeadAfter = 600 * time.Millisecond
 	c, _ := runClient(t, cfg)
 	ev := waitEvent(t, c, 3*time.Second, "reconnecting", isState(StateReconnecting))
 	if !strings.Contains(ev.Status.Reason, "timeout") {
@@ -263,24 +263,28 @@ func TestWSSWithCAFile(t *testing.T) {
 
 func TestSteadyFeedIsNotTakenForDead(t *testing.T) {
 	// Frames every 20 ms and no pongs (the client does not ping within the
-	// test): the frames alone must keep a 200 ms dead-peer deadline away.
+	// test): the frames alone must keep a 600 ms dead-peer deadline away
+	// (under the 1 s the reader may wait between deadline moves, so a
+	// reader that only moved it every second would redial; long enough
+	// that a loaded machine's scheduling hiccup is not taken for a dead
+	// peer).
 	hub := startHub(t, "127.0.0.1:0", HubConfig{})
 	cfg := fastClient(hub.url())
 	cfg.PingInterval = time.Minute
-	cfg.DeadAfter = 200 * time.Millisecond
+	cfg.DeadAfter = 600 * time.Millisecond
 	c, _ := runClient(t, cfg)
 	waitEvent(t, c, 3*time.Second, "snapshot", isType(TypeSnapshot))
 	go func() {
 		for range c.Events() { // keep reading
 		}
 	}()
-	for i := 0; i < 50; i++ {
+	for i := 0; i < 120; i++ {
 		if err := hub.Publish(statsMsg("a", "p1", float64(i), float64(i))); err != nil {
 			t.Fatal(err)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
 	if st := c.Status(); st.Connects != 1 || st.State != StateLive {
-		t.Fatalf("after 1 s of frames every 20 ms: %+v; want live on the first connection", st)
+		t.Fatalf("after 2.4 s of frames every 20 ms: %+v; want live on the first connection", st)
 	}
 }
