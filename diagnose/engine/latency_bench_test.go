@@ -114,19 +114,11 @@ func measureFeedLatency(b *testing.B, calls int, warmup, window time.Duration) (
 	if err != nil {
 		b.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	defer cancel()
-	hub := feed.NewHub(feed.HubConfig{Logf: func(string, ...any) {}})
+	lp := startLoopback(b)
+	defer lp.stop()
+	ctx, hub, client, e := lp.ctx, lp.hub, lp.client, lp.e
 	probes := &probePublisher{Publisher: hub, every: 10 * time.Millisecond}
-	wg.Go(func() { _ = hub.Serve(ctx, ln) })
-	wg.Go(func() { _ = feed.StepSource(s.Step, time.Second, 1)(ctx, probes) })
-	client, e := runClientEngine(b, ctx, &wg, ln.Addr().String())
+	lp.wg.Go(func() { _ = feed.StepSource(s.Step, time.Second, 1)(ctx, probes) })
 
 	measureFrom := time.Now().Add(warmup)
 	end := measureFrom.Add(window)
@@ -215,18 +207,10 @@ func BenchmarkFeedPipeline10000(b *testing.B) {
 		frames = append(frames, step()...)
 	}
 	frames = frames[:b.N]
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	defer cancel()
-	hub := feed.NewHub(feed.HubConfig{Logf: func(string, ...any) {}})
-	wg.Go(func() { _ = hub.Serve(ctx, ln) })
-	client, e := runClientEngine(b, ctx, &wg, ln.Addr().String())
-	wg.Go(func() {
+	lp := startLoopback(b)
+	defer lp.stop()
+	hub, client, e := lp.hub, lp.client, lp.e
+	lp.wg.Go(func() {
 		for range e.Frames() { // a TUI reading every frame
 		}
 	})
@@ -285,20 +269,42 @@ func runQueueWait() time.Duration {
 	return sum
 }
 
-// runClientEngine runs a feed client on the hub at addr and the engine with
-// the real Monitor and Book on its events, until ctx ends (wg waits for
-// them).
-func runClientEngine(b *testing.B, ctx context.Context, wg *sync.WaitGroup, addr string) (*feed.Client, *Engine) {
-	client, err := feed.NewClient(feed.ClientConfig{URLs: []string{"ws://" + addr + "/feed"}})
+// loopback is the live path of a benchmark on one loopback port: a hub,
+// a feed client on it, and the engine with the real Monitor and Book on the
+// client's events.
+type loopback struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup // every goroutine of the path, and the caller's
+	hub    *feed.Hub
+	client *feed.Client
+	e      *Engine
+}
+
+func startLoopback(b *testing.B) *loopback {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		b.Fatal(err)
 	}
-	wg.Go(func() { _ = client.Run(ctx) })
-	e, err := New(Options{NewMonitor: realMonitor, Events: client.Events(),
+	lp := &loopback{hub: feed.NewHub(feed.HubConfig{Logf: func(string, ...any) {}})}
+	lp.ctx, lp.cancel = context.WithCancel(context.Background())
+	lp.wg.Go(func() { _ = lp.hub.Serve(lp.ctx, ln) })
+	lp.client, err = feed.NewClient(feed.ClientConfig{URLs: []string{"ws://" + ln.Addr().String() + "/feed"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	lp.wg.Go(func() { _ = lp.client.Run(lp.ctx) })
+	lp.e, err = New(Options{NewMonitor: realMonitor, Events: lp.client.Events(),
 		NewBook: func() *alert.Book { return alert.NewBook(alert.Options{}) }})
 	if err != nil {
 		b.Fatal(err)
 	}
-	wg.Go(func() { _ = e.Run(ctx) })
-	return client, e
+	lp.wg.Go(func() { _ = lp.e.Run(lp.ctx) })
+	return lp
+}
+
+// stop ends the path and waits for its goroutines.
+func (lp *loopback) stop() {
+	lp.cancel()
+	lp.wg.Wait()
 }
