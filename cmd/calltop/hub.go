@@ -156,7 +156,8 @@ func runHub(ctx context.Context, o hubOptions, stderr io.Writer) error {
 		ing := ingest.New(hub, ingest.Config{Token: o.ingestToken, AllowOrigins: o.allowOrigins,
 			MaxSessions: o.ingestSessions, Rate: o.ingestRate, MaxMessageBytes: o.ingestMaxBytes, Logf: logger.Printf})
 		routes = append(routes, feed.Route{Pattern: "/rtcstats", Handler: ing}, feed.Route{Pattern: "/rtcstats/", Handler: ing})
-		sources = append(sources, ing.Run)
+		// It publishes into the hub given to New: its calls are its own.
+		sources = append(sources, func(ctx context.Context, _ feed.Publisher) error { return ing.Run(ctx) })
 		whats = append(whats, fmt.Sprintf("browsers' rtcstats on %s://%s/rtcstats/<meeting>", scheme, ln.Addr()))
 	}
 	logger.Printf("hub: serving %s on %s://%s/feed (health: /healthz)", strings.Join(whats, " and "), scheme, ln.Addr())

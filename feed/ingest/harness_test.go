@@ -58,7 +58,7 @@ func newHarness(t *testing.T, cfg Config) *harness {
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Go(func() { hub.Serve(ctx, ln, feed.Route{Pattern: "/rtcstats/", Handler: h.ing}) })
-	wg.Go(func() { h.ing.Run(ctx, hub) })
+	wg.Go(func() { h.ing.Run(ctx) })
 	t.Cleanup(func() { cancel(); wg.Wait() })
 
 	sub, _, err := websocket.DefaultDialer.Dial("ws://"+h.addr+"/feed", nil)

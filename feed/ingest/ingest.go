@@ -150,8 +150,8 @@ func (s *Server) Stats() Stats {
 
 // Run ends sessions that fell silent and forgets departed ones, until ctx
 // ends; then it closes every connection, ends every session and returns
-// nil. It is a feed.Source for the publisher given to New.
-func (s *Server) Run(ctx context.Context, _ feed.Publisher) error {
+// nil.
+func (s *Server) Run(ctx context.Context) error {
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	for {
