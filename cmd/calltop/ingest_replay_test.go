@@ -38,12 +38,21 @@ func TestIngestReplaysDumpsLikeReport(t *testing.T) {
 			waitHealthy(t, addr)
 			got := make(chan []byte, 1)
 			go func() {
-				got <- reportJSON(t, "--feed", "ws://"+addr+"/feed", "--duration", "3s")
+				// Sending takes well under a second; the rest is room for a
+				// loaded machine (a CI run at 3 s read half a dump).
+				got <- reportJSON(t, "--feed", "ws://"+addr+"/feed", "--duration", "8s")
 			}()
 			waitSubscribers(t, addr, 1)
 
 			meeting := strings.TrimSuffix(filepath.Base(file), ".rtcstats")
+			sent := time.Now()
 			sendDump(t, addr, meeting, file)
+			for !strings.Contains(logs.String(), "left call") {
+				if time.Since(sent) > 6*time.Second {
+					t.Fatalf("the hub had not ended the session 6 s after the dump was sent (the report reads 8 s):\n%s", logs)
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
 			live := <-got
 			if strings.Contains(logs.String(), "bad frame") {
 				t.Errorf("the hub found bad frames in a real dump:\n%s", logs)
