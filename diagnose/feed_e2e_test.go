@@ -62,7 +62,7 @@ func TestScenariosOverWebSocket(t *testing.T) {
 			hub, events := loopbackFeed(t)
 			ctx, cancel := context.WithCancel(context.Background())
 			done := make(chan struct{})
-			go func() { defer close(done); _ = feed.StepSource(s.Step, time.Second, 50)(ctx, hub) }()
+			go func() { defer close(done); _ = feed.StepSource(s.StepEach, time.Second, 50)(ctx, hub) }()
 			defer func() { cancel(); <-done }()
 			m := NewMonitor(Options{KeepEnded: true})
 			wall := time.After(20 * time.Second)

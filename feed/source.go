@@ -23,41 +23,68 @@ type Publisher interface {
 type Source func(ctx context.Context, p Publisher) error
 
 // stepSlots is how many slices a step's messages are spread over, so a
-// big step does not arrive as one burst that fills subscriber queues.
-const stepSlots = 10
+// big step does not arrive as one burst that fills subscriber queues: at
+// 10,000 simulated calls (38,000 messages a step) a slice is 380 messages,
+// one every millisecond.
+const stepSlots = 100
 
 // stepMaxRate caps the pace at which StepSource publishes (messages per
 // second of wall time): a huge step (the simulator's first, which starts
 // every call) is spread over longer than one interval.
 const stepMaxRate = 60000
 
-// StepSource drives step (for example the simulator's Step) once per
+// StepSource drives step (for example the simulator's StepEach) once per
 // interval of feed time, running feed time speed times faster than the
-// wall clock. Each step's messages are spread evenly over the rest of the
-// interval (at least half of it), and never published faster than 60,000
-// a second. When stepping or publishing falls behind, steps are not
-// skipped and not rushed: feed time slows down.
-func StepSource(step func() []Message, interval time.Duration, speed float64) Source {
+// wall clock. step hands each message of one step to emit as it makes it;
+// the message is published at once and need not outlive the call, so a
+// step's messages are never all held in memory together.
+//
+// A step's messages are paced evenly over the rest of the interval (at
+// least half of it), in stepSlots slices, never faster than 60,000 a
+// second. The pace is set from the previous step's count (the first step
+// goes at the rate cap): a step with more messages than the last runs on
+// at the same pace past its interval. When stepping or publishing falls
+// behind, steps are not skipped and not rushed: feed time slows down.
+func StepSource(step func(emit func(m *Message)), interval time.Duration, speed float64) Source {
 	return func(ctx context.Context, p Publisher) error {
 		if interval <= 0 || speed <= 0 {
 			return fmt.Errorf("step source: interval %v and speed %v must be positive", interval, speed)
 		}
 		wall := time.Duration(float64(interval) / speed)
-		next := time.Now()
+		var (
+			next     = time.Now()
+			expected int // messages in the previous step
+			err      error
+			stopped  bool // ctx ended or Publish failed: emit does nothing
+		)
 		for {
-			msgs := step()
-			// Spread over what is left of the interval once the step is
-			// made, but over at least half an interval: a slow step
-			// slows feed time rather than bursting.
-			start := next
-			if now := time.Now(); now.After(start) {
-				start = now
+			start := later(next, time.Now())
+			// Every message's due time: i*gap after start.
+			target := later(next.Add(wall), start.Add(wall/2))
+			gap := time.Second / stepMaxRate
+			if expected > 0 {
+				gap = max(gap, target.Sub(start)/time.Duration(expected))
 			}
-			spread := max(next.Add(wall).Sub(start), wall/2, time.Duration(len(msgs))*time.Second/stepMaxRate)
-			if err := publishSpread(ctx, p, msgs, start, spread); err != nil {
+			slot := max(1, (expected+stepSlots-1)/stepSlots)
+			n := 0
+			step(func(m *Message) {
+				if stopped {
+					return
+				}
+				if n > 0 && n%slot == 0 && !sleepUntil(ctx, start.Add(time.Duration(n)*gap)) {
+					stopped = true
+					return
+				}
+				n++
+				if e := p.Publish(m); e != nil {
+					err, stopped = publishErr(e), true
+				}
+			})
+			if stopped {
 				return err
 			}
-			next = start.Add(spread)
+			expected = n
+			next = later(target, start.Add(time.Duration(n)*gap))
 			if !sleepUntil(ctx, next) {
 				return nil
 			}
@@ -65,21 +92,12 @@ func StepSource(step func() []Message, interval time.Duration, speed float64) So
 	}
 }
 
-// publishSpread publishes msgs in stepSlots slices evenly over spread,
-// starting at start. It returns nil when ctx ends.
-func publishSpread(ctx context.Context, p Publisher, msgs []Message, start time.Time, spread time.Duration) error {
-	per := (len(msgs) + stepSlots - 1) / stepSlots
-	for i := 0; i < len(msgs); i += per {
-		if i > 0 && !sleepUntil(ctx, start.Add(time.Duration(i/per)*spread/stepSlots)) {
-			return nil
-		}
-		for j := i; j < min(i+per, len(msgs)); j++ {
-			if err := p.Publish(&msgs[j]); err != nil {
-				return publishErr(err)
-			}
-		}
+// later returns the later of a and b.
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
 	}
-	return nil
+	return a
 }
 
 // ReplaySource publishes recorded frames as they were received, keeping

@@ -2,6 +2,7 @@ package feed
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -24,9 +25,11 @@ func (p *timedPublisher) EndAll(string) error       { return nil }
 
 func TestStepSourceSpreadsStepsAndKeepsPace(t *testing.T) {
 	steps := 0
-	step := func() []Message {
+	step := func(emit func(*Message)) {
 		steps++
-		return make([]Message, 100)
+		for range 100 {
+			emit(&Message{})
+		}
 	}
 	p := &timedPublisher{}
 	ctx, cancel := context.WithTimeout(context.Background(), 550*time.Millisecond)
@@ -39,11 +42,15 @@ func TestStepSourceSpreadsStepsAndKeepsPace(t *testing.T) {
 	if steps < 5 || steps > 7 {
 		t.Fatalf("%d steps in 550 ms at one per 100 ms", steps)
 	}
-	// Within the first step, the last message goes out about 90 ms after
-	// the first: spread, not a burst.
-	first, last := p.times[0], p.times[99]
+	// The first step goes at the rate cap (its size is not known before
+	// it is made); from the second, the last message of a step goes out
+	// about 99 ms after the first: spread, not a burst.
+	if d := p.times[99].Sub(p.times[0]); d > 50*time.Millisecond {
+		t.Fatalf("first step published over %v, want a few ms at 60,000 a second", d)
+	}
+	first, last := p.times[100], p.times[199]
 	if d := last.Sub(first); d < 70*time.Millisecond || d > 150*time.Millisecond {
-		t.Fatalf("first step published over %v, want about 90 ms", d)
+		t.Fatalf("second step published over %v, want about 99 ms", d)
 	}
 	if p.times[0].Sub(start) > 20*time.Millisecond {
 		t.Fatal("first message late")
@@ -52,12 +59,13 @@ func TestStepSourceSpreadsStepsAndKeepsPace(t *testing.T) {
 
 func TestStepSourceCapsTheRateOfAHugeStep(t *testing.T) {
 	big := true
-	step := func() []Message {
+	step := func(emit func(*Message)) {
 		if big {
 			big = false
-			return make([]Message, 12000) // 200 ms at 60,000 a second
+			for range 12000 { // 200 ms at 60,000 a second
+				emit(&Message{})
+			}
 		}
-		return nil
 	}
 	p := &timedPublisher{}
 	ctx, cancel := context.WithTimeout(context.Background(), 400*time.Millisecond)
@@ -67,3 +75,70 @@ func TestStepSourceCapsTheRateOfAHugeStep(t *testing.T) {
 		t.Fatalf("12,000 messages went out in %v: faster than 60,000 a second", d)
 	}
 }
+
+// failingPublisher fails from its nth message on.
+type failingPublisher struct {
+	timedPublisher
+	n int
+}
+
+func (p *failingPublisher) Publish(m *Message) error {
+	if len(p.times) >= p.n {
+		return errors.New("disk full")
+	}
+	return p.timedPublisher.Publish(m)
+}
+
+func TestStepSourceStopsWhenPublishFailsOrCtxEnds(t *testing.T) {
+	made := 0
+	step := func(emit func(*Message)) {
+		for range 1000 {
+			made++
+			emit(&Message{})
+		}
+	}
+	p := &failingPublisher{n: 10}
+	err := StepSource(step, time.Second, 1)(context.Background(), p)
+	if err == nil || err.Error() != "disk full" {
+		t.Fatalf("StepSource returned %v, want the publisher's error", err)
+	}
+	if len(p.times) != 10 || made != 1000 {
+		t.Fatalf("published %d of %d made, want 10: nothing after the error", len(p.times), made)
+	}
+
+	// A hub closing under the source is a clean stop.
+	if err := StepSource(step, time.Second, 1)(context.Background(), closedPublisher{}); err != nil {
+		t.Fatalf("StepSource into a closed hub returned %v", err)
+	}
+
+	// Cancelled in the middle of a paced step: it returns at once, the
+	// rest of the step unpublished.
+	big := 0
+	slow := func(emit func(*Message)) {
+		big += 1000
+		for range big {
+			emit(&Message{})
+		}
+	}
+	tp := &timedPublisher{}
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(150*time.Millisecond, cancel)
+	begin := time.Now()
+	if err := StepSource(slow, 100*time.Millisecond, 1)(ctx, tp); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(begin); d > time.Second {
+		t.Fatalf("returned %v after the cancel", d)
+	}
+	// Steps of 1,000 then 2,000 messages at the first step's pace (1,000
+	// per 100 ms): the second step is not rushed to fit its interval.
+	if n := len(tp.times); n < 1100 || n >= 3000 {
+		t.Fatalf("%d messages published in 150 ms, want the first step and part of the second", n)
+	}
+}
+
+type closedPublisher struct{}
+
+func (closedPublisher) Publish(*Message) error    { return ErrHubClosed }
+func (closedPublisher) PublishFrame([]byte) error { return ErrHubClosed }
+func (closedPublisher) EndAll(string) error       { return ErrHubClosed }

@@ -105,7 +105,7 @@ func callScreenBytes(b *testing.B, w, h int, warmup, window time.Duration) (byte
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	defer cancel()
-	wg.Go(func() { _ = feed.StepSource(s.Step, time.Second, 1)(ctx, eventPublisher{events}) })
+	wg.Go(func() { _ = feed.StepSource(s.StepEach, time.Second, 1)(ctx, eventPublisher{events}) })
 	wg.Go(func() { _ = eng.Run(ctx) })
 	wg.Go(func() {
 		defer close(frames)

@@ -97,7 +97,9 @@ func runDemo(ctx context.Context, cfg demoConfig) error {
 	// Feed time starts at the wall clock so alerts, mutes and durations
 	// read naturally.
 	s, err := sim.New(sim.Config{Calls: cfg.calls, Scenarios: cfg.scenarios, Seed: cfg.seed,
-		Start: time.Now().UTC().Truncate(time.Second)})
+		Start: time.Now().UTC().Truncate(time.Second),
+		// As `calltop hub --simulate` serves it: less to encode and decode.
+		ElideStatTimestamps: true})
 	if err != nil {
 		return err
 	}
@@ -129,7 +131,7 @@ func runDemo(ctx context.Context, cfg demoConfig) error {
 		return err
 	}
 	opts.Events = client.Events()
-	source := feed.StepSource(s.Step, time.Second, cfg.speed)
+	source := feed.StepSource(s.StepEach, time.Second, cfg.speed)
 	return runTUI(ctx, opts, tui.Options{},
 		func(ctx context.Context) error { return hub.Serve(ctx, ln) },
 		func(ctx context.Context) error { return source(ctx, hub) },

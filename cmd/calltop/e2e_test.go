@@ -358,7 +358,7 @@ func startHub(t *testing.T) (url string, stop func()) {
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() { defer wg.Done(); hub.Serve(ctx, ln) }()
-	go func() { defer wg.Done(); feed.StepSource(s.Step, time.Second, 1)(ctx, hub) }()
+	go func() { defer wg.Done(); feed.StepSource(s.StepEach, time.Second, 1)(ctx, hub) }()
 	stop = sync.OnceFunc(func() { cancel(); wg.Wait() })
 	t.Cleanup(stop)
 	return "ws://" + ln.Addr().String() + "/feed", stop

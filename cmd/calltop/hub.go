@@ -226,7 +226,7 @@ func hubSource(o hubOptions, logger *log.Logger) (feed.Source, string, error) {
 		if len(o.scenarios) > 0 {
 			what += " (" + strings.Join(o.scenarios, ", ") + ")"
 		}
-		return feed.StepSource(s.Step, o.interval, o.speed), what, nil
+		return feed.StepSource(s.StepEach, o.interval, o.speed), what, nil
 	case o.replay != "":
 		loaded, err := dump.Load(o.replay)
 		if err != nil {

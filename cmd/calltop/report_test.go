@@ -291,7 +291,7 @@ func TestReportFromLiveFeed(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	served, stepped := make(chan struct{}), make(chan struct{})
 	go func() { defer close(served); _ = hub.Serve(ctx, ln) }()
-	go func() { defer close(stepped); _ = feed.StepSource(s.Step, time.Second, 20)(ctx, hub) }()
+	go func() { defer close(stepped); _ = feed.StepSource(s.StepEach, time.Second, 20)(ctx, hub) }()
 	defer func() { cancel(); <-served; <-stepped }()
 
 	cmd := newRootCmd()

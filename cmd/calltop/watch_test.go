@@ -56,7 +56,7 @@ func simHub(t *testing.T, ctx context.Context, calls int, scenario string, speed
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() { defer wg.Done(); hub.Serve(ctx, ln) }()
-	go func() { defer wg.Done(); feed.StepSource(s.Step, time.Second, speed)(ctx, hub) }()
+	go func() { defer wg.Done(); feed.StepSource(s.StepEach, time.Second, speed)(ctx, hub) }()
 	t.Cleanup(wg.Wait)
 	return "ws://" + ln.Addr().String() + "/feed"
 }

@@ -118,7 +118,7 @@ func measureFeedLatency(b *testing.B, calls int, warmup, window time.Duration) (
 	defer lp.stop()
 	ctx, hub, client, e := lp.ctx, lp.hub, lp.client, lp.e
 	probes := &probePublisher{Publisher: hub, every: 10 * time.Millisecond}
-	lp.wg.Go(func() { _ = feed.StepSource(s.Step, time.Second, 1)(ctx, probes) })
+	lp.wg.Go(func() { _ = feed.StepSource(s.StepEach, time.Second, 1)(ctx, probes) })
 
 	measureFrom := time.Now().Add(warmup)
 	end := measureFrom.Add(window)

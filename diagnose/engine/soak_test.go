@@ -73,7 +73,7 @@ func startSoakHub(t *testing.T, addr string, calls int, n, bad *atomic.Int64) *s
 	ctx, cancel := context.WithCancel(context.Background())
 	h.cancel = cancel
 	h.done.Go(func() { _ = h.hub.Serve(ctx, ln) })
-	h.done.Go(func() { _ = feed.StepSource(s.Step, time.Second, 1)(ctx, garbagePublisher{h.hub, n, bad}) })
+	h.done.Go(func() { _ = feed.StepSource(s.StepEach, time.Second, 1)(ctx, garbagePublisher{h.hub, n, bad}) })
 	return h
 }
 
