@@ -1,7 +1,6 @@
 package feed
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -137,7 +136,7 @@ func (c *Client) read(ctx context.Context, conn *websocket.Conn, lv *liveness, s
 				return err
 			}
 		}
-		f := inFrame{typ: typ, data: bytes.Clone(scratch), recv: time.Now()}
+		f := inFrame{typ: typ, data: takeFrame(scratch), recv: time.Now()}
 		if len(scratch) > 4<<20 {
 			scratch = nil // a huge frame passed; do not keep its room
 		}
@@ -211,7 +210,7 @@ func (c *Client) handle(ctx context.Context, stop <-chan struct{}, f inFrame, pa
 		return c.bad(ctx, stop, f.data, f.recv, err.Error())
 	}
 	if m.Type != TypeSnapshot {
-		return c.deliver(ctx, stop, Event{Kind: EventMessage, Msg: m, Frames: [][]byte{f.data}, Recv: f.recv})
+		return c.deliver(ctx, stop, Event{Kind: EventMessage, Msg: m, Frames: [][]byte{f.data}, Recv: f.recv, reusable: true})
 	}
 	if m.Part <= 1 {
 		*partFrames = nil

@@ -7,7 +7,7 @@ import "bytes"
 // stats decodes the stats array the way encoding/json fills a slice.
 func (d *decoder) stats(dst *[]Stat) {
 	if *dst == nil && d.peek() == '[' {
-		*dst = make([]Stat, 0, statsCap(d.data[d.pos:]))
+		*dst = statsPool.take(statsCap(d.data[d.pos:]))
 	}
 	s, more := openSlice(d, dst, "[]Stat")
 	for more {

@@ -119,4 +119,8 @@ type Event struct {
 	Reason string
 	// Status is the client's status after the change (EventState).
 	Status Status
+
+	// reusable: Msg.Stats and Frames[0] are this event's alone, and
+	// Release may hand them back for reuse.
+	reusable bool
 }

@@ -156,6 +156,7 @@ func reportFeed(ctx context.Context, m *diagnose.Monitor, o reportOptions, stder
 		switch ev.Kind {
 		case feed.EventMessage:
 			m.Apply(ev.Msg)
+			ev.Release()
 		case feed.EventBadFrame:
 			fmt.Fprintf(stderr, "calltop report: bad frame: %s\n", diagnose.Clean(ev.Reason))
 		case feed.EventState:

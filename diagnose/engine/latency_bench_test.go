@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -149,6 +150,7 @@ func measureFeedLatency(b *testing.B, calls int, warmup, window time.Duration) (
 			}
 			seen = max(seen, n)
 		case <-timeout.C:
+			writeHeapProfile(b)
 			// A drop means the client and engine fell a whole hub queue
 			// behind: the latencies then include reconnects.
 			b.ReportMetric(float64(hub.Stats().Dropped), "drops")
@@ -166,6 +168,25 @@ func measureFeedLatency(b *testing.B, calls int, warmup, window time.Duration) (
 			}
 			return late, frames
 		}
+	}
+}
+
+// writeHeapProfile writes the live heap, as it is at the end of the
+// window, to the file $CALLTOP_HEAP_PROFILE names (if set); read it with
+// `go tool pprof -sample_index=inuse_space`.
+func writeHeapProfile(b *testing.B) {
+	path := os.Getenv("CALLTOP_HEAP_PROFILE")
+	if path == "" {
+		return
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	runtime.GC() // the profile shows the heap as of the last collection
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		b.Fatal(err)
 	}
 }
 

@@ -169,6 +169,7 @@ func (l *loop) handle(ev feed.Event) {
 	case feed.EventMessage:
 		if ev.Msg != nil {
 			l.apply(ev.Msg)
+			ev.Release() // the Monitor keeps no reference into a message
 		}
 	case feed.EventBadFrame:
 		l.feed.BadFrames++
