@@ -3,13 +3,13 @@ package feed_test
 import (
 	"context"
 	"net"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/gorilla/websocket"
 
 	"github.com/calltop/calltop/feed"
+	"github.com/calltop/calltop/feed/feedtest"
 	"github.com/calltop/calltop/feed/sim"
 )
 
@@ -59,7 +59,7 @@ func BenchmarkHubPublish(b *testing.B) {
 			for hub.Stats().Subscribers < subs {
 				time.Sleep(time.Millisecond)
 			}
-			cpu := cpuTime()
+			cpu := feedtest.CPUTime()
 			b.ResetTimer()
 			for i := 0; b.Loop(); i++ {
 				if err := hub.Publish(&msgs[i%len(msgs)]); err != nil {
@@ -75,7 +75,7 @@ func BenchmarkHubPublish(b *testing.B) {
 				b.Logf("%d subscribers dropped as slow", d)
 			}
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
-			b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
+			b.ReportMetric(float64(feedtest.CPUTime()-cpu)/float64(b.N), "cpu-ns/op")
 		})
 	}
 }
@@ -101,7 +101,7 @@ func BenchmarkClientReceive(b *testing.B) {
 			break
 		}
 	}
-	cpu := cpuTime()
+	cpu := feedtest.CPUTime()
 	b.ResetTimer()
 	go func() {
 		for i := 0; i < b.N; i++ {
@@ -115,22 +115,12 @@ func BenchmarkClientReceive(b *testing.B) {
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
-	b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
+	b.ReportMetric(float64(feedtest.CPUTime()-cpu)/float64(b.N), "cpu-ns/op")
 	cancel()
 	for range c.Events() {
 	}
 	<-runDone
 	stop()
-}
-
-// cpuTime is the CPU time (user and system) this process has used: cost
-// per message that other work on a shared machine does not inflate.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // serveHub starts a quiet hub on a loopback port; stop ends it and waits.

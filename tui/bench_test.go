@@ -7,20 +7,21 @@ import (
 	"time"
 
 	"github.com/calltop/calltop/diagnose"
+	"github.com/calltop/calltop/feed/feedtest"
 )
 
 // loop runs body b.N times and also reports CPU time per op, which stays
 // honest when other processes share the machine.
 func loop(b *testing.B, body func(i int)) {
 	b.ReportAllocs()
-	start := cpuTime()
+	start := feedtest.CPUTime()
 	i := 0
 	for b.Loop() {
 		body(i)
 		i++
 	}
 	if i > 0 {
-		b.ReportMetric(float64(cpuTime()-start)/float64(i), "cpu-ns/op")
+		b.ReportMetric(float64(feedtest.CPUTime()-start)/float64(i), "cpu-ns/op")
 	}
 }
 
@@ -64,7 +65,7 @@ func BenchmarkViewAlerts(b *testing.B) {
 // changed calls, plus one copy of the rows); "unchanged" is a frame that
 // changed no call (alerts or feed status only), where the rows are kept.
 // The loop's own copy of the snapshot and of the changed summaries is
-// counted too. Rows are placed once per frame (at most ~10 a second), not
+// counted too. Rows are placed once per frame (at most 20 a second), not
 // per View.
 func BenchmarkFrameCalls(b *testing.B) {
 	for _, n := range []int{100, 1000, 10000} {

@@ -21,8 +21,8 @@ import (
 	"github.com/calltop/calltop/tui"
 )
 
-// tuiFPS caps how often the program redraws; frames arrive at most ten
-// times a second anyway.
+// tuiFPS caps how often the program redraws (frames arrive at most twenty
+// times a second): a frame waits at most 33 ms for the terminal.
 const tuiFPS = 30
 
 // shutdownWait bounds how long quitting waits for the engine and the feed

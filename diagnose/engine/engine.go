@@ -23,7 +23,7 @@ type Monitor interface {
 
 // Defaults for Options.
 const (
-	DefaultFrameInterval = 100 * time.Millisecond
+	DefaultFrameInterval = 50 * time.Millisecond
 	DefaultEvalInterval  = time.Second
 	DefaultStaleAfter    = 15 * time.Second
 	commandQueue         = 256
@@ -54,7 +54,9 @@ type Options struct {
 	Events <-chan feed.Event
 	// Replay, when set, is played instead of Events.
 	Replay *Replay
-	// FrameInterval is the least time between two frames (default 100 ms).
+	// FrameInterval is the least time between two frames (default 50 ms:
+	// a change waits at most that long for its frame, and the budget from
+	// feed message to screen is 150 ms at the 99th percentile).
 	FrameInterval time.Duration
 	// EvalInterval is how often, in data time, alerts are evaluated
 	// (default 1 s).

@@ -7,8 +7,8 @@ import (
 	"github.com/calltop/calltop/diagnose/alert"
 )
 
-// Frame is one coalesced picture the engine hands the TUI: at most about
-// ten per second, and only when something changed. Everything in it is
+// Frame is one coalesced picture the engine hands the TUI: at most one
+// per FrameInterval (twenty a second by default), and only when something changed. Everything in it is
 // immutable once sent.
 type Frame struct {
 	// Seq increases with every frame.

@@ -153,7 +153,7 @@ func BenchmarkFrame10000(b *testing.B) {
 // BenchmarkFeedToFrame10000 feeds a 10,000-call simulated fleet to the
 // engine as fast as it takes it and reports how late frames are (from the
 // first change a frame carries to the frame being read): p50 and p99 in
-// ms, at the default 100 ms frame interval. Run with -benchtime=1x.
+// ms, at the default 50 ms frame interval. Run with -benchtime=1x.
 func BenchmarkFeedToFrame10000(b *testing.B) {
 	s, err := sim.New(sim.Config{Calls: 10000, Seed: 1})
 	if err != nil {

@@ -2,11 +2,11 @@ package sim
 
 import (
 	"runtime"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/calltop/calltop/feed"
+	"github.com/calltop/calltop/feed/feedtest"
 )
 
 // BenchmarkStep10000 measures one step of a 10,000-call fleet (about
@@ -21,14 +21,14 @@ func BenchmarkStep10000(b *testing.B) {
 		s.Step()
 	}
 	b.ReportAllocs()
-	cpu := cpuTime()
+	cpu := feedtest.CPUTime()
 	b.ResetTimer()
 	msgs := 0
 	for b.Loop() {
 		msgs += len(s.Step())
 	}
 	b.StopTimer()
-	b.ReportMetric(float64(cpuTime()-cpu)/float64(time.Millisecond)/float64(b.N), "cpu-ms/step")
+	b.ReportMetric(float64(feedtest.CPUTime()-cpu)/float64(time.Millisecond)/float64(b.N), "cpu-ms/step")
 	b.ReportMetric(float64(msgs)/float64(b.N), "msgs/step")
 	b.ReportMetric(heapMB(), "heap-MB")
 	runtime.KeepAlive(s)
@@ -48,13 +48,13 @@ func BenchmarkStepEach10000(b *testing.B) {
 	}
 	b.ReportAllocs()
 	n = 0
-	cpu := cpuTime()
+	cpu := feedtest.CPUTime()
 	b.ResetTimer()
 	for b.Loop() {
 		s.StepEach(count)
 	}
 	b.StopTimer()
-	b.ReportMetric(float64(cpuTime()-cpu)/float64(time.Millisecond)/float64(b.N), "cpu-ms/step")
+	b.ReportMetric(float64(feedtest.CPUTime()-cpu)/float64(time.Millisecond)/float64(b.N), "cpu-ms/step")
 	b.ReportMetric(float64(n)/float64(b.N), "msgs/step")
 	b.ReportMetric(heapMB(), "heap-MB")
 	runtime.KeepAlive(s)
@@ -66,13 +66,4 @@ func heapMB() float64 {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	return float64(ms.HeapAlloc) / (1 << 20)
-}
-
-// cpuTime is the CPU time (user and system) this process has used.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

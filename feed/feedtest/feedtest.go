@@ -1,0 +1,159 @@
+// Package feedtest holds what calltop's tests and benchmarks need to run a
+// live feed for real: a hub and a client on a loopback port, a probe that
+// times messages through the whole path, and the process's CPU use.
+package feedtest
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"slices"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/calltop/calltop/feed"
+)
+
+// Loopback is a quiet hub on a loopback port with a feed.Client connected
+// to it. Everything started with Go runs until Stop.
+type Loopback struct {
+	Ctx    context.Context
+	Hub    *feed.Hub
+	Client *feed.Client
+
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// StartLoopback serves a hub (HubConfig as given, logs discarded unless
+// it sets Logf) on 127.0.0.1 and runs a client of it.
+func StartLoopback(tb testing.TB, cfg feed.HubConfig) *Loopback {
+	tb.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if cfg.Logf == nil {
+		cfg.Logf = func(string, ...any) {}
+	}
+	lp := &Loopback{Hub: feed.NewHub(cfg)}
+	lp.Ctx, lp.cancel = context.WithCancel(context.Background())
+	lp.Go(func(ctx context.Context) { _ = lp.Hub.Serve(ctx, ln) })
+	lp.Client, err = feed.NewClient(feed.ClientConfig{URLs: []string{"ws://" + ln.Addr().String() + "/feed"}})
+	if err != nil {
+		lp.Stop()
+		tb.Fatal(err)
+	}
+	lp.Go(func(ctx context.Context) { _ = lp.Client.Run(ctx) })
+	return lp
+}
+
+// Go runs f in a goroutine that Stop cancels (through ctx) and waits for.
+func (lp *Loopback) Go(f func(ctx context.Context)) {
+	lp.wg.Go(func() { f(lp.Ctx) })
+}
+
+// Stop cancels everything started and waits for it.
+func (lp *Loopback) Stop() {
+	lp.cancel()
+	lp.wg.Wait()
+}
+
+// ProbeCallID names the call that Probes publish.
+const ProbeCallID = "latency-probe"
+
+// Probes is a Publisher (the hub, as a source sees it) that slips a probe
+// into the stream every Every of wall time: a call.update of the call
+// ProbeCallID whose "probe" tag is a sequence number and whose room is
+// ProbeRoom(seq), so that a frame or a screen that shows the probe tells
+// which one it is. The probe rides the same hub queue, WebSocket, client
+// and engine as the messages around it; it goes out from the source's own
+// goroutine, at the data time of the message just published.
+type Probes struct {
+	feed.Publisher
+	Every time.Duration
+
+	mu   sync.Mutex
+	sent []time.Time // wall time each probe was published, by sequence
+	last time.Time
+}
+
+// ProbeRoom is the room name probe seq carries.
+func ProbeRoom(seq int) string { return fmt.Sprintf("probe-%07d", seq) }
+
+// Publish publishes m, then a probe when one is due.
+func (p *Probes) Publish(m *feed.Message) error {
+	if err := p.Publisher.Publish(m); err != nil {
+		return err
+	}
+	now := time.Now()
+	if now.Sub(p.last) < p.Every {
+		return nil
+	}
+	p.last = now
+	p.mu.Lock()
+	seq := len(p.sent)
+	p.sent = append(p.sent, now)
+	p.mu.Unlock()
+	typ := feed.TypeCallUpdate
+	if seq == 0 {
+		typ = feed.TypeCallStart
+	}
+	return p.Publisher.Publish(&feed.Message{Type: typ, TS: m.TS,
+		Call: &feed.Call{ID: ProbeCallID, Room: ProbeRoom(seq), Tags: map[string]string{"probe": strconv.Itoa(seq)}}})
+}
+
+// SentAt returns when probe seq was published.
+func (p *Probes) SentAt(seq int) (time.Time, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if seq < 0 || seq >= len(p.sent) {
+		return time.Time{}, false
+	}
+	return p.sent[seq], true
+}
+
+// Latencies collects, for probes seen in increasing order, the time from
+// publishing each to its first sighting.
+type Latencies struct {
+	probes *Probes
+	seen   int // the highest probe seen
+	late   []time.Duration
+}
+
+// NewLatencies times the probes p publishes.
+func NewLatencies(p *Probes) *Latencies { return &Latencies{probes: p, seen: -1} }
+
+// Saw notes that probe seq (-1: none) was seen at now; every probe up to
+// seq not seen before is seen now for the first time.
+func (l *Latencies) Saw(seq int, now time.Time) {
+	for q := l.seen + 1; q <= seq; q++ {
+		if at, ok := l.probes.SentAt(q); ok {
+			l.late = append(l.late, now.Sub(at))
+		}
+	}
+	l.seen = max(l.seen, seq)
+}
+
+// Skip forgets what was seen so far: the measurement starts now, with the
+// probes not yet seen.
+func (l *Latencies) Skip() { l.late = l.late[:0] }
+
+// Report reports the p50, p99 and largest latency (ms) as metrics named
+// with prefix, and the number of probes; it fails b when fewer than 100
+// probes were seen.
+func (l *Latencies) Report(b *testing.B, prefix string) {
+	b.Helper()
+	if len(l.late) < 100 {
+		b.Fatalf("%s: only %d probes seen", prefix, len(l.late))
+	}
+	late := append([]time.Duration(nil), l.late...)
+	slices.Sort(late)
+	ms := func(d time.Duration) float64 { return float64(d) / 1e6 }
+	b.ReportMetric(ms(late[len(late)/2]), prefix+"p50-ms")
+	b.ReportMetric(ms(late[len(late)*99/100]), prefix+"p99-ms")
+	b.ReportMetric(ms(late[len(late)-1]), prefix+"max-ms")
+	b.ReportMetric(float64(len(late)), prefix+"probes")
+}
