@@ -79,79 +79,122 @@ func (w *screenWriter) Write(p []byte) (int, error) {
 }
 
 // BenchmarkScreenLatency10000 runs the live path of the product end to
-// end on loopback, in one process: the simulator with 10,000 calls at real
-// speed (stats timestamps elided, as `calltop hub --simulate` serves
-// them), the hub, a WebSocket, feed.Client, the engine with the real
-// Monitor and Book, and the real tea.Program at 200x50 (30 fps, as the
-// command runs it) writing to a terminal that notes the time of every
-// write. The calls screen is filtered to the probe call, as a support
-// agent watching one customer's call would. A probe (feedtest.Probes,
-// every 10 ms) is a call.update that renames the probe call's room; its
-// screen latency is from hub.Publish to the first terminal write after a
-// View that shows the new room. frame-p50/p99 time the same probes to the
-// Update that takes their frame. Run with -benchtime=1x: about 35 s.
+// end on loopback: the simulator with 10,000 calls at real speed (stats
+// timestamps elided, as `calltop hub --simulate` serves them), the hub, a
+// WebSocket, feed.Client, the engine with the real Monitor and Book, and
+// the real tea.Program at 200x50 (30 fps, as the command runs it) writing
+// to a terminal that notes the time of every write. The calls screen is
+// filtered to the probe call, as a support agent watching one customer's
+// call would. A probe (feedtest.Probes, every 10 ms) is a call.update
+// that renames the probe call's room; its screen latency is from
+// hub.Publish to the first terminal write after a View that shows the new
+// room. frame-p50/p99 time the same probes to the Update that takes their
+// frame.
+//
+// In "in-process" everything shares this process; in "hub-process" the
+// simulator and the hub run in a child process (this test binary again),
+// as `calltop hub --simulate 10000` and `calltop` would, so only the
+// client, engine and program are measured here (cores, runq-cores) and
+// hub-cores is the child's. Run with -benchtime=1x: about 35 s each.
 func BenchmarkScreenLatency10000(b *testing.B) {
-	const warmup, window = 12 * time.Second, 20 * time.Second
-	for i := 0; i < b.N; i++ {
-		s, err := sim.New(sim.Config{Calls: 10000, Seed: 1, ElideStatTimestamps: true})
-		if err != nil {
-			b.Fatal(err)
-		}
-		lp := feedtest.StartLoopback(b, feed.HubConfig{})
-		probes := &feedtest.Probes{Publisher: lp.Hub, Every: 10 * time.Millisecond}
-		eng, err := engine.New(engine.Options{Events: lp.Client.Events(), Source: "loopback",
-			NewMonitor: func() engine.Monitor { return diagnose.NewMonitor(diagnose.Options{}) },
-			NewBook:    func() *alert.Book { return alert.NewBook(alert.Options{}) }})
-		if err != nil {
-			b.Fatal(err)
-		}
-		lp.Go(func(ctx context.Context) { _ = eng.Run(ctx) })
-		lp.Go(func(ctx context.Context) { _ = feed.StepSource(s.StepEach, time.Second, 1)(ctx, probes) })
-
-		model := &probeModel{Model: New(engineControl{e: eng, focused: &atomic.Value{}}, eng.Frames(), Options{}),
-			frames: feedtest.NewLatencies(probes)}
-		model.inView.Store(-1)
-		out := &screenWriter{model: model, screen: feedtest.NewLatencies(probes)}
-		prog := tea.NewProgram(model,
-			tea.WithOutput(out), tea.WithInput(nil), tea.WithContext(lp.Ctx), tea.WithFPS(30),
-			tea.WithWindowSize(200, 50), tea.WithColorProfile(colorprofile.TrueColor),
-			tea.WithEnvironment([]string{"TERM=xterm-256color"}), tea.WithoutSignalHandler())
-		lp.Go(func(context.Context) { _, _ = prog.Run() })
-
-		time.Sleep(warmup / 2)
-		prog.Send(press("/"))
-		for _, r := range feedtest.ProbeCallID {
-			prog.Send(press(string(r)))
-		}
-		prog.Send(press("enter"))
-		time.Sleep(warmup / 2)
-		if model.inView.Load() < 0 {
-			lp.Stop()
-			b.Fatal("the filtered calls screen does not show the probe call")
-		}
-		cpu0, wait0 := feedtest.CPUTime(), feedtest.RunQueueWait()
-		bytes0, pub0 := out.bytes.Load(), lp.Hub.Stats().Published
-		model.mu.Lock()
-		model.frames.Skip()
-		model.mu.Unlock()
-		out.mu.Lock()
-		out.screen.Skip()
-		out.mu.Unlock()
-		time.Sleep(window)
-		cpu, wait := feedtest.CPUTime()-cpu0, feedtest.RunQueueWait()-wait0
-		pub := lp.Hub.Stats().Published - pub0
-		bytes := out.bytes.Load() - bytes0
-		model.mu.Lock()
-		model.frames.Report(b, "frame-")
-		model.mu.Unlock()
-		out.mu.Lock()
-		out.screen.Report(b, "")
-		out.mu.Unlock()
-		lp.Stop()
-		b.ReportMetric(float64(lp.Hub.Stats().Dropped), "drops")
-		b.ReportMetric(float64(pub)/window.Seconds(), "pub-msgs/s")
-		b.ReportMetric(cpu.Seconds()/window.Seconds(), "cores")
-		b.ReportMetric(wait.Seconds()/window.Seconds(), "runq-cores")
-		b.ReportMetric(float64(bytes)/window.Seconds(), "bytes/s")
+	for _, where := range []string{"in-process", "hub-process"} {
+		b.Run(where, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				screenLatency(b, where == "hub-process")
+			}
+		})
 	}
+}
+
+// screenHubCalls is the fleet the hub child serves (see TestMain).
+const screenHubCalls = 10000
+
+// screenSource is the simulator's fleet as `calltop hub --simulate`
+// serves it.
+func screenSource(calls int) (feed.Source, error) {
+	s, err := sim.New(sim.Config{Calls: calls, Seed: 1, ElideStatTimestamps: true})
+	if err != nil {
+		return nil, err
+	}
+	return feed.StepSource(s.StepEach, time.Second, 1), nil
+}
+
+func screenLatency(b *testing.B, hubProcess bool) {
+	const warmup, window = 12 * time.Second, 20 * time.Second
+	var lp *feedtest.Loopback
+	var child *feedtest.HubProcess
+	var probes *feedtest.Probes
+	if hubProcess {
+		child = feedtest.StartHubProcess(b, strconv.Itoa(screenHubCalls))
+		lp = feedtest.StartClient(b, child.URL)
+	} else {
+		source, err := screenSource(screenHubCalls)
+		if err != nil {
+			b.Fatal(err)
+		}
+		lp = feedtest.StartLoopback(b, feed.HubConfig{})
+		probes = &feedtest.Probes{Publisher: lp.Hub, Every: 10 * time.Millisecond}
+		lp.Go(func(ctx context.Context) { _ = source(ctx, probes) })
+	}
+	eng, err := engine.New(engine.Options{Events: lp.Client.Events(), Source: "loopback",
+		NewMonitor: func() engine.Monitor { return diagnose.NewMonitor(diagnose.Options{}) },
+		NewBook:    func() *alert.Book { return alert.NewBook(alert.Options{}) }})
+	if err != nil {
+		b.Fatal(err)
+	}
+	lp.Go(func(ctx context.Context) { _ = eng.Run(ctx) })
+
+	model := &probeModel{Model: New(engineControl{e: eng, focused: &atomic.Value{}}, eng.Frames(), Options{}),
+		frames: feedtest.NewLatencies()}
+	model.inView.Store(-1)
+	out := &screenWriter{model: model, screen: feedtest.NewLatencies()}
+	prog := tea.NewProgram(model,
+		tea.WithOutput(out), tea.WithInput(nil), tea.WithContext(lp.Ctx), tea.WithFPS(30),
+		tea.WithWindowSize(200, 50), tea.WithColorProfile(colorprofile.TrueColor),
+		tea.WithEnvironment([]string{"TERM=xterm-256color"}), tea.WithoutSignalHandler())
+	lp.Go(func(context.Context) { _, _ = prog.Run() })
+
+	time.Sleep(warmup / 2)
+	prog.Send(press("/"))
+	for _, r := range feedtest.ProbeCallID {
+		prog.Send(press(string(r)))
+	}
+	prog.Send(press("enter"))
+	time.Sleep(warmup / 2)
+	if model.inView.Load() < 0 {
+		lp.Stop()
+		b.Fatal("the filtered calls screen does not show the probe call")
+	}
+	cpu0, wait0, steal0 := feedtest.CPUTime(), feedtest.RunQueueWait(), feedtest.StealTime()
+	bytes0, msgs0 := out.bytes.Load(), lp.Client.Status().Frames
+	model.mu.Lock()
+	model.frames.Skip()
+	model.mu.Unlock()
+	out.mu.Lock()
+	out.screen.Skip()
+	out.mu.Unlock()
+	time.Sleep(window)
+	cpu, wait, steal := feedtest.CPUTime()-cpu0, feedtest.RunQueueWait()-wait0, feedtest.StealTime()-steal0
+	msgs := lp.Client.Status().Frames - msgs0
+	bytes := out.bytes.Load() - bytes0
+	lp.Stop()
+
+	var sent []time.Time
+	if hubProcess {
+		var cores float64
+		if sent, cores, err = child.Stop(); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(cores, "hub-cores")
+	} else {
+		sent = probes.Sent()
+		b.ReportMetric(float64(lp.Hub.Stats().Dropped), "drops")
+	}
+	model.frames.Report(b, "frame-", sent)
+	out.screen.Report(b, "", sent)
+	b.ReportMetric(float64(msgs)/window.Seconds(), "feed-msgs/s")
+	b.ReportMetric(cpu.Seconds()/window.Seconds(), "cores")
+	b.ReportMetric(wait.Seconds()/window.Seconds(), "runq-cores")
+	b.ReportMetric(steal.Seconds()/window.Seconds(), "steal-cores")
+	b.ReportMetric(float64(bytes)/window.Seconds(), "bytes/s")
 }

@@ -37,16 +37,16 @@ func probeSeq(f Frame) int {
 func BenchmarkFeedLatency10000(b *testing.B) {
 	const warmup, window = 12 * time.Second, 20 * time.Second
 	for i := 0; i < b.N; i++ {
-		late, frames := measureFeedLatency(b, 10000, warmup, window)
-		late.Report(b, "")
+		late, sent, frames := measureFeedLatency(b, 10000, warmup, window)
+		late.Report(b, "", sent)
 		b.ReportMetric(float64(frames)/window.Seconds(), "frames/s")
 	}
 }
 
 // measureFeedLatency runs hub, client and engine for warmup+window and
-// returns the latencies of the probes first seen during the window, and
-// how many frames were read in it.
-func measureFeedLatency(b *testing.B, calls int, warmup, window time.Duration) (*feedtest.Latencies, int) {
+// returns the probes first seen during the window, when each probe was
+// sent, and how many frames were read in the window.
+func measureFeedLatency(b *testing.B, calls int, warmup, window time.Duration) (*feedtest.Latencies, []time.Time, int) {
 	// As `calltop hub --simulate` serves it: stats timestamps equal to ts
 	// left out.
 	s, err := sim.New(sim.Config{Calls: calls, Seed: 1, ElideStatTimestamps: true})
@@ -62,9 +62,9 @@ func measureFeedLatency(b *testing.B, calls int, warmup, window time.Duration) (
 	measureFrom := time.Now().Add(warmup)
 	end := measureFrom.Add(window)
 	frames := 0
-	var cpu0, wait0 time.Duration
+	var cpu0, wait0, steal0 time.Duration
 	var msgs0, pub0 int64
-	late := feedtest.NewLatencies(probes)
+	late := feedtest.NewLatencies()
 	timeout := time.NewTimer(time.Until(end))
 	defer timeout.Stop()
 	for {
@@ -77,7 +77,7 @@ func measureFeedLatency(b *testing.B, calls int, warmup, window time.Duration) (
 				continue
 			}
 			if cpu0 == 0 {
-				cpu0, wait0 = feedtest.CPUTime(), feedtest.RunQueueWait()
+				cpu0, wait0, steal0 = feedtest.CPUTime(), feedtest.RunQueueWait(), feedtest.StealTime()
 				msgs0, pub0 = client.Status().Frames, hub.Stats().Published
 			}
 			frames++
@@ -93,13 +93,15 @@ func measureFeedLatency(b *testing.B, calls int, warmup, window time.Duration) (
 			// The whole process (simulator, hub, client, engine): CPU per
 			// feed message read and cores busy, which other work on a
 			// shared machine does not inflate; and cores it was ready to
-			// use but waited for (other processes had them).
+			// use but waited for (other processes had them), and the
+			// machine's CPU time the hypervisor gave other guests.
 			if cpu := feedtest.CPUTime() - cpu0; cpu0 != 0 && msgs > 0 {
 				b.ReportMetric(float64(cpu.Microseconds())/float64(msgs), "cpu-us/msg")
 				b.ReportMetric(cpu.Seconds()/window.Seconds(), "cores")
 				b.ReportMetric((feedtest.RunQueueWait()-wait0).Seconds()/window.Seconds(), "runq-cores")
+				b.ReportMetric((feedtest.StealTime()-steal0).Seconds()/window.Seconds(), "steal-cores")
 			}
-			return late, frames
+			return late, probes.Sent(), frames
 		}
 	}
 }

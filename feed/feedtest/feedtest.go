@@ -41,13 +41,29 @@ func StartLoopback(tb testing.TB, cfg feed.HubConfig) *Loopback {
 	lp := &Loopback{Hub: feed.NewHub(cfg)}
 	lp.Ctx, lp.cancel = context.WithCancel(context.Background())
 	lp.Go(func(ctx context.Context) { _ = lp.Hub.Serve(ctx, ln) })
-	lp.Client, err = feed.NewClient(feed.ClientConfig{URLs: []string{"ws://" + ln.Addr().String() + "/feed"}})
+	lp.connect(tb, "ws://"+ln.Addr().String()+"/feed")
+	return lp
+}
+
+// StartClient runs a client of the hub at url (one in another process);
+// Hub is nil.
+func StartClient(tb testing.TB, url string) *Loopback {
+	tb.Helper()
+	lp := &Loopback{}
+	lp.Ctx, lp.cancel = context.WithCancel(context.Background())
+	lp.connect(tb, url)
+	return lp
+}
+
+func (lp *Loopback) connect(tb testing.TB, url string) {
+	tb.Helper()
+	var err error
+	lp.Client, err = feed.NewClient(feed.ClientConfig{URLs: []string{url}})
 	if err != nil {
 		lp.Stop()
 		tb.Fatal(err)
 	}
 	lp.Go(func(ctx context.Context) { _ = lp.Client.Run(ctx) })
-	return lp
 }
 
 // Go runs f in a goroutine that Stop cancels (through ctx) and waits for.
@@ -105,51 +121,61 @@ func (p *Probes) Publish(m *feed.Message) error {
 		Call: &feed.Call{ID: ProbeCallID, Room: ProbeRoom(seq), Tags: map[string]string{"probe": strconv.Itoa(seq)}}})
 }
 
-// SentAt returns when probe seq was published.
-func (p *Probes) SentAt(seq int) (time.Time, bool) {
+// Sent returns when each probe was published, by sequence number.
+func (p *Probes) Sent() []time.Time {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if seq < 0 || seq >= len(p.sent) {
-		return time.Time{}, false
-	}
-	return p.sent[seq], true
+	return slices.Clone(p.sent)
 }
 
-// Latencies collects, for probes seen in increasing order, the time from
-// publishing each to its first sighting.
+// Latencies notes when each probe was first seen (in a frame, on a
+// screen); with the times they were sent it gives their latencies.
 type Latencies struct {
-	probes *Probes
-	seen   int // the highest probe seen
-	late   []time.Duration
+	seen  int // the highest probe seen
+	first []sighting
 }
 
-// NewLatencies times the probes p publishes.
-func NewLatencies(p *Probes) *Latencies { return &Latencies{probes: p, seen: -1} }
+type sighting struct {
+	seq int
+	at  time.Time
+}
+
+// NewLatencies returns an empty Latencies.
+func NewLatencies() *Latencies { return &Latencies{seen: -1} }
 
 // Saw notes that probe seq (-1: none) was seen at now; every probe up to
 // seq not seen before is seen now for the first time.
 func (l *Latencies) Saw(seq int, now time.Time) {
 	for q := l.seen + 1; q <= seq; q++ {
-		if at, ok := l.probes.SentAt(q); ok {
-			l.late = append(l.late, now.Sub(at))
-		}
+		l.first = append(l.first, sighting{q, now})
 	}
 	l.seen = max(l.seen, seq)
 }
 
-// Skip forgets what was seen so far: the measurement starts now, with the
+// Skip forgets the sightings so far: the measurement starts now, with the
 // probes not yet seen.
-func (l *Latencies) Skip() { l.late = l.late[:0] }
+func (l *Latencies) Skip() { l.first = l.first[:0] }
 
-// Report reports the p50, p99 and largest latency (ms) as metrics named
-// with prefix, and the number of probes; it fails b when fewer than 100
-// probes were seen.
-func (l *Latencies) Report(b *testing.B, prefix string) {
-	b.Helper()
-	if len(l.late) < 100 {
-		b.Fatalf("%s: only %d probes seen", prefix, len(l.late))
+// Of returns the latency of each probe seen, given when each was sent.
+func (l *Latencies) Of(sent []time.Time) []time.Duration {
+	var late []time.Duration
+	for _, s := range l.first {
+		if s.seq < len(sent) {
+			late = append(late, s.at.Sub(sent[s.seq]))
+		}
 	}
-	late := append([]time.Duration(nil), l.late...)
+	return late
+}
+
+// Report reports the p50, p99 and largest latency (ms) of the probes
+// seen, as metrics named with prefix, and their number; it fails b when
+// fewer than 100 probes were seen.
+func (l *Latencies) Report(b *testing.B, prefix string, sent []time.Time) {
+	b.Helper()
+	late := l.Of(sent)
+	if len(late) < 100 {
+		b.Fatalf("%s: only %d probes seen", prefix, len(late))
+	}
 	slices.Sort(late)
 	ms := func(d time.Duration) float64 { return float64(d) / 1e6 }
 	b.ReportMetric(ms(late[len(late)/2]), prefix+"p50-ms")

@@ -1,6 +1,9 @@
 package feedtest
 
 import (
+	"context"
+	"os"
+	"strconv"
 	"testing"
 	"time"
 
@@ -30,15 +33,83 @@ func TestProbesAreTimedFromPublishToFirstSighting(t *testing.T) {
 	if m := out.msgs[9]; m.Type != feed.TypeCallUpdate || m.Call.Room != ProbeRoom(4) {
 		t.Fatalf("last probe %+v, want a call.update in room %s", m, ProbeRoom(4))
 	}
-	sent4, _ := p.SentAt(4)
-	l := NewLatencies(p)
+	sent := p.Sent()
+	sent4 := sent[4]
+	l := NewLatencies()
 	l.Saw(1, time.Now()) // probes 0 and 1, seen before the window
 	l.Skip()
 	l.Saw(-1, time.Now())              // nothing shown
 	l.Saw(1, time.Now())               // seen already
 	l.Saw(4, sent4.Add(time.Second))   // 2, 3 and 4
 	l.Saw(3, sent4.Add(2*time.Second)) // an older one again
-	if len(l.late) != 3 || l.late[2] != time.Second {
-		t.Fatalf("latencies %v, want three, the last 1s", l.late)
+	if late := l.Of(sent); len(late) != 3 || late[2] != time.Second {
+		t.Fatalf("latencies %v, want three, the last 1s", late)
+	}
+}
+
+func TestMain(m *testing.M) {
+	if arg := HubChild(); arg != "" {
+		n, _ := strconv.Atoi(arg)
+		os.Exit(ServeHubChild(func(ctx context.Context, p feed.Publisher) error {
+			// n call.starts, 2 ms apart, then nothing until stopped.
+			for i := range n {
+				if err := p.Publish(&feed.Message{Type: feed.TypeCallStart, TS: 1, Call: &feed.Call{ID: "c" + strconv.Itoa(i)}}); err != nil {
+					return err
+				}
+				time.Sleep(2 * time.Millisecond)
+			}
+			<-ctx.Done()
+			return nil
+		}))
+	}
+	os.Exit(m.Run())
+}
+
+func TestHubProcessServesProbesAndReportsWhenItSentThem(t *testing.T) {
+	hp := StartHubProcess(t, "50")
+	lp := StartClient(t, hp.URL)
+	defer lp.Stop()
+	l := NewLatencies()
+	calls := map[string]bool{}
+	deadline := time.After(10 * time.Second)
+	for len(calls) < 50 {
+		select {
+		case ev := <-lp.Client.Events():
+			if ev.Kind != feed.EventMessage {
+				continue
+			}
+			for _, c := range ev.Msg.Calls { // calls started before the client connected
+				if c.ID != ProbeCallID {
+					calls[c.ID] = true
+				}
+			}
+			if ev.Msg.Call == nil {
+				continue
+			}
+			if ev.Msg.Call.ID != ProbeCallID {
+				calls[ev.Msg.Call.ID] = true
+				continue
+			}
+			n, err := strconv.Atoi(ev.Msg.Call.Tags["probe"])
+			if err != nil {
+				t.Fatalf("probe tag %q", ev.Msg.Call.Tags["probe"])
+			}
+			l.Saw(n, time.Now())
+		case <-deadline:
+			t.Fatalf("%d of the child's 50 calls arrived", len(calls))
+		}
+	}
+	sent, _, err := hp.Stop()
+	if err != nil {
+		t.Fatal(err)
+	}
+	late := l.Of(sent)
+	if len(sent) < 3 || len(late) < 3 {
+		t.Fatalf("%d probes sent, %d seen; want several over 100 ms of calls", len(sent), len(late))
+	}
+	for _, d := range late {
+		if d < 0 || d > 5*time.Second {
+			t.Fatalf("a probe took %v from the child's publish to this process", d)
+		}
 	}
 }
