@@ -45,10 +45,12 @@ func (p *classPool[T]) take(n int) []T {
 	return make([]T, 0, 1<<(c+p.minShift))
 }
 
-// give keeps s for a later take, in the largest class it can serve.
+// give keeps s for a later take, in the largest class it can serve. A
+// slice more than twice the largest class is left to the collector rather
+// than kept whole for a smaller use.
 func (p *classPool[T]) give(s []T) {
 	c := bits.Len(uint(cap(s))) - 1 - p.minShift
-	if c < 0 {
+	if c < 0 || c > len(p.classes) {
 		return
 	}
 	c = min(c, len(p.classes)-1)

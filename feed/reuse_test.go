@@ -132,4 +132,21 @@ func TestClassPoolGivesRoomEnoughAndAtMostTwice(t *testing.T) {
 	if s := p.take(65537); cap(s) != 65537 {
 		t.Errorf("take(65537): cap %d, want exactly 65537 (too big to pool)", cap(s))
 	}
+	// A huge slice is not kept (its array would stay alive for a small
+	// use); one up to twice the largest class serves that class.
+	q := newClassPool[byte](9, 10)
+	huge := make([]byte, 1<<20)
+	q.give(huge)
+	if s := q.take(1024); &s[:1][0] == &huge[0] {
+		t.Error("take(1024) after giving 1 MiB returned the 1 MiB array")
+	}
+	two := make([]byte, 2048)
+	q.give(two)
+	for range 100 { // as above: sync.Pool may drop it, but not every time
+		if s := q.take(1024); &s[:1][0] == &two[0] {
+			return
+		}
+		q.give(two)
+	}
+	t.Error("a 2 KiB slice given was never taken back for the 1 KiB class")
 }
