@@ -80,8 +80,8 @@ type Route struct {
 }
 
 // Serve serves the hub, and any extra routes, on ln until ctx ends, then
-// closes every subscriber with a close frame and shuts the HTTP server
-// down. It returns nil after a shutdown asked for by ctx.
+// shuts the HTTP server down (no new connections) and closes every
+// subscriber with a close frame. It returns nil after a shutdown asked for by ctx.
 func (h *Hub) Serve(ctx context.Context, ln net.Listener, routes ...Route) error {
 	handler := h.Handler()
 	if len(routes) > 0 {
@@ -101,10 +101,13 @@ func (h *Hub) Serve(ctx context.Context, ln net.Listener, routes ...Route) error
 		return err
 	case <-ctx.Done():
 	}
-	h.Close()
+	// Stop accepting first: a subscriber told "hub shutting down" that
+	// reconnects at once must be refused by the closed port, not upgraded
+	// and turned away while a stuck subscriber's close frame times out.
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	err := srv.Shutdown(sctx)
+	err := srv.Shutdown(sctx) // hijacked WebSockets are not waited for
+	h.Close()
 	if serr := <-errc; serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
 		err = serr
 	}
