@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -24,8 +25,8 @@ type Source func(ctx context.Context, p Publisher) error
 
 // stepSlots is how many slices a step's messages are spread over, so a
 // big step does not arrive as one burst that fills subscriber queues: at
-// 10,000 simulated calls (38,000 messages a step) a slice is 380 messages,
-// one every millisecond.
+// 10,000 simulated calls (38,000 messages a one-second step) a slice is
+// 380 messages, one every 10 ms.
 const stepSlots = 100
 
 // stepMaxRate caps the pace at which StepSource publishes (messages per
@@ -41,14 +42,16 @@ const stepMaxRate = 60000
 //
 // A step's messages are paced evenly over the rest of the interval (at
 // least half of it), in stepSlots slices, never faster than 60,000 a
-// second. The pace is set from the previous step's count (the first step
-// goes at the rate cap): a step with more messages than the last runs on
-// at the same pace past its interval. When stepping or publishing falls
-// behind, steps are not skipped and not rushed: feed time slows down.
+// second. The pace is set from the previous step's count, which a step
+// cannot know before it is made: messages beyond that count go out at the
+// rate cap, so a step a little bigger than the last ends a little late,
+// not a whole interval late (the first step goes at the cap). When stepping
+// or publishing falls behind, steps are not skipped and not rushed: feed
+// time slows down.
 func StepSource(step func(emit func(m *Message)), interval time.Duration, speed float64) Source {
 	return func(ctx context.Context, p Publisher) error {
-		if interval <= 0 || speed <= 0 {
-			return fmt.Errorf("step source: interval %v and speed %v must be positive", interval, speed)
+		if interval <= 0 || !(speed > 0) || math.IsInf(speed, 1) {
+			return fmt.Errorf("step source: interval %v and speed %v must be positive and finite", interval, speed)
 		}
 		wall := time.Duration(float64(interval) / speed)
 		var (
@@ -59,11 +62,17 @@ func StepSource(step func(emit func(m *Message)), interval time.Duration, speed 
 		)
 		for {
 			start := later(next, time.Now())
-			// Every message's due time: i*gap after start.
 			target := later(next.Add(wall), start.Add(wall/2))
-			gap := time.Second / stepMaxRate
+			capGap := time.Second / stepMaxRate
+			gap := capGap
 			if expected > 0 {
 				gap = max(gap, target.Sub(start)/time.Duration(expected))
+			}
+			// due is when message i of the step goes out: the first
+			// expected evenly to target, the rest at the rate cap.
+			due := func(i int) time.Time {
+				k := min(i, expected)
+				return start.Add(time.Duration(k)*gap + time.Duration(i-k)*capGap)
 			}
 			slot := max(1, (expected+stepSlots-1)/stepSlots)
 			n := 0
@@ -71,7 +80,7 @@ func StepSource(step func(emit func(m *Message)), interval time.Duration, speed 
 				if stopped {
 					return
 				}
-				if n > 0 && n%slot == 0 && !sleepUntil(ctx, start.Add(time.Duration(n)*gap)) {
+				if n > 0 && n%slot == 0 && !sleepUntil(ctx, due(n)) {
 					stopped = true
 					return
 				}
@@ -83,8 +92,8 @@ func StepSource(step func(emit func(m *Message)), interval time.Duration, speed 
 			if stopped {
 				return err
 			}
+			next = later(target, due(n))
 			expected = n
-			next = later(target, start.Add(time.Duration(n)*gap))
 			if !sleepUntil(ctx, next) {
 				return nil
 			}

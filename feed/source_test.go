@@ -3,6 +3,7 @@ package feed
 import (
 	"context"
 	"errors"
+	"math"
 	"sync"
 	"testing"
 	"time"
@@ -130,8 +131,9 @@ func TestStepSourceStopsWhenPublishFailsOrCtxEnds(t *testing.T) {
 	if d := time.Since(begin); d > time.Second {
 		t.Fatalf("returned %v after the cancel", d)
 	}
-	// Steps of 1,000 then 2,000 messages at the first step's pace (1,000
-	// per 100 ms): the second step is not rushed to fit its interval.
+	// Steps of 1,000 (at the rate cap: the first step's size is not known)
+	// then 2,000: the second step's first 1,000 at the pace the first set
+	// (1,000 per 100 ms), so about 500 of them by the cancel.
 	if n := len(tp.times); n < 1100 || n >= 3000 {
 		t.Fatalf("%d messages published in 150 ms, want the first step and part of the second", n)
 	}
@@ -142,3 +144,34 @@ type closedPublisher struct{}
 func (closedPublisher) Publish(*Message) error    { return ErrHubClosed }
 func (closedPublisher) PublishFrame([]byte) error { return ErrHubClosed }
 func (closedPublisher) EndAll(string) error       { return ErrHubClosed }
+
+// Step sizes go up and down (calls end and start); a step bigger than the
+// last must not cost a whole interval, or feed time drifts behind the wall
+// clock for good.
+func TestStepSourceKeepsPaceWhenStepSizesVary(t *testing.T) {
+	steps := 0
+	step := func(emit func(*Message)) {
+		steps++
+		for range 10 + 10*(steps%2) { // 20, 10, 20, 10, ...
+			emit(&Message{})
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if err := StepSource(step, 20*time.Millisecond, 1)(ctx, &timedPublisher{}); err != nil {
+		t.Fatal(err)
+	}
+	// 50 steps of 20 ms in a second; at the previous step's pace a step of
+	// 20 after one of 10 took two intervals (about 33 steps).
+	if steps < 45 {
+		t.Fatalf("%d steps in a second at one per 20 ms: feed time fell behind", steps)
+	}
+}
+
+func TestStepSourceRefusesASpeedThatIsNotAFiniteNumber(t *testing.T) {
+	for _, speed := range []float64{0, -1, math.NaN(), math.Inf(1)} {
+		if err := StepSource(func(func(*Message)) {}, time.Second, speed)(context.Background(), &timedPublisher{}); err == nil {
+			t.Errorf("speed %v accepted", speed)
+		}
+	}
+}

@@ -80,8 +80,8 @@ func runDemo(ctx context.Context, cfg demoConfig) error {
 	if cfg.calls < 1 {
 		return fmt.Errorf("--calls %d: need at least one call", cfg.calls)
 	}
-	if cfg.speed <= 0 {
-		return fmt.Errorf("--speed %v: must be positive", cfg.speed)
+	if err := checkSpeed(cfg.speed); err != nil {
+		return err
 	}
 	fleet, err := cfg.fleet.options()
 	if err != nil {

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+	"math"
 	"os"
 	"strings"
 
@@ -30,4 +32,13 @@ func flagOrEnv(cmd *cobra.Command, flag, value, env string) string {
 		return value
 	}
 	return os.Getenv(env)
+}
+
+// checkSpeed refuses a --speed that is not a positive, finite number
+// (strconv accepts "NaN" and "Inf").
+func checkSpeed(speed float64) error {
+	if !(speed > 0) || math.IsInf(speed, 1) {
+		return fmt.Errorf("--speed %v: must be a positive number", speed)
+	}
+	return nil
 }

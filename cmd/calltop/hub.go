@@ -127,8 +127,8 @@ func runHub(ctx context.Context, o hubOptions, stderr io.Writer) error {
 	if err := feed.CheckListen(o.listen, o.token); err != nil {
 		return err
 	}
-	if o.speed <= 0 {
-		return fmt.Errorf("--speed %v: must be positive", o.speed)
+	if err := checkSpeed(o.speed); err != nil {
+		return err
 	}
 	if err := checkIngest(o); err != nil {
 		return err

@@ -28,8 +28,8 @@ Acks and mutes made during a replay are not saved.`,
   calltop replay rtcstats-dump.txt --speed 8`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if speed <= 0 {
-				return fmt.Errorf("--speed %v: must be positive", speed)
+			if err := checkSpeed(speed); err != nil {
+				return err
 			}
 			loaded, err := dump.Load(args[0])
 			if err != nil {

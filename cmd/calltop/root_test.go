@@ -36,3 +36,16 @@ func TestCompletionBash(t *testing.T) {
 		t.Fatalf("bash completion script lacks the calltop entry point")
 	}
 }
+
+func TestSpeedMustBeAPositiveNumber(t *testing.T) {
+	for _, args := range [][]string{
+		{"demo", "--speed", "NaN"}, {"demo", "--speed", "0"},
+		{"hub", "--simulate", "1", "--speed", "+Inf"}, {"hub", "--simulate", "1", "--speed", "-2"},
+		{"replay", "nonexistent.json", "--speed", "nan"},
+	} {
+		_, err := runCLI(t, args...)
+		if err == nil || !strings.Contains(err.Error(), "--speed") {
+			t.Errorf("calltop %s: error %v, want one about --speed", strings.Join(args, " "), err)
+		}
+	}
+}
