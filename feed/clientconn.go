@@ -197,7 +197,7 @@ func (c *Client) handle(ctx context.Context, stop <-chan struct{}, f inFrame, pa
 		return c.bad(ctx, stop, f.data, f.recv, "binary frame; calltop.v1 frames are text")
 	}
 	m := new(Message)
-	if err := Decode(f.data, m); err != nil {
+	if err := decodeReusing(f.data, m); err != nil {
 		if errors.Is(err, ErrUnknownType) {
 			c.mu.Lock()
 			c.status.Unknown++

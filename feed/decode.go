@@ -24,6 +24,7 @@ type decoder struct {
 	fold    bool         // a key matched a field only ignoring case
 	key     [2]int       // the raw key being read (its start and end in data), for messages
 	strs    *stringCache // reused copies of repeated strings
+	reuse   bool         // take the stats slice from statsPool (see reuse.go)
 }
 
 // maxDepth is encoding/json's nesting limit.
@@ -34,8 +35,8 @@ var errFold = errors.New("a key differs from a field name only in case")
 // decodeFast fills m from data, or returns an error. It returns errFold
 // when a key would match a field ignoring case: the caller then lets
 // encoding/json decide, as it matches keys that way.
-func decodeFast(data []byte, m *Message) error {
-	d := decoder{data: data, strs: stringCaches.Get().(*stringCache)}
+func decodeFast(data []byte, m *Message, reuse bool) error {
+	d := decoder{data: data, strs: stringCaches.Get().(*stringCache), reuse: reuse}
 	defer stringCaches.Put(d.strs)
 	d.ws()
 	if d.literal("null") {

@@ -7,7 +7,11 @@ import "bytes"
 // stats decodes the stats array the way encoding/json fills a slice.
 func (d *decoder) stats(dst *[]Stat) {
 	if *dst == nil && d.peek() == '[' {
-		*dst = statsPool.take(statsCap(d.data[d.pos:]))
+		if n := statsCap(d.data[d.pos:]); d.reuse {
+			*dst = statsPool.take(n) // a power-of-two class, reused
+		} else {
+			*dst = make([]Stat, 0, n)
+		}
 	}
 	s, more := openSlice(d, dst, "[]Stat")
 	for more {

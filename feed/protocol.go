@@ -259,12 +259,18 @@ var ErrUnknownType = errors.New("unknown message type")
 // each known type needs (ids present, stats routed) and returns a
 // *DecodeError naming the problem otherwise. A stats object without a
 // timestamp gets the message's ts.
-func Decode(data []byte, m *Message) error {
+func Decode(data []byte, m *Message) error { return decode(data, m, false) }
+
+// decodeReusing is Decode with the stats slice taken from statsPool, for a
+// message whose consumer may release it (see Event.Release).
+func decodeReusing(data []byte, m *Message) error { return decode(data, m, true) }
+
+func decode(data []byte, m *Message, reuse bool) error {
 	*m = Message{}
 	if len(data) > MaxFrameBytes {
 		return &DecodeError{Reason: fmt.Sprintf("frame of %d bytes exceeds the %d-byte limit", len(data), MaxFrameBytes)}
 	}
-	err := decodeFast(data, m)
+	err := decodeFast(data, m, reuse)
 	if err == errFold { // a key in another case: encoding/json's rules apply
 		*m = Message{}
 		err = json.Unmarshal(data, m)

@@ -50,7 +50,7 @@ func (p *classPool[T]) take(n int) []T {
 // than kept whole for a smaller use.
 func (p *classPool[T]) give(s []T) {
 	c := bits.Len(uint(cap(s))) - 1 - p.minShift
-	if c < 0 || c > len(p.classes) {
+	if c < 0 || cap(s) > 2<<(p.minShift+len(p.classes)-1) {
 		return
 	}
 	c = min(c, len(p.classes)-1)

@@ -135,10 +135,12 @@ func TestClassPoolGivesRoomEnoughAndAtMostTwice(t *testing.T) {
 	// A huge slice is not kept (its array would stay alive for a small
 	// use); one up to twice the largest class serves that class.
 	q := newClassPool[byte](9, 10)
-	huge := make([]byte, 1<<20)
-	q.give(huge)
-	if s := q.take(1024); &s[:1][0] == &huge[0] {
-		t.Error("take(1024) after giving 1 MiB returned the 1 MiB array")
+	for _, n := range []int{3 << 10, 1 << 20} { // 3x and 1024x the largest class
+		big := make([]byte, n)
+		q.give(big)
+		if s := q.take(1024); &s[:1][0] == &big[0] {
+			t.Errorf("take(1024) after giving %d bytes returned that array", n)
+		}
 	}
 	two := make([]byte, 2048)
 	q.give(two)
