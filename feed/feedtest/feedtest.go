@@ -25,10 +25,12 @@ type Loopback struct {
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+	once   sync.Once
 }
 
 // StartLoopback serves a hub (HubConfig as given, logs discarded unless
-// it sets Logf) on 127.0.0.1 and runs a client of it.
+// it sets Logf) on 127.0.0.1 and runs a client of it. It is stopped when
+// the test ends if Stop was not called before.
 func StartLoopback(tb testing.TB, cfg feed.HubConfig) *Loopback {
 	tb.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -40,17 +42,19 @@ func StartLoopback(tb testing.TB, cfg feed.HubConfig) *Loopback {
 	}
 	lp := &Loopback{Hub: feed.NewHub(cfg)}
 	lp.Ctx, lp.cancel = context.WithCancel(context.Background())
+	tb.Cleanup(lp.Stop)
 	lp.Go(func(ctx context.Context) { _ = lp.Hub.Serve(ctx, ln) })
 	lp.connect(tb, "ws://"+ln.Addr().String()+"/feed")
 	return lp
 }
 
 // StartClient runs a client of the hub at url (one in another process);
-// Hub is nil.
+// Hub is nil. Like StartLoopback, it is stopped when the test ends.
 func StartClient(tb testing.TB, url string) *Loopback {
 	tb.Helper()
 	lp := &Loopback{}
 	lp.Ctx, lp.cancel = context.WithCancel(context.Background())
+	tb.Cleanup(lp.Stop)
 	lp.connect(tb, url)
 	return lp
 }
@@ -71,10 +75,13 @@ func (lp *Loopback) Go(f func(ctx context.Context)) {
 	lp.wg.Go(func() { f(lp.Ctx) })
 }
 
-// Stop cancels everything started and waits for it.
+// Stop cancels everything started and waits for it (once; later calls
+// return at once).
 func (lp *Loopback) Stop() {
-	lp.cancel()
-	lp.wg.Wait()
+	lp.once.Do(func() {
+		lp.cancel()
+		lp.wg.Wait()
+	})
 }
 
 // ProbeCallID names the call that Probes publish.

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -68,9 +69,15 @@ type HubProcess struct {
 	stdin io.WriteCloser
 	out   *bufio.Reader
 	began time.Time
+	once  sync.Once
 }
 
-// StartHubProcess starts the child and waits for its address.
+// childWait bounds how long the harness waits for the child to start or
+// to finish; past it the child is killed.
+const childWait = 30 * time.Second
+
+// StartHubProcess starts the child and waits for its address. The child
+// is killed when the test ends if Stop was not called before.
 func StartHubProcess(tb testing.TB, arg string) *HubProcess {
 	tb.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
@@ -88,39 +95,59 @@ func StartHubProcess(tb testing.TB, arg string) *HubProcess {
 		tb.Fatal(err)
 	}
 	h := &HubProcess{cmd: cmd, stdin: stdin, out: bufio.NewReader(stdout), began: time.Now()}
+	tb.Cleanup(h.kill)
+	kill := time.AfterFunc(childWait, h.kill)
 	addr, err := h.out.ReadString('\n')
+	kill.Stop()
 	if err != nil {
-		h.cmd.Process.Kill()
-		h.cmd.Wait()
-		tb.Fatalf("hub child: no address: %v", err)
+		h.kill()
+		tb.Fatalf("hub child: no address within %v: %v", childWait, err)
 	}
 	h.URL = "ws://" + strings.TrimSpace(addr) + "/feed"
 	return h
 }
 
+// kill ends the child at once, unless Stop or kill already ended it.
+func (h *HubProcess) kill() {
+	h.once.Do(func() {
+		h.cmd.Process.Kill()
+		h.cmd.Wait()
+	})
+}
+
 // Stop ends the child and returns when each probe was sent and the cores
-// the child used on average over its life.
+// the child used on average over its life. A child that does not finish
+// within childWait is killed.
 func (h *HubProcess) Stop() (sent []time.Time, cores float64, err error) {
-	h.stdin.Close()
-	for {
-		line, rerr := h.out.ReadString('\n')
-		if line = strings.TrimSpace(line); line != "" {
-			ns, perr := strconv.ParseInt(line, 10, 64)
-			if perr != nil {
-				err = fmt.Errorf("hub child wrote %q: %w", line, perr)
+	stopped := false
+	h.once.Do(func() {
+		stopped = true
+		kill := time.AfterFunc(childWait, func() { h.cmd.Process.Kill() })
+		defer kill.Stop()
+		h.stdin.Close()
+		for {
+			line, rerr := h.out.ReadString('\n')
+			if line = strings.TrimSpace(line); line != "" && err == nil {
+				ns, perr := strconv.ParseInt(line, 10, 64)
+				if perr != nil {
+					err = fmt.Errorf("hub child wrote %q: %w", line, perr)
+				} else {
+					sent = append(sent, time.Unix(0, ns))
+				}
+			}
+			if rerr != nil { // read to the end, so the child never blocks writing
 				break
 			}
-			sent = append(sent, time.Unix(0, ns))
 		}
-		if rerr != nil {
-			break
+		if werr := h.cmd.Wait(); werr != nil && err == nil {
+			err = fmt.Errorf("hub child: %w", werr)
 		}
-	}
-	if werr := h.cmd.Wait(); werr != nil && err == nil {
-		err = fmt.Errorf("hub child: %w", werr)
-	}
-	if st := h.cmd.ProcessState; st != nil {
-		cores = (st.UserTime() + st.SystemTime()).Seconds() / time.Since(h.began).Seconds()
+		if st := h.cmd.ProcessState; st != nil {
+			cores = (st.UserTime() + st.SystemTime()).Seconds() / time.Since(h.began).Seconds()
+		}
+	})
+	if !stopped {
+		return nil, 0, fmt.Errorf("hub child: already stopped")
 	}
 	return sent, cores, err
 }
