@@ -173,7 +173,7 @@ func TestAlertReadOnly(t *testing.T) {
 		t.Fatalf("read-only pane acted: %v", rec.log())
 	}
 	mustShow(t, m, "read-only")
-	if strings.Contains(m.help.Bar(m.alerts.ShortHelp()), "acknowledge") {
+	if strings.Contains(m.help.Bar(m.alerts.ShortHelp(), 0), "acknowledge") {
 		t.Fatal("read-only hint bar offers acknowledge")
 	}
 }

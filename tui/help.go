@@ -2,10 +2,12 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
+	"charm.land/lipgloss/v2"
 )
 
 // helpScreen is the full help that ? opens over the body. Its groups are
@@ -56,18 +58,34 @@ func (h *helpScreen) View() string {
 }
 
 // Bar renders bindings on one line as wide as the terminal, for the hint
-// bar. The line is cached: it changes only when the bindings or the width
-// do, not on every frame.
-func (h *helpScreen) Bar(bindings []key.Binding) string {
+// bar. The last keep bindings (help and quit) are always shown: when the
+// line is too narrow for all, bindings before them are left out from the
+// end of the list, least important last, rather than the line being cut.
+// The line is cached: it changes only when the bindings or the width do,
+// not on every frame.
+func (h *helpScreen) Bar(bindings []key.Binding, keep int) string {
 	var sig strings.Builder
-	fmt.Fprintf(&sig, "%d", h.bar.Width())
+	fmt.Fprintf(&sig, "%d/%d", h.bar.Width(), keep)
 	for _, b := range bindings {
 		if b.Enabled() {
 			sig.WriteString("\x00" + b.Help().Key + "\x01" + b.Help().Desc)
 		}
 	}
 	if sig.String() != h.barKey {
-		h.barKey, h.barLine = sig.String(), fit(h.bar.ShortHelpView(bindings), h.bar.Width())
+		h.barKey, h.barLine = sig.String(), fit(h.bar.ShortHelpView(h.fitting(bindings, keep)), h.bar.Width())
 	}
 	return h.barLine
+}
+
+// fitting drops bindings just before the last keep until the rest fit the
+// bar's width on one line (or only the kept ones are left).
+func (h *helpScreen) fitting(bindings []key.Binding, keep int) []key.Binding {
+	whole := h.bar
+	whole.SetWidth(0) // no cut: measure the whole line
+	keep = min(keep, len(bindings))
+	opt, kept := slices.Clone(bindings[:len(bindings)-keep]), bindings[len(bindings)-keep:]
+	for len(opt) > 0 && lipgloss.Width(whole.ShortHelpView(append(opt, kept...))) > h.bar.Width() {
+		opt = opt[:len(opt)-1]
+	}
+	return append(opt, kept...)
 }

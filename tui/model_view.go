@@ -149,14 +149,14 @@ func (m *Model) hintBar() string {
 		return fit(m.styles.Notice.Render(m.notice), m.width)
 	}
 	if m.showHelp {
-		return m.help.Bar(m.help.ShortHelp())
+		return m.help.Bar(m.help.ShortHelp(), 2)
 	}
-	bindings := m.active().ShortHelp()
+	bindings, keep := m.active().ShortHelp(), 0
 	if !(m.screen == screenCalls && m.calls.Filtering()) && !m.alerts.Picking() {
 		k := &m.keys
-		bindings = append(bindings, k.AlertPane, k.Pause, k.Help, k.Quit)
+		bindings, keep = append(bindings, k.AlertPane, k.Pause, k.Help, k.Quit), 2
 	}
-	return m.help.Bar(bindings)
+	return m.help.Bar(bindings, keep)
 }
 
 // joinBeside puts two blocks of equal height side by side; each line of
