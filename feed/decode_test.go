@@ -131,6 +131,29 @@ func TestFastDecodeMatchesEncodingJSON(t *testing.T) {
 		}
 	}
 	// Every Stat field, set to a distinct value, survives.
+	s := everyField(t)
+	frame, _ := json.Marshal(&Message{Type: TypeStats, TS: 7, CallID: "c", ParticipantID: "p", ConnectionID: "x", Stats: []Stat{s}})
+	sameAsReference(t, frame)
+	var m Message
+	if err := Decode(frame, &m); err != nil || !reflect.DeepEqual(m.Stats[0], s) {
+		t.Fatalf("a Stat with every field set does not come back whole: %v", err)
+	}
+}
+
+func FuzzDecodeMatchesEncodingJSON(f *testing.F) {
+	for _, c := range decodeEdgeCases[:len(decodeEdgeCases)-2] {
+		f.Add([]byte(c))
+	}
+	for _, c := range decodeNativeCases {
+		f.Add([]byte(c))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) { sameAsReference(t, data) })
+}
+
+// everyField is a Stat with every field set to a distinct value (an int64
+// above 2^31, as an SSRC can be).
+func everyField(t *testing.T) Stat {
+	t.Helper()
 	var s Stat
 	v := reflect.ValueOf(&s).Elem()
 	for i := 0; i < v.NumField(); i++ {
@@ -149,20 +172,5 @@ func TestFastDecodeMatchesEncodingJSON(t *testing.T) {
 			t.Fatalf("Stat field %s has a kind the fast decoder does not handle", v.Type().Field(i).Name)
 		}
 	}
-	frame, _ := json.Marshal(&Message{Type: TypeStats, TS: 7, CallID: "c", ParticipantID: "p", ConnectionID: "x", Stats: []Stat{s}})
-	sameAsReference(t, frame)
-	var m Message
-	if err := Decode(frame, &m); err != nil || !reflect.DeepEqual(m.Stats[0], s) {
-		t.Fatalf("a Stat with every field set does not come back whole: %v", err)
-	}
-}
-
-func FuzzDecodeMatchesEncodingJSON(f *testing.F) {
-	for _, c := range decodeEdgeCases[:len(decodeEdgeCases)-2] {
-		f.Add([]byte(c))
-	}
-	for _, c := range decodeNativeCases {
-		f.Add([]byte(c))
-	}
-	f.Fuzz(func(t *testing.T, data []byte) { sameAsReference(t, data) })
+	return s
 }

@@ -7,29 +7,6 @@ import (
 	"time"
 )
 
-// everyField is a Stat with every field set to a distinct value.
-func everyField(t *testing.T) Stat {
-	var s Stat
-	v := reflect.ValueOf(&s).Elem()
-	for i := 0; i < v.NumField(); i++ {
-		switch f := v.Field(i); f.Kind() {
-		case reflect.Float64:
-			f.SetFloat(float64(i) + 0.5)
-		case reflect.Int64:
-			f.SetInt(int64(i) + 7)
-		case reflect.String:
-			f.SetString("w" + v.Type().Field(i).Name)
-		case reflect.Bool:
-			f.SetBool(true)
-		case reflect.Map:
-			f.Set(reflect.ValueOf(map[string]float64{"bandwidth": 3}))
-		default:
-			t.Fatalf("Stat field %s: kind %v not set by this test", v.Type().Field(i).Name, f.Kind())
-		}
-	}
-	return s
-}
-
 // A consumer that releases its events gets later messages decoded into
 // the released storage, and each of them exactly as a fresh decode reads
 // its frame: nothing of an earlier message shows through, though a frame
