@@ -37,12 +37,10 @@ func (m *probeModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if f, ok := msg.(frameMsg); ok {
 		now := time.Now()
 		for _, c := range f.Calls.Calls {
-			if c.ID == feedtest.ProbeCallID {
-				if n, err := strconv.Atoi(c.Tags["probe"]); err == nil {
-					m.mu.Lock()
-					m.frames.Saw(n, now)
-					m.mu.Unlock()
-				}
+			if n := feedtest.ProbeSeq(c.ID, c.Tags); n >= 0 {
+				m.mu.Lock()
+				m.frames.Saw(n, now)
+				m.mu.Unlock()
 			}
 		}
 	}

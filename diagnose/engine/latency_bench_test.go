@@ -5,7 +5,6 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
-	"strconv"
 	"testing"
 	"time"
 
@@ -18,10 +17,8 @@ import (
 // probeSeq returns the probe tag the frame shows, or -1.
 func probeSeq(f Frame) int {
 	for _, c := range f.Calls.Calls {
-		if c.ID == feedtest.ProbeCallID {
-			if n, err := strconv.Atoi(c.Tags["probe"]); err == nil {
-				return n
-			}
+		if n := feedtest.ProbeSeq(c.ID, c.Tags); n >= 0 {
+			return n
 		}
 	}
 	return -1

@@ -106,6 +106,19 @@ type Probes struct {
 // ProbeRoom is the room name probe seq carries.
 func ProbeRoom(seq int) string { return fmt.Sprintf("probe-%07d", seq) }
 
+// ProbeSeq returns the sequence number of the probe that a call with this
+// id and these tags shows, or -1 when it is not the probe call.
+func ProbeSeq(callID string, tags map[string]string) int {
+	if callID != ProbeCallID {
+		return -1
+	}
+	n, err := strconv.Atoi(tags["probe"])
+	if err != nil {
+		return -1
+	}
+	return n
+}
+
 // Publish publishes m, then a probe when one is due.
 func (p *Probes) Publish(m *feed.Message) error {
 	if err := p.Publisher.Publish(m); err != nil {

@@ -33,6 +33,12 @@ func TestProbesAreTimedFromPublishToFirstSighting(t *testing.T) {
 	if m := out.msgs[9]; m.Type != feed.TypeCallUpdate || m.Call.Room != ProbeRoom(4) {
 		t.Fatalf("last probe %+v, want a call.update in room %s", m, ProbeRoom(4))
 	}
+	if n := ProbeSeq(out.msgs[9].Call.ID, out.msgs[9].Call.Tags); n != 4 {
+		t.Fatalf("ProbeSeq of the last probe = %d, want 4", n)
+	}
+	if n := ProbeSeq("c", out.msgs[9].Call.Tags); n != -1 {
+		t.Fatalf("ProbeSeq of another call = %d, want -1", n)
+	}
 	sent := p.Sent()
 	sent4 := sent[4]
 	l := NewLatencies()
@@ -90,9 +96,9 @@ func TestHubProcessServesProbesAndReportsWhenItSentThem(t *testing.T) {
 				calls[ev.Msg.Call.ID] = true
 				continue
 			}
-			n, err := strconv.Atoi(ev.Msg.Call.Tags["probe"])
-			if err != nil {
-				t.Fatalf("probe tag %q", ev.Msg.Call.Tags["probe"])
+			n := ProbeSeq(ev.Msg.Call.ID, ev.Msg.Call.Tags)
+			if n < 0 {
+				t.Fatalf("probe tags %v", ev.Msg.Call.Tags)
 			}
 			l.Saw(n, time.Now())
 		case <-deadline:
