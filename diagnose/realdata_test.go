@@ -29,7 +29,7 @@ import (
 //     Jitsi's 7.5 fps thumbnail layer): video-poor.
 //   - Chrome 99 p2p: nothing; the concealment and low MOS it used to show
 //     came from remote streams in DTX or stopping (no packet lost).
-const rtcstatsFixtures = "../../shared/fixtures/rtcstats"
+const rtcstatsFixtures = "../feed/dump/testdata/rtcstats"
 
 // chromiumFixtures are real chrome://webrtc-internals dumps of induced
 // problems (scripts/chromium/README.md).

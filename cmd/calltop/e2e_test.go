@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/calltop/calltop/feed/feedtest"
 	"net"
 	"os"
 	"os/exec"
@@ -77,9 +78,7 @@ var paneN int
 // in TERM after -e.
 func startPane(t *testing.T, cmd string, env ...string) *pane {
 	t.Helper()
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Fatal("tmux is not installed: the end-to-end test needs it (.ci/run installs it; apt-get install tmux)")
-	}
+	feedtest.RequireTool(t, "tmux", "apt-get install tmux; .ci/run installs it")
 	paneSeq.Lock()
 	paneN++
 	p := &pane{t: t, socket: fmt.Sprintf("calltop-e2e-%d-%d", os.Getpid(), paneN)}

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"github.com/calltop/calltop/feed/feedtest"
 	"io"
 	"math"
 	"net"
@@ -60,8 +61,8 @@ type browserTools struct {
 }
 
 // needBrowserTools finds Chromium, Node.js and scripts/chromium's npm
-// packages, failing with how to install what is missing. There is no skip:
-// .ci/run installs them, and a developer is told how.
+// packages. What is missing is named with how to install it: a skip when $CI
+// is unset, a failure under CI=true (.ci/run installs them).
 func needBrowserTools(t *testing.T) browserTools {
 	t.Helper()
 	bt := browserTools{chromium: os.Getenv("CHROMIUM")}
@@ -91,9 +92,8 @@ func needBrowserTools(t *testing.T) browserTools {
 		}
 	}
 	if len(missing) > 0 {
-		t.Fatalf("the real-browser ingest test needs, and could not find:\n  %s\n"+
-			"Install them (.ci/run does): apt-get install chromium && npm ci --prefix scripts/chromium",
-			strings.Join(missing, "\n  "))
+		feedtest.Missing(t, "the real-browser ingest test needs "+strings.Join(missing, ", ")+
+			" (.ci/run installs them: apt-get install chromium && npm ci --prefix scripts/chromium)")
 	}
 	return bt
 }

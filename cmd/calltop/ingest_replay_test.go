@@ -16,7 +16,7 @@ import (
 )
 
 // rtcstatsFixtures are real rtcstats dumps recorded in Jitsi Meet calls.
-const rtcstatsFixtures = "../../../shared/fixtures/rtcstats"
+const rtcstatsFixtures = "../../feed/dump/testdata/rtcstats"
 
 // TestIngestReplaysDumpsLikeReport sends each fixture dump's lines over
 // /rtcstats as the Jitsi rtcstats client would (identity and stats-entry

@@ -10,9 +10,9 @@ import (
 	"testing"
 )
 
-// fixtures is the shared folder of real rtcstats dumps (MIT, from
-// jitsi/rtcstats-server), beside the repository.
-const fixtures = "../../../shared/fixtures/rtcstats"
+// fixtures holds real rtcstats dumps (MIT, from jitsi/rtcstats-server; see
+// testdata/rtcstats/README.md for where each came from and its LICENSE).
+const fixtures = "testdata/rtcstats"
 
 // rttTolerance: the oracle rounds meanRtt to two decimals (10 ms steps),
 // so any mean within 5 ms of it rounds to the same value.

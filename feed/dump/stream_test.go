@@ -19,7 +19,7 @@ import (
 func TestStreamGivesTheDumpsMessages(t *testing.T) {
 	names, _ := filepath.Glob(filepath.Join(fixtures, "*.rtcstats"))
 	if len(names) < 4 {
-		t.Fatalf("want the 4 shared rtcstats fixtures, found %d", len(names))
+		t.Fatalf("want the 4 rtcstats fixtures, found %d", len(names))
 	}
 	for _, path := range names {
 		t.Run(filepath.Base(path), func(t *testing.T) {
