@@ -9,22 +9,25 @@ import (
 	"time"
 
 	"github.com/calltop/calltop/feed"
+	"github.com/calltop/calltop/feed/client"
+	"github.com/calltop/calltop/feed/hub"
+	"github.com/calltop/calltop/feed/recording"
 	"github.com/calltop/calltop/feed/sim"
 )
 
-// loopbackFeed serves a hub on 127.0.0.1 and connects a feed.Client to it;
+// loopbackFeed serves a hub on 127.0.0.1 and connects a client.Client to it;
 // it returns the hub and the client's events. Everything stops with t.
-func loopbackFeed(t *testing.T) (*feed.Hub, <-chan feed.Event) {
+func loopbackFeed(t *testing.T) (*hub.Hub, <-chan feed.Event) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	hub := feed.NewHub(feed.HubConfig{Logf: func(string, ...any) {}})
+	feedHub := hub.New(hub.Config{Logf: func(string, ...any) {}})
 	served := make(chan struct{})
-	go func() { defer close(served); _ = hub.Serve(ctx, ln) }()
-	client, err := feed.NewClient(feed.ClientConfig{URLs: []string{"ws://" + ln.Addr().String() + "/feed"}, Buffer: 65536})
+	go func() { defer close(served); _ = feedHub.Serve(ctx, ln) }()
+	client, err := client.New(client.Config{URLs: []string{"ws://" + ln.Addr().String() + "/feed"}, Buffer: 65536})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +40,7 @@ func loopbackFeed(t *testing.T) (*feed.Hub, <-chan feed.Event) {
 		select {
 		case ev := <-events:
 			if ev.Kind == feed.EventMessage && ev.Msg.Type == feed.TypeSnapshot {
-				return hub, events
+				return feedHub, events
 			}
 		case <-deadline:
 			t.Fatal("client never received the hub's snapshot")
@@ -46,7 +49,7 @@ func loopbackFeed(t *testing.T) (*feed.Hub, <-chan feed.Event) {
 }
 
 // TestScenariosOverWebSocket runs each simulator scenario through hub ->
-// WebSocket on loopback -> feed.Client -> Monitor at 50x, and checks the
+// WebSocket on loopback -> client.Client -> Monitor at 50x, and checks the
 // scenario's finding appears within 30 s of feed time.
 func TestScenariosOverWebSocket(t *testing.T) {
 	if testing.Short() {
@@ -59,10 +62,10 @@ func TestScenariosOverWebSocket(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			hub, events := loopbackFeed(t)
+			feedHub, events := loopbackFeed(t)
 			ctx, cancel := context.WithCancel(context.Background())
 			done := make(chan struct{})
-			go func() { defer close(done); _ = feed.StepSource(s.StepEach, time.Second, 50)(ctx, hub) }()
+			go func() { defer close(done); _ = hub.StepSource(s.StepEach, time.Second, 50)(ctx, feedHub) }()
 			defer func() { cancel(); <-done }()
 			m := NewMonitor(Options{KeepEnded: true})
 			wall := time.After(20 * time.Second)
@@ -88,20 +91,20 @@ func TestScenariosOverWebSocket(t *testing.T) {
 }
 
 // simRecords records secs seconds of a scenario as recording records.
-func simRecords(t *testing.T, scenario string, secs int) []feed.Record {
+func simRecords(t *testing.T, scenario string, secs int) []recording.Record {
 	t.Helper()
 	s, err := sim.New(sim.Config{Calls: 2, Scenarios: []string{scenario}, Seed: 9})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var recs []feed.Record
+	var recs []recording.Record
 	for i := 0; i < secs; i++ {
 		for _, m := range s.Step() {
 			b, err := json.Marshal(m)
 			if err != nil {
 				t.Fatal(err)
 			}
-			recs = append(recs, feed.Record{Recv: time.UnixMilli(int64(m.TS)), Msg: b})
+			recs = append(recs, recording.Record{Recv: time.UnixMilli(int64(m.TS)), Msg: b})
 		}
 	}
 	return recs
@@ -121,12 +124,12 @@ func findingLines(m *Monitor) []string {
 
 // replayOverFeed replays recs through a hub at speed and applies what the
 // client receives.
-func replayOverFeed(t *testing.T, recs []feed.Record, speed float64) *Monitor {
+func replayOverFeed(t *testing.T, recs []recording.Record, speed float64) *Monitor {
 	t.Helper()
-	hub, events := loopbackFeed(t)
+	feedHub, events := loopbackFeed(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { defer close(done); _ = feed.ReplaySource(recs, speed, false)(ctx, hub) }()
+	go func() { defer close(done); _ = hub.ReplaySource(recs, speed, false)(ctx, feedHub) }()
 	defer func() { cancel(); <-done }()
 	m := NewMonitor(Options{KeepEnded: true})
 	wall := time.After(time.Duration(float64(recs[len(recs)-1].Recv.Sub(recs[0].Recv))/speed) + 15*time.Second)

@@ -7,11 +7,12 @@ import (
 	"testing"
 
 	"github.com/calltop/calltop/feed"
+	"github.com/calltop/calltop/feed/feedtest"
 )
 
 // encodedMix returns the frames of about n messages of the default mix.
 func encodedMix(tb testing.TB, n int) [][]byte {
-	msgs := simMessages(tb, n)
+	msgs := feedtest.SimMessages(tb, n)
 	frames := make([][]byte, len(msgs))
 	for i := range msgs {
 		b, err := json.Marshal(&msgs[i])
@@ -41,7 +42,7 @@ func BenchmarkDecode(b *testing.B) {
 
 // BenchmarkEncode measures encoding the default mix, as Hub.Publish does.
 func BenchmarkEncode(b *testing.B) {
-	msgs := simMessages(b, 5000)
+	msgs := feedtest.SimMessages(b, 5000)
 	for i := 0; b.Loop(); i++ {
 		if _, err := json.Marshal(&msgs[i%len(msgs)]); err != nil {
 			b.Fatal(err)
@@ -92,7 +93,7 @@ func BenchmarkDecodeEncodingJSON(b *testing.B) {
 // TestAppendMessageSimMix compares AppendMessage with json.Marshal on the
 // simulator's default mix.
 func TestAppendMessageSimMix(t *testing.T) {
-	for _, m := range simMessages(t, 3000) {
+	for _, m := range feedtest.SimMessages(t, 3000) {
 		want, _ := json.Marshal(&m)
 		got, err := feed.AppendMessage(nil, &m)
 		if err != nil || !bytes.Equal(got, want) {
@@ -103,7 +104,7 @@ func TestAppendMessageSimMix(t *testing.T) {
 
 // BenchmarkAppendMessage measures the hub's encoder on the default mix.
 func BenchmarkAppendMessage(b *testing.B) {
-	msgs := simMessages(b, 5000)
+	msgs := feedtest.SimMessages(b, 5000)
 	var buf []byte
 	for i := 0; b.Loop(); i++ {
 		var err error

@@ -1,13 +1,15 @@
-// Package feed is the wire and nothing else: the calltop.v1 protocol
-// types and their fast Decode and AppendMessage, the Hub (fan-out server
-// with a Tracker of ongoing calls, so a new subscriber gets one snapshot),
-// the sources that feed it (StepSource for the simulator, ReplaySource for
-// recordings), the Client (dial, auth, TLS, reconnect with backoff,
-// failover, stall detection, snapshot reassembly) and the recording format
-// (Record, ReadRecording, Recorder, Redact). docs/feed-protocol.md
-// describes the protocol.
+// Package feed is the wire and nothing else: the calltop.v1 protocol types
+// (Message, Call, Participant, Stat), their fast Decode and AppendMessage,
+// the Pipeline that turns received frames into whole messages (decode,
+// unknown types, split snapshots, bad frames) and the Tracker of ongoing
+// calls. docs/feed-protocol.md describes the protocol.
 //
-// It owns transport and framing. It must not know about diagnosis, alerts
-// or screens: it never imports diagnose or tui, nor its own sub-packages
-// sim and dump (cmd/calltop wires those in as sources).
+// Transports live in sub-packages: feed/hub (the fan-out server and the
+// sources that publish into it), feed/client (dial, auth, TLS, reconnect,
+// failover, stall detection) and feed/recording (the JSON-lines recording
+// format). Producers too: feed/sim, feed/dump, feed/ingest.
+//
+// It must not know about diagnosis, alerts or screens, and links no
+// network code: it never imports diagnose, tui, net/http or a WebSocket
+// library.
 package feed

@@ -261,10 +261,6 @@ var ErrUnknownType = errors.New("unknown message type")
 // timestamp gets the message's ts.
 func Decode(data []byte, m *Message) error { return decode(data, m, false) }
 
-// decodeReusing is Decode with the stats slice taken from statsPool, for a
-// message whose consumer may release it (see Event.Release).
-func decodeReusing(data []byte, m *Message) error { return decode(data, m, true) }
-
 func decode(data []byte, m *Message, reuse bool) error {
 	*m = Message{}
 	if len(data) > MaxFrameBytes {

@@ -58,8 +58,9 @@ func (p *classPool[T]) give(s []T) {
 	p.classes[c].Put(&s)
 }
 
-// takeFrame returns a copy of b, in reused room if there is some.
-func takeFrame(b []byte) []byte { return append(framePool.take(len(b)), b...) }
+// TakeFrame returns a copy of b, in reused room if there is some: the
+// frame to hand Pipeline.Frame with reuse.
+func TakeFrame(b []byte) []byte { return append(framePool.take(len(b)), b...) }
 
 // Release tells the Client that delivered ev that its consumer is done
 // with it: nothing reads Msg.Stats or Frames from now on, nor anything

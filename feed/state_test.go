@@ -128,3 +128,12 @@ func TestEmptySnapshotIsOneFrame(t *testing.T) {
 		t.Fatalf("empty snapshot decodes to %+v, %v", m, err)
 	}
 }
+
+func callStart(id string, start float64, participants ...string) []Message {
+	msgs := []Message{{Type: TypeCallStart, TS: start, Call: &Call{ID: id, Room: "room-" + id, Start: start}}}
+	for _, p := range participants {
+		msgs = append(msgs, Message{Type: TypeParticipantJoin, TS: start, CallID: id,
+			Participant: &Participant{ID: p, Name: "Name " + p, Joined: start}})
+	}
+	return msgs
+}

@@ -11,10 +11,11 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 
+	"github.com/calltop/calltop/cmd/calltop/engine"
 	"github.com/calltop/calltop/diagnose"
 	"github.com/calltop/calltop/diagnose/alert"
-	"github.com/calltop/calltop/diagnose/engine"
 	"github.com/calltop/calltop/feed"
+	"github.com/calltop/calltop/feed/hub"
 	"github.com/calltop/calltop/feed/sim"
 )
 
@@ -26,8 +27,8 @@ func (w *countingWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// eventPublisher is a feed.Publisher that hands each message to the
-// engine as a feed.Client would: encoded, then decoded into a fresh
+// eventPublisher is a hub.Publisher that hands each message to the
+// engine as a client.Client would: encoded, then decoded into a fresh
 // message.
 type eventPublisher struct{ events chan<- feed.Event }
 
@@ -105,7 +106,7 @@ func callScreenBytes(b *testing.B, w, h int, warmup, window time.Duration) (byte
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	defer cancel()
-	wg.Go(func() { _ = feed.StepSource(s.StepEach, time.Second, 1)(ctx, eventPublisher{events}) })
+	wg.Go(func() { _ = hub.StepSource(s.StepEach, time.Second, 1)(ctx, eventPublisher{events}) })
 	wg.Go(func() { _ = eng.Run(ctx) })
 	wg.Go(func() {
 		defer close(frames)

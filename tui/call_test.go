@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/calltop/calltop/cmd/calltop/engine"
 	"github.com/calltop/calltop/diagnose"
-	"github.com/calltop/calltop/diagnose/engine"
 )
 
 // onCall is a model showing c-wifi-001's detail at w x h.

@@ -3,7 +3,7 @@ package tui
 import (
 	"time"
 
-	"github.com/calltop/calltop/diagnose/engine"
+	"github.com/calltop/calltop/cmd/calltop/engine"
 )
 
 // Controller is what the TUI asks of the engine. The engine implements it.

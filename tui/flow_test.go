@@ -12,9 +12,9 @@ import (
 	"github.com/charmbracelet/x/exp/teatest/v2"
 	"go.uber.org/goleak"
 
+	"github.com/calltop/calltop/cmd/calltop/engine"
 	"github.com/calltop/calltop/diagnose"
 	"github.com/calltop/calltop/diagnose/alert"
-	"github.com/calltop/calltop/diagnose/engine"
 )
 
 // ignoreTeatest skips teatest's own SIGINT watcher, which never exits.

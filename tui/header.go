@@ -7,8 +7,8 @@ import (
 
 	"charm.land/bubbles/v2/key"
 
+	"github.com/calltop/calltop/cmd/calltop/engine"
 	"github.com/calltop/calltop/diagnose"
-	"github.com/calltop/calltop/diagnose/engine"
 )
 
 // headerInfo is everything the header shows, gathered by the root.

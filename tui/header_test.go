@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/calltop/calltop/diagnose/engine"
+	"github.com/calltop/calltop/cmd/calltop/engine"
 )
 
 // headerLine is the first line of the screen, without styling.

@@ -12,11 +12,11 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 
+	"github.com/calltop/calltop/cmd/calltop/engine"
 	"github.com/calltop/calltop/diagnose"
 	"github.com/calltop/calltop/diagnose/alert"
-	"github.com/calltop/calltop/diagnose/engine"
-	"github.com/calltop/calltop/feed"
 	"github.com/calltop/calltop/feed/feedtest"
+	"github.com/calltop/calltop/feed/hub"
 	"github.com/calltop/calltop/feed/sim"
 )
 
@@ -79,7 +79,7 @@ func (w *screenWriter) Write(p []byte) (int, error) {
 // BenchmarkScreenLatency10000 runs the live path of the product end to
 // end on loopback: the simulator with 10,000 calls at real speed (stats
 // timestamps elided, as `calltop hub --simulate` serves them), the hub, a
-// WebSocket, feed.Client, the engine with the real Monitor and Book, and
+// WebSocket, client.Client, the engine with the real Monitor and Book, and
 // the real tea.Program at 200x50 (30 fps, as the command runs it) writing
 // to a terminal that notes the time of every write. The calls screen is
 // filtered to the probe call, as a support agent watching one customer's
@@ -109,12 +109,12 @@ const screenHubCalls = 10000
 
 // screenSource is the simulator's fleet as `calltop hub --simulate`
 // serves it.
-func screenSource(calls int) (feed.Source, error) {
+func screenSource(calls int) (hub.Source, error) {
 	s, err := sim.New(sim.Config{Calls: calls, Seed: 1, ElideStatTimestamps: true})
 	if err != nil {
 		return nil, err
 	}
-	return feed.StepSource(s.StepEach, time.Second, 1), nil
+	return hub.StepSource(s.StepEach, time.Second, 1), nil
 }
 
 func screenLatency(b *testing.B, hubProcess bool) {
@@ -130,7 +130,7 @@ func screenLatency(b *testing.B, hubProcess bool) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		lp = feedtest.StartLoopback(b, feed.HubConfig{})
+		lp = feedtest.StartLoopback(b, hub.Config{})
 		probes = &feedtest.Probes{Publisher: lp.Hub, Every: 10 * time.Millisecond}
 		lp.Go(func(ctx context.Context) { _ = source(ctx, probes) })
 	}

@@ -5,7 +5,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/calltop/calltop/diagnose/engine"
+	"github.com/calltop/calltop/cmd/calltop/engine"
 )
 
 // screen is which full screen the body shows.

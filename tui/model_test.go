@@ -7,7 +7,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/calltop/calltop/diagnose/engine"
+	"github.com/calltop/calltop/cmd/calltop/engine"
 )
 
 func TestQuitKeys(t *testing.T) {

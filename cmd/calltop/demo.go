@@ -13,9 +13,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/calltop/calltop/cmd/calltop/engine"
 	"github.com/calltop/calltop/diagnose/alert"
-	"github.com/calltop/calltop/diagnose/engine"
-	"github.com/calltop/calltop/feed"
+	"github.com/calltop/calltop/feed/client"
+	"github.com/calltop/calltop/feed/hub"
 	"github.com/calltop/calltop/feed/sim"
 	"github.com/calltop/calltop/tui"
 )
@@ -75,7 +76,7 @@ Without --scenario the mix is mostly good calls with some of each problem.`,
 }
 
 // runDemo serves the simulator from an in-process hub on loopback and
-// opens the TUI on it through a feed.Client.
+// opens the TUI on it through a client.Client.
 func runDemo(ctx context.Context, cfg demoConfig) error {
 	if cfg.calls < 1 {
 		return fmt.Errorf("--calls %d: need at least one call", cfg.calls)
@@ -124,17 +125,17 @@ func runDemo(ctx context.Context, cfg demoConfig) error {
 	} else {
 		log.SetOutput(io.Discard) // nothing may write to the terminal under the TUI
 	}
-	hub := feed.NewHub(feed.HubConfig{Name: "calltop-demo", Logf: hubLog.Printf})
-	client, err := feed.NewClient(feed.ClientConfig{URLs: []string{"ws://" + ln.Addr().String() + "/feed"}})
+	feedHub := hub.New(hub.Config{Name: "calltop-demo", Logf: hubLog.Printf})
+	client, err := client.New(client.Config{URLs: []string{"ws://" + ln.Addr().String() + "/feed"}})
 	if err != nil {
 		ln.Close()
 		return err
 	}
 	opts.Events = client.Events()
-	source := feed.StepSource(s.StepEach, time.Second, cfg.speed)
+	source := hub.StepSource(s.StepEach, time.Second, cfg.speed)
 	return runTUI(ctx, opts, tui.Options{},
-		func(ctx context.Context) error { return hub.Serve(ctx, ln) },
-		func(ctx context.Context) error { return source(ctx, hub) },
+		func(ctx context.Context) error { return feedHub.Serve(ctx, ln) },
+		func(ctx context.Context) error { return source(ctx, feedHub) },
 		client.Run)
 }
 

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/calltop/calltop/feed/feedtest"
 	"net"
 	"os"
 	"os/exec"
@@ -16,7 +15,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/calltop/calltop/feed"
+	"github.com/calltop/calltop/feed/feedtest"
+	"github.com/calltop/calltop/feed/hub"
+	"github.com/calltop/calltop/feed/recording"
+
 	"github.com/calltop/calltop/feed/sim"
 )
 
@@ -246,7 +248,7 @@ func TestDemoInTmux16Colours(t *testing.T) {
 }
 
 // writeRecording simulates a minute of wifi-loss calls into a calltop
-// recording (JSON lines of feed.Record) and returns its path.
+// recording (JSON lines of recording.Record) and returns its path.
 func writeRecording(t *testing.T) string {
 	t.Helper()
 	s, err := sim.New(sim.Config{Calls: 3, Scenarios: []string{"wifi-loss"}, Seed: 5,
@@ -261,7 +263,7 @@ func writeRecording(t *testing.T) string {
 			if err != nil {
 				t.Fatal(err)
 			}
-			line, err := json.Marshal(feed.Record{Recv: s.Now(), Msg: raw})
+			line, err := json.Marshal(recording.Record{Recv: s.Now(), Msg: raw})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -352,12 +354,12 @@ func startHub(t *testing.T) (url string, stop func()) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hub := feed.NewHub(feed.HubConfig{Logf: t.Logf})
+	feedHub := hub.New(hub.Config{Logf: t.Logf})
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Add(2)
-	go func() { defer wg.Done(); hub.Serve(ctx, ln) }()
-	go func() { defer wg.Done(); feed.StepSource(s.StepEach, time.Second, 1)(ctx, hub) }()
+	go func() { defer wg.Done(); feedHub.Serve(ctx, ln) }()
+	go func() { defer wg.Done(); hub.StepSource(s.StepEach, time.Second, 1)(ctx, feedHub) }()
 	stop = sync.OnceFunc(func() { cancel(); wg.Wait() })
 	t.Cleanup(stop)
 	return "ws://" + ln.Addr().String() + "/feed", stop

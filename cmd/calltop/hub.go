@@ -17,8 +17,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/calltop/calltop/feed"
 	"github.com/calltop/calltop/feed/dump"
+	"github.com/calltop/calltop/feed/hub"
 	"github.com/calltop/calltop/feed/ingest"
 	"github.com/calltop/calltop/feed/sim"
 )
@@ -124,7 +124,7 @@ subscribers get a close frame.`,
 // runHub serves the hub until ctx ends; the sources run beside it.
 func runHub(ctx context.Context, o hubOptions, stderr io.Writer) error {
 	logger := log.New(stderr, "calltop ", log.LstdFlags)
-	if err := feed.CheckListen(o.listen, o.token); err != nil {
+	if err := hub.CheckListen(o.listen, o.token); err != nil {
 		return err
 	}
 	if err := checkSpeed(o.speed); err != nil {
@@ -133,7 +133,7 @@ func runHub(ctx context.Context, o hubOptions, stderr io.Writer) error {
 	if err := checkIngest(o); err != nil {
 		return err
 	}
-	var sources []feed.Source
+	var sources []hub.Source
 	var whats []string
 	if o.simulate != 0 || o.replay != "" || len(o.ingest) == 0 {
 		source, what, err := hubSource(o, logger)
@@ -146,18 +146,18 @@ func runHub(ctx context.Context, o hubOptions, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	hub := feed.NewHub(feed.HubConfig{Name: o.name, Token: o.token, Logf: logger.Printf})
+	feedHub := hub.New(hub.Config{Name: o.name, Token: o.token, Logf: logger.Printf})
 	scheme := "ws"
 	if o.tlsCert != "" {
 		scheme = "wss"
 	}
-	var routes []feed.Route
+	var routes []hub.Route
 	if len(o.ingest) > 0 {
-		ing := ingest.New(hub, ingest.Config{Token: o.ingestToken, AllowOrigins: o.allowOrigins,
+		ing := ingest.New(feedHub, ingest.Config{Token: o.ingestToken, AllowOrigins: o.allowOrigins,
 			MaxSessions: o.ingestSessions, Rate: o.ingestRate, MaxMessageBytes: o.ingestMaxBytes, Logf: logger.Printf})
-		routes = append(routes, feed.Route{Pattern: "/rtcstats", Handler: ing}, feed.Route{Pattern: "/rtcstats/", Handler: ing})
+		routes = append(routes, hub.Route{Pattern: "/rtcstats", Handler: ing}, hub.Route{Pattern: "/rtcstats/", Handler: ing})
 		// It publishes into the hub given to New: its calls are its own.
-		sources = append(sources, func(ctx context.Context, _ feed.Publisher) error { return ing.Run(ctx) })
+		sources = append(sources, func(ctx context.Context, _ hub.Publisher) error { return ing.Run(ctx) })
 		whats = append(whats, fmt.Sprintf("browsers' rtcstats on %s://%s/rtcstats/<meeting>", scheme, ln.Addr()))
 	}
 	logger.Printf("hub: serving %s on %s://%s/feed (health: /healthz)", strings.Join(whats, " and "), scheme, ln.Addr())
@@ -167,9 +167,9 @@ func runHub(ctx context.Context, o hubOptions, stderr io.Writer) error {
 	var wg sync.WaitGroup
 	errs := make([]error, len(sources))
 	for i, source := range sources {
-		var pub feed.Publisher = hub
+		var pub hub.Publisher = feedHub
 		if len(sources) > 1 {
-			pub = feed.Scoped(hub) // a looping replay ends only its own calls
+			pub = hub.Scoped(feedHub) // a looping replay ends only its own calls
 		}
 		wg.Go(func() {
 			if errs[i] = source(ctx, pub); errs[i] != nil {
@@ -180,10 +180,10 @@ func runHub(ctx context.Context, o hubOptions, stderr io.Writer) error {
 			}
 		})
 	}
-	err = hub.Serve(ctx, ln, routes...)
+	err = feedHub.Serve(ctx, ln, routes...)
 	cancel()
 	wg.Wait()
-	st := hub.Stats()
+	st := feedHub.Stats()
 	logger.Printf("hub: stopped after %d messages; %d slow subscribers dropped", st.Published, st.Dropped)
 	if err != nil {
 		return err
@@ -201,7 +201,7 @@ func checkIngest(o hubOptions) error {
 	if len(o.ingest) == 0 {
 		return nil
 	}
-	if !feed.IsLoopback(o.listen) && o.ingestToken == "" {
+	if !hub.IsLoopback(o.listen) && o.ingestToken == "" {
 		return fmt.Errorf("refusing to accept browsers' stats on %s without a token: it is not a loopback address; pass --ingest-token or set CALLTOP_INGEST_TOKEN", o.listen)
 	}
 	if o.ingestSessions <= 0 || o.ingestRate <= 0 || o.ingestMaxBytes <= 0 {
@@ -211,7 +211,7 @@ func checkIngest(o hubOptions) error {
 }
 
 // hubSource builds the source the flags ask for and says what it serves.
-func hubSource(o hubOptions, logger *log.Logger) (feed.Source, string, error) {
+func hubSource(o hubOptions, logger *log.Logger) (hub.Source, string, error) {
 	switch {
 	case o.simulate > 0:
 		s, err := sim.New(sim.Config{Calls: o.simulate, Scenarios: o.scenarios, Seed: o.seed,
@@ -226,7 +226,7 @@ func hubSource(o hubOptions, logger *log.Logger) (feed.Source, string, error) {
 		if len(o.scenarios) > 0 {
 			what += " (" + strings.Join(o.scenarios, ", ") + ")"
 		}
-		return feed.StepSource(s.StepEach, o.interval, o.speed), what, nil
+		return hub.StepSource(s.StepEach, o.interval, o.speed), what, nil
 	case o.replay != "":
 		loaded, err := dump.Load(o.replay)
 		if err != nil {
@@ -246,7 +246,7 @@ func hubSource(o hubOptions, logger *log.Logger) (feed.Source, string, error) {
 		if o.loop {
 			what += ", looping"
 		}
-		return feed.ReplaySource(loaded.Records, o.speed, o.loop), what, nil
+		return hub.ReplaySource(loaded.Records, o.speed, o.loop), what, nil
 	case o.simulate < 0:
 		return nil, "", fmt.Errorf("--simulate %d: need at least one call", o.simulate)
 	}

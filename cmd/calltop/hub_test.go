@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/calltop/calltop/feed"
+	"github.com/calltop/calltop/feed/recording"
 )
 
 // lockedBuffer is a bytes.Buffer safe for the hub's logging goroutines.
@@ -78,21 +79,21 @@ func waitHealthy(t *testing.T, addr string) {
 	t.Fatalf("hub on %s never became healthy", addr)
 }
 
-func readRecords(t *testing.T, path string) []feed.Record {
+func readRecords(t *testing.T, path string) []recording.Record {
 	t.Helper()
-	rc, err := feed.OpenFile(path)
+	rc, err := recording.OpenFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rc.Close()
-	recs, bad, err := feed.ReadRecording(rc, path)
+	recs, bad, err := recording.ReadRecording(rc, path)
 	if err != nil || len(bad) > 0 {
 		t.Fatalf("%s: %v %v", path, err, bad)
 	}
 	return recs
 }
 
-func types(recs []feed.Record) []string {
+func types(recs []recording.Record) []string {
 	var out []string
 	for _, r := range recs {
 		var m struct{ Type string }

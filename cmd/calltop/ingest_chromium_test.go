@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"github.com/calltop/calltop/feed/feedtest"
 	"io"
 	"math"
 	"net"
@@ -19,6 +18,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/calltop/calltop/feed/client"
+	"github.com/calltop/calltop/feed/feedtest"
 
 	"github.com/calltop/calltop/diagnose"
 	"github.com/calltop/calltop/feed"
@@ -340,7 +342,7 @@ type feedWatch struct {
 // watchFeed connects a feed client to url until the test ends.
 func watchFeed(t *testing.T, url string) *feedWatch {
 	t.Helper()
-	client, err := feed.NewClient(feed.ClientConfig{URLs: []string{url}, Buffer: 65536})
+	client, err := client.New(client.Config{URLs: []string{url}, Buffer: 65536})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/calltop/calltop/feed"
+	"github.com/calltop/calltop/feed/client"
+	"github.com/calltop/calltop/feed/recording"
 )
 
 // recordOptions are the flags of `calltop record`.
@@ -74,11 +76,11 @@ func runRecord(ctx context.Context, o recordOptions, stderr io.Writer) error {
 	if o.duration < 0 {
 		return fmt.Errorf("--duration %v: must be positive", o.duration)
 	}
-	client, err := feed.NewClient(feed.ClientConfig{URLs: o.feeds, Token: o.token, CAFile: o.caFile, KeepUnknown: true})
+	client, err := client.New(client.Config{URLs: o.feeds, Token: o.token, CAFile: o.caFile, KeepUnknown: true})
 	if err != nil {
 		return err
 	}
-	rec, err := feed.CreateRecording(o.out, o.redact)
+	rec, err := recording.CreateRecording(o.out, o.redact)
 	if err != nil {
 		return err
 	}
@@ -110,7 +112,7 @@ func runRecord(ctx context.Context, o recordOptions, stderr io.Writer) error {
 
 // recordEvents writes every frame the client delivers until its events
 // channel closes; it reports state changes and bad frames on stderr.
-func recordEvents(client *feed.Client, rec *feed.Recorder, stderr io.Writer) error {
+func recordEvents(client *client.Client, rec *recording.Recorder, stderr io.Writer) error {
 	flush := time.NewTicker(time.Second)
 	defer flush.Stop()
 	var writeErr error

@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/calltop/calltop/diagnose/engine"
+	"github.com/calltop/calltop/cmd/calltop/engine"
 	"github.com/calltop/calltop/feed/dump"
 	"github.com/calltop/calltop/tui"
 )

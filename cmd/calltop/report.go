@@ -17,6 +17,7 @@ import (
 
 	"github.com/calltop/calltop/diagnose"
 	"github.com/calltop/calltop/feed"
+	"github.com/calltop/calltop/feed/client"
 	"github.com/calltop/calltop/feed/dump"
 )
 
@@ -144,7 +145,7 @@ func reportFeed(ctx context.Context, m *diagnose.Monitor, o reportOptions, stder
 	if o.duration <= 0 {
 		return diagnose.ReportSource{}, errors.New("--feed needs --duration D (how long to read the feed), e.g. --duration 1m")
 	}
-	client, err := feed.NewClient(feed.ClientConfig{URLs: o.feeds, Token: o.token, CAFile: o.caFile})
+	client, err := client.New(client.Config{URLs: o.feeds, Token: o.token, CAFile: o.caFile})
 	if err != nil {
 		return diagnose.ReportSource{}, err
 	}

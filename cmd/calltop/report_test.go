@@ -13,7 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/calltop/calltop/feed"
+	"github.com/calltop/calltop/feed/hub"
+	"github.com/calltop/calltop/feed/recording"
 	"github.com/calltop/calltop/feed/sim"
 )
 
@@ -32,7 +33,7 @@ func writeSimRecording(t *testing.T, scenarios []string, seconds int, extra ...s
 			if err != nil {
 				t.Fatal(err)
 			}
-			line, _ := json.Marshal(feed.Record{Recv: time.UnixMilli(int64(m.TS)), Msg: frame})
+			line, _ := json.Marshal(recording.Record{Recv: time.UnixMilli(int64(m.TS)), Msg: frame})
 			buf.Write(append(line, '\n'))
 		}
 	}
@@ -287,11 +288,11 @@ func TestReportFromLiveFeed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hub := feed.NewHub(feed.HubConfig{Logf: func(string, ...any) {}})
+	feedHub := hub.New(hub.Config{Logf: func(string, ...any) {}})
 	ctx, cancel := context.WithCancel(context.Background())
 	served, stepped := make(chan struct{}), make(chan struct{})
-	go func() { defer close(served); _ = hub.Serve(ctx, ln) }()
-	go func() { defer close(stepped); _ = feed.StepSource(s.StepEach, time.Second, 20)(ctx, hub) }()
+	go func() { defer close(served); _ = feedHub.Serve(ctx, ln) }()
+	go func() { defer close(stepped); _ = hub.StepSource(s.StepEach, time.Second, 20)(ctx, feedHub) }()
 	defer func() { cancel(); <-served; <-stepped }()
 
 	cmd := newRootCmd()

@@ -14,10 +14,10 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/spf13/cobra"
 
+	"github.com/calltop/calltop/cmd/calltop/engine"
 	"github.com/calltop/calltop/diagnose"
 	"github.com/calltop/calltop/diagnose/alert"
-	"github.com/calltop/calltop/diagnose/engine"
-	"github.com/calltop/calltop/feed"
+	"github.com/calltop/calltop/feed/client"
 	"github.com/calltop/calltop/tui"
 )
 
@@ -74,7 +74,7 @@ func runRoot(cmd *cobra.Command, args []string) error {
 // runLive is the TUI on a live feed, with the alert state kept and
 // webhooks notified.
 func runLive(ctx context.Context, urls []string, token string) error {
-	client, err := feed.NewClient(feed.ClientConfig{URLs: urls, Token: token, CAFile: rootLive.caFile})
+	client, err := client.New(client.Config{URLs: urls, Token: token, CAFile: rootLive.caFile})
 	if err != nil {
 		return err
 	}

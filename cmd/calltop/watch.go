@@ -14,10 +14,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/calltop/calltop/cmd/calltop/engine"
 	"github.com/calltop/calltop/diagnose"
 	"github.com/calltop/calltop/diagnose/alert"
-	"github.com/calltop/calltop/diagnose/engine"
-	"github.com/calltop/calltop/feed"
+	"github.com/calltop/calltop/feed/client"
 )
 
 func init() { subcommands = append(subcommands, newWatchCmd) }
@@ -95,7 +95,7 @@ func watchBookOptions(w watchFlags) (alert.Options, error) {
 	return o, nil
 }
 
-// runWatch runs feed.Client -> engine (Monitor, Book) and prints the
+// runWatch runs client.Client -> engine (Monitor, Book) and prints the
 // book's events until ctx ends or the feed refuses us for good.
 func runWatch(ctx context.Context, w watchFlags, out, errOut io.Writer) error {
 	urls := feedURLs(w.feeds)
@@ -106,7 +106,7 @@ func runWatch(ctx context.Context, w watchFlags, out, errOut io.Writer) error {
 	if err != nil {
 		return err
 	}
-	client, err := feed.NewClient(feed.ClientConfig{URLs: urls, Token: w.token, CAFile: w.caFile})
+	client, err := client.New(client.Config{URLs: urls, Token: w.token, CAFile: w.caFile})
 	if err != nil {
 		return err
 	}
@@ -152,7 +152,7 @@ func runWatch(ctx context.Context, w watchFlags, out, errOut io.Writer) error {
 // watchRun runs the client and the engine, printing frames' events, until
 // ctx ends (the client stops and closes its events, so the engine emits
 // its last frame, saves and stops) or the client gives up for good.
-func watchRun(ctx context.Context, client *feed.Client, eng *engine.Engine, p *watchPrinter) error {
+func watchRun(ctx context.Context, client *client.Client, eng *engine.Engine, p *watchPrinter) error {
 	engCtx, cancelEng := context.WithCancel(context.Background())
 	defer cancelEng()
 	// Should the engine not stop within 5 s of the end, stop it anyway.

@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/calltop/calltop/diagnose/alert"
-	"github.com/calltop/calltop/feed"
+	"github.com/calltop/calltop/feed/hub"
 	"github.com/calltop/calltop/feed/sim"
 )
 
@@ -48,15 +48,15 @@ func simHub(t *testing.T, ctx context.Context, calls int, scenario string, speed
 	if err != nil {
 		t.Fatal(err)
 	}
-	hub := feed.NewHub(feed.HubConfig{Logf: func(string, ...any) {}})
+	feedHub := hub.New(hub.Config{Logf: func(string, ...any) {}})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var wg sync.WaitGroup
 	wg.Add(2)
-	go func() { defer wg.Done(); hub.Serve(ctx, ln) }()
-	go func() { defer wg.Done(); feed.StepSource(s.StepEach, time.Second, speed)(ctx, hub) }()
+	go func() { defer wg.Done(); feedHub.Serve(ctx, ln) }()
+	go func() { defer wg.Done(); hub.StepSource(s.StepEach, time.Second, speed)(ctx, feedHub) }()
 	t.Cleanup(wg.Wait)
 	return "ws://" + ln.Addr().String() + "/feed"
 }

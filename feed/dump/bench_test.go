@@ -5,7 +5,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/calltop/calltop/feed"
+	"github.com/calltop/calltop/feed/recording"
 )
 
 // benchLoad measures Load on one file from memory (no disk, no gzip).
@@ -43,7 +43,7 @@ func BenchmarkLoadRTCStatsSafari(b *testing.B) {
 // BenchmarkLoadWebRTCInternalsChromium: a real 45 s two-connection dump of
 // headless Chromium (gzipped on disk; loaded here unpacked).
 func BenchmarkLoadWebRTCInternalsChromium(b *testing.B) {
-	rc, err := feed.OpenFile("testdata/chromium/clean.json.gz")
+	rc, err := recording.OpenFile("testdata/chromium/clean.json.gz")
 	if err != nil {
 		b.Skip(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/calltop/calltop/feed"
+	"github.com/calltop/calltop/feed/recording"
 )
 
 // builder collects what an importer found in a dump (call and participant
@@ -23,7 +24,7 @@ type builder struct {
 	part     feed.Participant
 	start    float64 // the dump's own call start, if it has one
 	events   []event
-	problems []*feed.LineError
+	problems []*recording.LineError
 }
 
 type event struct {
@@ -43,7 +44,7 @@ func usableTS(ts float64) bool {
 }
 
 func (b *builder) problem(line int, format string, args ...any) {
-	b.problems = append(b.problems, &feed.LineError{File: b.file, Line: line, Reason: clean(fmt.Sprintf(format, args...))})
+	b.problems = append(b.problems, &recording.LineError{File: b.file, Line: line, Reason: clean(fmt.Sprintf(format, args...))})
 }
 
 func (b *builder) add(ts float64, m feed.Message) {
@@ -76,7 +77,7 @@ func connName(id string) string {
 
 // records finishes the call and encodes every message. It returns no
 // records when the dump held no sample and no event.
-func (b *builder) records() ([]feed.Record, error) {
+func (b *builder) records() ([]recording.Record, error) {
 	if len(b.events) == 0 {
 		return nil, nil
 	}
@@ -89,7 +90,7 @@ func (b *builder) records() ([]feed.Record, error) {
 
 	callID, partID := b.call.ID, b.part.ID
 	call, part := b.call, b.part
-	enc := &encoder{file: b.file, out: make([]feed.Record, 0, len(b.events)+4)}
+	enc := &encoder{file: b.file, out: make([]recording.Record, 0, len(b.events)+4)}
 	msgs := []feed.Message{
 		{Type: feed.TypeCallStart, TS: first, Call: &call},
 		{Type: feed.TypeParticipantJoin, TS: first, CallID: callID, Participant: &part},
@@ -115,7 +116,7 @@ func (b *builder) records() ([]feed.Record, error) {
 // each record gets a slice of exactly its size.
 type encoder struct {
 	file    string
-	out     []feed.Record
+	out     []recording.Record
 	scratch []byte
 }
 
@@ -136,7 +137,7 @@ func (e *encoder) add(m feed.Message) error {
 		}
 		return e.add(c)
 	}
-	e.out = append(e.out, feed.Record{Recv: msTime(m.TS), Msg: bytes.Clone(e.scratch)})
+	e.out = append(e.out, recording.Record{Recv: msTime(m.TS), Msg: bytes.Clone(e.scratch)})
 	return nil
 }
 

@@ -10,12 +10,12 @@ import (
 	"strconv"
 	"unicode/utf8"
 
-	"github.com/calltop/calltop/feed"
+	"github.com/calltop/calltop/feed/recording"
 )
 
 // Format names what Load found in a file.
 const (
-	// FormatRecording is a calltop recording (JSON lines of feed.Record).
+	// FormatRecording is a calltop recording (JSON lines of recording.Record).
 	FormatRecording = "calltop-recording"
 	// FormatRTCStats is an rtcstats v3 dump with W3C standard stats
 	// (Chrome, Firefox, Safari).
@@ -41,14 +41,14 @@ const MaxDumpBytes = 512 << 20
 type Loaded struct {
 	Path     string
 	Format   string
-	Records  []feed.Record
-	Problems []*feed.LineError
+	Records  []recording.Record
+	Problems []*recording.LineError
 }
 
 // Load reads a recording or a dump, detecting the format by content and
 // gunzipping when needed.
 func Load(path string) (*Loaded, error) {
-	rc, err := feed.OpenFile(path)
+	rc, err := recording.OpenFile(path)
 	if err != nil {
 		return nil, err
 	}
@@ -57,7 +57,7 @@ func Load(path string) (*Loaded, error) {
 }
 
 // LoadReader is Load on an uncompressed stream (Load unpacks gzip with
-// feed.OpenFile); name is used in messages and as the call id of a dump
+// recording.OpenFile); name is used in messages and as the call id of a dump
 // that names no call.
 func LoadReader(r io.Reader, name string) (*Loaded, error) {
 	data, truncated, err := readAll(r, name)
@@ -69,13 +69,13 @@ func LoadReader(r io.Reader, name string) (*Loaded, error) {
 		return nil, err
 	}
 	if truncated {
-		l.Problems = append(l.Problems, &feed.LineError{File: name, Line: bytes.Count(data, []byte{'\n'}) + 1,
+		l.Problems = append(l.Problems, &recording.LineError{File: name, Line: bytes.Count(data, []byte{'\n'}) + 1,
 			Reason: "file is truncated (the compressed stream ends early); everything before is used"})
 	}
 	return l, nil
 }
 
-// readAll reads the whole stream. A gzip stream (from feed.OpenFile) cut
+// readAll reads the whole stream. A gzip stream (from recording.OpenFile) cut
 // short is not an error: what was read is kept and truncated is set.
 func readAll(r io.Reader, name string) (data []byte, truncated bool, err error) {
 	data, err = io.ReadAll(io.LimitReader(r, MaxDumpBytes+1))
@@ -145,7 +145,7 @@ func sniffLines(body []byte) string {
 }
 
 func loadRecording(body []byte, name string) (*Loaded, error) {
-	recs, bad, err := feed.ReadRecording(bytes.NewReader(body), name)
+	recs, bad, err := recording.ReadRecording(bytes.NewReader(body), name)
 	if err != nil {
 		return nil, err
 	}

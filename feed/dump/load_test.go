@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/calltop/calltop/feed"
+	"github.com/calltop/calltop/feed/recording"
 )
 
 const chromeFixture = fixtures + "/google-standard-stats-p2p.rtcstats"
@@ -46,7 +47,7 @@ func readFixture(t *testing.T, path string) []byte {
 	return data
 }
 
-func countType(recs []feed.Record, typ string) int {
+func countType(recs []recording.Record, typ string) int {
 	n := 0
 	for _, r := range recs {
 		if bytes.Contains(r.Msg, []byte(`"type":"`+typ+`"`)) {
@@ -92,7 +93,7 @@ func TestLoadRecording(t *testing.T) {
 	var buf bytes.Buffer
 	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	for _, m := range []string{`{"type":"call.start","call":{"id":"c1"}}`, `{"type":"call.end","callId":"c1"}`} {
-		line, _ := json.Marshal(feed.Record{Recv: at, Msg: json.RawMessage(m)})
+		line, _ := json.Marshal(recording.Record{Recv: at, Msg: json.RawMessage(m)})
 		buf.Write(append(line, '\n'))
 	}
 	l, err := Load(writeFile(t, "rec.jsonl.gz", gz(t, buf.Bytes())))
@@ -191,7 +192,7 @@ func TestLoadFileCutAtTheStart(t *testing.T) {
 	var buf bytes.Buffer
 	buf.WriteString("cv\":\"2026-01-02T03:04:05Z\",\"msg\":{}}\n")
 	for _, m := range []string{`{"type":"call.start","call":{"id":"c1"}}`, `{"type":"call.end","callId":"c1"}`} {
-		line, _ := json.Marshal(feed.Record{Recv: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), Msg: json.RawMessage(m)})
+		line, _ := json.Marshal(recording.Record{Recv: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), Msg: json.RawMessage(m)})
 		buf.Write(append(line, '\n'))
 	}
 	l, err = Load(writeFile(t, "tail.jsonl", buf.Bytes()))

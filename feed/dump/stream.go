@@ -2,6 +2,7 @@ package dump
 
 import (
 	"github.com/calltop/calltop/feed"
+	"github.com/calltop/calltop/feed/recording"
 )
 
 // Stream decodes one rtcstats session line by line, as a live ingest
@@ -30,15 +31,15 @@ func (s *Stream) Info(info map[string]any) { mergeObject(s.r.info, info) }
 // and the problem that made the line unusable, if any. Lines that carry
 // facts (identity, connectionInfo, conferenceStartTimestamp) give no
 // message: see Facts and Start.
-func (s *Stream) Line(raw []byte) ([]feed.Message, *feed.LineError) {
+func (s *Stream) Line(raw []byte) ([]feed.Message, *recording.LineError) {
 	s.line++
 	b := s.r.b
 	b.events, b.problems = b.events[:0], b.problems[:0]
 	if len(raw) == 0 {
-		return nil, &feed.LineError{File: b.file, Line: s.line, Reason: "empty line"}
+		return nil, &recording.LineError{File: b.file, Line: s.line, Reason: "empty line"}
 	}
 	if err := s.r.line(s.line, raw, false); err != nil {
-		return nil, &feed.LineError{File: b.file, Line: s.line, Reason: clean(err.Error())}
+		return nil, &recording.LineError{File: b.file, Line: s.line, Reason: clean(err.Error())}
 	}
 	var msgs []feed.Message
 	if len(b.events) > 0 {

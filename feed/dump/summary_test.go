@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/calltop/calltop/feed"
+	"github.com/calltop/calltop/feed/recording"
 )
 
 // connSummary is what a user reads off a replayed connection: the numbers
@@ -29,7 +30,7 @@ type connSummary struct {
 
 // replay decodes every record with feed.Decode (failing the test on any
 // invalid frame or time going backwards) and summarises each connection.
-func replay(t *testing.T, recs []feed.Record) (map[string]*connSummary, []feed.Message) {
+func replay(t *testing.T, recs []recording.Record) (map[string]*connSummary, []feed.Message) {
 	t.Helper()
 	conns := map[string]*connSummary{}
 	var msgs []feed.Message

@@ -14,14 +14,16 @@ import (
 	"time"
 
 	"github.com/calltop/calltop/feed"
+	"github.com/calltop/calltop/feed/client"
+	"github.com/calltop/calltop/feed/hub"
 )
 
-// Loopback is a quiet hub on a loopback port with a feed.Client connected
+// Loopback is a quiet hub on a loopback port with a client.Client connected
 // to it. Everything started with Go runs until Stop.
 type Loopback struct {
 	Ctx    context.Context
-	Hub    *feed.Hub
-	Client *feed.Client
+	Hub    *hub.Hub
+	Client *client.Client
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -31,7 +33,7 @@ type Loopback struct {
 // StartLoopback serves a hub (HubConfig as given, logs discarded unless
 // it sets Logf) on 127.0.0.1 and runs a client of it. It is stopped when
 // the test ends if Stop was not called before.
-func StartLoopback(tb testing.TB, cfg feed.HubConfig) *Loopback {
+func StartLoopback(tb testing.TB, cfg hub.Config) *Loopback {
 	tb.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -40,7 +42,7 @@ func StartLoopback(tb testing.TB, cfg feed.HubConfig) *Loopback {
 	if cfg.Logf == nil {
 		cfg.Logf = func(string, ...any) {}
 	}
-	lp := &Loopback{Hub: feed.NewHub(cfg)}
+	lp := &Loopback{Hub: hub.New(cfg)}
 	lp.Ctx, lp.cancel = context.WithCancel(context.Background())
 	tb.Cleanup(lp.Stop)
 	lp.Go(func(ctx context.Context) { _ = lp.Hub.Serve(ctx, ln) })
@@ -62,7 +64,7 @@ func StartClient(tb testing.TB, url string) *Loopback {
 func (lp *Loopback) connect(tb testing.TB, url string) {
 	tb.Helper()
 	var err error
-	lp.Client, err = feed.NewClient(feed.ClientConfig{URLs: []string{url}})
+	lp.Client, err = client.New(client.Config{URLs: []string{url}})
 	if err != nil {
 		lp.Stop()
 		tb.Fatal(err)
@@ -95,7 +97,7 @@ const ProbeCallID = "latency-probe"
 // and engine as the messages around it; it goes out from the source's own
 // goroutine, at the data time of the message just published.
 type Probes struct {
-	feed.Publisher
+	hub.Publisher
 	Every time.Duration
 
 	mu   sync.Mutex

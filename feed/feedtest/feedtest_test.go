@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/calltop/calltop/feed"
+	"github.com/calltop/calltop/feed/hub"
 )
 
 type sink struct{ msgs []feed.Message }
@@ -56,7 +57,7 @@ func TestProbesAreTimedFromPublishToFirstSighting(t *testing.T) {
 func TestMain(m *testing.M) {
 	if arg := HubChild(); arg != "" {
 		n, _ := strconv.Atoi(arg)
-		os.Exit(ServeHubChild(func(ctx context.Context, p feed.Publisher) error {
+		os.Exit(ServeHubChild(func(ctx context.Context, p hub.Publisher) error {
 			// n call.starts, 2 ms apart, then nothing until stopped.
 			for i := range n {
 				if err := p.Publish(&feed.Message{Type: feed.TypeCallStart, TS: 1, Call: &feed.Call{ID: "c" + strconv.Itoa(i)}}); err != nil {

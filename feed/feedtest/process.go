@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/calltop/calltop/feed"
+	"github.com/calltop/calltop/feed/hub"
 )
 
 // hubChildEnv carries, to a test binary started by StartHubProcess, what
@@ -34,13 +34,13 @@ func HubChild() string { return os.Getenv(hubChildEnv) }
 // writes "ADDR\n" to stdout. When stdin closes it stops and writes when
 // each probe was sent (Unix nanoseconds, one a line). It returns the exit
 // code.
-func ServeHubChild(source feed.Source) int {
+func ServeHubChild(source hub.Source) int {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	hub := feed.NewHub(feed.HubConfig{Logf: func(string, ...any) {}})
+	hub := hub.New(hub.Config{Logf: func(string, ...any) {}})
 	probes := &Probes{Publisher: hub, Every: 10 * time.Millisecond}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{}, 2)

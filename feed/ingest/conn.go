@@ -12,10 +12,9 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/calltop/calltop/feed/hub"
 	"github.com/gorilla/websocket"
 	"golang.org/x/time/rate"
-
-	"github.com/calltop/calltop/feed"
 )
 
 // tokenProtocol prefixes a token offered as a WebSocket subprotocol.
@@ -76,10 +75,10 @@ func (s *Server) authorized(r *http.Request, q url.Values) bool {
 			got = t
 		}
 	}
-	if b := feed.BearerToken(r); b != "" {
+	if b := hub.BearerToken(r); b != "" {
 		got = b
 	}
-	return feed.TokenMatches(got, s.cfg.Token)
+	return hub.TokenMatches(got, s.cfg.Token)
 }
 
 // originAllowed applies the Origin allow-list. Without one, a browser page

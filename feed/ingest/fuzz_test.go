@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/calltop/calltop/feed"
+	"github.com/calltop/calltop/feed/hub"
 )
 
 // FuzzHandle feeds arbitrary messages to a session: nothing panics, and
@@ -28,8 +29,8 @@ func FuzzHandle(f *testing.F) {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		hub := feed.NewHub(feed.HubConfig{Logf: func(string, ...any) {}})
-		rec := &recorder{next: hub}
+		feedHub := hub.New(hub.Config{Logf: func(string, ...any) {}})
+		rec := &recorder{next: feedHub}
 		s := New(rec, Config{Logf: func(string, ...any) {}})
 		ss, err := s.attach("s", "room", httptest.NewRequest("GET", "/rtcstats/room", nil), true)
 		if err != nil {
@@ -55,7 +56,7 @@ func FuzzHandle(f *testing.F) {
 
 // recorder keeps what is published and passes it on.
 type recorder struct {
-	next feed.Publisher
+	next hub.Publisher
 	msgs []feed.Message
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/calltop/calltop/feed"
+	"github.com/calltop/calltop/feed/hub"
 )
 
 // harness is a real hub with the ingest on a loopback port, and a feed
@@ -48,8 +49,8 @@ func newHarness(t *testing.T, cfg Config) *harness {
 	t.Helper()
 	h := &harness{t: t, logs: &logBuf{}, msgs: make(chan feed.Message, 10000)}
 	cfg.Logf = h.logs.Logf
-	hub := feed.NewHub(feed.HubConfig{Logf: h.logs.Logf})
-	h.ing = New(hub, cfg)
+	feedHub := hub.New(hub.Config{Logf: h.logs.Logf})
+	h.ing = New(feedHub, cfg)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -57,7 +58,7 @@ func newHarness(t *testing.T, cfg Config) *harness {
 	h.addr = ln.Addr().String()
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
-	wg.Go(func() { hub.Serve(ctx, ln, feed.Route{Pattern: "/rtcstats/", Handler: h.ing}) })
+	wg.Go(func() { feedHub.Serve(ctx, ln, hub.Route{Pattern: "/rtcstats/", Handler: h.ing}) })
 	wg.Go(func() { h.ing.Run(ctx) })
 	t.Cleanup(func() { cancel(); wg.Wait() })
 

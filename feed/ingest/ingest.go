@@ -18,7 +18,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/calltop/calltop/feed"
+	"github.com/calltop/calltop/feed/hub"
 )
 
 // Defaults for Config's zero values.
@@ -116,7 +116,7 @@ type Stats struct {
 // an http.Handler on "/rtcstats" and "/rtcstats/", and run Run beside it.
 type Server struct {
 	cfg Config
-	pub feed.Publisher
+	pub hub.Publisher
 
 	mu       sync.Mutex
 	sessions map[string]*session // by statsSessionId, departed ones too
@@ -129,7 +129,7 @@ type Server struct {
 }
 
 // New makes an ingest endpoint that publishes into pub.
-func New(pub feed.Publisher, cfg Config) *Server {
+func New(pub hub.Publisher, cfg Config) *Server {
 	cfg.fill()
 	return &Server{cfg: cfg, pub: pub, sessions: map[string]*session{}, calls: map[string]*call{}}
 }

@@ -1,4 +1,4 @@
-package sim
+package sim_test
 
 import (
 	"runtime"
@@ -7,13 +7,14 @@ import (
 
 	"github.com/calltop/calltop/feed"
 	"github.com/calltop/calltop/feed/feedtest"
+	"github.com/calltop/calltop/feed/sim"
 )
 
 // BenchmarkStep10000 measures one step of a 10,000-call fleet (about
 // 40,000 participants) after warm-up. cpu-ms/step is the process's CPU
 // time per step, which stays meaningful when other work shares the cores.
 func BenchmarkStep10000(b *testing.B) {
-	s, err := New(Config{Calls: 10000, Seed: 1})
+	s, err := sim.New(sim.Config{Calls: 10000, Seed: 1})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -37,7 +38,7 @@ func BenchmarkStep10000(b *testing.B) {
 // BenchmarkStepEach10000 is BenchmarkStep10000 through StepEach, the
 // constant-memory path.
 func BenchmarkStepEach10000(b *testing.B) {
-	s, err := New(Config{Calls: 10000, Seed: 1})
+	s, err := sim.New(sim.Config{Calls: 10000, Seed: 1})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -1,6 +1,7 @@
-package feed
+package hub
 
 import (
+	"github.com/calltop/calltop/feed"
 	"slices"
 	"sync"
 )
@@ -19,31 +20,31 @@ type scoped struct {
 	ts    float64
 }
 
-func (s *scoped) Publish(m *Message) error {
+func (s *scoped) Publish(m *feed.Message) error {
 	s.note(m)
 	return s.p.Publish(m)
 }
 
 func (s *scoped) PublishFrame(frame []byte) error {
-	if typ, ok := frameType(frame); ok && (typ == TypeCallStart || typ == TypeCallEnd) {
-		var m Message
-		if Decode(frame, &m) == nil {
+	if typ, ok := frameType(frame); ok && (typ == feed.TypeCallStart || typ == feed.TypeCallEnd) {
+		var m feed.Message
+		if feed.Decode(frame, &m) == nil {
 			s.note(&m)
 		}
 	}
 	return s.p.PublishFrame(frame)
 }
 
-func (s *scoped) note(m *Message) {
+func (s *scoped) note(m *feed.Message) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if m.TS > s.ts {
 		s.ts = m.TS
 	}
 	switch {
-	case m.Type == TypeCallStart && m.Call != nil:
+	case m.Type == feed.TypeCallStart && m.Call != nil:
 		s.calls[m.Call.ID] = m.TS
-	case m.Type == TypeCallEnd:
+	case m.Type == feed.TypeCallEnd:
 		delete(s.calls, m.CallID)
 	}
 }
@@ -61,7 +62,7 @@ func (s *scoped) EndAll(reason string) error {
 	slices.Sort(ids)
 	s.mu.Unlock()
 	for _, id := range ids {
-		if err := s.p.Publish(&Message{Type: TypeCallEnd, TS: ts, CallID: id, Reason: reason}); err != nil {
+		if err := s.p.Publish(&feed.Message{Type: feed.TypeCallEnd, TS: ts, CallID: id, Reason: reason}); err != nil {
 			return err
 		}
 	}

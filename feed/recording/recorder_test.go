@@ -1,4 +1,4 @@
-package feed
+package recording_test
 
 import (
 	"context"
@@ -8,16 +8,23 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/calltop/calltop/feed"
+	"github.com/calltop/calltop/feed/client"
+	"github.com/calltop/calltop/feed/hub"
+	"github.com/calltop/calltop/feed/recording"
+
+	"github.com/calltop/calltop/feed/feedtest"
 )
 
 // record reads c until it has seen stop, writing every delivered frame.
-func record(t *testing.T, c *Client, rec *Recorder, stop func(*Message) bool) {
+func record(t *testing.T, c *client.Client, rec *recording.Recorder, stop func(*feed.Message) bool) {
 	t.Helper()
 	timeout := time.After(5 * time.Second)
 	for {
 		select {
 		case ev := <-c.Events():
-			if ev.Kind != EventMessage && ev.Kind != EventUnknown {
+			if ev.Kind != feed.EventMessage && ev.Kind != feed.EventUnknown {
 				continue
 			}
 			for _, f := range ev.Frames {
@@ -34,18 +41,18 @@ func record(t *testing.T, c *Client, rec *Recorder, stop func(*Message) bool) {
 	}
 }
 
-func isEndOf(id string) func(*Message) bool {
-	return func(m *Message) bool { return m.Type == TypeCallEnd && m.CallID == id }
+func isEndOf(id string) func(*feed.Message) bool {
+	return func(m *feed.Message) bool { return m.Type == feed.TypeCallEnd && m.CallID == id }
 }
 
-func readRecording(t *testing.T, path string) []Record {
+func readRecording(t *testing.T, path string) []recording.Record {
 	t.Helper()
-	rc, err := OpenFile(path)
+	rc, err := recording.OpenFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rc.Close()
-	recs, bad, err := ReadRecording(rc, path)
+	recs, bad, err := recording.ReadRecording(rc, path)
 	if err != nil || len(bad) > 0 {
 		t.Fatalf("reading %s: %v %v", path, err, bad)
 	}
@@ -55,27 +62,27 @@ func readRecording(t *testing.T, path string) []Record {
 func TestRecordThenReplayGivesTheSameFrames(t *testing.T) {
 	dir := t.TempDir()
 	// A live hub with a call going on before the recorder joins.
-	hub := startHub(t, "127.0.0.1:0", HubConfig{})
-	publishAll(t, hub, callStart("a", 1000, "p1", "p2"))
-	cfg := fastClient(hub.url())
+	th := feedtest.StartHub(t, "127.0.0.1:0", hub.Config{})
+	feedtest.PublishAll(t, th, feedtest.CallStart("a", 1000, "p1", "p2"))
+	cfg := feedtest.FastClient(th.URL())
 	cfg.KeepUnknown = true
-	c, _ := runClient(t, cfg)
-	waitEvent(t, c, 3*time.Second, "live", isState(StateLive))
+	c, _ := feedtest.RunClient(t, cfg)
+	feedtest.WaitEvent(t, c, 3*time.Second, "live", feedtest.IsState(feed.StateLive))
 
 	first := filepath.Join(dir, "first.jsonl.gz")
-	rec, err := CreateRecording(first, false)
+	rec, err := recording.CreateRecording(first, false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	go func() {
 		time.Sleep(50 * time.Millisecond) // after hello and snapshot
 		for i := 0; i < 20; i++ {
-			hub.Publish(statsMsg("a", "p1", 2000+float64(i)*1000, float64(i)*1000))
+			th.Publish(feedtest.StatsMsg("a", "p1", 2000+float64(i)*1000, float64(i)*1000))
 			time.Sleep(2 * time.Millisecond)
 		}
-		hub.PublishFrame([]byte(`{"type":"future.thing","x":[1,2]}`))
-		publishAll(t, hub, callStart("b", 30000, "p3"))
-		hub.Publish(&Message{Type: TypeCallEnd, TS: 31000, CallID: "a", Reason: "hangup"})
+		th.PublishFrame([]byte(`{"type":"future.thing","x":[1,2]}`))
+		feedtest.PublishAll(t, th, feedtest.CallStart("b", 30000, "p3"))
+		th.Publish(&feed.Message{Type: feed.TypeCallEnd, TS: 31000, CallID: "a", Reason: "hangup"})
 	}()
 	record(t, c, rec, isEndOf("a"))
 	if err := rec.Close(); err != nil {
@@ -87,12 +94,12 @@ func TestRecordThenReplayGivesTheSameFrames(t *testing.T) {
 	}
 
 	// Replay it through a second hub to a recorder that joins first.
-	hub2 := startHub(t, "127.0.0.1:0", HubConfig{})
-	cfg.URLs = []string{hub2.url()}
-	c2, _ := runClient(t, cfg)
-	waitEvent(t, c2, 3*time.Second, "snapshot", isType(TypeSnapshot)) // hub2's own, empty
+	hub2 := feedtest.StartHub(t, "127.0.0.1:0", hub.Config{})
+	cfg.URLs = []string{hub2.URL()}
+	c2, _ := feedtest.RunClient(t, cfg)
+	feedtest.WaitEvent(t, c2, 3*time.Second, "snapshot", feedtest.IsType(feed.TypeSnapshot)) // hub2's own, empty
 	second := filepath.Join(dir, "second.jsonl")
-	rec2, err := CreateRecording(second, false)
+	rec2, err := recording.CreateRecording(second, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +109,7 @@ func TestRecordThenReplayGivesTheSameFrames(t *testing.T) {
 	var replayTook time.Duration
 	go func() {
 		start := time.Now()
-		err := ReplaySource(recs, 20, false)(ctx, hub2)
+		err := hub.ReplaySource(recs, 20, false)(ctx, hub2)
 		replayTook = time.Since(start)
 		replayDone <- err
 	}()
@@ -136,9 +143,9 @@ func TestRecordThenReplayGivesTheSameFrames(t *testing.T) {
 
 func TestReplayLoopLeavesNoGhostCalls(t *testing.T) {
 	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	var recs []Record
+	var recs []recording.Record
 	add := func(ms int, frame string) {
-		recs = append(recs, Record{Recv: base.Add(time.Duration(ms) * time.Millisecond), Msg: []byte(frame)})
+		recs = append(recs, recording.Record{Recv: base.Add(time.Duration(ms) * time.Millisecond), Msg: []byte(frame)})
 	}
 	add(0, `{"type":"hello","version":1,"server":"recorded"}`)
 	add(0, `{"type":"snapshot","calls":[{"id":"old","participants":[{"id":"p0"}]}]}`)
@@ -146,31 +153,31 @@ func TestReplayLoopLeavesNoGhostCalls(t *testing.T) {
 	add(20, `{"type":"participant.join","callId":"x","participant":{"id":"p1"}}`)
 	add(30, `{"type":"stats","callId":"x","participantId":"p1","connectionId":"PC_0","stats":[]}`)
 
-	hub := startHub(t, "127.0.0.1:0", HubConfig{})
-	c, _ := runClient(t, fastClient(hub.url()))
-	waitEvent(t, c, 3*time.Second, "snapshot", isType(TypeSnapshot))
+	th := feedtest.StartHub(t, "127.0.0.1:0", hub.Config{})
+	c, _ := feedtest.RunClient(t, feedtest.FastClient(th.URL()))
+	feedtest.WaitEvent(t, c, 3*time.Second, "snapshot", feedtest.IsType(feed.TypeSnapshot))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- ReplaySource(recs, 10, true)(ctx, hub) }()
+	go func() { done <- hub.ReplaySource(recs, 10, true)(ctx, th) }()
 
-	calls := callSet{}
+	calls := feedtest.CallSet{}
 	ends, starts := 0, 0
 	for starts < 3 {
-		ev := waitEvent(t, c, 3*time.Second, "replayed message", func(ev Event) bool { return ev.Kind == EventMessage })
+		ev := feedtest.WaitEvent(t, c, 3*time.Second, "replayed message", func(ev feed.Event) bool { return ev.Kind == feed.EventMessage })
 		m := ev.Msg
-		if m.Type == TypeHello {
+		if m.Type == feed.TypeHello {
 			t.Fatal("the recorded hello was replayed")
 		}
-		if m.Type == TypeCallEnd {
+		if m.Type == feed.TypeCallEnd {
 			ends++
 			if m.Reason != "replay-restart" {
 				t.Fatalf("call.end reason %q", m.Reason)
 			}
 		}
-		if m.Type == TypeCallStart {
+		if m.Type == feed.TypeCallStart {
 			starts++
 		}
-		calls.apply(m)
+		calls.Apply(m)
 		if len(calls) > 2 {
 			t.Fatalf("consumer holds %v: ghost calls", calls)
 		}
@@ -194,7 +201,7 @@ func TestRedactLeavesNoAddress(t *testing.T) {
 	{"id":"S1","type":"inbound-rtp","ssrc":1,"kind":"audio","bytesReceived":1234567,"jitter":0.012}],
 	"sdp":"v=0\r\na=ice-ufrag:F7gI\r\na=ice-pwd:x9cml/YzichV2+XlhiMu8g\r\nc=IN IP6 fe80::1%eth0\r\n",
 	"participant":{"id":"p","userAgent":"Mozilla/5.0 Chrome/120.0.0.0 Safari/537.36"}}`
-	out, err := Redact([]byte(frame))
+	out, err := recording.Redact([]byte(frame))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,15 +220,15 @@ func TestRedactLeavesNoAddress(t *testing.T) {
 			t.Errorf("redaction lost %s:\n%s", kept, s)
 		}
 	}
-	var m Message
-	if err := Decode(out, &m); err != nil || len(m.Stats) != 4 {
+	var m feed.Message
+	if err := feed.Decode(out, &m); err != nil || len(m.Stats) != 4 {
 		t.Fatalf("redacted frame no longer decodes: %v", err)
 	}
 }
 
 func TestRecorderRedactsAndKeepsOneLinePerFrame(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "r.jsonl")
-	rec, err := CreateRecording(path, true)
+	rec, err := recording.CreateRecording(path, true)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,9 +1,10 @@
-package feed
+package client
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/calltop/calltop/feed"
 	"io"
 	"sync/atomic"
 	"time"
@@ -43,8 +44,8 @@ func (lv *liveness) frameArrived(t time.Time) {
 // stall.
 func (c *Client) serve(ctx context.Context, conn *websocket.Conn, u string) (time.Duration, error) {
 	start := time.Now()
-	c.setState(ctx, func(s *Status) {
-		s.State, s.URL, s.Reason, s.NextAttempt = StateLive, u, "", time.Time{}
+	c.setState(ctx, func(s *feed.Status) {
+		s.State, s.URL, s.Reason, s.NextAttempt = feed.StateLive, u, "", time.Time{}
 		s.Connects++
 	})
 	lv := &liveness{alive: make(chan struct{}, 1)}
@@ -95,11 +96,11 @@ func (c *Client) serve(ctx context.Context, conn *websocket.Conn, u string) (tim
 				lv.stalled.Store(false)
 				continue
 			}
-			c.setState(ctx, func(s *Status) { s.State, s.Since = StateStalled, last })
+			c.setState(ctx, func(s *feed.Status) { s.State, s.Since = feed.StateStalled, last })
 		case <-lv.alive:
 			if lv.stalled.Load() {
 				lv.stalled.Store(false)
-				c.setState(ctx, func(s *Status) { s.State = StateLive })
+				c.setState(ctx, func(s *feed.Status) { s.State = feed.StateLive })
 			}
 		}
 	}
@@ -114,13 +115,12 @@ const deadlineEvery = time.Second
 // returns the error) or stop closes (nil). It refreshes the dead-peer
 // deadline as frames and pongs come.
 func (c *Client) read(ctx context.Context, conn *websocket.Conn, lv *liveness, stop <-chan struct{}) error {
-	conn.SetReadLimit(MaxFrameBytes)
+	conn.SetReadLimit(feed.MaxFrameBytes)
 	conn.SetReadDeadline(time.Now().Add(c.cfg.DeadAfter))
 	conn.SetPongHandler(func(string) error {
 		return conn.SetReadDeadline(time.Now().Add(c.cfg.DeadAfter))
 	})
-	var parts SnapshotAssembler
-	var partFrames [][]byte
+	pipe := feed.Pipeline{KeepUnknown: c.cfg.KeepUnknown}
 	var scratch []byte
 	refreshed, every := time.Now(), min(deadlineEvery, c.cfg.DeadAfter/4)
 	for {
@@ -136,7 +136,7 @@ func (c *Client) read(ctx context.Context, conn *websocket.Conn, lv *liveness, s
 				return err
 			}
 		}
-		f := inFrame{typ: typ, data: takeFrame(scratch), recv: time.Now()}
+		f := inFrame{typ: typ, data: feed.TakeFrame(scratch), recv: time.Now()}
 		if len(scratch) > 4<<20 {
 			scratch = nil // a huge frame passed; do not keep its room
 		}
@@ -145,7 +145,7 @@ func (c *Client) read(ctx context.Context, conn *websocket.Conn, lv *liveness, s
 			conn.SetReadDeadline(f.recv.Add(c.cfg.DeadAfter))
 			refreshed = f.recv
 		}
-		if !c.handle(ctx, stop, f, &parts, &partFrames) {
+		if !c.handle(ctx, stop, f, &pipe) {
 			return nil
 		}
 	}
@@ -173,7 +173,7 @@ func readAllInto(b []byte, r io.Reader) ([]byte, error) {
 // counting an oversize frame as a bad frame.
 func (c *Client) readError(ctx context.Context, err error) error {
 	if errors.Is(err, websocket.ErrReadLimit) {
-		reason := fmt.Sprintf("frame larger than the %d-byte limit; connection dropped", MaxFrameBytes)
+		reason := fmt.Sprintf("frame larger than the %d-byte limit; connection dropped", feed.MaxFrameBytes)
 		c.bad(ctx, nil, nil, time.Now(), reason)
 		return errors.New(reason)
 	}
@@ -187,45 +187,28 @@ func (c *Client) readError(ctx context.Context, err error) error {
 	return fmt.Errorf("connection lost: %w", err)
 }
 
-// handle decodes one frame and delivers what it holds. It reports false
-// when delivery gave up because ctx ended or stop closed.
-func (c *Client) handle(ctx context.Context, stop <-chan struct{}, f inFrame, parts *SnapshotAssembler, partFrames *[][]byte) bool {
+// handle passes one frame through the pipeline and delivers what it
+// completes. It reports false when delivery gave up because ctx ended or
+// stop closed.
+func (c *Client) handle(ctx context.Context, stop <-chan struct{}, f inFrame, pipe *feed.Pipeline) bool {
 	c.mu.Lock()
 	c.status.Frames++
 	c.mu.Unlock()
 	if f.typ != websocket.TextMessage {
 		return c.bad(ctx, stop, f.data, f.recv, "binary frame; calltop.v1 frames are text")
 	}
-	m := new(Message)
-	if err := decodeReusing(f.data, m); err != nil {
-		if errors.Is(err, ErrUnknownType) {
-			c.mu.Lock()
-			c.status.Unknown++
-			c.mu.Unlock()
-			if c.cfg.KeepUnknown {
-				return c.deliver(ctx, stop, Event{Kind: EventUnknown, Msg: m, Frames: [][]byte{f.data}, Recv: f.recv})
-			}
-			return true
-		}
-		return c.bad(ctx, stop, f.data, f.recv, err.Error())
+	ev, deliver := pipe.Frame(f.data, f.recv, true)
+	switch ev.Kind {
+	case feed.EventUnknown:
+		c.mu.Lock()
+		c.status.Unknown++
+		c.mu.Unlock()
+	case feed.EventBadFrame:
+		return c.bad(ctx, stop, f.data, f.recv, ev.Reason)
 	}
-	if m.Type != TypeSnapshot {
-		return c.deliver(ctx, stop, Event{Kind: EventMessage, Msg: m, Frames: [][]byte{f.data}, Recv: f.recv, reusable: true})
-	}
-	if m.Part <= 1 {
-		*partFrames = nil
-	}
-	*partFrames = append(*partFrames, f.data)
-	full, err := parts.Add(m)
-	if err != nil {
-		*partFrames = nil
-		return c.bad(ctx, stop, f.data, f.recv, err.Error())
-	}
-	if full == nil {
+	if !deliver {
 		return true
 	}
-	ev := Event{Kind: EventMessage, Msg: full, Frames: *partFrames, Recv: f.recv}
-	*partFrames = nil
 	return c.deliver(ctx, stop, ev)
 }
 
@@ -236,15 +219,12 @@ func (c *Client) bad(ctx context.Context, stop <-chan struct{}, frame []byte, re
 	c.status.BadFrames++
 	c.status.LastBadReason = reason
 	c.mu.Unlock()
-	if len(frame) > 1024 {
-		frame = frame[:1024]
-	}
-	return c.deliver(ctx, stop, Event{Kind: EventBadFrame, Frames: [][]byte{frame}, Recv: recv, Reason: reason})
+	return c.deliver(ctx, stop, feed.BadFrame(frame, recv, reason))
 }
 
 // deliver puts ev on the events channel unless ctx ends or stop closes
 // first (it then reports false).
-func (c *Client) deliver(ctx context.Context, stop <-chan struct{}, ev Event) bool {
+func (c *Client) deliver(ctx context.Context, stop <-chan struct{}, ev feed.Event) bool {
 	select {
 	case c.events <- ev:
 		return true

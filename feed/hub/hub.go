@@ -1,6 +1,7 @@
-package feed
+package hub
 
 import (
+	"github.com/calltop/calltop/feed"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,8 +14,8 @@ import (
 	"github.com/gorilla/websocket"
 )
 
-// HubConfig configures a Hub. Zero values take the defaults named.
-type HubConfig struct {
+// Config configures a Hub. Zero values take the defaults named.
+type Config struct {
 	// Name is the server name sent in hello (default "calltop-hub").
 	Name string
 	// Token, when set, is required from every subscriber as
@@ -35,8 +36,8 @@ type HubConfig struct {
 	Logf func(format string, args ...any)
 }
 
-// HubStats are a hub's counters, for /healthz and logs.
-type HubStats struct {
+// Stats are a hub's counters, for /healthz and logs.
+type Stats struct {
 	Calls       int   `json:"calls"`
 	Subscribers int   `json:"subscribers"`
 	Published   int64 `json:"published"` // frames fanned out
@@ -57,11 +58,11 @@ var ErrHubClosed = errors.New("hub is closed")
 // subscriber hello and a snapshot, then the live stream. Each frame is
 // encoded once and its bytes shared by every subscriber's bounded queue.
 type Hub struct {
-	cfg      HubConfig
+	cfg      Config
 	upgrader websocket.Upgrader
 
 	mu     sync.Mutex
-	state  *Tracker
+	state  *feed.Tracker
 	subs   map[*subscriber]struct{}
 	nextID int64
 	closed bool
@@ -71,8 +72,8 @@ type Hub struct {
 	dropped   atomic.Int64
 }
 
-// NewHub returns a Hub with no subscribers and no calls.
-func NewHub(cfg HubConfig) *Hub {
+// New returns a Hub with no subscribers and no calls.
+func New(cfg Config) *Hub {
 	if cfg.Name == "" {
 		cfg.Name = "calltop-hub"
 	}
@@ -88,9 +89,9 @@ func NewHub(cfg HubConfig) *Hub {
 	if cfg.Logf == nil {
 		cfg.Logf = log.Printf
 	}
-	h := &Hub{cfg: cfg, state: NewTracker(), subs: map[*subscriber]struct{}{}}
+	h := &Hub{cfg: cfg, state: feed.NewTracker(), subs: map[*subscriber]struct{}{}}
 	h.upgrader = websocket.Upgrader{
-		Subprotocols:      []string{Subprotocol},
+		Subprotocols:      []string{feed.Subprotocol},
 		HandshakeTimeout:  10 * time.Second,
 		EnableCompression: false,
 	}
@@ -110,10 +111,10 @@ func (h *Hub) Handler() http.Handler {
 }
 
 // Stats returns the hub's counters.
-func (h *Hub) Stats() HubStats {
+func (h *Hub) Stats() Stats {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return HubStats{
+	return Stats{
 		Calls:       h.state.Len(),
 		Subscribers: len(h.subs),
 		Published:   h.published.Load(),
@@ -123,8 +124,8 @@ func (h *Hub) Stats() HubStats {
 
 // Publish encodes m once, applies it to the hub's call state and sends it
 // to every subscriber.
-func (h *Hub) Publish(m *Message) error {
-	b, err := AppendMessage(make([]byte, 0, 2048), m)
+func (h *Hub) Publish(m *feed.Message) error {
+	b, err := feed.AppendMessage(make([]byte, 0, 2048), m)
 	if err != nil {
 		return fmt.Errorf("encoding %s message: %w", m.Type, err)
 	}
@@ -145,12 +146,12 @@ func (h *Hub) Publish(m *Message) error {
 func (h *Hub) PublishFrame(frame []byte) error {
 	typ, ok := frameType(frame)
 	if !ok {
-		return &DecodeError{Reason: "frame is not a JSON object with a type"}
+		return &feed.DecodeError{Reason: "frame is not a JSON object with a type"}
 	}
-	var m *Message
+	var m *feed.Message
 	if affectsCalls(typ) {
-		m = new(Message)
-		if err := Decode(frame, m); err != nil {
+		m = new(feed.Message)
+		if err := feed.Decode(frame, m); err != nil {
 			m = nil // forwarded as received, but not trusted for state
 		}
 	}
@@ -177,7 +178,7 @@ func (h *Hub) EndAll(reason string) error {
 	}
 	ts := h.state.TS()
 	for _, c := range h.state.Calls() {
-		b, err := json.Marshal(&Message{Type: TypeCallEnd, TS: ts, CallID: c.ID, Reason: reason})
+		b, err := json.Marshal(&feed.Message{Type: feed.TypeCallEnd, TS: ts, CallID: c.ID, Reason: reason})
 		if err != nil {
 			return err
 		}
@@ -214,7 +215,7 @@ func (h *Hub) serveHealth(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(struct {
 		Status string `json:"status"`
-		HubStats
+		Stats
 	}{"ok", st})
 }
 
@@ -241,9 +242,9 @@ func (h *Hub) serveFeed(w http.ResponseWriter, r *http.Request) {
 // subscribe queues hello and the snapshot for a new subscriber and adds it
 // to the fan-out, all under the lock, so it misses and repeats nothing.
 func (h *Hub) subscribe(conn *websocket.Conn, remote string) error {
-	hello, err := json.Marshal(&Message{
-		Type: TypeHello, TS: float64(time.Now().UnixMilli()),
-		Version: ProtocolVersion, Server: h.cfg.Name,
+	hello, err := json.Marshal(&feed.Message{
+		Type: feed.TypeHello, TS: float64(time.Now().UnixMilli()),
+		Version: feed.ProtocolVersion, Server: h.cfg.Name,
 	})
 	if err != nil {
 		return err
@@ -253,7 +254,7 @@ func (h *Hub) subscribe(conn *websocket.Conn, remote string) error {
 	if h.closed {
 		return ErrHubClosed
 	}
-	snap, err := EncodeSnapshot(h.state.Calls(), h.state.TS(), h.cfg.SnapshotPartBytes)
+	snap, err := feed.EncodeSnapshot(h.state.Calls(), h.state.TS(), h.cfg.SnapshotPartBytes)
 	if err != nil {
 		return fmt.Errorf("encoding snapshot: %w", err)
 	}

@@ -1,9 +1,11 @@
-package feed
+package hub
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/calltop/calltop/feed"
+	"github.com/calltop/calltop/feed/recording"
 	"math"
 	"time"
 )
@@ -11,7 +13,7 @@ import (
 // Publisher is where a source puts its messages; *Hub is one.
 type Publisher interface {
 	// Publish sends a message, encoded once.
-	Publish(m *Message) error
+	Publish(m *feed.Message) error
 	// PublishFrame sends a raw frame as it is.
 	PublishFrame(frame []byte) error
 	// EndAll ends every ongoing call with a call.end carrying reason.
@@ -48,7 +50,7 @@ const stepMaxRate = 60000
 // not a whole interval late (the first step goes at the cap). When stepping
 // or publishing falls behind, steps are not skipped and not rushed: feed
 // time slows down.
-func StepSource(step func(emit func(m *Message)), interval time.Duration, speed float64) Source {
+func StepSource(step func(emit func(m *feed.Message)), interval time.Duration, speed float64) Source {
 	return func(ctx context.Context, p Publisher) error {
 		if interval <= 0 || !(speed > 0) || math.IsInf(speed, 1) {
 			return fmt.Errorf("step source: interval %v and speed %v must be positive and finite", interval, speed)
@@ -76,7 +78,7 @@ func StepSource(step func(emit func(m *Message)), interval time.Duration, speed 
 			}
 			slot := max(1, (expected+stepSlots-1)/stepSlots)
 			n := 0
-			step(func(m *Message) {
+			step(func(m *feed.Message) {
 				if stopped {
 					return
 				}
@@ -115,7 +117,7 @@ func later(a, b time.Time) time.Time {
 // record, first ending every call still going (call.end with reason
 // "replay-restart") so that no ghost calls remain; without loop it returns
 // after the last record.
-func ReplaySource(recs []Record, speed float64, loop bool) Source {
+func ReplaySource(recs []recording.Record, speed float64, loop bool) Source {
 	return func(ctx context.Context, p Publisher) error {
 		if speed <= 0 {
 			return fmt.Errorf("replay: speed %v must be positive", speed)
@@ -135,11 +137,11 @@ func ReplaySource(recs []Record, speed float64, loop bool) Source {
 				if !sleepUntil(ctx, due) {
 					return nil
 				}
-				if typ, _ := frameType(recs[i].Msg); typ == TypeHello {
+				if typ, _ := frameType(recs[i].Msg); typ == feed.TypeHello {
 					continue
 				}
 				if err := p.PublishFrame(recs[i].Msg); err != nil {
-					var de *DecodeError
+					var de *feed.DecodeError
 					if errors.As(err, &de) {
 						continue // a line that is not a frame: skip it
 					}

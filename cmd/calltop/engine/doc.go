@@ -1,5 +1,5 @@
 // Package engine is the one goroutine that owns the diagnose Monitor and the
-// alert Book: it applies feed events (a feed.Client's Events channel, or a
+// alert Book: it applies feed events (a client.Client's Events channel, or a
 // Replay of records from a recording or dump), evaluates alerts, executes
 // the TUI's commands (focus, ack, mute, unmute, replay pause, seek and
 // speed) and hands the TUI one coalesced Frame per frame interval, never
@@ -18,6 +18,13 @@
 // time is about wall time); before any data the Book hears nothing (the
 // header shows the feed state), and a replay uses data time only. The wall
 // clock is used here only to pace frames and replays, never for diagnosis.
+//
+// Why here: the engine is the running form of calltop's wiring. It is the
+// glue between feed (events in), diagnose and diagnose/alert (the domain)
+// and tui (frames out), so it sits beside the command that wires them,
+// not inside any one of them: diagnose stays pure, and feed and tui stay
+// ignorant of each other. tui imports it only for Frame and the Controller
+// it sends commands to.
 //
 // It must not render anything or import the tui package.
 package engine

@@ -1,4 +1,4 @@
-package feed
+package client_test
 
 import (
 	"encoding/pem"
@@ -14,25 +14,30 @@ import (
 	"testing"
 	"time"
 
+	"github.com/calltop/calltop/feed"
+	"github.com/calltop/calltop/feed/client"
+	"github.com/calltop/calltop/feed/hub"
+
+	"github.com/calltop/calltop/feed/feedtest"
 	"github.com/gorilla/websocket"
 )
 
 func TestReconnectAfterHubRestartDropsGhostCalls(t *testing.T) {
-	hub := startHub(t, "127.0.0.1:0", HubConfig{})
-	addr := hub.addr
-	publishAll(t, hub, callStart("a", 1, "p1"))
-	publishAll(t, hub, callStart("b", 2, "p2"))
+	th := feedtest.StartHub(t, "127.0.0.1:0", hub.Config{})
+	addr := th.Addr
+	feedtest.PublishAll(t, th, feedtest.CallStart("a", 1, "p1"))
+	feedtest.PublishAll(t, th, feedtest.CallStart("b", 2, "p2"))
 
-	c, _ := runClient(t, fastClient(hub.url()))
-	calls := callSet{}
-	ev := waitEvent(t, c, 3*time.Second, "first snapshot", isType(TypeSnapshot))
-	calls.apply(ev.Msg)
+	c, _ := feedtest.RunClient(t, feedtest.FastClient(th.URL()))
+	calls := feedtest.CallSet{}
+	ev := feedtest.WaitEvent(t, c, 3*time.Second, "first snapshot", feedtest.IsType(feed.TypeSnapshot))
+	calls.Apply(ev.Msg)
 	if len(calls) != 2 {
 		t.Fatalf("first snapshot holds %v", calls)
 	}
 
-	hub.stop() // SIGTERM-like: subscribers get a close frame
-	ev = waitEvent(t, c, 3*time.Second, "reconnecting", isState(StateReconnecting))
+	th.Stop() // SIGTERM-like: subscribers get a close frame
+	ev = feedtest.WaitEvent(t, c, 3*time.Second, "reconnecting", feedtest.IsState(feed.StateReconnecting))
 	if !strings.Contains(ev.Status.Reason, "hub shutting down") {
 		t.Fatalf("reconnect reason %q does not carry the hub's close reason", ev.Status.Reason)
 	}
@@ -41,15 +46,15 @@ func TestReconnectAfterHubRestartDropsGhostCalls(t *testing.T) {
 	}
 
 	// The hub comes back on the same port; call a is gone, c is new.
-	hub2 := startHub(t, addr, HubConfig{})
-	publishAll(t, hub2, callStart("c", 3, "p3"))
-	waitEvent(t, c, 5*time.Second, "live again", isState(StateLive))
-	ev = waitEvent(t, c, 3*time.Second, "second snapshot", isType(TypeSnapshot))
-	calls.apply(ev.Msg)
+	hub2 := feedtest.StartHub(t, addr, hub.Config{})
+	feedtest.PublishAll(t, hub2, feedtest.CallStart("c", 3, "p3"))
+	feedtest.WaitEvent(t, c, 5*time.Second, "live again", feedtest.IsState(feed.StateLive))
+	ev = feedtest.WaitEvent(t, c, 3*time.Second, "second snapshot", feedtest.IsType(feed.TypeSnapshot))
+	calls.Apply(ev.Msg)
 	if len(calls) != 1 || !calls["c"] {
 		t.Fatalf("after reconnect the consumer holds %v, want only c", calls)
 	}
-	if st := c.Status(); st.Connects != 2 || st.State != StateLive {
+	if st := c.Status(); st.Connects != 2 || st.State != feed.StateLive {
 		t.Fatalf("status %+v, want live after 2 connections", st)
 	}
 }
@@ -62,14 +67,14 @@ func TestFailoverToSecondURL(t *testing.T) {
 	}
 	down := "ws://" + ln.Addr().String() + "/feed"
 	ln.Close()
-	hub := startHub(t, "127.0.0.1:0", HubConfig{Name: "second"})
+	th := feedtest.StartHub(t, "127.0.0.1:0", hub.Config{Name: "second"})
 
-	c, _ := runClient(t, fastClient(down, hub.url()))
-	ev := waitEvent(t, c, 3*time.Second, "hello", isType(TypeHello))
+	c, _ := feedtest.RunClient(t, feedtest.FastClient(down, th.URL()))
+	ev := feedtest.WaitEvent(t, c, 3*time.Second, "hello", feedtest.IsType(feed.TypeHello))
 	if ev.Msg.Server != "second" {
 		t.Fatalf("hello from %q", ev.Msg.Server)
 	}
-	if st := c.Status(); st.URL != hub.url() || st.State != StateLive {
+	if st := c.Status(); st.URL != th.URL() || st.State != feed.StateLive {
 		t.Fatalf("status %+v, want live on the second URL", st)
 	}
 }
@@ -81,10 +86,10 @@ func TestAllURLsDownKeepsRetryingWithBackoff(t *testing.T) {
 	}
 	down := "ws://" + ln.Addr().String() + "/feed"
 	ln.Close()
-	c, _ := runClient(t, fastClient(down))
+	c, _ := feedtest.RunClient(t, feedtest.FastClient(down))
 	var waits []time.Duration
 	for len(waits) < 5 {
-		ev := waitEvent(t, c, 3*time.Second, "reconnecting", isState(StateReconnecting))
+		ev := feedtest.WaitEvent(t, c, 3*time.Second, "reconnecting", feedtest.IsState(feed.StateReconnecting))
 		waits = append(waits, ev.Status.NextAttempt.Sub(ev.Status.Since))
 		if !strings.Contains(ev.Status.Reason, "refused") {
 			t.Fatalf("reason %q does not say the connection was refused", ev.Status.Reason)
@@ -99,7 +104,7 @@ func TestAllURLsDownKeepsRetryingWithBackoff(t *testing.T) {
 // badHub is a WebSocket server that sends frames of its own choosing.
 func badHub(t *testing.T, script func(conn *websocket.Conn, n int)) string {
 	t.Helper()
-	up := websocket.Upgrader{Subprotocols: []string{Subprotocol}}
+	up := websocket.Upgrader{Subprotocols: []string{feed.Subprotocol}}
 	var n atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		conn, err := up.Upgrade(w, r, nil)
@@ -126,16 +131,16 @@ func TestMalformedAndOversizeFramesAreSurvived(t *testing.T) {
 		conn.WriteMessage(websocket.BinaryMessage, []byte{1, 2, 3})
 		send(`{"type":"from.the.future","x":1}`)
 		send(`{"type":"call.start","call":{"id":"ok"}}`)
-		send(`{"type":"call.start","call":{"id":"big","room":"` + strings.Repeat("r", MaxFrameBytes) + `"}}`)
+		send(`{"type":"call.start","call":{"id":"big","room":"` + strings.Repeat("r", feed.MaxFrameBytes) + `"}}`)
 		time.Sleep(time.Second)
 	})
-	c, _ := runClient(t, fastClient(url))
+	c, _ := feedtest.RunClient(t, feedtest.FastClient(url))
 	var reasons []string
-	ev := waitEvent(t, c, 3*time.Second, "call.start ok", func(ev Event) bool {
-		if ev.Kind == EventBadFrame {
+	ev := feedtest.WaitEvent(t, c, 3*time.Second, "call.start ok", func(ev feed.Event) bool {
+		if ev.Kind == feed.EventBadFrame {
 			reasons = append(reasons, ev.Reason)
 		}
-		return ev.Kind == EventMessage && ev.Msg.Type == TypeCallStart
+		return ev.Kind == feed.EventMessage && ev.Msg.Type == feed.TypeCallStart
 	})
 	if ev.Msg.Call.ID != "ok" {
 		t.Fatalf("call.start %+v", ev.Msg.Call)
@@ -150,11 +155,11 @@ func TestMalformedAndOversizeFramesAreSurvived(t *testing.T) {
 		}
 	}
 	// The oversize frame ends that connection; the client comes back.
-	ev = waitEvent(t, c, 3*time.Second, "oversize frame", func(ev Event) bool { return ev.Kind == EventBadFrame })
+	ev = feedtest.WaitEvent(t, c, 3*time.Second, "oversize frame", func(ev feed.Event) bool { return ev.Kind == feed.EventBadFrame })
 	if !strings.Contains(ev.Reason, "limit") {
 		t.Fatalf("oversize reason %q", ev.Reason)
 	}
-	waitEvent(t, c, 3*time.Second, "hello after reconnect", isType(TypeHello))
+	feedtest.WaitEvent(t, c, 3*time.Second, "hello after reconnect", feedtest.IsType(feed.TypeHello))
 	st := c.Status()
 	if st.BadFrames != 4 || st.Unknown != 1 || st.Connects != 2 || !strings.Contains(st.LastBadReason, "limit") {
 		t.Fatalf("status %+v: want 4 bad frames, 1 unknown, 2 connections", st)
@@ -175,12 +180,12 @@ func TestStallDetectedAndCleared(t *testing.T) {
 		conn.WriteMessage(websocket.TextMessage, []byte(`{"type":"call.end","callId":"x"}`))
 		time.Sleep(300 * time.Millisecond)
 	})
-	cfg := fastClient(url)
+	cfg := feedtest.FastClient(url)
 	cfg.StallAfter = 150 * time.Millisecond
 	cfg.PingInterval = 50 * time.Millisecond
-	c, _ := runClient(t, cfg)
-	hello := waitEvent(t, c, 3*time.Second, "hello", isType(TypeHello))
-	ev := waitEvent(t, c, 3*time.Second, "stalled", isState(StateStalled))
+	c, _ := feedtest.RunClient(t, cfg)
+	hello := feedtest.WaitEvent(t, c, 3*time.Second, "hello", feedtest.IsType(feed.TypeHello))
+	ev := feedtest.WaitEvent(t, c, 3*time.Second, "stalled", feedtest.IsState(feed.StateStalled))
 	if d := ev.Status.Since.Sub(hello.Recv); d < 0 || d > 10*time.Millisecond {
 		t.Fatalf("stalled since %v, want the last frame's time %v", ev.Status.Since, hello.Recv)
 	}
@@ -191,9 +196,9 @@ func TestStallDetectedAndCleared(t *testing.T) {
 	// from two goroutines (the reader delivers, serve reports the state):
 	// either may be first, both must come.
 	live, ended := false, false
-	waitEvent(t, c, 3*time.Second, "live again and the call.end that ended the stall", func(ev Event) bool {
-		live = live || isState(StateLive)(ev)
-		ended = ended || isType(TypeCallEnd)(ev)
+	feedtest.WaitEvent(t, c, 3*time.Second, "live again and the call.end that ended the stall", func(ev feed.Event) bool {
+		live = live || feedtest.IsState(feed.StateLive)(ev)
+		ended = ended || feedtest.IsType(feed.TypeCallEnd)(ev)
 		return live && ended
 	})
 }
@@ -208,44 +213,44 @@ func TestDeadConnectionIsRedialed(t *testing.T) {
 		conn.WriteMessage(websocket.TextMessage, []byte(`{"type":"hello","version":1}`))
 		time.Sleep(200 * time.Millisecond)
 	})
-	cfg := fastClient(url)
+	cfg := feedtest.FastClient(url)
 	cfg.PingInterval = 50 * time.Millisecond
 	cfg.DeadAfter = 600 * time.Millisecond
-	c, _ := runClient(t, cfg)
-	ev := waitEvent(t, c, 3*time.Second, "reconnecting", isState(StateReconnecting))
+	c, _ := feedtest.RunClient(t, cfg)
+	ev := feedtest.WaitEvent(t, c, 3*time.Second, "reconnecting", feedtest.IsState(feed.StateReconnecting))
 	if !strings.Contains(ev.Status.Reason, "timeout") {
 		t.Fatalf("reason %q, want a read timeout", ev.Status.Reason)
 	}
-	waitEvent(t, c, 3*time.Second, "hello on the second connection", isType(TypeHello))
+	feedtest.WaitEvent(t, c, 3*time.Second, "hello on the second connection", feedtest.IsType(feed.TypeHello))
 }
 
 func TestNewClientRejectsBadConfig(t *testing.T) {
-	for _, cfg := range []ClientConfig{
+	for _, cfg := range []client.Config{
 		{},
 		{URLs: []string{"http://127.0.0.1/feed"}},
 		{URLs: []string{"ws://127.0.0.1/feed"}, CAFile: "/nonexistent/ca.pem"},
 	} {
-		if _, err := NewClient(cfg); err == nil {
-			t.Errorf("NewClient(%+v) accepted a bad config", cfg)
+		if _, err := client.New(cfg); err == nil {
+			t.Errorf("New(%+v) accepted a bad config", cfg)
 		}
 	}
 }
 
 func TestWSSWithCAFile(t *testing.T) {
-	hub := NewHub(HubConfig{Name: "tls", Logf: func(string, ...any) {}})
-	srv := httptest.NewUnstartedServer(hub.Handler())
+	th := hub.New(hub.Config{Name: "tls", Logf: func(string, ...any) {}})
+	srv := httptest.NewUnstartedServer(th.Handler())
 	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshake
 	srv.StartTLS()
 	defer srv.Close()
-	defer hub.Close()
+	defer th.Close()
 	url := "wss" + strings.TrimPrefix(srv.URL, "https") + "/feed"
 
 	// Without the CA the certificate is not trusted: the client keeps retrying.
-	cfg := fastClient(url)
+	cfg := feedtest.FastClient(url)
 	cfg.DialTimeout = 5 * time.Second // TLS handshakes are slow under -race
-	c, stop := runClient(t, cfg)
-	waitEvent(t, c, 10*time.Second, "a retry naming the certificate", func(ev Event) bool {
-		return ev.Kind == EventState && ev.Status.State == StateReconnecting && strings.Contains(ev.Status.Reason, "certificate")
+	c, stop := feedtest.RunClient(t, cfg)
+	feedtest.WaitEvent(t, c, 10*time.Second, "a retry naming the certificate", func(ev feed.Event) bool {
+		return ev.Kind == feed.EventState && ev.Status.State == feed.StateReconnecting && strings.Contains(ev.Status.Reason, "certificate")
 	})
 	stop()
 
@@ -255,8 +260,8 @@ func TestWSSWithCAFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg.CAFile = ca
-	c2, _ := runClient(t, cfg)
-	if ev := waitEvent(t, c2, 10*time.Second, "hello over TLS", isType(TypeHello)); ev.Msg.Server != "tls" {
+	c2, _ := feedtest.RunClient(t, cfg)
+	if ev := feedtest.WaitEvent(t, c2, 10*time.Second, "hello over TLS", feedtest.IsType(feed.TypeHello)); ev.Msg.Server != "tls" {
 		t.Fatalf("hello %+v", ev.Msg)
 	}
 }
@@ -268,23 +273,23 @@ func TestSteadyFeedIsNotTakenForDead(t *testing.T) {
 	// reader that only moved it every second would redial; long enough
 	// that a loaded machine's scheduling hiccup is not taken for a dead
 	// peer).
-	hub := startHub(t, "127.0.0.1:0", HubConfig{})
-	cfg := fastClient(hub.url())
+	th := feedtest.StartHub(t, "127.0.0.1:0", hub.Config{})
+	cfg := feedtest.FastClient(th.URL())
 	cfg.PingInterval = time.Minute
 	cfg.DeadAfter = 600 * time.Millisecond
-	c, _ := runClient(t, cfg)
-	waitEvent(t, c, 3*time.Second, "snapshot", isType(TypeSnapshot))
+	c, _ := feedtest.RunClient(t, cfg)
+	feedtest.WaitEvent(t, c, 3*time.Second, "snapshot", feedtest.IsType(feed.TypeSnapshot))
 	go func() {
 		for range c.Events() { // keep reading
 		}
 	}()
 	for i := 0; i < 120; i++ {
-		if err := hub.Publish(statsMsg("a", "p1", float64(i), float64(i))); err != nil {
+		if err := th.Publish(feedtest.StatsMsg("a", "p1", float64(i), float64(i))); err != nil {
 			t.Fatal(err)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	if st := c.Status(); st.Connects != 1 || st.State != StateLive {
+	if st := c.Status(); st.Connects != 1 || st.State != feed.StateLive {
 		t.Fatalf("after 2.4 s of frames every 20 ms: %+v; want live on the first connection", st)
 	}
 }

@@ -1,4 +1,4 @@
-package feed
+package client
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"github.com/calltop/calltop/feed"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -16,8 +17,8 @@ import (
 	"github.com/gorilla/websocket"
 )
 
-// ClientConfig configures a Client. Zero durations take the defaults named.
-type ClientConfig struct {
+// Config configures a Client. Zero durations take the defaults named.
+type Config struct {
 	// URLs are the feeds (ws:// or wss://), in order of preference.
 	URLs []string
 	// Token is sent as "Authorization: Bearer <token>" when set.
@@ -56,17 +57,17 @@ const readBufferSize = 64 << 10
 // with backoff, fails over between URLs, and delivers decoded messages and
 // state changes on its Events channel.
 type Client struct {
-	cfg    ClientConfig
+	cfg    Config
 	dialer websocket.Dialer
-	events chan Event
+	events chan feed.Event
 
 	mu     sync.Mutex
-	status Status
+	status feed.Status
 	ran    bool
 }
 
-// NewClient checks cfg and returns a Client; call Run to start it.
-func NewClient(cfg ClientConfig) (*Client, error) {
+// New checks cfg and returns a Client; call Run to start it.
+func New(cfg Config) (*Client, error) {
 	if len(cfg.URLs) == 0 {
 		return nil, errors.New("no feed URL given")
 	}
@@ -100,16 +101,16 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 			return nil, err
 		}
 	}
-	c := &Client{cfg: cfg, events: make(chan Event, cfg.Buffer)}
+	c := &Client{cfg: cfg, events: make(chan feed.Event, cfg.Buffer)}
 	c.dialer = websocket.Dialer{
 		HandshakeTimeout: cfg.DialTimeout,
 		// Room for dozens of frames per read: a hub writes them in bursts.
 		ReadBufferSize:  readBufferSize,
-		Subprotocols:    []string{Subprotocol},
+		Subprotocols:    []string{feed.Subprotocol},
 		TLSClientConfig: tlsConf,
 		Proxy:           http.ProxyFromEnvironment,
 	}
-	c.status = Status{State: StateConnecting, URL: cfg.URLs[0], Since: time.Now()}
+	c.status = feed.Status{State: feed.StateConnecting, URL: cfg.URLs[0], Since: time.Now()}
 	return c, nil
 }
 
@@ -129,10 +130,10 @@ func loadCA(path string) (*tls.Config, error) {
 }
 
 // Events returns the channel of events; it is closed when Run returns.
-func (c *Client) Events() <-chan Event { return c.events }
+func (c *Client) Events() <-chan feed.Event { return c.events }
 
 // Status returns the current connection state and counters.
-func (c *Client) Status() Status {
+func (c *Client) Status() feed.Status {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.status
@@ -161,7 +162,7 @@ func (c *Client) Run(ctx context.Context) error {
 	for {
 		reason, refused := "", 0
 		for _, u := range c.cfg.URLs {
-			c.setState(ctx, func(s *Status) { s.State, s.URL = StateConnecting, u })
+			c.setState(ctx, func(s *feed.Status) { s.State, s.URL = feed.StateConnecting, u })
 			conn, err := c.dial(ctx, u)
 			if ctx.Err() != nil {
 				return nil
@@ -185,16 +186,18 @@ func (c *Client) Run(ctx context.Context) error {
 			break
 		}
 		if refused == len(c.cfg.URLs) {
-			c.setState(ctx, func(s *Status) { s.State, s.Reason = StateFailed, reason })
+			c.setState(ctx, func(s *feed.Status) { s.State, s.Reason = feed.StateFailed, reason })
 			return fmt.Errorf("feed: %s", reason)
 		}
 		wait := c.backoff(failures)
 		failures++
-		c.setState(ctx, func(s *Status) {
-			s.State, s.Reason, s.NextAttempt = StateReconnecting, reason, time.Now().Add(wait)
+		c.setState(ctx, func(s *feed.Status) {
+			s.State, s.Reason, s.NextAttempt = feed.StateReconnecting, reason, time.Now().Add(wait)
 		})
-		if !sleepUntil(ctx, time.Now().Add(wait)) {
+		select {
+		case <-ctx.Done():
 			return nil
+		case <-time.After(wait):
 		}
 	}
 }
@@ -234,7 +237,7 @@ func (c *Client) dial(ctx context.Context, u string) (*websocket.Conn, error) {
 }
 
 // setState changes the status and announces it with an EventState.
-func (c *Client) setState(ctx context.Context, change func(*Status)) {
+func (c *Client) setState(ctx context.Context, change func(*feed.Status)) {
 	c.mu.Lock()
 	old, oldSince := c.status.State, c.status.Since
 	change(&c.status)
@@ -243,11 +246,11 @@ func (c *Client) setState(ctx context.Context, change func(*Status)) {
 	}
 	st := c.status
 	c.mu.Unlock()
-	c.emit(ctx, Event{Kind: EventState, Status: st})
+	c.emit(ctx, feed.Event{Kind: feed.EventState, Status: st})
 }
 
 // emit delivers ev unless ctx ends first.
-func (c *Client) emit(ctx context.Context, ev Event) {
+func (c *Client) emit(ctx context.Context, ev feed.Event) {
 	select {
 	case c.events <- ev:
 	case <-ctx.Done():

@@ -48,7 +48,7 @@ type Options struct {
 	// Source names the feed in the header: "demo", a file path, or ""
 	// for a live feed named by the URL in use (which failover changes).
 	Source string
-	// Events is a live feed: a feed.Client's Events channel. The engine
+	// Events is a live feed: a client.Client's Events channel. The engine
 	// releases each event (feed.Event.Release) once the Monitor has
 	// applied its message: a Monitor copies what it keeps of it.
 	Events <-chan feed.Event

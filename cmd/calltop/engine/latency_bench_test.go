@@ -11,6 +11,7 @@ import (
 	"github.com/calltop/calltop/diagnose/alert"
 	"github.com/calltop/calltop/feed"
 	"github.com/calltop/calltop/feed/feedtest"
+	"github.com/calltop/calltop/feed/hub"
 	"github.com/calltop/calltop/feed/sim"
 )
 
@@ -26,7 +27,7 @@ func probeSeq(f Frame) int {
 
 // BenchmarkFeedLatency10000 runs the whole live path on loopback: a hub
 // serving the simulator with 10,000 calls at real speed (about 40,000
-// messages a second), a feed.Client, and the engine with the real Monitor
+// messages a second), a client.Client, and the engine with the real Monitor
 // and Book. After the fleet has started (warm-up), it measures for
 // latencyWindow how long each probe takes from hub.Publish to the frame
 // the engine hands out that shows it, and reports p50 and p99 in ms. Run
@@ -52,9 +53,9 @@ func measureFeedLatency(b *testing.B, calls int, warmup, window time.Duration) (
 	}
 	lp, e := startLoopback(b)
 	defer lp.Stop()
-	hub, client := lp.Hub, lp.Client
-	probes := &feedtest.Probes{Publisher: hub, Every: 10 * time.Millisecond}
-	lp.Go(func(ctx context.Context) { _ = feed.StepSource(s.StepEach, time.Second, 1)(ctx, probes) })
+	th, client := lp.Hub, lp.Client
+	probes := &feedtest.Probes{Publisher: th, Every: 10 * time.Millisecond}
+	lp.Go(func(ctx context.Context) { _ = hub.StepSource(s.StepEach, time.Second, 1)(ctx, probes) })
 
 	measureFrom := time.Now().Add(warmup)
 	end := measureFrom.Add(window)
@@ -75,7 +76,7 @@ func measureFeedLatency(b *testing.B, calls int, warmup, window time.Duration) (
 			}
 			if cpu0 == 0 {
 				cpu0, wait0, steal0 = feedtest.CPUTime(), feedtest.RunQueueWait(), feedtest.StealTime()
-				msgs0, pub0 = client.Status().Frames, hub.Stats().Published
+				msgs0, pub0 = client.Status().Frames, th.Stats().Published
 			}
 			frames++
 			late.Saw(probeSeq(f), now)
@@ -83,10 +84,10 @@ func measureFeedLatency(b *testing.B, calls int, warmup, window time.Duration) (
 			writeHeapProfile(b)
 			// A drop means the client and engine fell a whole hub queue
 			// behind: the latencies then include reconnects.
-			b.ReportMetric(float64(hub.Stats().Dropped), "drops")
+			b.ReportMetric(float64(th.Stats().Dropped), "drops")
 			msgs := client.Status().Frames - msgs0
 			b.ReportMetric(float64(msgs)/window.Seconds(), "feed-msgs/s")
-			b.ReportMetric(float64(hub.Stats().Published-pub0)/window.Seconds(), "pub-msgs/s")
+			b.ReportMetric(float64(th.Stats().Published-pub0)/window.Seconds(), "pub-msgs/s")
 			// The whole process (simulator, hub, client, engine): CPU per
 			// feed message read and cores busy, which other work on a
 			// shared machine does not inflate; and cores it was ready to
@@ -125,7 +126,7 @@ func writeHeapProfile(b *testing.B) {
 // BenchmarkFeedPipeline10000 measures what one feed message costs the live
 // path without the producer: a 10,000-call fleet's frames (encoded up
 // front, timestamps elided as `calltop hub` serves them) published into a
-// hub as fast as a feed.Client and the engine take them over loopback.
+// hub as fast as a client.Client and the engine take them over loopback.
 // Run with -benchtime 150000x (about 4 s of the fleet's feed).
 // cpu-us/msg is the whole process's CPU time per message (hub write,
 // client read and decode, Monitor and Book, frames at 20 a second); at
@@ -153,7 +154,7 @@ func BenchmarkFeedPipeline10000(b *testing.B) {
 	frames = frames[:b.N]
 	lp, e := startLoopback(b)
 	defer lp.Stop()
-	hub, client := lp.Hub, lp.Client
+	th, client := lp.Hub, lp.Client
 	lp.Go(func(ctx context.Context) {
 		for {
 			select { // a TUI reading every frame
@@ -163,7 +164,7 @@ func BenchmarkFeedPipeline10000(b *testing.B) {
 			}
 		}
 	})
-	for hub.Stats().Subscribers == 0 {
+	for th.Stats().Subscribers == 0 {
 		time.Sleep(time.Millisecond)
 	}
 	// publish sends frames, never more than 4,000 ahead of the client
@@ -176,7 +177,7 @@ func BenchmarkFeedPipeline10000(b *testing.B) {
 					time.Sleep(100 * time.Microsecond)
 				}
 			}
-			if err := hub.PublishFrame(f); err != nil {
+			if err := th.PublishFrame(f); err != nil {
 				b.Fatal(err)
 			}
 			sent++
@@ -193,7 +194,7 @@ func BenchmarkFeedPipeline10000(b *testing.B) {
 	b.StopTimer()
 	b.ReportMetric(float64((feedtest.CPUTime()-cpu).Nanoseconds())/1e3/float64(b.N), "cpu-us/msg")
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
-	if d := hub.Stats().Dropped; d > 0 {
+	if d := th.Stats().Dropped; d > 0 {
 		b.Fatalf("the client was dropped %d times", d)
 	}
 }
@@ -202,7 +203,7 @@ func BenchmarkFeedPipeline10000(b *testing.B) {
 // hub, a feed client on it, and the engine with the real Monitor and Book
 // on the client's events.
 func startLoopback(b *testing.B) (*feedtest.Loopback, *Engine) {
-	lp := feedtest.StartLoopback(b, feed.HubConfig{})
+	lp := feedtest.StartLoopback(b, hub.Config{})
 	e, err := New(Options{NewMonitor: realMonitor, Events: lp.Client.Events(),
 		NewBook: func() *alert.Book { return alert.NewBook(alert.Options{}) }})
 	if err != nil {

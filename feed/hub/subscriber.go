@@ -1,6 +1,7 @@
-package feed
+package hub
 
 import (
+	"github.com/calltop/calltop/feed"
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
@@ -230,8 +231,8 @@ func frameType(frame []byte) (string, bool) {
 // affectsCalls reports whether messages of type typ change the call state.
 func affectsCalls(typ string) bool {
 	switch typ {
-	case TypeSnapshot, TypeCallStart, TypeCallUpdate, TypeCallEnd,
-		TypeParticipantJoin, TypeParticipantUpdate, TypeParticipantLeave:
+	case feed.TypeSnapshot, feed.TypeCallStart, feed.TypeCallUpdate, feed.TypeCallEnd,
+		feed.TypeParticipantJoin, feed.TypeParticipantUpdate, feed.TypeParticipantLeave:
 		return true
 	}
 	return false

@@ -9,12 +9,13 @@ import (
 
 	"github.com/calltop/calltop/diagnose"
 	"github.com/calltop/calltop/feed"
+	"github.com/calltop/calltop/feed/recording"
 )
 
-// recording makes n records, one call.start each, spaced by gap.
-func recording(t *testing.T, n int, gap time.Duration) []feed.Record {
+// records makes n records, one call.start each, spaced by gap.
+func records(t *testing.T, n int, gap time.Duration) []recording.Record {
 	t.Helper()
-	recs := make([]feed.Record, n)
+	recs := make([]recording.Record, n)
 	for i := range recs {
 		m := callStart(i)
 		m.TS = ms(t0.Add(time.Duration(i) * gap))
@@ -22,7 +23,7 @@ func recording(t *testing.T, n int, gap time.Duration) []feed.Record {
 		if err != nil {
 			t.Fatal(err)
 		}
-		recs[i] = feed.Record{Recv: t0.Add(time.Duration(i) * gap), Msg: raw}
+		recs[i] = recording.Record{Recv: t0.Add(time.Duration(i) * gap), Msg: raw}
 	}
 	return recs
 }
@@ -51,7 +52,7 @@ func appliedBy(pos time.Time) int { return int(pos.Sub(t0)/time.Second) + 1 }
 
 func TestReplayPauseSeekAndSpeed(t *testing.T) {
 	var monitors atomic.Int32
-	e := newReplayEngine(t, &Replay{Records: recording(t, 60, time.Second), Speed: 8}, &monitors)
+	e := newReplayEngine(t, &Replay{Records: records(t, 60, time.Second), Speed: 8}, &monitors)
 	e.ReplayPause(true)
 	f := waitFrame(t, e, 2*time.Second, "paused", func(f Frame) bool { return f.Replay != nil && f.Replay.Paused })
 	pos := f.Replay.Position
@@ -106,7 +107,7 @@ func TestReplayPauseSeekAndSpeed(t *testing.T) {
 }
 
 func TestReplayKeepsRecordedPace(t *testing.T) {
-	e := newReplayEngine(t, &Replay{Records: recording(t, 60, time.Second), Speed: 8}, nil)
+	e := newReplayEngine(t, &Replay{Records: records(t, 60, time.Second), Speed: 8}, nil)
 	began := time.Now()
 	f := waitFrame(t, e, 2*time.Second, "a frame", func(Frame) bool { return true })
 	if n := len(f.Calls.Calls); n > 3 {
@@ -123,7 +124,7 @@ func TestReplayKeepsRecordedPace(t *testing.T) {
 }
 
 func TestReplayEndsAndKeepsTheView(t *testing.T) {
-	recs := recording(t, 20, 50*time.Millisecond)
+	recs := records(t, 20, 50*time.Millisecond)
 	recs[5].Msg = []byte(`{"type":"stats"}`)
 	e := newReplayEngine(t, &Replay{Records: recs, Speed: 16, Problems: 2, LastProblem: "x:3: not JSON"}, nil)
 	f := waitFrame(t, e, 3*time.Second, "the end", func(f Frame) bool { return f.Replay != nil && f.Replay.Ended })
@@ -147,7 +148,7 @@ func TestReplayEndsAndKeepsTheView(t *testing.T) {
 }
 
 func TestReplayJoinsASplitSnapshot(t *testing.T) {
-	part := func(n int, ids ...string) feed.Record {
+	part := func(n int, ids ...string) recording.Record {
 		m := feed.Message{Type: feed.TypeSnapshot, TS: ms(t0), Part: n, Parts: 2}
 		for _, id := range ids {
 			m.Calls = append(m.Calls, feed.Call{ID: id})
@@ -156,9 +157,9 @@ func TestReplayJoinsASplitSnapshot(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return feed.Record{Recv: t0, Msg: raw}
+		return recording.Record{Recv: t0, Msg: raw}
 	}
-	recs := []feed.Record{part(1, "a", "b"), part(2, "c")}
+	recs := []recording.Record{part(1, "a", "b"), part(2, "c")}
 	e, err := New(Options{Source: "split.jsonl", Replay: &Replay{Records: recs}, FrameInterval: time.Millisecond,
 		NewMonitor: func() Monitor { return &snapshotMonitor{testMonitor: &testMonitor{}} }})
 	if err != nil {
@@ -200,7 +201,7 @@ func callIDs(f Frame) []string {
 func TestQueuedSeeksAddUpToOne(t *testing.T) {
 	var monitors atomic.Int32
 	e, err := New(Options{Source: "test.jsonl", FrameInterval: 10 * time.Millisecond,
-		Replay:     &Replay{Records: recording(t, 60, time.Second)},
+		Replay:     &Replay{Records: records(t, 60, time.Second)},
 		NewMonitor: func() Monitor { monitors.Add(1); return newTestMonitor() }})
 	if err != nil {
 		t.Fatal(err)
@@ -230,7 +231,7 @@ func TestQueuedSeeksAddUpToOne(t *testing.T) {
 
 func TestLongSeekShowsNoHalfAppliedFrame(t *testing.T) {
 	const gap = 10 * time.Millisecond
-	e := newReplayEngine(t, &Replay{Records: recording(t, 20000, gap)}, nil) // 200 s, 5 catch-up batches
+	e := newReplayEngine(t, &Replay{Records: records(t, 20000, gap)}, nil) // 200 s, 5 catch-up batches
 	e.ReplayPause(true)
 	e.ReplaySeek(150 * time.Second)
 	e.ReplayPause(false) // reaches the engine during the catch-up

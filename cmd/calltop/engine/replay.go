@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/calltop/calltop/feed"
+	"github.com/calltop/calltop/feed/recording"
 )
 
 // Speeds are the replay speed steps that ReplaySpeedStep moves between.
@@ -18,7 +19,7 @@ const replayBatch = 4096
 // Replay is a recording or dump to play at its recorded spacing.
 type Replay struct {
 	// Records in the order they were received.
-	Records []feed.Record
+	Records []recording.Record
 	// Speed multiplies the recorded pace (default 1).
 	Speed float64
 	// Problems counts the file's lines that could not be read, and
@@ -29,7 +30,7 @@ type Replay struct {
 
 // replayer plays a Replay inside the engine goroutine.
 type replayer struct {
-	recs []feed.Record
+	recs []recording.Record
 	at   []time.Time // Recv made non-decreasing
 	next int         // index of the next record to apply
 	seen int         // records applied at least once (bad frames counted once)

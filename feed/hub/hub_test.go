@@ -1,6 +1,7 @@
-package feed
+package hub_test
 
 import (
+	"github.com/calltop/calltop/feed/hub"
 	"context"
 	"net"
 	"net/http"
@@ -9,30 +10,33 @@ import (
 	"testing"
 	"time"
 
+	"github.com/calltop/calltop/feed"
+	"github.com/calltop/calltop/feed/feedtest"
+
 	"github.com/gorilla/websocket"
 )
 
 func TestLateJoinerGetsHelloThenOneSnapshot(t *testing.T) {
-	hub := startHub(t, "127.0.0.1:0", HubConfig{Name: "test-hub"})
-	publishAll(t, hub, callStart("a", 1000, "p1", "p2"))
-	publishAll(t, hub, callStart("b", 2000, "p3"))
-	publishAll(t, hub, callStart("gone", 3000, "p4"))
-	publishAll(t, hub, []Message{
-		{Type: TypeParticipantLeave, TS: 3500, CallID: "a", ParticipantID: "p2"},
-		{Type: TypeCallEnd, TS: 4000, CallID: "gone"},
+	hub := feedtest.StartHub(t, "127.0.0.1:0", hub.Config{Name: "test-hub"})
+	feedtest.PublishAll(t, hub, feedtest.CallStart("a", 1000, "p1", "p2"))
+	feedtest.PublishAll(t, hub, feedtest.CallStart("b", 2000, "p3"))
+	feedtest.PublishAll(t, hub, feedtest.CallStart("gone", 3000, "p4"))
+	feedtest.PublishAll(t, hub, []feed.Message{
+		{Type: feed.TypeParticipantLeave, TS: 3500, CallID: "a", ParticipantID: "p2"},
+		{Type: feed.TypeCallEnd, TS: 4000, CallID: "gone"},
 	})
 
-	c, _ := runClient(t, fastClient(hub.url()))
-	var msgs []*Message
+	c, _ := feedtest.RunClient(t, feedtest.FastClient(hub.URL()))
+	var msgs []*feed.Message
 	for len(msgs) < 2 {
-		ev := waitEvent(t, c, 3*time.Second, "hello and snapshot", func(ev Event) bool { return ev.Kind == EventMessage })
+		ev := feedtest.WaitEvent(t, c, 3*time.Second, "hello and snapshot", func(ev feed.Event) bool { return ev.Kind == feed.EventMessage })
 		msgs = append(msgs, ev.Msg)
 	}
-	if msgs[0].Type != TypeHello || msgs[0].Server != "test-hub" || msgs[0].Version != ProtocolVersion {
+	if msgs[0].Type != feed.TypeHello || msgs[0].Server != "test-hub" || msgs[0].Version != feed.ProtocolVersion {
 		t.Fatalf("first message %+v, want hello from test-hub", msgs[0])
 	}
 	snap := msgs[1]
-	if snap.Type != TypeSnapshot || len(snap.Calls) != 2 {
+	if snap.Type != feed.TypeSnapshot || len(snap.Calls) != 2 {
 		t.Fatalf("second message: %s with %d calls, want a snapshot of 2 ongoing calls", snap.Type, len(snap.Calls))
 	}
 	a, b := snap.Calls[0], snap.Calls[1]
@@ -47,23 +51,23 @@ func TestLateJoinerGetsHelloThenOneSnapshot(t *testing.T) {
 	}
 
 	// Then the live stream.
-	if err := hub.Publish(statsMsg("a", "p1", 5000, 1234)); err != nil {
+	if err := hub.Publish(feedtest.StatsMsg("a", "p1", 5000, 1234)); err != nil {
 		t.Fatal(err)
 	}
-	ev := waitEvent(t, c, 3*time.Second, "live stats", isType(TypeStats))
+	ev := feedtest.WaitEvent(t, c, 3*time.Second, "live stats", feedtest.IsType(feed.TypeStats))
 	if ev.Msg.Stats[0].BytesReceived != 1234 || string(ev.Frames[0]) == "" {
 		t.Fatalf("stats event %+v", ev)
 	}
 }
 
 func TestBigSnapshotIsSplitAndReassembled(t *testing.T) {
-	hub := startHub(t, "127.0.0.1:0", HubConfig{SnapshotPartBytes: 1024})
+	hub := feedtest.StartHub(t, "127.0.0.1:0", hub.Config{SnapshotPartBytes: 1024})
 	const calls = 60
 	for i := 0; i < calls; i++ {
-		publishAll(t, hub, callStart(string(rune('A'+i%26))+strings.Repeat("x", i), float64(i), "p1", "p2", "p3"))
+		feedtest.PublishAll(t, hub, feedtest.CallStart(string(rune('A'+i%26))+strings.Repeat("x", i), float64(i), "p1", "p2", "p3"))
 	}
-	c, _ := runClient(t, fastClient(hub.url()))
-	ev := waitEvent(t, c, 3*time.Second, "snapshot", isType(TypeSnapshot))
+	c, _ := feedtest.RunClient(t, feedtest.FastClient(hub.URL()))
+	ev := feedtest.WaitEvent(t, c, 3*time.Second, "snapshot", feedtest.IsType(feed.TypeSnapshot))
 	if len(ev.Msg.Calls) != calls {
 		t.Fatalf("reassembled snapshot has %d calls, want %d", len(ev.Msg.Calls), calls)
 	}
@@ -81,7 +85,7 @@ func TestBigSnapshotIsSplitAndReassembled(t *testing.T) {
 }
 
 func TestSlowSubscriberIsDroppedFastOneGetsEverything(t *testing.T) {
-	hub := startHub(t, "127.0.0.1:0", HubConfig{QueueBytes: 100 << 10, WriteTimeout: 5 * time.Second})
+	hub := feedtest.StartHub(t, "127.0.0.1:0", hub.Config{QueueBytes: 100 << 10, WriteTimeout: 5 * time.Second})
 	// The slow subscriber connects with a small receive buffer and then
 	// never reads.
 	d := websocket.Dialer{NetDialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
@@ -91,14 +95,14 @@ func TestSlowSubscriberIsDroppedFastOneGetsEverything(t *testing.T) {
 		}
 		return conn, err
 	}}
-	slow, _, err := d.Dial(hub.url(), nil)
+	slow, _, err := d.Dial(hub.URL(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer slow.Close()
 
-	c, _ := runClient(t, fastClient(hub.url()))
-	waitEvent(t, c, 3*time.Second, "snapshot", isType(TypeSnapshot))
+	c, _ := feedtest.RunClient(t, feedtest.FastClient(hub.URL()))
+	feedtest.WaitEvent(t, c, 3*time.Second, "snapshot", feedtest.IsType(feed.TypeSnapshot))
 
 	var got atomic.Int64
 	const most = 30000 // ~45 MB: far more than any socket buffers hold
@@ -106,10 +110,10 @@ func TestSlowSubscriberIsDroppedFastOneGetsEverything(t *testing.T) {
 	go func() {
 		var seen []float64
 		for ev := range c.Events() {
-			if ev.Kind == EventMessage && ev.Msg.Type == TypeCallEnd {
+			if ev.Kind == feed.EventMessage && ev.Msg.Type == feed.TypeCallEnd {
 				break // the end marker
 			}
-			if ev.Kind == EventMessage && ev.Msg.Type == TypeStats {
+			if ev.Kind == feed.EventMessage && ev.Msg.Type == feed.TypeStats {
 				seen = append(seen, ev.Msg.TS)
 				got.Add(1)
 			}
@@ -123,11 +127,11 @@ func TestSlowSubscriberIsDroppedFastOneGetsEverything(t *testing.T) {
 	for ; n < most && (dropAt == 0 || n < dropAt+500); n++ {
 		for wait := time.Now(); int64(n)-got.Load() > 32; { // keep pace with the fast reader only
 			if time.Since(wait) > 5*time.Second {
-				t.Fatalf("fast subscriber stuck at %d of %d frames; status %+v; hub log %q", got.Load(), n, c.Status(), hub.logs.String())
+				t.Fatalf("fast subscriber stuck at %d of %d frames; status %+v; hub log %q", got.Load(), n, c.Status(), hub.Logs.String())
 			}
 			time.Sleep(50 * time.Microsecond)
 		}
-		m := statsMsg("a", "p1", float64(n), float64(n))
+		m := feedtest.StatsMsg("a", "p1", float64(n), float64(n))
 		m.Stats[0].TrackIdentifier = pad
 		t0 := time.Now()
 		if err := hub.Publish(m); err != nil {
@@ -138,7 +142,7 @@ func TestSlowSubscriberIsDroppedFastOneGetsEverything(t *testing.T) {
 			dropAt = n
 		}
 	}
-	if err := hub.Publish(&Message{Type: TypeCallEnd, CallID: "end"}); err != nil {
+	if err := hub.Publish(&feed.Message{Type: feed.TypeCallEnd, CallID: "end"}); err != nil {
 		t.Fatal(err)
 	}
 	var seen []float64
@@ -159,18 +163,18 @@ func TestSlowSubscriberIsDroppedFastOneGetsEverything(t *testing.T) {
 	if st.Dropped != 1 || st.Subscribers != 1 {
 		t.Fatalf("hub stats %+v: want the slow subscriber dropped and the fast one kept", st)
 	}
-	if !hub.logs.contains("too slow") {
-		t.Fatalf("no logged reason for dropping the slow subscriber: %v", hub.logs.String())
+	if !hub.Logs.Contains("too slow") {
+		t.Fatalf("no logged reason for dropping the slow subscriber: %v", hub.Logs.String())
 	}
 	t.Logf("%d frames in %v; slowest Publish %v; slow one dropped at frame %d", n, time.Since(start), slowest, dropAt)
 }
 
 func TestTokenRefusedAndAccepted(t *testing.T) {
-	hub := startHub(t, "127.0.0.1:0", HubConfig{Token: "s3cret"})
+	hub := feedtest.StartHub(t, "127.0.0.1:0", hub.Config{Token: "s3cret"})
 
 	// No token: refused with 401, and the client gives up (failed).
-	c, stop := runClient(t, fastClient(hub.url()))
-	ev := waitEvent(t, c, 3*time.Second, "failed state", isState(StateFailed))
+	c, stop := feedtest.RunClient(t, feedtest.FastClient(hub.URL()))
+	ev := feedtest.WaitEvent(t, c, 3*time.Second, "failed state", feedtest.IsState(feed.StateFailed))
 	if !strings.Contains(ev.Status.Reason, "401") {
 		t.Fatalf("failed reason %q does not name the 401", ev.Status.Reason)
 	}
@@ -179,22 +183,22 @@ func TestTokenRefusedAndAccepted(t *testing.T) {
 	}
 
 	// A wrong token in the query: 401.
-	_, resp, err := websocket.DefaultDialer.Dial(hub.url()+"?token=wrong", nil)
+	_, resp, err := websocket.DefaultDialer.Dial(hub.URL()+"?token=wrong", nil)
 	if err == nil || resp == nil || resp.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("wrong token: err %v resp %v, want 401", err, resp)
 	}
 	// The right token in the query (browsers): accepted.
-	conn, _, err := websocket.DefaultDialer.Dial(hub.url()+"?token=s3cret", nil)
+	conn, _, err := websocket.DefaultDialer.Dial(hub.URL()+"?token=s3cret", nil)
 	if err != nil {
 		t.Fatalf("token in query refused: %v", err)
 	}
 	conn.Close()
 
 	// The right token as a Bearer header (feed.Client): live.
-	cfg := fastClient(hub.url())
+	cfg := feedtest.FastClient(hub.URL())
 	cfg.Token = "s3cret"
-	c2, _ := runClient(t, cfg)
-	waitEvent(t, c2, 3*time.Second, "hello", isType(TypeHello))
+	c2, _ := feedtest.RunClient(t, cfg)
+	feedtest.WaitEvent(t, c2, 3*time.Second, "hello", feedtest.IsType(feed.TypeHello))
 }
 
 func TestCheckListenRefusesOpenAddressWithoutToken(t *testing.T) {
@@ -213,7 +217,7 @@ func TestCheckListenRefusesOpenAddressWithoutToken(t *testing.T) {
 		{"nonsense", "t", false},
 	}
 	for _, tc := range cases {
-		err := CheckListen(tc.addr, tc.token)
+		err := hub.CheckListen(tc.addr, tc.token)
 		if (err == nil) != tc.ok {
 			t.Errorf("CheckListen(%q, %q) = %v, want ok=%v", tc.addr, tc.token, err, tc.ok)
 		}
@@ -224,9 +228,9 @@ func TestCheckListenRefusesOpenAddressWithoutToken(t *testing.T) {
 }
 
 func TestHealthz(t *testing.T) {
-	hub := startHub(t, "127.0.0.1:0", HubConfig{})
-	publishAll(t, hub, callStart("a", 1, "p"))
-	resp, err := http.Get("http://" + hub.addr + "/healthz")
+	hub := feedtest.StartHub(t, "127.0.0.1:0", hub.Config{})
+	feedtest.PublishAll(t, hub, feedtest.CallStart("a", 1, "p"))
+	resp, err := http.Get("http://" + hub.Addr + "/healthz")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -239,14 +243,14 @@ func TestHealthz(t *testing.T) {
 }
 
 func TestPublishFrameKeepsBytesAndTracksCalls(t *testing.T) {
-	hub := startHub(t, "127.0.0.1:0", HubConfig{})
-	c, _ := runClient(t, fastClient(hub.url()))
-	waitEvent(t, c, 3*time.Second, "snapshot", isType(TypeSnapshot))
+	hub := feedtest.StartHub(t, "127.0.0.1:0", hub.Config{})
+	c, _ := feedtest.RunClient(t, feedtest.FastClient(hub.URL()))
+	feedtest.WaitEvent(t, c, 3*time.Second, "snapshot", feedtest.IsType(feed.TypeSnapshot))
 	frame := []byte(`{"type":"call.start", "ts":5,"call":{"id":"x","futureField":[1,2]},"extra":true}`)
 	if err := hub.PublishFrame(frame); err != nil {
 		t.Fatal(err)
 	}
-	ev := waitEvent(t, c, 3*time.Second, "call.start", isType(TypeCallStart))
+	ev := feedtest.WaitEvent(t, c, 3*time.Second, "call.start", feedtest.IsType(feed.TypeCallStart))
 	if string(ev.Frames[0]) != string(frame) {
 		t.Fatalf("frame changed on the way:\n got %s\nwant %s", ev.Frames[0], frame)
 	}
@@ -259,9 +263,9 @@ func TestPublishFrameKeepsBytesAndTracksCalls(t *testing.T) {
 }
 
 func TestListenerLeftFree(t *testing.T) {
-	hub := startHub(t, "127.0.0.1:0", HubConfig{})
-	addr := hub.addr
-	hub.stop()
+	hub := feedtest.StartHub(t, "127.0.0.1:0", hub.Config{})
+	addr := hub.Addr
+	hub.Stop()
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		t.Fatalf("port not released after shutdown: %v", err)
@@ -270,13 +274,13 @@ func TestListenerLeftFree(t *testing.T) {
 }
 
 func TestFramesOfEveryLengthArriveWhole(t *testing.T) {
-	hub := startHub(t, "127.0.0.1:0", HubConfig{})
-	conn, _, err := websocket.DefaultDialer.Dial(hub.url(), nil)
+	hub := feedtest.StartHub(t, "127.0.0.1:0", hub.Config{})
+	conn, _, err := websocket.DefaultDialer.Dial(hub.URL(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	for _, want := range []string{TypeHello, TypeSnapshot} {
+	for _, want := range []string{feed.TypeHello, feed.TypeSnapshot} {
 		if _, b, err := conn.ReadMessage(); err != nil || !strings.Contains(string(b), `"`+want+`"`) {
 			t.Fatalf("read %q, %v; want %s", b, err, want)
 		}
@@ -306,16 +310,16 @@ func TestFramesOfEveryLengthArriveWhole(t *testing.T) {
 func TestIdleSubscriberKeptAlive(t *testing.T) {
 	// No frames at all after the snapshot: the client's pings, answered
 	// by the hub, are what keeps it from redialing.
-	hub := startHub(t, "127.0.0.1:0", HubConfig{})
-	cfg := fastClient(hub.url())
+	hub := feedtest.StartHub(t, "127.0.0.1:0", hub.Config{})
+	cfg := feedtest.FastClient(hub.URL())
 	cfg.PingInterval = 30 * time.Millisecond
 	cfg.DeadAfter = 150 * time.Millisecond
 	cfg.StallAfter = time.Minute
-	c, stop := runClient(t, cfg)
-	waitEvent(t, c, 3*time.Second, "snapshot", isType(TypeSnapshot))
+	c, stop := feedtest.RunClient(t, cfg)
+	feedtest.WaitEvent(t, c, 3*time.Second, "snapshot", feedtest.IsType(feed.TypeSnapshot))
 	time.Sleep(time.Second)
 	st := c.Status()
-	if st.State != StateLive || st.Connects != 1 {
+	if st.State != feed.StateLive || st.Connects != 1 {
 		t.Fatalf("after 1 s idle: status %+v; want live on its first connection", st)
 	}
 	stop()
@@ -324,7 +328,7 @@ func TestIdleSubscriberKeptAlive(t *testing.T) {
 			t.Fatal("the hub still counts the subscriber 3 s after it left")
 		}
 	}
-	if !hub.logs.contains("subscriber closed the connection") {
-		t.Fatalf("hub log %q; want the client's close noticed", hub.logs.String())
+	if !hub.Logs.Contains("subscriber closed the connection") {
+		t.Fatalf("hub log %q; want the client's close noticed", hub.Logs.String())
 	}
 }

@@ -1,4 +1,4 @@
-package feed_test
+package hub_test
 
 import (
 	"context"
@@ -9,26 +9,10 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/calltop/calltop/feed"
+	"github.com/calltop/calltop/feed/client"
 	"github.com/calltop/calltop/feed/feedtest"
-	"github.com/calltop/calltop/feed/sim"
+	"github.com/calltop/calltop/feed/hub"
 )
-
-// simMessages returns a copy of about n messages of the simulator's
-// default mix, in order.
-func simMessages(tb testing.TB, n int) []feed.Message {
-	s, err := sim.New(sim.Config{Calls: 200, Seed: 1})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	var out []feed.Message
-	for len(out) < n {
-		for _, m := range s.Step() {
-			m.Stats = append([]feed.Stat(nil), m.Stats...)
-			out = append(out, m)
-		}
-	}
-	return out
-}
 
 // BenchmarkHubPublish measures the hub's cost per message (encode once,
 // track, fan out, write) with subs subscribers reading over loopback
@@ -37,8 +21,8 @@ func simMessages(tb testing.TB, n int) []feed.Message {
 func BenchmarkHubPublish(b *testing.B) {
 	for _, subs := range []int{1, 4} {
 		b.Run(map[int]string{1: "1sub", 4: "4subs"}[subs], func(b *testing.B) {
-			msgs := simMessages(b, 5000)
-			hub, url, stop := serveHub(b, feed.HubConfig{})
+			msgs := feedtest.SimMessages(b, 5000)
+			th, url, stop := serveHub(b, hub.Config{})
 			readers := make(chan int, subs)
 			for i := 0; i < subs; i++ {
 				conn, _, err := websocket.DefaultDialer.Dial(url, nil)
@@ -56,13 +40,13 @@ func BenchmarkHubPublish(b *testing.B) {
 					}
 				}()
 			}
-			for hub.Stats().Subscribers < subs {
+			for th.Stats().Subscribers < subs {
 				time.Sleep(time.Millisecond)
 			}
 			cpu := feedtest.CPUTime()
 			b.ResetTimer()
 			for i := 0; b.Loop(); i++ {
-				if err := hub.Publish(&msgs[i%len(msgs)]); err != nil {
+				if err := th.Publish(&msgs[i%len(msgs)]); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -71,7 +55,7 @@ func BenchmarkHubPublish(b *testing.B) {
 			for i := 0; i < subs; i++ {
 				<-readers
 			}
-			if d := hub.Stats().Dropped; d > 0 {
+			if d := th.Stats().Dropped; d > 0 {
 				b.Logf("%d subscribers dropped as slow", d)
 			}
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
@@ -83,13 +67,13 @@ func BenchmarkHubPublish(b *testing.B) {
 // BenchmarkClientReceive measures the whole path a consumer sees: hub
 // fan-out, loopback WebSocket, Client read and Decode, event delivery.
 func BenchmarkClientReceive(b *testing.B) {
-	msgs := simMessages(b, 5000)
+	msgs := feedtest.SimMessages(b, 5000)
 	frames := make([][]byte, len(msgs))
 	for i := range msgs {
 		frames[i], _ = feed.AppendMessage(nil, &msgs[i])
 	}
-	hub, url, stop := serveHub(b, feed.HubConfig{QueueBytes: 1 << 30})
-	c, err := feed.NewClient(feed.ClientConfig{URLs: []string{url}})
+	th, url, stop := serveHub(b, hub.Config{QueueBytes: 1 << 30})
+	c, err := client.New(client.Config{URLs: []string{url}})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -105,7 +89,7 @@ func BenchmarkClientReceive(b *testing.B) {
 	b.ResetTimer()
 	go func() {
 		for i := 0; i < b.N; i++ {
-			hub.PublishFrame(frames[i%len(frames)])
+			th.PublishFrame(frames[i%len(frames)])
 		}
 	}()
 	for n := 0; n < b.N; {
@@ -124,15 +108,15 @@ func BenchmarkClientReceive(b *testing.B) {
 }
 
 // serveHub starts a quiet hub on a loopback port; stop ends it and waits.
-func serveHub(b *testing.B, cfg feed.HubConfig) (hub *feed.Hub, url string, stop func()) {
+func serveHub(b *testing.B, cfg hub.Config) (th *hub.Hub, url string, stop func()) {
 	cfg.Logf = func(string, ...any) {}
-	hub = feed.NewHub(cfg)
+	th = hub.New(cfg)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		b.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	served := make(chan struct{})
-	go func() { hub.Serve(ctx, ln); close(served) }()
-	return hub, "ws://" + ln.Addr().String() + "/feed", func() { cancel(); <-served }
+	go func() { th.Serve(ctx, ln); close(served) }()
+	return th, "ws://" + ln.Addr().String() + "/feed", func() { cancel(); <-served }
 }

@@ -13,6 +13,8 @@ import (
 
 	"github.com/calltop/calltop/diagnose/alert"
 	"github.com/calltop/calltop/feed"
+	"github.com/calltop/calltop/feed/client"
+	"github.com/calltop/calltop/feed/hub"
 	"github.com/calltop/calltop/feed/sim"
 )
 
@@ -29,7 +31,7 @@ const garbageEvery = 19 // one garbage frame per 20 frames: 5 %
 
 // garbagePublisher publishes the source's messages and the garbage frames.
 type garbagePublisher struct {
-	*feed.Hub
+	*hub.Hub
 	n, bad *atomic.Int64
 }
 
@@ -47,7 +49,7 @@ func (p garbagePublisher) Publish(m *feed.Message) error {
 // soakHub is one life of the hub: serving on addr, fed by a fresh
 // simulator as `calltop hub --simulate` is after a restart.
 type soakHub struct {
-	hub    *feed.Hub
+	hub    *hub.Hub
 	cancel context.CancelFunc
 	done   sync.WaitGroup
 }
@@ -69,11 +71,11 @@ func startSoakHub(t *testing.T, addr string, calls int, n, bad *atomic.Int64) *s
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &soakHub{hub: feed.NewHub(feed.HubConfig{WriteTimeout: 3 * time.Second, Logf: t.Logf})}
+	h := &soakHub{hub: hub.New(hub.Config{WriteTimeout: 3 * time.Second, Logf: t.Logf})}
 	ctx, cancel := context.WithCancel(context.Background())
 	h.cancel = cancel
 	h.done.Go(func() { _ = h.hub.Serve(ctx, ln) })
-	h.done.Go(func() { _ = feed.StepSource(s.StepEach, time.Second, 1)(ctx, garbagePublisher{h.hub, n, bad}) })
+	h.done.Go(func() { _ = hub.StepSource(s.StepEach, time.Second, 1)(ctx, garbagePublisher{h.hub, n, bad}) })
 	return h
 }
 
@@ -110,7 +112,7 @@ func waitUntil(d time.Duration, ok func() bool) bool {
 }
 
 // TestSoakHubRestartsGarbageAndAStalledSubscriber runs about a minute and a
-// half of 1,000 simulated calls through the hub, a feed.Client and the
+// half of 1,000 simulated calls through the hub, a client.Client and the
 // engine with its alert state file, while the hub is restarted on the same
 // port every few seconds, 5 % of frames are garbage and one subscriber
 // never reads.
@@ -131,7 +133,7 @@ func TestSoakHubRestartsGarbageAndAStalledSubscriber(t *testing.T) {
 	hub := startSoakHub(t, addr, calls, &sent, &bad)
 	defer func() { hub.stop() }()
 
-	client, err := feed.NewClient(feed.ClientConfig{URLs: []string{"ws://" + addr + "/feed"},
+	client, err := client.New(client.Config{URLs: []string{"ws://" + addr + "/feed"},
 		MinBackoff: 50 * time.Millisecond, MaxBackoff: 500 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-package feed
+package recording
 
 import (
 	"bufio"
@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"fmt"
+	"github.com/calltop/calltop/feed"
 	"io"
 	"os"
 	"strings"
@@ -34,7 +35,7 @@ func (e *LineError) Error() string {
 }
 
 // maxLine bounds one recording line (a frame plus its envelope).
-const maxLine = MaxFrameBytes + 4096
+const maxLine = feed.MaxFrameBytes + 4096
 
 // OpenFile opens path for reading, transparently gunzipping when the file
 // starts with the gzip magic bytes. Close the returned ReadCloser.

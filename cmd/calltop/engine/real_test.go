@@ -11,6 +11,7 @@ import (
 	"github.com/calltop/calltop/diagnose"
 	"github.com/calltop/calltop/diagnose/alert"
 	"github.com/calltop/calltop/feed"
+	"github.com/calltop/calltop/feed/recording"
 	"github.com/calltop/calltop/feed/sim"
 )
 
@@ -208,11 +209,11 @@ func BenchmarkReplaySeekBack(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	var recs []feed.Record
+	var recs []recording.Record
 	for i := 0; i < 600; i++ {
 		for _, m := range s.Step() {
 			raw, _ := json.Marshal(&m)
-			recs = append(recs, feed.Record{Recv: s.Now(), Msg: raw})
+			recs = append(recs, recording.Record{Recv: s.Now(), Msg: raw})
 		}
 	}
 	e, err := New(Options{NewMonitor: realMonitor, Replay: &Replay{Records: recs},

@@ -1,12 +1,15 @@
-package feed
+package hub_test
 
 import (
 	"context"
 	"errors"
+	"github.com/calltop/calltop/feed/hub"
 	"math"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/calltop/calltop/feed"
 )
 
 // timedPublisher notes when each message was published.
@@ -15,7 +18,7 @@ type timedPublisher struct {
 	times []time.Time
 }
 
-func (p *timedPublisher) Publish(*Message) error {
+func (p *timedPublisher) Publish(*feed.Message) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.times = append(p.times, time.Now())
@@ -26,10 +29,10 @@ func (p *timedPublisher) EndAll(string) error       { return nil }
 
 func TestStepSourceSpreadsStepsAndKeepsPace(t *testing.T) {
 	steps := 0
-	step := func(emit func(*Message)) {
+	step := func(emit func(*feed.Message)) {
 		steps++
 		for range 100 {
-			emit(&Message{})
+			emit(&feed.Message{})
 		}
 	}
 	p := &timedPublisher{}
@@ -37,7 +40,7 @@ func TestStepSourceSpreadsStepsAndKeepsPace(t *testing.T) {
 	defer cancel()
 	// 1 s of feed time per step at 10x: a step every 100 ms.
 	start := time.Now()
-	if err := StepSource(step, time.Second, 10)(ctx, p); err != nil {
+	if err := hub.StepSource(step, time.Second, 10)(ctx, p); err != nil {
 		t.Fatal(err)
 	}
 	if steps < 5 || steps > 7 {
@@ -60,18 +63,18 @@ func TestStepSourceSpreadsStepsAndKeepsPace(t *testing.T) {
 
 func TestStepSourceCapsTheRateOfAHugeStep(t *testing.T) {
 	big := true
-	step := func(emit func(*Message)) {
+	step := func(emit func(*feed.Message)) {
 		if big {
 			big = false
 			for range 12000 { // 200 ms at 60,000 a second
-				emit(&Message{})
+				emit(&feed.Message{})
 			}
 		}
 	}
 	p := &timedPublisher{}
 	ctx, cancel := context.WithTimeout(context.Background(), 400*time.Millisecond)
 	defer cancel()
-	StepSource(step, 10*time.Millisecond, 1)(ctx, p)
+	hub.StepSource(step, 10*time.Millisecond, 1)(ctx, p)
 	if d := p.times[len(p.times)-1].Sub(p.times[0]); d < 150*time.Millisecond {
 		t.Fatalf("12,000 messages went out in %v: faster than 60,000 a second", d)
 	}
@@ -83,7 +86,7 @@ type failingPublisher struct {
 	n int
 }
 
-func (p *failingPublisher) Publish(m *Message) error {
+func (p *failingPublisher) Publish(m *feed.Message) error {
 	if len(p.times) >= p.n {
 		return errors.New("disk full")
 	}
@@ -92,14 +95,14 @@ func (p *failingPublisher) Publish(m *Message) error {
 
 func TestStepSourceStopsWhenPublishFailsOrCtxEnds(t *testing.T) {
 	made := 0
-	step := func(emit func(*Message)) {
+	step := func(emit func(*feed.Message)) {
 		for range 1000 {
 			made++
-			emit(&Message{})
+			emit(&feed.Message{})
 		}
 	}
 	p := &failingPublisher{n: 10}
-	err := StepSource(step, time.Second, 1)(context.Background(), p)
+	err := hub.StepSource(step, time.Second, 1)(context.Background(), p)
 	if err == nil || err.Error() != "disk full" {
 		t.Fatalf("StepSource returned %v, want the publisher's error", err)
 	}
@@ -108,24 +111,24 @@ func TestStepSourceStopsWhenPublishFailsOrCtxEnds(t *testing.T) {
 	}
 
 	// A hub closing under the source is a clean stop.
-	if err := StepSource(step, time.Second, 1)(context.Background(), closedPublisher{}); err != nil {
+	if err := hub.StepSource(step, time.Second, 1)(context.Background(), closedPublisher{}); err != nil {
 		t.Fatalf("StepSource into a closed hub returned %v", err)
 	}
 
 	// Cancelled in the middle of a paced step: it returns at once, the
 	// rest of the step unpublished.
 	big := 0
-	slow := func(emit func(*Message)) {
+	slow := func(emit func(*feed.Message)) {
 		big += 1000
 		for range big {
-			emit(&Message{})
+			emit(&feed.Message{})
 		}
 	}
 	tp := &timedPublisher{}
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(150*time.Millisecond, cancel)
 	begin := time.Now()
-	if err := StepSource(slow, 100*time.Millisecond, 1)(ctx, tp); err != nil {
+	if err := hub.StepSource(slow, 100*time.Millisecond, 1)(ctx, tp); err != nil {
 		t.Fatal(err)
 	}
 	if d := time.Since(begin); d > time.Second {
@@ -141,24 +144,24 @@ func TestStepSourceStopsWhenPublishFailsOrCtxEnds(t *testing.T) {
 
 type closedPublisher struct{}
 
-func (closedPublisher) Publish(*Message) error    { return ErrHubClosed }
-func (closedPublisher) PublishFrame([]byte) error { return ErrHubClosed }
-func (closedPublisher) EndAll(string) error       { return ErrHubClosed }
+func (closedPublisher) Publish(*feed.Message) error { return hub.ErrHubClosed }
+func (closedPublisher) PublishFrame([]byte) error   { return hub.ErrHubClosed }
+func (closedPublisher) EndAll(string) error         { return hub.ErrHubClosed }
 
 // Step sizes go up and down (calls end and start); a step bigger than the
 // last must not cost a whole interval, or feed time drifts behind the wall
 // clock for good.
 func TestStepSourceKeepsPaceWhenStepSizesVary(t *testing.T) {
 	steps := 0
-	step := func(emit func(*Message)) {
+	step := func(emit func(*feed.Message)) {
 		steps++
 		for range 10 + 10*(steps%2) { // 20, 10, 20, 10, ...
-			emit(&Message{})
+			emit(&feed.Message{})
 		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
-	if err := StepSource(step, 20*time.Millisecond, 1)(ctx, &timedPublisher{}); err != nil {
+	if err := hub.StepSource(step, 20*time.Millisecond, 1)(ctx, &timedPublisher{}); err != nil {
 		t.Fatal(err)
 	}
 	// 50 steps of 20 ms in a second; at the previous step's pace a step of
@@ -170,7 +173,7 @@ func TestStepSourceKeepsPaceWhenStepSizesVary(t *testing.T) {
 
 func TestStepSourceRefusesASpeedThatIsNotAFiniteNumber(t *testing.T) {
 	for _, speed := range []float64{0, -1, math.NaN(), math.Inf(1)} {
-		if err := StepSource(func(func(*Message)) {}, time.Second, speed)(context.Background(), &timedPublisher{}); err == nil {
+		if err := hub.StepSource(func(func(*feed.Message)) {}, time.Second, speed)(context.Background(), &timedPublisher{}); err == nil {
 			t.Errorf("speed %v accepted", speed)
 		}
 	}

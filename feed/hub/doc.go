@@ -1,0 +1,9 @@
+// Package hub is the calltop.v1 feed server: a Hub fans every published
+// message out to its WebSocket subscribers (bounded queues; a slow one is
+// dropped), keeps a feed.Tracker so that a late joiner gets one snapshot,
+// checks tokens and listen addresses, and serves /healthz. The sources
+// that publish into it (StepSource for the simulator, ReplaySource for
+// recordings, Scoped for several producers) live here too.
+//
+// It must not know about diagnosis, alerts or screens.
+package hub
