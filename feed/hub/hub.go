@@ -1,10 +1,10 @@
 package hub
 
 import (
-	"github.com/calltop/calltop/feed"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/calltop/calltop/feed"
 	"log"
 	"net/http"
 	"sync"

@@ -1,8 +1,8 @@
 package hub_test
 
 import (
-	"github.com/calltop/calltop/feed/hub"
 	"context"
+	"github.com/calltop/calltop/feed/hub"
 	"net"
 	"net/http"
 	"strings"

@@ -1,10 +1,10 @@
 package hub
 
 import (
-	"github.com/calltop/calltop/feed"
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"github.com/calltop/calltop/feed"
 	"net"
 	"sync"
 	"time"
