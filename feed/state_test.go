@@ -130,7 +130,7 @@ func TestEmptySnapshotIsOneFrame(t *testing.T) {
 }
 
 func callStart(id string, start float64, participants ...string) []Message {
-	msgs := []Message{{Type: TypeCallStart, TS: start, Call: &Call{ID: id, Room: "room-" + id, Start: start}}}
+	msgs := []Message{{Type: TypeCallStart, TS: start, Call: &Call{ID: id, Room: "room-" + id, Start: start, Tags: map[string]string{"region": "eu"}}}}
 	for _, p := range participants {
 		msgs = append(msgs, Message{Type: TypeParticipantJoin, TS: start, CallID: id,
 			Participant: &Participant{ID: p, Name: "Name " + p, Joined: start}})
