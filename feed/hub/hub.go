@@ -34,6 +34,17 @@ type Config struct {
 	SnapshotPartBytes int
 	// Logf receives one line per subscriber event (default log.Printf).
 	Logf func(format string, args ...any)
+
+	// Authenticate, when set, replaces the Token check: it says who a
+	// request is, or false to refuse it (a team hub's users).
+	Authenticate func(r *http.Request) (Peer, bool)
+	// Joined, when set, gives the frames a new subscriber gets after
+	// hello, before the snapshot. It runs under the hub's lock: no I/O.
+	Joined func(p Peer) [][]byte
+	// Inbound, when set, takes each text frame a subscriber sends (a
+	// team hub's commands); it must not block. Without it, a team
+	// command is answered "hub not in team mode".
+	Inbound func(p Peer, frame []byte)
 }
 
 // Stats are a hub's counters, for /healthz and logs.
@@ -220,7 +231,8 @@ func (h *Hub) serveHealth(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Hub) serveFeed(w http.ResponseWriter, r *http.Request) {
-	if !authorized(r, h.cfg.Token) {
+	peer, ok := h.authenticate(r)
+	if !ok {
 		h.cfg.Logf("hub: refused %s: missing or wrong token", r.RemoteAddr)
 		w.Header().Set("WWW-Authenticate", `Bearer realm="calltop"`)
 		http.Error(w, "missing or wrong token", http.StatusUnauthorized)
@@ -231,7 +243,8 @@ func (h *Hub) serveFeed(w http.ResponseWriter, r *http.Request) {
 		h.cfg.Logf("hub: %s: websocket upgrade failed: %v", r.RemoteAddr, err)
 		return
 	}
-	if err := h.subscribe(conn, r.RemoteAddr); err != nil {
+	peer.Remote = r.RemoteAddr
+	if err := h.subscribe(conn, peer); err != nil {
 		h.cfg.Logf("hub: %s: %v", r.RemoteAddr, err)
 		conn.WriteControl(websocket.CloseMessage,
 			websocket.FormatCloseMessage(websocket.CloseGoingAway, err.Error()), time.Now().Add(time.Second))
@@ -241,7 +254,8 @@ func (h *Hub) serveFeed(w http.ResponseWriter, r *http.Request) {
 
 // subscribe queues hello and the snapshot for a new subscriber and adds it
 // to the fan-out, all under the lock, so it misses and repeats nothing.
-func (h *Hub) subscribe(conn *websocket.Conn, remote string) error {
+func (h *Hub) subscribe(conn *websocket.Conn, peer Peer) error {
+	remote := peer.Remote
 	hello, err := json.Marshal(&feed.Message{
 		Type: feed.TypeHello, TS: float64(time.Now().UnixMilli()),
 		Version: feed.ProtocolVersion, Server: h.cfg.Name,
@@ -259,19 +273,24 @@ func (h *Hub) subscribe(conn *websocket.Conn, remote string) error {
 		return fmt.Errorf("encoding snapshot: %w", err)
 	}
 	h.nextID++
+	peer.ID = h.nextID
+	joined := h.joinFrames(peer)
 	snapBytes := 0
+	for _, f := range joined {
+		snapBytes += len(f)
+	}
 	for _, f := range snap {
 		snapBytes += len(f)
 	}
 	s := &subscriber{
-		id: h.nextID, remote: remote, conn: conn,
+		id: h.nextID, remote: remote, conn: conn, peer: peer,
 		// Room for hello and the snapshot on top of the live stream's.
 		queue: newFrameQueue(h.cfg.QueueBytes + len(hello) + snapBytes),
 		pongs: make(chan string, 1),
 		done:  make(chan struct{}),
 	}
 	s.queue.push(hello)
-	for _, f := range snap {
+	for _, f := range append(joined, snap...) {
 		s.queue.push(f)
 	}
 	h.subs[s] = struct{}{}

@@ -61,6 +61,13 @@ type Options struct {
 	// EvalInterval is how often, in data time, alerts are evaluated
 	// (default 1 s).
 	EvalInterval time.Duration
+	// Remote, when set, is the alert book of a team hub: the engine keeps
+	// none of its own (NewBook and Store are unused) and frames carry the
+	// remote book's picture.
+	Remote RemoteBook
+	// Findings puts the Monitor's open findings in every frame (a team
+	// hub streams them).
+	Findings bool
 	// StaleAfter is how long a participant's stats may stop, in data time,
 	// before the book hears about it (default 15 s).
 	StaleAfter time.Duration
