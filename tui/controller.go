@@ -75,6 +75,10 @@ type Options struct {
 	MinWidth, MinHeight int
 	// ReadOnly hides acknowledging and muting (a replay of a recording).
 	ReadOnly bool
+	// ReadOnlyReason is what the action keys say when ReadOnly refuses
+	// them (a viewer on a team hub); default "acknowledging and muting
+	// are off".
+	ReadOnlyReason string
 }
 
 // New returns the root model: give it to tea.NewProgram. It listens on

@@ -69,6 +69,7 @@ func newModel(ctrl Controller, frames <-chan engine.Frame, opts Options) *Model 
 	m.calls = newCallsTable(c)
 	m.call = newCallView(c)
 	m.alerts = newAlertPane(c, opts.ReadOnly)
+	m.alerts.whyRO = opts.ReadOnlyReason
 	m.header = &header{common: c}
 	m.help = newHelpScreen(c)
 	m.setReplayKeys(false)
