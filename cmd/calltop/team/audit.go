@@ -1,9 +1,9 @@
 package team
 
 import (
-	"github.com/calltop/calltop/diagnose"
 	"encoding/json"
 	"fmt"
+	"github.com/calltop/calltop/diagnose"
 	"os"
 	"path/filepath"
 	"sync"

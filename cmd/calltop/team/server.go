@@ -326,3 +326,14 @@ func (s *Server) limiter(user string) *rate.Limiter {
 	}
 	return l
 }
+
+// user returns the team user with this name.
+func (s *Server) user(name string) (User, bool) {
+	users, _ := s.cfg.Users.List()
+	for _, u := range users {
+		if u.Name == name {
+			return u, true
+		}
+	}
+	return User{}, false
+}
