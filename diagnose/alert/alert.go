@@ -79,6 +79,9 @@ type Alert struct {
 	Notified     bool      `json:"notified,omitempty"`
 	LastNotified time.Time `json:"lastNotified,omitzero"`
 	NotifyDue    bool      `json:"notifyDue,omitempty"`
+	// ResolveDue is set while the resolved notification of a fired alert
+	// is held for its re-open window (Options.Reopen).
+	ResolveDue bool `json:"resolveDue,omitempty"`
 	// Note explains how the alert resolved or returned ("ack timed out",
 	// "escalated to critical", "resolved while calltop was stopped").
 	Note string `json:"note,omitempty"`

@@ -55,6 +55,9 @@ func newTestBook(opts Options) (*Book, *sink) {
 	if opts.User == "" {
 		opts.User = "tester"
 	}
+	if opts.Reopen == 0 {
+		opts.Reopen = -1 // resolved posts at once; reopen_test.go tests the window
+	}
 	return NewBook(opts), s
 }
 

@@ -153,7 +153,7 @@ func TestSlackWebhookFireResolveAndNothingWhenMuted(t *testing.T) {
 		t.Fatal(err)
 	}
 	rep := collect(n)
-	b := NewBook(Options{Sender: n, User: "tester"})
+	b := NewBook(Options{Sender: n, User: "tester", Reopen: -1})
 	f := finding(diagnose.RuleICEFailed, diagnose.Critical, "c1", "p1")
 	f.ParticipantName = "Alice <admin>"
 	b.Observe(t0, []diagnose.Finding{f})

@@ -61,6 +61,11 @@ func (b *Book) Restore(p Persisted, now time.Time) error {
 		b.silences = append(b.silences, &s)
 	}
 	b.history = append(b.history, p.History...)
+	for _, h := range b.history {
+		if h.ResolveDue { // its resolved post was held when calltop stopped
+			b.closing[h.Key] = &h
+		}
+	}
 	for i := range p.Active {
 		a := p.Active[i]
 		if a.State == Pending || a.State == Resolved || a.Key == "" {

@@ -3,6 +3,7 @@ package alert
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -138,5 +139,34 @@ func TestDefaultStateDir(t *testing.T) {
 	t.Setenv("HOME", "/home/u")
 	if d, _ := DefaultStateDir(); d != "/home/u/.local/state/calltop" {
 		t.Fatal(d)
+	}
+}
+
+// A TUI's book posts nothing, so its state says nothing was posted: a
+// watch restoring it posts the alert firing first, and never posts
+// resolved for an alert it never posted firing (issue #16).
+func TestNoResolvedPostForWhatWasNeverPostedFiring(t *testing.T) {
+	tui := NewBook(Options{User: "tui", Reopen: -1})
+	f := finding(diagnose.RuleICEFailed, diagnose.Critical, "c1", "p1")
+	g := finding(diagnose.RuleICEFailed, diagnose.Critical, "c2", "p2")
+	tui.Observe(t0, []diagnose.Finding{f, g})
+	p := tui.Persist()
+	for _, a := range p.Active {
+		if a.Notified {
+			t.Fatalf("a book without a sender marked %s notified", a.Key)
+		}
+	}
+	watch, s := newTestBook(Options{})
+	if err := watch.Restore(p, at(time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	watch.Observe(at(2*time.Second), []diagnose.Finding{f}) // g is gone
+	got := s.take()
+	if !slices.Equal(got, []string{"firing ice-failed@c1/p1//0"}) {
+		t.Fatalf("got %q: want c1's firing post and nothing about c2", got)
+	}
+	watch.Tick(at(5 * time.Minute)) // g's restore grace runs out: it resolves unposted
+	if got := s.take(); len(got) != 0 {
+		t.Fatalf("posted %q for an alert never posted firing", got)
 	}
 }
