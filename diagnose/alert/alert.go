@@ -54,6 +54,9 @@ type Alert struct {
 	Message  string              `json:"message"`
 	Advice   string              `json:"advice,omitempty"`
 	Evidence []diagnose.Evidence `json:"evidence,omitempty"`
+	// Also lists the messages of symptoms folded into this alert (a
+	// mos-low under an rtt-high): one problem, one alert.
+	Also []string `json:"also,omitempty"`
 	// FindingStart is when the finding opened, in data time.
 	FindingStart time.Time `json:"findingStart,omitzero"`
 

@@ -77,18 +77,24 @@ func (b *Book) Observe(now time.Time, open []diagnose.Finding) {
 	now = b.advance(now)
 	b.closeWindows(now) // an alert past its window comes back as a new incident
 	seen := make(map[string]bool, len(open))
+	fo := fold(open, b.opts.MinSeverity)
 	for i := range open {
 		f := &open[i]
-		if !f.Open() || f.Severity < b.opts.MinSeverity {
+		key := f.Key()
+		if !f.Open() || f.Severity < b.opts.MinSeverity || fo.into[key] != "" {
 			continue
 		}
-		key := f.Key()
 		seen[key] = true
-		b.raise(now, key, f.Rule, f.Severity, f.Subject, f.ParticipantName, f.Message, f.Advice, f.Evidence, f.Start)
+		a := b.raise(now, key, f.Rule, f.Severity, f.Subject, f.ParticipantName, f.Message, f.Advice, f.Evidence, f.Start)
+		b.setAlso(a, fo.also[key])
 	}
 	gone := b.ordered(func(a *Alert) bool { return sourceOf(a.Rule) == fromFindings && !seen[a.Key] })
 	for _, a := range gone {
-		b.resolve(now, a, "")
+		note := ""
+		if into := fo.into[a.Key]; into != "" {
+			note = "folded into " + into
+		}
+		b.resolve(now, a, note)
 	}
 	b.Tick(now)
 }

@@ -34,7 +34,7 @@ func (s *sink) take() []string {
 	defer s.mu.Unlock()
 	var out []string
 	for _, n := range s.sent {
-		out = append(out, string(n.Kind)+" "+notificationKey(n))
+		out = append(out, string(n.Kind)+" "+n.Key())
 	}
 	s.sent = nil
 	return out

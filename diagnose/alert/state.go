@@ -77,7 +77,7 @@ func (b *Book) Restore(p Persisted, now time.Time) error {
 	b.version++
 	b.log.add(Event{At: now, Kind: EvRestored, Text: fmt.Sprintf(
 		"restored %s (%d acknowledged), %s, %d resolved from the state file",
-		plural(len(b.restored), "alert"), countAcked(b.restored), plural(len(b.silences), "silence"), len(b.history))})
+		Plural(len(b.restored), "alert"), countAcked(b.restored), Plural(len(b.silences), "silence"), len(b.history))})
 	b.Tick(now)
 	return nil
 }
