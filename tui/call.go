@@ -46,7 +46,7 @@ func (v *callView) Open(id, name string) {
 // call on screen, and keeps the selection on the same participant.
 func (v *callView) SetDetail(d *diagnose.CallDetail, feedTime time.Time, want string) {
 	v.feedTime = feedTime
-	if d == nil || d.Summary == nil || d.Summary.ID != want {
+	if d == nil || d.Summary == nil || d.Summary.Key != want {
 		return
 	}
 	v.detail = d
