@@ -31,7 +31,7 @@ type callOrder struct {
 	filter string
 	query  query                               // the filter, parsed
 	text   map[*diagnose.CallSummary]*callText // the snapshot's calls' text to match while a filter is on
-	merges int                              // snapshots merged in rather than sorted whole (for tests)
+	merges int                                 // snapshots merged in rather than sorted whole (for tests)
 
 	diff   callDiff
 	sorter sorter
