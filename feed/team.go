@@ -69,6 +69,8 @@ type TeamAlert struct {
 	End         time.Time `json:"end,omitzero"`
 	Message     string    `json:"message"`
 	Advice      string    `json:"advice,omitempty"`
+	Also        []string  `json:"also,omitempty"`
+	Flaps       int       `json:"flaps,omitempty"`
 	AckedBy     string    `json:"ackedBy,omitempty"`
 	AckedAt     time.Time `json:"ackedAt,omitzero"`
 	AckNote     string    `json:"ackNote,omitempty"`

@@ -167,7 +167,7 @@ func (m *Model) screenKey(msg tea.KeyPressMsg) tea.Cmd {
 	if m.screen == screenCalls {
 		cmd, open := m.calls.Update(msg)
 		if open {
-			return m.openCall(m.calls.Selected().ID)
+			return m.openCall(m.calls.Selected().Key)
 		}
 		return cmd
 	}
@@ -194,11 +194,11 @@ func (m *Model) openCall(id string) tea.Cmd {
 
 // callName is the room (or id) of a call in the shown frame.
 func (m *Model) callName(id string) string {
-	if c := m.calls.Selected(); c != nil && c.ID == id {
+	if c := m.calls.Selected(); c != nil && c.Key == id {
 		return roomOf(c)
 	}
 	for _, c := range m.shown.Calls.Calls {
-		if c.ID == id {
+		if c.Key == id {
 			return roomOf(c)
 		}
 	}

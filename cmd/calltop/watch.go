@@ -17,6 +17,8 @@ import (
 	"github.com/calltop/calltop/cmd/calltop/engine"
 	"github.com/calltop/calltop/diagnose"
 	"github.com/calltop/calltop/diagnose/alert"
+	"github.com/calltop/calltop/diagnose/alert/statefile"
+	"github.com/calltop/calltop/diagnose/alert/webhook"
 	"github.com/calltop/calltop/feed/client"
 )
 
@@ -111,20 +113,20 @@ func runWatch(ctx context.Context, w watchFlags, out, errOut io.Writer) error {
 	}
 	dir := w.stateDir
 	if dir == "" {
-		if dir, err = alert.DefaultStateDir(); err != nil {
+		if dir, err = statefile.DefaultStateDir(); err != nil {
 			return err
 		}
 	}
-	store, err := alert.OpenStore(dir)
+	store, err := statefile.OpenStore(dir)
 	if err != nil {
 		return err
 	}
 	opts := engine.Options{Source: strings.Join(urls, ", "), Events: client.Events(), Store: store,
 		NewMonitor:    func() engine.Monitor { return diagnose.NewMonitor(diagnose.Options{}) },
 		FrameInterval: 250 * time.Millisecond}
-	var notifier *alert.Notifier
+	var notifier *webhook.Notifier
 	if len(w.webhooks) > 0 {
-		notifier, err = alert.NewNotifier(alert.NotifierOptions{Webhooks: w.webhooks, Format: alert.Format(w.format)})
+		notifier, err = webhook.NewNotifier(webhook.NotifierOptions{Webhooks: w.webhooks, Format: webhook.Format(w.format)})
 		if err != nil {
 			return err
 		}

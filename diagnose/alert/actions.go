@@ -98,7 +98,7 @@ func (b *Book) Mute(m Matcher, until time.Time, untilResolved bool, who, why str
 			matched++
 		}
 	}
-	text := fmt.Sprintf("%s muted %s (%s)", s.ID, s.Describe(now), plural(matched, "active alert"))
+	text := fmt.Sprintf("%s muted %s (%s)", s.ID, s.Describe(now), Plural(matched, "active alert"))
 	if why != "" {
 		text += ": " + why
 	}

@@ -44,10 +44,10 @@ type LogLine struct {
 // Line returns the event as a LogLine, strings stripped of control
 // characters.
 func (e Event) Line() LogLine {
-	return LogLine{Time: stamp(e.At), Level: e.Level(), Event: string(e.Kind), Alert: clean(e.Key),
-		Rule: e.Rule, Severity: e.Severity.String(), CallID: clean(e.Subject.CallID),
-		ParticipantID: clean(e.Subject.ParticipantID), ConnectionID: clean(e.Subject.ConnectionID),
-		Name: clean(e.Name), Who: clean(e.Who), Msg: clean(e.Text), Seq: e.Seq}
+	return LogLine{Time: Stamp(e.At), Level: e.Level(), Event: string(e.Kind), Alert: CleanText(e.Key),
+		Rule: e.Rule, Severity: e.Severity.String(), CallID: CleanText(e.Subject.CallID),
+		ParticipantID: CleanText(e.Subject.ParticipantID), ConnectionID: CleanText(e.Subject.ConnectionID),
+		Name: CleanText(e.Name), Who: CleanText(e.Who), Msg: CleanText(e.Text), Seq: e.Seq}
 }
 
 // JSON returns the event as one line of JSON (no newline).

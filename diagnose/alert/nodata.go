@@ -22,7 +22,7 @@ func (b *Book) FeedDown(now time.Time, reason string) {
 		msg, "Check the feed server and the network path to it; per-call alerts are held until it is back.", nil, time.Time{})
 	if !was {
 		b.log.add(Event{At: now, Kind: EvInhibited, Key: feedDownKey, Rule: RuleFeedDown,
-			Text: fmt.Sprintf("feed down: %s inhibited until it is back", plural(len(b.active)-1, "other alert"))})
+			Text: fmt.Sprintf("feed down: %s inhibited until it is back", Plural(len(b.active)-1, "other alert"))})
 	}
 	b.Tick(now)
 }

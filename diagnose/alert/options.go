@@ -23,6 +23,11 @@ type Options struct {
 	// RenotifyEvery re-sends unacknowledged firing alerts (default 30 m;
 	// negative disables).
 	RenotifyEvery time.Duration
+	// Reopen is the hysteresis window: an alert that fires again within
+	// this long of resolving re-opens the same incident, posting nothing,
+	// and its resolved notification waits this long (default 5 m;
+	// negative disables).
+	Reopen time.Duration
 	// AckTimeout returns an acknowledged alert to firing after this long
 	// (default 0: never).
 	AckTimeout time.Duration
@@ -87,6 +92,7 @@ func DefaultOptions() Options {
 		DefaultFor:    10 * time.Second,
 		RenotifyEvery: 30 * time.Minute,
 		InhibitGrace:  15 * time.Second,
+		Reopen:        5 * time.Minute,
 		HistoryMax:    500,
 		HistoryAge:    24 * time.Hour,
 		EventMax:      1000,
@@ -107,6 +113,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.RenotifyEvery == 0 {
 		o.RenotifyEvery = d.RenotifyEvery
+	}
+	if o.Reopen == 0 {
+		o.Reopen = d.Reopen
 	}
 	if o.InhibitGrace == 0 {
 		o.InhibitGrace = d.InhibitGrace

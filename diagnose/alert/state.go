@@ -61,6 +61,11 @@ func (b *Book) Restore(p Persisted, now time.Time) error {
 		b.silences = append(b.silences, &s)
 	}
 	b.history = append(b.history, p.History...)
+	for _, h := range b.history {
+		if h.ResolveDue { // its resolved post was held when calltop stopped
+			b.closing[h.Key] = &h
+		}
+	}
 	for i := range p.Active {
 		a := p.Active[i]
 		if a.State == Pending || a.State == Resolved || a.Key == "" {
@@ -72,7 +77,7 @@ func (b *Book) Restore(p Persisted, now time.Time) error {
 	b.version++
 	b.log.add(Event{At: now, Kind: EvRestored, Text: fmt.Sprintf(
 		"restored %s (%d acknowledged), %s, %d resolved from the state file",
-		plural(len(b.restored), "alert"), countAcked(b.restored), plural(len(b.silences), "silence"), len(b.history))})
+		Plural(len(b.restored), "alert"), countAcked(b.restored), Plural(len(b.silences), "silence"), len(b.history))})
 	b.Tick(now)
 	return nil
 }

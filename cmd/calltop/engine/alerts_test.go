@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/calltop/calltop/diagnose/alert"
+	"github.com/calltop/calltop/diagnose/alert/statefile"
+	"github.com/calltop/calltop/diagnose/alert/webhook"
 	"github.com/calltop/calltop/feed"
 )
 
@@ -27,7 +29,7 @@ func tick(s int) *feed.Message {
 		Call: &feed.Call{ID: "call-0"}}
 }
 
-func alertEngine(t *testing.T, store *alert.Store) (*Engine, chan feed.Event) {
+func alertEngine(t *testing.T, store *statefile.Store) (*Engine, chan feed.Event) {
 	t.Helper()
 	events := make(chan feed.Event, 64)
 	e := startLive(t, Options{NewMonitor: newTestMonitor, Source: "test", Events: events,
@@ -75,7 +77,7 @@ func fireLossAlertFrame(t *testing.T, e *Engine, events chan feed.Event) (string
 }
 
 func TestAckAndMuteReachTheBook(t *testing.T) {
-	store, err := alert.OpenStore(t.TempDir())
+	store, err := statefile.OpenStore(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +129,7 @@ func TestMuteUntilResolved(t *testing.T) {
 
 func TestAlertStateSurvivesARestart(t *testing.T) {
 	dir := t.TempDir()
-	store, err := alert.OpenStore(dir)
+	store, err := statefile.OpenStore(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +173,7 @@ func TestWebhookDeliveryReachesTheEventLog(t *testing.T) {
 		posts <- string(body)
 	}))
 	defer srv.Close()
-	n, err := alert.NewNotifier(alert.NotifierOptions{Webhooks: []string{srv.URL}, Format: alert.FormatJSON})
+	n, err := webhook.NewNotifier(webhook.NotifierOptions{Webhooks: []string{srv.URL}, Format: webhook.FormatJSON})
 	if err != nil {
 		t.Fatal(err)
 	}

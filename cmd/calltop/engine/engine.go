@@ -8,6 +8,7 @@ import (
 
 	"github.com/calltop/calltop/diagnose"
 	"github.com/calltop/calltop/diagnose/alert"
+	"github.com/calltop/calltop/diagnose/alert/statefile"
 	"github.com/calltop/calltop/feed"
 )
 
@@ -41,7 +42,7 @@ type Options struct {
 	// Store, when set, holds the book's acks, silences and history: loaded
 	// into the first book when the first data arrives, saved after every
 	// ack or mute and at most once a second after other changes.
-	Store *alert.Store
+	Store *statefile.Store
 	// Deliveries carries the webhook Notifier's reports into the book's
 	// event log (nil: none).
 	Deliveries <-chan alert.Delivery

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/calltop/calltop/diagnose/alert"
+	"github.com/calltop/calltop/diagnose/alert/statefile"
 )
 
 // saveEvery is the least wall time between two saves of the alert state
@@ -13,7 +14,7 @@ const saveEvery = time.Second
 // keeper loads the alert state into the book once and saves it when the
 // book says something worth keeping changed.
 type keeper struct {
-	store    *alert.Store
+	store    *statefile.Store
 	restored bool
 	saved    uint64 // the book's Changes() at the last save
 	lastSave time.Time
@@ -22,7 +23,7 @@ type keeper struct {
 	armed    bool
 }
 
-func newKeeper(store *alert.Store) keeper {
+func newKeeper(store *statefile.Store) keeper {
 	k := keeper{store: store, timer: time.NewTimer(time.Hour)}
 	k.timer.Stop()
 	return k

@@ -40,9 +40,9 @@ func toWire(s alert.Snapshot, room func(callID string) string) feed.TeamAlerts {
 func alertToWire(a *alert.Alert, room func(string) string) feed.TeamAlert {
 	w := feed.TeamAlert{Key: a.Key, ID: a.ID, Rule: a.Rule, Severity: a.Severity.String(), State: string(a.State),
 		Call: a.Subject.CallID, Participant: a.Subject.ParticipantID, Name: a.ParticipantName,
-		Since: a.Start, FiredAt: a.FiredAt, End: a.End, Message: a.Message, Advice: a.Advice,
-		SilencedBy: a.SilencedBy, InhibitedBy: a.InhibitedBy, Note: a.Note}
-	if room != nil && w.Call != "" {
+		Since: a.Start, FiredAt: a.FiredAt, End: a.End, Message: a.Message, Advice: a.Advice, Also: a.Also,
+		Flaps: a.Flaps, SilencedBy: a.SilencedBy, InhibitedBy: a.InhibitedBy, Note: a.Note, Room: a.Room}
+	if w.Room == "" && room != nil && w.Call != "" {
 		w.Room = room(w.Call)
 	}
 	if a.Ack != nil {
@@ -93,8 +93,8 @@ func alertFromWire(w *feed.TeamAlert) alert.Alert {
 	sev, _ := diagnose.ParseSeverity(w.Severity)
 	a := alert.Alert{Key: w.Key, ID: w.ID, Rule: w.Rule, Severity: sev, State: alert.State(w.State),
 		Subject:         diagnose.Subject{CallID: w.Call, ParticipantID: w.Participant},
-		ParticipantName: w.Name, Message: w.Message, Advice: w.Advice, Start: w.Since, FiredAt: w.FiredAt,
-		End: w.End, SilencedBy: w.SilencedBy, InhibitedBy: w.InhibitedBy, Note: w.Note}
+		ParticipantName: w.Name, Room: w.Room, Message: w.Message, Advice: w.Advice, Also: w.Also, Flaps: w.Flaps,
+		Start: w.Since, FiredAt: w.FiredAt, End: w.End, SilencedBy: w.SilencedBy, InhibitedBy: w.InhibitedBy, Note: w.Note}
 	if w.AckedBy != "" {
 		a.Ack = &alert.Ack{Who: w.AckedBy, Note: w.AckNote, At: w.AckedAt}
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/calltop/calltop/cmd/calltop/engine"
 	"github.com/calltop/calltop/diagnose"
 	"github.com/calltop/calltop/diagnose/alert"
+	"github.com/calltop/calltop/diagnose/alert/statefile"
 	"github.com/calltop/calltop/feed"
 	"github.com/calltop/calltop/feed/client"
 	"github.com/calltop/calltop/feed/hub"
@@ -44,7 +45,7 @@ type Config struct {
 	Users *Users
 	Audit *Audit
 	// Store keeps the book's acks, silences and history.
-	Store *alert.Store
+	Store *statefile.Store
 	// NewBook makes the team's book (with the webhook notifier, if any);
 	// Deliveries carries the notifier's reports.
 	NewBook    func() *alert.Book

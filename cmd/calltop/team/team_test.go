@@ -13,6 +13,7 @@ import (
 	"github.com/calltop/calltop/cmd/calltop/engine"
 	"github.com/calltop/calltop/diagnose"
 	"github.com/calltop/calltop/diagnose/alert"
+	"github.com/calltop/calltop/diagnose/alert/statefile"
 	"github.com/calltop/calltop/feed"
 	"github.com/calltop/calltop/feed/feedtest"
 	"github.com/calltop/calltop/feed/hub"
@@ -40,7 +41,7 @@ func startTeamHub(t *testing.T, dir, scenario string) *teamHub {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { audit.Close() })
-	store, err := alert.OpenStore(dir)
+	store, err := statefile.OpenStore(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
