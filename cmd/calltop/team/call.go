@@ -30,7 +30,8 @@ type Session struct {
 
 // Dial connects to a hub (TLS per cfg), reads hello, the welcome and the
 // book's picture, and returns once the call snapshot has come. A hub that
-// sends no welcome is not in team mode (ErrNotTeam).
+// sends no welcome is not in team mode (ErrNotTeam); one that cannot be
+// reached or refuses the token fails at the first attempt.
 func Dial(ctx context.Context, cfg client.Config) (*Session, error) {
 	cfg.KeepUnknown, cfg.MaxBackoff = true, 500*time.Millisecond
 	c, err := client.New(cfg)
@@ -64,6 +65,9 @@ func (s *Session) await(ctx context.Context, runErr *error) error {
 			case feed.EventState:
 				if ev.Status.Reason != "" {
 					lastReason = ev.Status.Reason
+				}
+				if ev.Status.State == feed.StateReconnecting || ev.Status.State == feed.StateFailed {
+					return fmt.Errorf("cannot reach the hub: %s", lastReason)
 				}
 			case feed.EventUnknown:
 				s.take(ev.Frames)
