@@ -109,6 +109,9 @@ type TeamEvent struct {
 	At   time.Time `json:"at"`
 	Kind string    `json:"kind"`
 	Key  string    `json:"key,omitempty"`
+	Rule string    `json:"rule,omitempty"`
+	Call string    `json:"call,omitempty"`
+	Name string    `json:"name,omitempty"`
 	Who  string    `json:"who,omitempty"`
 	Text string    `json:"text"`
 }

@@ -3,11 +3,14 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"sync"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/calltop/calltop/cmd/calltop/engine"
 	"github.com/calltop/calltop/cmd/calltop/team"
 	"github.com/calltop/calltop/feed"
 	"github.com/calltop/calltop/feed/client"
@@ -53,5 +56,26 @@ func runTeamTUI(ctx context.Context, cfg client.Config, w feed.TeamWelcome) erro
 	if errors.Is(err, tea.ErrProgramKilled) {
 		return nil
 	}
+	return err
+}
+
+// runTeamWatch is watch on a team hub: it prints the hub's book's events
+// and posts nothing itself (the hub posts each alert once, from
+// --webhook), so a watch beside the hub never doubles a post.
+func runTeamWatch(ctx context.Context, w feed.TeamWelcome, c *client.Client, opts engine.Options, wf watchFlags, out io.Writer) error {
+	opts.Remote = team.NewRemote(c.Send)
+	opts.Store, opts.NewBook = nil, nil
+	eng, err := engine.New(opts)
+	if err != nil {
+		return err
+	}
+	p := &watchPrinter{out: out, json: wf.json}
+	msg := fmt.Sprintf("watching team hub %s as %s (%s): the hub keeps the book", opts.Source, w.User, w.Role)
+	if len(wf.webhooks) > 0 {
+		msg += "; --webhook ignored: the team hub posts (calltop hub --team --webhook), once"
+	}
+	p.note("info", "start", msg)
+	err = watchRun(ctx, c, eng, p)
+	p.note("info", "stop", "watch stopped")
 	return err
 }

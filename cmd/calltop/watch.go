@@ -107,7 +107,10 @@ func runWatch(ctx context.Context, w watchFlags, out, errOut io.Writer) error {
 	if err != nil {
 		return err
 	}
-	client, err := client.New(client.Config{URLs: urls, Token: w.token, CAFile: w.caFile})
+	cfg := client.Config{URLs: urls, Token: w.token, CAFile: w.caFile}
+	welcome, onTeam := probeTeam(ctx, cfg) // a team hub keeps the book and posts
+	cfg.KeepUnknown = onTeam
+	client, err := client.New(cfg)
 	if err != nil {
 		return err
 	}
@@ -124,6 +127,9 @@ func runWatch(ctx context.Context, w watchFlags, out, errOut io.Writer) error {
 	opts := engine.Options{Source: strings.Join(urls, ", "), Events: client.Events(), Store: store,
 		NewMonitor:    func() engine.Monitor { return diagnose.NewMonitor(diagnose.Options{}) },
 		FrameInterval: 250 * time.Millisecond}
+	if onTeam {
+		return runTeamWatch(ctx, welcome, client, opts, w, out)
+	}
 	var notifier *webhook.Notifier
 	if len(w.webhooks) > 0 {
 		notifier, err = webhook.NewNotifier(webhook.NotifierOptions{Webhooks: w.webhooks, Format: webhook.Format(w.format)})

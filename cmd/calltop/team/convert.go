@@ -31,7 +31,8 @@ func toWire(s alert.Snapshot, room func(callID string) string) feed.TeamAlerts {
 		w.Silences = append(w.Silences, silenceToWire(st))
 	}
 	for _, e := range s.Events[max(len(s.Events)-wireEvents, 0):] {
-		w.Events = append(w.Events, feed.TeamEvent{Seq: e.Seq, At: e.At, Kind: string(e.Kind), Key: e.Key, Who: e.Who, Text: e.Text})
+		w.Events = append(w.Events, feed.TeamEvent{Seq: e.Seq, At: e.At, Kind: string(e.Kind), Key: e.Key, Rule: e.Rule,
+			Call: e.Subject.CallID, Name: e.Name, Who: e.Who, Text: e.Text})
 	}
 	return w
 }
@@ -83,7 +84,8 @@ func fromWire(w *feed.TeamAlerts, received, now time.Time) alert.Snapshot {
 		s.Silences = append(s.Silences, alert.SilenceStatus{Silence: sil, Left: sil.Left(s.Now), Muting: ws.Muting})
 	}
 	for _, e := range w.Events {
-		s.Events = append(s.Events, alert.Event{Seq: e.Seq, At: e.At, Kind: alert.EventKind(e.Kind), Key: e.Key, Who: e.Who, Text: e.Text})
+		s.Events = append(s.Events, alert.Event{Seq: e.Seq, At: e.At, Kind: alert.EventKind(e.Kind), Key: e.Key, Rule: e.Rule,
+			Subject: diagnose.Subject{CallID: e.Call}, Name: e.Name, Who: e.Who, Text: e.Text})
 	}
 	return s
 }

@@ -90,7 +90,7 @@ func NewTUI(cfg client.Config, w feed.TeamWelcome, newMonitor func() engine.Moni
 
 // ViewerReason says why a viewer's action keys do nothing.
 func ViewerReason(w feed.TeamWelcome) string {
-	return fmt.Sprintf("%s is a %s on this team hub; acking and silencing need the responder role", w.User, orWord(w.Role, "viewer"))
+	return fmt.Sprintf("%s is a %s; acking and muting need a responder", w.User, orWord(w.Role, "viewer"))
 }
 
 // Run runs the feed client and the engine until ctx ends.
