@@ -132,7 +132,7 @@ func printAlerts(w io.Writer, alerts []feed.TeamAlert) {
 	for _, a := range alerts {
 		ack := ""
 		if a.AckedBy != "" {
-			ack = "acked by " + a.AckedBy + " " + a.AckedAt.Local().Format("15:04")
+			ack = "acked by " + a.AckedBy + " " + a.AckedAt.UTC().Format("15:04")
 			if a.AckNote != "" {
 				ack += ": " + a.AckNote
 			}
