@@ -31,6 +31,7 @@ type Book struct {
 	restoreDeadline time.Time
 
 	fleet fleetState
+	namer Namer
 
 	version      uint64 // bumps on any change, for the snapshot cache
 	cacheVersion uint64
@@ -134,7 +135,11 @@ func (b *Book) raise(now time.Time, key, rule string, sev diagnose.Severity, sub
 	if a.Message != msg || a.Advice != advice || a.ParticipantName != name || !a.FindingStart.Equal(findingStart) {
 		b.version++
 	}
-	a.Subject, a.ParticipantName, a.Message, a.Advice = subj, name, msg, advice
+	a.Subject, a.Message, a.Advice = subj, msg, advice
+	if name != "" {
+		a.ParticipantName = name
+	}
+	b.names(a)
 	a.Evidence, a.FindingStart = ev, findingStart
 	if fresh {
 		if d := b.opts.RuleFor(rule); d > 0 { // else it fires in this tick

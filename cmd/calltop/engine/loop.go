@@ -19,6 +19,7 @@ type loop struct {
 	book  *alert.Book
 	keep  keeper
 	fleet fleetTracker
+	epoch epoch
 
 	dataNow  time.Time // newest data time seen
 	dataWall time.Time // wall time when dataNow last moved
@@ -186,6 +187,7 @@ func (l *loop) apply(m *feed.Message) {
 	l.mon.Apply(m)
 	l.pending++
 	now := l.mon.Now()
+	l.epoch.applied(now)
 	// Only a live feed's book clock runs on from the wall clock (bookNow);
 	// a replay, re-applying thousands of records on a seek, never reads it.
 	if l.replay == nil && now.After(l.dataNow) {
@@ -208,8 +210,9 @@ func (l *loop) evaluate(now time.Time, force bool) {
 	l.lastEval = now
 	l.keep.restore(l.book, now)
 	l.fleet.observe(l.mon, l.book, now)
+	l.book.SetNamer(l.namer())
 	l.book.Observe(now, l.mon.OpenFindings())
-	l.book.Stale(now, l.mon.StaleParticipants(l.e.opts.StaleAfter))
+	l.book.Stale(now, l.epoch.stale(l.mon, l.e.opts.StaleAfter))
 	l.keep.save(l.book, false)
 }
 
@@ -236,6 +239,9 @@ func (l *loop) setFeedState(cs feed.Status) {
 	}
 	if n := int(cs.BadFrames); n > st.BadFrames {
 		st.BadFrames, st.LastBad = n, cs.LastBadReason
+	}
+	if cs.State == feed.StateLive && l.feed.State != st.State {
+		l.epoch.connected() // a new connection: stale detection starts over
 	}
 	l.feed = st
 	down := cs.State == feed.StateReconnecting || cs.State == feed.StateStalled || cs.State == feed.StateFailed

@@ -187,7 +187,7 @@ var kindIcon = map[alert.NotificationKind]string{
 func slackMessage(x alert.Notification) SlackPayload {
 	head := kindIcon[x.Kind]
 	if a := x.Alert; a != nil {
-		who := subjectText(a)
+		who := a.Where()
 		text := fmt.Sprintf("%s [%s] %s · %s: %s", head, a.Severity, a.Rule, who, clean(a.Message))
 		body := fmt.Sprintf("*%s* · %s · `%s`\n%s\n%s", head, a.Severity, a.Rule, esc(who), esc(clean(a.Message)))
 		if x.Reason != "" {
@@ -223,22 +223,6 @@ func slackPayload(text, body, ctx string) SlackPayload {
 		{Type: "section", Text: &slackText{Type: "mrkdwn", Text: body}},
 		{Type: "context", Elements: []slackText{{Type: "mrkdwn", Text: ctx}}},
 	}}
-}
-
-// subjectText names an alert's subject: "Alice (p1) in call c1", "the feed".
-func subjectText(a *alert.Alert) string {
-	s := a.Subject
-	switch {
-	case a.Rule == alert.RuleFeedDown:
-		return "the feed"
-	case s.CallID == "":
-		return "the fleet"
-	case s.ParticipantID == "":
-		return "call " + clean(s.CallID)
-	case a.ParticipantName != "":
-		return fmt.Sprintf("%s (%s) in call %s", clean(a.ParticipantName), clean(s.ParticipantID), clean(s.CallID))
-	}
-	return fmt.Sprintf("participant %s in call %s", clean(s.ParticipantID), clean(s.CallID))
 }
 
 // esc escapes Slack's mrkdwn control characters.
