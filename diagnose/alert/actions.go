@@ -170,26 +170,35 @@ func (b *Book) expireSilences(now time.Time) {
 	}
 }
 
-// anyActive reports whether an alert with one of the ids is active (or
-// restored and waiting for its finding).
+// anyActive reports whether an alert with one of the ids is active,
+// restored and waiting for its finding, or resolved but still in its
+// re-open window (the same incident may come back).
 func (b *Book) anyActive(ids []string) bool {
 	for _, id := range ids {
-		key, _, _ := cutLast(id, '#')
-		if a := b.active[key]; a != nil && a.ID == id {
-			return true
-		}
-		if a := b.restored[key]; a != nil && a.ID == id {
+		if b.waitingFor(id) != "" {
 			return true
 		}
 	}
 	return false
 }
 
+// waitingFor says what became of the alert with this id for an
+// until-resolved silence: "" once it is over, else its state.
+func (b *Book) waitingFor(id string) string {
+	key, _, _ := cutLast(id, '#')
+	for _, m := range []map[string]*Alert{b.active, b.restored, b.closing} {
+		if a := m[key]; a != nil && a.ID == id {
+			return a.Status()
+		}
+	}
+	return ""
+}
+
 // refreshFlags recomputes which silences mute an alert and what inhibits it.
 func (b *Book) refreshFlags(now time.Time, a *Alert) {
 	var by []string
 	for _, s := range b.silences {
-		if s.Matcher.Matches(a) {
+		if s.Mutes(a) {
 			by = append(by, s.ID)
 		}
 	}

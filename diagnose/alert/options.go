@@ -154,13 +154,14 @@ func (o Options) RuleFor(rule string) time.Duration {
 	return max(o.DefaultFor, 0)
 }
 
-// DefaultUser is the OS user name ($USER as a fallback, "unknown" last).
+// DefaultUser is who acts when nobody is named: $USER, else the OS user
+// name, else "unknown" (--user overrides it in the commands).
 func DefaultUser() string {
-	if u, err := user.Current(); err == nil && u.Username != "" {
-		return u.Username
-	}
 	if u := os.Getenv("USER"); u != "" {
 		return u
+	}
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
 	}
 	return "unknown"
 }
