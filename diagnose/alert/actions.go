@@ -23,6 +23,7 @@ func (b *Book) Ack(key string, who, note string, now time.Time) error {
 		who = b.opts.User
 	}
 	a.State, a.Ack, a.Note = Acknowledged, &Ack{Who: who, Note: note, At: now}, ""
+	b.recordAck(AckAction{Key: key, Who: who, Note: note, At: now})
 	b.version++
 	b.changes++
 	text := "acknowledged by " + who
@@ -48,6 +49,7 @@ func (b *Book) Unack(key string, who string, now time.Time) error {
 		who = b.opts.User
 	}
 	a.State, a.Ack, a.LastNotified = Firing, nil, now
+	b.recordAck(AckAction{Key: key, Who: who, At: now, Unack: true})
 	b.version++
 	b.changes++
 	e := alertEvent(now, EvUnacked, a, "acknowledgement withdrawn by "+who)
@@ -73,12 +75,14 @@ func (b *Book) Mute(m Matcher, until time.Time, untilResolved bool, who, why str
 		for _, a := range b.active {
 			if m.Matches(a) {
 				s.Alerts = append(s.Alerts, a.ID)
+				s.Keys = append(s.Keys, a.Key)
 			}
 		}
 		if len(s.Alerts) == 0 {
 			return Silence{}, fmt.Errorf("no active alert matches %s; nothing to mute until resolved", m)
 		}
 		slices.Sort(s.Alerts)
+		slices.Sort(s.Keys)
 	} else {
 		if !until.After(now) {
 			return Silence{}, fmt.Errorf("silence for %s would end at %s, not after now (%s)", m,
@@ -128,6 +132,7 @@ func (b *Book) Unmute(id string, now time.Time) error {
 	}
 	s := b.silences[i]
 	b.removeSilence(i)
+	b.remember(s, b.opts.User, now)
 	b.log.add(Event{At: now, Kind: EvUnmuted, Who: b.opts.User, Text: s.ID + " removed: " + s.Matcher.String()})
 	b.Tick(now)
 	return nil
@@ -165,7 +170,7 @@ func (b *Book) expireSilences(now time.Time) {
 			i++
 			continue
 		}
-		b.removeSilence(i)
+		b.removeSilence(i) // each process expires its own: nothing to remember
 		b.log.add(Event{At: now, Kind: EvSilenceExpired, Who: s.Who, Text: s.ID + " (" + s.Matcher.String() + ") expired: " + why})
 	}
 }

@@ -31,7 +31,10 @@ type Book struct {
 	restoreDeadline time.Time
 
 	fleet fleetState
-	namer Namer
+
+	removed []Removed            // silences removed, for other processes
+	acks    map[string]AckAction // people's latest ack or un-ack per key
+	namer   Namer
 
 	version      uint64 // bumps on any change, for the snapshot cache
 	cacheVersion uint64
@@ -47,6 +50,7 @@ func NewBook(opts Options) *Book {
 		active:   map[string]*Alert{},
 		restored: map[string]*Alert{},
 		closing:  map[string]*Alert{},
+		acks:     map[string]AckAction{},
 		log:      eventLog{max: opts.EventMax},
 	}
 }
@@ -113,6 +117,7 @@ func (b *Book) Tick(now time.Time) {
 		b.step(now, a)
 	}
 	b.pruneHistory(now)
+	b.pruneActions(now)
 }
 
 // raise creates or updates the active alert for key.

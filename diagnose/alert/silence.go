@@ -97,6 +97,9 @@ type Silence struct {
 	UntilResolved bool      `json:"untilResolved,omitempty"`
 	// Alerts are the ids of the alerts an UntilResolved silence waits for.
 	Alerts []string `json:"alerts,omitempty"`
+	// Keys are those alerts' keys: another process on the same state
+	// directory knows the alerts by key (its ids differ).
+	Keys []string `json:"keys,omitempty"`
 }
 
 // Mutes reports whether the silence mutes the alert: its matcher selects

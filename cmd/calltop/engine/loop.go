@@ -68,7 +68,6 @@ func (l *loop) reset() {
 
 func (l *loop) stopTimers() {
 	l.timer.Stop()
-	l.keep.timer.Stop()
 	if l.replay != nil {
 		l.replay.timer.Stop()
 	}
@@ -76,7 +75,8 @@ func (l *loop) stopTimers() {
 
 func (l *loop) run(ctx context.Context) error {
 	events, deliveries := l.e.opts.Events, l.e.opts.Deliveries
-	defer func() { l.keep.save(l.book, true) }()
+	l.keep.start()
+	defer func() { l.keep.finish(l.book) }()
 	if l.replay != nil {
 		l.replay.start(l, time.Now())
 	}
@@ -111,6 +111,16 @@ func (l *loop) run(ctx context.Context) error {
 			}
 			if l.book != nil {
 				l.book.Delivered(d)
+				l.changed()
+			}
+		case p := <-l.keep.changes():
+			if l.keep.merge(l.book, p, l.bookNow()) {
+				l.keep.save(l.book, true)
+				l.changed()
+			}
+		case msg := <-l.keep.notes():
+			if l.book != nil {
+				l.book.Note(l.bookNow(), msg)
 				l.changed()
 			}
 		case <-saveC:

@@ -122,7 +122,7 @@ func (s *Store) Save(p alert.Persisted) error {
 	}
 	if _, err := tmp.Write(append(data, '\n')); err != nil {
 		tmp.Close()
-		return fmt.Errorf("save state %s: %w", tmp.Name(), err)
+		return fmt.Errorf("save state in %s: %w", dir, err)
 	}
 	if err := tmp.Sync(); err != nil {
 		tmp.Close()
