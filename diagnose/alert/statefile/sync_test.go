@@ -92,7 +92,7 @@ func TestSyncerSeesAnotherProcessAndKeepsItsActions(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("the other process's change never arrived")
 	}
-	slow := runSyncer(t, mine, time.Hour) // sees the file only when it saves
+	slow := runSyncer(t, mine, time.Hour)           // sees the file only when it saves
 	if err := other.Save(b.Persist()); err != nil { // changed again, unseen
 		t.Fatal(err)
 	}
