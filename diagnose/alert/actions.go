@@ -239,7 +239,29 @@ func (b *Book) Delivered(d Delivery) {
 	e := Event{At: b.now, Kind: kind, Key: d.Key, Text: text}
 	if a := b.active[d.Key]; a != nil {
 		e.Rule, e.Severity, e.Subject, e.Name = a.Rule, a.Severity, a.Subject, a.ParticipantName
+		firing := d.Kind == NotifyFiring || d.Kind == NotifyRepeat
+		switch {
+		case firing && d.OK:
+			a.NotifyFailures = 0
+		case firing && !d.Retrying:
+			b.retryLater(a)
+			e.Text += fmt.Sprintf("; posting again at %s", Stamp(a.RetryAt))
+		}
 	}
 	b.log.add(e)
 	b.version++
+}
+
+// retryLater marks a firing alert whose post was given up on as not
+// posted, to be posted again after a backoff (1 m, doubling, at most
+// RenotifyEvery or 30 m), so it is never taken as posted when it was not.
+func (b *Book) retryLater(a *Alert) {
+	a.Notified, a.NotifyFailures = false, a.NotifyFailures+1
+	wait := time.Minute << min(a.NotifyFailures-1, 5)
+	limit := b.opts.RenotifyEvery
+	if limit <= 0 {
+		limit = 30 * time.Minute
+	}
+	a.RetryAt = b.now.Add(min(wait, limit))
+	b.changes++
 }

@@ -200,6 +200,10 @@ func (b *Book) step(now time.Time, a *Alert) {
 	case Firing:
 		switch {
 		case b.opts.Sender == nil:
+		case !a.Notified && a.NotifyFailures > 0:
+			if !now.Before(a.RetryAt) {
+				b.notifyFiring(now, a, fmt.Sprintf("posting again after %s", Plural(a.NotifyFailures, "failed attempt")))
+			}
 		case a.NotifyDue || !a.Notified:
 			b.notifyFiring(now, a, "no longer muted or inhibited")
 		case b.opts.RenotifyEvery > 0 && now.Sub(a.LastNotified) >= b.opts.RenotifyEvery:
