@@ -62,6 +62,11 @@ type Options struct {
 	// EvalInterval is how often, in data time, alerts are evaluated
 	// (default 1 s).
 	EvalInterval time.Duration
+	// BlindAfter, when set, raises feed-down on the wall clock if no data
+	// has arrived this long after Run started (a hub down at start, a
+	// wrong URL, an untrusted certificate): `watch` pages instead of
+	// staying silent. Zero: off.
+	BlindAfter time.Duration
 	// StaleAfter is how long a participant's stats may stop, in data time,
 	// before the book hears about it (default 15 s).
 	StaleAfter time.Duration

@@ -20,6 +20,7 @@ type loop struct {
 	keep  keeper
 	fleet fleetTracker
 	epoch epoch
+	dog   watchdog
 
 	dataNow  time.Time // newest data time seen
 	dataWall time.Time // wall time when dataNow last moved
@@ -41,6 +42,11 @@ type loop struct {
 
 func newLoop(e *Engine) *loop {
 	l := &loop{e: e, timer: time.NewTimer(time.Hour), keep: newKeeper(e.opts.Store)}
+	if e.opts.Replay == nil {
+		l.dog = newWatchdog(e.opts.BlindAfter)
+	} else {
+		l.dog = newWatchdog(0)
+	}
 	l.timer.Stop()
 	l.reset()
 	l.feed = FeedStatus{Source: e.opts.Source, State: "connecting", Since: time.Now()}
@@ -68,6 +74,7 @@ func (l *loop) reset() {
 
 func (l *loop) stopTimers() {
 	l.timer.Stop()
+	l.dog.stop()
 	if l.replay != nil {
 		l.replay.timer.Stop()
 	}
@@ -123,6 +130,10 @@ func (l *loop) run(ctx context.Context) error {
 				l.book.Note(l.bookNow(), msg)
 				l.changed()
 			}
+		case <-l.dog.tickC():
+			l.downTicked()
+		case <-l.dog.blindC():
+			l.blindNow()
 		case <-saveC:
 			l.keep.armed = false
 			l.keep.save(l.book, true)
@@ -198,6 +209,9 @@ func (l *loop) apply(m *feed.Message) {
 	l.pending++
 	now := l.mon.Now()
 	l.epoch.applied(now)
+	if !now.IsZero() {
+		l.sawData(now)
+	}
 	// Only a live feed's book clock runs on from the wall clock (bookNow);
 	// a replay, re-applying thousands of records on a seek, never reads it.
 	if l.replay == nil && now.After(l.dataNow) {
@@ -274,7 +288,23 @@ func (l *loop) setFeedState(cs feed.Status) {
 		l.book.FeedUp(now)
 	}
 	l.feedDown = down
+	l.dog.setTicking(down)
 	l.keep.save(l.book, false)
+}
+
+// sawData ends blindness: the first data after a blind start brings the
+// feed back.
+func (l *loop) sawData(now time.Time) {
+	l.dog.sawData()
+	if !l.dog.isBlind {
+		return
+	}
+	l.dog.isBlind = false
+	if l.book != nil && l.feedDown && l.feed.State == "live" {
+		l.book.FeedUp(now)
+		l.feedDown = false
+		l.dog.setTicking(false)
+	}
 }
 
 // changed notes that the next frame differs from the last one, and arms
