@@ -79,16 +79,16 @@ func runLive(ctx context.Context, live liveFlags) error {
 	if err != nil {
 		return err
 	}
-	store, err := statefile.OpenStore(dir)
-	if err != nil {
-		return err
+	opts := engine.Options{Events: client.Events()} // the header names the URL in use
+	if opts.Store, err = statefile.OpenStore(dir); err != nil {
+		// A read-only state directory: run, without saving, and say so.
+		opts.StoreProblem = "acks, silences and history are not saved (they last until you quit): " + err.Error()
 	}
-	logs, err := openLog(dir)
-	if err != nil {
-		return err
+	if logs, err := openLog(dir); err == nil {
+		defer logs.Close()
+	} else {
+		log.SetOutput(io.Discard) // nothing may write to the terminal under the TUI
 	}
-	defer logs.Close()
-	opts := engine.Options{Events: client.Events(), Store: store} // the header names the URL in use
 	var notifier *webhook.Notifier
 	if len(live.webhooks) > 0 {
 		notifier, err = webhook.NewNotifier(webhook.NotifierOptions{Webhooks: live.webhooks, Format: webhook.Format(live.format)})

@@ -42,6 +42,7 @@ type loop struct {
 
 func newLoop(e *Engine) *loop {
 	l := &loop{e: e, timer: time.NewTimer(time.Hour), keep: newKeeper(e.opts.Store)}
+	l.keep.problem = e.opts.StoreProblem
 	if e.opts.Replay == nil {
 		l.dog = newWatchdog(e.opts.BlindAfter)
 	} else {

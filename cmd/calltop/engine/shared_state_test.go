@@ -6,6 +6,7 @@ import (
 
 	"github.com/calltop/calltop/diagnose/alert"
 	"github.com/calltop/calltop/diagnose/alert/statefile"
+	"github.com/calltop/calltop/feed"
 )
 
 // A TUI and a watch on one state directory: a silence or an ack made in
@@ -48,4 +49,25 @@ func TestActionsInOneCalltopHoldInAnotherWithin2s(t *testing.T) {
 		a := findAlert(f, key)
 		return a != nil && a.State == alert.Firing && !a.Muted() && len(f.Alerts.Silences) == 0
 	})
+}
+
+// With a state directory it cannot use (read-only), the engine runs
+// without saving and says so in the event log.
+func TestUnusableStateDirIsSaidAndTheBookRuns(t *testing.T) {
+	if _, err := statefile.OpenStore("/dev/null/calltop"); err == nil {
+		t.Fatal("a state directory under a file was accepted")
+	}
+	events := make(chan feed.Event, 64)
+	e := startLive(t, Options{NewMonitor: newTestMonitor, Events: events, FrameInterval: 10 * time.Millisecond,
+		StoreProblem: "acks, silences and history are not saved (they last until you quit): read-only",
+		NewBook:      func() *alert.Book { return alert.NewBook(alert.Options{User: "tester"}) }})
+	key := fireLossAlert(t, e, events)
+	e.Ack(key, "")
+	f := waitFrame(t, e, 2*time.Second, "the ack", func(f Frame) bool {
+		a := findAlert(f, key)
+		return a != nil && a.State == alert.Acknowledged
+	})
+	if !eventLogSays(f, "not saved (they last until you quit)") {
+		t.Error("the event log does not say the state is not saved")
+	}
 }
