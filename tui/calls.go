@@ -317,6 +317,15 @@ func (t *callsTable) renderRow(cols columns, c *diagnose.CallSummary, selected b
 	return line
 }
 
+// matchedPerson is the id of the participant the filter matched in c, or
+// "" when no filter is on or the call itself matched.
+func (t *callsTable) matchedPerson(c *diagnose.CallSummary) string {
+	if i := t.order.matchOf(c).person; i >= 0 {
+		return c.People[i].ID
+	}
+	return ""
+}
+
 // matchedName is the name of the participant the filter matched in c, or
 // "" when no filter is on or the call itself matched.
 func (t *callsTable) matchedName(c *diagnose.CallSummary) string {
