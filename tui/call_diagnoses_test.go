@@ -47,4 +47,3 @@ func TestJumpingFromAnAlertShowsItsDiagnosis(t *testing.T) {
 		t.Fatalf("the alert's participant is not selected: %v", p)
 	}
 }
-
