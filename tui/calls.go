@@ -27,6 +27,7 @@ type callsTable struct {
 	input     textinput.Model
 	filtering bool                    // the filter input has the keyboard
 	filter    string                  // the filter in force
+	finding   bool                    // --find waits for the filter's best match to appear
 	rows      []*diagnose.CallSummary // order.rows, the calls on screen in order
 	order     callOrder
 	byID      map[string]int32      // the snapshot's calls' slots by id
@@ -285,6 +286,8 @@ func (t *callsTable) emptyText() string {
 		return "Waiting for the first update from the feed…"
 	case len(t.calls) == 0:
 		return "No calls right now."
+	case t.finding:
+		return fmt.Sprintf("No call matches %q yet; waiting for it to appear (esc stops).", t.filter)
 	}
 	return fmt.Sprintf("No call matches %q (esc clears the filter).", t.filter)
 }
@@ -315,6 +318,17 @@ func (t *callsTable) renderRow(cols columns, c *diagnose.CallSummary, selected b
 		line += rest.render(fit(" "+topFinding(c), room))
 	}
 	return line
+}
+
+// bestMatches is how many calls match the filter as well as the top row
+// does (0 with no rows).
+func (t *callsTable) bestMatches() int {
+	keys := t.order.keys
+	n := 0
+	for n < len(keys) && keys[n].rank == keys[0].rank && keys[n].ended == keys[0].ended {
+		n++
+	}
+	return n
 }
 
 // matchedPerson is the id of the participant the filter matched in c, or

@@ -72,6 +72,7 @@ func newModel(ctrl Controller, frames <-chan engine.Frame, opts Options) *Model 
 	m.header = &header{common: c}
 	m.help = newHelpScreen(c)
 	m.setReplayKeys(false)
+	m.startFind(opts.Find)
 	return m
 }
 
@@ -128,7 +129,7 @@ func (m *Model) onFrame(f engine.Frame) tea.Cmd {
 		return m.listen()
 	}
 	m.show(f)
-	return tea.Batch(m.listen(), m.armTick(), m.refocus())
+	return tea.Batch(m.listen(), m.armTick(), m.refocus(), m.findStep())
 }
 
 // show puts a frame on screen.

@@ -17,6 +17,7 @@ const seekStep = 10 * time.Second
 // then the alert pane or the screen that has the keyboard.
 func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	m.notice = ""
+	m.calls.finding = false // the user takes over from --find
 	k := &m.keys
 	if msg.String() == "ctrl+c" {
 		return tea.Quit
