@@ -10,6 +10,7 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/calltop/calltop/cmd/calltop/engine"
 	"github.com/calltop/calltop/diagnose"
 )
 
@@ -28,6 +29,9 @@ type callsTable struct {
 	filtering bool                    // the filter input has the keyboard
 	filter    string                  // the filter in force
 	finding   bool                    // --find waits for the filter's best match to appear
+	feed      engine.FeedStatus       // the feed's state, said in the body when it is down
+	now       time.Time               // the tick's wall clock, for countdowns
+	banner    []string                // over the rows while the feed is down
 	rows      []*diagnose.CallSummary // order.rows, the calls on screen in order
 	order     callOrder
 	byID      map[string]int32      // the snapshot's calls' slots by id
@@ -74,7 +78,7 @@ func (t *callsTable) Refresh() {
 func (t *callsTable) SetSize(w, h int) {
 	t.common.SetSize(w, h)
 	t.input.SetWidth(max(t.width-lipWidth(t.input.Prompt)-1, 1))
-	t.scroll()
+	t.SetFeed(t.feed, t.now) // the banner wraps to the new width
 }
 
 // refresh rebuilds the cached rows and puts the cursor back on the
@@ -143,9 +147,19 @@ func (t *callsTable) Selected() *diagnose.CallSummary {
 // Filtering reports whether the filter input has the keyboard.
 func (t *callsTable) Filtering() bool { return t.filtering }
 
+// SetFeed takes the feed's state and the tick's clock (zero before the
+// first tick): while the feed is down, a banner over the rows says why.
+func (t *callsTable) SetFeed(f engine.FeedStatus, now time.Time) {
+	t.feed, t.now, t.banner = f, now, nil
+	if feedDown(f) && len(t.calls) > 0 {
+		t.banner = feedBanner(f, now, t.width, t.styles)
+	}
+	t.scroll()
+}
+
 // visibleRows is how many call rows fit under the headings.
 func (t *callsTable) visibleRows() int {
-	n := t.height - 1
+	n := t.height - 1 - len(t.banner)
 	if t.filtering {
 		n--
 	}
@@ -268,8 +282,12 @@ func (t *callsTable) View() string {
 	if t.filtering {
 		lines = append(lines, t.input.View())
 	}
+	lines = append(lines, t.banner...)
 	lines = append(lines, t.styles.ColumnHeader.Render(fit(cols.heading(t.sortBy), t.width)))
 	if len(t.rows) == 0 {
+		if t.hasFrame && len(t.calls) == 0 && feedDown(t.feed) {
+			return block(append(lines, feedProblemLines(t.feed, t.now, t.width, t.styles)...), t.width, t.height)
+		}
 		lines = append(lines, "", "  "+t.emptyText())
 		return block(lines, t.width, t.height)
 	}
@@ -299,7 +317,7 @@ func (t *callsTable) renderRow(cols columns, c *diagnose.CallSummary, selected b
 	switch {
 	case selected:
 		state = rowSelected
-	case c.Ended:
+	case c.Ended, t.banner != nil: // ended, or stale while the feed is down
 		state = rowEnded
 	}
 	sev := min(max(c.Severity, diagnose.None), diagnose.Critical)

@@ -137,6 +137,7 @@ func (m *Model) show(f engine.Frame) {
 	m.shown = f
 	m.setReplayKeys(f.Replay != nil)
 	m.calls.SetSnapshot(f.Calls.Calls, f.Calls.FeedTime, m.screen == screenCalls)
+	m.calls.SetFeed(f.Feed, m.now)
 	m.call.SetDetail(f.Calls.Focus, f.Calls.FeedTime, m.focusID)
 	m.call.gone = m.screen == screenCall && m.call.detail == nil && m.calls.Call(m.focusID) == nil
 	m.alerts.SetFrame(&f, m.calls.Call)
@@ -170,6 +171,7 @@ func (m *Model) armTick() tea.Cmd {
 
 func (m *Model) onTick(t time.Time) tea.Cmd {
 	m.now = t
+	m.calls.SetFeed(m.shown.Feed, t)
 	if !needsClock(m.shown.Feed) {
 		m.ticking = false
 		return nil
