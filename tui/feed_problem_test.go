@@ -26,7 +26,7 @@ func TestConnectionFailuresAreSaidInTheBody(t *testing.T) {
 		says []string
 	}{
 		{"refused", engine.FeedStatus{Source: url, URL: url, State: "reconnecting", Problem: "refused",
-			Reason: url + ": connection refused: nothing listens at 127.0.0.1:7071 (is the hub running, on this port?)",
+			Reason:    url + ": connection refused: nothing listens at 127.0.0.1:7071 (is the hub running, on this port?)",
 			NextRetry: t0.Add(3 * time.Second)},
 			[]string{"Connection refused", "URL", url, "is the hub running", "Trying again in 3 s"}},
 		{"unauthorized", engine.FeedStatus{Source: url, URL: url, State: "failed", Problem: "unauthorized",
