@@ -84,11 +84,33 @@ func (m *Monitor) summary(c *call) *CallSummary {
 	if top := worstOpen(c.findings); top != nil {
 		s.Severity, s.TopFinding, s.TopRule = top.Severity, top.Message, top.Rule
 	}
+	if s.Ended && c.summary != nil {
+		keepLast(s, c.summary)
+	}
 	c.summary, c.dirty = s, false
 	if c.live != nil {
 		c.live.summaries[c.slot] = s
 	}
 	return s
+}
+
+// keepLast gives an ended call's summary the worst finding and figures it
+// had while it ran (its findings closed and its participants left with
+// the end): the calls list shows how the call ended, not "ok".
+func keepLast(s, old *CallSummary) {
+	if s.Severity == None && old.Severity > None {
+		s.Severity, s.TopFinding, s.TopRule = old.Severity, old.TopFinding, old.TopRule
+	}
+	if s.Participants == 0 {
+		s.Participants = old.Participants
+	}
+	for _, f := range []struct{ cur, last *float64 }{
+		{&s.WorstMOS, &old.WorstMOS}, {&s.WorstLoss, &old.WorstLoss}, {&s.WorstRTTMs, &old.WorstRTTMs}, {&s.BitrateKbps, &old.BitrateKbps},
+	} {
+		if math.IsNaN(*f.cur) {
+			*f.cur = *f.last
+		}
+	}
 }
 
 // people lists the participants by id, display name and user id, cleaned.

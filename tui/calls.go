@@ -322,18 +322,21 @@ func (t *callsTable) renderRow(cols columns, c *diagnose.CallSummary, selected b
 	}
 	sev := min(max(c.Severity, diagnose.None), diagnose.Critical)
 	sevText := sevGlyph(c.Severity) + " " + sevWord(c.Severity, cols.longWords)
+	if warming(c, t.feedTime) {
+		sevText = "~  new"
+	}
 	rest := t.paints.rest[state]
 	line := t.paints.sev[sev][state].render(fit(sevText, cols.sev))
 	head, room := " "+cols.row(c, t.feedTime), t.width-cols.sev
 	who := t.matchedName(c)
 	if who == "" || lipWidth(head) >= room {
-		return line + rest.render(fit(head+topFinding(c), room))
+		return line + rest.render(fit(head+topFinding(c, t.feedTime), room))
 	}
 	room -= lipWidth(head)
 	who = clip(who, max(room/2, 1))
 	line += rest.render(head) + t.paints.match[state].render(who)
 	if room -= lipWidth(who); room > 0 {
-		line += rest.render(fit(" "+topFinding(c), room))
+		line += rest.render(fit(" "+topFinding(c, t.feedTime), room))
 	}
 	return line
 }
