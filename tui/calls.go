@@ -53,7 +53,7 @@ func newCallsTable(c common) *callsTable {
 // and the feed time moved; otherwise only the changed calls are placed
 // again (see callOrder).
 func (t *callsTable) SetSnapshot(calls []*diagnose.CallSummary, feedTime time.Time, visible bool) {
-	same := t.hasFrame && slices.Equal(calls, t.calls) && (t.sortBy != sortDuration || feedTime.Equal(t.feedTime))
+	same := t.hasFrame && slices.Equal(calls, t.calls) && (t.sortBy.column() != sortDuration || feedTime.Equal(t.feedTime))
 	if same && !t.stale {
 		t.order.from = calls // the rows hold these calls too; the next diff starts here
 	}
@@ -191,9 +191,11 @@ func (t *callsTable) Update(msg tea.KeyPressMsg) (cmd tea.Cmd, open bool) {
 	k := t.keys
 	switch {
 	case key.Matches(msg, k.Sort):
-		t.sortBy = (t.sortBy + 1) % sortKeys
-		t.refresh()
-		return notice("sorted by " + t.sortBy.String() + sortOrder[t.sortBy] + "; s for the next sort"), false
+		t.sortBy = (t.sortBy.column() + 1) % sortKeys
+		return t.resort("; s for the next sort, S reverses"), false
+	case key.Matches(msg, k.Reverse):
+		t.sortBy ^= sortReversed
+		return t.resort("; S turns it back"), false
 	case key.Matches(msg, k.Filter):
 		t.filtering = true
 		t.input.SetValue(t.filter)
@@ -210,6 +212,13 @@ func (t *callsTable) Update(msg tea.KeyPressMsg) (cmd tea.Cmd, open bool) {
 		return nil, true
 	}
 	return nil, false
+}
+
+// resort applies a new sort and shows the top of the new order.
+func (t *callsTable) resort(hint string) tea.Cmd {
+	t.list.Home()
+	t.refresh()
+	return notice("sorted by " + t.sortBy.String() + ", " + t.sortBy.order() + hint)
 }
 
 // updateFilter edits the filter live; enter keeps it, esc clears it.
@@ -271,7 +280,7 @@ func (t *callsTable) FullHelp() [][]key.Binding {
 	k := t.keys
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.Open, k.Filter, k.ClearFilter, k.Sort},
+		{k.Open, k.Filter, k.ClearFilter, k.Sort, k.Reverse},
 	}
 }
 

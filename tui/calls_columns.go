@@ -62,8 +62,11 @@ func (c columns) fixed() int {
 // heading renders the column names; the sorted column gets a "↓".
 func (c columns) heading(k sortKey) string {
 	mark := func(name string, key sortKey) string {
-		if k == key {
+		switch {
+		case k == key:
 			return name + "↓"
+		case k == key|sortReversed:
+			return name + "↑"
 		}
 		return name
 	}

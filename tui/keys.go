@@ -12,7 +12,7 @@ type KeyMap struct {
 	// Moving in lists.
 	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
 	// Calls screen.
-	Sort, Filter, ClearFilter, Open key.Binding
+	Sort, Reverse, Filter, ClearFilter, Open key.Binding
 	// Call screen.
 	Back, WiderWindow, NarrowerWindow, Copy, Diagnoses, Read key.Binding
 	// Alert pane.
@@ -44,6 +44,7 @@ func DefaultKeyMap() KeyMap {
 		Top:            b([]string{"home", "g"}, "g", "top"),
 		Bottom:         b([]string{"end", "G"}, "G", "bottom"),
 		Sort:           b([]string{"s"}, "s", "sort"),
+		Reverse:        b([]string{"S"}, "S", "reverse sort"),
 		Filter:         b([]string{"/"}, "/", "filter"),
 		ClearFilter:    b([]string{"esc"}, "esc", "clear filter"),
 		Open:           b([]string{"enter"}, "enter", "open call"),
