@@ -80,12 +80,13 @@ func namedCalls() []*diagnose.CallSummary {
 	return calls
 }
 
-// people makes participants from "Name" or "Name/user id", with ids p1, p2...
+// people makes participants from "Name" or "Name/user id", with ids
+// "p-" and the name in lower case (as wifiDetail's).
 func people(names ...string) []diagnose.Person {
 	out := make([]diagnose.Person, len(names))
 	for i, n := range names {
 		name, user, _ := strings.Cut(n, "/")
-		out[i] = diagnose.Person{ID: fmt.Sprint("p", i+1), Name: name, UserID: user}
+		out[i] = diagnose.Person{ID: "p-" + strings.ToLower(name), Name: name, UserID: user}
 	}
 	return out
 }
@@ -120,7 +121,8 @@ func wifiDetail(sum *diagnose.CallSummary) *diagnose.CallDetail {
 	loss := diagnose.Finding{Rule: diagnose.RuleLossInbound, Severity: diagnose.Critical,
 		Subject: diagnose.Subject{CallID: sum.ID, ParticipantID: "p-alice"}, ParticipantName: "Alice",
 		Start: t0.Add(9 * time.Minute), Message: "Alice receives 12% packet loss: her Wi-Fi is dropping audio",
-		Advice: "Ask Alice to move closer to the router or switch to a cable; close other apps using the network."}
+		Advice:   "Ask Alice to move closer to the router or switch to a cable; close other apps using the network.",
+		Evidence: []diagnose.Evidence{{Metric: "packet loss in", Value: 12.4, Threshold: 5, Unit: "%"}}}
 	rtt := diagnose.Finding{Rule: diagnose.RuleRTTHigh, Severity: diagnose.Warning,
 		Subject: diagnose.Subject{CallID: sum.ID, ParticipantID: "p-bob"}, ParticipantName: "Bob",
 		Start: t0.Add(3 * time.Minute), End: t0.Add(5 * time.Minute),
