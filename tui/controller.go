@@ -17,6 +17,8 @@ type Controller interface {
 	Ack(alertKey, note string)
 	// Mute silences alerts as the request describes.
 	Mute(req MuteRequest)
+	// Unack withdraws the acknowledgement of the alert with this key.
+	Unack(alertKey string)
 	// Unmute removes the silence with this id.
 	Unmute(silenceID string)
 	// ReplayPause pauses or resumes a replay (ignored when live).

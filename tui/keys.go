@@ -16,7 +16,8 @@ type KeyMap struct {
 	// Call screen.
 	Back, WiderWindow, NarrowerWindow, Copy, Diagnoses, Read key.Binding
 	// Alert pane.
-	Ack, Mute, Unmute, Jump, ShowMuted, EventLog key.Binding
+	Ack, Mute, Unmute, Jump, ShowMuted, EventLog      key.Binding
+	AckNote, History, Silences, Zoom, Expire, Yes, No key.Binding
 	// Mute picker.
 	PickScope, PickSpan, Confirm, Cancel key.Binding
 }
@@ -60,6 +61,13 @@ func DefaultKeyMap() KeyMap {
 		Jump:           b([]string{"enter"}, "enter", "go to call"),
 		ShowMuted:      b([]string{"M"}, "M", "show muted"),
 		EventLog:       b([]string{"e"}, "e", "event log"),
+		AckNote:        b([]string{"A"}, "A", "ack with note"),
+		History:        b([]string{"H"}, "H", "history"),
+		Silences:       b([]string{"v"}, "v", "silences"),
+		Zoom:           b([]string{"z"}, "z", "zoom"),
+		Expire:         b([]string{"x"}, "x", "expire silence"),
+		Yes:            b([]string{"y"}, "y", "yes"),
+		No:             b([]string{"n", "esc"}, "n", "no"),
 		PickScope:      b([]string{"left", "right", "h", "l"}, "←/→", "scope"),
 		PickSpan:       b([]string{"up", "down", "k", "j"}, "↑/↓", "duration"),
 		Confirm:        b([]string{"enter"}, "enter", "mute"),

@@ -162,7 +162,12 @@ func (m *Model) alertKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return notice("this alert is not about one call")
 	}
-	return m.alerts.Update(msg, m.ctrl)
+	zoomed := m.alerts.zoomed
+	cmd := m.alerts.Update(msg, m.ctrl)
+	if zoomed != m.alerts.zoomed {
+		m.layout()
+	}
+	return cmd
 }
 
 // screenKey handles keys for the calls or call screen.

@@ -219,6 +219,9 @@ func (c controller) Mute(r tui.MuteRequest) {
 // Unmute implements tui.Controller.
 func (c controller) Unmute(silenceID string) { c.e.Unmute(silenceID) }
 
+// Unack implements tui.Controller.
+func (c controller) Unack(alertKey string) { c.e.Unack(alertKey) }
+
 // ReplayPause implements tui.Controller.
 func (c controller) ReplayPause(paused bool) { c.e.ReplayPause(paused) }
 
