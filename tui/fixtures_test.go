@@ -34,7 +34,7 @@ func (r *recorder) add(s string) {
 	r.calls = append(r.calls, s)
 }
 
-func (r *recorder) Focus(id string)            { r.add("focus " + id) }
+func (r *recorder) Focus(id string) { r.add("focus " + id) }
 func (r *recorder) Ack(key, note string) {
 	r.mu.Lock()
 	r.notes = append(r.notes, note)
