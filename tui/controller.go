@@ -40,6 +40,10 @@ const (
 	MuteCall
 	// MuteRule silences one rule on every call.
 	MuteRule
+	// MutePerson silences every alert of one participant.
+	MutePerson
+	// MuteAll silences everything.
+	MuteAll
 )
 
 // String returns "alert", "call" or "rule".
@@ -49,6 +53,10 @@ func (s MuteScope) String() string {
 		return "call"
 	case MuteRule:
 		return "rule"
+	case MutePerson:
+		return "person"
+	case MuteAll:
+		return "everything"
 	}
 	return "alert"
 }
@@ -63,6 +71,8 @@ type MuteRequest struct {
 	CallID string
 	// Rule is that alert's rule id (used by MuteRule).
 	Rule string
+	// ParticipantID is that alert's participant (used by MutePerson).
+	ParticipantID string
 	// For is how long the mute lasts; zero when UntilResolved is set.
 	For time.Duration
 	// UntilResolved lifts the mute when the alert resolves.

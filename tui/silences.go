@@ -60,8 +60,8 @@ func (p *alertPane) silenceLines(w, h int) []string {
 	out := make([]string, 0, h)
 	for i := from; i < min(to, from+h); i++ {
 		s := &p.silences[i]
-		line := fmt.Sprintf(" %-6s %-28s by %s at %s · %s · mutes %d", clean(s.ID), fit(matcherWords(s.Matcher), 28),
-			clean(s.Who), fmtClock(s.Created), p.silenceEnd(s), s.Muting)
+		line := fmt.Sprintf(" %-4s %s · %s · mutes %d · by %s at %s", clean(s.ID), matcherWords(s.Matcher),
+			p.silenceEnd(s), s.Muting, clean(s.Who), fmtClock(s.Created))
 		if s.Why != "" {
 			line += " · “" + clean(s.Why) + "”"
 		}

@@ -210,6 +210,10 @@ func (c controller) Mute(r tui.MuteRequest) {
 		m.CallID = r.CallID
 	case tui.MuteRule:
 		m.Rule = r.Rule
+	case tui.MutePerson:
+		m.CallID, m.ParticipantID = r.CallID, r.ParticipantID
+	case tui.MuteAll:
+		m.All = true
 	default:
 		m.Key = r.AlertKey
 	}
