@@ -39,6 +39,7 @@ type liveFlags struct {
 	stateDir string
 	webhooks []string
 	format   string
+	user     string // who acks and mutes ("": $USER)
 	fleet    fleetFlags
 	view     viewFlags
 	tui      tui.Options // from view and the locale, set by runRoot
@@ -53,6 +54,7 @@ func (l *liveFlags) register(root *cobra.Command) {
 	f.StringVar(&l.stateDir, "state-dir", "", "where acks, mutes, alert history and the log live (default $XDG_STATE_HOME/calltop or ~/.local/state/calltop)")
 	f.StringArrayVar(&l.webhooks, "webhook", nil, "post alerts to this webhook URL (repeatable)")
 	f.StringVar(&l.format, "webhook-format", "slack", "webhook payload: slack or json")
+	f.StringVar(&l.user, "user", "", "who acknowledges and mutes, as the alerts and chat show it (default $USER)")
 	l.fleet.register(root)
 	l.view.register(f)
 }
@@ -102,7 +104,7 @@ func runLive(ctx context.Context, live liveFlags) error {
 		opts.Deliveries = notifier.Reports()
 	}
 	fleet, _ := live.fleet.options() // checked in runRoot
-	opts.NewBook = newFleetBook(notifier, fleet)
+	opts.NewBook = newFleetBook(notifier, fleet, live.user)
 	err = runTUI(ctx, opts, live.tui, client.Run)
 	if notifier != nil {
 		cctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
@@ -114,7 +116,7 @@ func runLive(ctx context.Context, live liveFlags) error {
 
 // newBook returns a maker of alert books that notify through n (if any).
 func newBook(n *webhook.Notifier) func() *alert.Book {
-	return newFleetBook(n, alert.FleetOptions{})
+	return newFleetBook(n, alert.FleetOptions{}, "")
 }
 
 func newMonitor() engine.Monitor { return diagnose.NewMonitor(diagnose.Options{}) }
