@@ -255,3 +255,20 @@ func TestOpenFindingsAreCopies(t *testing.T) {
 		t.Errorf("OpenFindings hands out the Monitor's own findings")
 	}
 }
+
+func TestAnEndedCallKeepsHowItWas(t *testing.T) {
+	m := NewMonitor(Options{KeepEnded: true})
+	g := newGen("a", "pa")
+	run(m, g, 60, func(int) cond { return with(func(c *cond) { c.lossIn = 12 }) })
+	before := *m.Snapshot("").Calls[0]
+	if before.Severity < Warning || math.IsNaN(before.WorstLoss) {
+		t.Fatalf("the lossy call has no finding before it ends: %+v", before)
+	}
+	end := feed.Message{Type: feed.TypeCallEnd, TS: float64(g.t), CallID: "a"}
+	m.Apply(&end)
+	after := m.Snapshot("").Calls[0]
+	if !after.Ended || after.Severity != before.Severity || after.TopFinding != before.TopFinding ||
+		after.WorstLoss != before.WorstLoss || after.WorstMOS != before.WorstMOS || after.Participants != before.Participants {
+		t.Fatalf("ended call lost how it was:\nbefore %+v\nafter  %+v", before, *after)
+	}
+}

@@ -25,6 +25,7 @@ type recorder struct {
 	mu    sync.Mutex
 	calls []string
 	mutes []MuteRequest
+	notes []string // the notes of the acks, in order
 }
 
 func (r *recorder) add(s string) {
@@ -33,9 +34,15 @@ func (r *recorder) add(s string) {
 	r.calls = append(r.calls, s)
 }
 
-func (r *recorder) Focus(id string)            { r.add("focus " + id) }
-func (r *recorder) Ack(key, note string)       { r.add("ack " + key) }
+func (r *recorder) Focus(id string) { r.add("focus " + id) }
+func (r *recorder) Ack(key, note string) {
+	r.mu.Lock()
+	r.notes = append(r.notes, note)
+	r.mu.Unlock()
+	r.add("ack " + key)
+}
 func (r *recorder) Unmute(id string)           { r.add("unmute " + id) }
+func (r *recorder) Unack(key string)           { r.add("unack " + key) }
 func (r *recorder) ReplayPause(p bool)         { r.add(fmt.Sprintf("replay-pause %v", p)) }
 func (r *recorder) ReplaySeek(d time.Duration) { r.add("replay-seek " + d.String()) }
 func (r *recorder) ReplaySpeed(f float64)      { r.add(fmt.Sprintf("replay-speed %g", f)) }
@@ -80,12 +87,13 @@ func namedCalls() []*diagnose.CallSummary {
 	return calls
 }
 
-// people makes participants from "Name" or "Name/user id", with ids p1, p2...
+// people makes participants from "Name" or "Name/user id", with ids
+// "p-" and the name in lower case (as wifiDetail's).
 func people(names ...string) []diagnose.Person {
 	out := make([]diagnose.Person, len(names))
 	for i, n := range names {
 		name, user, _ := strings.Cut(n, "/")
-		out[i] = diagnose.Person{ID: fmt.Sprint("p", i+1), Name: name, UserID: user}
+		out[i] = diagnose.Person{ID: "p-" + strings.ToLower(name), Name: name, UserID: user}
 	}
 	return out
 }
@@ -120,7 +128,8 @@ func wifiDetail(sum *diagnose.CallSummary) *diagnose.CallDetail {
 	loss := diagnose.Finding{Rule: diagnose.RuleLossInbound, Severity: diagnose.Critical,
 		Subject: diagnose.Subject{CallID: sum.ID, ParticipantID: "p-alice"}, ParticipantName: "Alice",
 		Start: t0.Add(9 * time.Minute), Message: "Alice receives 12% packet loss: her Wi-Fi is dropping audio",
-		Advice: "Ask Alice to move closer to the router or switch to a cable; close other apps using the network."}
+		Advice:   "Ask Alice to move closer to the router or switch to a cable; close other apps using the network.",
+		Evidence: []diagnose.Evidence{{Metric: "packet loss in", Value: 12.4, Threshold: 5, Unit: "%"}}}
 	rtt := diagnose.Finding{Rule: diagnose.RuleRTTHigh, Severity: diagnose.Warning,
 		Subject: diagnose.Subject{CallID: sum.ID, ParticipantID: "p-bob"}, ParticipantName: "Bob",
 		Start: t0.Add(3 * time.Minute), End: t0.Add(5 * time.Minute),

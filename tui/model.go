@@ -73,6 +73,7 @@ func newModel(ctrl Controller, frames <-chan engine.Frame, opts Options) *Model 
 	m.header = &header{common: c}
 	m.help = newHelpScreen(c)
 	m.setReplayKeys(false)
+	m.startFind(opts.Find)
 	return m
 }
 
@@ -129,7 +130,7 @@ func (m *Model) onFrame(f engine.Frame) tea.Cmd {
 		return m.listen()
 	}
 	m.show(f)
-	return tea.Batch(m.listen(), m.armTick(), m.refocus())
+	return tea.Batch(m.listen(), m.armTick(), m.refocus(), m.findStep())
 }
 
 // show puts a frame on screen.
@@ -137,6 +138,7 @@ func (m *Model) show(f engine.Frame) {
 	m.shown = f
 	m.setReplayKeys(f.Replay != nil)
 	m.calls.SetSnapshot(f.Calls.Calls, f.Calls.FeedTime, m.screen == screenCalls)
+	m.calls.SetFeed(f.Feed, m.now)
 	m.call.SetDetail(f.Calls.Focus, f.Calls.FeedTime, m.focusID)
 	m.call.gone = m.screen == screenCall && m.call.detail == nil && m.calls.Call(m.focusID) == nil
 	m.alerts.SetFrame(&f, m.calls.Call)
@@ -170,6 +172,7 @@ func (m *Model) armTick() tea.Cmd {
 
 func (m *Model) onTick(t time.Time) tea.Cmd {
 	m.now = t
+	m.calls.SetFeed(m.shown.Feed, t)
 	if !needsClock(m.shown.Feed) {
 		m.ticking = false
 		return nil

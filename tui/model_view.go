@@ -23,7 +23,9 @@ func (m *Model) layout() {
 	m.alerts.focused = m.alertKeys
 	m.alerts.beside = m.width >= widePane
 	if m.alertOpen {
-		if m.width >= widePane {
+		if m.alerts.zoomed { // z: the pane takes the whole body
+			m.alerts.SetSize(m.width, bodyH)
+		} else if m.width >= widePane {
 			paneW := min(max(m.width*2/5, 60), 90)
 			m.alerts.SetSize(paneW, bodyH)
 			bodyW = m.width - paneW
@@ -73,6 +75,9 @@ func (m *Model) render() string {
 	}
 	m.header.info = m.headerInfo()
 	parts := []string{m.header.View(), m.body(), m.hintBar()}
+	if m.opts.ASCII {
+		return toASCII(strings.Join(parts, "\n"))
+	}
 	return strings.Join(parts, "\n")
 }
 
@@ -104,6 +109,9 @@ func (m *Model) body() string {
 	}
 	if !m.alertOpen {
 		return main
+	}
+	if m.alerts.zoomed {
+		return m.alerts.View()
 	}
 	if m.width >= widePane {
 		return joinBeside(main, m.alerts.View())

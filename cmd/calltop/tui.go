@@ -40,7 +40,10 @@ type liveFlags struct {
 	stateDir string
 	webhooks []string
 	format   string
+	user     string // who acks and mutes ("": $USER)
 	fleet    fleetFlags
+	view     viewFlags
+	tui      tui.Options // from view and the locale, set by runRoot
 }
 
 // register adds the TUI's flags to the root command.
@@ -52,7 +55,9 @@ func (l *liveFlags) register(root *cobra.Command) {
 	f.StringVar(&l.stateDir, "state-dir", "", "where acks, mutes, alert history and the log live (default $XDG_STATE_HOME/calltop or ~/.local/state/calltop)")
 	f.StringArrayVar(&l.webhooks, "webhook", nil, "post alerts to this webhook URL (repeatable)")
 	f.StringVar(&l.format, "webhook-format", "slack", "webhook payload: slack or json")
+	f.StringVar(&l.user, "user", "", "who acknowledges and mutes, as the alerts and chat show it (default $USER)")
 	l.fleet.register(root)
+	l.view.register(f)
 }
 
 // runRoot opens the TUI on --feed or $CALLTOP_FEED, or the demo.
@@ -61,8 +66,9 @@ func runRoot(cmd *cobra.Command, e env, live liveFlags) error {
 	if _, err := live.fleet.options(); err != nil {
 		return err
 	}
+	live.tui = live.view.options(e)
 	if len(urls) == 0 {
-		return runDemo(cmd.Context(), demoConfig{calls: defaultDemoCalls, speed: 1, stateDir: live.stateDir, fleet: live.fleet})
+		return runDemo(cmd.Context(), demoConfig{calls: defaultDemoCalls, speed: 1, stateDir: live.stateDir, fleet: live.fleet, tui: live.tui})
 	}
 	live.feeds = urls
 	live.token = e.flagOrEnv(cmd, "token", live.token, "CALLTOP_TOKEN")
@@ -81,19 +87,19 @@ func runLive(ctx context.Context, live liveFlags) error {
 	if err != nil {
 		return err
 	}
-	store, err := statefile.OpenStore(dir)
-	if err != nil {
-		return err
+	opts := engine.Options{Events: client.Events()} // the header names the URL in use
+	if opts.Store, err = statefile.OpenStore(dir); err != nil {
+		// A read-only state directory: run, without saving, and say so.
+		opts.StoreProblem = "acks, silences and history are not saved (they last until you quit): " + err.Error()
 	}
-	logs, err := openLog(dir)
-	if err != nil {
-		return err
+	if logs, err := openLog(dir); err == nil {
+		defer logs.Close()
+	} else {
+		log.SetOutput(io.Discard) // nothing may write to the terminal under the TUI
 	}
-	defer logs.Close()
 	if w, ok := probeTeam(ctx, cfg); ok { // a team hub keeps the book
-		return runTeamTUI(ctx, cfg, w)
+		return runTeamTUI(ctx, cfg, w, live.tui)
 	}
-	opts := engine.Options{Events: client.Events(), Store: store} // the header names the URL in use
 	var notifier *webhook.Notifier
 	if len(live.webhooks) > 0 {
 		notifier, err = webhook.NewNotifier(webhook.NotifierOptions{Webhooks: live.webhooks, Format: webhook.Format(live.format)})
@@ -103,8 +109,8 @@ func runLive(ctx context.Context, live liveFlags) error {
 		opts.Deliveries = notifier.Reports()
 	}
 	fleet, _ := live.fleet.options() // checked in runRoot
-	opts.NewBook = newFleetBook(notifier, fleet)
-	err = runTUI(ctx, opts, tui.Options{}, client.Run)
+	opts.NewBook = newFleetBook(notifier, fleet, live.user)
+	err = runTUI(ctx, opts, live.tui, client.Run)
 	if notifier != nil {
 		cctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 		notifier.Close(cctx)
@@ -115,7 +121,7 @@ func runLive(ctx context.Context, live liveFlags) error {
 
 // newBook returns a maker of alert books that notify through n (if any).
 func newBook(n *webhook.Notifier) func() *alert.Book {
-	return newFleetBook(n, alert.FleetOptions{})
+	return newFleetBook(n, alert.FleetOptions{}, "")
 }
 
 func newMonitor() engine.Monitor { return diagnose.NewMonitor(diagnose.Options{}) }
@@ -210,6 +216,9 @@ func (c controller) Mute(r tui.MuteRequest) {
 
 // Unmute implements tui.Controller.
 func (c controller) Unmute(silenceID string) { c.e.Unmute(silenceID) }
+
+// Unack implements tui.Controller.
+func (c controller) Unack(alertKey string) { c.e.Unack(alertKey) }
 
 // ReplayPause implements tui.Controller.
 func (c controller) ReplayPause(paused bool) { c.e.ReplayPause(paused) }

@@ -36,8 +36,8 @@ func probeTeam(ctx context.Context, cfg client.Config) (feed.TeamWelcome, bool) 
 
 // runTeamTUI is the TUI on a team hub: the hub's book, as the user the hub
 // welcomed (a viewer's action keys say why they are refused).
-func runTeamTUI(ctx context.Context, cfg client.Config, w feed.TeamWelcome) error {
-	t, err := team.NewTUI(cfg, w, newMonitor, tui.Options{})
+func runTeamTUI(ctx context.Context, cfg client.Config, w feed.TeamWelcome, topts tui.Options) error {
+	t, err := team.NewTUI(cfg, w, newMonitor, topts)
 	if err != nil {
 		return err
 	}
@@ -64,7 +64,7 @@ func runTeamTUI(ctx context.Context, cfg client.Config, w feed.TeamWelcome) erro
 // --webhook), so a watch beside the hub never doubles a post.
 func runTeamWatch(ctx context.Context, w feed.TeamWelcome, c *client.Client, opts engine.Options, wf watchFlags, out io.Writer) error {
 	opts.Remote = team.NewRemote(c.Send)
-	opts.Store, opts.NewBook = nil, nil
+	opts.Store, opts.NewBook, opts.BlindAfter = nil, nil, 0 // the hub pages when blind
 	eng, err := engine.New(opts)
 	if err != nil {
 		return err

@@ -131,7 +131,7 @@ func TestWatchPrintsFiringAlertsForWifiLoss(t *testing.T) {
 			t.Fatalf("not a logfmt line: %q", line)
 		}
 	}
-	if !strings.Contains(out, "event=feed msg=\"feed live\"") {
+	if !strings.Contains(out, `msg="feed live" event=feed`) {
 		t.Fatalf("no feed-live line:\n%s", out)
 	}
 	// The first post (single, or a batch: one post a second per webhook)

@@ -85,6 +85,10 @@ type Alert struct {
 	// ResolveDue is set while the resolved notification of a fired alert
 	// is held for its re-open window (Options.Reopen).
 	ResolveDue bool `json:"resolveDue,omitempty"`
+	// NotifyFailures counts firing posts given up on in a row; the next
+	// try is at RetryAt.
+	NotifyFailures int       `json:"notifyFailures,omitempty"`
+	RetryAt        time.Time `json:"retryAt,omitzero"`
 	// Note explains how the alert resolved or returned ("ack timed out",
 	// "escalated to critical", "resolved while calltop was stopped").
 	Note string `json:"note,omitempty"`

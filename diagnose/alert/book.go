@@ -32,6 +32,10 @@ type Book struct {
 
 	fleet fleetState
 
+	removed []Removed            // silences removed, for other processes
+	acks    map[string]AckAction // people's latest ack or un-ack per key
+	namer   Namer
+
 	version      uint64 // bumps on any change, for the snapshot cache
 	cacheVersion uint64
 	changes      uint64 // bumps on changes worth saving
@@ -46,6 +50,7 @@ func NewBook(opts Options) *Book {
 		active:   map[string]*Alert{},
 		restored: map[string]*Alert{},
 		closing:  map[string]*Alert{},
+		acks:     map[string]AckAction{},
 		log:      eventLog{max: opts.EventMax},
 	}
 }
@@ -112,6 +117,7 @@ func (b *Book) Tick(now time.Time) {
 		b.step(now, a)
 	}
 	b.pruneHistory(now)
+	b.pruneActions(now)
 }
 
 // raise creates or updates the active alert for key.
@@ -134,7 +140,11 @@ func (b *Book) raise(now time.Time, key, rule string, sev diagnose.Severity, sub
 	if a.Message != msg || a.Advice != advice || a.ParticipantName != name || !a.FindingStart.Equal(findingStart) {
 		b.version++
 	}
-	a.Subject, a.ParticipantName, a.Message, a.Advice = subj, name, msg, advice
+	a.Subject, a.Message, a.Advice = subj, msg, advice
+	if name != "" {
+		a.ParticipantName = name
+	}
+	b.names(a)
 	a.Evidence, a.FindingStart = ev, findingStart
 	if fresh {
 		if d := b.opts.RuleFor(rule); d > 0 { // else it fires in this tick
@@ -190,6 +200,10 @@ func (b *Book) step(now time.Time, a *Alert) {
 	case Firing:
 		switch {
 		case b.opts.Sender == nil:
+		case !a.Notified && a.NotifyFailures > 0:
+			if !now.Before(a.RetryAt) {
+				b.notifyFiring(now, a, fmt.Sprintf("posting again after %s", Plural(a.NotifyFailures, "failed attempt")))
+			}
 		case a.NotifyDue || !a.Notified:
 			b.notifyFiring(now, a, "no longer muted or inhibited")
 		case b.opts.RenotifyEvery > 0 && now.Sub(a.LastNotified) >= b.opts.RenotifyEvery:

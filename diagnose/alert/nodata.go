@@ -67,7 +67,14 @@ func (b *Book) Stale(now time.Time, subjects []diagnose.Subject) {
 		if feedDown && b.active[key] == nil {
 			continue
 		}
-		msg := fmt.Sprintf("No stats from participant %s for 15 s while call %s goes on", s.ParticipantID, s.CallID)
+		where := (&Alert{Rule: RuleParticipantStale, Subject: s}).Where()
+		if a := b.active[key]; a != nil {
+			where = a.Where()
+		} else if b.namer != nil {
+			room, name := b.namer(s.CallID, s.ParticipantID)
+			where = (&Alert{Rule: RuleParticipantStale, Subject: s, Room: room, ParticipantName: name}).Where()
+		}
+		msg := "No stats from " + where + " for 15 s while the call goes on"
 		b.raise(now, key, RuleParticipantStale, diagnose.Warning, s, "", msg,
 			"Their client may have crashed, lost its network or stopped reporting; ask them to rejoin.", nil, time.Time{})
 	}

@@ -43,6 +43,9 @@ type Options struct {
 	// into the first book when the first data arrives, saved after every
 	// ack or mute and at most once a second after other changes.
 	Store *statefile.Store
+	// StoreProblem, when Store is nil because the state directory cannot
+	// be used, is said in the book's event log once data arrives.
+	StoreProblem string
 	// Deliveries carries the webhook Notifier's reports into the book's
 	// event log (nil: none).
 	Deliveries <-chan alert.Delivery
@@ -69,6 +72,11 @@ type Options struct {
 	// Findings puts the Monitor's open findings in every frame (a team
 	// hub streams them).
 	Findings bool
+	// BlindAfter, when set, raises feed-down on the wall clock if no data
+	// has arrived this long after Run started (a hub down at start, a
+	// wrong URL, an untrusted certificate): `watch` pages instead of
+	// staying silent. Zero: off.
+	BlindAfter time.Duration
 	// StaleAfter is how long a participant's stats may stop, in data time,
 	// before the book hears about it (default 15 s).
 	StaleAfter time.Duration

@@ -118,7 +118,6 @@ func runLife(t *testing.T, addr string, calls int, start time.Time, steps int, s
 	if !waitUntil(time.Minute, func() bool { return !latest.get().Calls.FeedTime.Before(end) }) {
 		t.Fatalf("the engine never reached %s (at %s)", end, latest.get().Calls.FeedTime)
 	}
-	t.Logf("life to %s: engine at %s after %d steps", end, latest.get().Calls.FeedTime, n)
 	cancel()
 	<-done
 	th.Stop()

@@ -46,6 +46,12 @@ func OpenStore(dir string) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("state directory %s: %w", dir, err)
 	}
+	probe, err := os.CreateTemp(dir, "."+StateFileName+".probe-*")
+	if err != nil {
+		return nil, fmt.Errorf("state directory %s is not writable: %w", dir, err)
+	}
+	probe.Close()
+	os.Remove(probe.Name())
 	return &Store{Path: filepath.Join(dir, StateFileName)}, nil
 }
 
@@ -122,7 +128,7 @@ func (s *Store) Save(p alert.Persisted) error {
 	}
 	if _, err := tmp.Write(append(data, '\n')); err != nil {
 		tmp.Close()
-		return fmt.Errorf("save state %s: %w", tmp.Name(), err)
+		return fmt.Errorf("save state in %s: %w", dir, err)
 	}
 	if err := tmp.Sync(); err != nil {
 		tmp.Close()

@@ -10,19 +10,24 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/calltop/calltop/diagnose/alert"
+	"golang.org/x/time/rate"
 )
 
 // NotifierOptions configure webhook delivery. Zero fields take defaults.
 type NotifierOptions struct {
 	// Webhooks are the URLs to POST to (http or https).
 	Webhooks []string
-	// Format is FormatSlack (default) or FormatJSON.
+	// Format is FormatSlack (default), FormatJSON or FormatPagerDuty.
 	Format Format
+	// RoutingKey is the PagerDuty integration's routing key (required
+	// for FormatPagerDuty). It is a secret: no report or error shows it.
+	RoutingKey string
 	// Timeout bounds one request (default 10 s).
 	Timeout time.Duration
 	// Attempts is how many times one notification is tried (default 5).
@@ -66,15 +71,18 @@ var _ alert.Sender = (*Notifier)(nil)
 type webhook struct {
 	url, shown string
 	queue      chan alert.Notification
-	last       time.Time
+	limit      *rate.Limiter // MinInterval between posts
 }
 
 // NewNotifier checks the URLs and starts one sender goroutine per webhook.
 // Close stops them.
 func NewNotifier(opts NotifierOptions) (*Notifier, error) {
 	opts = opts.withDefaults()
-	if opts.Format != FormatSlack && opts.Format != FormatJSON {
-		return nil, fmt.Errorf("webhook format %q: want slack or json", opts.Format)
+	switch {
+	case opts.Format != FormatSlack && opts.Format != FormatJSON && opts.Format != FormatPagerDuty:
+		return nil, fmt.Errorf("webhook format %q: want slack, json or pagerduty", opts.Format)
+	case opts.Format == FormatPagerDuty && strings.TrimSpace(opts.RoutingKey) == "":
+		return nil, fmt.Errorf("webhook format pagerduty needs a routing key (--pagerduty-routing-key or $%s)", PagerDutyKeyEnv)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	n := &Notifier{opts: opts, reports: make(chan alert.Delivery, 1024), ctx: ctx, cancel: cancel}
@@ -88,7 +96,8 @@ func NewNotifier(opts NotifierOptions) (*Notifier, error) {
 		if u.Path != "" && u.Path != "/" {
 			shown += "/…"
 		}
-		n.hooks = append(n.hooks, &webhook{url: raw, shown: shown, queue: make(chan alert.Notification, opts.QueueSize)})
+		n.hooks = append(n.hooks, &webhook{url: raw, shown: shown, queue: make(chan alert.Notification, opts.QueueSize),
+			limit: rate.NewLimiter(rate.Every(opts.MinInterval), 1)})
 	}
 	for _, h := range n.hooks {
 		n.wg.Add(1)
@@ -133,6 +142,9 @@ func (n *Notifier) Send(x alert.Notification) {
 	defer n.mu.RUnlock()
 	if n.closing {
 		return
+	}
+	if n.opts.Format == FormatPagerDuty && (pagerDutyAction(x.Kind) == "" || x.Alert == nil) {
+		return // silences page nobody
 	}
 	for _, h := range n.hooks {
 		select {
@@ -196,15 +208,21 @@ func (n *Notifier) report(d alert.Delivery) {
 // incident touching many calls is a few messages, not one per alert.
 const MaxBatch = 10
 
-// run delivers one webhook's queue in order, in batches.
+// run delivers one webhook's queue in order, in batches (PagerDuty takes
+// one event per request). What is still queued when Close gives up is
+// reported lost, one report per notification, never dropped silently.
 func (n *Notifier) run(h *webhook) {
 	defer n.wg.Done()
 	for x := range h.queue {
-		if n.ctx.Err() != nil || !n.sleep(time.Until(h.last.Add(n.opts.MinInterval))) {
-			continue // closing: drain without sending
+		if n.ctx.Err() != nil || h.limit.Wait(n.ctx) != nil {
+			n.reportAll(h, []alert.Notification{x}, alert.Delivery{Dropped: true, Err: "lost: calltop stopped before it could be sent"})
+			continue
 		}
-		batch := n.gather(h, x)
-		body, err := Payload(n.opts.Format, batch...)
+		batch := []alert.Notification{x}
+		if n.opts.Format != FormatPagerDuty {
+			batch = n.gather(h, x)
+		}
+		body, err := n.render(batch)
 		if err != nil {
 			n.reportAll(h, batch, alert.Delivery{Err: err.Error()})
 			continue
@@ -235,17 +253,17 @@ func (n *Notifier) gather(h *webhook, x alert.Notification) []alert.Notification
 func (n *Notifier) deliver(h *webhook, batch []alert.Notification, body []byte) {
 	backoff := n.opts.Backoff
 	for attempt := 1; attempt <= n.opts.Attempts; attempt++ {
-		if !n.sleep(time.Until(h.last.Add(n.opts.MinInterval))) {
+		if attempt > 1 && h.limit.Wait(n.ctx) != nil {
+			n.reportAll(h, batch, alert.Delivery{Attempt: attempt, Err: "lost: calltop stopped before it could be sent"})
 			return
 		}
-		h.last = time.Now()
 		status, retryAfter, err := n.post(h.url, body)
 		d := alert.Delivery{Attempt: attempt, Status: status, OK: err == nil}
 		if err == nil {
 			n.reportAll(h, batch, d)
 			return
 		}
-		d.Err = err.Error()
+		d.Err = redactKey(err.Error(), n.opts.RoutingKey)
 		d.Retrying = attempt < n.opts.Attempts && retryable(status)
 		n.reportAll(h, batch, d)
 		if !d.Retrying {
@@ -260,6 +278,14 @@ func (n *Notifier) deliver(h *webhook, batch []alert.Notification, body []byte) 
 			return
 		}
 	}
+}
+
+// render makes the body of one post.
+func (n *Notifier) render(batch []alert.Notification) ([]byte, error) {
+	if n.opts.Format == FormatPagerDuty {
+		return PagerDutyBody(n.opts.RoutingKey, batch[0])
+	}
+	return Payload(n.opts.Format, batch...)
 }
 
 // reportAll reports outcome d for every notification of a batch.

@@ -18,6 +18,8 @@ type Format string
 const (
 	FormatSlack Format = "slack"
 	FormatJSON  Format = "json"
+	// FormatPagerDuty is PagerDuty Events API v2 (pagerduty.go).
+	FormatPagerDuty Format = "pagerduty"
 )
 
 // JSONVersion names the plain JSON payload's schema.
@@ -100,8 +102,11 @@ type JSONAlert struct {
 	State           alert.State         `json:"state"`
 	Subject         diagnose.Subject    `json:"subject"`
 	ParticipantName string              `json:"participantName,omitempty"`
+	Room            string              `json:"room,omitempty"`
 	Message         string              `json:"message"`
 	Advice          string              `json:"advice,omitempty"`
+	Also            []string            `json:"also,omitempty"`
+	Flaps           int                 `json:"flaps,omitempty"`
 	Evidence        []diagnose.Evidence `json:"evidence,omitempty"`
 	Start           string              `json:"start"`
 	FiredAt         string              `json:"firedAt,omitempty"`
@@ -129,13 +134,16 @@ type JSONSilence struct {
 }
 
 func jsonMessage(x alert.Notification) JSONPayload {
-	p := JSONPayload{Version: JSONVersion, Kind: x.Kind, Time: stamp(x.At), Reason: x.Reason}
+	p := JSONPayload{Version: JSONVersion, Kind: x.Kind, Time: stamp(x.At), Reason: clean(x.Reason)}
 	if a := x.Alert; a != nil {
-		ja := &JSONAlert{Key: a.Key, ID: a.ID, Rule: a.Rule, Severity: a.Severity, State: a.State,
-			Subject: a.Subject, ParticipantName: a.ParticipantName, Message: a.Message, Advice: a.Advice,
+		subj := a.Subject
+		subj.CallID, subj.ParticipantID, subj.ConnectionID = clean(subj.CallID), clean(subj.ParticipantID), clean(subj.ConnectionID)
+		ja := &JSONAlert{Key: clean(a.Key), ID: clean(a.ID), Rule: a.Rule, Severity: a.Severity, State: a.State,
+			Subject: subj, ParticipantName: clean(a.ParticipantName), Room: clean(a.Room), Message: clean(a.Message),
+			Advice: clean(a.Advice), Also: cleanAll(a.Also), Flaps: a.Flaps,
 			Evidence: a.Evidence, Start: stamp(a.Start), DurationSec: a.Duration(x.At).Seconds()}
 		if a.Ack != nil {
-			ja.Ack = &JSONAck{Who: a.Ack.Who, Note: a.Ack.Note, At: stamp(a.Ack.At)}
+			ja.Ack = &JSONAck{Who: clean(a.Ack.Who), Note: clean(a.Ack.Note), At: stamp(a.Ack.At)}
 		}
 		if !a.FiredAt.IsZero() {
 			ja.FiredAt = stamp(a.FiredAt)
@@ -147,7 +155,7 @@ func jsonMessage(x alert.Notification) JSONPayload {
 		p.Alert = ja
 	}
 	if s := x.Silence; s != nil {
-		js := &JSONSilence{ID: s.ID, Matcher: s.Matcher.String(), Who: s.Who, Why: s.Why,
+		js := &JSONSilence{ID: clean(s.ID), Matcher: clean(s.Matcher.String()), Who: clean(s.Who), Why: clean(s.Why),
 			UntilResolved: s.UntilResolved, Matched: x.Matched}
 		if !s.UntilResolved {
 			e := stamp(s.Ends)
@@ -187,11 +195,14 @@ var kindIcon = map[alert.NotificationKind]string{
 func slackMessage(x alert.Notification) SlackPayload {
 	head := kindIcon[x.Kind]
 	if a := x.Alert; a != nil {
-		who := subjectText(a)
-		text := fmt.Sprintf("%s [%s] %s · %s: %s", head, a.Severity, a.Rule, who, clean(a.Message))
+		who := a.Where()
+		text := fmt.Sprintf("%s [%s] %s · %s: %s", head, a.Severity, a.Rule, esc(who), esc(clean(a.Message)))
 		body := fmt.Sprintf("*%s* · %s · `%s`\n%s\n%s", head, a.Severity, a.Rule, esc(who), esc(clean(a.Message)))
 		if x.Reason != "" {
 			body += "\n_" + esc(clean(x.Reason)) + "_"
+		}
+		if len(a.Also) > 0 {
+			body += "\n*Also:* " + esc(strings.Join(cleanAll(a.Also), "; "))
 		}
 		if a.Advice != "" && x.Kind != alert.NotifyResolved {
 			body += "\n*Advice:* " + esc(clean(a.Advice))
@@ -210,7 +221,7 @@ func slackMessage(x alert.Notification) SlackPayload {
 		return slackPayload(head, head, "calltop")
 	}
 	what := s.Describe(x.At)
-	text := fmt.Sprintf("%s %s by %s (%s)", head, what, s.Who, plural(x.Matched, "active alert"))
+	text := fmt.Sprintf("%s %s by %s (%s)", head, esc(clean(what)), esc(clean(s.Who)), plural(x.Matched, "active alert"))
 	body := fmt.Sprintf("*%s* %s by %s · %s", head, esc(clean(what)), esc(clean(s.Who)), plural(x.Matched, "active alert"))
 	if s.Why != "" {
 		body += "\n" + esc(clean(s.Why))
@@ -223,22 +234,6 @@ func slackPayload(text, body, ctx string) SlackPayload {
 		{Type: "section", Text: &slackText{Type: "mrkdwn", Text: body}},
 		{Type: "context", Elements: []slackText{{Type: "mrkdwn", Text: ctx}}},
 	}}
-}
-
-// subjectText names an alert's subject: "Alice (p1) in call c1", "the feed".
-func subjectText(a *alert.Alert) string {
-	s := a.Subject
-	switch {
-	case a.Rule == alert.RuleFeedDown:
-		return "the feed"
-	case s.CallID == "":
-		return "the fleet"
-	case s.ParticipantID == "":
-		return "call " + clean(s.CallID)
-	case a.ParticipantName != "":
-		return fmt.Sprintf("%s (%s) in call %s", clean(a.ParticipantName), clean(s.ParticipantID), clean(s.CallID))
-	}
-	return fmt.Sprintf("participant %s in call %s", clean(s.ParticipantID), clean(s.CallID))
 }
 
 // esc escapes Slack's mrkdwn control characters.
