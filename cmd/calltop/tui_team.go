@@ -69,7 +69,7 @@ func runTeamWatch(ctx context.Context, w feed.TeamWelcome, c *client.Client, opt
 	if err != nil {
 		return err
 	}
-	p := &watchPrinter{out: out, json: wf.json}
+	p := &watchPrinter{log: newWatchLog(out, wf.json)}
 	msg := fmt.Sprintf("watching team hub %s as %s (%s): the hub keeps the book", opts.Source, w.User, w.Role)
 	if len(wf.webhooks) > 0 {
 		msg += "; --webhook ignored: the team hub posts (calltop hub --team --webhook), once"
