@@ -130,8 +130,7 @@ func (r *Remote) Unack(key string) {
 // Mute asks the hub for a silence of what m selects, for d or until
 // resolved, with a comment.
 func (r *Remote) Mute(m alert.Matcher, d time.Duration, untilResolved bool, comment string) {
-	w := feed.TeamMatcher{All: m.All, Key: m.Key, Call: m.CallID, Participant: m.ParticipantID, Rule: m.Rule}
-	r.command(feed.TeamCommand{Op: feed.OpSilence, Matcher: w, ForSec: d.Seconds(), UntilResolved: untilResolved,
+	r.command(feed.TeamCommand{Op: feed.OpSilence, Matcher: wireMatcher(m), ForSec: d.Seconds(), UntilResolved: untilResolved,
 		Comment: comment}, "silence of "+m.String())
 }
 
