@@ -156,13 +156,7 @@ func runTUI(ctx context.Context, opts engine.Options, topts tui.Options, produce
 	prog := tea.NewProgram(tui.New(controller{eng}, eng.Frames(), topts), tea.WithFPS(tuiFPS), tea.WithContext(ctx))
 	_, perr := prog.Run()
 	cancel()
-	// The terminal is already restored; give the feed a moment to close
-	// cleanly, but never keep the user waiting on a busy source.
-	stopped := make(chan struct{})
-	go func() { wg.Wait(); close(stopped) }()
-	select {
-	case <-stopped:
-	case <-time.After(shutdownWait):
+	if !waitStopped(&wg, shutdownWait) {
 		return perr
 	}
 	close(errs)
@@ -173,6 +167,20 @@ func runTUI(ctx context.Context, opts engine.Options, topts tui.Options, produce
 		return err
 	}
 	return nil
+}
+
+// waitStopped waits up to d for wg and reports whether it was done: the
+// terminal is already restored; the feed gets a moment to close cleanly,
+// but the user never waits on a busy source.
+func waitStopped(wg *sync.WaitGroup, d time.Duration) bool {
+	stopped := make(chan struct{})
+	go func() { wg.Wait(); close(stopped) }()
+	select {
+	case <-stopped:
+		return true
+	case <-time.After(d):
+		return false
+	}
 }
 
 // stateDir returns dir, or the default state directory.

@@ -47,12 +47,7 @@ func runTeamTUI(ctx context.Context, cfg client.Config, w feed.TeamWelcome, topt
 	wg.Go(func() { t.Run(ctx) })
 	_, err = tea.NewProgram(t.Model, tea.WithFPS(tuiFPS), tea.WithContext(ctx)).Run()
 	cancel()
-	stopped := make(chan struct{})
-	go func() { wg.Wait(); close(stopped) }()
-	select {
-	case <-stopped:
-	case <-time.After(shutdownWait):
-	}
+	waitStopped(&wg, shutdownWait)
 	if errors.Is(err, tea.ErrProgramKilled) {
 		return nil
 	}
