@@ -69,8 +69,8 @@ type Options struct {
 	// none of its own (NewBook and Store are unused) and frames carry the
 	// remote book's picture.
 	Remote RemoteBook
-	// Findings puts the Monitor's open findings in every frame (a team
-	// hub streams them).
+	// Findings puts the Monitor's open findings in a frame once a second
+	// (a team hub streams them).
 	Findings bool
 	// BlindAfter, when set, raises feed-down on the wall clock if no data
 	// has arrived this long after Run started (a hub down at start, a

@@ -235,6 +235,9 @@ func (s *Server) pump(ctx context.Context) {
 				return
 			}
 			p.noteRooms(f.Calls)
+			if f.Findings == nil && pending != nil {
+				f.Findings = pending.Findings // not yet published
+			}
 			pending = &f
 			if !armed {
 				timer.Reset(max(publishEvery-time.Since(p.last), 0))
@@ -244,7 +247,9 @@ func (s *Server) pump(ctx context.Context) {
 			armed = false
 			if pending != nil {
 				p.alerts(pending.Alerts)
-				p.findings(pending.Findings)
+				if pending.Findings != nil {
+					p.findings(pending.Findings)
+				}
 				pending = nil
 			}
 		case r := <-s.replies:
