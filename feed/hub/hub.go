@@ -32,7 +32,8 @@ type Config struct {
 	// SnapshotPartBytes is the size snapshots are split at (default
 	// SnapshotPartBytes).
 	SnapshotPartBytes int
-	// Logf receives one line per subscriber event (default log.Printf).
+	// Logf receives one line per subscriber event (default log.Printf),
+	// escaped by LogSafe.
 	Logf func(format string, args ...any)
 }
 
@@ -89,6 +90,7 @@ func New(cfg Config) *Hub {
 	if cfg.Logf == nil {
 		cfg.Logf = log.Printf
 	}
+	cfg.Logf = SafeLogf(cfg.Logf)
 	h := &Hub{cfg: cfg, state: feed.NewTracker(), subs: map[*subscriber]struct{}{}}
 	h.upgrader = websocket.Upgrader{
 		Subprotocols:      []string{feed.Subprotocol},

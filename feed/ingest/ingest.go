@@ -68,7 +68,8 @@ type Config struct {
 	// the session's times are shifted onto the hub's clock by a constant
 	// (default 5 s). Intervals are kept, so findings do not change.
 	MaxSkew time.Duration
-	// Logf receives one line per session event (default log.Printf).
+	// Logf receives one line per session event (default log.Printf),
+	// escaped by hub.LogSafe: paths and ids from the network reach it raw.
 	Logf func(format string, args ...any)
 	// Now is the hub's clock (default time.Now).
 	Now func() time.Time
@@ -96,6 +97,7 @@ func (c *Config) fill() {
 	if c.Logf == nil {
 		c.Logf = log.Printf
 	}
+	c.Logf = hub.SafeLogf(c.Logf)
 	if c.Now == nil {
 		c.Now = time.Now
 	}
