@@ -32,6 +32,10 @@ type Config struct {
 	// SnapshotPartBytes is the size snapshots are split at (default
 	// SnapshotPartBytes).
 	SnapshotPartBytes int
+	// AllowHosts are the Host names a hub without a token answers besides
+	// the loopback ones (localhost, 127.0.0.1, [::1]): a web page that
+	// rebinds its own name to 127.0.0.1 is refused (--allow-host).
+	AllowHosts []string
 	// Logf receives one line per subscriber event (default log.Printf),
 	// escaped by LogSafe.
 	Logf func(format string, args ...any)
@@ -43,6 +47,7 @@ type Stats struct {
 	Subscribers int   `json:"subscribers"`
 	Published   int64 `json:"published"` // frames fanned out
 	Dropped     int64 `json:"dropped"`   // subscribers dropped as too slow
+	Refused     int64 `json:"refused"`   // requests refused: token, host, connection cap
 }
 
 // DefaultQueueBytes is a subscriber's default backlog limit: about two
@@ -71,6 +76,7 @@ type Hub struct {
 	wg        sync.WaitGroup
 	published atomic.Int64
 	dropped   atomic.Int64
+	refused   atomic.Int64
 }
 
 // New returns a Hub with no subscribers and no calls.
@@ -104,12 +110,27 @@ func New(cfg Config) *Hub {
 	return h
 }
 
-// Handler serves /feed (the WebSocket) and /healthz.
+// Handler serves /feed (the WebSocket) and /healthz. Without a token it
+// answers only requests whose Host is a loopback name or address or one
+// of AllowHosts (DNS rebinding).
 func (h *Hub) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/feed", h.serveFeed)
 	mux.HandleFunc("/healthz", h.serveHealth)
-	return mux
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if h.cfg.Token == "" && !HostAllowed(r.Host, h.cfg.AllowHosts) {
+			h.refuse(w, r, http.StatusForbidden, HostRefusal(r.Host))
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
+}
+
+// refuse answers a request that is not let in, counts it and logs why.
+func (h *Hub) refuse(w http.ResponseWriter, r *http.Request, code int, why string) {
+	h.refused.Add(1)
+	h.cfg.Logf("hub: refused %s %s from %s: %s", r.Method, r.URL.Path, r.RemoteAddr, why)
+	http.Error(w, why, code)
 }
 
 // Stats returns the hub's counters.
@@ -121,6 +142,7 @@ func (h *Hub) Stats() Stats {
 		Subscribers: len(h.subs),
 		Published:   h.published.Load(),
 		Dropped:     h.dropped.Load(),
+		Refused:     h.refused.Load(),
 	}
 }
 
@@ -212,9 +234,15 @@ func (h *Hub) Close() {
 	h.wg.Wait()
 }
 
+// serveHealth answers {"status":"ok"}, with the counters for a caller
+// that presents the token (or to everyone when there is none).
 func (h *Hub) serveHealth(w http.ResponseWriter, r *http.Request) {
-	st := h.Stats()
 	w.Header().Set("Content-Type", "application/json")
+	if !authorized(r, h.cfg.Token) {
+		w.Write([]byte(`{"status":"ok"}` + "\n"))
+		return
+	}
+	st := h.Stats()
 	json.NewEncoder(w).Encode(struct {
 		Status string `json:"status"`
 		Stats
@@ -223,9 +251,8 @@ func (h *Hub) serveHealth(w http.ResponseWriter, r *http.Request) {
 
 func (h *Hub) serveFeed(w http.ResponseWriter, r *http.Request) {
 	if !authorized(r, h.cfg.Token) {
-		h.cfg.Logf("hub: refused %s: missing or wrong token", r.RemoteAddr)
 		w.Header().Set("WWW-Authenticate", `Bearer realm="calltop"`)
-		http.Error(w, "missing or wrong token", http.StatusUnauthorized)
+		h.refuse(w, r, http.StatusUnauthorized, "missing or wrong token")
 		return
 	}
 	conn, err := h.upgrader.Upgrade(w, r, nil)

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -55,5 +56,36 @@ func TestRefusedPathAndSessionIDAreEscapedInTheLog(t *testing.T) {
 	requireSafeLog(t, logs)
 	if !strings.Contains(logs, `refused /rtcstats/\x1b[31mred\r\ningest: session x joined`) {
 		t.Fatalf("the refused path is not logged escaped:\n%s", logs)
+	}
+}
+
+// TestDNSRebindingIsRefused: without an ingest token, a page whose name was
+// rebound to the hub's address (Host and Origin both evil.example) cannot
+// write stats; loopback names and --allow-host's can.
+func TestDNSRebindingIsRefused(t *testing.T) {
+	h := newHarness(t, Config{AllowHosts: []string{"calltop.lan"}})
+	_, port, _ := net.SplitHostPort(h.addr)
+	for host, want := range map[string]int{
+		"evil.example:" + port: http.StatusForbidden,
+		"localhost:" + port:    http.StatusSwitchingProtocols,
+		"calltop.lan:" + port:  http.StatusSwitchingProtocols,
+	} {
+		hdr := http.Header{"Host": {host}, "Origin": {"http://" + host}}
+		conn, resp, err := websocket.DefaultDialer.Dial("ws://"+h.addr+"/rtcstats/room?statsSessionId=s-"+host, hdr)
+		got := http.StatusSwitchingProtocols
+		if err != nil {
+			if resp == nil {
+				t.Fatalf("host %s: %v", host, err)
+			}
+			got = resp.StatusCode
+		} else {
+			conn.Close()
+		}
+		if got != want {
+			t.Errorf("Host %s: status %d, want %d", host, got, want)
+		}
+	}
+	if st := h.ing.Stats(); st.Refused != 1 {
+		t.Errorf("refused %d, want 1", st.Refused)
 	}
 }

@@ -49,6 +49,9 @@ type Config struct {
 	// from the hub's own host, and clients that send no Origin (not a
 	// browser).
 	AllowOrigins []string
+	// AllowHosts are the Host names answered without a token besides the
+	// loopback ones (see hub.HostAllowed; --allow-host).
+	AllowHosts []string
 	// MaxSessions caps the sessions in calls at once; more are refused with
 	// 503 (default 1000).
 	MaxSessions int
