@@ -4,12 +4,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/calltop/calltop/feed"
 	"log"
 	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/calltop/calltop/feed"
 
 	"github.com/gorilla/websocket"
 )
@@ -72,6 +73,10 @@ type Hub struct {
 	subs   map[*subscriber]struct{}
 	nextID int64
 	closed bool
+	snap   snapshotCache // the calls encoded, while they do not change
+
+	frameMu sync.Mutex    // orders PublishFrame's decoding
+	frames  feed.Pipeline // call-state frames PublishFrame decodes
 
 	wg        sync.WaitGroup
 	published atomic.Int64
@@ -158,9 +163,18 @@ func (h *Hub) Publish(m *feed.Message) error {
 	if h.closed {
 		return ErrHubClosed
 	}
-	h.state.Apply(m)
+	h.applyLocked(m)
 	h.fanoutLocked(b)
 	return nil
+}
+
+// applyLocked applies m to the call state; a message that changes the
+// calls makes the cached snapshot stale.
+func (h *Hub) applyLocked(m *feed.Message) {
+	h.state.Apply(m)
+	if affectsCalls(m.Type) {
+		h.snap.version++
+	}
 }
 
 // PublishFrame sends one raw calltop.v1 frame as it is (a replayed or
@@ -174,10 +188,13 @@ func (h *Hub) PublishFrame(frame []byte) error {
 	}
 	var m *feed.Message
 	if affectsCalls(typ) {
-		m = new(feed.Message)
-		if err := feed.Decode(frame, m); err != nil {
-			m = nil // forwarded as received, but not trusted for state
+		// A frame that is not a whole message (a bad one, a snapshot part
+		// before the last) is forwarded as received, not applied.
+		h.frameMu.Lock()
+		if ev, ok := h.frames.Frame(frame, time.Time{}, false); ok && ev.Kind == feed.EventMessage {
+			m = ev.Msg
 		}
+		h.frameMu.Unlock()
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -185,7 +202,7 @@ func (h *Hub) PublishFrame(frame []byte) error {
 		return ErrHubClosed
 	}
 	if m != nil {
-		h.state.Apply(m)
+		h.applyLocked(m)
 	}
 	h.fanoutLocked(frame)
 	return nil
@@ -209,6 +226,7 @@ func (h *Hub) EndAll(reason string) error {
 		h.fanoutLocked(b)
 	}
 	h.state.Reset()
+	h.snap.version++
 	return nil
 }
 
@@ -266,49 +284,6 @@ func (h *Hub) serveFeed(w http.ResponseWriter, r *http.Request) {
 			websocket.FormatCloseMessage(websocket.CloseGoingAway, err.Error()), time.Now().Add(time.Second))
 		conn.Close()
 	}
-}
-
-// subscribe queues hello and the snapshot for a new subscriber and adds it
-// to the fan-out, all under the lock, so it misses and repeats nothing.
-func (h *Hub) subscribe(conn *websocket.Conn, remote string) error {
-	hello, err := json.Marshal(&feed.Message{
-		Type: feed.TypeHello, TS: float64(time.Now().UnixMilli()),
-		Version: feed.ProtocolVersion, Server: h.cfg.Name,
-	})
-	if err != nil {
-		return err
-	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.closed {
-		return ErrHubClosed
-	}
-	snap, err := feed.EncodeSnapshot(h.state.Calls(), h.state.TS(), h.cfg.SnapshotPartBytes)
-	if err != nil {
-		return fmt.Errorf("encoding snapshot: %w", err)
-	}
-	h.nextID++
-	snapBytes := 0
-	for _, f := range snap {
-		snapBytes += len(f)
-	}
-	s := &subscriber{
-		id: h.nextID, remote: remote, conn: conn,
-		// Room for hello and the snapshot on top of the live stream's.
-		queue: newFrameQueue(h.cfg.QueueBytes + len(hello) + snapBytes),
-		pongs: make(chan string, 1),
-		done:  make(chan struct{}),
-	}
-	s.queue.push(hello)
-	for _, f := range snap {
-		s.queue.push(f)
-	}
-	h.subs[s] = struct{}{}
-	h.cfg.Logf("hub: subscriber %d (%s) joined; snapshot of %d calls in %d frames", s.id, remote, h.state.Len(), len(snap))
-	h.wg.Add(2)
-	go h.writeLoop(s)
-	go h.readLoop(s)
-	return nil
 }
 
 // drop disconnects s with reason unless it is already gone.
