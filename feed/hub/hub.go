@@ -33,6 +33,14 @@ type Config struct {
 	// SnapshotPartBytes is the size snapshots are split at (default
 	// SnapshotPartBytes).
 	SnapshotPartBytes int
+	// MaxConns caps the connections held at once, subscribers, HTTP
+	// requests and ingest WebSockets together (default DefaultMaxConns,
+	// lowered to fit the process's open-file limit); SubscriberReserve of
+	// them are kept for feed subscribers (default a quarter). See Serve.
+	MaxConns, SubscriberReserve int
+	// IdleTimeout closes a keep-alive HTTP connection idle this long
+	// (default DefaultIdleTimeout).
+	IdleTimeout time.Duration
 	// AllowHosts are the Host names a hub without a token answers besides
 	// the loopback ones (localhost, 127.0.0.1, [::1]): a web page that
 	// rebinds its own name to 127.0.0.1 is refused (--allow-host).
@@ -49,6 +57,7 @@ type Stats struct {
 	Published   int64 `json:"published"` // frames fanned out
 	Dropped     int64 `json:"dropped"`   // subscribers dropped as too slow
 	Refused     int64 `json:"refused"`   // requests refused: token, host, connection cap
+	Shed        int64 `json:"shed"`      // idle or silent connections closed at the cap to make room
 }
 
 // DefaultQueueBytes is a subscriber's default backlog limit: about two
@@ -82,6 +91,8 @@ type Hub struct {
 	published atomic.Int64
 	dropped   atomic.Int64
 	refused   atomic.Int64
+	shed      atomic.Int64
+	limiter   atomic.Pointer[connLimiter] // set by Serve
 }
 
 // New returns a Hub with no subscribers and no calls.
@@ -97,6 +108,15 @@ func New(cfg Config) *Hub {
 	}
 	if cfg.PingInterval <= 0 {
 		cfg.PingInterval = 20 * time.Second
+	}
+	if cfg.MaxConns <= 0 {
+		cfg.MaxConns = defaultMaxConns()
+	}
+	if cfg.SubscriberReserve <= 0 {
+		cfg.SubscriberReserve = cfg.MaxConns / 4
+	}
+	if cfg.IdleTimeout <= 0 {
+		cfg.IdleTimeout = DefaultIdleTimeout
 	}
 	if cfg.Logf == nil {
 		cfg.Logf = log.Printf
@@ -148,6 +168,7 @@ func (h *Hub) Stats() Stats {
 		Published:   h.published.Load(),
 		Dropped:     h.dropped.Load(),
 		Refused:     h.refused.Load(),
+		Shed:        h.shed.Load(),
 	}
 }
 
@@ -277,6 +298,9 @@ func (h *Hub) serveFeed(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		h.cfg.Logf("hub: %s: websocket upgrade failed: %v", r.RemoteAddr, err)
 		return
+	}
+	if l := h.limiter.Load(); l != nil {
+		l.subscribed(conn.NetConn())
 	}
 	if err := h.subscribe(conn, r.RemoteAddr); err != nil {
 		h.cfg.Logf("hub: %s: %v", r.RemoteAddr, err)

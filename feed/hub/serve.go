@@ -113,7 +113,9 @@ type Route struct {
 
 // Serve serves the hub, and any extra routes, on ln until ctx ends, then
 // shuts the HTTP server down (no new connections) and closes every
-// subscriber with a close frame. It returns nil after a shutdown asked for by ctx.
+// subscriber with a close frame. It holds at most Config.MaxConns
+// connections, SubscriberReserve of them kept for feed subscribers, and
+// closes keep-alive connections idle for IdleTimeout. It returns nil after a shutdown asked for by ctx.
 func (h *Hub) Serve(ctx context.Context, ln net.Listener, routes ...Route) error {
 	handler := h.Handler()
 	if len(routes) > 0 {
@@ -124,9 +126,17 @@ func (h *Hub) Serve(ctx context.Context, ln net.Listener, routes ...Route) error
 		}
 		handler = mux
 	}
-	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	lim := h.limitConns(ln)
+	h.limiter.Store(lim)
+	srv := &http.Server{
+		Handler:           h.onlySubscribers(handler),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       h.cfg.IdleTimeout,
+		ConnState:         lim.connState,
+		ConnContext:       connContext,
+	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- srv.Serve(lim) }()
 	select {
 	case err := <-errc:
 		h.Close()
