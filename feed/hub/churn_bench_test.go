@@ -16,7 +16,7 @@ import (
 
 // BenchmarkHubPublishUnderChurn measures publishing stats to one
 // subscriber while churners clients connect and hang up as fast as they
-// can, with 2,000 calls going on: each connect is a 2,000-call snapshot
+// can, with 5,000 calls going on: each connect is a 5,000-call snapshot
 // for the hub to give. worst-publish-µs is the longest one Publish waited
 // (the hub's lock held by a connect). Before the snapshot left the lock,
 // about 130 connects a second cut a hub's publishing from 3,937 to 28
