@@ -17,6 +17,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/calltop/calltop/feed"
 	"github.com/calltop/calltop/feed/dump"
 	"github.com/calltop/calltop/feed/hub"
 	"github.com/calltop/calltop/feed/ingest"
@@ -37,6 +38,8 @@ type hubOptions struct {
 	replay    string
 	speed     float64
 	loop      bool
+	allowHost []string
+	maxConns  int
 
 	// Browser ingest (--ingest rtcstats): docs/ingest.md.
 	ingest         []string
@@ -45,6 +48,8 @@ type hubOptions struct {
 	ingestSessions int
 	ingestRate     float64
 	ingestMaxBytes int64
+	sessionBytes   int
+	clientBytes    int
 }
 
 func newHubCmd(e env) *cobra.Command {
@@ -105,12 +110,16 @@ subscribers get a close frame.`,
 	f.StringVar(&o.replay, "replay", "", "replay this recording or dump")
 	f.Float64Var(&o.speed, "speed", o.speed, "run feed time this many times faster than the clock")
 	f.BoolVar(&o.loop, "loop", false, "with --replay: start over at the end")
+	f.StringSliceVar(&o.allowHost, "allow-host", nil, "without a token, also answer requests for this host name (loopback names always; repeat or comma-separate)")
+	f.IntVar(&o.maxConns, "max-conns", 0, "most connections at once, a quarter kept for subscribers (default 1024, or the open-file limit less 64)")
 	f.StringSliceVar(&o.ingest, "ingest", nil, "accept browsers' live stats: rtcstats (on /rtcstats/<meeting>)")
 	f.StringVar(&o.ingestToken, "ingest-token", "", "token browsers must present to /rtcstats (default $CALLTOP_INGEST_TOKEN)")
 	f.StringSliceVar(&o.allowOrigins, "allow-origin", nil, "web page origins allowed to send rtcstats (https://app.example.com, or *)")
 	f.IntVar(&o.ingestSessions, "ingest-max-sessions", ingest.DefaultMaxSessions, "most browser sessions at once; more are refused")
 	f.Float64Var(&o.ingestRate, "ingest-rate", ingest.DefaultRate, "messages a second one browser may send before it is slowed down")
 	f.Int64Var(&o.ingestMaxBytes, "ingest-max-bytes", ingest.DefaultMaxMessageBytes, "largest message a browser may send")
+	f.IntVar(&o.sessionBytes, "ingest-max-session-bytes", ingest.DefaultSessionBytes, "most memory one browser session's stats may hold; over it the session is ended")
+	f.IntVar(&o.clientBytes, "ingest-max-client-bytes", ingest.DefaultClientBytes, "most memory the sessions of one client address may hold, departed ones included")
 	_ = cmd.RegisterFlagCompletionFunc("scenario", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return sim.ScenarioNames(), cobra.ShellCompDirectiveNoFileComp
 	})
@@ -122,6 +131,9 @@ subscribers get a close frame.`,
 // runHub serves the hub until ctx ends; the sources run beside it.
 func runHub(ctx context.Context, o hubOptions, stderr io.Writer) error {
 	logger := log.New(stderr, "calltop ", log.LstdFlags)
+	if err := checkTokens(o); err != nil {
+		return err
+	}
 	if err := hub.CheckListen(o.listen, o.token); err != nil {
 		return err
 	}
@@ -144,15 +156,16 @@ func runHub(ctx context.Context, o hubOptions, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	feedHub := hub.New(hub.Config{Name: o.name, Token: o.token, Logf: logger.Printf})
+	feedHub := hub.New(hub.Config{Name: o.name, Token: o.token, AllowHosts: o.allowHost, MaxConns: o.maxConns, Logf: logger.Printf})
 	scheme := "ws"
 	if o.tlsCert != "" {
 		scheme = "wss"
 	}
 	var routes []hub.Route
 	if len(o.ingest) > 0 {
-		ing := ingest.New(feedHub, ingest.Config{Token: o.ingestToken, AllowOrigins: o.allowOrigins,
-			MaxSessions: o.ingestSessions, Rate: o.ingestRate, MaxMessageBytes: o.ingestMaxBytes, Logf: logger.Printf})
+		ing := ingest.New(feedHub, ingest.Config{Token: o.ingestToken, AllowOrigins: o.allowOrigins, AllowHosts: o.allowHost,
+			MaxSessions: o.ingestSessions, Rate: o.ingestRate, MaxMessageBytes: o.ingestMaxBytes,
+			SessionBytes: o.sessionBytes, ClientBytes: o.clientBytes, Logf: logger.Printf})
 		routes = append(routes, hub.Route{Pattern: "/rtcstats", Handler: ing}, hub.Route{Pattern: "/rtcstats/", Handler: ing})
 		// It publishes into the hub given to New: its calls are its own.
 		sources = append(sources, func(ctx context.Context, _ hub.Publisher) error { return ing.Run(ctx) })
@@ -202,8 +215,28 @@ func checkIngest(o hubOptions) error {
 	if !hub.IsLoopback(o.listen) && o.ingestToken == "" {
 		return fmt.Errorf("refusing to accept browsers' stats on %s without a token: it is not a loopback address; pass --ingest-token or set CALLTOP_INGEST_TOKEN", o.listen)
 	}
-	if o.ingestSessions <= 0 || o.ingestRate <= 0 || o.ingestMaxBytes <= 0 {
-		return errors.New("--ingest-max-sessions, --ingest-rate and --ingest-max-bytes must be positive")
+	if o.ingestSessions <= 0 || o.ingestRate <= 0 || o.ingestMaxBytes <= 0 || o.sessionBytes <= 0 || o.clientBytes <= 0 {
+		return errors.New("--ingest-max-sessions, --ingest-rate, --ingest-max-bytes, --ingest-max-session-bytes and --ingest-max-client-bytes must be positive")
+	}
+	return nil
+}
+
+// checkTokens refuses a token no client could present (blank, spaces at
+// its ends, control characters) and an ingest token equal to the feed's:
+// the ingest token sits in web pages, so it must not open the feed.
+func checkTokens(o hubOptions) error {
+	for _, t := range []struct{ flag, env, token string }{
+		{"--token", "CALLTOP_TOKEN", o.token}, {"--ingest-token", "CALLTOP_INGEST_TOKEN", o.ingestToken},
+	} {
+		if t.token != "" && (strings.TrimSpace(t.token) != t.token || strings.TrimSpace(t.token) == "" || feed.LogSafe(t.token) != t.token) {
+			return fmt.Errorf("%s (or $%s) is blank, has spaces at its ends or control characters: no client could send it; choose another", t.flag, t.env)
+		}
+	}
+	if o.token != "" && o.token == o.ingestToken {
+		return errors.New("--ingest-token equals --token: the ingest token sits in web pages anyone can read, so it must not also open the feed; choose two tokens")
+	}
+	if o.maxConns < 0 {
+		return fmt.Errorf("--max-conns %d: must be positive (0 for the default)", o.maxConns)
 	}
 	return nil
 }

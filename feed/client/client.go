@@ -74,10 +74,10 @@ func New(cfg Config) (*Client, error) {
 	for _, u := range cfg.URLs {
 		pu, err := url.Parse(u)
 		if err != nil {
-			return nil, fmt.Errorf("feed URL %q: %w", u, err)
+			return nil, fmt.Errorf("feed URL %s: %w", RedactURL(u), urlError(err))
 		}
 		if pu.Scheme != "ws" && pu.Scheme != "wss" {
-			return nil, fmt.Errorf("feed URL %q: scheme must be ws or wss", u)
+			return nil, fmt.Errorf("feed URL %s: scheme must be ws or wss", RedactURL(u))
 		}
 	}
 	def := func(d *time.Duration, v time.Duration) {
@@ -110,7 +110,7 @@ func New(cfg Config) (*Client, error) {
 		TLSClientConfig: tlsConf,
 		Proxy:           http.ProxyFromEnvironment,
 	}
-	c.status = feed.Status{State: feed.StateConnecting, URL: cfg.URLs[0], Since: time.Now()}
+	c.status = feed.Status{State: feed.StateConnecting, URL: RedactURL(cfg.URLs[0]), Since: time.Now()}
 	return c, nil
 }
 
@@ -162,7 +162,7 @@ func (c *Client) Run(ctx context.Context) error {
 	for {
 		reason, refused := "", 0
 		for _, u := range c.cfg.URLs {
-			c.setState(ctx, func(s *feed.Status) { s.State, s.URL = feed.StateConnecting, u })
+			c.setState(ctx, func(s *feed.Status) { s.State, s.URL = feed.StateConnecting, RedactURL(u) })
 			conn, err := c.dial(ctx, u)
 			if ctx.Err() != nil {
 				return nil
@@ -226,12 +226,12 @@ func (c *Client) dial(ctx context.Context, u string) (*websocket.Conn, error) {
 	}
 	if err != nil {
 		if resp != nil && (resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden) {
-			return nil, fmt.Errorf("%s %w: HTTP %s (missing or wrong token)", u, errAuth, resp.Status)
+			return nil, fmt.Errorf("%s %w: HTTP %s (missing or wrong token)", RedactURL(u), errAuth, feed.LogSafe(resp.Status))
 		}
 		if resp != nil {
-			return nil, fmt.Errorf("%s: HTTP %s", u, resp.Status)
+			return nil, fmt.Errorf("%s: HTTP %s", RedactURL(u), feed.LogSafe(resp.Status))
 		}
-		return nil, fmt.Errorf("%s: %w", u, err)
+		return nil, fmt.Errorf("%s: %w", RedactURL(u), err)
 	}
 	return conn, nil
 }

@@ -45,7 +45,7 @@ func (lv *liveness) frameArrived(t time.Time) {
 func (c *Client) serve(ctx context.Context, conn *websocket.Conn, u string) (time.Duration, error) {
 	start := time.Now()
 	c.setState(ctx, func(s *feed.Status) {
-		s.State, s.URL, s.Reason, s.NextAttempt = feed.StateLive, u, "", time.Time{}
+		s.State, s.URL, s.Reason, s.NextAttempt = feed.StateLive, RedactURL(u), "", time.Time{}
 		s.Connects++
 	})
 	lv := &liveness{alive: make(chan struct{}, 1)}
@@ -180,7 +180,7 @@ func (c *Client) readError(ctx context.Context, err error) error {
 	var ce *websocket.CloseError
 	if errors.As(err, &ce) {
 		if ce.Text != "" {
-			return fmt.Errorf("hub closed the connection: %s", ce.Text)
+			return fmt.Errorf("hub closed the connection: %s", feed.LogSafe(ce.Text))
 		}
 		return fmt.Errorf("hub closed the connection (code %d)", ce.Code)
 	}

@@ -55,21 +55,6 @@ func TestSubscriberCloseReasonIsEscapedInTheLog(t *testing.T) {
 	}
 }
 
-func TestLogSafe(t *testing.T) {
-	for in, want := range map[string]string{
-		"plain text, ünïcode": "plain text, ünïcode",
-		"a\nb":                `a\nb`,
-		"\x1b[2J":             `\x1b[2J`,
-		"bidi\u202eevil":      `bidi\u202eevil`,
-		"bad\xffutf8":         `bad\xffutf8`,
-		"c1\u009bx":           `c1\u009bx`,
-	} {
-		if got := hub.LogSafe(in); got != want {
-			t.Errorf("LogSafe(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 // TestDNSRebindingIsRefused: a page on http://evil.example:P whose name
 // was rebound to 127.0.0.1 sends its own name as Host and as Origin; a hub
 // without a token answers only loopback names and --allow-host's.

@@ -46,7 +46,7 @@ type Config struct {
 	// rebinds its own name to 127.0.0.1 is refused (--allow-host).
 	AllowHosts []string
 	// Logf receives one line per subscriber event (default log.Printf),
-	// escaped by LogSafe.
+	// escaped by feed.LogSafe.
 	Logf func(format string, args ...any)
 }
 

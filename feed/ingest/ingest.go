@@ -77,7 +77,7 @@ type Config struct {
 	// (default 5 s). Intervals are kept, so findings do not change.
 	MaxSkew time.Duration
 	// Logf receives one line per session event (default log.Printf),
-	// escaped by hub.LogSafe: paths and ids from the network reach it raw.
+	// escaped by feed.LogSafe: paths and ids from the network reach it raw.
 	Logf func(format string, args ...any)
 	// Now is the hub's clock (default time.Now).
 	Now func() time.Time
