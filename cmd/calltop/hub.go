@@ -78,7 +78,10 @@ address needs --token (or $CALLTOP_TOKEN); clients then send "Authorization: Bea
 <token>" or ?token=<token>. --tls-cert and --tls-key serve wss://. The ingest has its
 own token (--ingest-token or $CALLTOP_INGEST_TOKEN, required off loopback): it sits in
 web pages, so it must not also open the feed. Browsers' pages must come from the hub's
-own host or an origin given with --allow-origin.
+own host or an origin given with --allow-origin. Without a token the hub answers only
+loopback host names (a web page on a name rebound to 127.0.0.1 is refused); --allow-host
+adds one. It holds at most --max-conns connections, a quarter kept for subscribers, and
+bounds each browser client's memory (docs/ingest.md).
 
 The protocol is described in docs/feed-protocol.md. Stop with Ctrl-C (or SIGTERM):
 subscribers get a close frame.`,
