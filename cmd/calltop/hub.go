@@ -155,11 +155,11 @@ func runHub(ctx context.Context, o hubOptions, stderr io.Writer) error {
 		}
 		sources, whats = append(sources, source), append(whats, what)
 	}
-	ln, err := hubListener(o)
+	ln, tlsConf, err := hubListener(o)
 	if err != nil {
 		return err
 	}
-	feedHub := hub.New(hub.Config{Name: o.name, Token: o.token, AllowHosts: o.allowHost, MaxConns: o.maxConns, Logf: logger.Printf})
+	feedHub := hub.New(hub.Config{Name: o.name, Token: o.token, TLS: tlsConf, AllowHosts: o.allowHost, MaxConns: o.maxConns, Logf: logger.Printf})
 	scheme := "ws"
 	if o.tlsCert != "" {
 		scheme = "wss"
@@ -288,21 +288,18 @@ func hubSource(o hubOptions, logger *log.Logger) (hub.Source, string, error) {
 }
 
 // hubListener listens on o.listen, with TLS when a certificate is given.
-func hubListener(o hubOptions) (net.Listener, error) {
+func hubListener(o hubOptions) (net.Listener, *tls.Config, error) {
 	var tlsConf *tls.Config
 	if o.tlsCert != "" {
 		cert, err := tls.LoadX509KeyPair(o.tlsCert, o.tlsKey)
 		if err != nil {
-			return nil, fmt.Errorf("TLS certificate: %w", err)
+			return nil, nil, fmt.Errorf("TLS certificate: %w", err)
 		}
 		tlsConf = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
 	ln, err := net.Listen("tcp", o.listen)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if tlsConf != nil {
-		ln = tls.NewListener(ln, tlsConf)
-	}
-	return ln, nil
+	return ln, tlsConf, nil // the hub serves TLS above its connection cap
 }

@@ -1,6 +1,7 @@
 package hub
 
 import (
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -33,6 +34,9 @@ type Config struct {
 	// SnapshotPartBytes is the size snapshots are split at (default
 	// SnapshotPartBytes).
 	SnapshotPartBytes int
+	// TLS, when set, makes Serve serve wss:// (and https) on its
+	// listener, above the connection cap.
+	TLS *tls.Config
 	// MaxConns caps the connections held at once, subscribers, HTTP
 	// requests and ingest WebSockets together (default DefaultMaxConns,
 	// lowered to fit the process's open-file limit); SubscriberReserve of
