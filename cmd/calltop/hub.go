@@ -170,6 +170,7 @@ func runHub(ctx context.Context, o hubOptions, stderr io.Writer) error {
 			MaxSessions: o.ingestSessions, Rate: o.ingestRate, MaxMessageBytes: o.ingestMaxBytes,
 			SessionBytes: o.sessionBytes, ClientBytes: o.clientBytes, Logf: logger.Printf})
 		routes = append(routes, hub.Route{Pattern: "/rtcstats", Handler: ing}, hub.Route{Pattern: "/rtcstats/", Handler: ing})
+		feedHub.HealthOf("ingest", func() any { return ing.Stats() })
 		// It publishes into the hub given to New: its calls are its own.
 		sources = append(sources, func(ctx context.Context, _ hub.Publisher) error { return ing.Run(ctx) })
 		whats = append(whats, fmt.Sprintf("browsers' rtcstats on %s://%s/rtcstats/<meeting>", scheme, ln.Addr()))
@@ -198,7 +199,7 @@ func runHub(ctx context.Context, o hubOptions, stderr io.Writer) error {
 	cancel()
 	wg.Wait()
 	st := feedHub.Stats()
-	logger.Printf("hub: stopped after %d messages; %d slow subscribers dropped", st.Published, st.Dropped)
+	logger.Printf("hub: stopped after %d messages; %d slow subscribers dropped, %d requests refused, %d idle connections shed", st.Published, st.Dropped, st.Refused, st.Shed)
 	if err != nil {
 		return err
 	}

@@ -97,8 +97,13 @@ func TestHealthzCountsNeedTheToken(t *testing.T) {
 	if got := healthz(t, th.Addr, "", ""); got != `200 {"status":"ok"}` {
 		t.Errorf("healthz without the token: %s, want only ok", got)
 	}
-	if got := healthz(t, th.Addr, "", "s3cret"); !strings.Contains(got, `"calls":1`) {
-		t.Errorf("healthz with the token: %s, want the counts", got)
+	th.HealthOf("ingest", func() any { return map[string]int{"overBudget": 2} })
+	got := healthz(t, th.Addr, "", "s3cret")
+	if !strings.Contains(got, `"calls":1`) || !strings.HasSuffix(got, `,"ingest":{"overBudget":2}}`) {
+		t.Errorf("healthz with the token: %s, want the counts and the ingest's", got)
+	}
+	if got := healthz(t, th.Addr, "", ""); got != `200 {"status":"ok"}` {
+		t.Errorf("healthz without the token, an ingest added: %s, want only ok", got)
 	}
 }
 
