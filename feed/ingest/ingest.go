@@ -7,7 +7,8 @@
 // "3.1_STANDARD", messages {statsSessionId, type, data}) and the plain
 // rtcstats client (npm rtcstats: one [method, pcId, value, timestamp]
 // array per message). Lines are decoded by feed/dump's rtcstats reader, so
-// a live session gives the messages its dump would. See docs/ingest.md.
+// a live session gives the messages its dump would. The memory a session
+// and a client address hold is bounded (budget.go). See docs/ingest.md.
 package ingest
 
 import (
