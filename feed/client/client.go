@@ -162,7 +162,7 @@ func (c *Client) Run(ctx context.Context) error {
 	for {
 		reason, refused := "", 0
 		for _, u := range c.cfg.URLs {
-			c.setState(ctx, func(s *feed.Status) { s.State, s.URL = feed.StateConnecting, RedactURL(u) })
+			c.setState(ctx, func(s *feed.Status) { s.State, s.URL = feed.StateConnecting, u })
 			conn, err := c.dial(ctx, u)
 			if ctx.Err() != nil {
 				return nil
@@ -213,7 +213,8 @@ func (c *Client) backoff(n int) time.Duration {
 	return d/2 + rand.N(d/2+1)
 }
 
-func (c *Client) dial(ctx context.Context, u string) (*websocket.Conn, error) {
+func (c *Client) dial(ctx context.Context, u string) (conn *websocket.Conn, err error) {
+	defer func() { err = redactError(err, u) }() // a token in u stays out of the reason
 	hdr := http.Header{}
 	if c.cfg.Token != "" {
 		hdr.Set("Authorization", "Bearer "+c.cfg.Token)
@@ -226,12 +227,12 @@ func (c *Client) dial(ctx context.Context, u string) (*websocket.Conn, error) {
 	}
 	if err != nil {
 		if resp != nil && (resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden) {
-			return nil, fmt.Errorf("%s %w: HTTP %s (missing or wrong token)", RedactURL(u), errAuth, feed.LogSafe(resp.Status))
+			return nil, fmt.Errorf("%s %w: HTTP %s (missing or wrong token)", u, errAuth, resp.Status)
 		}
 		if resp != nil {
-			return nil, fmt.Errorf("%s: HTTP %s", RedactURL(u), feed.LogSafe(resp.Status))
+			return nil, fmt.Errorf("%s: HTTP %s", u, resp.Status)
 		}
-		return nil, fmt.Errorf("%s: %w", RedactURL(u), err)
+		return nil, fmt.Errorf("%s: %w", u, err)
 	}
 	return conn, nil
 }
@@ -241,6 +242,7 @@ func (c *Client) setState(ctx context.Context, change func(*feed.Status)) {
 	c.mu.Lock()
 	old, oldSince := c.status.State, c.status.Since
 	change(&c.status)
+	c.redactLocked()
 	if c.status.State != old && c.status.Since.Equal(oldSince) {
 		c.status.Since = time.Now()
 	}

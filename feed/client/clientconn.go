@@ -45,7 +45,7 @@ func (lv *liveness) frameArrived(t time.Time) {
 func (c *Client) serve(ctx context.Context, conn *websocket.Conn, u string) (time.Duration, error) {
 	start := time.Now()
 	c.setState(ctx, func(s *feed.Status) {
-		s.State, s.URL, s.Reason, s.NextAttempt = feed.StateLive, RedactURL(u), "", time.Time{}
+		s.State, s.URL, s.Reason, s.NextAttempt = feed.StateLive, u, "", time.Time{}
 		s.Connects++
 	})
 	lv := &liveness{alive: make(chan struct{}, 1)}

@@ -19,8 +19,11 @@ import (
 // reaches the status (what the TUI, record and watch print).
 func TestTokenInTheURLIsRedacted(t *testing.T) {
 	th := feedtest.StartHub(t, "127.0.0.1:0", hub.Config{Token: "right"})
-	c, _ := feedtest.RunClient(t, feedtest.FastClient(th.URL()+"?token=hunter2"))
+	c, stop := feedtest.RunClient(t, feedtest.FastClient(th.URL()+"?token=hunter2"))
 	ev := feedtest.WaitEvent(t, c, 5*time.Second, "failed state", feedtest.IsState(feed.StateFailed))
+	if err := stop(); err == nil || strings.Contains(err.Error(), "hunter2") {
+		t.Errorf("Run returned %v: want the refusal, without the token", err)
+	}
 	for what, s := range map[string]string{"url": ev.Status.URL, "reason": ev.Status.Reason, "description": ev.Status.Describe(time.Now())} {
 		if strings.Contains(s, "hunter2") {
 			t.Errorf("the status %s shows the token: %q", what, s)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/url"
 	"regexp"
+	"strings"
 
 	"github.com/calltop/calltop/feed"
 )
@@ -38,3 +39,42 @@ func urlError(err error) error {
 	}
 	return err
 }
+
+// redactLocked makes the status fit to show: the URL redacted, each feed
+// URL named in the reason redacted, the reason escaped (it may quote
+// what a server sent). setState calls it after every change.
+func (c *Client) redactLocked() {
+	st := &c.status
+	st.URL = RedactURL(st.URL)
+	for _, u := range c.cfg.URLs {
+		if r := RedactURL(u); r != u {
+			st.Reason = strings.ReplaceAll(st.Reason, u, r)
+		}
+	}
+	st.Reason = feed.LogSafe(st.Reason)
+}
+
+// redactError returns err with u redacted in its text (RedactURL), still
+// wrapping err for errors.Is and errors.As; nil for nil.
+func redactError(err error, u string) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	if r := RedactURL(u); r != u {
+		msg = strings.ReplaceAll(msg, u, r)
+	}
+	if msg = feed.LogSafe(msg); msg == err.Error() {
+		return err
+	}
+	return &redactedError{msg, err}
+}
+
+// redactedError is an error whose text had a token taken out.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
