@@ -313,7 +313,7 @@ func TestIdleSubscriberKeptAlive(t *testing.T) {
 	hub := feedtest.StartHub(t, "127.0.0.1:0", hub.Config{})
 	cfg := feedtest.FastClient(hub.URL())
 	cfg.PingInterval = 30 * time.Millisecond
-	cfg.DeadAfter = 150 * time.Millisecond
+	cfg.DeadAfter = 400 * time.Millisecond // 13 pings: a busy machine delays some
 	cfg.StallAfter = time.Minute
 	c, stop := feedtest.RunClient(t, cfg)
 	feedtest.WaitEvent(t, c, 3*time.Second, "snapshot", feedtest.IsType(feed.TypeSnapshot))
