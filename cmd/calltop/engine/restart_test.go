@@ -39,6 +39,7 @@ type fleetFigures struct {
 	stale                 int            // participant-stale alerts that fired
 	flaps                 int            // fired again within 5 min of resolving
 	perKey                map[string]int // posts per alert key
+	trail                 map[string][]string
 	sameCause             []string       // a symptom firing beside its cause, per person
 	unnamed               []string       // participant alerts without a name or room
 	maxFiringPerPersonKey string
@@ -75,7 +76,7 @@ func restartRun(t *testing.T, calls, lives, steps int, outage time.Duration, spe
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	var latest latestFrame
-	fig := fleetFigures{calls: calls, minutes: lives * steps / 60, perKey: map[string]int{}}
+	fig := fleetFigures{calls: calls, minutes: lives * steps / 60, perKey: map[string]int{}, trail: map[string][]string{}}
 	wg.Go(func() { _ = e.Run(ctx) })
 	wg.Go(func() {
 		for f := range e.Frames() {
@@ -177,6 +178,7 @@ func (f *fleetFigures) count(sent []alert.Notification, last Frame) {
 		case alert.NotifyFiring, alert.NotifyRepeat, alert.NotifyResolved:
 			f.notifications++
 			f.perKey[a.Key]++
+			f.trail[a.Key] = append(f.trail[a.Key], fmt.Sprintf("%s %s at %s (%s) start %s end %s", n.Kind, a.ID, n.At.Format("15:04:05"), n.Reason, a.Start.Format("15:04:05"), a.End.Format("15:04:05")))
 		}
 		if n.Kind == alert.NotifyResolved {
 			resolvedAt[a.Key] = n.At
@@ -205,7 +207,7 @@ func (f *fleetFigures) count(sent []alert.Notification, last Frame) {
 	keys := make([]string, 0, len(f.perKey))
 	for k, n := range f.perKey {
 		if n > 2 {
-			keys = append(keys, fmt.Sprintf("%s (%d)", k, n))
+			keys = append(keys, fmt.Sprintf("%s (%d) %q", k, n, f.trail[k]))
 		}
 	}
 	sort.Strings(keys)
