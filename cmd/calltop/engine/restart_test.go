@@ -40,8 +40,8 @@ type fleetFigures struct {
 	flaps                 int            // fired again within 5 min of resolving
 	perKey                map[string]int // posts per alert key
 	trail                 map[string][]string
-	sameCause             []string       // a symptom firing beside its cause, per person
-	unnamed               []string       // participant alerts without a name or room
+	sameCause             []string // a symptom firing beside its cause, per person
+	unnamed               []string // participant alerts without a name or room
 	maxFiringPerPersonKey string
 }
 
