@@ -296,11 +296,17 @@ func (b *Book) ordered(keep func(*Alert) bool) []*Alert {
 			out = append(out, a)
 		}
 	}
+	sortByTime(out, func(a *Alert) time.Time { return a.Start })
+	return out
+}
+
+// sortByTime orders alerts by the time at gives them, then by key: the
+// same order every run, whatever the map's.
+func sortByTime(out []*Alert, at func(*Alert) time.Time) {
 	slices.SortFunc(out, func(x, y *Alert) int {
-		if c := x.Start.Compare(y.Start); c != 0 {
+		if c := at(x).Compare(at(y)); c != 0 {
 			return c
 		}
 		return strings.Compare(x.Key, y.Key)
 	})
-	return out
 }

@@ -3,7 +3,6 @@ package alert
 import (
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 )
 
@@ -92,11 +91,6 @@ func (b *Book) closingOrdered() []*Alert {
 	for _, a := range b.closing {
 		out = append(out, a)
 	}
-	slices.SortFunc(out, func(x, y *Alert) int {
-		if c := x.End.Compare(y.End); c != 0 {
-			return c
-		}
-		return strings.Compare(x.Key, y.Key)
-	})
+	sortByTime(out, func(a *Alert) time.Time { return a.End })
 	return out
 }
