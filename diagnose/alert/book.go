@@ -85,8 +85,11 @@ func (b *Book) Observe(now time.Time, open []diagnose.Finding) {
 	fo := fold(open, b.opts.MinSeverity)
 	for i := range open {
 		f := &open[i]
+		if !f.Open() || f.Severity < b.opts.MinSeverity {
+			continue
+		}
 		key := f.Key()
-		if !f.Open() || f.Severity < b.opts.MinSeverity || fo.into[key] != "" {
+		if fo.into[key] != "" {
 			continue
 		}
 		seen[key] = true
