@@ -71,3 +71,22 @@ func TestUnusableStateDirIsSaidAndTheBookRuns(t *testing.T) {
 		t.Error("the event log does not say the state is not saved")
 	}
 }
+
+// While the feed is down the book's clock goes on (once a second, on the
+// wall clock): the feed-down alert fires after its grace and the alerts'
+// ages tick instead of staying at "0s" (issue #16).
+func TestBookClockTicksWhileTheFeedIsDown(t *testing.T) {
+	e, events := alertEngine(t, nil)
+	key := fireLossAlert(t, e, events)
+	events <- feed.Event{Kind: feed.EventState, Status: live()}
+	events <- feed.Event{Kind: feed.EventState, Status: reconnecting("connection refused")}
+	f := waitFrame(t, e, 2*time.Second, "feed-down raised", func(f Frame) bool { return f.Alerts.FeedDown })
+	age := findAlert(f, key).Duration(f.Alerts.Now)
+	later := waitFrame(t, e, 5*time.Second, "the ages ticking", func(g Frame) bool {
+		a := findAlert(g, key)
+		return a != nil && a.Duration(g.Alerts.Now) >= age+2*time.Second
+	})
+	if !later.Alerts.FeedDown {
+		t.Fatal("the feed came back by itself")
+	}
+}
