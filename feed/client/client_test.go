@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -114,24 +113,15 @@ func badHub(t *testing.T, mem *feedtest.MemNet, script func(conn *websocket.Conn
 	t.Helper()
 	up := websocket.Upgrader{Subprotocols: []string{feed.Subprotocol}}
 	var n atomic.Int32
-	ln, err := mem.Listen("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var scripts sync.WaitGroup
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	url := mem.Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		conn, err := up.Upgrade(w, r, nil)
 		if err != nil {
 			return
 		}
-		scripts.Add(1)
-		defer scripts.Done()
 		script(conn, int(n.Add(1)))
 		conn.Close()
-	})}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close(); scripts.Wait() }) // the bubble ends with its goroutines
-	return "ws://" + ln.Addr().String() + "/feed"
+	}))
+	return "ws" + strings.TrimPrefix(url, "http") + "/feed"
 }
 
 func TestMalformedAndOversizeFramesAreSurvived(t *testing.T) {

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"sync"
 	"syscall"
+	"testing"
 )
 
 // MemNet is an in-memory network for tests that run in virtual time
@@ -106,3 +108,34 @@ func (l *memListener) Close() error {
 }
 
 func (l *memListener) Addr() net.Addr { return l.addr }
+
+// Serve serves handler over HTTP on a new address of n until the test
+// ends, and returns its base URL (http://ADDR). The cleanup closes the
+// server and waits for every handler to return: a synctest bubble must
+// end with its goroutines.
+func (n *MemNet) Serve(t testing.TB, handler http.Handler) string {
+	t.Helper()
+	ln, err := n.Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var handlers sync.WaitGroup
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		handlers.Add(1)
+		defer handlers.Done()
+		handler.ServeHTTP(w, r)
+	})}
+	served := make(chan struct{})
+	go func() { defer close(served); srv.Serve(ln) }()
+	t.Cleanup(func() {
+		srv.Close()
+		<-served
+		handlers.Wait()
+	})
+	return "http://" + ln.Addr().String()
+}
+
+// HTTPClient returns an HTTP client whose connections go over n.
+func (n *MemNet) HTTPClient() *http.Client {
+	return &http.Client{Transport: &http.Transport{DialContext: n.DialContext}}
+}
