@@ -57,9 +57,6 @@ func loopbackFeed(t *testing.T) (*hub.Hub, <-chan feed.Event) {
 // WebSocket (in memory, in virtual time) -> client.Client -> Monitor at
 // 50x, and checks the scenario's finding appears within 30 s of feed time.
 func TestScenariosOverWebSocket(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs a hub per scenario (in virtual time)")
-	}
 	const feedSpan = 35 * time.Second
 	for _, name := range sim.ScenarioNames() {
 		t.Run(name, func(t *testing.T) {
@@ -159,9 +156,6 @@ func replayOverFeed(t *testing.T, recs []recording.Record, speed float64) *Monit
 // same findings.
 func TestReplaySpeedDoesNotChangeFindings(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		if testing.Short() {
-			t.Skip("replays a 10 s recording at 1x and 8x (in virtual time)")
-		}
 		recs := simRecords(t, "one-way-audio", 10)
 		direct := NewMonitor(Options{KeepEnded: true})
 		var msg feed.Message
