@@ -182,6 +182,7 @@ func keys(m map[string]any) []string {
 }
 
 func TestReportJSONMatchesDoc(t *testing.T) {
+	t.Parallel()
 	path := writeSimRecording(t, []string{"wifi-loss", "turn-tcp", "ice-disconnect"}, 40)
 	out, err := runCLI(t, "report", path, "--json")
 	if err != nil {
@@ -252,6 +253,7 @@ func TestReportJSONMatchesDoc(t *testing.T) {
 }
 
 func TestReportTextAndBadLines(t *testing.T) {
+	t.Parallel()
 	path := writeSimRecording(t, []string{"wifi-loss"}, 30,
 		`{"recv":"2026-01-01T00:00:31Z","msg":{"type":"stats","callId":"x"}}`,
 		`not json at all`)
@@ -268,6 +270,7 @@ func TestReportTextAndBadLines(t *testing.T) {
 }
 
 func TestReportNeedsInput(t *testing.T) {
+	t.Parallel()
 	if _, err := runCLI(t, "report"); err == nil || !strings.Contains(err.Error(), "FILE") {
 		t.Errorf("report without input: %v", err)
 	}
@@ -280,6 +283,7 @@ func TestReportNeedsInput(t *testing.T) {
 }
 
 func TestReportFromLiveFeed(t *testing.T) {
+	t.Parallel()
 	s, err := sim.New(sim.Config{Calls: 4, Scenarios: []string{"turn-tcp"}, Seed: 3})
 	if err != nil {
 		t.Fatal(err)
@@ -292,7 +296,7 @@ func TestReportFromLiveFeed(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	served, stepped := make(chan struct{}), make(chan struct{})
 	go func() { defer close(served); _ = feedHub.Serve(ctx, ln) }()
-	go func() { defer close(stepped); _ = hub.StepSource(s.StepEach, time.Second, 20)(ctx, feedHub) }()
+	go func() { defer close(stepped); _ = hub.StepSource(s.StepEach, time.Second, 40)(ctx, feedHub) }()
 	defer func() { cancel(); <-served; <-stepped }()
 
 	cmd := newRootCmd(testEnv(nil))
@@ -300,7 +304,7 @@ func TestReportFromLiveFeed(t *testing.T) {
 	cmd.SetOut(&out)
 	cmd.SetErr(&errOut)
 	url := "ws://" + ln.Addr().String() + "/feed"
-	cmd.SetArgs([]string{"report", "--feed", url, "--duration", "2s", "--json"})
+	cmd.SetArgs([]string{"report", "--feed", url, "--duration", "1s", "--json"})
 	if err := cmd.Execute(); err != nil {
 		t.Fatalf("report --feed: %v (%s)", err, errOut.String())
 	}
@@ -322,6 +326,6 @@ func TestReportFromLiveFeed(t *testing.T) {
 		}
 	}
 	if relayed == 0 {
-		t.Errorf("40 s of turn-tcp feed gave no relay-tcp finding")
+		t.Errorf("40 s of turn-tcp feed (1 s at 40x) gave no relay-tcp finding")
 	}
 }
