@@ -15,10 +15,10 @@ import (
 func TestSilencesTabListsAndExpires(t *testing.T) {
 	m, rec := openAlerts(t, 200, 50)
 	keys(m, "v", "z") // zoomed: the whole width
-	mustShow(t, m, "SILENCES", "s1", "alert jitter-high@c-00005/p-5//0", "by oncall at 21:09:25", "ends 22:09:25 (in", "mutes 1", "“known”")
+	mustShow(t, m, "SILENCES", "s1", "alert jitter-high of c-00005/p-5", "by oncall at 21:09:25", "ends 22:09:25 (in", "mutes 1", "“known”")
 	n := len(rec.log())
 	hit(m, "x")
-	mustShow(t, m, "Expire s1 (alert jitter-high@c-00005/p-5//0, ends 22:09:25")
+	mustShow(t, m, "Expire s1 (alert jitter-high of c-00005/p-5, ends 22:09:25")
 	if len(rec.log()) != n {
 		t.Fatal("x expired without asking")
 	}

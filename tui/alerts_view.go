@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"charm.land/lipgloss/v2"
 	"github.com/calltop/calltop/diagnose"
 	"github.com/calltop/calltop/diagnose/alert"
 )
@@ -33,7 +34,11 @@ func (p *alertPane) footLines(w int) []string {
 	case p.picker != nil:
 		return p.picker.View(p.styles, w)
 	case p.prompt != nil:
-		return []string{p.styles.Warning.Render(clip(p.prompt.text, w))}
+		lines := strings.Split(lipgloss.Wrap(p.prompt.text, w, " "), "\n")
+		for i := range lines[:min(len(lines), promptLines)] {
+			lines[i] = p.styles.Warning.Render(clip(lines[i], w))
+		}
+		return lines[:min(len(lines), promptLines)]
 	case p.note != nil:
 		return []string{clip(p.note.View(), w)}
 	case p.filtering || p.filter.Value() != "":
@@ -56,7 +61,9 @@ func (p *alertPane) resize() {
 	switch {
 	case p.picker != nil:
 		room -= pickerLines
-	case p.prompt != nil, p.note != nil, p.filtering, p.filter.Value() != "":
+	case p.prompt != nil:
+		room -= promptLines
+	case p.note != nil, p.filtering, p.filter.Value() != "":
 		room--
 	}
 	for i := range p.lists {
@@ -64,8 +71,12 @@ func (p *alertPane) resize() {
 	}
 }
 
-// pickerLines is how many lines the open mute picker takes.
-const pickerLines = 3
+// pickerLines is how many lines the open mute picker takes; promptLines
+// the most a question takes.
+const (
+	pickerLines = 3
+	promptLines = 2
+)
 
 // innerSize is the size inside the separator.
 func (p *alertPane) innerSize() (int, int) {
@@ -162,7 +173,10 @@ func (p *alertPane) alertRow(a *alert.Alert, selected, samePerson bool, w int) s
 	case a.State == alert.Resolved || a.Muted() || a.Inhibited():
 		state = rowEnded
 	}
-	subjW := min(max(w/3, 14), 32)
+	subjW, ageW := min(max(w/3, 14), 32), 6
+	if a.State == alert.Resolved {
+		ageW = 8 // a clock
+	}
 	status := strings.ToUpper(a.Status())
 	if a.State == alert.Acknowledged {
 		status = "ACKED"
@@ -185,7 +199,7 @@ func (p *alertPane) alertRow(a *alert.Alert, selected, samePerson bool, w int) s
 	if a.State == alert.Acknowledged && a.Ack != nil {
 		msg = ackedBy(a.Ack) + " · " + msg
 	}
-	body := " " + fit(status, 9) + " " + fitRight(age, 8) + " " + fit(subj, subjW) + " " + msg
+	body := " " + fit(status, 9) + " " + fitRight(age, ageW) + " " + fit(subj, subjW) + " " + msg
 	sev := min(max(a.Severity, diagnose.None), diagnose.Critical)
 	sevText := fit(sevGlyph(a.Severity)+" "+sevWord(a.Severity, false), 7)
 	return p.paints.sev[sev][state].render(sevText) + p.paints.rest[state].render(fit(body, w-7))

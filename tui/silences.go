@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/calltop/calltop/diagnose/alert"
@@ -14,7 +15,12 @@ func matcherWords(m alert.Matcher) string {
 		return "everything"
 	}
 	var parts []string
-	for _, kv := range [][2]string{{"alert", m.Key}, {"call", m.CallID}, {"person", m.ParticipantID}, {"rule", m.Rule}} {
+	key := m.Key
+	if rule, subj, ok := strings.Cut(key, "@"); ok { // rule@call/participant/connection/ssrc
+		f := strings.Split(subj, "/")
+		key = rule + " of " + strings.Join(slices.DeleteFunc(f[:min(len(f), 2)], func(s string) bool { return s == "" }), "/")
+	}
+	for _, kv := range [][2]string{{"alert", key}, {"call", m.CallID}, {"person", m.ParticipantID}, {"rule", m.Rule}} {
 		if kv[1] != "" {
 			parts = append(parts, kv[0]+" "+clean(kv[1]))
 		}
