@@ -107,7 +107,7 @@ func setupTeam(o hubOptions, hc hub.Config, logger *log.Logger) (hub.Config, *te
 	}
 	var notifier *webhook.Notifier
 	cfg := team.Config{Name: o.name, SharedToken: o.token, Users: users, Audit: audit, Store: store,
-		NewMonitor: newMonitor, Logf: logger.Printf, Rate: rate.Limit(o.team.rate)}
+		NewMonitor: newMonitor, Logf: logger.Printf, Rate: rate.Limit(o.team.rate), AllowHosts: o.allowHost}
 	if len(o.team.webhooks) > 0 {
 		notifier, err = webhook.NewNotifier(webhook.NotifierOptions{Webhooks: o.team.webhooks, Format: webhook.Format(o.team.format)})
 		if err != nil {

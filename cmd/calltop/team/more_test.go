@@ -2,11 +2,14 @@ package team
 
 import (
 	"encoding/json"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gorilla/websocket"
 
 	"github.com/calltop/calltop/feed"
 )
@@ -87,5 +90,17 @@ func TestSharedTokenIsAnAdminAndNoTokenIsRefusedOnceUsersExist(t *testing.T) {
 	cfg := feedtestClient(h.url, "wrong")
 	if _, err := Dial(t.Context(), cfg); err == nil || !strings.Contains(err.Error(), "token") {
 		t.Fatalf("a wrong token: %v; want refused", err)
+	}
+}
+
+func TestTokenlessTeamHubAnswersOnlyLoopbackHostNames(t *testing.T) {
+	h := startTeamHub(t, t.TempDir(), "high-rtt")
+	if s := dial(t, h.url, ""); s.Welcome.User != anonymousUser || s.Welcome.Role != feed.RoleAdmin {
+		t.Fatalf("a tokenless team hub welcomed a loopback client as %+v", s.Welcome)
+	}
+	hdr := http.Header{"Host": {"evil.example:7070"}}
+	_, resp, err := websocket.DefaultDialer.Dial(h.url, hdr)
+	if err == nil || resp == nil || resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("a rebound Host name: %v, %v; want refused", err, resp)
 	}
 }

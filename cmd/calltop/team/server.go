@@ -52,6 +52,9 @@ type Config struct {
 	Deliveries <-chan alert.Delivery
 	// NewMonitor makes the hub's diagnosis.
 	NewMonitor func() engine.Monitor
+	// AllowHosts are the Host names besides loopback ones that a hub
+	// without users or token answers (hub.Config.AllowHosts).
+	AllowHosts []string
 	// Rate and Burst limit each user's commands (defaults 5/s, 20).
 	Rate  rate.Limit
 	Burst int
@@ -129,7 +132,8 @@ func (s *Server) authenticate(r *http.Request) (hub.Peer, bool) {
 	if u, ok := s.cfg.Users.Lookup(token); ok {
 		return hub.Peer{User: u.Name, Role: u.Role}, true
 	}
-	if users, err := s.cfg.Users.List(); err == nil && len(users) == 0 && s.cfg.SharedToken == "" && token == "" {
+	if users, err := s.cfg.Users.List(); err == nil && len(users) == 0 && s.cfg.SharedToken == "" && token == "" &&
+		hub.HostAllowed(r.Host, s.cfg.AllowHosts) { // no DNS rebinding into a tokenless hub
 		return hub.Peer{User: anonymousUser, Role: feed.RoleAdmin}, true
 	}
 	return hub.Peer{}, false
