@@ -32,9 +32,9 @@ type alertPane struct {
 	common
 	readOnly  bool
 	whyRO     string // what a refused action key says (Options.ReadOnlyReason)
-	beside    bool // beside the screen (else below it)
-	focused   bool // the pane has the keyboard
-	zoomed    bool // the pane takes the whole body
+	beside    bool   // beside the screen (else below it)
+	focused   bool   // the pane has the keyboard
+	zoomed    bool   // the pane takes the whole body
 	tab       paneTab
 	snap      alert.Snapshot
 	rooms     map[string]string // call id -> room, for alerts without one

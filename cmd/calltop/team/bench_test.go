@@ -17,7 +17,7 @@ func bigSnapshot(n int) alert.Snapshot {
 	mk := func(i int, st alert.State) alert.Alert {
 		a := alert.Alert{Key: fmt.Sprintf("rtt-high@call-%d/p%d/pc-1/0", i, i), ID: fmt.Sprintf("rtt-high@call-%d/p%d/pc-1/0#%d", i, i, i),
 			Rule: "rtt-high", Severity: diagnose.Critical, State: st, Start: now.Add(-time.Duration(i) * time.Second),
-			Subject: diagnose.Subject{CallID: fmt.Sprintf("call-%d", i), ParticipantID: fmt.Sprintf("p%d", i)},
+			Subject:         diagnose.Subject{CallID: fmt.Sprintf("call-%d", i), ParticipantID: fmt.Sprintf("p%d", i)},
 			ParticipantName: "Julia O.", Room: "all-hands-sales",
 			Message: "Julia O.'s connection has 630 ms round-trip delay, so people will talk over each other.",
 			Advice:  "Ask her to move closer to the Wi-Fi access point or use a wired connection."}
