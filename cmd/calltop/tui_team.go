@@ -37,7 +37,7 @@ func probeTeam(ctx context.Context, cfg client.Config) (feed.TeamWelcome, bool) 
 // runTeamTUI is the TUI on a team hub: the hub's book, as the user the hub
 // welcomed (a viewer's action keys say why they are refused).
 func runTeamTUI(ctx context.Context, cfg client.Config, w feed.TeamWelcome, topts tui.Options) error {
-	t, err := team.NewTUI(cfg, w, newMonitor, topts)
+	t, err := team.NewTUI(cfg, w, "", newMonitor, topts)
 	if err != nil {
 		return err
 	}

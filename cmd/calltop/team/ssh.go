@@ -239,7 +239,7 @@ func (s *SSH) runTUI(sess ssh.Session, u sshUser, pty ssh.Pty, winch <-chan ssh.
 	ctx, cancel := context.WithCancel(sess.Context())
 	defer cancel()
 	t, err := NewTUI(client.Config{URLs: []string{s.team.FeedURL()}, Token: token}, feed.TeamWelcome{User: u.name, Role: u.role},
-		s.cfg.NewMonitor, tui.Options{})
+		orWord(s.team.cfg.Name, "team hub")+" as "+u.name, s.cfg.NewMonitor, tui.Options{})
 	if err != nil {
 		return err
 	}
