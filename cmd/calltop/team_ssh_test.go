@@ -129,7 +129,7 @@ func TestTeamTUIOverSSH(t *testing.T) {
 	}
 	vic.waitFor("the TUI redrawn at 120 columns", func(s string) bool {
 		for _, l := range strings.Split(s, "\n") {
-			if len([]rune(strings.TrimRight(l, " "))) > 80 && strings.Contains(l, "calltop") {
+			if len([]rune(strings.TrimRight(l, " "))) > 80 {
 				return true
 			}
 		}
