@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/calltop/calltop/diagnose/history"
 
@@ -179,10 +180,18 @@ func (s *Store) Get(ctx context.Context, id string) (history.Call, error) {
 	return decode(data)
 }
 
+// gzipWriters are reused: a new gzip.Writer allocates about 1 MB.
+var gzipWriters = sync.Pool{New: func() any {
+	zw, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed)
+	return zw
+}}
+
 // encode is a call's stored form: gzipped JSON.
 func encode(c *history.Call) ([]byte, error) {
 	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+	zw := gzipWriters.Get().(*gzip.Writer)
+	defer gzipWriters.Put(zw)
+	zw.Reset(&buf)
 	if err := json.NewEncoder(zw).Encode(c); err != nil {
 		return nil, err
 	}
