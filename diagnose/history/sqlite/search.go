@@ -21,13 +21,13 @@ func (s *Store) Search(ctx context.Context, q history.Query) ([]history.Summary,
 	words := q.PersonWords()
 	var query string
 	if len(words) > 0 {
-		match := make([]string, len(words))
-		for i, w := range words {
-			match[i] = `"` + w + `"*` // folded words are letters and digits only
+		match, err := s.indexTerms(ctx, words)
+		if err != nil {
+			return nil, fmt.Errorf("history search: %w", err)
 		}
 		query = "SELECT " + summaryColumns + ", p.words FROM person_index p JOIN calls c ON c.seq = (p.rowid >> 10) WHERE person_index MATCH ?" +
 			and(where) + " ORDER BY p.rowid DESC"
-		args = append([]any{strings.Join(match, " AND ")}, args...)
+		args = append([]any{match}, args...)
 	} else {
 		query = "SELECT " + summaryColumns + " FROM calls c" + whereClause(where) + " ORDER BY c.end_ms DESC LIMIT ?"
 		args = append(args, q.Cap())
@@ -38,6 +38,47 @@ func (s *Store) Search(ctx context.Context, q history.Query) ([]history.Summary,
 	}
 	defer rows.Close()
 	return scanSummaries(rows, q.Cap(), words)
+}
+
+// maxExpansion is how many indexed words one prefix may stand for before
+// the search falls back to FTS5's own (slower) prefix query.
+const maxExpansion = 64
+
+// indexTerms is the FTS5 query of a person search: the longest query word
+// expanded into the indexed words it starts ("dan" -> "dan" OR "dana" OR
+// "daniel"), exact terms that FTS5 walks newest first without loading
+// whole lists. The other words are checked on each candidate row.
+func (s *Store) indexTerms(ctx context.Context, words []string) (string, error) {
+	longest := words[0]
+	for _, w := range words[1:] {
+		if len(w) > len(longest) {
+			longest = w
+		}
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT term FROM person_vocab WHERE term >= ? AND term < ? LIMIT ?",
+		longest, longest+"\U0010ffff", maxExpansion+1)
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	var terms []string
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			return "", err
+		}
+		terms = append(terms, `"`+t+`"`) // indexed words are folded: letters and digits
+	}
+	if err := rows.Err(); err != nil {
+		return "", err
+	}
+	switch {
+	case len(terms) == 0:
+		return `"` + longest + `"`, nil // matches nothing, as it should
+	case len(terms) > maxExpansion:
+		return `"` + longest + `"*`, nil
+	}
+	return strings.Join(terms, " OR "), nil
 }
 
 // filters turns the query's other fields into SQL conditions on c.
@@ -107,7 +148,7 @@ func scanSummaries(rows *sql.Rows, limit int, person []string) ([]history.Summar
 		if err := rows.Scan(dest...); err != nil {
 			return nil, fmt.Errorf("history search: %w", err)
 		}
-		if seen[seq] || (len(person) > 1 && !history.MatchPerson(person, strings.Fields(words))) {
+		if seen[seq] || !history.MatchPerson(person, strings.Fields(words)) {
 			continue
 		}
 		seen[seq] = true
