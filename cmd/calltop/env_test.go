@@ -8,6 +8,7 @@ import (
 )
 
 func TestFeedURLsFromFlagsOrEnvironment(t *testing.T) {
+	t.Parallel()
 	e := testEnv(map[string]string{"CALLTOP_FEED": " ws://127.0.0.1:1/feed , ,ws://127.0.0.1:2/feed,"})
 	if got, want := e.feedURLs(nil), []string{"ws://127.0.0.1:1/feed", "ws://127.0.0.1:2/feed"}; !slices.Equal(got, want) {
 		t.Errorf("from $CALLTOP_FEED: %q, want %q", got, want)
@@ -23,6 +24,7 @@ func TestFeedURLsFromFlagsOrEnvironment(t *testing.T) {
 // TestTokenFromFlagOrEnv: every command takes the token from --token when
 // given (even empty, to send none) and from $CALLTOP_TOKEN otherwise.
 func TestTokenFromFlagOrEnv(t *testing.T) {
+	t.Parallel()
 	e := testEnv(map[string]string{"CALLTOP_TOKEN": "from-env"})
 	for _, c := range []struct {
 		args []string
