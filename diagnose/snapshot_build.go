@@ -39,12 +39,12 @@ func (v views) summary(c *call) *CallSummary {
 		return c.summary
 	}
 	c.version++
-	s := &CallSummary{Room: c.room, Tags: c.tags, Start: msTime(c.start), End: msTime(c.end),
+	s := &CallSummary{Key: c.id, Room: c.room, Tags: c.tags, Start: msTime(c.start), End: msTime(c.end),
 		Ended: c.end != 0, WorstMOS: math.NaN(), WorstLoss: math.NaN(), WorstRTTMs: math.NaN(), Version: c.version}
 	if old := c.summary; old != nil && !c.namesChanged {
-		s.ID, s.Names = old.ID, old.Names // unchanged: share them
+		s.ID, s.People = old.ID, old.People // unchanged: share them
 	} else {
-		s.ID, s.Names = Clean(c.id), c.names()
+		s.ID, s.People = Clean(c.id), c.people()
 		c.namesChanged = false
 	}
 	bitrate := math.NaN()
@@ -64,6 +64,9 @@ func (v views) summary(c *call) *CallSummary {
 	if top := worstOpen(c.findings); top != nil {
 		s.Severity, s.TopFinding, s.TopRule = top.Severity, top.Message, top.Rule
 	}
+	if s.Ended && c.summary != nil {
+		keepLast(s, c.summary)
+	}
 	c.summary, c.dirty = s, false
 	if c.live != nil {
 		c.live.summaries[c.slot] = s
@@ -71,14 +74,30 @@ func (v views) summary(c *call) *CallSummary {
 	return s
 }
 
-// names lists the participants' display names and user ids, for filtering.
-func (c *call) names() []string {
-	out := make([]string, 0, len(c.parts))
-	for _, p := range c.parts {
-		out = append(out, p.displayName())
-		if p.userID != "" && p.userID != p.displayName() {
-			out = append(out, p.userID)
+// keepLast gives an ended call's summary the worst finding and figures it
+// had while it ran (its findings closed and its participants left with
+// the end): the calls list shows how the call ended, not "ok".
+func keepLast(s, old *CallSummary) {
+	if s.Severity == None && old.Severity > None {
+		s.Severity, s.TopFinding, s.TopRule = old.Severity, old.TopFinding, old.TopRule
+	}
+	if s.Participants == 0 {
+		s.Participants = old.Participants
+	}
+	for _, f := range []struct{ cur, last *float64 }{
+		{&s.WorstMOS, &old.WorstMOS}, {&s.WorstLoss, &old.WorstLoss}, {&s.WorstRTTMs, &old.WorstRTTMs}, {&s.BitrateKbps, &old.BitrateKbps},
+	} {
+		if math.IsNaN(*f.cur) {
+			*f.cur = *f.last
 		}
+	}
+}
+
+// people lists the participants by id, display name and user id, cleaned.
+func (c *call) people() []Person {
+	out := make([]Person, 0, len(c.parts))
+	for _, p := range c.parts {
+		out = append(out, Person{ID: Clean(p.id), Name: Clean(p.displayName()), UserID: Clean(p.userID)})
 	}
 	return out
 }

@@ -72,6 +72,7 @@ func newModel(ctrl Controller, frames <-chan engine.Frame, opts Options) *Model 
 	m.header = &header{common: c}
 	m.help = newHelpScreen(c)
 	m.setReplayKeys(false)
+	m.startFind(opts.Find)
 	return m
 }
 
@@ -128,7 +129,7 @@ func (m *Model) onFrame(f engine.Frame) tea.Cmd {
 		return m.listen()
 	}
 	m.show(f)
-	return tea.Batch(m.listen(), m.armTick(), m.refocus())
+	return tea.Batch(m.listen(), m.armTick(), m.refocus(), m.findStep())
 }
 
 // show puts a frame on screen.
@@ -136,6 +137,7 @@ func (m *Model) show(f engine.Frame) {
 	m.shown = f
 	m.setReplayKeys(f.Replay != nil)
 	m.calls.SetSnapshot(f.Calls.Calls, f.Calls.FeedTime, m.screen == screenCalls)
+	m.calls.SetFeed(f.Feed, m.now)
 	m.call.SetDetail(f.Calls.Focus, f.Calls.FeedTime, m.focusID)
 	m.call.gone = m.screen == screenCall && m.call.detail == nil && m.calls.Call(m.focusID) == nil
 	m.alerts.SetFrame(&f, m.calls.Call)
@@ -151,7 +153,7 @@ func (m *Model) refocus() tea.Cmd {
 		return nil
 	}
 	fd := m.shown.Calls.Focus
-	if (fd != nil && fd.Summary != nil && fd.Summary.ID != m.focusID) || (fd == nil && m.call.detail == nil) {
+	if (fd != nil && fd.Summary != nil && fd.Summary.Key != m.focusID) || (fd == nil && m.call.detail == nil) {
 		return m.focus(m.focusID)
 	}
 	return nil
@@ -169,6 +171,7 @@ func (m *Model) armTick() tea.Cmd {
 
 func (m *Model) onTick(t time.Time) tea.Cmd {
 	m.now = t
+	m.calls.SetFeed(m.shown.Feed, t)
 	if !needsClock(m.shown.Feed) {
 		m.ticking = false
 		return nil

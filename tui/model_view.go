@@ -73,6 +73,9 @@ func (m *Model) render() string {
 	}
 	m.header.info = m.headerInfo()
 	parts := []string{m.header.View(), m.body(), m.hintBar()}
+	if m.opts.ASCII {
+		return toASCII(strings.Join(parts, "\n"))
+	}
 	return strings.Join(parts, "\n")
 }
 

@@ -33,9 +33,11 @@ type demoConfig struct {
 	stateDir  string
 	profile   string // CPU profile file (hidden flag, for performance work)
 	fleet     fleetFlags
+	view      viewFlags
+	tui       tui.Options // from view and the locale
 }
 
-func newDemoCmd() *cobra.Command {
+func newDemoCmd(e env) *cobra.Command {
 	cfg := demoConfig{calls: defaultDemoCalls, speed: 1}
 	var scenarios string
 	cmd := &cobra.Command{
@@ -55,6 +57,7 @@ Without --scenario the mix is mostly good calls with some of each problem.`,
 					cfg.scenarios = append(cfg.scenarios, s)
 				}
 			}
+			cfg.tui = cfg.view.options(e)
 			return runDemo(cmd.Context(), cfg)
 		},
 	}
@@ -67,6 +70,7 @@ Without --scenario the mix is mostly good calls with some of each problem.`,
 	f.StringVar(&cfg.profile, "cpuprofile", "", "write a CPU profile of the whole demo to this file")
 	_ = f.MarkHidden("cpuprofile")
 	cfg.fleet.register(cmd)
+	cfg.view.register(f)
 	_ = cmd.RegisterFlagCompletionFunc("scenario", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return sim.ScenarioNames(), cobra.ShellCompDirectiveNoFileComp
 	})
@@ -131,7 +135,7 @@ func runDemo(ctx context.Context, cfg demoConfig) error {
 	}
 	opts.Events = client.Events()
 	source := hub.StepSource(s.StepEach, time.Second, cfg.speed)
-	return runTUI(ctx, opts, tui.Options{},
+	return runTUI(ctx, opts, cfg.tui,
 		func(ctx context.Context) error { return feedHub.Serve(ctx, ln) },
 		func(ctx context.Context) error { return source(ctx, feedHub) },
 		client.Run)

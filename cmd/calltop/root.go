@@ -38,10 +38,10 @@ With no --feed and no $CALLTOP_FEED, calltop opens the built-in demo.`,
 	live.register(root)
 	root.AddCommand(
 		newVersionCmd(),
-		newDemoCmd(),
+		newDemoCmd(e),
 		newHubCmd(e),
 		newRecordCmd(e),
-		newReplayCmd(),
+		newReplayCmd(e),
 		newReportCmd(e),
 		newWatchCmd(e),
 	)

@@ -38,6 +38,8 @@ type liveFlags struct {
 	webhooks []string
 	format   string
 	fleet    fleetFlags
+	view     viewFlags
+	tui      tui.Options // from view and the locale, set by runRoot
 }
 
 // register adds the TUI's flags to the root command.
@@ -50,6 +52,7 @@ func (l *liveFlags) register(root *cobra.Command) {
 	f.StringArrayVar(&l.webhooks, "webhook", nil, "post alerts to this webhook URL (repeatable)")
 	f.StringVar(&l.format, "webhook-format", "slack", "webhook payload: slack or json")
 	l.fleet.register(root)
+	l.view.register(f)
 }
 
 // runRoot opens the TUI on --feed or $CALLTOP_FEED, or the demo.
@@ -58,8 +61,9 @@ func runRoot(cmd *cobra.Command, e env, live liveFlags) error {
 	if _, err := live.fleet.options(); err != nil {
 		return err
 	}
+	live.tui = live.view.options(e)
 	if len(urls) == 0 {
-		return runDemo(cmd.Context(), demoConfig{calls: defaultDemoCalls, speed: 1, stateDir: live.stateDir, fleet: live.fleet})
+		return runDemo(cmd.Context(), demoConfig{calls: defaultDemoCalls, speed: 1, stateDir: live.stateDir, fleet: live.fleet, tui: live.tui})
 	}
 	live.feeds = urls
 	live.token = e.flagOrEnv(cmd, "token", live.token, "CALLTOP_TOKEN")
@@ -97,7 +101,7 @@ func runLive(ctx context.Context, live liveFlags) error {
 	}
 	fleet, _ := live.fleet.options() // checked in runRoot
 	opts.NewBook = newFleetBook(notifier, fleet)
-	err = runTUI(ctx, opts, tui.Options{}, client.Run)
+	err = runTUI(ctx, opts, live.tui, client.Run)
 	if notifier != nil {
 		cctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 		notifier.Close(cctx)

@@ -38,6 +38,13 @@ type FeedStatus struct {
 	State string
 	// Reason explains a failed, stalled or reconnecting state.
 	Reason string
+	// Problem classifies Reason ("unauthorized", "refused", "dns", "tls",
+	// "timeout", "http", "dropped", "other"; "" with none).
+	Problem string
+	// URL is the feed in use or being tried (Source may be "demo").
+	URL string
+	// Connects counts successful connections (1 on the first).
+	Connects int
 	// Since is when the feed entered State (wall clock, for display only).
 	Since time.Time
 	// NextRetry is when the client will try again (reconnecting only).

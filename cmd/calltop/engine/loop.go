@@ -229,14 +229,15 @@ func (l *loop) bookNow() time.Time {
 // setFeedState records a live connection state and tells the book when
 // the feed goes down or comes back.
 func (l *loop) setFeedState(cs feed.Status) {
-	st := FeedStatus{Source: l.e.opts.Source, State: cs.State.String(), Reason: cs.Reason,
-		Since: cs.Since, NextRetry: cs.NextAttempt, BadFrames: l.feed.BadFrames, LastBad: l.feed.LastBad}
+	st := FeedStatus{Source: l.e.opts.Source, State: cs.State.String(), Reason: cs.Reason, Problem: string(cs.Problem),
+		URL: cs.URL, Connects: cs.Connects, Since: cs.Since, NextRetry: cs.NextAttempt, BadFrames: l.feed.BadFrames, LastBad: l.feed.LastBad}
 	if st.Source == "" {
 		st.Source = cs.URL
 	}
 	if n := int(cs.BadFrames); n > st.BadFrames {
 		st.BadFrames, st.LastBad = n, cs.LastBadReason
 	}
+	logFeedChange(l.feed, st)
 	l.feed = st
 	down := cs.State == feed.StateReconnecting || cs.State == feed.StateStalled || cs.State == feed.StateFailed
 	l.changed()
