@@ -60,16 +60,32 @@ func splitKey(k string) (id, attr string, ok bool) {
 
 // decodeValues reads a series' values: a JSON string holding an array (the
 // usual, double-encoded form) or a plain array.
-func decodeValues(raw json.RawMessage) ([]any, bool) {
-	var vals []any
-	if json.Unmarshal(raw, &vals) == nil {
+func decodeValues(p *anyParser, raw json.RawMessage) ([]any, bool) {
+	v, ok := p.parse(raw)
+	if !ok {
+		var vals []any
+		if json.Unmarshal(raw, &vals) == nil { // what the parser gave up on
+			return vals, true
+		}
+		var s string
+		if json.Unmarshal(raw, &s) != nil || json.Unmarshal([]byte(s), &vals) != nil {
+			return nil, false
+		}
 		return vals, true
 	}
-	var s string
-	if json.Unmarshal(raw, &s) != nil || json.Unmarshal([]byte(s), &vals) != nil {
-		return nil, false
+	switch t := v.(type) {
+	case []any:
+		return t, true
+	case nil:
+		return nil, true
+	case string:
+		var vals []any
+		if p.unmarshal([]byte(t), &vals) != nil {
+			return nil, false
+		}
+		return vals, true
 	}
-	return vals, true
+	return nil, false
 }
 
 // parseTime reads startTime/endTime: an RFC 3339 string or milliseconds.
@@ -96,13 +112,14 @@ func parseTime(raw json.RawMessage) (float64, bool) {
 func readSeries(b *builder, pc *internalsPC) *pcSeries {
 	ids := map[string]*idSeries{}
 	bad := 0
+	var p anyParser
 	for _, k := range pc.keys {
 		id, attr, ok := splitKey(k)
 		if !ok {
 			continue
 		}
 		s := pc.series[k]
-		vals, ok := decodeValues(s.Values)
+		vals, ok := decodeValues(&p, s.Values)
 		if !ok {
 			bad++
 			continue

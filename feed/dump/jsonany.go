@@ -226,7 +226,14 @@ func (p *anyParser) intern(raw []byte) string {
 
 // escaped reads a string holding escapes, from its first content byte.
 func (p *anyParser) escaped(start int) (string, bool) {
-	buf := make([]byte, 0, 32)
+	end := start
+	for end < len(p.data) && p.data[end] != '"' {
+		if p.data[end] == '\\' {
+			end++
+		}
+		end++
+	}
+	buf := make([]byte, 0, min(end, len(p.data))-start)
 	for i := start; i < len(p.data); {
 		c := p.data[i]
 		switch {
@@ -273,6 +280,36 @@ func (p *anyParser) escaped(start int) (string, bool) {
 		i += 2
 	}
 	return "", false
+}
+
+// skipString passes over a string at p.pos (on its opening quote),
+// checking its escapes; its bytes are not decoded.
+func (p *anyParser) skipString() bool {
+	for i := p.pos + 1; i < len(p.data); i++ {
+		switch c := p.data[i]; {
+		case c == '"':
+			p.pos = i + 1
+			return true
+		case c < 0x20:
+			return false
+		case c == '\\':
+			if i+1 >= len(p.data) {
+				return false
+			}
+			switch p.data[i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				i++
+			case 'u':
+				if _, ok := hex4(p.data, i+2); !ok {
+					return false
+				}
+				i += 5
+			default:
+				return false
+			}
+		}
+	}
+	return false
 }
 
 // unicode reads \uXXXX (and its low surrogate) at i: the rune and the
