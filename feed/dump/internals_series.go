@@ -2,6 +2,7 @@ package dump
 
 import (
 	"encoding/json"
+	"reflect"
 	"slices"
 	"sort"
 	"strconv"
@@ -23,11 +24,14 @@ type idSeries struct {
 	spans     map[string][2]float64 // attribute -> startTime, endTime (old dumps)
 }
 
-// point is one stats object at one time.
+// point is one stats object at one time: its fields (obj), or, for an
+// object that needs nothing from another (see direct), the stat itself.
 type point struct {
-	ts  float64
-	id  string
-	obj rawStat
+	ts   float64
+	id   string
+	typ  string
+	obj  rawStat
+	stat *feed.Stat
 }
 
 // pcSeries is one peer connection's stats as time-ordered points.
@@ -144,12 +148,13 @@ func readSeries(b *builder, pc *internalsPC) *pcSeries {
 	}
 	out := &pcSeries{id: pc.id}
 	untimed, untyped := 0, 0
+	direct := !remoteWithoutKind(ids)
 	for _, id := range sortedKeys(ids) {
-		pts, ok := ids[id].points(id)
+		pts, ok := ids[id].points(id, direct)
 		switch {
 		case !ok:
 			untimed++
-		case pts[0].obj["type"] == "":
+		case pts[0].typ == "":
 			untyped++
 		default:
 			out.points = append(out.points, pts...)
@@ -203,11 +208,25 @@ func (is *idSeries) times() ([]float64, bool) {
 
 // points aligns every attribute with the id's times from the end (an
 // attribute can start later than its id: offset = len(times) - len(values))
-// and returns one object per time.
-func (is *idSeries) points(id string) ([]point, bool) {
+// and returns one object per time; converted to stats at once when direct
+// allows and the object needs nothing from another (see directType).
+func (is *idSeries) points(id string, direct bool) ([]point, bool) {
 	ts, ok := is.times()
 	if !ok {
 		return nil, false
+	}
+	last := is.lastValues()
+	typ := is.statsType
+	if typ == "" {
+		typ, _ = last["type"].(string)
+	}
+	if typ == "" {
+		typ = typeFromID(id, last)
+	}
+	if direct {
+		if w3c := is.directType(typ, last); w3c != "" {
+			return is.directPoints(id, typ, w3c, ts), true
+		}
 	}
 	objs := make([]rawStat, len(ts))
 	for i := range objs {
@@ -224,22 +243,98 @@ func (is *idSeries) points(id string) ([]point, bool) {
 			}
 		}
 	}
-	typ := is.statsType
-	if typ == "" {
-		typ, _ = objs[len(objs)-1]["type"].(string)
-	}
-	if typ == "" {
-		typ = typeFromID(id, objs[len(objs)-1])
-	}
 	out := make([]point, 0, len(ts))
 	for i, o := range objs {
 		o["type"] = typ
 		if i+1 < len(ts) && ts[i+1] == ts[i] {
 			continue // the same report polled twice: keep the later copy
 		}
-		out = append(out, point{ts: ts[i], id: id, obj: o})
+		out = append(out, point{ts: ts[i], id: id, typ: typ, obj: o})
 	}
 	return out, true
+}
+
+// lastValues is the object at the id's last time (for its type).
+func (is *idSeries) lastValues() rawStat {
+	last := rawStat{}
+	for attr, vals := range is.attrs {
+		if attr != "timestamp" && len(vals) > 0 && vals[len(vals)-1] != nil {
+			last[attr] = vals[len(vals)-1]
+		}
+	}
+	return last
+}
+
+// directType is the W3C type of an id whose stats can be made from its
+// own series alone, or "": legacy objects, tracks and the other dropped
+// types, rtp streams naming a track (whose fields fold in) and old
+// isRemote flags go through the objects.
+func (is *idSeries) directType(typ string, last rawStat) string {
+	last["type"] = typ
+	if typ == legacyLocalCand || typ == legacyRemoteCand || isLegacyType(last) || is.attrs["trackId"] != nil || is.attrs["isRemote"] != nil {
+		return ""
+	}
+	w3c := normalizeType(last)
+	if w3c == "" || dropTypes[w3c] {
+		return ""
+	}
+	return w3c
+}
+
+// directPoints makes the id's stats straight from its series, as
+// statsFromSample would from one object per time.
+func (is *idSeries) directPoints(id, typ, w3c string, ts []float64) []point {
+	stats := make([]feed.Stat, len(ts))
+	cid, ctyp := clean(id), clean(w3c)
+	for j := range stats {
+		stats[j].ID, stats[j].Type, stats[j].Timestamp = cid, ctyp, ts[j]
+	}
+	for attr, vals := range is.attrs {
+		f, ok := statFields[attr]
+		if !ok {
+			continue
+		}
+		off := len(ts) - len(vals)
+		for i, v := range vals {
+			if j := off + i; j >= 0 && v != nil {
+				setField(reflect.ValueOf(&stats[j]).Elem().Field(f.index), f.kind, v)
+			}
+		}
+	}
+	out := make([]point, 0, len(ts))
+	for i := range stats {
+		if i+1 < len(ts) && ts[i+1] == ts[i] {
+			continue // the same report polled twice: keep the later copy
+		}
+		out = append(out, point{ts: ts[i], id: id, typ: typ, stat: &stats[i]})
+	}
+	return out
+}
+
+// remoteWithoutKind reports whether a remote report of the peer connection
+// lacks its kind at some time: it takes its local stream's, so the
+// connection's objects are kept as objects.
+func remoteWithoutKind(ids map[string]*idSeries) bool {
+	for _, is := range ids {
+		t := is.statsType
+		if t != feed.StatRemoteInboundRTP && t != "remote-outbound-rtp" && t != "" {
+			continue
+		}
+		kinds, ok := is.attrs["kind"]
+		if !ok {
+			kinds = is.attrs["mediaType"]
+		}
+		ts, _ := is.times()
+		if len(kinds) < len(ts) {
+			return true
+		}
+		for _, k := range kinds {
+			if s, _ := k.(string); s == "" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // longIDTypes maps the prefixes of Chrome's long stats ids (before ~M110)
@@ -290,7 +385,7 @@ func typeFromID(id string, last rawStat) string {
 func (s *pcSeries) emit(b *builder) {
 	var local, remote []point
 	for _, p := range s.points {
-		if t := p.obj["type"]; t == feed.StatRemoteInboundRTP || t == "remote-outbound-rtp" {
+		if t := p.typ; t == feed.StatRemoteInboundRTP || t == "remote-outbound-rtp" {
 			remote = append(remote, p)
 		} else {
 			local = append(local, p)
@@ -320,14 +415,38 @@ func (s *pcSeries) emit(b *builder) {
 	}
 	state := map[string]rawStat{}
 	for i, g := range groups {
-		ids := make([]string, 0, len(g))
-		for _, p := range g {
-			if !slices.Contains(ids, p.id) {
-				ids = append(ids, p.id)
-			}
-			state[p.id] = p.obj
-		}
-		sort.Strings(ids)
-		b.stats(s.id, ends[i], statsFromSample(state, ids, ends[i]))
+		b.stats(s.id, ends[i], groupStats(state, g, ends[i]))
 	}
+}
+
+// groupStats is one poll's stats: the objects through statsFromSample
+// (state holds every object's latest fields), the direct points as they
+// are; the later point of an id read twice wins; sorted by id.
+func groupStats(state map[string]rawStat, g []point, end float64) []feed.Stat {
+	ids := make([]string, 0, len(g))
+	var direct []*feed.Stat
+	for _, p := range g {
+		if p.stat != nil {
+			if k := slices.IndexFunc(direct, func(st *feed.Stat) bool { return st.ID == p.stat.ID }); k >= 0 {
+				direct[k] = p.stat
+			} else {
+				direct = append(direct, p.stat)
+			}
+			continue
+		}
+		if !slices.Contains(ids, p.id) {
+			ids = append(ids, p.id)
+		}
+		state[p.id] = p.obj
+	}
+	sort.Strings(ids)
+	out := statsFromSample(state, ids, end)
+	if len(direct) == 0 {
+		return out
+	}
+	for _, st := range direct {
+		out = append(out, *st)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
 }
