@@ -27,11 +27,38 @@ type idSeries struct {
 // point is one stats object at one time: its fields (obj), or, for an
 // object that needs nothing from another (see direct), the stat itself.
 type point struct {
-	ts   float64
-	id   string
-	typ  string
-	obj  rawStat
-	stat *feed.Stat
+	ts  float64
+	id  string
+	typ string
+	obj rawStat
+	// A direct point: its stat is filled from the series at index at.
+	direct *directSeries
+	at     int
+}
+
+// directSeries is an id whose stats are made from its series alone.
+type directSeries struct {
+	id, typ string // cleaned
+	ts      []float64
+	cols    []column
+}
+
+// column is one attribute that lands in feed.Stat, aligned with the times.
+type column struct {
+	field statField
+	vals  []any
+	off   int
+}
+
+// fill makes the stat at time index j.
+func (d *directSeries) fill(st *feed.Stat, j int) {
+	st.ID, st.Type, st.Timestamp = d.id, d.typ, d.ts[j]
+	v := reflect.ValueOf(st).Elem()
+	for _, c := range d.cols {
+		if i := j - c.off; i >= 0 && i < len(c.vals) && c.vals[i] != nil {
+			setField(v.Field(c.field.index), c.field.kind, c.vals[i])
+		}
+	}
 }
 
 // pcSeries is one peer connection's stats as time-ordered points.
@@ -281,32 +308,21 @@ func (is *idSeries) directType(typ string, last rawStat) string {
 	return w3c
 }
 
-// directPoints makes the id's stats straight from its series, as
+// directPoints gives the id's points as direct ones, to be filled as
 // statsFromSample would from one object per time.
 func (is *idSeries) directPoints(id, typ, w3c string, ts []float64) []point {
-	stats := make([]feed.Stat, len(ts))
-	cid, ctyp := clean(id), clean(w3c)
-	for j := range stats {
-		stats[j].ID, stats[j].Type, stats[j].Timestamp = cid, ctyp, ts[j]
-	}
-	for attr, vals := range is.attrs {
-		f, ok := statFields[attr]
-		if !ok {
-			continue
-		}
-		off := len(ts) - len(vals)
-		for i, v := range vals {
-			if j := off + i; j >= 0 && v != nil {
-				setField(reflect.ValueOf(&stats[j]).Elem().Field(f.index), f.kind, v)
-			}
+	d := &directSeries{id: clean(id), typ: clean(w3c), ts: ts}
+	for _, attr := range sortedKeys(is.attrs) {
+		if f, ok := statFields[attr]; ok {
+			d.cols = append(d.cols, column{field: f, vals: is.attrs[attr], off: len(ts) - len(is.attrs[attr])})
 		}
 	}
 	out := make([]point, 0, len(ts))
-	for i := range stats {
+	for i := range ts {
 		if i+1 < len(ts) && ts[i+1] == ts[i] {
 			continue // the same report polled twice: keep the later copy
 		}
-		out = append(out, point{ts: ts[i], id: id, typ: typ, stat: &stats[i]})
+		out = append(out, point{ts: ts[i], id: id, typ: typ, direct: d, at: i})
 	}
 	return out
 }
@@ -420,33 +436,34 @@ func (s *pcSeries) emit(b *builder) {
 }
 
 // groupStats is one poll's stats: the objects through statsFromSample
-// (state holds every object's latest fields), the direct points as they
-// are; the later point of an id read twice wins; sorted by id.
+// (state holds every object's latest fields), the direct points filled in
+// place; the later point of an id read twice wins; sorted by id.
 func groupStats(state map[string]rawStat, g []point, end float64) []feed.Stat {
 	ids := make([]string, 0, len(g))
-	var direct []*feed.Stat
+	var direct []point
 	for _, p := range g {
-		if p.stat != nil {
-			if k := slices.IndexFunc(direct, func(st *feed.Stat) bool { return st.ID == p.stat.ID }); k >= 0 {
-				direct[k] = p.stat
-			} else {
-				direct = append(direct, p.stat)
+		if p.direct == nil {
+			if !slices.Contains(ids, p.id) {
+				ids = append(ids, p.id)
 			}
+			state[p.id] = p.obj
 			continue
 		}
-		if !slices.Contains(ids, p.id) {
-			ids = append(ids, p.id)
+		if k := slices.IndexFunc(direct, func(q point) bool { return q.id == p.id }); k >= 0 {
+			direct[k] = p
+		} else {
+			direct = append(direct, p)
 		}
-		state[p.id] = p.obj
 	}
 	sort.Strings(ids)
-	out := statsFromSample(state, ids, end)
 	if len(direct) == 0 {
-		return out
+		return statsFromSample(state, ids, end)
 	}
-	for _, st := range direct {
-		out = append(out, *st)
+	out := make([]feed.Stat, len(direct), len(direct)+len(ids))
+	for k, p := range direct {
+		p.direct.fill(&out[k], p.at)
 	}
+	out = statsInto(out, state, ids, end)
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
 }

@@ -238,7 +238,13 @@ func dropControl(r rune) rune {
 // mapped, track objects are folded into their rtp streams, and objects
 // calltop does not read are left out. The result is sorted by id.
 func statsFromSample(state map[string]rawStat, ids []string, fallbackTS float64) []feed.Stat {
-	out := make([]feed.Stat, 0, len(ids))
+	out := statsInto(make([]feed.Stat, 0, len(ids)), state, ids, fallbackTS)
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// statsInto is statsFromSample appending to out, unsorted.
+func statsInto(out []feed.Stat, state map[string]rawStat, ids []string, fallbackTS float64) []feed.Stat {
 	for _, id := range ids {
 		obj := state[id]
 		if obj == nil {
@@ -265,7 +271,6 @@ func statsFromSample(state map[string]rawStat, ids []string, fallbackTS float64)
 		out = append(out, feed.Stat{})
 		fillStat(&out[len(out)-1], id, typ, ts, obj)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
 }
 
