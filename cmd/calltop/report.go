@@ -21,8 +21,6 @@ import (
 	"github.com/calltop/calltop/feed/dump"
 )
 
-func init() { subcommands = append(subcommands, newReportCmd) }
-
 // reportOptions are the flags of `calltop report`.
 type reportOptions struct {
 	feeds    []string
@@ -30,13 +28,19 @@ type reportOptions struct {
 	json     bool
 	token    string
 	caFile   string
+
+	// applied, when set, sees each feed message once it is applied: a test
+	// cancels the read with it on the message it waits for.
+	applied func(*feed.Message)
 }
 
 // feedFormat is the report's source format when it read a live feed.
 const feedFormat = "calltop-feed"
 
-func newReportCmd() *cobra.Command {
-	var o reportOptions
+func newReportCmd(e env) *cobra.Command { return reportCommand(e, &reportOptions{}) }
+
+// reportCommand is newReportCmd with its flags parsed into o.
+func reportCommand(e env, o *reportOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "report (FILE | --feed URL --duration D) [--json]",
 		Short: "Diagnose a recording, a dump or a live feed and print the findings (no TUI)",
@@ -56,10 +60,10 @@ on stderr with their place and reason; the rest is still reported.
   calltop report --feed ws://127.0.0.1:7070/feed --duration 2m`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.token = flagOrEnv(cmd, "token", o.token, "CALLTOP_TOKEN")
+			o.token = e.flagOrEnv(cmd, "token", o.token, "CALLTOP_TOKEN")
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			rep, err := buildReport(ctx, o, args, cmd.ErrOrStderr())
+			rep, err := buildReport(ctx, *o, args, cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}
@@ -157,6 +161,9 @@ func reportFeed(ctx context.Context, m *diagnose.Monitor, o reportOptions, stder
 		switch ev.Kind {
 		case feed.EventMessage:
 			m.Apply(ev.Msg)
+			if o.applied != nil {
+				o.applied(ev.Msg)
+			}
 			ev.Release()
 		case feed.EventBadFrame:
 			fmt.Fprintf(stderr, "calltop report: bad frame: %s\n", diagnose.Clean(ev.Reason))
