@@ -14,7 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/calltop/calltop/cmd/calltop/engine"
-	"github.com/calltop/calltop/diagnose/alert"
+	"github.com/calltop/calltop/diagnose/alert/statefile"
 	"github.com/calltop/calltop/feed/client"
 	"github.com/calltop/calltop/feed/hub"
 	"github.com/calltop/calltop/feed/sim"
@@ -113,7 +113,7 @@ func runDemo(ctx context.Context, cfg demoConfig) error {
 	hubLog := log.New(io.Discard, "", 0)
 	opts := engine.Options{Source: "demo", NewBook: newFleetBook(nil, fleet)}
 	if cfg.stateDir != "" {
-		if opts.Store, err = alert.OpenStore(cfg.stateDir); err != nil {
+		if opts.Store, err = statefile.OpenStore(cfg.stateDir); err != nil {
 			ln.Close()
 			return err
 		}

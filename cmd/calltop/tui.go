@@ -17,6 +17,8 @@ import (
 	"github.com/calltop/calltop/cmd/calltop/engine"
 	"github.com/calltop/calltop/diagnose"
 	"github.com/calltop/calltop/diagnose/alert"
+	"github.com/calltop/calltop/diagnose/alert/statefile"
+	"github.com/calltop/calltop/diagnose/alert/webhook"
 	"github.com/calltop/calltop/feed/client"
 	"github.com/calltop/calltop/tui"
 )
@@ -81,7 +83,7 @@ func runLive(ctx context.Context, live liveFlags) error {
 	if err != nil {
 		return err
 	}
-	store, err := alert.OpenStore(dir)
+	store, err := statefile.OpenStore(dir)
 	if err != nil {
 		return err
 	}
@@ -91,9 +93,9 @@ func runLive(ctx context.Context, live liveFlags) error {
 	}
 	defer logs.Close()
 	opts := engine.Options{Events: client.Events(), Store: store} // the header names the URL in use
-	var notifier *alert.Notifier
+	var notifier *webhook.Notifier
 	if len(live.webhooks) > 0 {
-		notifier, err = alert.NewNotifier(alert.NotifierOptions{Webhooks: live.webhooks, Format: alert.Format(live.format)})
+		notifier, err = webhook.NewNotifier(webhook.NotifierOptions{Webhooks: live.webhooks, Format: webhook.Format(live.format)})
 		if err != nil {
 			return err
 		}
@@ -111,7 +113,7 @@ func runLive(ctx context.Context, live liveFlags) error {
 }
 
 // newBook returns a maker of alert books that notify through n (if any).
-func newBook(n *alert.Notifier) func() *alert.Book {
+func newBook(n *webhook.Notifier) func() *alert.Book {
 	return newFleetBook(n, alert.FleetOptions{})
 }
 
@@ -171,7 +173,7 @@ func stateDir(dir string) (string, error) {
 	if dir != "" {
 		return dir, nil
 	}
-	return alert.DefaultStateDir()
+	return statefile.DefaultStateDir()
 }
 
 // openLog sends the standard logger to calltop.log in dir, so nothing

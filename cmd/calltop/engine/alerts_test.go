@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/calltop/calltop/diagnose/alert"
+	"github.com/calltop/calltop/diagnose/alert/statefile"
+	"github.com/calltop/calltop/diagnose/alert/webhook"
 	"github.com/calltop/calltop/feed"
 )
 
@@ -28,7 +30,7 @@ func tick(s int) *feed.Message {
 		Call: &feed.Call{ID: "call-0"}}
 }
 
-func alertEngine(t *testing.T, store *alert.Store) (*Engine, chan feed.Event) {
+func alertEngine(t *testing.T, store *statefile.Store) (*Engine, chan feed.Event) {
 	t.Helper()
 	events := make(chan feed.Event, 64)
 	e := startLive(t, Options{NewMonitor: newTestMonitor, Source: "test", Events: events,
@@ -77,7 +79,7 @@ func fireLossAlertFrame(t *testing.T, e *Engine, events chan feed.Event) (string
 
 func TestAckAndMuteReachTheBook(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		store, err := alert.OpenStore(t.TempDir())
+		store, err := statefile.OpenStore(t.TempDir())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -133,7 +135,7 @@ func TestMuteUntilResolved(t *testing.T) {
 func TestAlertStateSurvivesARestart(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		dir := t.TempDir()
-		store, err := alert.OpenStore(dir)
+		store, err := statefile.OpenStore(dir)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -178,7 +180,7 @@ func TestWebhookDeliveryReachesTheEventLog(t *testing.T) {
 		posts <- string(body)
 	}))
 	defer srv.Close()
-	n, err := alert.NewNotifier(alert.NotifierOptions{Webhooks: []string{srv.URL}, Format: alert.FormatJSON})
+	n, err := webhook.NewNotifier(webhook.NotifierOptions{Webhooks: []string{srv.URL}, Format: webhook.FormatJSON})
 	if err != nil {
 		t.Fatal(err)
 	}

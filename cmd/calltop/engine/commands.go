@@ -80,6 +80,16 @@ func (e *Engine) Ack(alertKey, note string) {
 	})
 }
 
+// Unack withdraws the acknowledgement of the alert with this key: it
+// fires again, and repeat notifications resume.
+func (e *Engine) Unack(alertKey string) {
+	e.send(func(l *loop) {
+		l.bookAction(func(b *alert.Book, now time.Time) error {
+			return b.Unack(alertKey, "", now)
+		})
+	})
+}
+
 // Mute silences the alerts m selects for d, or until every alert it mutes
 // now has resolved when untilResolved is set.
 func (e *Engine) Mute(m alert.Matcher, d time.Duration, untilResolved bool, note string) {
