@@ -20,19 +20,23 @@ type callView struct {
 	gone     bool   // the call is no longer in the feed and never arrived
 	detail   *diagnose.CallDetail
 	feedTime time.Time
-	cursor   int // selected participant
-	selected string
-	window   int // index into windows
+	people   list // the participants: cursor, selection by participant id, window
+	window   int  // index into windows
 	graphs   graphCache
 }
 
-func newCallView(c common) *callView { return &callView{common: c, window: 1} }
+func newCallView(c common) *callView {
+	v := &callView{common: c, window: 1}
+	v.people = newList(c.keys, func(i int) string { return v.detail.Participants[i].ID })
+	return v
+}
 
 // Open starts showing the call with this id, named name until its detail
 // arrives; the participant and window are kept when it is the same call.
 func (v *callView) Open(id, name string) {
 	if v.id != id {
-		v.cursor, v.selected = 0, ""
+		v.people.Home()
+		v.people.selected = ""
 		v.detail = nil
 	}
 	v.id, v.name = id, name
@@ -46,16 +50,11 @@ func (v *callView) SetDetail(d *diagnose.CallDetail, feedTime time.Time, want st
 		return
 	}
 	v.detail = d
-	if v.selected == "" { // first detail of this call: start on the worst
-		v.cursor = worstParticipant(d.Participants)
+	first := v.people.selected == ""
+	v.people.SetRows(len(d.Participants))
+	if first && len(d.Participants) > 0 { // first detail of this call: start on the worst
+		v.people.MoveTo(worstParticipant(d.Participants))
 	}
-	v.cursor = min(v.cursor, max(len(d.Participants)-1, 0))
-	for i := range d.Participants {
-		if d.Participants[i].ID == v.selected {
-			v.cursor = i
-		}
-	}
-	v.syncSelected()
 }
 
 // worstParticipant is the index of the participant with the worst open
@@ -83,18 +82,12 @@ func worstParticipant(ps []diagnose.ParticipantDetail) int {
 	return best
 }
 
-func (v *callView) syncSelected() {
-	if v.detail != nil && v.cursor < len(v.detail.Participants) {
-		v.selected = v.detail.Participants[v.cursor].ID
-	}
-}
-
 // participant returns the selected participant, or nil.
 func (v *callView) participant() *diagnose.ParticipantDetail {
-	if v.detail == nil || v.cursor >= len(v.detail.Participants) {
-		return nil
+	if c := v.people.Cursor(); v.detail != nil && c < len(v.detail.Participants) {
+		return &v.detail.Participants[c]
 	}
-	return &v.detail.Participants[v.cursor]
+	return nil
 }
 
 // Window is the sparklines' time window.
@@ -113,22 +106,16 @@ func (v *callView) Name() string {
 
 // Update handles the call screen's own keys (esc and y are the root's).
 func (v *callView) Update(msg tea.KeyPressMsg) {
+	if v.detail != nil && v.people.Update(msg) {
+		return
+	}
 	k := v.keys
 	switch {
-	case key.Matches(msg, k.Up):
-		v.cursor = max(v.cursor-1, 0)
-	case key.Matches(msg, k.Down):
-		if v.detail != nil {
-			v.cursor = max(min(v.cursor+1, len(v.detail.Participants)-1), 0)
-		}
-	case key.Matches(msg, k.Top):
-		v.cursor = 0
 	case key.Matches(msg, k.WiderWindow):
 		v.window = min(v.window+1, len(windows)-1)
 	case key.Matches(msg, k.NarrowerWindow):
 		v.window = max(v.window-1, 0)
 	}
-	v.syncSelected()
 }
 
 // ShortHelp implements help.KeyMap.
@@ -141,7 +128,7 @@ func (v *callView) ShortHelp() []key.Binding {
 func (v *callView) FullHelp() [][]key.Binding {
 	k := v.keys
 	return [][]key.Binding{
-		{k.Up, k.Down, k.Top},
+		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.Back, k.WiderWindow, k.NarrowerWindow, k.Copy},
 	}
 }

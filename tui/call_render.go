@@ -52,6 +52,21 @@ func (v *callView) View() string {
 	return block(lines, v.width, v.height)
 }
 
+// SetSize implements component; the participant window is 3 rows, 8 on
+// tall screens.
+func (v *callView) SetSize(w, h int) {
+	v.common.SetSize(w, h)
+	v.people.SetHeight(participantRows(h))
+}
+
+// participantRows is how many participants are listed at once.
+func participantRows(h int) int {
+	if h >= 40 {
+		return 8
+	}
+	return 3
+}
+
 // facts renders the call's room, id, start, duration, participants and tags.
 func (v *callView) facts() []string {
 	st, s := v.styles, v.detail.Summary
@@ -97,21 +112,17 @@ func (v *callView) facts() []string {
 // of rows around the selected participant.
 func (v *callView) participantRows() []string {
 	ps := v.detail.Participants
-	limit := 3
-	if v.height >= 40 {
-		limit = 8
-	}
 	wide := v.width >= wideCall
 	out := []string{v.styles.ColumnHeader.Render(fit(participantHeading(wide), v.width))}
 	if len(ps) == 0 {
 		return append(out, v.styles.Dim.Render("  nobody has joined yet"))
 	}
-	from := max(min(v.cursor-limit/2, len(ps)-limit), 0)
-	for i := from; i < min(from+limit, len(ps)); i++ {
-		out = append(out, v.participantRow(&ps[i], i == v.cursor, wide))
+	from, to := v.people.Window()
+	for i := from; i < to; i++ {
+		out = append(out, v.participantRow(&ps[i], i == v.people.Cursor(), wide))
 	}
-	if len(ps) > limit {
-		out = append(out, v.styles.Dim.Render(fmt.Sprintf("  %d-%d of %d participants; up/down to choose", from+1, min(from+limit, len(ps)), len(ps))))
+	if len(ps) > to-from {
+		out = append(out, v.styles.Dim.Render(fmt.Sprintf("  %d-%d of %d participants; up/down to choose", from+1, to, len(ps))))
 	}
 	return out
 }

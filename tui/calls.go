@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/calltop/calltop/diagnose"
@@ -23,23 +24,21 @@ type callsTable struct {
 	feedTime  time.Time
 	hasFrame  bool
 	sortBy    sortKey
-	input     lineInput
+	input     textinput.Model
 	filtering bool                    // the filter input has the keyboard
 	filter    string                  // the filter in force
 	rows      []*diagnose.CallSummary // order.rows, the calls on screen in order
 	order     callOrder
 	byID      map[string]int32      // the snapshot's calls' slots by id
-	selected  string                // id of the selected call; the cursor follows it
+	list      list                  // cursor, selection by call id, window
 	selCall   *diagnose.CallSummary // the summary that was selected
-	pinned    bool                  // the user chose a call; until then the cursor stays on top
 	paints    rowPaints
-	cursor    int
-	offset    int
 }
 
 func newCallsTable(c common) *callsTable {
-	in := lineInput{prompt: "/", placeholder: "type to filter by call, room, participant, user or tag", limit: 80}
-	return &callsTable{common: c, input: in, paints: newRowPaints(c.styles)}
+	t := &callsTable{common: c, input: newFilterInput(c.styles), paints: newRowPaints(c.styles)}
+	t.list = newList(c.keys, func(i int) string { return t.rows[i].ID })
+	return t
 }
 
 // SetSnapshot replaces the calls. It re-sorts and re-filters them at once
@@ -73,6 +72,7 @@ func (t *callsTable) Refresh() {
 // SetSize implements component.
 func (t *callsTable) SetSize(w, h int) {
 	t.common.SetSize(w, h)
+	t.input.SetWidth(max(t.width-lipWidth(t.input.Prompt)-1, 1))
 	t.scroll()
 }
 
@@ -81,29 +81,16 @@ func (t *callsTable) SetSize(w, h int) {
 func (t *callsTable) refresh() {
 	t.stale = false
 	followAt, followID := -1, ""
-	if t.pinned {
-		followID = t.selected
-		if t.cursor < len(t.rows) && t.rows[t.cursor] == t.selCall {
-			followAt = t.cursor
+	if l := &t.list; l.Pinned() {
+		followID = l.selected
+		if c := l.Cursor(); c < len(t.rows) && t.rows[c] == t.selCall {
+			followAt = c
 		}
 	}
 	at := t.order.update(t.calls, t.feedTime, t.sortBy, t.filter, followAt, followID)
 	t.rows = t.order.rows
-	t.cursor = min(t.cursor, max(len(t.rows)-1, 0))
-	if !t.pinned {
-		t.cursor = 0
-	} else if at >= 0 {
-		t.cursor = at
-	}
-	t.syncSelected()
-	t.scroll()
-}
-
-func (t *callsTable) syncSelected() {
-	if t.cursor < len(t.rows) {
-		t.selCall = t.rows[t.cursor]
-		t.selected = t.selCall.ID
-	}
+	t.list.SetRowsAt(len(t.rows), at)
+	t.selCall = t.Selected()
 }
 
 // index keeps the ended count and the slots by id up to date with what a
@@ -146,8 +133,8 @@ func countEnded(calls []slotted) int {
 
 // Selected returns the call under the cursor, or nil.
 func (t *callsTable) Selected() *diagnose.CallSummary {
-	if t.cursor < len(t.rows) {
-		return t.rows[t.cursor]
+	if c := t.list.Cursor(); c < len(t.rows) {
+		return t.rows[c]
 	}
 	return nil
 }
@@ -166,23 +153,14 @@ func (t *callsTable) visibleRows() int {
 
 // scroll keeps the cursor inside the visible window.
 func (t *callsTable) scroll() {
-	n := t.visibleRows()
-	if t.cursor < t.offset {
-		t.offset = t.cursor
-	}
-	if t.cursor >= t.offset+n {
-		t.offset = t.cursor - n + 1
-	}
-	t.offset = max(min(t.offset, len(t.rows)-n), 0)
+	t.list.SetHeight(t.visibleRows())
 }
 
-// moveTo puts the cursor on row i (clamped) and selects that call; from
-// then on the cursor follows that call as the list re-sorts.
+// moveTo puts the cursor on row i and selects that call; from then on the
+// cursor follows that call as the list re-sorts.
 func (t *callsTable) moveTo(i int) {
-	t.pinned = true
-	t.cursor = max(min(i, len(t.rows)-1), 0)
-	t.syncSelected()
-	t.scroll()
+	t.list.MoveTo(i)
+	t.selCall = t.Selected()
 }
 
 // Update handles the calls screen's keys. open is true when the user
@@ -191,34 +169,30 @@ func (t *callsTable) Update(msg tea.KeyPressMsg) (cmd tea.Cmd, open bool) {
 	if t.filtering {
 		return t.updateFilter(msg), false
 	}
+	if t.list.Update(msg) {
+		t.selCall = t.Selected()
+		return nil, false
+	}
 	k := t.keys
 	switch {
-	case key.Matches(msg, k.Up):
-		t.moveTo(t.cursor - 1)
-	case key.Matches(msg, k.Down):
-		t.moveTo(t.cursor + 1)
-	case key.Matches(msg, k.PageUp):
-		t.moveTo(t.cursor - t.visibleRows())
-	case key.Matches(msg, k.PageDown):
-		t.moveTo(t.cursor + t.visibleRows())
-	case key.Matches(msg, k.Top):
-		t.moveTo(0)
-	case key.Matches(msg, k.Bottom):
-		t.moveTo(len(t.rows) - 1)
 	case key.Matches(msg, k.Sort):
 		t.sortBy = (t.sortBy + 1) % sortKeys
 		t.refresh()
 		return notice("sorted by " + t.sortBy.String() + sortOrder[t.sortBy] + "; s for the next sort"), false
 	case key.Matches(msg, k.Filter):
 		t.filtering = true
-		t.input.value = t.filter
+		t.input.SetValue(t.filter)
+		t.input.CursorEnd()
 		t.scroll()
-		return nil, false
+		return t.input.Focus(), false
 	case key.Matches(msg, k.ClearFilter):
 		t.setFilter("")
 	case key.Matches(msg, k.Open):
-		t.pinned = t.Selected() != nil
-		return nil, t.pinned
+		if t.Selected() == nil {
+			return nil, false
+		}
+		t.moveTo(t.list.Cursor())
+		return nil, true
 	}
 	return nil, false
 }
@@ -228,22 +202,25 @@ func (t *callsTable) updateFilter(msg tea.KeyPressMsg) tea.Cmd {
 	switch msg.String() {
 	case "enter":
 		t.filtering = false
+		t.input.Blur()
 		t.scroll()
 		return nil
 	case "esc":
 		t.filtering = false
+		t.input.Blur()
 		t.setFilter("")
 		return nil
 	}
-	t.input.Update(msg)
-	t.setFilter(t.input.value)
-	return nil
+	var cmd tea.Cmd
+	t.input, cmd = t.input.Update(msg)
+	t.setFilter(t.input.Value())
+	return cmd
 }
 
 // Paste adds pasted text to the filter being typed.
 func (t *callsTable) Paste(text string) {
-	t.input.Insert(strings.TrimSpace(text))
-	t.setFilter(t.input.value)
+	t.input, _ = t.input.Update(tea.PasteMsg{Content: strings.TrimSpace(text)})
+	t.setFilter(t.input.Value())
 }
 
 func (t *callsTable) setFilter(f string) {
@@ -285,16 +262,16 @@ func (t *callsTable) View() string {
 	cols := callColumns(t.width)
 	lines := make([]string, 0, t.height)
 	if t.filtering {
-		lines = append(lines, t.input.View(t.styles, t.width))
+		lines = append(lines, t.input.View())
 	}
 	lines = append(lines, t.styles.ColumnHeader.Render(fit(cols.heading(t.sortBy), t.width)))
 	if len(t.rows) == 0 {
 		lines = append(lines, "", "  "+t.emptyText())
 		return block(lines, t.width, t.height)
 	}
-	end := min(t.offset+t.visibleRows(), len(t.rows))
-	for i := t.offset; i < end; i++ {
-		lines = append(lines, t.renderRow(cols, t.rows[i], i == t.cursor))
+	from, to := t.list.Window()
+	for i := from; i < to; i++ {
+		lines = append(lines, t.renderRow(cols, t.rows[i], i == t.list.Cursor()))
 	}
 	return block(lines, t.width, t.height)
 }

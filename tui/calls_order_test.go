@@ -50,8 +50,8 @@ func TestMergedOrderMatchesFullSort(t *testing.T) {
 func checkFrame(t *testing.T, tbl *callsTable, fl *fleet, filter string, frame int, rng *rand.Rand) {
 	t.Helper()
 	selected := ""
-	if tbl.pinned {
-		selected = tbl.selected
+	if tbl.list.Pinned() {
+		selected = tbl.list.selected
 	}
 	visible := rng.IntN(5) > 0
 	tbl.SetSnapshot(fl.calls, fl.now, visible)

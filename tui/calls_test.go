@@ -18,8 +18,8 @@ func TestCallsMovementKeys(t *testing.T) {
 		want int
 	}{{"j", 1}, {"down", 2}, {"k", 1}, {"up", 0}, {"up", 0}, {"pgdown", 21}, {"pgup", 0}, {"G", n - 1}, {"g", 0}, {"end", n - 1}, {"home", 0}} {
 		hit(m, c.key)
-		if m.calls.cursor != c.want {
-			t.Fatalf("%s: cursor %d, want %d", c.key, m.calls.cursor, c.want)
+		if m.calls.list.Cursor() != c.want {
+			t.Fatalf("%s: cursor %d, want %d", c.key, m.calls.list.Cursor(), c.want)
 		}
 	}
 	hit(m, "G")
@@ -59,14 +59,14 @@ func TestSelectionFollowsCallAcrossResort(t *testing.T) {
 	for m.calls.Selected().ID != "c-rtt-002" {
 		hit(m, "j")
 	}
-	before := m.calls.cursor
+	before := m.calls.list.Cursor()
 	f := frame(2, 40, "")
 	worse := *f.Calls.Calls[1]
 	worse.Severity, worse.WorstMOS, worse.Version = diagnose.Critical, 1.5, 4
 	f.Calls.Calls[1] = &worse
 	m.Update(frameMsg(f))
-	if m.calls.Selected().ID != "c-rtt-002" || m.calls.cursor == before || m.calls.cursor != 0 {
-		t.Fatalf("selection did not follow the call: cursor %d (was %d), selected %s", m.calls.cursor, before, m.calls.Selected().ID)
+	if m.calls.Selected().ID != "c-rtt-002" || m.calls.list.Cursor() == before || m.calls.list.Cursor() != 0 {
+		t.Fatalf("selection did not follow the call: cursor %d (was %d), selected %s", m.calls.list.Cursor(), before, m.calls.Selected().ID)
 	}
 }
 
@@ -77,8 +77,8 @@ func TestCursorStaysOnTopUntilTheUserMoves(t *testing.T) {
 	worse.Severity, worse.WorstMOS = diagnose.Critical, 1.5
 	f.Calls.Calls[1] = &worse
 	m.Update(frameMsg(f))
-	if m.calls.cursor != 0 || m.calls.Selected().ID != "c-rtt-002" {
-		t.Fatalf("before any move the cursor should stay on the worst call, got %s at %d", m.calls.Selected().ID, m.calls.cursor)
+	if m.calls.list.Cursor() != 0 || m.calls.Selected().ID != "c-rtt-002" {
+		t.Fatalf("before any move the cursor should stay on the worst call, got %s at %d", m.calls.Selected().ID, m.calls.list.Cursor())
 	}
 }
 

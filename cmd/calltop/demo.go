@@ -35,8 +35,6 @@ type demoConfig struct {
 	fleet     fleetFlags
 }
 
-func init() { subcommands = append(subcommands, newDemoCmd) }
-
 func newDemoCmd() *cobra.Command {
 	cfg := demoConfig{calls: defaultDemoCalls, speed: 1}
 	var scenarios string

@@ -47,9 +47,7 @@ type hubOptions struct {
 	ingestMaxBytes int64
 }
 
-func init() { subcommands = append(subcommands, newHubCmd) }
-
-func newHubCmd() *cobra.Command {
+func newHubCmd(e env) *cobra.Command {
 	o := hubOptions{listen: "127.0.0.1:7070", name: "calltop-hub", speed: 1, interval: time.Second}
 	cmd := &cobra.Command{
 		Use:   "hub (--simulate N | --replay FILE) [--ingest rtcstats]",
@@ -87,8 +85,8 @@ subscribers get a close frame.`,
       --tls-cert hub.pem --tls-key hub.key`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.token = flagOrEnv(cmd, "token", o.token, "CALLTOP_TOKEN")
-			o.ingestToken = flagOrEnv(cmd, "ingest-token", o.ingestToken, "CALLTOP_INGEST_TOKEN")
+			o.token = e.flagOrEnv(cmd, "token", o.token, "CALLTOP_TOKEN")
+			o.ingestToken = e.flagOrEnv(cmd, "ingest-token", o.ingestToken, "CALLTOP_INGEST_TOKEN")
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			return runHub(ctx, o, cmd.ErrOrStderr())

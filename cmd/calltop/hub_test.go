@@ -38,7 +38,7 @@ func (b *lockedBuffer) String() string {
 func startCLI(t *testing.T, args ...string) (logs *lockedBuffer, stop func() error) {
 	t.Helper()
 	logs = &lockedBuffer{}
-	cmd := newRootCmd()
+	cmd := newRootCmd(testEnv(nil))
 	cmd.SetOut(logs)
 	cmd.SetErr(logs)
 	cmd.SetArgs(args)

@@ -64,7 +64,7 @@ func TestIngestReplaysDumpsLikeReport(t *testing.T) {
 
 // reportJSON runs `calltop report ARGS --json` and returns its output.
 func reportJSON(t *testing.T, args ...string) []byte {
-	cmd := newRootCmd()
+	cmd := newRootCmd(testEnv(nil))
 	var out, errOut bytes.Buffer
 	cmd.SetOut(&out)
 	cmd.SetErr(&errOut)

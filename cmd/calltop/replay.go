@@ -12,8 +12,6 @@ import (
 	"github.com/calltop/calltop/tui"
 )
 
-func init() { subcommands = append(subcommands, newReplayCmd) }
-
 func newReplayCmd() *cobra.Command {
 	var speed float64
 	cmd := &cobra.Command{

@@ -21,8 +21,6 @@ import (
 	"github.com/calltop/calltop/feed/dump"
 )
 
-func init() { subcommands = append(subcommands, newReportCmd) }
-
 // reportOptions are the flags of `calltop report`.
 type reportOptions struct {
 	feeds    []string
@@ -35,7 +33,7 @@ type reportOptions struct {
 // feedFormat is the report's source format when it read a live feed.
 const feedFormat = "calltop-feed"
 
-func newReportCmd() *cobra.Command {
+func newReportCmd(e env) *cobra.Command {
 	var o reportOptions
 	cmd := &cobra.Command{
 		Use:   "report (FILE | --feed URL --duration D) [--json]",
@@ -56,7 +54,7 @@ on stderr with their place and reason; the rest is still reported.
   calltop report --feed ws://127.0.0.1:7070/feed --duration 2m`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.token = flagOrEnv(cmd, "token", o.token, "CALLTOP_TOKEN")
+			o.token = e.flagOrEnv(cmd, "token", o.token, "CALLTOP_TOKEN")
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			rep, err := buildReport(ctx, o, args, cmd.ErrOrStderr())

@@ -295,7 +295,7 @@ func TestReportFromLiveFeed(t *testing.T) {
 	go func() { defer close(stepped); _ = hub.StepSource(s.StepEach, time.Second, 20)(ctx, feedHub) }()
 	defer func() { cancel(); <-served; <-stepped }()
 
-	cmd := newRootCmd()
+	cmd := newRootCmd(testEnv(nil))
 	var out, errOut bytes.Buffer
 	cmd.SetOut(&out)
 	cmd.SetErr(&errOut)

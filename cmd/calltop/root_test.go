@@ -6,9 +6,23 @@ import (
 	"testing"
 )
 
+// testEnv is an environment holding only vars (nothing when nil): tests
+// never read or change the process's.
+func testEnv(vars map[string]string) env {
+	return env{getenv: func(name string) string { return vars[name] }}
+}
+
+// runCLI runs calltop with args in an empty environment and returns its
+// output.
 func runCLI(t *testing.T, args ...string) (string, error) {
 	t.Helper()
-	cmd := newRootCmd()
+	return runCLIEnv(t, nil, args...)
+}
+
+// runCLIEnv runs calltop with args in the environment vars.
+func runCLIEnv(t *testing.T, vars map[string]string, args ...string) (string, error) {
+	t.Helper()
+	cmd := newRootCmd(testEnv(vars))
 	var out bytes.Buffer
 	cmd.SetOut(&out)
 	cmd.SetErr(&out)

@@ -40,45 +40,40 @@ type liveFlags struct {
 	fleet    fleetFlags
 }
 
-var rootLive liveFlags
-
-func init() {
-	rootFlags = append(rootFlags, func(root *cobra.Command) {
-		f := root.Flags()
-		f.StringArrayVar(&rootLive.feeds, "feed", nil, "feed URL (ws:// or wss://); repeat for failover, in order (default $CALLTOP_FEED, else the demo)")
-		f.StringVar(&rootLive.token, "token", "", "bearer token for the feed (default $CALLTOP_TOKEN)")
-		f.StringVar(&rootLive.caFile, "ca", "", "PEM file of CA certificates to trust for wss://")
-		f.StringVar(&rootLive.stateDir, "state-dir", "", "where acks, mutes, alert history and the log live (default $XDG_STATE_HOME/calltop or ~/.local/state/calltop)")
-		f.StringArrayVar(&rootLive.webhooks, "webhook", nil, "post alerts to this webhook URL (repeatable)")
-		f.StringVar(&rootLive.format, "webhook-format", "slack", "webhook payload: slack or json")
-		rootLive.fleet.register(root)
-		root.Example = `  calltop                                   # the demo (no feed configured)
-  calltop --feed ws://127.0.0.1:7070/feed   # a live feed
-  CALLTOP_FEED=wss://feeds.example/feed calltop --token $T --ca ca.pem`
-	})
-	rootRun = runRoot
+// register adds the TUI's flags to the root command.
+func (l *liveFlags) register(root *cobra.Command) {
+	f := root.Flags()
+	f.StringArrayVar(&l.feeds, "feed", nil, "feed URL (ws:// or wss://); repeat for failover, in order (default $CALLTOP_FEED, else the demo)")
+	f.StringVar(&l.token, "token", "", "bearer token for the feed (default $CALLTOP_TOKEN)")
+	f.StringVar(&l.caFile, "ca", "", "PEM file of CA certificates to trust for wss://")
+	f.StringVar(&l.stateDir, "state-dir", "", "where acks, mutes, alert history and the log live (default $XDG_STATE_HOME/calltop or ~/.local/state/calltop)")
+	f.StringArrayVar(&l.webhooks, "webhook", nil, "post alerts to this webhook URL (repeatable)")
+	f.StringVar(&l.format, "webhook-format", "slack", "webhook payload: slack or json")
+	l.fleet.register(root)
 }
 
 // runRoot opens the TUI on --feed or $CALLTOP_FEED, or the demo.
-func runRoot(cmd *cobra.Command, args []string) error {
-	urls := feedURLs(rootLive.feeds)
-	if _, err := rootLive.fleet.options(); err != nil {
+func runRoot(cmd *cobra.Command, e env, live liveFlags) error {
+	urls := e.feedURLs(live.feeds)
+	if _, err := live.fleet.options(); err != nil {
 		return err
 	}
 	if len(urls) == 0 {
-		return runDemo(cmd.Context(), demoConfig{calls: defaultDemoCalls, speed: 1, stateDir: rootLive.stateDir, fleet: rootLive.fleet})
+		return runDemo(cmd.Context(), demoConfig{calls: defaultDemoCalls, speed: 1, stateDir: live.stateDir, fleet: live.fleet})
 	}
-	return runLive(cmd.Context(), urls, flagOrEnv(cmd, "token", rootLive.token, "CALLTOP_TOKEN"))
+	live.feeds = urls
+	live.token = e.flagOrEnv(cmd, "token", live.token, "CALLTOP_TOKEN")
+	return runLive(cmd.Context(), live)
 }
 
 // runLive is the TUI on a live feed, with the alert state kept and
 // webhooks notified.
-func runLive(ctx context.Context, urls []string, token string) error {
-	client, err := client.New(client.Config{URLs: urls, Token: token, CAFile: rootLive.caFile})
+func runLive(ctx context.Context, live liveFlags) error {
+	client, err := client.New(client.Config{URLs: live.feeds, Token: live.token, CAFile: live.caFile})
 	if err != nil {
 		return err
 	}
-	dir, err := stateDir(rootLive.stateDir)
+	dir, err := stateDir(live.stateDir)
 	if err != nil {
 		return err
 	}
@@ -93,14 +88,14 @@ func runLive(ctx context.Context, urls []string, token string) error {
 	defer logs.Close()
 	opts := engine.Options{Events: client.Events(), Store: store} // the header names the URL in use
 	var notifier *alert.Notifier
-	if len(rootLive.webhooks) > 0 {
-		notifier, err = alert.NewNotifier(alert.NotifierOptions{Webhooks: rootLive.webhooks, Format: alert.Format(rootLive.format)})
+	if len(live.webhooks) > 0 {
+		notifier, err = alert.NewNotifier(alert.NotifierOptions{Webhooks: live.webhooks, Format: alert.Format(live.format)})
 		if err != nil {
 			return err
 		}
 		opts.Deliveries = notifier.Reports()
 	}
-	fleet, _ := rootLive.fleet.options() // checked in runRoot
+	fleet, _ := live.fleet.options() // checked in runRoot
 	opts.NewBook = newFleetBook(notifier, fleet)
 	err = runTUI(ctx, opts, tui.Options{}, client.Run)
 	if notifier != nil {

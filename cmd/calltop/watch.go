@@ -20,8 +20,6 @@ import (
 	"github.com/calltop/calltop/feed/client"
 )
 
-func init() { subcommands = append(subcommands, newWatchCmd) }
-
 // watchFlags are `calltop watch`'s flags.
 type watchFlags struct {
 	feeds       []string
@@ -37,7 +35,7 @@ type watchFlags struct {
 	fleet       fleetFlags
 }
 
-func newWatchCmd() *cobra.Command {
+func newWatchCmd(e env) *cobra.Command {
 	var w watchFlags
 	cmd := &cobra.Command{
 		Use:   "watch --feed URL [--webhook URL ...]",
@@ -52,7 +50,8 @@ TUI's, so silences set in the TUI hold here. See docs/alerts.md.`,
       --webhook https://hooks.slack.com/services/T/B/X --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			w.token = flagOrEnv(cmd, "token", w.token, "CALLTOP_TOKEN")
+			w.feeds = e.feedURLs(w.feeds)
+			w.token = e.flagOrEnv(cmd, "token", w.token, "CALLTOP_TOKEN")
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			return runWatch(ctx, w, cmd.OutOrStdout(), cmd.ErrOrStderr())
@@ -98,7 +97,7 @@ func watchBookOptions(w watchFlags) (alert.Options, error) {
 // runWatch runs client.Client -> engine (Monitor, Book) and prints the
 // book's events until ctx ends or the feed refuses us for good.
 func runWatch(ctx context.Context, w watchFlags, out, errOut io.Writer) error {
-	urls := feedURLs(w.feeds)
+	urls := w.feeds
 	if len(urls) == 0 {
 		return errors.New("watch needs a feed: --feed URL or $CALLTOP_FEED")
 	}

@@ -170,7 +170,6 @@ func TestWatchJSONLines(t *testing.T) {
 }
 
 func TestWatchRefusesBadFlags(t *testing.T) {
-	t.Setenv("CALLTOP_FEED", "")
 	for _, tc := range []struct {
 		args []string
 		want string
