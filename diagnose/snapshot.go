@@ -45,7 +45,8 @@ type Snapshot struct {
 
 // CallSummary is one row of the calls screen. Unknown numbers are NaN.
 type CallSummary struct {
-	ID           string
+	ID           string // cleaned for display
+	Key          string // the id as the feed sent it: Snapshot's focus and findings' subjects use it
 	Room         string
 	Tags         map[string]string
 	Start        time.Time
@@ -61,10 +62,18 @@ type CallSummary struct {
 	WorstRTTMs float64
 	// BitrateKbps is the sum of every participant's outbound bitrate.
 	BitrateKbps float64
-	// Names lists participants' display names and user ids, for filtering.
-	Names []string
+	// People lists the participants (those who left too), to find one by
+	// name or user id and open the call on them.
+	People []Person
 	// Version increases whenever anything in the summary changes.
 	Version uint64
+}
+
+// Person is a participant as the calls list knows it, cleaned: ID is the
+// ParticipantDetail's id; Name the display name (the user id, else the id,
+// when the feed sent none).
+type Person struct {
+	ID, Name, UserID string
 }
 
 // CallDetail is the drill-down of one call: facts, participants with

@@ -59,12 +59,12 @@ func (m *Monitor) summary(c *call) *CallSummary {
 		return c.summary
 	}
 	c.version++
-	s := &CallSummary{Room: c.room, Tags: c.tags, Start: msTime(c.start), End: msTime(c.end),
+	s := &CallSummary{Key: c.id, Room: c.room, Tags: c.tags, Start: msTime(c.start), End: msTime(c.end),
 		Ended: c.end != 0, WorstMOS: math.NaN(), WorstLoss: math.NaN(), WorstRTTMs: math.NaN(), Version: c.version}
 	if old := c.summary; old != nil && !c.namesChanged {
-		s.ID, s.Names = old.ID, old.Names // unchanged: share them
+		s.ID, s.People = old.ID, old.People // unchanged: share them
 	} else {
-		s.ID, s.Names = Clean(c.id), c.names()
+		s.ID, s.People = Clean(c.id), c.people()
 		c.namesChanged = false
 	}
 	bitrate := math.NaN()
@@ -91,14 +91,11 @@ func (m *Monitor) summary(c *call) *CallSummary {
 	return s
 }
 
-// names lists the participants' display names and user ids, for filtering.
-func (c *call) names() []string {
-	out := make([]string, 0, len(c.parts))
+// people lists the participants by id, display name and user id, cleaned.
+func (c *call) people() []Person {
+	out := make([]Person, 0, len(c.parts))
 	for _, p := range c.parts {
-		out = append(out, p.displayName())
-		if p.userID != "" && p.userID != p.displayName() {
-			out = append(out, p.userID)
-		}
+		out = append(out, Person{ID: Clean(p.id), Name: Clean(p.displayName()), UserID: Clean(p.userID)})
 	}
 	return out
 }

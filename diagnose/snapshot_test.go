@@ -135,7 +135,7 @@ func TestCleanStripsControlCharacters(t *testing.T) {
 		m.Apply(&msg)
 	}
 	s := m.Snapshot("c1")
-	for _, text := range []string{s.Focus.Participants[0].Name, s.Focus.Findings[0].Message, s.Calls[0].Names[0], s.Calls[0].Tags["team"]} {
+	for _, text := range []string{s.Focus.Participants[0].Name, s.Focus.Findings[0].Message, s.Calls[0].People[0].Name, s.Calls[0].Tags["team"]} {
 		if strings.ContainsAny(text, "\x1b\x07\u009b") {
 			t.Errorf("control character reached the snapshot: %q", text)
 		}

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"math"
+	"strconv"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -20,40 +21,84 @@ type callView struct {
 	gone     bool   // the call is no longer in the feed and never arrived
 	detail   *diagnose.CallDetail
 	feedTime time.Time
-	people   list // the participants: cursor, selection by participant id, window
-	window   int  // index into windows
+	people   list   // the participants: cursor, selection by participant id, window
+	diags    list   // the diagnoses: cursor, selection by finding, window
+	page     list   // the diagnosis read in full, by line
+	onDiags  bool   // the diagnoses have the cursor keys (else the participants)
+	reading  bool   // one diagnosis fills the screen
+	target   target // what to select once the detail arrives
+	window   int    // index into windows
 	graphs   graphCache
+}
+
+// target is what the call screen selects when it opens: the participant a
+// filter matched, or the diagnosis an alert is about (opened in full).
+type target struct {
+	person  string // a ParticipantDetail's id
+	finding string // a Finding's Key()
 }
 
 func newCallView(c common) *callView {
 	v := &callView{common: c, window: 1}
 	v.people = newList(c.keys, func(i int) string { return v.detail.Participants[i].ID })
+	v.diags = newList(c.keys, func(i int) string { return findingID(&v.detail.Findings[i]) })
+	v.page = newList(c.keys, strconv.Itoa)
+	v.page.pager = true
 	return v
 }
 
 // Open starts showing the call with this id, named name until its detail
-// arrives; the participant and window are kept when it is the same call.
-func (v *callView) Open(id, name string) {
+// arrives, and selects to once it does; the participant and window are
+// kept when it is the same call and there is no target.
+func (v *callView) Open(id, name string, to target) {
 	if v.id != id {
 		v.people.Home()
-		v.people.selected = ""
+		v.diags.Home()
+		v.people.selected, v.diags.selected = "", ""
 		v.detail = nil
 	}
-	v.id, v.name = id, name
+	v.id, v.name, v.target, v.reading = id, name, to, false
+	if v.detail != nil {
+		v.aim()
+	}
+}
+
+// aim selects the target in the detail on screen; each part of it is
+// forgotten once found.
+func (v *callView) aim() {
+	if v.target.person != "" && v.people.Select(v.target.person) {
+		v.target.person = ""
+	}
+	if f := v.target.finding; f != "" {
+		for i := range v.detail.Findings {
+			if v.detail.Findings[i].Key() == f {
+				v.diags.MoveTo(i)
+				v.onDiags, v.target.finding = true, ""
+				v.openReading()
+				break
+			}
+		}
+	}
 }
 
 // SetDetail takes the focused call's detail from a frame, if it is the
 // call on screen, and keeps the selection on the same participant.
 func (v *callView) SetDetail(d *diagnose.CallDetail, feedTime time.Time, want string) {
 	v.feedTime = feedTime
-	if d == nil || d.Summary == nil || d.Summary.ID != want {
+	if d == nil || d.Summary == nil || d.Summary.Key != want {
 		return
 	}
 	v.detail = d
 	first := v.people.selected == ""
 	v.people.SetRows(len(d.Participants))
+	v.diags.SetRows(len(d.Findings))
 	if first && len(d.Participants) > 0 { // first detail of this call: start on the worst
 		v.people.MoveTo(worstParticipant(d.Participants))
+	}
+	v.aim()
+	v.resize()
+	if v.reading {
+		v.page.SetRows(len(v.readingLines()))
 	}
 }
 
@@ -106,10 +151,23 @@ func (v *callView) Name() string {
 
 // Update handles the call screen's own keys (esc and y are the root's).
 func (v *callView) Update(msg tea.KeyPressMsg) {
-	if v.detail != nil && v.people.Update(msg) {
+	k := v.keys
+	switch {
+	case v.reading:
+		v.page.Update(msg)
+		return
+	case key.Matches(msg, k.Diagnoses):
+		v.onDiags = !v.onDiags
+		v.resize()
+		return
+	case key.Matches(msg, k.Read):
+		v.openReading()
+		return
+	case v.detail != nil && v.onDiags && v.diags.Update(msg):
+		return
+	case v.detail != nil && !v.onDiags && v.people.Update(msg):
 		return
 	}
-	k := v.keys
 	switch {
 	case key.Matches(msg, k.WiderWindow):
 		v.window = min(v.window+1, len(windows)-1)
@@ -121,7 +179,16 @@ func (v *callView) Update(msg tea.KeyPressMsg) {
 // ShortHelp implements help.KeyMap.
 func (v *callView) ShortHelp() []key.Binding {
 	k := v.keys
-	return []key.Binding{k.Back, k.Down, k.WiderWindow, k.NarrowerWindow, k.Copy}
+	if v.reading {
+		back := k.Back
+		back.SetHelp(back.Help().Key, "back to the call")
+		return []key.Binding{back, k.Down, k.PageDown, k.Copy}
+	}
+	diags := k.Diagnoses
+	if v.onDiags {
+		diags.SetHelp(diags.Help().Key, "participants")
+	}
+	return []key.Binding{k.Back, k.Read, diags, k.Down, k.WiderWindow, k.Copy}
 }
 
 // FullHelp implements help.KeyMap.
@@ -129,6 +196,12 @@ func (v *callView) FullHelp() [][]key.Binding {
 	k := v.keys
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.Back, k.WiderWindow, k.NarrowerWindow, k.Copy},
+		{k.Back, k.Read, k.Diagnoses, k.WiderWindow, k.NarrowerWindow, k.Copy},
 	}
 }
+
+// Reading reports whether one diagnosis fills the screen.
+func (v *callView) Reading() bool { return v.reading }
+
+// CloseReading goes back from the diagnosis to the call screen.
+func (v *callView) CloseReading() { v.reading = false }

@@ -37,7 +37,7 @@ type callsTable struct {
 
 func newCallsTable(c common) *callsTable {
 	t := &callsTable{common: c, input: newFilterInput(c.styles), paints: newRowPaints(c.styles)}
-	t.list = newList(c.keys, func(i int) string { return t.rows[i].ID })
+	t.list = newList(c.keys, func(i int) string { return t.rows[i].Key })
 	return t
 }
 
@@ -101,18 +101,18 @@ func (t *callsTable) index(d *snapshotDiff, calls []*diagnose.CallSummary) {
 		t.byID = make(map[string]int32, len(d.added))
 	}
 	for _, r := range d.removed[d.replaced:] {
-		delete(t.byID, r.c.ID)
+		delete(t.byID, r.c.Key)
 	}
 	for _, m := range d.moves {
-		t.byID[calls[m.to].ID] = m.to
+		t.byID[calls[m.to].Key] = m.to
 	}
 	for _, a := range d.added[d.replaced:] {
-		t.byID[a.c.ID] = a.slot
+		t.byID[a.c.Key] = a.slot
 	}
 	t.ended += countEnded(d.added) - countEnded(d.removed)
 }
 
-// Call is the snapshot's call with this id, or nil.
+// Call is the snapshot's call with this id (as the feed sent it), or nil.
 func (t *callsTable) Call(id string) *diagnose.CallSummary {
 	if slot, ok := t.byID[id]; ok {
 		return t.calls[slot]
@@ -223,12 +223,15 @@ func (t *callsTable) Paste(text string) {
 	t.setFilter(t.input.Value())
 }
 
+// setFilter applies a filter; the cursor goes to the best match (the
+// top row) and stays there until the user moves it.
 func (t *callsTable) setFilter(f string) {
 	f = clean(f)
 	if f == t.filter {
 		return
 	}
 	t.filter = f
+	t.list.Home()
 	t.refresh()
 }
 
@@ -298,6 +301,36 @@ func (t *callsTable) renderRow(cols columns, c *diagnose.CallSummary, selected b
 	}
 	sev := min(max(c.Severity, diagnose.None), diagnose.Critical)
 	sevText := sevGlyph(c.Severity) + " " + sevWord(c.Severity, cols.longWords)
-	body := cols.row(c, t.feedTime)
-	return t.paints.sev[sev][state].render(fit(sevText, cols.sev)) + t.paints.rest[state].render(fit(" "+body, t.width-cols.sev))
+	rest := t.paints.rest[state]
+	line := t.paints.sev[sev][state].render(fit(sevText, cols.sev))
+	head, room := " "+cols.row(c, t.feedTime), t.width-cols.sev
+	who := t.matchedName(c)
+	if who == "" || lipWidth(head) >= room {
+		return line + rest.render(fit(head+topFinding(c), room))
+	}
+	room -= lipWidth(head)
+	who = clip(who, max(room/2, 1))
+	line += rest.render(head) + t.paints.match[state].render(who)
+	if room -= lipWidth(who); room > 0 {
+		line += rest.render(fit(" "+topFinding(c), room))
+	}
+	return line
+}
+
+// matchedPerson is the id of the participant the filter matched in c, or
+// "" when no filter is on or the call itself matched.
+func (t *callsTable) matchedPerson(c *diagnose.CallSummary) string {
+	if i := t.order.matchOf(c).person; i >= 0 {
+		return c.People[i].ID
+	}
+	return ""
+}
+
+// matchedName is the name of the participant the filter matched in c, or
+// "" when no filter is on or the call itself matched.
+func (t *callsTable) matchedName(c *diagnose.CallSummary) string {
+	if i := t.order.matchOf(c).person; i >= 0 {
+		return clean(c.People[i].Name)
+	}
+	return ""
 }

@@ -86,7 +86,8 @@ func (c columns) heading(k sortKey) string {
 	return strings.Join(cells, " ")
 }
 
-// row renders every cell after the severity, with a leading space.
+// row renders every cell after the severity but the top finding, with a
+// leading space (the caller adds the finding, after the matched person).
 func (c columns) row(s *diagnose.CallSummary, feedTime time.Time) string {
 	var b strings.Builder
 	b.Grow(c.width)
@@ -114,10 +115,13 @@ func (c columns) row(s *diagnose.CallSummary, feedTime time.Time) string {
 		b.WriteString(fitRight(cell.text, cell.w))
 	}
 	b.WriteByte(' ')
-	top := clean(s.TopFinding)
-	if top == "" {
-		top = "-"
-	}
-	b.WriteString(top)
 	return b.String()
+}
+
+// topFinding is the finding cell's text.
+func topFinding(s *diagnose.CallSummary) string {
+	if top := clean(s.TopFinding); top != "" {
+		return top
+	}
+	return "-"
 }

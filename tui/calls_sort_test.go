@@ -24,6 +24,7 @@ func TestSortMatchesReference(t *testing.T) {
 			Start: t0.Add(time.Duration(rng.IntN(600)) * time.Second), Severity: diagnose.Severity(rng.IntN(4)),
 			WorstMOS: pick(math.NaN(), 1.5, 3.2, 3.2, 4.4), WorstLoss: pick(math.NaN(), 0, 2.5, 12),
 			WorstRTTMs: pick(math.NaN(), 40, 300, 300)}
+		calls[i].Key = calls[i].ID
 	}
 	for k := range sortKeys {
 		got := slices.Clone(calls)
@@ -51,15 +52,22 @@ func sortCalls(rows []*diagnose.CallSummary, k sortKey, feedTime time.Time) {
 	}
 }
 
-// filterCalls keeps the calls whose haystack holds every word of the
-// filter, as the calls table did before it merged changes in.
-func filterCalls(calls []*diagnose.CallSummary, filter string) []*diagnose.CallSummary {
-	words := filterWords(filter)
-	var out []*diagnose.CallSummary
+// filterSorted is the calls that match filter, best match first, then in
+// sort k's order, by a full filter and sort.
+func filterSorted(calls []*diagnose.CallSummary, filter string, k sortKey, feedTime time.Time) []*diagnose.CallSummary {
+	q := parseQuery(filter)
+	var keys []sortRow
 	for _, c := range calls {
-		if matchesAll(haystack(c), words) {
-			out = append(out, c)
+		if m := q.match(newCallText(c)); m.rank != noMatch {
+			r := keyRow(c, k, feedTime)
+			r.rank = m.rank
+			keys = append(keys, r)
 		}
+	}
+	var s sorter
+	var out []*diagnose.CallSummary
+	for _, r := range s.sort(keys, nil) {
+		out = append(out, r.c)
 	}
 	return out
 }

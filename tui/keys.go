@@ -14,7 +14,7 @@ type KeyMap struct {
 	// Calls screen.
 	Sort, Filter, ClearFilter, Open key.Binding
 	// Call screen.
-	Back, WiderWindow, NarrowerWindow, Copy key.Binding
+	Back, WiderWindow, NarrowerWindow, Copy, Diagnoses, Read key.Binding
 	// Alert pane.
 	Ack, Mute, Unmute, Jump, ShowMuted, EventLog key.Binding
 	// Mute picker.
@@ -51,6 +51,8 @@ func DefaultKeyMap() KeyMap {
 		WiderWindow:    b([]string{"+", "="}, "+", "longer window"),
 		NarrowerWindow: b([]string{"-"}, "-", "shorter window"),
 		Copy:           b([]string{"y"}, "y", "copy diagnosis"),
+		Diagnoses:      b([]string{"d"}, "d", "diagnoses"),
+		Read:           b([]string{"enter"}, "enter", "read diagnosis"),
 		Ack:            b([]string{"a"}, "a", "acknowledge"),
 		Mute:           b([]string{"m"}, "m", "mute"),
 		Unmute:         b([]string{"u"}, "u", "unmute"),

@@ -15,6 +15,7 @@ type list struct {
 	keys     *KeyMap
 	id       func(i int) string // the id of row i, read on demand
 	tail     bool               // home is the last row (a log that follows its newest line)
+	pager    bool               // text to read: the cursor is the top line on screen
 	n        int                // rows
 	height   int                // rows on screen
 	cursor   int
@@ -150,6 +151,11 @@ func (l *list) sync() {
 // scroll keeps the cursor inside the window, moving the window as little
 // as it can, and never leaves empty rows under the last one.
 func (l *list) scroll() {
+	if l.pager {
+		l.offset = max(min(l.cursor, l.n-l.height), 0)
+		l.cursor = l.offset
+		return
+	}
 	if l.cursor < l.offset {
 		l.offset = l.cursor
 	}

@@ -91,3 +91,19 @@ func TestTailListFollowsTheNewestUntilMoved(t *testing.T) {
 		t.Fatalf("Home goes back to the newest: %d", l.Cursor())
 	}
 }
+
+func TestPagerScrollsByLine(t *testing.T) {
+	ids := make([]string, 30)
+	l := rowsList(&ids, 10)
+	l.pager = true
+	l.SetRows(30)
+	for _, c := range []struct {
+		key  string
+		from int
+	}{{"j", 1}, {"pgdown", 11}, {"G", 20}, {"k", 19}, {"g", 0}, {"up", 0}} {
+		l.Update(press(c.key))
+		if from, _ := l.Window(); from != c.from {
+			t.Fatalf("%s: the page starts at line %d, want %d", c.key, from, c.from)
+		}
+	}
+}

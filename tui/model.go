@@ -151,7 +151,7 @@ func (m *Model) refocus() tea.Cmd {
 		return nil
 	}
 	fd := m.shown.Calls.Focus
-	if (fd != nil && fd.Summary != nil && fd.Summary.ID != m.focusID) || (fd == nil && m.call.detail == nil) {
+	if (fd != nil && fd.Summary != nil && fd.Summary.Key != m.focusID) || (fd == nil && m.call.detail == nil) {
 		return m.focus(m.focusID)
 	}
 	return nil
