@@ -27,6 +27,7 @@ type callsTable struct {
 	input     textinput.Model
 	filtering bool                    // the filter input has the keyboard
 	filter    string                  // the filter in force
+	group     *groupFilter            // the fleet group the calls are narrowed to, or nil
 	rows      []*diagnose.CallSummary // order.rows, the calls on screen in order
 	order     callOrder
 	byID      map[string]int32      // the snapshot's calls' slots by id
@@ -187,6 +188,7 @@ func (t *callsTable) Update(msg tea.KeyPressMsg) (cmd tea.Cmd, open bool) {
 		return t.input.Focus(), false
 	case key.Matches(msg, k.ClearFilter):
 		t.setFilter("")
+		t.SetGroup(nil)
 	case key.Matches(msg, k.Open):
 		if t.Selected() == nil {
 			return nil, false
@@ -245,10 +247,10 @@ func (t *callsTable) ShortHelp() []key.Binding {
 		}
 	}
 	out := []key.Binding{k.Open, k.Filter, k.Sort}
-	if t.filter != "" {
+	if t.filter != "" || t.group != nil {
 		out = append(out, k.ClearFilter)
 	}
-	return out
+	return append(out, k.Fleet)
 }
 
 // FullHelp implements help.KeyMap.
@@ -256,7 +258,7 @@ func (t *callsTable) FullHelp() [][]key.Binding {
 	k := t.keys
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.Open, k.Filter, k.ClearFilter, k.Sort},
+		{k.Open, k.Filter, k.ClearFilter, k.Sort, k.Fleet},
 	}
 }
 
@@ -285,6 +287,9 @@ func (t *callsTable) emptyText() string {
 		return "Waiting for the first update from the feed…"
 	case len(t.calls) == 0:
 		return "No calls right now."
+	}
+	if t.group != nil && t.filter == "" {
+		return "No call has " + t.group.label + " (esc clears the filter)."
 	}
 	return fmt.Sprintf("No call matches %q (esc clears the filter).", t.filter)
 }

@@ -132,10 +132,24 @@ func (t *Table) standOut() []Claim {
 		}
 	}
 	out = t.explainBrowsers(out)
-	slices.SortFunc(out, func(a, b Claim) int {
-		return cmp.Or(cmp.Compare(b.Z, a.Z), strings.Compare(a.Key(), b.Key()))
-	})
+	t.order(out)
 	return out
+}
+
+// order sorts claims by group, the group with the most certain claim
+// first, and within a group by the rule table's order (root causes such
+// as loss before their symptoms such as concealment).
+func (t *Table) order(claims []Claim) {
+	best := map[string]float64{}
+	for _, c := range claims {
+		g := c.Dim + "=" + c.Value
+		best[g] = max(best[g], c.Z)
+	}
+	slices.SortFunc(claims, func(a, b Claim) int {
+		ga, gb := a.Dim+"="+a.Value, b.Dim+"="+b.Value
+		return cmp.Or(cmp.Compare(best[gb], best[ga]), strings.Compare(ga, gb),
+			cmp.Compare(slices.Index(t.opts.Rules, a.Rule), slices.Index(t.opts.Rules, b.Rule)))
+	})
 }
 
 // explainBrowsers drops a browser's claim when, without the versions

@@ -17,7 +17,8 @@ type View struct {
 	// then call tags in the order they were first seen.
 	Dims []DimView
 	// StandOut lists the groups whose share of a rule is far above the
-	// rest's, most certain first (see StandOutRule).
+	// rest's: the group with the most certain claim first, its rules in
+	// the rule table's order (see StandOutRule).
 	StandOut []Claim
 	// Rule is the test StandOut was decided by.
 	Rule StandOutRule
@@ -44,7 +45,8 @@ type Row struct {
 	Worse float64
 	// Small is set below StandOutRule.MinPeople: too few to compare.
 	Small bool
-	// Rules counts the open findings by rule, most first.
+	// Rules counts the open findings by rule, most first (ties in the
+	// rule table's order).
 	Rules []RuleCount
 	// MOS median and 10th percentile, loss and RTT medians (NaN when none).
 	MOSMedian, MOSP10, LossMedian, RTTMedianMs float64
@@ -111,7 +113,7 @@ func (t *Table) row(g *group) Row {
 			r.Rules = append(r.Rules, RuleCount{Rule: t.opts.Rules[i], People: int(k), Share: share(k, g.people)})
 		}
 	}
-	slices.SortFunc(r.Rules, func(a, b RuleCount) int { return cmp.Or(b.People-a.People, cmp.Compare(a.Rule, b.Rule)) })
+	slices.SortStableFunc(r.Rules, func(a, b RuleCount) int { return b.People - a.People }) // ties keep the rule table's order
 	return r
 }
 
