@@ -28,6 +28,8 @@ type callSet struct {
 	// findings closes a connection's findings when it, its participant or
 	// its call goes.
 	findings *ruleSet
+	// fleet is told when a call leaves the live set.
+	fleet *fleetState
 }
 
 // retiredMemory is how long a retired call id is remembered, and
@@ -213,6 +215,7 @@ func (cs *callSet) retire(c *call) {
 	}
 	delete(cs.byID, c.id)
 	cs.live.remove(c)
+	cs.fleet.drop(c)
 	if len(cs.retired) < maxRetired {
 		cs.retired[c.id] = cs.now
 	}

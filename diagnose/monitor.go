@@ -60,7 +60,8 @@ func NewMonitor(opts Options) *Monitor {
 	m := &Monitor{opts: opts, dq: dataQuality{}, rules: newRuleSet()}
 	m.calls = newCallSet(opts, m.dq, &m.rules)
 	m.metrics = metrics{dq: m.dq}
-	m.views = views{calls: &m.calls}
+	m.views = views{calls: &m.calls, fleet: newFleetState()}
+	m.calls.fleet = m.views.fleet
 	return m
 }
 

@@ -15,6 +15,8 @@ type KeyMap struct {
 	Sort, Reverse, Filter, ClearFilter, Open key.Binding
 	// Call screen.
 	Back, WiderWindow, NarrowerWindow, Copy, Diagnoses, Read key.Binding
+	// Fleet screen.
+	Fleet, NextDimension, PrevDimension, FilterGroup key.Binding
 	// Alert pane.
 	Ack, Mute, Unmute, Jump, ShowMuted, EventLog key.Binding
 	// Mute picker.
@@ -54,6 +56,10 @@ func DefaultKeyMap() KeyMap {
 		Copy:           b([]string{"y"}, "y", "copy diagnosis"),
 		Diagnoses:      b([]string{"d"}, "d", "diagnoses"),
 		Read:           b([]string{"enter"}, "enter", "read diagnosis"),
+		Fleet:          b([]string{"F"}, "F", "fleet"),
+		NextDimension:  b([]string{"d"}, "d", "next dimension"),
+		PrevDimension:  b([]string{"D"}, "D", "previous dimension"),
+		FilterGroup:    b([]string{"enter"}, "enter", "calls of group"),
 		Ack:            b([]string{"a"}, "a", "acknowledge"),
 		Mute:           b([]string{"m"}, "m", "mute"),
 		Unmute:         b([]string{"u"}, "u", "unmute"),

@@ -14,6 +14,7 @@ type screen int
 const (
 	screenCalls screen = iota
 	screenCall
+	screenFleet
 )
 
 // frameMsg carries one engine frame into Update.
@@ -58,6 +59,7 @@ type Model struct {
 
 	calls  *callsTable
 	call   *callView
+	fleet  *fleetScreen
 	alerts *alertPane
 	header *header
 	help   *helpScreen
@@ -68,6 +70,7 @@ func newModel(ctrl Controller, frames <-chan engine.Frame, opts Options) *Model 
 	c := common{styles: &m.styles, keys: &m.keys}
 	m.calls = newCallsTable(c)
 	m.call = newCallView(c)
+	m.fleet = newFleetScreen(c)
 	m.alerts = newAlertPane(c, opts.ReadOnly)
 	m.header = &header{common: c}
 	m.help = newHelpScreen(c)
@@ -139,6 +142,7 @@ func (m *Model) show(f engine.Frame) {
 	m.calls.SetSnapshot(f.Calls.Calls, f.Calls.FeedTime, m.screen == screenCalls)
 	m.calls.SetFeed(f.Feed, m.now)
 	m.call.SetDetail(f.Calls.Focus, f.Calls.FeedTime, m.focusID)
+	m.fleet.SetView(f.Calls.Fleet)
 	m.call.gone = m.screen == screenCall && m.call.detail == nil && m.calls.Call(m.focusID) == nil
 	m.alerts.SetFrame(&f, m.calls.Call)
 	m.layout()

@@ -56,6 +56,8 @@ func (m *Model) globalKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		m.showHelp = true
 	case key.Matches(msg, k.Pause):
 		return m.setPaused(!m.paused), true
+	case key.Matches(msg, k.Fleet) && m.screen != screenFleet:
+		return m.openFleet(), true
 	case key.Matches(msg, k.AlertPane):
 		m.alertOpen = !m.alertOpen
 		m.alertKeys = m.alertOpen
@@ -173,6 +175,9 @@ func (m *Model) screenKey(msg tea.KeyPressMsg) tea.Cmd {
 			return m.openCall(c.Key, target{person: m.calls.matchedPerson(c)})
 		}
 		return cmd
+	}
+	if m.screen == screenFleet {
+		return m.fleetKey(msg)
 	}
 	if key.Matches(msg, m.keys.Back) {
 		if m.call.Reading() {
