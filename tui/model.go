@@ -72,6 +72,7 @@ func newModel(ctrl Controller, frames <-chan engine.Frame, opts Options) *Model 
 	m.call = newCallView(c)
 	m.fleet = newFleetScreen(c)
 	m.alerts = newAlertPane(c, opts.ReadOnly)
+	m.alerts.whyRO = opts.ReadOnlyReason
 	m.header = &header{common: c}
 	m.help = newHelpScreen(c)
 	m.setReplayKeys(false)

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/calltop/calltop/cmd/calltop/engine"
+	"github.com/calltop/calltop/cmd/calltop/team"
 	"github.com/calltop/calltop/diagnose"
 	"github.com/calltop/calltop/diagnose/alert"
 	"github.com/calltop/calltop/diagnose/alert/statefile"
@@ -75,7 +76,8 @@ func runRoot(cmd *cobra.Command, e env, live liveFlags) error {
 // runLive is the TUI on a live feed, with the alert state kept and
 // webhooks notified.
 func runLive(ctx context.Context, live liveFlags) error {
-	client, err := client.New(client.Config{URLs: live.feeds, Token: live.token, CAFile: live.caFile})
+	cfg := client.Config{URLs: live.feeds, Token: live.token, CAFile: live.caFile}
+	client, err := client.New(cfg)
 	if err != nil {
 		return err
 	}
@@ -92,6 +94,9 @@ func runLive(ctx context.Context, live liveFlags) error {
 		return err
 	}
 	defer logs.Close()
+	if w, ok := probeTeam(ctx, cfg); ok { // a team hub keeps the book
+		return runTeamTUI(ctx, cfg, w)
+	}
 	opts := engine.Options{Events: client.Events(), Store: store} // the header names the URL in use
 	var notifier *webhook.Notifier
 	if len(live.webhooks) > 0 {
@@ -204,16 +209,7 @@ func (c controller) Ack(alertKey, note string) { c.e.Ack(alertKey, note) }
 
 // Mute implements tui.Controller.
 func (c controller) Mute(r tui.MuteRequest) {
-	var m alert.Matcher
-	switch r.Scope {
-	case tui.MuteCall:
-		m.CallID = r.CallID
-	case tui.MuteRule:
-		m.Rule = r.Rule
-	default:
-		m.Key = r.AlertKey
-	}
-	c.e.Mute(m, r.For, r.UntilResolved, r.Note)
+	c.e.Mute(team.MuteMatcher(r), r.For, r.UntilResolved, r.Note)
 }
 
 // Unmute implements tui.Controller.

@@ -65,6 +65,9 @@ type Client struct {
 	mu     sync.Mutex
 	status feed.Status
 	ran    bool
+	conn   *websocket.Conn // the live connection, for Send
+
+	sendMu sync.Mutex // one data writer at a time (Send)
 }
 
 // New checks cfg and returns a Client; call Run to start it.

@@ -48,6 +48,17 @@ type Config struct {
 	// Logf receives one line per subscriber event (default log.Printf),
 	// escaped by LogSafe.
 	Logf func(format string, args ...any)
+
+	// Authenticate, when set, replaces the Token check: it says who a
+	// request is, or false to refuse it (a team hub's users).
+	Authenticate func(r *http.Request) (Peer, bool)
+	// Joined, when set, gives the frames a new subscriber gets after
+	// hello, before the snapshot. It runs under the hub's lock: no I/O.
+	Joined func(p Peer) [][]byte
+	// Inbound, when set, takes each text frame a subscriber sends (a
+	// team hub's commands); it must not block. Without it, a team
+	// command is answered "hub not in team mode".
+	Inbound func(p Peer, frame []byte)
 }
 
 // Stats are a hub's counters, for /healthz and logs.
@@ -289,7 +300,8 @@ func (h *Hub) serveHealth(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Hub) serveFeed(w http.ResponseWriter, r *http.Request) {
-	if !authorized(r, h.cfg.Token) {
+	peer, ok := h.authenticate(r)
+	if !ok {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="calltop"`)
 		h.refuse(w, r, http.StatusUnauthorized, "missing or wrong token")
 		return
@@ -302,7 +314,8 @@ func (h *Hub) serveFeed(w http.ResponseWriter, r *http.Request) {
 	if l := h.limiter.Load(); l != nil {
 		l.subscribed(conn.NetConn())
 	}
-	if err := h.subscribe(conn, r.RemoteAddr); err != nil {
+	peer.Remote = r.RemoteAddr
+	if err := h.subscribe(conn, peer); err != nil {
 		h.cfg.Logf("hub: %s: %v", r.RemoteAddr, err)
 		conn.WriteControl(websocket.CloseMessage,
 			websocket.FormatCloseMessage(websocket.CloseGoingAway, err.Error()), time.Now().Add(time.Second))

@@ -21,7 +21,8 @@ type snapshotCache struct {
 // nothing. Only the copy of the calls is made under the hub's lock; the
 // encoding happens after it (and is kept until the calls change), so a
 // storm of connects cannot starve publishing.
-func (h *Hub) subscribe(conn *websocket.Conn, remote string) error {
+func (h *Hub) subscribe(conn *websocket.Conn, peer Peer) error {
+	remote := peer.Remote
 	hello, err := json.Marshal(&feed.Message{
 		Type: feed.TypeHello, TS: float64(time.Now().UnixMilli()),
 		Version: feed.ProtocolVersion, Server: h.cfg.Name,
@@ -35,8 +36,10 @@ func (h *Hub) subscribe(conn *websocket.Conn, remote string) error {
 		return ErrHubClosed
 	}
 	h.nextID++
+	peer.ID = h.nextID
+	joined := h.joinFrames(peer) // Config.Joined runs under the lock
 	s := &subscriber{
-		id: h.nextID, remote: remote, conn: conn,
+		id: h.nextID, remote: remote, conn: conn, peer: peer,
 		queue: newFrameQueue(h.cfg.QueueBytes), // hello and the snapshot go first, outside it
 		pongs: make(chan string, 1),
 		done:  make(chan struct{}),
@@ -66,7 +69,8 @@ func (h *Hub) subscribe(conn *websocket.Conn, remote string) error {
 	if err == nil {
 		h.cfg.Logf("hub: subscriber %d (%s) joined; snapshot of %d calls in %d frames", s.id, remote, n, len(snap))
 	}
-	go h.writeLoop(s, append([][]byte{hello}, snap...))
+	first := append(append([][]byte{hello}, joined...), snap...)
+	go h.writeLoop(s, first)
 	go h.readLoop(s)
 	return nil
 }

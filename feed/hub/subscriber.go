@@ -15,10 +15,12 @@ import (
 
 // subscriber is one WebSocket client of a Hub. Its writer goroutine owns
 // every write to the connection (frames, pings, pongs, the close); its
-// reader goroutine only notices pongs, pings and departure.
+// reader goroutine notices pongs, pings and departure, and hands text
+// frames the subscriber sends to Config.Inbound.
 type subscriber struct {
 	id     int64
 	remote string
+	peer   Peer // who it is (Config.Authenticate), for Inbound
 	conn   *websocket.Conn
 	queue  frameQueue    // frames to send, shared bytes
 	pongs  chan string   // ping payloads the writer is to answer
@@ -206,7 +208,8 @@ func (h *Hub) readLoop(s *subscriber) {
 	})
 	s.conn.SetCloseHandler(func(int, string) error { return nil })
 	for {
-		if _, _, err := s.conn.ReadMessage(); err != nil {
+		typ, data, err := s.conn.ReadMessage()
+		if err != nil {
 			if websocket.IsCloseError(err, websocket.CloseNormalClosure, websocket.CloseGoingAway) {
 				h.drop(s, "subscriber closed the connection")
 			} else {
@@ -215,6 +218,9 @@ func (h *Hub) readLoop(s *subscriber) {
 			return
 		}
 		s.conn.SetReadDeadline(time.Now().Add(wait))
+		if typ == websocket.TextMessage {
+			h.inbound(s, data)
+		}
 	}
 }
 

@@ -67,6 +67,13 @@ type Options struct {
 	// wrong URL, an untrusted certificate): `watch` pages instead of
 	// staying silent. Zero: off.
 	BlindAfter time.Duration
+	// Remote, when set, is the alert book of a team hub: the engine keeps
+	// none of its own (NewBook and Store are unused) and frames carry the
+	// remote book's picture.
+	Remote RemoteBook
+	// Findings puts the Monitor's open findings in every frame (a team
+	// hub streams them).
+	Findings bool
 	// StaleAfter is how long a participant's stats may stop, in data time,
 	// before the book hears about it (default 15 s).
 	StaleAfter time.Duration

@@ -63,7 +63,7 @@ func newLoop(e *Engine) *loop {
 func (l *loop) reset() {
 	l.mon = l.e.opts.NewMonitor()
 	l.book = nil
-	if l.e.opts.NewBook != nil {
+	if l.e.opts.NewBook != nil && l.e.opts.Remote == nil {
 		l.book = l.e.opts.NewBook()
 	}
 	l.lastEval = time.Time{}
@@ -199,6 +199,8 @@ func (l *loop) handle(ev feed.Event) {
 		l.changed()
 	case feed.EventState:
 		l.setFeedState(ev.Status)
+	case feed.EventUnknown:
+		l.takeRemote(ev)
 	}
 }
 
@@ -365,7 +367,13 @@ func (l *loop) emit(now time.Time) {
 
 // fillAlerts adds the book's picture to f.
 func (l *loop) fillAlerts(f *Frame) {
-	if l.book != nil {
+	switch {
+	case l.e.opts.Remote != nil:
+		f.Alerts = l.e.opts.Remote.Snapshot()
+	case l.book != nil:
 		f.Alerts = l.book.Snapshot()
+	}
+	if l.e.opts.Findings {
+		f.Findings = l.mon.OpenFindings()
 	}
 }
