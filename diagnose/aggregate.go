@@ -51,7 +51,7 @@ const minActiveAudioPPS = 25
 
 // aggregate applies one report's RTP and media-source objects to their
 // streams and combines the trusted samples into one connection sample.
-func (m *Monitor) aggregate(cn *connection, stats []feed.Stat, t int64) connSample {
+func (mt metrics) aggregate(cn *connection, stats []feed.Stat, t int64) connSample {
 	a := reportAgg{s: newConnSample(t), neededKbps: math.NaN()}
 	var smp streamSample
 	for pass := 0; pass < 2; pass++ { // remote-inbound needs the outbound samples first
@@ -63,11 +63,11 @@ func (m *Monitor) aggregate(cn *connection, stats []feed.Stat, t int64) connSamp
 			}
 			strm, ok := cn.stream(typ, st)
 			if !ok {
-				m.mark(DQTooMany)
+				mt.dq.mark(DQTooMany)
 				continue
 			}
 			fresh, reason := strm.update(st, statTime(st, t), &smp)
-			m.mark(reason)
+			mt.dq.mark(reason)
 			switch {
 			case typ == stInbound && fresh:
 				a.inbound(strm, &smp)
@@ -255,17 +255,4 @@ func maxNaN(a, b float64) float64 {
 }
 func addNaN(a, b float64) float64 {
 	return knownOf(a, b, func(a, b float64) float64 { return a + b })
-}
-
-// recordParticipant adds the sample to the participant's history and MOS.
-func (m *Monitor) recordParticipant(p *participant, cn *connection, s *connSample) {
-	cn.lossInAvg = smoothLoss(cn.lossInAvg, s.lossIn)
-	cn.lossOutAvg = smoothLoss(cn.lossOutAvg, s.lossOut)
-	p.hist.add(s.t, cn.idx, [nSeries]float64{s.bitrateIn, s.bitrateOut, s.lossIn, s.lossOut, s.rttMs})
-	if !math.IsNaN(s.mos) {
-		p.mosLast = s.mos
-		p.mosSum += s.mos
-		p.mosN++
-		p.mosMin = minNaN(p.mosMin, s.mos)
-	}
 }

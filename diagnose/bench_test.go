@@ -132,8 +132,8 @@ func BenchmarkMemoryPerCall(b *testing.B) {
 				f.Close()
 			}
 		}
-		calls, parts := len(m.calls), 0
-		for _, c := range m.calls {
+		calls, parts := len(m.calls.byID), 0
+		for _, c := range m.calls.byID {
 			parts += len(c.parts)
 		}
 		m = nil
@@ -165,7 +165,7 @@ func BenchmarkSnapshot(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		for _, c := range m.calls {
+		for _, c := range m.calls.byID {
 			c.markDirty()
 		}
 		b.StartTimer()

@@ -26,11 +26,9 @@ type CallSetup struct {
 	State  SetupState
 }
 
-// AppendCallSetups appends to dst the setup state of every call in the
-// live set (ongoing, or ended and still lingering) and returns it. Order
-// is unspecified.
-func (m *Monitor) AppendCallSetups(dst []CallSetup) []CallSetup {
-	for _, c := range m.calls {
+// callSetups builds Monitor.AppendCallSetups.
+func (v views) callSetups(dst []CallSetup) []CallSetup {
+	for _, c := range v.calls.byID {
 		dst = append(dst, CallSetup{CallID: c.id, Start: msTime(c.start), State: c.setupState()})
 	}
 	return dst

@@ -10,6 +10,18 @@
 // other packages code against. docs/diagnoses.md describes the rules and
 // their sources; docs/report-json.md the report's JSON.
 //
+// The Monitor (monitor.go) is split along the path of a stats sample, each
+// step its own type and files, in this order:
+//   - call model, callSet (calls.go, path.go, model.go): calls,
+//     participants, connections, their states and selected network path;
+//   - metrics (metrics.go, stream.go, trust.go, aggregate.go, history.go,
+//     mos.go): trusted counters per stream, one sample per connection, the
+//     participant's history and MOS;
+//   - rules, ruleSet (eval.go, findings.go, rules.go): the rule table on
+//     each sample, findings raised and cleared;
+//   - views (snapshot_build.go, live.go, report.go, calls_setup.go): the
+//     Snapshot, the Report and the other read-outs.
+//
 // It is pure and deterministic: all time comes from the data's timestamps,
 // never the wall clock, so live, replay at 8x and `calltop report` agree.
 // It must not do network I/O, touch the terminal, or know about alerts'

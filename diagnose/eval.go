@@ -47,14 +47,30 @@ func (rs *ruleState) mean(k int, scale float64) float64 {
 	return sum / float64(k) / scale
 }
 
-// evalRules runs every rule on a connection's new sample at data time t.
-func (m *Monitor) evalRules(c *call, p *participant, cn *connection, s *connSample, t int64) {
+// ruleSet is the rules step: it runs the rule table (rules.go) on each
+// connection sample, keeps every connection's rule state, and raises and
+// clears findings (findings.go). open indexes the open findings by key;
+// pending holds the connections the sweep must re-check.
+type ruleSet struct {
+	open    map[string]*Finding
+	pending map[*connection]struct{}
+	// sustainedSample is evalSustained's copy of a connection's sample at
+	// the time of the check (kept here so it is not allocated per call).
+	sustainedSample connSample
+}
+
+func newRuleSet() ruleSet {
+	return ruleSet{open: map[string]*Finding{}, pending: map[*connection]struct{}{}}
+}
+
+// eval runs every rule on a connection's new sample at data time t.
+func (r *ruleSet) eval(c *call, p *participant, cn *connection, s *connSample, t int64) {
 	defs, states := rules, cn.rules[:len(rules)] // locals: no reload or bounds check per rule
 	for i := range defs {
 		def, rs := &defs[i], &states[i]
 		v := def.value(cn, s)
 		if def.mode == sustained {
-			m.evalSustainedRule(c, p, cn, def, rs, v, t)
+			r.evalSustainedRule(c, p, cn, def, rs, v, t)
 			continue
 		}
 		if math.IsNaN(v) {
@@ -64,25 +80,25 @@ func (m *Monitor) evalRules(c *call, p *participant, cn *connection, s *connSamp
 		// The window mean goes into messages only: computed when a finding
 		// is raised or open, not for every rule on every sample.
 		if rs.open == nil {
-			if count(rs.raiseBits, def.window) >= def.need && t-cn.first >= def.warmup.Milliseconds() && !m.suppressed(p, def) {
-				m.raise(c, p, cn, def, rs, t, msgArgs{v: rs.mean(def.window, def.scale), s: s})
+			if count(rs.raiseBits, def.window) >= def.need && t-cn.first >= def.warmup.Milliseconds() && !r.suppressed(p, def) {
+				r.raise(c, p, cn, def, rs, t, msgArgs{v: rs.mean(def.window, def.scale), s: s})
 			}
 		} else if count(rs.clearBits, def.clearWindow) == 0 && t-rs.open.Start.UnixMilli() >= def.hold.Milliseconds() {
-			m.clear(c, rs, t)
+			r.clear(c, rs, t)
 		}
 		if rs.open != nil {
-			m.refresh(p, cn, def, rs, msgArgs{v: rs.mean(def.window, def.scale), s: s})
+			r.refresh(p, cn, def, rs, msgArgs{v: rs.mean(def.window, def.scale), s: s})
 		}
 	}
-	m.trackPending(cn)
+	r.trackPending(cn)
 }
 
 // evalSustained re-checks a connection's sustained rules at time t (on a
 // connection event, or from the sweep when only onSweep rules apply).
-func (m *Monitor) evalSustained(cn *connection, t int64, sweepOnly bool) {
+func (r *ruleSet) evalSustained(cn *connection, t int64, sweepOnly bool) {
 	p := cn.p
 	if p == nil || p.left || p.c == nil || p.c.end != 0 || len(cn.rules) == 0 {
-		delete(m.pending, cn)
+		delete(r.pending, cn)
 		return
 	}
 	for i := range rules {
@@ -90,25 +106,25 @@ func (m *Monitor) evalSustained(cn *connection, t int64, sweepOnly bool) {
 		if def.mode != sustained || (sweepOnly && !def.onSweep) {
 			continue
 		}
-		s := &m.sustainedSample // a local would escape through def.value
+		s := &r.sustainedSample // a local would escape through def.value
 		*s = cn.cur
 		s.t = t
-		m.evalSustainedRule(p.c, p, cn, def, &cn.rules[i], def.value(cn, s), t)
+		r.evalSustainedRule(p.c, p, cn, def, &cn.rules[i], def.value(cn, s), t)
 	}
-	m.trackPending(cn)
+	r.trackPending(cn)
 }
 
-func (m *Monitor) evalSustainedRule(c *call, p *participant, cn *connection, def *ruleDef, rs *ruleState, v float64, t int64) {
+func (r *ruleSet) evalSustainedRule(c *call, p *participant, cn *connection, def *ruleDef, rs *ruleState, v float64, t int64) {
 	if math.IsNaN(v) {
 		return
 	}
 	if rs.open != nil {
 		if !def.op.crosses(v, def.clear) && t-rs.open.Start.UnixMilli() >= def.hold.Milliseconds() {
 			rs.since = 0
-			m.clear(c, rs, t)
+			r.clear(c, rs, t)
 			return
 		}
-		m.refresh(p, cn, def, rs, msgArgs{v: v, held: float64(t-rs.since) / msPerSecond, s: &cn.cur})
+		r.refresh(p, cn, def, rs, msgArgs{v: v, held: float64(t-rs.since) / msPerSecond, s: &cn.cur})
 		return
 	}
 	if !def.op.crosses(v, def.raise) {
@@ -122,25 +138,32 @@ func (m *Monitor) evalSustainedRule(c *call, p *participant, cn *connection, def
 	if def.warmup == 0 {
 		warm = true
 	}
-	if t-rs.since >= def.duration.Milliseconds() && warm && !m.suppressed(p, def) {
-		m.raise(c, p, cn, def, rs, rs.since, msgArgs{v: v, held: float64(t-rs.since) / msPerSecond, s: &cn.cur})
+	if t-rs.since >= def.duration.Milliseconds() && warm && !r.suppressed(p, def) {
+		r.raise(c, p, cn, def, rs, rs.since, msgArgs{v: v, held: float64(t-rs.since) / msPerSecond, s: &cn.cur})
+	}
+}
+
+// sweep re-checks the pending connections' sustained rules at now.
+func (r *ruleSet) sweep(now int64) {
+	for cn := range r.pending {
+		r.evalSustained(cn, now, true)
 	}
 }
 
 // trackPending keeps cn in the sweep set while one of its onSweep rules
 // has a condition holding without a finding yet, or an open finding.
-func (m *Monitor) trackPending(cn *connection) {
+func (r *ruleSet) trackPending(cn *connection) {
 	for i := range cn.rules {
 		if rules[i].onSweep && (cn.rules[i].since != 0 || cn.rules[i].open != nil) {
-			m.pending[cn] = struct{}{}
+			r.pending[cn] = struct{}{}
 			return
 		}
 	}
-	delete(m.pending, cn)
+	delete(r.pending, cn)
 }
 
 // suppressed reports whether a root cause silences def for p.
-func (m *Monitor) suppressed(p *participant, def *ruleDef) bool {
+func (r *ruleSet) suppressed(p *participant, def *ruleDef) bool {
 	if def.perParticipant {
 		i := ruleIndex[def.id]
 		for _, cn := range p.conns {

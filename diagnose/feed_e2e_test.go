@@ -80,7 +80,7 @@ func TestScenariosOverWebSocket(t *testing.T) {
 				}
 			}
 			var all []Finding
-			for _, c := range m.allCalls() {
+			for _, c := range m.views.allCalls() {
 				for _, f := range c.findings {
 					all = append(all, *f)
 				}
@@ -113,7 +113,7 @@ func simRecords(t *testing.T, scenario string, secs int) []recording.Record {
 // findingLines renders every finding, open or cleared, for comparison.
 func findingLines(m *Monitor) []string {
 	var out []string
-	for _, c := range m.allCalls() {
+	for _, c := range m.views.allCalls() {
 		for _, f := range c.findings {
 			out = append(out, fmt.Sprintf("%s %s %s %v %v %q", f.Key(), f.Severity, f.Start.Format(time.RFC3339Nano),
 				f.End.Format(time.RFC3339Nano), f.Evidence, f.Message))

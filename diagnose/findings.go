@@ -5,12 +5,10 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-
-	"github.com/calltop/calltop/feed"
 )
 
 // raise opens a finding for def on cn, starting at start.
-func (m *Monitor) raise(c *call, p *participant, cn *connection, def *ruleDef, rs *ruleState, start int64, a msgArgs) {
+func (r *ruleSet) raise(c *call, p *participant, cn *connection, def *ruleDef, rs *ruleState, start int64, a msgArgs) {
 	f := &Finding{
 		Rule:     def.id,
 		Severity: def.severity,
@@ -19,12 +17,12 @@ func (m *Monitor) raise(c *call, p *participant, cn *connection, def *ruleDef, r
 		Advice:   def.advice,
 	}
 	rs.open = f
-	m.fill(f, p, cn, def, rs, a)
+	r.fill(f, p, cn, def, rs, a)
 	if len(c.findings) >= maxFindingsPerCall {
-		m.dropOldestCleared(c)
+		r.dropOldestCleared(c)
 	}
 	c.findings = append(c.findings, f)
-	m.open[f.Key()] = f
+	r.open[f.Key()] = f
 	c.addTimeline(TimelineEvent{Time: f.Start, ParticipantID: p.id, Kind: "finding-raised", Text: f.Message, Severity: f.Severity})
 }
 
@@ -32,22 +30,22 @@ func (m *Monitor) raise(c *call, p *participant, cn *connection, def *ruleDef, r
 // worst numbers in its message and evidence (a report then says how bad it
 // got, not how it looked as it cleared) and only escalates its severity;
 // a sustained rule updates how long the condition has held.
-func (m *Monitor) refresh(p *participant, cn *connection, def *ruleDef, rs *ruleState, a msgArgs) {
+func (r *ruleSet) refresh(p *participant, cn *connection, def *ruleDef, rs *ruleState, a msgArgs) {
 	f := rs.open
 	if def.mode == windowed && def.threshold == nil && len(f.Evidence) > 0 && !def.op.crosses(a.v, f.Evidence[0].Value) {
 		if def.crit != 0 && f.Severity < Critical && def.op.crosses(rs.mean(int(def.critN), def.scale), def.crit) {
-			m.fill(f, p, cn, def, rs, a)
+			r.fill(f, p, cn, def, rs, a)
 			p.c.markDirty()
 		}
 		return
 	}
-	m.fill(f, p, cn, def, rs, a)
+	r.fill(f, p, cn, def, rs, a)
 	p.c.markDirty()
 }
 
 // fill writes message, evidence and severity. Findings handed out earlier
 // are copies, so replacing the Evidence slice is safe.
-func (m *Monitor) fill(f *Finding, p *participant, cn *connection, def *ruleDef, rs *ruleState, a msgArgs) {
+func (r *ruleSet) fill(f *Finding, p *participant, cn *connection, def *ruleDef, rs *ruleState, a msgArgs) {
 	a.name, a.cn = p.displayName(), cn
 	f.ParticipantName = a.name
 	f.Message = def.message(a)
@@ -72,33 +70,33 @@ func (m *Monitor) fill(f *Finding, p *participant, cn *connection, def *ruleDef,
 }
 
 // clear closes rs's open finding at t.
-func (m *Monitor) clear(c *call, rs *ruleState, t int64) {
+func (r *ruleSet) clear(c *call, rs *ruleState, t int64) {
 	f := rs.open
 	rs.open = nil
 	if f == nil {
 		return
 	}
 	f.End = msTime(max(t, f.Start.UnixMilli()))
-	delete(m.open, f.Key())
+	delete(r.open, f.Key())
 	c.addTimeline(TimelineEvent{Time: f.End, ParticipantID: f.Subject.ParticipantID, Kind: "finding-cleared",
 		Text: f.ParticipantName + ": " + strings.ReplaceAll(f.Rule, "-", " ") + " cleared", Severity: Info})
 }
 
 // closeConnection ends every open finding of cn at t (the participant
 // left, the call ended, the connection closed).
-func (m *Monitor) closeConnection(c *call, cn *connection, t int64) {
+func (r *ruleSet) closeConnection(c *call, cn *connection, t int64) {
 	for i := range cn.rules {
 		cn.rules[i].since = 0
 		f := cn.rules[i].open
 		switch {
 		case f == nil:
 		case teardownRule[rules[i].id] && t-f.Start.UnixMilli() <= teardownGrace:
-			m.retract(c, &cn.rules[i])
+			r.retract(c, &cn.rules[i])
 		default:
-			m.clear(c, &cn.rules[i], t)
+			r.clear(c, &cn.rules[i], t)
 		}
 	}
-	delete(m.pending, cn)
+	delete(r.pending, cn)
 	// Nothing more is evaluated on a closed connection: free its rule and
 	// path state (connectionFor makes them again if it comes back).
 	cn.rules, cn.pairs, cn.locals = nil, nil, nil
@@ -116,10 +114,10 @@ var teardownRule = map[string]bool{RuleNoMediaInbound: true, RuleNoMediaOutbound
 
 // retract withdraws rs's open finding: it was raised by the call's own
 // teardown. It leaves the call's findings and timeline as if never raised.
-func (m *Monitor) retract(c *call, rs *ruleState) {
+func (r *ruleSet) retract(c *call, rs *ruleState) {
 	f := rs.open
 	rs.open = nil
-	delete(m.open, f.Key())
+	delete(r.open, f.Key())
 	for i, g := range c.findings {
 		if g == f {
 			c.findings = append(c.findings[:i], c.findings[i+1:]...)
@@ -138,7 +136,7 @@ func (m *Monitor) retract(c *call, rs *ruleState) {
 
 // dropOldestCleared makes room in a call's finding list by removing its
 // oldest cleared finding (open ones are never dropped).
-func (m *Monitor) dropOldestCleared(c *call) {
+func (r *ruleSet) dropOldestCleared(c *call) {
 	for i, f := range c.findings {
 		if !f.Open() {
 			c.findings = append(c.findings[:i], c.findings[i+1:]...)
@@ -147,11 +145,10 @@ func (m *Monitor) dropOldestCleared(c *call) {
 	}
 }
 
-// OpenFindings returns a copy of every open finding across all calls,
-// oldest first.
-func (m *Monitor) OpenFindings() []Finding {
-	out := make([]Finding, 0, len(m.open))
-	for _, f := range m.open {
+// openFindings returns a copy of every open finding, oldest first.
+func (r *ruleSet) openFindings() []Finding {
+	out := make([]Finding, 0, len(r.open))
+	for _, f := range r.open {
 		out = append(out, *f)
 	}
 	sortFindings(out)
@@ -167,76 +164,9 @@ func sortFindings(fs []Finding) {
 	})
 }
 
-// applyEvent applies a connection.event.
-func (m *Monitor) applyEvent(msg *feed.Message, t int64) {
-	c, p := m.participantFor(msg, t)
-	if p == nil || msg.Event == nil {
-		return
-	}
-	cn := m.connectionFor(p, msg.ConnectionID)
-	if cn == nil {
-		return
-	}
-	m.setState(c, p, cn, msg.Event.Kind, msg.Event.State, t)
-	if cn.p != nil && !p.left {
-		m.evalSustained(cn, t, false)
-	}
-}
-
-// setState records an ICE or peer-connection state.
-func (m *Monitor) setState(c *call, p *participant, cn *connection, kind, state string, t int64) {
-	state = strings.ToLower(Clean(state))
-	var dst *string
-	var label, tlKind string
-	switch kind {
-	case feed.EventICEConnectionState:
-		dst, label, tlKind = &cn.ice, "ICE connection", "ice"
-	case feed.EventConnectionState:
-		dst, label, tlKind = &cn.state, "Connection", "connection"
-	default:
-		return
-	}
-	if *dst == state || state == "" {
-		return
-	}
-	*dst = state
-	sev := Info
-	switch state {
-	case connectedICE, completedICE:
-		cn.everConnected = true
-	case disconnectedState:
-		sev = Warning
-	case failedState:
-		cn.failed, sev = true, Critical
-	}
-	c.addTimeline(TimelineEvent{Time: msTime(t), ParticipantID: p.id, Kind: tlKind, Text: stateText(label, state), Severity: sev})
-	if state == closedState {
-		m.closeConnection(c, cn, t)
-	}
-}
-
 func round2(v float64) float64 {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return 0
 	}
 	return math.Round(v*100) / 100
-}
-
-// stateTexts holds the timeline texts of common states, so recording a
-// state change does not allocate.
-var stateTexts = func() map[[2]string]string {
-	m := map[[2]string]string{}
-	for _, label := range []string{"ICE connection", "Connection"} {
-		for _, st := range []string{"new", "checking", "connecting", "connected", "completed", "disconnected", "failed", "closed"} {
-			m[[2]string{label, st}] = label + " " + st
-		}
-	}
-	return m
-}()
-
-func stateText(label, state string) string {
-	if s, ok := stateTexts[[2]string{label, state}]; ok {
-		return s
-	}
-	return label + " " + state
 }

@@ -91,7 +91,7 @@ func fuzzStats(m *Monitor, data []byte) {
 
 func checkInvariants(t *testing.T, m *Monitor) {
 	t.Helper()
-	for _, c := range m.allCalls() {
+	for _, c := range m.views.allCalls() {
 		for _, p := range c.parts {
 			ser := p.hist.series()
 			for s, series := range ser {

@@ -143,7 +143,7 @@ func run(m *Monitor, g *gen, n int, f func(i int) cond) {
 // findingsOf returns every finding (open and cleared) of one rule.
 func findingsOf(m *Monitor, rule string) []Finding {
 	var out []Finding
-	for _, c := range m.allCalls() {
+	for _, c := range m.views.allCalls() {
 		for _, f := range c.findings {
 			if f.Rule == rule {
 				out = append(out, *f)

@@ -65,11 +65,11 @@ func (c *call) markDirty() {
 }
 
 // refreshLive rebuilds the summaries of the calls that changed.
-func (m *Monitor) refreshLive() {
-	l := &m.live
+func (v views) refreshLive() {
+	l := &v.calls.live
 	for _, c := range l.changed {
 		if c.live == l && c.dirty {
-			m.summary(c)
+			v.summary(c)
 		}
 	}
 	clear(l.changed)

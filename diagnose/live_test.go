@@ -17,22 +17,22 @@ func TestSnapshotListsExactlyTheLiveCalls(t *testing.T) {
 	m := NewMonitor(Options{})
 	retiredSeen := false
 	for step := 0; step < 400; step++ {
-		before := len(m.calls)
+		before := len(m.calls.byID)
 		for _, msg := range s.Step() {
 			m.Apply(&msg)
 		}
-		if len(m.calls) < before {
+		if len(m.calls.byID) < before {
 			retiredSeen = true
 		}
 		if step%7 != 3 {
 			continue
 		}
 		snap := m.Snapshot("")
-		if len(snap.Calls) != len(m.calls) {
-			t.Fatalf("step %d: snapshot has %d calls, the Monitor %d", step, len(snap.Calls), len(m.calls))
+		if len(snap.Calls) != len(m.calls.byID) {
+			t.Fatalf("step %d: snapshot has %d calls, the Monitor %d", step, len(snap.Calls), len(m.calls.byID))
 		}
 		for _, cs := range snap.Calls {
-			c := m.calls[cs.ID]
+			c := m.calls.byID[cs.ID]
 			if c == nil {
 				t.Fatalf("step %d: snapshot lists %s, which is not live", step, cs.ID)
 			}

@@ -29,7 +29,7 @@ func BenchmarkMonitorMemory(b *testing.B) {
 		var with, without runtime.MemStats
 		runtime.GC()
 		runtime.ReadMemStats(&with)
-		calls := len(m.calls)
+		calls := len(m.calls.byID)
 		if calls < 9000 {
 			b.Fatalf("only %d live calls", calls)
 		}

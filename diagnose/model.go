@@ -3,6 +3,8 @@ package diagnose
 import (
 	"math"
 	"time"
+
+	"github.com/calltop/calltop/diagnose/fleet"
 )
 
 // Bounds on what one call may hold; objects beyond them are dropped and
@@ -51,6 +53,7 @@ type call struct {
 	namesChanged bool
 	version      uint64
 	focused      bool
+	fleet        fleet.Entry // what the fleet table counts of the call
 }
 
 // participant is one person in a call.

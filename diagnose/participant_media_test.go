@@ -88,7 +88,7 @@ func TestNoMediaAtTeardownIsNotAFinding(t *testing.T) {
 			if len(m.OpenFindings()) != 0 {
 				t.Errorf("open findings left after close: %v", m.OpenFindings())
 			}
-			for _, c := range m.allCalls() {
+			for _, c := range m.views.allCalls() {
 				for _, ev := range c.timelineEvents() {
 					if ev.Kind == "finding-raised" && !tc.wantKept {
 						t.Errorf("timeline keeps the withdrawn finding: %+v", ev)

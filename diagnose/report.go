@@ -113,19 +113,19 @@ func reportTime(ms int64) *ReportTime {
 	return &ReportTime{msTime(ms)}
 }
 
-// Report summarises every call seen, oldest first.
-func (m *Monitor) Report() Report {
+// report builds Monitor.Report.
+func (v views) report() Report {
 	r := Report{Calls: []ReportCall{}}
-	for _, c := range m.allCalls() {
-		r.Calls = append(r.Calls, m.reportCall(c))
+	for _, c := range v.allCalls() {
+		r.Calls = append(r.Calls, v.reportCall(c))
 	}
 	return r
 }
 
-func (m *Monitor) reportCall(c *call) ReportCall {
+func (v views) reportCall(c *call) ReportCall {
 	end := c.end
 	if end == 0 {
-		end = max(m.now, c.start)
+		end = max(v.calls.now, c.start)
 	}
 	rc := ReportCall{ID: Clean(c.id), Room: c.room, Tags: map[string]string{}, Start: ReportTime{msTime(c.start)},
 		End: reportTime(c.end), DurationSec: float64(end-c.start) / msPerSecond,

@@ -23,7 +23,7 @@ func runScenario(t *testing.T, name string, calls int, d time.Duration) (*Monito
 		}
 	}
 	var all []Finding
-	for _, c := range m.allCalls() {
+	for _, c := range m.views.allCalls() {
 		for _, f := range c.findings {
 			all = append(all, *f)
 		}

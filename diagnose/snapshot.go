@@ -1,6 +1,10 @@
 package diagnose
 
-import "time"
+import (
+	"time"
+
+	"github.com/calltop/calltop/diagnose/fleet"
+)
 
 // Rule ids, the contract of DESIGN.md: findings carry one of these.
 const (
@@ -41,11 +45,15 @@ type Snapshot struct {
 	// DataQuality counts samples that were marked and skipped (counter
 	// resets, NaN, absurd values), by reason.
 	DataQuality map[string]int
+	// Fleet groups the live calls' participants (docs/fleet.md); shared
+	// between snapshots while nothing it counts changed.
+	Fleet *fleet.View
 }
 
 // CallSummary is one row of the calls screen. Unknown numbers are NaN.
 type CallSummary struct {
-	ID           string
+	ID           string // cleaned for display
+	Key          string // the id as the feed sent it: Snapshot's focus and findings' subjects use it
 	Room         string
 	Tags         map[string]string
 	Start        time.Time
@@ -61,10 +69,21 @@ type CallSummary struct {
 	WorstRTTMs float64
 	// BitrateKbps is the sum of every participant's outbound bitrate.
 	BitrateKbps float64
-	// Names lists participants' display names and user ids, for filtering.
-	Names []string
+	// People lists the participants (those who left too), to find one by
+	// name or user id and open the call on them.
+	People []Person
 	// Version increases whenever anything in the summary changes.
 	Version uint64
+	// FleetPeople are the facts the fleet view groups participants by,
+	// one per participant still in the call.
+	FleetPeople []fleet.Person
+}
+
+// Person is a participant as the calls list knows it, cleaned: ID is the
+// ParticipantDetail's id; Name the display name (the user id, else the id,
+// when the feed sent none).
+type Person struct {
+	ID, Name, UserID string
 }
 
 // CallDetail is the drill-down of one call: facts, participants with

@@ -9,62 +9,44 @@ import (
 	"time"
 )
 
-// fineCap is the fine-ring size for the focused call: the configured
-// history at one point per second.
-func (m *Monitor) fineCap() int {
-	return max(fineShort, int(m.opts.History/time.Second))
+// views builds what readers see from the call model: the snapshot for
+// the TUI (with the live list's cached summaries, live.go), the report
+// (report.go), the stale participants and the calls' setup states. Only
+// focusing a call changes the model (its history length).
+type views struct {
+	calls *callSet
+	fleet *fleetState // the fleet view's table, fed by summary
 }
 
-// Snapshot returns an immutable picture of every live call (ongoing, or
-// ended within the linger) and, when focusCallID names one, its detail.
-// CallSummary pointers are shared with earlier snapshots while the call is
-// unchanged. Focusing a call grows its participants' sparkline history to
-// the full length; the previously focused call shrinks back.
-func (m *Monitor) Snapshot(focusCallID string) Snapshot {
-	m.setFocus(m.calls[focusCallID])
-	m.refreshLive()
-	snap := Snapshot{FeedTime: m.Now(), Calls: append([]*CallSummary(nil), m.live.summaries...),
-		DataQuality: make(map[string]int, len(m.dq))}
-	for k, v := range m.dq {
-		snap.DataQuality[k] = v
+// snapshot builds the Snapshot of Monitor.Snapshot.
+func (v views) snapshot(focusCallID string, dq dataQuality) Snapshot {
+	cs := v.calls
+	cs.setFocus(cs.byID[focusCallID])
+	v.refreshLive()
+	snap := Snapshot{FeedTime: msTime(cs.now), Calls: append([]*CallSummary(nil), cs.live.summaries...),
+		DataQuality: make(map[string]int, len(dq))}
+	for k, n := range dq {
+		snap.DataQuality[k] = n
 	}
-	if m.focus != nil {
-		snap.Focus = m.detail(m.focus)
+	if cs.focus != nil {
+		snap.Focus = v.detail(cs.focus)
 	}
+	snap.Fleet = v.fleet.table.View()
 	return snap
 }
 
-func (m *Monitor) setFocus(c *call) {
-	if m.focus == c {
-		return
-	}
-	if old := m.focus; old != nil {
-		old.focused = false
-		for _, p := range old.parts {
-			p.hist.fine.resize(fineShort)
-		}
-	}
-	m.focus = c
-	if c != nil {
-		c.focused = true
-		for _, p := range c.parts {
-			p.hist.fine.resize(m.fineCap())
-		}
-	}
-}
-
 // summary returns c's CallSummary, rebuilding it only when c changed.
-func (m *Monitor) summary(c *call) *CallSummary {
+func (v views) summary(c *call) *CallSummary {
 	if c.summary != nil && !c.dirty {
 		return c.summary
 	}
 	c.version++
-	s := &CallSummary{Room: c.room, Tags: c.tags, Start: msTime(c.start), End: msTime(c.end),
+	s := &CallSummary{Key: c.id, Room: c.room, Tags: c.tags, Start: msTime(c.start), End: msTime(c.end),
 		Ended: c.end != 0, WorstMOS: math.NaN(), WorstLoss: math.NaN(), WorstRTTMs: math.NaN(), Version: c.version}
 	if old := c.summary; old != nil && !c.namesChanged {
-		s.ID, s.Names = old.ID, old.Names // unchanged: share them
+		s.ID, s.People = old.ID, old.People // unchanged: share them
 	} else {
-		s.ID, s.Names = Clean(c.id), c.names()
+		s.ID, s.People = Clean(c.id), c.people()
 		c.namesChanged = false
 	}
 	bitrate := math.NaN()
@@ -84,6 +66,10 @@ func (m *Monitor) summary(c *call) *CallSummary {
 	if top := worstOpen(c.findings); top != nil {
 		s.Severity, s.TopFinding, s.TopRule = top.Severity, top.Message, top.Rule
 	}
+	if s.Ended && c.summary != nil {
+		keepLast(s, c.summary)
+	}
+	v.fleet.set(c, s)
 	c.summary, c.dirty = s, false
 	if c.live != nil {
 		c.live.summaries[c.slot] = s
@@ -91,14 +77,30 @@ func (m *Monitor) summary(c *call) *CallSummary {
 	return s
 }
 
-// names lists the participants' display names and user ids, for filtering.
-func (c *call) names() []string {
-	out := make([]string, 0, len(c.parts))
-	for _, p := range c.parts {
-		out = append(out, p.displayName())
-		if p.userID != "" && p.userID != p.displayName() {
-			out = append(out, p.userID)
+// keepLast gives an ended call's summary the worst finding and figures it
+// had while it ran (its findings closed and its participants left with
+// the end): the calls list shows how the call ended, not "ok".
+func keepLast(s, old *CallSummary) {
+	if s.Severity == None && old.Severity > None {
+		s.Severity, s.TopFinding, s.TopRule = old.Severity, old.TopFinding, old.TopRule
+	}
+	if s.Participants == 0 {
+		s.Participants = old.Participants
+	}
+	for _, f := range []struct{ cur, last *float64 }{
+		{&s.WorstMOS, &old.WorstMOS}, {&s.WorstLoss, &old.WorstLoss}, {&s.WorstRTTMs, &old.WorstRTTMs}, {&s.BitrateKbps, &old.BitrateKbps},
+	} {
+		if math.IsNaN(*f.cur) {
+			*f.cur = *f.last
 		}
+	}
+}
+
+// people lists the participants by id, display name and user id, cleaned.
+func (c *call) people() []Person {
+	out := make([]Person, 0, len(c.parts))
+	for _, p := range c.parts {
+		out = append(out, Person{ID: Clean(p.id), Name: Clean(p.displayName()), UserID: Clean(p.userID)})
 	}
 	return out
 }
@@ -116,8 +118,8 @@ func worstOpen(fs []*Finding) *Finding {
 }
 
 // detail builds the focused call's drill-down.
-func (m *Monitor) detail(c *call) *CallDetail {
-	d := &CallDetail{Summary: m.summary(c), Participants: make([]ParticipantDetail, 0, len(c.parts))}
+func (v views) detail(c *call) *CallDetail {
+	d := &CallDetail{Summary: v.summary(c), Participants: make([]ParticipantDetail, 0, len(c.parts))}
 	for _, f := range c.findings {
 		d.Findings = append(d.Findings, *f)
 	}
@@ -132,13 +134,13 @@ func (m *Monitor) detail(c *call) *CallDetail {
 		return a.Start.After(b.Start)
 	})
 	for _, p := range c.parts {
-		d.Participants = append(d.Participants, m.participantDetail(c, p))
+		d.Participants = append(d.Participants, v.participantDetail(c, p))
 	}
 	d.Timeline = c.timelineEvents()
 	return d
 }
 
-func (m *Monitor) participantDetail(c *call, p *participant) ParticipantDetail {
+func (v views) participantDetail(c *call, p *participant) ParticipantDetail {
 	pd := ParticipantDetail{ID: Clean(p.id), Name: p.displayName(), UserID: p.userID, UserAgent: p.userAgent,
 		Browser: Browser(p.userAgent), NetworkType: p.networkType, Region: p.region, Left: p.left, MOS: p.mosLast}
 	var worst *Finding
@@ -161,18 +163,17 @@ func (m *Monitor) participantDetail(c *call, p *participant) ParticipantDetail {
 	return pd
 }
 
-// StaleParticipants returns the participants of ongoing calls whose stats
-// have stopped for at least `after` of data time (for the no-data alert).
-// Participants that never sent stats are not included.
-func (m *Monitor) StaleParticipants(after time.Duration) []Subject {
+// staleParticipants builds Monitor.StaleParticipants.
+func (v views) staleParticipants(after time.Duration) []Subject {
 	var out []Subject
 	lim := after.Milliseconds()
-	for _, c := range m.calls {
+	now := v.calls.now
+	for _, c := range v.calls.byID {
 		if c.end != 0 {
 			continue
 		}
 		for _, p := range c.parts {
-			if !p.left && p.lastStats != 0 && m.now-p.lastStats >= lim {
+			if !p.left && p.lastStats != 0 && now-p.lastStats >= lim {
 				out = append(out, Subject{CallID: c.id, ParticipantID: p.id})
 			}
 		}
@@ -210,10 +211,11 @@ func Browser(ua string) string {
 }
 
 // allCalls returns live and archived calls, oldest start first.
-func (m *Monitor) allCalls() []*call {
-	out := make([]*call, 0, len(m.calls)+len(m.archive))
-	out = append(out, m.archive...)
-	for _, c := range m.calls {
+func (v views) allCalls() []*call {
+	cs := v.calls
+	out := make([]*call, 0, len(cs.byID)+len(cs.archive))
+	out = append(out, cs.archive...)
+	for _, c := range cs.byID {
 		out = append(out, c)
 	}
 	sort.Slice(out, func(i, j int) bool {

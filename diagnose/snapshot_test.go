@@ -135,7 +135,7 @@ func TestCleanStripsControlCharacters(t *testing.T) {
 		m.Apply(&msg)
 	}
 	s := m.Snapshot("c1")
-	for _, text := range []string{s.Focus.Participants[0].Name, s.Focus.Findings[0].Message, s.Calls[0].Names[0], s.Calls[0].Tags["team"]} {
+	for _, text := range []string{s.Focus.Participants[0].Name, s.Focus.Findings[0].Message, s.Calls[0].People[0].Name, s.Calls[0].Tags["team"]} {
 		if strings.ContainsAny(text, "\x1b\x07\u009b") {
 			t.Errorf("control character reached the snapshot: %q", text)
 		}
@@ -253,5 +253,22 @@ func TestOpenFindingsAreCopies(t *testing.T) {
 	open[0].Message = "changed"
 	if m.OpenFindings()[0].Message == "changed" {
 		t.Errorf("OpenFindings hands out the Monitor's own findings")
+	}
+}
+
+func TestAnEndedCallKeepsHowItWas(t *testing.T) {
+	m := NewMonitor(Options{KeepEnded: true})
+	g := newGen("a", "pa")
+	run(m, g, 60, func(int) cond { return with(func(c *cond) { c.lossIn = 12 }) })
+	before := *m.Snapshot("").Calls[0]
+	if before.Severity < Warning || math.IsNaN(before.WorstLoss) {
+		t.Fatalf("the lossy call has no finding before it ends: %+v", before)
+	}
+	end := feed.Message{Type: feed.TypeCallEnd, TS: float64(g.t), CallID: "a"}
+	m.Apply(&end)
+	after := m.Snapshot("").Calls[0]
+	if !after.Ended || after.Severity != before.Severity || after.TopFinding != before.TopFinding ||
+		after.WorstLoss != before.WorstLoss || after.WorstMOS != before.WorstMOS || after.Participants != before.Participants {
+		t.Fatalf("ended call lost how it was:\nbefore %+v\nafter  %+v", before, *after)
 	}
 }

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"strconv"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -20,23 +21,27 @@ const recentResolved = 15 * time.Minute
 type alertPane struct {
 	common
 	readOnly  bool
-	beside    bool // beside the screen (else below it)
-	focused   bool // the pane has the keyboard
+	whyRO     string // what a refused action key says (Options.ReadOnlyReason)
+	beside    bool   // beside the screen (else below it)
+	focused   bool   // the pane has the keyboard
 	snap      alert.Snapshot
 	rooms     map[string]string // call id -> room, for the alerts' calls
 	rows      []alert.Alert     // what the list shows, in order
 	hidden    int               // muted or inhibited alerts not shown
 	showMuted bool
 	events    bool // the event log replaces the list
-	cursor    int
-	selected  string // id of the selected alert; the cursor follows it
-	scrollLog int    // event log lines scrolled up from the newest
+	list      list // the alerts: cursor, selection by alert id, window
+	log       list // the event log: follows the newest event until moved
 	picker    *mutePicker
 	paints    rowPaints
 }
 
 func newAlertPane(c common, readOnly bool) *alertPane {
-	return &alertPane{common: c, readOnly: readOnly, paints: newRowPaints(c.styles)}
+	p := &alertPane{common: c, readOnly: readOnly, paints: newRowPaints(c.styles)}
+	p.list = newList(c.keys, func(i int) string { return p.rows[i].ID })
+	p.log = newList(c.keys, func(i int) string { return strconv.FormatUint(p.snap.Events[i].Seq, 10) })
+	p.log.tail = true
+	return p
 }
 
 // SetFrame takes the alerts from a frame, and the rooms of their calls
@@ -84,27 +89,16 @@ func (p *alertPane) refresh() {
 			p.rows = append(p.rows, a)
 		}
 	}
-	p.cursor = min(p.cursor, max(len(p.rows)-1, 0))
-	for i := range p.rows {
-		if p.rows[i].ID == p.selected {
-			p.cursor = i
-		}
-	}
-	p.syncSelected()
-}
-
-func (p *alertPane) syncSelected() {
-	if p.cursor < len(p.rows) {
-		p.selected = p.rows[p.cursor].ID
-	}
+	p.list.SetRows(len(p.rows))
+	p.log.SetRows(len(p.snap.Events))
 }
 
 // current is the selected alert, or nil.
 func (p *alertPane) current() *alert.Alert {
-	if p.events || p.cursor >= len(p.rows) {
-		return nil
+	if c := p.list.Cursor(); !p.events && c < len(p.rows) {
+		return &p.rows[c]
 	}
-	return &p.rows[p.cursor]
+	return nil
 }
 
 // Firing counts firing alerts that are neither muted nor inhibited, by
@@ -168,7 +162,7 @@ func (p *alertPane) ShortHelp() []key.Binding {
 // FullHelp implements help.KeyMap.
 func (p *alertPane) FullHelp() [][]key.Binding {
 	k := p.keys
-	return [][]key.Binding{{k.Up, k.Down, k.Top, k.Bottom, k.Jump}, {k.Ack, k.Mute, k.Unmute, k.ShowMuted, k.EventLog}}
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Jump}, {k.Ack, k.Mute, k.Unmute, k.ShowMuted, k.EventLog}}
 }
 
 // Update handles the pane's keys (enter is the root's: it changes screen).
@@ -176,35 +170,21 @@ func (p *alertPane) Update(msg tea.KeyPressMsg, ctrl Controller) tea.Cmd {
 	if p.picker != nil {
 		return p.updatePicker(msg, ctrl)
 	}
+	if p.events && p.log.Update(msg) || !p.events && p.list.Update(msg) {
+		return nil
+	}
 	k := p.keys
 	switch {
-	case key.Matches(msg, k.Up):
-		p.move(-1)
-	case key.Matches(msg, k.Down):
-		p.move(1)
-	case key.Matches(msg, k.Top):
-		p.move(-len(p.rows) - len(p.snap.Events))
-	case key.Matches(msg, k.Bottom):
-		p.move(len(p.rows) + len(p.snap.Events))
 	case key.Matches(msg, k.ShowMuted):
 		p.showMuted = !p.showMuted
 		p.refresh()
 	case key.Matches(msg, k.EventLog):
-		p.events, p.scrollLog = !p.events, 0
+		p.events = !p.events
+		p.log.Home()
 	case key.Matches(msg, k.Ack), key.Matches(msg, k.Mute), key.Matches(msg, k.Unmute):
 		return p.act(msg, ctrl)
 	}
 	return nil
-}
-
-// move moves the cursor, or scrolls the event log.
-func (p *alertPane) move(d int) {
-	if p.events {
-		p.scrollLog = max(min(p.scrollLog-d, len(p.snap.Events)-1), 0)
-		return
-	}
-	p.cursor = max(min(p.cursor+d, len(p.rows)-1), 0)
-	p.syncSelected()
 }
 
 // notice returns a command that shows text in the hint bar.

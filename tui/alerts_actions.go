@@ -15,6 +15,8 @@ func (p *alertPane) act(msg tea.KeyPressMsg, ctrl Controller) tea.Cmd {
 	switch {
 	case a == nil:
 		return notice("no alert selected")
+	case p.readOnly && p.whyRO != "":
+		return notice("read-only: " + p.whyRO)
 	case p.readOnly:
 		return notice("read-only: acknowledging and muting are off")
 	}
@@ -28,8 +30,8 @@ func (p *alertPane) act(msg tea.KeyPressMsg, ctrl Controller) tea.Cmd {
 		alertKey := a.Key
 		// The acknowledged alert sinks below the firing ones; the cursor
 		// moves on to the next alert, the next one to look at.
-		if p.cursor+1 < len(p.rows) {
-			p.selected = p.rows[p.cursor+1].ID
+		if next := p.list.Cursor() + 1; next < len(p.rows) {
+			p.list.Select(p.rows[next].ID)
 		}
 		return tea.Batch(func() tea.Msg { ctrl.Ack(alertKey, ""); return nil }, notice("acknowledged "+name))
 	case key.Matches(msg, k.Mute):
@@ -37,6 +39,7 @@ func (p *alertPane) act(msg tea.KeyPressMsg, ctrl Controller) tea.Cmd {
 			return notice("this alert has resolved; nothing to mute")
 		}
 		p.picker = &mutePicker{keys: p.keys, alert: *a, name: name}
+		p.resize()
 		return nil
 	}
 	if !a.Muted() {
@@ -59,6 +62,7 @@ func (p *alertPane) updatePicker(msg tea.KeyPressMsg, ctrl Controller) tea.Cmd {
 	}
 	pk := p.picker
 	p.picker = nil
+	p.resize()
 	if req == nil {
 		return notice("mute cancelled")
 	}

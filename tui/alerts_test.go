@@ -131,16 +131,17 @@ func TestAlertEventLog(t *testing.T) {
 		t.Fatal("e did not open the event log")
 	}
 	mustShow(t, m, "EVENT LOG", "firing", "acknowledged", "muted", "resolved")
-	keys(m, "k", "k")
-	if m.alerts.scrollLog != 2 {
-		t.Fatalf("up in the event log scrolls back: %d", m.alerts.scrollLog)
+	n := len(m.alerts.snap.Events)
+	if m.alerts.log.Cursor() != n-1 {
+		t.Fatalf("the event log opens on the newest event: %d of %d", m.alerts.log.Cursor(), n)
 	}
-	if pane := stripANSI(m.alerts.View()); strings.Contains(pane, "resolved after") {
-		t.Fatalf("scrolled back two events, the newest should be out of view:\n%s", pane)
+	keys(m, "k", "k")
+	if m.alerts.log.Cursor() != n-3 {
+		t.Fatalf("up in the event log goes back: %d, want %d", m.alerts.log.Cursor(), n-3)
 	}
 	keys(m, "j", "j", "j")
-	if m.alerts.scrollLog != 0 {
-		t.Fatalf("down returns to the newest: %d", m.alerts.scrollLog)
+	if m.alerts.log.Cursor() != n-1 {
+		t.Fatalf("down returns to the newest: %d", m.alerts.log.Cursor())
 	}
 	hit(m, "e")
 	mustShow(t, m, "ALERTS  2 firing")

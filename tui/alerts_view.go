@@ -27,6 +27,27 @@ func (p *alertPane) View() string {
 	return p.frame(lines, w, h)
 }
 
+// pickerLines is how many lines the open mute picker takes.
+const pickerLines = 3
+
+// SetSize implements component; the lists get the lines left under the
+// title and the picker.
+func (p *alertPane) SetSize(w, h int) {
+	p.common.SetSize(w, h)
+	p.resize()
+}
+
+// resize gives the lists their height (after the picker opens or closes).
+func (p *alertPane) resize() {
+	_, h := p.innerSize()
+	room := h - 1
+	if p.picker != nil {
+		room -= pickerLines
+	}
+	p.list.SetHeight(room)
+	p.log.SetHeight(room)
+}
+
 // innerSize is the size inside the separator.
 func (p *alertPane) innerSize() (int, int) {
 	if p.beside {
@@ -86,10 +107,10 @@ func (p *alertPane) alertLines(w, h int) []string {
 		}
 		return []string{p.styles.Dim.Render(msg)}
 	}
-	from := max(min(p.cursor-h/2, len(p.rows)-h), 0)
+	from, to := p.list.Window()
 	out := make([]string, 0, h)
-	for i := from; i < min(from+h, len(p.rows)); i++ {
-		out = append(out, p.alertRow(&p.rows[i], i == p.cursor && p.focused, w))
+	for i := from; i < min(to, from+h); i++ {
+		out = append(out, p.alertRow(&p.rows[i], i == p.list.Cursor() && p.focused, w))
 	}
 	return out
 }
@@ -115,21 +136,21 @@ func (p *alertPane) alertRow(a *alert.Alert, selected bool, w int) string {
 	return p.paints.sev[sev][state].render(sevText) + p.paints.rest[state].render(fit(body, w-7))
 }
 
-// eventLines renders the newest events that fit, oldest first; up and
-// down scroll back in time.
+// eventLines renders the window of events, oldest first: it follows the
+// newest until the user moves up, and pages back in time.
 func (p *alertPane) eventLines(w, h int) []string {
 	ev := p.snap.Events
 	if len(ev) == 0 {
 		return []string{p.styles.Dim.Render("  Nothing has happened yet.")}
 	}
-	end := max(len(ev)-p.scrollLog, 0)
-	from := max(end-h, 0)
+	from, end := p.log.Window()
+	end = min(end, from+h)
 	out := make([]string, 0, h)
 	kindW := 8 // as wide as the longest kind on screen, so the text gets the rest
 	for _, e := range ev[from:end] {
 		kindW = max(kindW, len(e.Kind))
 	}
-	for _, e := range ev[from:end] {
+	for i, e := range ev[from:end] {
 		subj := ""
 		if e.Subject.CallID != "" {
 			subj = p.rooms[e.Subject.CallID]
@@ -142,7 +163,11 @@ func (p *alertPane) eventLines(w, h int) []string {
 		}
 		line := fmt.Sprintf("%s %s %s %s %s", fmtClock(e.At), fit(string(e.Kind), kindW),
 			fit(e.Rule, 16), fit(subj, 22), clean(e.Text))
-		out = append(out, fit(line, w))
+		line = fit(line, w)
+		if p.focused && p.log.Pinned() && from+i == p.log.Cursor() {
+			line = p.styles.Selected.Render(line)
+		}
+		out = append(out, line)
 	}
 	return out
 }

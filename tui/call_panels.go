@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"strings"
 
-	"charm.land/lipgloss/v2"
-
 	"github.com/calltop/calltop/diagnose"
 )
 
@@ -71,76 +69,6 @@ func lastTime(s *diagnose.Series) (t0 time.Time) {
 		return s.Times[n-1]
 	}
 	return t0
-}
-
-// findingsPanel renders the diagnoses and, under them, the timeline.
-func (v *callView) findingsPanel(w, h int) []string {
-	if h <= 0 {
-		return nil
-	}
-	fs := v.detail.Findings
-	open := 0
-	for i := range fs {
-		if fs[i].Open() {
-			open++
-		}
-	}
-	st := v.styles
-	title := st.Section.Render("DIAGNOSES") + st.Dim.Render(fmt.Sprintf("  %d open, %d cleared", open, len(fs)-open))
-	lines := []string{title}
-	if len(fs) == 0 {
-		lines = append(lines, "  No problems found on this call.")
-	}
-	budget := h - min(len(v.detail.Timeline)+1, max(h/3, 2))
-	adviceLines := 1
-	if h >= 20 {
-		adviceLines = 2
-	}
-	for i := range fs {
-		block := v.findingLines(&fs[i], w, adviceLines, h < 12 || w < 60)
-		if len(lines)+len(block) > budget {
-			lines = append(lines, st.Dim.Render(fmt.Sprintf("  … %d more", len(fs)-i)))
-			break
-		}
-		lines = append(lines, block...)
-	}
-	lines = append(lines, v.timelineLines(w, h-len(lines))...)
-	return blockLines(lines, w, h)
-}
-
-// findingLines renders one finding: severity and message, since when (or
-// when it cleared), and its advice.
-func (v *callView) findingLines(f *diagnose.Finding, w, adviceLines int, compact bool) []string {
-	st := v.styles
-	sev := sevStyle(st, f.Severity)
-	text := lipgloss.NewStyle()
-	if !f.Open() {
-		sev, text = st.Ended, st.Ended
-	}
-	head := sev.Render(sevGlyph(f.Severity)+" "+sevWord(f.Severity, true)) + "  " + text.Render(clean(f.Message))
-	when := fmt.Sprintf("since %s UTC (%s)", fmtClock(f.Start), fmtAgo(v.feedTime.Sub(f.Start)))
-	if !f.Open() {
-		when = fmt.Sprintf("cleared: %s to %s UTC (%s)", fmtClock(f.Start), fmtClock(f.End), fmtAgo(f.End.Sub(f.Start)))
-	}
-	if compact { // when and advice share the second line
-		second := st.Dim.Render(when)
-		if f.Advice != "" {
-			second += ". " + clean(f.Advice)
-		}
-		return []string{fit(head, w), fit("   "+second, w)}
-	}
-	out := []string{fit(head, w), fit("   "+st.Dim.Render(when), w)}
-	if f.Advice != "" {
-		wrapped := strings.Split(lipgloss.Wrap("advice: "+clean(f.Advice), max(w-3, 10), " "), "\n")
-		if len(wrapped) > adviceLines {
-			wrapped[adviceLines-1] = clip(wrapped[adviceLines-1]+" "+strings.Join(wrapped[adviceLines:], " "), w-3)
-			wrapped = wrapped[:adviceLines]
-		}
-		for _, l := range wrapped {
-			out = append(out, fit("   "+l, w))
-		}
-	}
-	return out
 }
 
 // timelineLines renders the newest events that fit in h lines, oldest first.

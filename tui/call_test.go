@@ -207,9 +207,9 @@ func TestCallOpensOnTheWorstParticipant(t *testing.T) {
 	hit(m, "enter")
 	m.Update(frameMsg(sixParticipants(frame(2, 40, "c-wifi-001"))))
 	if p := m.call.participant(); p == nil || p.Name != "Eve" {
-		t.Fatalf("selected %s on entry, want Eve (the open critical finding)", m.call.selected)
+		t.Fatalf("selected %s on entry, want Eve (the open critical finding)", m.call.people.selected)
 	}
-	mustShow(t, m, "Eve  ", "Eve, last 5 min", "4-6 of 6 participants")
+	mustShow(t, m, "Eve  ", "Eve, last 5 min", "3-5 of 6 participants")
 	mustNotShow(t, m, "Ann  ")
 	keys(m, "up")
 	m.Update(frameMsg(sixParticipants(frame(3, 40, "c-wifi-001"))))

@@ -162,7 +162,7 @@ func (h *header) state(withReason bool) string {
 		reason = " (" + clean(f.Reason) + ")"
 	}
 	switch {
-	case h.info.closed:
+	case h.info.closed && f.State != "failed": // a failed feed says why below
 		return st.Trouble.Render("engine stopped")
 	case !h.info.hasFrame && f.State == "":
 		return st.Dim.Render("waiting for the feed…")

@@ -12,9 +12,11 @@ type KeyMap struct {
 	// Moving in lists.
 	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
 	// Calls screen.
-	Sort, Filter, ClearFilter, Open key.Binding
+	Sort, Reverse, Filter, ClearFilter, Open key.Binding
 	// Call screen.
-	Back, WiderWindow, NarrowerWindow, Copy key.Binding
+	Back, WiderWindow, NarrowerWindow, Copy, Diagnoses, Read key.Binding
+	// Fleet screen.
+	Fleet, NextDimension, PrevDimension, FilterGroup key.Binding
 	// Alert pane.
 	Ack, Mute, Unmute, Jump, ShowMuted, EventLog key.Binding
 	// Mute picker.
@@ -44,6 +46,7 @@ func DefaultKeyMap() KeyMap {
 		Top:            b([]string{"home", "g"}, "g", "top"),
 		Bottom:         b([]string{"end", "G"}, "G", "bottom"),
 		Sort:           b([]string{"s"}, "s", "sort"),
+		Reverse:        b([]string{"S"}, "S", "reverse sort"),
 		Filter:         b([]string{"/"}, "/", "filter"),
 		ClearFilter:    b([]string{"esc"}, "esc", "clear filter"),
 		Open:           b([]string{"enter"}, "enter", "open call"),
@@ -51,6 +54,12 @@ func DefaultKeyMap() KeyMap {
 		WiderWindow:    b([]string{"+", "="}, "+", "longer window"),
 		NarrowerWindow: b([]string{"-"}, "-", "shorter window"),
 		Copy:           b([]string{"y"}, "y", "copy diagnosis"),
+		Diagnoses:      b([]string{"d"}, "d", "diagnoses"),
+		Read:           b([]string{"enter"}, "enter", "read diagnosis"),
+		Fleet:          b([]string{"F"}, "F", "fleet"),
+		NextDimension:  b([]string{"d"}, "d", "next dimension"),
+		PrevDimension:  b([]string{"D"}, "D", "previous dimension"),
+		FilterGroup:    b([]string{"enter"}, "enter", "calls of group"),
 		Ack:            b([]string{"a"}, "a", "acknowledge"),
 		Mute:           b([]string{"m"}, "m", "mute"),
 		Unmute:         b([]string{"u"}, "u", "unmute"),

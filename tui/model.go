@@ -14,6 +14,7 @@ type screen int
 const (
 	screenCalls screen = iota
 	screenCall
+	screenFleet
 )
 
 // frameMsg carries one engine frame into Update.
@@ -58,6 +59,7 @@ type Model struct {
 
 	calls  *callsTable
 	call   *callView
+	fleet  *fleetScreen
 	alerts *alertPane
 	header *header
 	help   *helpScreen
@@ -68,10 +70,13 @@ func newModel(ctrl Controller, frames <-chan engine.Frame, opts Options) *Model 
 	c := common{styles: &m.styles, keys: &m.keys}
 	m.calls = newCallsTable(c)
 	m.call = newCallView(c)
+	m.fleet = newFleetScreen(c)
 	m.alerts = newAlertPane(c, opts.ReadOnly)
+	m.alerts.whyRO = opts.ReadOnlyReason
 	m.header = &header{common: c}
 	m.help = newHelpScreen(c)
 	m.setReplayKeys(false)
+	m.startFind(opts.Find)
 	return m
 }
 
@@ -128,7 +133,7 @@ func (m *Model) onFrame(f engine.Frame) tea.Cmd {
 		return m.listen()
 	}
 	m.show(f)
-	return tea.Batch(m.listen(), m.armTick(), m.refocus())
+	return tea.Batch(m.listen(), m.armTick(), m.refocus(), m.findStep())
 }
 
 // show puts a frame on screen.
@@ -136,7 +141,9 @@ func (m *Model) show(f engine.Frame) {
 	m.shown = f
 	m.setReplayKeys(f.Replay != nil)
 	m.calls.SetSnapshot(f.Calls.Calls, f.Calls.FeedTime, m.screen == screenCalls)
+	m.calls.SetFeed(f.Feed, m.now)
 	m.call.SetDetail(f.Calls.Focus, f.Calls.FeedTime, m.focusID)
+	m.fleet.SetView(f.Calls.Fleet)
 	m.call.gone = m.screen == screenCall && m.call.detail == nil && m.calls.Call(m.focusID) == nil
 	m.alerts.SetFrame(&f, m.calls.Call)
 	m.layout()
@@ -151,7 +158,7 @@ func (m *Model) refocus() tea.Cmd {
 		return nil
 	}
 	fd := m.shown.Calls.Focus
-	if (fd != nil && fd.Summary != nil && fd.Summary.ID != m.focusID) || (fd == nil && m.call.detail == nil) {
+	if (fd != nil && fd.Summary != nil && fd.Summary.Key != m.focusID) || (fd == nil && m.call.detail == nil) {
 		return m.focus(m.focusID)
 	}
 	return nil
@@ -169,6 +176,7 @@ func (m *Model) armTick() tea.Cmd {
 
 func (m *Model) onTick(t time.Time) tea.Cmd {
 	m.now = t
+	m.calls.SetFeed(m.shown.Feed, t)
 	if !needsClock(m.shown.Feed) {
 		m.ticking = false
 		return nil

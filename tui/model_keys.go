@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/calltop/calltop/cmd/calltop/engine"
+	"github.com/calltop/calltop/diagnose"
 )
 
 // seekStep is how far left and right move a replay.
@@ -16,6 +17,7 @@ const seekStep = 10 * time.Second
 // then the alert pane or the screen that has the keyboard.
 func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	m.notice = ""
+	m.calls.finding = false // the user takes over from --find
 	k := &m.keys
 	if msg.String() == "ctrl+c" {
 		return tea.Quit
@@ -54,6 +56,8 @@ func (m *Model) globalKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		m.showHelp = true
 	case key.Matches(msg, k.Pause):
 		return m.setPaused(!m.paused), true
+	case key.Matches(msg, k.Fleet) && m.screen != screenFleet:
+		return m.openFleet(), true
 	case key.Matches(msg, k.AlertPane):
 		m.alertOpen = !m.alertOpen
 		m.alertKeys = m.alertOpen
@@ -153,9 +157,10 @@ func stepSpeed(cur float64, up bool) float64 {
 // alertKey handles keys while the alert pane has the keyboard.
 func (m *Model) alertKey(msg tea.KeyPressMsg) tea.Cmd {
 	if key.Matches(msg, m.keys.Jump) {
-		if id := m.alerts.SelectedCall(); id != "" {
+		if a := m.alerts.current(); a != nil && a.Subject.CallID != "" {
 			m.alertKeys = false
-			return m.openCall(id)
+			f := diagnose.Finding{Rule: a.Rule, Subject: a.Subject}
+			return m.openCall(a.Subject.CallID, target{person: clean(a.Subject.ParticipantID), finding: f.Key()})
 		}
 		return notice("this alert is not about one call")
 	}
@@ -166,12 +171,19 @@ func (m *Model) alertKey(msg tea.KeyPressMsg) tea.Cmd {
 func (m *Model) screenKey(msg tea.KeyPressMsg) tea.Cmd {
 	if m.screen == screenCalls {
 		cmd, open := m.calls.Update(msg)
-		if open {
-			return m.openCall(m.calls.Selected().ID)
+		if c := m.calls.Selected(); open {
+			return m.openCall(c.Key, target{person: m.calls.matchedPerson(c)})
 		}
 		return cmd
 	}
+	if m.screen == screenFleet {
+		return m.fleetKey(msg)
+	}
 	if key.Matches(msg, m.keys.Back) {
+		if m.call.Reading() {
+			m.call.CloseReading()
+			return nil
+		}
 		return m.closeCall()
 	}
 	if key.Matches(msg, m.keys.Copy) {
@@ -181,11 +193,12 @@ func (m *Model) screenKey(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-// openCall drills into a call and asks the engine for its detail.
-func (m *Model) openCall(id string) tea.Cmd {
+// openCall drills into a call, selecting to once its detail is there, and
+// asks the engine for that detail.
+func (m *Model) openCall(id string, to target) tea.Cmd {
 	m.screen = screenCall
 	m.focusID = id
-	m.call.Open(id, m.callName(id))
+	m.call.Open(id, m.callName(id), to)
 	m.call.SetDetail(m.shown.Calls.Focus, m.shown.Calls.FeedTime, id)
 	m.call.gone = false
 	m.layout()
@@ -194,11 +207,11 @@ func (m *Model) openCall(id string) tea.Cmd {
 
 // callName is the room (or id) of a call in the shown frame.
 func (m *Model) callName(id string) string {
-	if c := m.calls.Selected(); c != nil && c.ID == id {
+	if c := m.calls.Selected(); c != nil && c.Key == id {
 		return roomOf(c)
 	}
 	for _, c := range m.shown.Calls.Calls {
-		if c.ID == id {
+		if c.Key == id {
 			return roomOf(c)
 		}
 	}

@@ -35,6 +35,7 @@ func (m *Model) layout() {
 	}
 	m.calls.SetSize(bodyW, bodyH)
 	m.call.SetSize(bodyW, bodyH)
+	m.fleet.SetSize(bodyW, bodyH)
 	m.help.SetSize(bodyW, bodyH)
 	m.help.SetBarWidth(m.width)
 	m.help.SetGroups(m.helpGroups())
@@ -46,7 +47,7 @@ func (m *Model) headerInfo() headerInfo {
 	in := headerInfo{
 		feed: f.Feed, replay: f.Replay, hasFrame: m.hasFrame, closed: m.closed,
 		feedTime: f.Calls.FeedTime, now: m.now, calls: len(f.Calls.Calls),
-		filter: m.calls.filter,
+		filter: m.calls.filterText(),
 		paused: m.paused, waiting: m.waiting, firing: m.alerts.Firing(), ended: m.calls.ended,
 	}
 	for _, n := range f.Calls.DataQuality {
@@ -73,6 +74,9 @@ func (m *Model) render() string {
 	}
 	m.header.info = m.headerInfo()
 	parts := []string{m.header.View(), m.body(), m.hintBar()}
+	if m.opts.ASCII {
+		return toASCII(strings.Join(parts, "\n"))
+	}
 	return strings.Join(parts, "\n")
 }
 
@@ -99,6 +103,8 @@ func (m *Model) body() string {
 		main = m.help.View()
 	case m.screen == screenCall:
 		main = m.call.View()
+	case m.screen == screenFleet:
+		main = m.fleet.View()
 	default:
 		main = m.calls.View()
 	}
@@ -139,6 +145,8 @@ func (m *Model) active() component {
 		return m.alerts
 	case m.screen == screenCall:
 		return m.call
+	case m.screen == screenFleet:
+		return m.fleet
 	}
 	return m.calls
 }

@@ -234,16 +234,19 @@ func runDemoInTmux(t *testing.T, extraArgs string, palette string, env ...string
 }
 
 func TestDemoInTmux(t *testing.T) {
+	t.Parallel()
 	runDemoInTmux(t, "", "256", "TERM=xterm-256color")
 }
 
 func TestDemoInTmuxNoColor(t *testing.T) {
+	t.Parallel()
 	runDemoInTmux(t, " --speed 2", "none", "TERM=xterm-256color", "NO_COLOR=1")
 }
 
 // TestDemoInTmux16Colours runs with TERM=xterm outside tmux's view (no
 // $TMUX, which Bubble Tea would take as 256 colours).
 func TestDemoInTmux16Colours(t *testing.T) {
+	t.Parallel()
 	runDemoInTmux(t, " --speed 2", "16", "-u", "TMUX", "TERM=xterm")
 }
 
@@ -295,6 +298,7 @@ func seconds(t *testing.T, s string) int {
 }
 
 func TestReplayInTmux(t *testing.T) {
+	t.Parallel()
 	bin := calltopBinary(t)
 	rec := writeRecording(t)
 	home := t.TempDir()
@@ -366,6 +370,7 @@ func startHub(t *testing.T) (url string, stop func()) {
 }
 
 func TestLiveFeedInTmux(t *testing.T) {
+	t.Parallel()
 	bin := calltopBinary(t)
 	url, stopHub := startHub(t)
 	state := filepath.Join(t.TempDir(), "state")

@@ -9,14 +9,24 @@ import (
 	"github.com/spf13/cobra"
 )
 
+// env is what the command tree reads from outside its arguments: the
+// environment variables. main passes the process's; a test passes its own,
+// so tests run in parallel without touching the process environment.
+type env struct {
+	getenv func(string) string
+}
+
+// processEnv is the running process's environment.
+func processEnv() env { return env{getenv: os.Getenv} }
+
 // feedURLs returns the --feed URLs given, or when there are none the
 // comma-separated URLs in $CALLTOP_FEED (blanks dropped).
-func feedURLs(flags []string) []string {
+func (e env) feedURLs(flags []string) []string {
 	if len(flags) > 0 {
 		return flags
 	}
 	var urls []string
-	for _, u := range strings.Split(os.Getenv("CALLTOP_FEED"), ",") {
+	for _, u := range strings.Split(e.getenv("CALLTOP_FEED"), ",") {
 		if u = strings.TrimSpace(u); u != "" {
 			urls = append(urls, u)
 		}
@@ -25,13 +35,13 @@ func feedURLs(flags []string) []string {
 }
 
 // flagOrEnv is the value of a string flag when it was given on the command
-// line, even empty, and the environment variable env otherwise: the one
+// line, even empty, and the environment variable name otherwise: the one
 // rule every command follows for tokens.
-func flagOrEnv(cmd *cobra.Command, flag, value, env string) string {
+func (e env) flagOrEnv(cmd *cobra.Command, flag, value, name string) string {
 	if f := cmd.Flags().Lookup(flag); f != nil && f.Changed {
 		return value
 	}
-	return os.Getenv(env)
+	return e.getenv(name)
 }
 
 // checkSpeed refuses a --speed that is not a positive, finite number

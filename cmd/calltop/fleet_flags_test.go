@@ -10,7 +10,7 @@ import (
 )
 
 func TestFleetFlagsAreRefusedWhenWrong(t *testing.T) {
-	t.Setenv("CALLTOP_FEED", "")
+	t.Parallel()
 	feedArgs := []string{"--feed", "ws://127.0.0.1:1/feed", "--state-dir", t.TempDir()}
 	for _, tc := range []struct {
 		args []string
@@ -31,11 +31,13 @@ func TestFleetFlagsAreRefusedWhenWrong(t *testing.T) {
 }
 
 func TestRootFleetFlagsReachTheBookOptions(t *testing.T) {
-	root := newRootCmd()
+	t.Parallel()
+	var live liveFlags
+	root := rootCommand(testEnv(nil), &live)
 	if err := root.ParseFlags([]string{"--alert-no-new-calls", "10m", "--alert-setup-failures", "25", "--alert-setup-window", "40"}); err != nil {
 		t.Fatal(err)
 	}
-	got, err := rootLive.fleet.options()
+	got, err := live.fleet.options()
 	want := alert.FleetOptions{NoNewCallsFor: 10 * time.Minute, SetupFailurePct: 25, SetupWindow: 40}
 	if err != nil || got != want {
 		t.Fatalf("root flags gave %+v, %v; want %+v", got, err, want)
@@ -44,16 +46,18 @@ func TestRootFleetFlagsReachTheBookOptions(t *testing.T) {
 	if f := b.Options().Fleet; f != want {
 		t.Fatalf("the book has fleet options %+v, want %+v", f, want)
 	}
-	root = newRootCmd()
+	live = liveFlags{}
+	root = rootCommand(testEnv(nil), &live)
 	if err := root.ParseFlags(nil); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := rootLive.fleet.options(); got.NoNewCallsFor != 0 || got.SetupFailurePct != 0 {
+	if got, _ := live.fleet.options(); got.NoNewCallsFor != 0 || got.SetupFailurePct != 0 {
 		t.Fatalf("without the flags the fleet alerts are %+v, want off", got)
 	}
 }
 
 func TestWatchFiresNoNewCallsWhenAsked(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	w := defaultWatchFlags(simHub(t, ctx, 3, "good", 20), t.TempDir())

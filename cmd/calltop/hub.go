@@ -45,11 +45,12 @@ type hubOptions struct {
 	ingestSessions int
 	ingestRate     float64
 	ingestMaxBytes int64
+
+	// Team mode (--team): docs/team.md.
+	team hubTeamFlags
 }
 
-func init() { subcommands = append(subcommands, newHubCmd) }
-
-func newHubCmd() *cobra.Command {
+func newHubCmd(e env) *cobra.Command {
 	o := hubOptions{listen: "127.0.0.1:7070", name: "calltop-hub", speed: 1, interval: time.Second}
 	cmd := &cobra.Command{
 		Use:   "hub (--simulate N | --replay FILE) [--ingest rtcstats]",
@@ -77,6 +78,13 @@ own token (--ingest-token or $CALLTOP_INGEST_TOKEN, required off loopback): it s
 web pages, so it must not also open the feed. Browsers' pages must come from the hub's
 own host or an origin given with --allow-origin.
 
+Team mode (--team, docs/team.md): the hub runs the diagnosis and the alert book once
+for everyone it serves, keeps acks, silences and history in --state-dir, posts to
+--webhook once for the team, and streams the book to subscribers, who act on it as
+users with roles (calltop hub user add; the --token is a shared admin). Every command
+is attributed and written to audit.log. --ssh serves the TUI itself to keys in
+--authorized-keys. Off loopback a team hub also needs TLS.
+
 The protocol is described in docs/feed-protocol.md. Stop with Ctrl-C (or SIGTERM):
 subscribers get a close frame.`,
 		Example: `  calltop hub --simulate 50
@@ -84,11 +92,15 @@ subscribers get a close frame.`,
   calltop hub --replay incident.jsonl.gz --speed 8 --loop
   calltop hub --ingest rtcstats --allow-origin https://app.example.com
   CALLTOP_TOKEN=s3cret calltop hub --listen 0.0.0.0:7070 --simulate 100 \
-      --tls-cert hub.pem --tls-key hub.key`,
+      --tls-cert hub.pem --tls-key hub.key
+  calltop hub user add dana --role responder --state-dir /var/lib/calltop > dana.token
+  calltop hub --team --state-dir /var/lib/calltop --simulate 50 --webhook https://hooks.example/T/B/X
+  calltop hub --team --state-dir /var/lib/calltop --simulate 50 \
+      --ssh 0.0.0.0:2222 --authorized-keys /etc/calltop/authorized_keys`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.token = flagOrEnv(cmd, "token", o.token, "CALLTOP_TOKEN")
-			o.ingestToken = flagOrEnv(cmd, "ingest-token", o.ingestToken, "CALLTOP_INGEST_TOKEN")
+			o.token = e.flagOrEnv(cmd, "token", o.token, "CALLTOP_TOKEN")
+			o.ingestToken = e.flagOrEnv(cmd, "ingest-token", o.ingestToken, "CALLTOP_INGEST_TOKEN")
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			return runHub(ctx, o, cmd.ErrOrStderr())
@@ -118,13 +130,15 @@ subscribers get a close frame.`,
 	})
 	cmd.MarkFlagsMutuallyExclusive("simulate", "replay")
 	cmd.MarkFlagsRequiredTogether("tls-cert", "tls-key")
+	o.team.register(cmd)
+	cmd.AddCommand(newHubUserCmd(e))
 	return cmd
 }
 
 // runHub serves the hub until ctx ends; the sources run beside it.
 func runHub(ctx context.Context, o hubOptions, stderr io.Writer) error {
 	logger := log.New(stderr, "calltop ", log.LstdFlags)
-	if err := hub.CheckListen(o.listen, o.token); err != nil {
+	if err := hub.CheckListen(o.listen, o.token); err != nil && !o.team.on { // team: setupTeam checks
 		return err
 	}
 	if err := checkSpeed(o.speed); err != nil {
@@ -146,7 +160,12 @@ func runHub(ctx context.Context, o hubOptions, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	feedHub := hub.New(hub.Config{Name: o.name, Token: o.token, Logf: logger.Printf})
+	hc, teamMode, err := setupTeam(o, hub.Config{Name: o.name, Token: o.token, Logf: logger.Printf}, logger)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	feedHub := hub.New(hc)
 	scheme := "ws"
 	if o.tlsCert != "" {
 		scheme = "wss"
@@ -180,6 +199,16 @@ func runHub(ctx context.Context, o hubOptions, stderr io.Writer) error {
 			}
 		})
 	}
+	var teamErr error
+	if teamMode != nil {
+		defer teamMode.close()
+		wg.Go(func() {
+			if teamErr = teamMode.run(ctx, feedHub); teamErr != nil {
+				logger.Printf("hub: team mode stopped: %v", teamErr)
+				cancel()
+			}
+		})
+	}
 	err = feedHub.Serve(ctx, ln, routes...)
 	cancel()
 	wg.Wait()
@@ -188,7 +217,7 @@ func runHub(ctx context.Context, o hubOptions, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return errors.Join(errs...)
+	return errors.Join(append(errs, teamErr)...)
 }
 
 // checkIngest validates the --ingest flags.

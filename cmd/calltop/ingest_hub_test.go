@@ -13,10 +13,10 @@ import (
 )
 
 func TestHubIngestFlags(t *testing.T) {
+	t.Parallel()
 	if _, err := runCLI(t, "hub", "--ingest", "webrtc"); err == nil || !strings.Contains(err.Error(), "only ingest is rtcstats") {
 		t.Errorf("--ingest webrtc: %v", err)
 	}
-	t.Setenv("CALLTOP_INGEST_TOKEN", "")
 	_, err := runCLI(t, "hub", "--listen", "0.0.0.0:0", "--token", "feedtoken", "--ingest", "rtcstats")
 	if err == nil || !strings.Contains(err.Error(), "CALLTOP_INGEST_TOKEN") {
 		t.Errorf("ingest off loopback without an ingest token: %v", err)
@@ -27,10 +27,9 @@ func TestHubIngestFlags(t *testing.T) {
 // share a hub; the replay going round (ending its own calls) never ends
 // the browser's.
 func TestHubIngestBesideALoopingReplay(t *testing.T) {
-	addr := freeAddr(t)
+	t.Parallel()
 	file := filepath.Join(rtcstatsFixtures, "safari-standard-stats.rtcstats")
-	logs, _ := startCLI(t, "hub", "--listen", addr, "--replay", file, "--loop", "--speed", "500", "--ingest", "rtcstats")
-	waitHealthy(t, addr)
+	logs, addr, _ := startHubCLI(t, "--replay", file, "--loop", "--speed", "500", "--ingest", "rtcstats")
 	sub, _, err := websocket.DefaultDialer.Dial("ws://"+addr+"/feed", nil)
 	if err != nil {
 		t.Fatal(err)

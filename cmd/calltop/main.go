@@ -7,7 +7,7 @@ import (
 )
 
 func main() {
-	if err := newRootCmd().Execute(); err != nil {
+	if err := newRootCmd(processEnv()).Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "calltop:", err)
 		os.Exit(1)
 	}

@@ -27,9 +27,7 @@ type recordOptions struct {
 	caFile   string
 }
 
-func init() { subcommands = append(subcommands, newRecordCmd) }
-
-func newRecordCmd() *cobra.Command {
+func newRecordCmd(e env) *cobra.Command {
 	var o recordOptions
 	cmd := &cobra.Command{
 		Use:   "record --feed URL -o FILE",
@@ -50,8 +48,8 @@ Recording stops after --duration, or on Ctrl-C; the file is flushed and closed e
   calltop record --feed wss://feed.example/feed --token $T --ca ca.pem -o incident.jsonl.gz --redact`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.feeds = feedURLs(o.feeds)
-			o.token = flagOrEnv(cmd, "token", o.token, "CALLTOP_TOKEN")
+			o.feeds = e.feedURLs(o.feeds)
+			o.token = e.flagOrEnv(cmd, "token", o.token, "CALLTOP_TOKEN")
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			return runRecord(ctx, o, cmd.ErrOrStderr())

@@ -9,13 +9,11 @@ import (
 
 	"github.com/calltop/calltop/cmd/calltop/engine"
 	"github.com/calltop/calltop/feed/dump"
-	"github.com/calltop/calltop/tui"
 )
 
-func init() { subcommands = append(subcommands, newReplayCmd) }
-
-func newReplayCmd() *cobra.Command {
+func newReplayCmd(e env) *cobra.Command {
 	var speed float64
+	var view viewFlags
 	cmd := &cobra.Command{
 		Use:   "replay FILE",
 		Short: "Open the TUI over a recording or a dump, with pause, seek and speed keys",
@@ -43,9 +41,10 @@ Acks and mutes made during a replay are not saved.`,
 				r.LastProblem = loaded.Problems[n-1].Error()
 			}
 			log.SetOutput(io.Discard) // nothing may write to the terminal under the TUI
-			return runTUI(cmd.Context(), engine.Options{Source: args[0], Replay: r, NewBook: newBook(nil)}, tui.Options{})
+			return runTUI(cmd.Context(), engine.Options{Source: args[0], Replay: r, NewBook: newBook(nil)}, view.options(e))
 		},
 	}
 	cmd.Flags().Float64Var(&speed, "speed", 1, "play this many times faster than recorded")
+	view.register(cmd.Flags())
 	return cmd
 }

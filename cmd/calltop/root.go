@@ -10,14 +10,13 @@ import (
 // version is set at build time with -ldflags "-X main.version=v1.2.3".
 var version = ""
 
-// subcommands holds the constructors of every subcommand; each command's
-// file registers its own in an init function, so files stay independent.
-var subcommands []func() *cobra.Command
+// newRootCmd builds calltop's whole command tree; it reads the
+// environment only through e. Each subcommand is built by its own
+// new...Cmd function, with its flags in its own options struct.
+func newRootCmd(e env) *cobra.Command { return rootCommand(e, &liveFlags{}) }
 
-// rootRun, when set by the TUI wiring, runs calltop with no subcommand.
-var rootRun func(cmd *cobra.Command, args []string) error
-
-func newRootCmd() *cobra.Command {
+// rootCommand is newRootCmd with the root's TUI flags parsed into live.
+func rootCommand(e env, live *liveFlags) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "calltop",
 		Short: "A terminal live-call debugger for WebRTC and VoIP calls",
@@ -26,28 +25,29 @@ right now and drills into one: live bitrate, packet loss and round-trip time bes
 plain-English diagnoses, and an alert pane to acknowledge and mute.
 
 With no --feed and no $CALLTOP_FEED, calltop opens the built-in demo.`,
+		Example: `  calltop                                   # the demo (no feed configured)
+  calltop --feed ws://127.0.0.1:7070/feed   # a live feed
+  CALLTOP_FEED=wss://feeds.example/feed calltop --token $T --ca ca.pem`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Args:          cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runRoot(cmd, e, *live)
+		},
 	}
-	root.RunE = func(cmd *cobra.Command, args []string) error {
-		if rootRun == nil {
-			return cmd.Help()
-		}
-		return rootRun(cmd, args)
-	}
-	root.AddCommand(newVersionCmd())
-	for _, sub := range subcommands {
-		root.AddCommand(sub())
-	}
-	for _, setup := range rootFlags {
-		setup(root)
-	}
+	live.register(root)
+	root.AddCommand(
+		newVersionCmd(),
+		newDemoCmd(e),
+		newHubCmd(e),
+		newRecordCmd(e),
+		newReplayCmd(e),
+		newReportCmd(e),
+		newWatchCmd(e),
+		newAlertsCmd(e),
+	)
 	return root
 }
-
-// rootFlags lets the TUI wiring add flags to the root command.
-var rootFlags []func(*cobra.Command)
 
 func newVersionCmd() *cobra.Command {
 	return &cobra.Command{

@@ -6,9 +6,23 @@ import (
 	"testing"
 )
 
+// testEnv is an environment holding only vars (nothing when nil): tests
+// never read or change the process's.
+func testEnv(vars map[string]string) env {
+	return env{getenv: func(name string) string { return vars[name] }}
+}
+
+// runCLI runs calltop with args in an empty environment and returns its
+// output.
 func runCLI(t *testing.T, args ...string) (string, error) {
 	t.Helper()
-	cmd := newRootCmd()
+	return runCLIEnv(t, nil, args...)
+}
+
+// runCLIEnv runs calltop with args in the environment vars.
+func runCLIEnv(t *testing.T, vars map[string]string, args ...string) (string, error) {
+	t.Helper()
+	cmd := newRootCmd(testEnv(vars))
 	var out bytes.Buffer
 	cmd.SetOut(&out)
 	cmd.SetErr(&out)
@@ -18,6 +32,7 @@ func runCLI(t *testing.T, args ...string) (string, error) {
 }
 
 func TestVersionPrintsName(t *testing.T) {
+	t.Parallel()
 	out, err := runCLI(t, "version")
 	if err != nil {
 		t.Fatal(err)
@@ -28,6 +43,7 @@ func TestVersionPrintsName(t *testing.T) {
 }
 
 func TestCompletionBash(t *testing.T) {
+	t.Parallel()
 	out, err := runCLI(t, "completion", "bash")
 	if err != nil {
 		t.Fatal(err)
@@ -38,6 +54,7 @@ func TestCompletionBash(t *testing.T) {
 }
 
 func TestSpeedMustBeAPositiveNumber(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{
 		{"demo", "--speed", "NaN"}, {"demo", "--speed", "0"},
 		{"hub", "--simulate", "1", "--speed", "+Inf"}, {"hub", "--simulate", "1", "--speed", "-2"},

@@ -15,8 +15,11 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/calltop/calltop/cmd/calltop/engine"
+	"github.com/calltop/calltop/cmd/calltop/team"
 	"github.com/calltop/calltop/diagnose"
 	"github.com/calltop/calltop/diagnose/alert"
+	"github.com/calltop/calltop/diagnose/alert/statefile"
+	"github.com/calltop/calltop/diagnose/alert/webhook"
 	"github.com/calltop/calltop/feed/client"
 	"github.com/calltop/calltop/tui"
 )
@@ -38,51 +41,51 @@ type liveFlags struct {
 	webhooks []string
 	format   string
 	fleet    fleetFlags
+	view     viewFlags
+	tui      tui.Options // from view and the locale, set by runRoot
 }
 
-var rootLive liveFlags
-
-func init() {
-	rootFlags = append(rootFlags, func(root *cobra.Command) {
-		f := root.Flags()
-		f.StringArrayVar(&rootLive.feeds, "feed", nil, "feed URL (ws:// or wss://); repeat for failover, in order (default $CALLTOP_FEED, else the demo)")
-		f.StringVar(&rootLive.token, "token", "", "bearer token for the feed (default $CALLTOP_TOKEN)")
-		f.StringVar(&rootLive.caFile, "ca", "", "PEM file of CA certificates to trust for wss://")
-		f.StringVar(&rootLive.stateDir, "state-dir", "", "where acks, mutes, alert history and the log live (default $XDG_STATE_HOME/calltop or ~/.local/state/calltop)")
-		f.StringArrayVar(&rootLive.webhooks, "webhook", nil, "post alerts to this webhook URL (repeatable)")
-		f.StringVar(&rootLive.format, "webhook-format", "slack", "webhook payload: slack or json")
-		rootLive.fleet.register(root)
-		root.Example = `  calltop                                   # the demo (no feed configured)
-  calltop --feed ws://127.0.0.1:7070/feed   # a live feed
-  CALLTOP_FEED=wss://feeds.example/feed calltop --token $T --ca ca.pem`
-	})
-	rootRun = runRoot
+// register adds the TUI's flags to the root command.
+func (l *liveFlags) register(root *cobra.Command) {
+	f := root.Flags()
+	f.StringArrayVar(&l.feeds, "feed", nil, "feed URL (ws:// or wss://); repeat for failover, in order (default $CALLTOP_FEED, else the demo)")
+	f.StringVar(&l.token, "token", "", "bearer token for the feed (default $CALLTOP_TOKEN)")
+	f.StringVar(&l.caFile, "ca", "", "PEM file of CA certificates to trust for wss://")
+	f.StringVar(&l.stateDir, "state-dir", "", "where acks, mutes, alert history and the log live (default $XDG_STATE_HOME/calltop or ~/.local/state/calltop)")
+	f.StringArrayVar(&l.webhooks, "webhook", nil, "post alerts to this webhook URL (repeatable)")
+	f.StringVar(&l.format, "webhook-format", "slack", "webhook payload: slack or json")
+	l.fleet.register(root)
+	l.view.register(f)
 }
 
 // runRoot opens the TUI on --feed or $CALLTOP_FEED, or the demo.
-func runRoot(cmd *cobra.Command, args []string) error {
-	urls := feedURLs(rootLive.feeds)
-	if _, err := rootLive.fleet.options(); err != nil {
+func runRoot(cmd *cobra.Command, e env, live liveFlags) error {
+	urls := e.feedURLs(live.feeds)
+	if _, err := live.fleet.options(); err != nil {
 		return err
 	}
+	live.tui = live.view.options(e)
 	if len(urls) == 0 {
-		return runDemo(cmd.Context(), demoConfig{calls: defaultDemoCalls, speed: 1, stateDir: rootLive.stateDir, fleet: rootLive.fleet})
+		return runDemo(cmd.Context(), demoConfig{calls: defaultDemoCalls, speed: 1, stateDir: live.stateDir, fleet: live.fleet, tui: live.tui})
 	}
-	return runLive(cmd.Context(), urls, flagOrEnv(cmd, "token", rootLive.token, "CALLTOP_TOKEN"))
+	live.feeds = urls
+	live.token = e.flagOrEnv(cmd, "token", live.token, "CALLTOP_TOKEN")
+	return runLive(cmd.Context(), live)
 }
 
 // runLive is the TUI on a live feed, with the alert state kept and
 // webhooks notified.
-func runLive(ctx context.Context, urls []string, token string) error {
-	client, err := client.New(client.Config{URLs: urls, Token: token, CAFile: rootLive.caFile})
+func runLive(ctx context.Context, live liveFlags) error {
+	cfg := client.Config{URLs: live.feeds, Token: live.token, CAFile: live.caFile}
+	client, err := client.New(cfg)
 	if err != nil {
 		return err
 	}
-	dir, err := stateDir(rootLive.stateDir)
+	dir, err := stateDir(live.stateDir)
 	if err != nil {
 		return err
 	}
-	store, err := alert.OpenStore(dir)
+	store, err := statefile.OpenStore(dir)
 	if err != nil {
 		return err
 	}
@@ -91,18 +94,21 @@ func runLive(ctx context.Context, urls []string, token string) error {
 		return err
 	}
 	defer logs.Close()
+	if w, ok := probeTeam(ctx, cfg); ok { // a team hub keeps the book
+		return runTeamTUI(ctx, cfg, w)
+	}
 	opts := engine.Options{Events: client.Events(), Store: store} // the header names the URL in use
-	var notifier *alert.Notifier
-	if len(rootLive.webhooks) > 0 {
-		notifier, err = alert.NewNotifier(alert.NotifierOptions{Webhooks: rootLive.webhooks, Format: alert.Format(rootLive.format)})
+	var notifier *webhook.Notifier
+	if len(live.webhooks) > 0 {
+		notifier, err = webhook.NewNotifier(webhook.NotifierOptions{Webhooks: live.webhooks, Format: webhook.Format(live.format)})
 		if err != nil {
 			return err
 		}
 		opts.Deliveries = notifier.Reports()
 	}
-	fleet, _ := rootLive.fleet.options() // checked in runRoot
+	fleet, _ := live.fleet.options() // checked in runRoot
 	opts.NewBook = newFleetBook(notifier, fleet)
-	err = runTUI(ctx, opts, tui.Options{}, client.Run)
+	err = runTUI(ctx, opts, live.tui, client.Run)
 	if notifier != nil {
 		cctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 		notifier.Close(cctx)
@@ -112,7 +118,7 @@ func runLive(ctx context.Context, urls []string, token string) error {
 }
 
 // newBook returns a maker of alert books that notify through n (if any).
-func newBook(n *alert.Notifier) func() *alert.Book {
+func newBook(n *webhook.Notifier) func() *alert.Book {
 	return newFleetBook(n, alert.FleetOptions{})
 }
 
@@ -172,7 +178,7 @@ func stateDir(dir string) (string, error) {
 	if dir != "" {
 		return dir, nil
 	}
-	return alert.DefaultStateDir()
+	return statefile.DefaultStateDir()
 }
 
 // openLog sends the standard logger to calltop.log in dir, so nothing
@@ -203,16 +209,7 @@ func (c controller) Ack(alertKey, note string) { c.e.Ack(alertKey, note) }
 
 // Mute implements tui.Controller.
 func (c controller) Mute(r tui.MuteRequest) {
-	var m alert.Matcher
-	switch r.Scope {
-	case tui.MuteCall:
-		m.CallID = r.CallID
-	case tui.MuteRule:
-		m.Rule = r.Rule
-	default:
-		m.Key = r.AlertKey
-	}
-	c.e.Mute(m, r.For, r.UntilResolved, r.Note)
+	c.e.Mute(team.MuteMatcher(r), r.For, r.UntilResolved, r.Note)
 }
 
 // Unmute implements tui.Controller.

@@ -6,13 +6,14 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"github.com/calltop/calltop/feed"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"os"
 	"sync"
 	"time"
+
+	"github.com/calltop/calltop/feed"
 
 	"github.com/gorilla/websocket"
 )
@@ -64,6 +65,9 @@ type Client struct {
 	mu     sync.Mutex
 	status feed.Status
 	ran    bool
+	conn   *websocket.Conn // the live connection, for Send
+
+	sendMu sync.Mutex // one data writer at a time (Send)
 }
 
 // New checks cfg and returns a Client; call Run to start it.
@@ -160,7 +164,7 @@ func (c *Client) Run(ctx context.Context) error {
 
 	failures := 0 // rounds in a row without a lasting connection
 	for {
-		reason, refused := "", 0
+		reason, problem, refused := "", feed.ProblemNone, 0
 		for _, u := range c.cfg.URLs {
 			c.setState(ctx, func(s *feed.Status) { s.State, s.URL = feed.StateConnecting, u })
 			conn, err := c.dial(ctx, u)
@@ -168,7 +172,7 @@ func (c *Client) Run(ctx context.Context) error {
 				return nil
 			}
 			if err != nil {
-				reason = err.Error()
+				reason, problem = err.Error(), problemOf(err)
 				if errors.Is(err, errAuth) {
 					refused++
 				}
@@ -178,7 +182,7 @@ func (c *Client) Run(ctx context.Context) error {
 			if ctx.Err() != nil {
 				return nil
 			}
-			reason = err.Error()
+			reason, problem = err.Error(), feed.ProblemDropped
 			if liveFor >= c.cfg.MaxBackoff {
 				failures = 0
 			}
@@ -186,13 +190,13 @@ func (c *Client) Run(ctx context.Context) error {
 			break
 		}
 		if refused == len(c.cfg.URLs) {
-			c.setState(ctx, func(s *feed.Status) { s.State, s.Reason = feed.StateFailed, reason })
+			c.setState(ctx, func(s *feed.Status) { s.State, s.Reason, s.Problem = feed.StateFailed, reason, problem })
 			return fmt.Errorf("feed: %s", reason)
 		}
 		wait := c.backoff(failures)
 		failures++
 		c.setState(ctx, func(s *feed.Status) {
-			s.State, s.Reason, s.NextAttempt = feed.StateReconnecting, reason, time.Now().Add(wait)
+			s.State, s.Reason, s.Problem, s.NextAttempt = feed.StateReconnecting, reason, problem, time.Now().Add(wait)
 		})
 		select {
 		case <-ctx.Done():
@@ -225,13 +229,7 @@ func (c *Client) dial(ctx context.Context, u string) (*websocket.Conn, error) {
 		resp.Body.Close()
 	}
 	if err != nil {
-		if resp != nil && (resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden) {
-			return nil, fmt.Errorf("%s %w: HTTP %s (missing or wrong token)", u, errAuth, resp.Status)
-		}
-		if resp != nil {
-			return nil, fmt.Errorf("%s: HTTP %s", u, resp.Status)
-		}
-		return nil, fmt.Errorf("%s: %w", u, err)
+		return nil, classify(u, resp, err)
 	}
 	return conn, nil
 }

@@ -56,7 +56,9 @@ func (c *Client) serve(ctx context.Context, conn *websocket.Conn, u string) (tim
 		defer close(readerDone)
 		readErr = c.read(ctx, conn, lv, stop)
 	}()
+	c.setConn(conn)
 	defer func() {
+		c.setConn(nil)
 		close(stop)
 		conn.Close()
 		<-readerDone

@@ -75,11 +75,13 @@ func connName(id string) string {
 	return id
 }
 
-// records finishes the call and encodes every message. It returns no
-// records when the dump held no sample and no event.
-func (b *builder) records() ([]recording.Record, error) {
+// messages finishes the call and hands every message to fn in replay
+// order (fn may be nil): call.start and participant.join, every sample and
+// event in time order, participant.leave and call.end. It returns how many
+// it gave: none when the dump held no sample and no event.
+func (b *builder) messages(fn func(*feed.Message) error) (int, error) {
 	if len(b.events) == 0 {
-		return nil, nil
+		return 0, nil
 	}
 	sort.SliceStable(b.events, func(i, j int) bool { return b.events[i].ts < b.events[j].ts })
 	first, last := b.events[0].ts, b.events[len(b.events)-1].ts
@@ -87,27 +89,45 @@ func (b *builder) records() ([]recording.Record, error) {
 		first = b.start
 	}
 	b.fillDefaults(first)
-
+	if fn == nil {
+		return len(b.events) + 4, nil
+	}
 	callID, partID := b.call.ID, b.part.ID
 	call, part := b.call, b.part
-	enc := &encoder{file: b.file, out: make([]recording.Record, 0, len(b.events)+4)}
-	msgs := []feed.Message{
+	head := []feed.Message{
 		{Type: feed.TypeCallStart, TS: first, Call: &call},
 		{Type: feed.TypeParticipantJoin, TS: first, CallID: callID, Participant: &part},
 	}
-	for _, e := range b.events {
-		m := e.msg
-		m.CallID, m.ParticipantID = callID, partID
-		msgs = append(msgs, m)
-	}
-	msgs = append(msgs,
-		feed.Message{Type: feed.TypeParticipantLeave, TS: last, CallID: callID, ParticipantID: partID, Reason: "end of dump"},
-		feed.Message{Type: feed.TypeCallEnd, TS: last, CallID: callID, Reason: "end of dump"},
-	)
-	for _, m := range msgs {
-		if err := enc.add(m); err != nil {
-			return nil, err
+	for i := range head {
+		if err := fn(&head[i]); err != nil {
+			return 0, err
 		}
+	}
+	for i := range b.events {
+		m := &b.events[i].msg
+		m.CallID, m.ParticipantID = callID, partID
+		if err := fn(m); err != nil {
+			return 0, err
+		}
+		b.events[i] = event{} // given away: the visitor may keep its stats
+	}
+	tail := []feed.Message{
+		{Type: feed.TypeParticipantLeave, TS: last, CallID: callID, ParticipantID: partID, Reason: "end of dump"},
+		{Type: feed.TypeCallEnd, TS: last, CallID: callID, Reason: "end of dump"},
+	}
+	for i := range tail {
+		if err := fn(&tail[i]); err != nil {
+			return 0, err
+		}
+	}
+	return len(b.events) + 4, nil
+}
+
+// records finishes the call and encodes every message (see messages).
+func (b *builder) records() ([]recording.Record, error) {
+	enc := &encoder{file: b.file, out: make([]recording.Record, 0, len(b.events)+4)}
+	if _, err := b.messages(func(m *feed.Message) error { return enc.add(*m) }); err != nil {
+		return nil, err
 	}
 	return enc.out, nil
 }

@@ -7,6 +7,7 @@ import (
 	"sort"
 
 	"github.com/calltop/calltop/feed"
+	"github.com/calltop/calltop/feed/recording"
 )
 
 // rtcstats v3 dumps: one JSON array per line, [method, pcId|null, value,
@@ -37,6 +38,8 @@ type rtcstatsReader struct {
 	chrome  bool
 	sawMeta bool
 	clock   float64
+
+	json anyParser
 }
 
 // tally counts lines per key (a method, a peer connection), remembering
@@ -59,30 +62,24 @@ func (t tally) add(key string, line int) {
 const chromeHeader = "RTCStatsDump"
 
 // readRTCStats parses an rtcstats v3 dump, or Chrome's own RTCStatsDump,
-// held in data. It returns the builder with everything found and the
+// line by line. It returns the builder with everything found and the
 // format (FormatRTCStats, FormatRTCStatsLegacy or FormatRTCStatsChrome). A
 // problem line is reported and skipped.
-func readRTCStats(data []byte, name string) (*builder, string, error) {
-	r := newRTCStatsReader(name)
-	line := 0
-	if rest, ok := bytes.CutPrefix(data, []byte(chromeHeader)); ok {
-		r.chrome, data, line = true, rest, 0
-	}
-	for len(data) > 0 {
-		line++
-		var raw []byte
-		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			raw, data = data[:i], data[i+1:]
-		} else {
-			raw, data = data, nil
+func readRTCStats(in *input) (*builder, string, error) {
+	r := newRTCStatsReader(in.name)
+	err := in.lines(func(n int, raw []byte, last bool) error {
+		if n == 1 {
+			if rest, ok := bytes.CutPrefix(raw, []byte(chromeHeader)); ok {
+				r.chrome, raw = true, bytes.TrimSpace(rest)
+				if len(raw) == 0 {
+					return nil
+				}
+			}
 		}
-		raw = bytes.TrimSpace(raw)
-		if len(raw) == 0 {
-			continue
-		}
-		if err := r.line(line, raw, len(data) == 0); err != nil {
-			return nil, "", err
-		}
+		return r.line(n, raw, last)
+	}, func(p *recording.LineError) { r.b.problems = append(r.b.problems, p) })
+	if err != nil {
+		return nil, "", err
 	}
 	r.finish()
 	switch {
@@ -113,7 +110,7 @@ func (r *rtcstatsReader) line(n int, raw []byte, last bool) error {
 		return r.meta(raw)
 	}
 	var parts []any // decoded in one pass: the value is used as it comes
-	if err := json.Unmarshal(raw, &parts); err != nil {
+	if err := r.json.unmarshal(raw, &parts); err != nil {
 		if last {
 			r.b.problem(n, "line is cut short (the file is truncated): %v", err)
 		} else {

@@ -108,6 +108,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case !websocket.IsWebSocketUpgrade(r):
 		http.Error(w, "calltop rtcstats ingest: connect with an rtcstats client over WebSocket (docs/ingest.md)", http.StatusBadRequest)
 		return
+	case s.cfg.Token == "" && !hub.HostAllowed(r.Host, s.cfg.AllowHosts):
+		s.refuse(w, r, http.StatusForbidden, hub.HostRefusal(r.Host))
+		return
 	case !s.originAllowed(r):
 		s.refuse(w, r, http.StatusForbidden, "origin "+r.Header.Get("Origin")+" is not allowed (--allow-origin)")
 		return

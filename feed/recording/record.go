@@ -89,16 +89,11 @@ func ReadRecording(r io.Reader, name string) (recs []Record, bad []*LineError, e
 		if len(b) == 0 {
 			continue
 		}
-		var rec Record
-		if uerr := json.Unmarshal(b, &rec); uerr != nil {
-			bad = append(bad, &LineError{File: name, Line: line, Reason: "not a recording line: " + uerr.Error()})
+		rec, lerr := ParseLine(b, name, line)
+		if lerr != nil {
+			bad = append(bad, lerr)
 			continue
 		}
-		if len(rec.Msg) == 0 || rec.Recv.IsZero() {
-			bad = append(bad, &LineError{File: name, Line: line, Reason: `recording line without "recv" and "msg"`})
-			continue
-		}
-		rec.Msg = append(json.RawMessage(nil), rec.Msg...)
 		recs = append(recs, rec)
 	}
 	if serr := sc.Err(); serr != nil {
@@ -113,4 +108,18 @@ func ReadRecording(r io.Reader, name string) (recs []Record, bad []*LineError, e
 		return recs, bad, fmt.Errorf("%s: %w", name, serr)
 	}
 	return recs, bad, nil
+}
+
+// ParseLine reads one line of a recording (line n of file name); the
+// record's frame is a copy, the line may be reused.
+func ParseLine(b []byte, name string, n int) (Record, *LineError) {
+	var rec Record
+	if uerr := json.Unmarshal(b, &rec); uerr != nil {
+		return Record{}, &LineError{File: name, Line: n, Reason: "not a recording line: " + uerr.Error()}
+	}
+	if len(rec.Msg) == 0 || rec.Recv.IsZero() {
+		return Record{}, &LineError{File: name, Line: n, Reason: `recording line without "recv" and "msg"`}
+	}
+	rec.Msg = append(json.RawMessage(nil), rec.Msg...)
+	return rec, nil
 }

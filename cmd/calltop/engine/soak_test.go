@@ -12,6 +12,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/calltop/calltop/diagnose/alert"
+	"github.com/calltop/calltop/diagnose/alert/statefile"
 	"github.com/calltop/calltop/feed"
 	"github.com/calltop/calltop/feed/client"
 	"github.com/calltop/calltop/feed/hub"
@@ -138,7 +139,7 @@ func TestSoakHubRestartsGarbageAndAStalledSubscriber(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store, err := alert.OpenStore(t.TempDir())
+	store, err := statefile.OpenStore(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -256,7 +257,7 @@ func ackFiringAlert(t *testing.T, e *Engine, latest *latestFrame) string {
 
 // checkStateFile reads the state file the engine kept and finds the ack
 // and the mute made at the start.
-func checkStateFile(t *testing.T, store *alert.Store, ackKey string) {
+func checkStateFile(t *testing.T, store *statefile.Store, ackKey string) {
 	t.Helper()
 	p, notice, err := store.Load(time.Now())
 	if err != nil || notice != "" {

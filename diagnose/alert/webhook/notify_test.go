@@ -1,4 +1,4 @@
-package alert
+package webhook
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/calltop/calltop/diagnose"
+	"github.com/calltop/calltop/diagnose/alert"
 	"go.uber.org/goleak"
 )
 
@@ -96,7 +97,7 @@ func wait(t *testing.T, d time.Duration, what string, cond func() bool) {
 // drain collects a notifier's reports in the background.
 type drain struct {
 	mu  sync.Mutex
-	got []Delivery
+	got []alert.Delivery
 }
 
 func collect(n *Notifier) *drain {
@@ -111,7 +112,7 @@ func collect(n *Notifier) *drain {
 	return d
 }
 
-func (d *drain) find(f func(Delivery) bool) (Delivery, bool) {
+func (d *drain) find(f func(alert.Delivery) bool) (alert.Delivery, bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	for _, r := range d.got {
@@ -119,7 +120,7 @@ func (d *drain) find(f func(Delivery) bool) (Delivery, bool) {
 			return r, true
 		}
 	}
-	return Delivery{}, false
+	return alert.Delivery{}, false
 }
 
 // noLeaks checks, after every cleanup (servers closed), that no goroutine
@@ -153,7 +154,7 @@ func TestSlackWebhookFireResolveAndNothingWhenMuted(t *testing.T) {
 		t.Fatal(err)
 	}
 	rep := collect(n)
-	b := NewBook(Options{Sender: n, User: "tester"})
+	b := alert.NewBook(alert.Options{Sender: n, User: "tester", Reopen: -1})
 	f := finding(diagnose.RuleICEFailed, diagnose.Critical, "c1", "p1")
 	f.ParticipantName = "Alice <admin>"
 	b.Observe(t0, []diagnose.Finding{f})
@@ -172,7 +173,7 @@ func TestSlackWebhookFireResolveAndNothingWhenMuted(t *testing.T) {
 	}
 
 	// A muted alert sends nothing (the silence itself is announced once).
-	if _, err := b.MuteFor(Matcher{CallID: "c2"}, time.Hour, "", "", at(2*time.Minute)); err != nil {
+	if _, err := b.MuteFor(alert.Matcher{CallID: "c2"}, time.Hour, "", "", at(2*time.Minute)); err != nil {
 		t.Fatal(err)
 	}
 	g := finding(diagnose.RuleICEFailed, diagnose.Critical, "c2", "p2")
@@ -188,7 +189,7 @@ func TestSlackWebhookFireResolveAndNothingWhenMuted(t *testing.T) {
 		t.Fatal("the webhook URL leaked into a payload")
 	}
 	closeNotifier(t, n, 2*time.Second)
-	if d, ok := rep.find(func(d Delivery) bool { return d.OK }); !ok || strings.Contains(d.Webhook, "secret") {
+	if d, ok := rep.find(func(d alert.Delivery) bool { return d.OK }); !ok || strings.Contains(d.Webhook, "secret") {
 		t.Fatalf("delivery report %+v: want OK with the path hidden", d)
 	}
 }
@@ -206,7 +207,7 @@ func TestWebhookHonours429RetryAfterAndRetries500(t *testing.T) {
 	})
 	n, _ := NewNotifier(fastOptions(h.URL))
 	rep := collect(n)
-	b := NewBook(Options{Sender: n})
+	b := alert.NewBook(alert.Options{Sender: n})
 	f := finding(diagnose.RuleICEFailed, diagnose.Critical, "c1", "p1")
 	b.Observe(t0, []diagnose.Finding{f})
 	wait(t, 4*time.Second, "three attempts", func() bool { return h.count() == 3 })
@@ -217,12 +218,12 @@ func TestWebhookHonours429RetryAfterAndRetries500(t *testing.T) {
 		t.Fatalf("retried %s after a 429 with Retry-After: 1", gap)
 	}
 	wait(t, time.Second, "the OK report", func() bool {
-		_, ok := rep.find(func(d Delivery) bool { return d.OK && d.Attempt == 3 })
+		_, ok := rep.find(func(d alert.Delivery) bool { return d.OK && d.Attempt == 3 })
 		return ok
 	})
 	closeNotifier(t, n, 2*time.Second)
 	for _, want := range []int{429, 500} {
-		d, ok := rep.find(func(d Delivery) bool { return d.Status == want })
+		d, ok := rep.find(func(d alert.Delivery) bool { return d.Status == want })
 		if !ok || !d.Retrying || !strings.Contains(d.Err, "HTTP") {
 			t.Fatalf("no retrying report for %d: %+v", want, d)
 		}
@@ -234,9 +235,9 @@ func TestWebhookHonours429RetryAfterAndRetries500(t *testing.T) {
 	var failed, sent int
 	for _, e := range b.EventsSince(0) {
 		switch e.Kind {
-		case EvNotifyFailed:
+		case alert.EvNotifyFailed:
 			failed++
-		case EvNotified:
+		case alert.EvNotified:
 			sent++
 		}
 	}
@@ -256,7 +257,7 @@ func TestHangingWebhookNeverBlocksTheEngine(t *testing.T) {
 	opts.Attempts = 2
 	n, _ := NewNotifier(opts)
 	rep := collect(n)
-	b := NewBook(Options{Sender: n})
+	b := alert.NewBook(alert.Options{Sender: n})
 	start := time.Now()
 	for i := range 20 {
 		f := finding(diagnose.RuleICEFailed, diagnose.Critical, "c1", "p"+string(rune('a'+i)))
@@ -266,10 +267,10 @@ func TestHangingWebhookNeverBlocksTheEngine(t *testing.T) {
 		t.Fatalf("20 observations took %s with a hanging webhook", d)
 	}
 	wait(t, 3*time.Second, "a timeout report", func() bool {
-		_, ok := rep.find(func(d Delivery) bool { return strings.Contains(d.Err, "no answer within") })
+		_, ok := rep.find(func(d alert.Delivery) bool { return strings.Contains(d.Err, "no answer within") })
 		return ok
 	})
-	if _, ok := rep.find(func(d Delivery) bool { return d.Dropped }); !ok {
+	if _, ok := rep.find(func(d alert.Delivery) bool { return d.Dropped }); !ok {
 		t.Fatal("no dropped report from the full queue")
 	}
 	wait(t, 3*time.Second, "the healthy webhook", func() bool { return len(good.notes(t)) >= 3 })
@@ -283,8 +284,8 @@ func TestWebhookRateLimitAndBatching(t *testing.T) {
 	opts.MinInterval = 300 * time.Millisecond
 	n, _ := NewNotifier(opts)
 	rep := collect(n)
-	note := func(i int) Notification {
-		return Notification{Kind: NotifyFiring, At: t0, Alert: &Alert{Key: "k" + strconv.Itoa(i), Rule: "rtt-high", Start: t0}}
+	note := func(i int) alert.Notification {
+		return alert.Notification{Kind: alert.NotifyFiring, At: t0, Alert: &alert.Alert{Key: "k" + strconv.Itoa(i), Rule: "rtt-high", Start: t0}}
 	}
 	n.Send(note(0))
 	wait(t, 2*time.Second, "the first post", func() bool { return h.count() == 1 })
@@ -311,7 +312,7 @@ func TestWebhookRateLimitAndBatching(t *testing.T) {
 	}
 	h.mu.Unlock()
 	closeNotifier(t, n, 2*time.Second)
-	if _, ok := rep.find(func(d Delivery) bool { return d.Key == "k5" && d.OK }); !ok {
+	if _, ok := rep.find(func(d alert.Delivery) bool { return d.Key == "k5" && d.OK }); !ok {
 		t.Fatal("no OK report for a batched notification")
 	}
 }
@@ -323,21 +324,21 @@ func TestWebhookPermanentFailureIsNotRetried(t *testing.T) {
 	})
 	n, _ := NewNotifier(fastOptions(h.URL))
 	rep := collect(n)
-	n.Send(Notification{Kind: NotifyFiring, At: t0, Alert: &Alert{Key: "k0", Start: t0}})
+	n.Send(alert.Notification{Kind: alert.NotifyFiring, At: t0, Alert: &alert.Alert{Key: "k0", Start: t0}})
 	wait(t, 2*time.Second, "the post", func() bool { return h.count() == 1 })
 	time.Sleep(100 * time.Millisecond)
 	closeNotifier(t, n, 2*time.Second)
-	d, ok := rep.find(func(d Delivery) bool { return d.Status == 404 })
+	d, ok := rep.find(func(d alert.Delivery) bool { return d.Status == 404 })
 	if !ok || d.Retrying || d.Key != "k0" || h.count() != 1 {
 		t.Fatalf("404 report %+v after %d posts: want given up at once", d, h.count())
 	}
 }
 
 func TestJSONPayload(t *testing.T) {
-	a := &Alert{Key: "ice-failed@c1/p1//0", ID: "ice-failed@c1/p1//0#1", Rule: diagnose.RuleICEFailed,
-		Severity: diagnose.Critical, State: Resolved, Subject: diagnose.Subject{CallID: "c1", ParticipantID: "p1"},
-		Message: "m", Start: t0, FiredAt: t0, End: at(90 * time.Second), Ack: &Ack{Who: "alice", At: t0}}
-	body, err := Payload(FormatJSON, Notification{Kind: NotifyResolved, At: at(90 * time.Second), Alert: a})
+	a := &alert.Alert{Key: "ice-failed@c1/p1//0", ID: "ice-failed@c1/p1//0#1", Rule: diagnose.RuleICEFailed,
+		Severity: diagnose.Critical, State: alert.Resolved, Subject: diagnose.Subject{CallID: "c1", ParticipantID: "p1"},
+		Message: "m", Start: t0, FiredAt: t0, End: at(90 * time.Second), Ack: &alert.Ack{Who: "alice", At: t0}}
+	body, err := Payload(FormatJSON, alert.Notification{Kind: alert.NotifyResolved, At: at(90 * time.Second), Alert: a})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -352,12 +353,12 @@ func TestJSONPayload(t *testing.T) {
 		p.Alert["severity"] != "critical" || p.Alert["durationSec"] != 90.0 || p.Alert["end"] != "2026-11-21T12:01:30.000Z" {
 		t.Fatalf("json payload %s", body)
 	}
-	s := &Silence{ID: "s1", Matcher: Matcher{Rule: "rtt-high"}, Who: "bob", Created: t0, Ends: at(time.Hour)}
-	body, _ = Payload(FormatJSON, Notification{Kind: NotifyMuted, At: t0, Silence: s, Matched: 2})
+	s := &alert.Silence{ID: "s1", Matcher: alert.Matcher{Rule: "rtt-high"}, Who: "bob", Created: t0, Ends: at(time.Hour)}
+	body, _ = Payload(FormatJSON, alert.Notification{Kind: alert.NotifyMuted, At: t0, Silence: s, Matched: 2})
 	if !strings.Contains(string(body), `"matcher":"rule=rtt-high"`) || !strings.Contains(string(body), `"matched":2`) {
 		t.Fatalf("silence payload %s", body)
 	}
-	body, _ = Payload(FormatJSON, Notification{Kind: NotifyResolved, At: t0, Alert: a}, Notification{Kind: NotifyMuted, At: t0, Silence: s})
+	body, _ = Payload(FormatJSON, alert.Notification{Kind: alert.NotifyResolved, At: t0, Alert: a}, alert.Notification{Kind: alert.NotifyMuted, At: t0, Silence: s})
 	var batch JSONBatch
 	if err := json.Unmarshal(body, &batch); err != nil || batch.Kind != "batch" || len(batch.Notifications) != 2 ||
 		batch.Notifications[1].Silence == nil || batch.Notifications[0].Alert.Key != a.Key {
