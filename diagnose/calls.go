@@ -30,6 +30,10 @@ type callSet struct {
 	findings *ruleSet
 	// fleet is told when a call leaves the live set.
 	fleet *fleetState
+	// ended holds calls that left the live set, for Monitor.TakeEnded
+	// (only with Options.CollectEnded).
+	ended      []*call
+	collecting bool
 }
 
 // retiredMemory is how long a retired call id is remembered, and
@@ -41,7 +45,7 @@ const (
 
 func newCallSet(opts Options, dq dataQuality, findings *ruleSet) callSet {
 	return callSet{byID: map[string]*call{}, retired: map[string]int64{}, maxCalls: opts.MaxCalls,
-		keepEnded: opts.KeepEnded, fineCap: max(fineShort, int(opts.History/time.Second)), dq: dq, findings: findings}
+		keepEnded: opts.KeepEnded, collecting: opts.CollectEnded, fineCap: max(fineShort, int(opts.History/time.Second)), dq: dq, findings: findings}
 }
 
 // callFor returns the call, creating it (started at t) if it is unknown.
@@ -225,6 +229,7 @@ func (cs *callSet) retire(c *call) {
 	if cs.keepEnded {
 		cs.archive = append(cs.archive, c)
 	}
+	cs.collectEnded(c)
 }
 
 // applySnapshot makes the live set match a snapshot: calls absent from it

@@ -35,19 +35,19 @@ type Person struct {
 	Region  string `json:"region,omitempty"`
 }
 
-// SeriesStep is the spacing of a stored series' points.
-const SeriesStep = 5 * time.Second
-
-// Series is one participant's graphs, one point per SeriesStep from Start
-// (NaN where there was no data).
+// Series is one participant's graphs as the call screen had them when the
+// call ended: up to its last 15 minutes, one point per 20 s, then the
+// newest samples at full rate. OffsetMs[i] is point i's time after Start;
+// each graph has one value per point (NaN, null in JSON, where there was
+// no data).
 type Series struct {
 	Start          time.Time `json:"start"`
-	BitrateInKbps  []float32 `json:"bitrateInKbps"`
-	BitrateOutKbps []float32 `json:"bitrateOutKbps"`
-	LossInPct      []float32 `json:"lossInPct"`
-	LossOutPct     []float32 `json:"lossOutPct"`
-	RTTMs          []float32 `json:"rttMs"`
-	JitterMs       []float32 `json:"jitterMs"`
+	OffsetMs       []int32   `json:"offsetMs"`
+	BitrateInKbps  Points    `json:"bitrateInKbps"`
+	BitrateOutKbps Points    `json:"bitrateOutKbps"`
+	LossInPct      Points    `json:"lossInPct"`
+	LossOutPct     Points    `json:"lossOutPct"`
+	RTTMs          Points    `json:"rttMs"`
 }
 
 // Summary is one row of a search result: enough to list a call.

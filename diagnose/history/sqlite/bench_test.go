@@ -31,14 +31,16 @@ func benchCall(r *rand.Rand, i int) history.Call {
 	}
 	c := testCall("call-"+strconv.Itoa(i), fmt.Sprintf("room-%d", r.IntN(500)), i/100, rule, people...)
 	for id, s := range c.Series {
-		pts := 120 // 10 minutes at one point per 5 s
-		s.BitrateInKbps, s.BitrateOutKbps = make([]float32, pts), make([]float32, pts)
-		s.LossInPct, s.LossOutPct, s.RTTMs, s.JitterMs = make([]float32, pts), make([]float32, pts), make([]float32, pts), make([]float32, pts)
+		pts := 75 // 15 minutes at one point per 20 s, then 30 samples
+		s.OffsetMs = make([]int32, pts)
+		s.BitrateInKbps, s.BitrateOutKbps = make(history.Points, pts), make(history.Points, pts)
+		s.LossInPct, s.LossOutPct, s.RTTMs = make(history.Points, pts), make(history.Points, pts), make(history.Points, pts)
 		for k := range pts {
+			s.OffsetMs[k] = int32(k * 12000)
 			// As the engine stores them: kbps and ms whole, loss to 0.1 %.
 			s.BitrateInKbps[k], s.BitrateOutKbps[k] = float32(900+r.IntN(600)), float32(900+r.IntN(600))
 			s.LossInPct[k], s.LossOutPct[k] = float32(r.IntN(20))/10, float32(r.IntN(20))/10
-			s.RTTMs[k], s.JitterMs[k] = float32(40+r.IntN(80)), float32(r.IntN(20))
+			s.RTTMs[k] = float32(40 + r.IntN(80))
 		}
 		c.Series[id] = s
 	}

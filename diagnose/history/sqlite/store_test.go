@@ -29,7 +29,7 @@ func testCall(id, room string, startMin int, rule string, people ...[2]string) h
 		c.Report.Participants = append(c.Report.Participants, diagnose.ReportParticipant{ID: pid, Name: p[0],
 			MOS: &diagnose.ReportMOS{Mean: 4.1, Min: 3.9}, Connections: []diagnose.ReportConnection{}})
 		c.People = append(c.People, history.Person{ID: pid, Name: p[0], UserID: p[1], Browser: "Chrome 142", Network: "wifi"})
-		c.Series[pid] = history.Series{Start: start, BitrateInKbps: []float32{1200, 1180}, RTTMs: []float32{80, 95}}
+		c.Series[pid] = history.Series{Start: start, OffsetMs: []int32{0, 20000}, BitrateInKbps: history.Points{1200, 1180}, RTTMs: history.Points{80, 95}}
 	}
 	if rule != "" {
 		c.Report.Findings = append(c.Report.Findings, diagnose.ReportFinding{Rule: rule, Severity: diagnose.Critical,
