@@ -46,8 +46,9 @@ type hubOptions struct {
 	ingestRate     float64
 	ingestMaxBytes int64
 
-	// Team mode (--team): docs/team.md.
-	team hubTeamFlags
+	// Team mode (--team): docs/team.md; its call history: docs/history.md.
+	team    hubTeamFlags
+	history hubHistoryFlags
 }
 
 func newHubCmd(e env) *cobra.Command {
@@ -131,6 +132,7 @@ subscribers get a close frame.`,
 	cmd.MarkFlagsMutuallyExclusive("simulate", "replay")
 	cmd.MarkFlagsRequiredTogether("tls-cert", "tls-key")
 	o.team.register(cmd)
+	o.history.register(cmd)
 	cmd.AddCommand(newHubUserCmd(e))
 	return cmd
 }
@@ -208,6 +210,9 @@ func runHub(ctx context.Context, o hubOptions, stderr io.Writer) error {
 				cancel()
 			}
 		})
+	}
+	if teamMode != nil {
+		routes = append(routes, teamMode.routes...)
 	}
 	err = feedHub.Serve(ctx, ln, routes...)
 	cancel()

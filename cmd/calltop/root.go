@@ -45,6 +45,7 @@ With no --feed and no $CALLTOP_FEED, calltop opens the built-in demo.`,
 		newReportCmd(e),
 		newWatchCmd(e),
 		newAlertsCmd(e),
+		newHistoryCmd(e),
 	)
 	return root
 }

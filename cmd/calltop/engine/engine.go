@@ -77,6 +77,10 @@ type Options struct {
 	// StaleAfter is how long a participant's stats may stop, in data time,
 	// before the book hears about it (default 15 s).
 	StaleAfter time.Duration
+	// Ended, when set, receives the calls that left the Monitor (a
+	// Monitor made with diagnose.Options.CollectEnded), on the engine's
+	// goroutine: it must not block (history.Writer.Add queues).
+	Ended func([]diagnose.EndedCall)
 }
 
 // Engine owns the Monitor and the Book on one goroutine (Run) and hands

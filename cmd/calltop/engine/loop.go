@@ -220,6 +220,7 @@ func (l *loop) apply(m *feed.Message) {
 		l.dataNow, l.dataWall = now, time.Now()
 	}
 	l.evaluate(now, false)
+	l.handEnded()
 	l.changed()
 }
 
