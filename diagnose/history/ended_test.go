@@ -29,6 +29,11 @@ func TestEndedCallFromTheMonitorKeepsPeopleAndGraphs(t *testing.T) {
 	if got := m.TakeEnded(); got != nil {
 		t.Fatalf("a live call was taken as ended: %+v", got)
 	}
+	live := m.Snapshot("c1").Focus
+	if live == nil || len(live.Participants) != 1 {
+		t.Fatalf("the live call's detail: %+v", live)
+	}
+	liveIn := live.Participants[0].BitrateIn
 	m.Apply(&feed.Message{Type: feed.TypeCallEnd, TS: t0 + 30000, CallID: "c1"})
 	m.Apply(&feed.Message{Type: feed.TypeStats, TS: t0 + 35000, CallID: "other", ParticipantID: "x"}) // time moves on: linger passes
 	ended := m.TakeEnded()
@@ -71,5 +76,24 @@ func TestEndedCallFromTheMonitorKeepsPeopleAndGraphs(t *testing.T) {
 	}
 	if m.TakeEnded() != nil {
 		t.Fatal("TakeEnded gave the same call twice")
+	}
+
+	// Opened from history, the call screen draws the graph it drew live.
+	d := back.Detail()
+	if d.Summary.Key != "c1" || !d.Summary.Ended || d.Summary.Room != "support-ops" || len(d.Participants) != 1 {
+		t.Fatalf("stored call's detail: %+v", d.Summary)
+	}
+	got := d.Participants[0].BitrateIn
+	if got.Name != liveIn.Name || len(got.Values) != len(liveIn.Values) {
+		t.Fatalf("stored graph %q of %d points, live %q of %d", got.Name, len(got.Values), liveIn.Name, len(liveIn.Values))
+	}
+	for i := range got.Values {
+		a, b := got.Values[i], liveIn.Values[i]
+		if math.IsNaN(a) != math.IsNaN(b) || (!math.IsNaN(a) && math.Abs(a-b) > 0.05) || !got.Times[i].Equal(liveIn.Times[i]) {
+			t.Fatalf("point %d: stored %v at %v, live %v at %v", i, a, got.Times[i], b, liveIn.Times[i])
+		}
+	}
+	if d.Participants[0].Name != "Dana O'Neil" || d.Participants[0].UserID != "u-42" || d.Participants[0].Browser != "Chrome 142" {
+		t.Fatalf("stored participant %+v", d.Participants[0])
 	}
 }
