@@ -29,7 +29,7 @@ const (
 	maxGaugeSeconds = 60    // jitter, RTT, jitter-buffer delay (seconds)
 	maxFPS          = 1000
 	maxFrameHeight  = 16384 // px: beyond any camera or screen share
-	maxEpochMs      = 4e12 // year 2096
+	maxEpochMs      = 4e12  // year 2096
 	wrap32          = 1 << 32
 	lostSlack       = 10 // packetsLost may go down this much (duplicates), silently
 )
