@@ -146,7 +146,7 @@ func (v *callView) facts() []string {
 			label("call") + clean(s.ID),
 			label("started") + fmtClock(s.Start) + " UTC",
 			label("duration") + fmtDuration(callDuration(s, v.feedTime)),
-			fmt.Sprintf("%d participants", len(v.detail.Participants)),
+			plural(len(v.detail.Participants), "participant"),
 		}
 		if s.Ended {
 			parts = append(parts, st.Trouble.Render("ended "+fmtClock(s.End)))
