@@ -116,6 +116,13 @@ type ParticipantDetail struct {
 	LossIn     Series
 	LossOut    Series
 	RTT        Series
+	// JitterIn (the worst inbound audio jitter), FrameRateIn and
+	// FrameHeightIn (the video received: the lowest frame rate, the tallest
+	// frame) are kept only while the call is focused, so they start when
+	// it is opened; the video ones hold no known value without video.
+	JitterIn      Series
+	FrameRateIn   Series
+	FrameHeightIn Series
 }
 
 // ConnectionDetail describes one peer connection of a participant.

@@ -160,6 +160,8 @@ func (v views) participantDetail(c *call, p *participant) ParticipantDetail {
 	ser := p.hist.series()
 	pd.BitrateIn, pd.BitrateOut = ser[seriesBitrateIn], ser[seriesBitrateOut]
 	pd.LossIn, pd.LossOut, pd.RTT = ser[seriesLossIn], ser[seriesLossOut], ser[seriesRTT]
+	x := p.hist.extraSeries()
+	pd.JitterIn, pd.FrameRateIn, pd.FrameHeightIn = x[0], x[1], x[2]
 	return pd
 }
 

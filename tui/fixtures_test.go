@@ -138,8 +138,21 @@ func wifiDetail(sum *diagnose.CallSummary) *diagnose.CallDetail {
 			}
 			return 0.2
 		}),
-		LossOut: series("loss-out", "%", func(int) float64 { return 0 }),
-		RTT:     series("rtt", "ms", func(i int) float64 { return 150 + float64(i%40) }),
+		LossOut:  series("loss-out", "%", func(int) float64 { return 0 }),
+		RTT:      series("rtt", "ms", func(i int) float64 { return 150 + float64(i%40) }),
+		JitterIn: series("jitter in", "ms", func(i int) float64 { return 4 + float64(i%12) }),
+		FrameRateIn: series("frame rate in", "fps", func(i int) float64 {
+			if i > 270 {
+				return 12 + float64(i%5)
+			}
+			return 30
+		}),
+		FrameHeightIn: series("resolution in", "px", func(i int) float64 {
+			if i > 270 {
+				return 360
+			}
+			return 720
+		}),
 	}
 	bob := alice
 	bob.ID, bob.Name, bob.UserID, bob.Browser, bob.NetworkType, bob.Region = "p-bob", "Bob", "bob@acme.test", "Firefox 133", "ethernet", "us-east"
