@@ -17,6 +17,8 @@ type KeyMap struct {
 	Back, WiderWindow, NarrowerWindow, Copy, Diagnoses, Read key.Binding
 	// Fleet screen.
 	Fleet, NextDimension, PrevDimension, FilterGroup key.Binding
+	// Call history (a team hub's ended calls).
+	History key.Binding
 	// Alert pane.
 	Ack, Mute, Unmute, Jump, ShowMuted, EventLog key.Binding
 	// Mute picker.
@@ -57,6 +59,7 @@ func DefaultKeyMap() KeyMap {
 		Diagnoses:      b([]string{"d"}, "d", "diagnoses"),
 		Read:           b([]string{"enter"}, "enter", "read diagnosis"),
 		Fleet:          b([]string{"F"}, "F", "fleet"),
+		History:        b([]string{"H"}, "H", "call history"),
 		NextDimension:  b([]string{"d"}, "d", "next dimension"),
 		PrevDimension:  b([]string{"D"}, "D", "previous dimension"),
 		FilterGroup:    b([]string{"enter"}, "enter", "calls of group"),

@@ -158,3 +158,14 @@ func reportStoredCall(ctx context.Context, o reportOptions, out io.Writer) error
 	}
 	return rep.WriteText(out)
 }
+
+// teamHistorySource is the TUI's history screen reading a team hub.
+type teamHistorySource struct{ c historyhttp.Client }
+
+func (s teamHistorySource) Search(ctx context.Context, text string) ([]history.Summary, error) {
+	return s.c.Search(ctx, text, "", 0)
+}
+
+func (s teamHistorySource) Call(ctx context.Context, id string) (history.Call, error) {
+	return s.c.Call(ctx, id)
+}

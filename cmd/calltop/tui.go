@@ -95,7 +95,7 @@ func runLive(ctx context.Context, live liveFlags) error {
 	}
 	defer logs.Close()
 	if w, ok := probeTeam(ctx, cfg); ok { // a team hub keeps the book
-		return runTeamTUI(ctx, cfg, w)
+		return runTeamTUI(ctx, cfg, w, live)
 	}
 	opts := engine.Options{Events: client.Events(), Store: store} // the header names the URL in use
 	var notifier *webhook.Notifier
