@@ -66,9 +66,9 @@ type Model struct {
 	// findText is --find's text; findAsked says history was asked for it.
 	findText  string
 	findAsked bool
-	alerts *alertPane
-	header *header
-	help   *helpScreen
+	alerts    *alertPane
+	header    *header
+	help      *helpScreen
 }
 
 func newModel(ctrl Controller, frames <-chan engine.Frame, opts Options) *Model {

@@ -58,7 +58,7 @@ func (c Call) Detail() *diagnose.CallDetail {
 	for _, f := range r.Findings {
 		fd := diagnose.Finding{Rule: f.Rule, Severity: f.Severity, ParticipantName: names[f.Participant],
 			Subject: diagnose.Subject{CallID: r.ID, ParticipantID: f.Participant, ConnectionID: f.Connection},
-			Start: f.Start.Time, End: sum.End, Message: diagnose.Clean(f.Message), Advice: diagnose.Clean(f.Advice), Evidence: f.Evidence}
+			Start:   f.Start.Time, End: sum.End, Message: diagnose.Clean(f.Message), Advice: diagnose.Clean(f.Advice), Evidence: f.Evidence}
 		if f.End != nil {
 			fd.End = f.End.Time
 		}
