@@ -29,7 +29,7 @@ var migrations = []string{
 	CREATE INDEX calls_end ON calls(end_ms);
 	CREATE INDEX calls_room ON calls(room_fold, seq);
 	CREATE VIRTUAL TABLE person_index USING fts5(words, tokenize='unicode61', detail=none);
-	CREATE VIRTUAL TABLE person_vocab USING fts5vocab(person_index, 'row');
+	CREATE TABLE person_words (word TEXT PRIMARY KEY) WITHOUT ROWID;
 	CREATE TABLE rules (rule TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (rule, seq)) WITHOUT ROWID;
 	CREATE INDEX rules_seq ON rules(seq);
 	CREATE TABLE tags (k TEXT NOT NULL, v TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (k, v, seq)) WITHOUT ROWID;

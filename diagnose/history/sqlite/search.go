@@ -18,26 +18,102 @@ const summaryColumns = "c.seq, c.id, c.room, c.start_ms, c.end_ms, c.worst, c.wo
 // cost follows the number of results, not the size of the history.
 func (s *Store) Search(ctx context.Context, q history.Query) ([]history.Summary, error) {
 	where, args := filters(q)
-	words := q.PersonWords()
-	var query string
-	if len(words) > 0 {
-		match, err := s.indexTerms(ctx, words)
-		if err != nil {
-			return nil, fmt.Errorf("history search: %w", err)
-		}
-		query = "SELECT " + summaryColumns + ", p.words FROM person_index p JOIN calls c ON c.seq = (p.rowid >> 10) WHERE person_index MATCH ?" +
-			and(where) + " ORDER BY p.rowid DESC"
-		args = append([]any{match}, args...)
-	} else {
-		query = "SELECT " + summaryColumns + " FROM calls c" + whereClause(where) + " ORDER BY c.end_ms DESC LIMIT ?"
-		args = append(args, q.Cap())
+	if words := q.PersonWords(); len(words) > 0 {
+		return s.searchPerson(ctx, q.Cap(), words, where, args)
 	}
-	rows, err := s.db.QueryContext(ctx, query, args...)
+	query := "SELECT " + summaryColumns + " FROM calls c" + whereClause(where) + " ORDER BY c.end_ms DESC LIMIT ?"
+	rows, err := s.db.QueryContext(ctx, query, append(args, q.Cap())...)
 	if err != nil {
 		return nil, fmt.Errorf("history search: %w", err)
 	}
 	defer rows.Close()
-	return scanSummaries(rows, q.Cap(), words)
+	out := []history.Summary{}
+	for rows.Next() {
+		_, sum, err := scanSummary(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, sum)
+	}
+	return out, rows.Err()
+}
+
+// searchPerson walks the person index newest first, keeps the rows where
+// every query word starts a different word of that one person, and reads
+// those calls' summaries (with the other filters) a batch at a time: the
+// index walk alone is cheap, the join with calls is not.
+func (s *Store) searchPerson(ctx context.Context, limit int, words, where []string, args []any) ([]history.Summary, error) {
+	match, err := s.indexTerms(ctx, words)
+	if err != nil {
+		return nil, fmt.Errorf("history search: %w", err)
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT rowid, words FROM person_index WHERE person_index MATCH ? ORDER BY rowid DESC", match)
+	if err != nil {
+		return nil, fmt.Errorf("history search: %w", err)
+	}
+	defer rows.Close()
+	out := []history.Summary{}
+	seen := map[int64]bool{}
+	var batch []int64
+	flush := func() error {
+		sums, err := s.summariesOf(ctx, batch, where, args)
+		for _, seq := range batch {
+			if sum, ok := sums[seq]; ok && len(out) < limit {
+				out = append(out, sum)
+			}
+		}
+		batch = batch[:0]
+		return err
+	}
+	for len(out) < limit && rows.Next() {
+		var rowid int64
+		var person string
+		if err := rows.Scan(&rowid, &person); err != nil {
+			return nil, fmt.Errorf("history search: %w", err)
+		}
+		seq := rowid >> personBits
+		if seen[seq] || !history.MatchPerson(words, strings.Fields(person)) {
+			continue
+		}
+		seen[seq] = true
+		if batch = append(batch, seq); len(batch) >= max(limit-len(out), 16) {
+			if err := flush(); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("history search: %w", err)
+	}
+	if len(batch) > 0 && len(out) < limit {
+		if err := flush(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// summariesOf reads the summaries of the calls seqs that pass the filters.
+func (s *Store) summariesOf(ctx context.Context, seqs []int64, where []string, args []any) (map[int64]history.Summary, error) {
+	marks := strings.TrimSuffix(strings.Repeat("?,", len(seqs)), ",")
+	all := make([]any, 0, len(seqs)+len(args))
+	for _, seq := range seqs {
+		all = append(all, seq)
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT "+summaryColumns+" FROM calls c WHERE c.seq IN ("+marks+")"+and(where), append(all, args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("history search: %w", err)
+	}
+	defer rows.Close()
+	out := make(map[int64]history.Summary, len(seqs))
+	for rows.Next() {
+		seq, sum, err := scanSummary(rows)
+		if err != nil {
+			return nil, err
+		}
+		out[seq] = sum
+	}
+	return out, rows.Err()
 }
 
 // maxExpansion is how many indexed words one prefix may stand for before
@@ -45,7 +121,8 @@ func (s *Store) Search(ctx context.Context, q history.Query) ([]history.Summary,
 const maxExpansion = 64
 
 // indexTerms is the FTS5 query of a person search: the longest query word
-// expanded into the indexed words it starts ("dan" -> "dan" OR "dana" OR
+// expanded, through the person_words list of every word ever indexed, into
+// the indexed words it starts ("dan" -> "dan" OR "dana" OR
 // "daniel"), exact terms that FTS5 walks newest first without loading
 // whole lists. The other words are checked on each candidate row.
 func (s *Store) indexTerms(ctx context.Context, words []string) (string, error) {
@@ -55,7 +132,7 @@ func (s *Store) indexTerms(ctx context.Context, words []string) (string, error) 
 			longest = w
 		}
 	}
-	rows, err := s.db.QueryContext(ctx, "SELECT term FROM person_vocab WHERE term >= ? AND term < ? LIMIT ?",
+	rows, err := s.db.QueryContext(ctx, "SELECT word FROM person_words WHERE word >= ? AND word < ? LIMIT ?",
 		longest, longest+"\U0010ffff", maxExpansion+1)
 	if err != nil {
 		return "", err
@@ -127,37 +204,20 @@ func whereClause(where []string) string {
 	return " WHERE " + strings.Join(where, " AND ")
 }
 
-// scanSummaries reads rows until limit distinct calls (a call may come
-// once per matching participant). With person words, each row also holds
-// the participant's indexed words, and is kept only when every query word
-// starts a different one of them (the index matched each word alone).
-func scanSummaries(rows *sql.Rows, limit int, person []string) ([]history.Summary, error) {
-	out := []history.Summary{}
-	seen := map[int64]bool{}
-	for rows.Next() && len(out) < limit {
-		var seq, startMS, endMS int64
-		var worst int
-		var people string
-		var sum history.Summary
-		var words string
-		dest := []any{&seq, &sum.ID, &sum.Room, &startMS, &endMS, &worst, &sum.WorstRule, &sum.WorstText,
-			&sum.MOSMean, &people, &sum.Source, &sum.StoredBytes}
-		if len(person) > 0 {
-			dest = append(dest, &words)
-		}
-		if err := rows.Scan(dest...); err != nil {
-			return nil, fmt.Errorf("history search: %w", err)
-		}
-		if seen[seq] || !history.MatchPerson(person, strings.Fields(words)) {
-			continue
-		}
-		seen[seq] = true
-		sum.Start, sum.End = time.UnixMilli(startMS).UTC(), time.UnixMilli(endMS).UTC()
-		sum.Worst = diagnose.Severity(worst)
-		if people != "" {
-			sum.People = strings.Split(people, "\x1f")
-		}
-		out = append(out, sum)
+// scanSummary reads one row of summaryColumns.
+func scanSummary(rows *sql.Rows) (int64, history.Summary, error) {
+	var seq, startMS, endMS int64
+	var worst int
+	var people string
+	var sum history.Summary
+	if err := rows.Scan(&seq, &sum.ID, &sum.Room, &startMS, &endMS, &worst, &sum.WorstRule, &sum.WorstText,
+		&sum.MOSMean, &people, &sum.Source, &sum.StoredBytes); err != nil {
+		return 0, sum, fmt.Errorf("history search: %w", err)
 	}
-	return out, rows.Err()
+	sum.Start, sum.End = time.UnixMilli(startMS).UTC(), time.UnixMilli(endMS).UTC()
+	sum.Worst = diagnose.Severity(worst)
+	if people != "" {
+		sum.People = strings.Split(people, "\x1f")
+	}
+	return seq, sum, nil
 }

@@ -129,9 +129,14 @@ func indexCall(ctx context.Context, tx *sql.Tx, seq int64, c *history.Call) erro
 		if i >= maxPeople {
 			break
 		}
-		words := strings.Join(history.PersonWords(p.Name, p.UserID), " ")
-		if _, err := tx.ExecContext(ctx, "INSERT INTO person_index (rowid, words) VALUES (?, ?)", seq<<personBits|int64(i), words); err != nil {
+		words := history.PersonWords(p.Name, p.UserID)
+		if _, err := tx.ExecContext(ctx, "INSERT INTO person_index (rowid, words) VALUES (?, ?)", seq<<personBits|int64(i), strings.Join(words, " ")); err != nil {
 			return err
+		}
+		for _, w := range words {
+			if _, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO person_words (word) VALUES (?)", w); err != nil {
+				return err
+			}
 		}
 	}
 	seen := map[string]bool{}
