@@ -85,6 +85,9 @@ func (mt metrics) aggregate(cn *connection, stats []feed.Stat, t int64) connSamp
 			switch {
 			case typ == stInbound && fresh:
 				a.inbound(strm, &smp)
+				if smp.dFreezes > 0 && smp.dBytes > 0 {
+					recordFreeze(cn, strm, t, smp.dFreezes, smp.dFrozenSecs)
+				}
 			case typ == stOutbound && fresh:
 				a.outbound(strm, st, &smp)
 			case typ == stRemoteInbound:
@@ -192,6 +195,7 @@ func (a *reportAgg) finish(cn *connection) connSample {
 	}
 	s.neededOutKbps = a.neededKbps
 	s.concealPct = a.conceal.pct()
+	s.freezes, s.frozenSecs = cn.freezes.worst(s.t, freezeWindow)
 	if !math.IsNaN(s.rttMs) {
 		cn.rttLast = s.rttMs
 		cn.rttSum += s.rttMs

@@ -87,6 +87,7 @@ type connection struct {
 	rules           []ruleState
 	cur             connSample
 	reports         uint32 // stats reports aggregated (stream.seen)
+	freezes         *freezeLog
 	transportSelect string
 	// last sample times at which this connection received and sent audio
 	// bytes (0: never), for judging no-media per participant
@@ -120,6 +121,9 @@ type connSample struct {
 	availOutKbps, neededOutKbps      float64
 	cpuPct, bwPct, freezePct, fps    float64
 	pliRate                          float64
+	// freezes and frozenSecs: received video freezes and seconds frozen
+	// in the last freezeWindow (0 when none)
+	freezes, frozenSecs float64
 }
 
 func newConnSample(t int64) connSample {

@@ -134,3 +134,29 @@ func TestRealDumpsFindings(t *testing.T) {
 		})
 	}
 }
+
+// Repeated short freezes in real dumps: in chromium/bitrate-cap the
+// capped sender's video froze 4 times in about 3 s (freezeCount 0 -> 2 ->
+// 3 -> 4, totalFreezesDuration 0.61, 1.015, 1.438 s, polled every second);
+// in the Safari rtcstats dump a remote video froze 3 more times within 9 s
+// of a first freeze (freezeCount 1 -> 4, 0.312 -> 1.051 s, polled every
+// 3 s), never 30 % of a sample, so only the repeated-freezes condition
+// sees it.
+func TestRealDumpsRepeatedFreezes(t *testing.T) {
+	for file, want := range map[string]string{
+		chromiumFixtures + "/bitrate-cap.json.gz":            "froze 4 times in the last 10 s, 1.4 s in all.",
+		rtcstatsFixtures + "/safari-standard-stats.rtcstats": "froze 4 times in the last 10 s, 1.1 s in all.",
+	} {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			var got []string
+			for _, f := range replayFile(t, file).Calls[0].Findings {
+				if f.Rule == diagnose.RuleVideoFreeze {
+					got = append(got, f.Message)
+				}
+			}
+			if len(got) != 1 || !strings.HasSuffix(got[0], want) {
+				t.Errorf("video-freeze findings %q, want one ending %q", got, want)
+			}
+		})
+	}
+}

@@ -110,6 +110,9 @@ type stream struct {
 	// PLI count anchors at least 15 s apart, oldest first (times in ms)
 	pliT [3]float64
 	pliC [3]float32
+	// freezeCount is the baseline of a received video stream's freezeCount
+	// (kept outside c: only video inbound streams carry it)
+	freezeCount float32
 }
 
 // full expands the stored counters to a full-width array.
@@ -144,11 +147,12 @@ type streamSample struct {
 	concealPct, jbMs, freezePct   float64
 	fps, pliRate, cpuPct, bwPct   float64
 	level, rttMs, fractionLostPct float64
+	dFreezes, dFrozenSecs         float64 // video freezes in the interval
 }
 
 func nanSample() streamSample {
 	n := math.NaN()
-	return streamSample{n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n}
+	return streamSample{n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n}
 }
 
 // total returns a counter's trusted cumulative total (across resets),
@@ -179,6 +183,7 @@ func (st *stream) update(s *feed.Stat, ts float64, smp *streamSample) (ok bool, 
 		reason := st.firstCheck(&cur)
 		st.started, st.lastTS = true, ts
 		st.store(&cur)
+		st.countFreezes(s.FreezeCount)
 		return false, cmp.Or(reason, g)
 	}
 	switch {
@@ -221,7 +226,27 @@ func (st *stream) update(s *feed.Stat, ts float64, smp *streamSample) (ok bool, 
 	st.store(&cur)
 	st.lastTS = ts
 	st.derive(smp, &d, dt, ts)
+	if st.typ == stInbound && st.kind == "video" {
+		smp.dFreezes = st.countFreezes(s.FreezeCount)
+		smp.dFrozenSecs = d[cFreezeDur]
+	}
 	return true, cmp.Or(reason, g)
+}
+
+// countFreezes takes a received video stream's freezeCount and returns
+// the freezes since the previous sample: NaN when the count is not a
+// plausible counter or went back (it is re-based silently: freezeDuration
+// carries the data-quality marks).
+func (st *stream) countFreezes(v float64) float64 {
+	prev := float64(st.freezeCount)
+	if !(v >= 0 && v <= maxCounter) { // false for NaN
+		return math.NaN()
+	}
+	st.freezeCount = float32(v)
+	if v < prev {
+		return math.NaN()
+	}
+	return v - prev
 }
 
 // counterLimit is the plausibility bound of counter i's value.
