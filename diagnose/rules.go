@@ -188,13 +188,13 @@ var rules = []ruleDef{
 		source: "TW-DOC/SINCH/MS-CQD (30 ms, 3 of 5); clear at MS-NET's 15 ms (half the raise value)"},
 	{id: RuleMOSLow, severity: Warning, metric: "estimated MOS", unit: "",
 		value: func(_ *connection, s *connSample) float64 { return s.mos },
-		op:    below, raise: 3.5, clear: 3.6, need: 3, window: 5, clearWindow: 5,
+		op:    below, raise: 3.1, clear: 3.5, need: 3, window: 5, clearWindow: 5,
 		hold: 5 * time.Second, warmup: warmup, suppress: byRootCause,
 		message: func(a msgArgs) string {
 			return fmt.Sprintf("Voice quality for %s is poor: estimated MOS %.1f out of 5.", a.name, a.v)
 		},
 		advice: "See the loss, delay and jitter findings for the cause; a wired connection usually helps.",
-		source: "TW-DOC and TW-TAGS low_mos (<3.5, 3 of 5); clear at 3.6 (ours, hysteresis); E-model per anchors §b"},
+		source: "G.107 Annex B/G.109: MOS 3.1 is R 60, 'many users dissatisfied' (between TW-SDK's 3.0 and TW-DOC's 3.5), 3 of 5; clear above TW-DOC/TW-TAGS low_mos 3.5 (R ~69), a 0.4 margin against flapping (issue 16); E-model per anchors §b"},
 	{id: RuleConcealmentHigh, severity: Warning, metric: "concealed audio", unit: "%",
 		value: func(_ *connection, s *connSample) float64 { return s.concealPct },
 		op:    above, raise: 3, clear: 1, need: 3, window: 5, clearWindow: 5,
