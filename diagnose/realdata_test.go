@@ -82,6 +82,14 @@ func replayFile(t *testing.T, path string) diagnose.Report {
 	if err != nil {
 		t.Fatalf("load %s: %v", path, err)
 	}
+	_, rep := replayLoaded(t, path, loaded)
+	return rep
+}
+
+// replayLoaded runs a loaded recording or dump through a Monitor kept for
+// a report, and returns it with its report.
+func replayLoaded(t *testing.T, name string, loaded *dump.Loaded) (*diagnose.Monitor, diagnose.Report) {
+	t.Helper()
 	m := diagnose.NewMonitor(diagnose.Options{KeepEnded: true})
 	for i := range loaded.Records {
 		var msg feed.Message
@@ -89,11 +97,11 @@ func replayFile(t *testing.T, path string) diagnose.Report {
 			if errors.Is(err, feed.ErrUnknownType) {
 				continue
 			}
-			t.Fatalf("%s: frame %d: %v", path, i+1, err)
+			t.Fatalf("%s: frame %d: %v", name, i+1, err)
 		}
 		m.Apply(&msg)
 	}
-	return m.Report()
+	return m, m.Report()
 }
 
 func TestRealDumpsFindings(t *testing.T) {
