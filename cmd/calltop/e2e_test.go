@@ -23,8 +23,9 @@ import (
 )
 
 // The end-to-end tests run the real calltop binary in a detached tmux pane
-// at 80x24 and read the screen as a user would. tmux is required (.ci/run
-// installs it); without it they fail rather than skip.
+// at 80x24 and read the screen as a user would. They need tmux: without it
+// they skip, naming it, unless CI is set (.ci/run installs it), and -short
+// skips them.
 
 // e2eWait bounds every wait for the screen.
 const e2eWait = 60 * time.Second
@@ -35,9 +36,13 @@ var (
 	buildErr  error
 )
 
-// calltopBinary builds cmd/calltop once per test run.
+// calltopBinary builds cmd/calltop once per test run. Every end-to-end
+// test starts with it, so it is where -short skips them.
 func calltopBinary(t *testing.T) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: skipping the end-to-end test of the built binary in tmux (4-15 s each)")
+	}
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "calltop-e2e-bin-")
 		if err != nil {

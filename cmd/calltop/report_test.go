@@ -296,7 +296,7 @@ func TestReportFromLiveFeed(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	served, stepped := make(chan struct{}), make(chan struct{})
 	go func() { defer close(served); _ = feedHub.Serve(ctx, ln) }()
-	go func() { defer close(stepped); _ = hub.StepSource(s.StepEach, time.Second, 20)(ctx, feedHub) }()
+	go func() { defer close(stepped); _ = hub.StepSource(s.StepEach, time.Second, 40)(ctx, feedHub) }()
 	defer func() { cancel(); <-served; <-stepped }()
 
 	cmd := newRootCmd(testEnv(nil))
@@ -304,7 +304,7 @@ func TestReportFromLiveFeed(t *testing.T) {
 	cmd.SetOut(&out)
 	cmd.SetErr(&errOut)
 	url := "ws://" + ln.Addr().String() + "/feed"
-	cmd.SetArgs([]string{"report", "--feed", url, "--duration", "2s", "--json"})
+	cmd.SetArgs([]string{"report", "--feed", url, "--duration", "1s", "--json"})
 	if err := cmd.Execute(); err != nil {
 		t.Fatalf("report --feed: %v (%s)", err, errOut.String())
 	}
@@ -326,6 +326,6 @@ func TestReportFromLiveFeed(t *testing.T) {
 		}
 	}
 	if relayed == 0 {
-		t.Errorf("40 s of turn-tcp feed gave no relay-tcp finding")
+		t.Errorf("40 s of turn-tcp feed (1 s at 40x) gave no relay-tcp finding")
 	}
 }

@@ -116,7 +116,7 @@ func TestWatchPrintsFiringAlertsForWifiLoss(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	url := simHub(t, ctx, 20, "wifi-loss", 20)
+	url := simHub(t, ctx, 6, "wifi-loss", 60)
 	posts, hookURL := webhookRecorder(t)
 	dir := t.TempDir()
 	w := defaultWatchFlags(url, dir)

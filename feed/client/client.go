@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -49,6 +50,9 @@ type Config struct {
 	// KeepUnknown delivers frames of unknown types as EventUnknown (a
 	// recorder keeps them); otherwise they are only counted.
 	KeepUnknown bool
+	// NetDialContext, when set, makes the connections instead of a TCP
+	// dial (tests run the client over an in-memory network with it).
+	NetDialContext func(ctx context.Context, network, addr string) (net.Conn, error)
 }
 
 // readBufferSize is the client's socket read buffer.
@@ -113,6 +117,10 @@ func New(cfg Config) (*Client, error) {
 		Subprotocols:    []string{feed.Subprotocol},
 		TLSClientConfig: tlsConf,
 		Proxy:           http.ProxyFromEnvironment,
+		NetDialContext:  cfg.NetDialContext,
+	}
+	if cfg.NetDialContext != nil {
+		c.dialer.Proxy = nil // its own network: no proxy is on it
 	}
 	c.status = feed.Status{State: feed.StateConnecting, URL: cfg.URLs[0], Since: time.Now()}
 	return c, nil
@@ -247,10 +255,18 @@ func (c *Client) dial(ctx context.Context, u string) (*websocket.Conn, error) {
 // setState changes the status and announces it with an EventState.
 func (c *Client) setState(ctx context.Context, change func(*feed.Status)) {
 	c.mu.Lock()
+	// A change that sets Since keeps it (a stall dates from the last
+	// frame, which may be the very instant the connection went live);
+	// otherwise a new state dates from now.
 	old, oldSince := c.status.State, c.status.Since
+	c.status.Since = time.Time{}
 	change(&c.status)
-	if c.status.State != old && c.status.Since.Equal(oldSince) {
+	switch {
+	case !c.status.Since.IsZero():
+	case c.status.State != old:
 		c.status.Since = time.Now()
+	default:
+		c.status.Since = oldSince
 	}
 	st := c.status
 	c.mu.Unlock()
