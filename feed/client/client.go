@@ -82,10 +82,10 @@ func New(cfg Config) (*Client, error) {
 	for _, u := range cfg.URLs {
 		pu, err := url.Parse(u)
 		if err != nil {
-			return nil, fmt.Errorf("feed URL %q: %w", u, err)
+			return nil, fmt.Errorf("feed URL %s: %w", RedactURL(u), urlError(err))
 		}
 		if pu.Scheme != "ws" && pu.Scheme != "wss" {
-			return nil, fmt.Errorf("feed URL %q: scheme must be ws or wss", u)
+			return nil, fmt.Errorf("feed URL %s: scheme must be ws or wss", RedactURL(u))
 		}
 	}
 	def := func(d *time.Duration, v time.Duration) {
@@ -122,7 +122,7 @@ func New(cfg Config) (*Client, error) {
 	if cfg.NetDialContext != nil {
 		c.dialer.Proxy = nil // its own network: no proxy is on it
 	}
-	c.status = feed.Status{State: feed.StateConnecting, URL: cfg.URLs[0], Since: time.Now()}
+	c.status = feed.Status{State: feed.StateConnecting, URL: RedactURL(cfg.URLs[0]), Since: time.Now()}
 	return c, nil
 }
 
@@ -235,7 +235,8 @@ func (c *Client) backoff(n int) time.Duration {
 	return d/2 + rand.N(d/2+1)
 }
 
-func (c *Client) dial(ctx context.Context, u string) (*websocket.Conn, error) {
+func (c *Client) dial(ctx context.Context, u string) (conn *websocket.Conn, err error) {
+	defer func() { err = redactError(err, u) }() // a token in u stays out of the reason
 	hdr := http.Header{}
 	if c.cfg.Token != "" {
 		hdr.Set("Authorization", "Bearer "+c.cfg.Token)
@@ -261,6 +262,7 @@ func (c *Client) setState(ctx context.Context, change func(*feed.Status)) {
 	old, oldSince := c.status.State, c.status.Since
 	c.status.Since = time.Time{}
 	change(&c.status)
+	c.redactLocked()
 	switch {
 	case !c.status.Since.IsZero():
 	case c.status.State != old:

@@ -182,7 +182,7 @@ func (c *Client) readError(ctx context.Context, err error) error {
 	var ce *websocket.CloseError
 	if errors.As(err, &ce) {
 		if ce.Text != "" {
-			return fmt.Errorf("hub closed the connection: %s", ce.Text)
+			return fmt.Errorf("hub closed the connection: %s", feed.LogSafe(ce.Text))
 		}
 		return fmt.Errorf("hub closed the connection (code %d)", ce.Code)
 	}

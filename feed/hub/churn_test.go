@@ -122,3 +122,34 @@ func followUntil(url, marker string) ([]feed.Call, error) {
 	}
 	return got.Calls(), nil
 }
+
+// TestSplitSnapshotFramesSetTheCalls: a snapshot published as raw frames
+// in parts (a replayed recording's) becomes the hub's calls at its last
+// part, through feed.Pipeline, and a late joiner gets all of them.
+func TestSplitSnapshotFramesSetTheCalls(t *testing.T) {
+	th := feedtest.StartHub(t, "127.0.0.1:0", hub.Config{})
+	feedtest.PublishAll(t, th, feedtest.CallStart("old", 1, "p"))
+	var calls []feed.Call
+	for i := range 40 {
+		calls = append(calls, feed.Call{ID: fmt.Sprintf("c%02d", i), Room: "room", Participants: []feed.Participant{{ID: "p1"}}})
+	}
+	frames, err := feed.EncodeSnapshot(calls, 1000, 512)
+	if err != nil || len(frames) < 3 {
+		t.Fatalf("%d frames, %v: want a snapshot in parts", len(frames), err)
+	}
+	for i, f := range frames {
+		if err := th.PublishFrame(f); err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 && th.Stats().Calls != 1 {
+			t.Fatalf("after the first part the hub has %d calls, want the old one still", th.Stats().Calls)
+		}
+	}
+	got, err := followUntil(th.URL(), "c39")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 40 || got[0].ID != "c00" {
+		t.Fatalf("a late joiner got %d calls, want the snapshot's 40 (old one gone)", len(got))
+	}
+}

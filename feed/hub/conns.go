@@ -2,6 +2,7 @@ package hub
 
 import (
 	"context"
+	"crypto/tls"
 	"net"
 	"net/http"
 	"sync"
@@ -159,9 +160,19 @@ func (lc *limitedConn) Close() error {
 	return lc.Conn.Close()
 }
 
+// limited is the limiter's record of c, a connection it let in or a TLS
+// connection over one; nil for another.
+func limited(c net.Conn) *limitedConn {
+	if tc, ok := c.(*tls.Conn); ok {
+		c = tc.NetConn()
+	}
+	lc, _ := c.(*limitedConn)
+	return lc
+}
+
 // connState follows the HTTP server's view of each connection.
 func (l *connLimiter) connState(c net.Conn, st http.ConnState) {
-	if lc, ok := c.(*limitedConn); ok {
+	if lc := limited(c); lc != nil {
 		l.mu.Lock()
 		lc.state = st
 		closing := lc.provisional && st == http.StateIdle // the reserve is not for idling
@@ -175,8 +186,8 @@ func (l *connLimiter) connState(c net.Conn, st http.ConnState) {
 // subscribed moves c (a feed subscriber's connection) out of the others,
 // into the room kept for subscribers.
 func (l *connLimiter) subscribed(c net.Conn) {
-	lc, ok := c.(*limitedConn)
-	if !ok {
+	lc := limited(c)
+	if lc == nil {
 		return
 	}
 	l.mu.Lock()
@@ -193,14 +204,14 @@ type connKey struct{}
 // connContext puts the connection in each request's context, for
 // onlySubscribers.
 func connContext(ctx context.Context, c net.Conn) context.Context {
-	return context.WithValue(ctx, connKey{}, c)
+	return context.WithValue(ctx, connKey{}, limited(c))
 }
 
 // onlySubscribers refuses, with 503, a request other than a feed
 // subscription on a connection that came in on the subscribers' reserve.
 func (h *Hub) onlySubscribers(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if lc, ok := r.Context().Value(connKey{}).(*limitedConn); ok && lc.provisional && r.URL.Path != "/feed" {
+		if lc, _ := r.Context().Value(connKey{}).(*limitedConn); lc != nil && lc.provisional && r.URL.Path != "/feed" {
 			w.Header().Set("Connection", "close")
 			h.refuse(w, r, http.StatusServiceUnavailable, "connection cap reached: the room left is kept for feed subscribers")
 			return

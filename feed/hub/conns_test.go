@@ -3,10 +3,12 @@ package hub_test
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"errors"
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -145,5 +147,51 @@ func TestReserveIsForSubscribers(t *testing.T) {
 	}
 	if st := h.Stats(); st.Subscribers != 3 || st.Refused < 2 {
 		t.Fatalf("stats %+v: want 3 subscribers, the healthz and the ninth refused", st)
+	}
+}
+
+// TestCapHoldsOverTLS: with Config.TLS the hub serves wss:// above its
+// connection cap: idle TLS keep-alive connections are shed for a
+// subscriber, who gets hello and the snapshot.
+func TestCapHoldsOverTLS(t *testing.T) {
+	certs := httptest.NewTLSServer(http.NotFoundHandler()) // for its certificate
+	defer certs.Close()
+	clientTLS := certs.Client().Transport.(*http.Transport).TLSClientConfig
+	logs := &feedtest.LogBuf{}
+	h := hub.New(hub.Config{TLS: certs.TLS.Clone(), MaxConns: 24, SubscriberReserve: 6, Logf: logs.Logf})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { h.Serve(ctx, ln); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	addr := ln.Addr().String()
+	for range 30 {
+		c, err := tls.Dial("tcp", addr, clientTLS)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		io.WriteString(c, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+		if resp, err := http.ReadResponse(bufio.NewReader(c), nil); err != nil {
+			t.Fatalf("https healthz: %v", err)
+		} else {
+			resp.Body.Close()
+		}
+	}
+	d := websocket.Dialer{TLSClientConfig: clientTLS}
+	conn, _, err := d.Dial("wss://"+addr+"/feed", nil)
+	if err != nil {
+		t.Fatalf("wss subscriber locked out: %v\n%s", err, logs)
+	}
+	defer conn.Close()
+	conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, b, err := conn.ReadMessage(); err != nil || !strings.Contains(string(b), `"hello"`) {
+		t.Fatalf("wss: %s %v", b, err)
+	}
+	if st := h.Stats(); st.Shed < 30-18 || st.Subscribers != 1 {
+		t.Fatalf("stats %+v: want the idle TLS connections shed and one subscriber", st)
 	}
 }

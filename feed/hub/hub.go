@@ -1,6 +1,7 @@
 package hub
 
 import (
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -33,6 +34,9 @@ type Config struct {
 	// SnapshotPartBytes is the size snapshots are split at (default
 	// SnapshotPartBytes).
 	SnapshotPartBytes int
+	// TLS, when set, makes Serve serve wss:// (and https) on its
+	// listener, above the connection cap.
+	TLS *tls.Config
 	// MaxConns caps the connections held at once, subscribers, HTTP
 	// requests and ingest WebSockets together (default DefaultMaxConns,
 	// lowered to fit the process's open-file limit); SubscriberReserve of
@@ -46,7 +50,7 @@ type Config struct {
 	// rebinds its own name to 127.0.0.1 is refused (--allow-host).
 	AllowHosts []string
 	// Logf receives one line per subscriber event (default log.Printf),
-	// escaped by LogSafe.
+	// escaped by feed.LogSafe.
 	Logf func(format string, args ...any)
 
 	// Authenticate, when set, replaces the Token check: it says who a
@@ -94,6 +98,7 @@ type Hub struct {
 	nextID int64
 	closed bool
 	snap   snapshotCache // the calls encoded, while they do not change
+	health []healthSection
 
 	frameMu sync.Mutex    // orders PublishFrame's decoding
 	frames  feed.Pipeline // call-state frames PublishFrame decodes
@@ -282,21 +287,6 @@ func (h *Hub) Close() {
 	}
 	h.mu.Unlock()
 	h.wg.Wait()
-}
-
-// serveHealth answers {"status":"ok"}, with the counters for a caller
-// that presents the token (or to everyone when there is none).
-func (h *Hub) serveHealth(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "application/json")
-	if !authorized(r, h.cfg.Token) {
-		w.Write([]byte(`{"status":"ok"}` + "\n"))
-		return
-	}
-	st := h.Stats()
-	json.NewEncoder(w).Encode(struct {
-		Status string `json:"status"`
-		Stats
-	}{"ok", st})
 }
 
 func (h *Hub) serveFeed(w http.ResponseWriter, r *http.Request) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -115,7 +116,9 @@ type Route struct {
 // shuts the HTTP server down (no new connections) and closes every
 // subscriber with a close frame. It holds at most Config.MaxConns
 // connections, SubscriberReserve of them kept for feed subscribers, and
-// closes keep-alive connections idle for IdleTimeout. It returns nil after a shutdown asked for by ctx.
+// closes keep-alive connections idle for IdleTimeout. With Config.TLS it
+// serves TLS; ln is then a plain TCP listener (the cap counts TCP
+// connections, TLS handshakes included). It returns nil after a shutdown asked for by ctx.
 func (h *Hub) Serve(ctx context.Context, ln net.Listener, routes ...Route) error {
 	handler := h.Handler()
 	if len(routes) > 0 {
@@ -135,8 +138,12 @@ func (h *Hub) Serve(ctx context.Context, ln net.Listener, routes ...Route) error
 		ConnState:         lim.connState,
 		ConnContext:       connContext,
 	}
+	var served net.Listener = lim
+	if h.cfg.TLS != nil {
+		served = tls.NewListener(lim, h.cfg.TLS)
+	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(lim) }()
+	go func() { errc <- srv.Serve(served) }()
 	select {
 	case err := <-errc:
 		h.Close()

@@ -124,8 +124,8 @@ func TestOneClientHoldsAtMostItsBudget(t *testing.T) {
 	counted := ing.clients["127.0.0.1"]
 	ing.mu.Unlock()
 	t.Logf("the client holds %.1f MiB of heap, %.1f MiB by the hub's count; stats %+v", float64(held)/(1<<20), float64(counted)/(1<<20), ing.Stats())
-	if held > (8 << 20) {
-		t.Fatalf("one client holds %.1f MiB of the hub's heap, over its %d MiB budget", float64(held)/(1<<20), 8)
+	if held > DefaultClientBytes {
+		t.Fatalf("one client holds %.1f MiB of the hub's heap, over its %d MiB budget", float64(held)/(1<<20), DefaultClientBytes>>20)
 	}
 }
 

@@ -152,8 +152,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return // the upgrader answered the client
 	}
 	s.mu.Lock()
-	if s.closed {
+	if s.closed || ss.gone { // shutting down, or forgotten for its client's budget meanwhile
 		s.mu.Unlock()
+		conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseTryAgainLater, "try again"), time.Now().Add(time.Second))
 		conn.Close()
 		return
 	}

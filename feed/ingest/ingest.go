@@ -7,7 +7,8 @@
 // "3.1_STANDARD", messages {statsSessionId, type, data}) and the plain
 // rtcstats client (npm rtcstats: one [method, pcId, value, timestamp]
 // array per message). Lines are decoded by feed/dump's rtcstats reader, so
-// a live session gives the messages its dump would. See docs/ingest.md.
+// a live session gives the messages its dump would. The memory a session
+// and a client address hold is bounded (budget.go). See docs/ingest.md.
 package ingest
 
 import (
@@ -77,7 +78,7 @@ type Config struct {
 	// (default 5 s). Intervals are kept, so findings do not change.
 	MaxSkew time.Duration
 	// Logf receives one line per session event (default log.Printf),
-	// escaped by hub.LogSafe: paths and ids from the network reach it raw.
+	// escaped by feed.LogSafe: paths and ids from the network reach it raw.
 	Logf func(format string, args ...any)
 	// Now is the hub's clock (default time.Now).
 	Now func() time.Time
