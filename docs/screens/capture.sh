@@ -40,9 +40,17 @@ for size in 80x24 200x50; do
 		keys '!'
 		shot "calls-alerts-$sfx"
 		keys '!'
+		keys /
+		tmux -L $sock send-keys -t s -l Ada
+		keys Enter
+		shot "calls-filter-$sfx"
+		keys Escape
 		keys Enter
 		sleep 1
 		shot "call-$sfx"
+		keys Enter
+		shot "diagnosis-$sfx"
+		keys Escape
 		keys '?'
 		shot "help-$sfx"
 		keys q
