@@ -50,7 +50,13 @@ func (v views) summary(c *call) *CallSummary {
 		c.namesChanged = false
 	}
 	bitrate := math.NaN()
+	var first int64
 	for _, p := range c.parts {
+		for _, cn := range p.conns {
+			if cn.first != 0 && (first == 0 || cn.first < first) {
+				first = cn.first
+			}
+		}
 		if p.left {
 			continue
 		}
@@ -63,6 +69,9 @@ func (v views) summary(c *call) *CallSummary {
 		}
 	}
 	s.BitrateKbps = bitrate
+	if first != 0 {
+		s.FirstStats = msTime(first)
+	}
 	if top := worstOpen(c.findings); top != nil {
 		s.Severity, s.TopFinding, s.TopRule = top.Severity, top.Message, top.Rule
 	}

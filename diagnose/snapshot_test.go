@@ -264,6 +264,9 @@ func TestAnEndedCallKeepsHowItWas(t *testing.T) {
 	if before.Severity < Warning || math.IsNaN(before.WorstLoss) {
 		t.Fatalf("the lossy call has no finding before it ends: %+v", before)
 	}
+	if !before.FirstStats.Equal(msTime(t0).Add(time.Second)) && !before.FirstStats.Equal(msTime(t0)) {
+		t.Fatalf("FirstStats %v, want the first stats message's time (about %v)", before.FirstStats, msTime(t0))
+	}
 	end := feed.Message{Type: feed.TypeCallEnd, TS: float64(g.t), CallID: "a"}
 	m.Apply(&end)
 	after := m.Snapshot("").Calls[0]

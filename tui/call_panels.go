@@ -67,12 +67,16 @@ type graph struct {
 
 // graphsOf is what the graph panel plots for p: bitrate, loss, RTT and
 // jitter, and for a participant receiving video its frame rate and
-// resolution (frame height), as webrtc-internals shows them.
+// resolution (frame height), as webrtc-internals shows them, each when
+// the feed reports it.
 func graphsOf(p *diagnose.ParticipantDetail) []graph {
 	out := []graph{{"Bitrate in", &p.BitrateIn}, {"Bitrate out", &p.BitrateOut}, {"Loss in", &p.LossIn},
 		{"Loss out", &p.LossOut}, {"RTT", &p.RTT}, {"Jitter in", &p.JitterIn}}
-	if known(&p.FrameRateIn) || known(&p.FrameHeightIn) {
-		out = append(out, graph{"Frame rate in", &p.FrameRateIn}, graph{"Resolution in", &p.FrameHeightIn})
+	if known(&p.FrameRateIn) {
+		out = append(out, graph{"Frame rate in", &p.FrameRateIn})
+	}
+	if known(&p.FrameHeightIn) { // not every producer reports frameHeight
+		out = append(out, graph{"Resolution in", &p.FrameHeightIn})
 	}
 	return out
 }
