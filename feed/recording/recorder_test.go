@@ -1,7 +1,10 @@
 package recording_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -246,5 +249,44 @@ func TestRecorderRedactsAndKeepsOneLinePerFrame(t *testing.T) {
 	}
 	if info, _ := os.Stat(path); info.Mode().Perm() != 0o600 {
 		t.Fatalf("recording mode %v, want 0600 (it holds call metadata)", info.Mode().Perm())
+	}
+}
+
+// TestOpenFileGzipPadding: a gzip file padded with NULs (a block copy) is
+// read whole; two members are read as one stream; other bytes after the
+// data are an error, as gzip says.
+func TestOpenFileGzipPadding(t *testing.T) {
+	member := func(s string) []byte {
+		var b bytes.Buffer
+		zw := gzip.NewWriter(&b)
+		zw.Write([]byte(s))
+		zw.Close()
+		return b.Bytes()
+	}
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name string
+		data []byte
+		want string
+		err  bool
+	}{
+		{"padded", append(member("line 1\n"), make([]byte, 4096)...), "line 1\n", false},
+		{"two members", append(member("a\n"), member("b\n")...), "a\nb\n", false},
+		{"two members padded", append(append(member("a\n"), member("b\n")...), 0, 0, 0), "a\nb\n", false},
+		{"garbage after", append(member("a\n"), 0, 'x'), "a\n", true},
+	} {
+		path := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "-")+".gz")
+		if err := os.WriteFile(path, tc.data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		rc, err := recording.OpenFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := io.ReadAll(rc)
+		rc.Close()
+		if string(got) != tc.want || (err != nil) != tc.err {
+			t.Errorf("%s: read %q, %v; want %q, error %v", tc.name, got, err, tc.want, tc.err)
+		}
 	}
 }
