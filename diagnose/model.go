@@ -86,6 +86,7 @@ type connection struct {
 	rttN            int
 	rules           []ruleState
 	cur             connSample
+	reports         uint32 // stats reports aggregated (stream.seen)
 	transportSelect string
 	// last sample times at which this connection received and sent audio
 	// bytes (0: never), for judging no-media per participant

@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"cmp"
 	"math"
 
 	"github.com/calltop/calltop/feed"
@@ -88,11 +89,17 @@ var slotOf = func() (out [stMediaSource + 1][nCounters]int8) {
 type stream struct {
 	typ     uint8
 	started bool
-	kind    string // "audio", "video" (constants) or a cleaned other kind
-	ssrc    int64
-	id      string // stats object id, the key when there is no SSRC
-	lastTS  float64
-	c       [maxSlots]float64 // the type's counters, in countersOf order
+	// twice: a report held two different objects for this stream (the same
+	// stats id twice); its counters going back are then never a restart.
+	twice bool
+	// seen is the connection's report count when the stream was last
+	// updated: a second object for it in the same report is not news.
+	seen   uint32
+	kind   string // "audio", "video" (constants) or a cleaned other kind
+	ssrc   int64
+	id     string // stats object id, the key when there is no SSRC
+	lastTS float64
+	c      [maxSlots]float64 // the type's counters, in countersOf order
 	// off makes totals survive resets: total = off + value (bytes, packets, lost).
 	off [3]float64
 	// report aggregates over trusted samples
@@ -157,21 +164,22 @@ func (st *stream) total(i int) float64 {
 
 // update applies one stats object taken at ts (ms) and writes the
 // interval's sample to smp (all NaN when there is none). It returns
-// ok=false when there is no sample (first sample, or the sample was
-// marked), and the data-quality reason when it was marked. smp is an out
-// parameter, not a result, so that its 17 floats are not copied per object.
+// ok=false when there is no sample (first sample, duplicate or out of
+// order), and the data-quality reason when the object or one of its
+// values was marked. Each counter is judged on its own: a bad one gives a
+// NaN delta and keeps (or re-takes) its own baseline while the others
+// count. smp is an out parameter, not a result, so that its 17 floats are
+// not copied per object.
 func (st *stream) update(s *feed.Stat, ts float64, smp *streamSample) (ok bool, reason string) {
 	*smp = nanSample()
 	cur := readCounters(s)
 	// Gauges are usable even on a stream's first sample.
 	g := st.gauges(s, smp)
 	if !st.started {
-		if reason := st.firstCheck(&cur); reason != "" {
-			return noSample(smp, reason)
-		}
+		reason := st.firstCheck(&cur)
 		st.started, st.lastTS = true, ts
 		st.store(&cur)
-		return false, g
+		return false, cmp.Or(reason, g)
 	}
 	switch {
 	case ts == st.lastTS:
@@ -182,42 +190,70 @@ func (st *stream) update(s *feed.Stat, ts float64, smp *streamSample) (ok bool, 
 	case ts < st.lastTS:
 		return noSample(smp, DQOutOfOrder)
 	}
+	dt := (ts - st.lastTS) / 1000
 	var d [nCounters]float64
 	for j, i := range countersOf[st.typ] {
 		prev, c := st.c[j], cur[i]
-		limit := float64(maxCounter)
-		if i == cBytes {
-			limit = maxBytes
-		}
-		if c >= prev && c >= 0 && c <= limit {
+		limit := counterLimit(i)
+		if c >= prev && c >= 0 && c <= limit && !st.jumped(i, c-prev, dt) {
 			d[i] = c - prev // what checkCounter says of a plain increase, without the call
 			continue
 		}
 		chk := checkCounter(prev, c, limit, i == cLost)
+		switch {
+		case chk.reason == "" && st.jumped(i, chk.delta, dt):
+			chk = counterCheck{reason: DQAbsurdValue, rebase: true}
+		case chk.reason == DQCounterReset && st.twice:
+			chk = counterCheck{reason: DQOutOfOrder} // the other copy, not a restart
+		}
 		if chk.reason == "" {
 			d[i] = chk.delta
 			continue
 		}
+		d[i] = math.NaN()
+		reason = cmp.Or(reason, chk.reason)
 		if chk.rebase {
-			wrapped := -1
-			if chk.reason == DQCounterWrap {
-				wrapped = i
-			}
-			prev := st.full()
-			st.rebase(&prev, &cur, ts, wrapped, [3]bool{})
+			st.rebase(i, prev, c, chk.reason)
+		} else {
+			cur[i] = prev // keep the baseline: the next sample covers both intervals
 		}
-		return noSample(smp, chk.reason)
-	}
-	dt := (ts - st.lastTS) / 1000
-	if jb, jp := d[cBytes]/dt > maxBytesPerSec, d[cPackets]/dt > maxPacketsPerS; jb || jp {
-		prev := st.full()
-		st.rebase(&prev, &cur, ts, -1, [3]bool{cBytes: jb, cPackets: jp})
-		return noSample(smp, DQAbsurdValue)
 	}
 	st.store(&cur)
 	st.lastTS = ts
 	st.derive(smp, &d, dt, ts)
-	return true, g
+	return true, cmp.Or(reason, g)
+}
+
+// counterLimit is the plausibility bound of counter i's value.
+func counterLimit(i int) float64 {
+	if i == cBytes {
+		return maxBytes
+	}
+	return maxCounter
+}
+
+// jumped reports whether a delta of bytes or packets over dt seconds is
+// beyond what one RTP stream can carry (garbage, not traffic).
+func (st *stream) jumped(i int, delta, dt float64) bool {
+	switch i {
+	case cBytes:
+		return delta/dt > maxBytesPerSec
+	case cPackets:
+		return delta/dt > maxPacketsPerS
+	}
+	return false
+}
+
+// again judges a second object for the stream in the report that already
+// updated it: the same object repeated is no fault; a different one (say
+// the same stats id twice with other counters) is a duplicate, and taking
+// it would make every report a reset.
+func (st *stream) again(s *feed.Stat, ts float64) string {
+	if ts == st.lastTS && readCounters(s) == st.full() {
+		return ""
+	}
+	st.twice = true
+	return DQDuplicateTimestamp
 }
 
 // noSample clears smp for update's callers and returns update's verdict
@@ -227,36 +263,34 @@ func noSample(smp *streamSample, reason string) (bool, string) {
 	return false, reason
 }
 
-// firstCheck validates a stream's first counters.
-func (st *stream) firstCheck(cur *[nCounters]float64) string {
+// firstCheck validates a stream's first counters: a bad one starts from a
+// zero baseline, and the first fault is returned.
+func (st *stream) firstCheck(cur *[nCounters]float64) (reason string) {
 	for _, i := range countersOf[st.typ] {
-		limit := float64(maxCounter)
-		if i == cBytes {
-			limit = maxBytes
-		}
-		if chk := checkCounter(0, cur[i], limit, i == cLost); chk.reason != "" && chk.reason != DQMissingField {
-			return chk.reason
+		if chk := checkCounter(0, cur[i], counterLimit(i), i == cLost); chk.reason != "" && chk.reason != DQMissingField {
+			cur[i] = 0
+			reason = cmp.Or(reason, chk.reason)
 		}
 	}
-	return ""
+	return reason
 }
 
-// rebase takes cur as the new baseline after a reset, a wrap or an absurd
-// jump, keeping totals continuous: wrapped is the counter that wrapped
-// (-1: none), jumped marks counters whose jump must not count.
-func (st *stream) rebase(prev, cur *[nCounters]float64, ts float64, wrapped int, jumped [3]bool) {
-	for k := range st.off {
-		switch {
-		case k == wrapped:
-			st.off[k] += wrap32
-		case cur[k] < prev[k]:
-			st.off[k] += prev[k] // the counter restarted from zero
-		case jumped[k]:
-			st.off[k] += prev[k] - cur[k] // do not count the jump
-		}
+// rebase takes c as counter i's new baseline after a reset, a wrap or an
+// absurd jump from prev, keeping its total continuous (bytes, packets and
+// lost keep totals): a wrap adds 2^32, a restart from zero keeps what was
+// counted before it, a jump is not counted.
+func (st *stream) rebase(i int, prev, c float64, reason string) {
+	if i >= len(st.off) {
+		return
 	}
-	st.store(cur)
-	st.lastTS = ts
+	switch {
+	case reason == DQCounterWrap:
+		st.off[i] += wrap32
+	case c < prev:
+		st.off[i] += prev // the counter restarted from zero
+	default:
+		st.off[i] += prev - c // do not count the jump
+	}
 }
 
 // gauges reads the instantaneous values; a bad one becomes NaN and its
@@ -309,8 +343,10 @@ func (st *stream) derive(smp *streamSample, d *[nCounters]float64, dt, ts float6
 	switch st.typ {
 	case stInbound, stOutbound:
 		smp.kbps = d[cBytes] * 8 / dt / 1000
-		st.bytesSum += d[cBytes]
-		st.durSum += float32(dt)
+		if !math.IsNaN(d[cBytes]) {
+			st.bytesSum += d[cBytes]
+			st.durSum += float32(dt)
+		}
 		smp.pliRate = st.pliRate(ts)
 	}
 	switch st.typ {
@@ -336,7 +372,7 @@ func (st *stream) derive(smp *streamSample, d *[nCounters]float64, dt, ts float6
 		smp.cpuPct = clamp(100*d[cQLCPU]/dt, 0, 100)
 		smp.bwPct = clamp(100*d[cQLBandwidth]/dt, 0, 100)
 	case stMediaSource:
-		if d[cSamplesDur] > 0 {
+		if d[cSamplesDur] > 0 && !math.IsNaN(d[cEnergy]) {
 			smp.level = math.Sqrt(d[cEnergy] / d[cSamplesDur])
 		}
 	}
