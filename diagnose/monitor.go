@@ -100,6 +100,9 @@ func (m *Monitor) Apply(msg *feed.Message) {
 	if t == 0 && msg.TS != 0 {
 		m.dq.mark(DQBadTime)
 	}
+	if msg.Type == feed.TypeHello {
+		return // the hub's own clock, not data time (a replaying hub's is not the data's)
+	}
 	if m.restarted && t != 0 && t < m.calls.now && msg.Type != feed.TypeCallEnd {
 		m.newEpoch(t)
 	}
