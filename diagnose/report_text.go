@@ -15,6 +15,9 @@ import (
 func (r Report) WriteText(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "calltop report: %s (%s), %d call%s\n", r.Source.Path, r.Source.Format, len(r.Calls), plural(len(r.Calls)))
+	if len(r.Calls) > 1 {
+		writeSummaryText(bw, r.Calls)
+	}
 	for i := range r.Calls {
 		writeCallText(bw, &r.Calls[i])
 	}
