@@ -290,3 +290,46 @@ func TestOpenFileGzipPadding(t *testing.T) {
 		}
 	}
 }
+
+// TestRedactorGivesConsistentPseudonyms: names, user ids and participant
+// ids become the same pseudonym in every frame, so a shared recording
+// still tells who is who; nothing of the originals is left.
+func TestRedactorGivesConsistentPseudonyms(t *testing.T) {
+	r := recording.NewRedactor()
+	frames := []string{
+		`{"type":"participant.join","callId":"c1","participant":{"id":"ana.k","name":"Ana Kowalski","userId":"u-981"}}`,
+		`{"type":"participant.join","callId":"c1","participant":{"id":"bo","name":"Bo Li","userId":"u-7"}}`,
+		`{"type":"stats","callId":"c1","participantId":"ana.k","connectionId":"pc-1","stats":[{"id":"RTCCodec_1","type":"codec","mimeType":"audio/opus"}]}`,
+		`{"type":"snapshot","calls":[{"id":"c1","participants":[{"id":"bo","name":"Bo Li","userId":"u-7"},{"id":"ana.k","name":"Ana Kowalski","userId":"u-981"}]}]}`,
+	}
+	var out []string
+	for _, f := range frames {
+		red, err := r.Frame([]byte(f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, string(red))
+	}
+	all := strings.Join(out, "\n")
+	for _, secret := range []string{"Ana", "Kowalski", "Bo Li", "u-981", "u-7", "ana.k", `"bo"`} {
+		if strings.Contains(all, secret) {
+			t.Errorf("%q survived redaction:\n%s", secret, all)
+		}
+	}
+	for _, want := range []struct {
+		frame int
+		s     string
+	}{
+		{0, `"id":"participant-1","name":"Person 1","userId":"user-1"`},
+		{1, `"id":"participant-2","name":"Person 2","userId":"user-2"`},
+		{2, `"participantId":"participant-1"`},
+		{3, `{"id":"participant-2","name":"Person 2","userId":"user-2"},{"id":"participant-1","name":"Person 1","userId":"user-1"}`},
+	} {
+		if !strings.Contains(out[want.frame], want.s) {
+			t.Errorf("frame %d lacks %s:\n%s", want.frame+1, want.s, out[want.frame])
+		}
+	}
+	if !strings.Contains(out[2], `"mimeType":"audio/opus"`) || !strings.Contains(out[0], `"callId":"c1"`) {
+		t.Errorf("redaction changed more than people:\n%s", all)
+	}
+}
