@@ -19,7 +19,13 @@ type anyParser struct {
 	pos   int
 	depth int
 	keys  map[string]string
+	// vals holds short string values already boxed: a dump repeats the
+	// same types, kinds, states and ids on every line.
+	vals map[string]any
 }
+
+// maxInternedValue is the longest string value kept in vals.
+const maxInternedValue = 64
 
 // maxDepth is encoding/json's nesting limit.
 const maxDepth = 10000
@@ -82,8 +88,7 @@ func (p *anyParser) value() (any, bool) {
 	case c == '[':
 		return p.array()
 	case c == '"':
-		s, ok := p.str(false)
-		return s, ok
+		return p.strValue()
 	case c == '-' || c >= '0' && c <= '9':
 		return p.number()
 	default:
@@ -207,6 +212,41 @@ func (p *anyParser) str(key bool) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// strValue reads a string value, boxed once for the short ones seen
+// before.
+func (p *anyParser) strValue() (any, bool) {
+	start := p.pos + 1
+	end := start
+	for end < len(p.data) && end-start <= maxInternedValue {
+		c := p.data[end]
+		if c == '"' {
+			break
+		}
+		if c == '\\' || c < 0x20 || c >= 0x80 {
+			end = len(p.data) // not plain ASCII: the general path
+			break
+		}
+		end++
+	}
+	if end >= len(p.data) || p.data[end] != '"' {
+		s, ok := p.str(false)
+		return s, ok
+	}
+	p.pos = end + 1
+	raw := p.data[start:end]
+	if v, ok := p.vals[string(raw)]; ok {
+		return v, true
+	}
+	var v any = string(raw)
+	if p.vals == nil {
+		p.vals = map[string]any{}
+	}
+	if len(p.vals) < maxKeys {
+		p.vals[v.(string)] = v
+	}
+	return v, true
 }
 
 // intern returns the one copy of a key.
