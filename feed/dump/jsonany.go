@@ -1,6 +1,7 @@
 package dump
 
 import (
+	"bytes"
 	"encoding/json"
 	"strconv"
 	"unicode/utf16"
@@ -193,25 +194,30 @@ func (p *anyParser) array() (any, bool) {
 // interned.
 func (p *anyParser) str(key bool) (string, bool) {
 	start := p.pos + 1
-	for i := start; i < len(p.data); i++ {
-		switch c := p.data[i]; {
-		case c == '"':
-			raw := p.data[start:i]
-			p.pos = i + 1
-			if !utf8.Valid(raw) {
-				return p.slowString(start-1, i+1)
-			}
-			if key {
-				return p.intern(raw), true
-			}
-			return string(raw), true
+	q := bytes.IndexByte(p.data[start:], '"')
+	if q < 0 {
+		return "", false
+	}
+	raw := p.data[start : start+q]
+	ascii := true
+	for _, c := range raw {
+		switch {
 		case c == '\\':
 			return p.escaped(start)
 		case c < 0x20:
 			return "", false
+		case c >= 0x80:
+			ascii = false
 		}
 	}
-	return "", false
+	p.pos = start + q + 1
+	if !ascii && !utf8.Valid(raw) {
+		return p.slowString(start-1, start+q+1)
+	}
+	if key {
+		return p.intern(raw), true
+	}
+	return string(raw), true
 }
 
 // strValue reads a string value, boxed once for the short ones seen
@@ -266,29 +272,26 @@ func (p *anyParser) intern(raw []byte) string {
 
 // escaped reads a string holding escapes, from its first content byte.
 func (p *anyParser) escaped(start int) (string, bool) {
-	end := start
-	for end < len(p.data) && p.data[end] != '"' {
-		if p.data[end] == '\\' {
-			end++
-		}
-		end++
-	}
-	buf := make([]byte, 0, min(end, len(p.data))-start)
+	buf := make([]byte, 0, bytes.IndexByte(p.data[start:], '"')+16)
 	for i := start; i < len(p.data); {
-		c := p.data[i]
-		switch {
-		case c == '"':
+		// Copy the plain run up to the next quote or backslash at once.
+		j := i
+		for j < len(p.data) && p.data[j] != '"' && p.data[j] != '\\' {
+			if p.data[j] < 0x20 {
+				return "", false
+			}
+			j++
+		}
+		buf = append(buf, p.data[i:j]...)
+		if i = j; i >= len(p.data) {
+			break
+		}
+		if p.data[i] == '"' {
 			p.pos = i + 1
 			if !utf8.Valid(buf) {
 				return p.slowString(start-1, i+1)
 			}
 			return string(buf), true
-		case c < 0x20:
-			return "", false
-		case c != '\\':
-			buf = append(buf, c)
-			i++
-			continue
 		}
 		if i+1 >= len(p.data) {
 			return "", false
