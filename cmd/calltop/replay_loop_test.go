@@ -1,12 +1,9 @@
 package main
 
 import (
-	"context"
 	"fmt"
-	"net"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/calltop/calltop/feed/dump"
@@ -27,19 +24,7 @@ func TestHubReplayLoopInTmux(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	feedHub := hub.New(hub.Config{Logf: t.Logf})
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() { defer wg.Done(); feedHub.Serve(ctx, ln) }()
-	go func() { defer wg.Done(); hub.ReplaySource(loaded.Records, 10, true)(ctx, feedHub) }()
-	t.Cleanup(func() { cancel(); wg.Wait() })
-
-	url := "ws://" + ln.Addr().String() + "/feed"
+	url, _ := serveHub(t, hub.ReplaySource(loaded.Records, 10, true))
 	p := startPane(t, fmt.Sprintf("sh -c '%s --feed %s --state-dir %s; echo CALLTOP-EXITED $?; exec sleep 120'", bin, url, t.TempDir()),
 		"TERM=xterm-256color", "HOME="+t.TempDir())
 
