@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"runtime/metrics"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -85,8 +86,11 @@ func writeBomb(t *testing.T, name, head string, filler byte, total int) string {
 func peakHeap(fn func(sample func())) uint64 {
 	runtime.GC()
 	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	var mu sync.Mutex // the sampler and fn's own samples
 	var peak uint64
 	read := func() {
+		mu.Lock()
+		defer mu.Unlock()
 		metrics.Read(s)
 		peak = max(peak, s[0].Value.Uint64())
 	}
