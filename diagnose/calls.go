@@ -79,7 +79,7 @@ func (cs *callSet) newCall(id string, t int64) *call {
 // upsertCall adds or updates a call. start (a call.start) or revive (a
 // snapshot listing it as ongoing) may start an id that recently ended.
 func (cs *callSet) upsertCall(fc *feed.Call, t int64, start, revive bool) *call {
-	if old := cs.byID[fc.ID]; old != nil && old.end != 0 && start {
+	if old := cs.byID[fc.ID]; old != nil && old.end != 0 && (start || revive) {
 		cs.retire(old) // the id is reused: the ended call goes, a new one starts
 	}
 	c := cs.byID[fc.ID]
@@ -270,6 +270,19 @@ func (cs *callSet) applySnapshot(calls []feed.Call, t int64) {
 			}
 		}
 	}
+}
+
+// restart begins a new epoch of data time at t (a replay started over):
+// ended calls leave now, retired ids are forgotten (the replay starts them
+// again), and the clock goes back to t.
+func (cs *callSet) restart(t int64) {
+	for _, c := range cs.byID {
+		if c.end != 0 {
+			cs.retire(c)
+		}
+	}
+	clear(cs.retired)
+	cs.now = t
 }
 
 // sweep retires ended calls whose linger (ms) is over and, about every

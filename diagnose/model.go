@@ -102,6 +102,17 @@ type connection struct {
 	// calls table: one lost audio packet in one second is 2 %, which is
 	// noise, not the call's loss (NaN until the first sample).
 	lossInAvg, lossOutAvg float64
+	setup                 connSetup
+}
+
+// connSetup is how a connection came up and held (for the report): the
+// times of its first state change, first connection and ICE gathering,
+// and what went wrong on the way.
+type connSetup struct {
+	firstEvent, connected     int64 // ms; 0 until seen
+	gatherStart, gatherDone   int64
+	reconnects, iceRestarts   int
+	wasDisconnected, dtlsFail bool
 }
 
 type pairInfo struct {

@@ -40,6 +40,7 @@ type ReportParticipant struct {
 	UserAgent   string             `json:"userAgent"`
 	MOS         *ReportMOS         `json:"mos"`
 	Connections []ReportConnection `json:"connections"`
+	UserID      string             `json:"userId"`
 }
 
 // ReportMOS summarises a participant's estimated MOS over the call.
@@ -63,6 +64,7 @@ type ReportConnection struct {
 	PacketsReceived     int64          `json:"packetsReceived"`
 	PacketsReceivedLost int64          `json:"packetsReceivedLost"`
 	Streams             []ReportStream `json:"streams"`
+	ReportSetup
 }
 
 // ReportStream is one RTP stream of a reported connection.
@@ -73,6 +75,7 @@ type ReportStream struct {
 	Packets         int64   `json:"packets"`
 	PacketsLost     int64   `json:"packetsLost"`
 	MeanBitrateKbps float64 `json:"meanBitrateKbps"`
+	ReportTrack
 }
 
 // ReportFinding is one finding of a reported call.
@@ -156,7 +159,7 @@ func (v views) reportCall(c *call) ReportCall {
 }
 
 func reportParticipant(p *participant) ReportParticipant {
-	rp := ReportParticipant{ID: Clean(p.id), Name: p.name, UserAgent: p.userAgent, Connections: []ReportConnection{}}
+	rp := ReportParticipant{ID: Clean(p.id), Name: p.name, UserAgent: p.userAgent, UserID: p.userID, Connections: []ReportConnection{}}
 	if p.mosN > 0 {
 		rp.MOS = &ReportMOS{Mean: round2(p.mosSum / float64(p.mosN)), Min: round2(p.mosMin)}
 	}
@@ -168,7 +171,7 @@ func reportParticipant(p *participant) ReportParticipant {
 
 func reportConnection(cn *connection) ReportConnection {
 	rc := ReportConnection{ID: Clean(cn.id), Failed: cn.failed, RelayProtocol: cn.local.relayProtocol,
-		LocalCandidateType: cn.local.typ, Streams: []ReportStream{}}
+		LocalCandidateType: cn.local.typ, Streams: []ReportStream{}, ReportSetup: reportSetup(cn)}
 	if cn.everConnected && cn.local.typ != "" {
 		relay := cn.local.typ == relayCandidate
 		rc.Relay = &relay
@@ -183,17 +186,19 @@ func reportConnection(cn *connection) ReportConnection {
 		}
 	}
 	for _, st := range cn.streams {
-		rs := ReportStream{SSRC: st.ssrc, Kind: st.kind, Packets: count64(st.total(cPackets))}
+		rs := ReportStream{SSRC: st.ssrc, Kind: st.kind, Packets: count64(st.total(cPackets)), ReportTrack: reportTrack(st)}
 		if st.durSum > 0 {
 			rs.MeanBitrateKbps = round2(st.bytesSum * 8 / float64(st.durSum) / 1000)
 		}
 		switch st.typ {
 		case stInbound:
 			rs.Direction, rs.PacketsLost = "inbound", count64(st.total(cLost))
+			rs.LossPct = lossPct(rs.Packets, rs.PacketsLost)
 			rc.PacketsReceived += rs.Packets
 			rc.PacketsReceivedLost += rs.PacketsLost
 		case stOutbound:
 			rs.Direction, rs.PacketsLost = "outbound", lostOut[st.ssrc]
+			rs.LossPct = lossPct(rs.Packets, rs.PacketsLost)
 			rc.PacketsSent += rs.Packets
 			rc.PacketsSentLost += rs.PacketsLost
 		default:

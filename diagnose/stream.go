@@ -113,6 +113,22 @@ type stream struct {
 	// freezeCount is the baseline of a received video stream's freezeCount
 	// (kept outside c: only video inbound streams carry it)
 	freezeCount float32
+	// the smallest and largest video frame seen (pixels, width x height)
+	minW, minH, maxW, maxH uint16
+}
+
+// noteResolution keeps the smallest and largest frame size (by area).
+func (st *stream) noteResolution(w, h float64) {
+	if w <= 0 || h <= 0 || w > 16384 || h > 16384 {
+		return
+	}
+	area := w * h
+	if st.maxW == 0 || area > float64(st.maxW)*float64(st.maxH) {
+		st.maxW, st.maxH = uint16(w), uint16(h)
+	}
+	if st.minW == 0 || area < float64(st.minW)*float64(st.minH) {
+		st.minW, st.minH = uint16(w), uint16(h)
+	}
 }
 
 // full expands the stored counters to a full-width array.
@@ -177,6 +193,7 @@ func (st *stream) total(i int) float64 {
 // not copied per object.
 func (st *stream) update(s *feed.Stat, ts float64, smp *streamSample) (ok bool, reason string) {
 	*smp = nanSample()
+	st.noteResolution(s.FrameWidth, s.FrameHeight)
 	cur := readCounters(s)
 	// Gauges are usable even on a stream's first sample.
 	g := st.gauges(s, smp)

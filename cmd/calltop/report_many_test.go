@@ -98,3 +98,46 @@ func TestReportOneFileKeepsOneDocument(t *testing.T) {
 		t.Errorf("one file: not one indented document (%v):\n%.200s", err, out)
 	}
 }
+
+// TestReportFleetSummaryWorstFirst: a recording of several calls opens
+// with one line a call, worst first, and the totals; a dump of one call
+// has no summary.
+func TestReportFleetSummaryWorstFirst(t *testing.T) {
+	t.Parallel()
+	rec := writeSimRecording(t, []string{"good", "wifi-loss", "good"}, 40)
+	out, err := runCLI(t, "report", rec)
+	if err != nil {
+		t.Fatalf("report: %v\n%s", err, out)
+	}
+	lines := strings.Split(out, "\n")
+	if len(lines) < 4 || lines[2] != "Summary, worst first:" || !strings.Contains(lines[3], "WORST FINDING") {
+		t.Fatalf("no summary at the top:\n%s", out)
+	}
+	var rows []string
+	for _, l := range lines[4:] {
+		if strings.HasPrefix(l, "  total: ") {
+			if !strings.Contains(l, "6 calls") || !strings.Contains(l, "critical") {
+				t.Errorf("totals line %q", l)
+			}
+			break
+		}
+		rows = append(rows, l)
+	}
+	if len(rows) != 6 {
+		t.Fatalf("%d summary rows, want one per call (6):\n%s", len(rows), strings.Join(rows, "\n"))
+	}
+	if !strings.Contains(rows[0], "loss-inbound") || strings.HasSuffix(rows[0], " none") {
+		t.Errorf("the first row is not the lossy call:\n%s", strings.Join(rows, "\n"))
+	}
+	if !strings.HasSuffix(rows[5], " none") {
+		t.Errorf("the last row is not a call without findings:\n%s", strings.Join(rows, "\n"))
+	}
+	if strings.Index(out, "Summary") > strings.Index(out, "\nCall ") {
+		t.Error("the details come before the summary")
+	}
+
+	one, err := runCLI(t, "report", "../../feed/dump/testdata/rtcstats/firefox-standard-stats-sfu.rtcstats")
+	if err != nil || strings.Contains(one, "Summary") {
+		t.Errorf("a one-call dump got a summary (%v)", err)
+	}
+}

@@ -69,6 +69,7 @@ type (
 		UserAgent   string `json:"userAgent"`
 		MOS         *struct{ Mean, Min float64 }
 		Connections []jsConnection `json:"connections"`
+		UserID      string         `json:"userId"`
 	}
 	jsConnection struct {
 		ID                  string     `json:"id"`
@@ -82,14 +83,23 @@ type (
 		PacketsReceived     int64      `json:"packetsReceived"`
 		PacketsReceivedLost int64      `json:"packetsReceivedLost"`
 		Streams             []jsStream `json:"streams"`
+		SetupMs             *float64   `json:"setupMs"`
+		ICEGatheringMs      *float64   `json:"iceGatheringMs"`
+		Reconnects          int        `json:"reconnects"`
+		ICERestarts         int        `json:"iceRestarts"`
+		DTLSFailed          bool       `json:"dtlsFailed"`
 	}
 	jsStream struct {
-		SSRC            int64   `json:"ssrc"`
-		Kind            string  `json:"kind"`
-		Direction       string  `json:"direction"`
-		Packets         int64   `json:"packets"`
-		PacketsLost     int64   `json:"packetsLost"`
-		MeanBitrateKbps float64 `json:"meanBitrateKbps"`
+		SSRC            int64    `json:"ssrc"`
+		Kind            string   `json:"kind"`
+		Direction       string   `json:"direction"`
+		Packets         int64    `json:"packets"`
+		PacketsLost     int64    `json:"packetsLost"`
+		MeanBitrateKbps float64  `json:"meanBitrateKbps"`
+		LossPct         *float64 `json:"lossPct"`
+		ConcealmentPct  *float64 `json:"concealmentPct"`
+		MinResolution   string   `json:"minResolution"`
+		MaxResolution   string   `json:"maxResolution"`
 	}
 	jsFinding struct {
 		Rule        string  `json:"rule"`

@@ -143,17 +143,30 @@ func (in *input) next() ([]byte, error) {
 }
 
 // rest reads the rest of the file whole (a format that is one JSON
-// document).
-func (in *input) rest() ([]byte, error) {
-	data, err := io.ReadAll(in.br)
-	in.newlines += bytes.Count(data, []byte{'\n'})
-	if err != nil {
-		if rerr := in.readErr(err); rerr != nil {
-			return nil, rerr
+// document), refusing it past limit bytes. It reads in chunks and joins
+// them once, so a refusal costs at most the limit.
+func (in *input) rest(limit int) ([]byte, error) {
+	var chunks [][]byte
+	total := 0
+	for done := false; !done; {
+		chunk := make([]byte, 1<<20)
+		n := 0
+		for n < len(chunk) && !done {
+			k, err := in.br.Read(chunk[n:])
+			n += k
+			if err != nil {
+				if rerr := in.readErr(err); rerr != nil {
+					return nil, rerr
+				}
+				done = true
+			}
+		}
+		chunks = append(chunks, chunk[:n])
+		if total += n; total > limit {
+			return nil, fmt.Errorf("%s: a webrtc-internals dump larger than %d MB once unpacked; not loaded (see docs/dumps.md, Limits)", in.name, limit>>20)
 		}
 	}
-	if in.lr.N <= 0 {
-		return nil, fmt.Errorf("%s: larger than %d MB once decompressed; not loaded", in.name, MaxDumpBytes>>20)
-	}
+	data := bytes.Join(chunks, nil)
+	in.newlines += bytes.Count(data, []byte{'\n'})
 	return data, nil
 }

@@ -101,6 +101,7 @@ func readInternals(body []byte, name string) (*builder, error) {
 		return nil, fmt.Errorf("%s: webrtc-internals dump without any peer connection%s", name, w.firstProblem())
 	}
 	importInternals(w.b, w.d)
+	w.b.reportRefusals(1)
 	return w.b, nil
 }
 

@@ -1,6 +1,7 @@
 package dump
 
 import (
+	"bytes"
 	"encoding/json"
 	"strconv"
 	"unicode/utf16"
@@ -19,7 +20,13 @@ type anyParser struct {
 	pos   int
 	depth int
 	keys  map[string]string
+	// vals holds short string values already boxed: a dump repeats the
+	// same types, kinds, states and ids on every line.
+	vals map[string]any
 }
+
+// maxInternedValue is the longest string value kept in vals.
+const maxInternedValue = 64
 
 // maxDepth is encoding/json's nesting limit.
 const maxDepth = 10000
@@ -82,8 +89,7 @@ func (p *anyParser) value() (any, bool) {
 	case c == '[':
 		return p.array()
 	case c == '"':
-		s, ok := p.str(false)
-		return s, ok
+		return p.strValue()
 	case c == '-' || c >= '0' && c <= '9':
 		return p.number()
 	default:
@@ -188,25 +194,65 @@ func (p *anyParser) array() (any, bool) {
 // interned.
 func (p *anyParser) str(key bool) (string, bool) {
 	start := p.pos + 1
-	for i := start; i < len(p.data); i++ {
-		switch c := p.data[i]; {
-		case c == '"':
-			raw := p.data[start:i]
-			p.pos = i + 1
-			if !utf8.Valid(raw) {
-				return p.slowString(start-1, i+1)
-			}
-			if key {
-				return p.intern(raw), true
-			}
-			return string(raw), true
+	q := bytes.IndexByte(p.data[start:], '"')
+	if q < 0 {
+		return "", false
+	}
+	raw := p.data[start : start+q]
+	ascii := true
+	for _, c := range raw {
+		switch {
 		case c == '\\':
 			return p.escaped(start)
 		case c < 0x20:
 			return "", false
+		case c >= 0x80:
+			ascii = false
 		}
 	}
-	return "", false
+	p.pos = start + q + 1
+	if !ascii && !utf8.Valid(raw) {
+		return p.slowString(start-1, start+q+1)
+	}
+	if key {
+		return p.intern(raw), true
+	}
+	return string(raw), true
+}
+
+// strValue reads a string value, boxed once for the short ones seen
+// before.
+func (p *anyParser) strValue() (any, bool) {
+	start := p.pos + 1
+	end := start
+	for end < len(p.data) && end-start <= maxInternedValue {
+		c := p.data[end]
+		if c == '"' {
+			break
+		}
+		if c == '\\' || c < 0x20 || c >= 0x80 {
+			end = len(p.data) // not plain ASCII: the general path
+			break
+		}
+		end++
+	}
+	if end >= len(p.data) || p.data[end] != '"' {
+		s, ok := p.str(false)
+		return s, ok
+	}
+	p.pos = end + 1
+	raw := p.data[start:end]
+	if v, ok := p.vals[string(raw)]; ok {
+		return v, true
+	}
+	var v any = string(raw)
+	if p.vals == nil {
+		p.vals = map[string]any{}
+	}
+	if len(p.vals) < maxKeys {
+		p.vals[v.(string)] = v
+	}
+	return v, true
 }
 
 // intern returns the one copy of a key.
@@ -226,29 +272,26 @@ func (p *anyParser) intern(raw []byte) string {
 
 // escaped reads a string holding escapes, from its first content byte.
 func (p *anyParser) escaped(start int) (string, bool) {
-	end := start
-	for end < len(p.data) && p.data[end] != '"' {
-		if p.data[end] == '\\' {
-			end++
-		}
-		end++
-	}
-	buf := make([]byte, 0, min(end, len(p.data))-start)
+	buf := make([]byte, 0, bytes.IndexByte(p.data[start:], '"')+16)
 	for i := start; i < len(p.data); {
-		c := p.data[i]
-		switch {
-		case c == '"':
+		// Copy the plain run up to the next quote or backslash at once.
+		j := i
+		for j < len(p.data) && p.data[j] != '"' && p.data[j] != '\\' {
+			if p.data[j] < 0x20 {
+				return "", false
+			}
+			j++
+		}
+		buf = append(buf, p.data[i:j]...)
+		if i = j; i >= len(p.data) {
+			break
+		}
+		if p.data[i] == '"' {
 			p.pos = i + 1
 			if !utf8.Valid(buf) {
 				return p.slowString(start-1, i+1)
 			}
 			return string(buf), true
-		case c < 0x20:
-			return "", false
-		case c != '\\':
-			buf = append(buf, c)
-			i++
-			continue
 		}
 		if i+1 >= len(p.data) {
 			return "", false

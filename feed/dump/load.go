@@ -85,7 +85,7 @@ func Load(path string) (*Loaded, error) {
 // that names no call.
 func LoadReader(r io.Reader, name string) (*Loaded, error) {
 	l := &Loaded{}
-	enc := &encoder{file: name}
+	enc := &encoder{file: name, limit: MaxReplayBytes}
 	info, err := VisitReader(r, name, Visitor{
 		Message: func(m *feed.Message) error { return enc.add(*m) },
 		Frame: func(rec recording.Record) error {
@@ -97,7 +97,20 @@ func LoadReader(r io.Reader, name string) (*Loaded, error) {
 		return nil, err
 	}
 	l.Path, l.Format, l.Records, l.Problems = info.Path, info.Format, enc.out, info.Problems
+	if enc.refused > 0 {
+		l.Problems = append(l.Problems, &recording.LineError{File: name, Line: in0(l.Problems),
+			Reason: fmt.Sprintf("%d stats messages refused: a replay keeps at most %d MB of messages from one dump; the call's end is missing", enc.refused, MaxReplayBytes>>20)})
+	}
 	return l, nil
+}
+
+// in0 is a line number for a problem about the whole file: after the
+// others.
+func in0(problems []*recording.LineError) int {
+	if n := len(problems); n > 0 {
+		return problems[n-1].Line
+	}
+	return 1
 }
 
 // Visit reads a recording or a dump like Load, handing what it holds to
@@ -230,7 +243,7 @@ func streamRecording(in *input, info *Info, v Visitor) error {
 }
 
 func streamRTCStats(in *input, info *Info, v Visitor) error {
-	b, format, err := readRTCStats(in)
+	b, format, err := readRTCStats(in, v.Message)
 	if err != nil {
 		return fmt.Errorf("%s: %w", in.name, err)
 	}
@@ -239,7 +252,7 @@ func streamRTCStats(in *input, info *Info, v Visitor) error {
 }
 
 func streamInternals(in *input, info *Info, v Visitor) error {
-	body, err := in.rest()
+	body, err := in.rest(MaxInternalsBytes)
 	if err != nil {
 		return err
 	}

@@ -223,7 +223,12 @@ func asNumberMap(v any) map[string]float64 {
 // move the cursor or recolour a terminal. A clean string is returned as it
 // is, without a copy (strings.Map allocates only on a change).
 func clean(s string) string {
-	return strings.Map(dropControl, s)
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			return strings.Map(dropControl, s) // a control character, or not ASCII: look closer
+		}
+	}
+	return s
 }
 
 func dropControl(r rune) rune {

@@ -52,15 +52,64 @@ func OpenFile(path string) (io.ReadCloser, error) {
 			f.Close()
 			return nil, fmt.Errorf("%s: gzip: %w", path, err)
 		}
+		zr.Multistream(false)
 		return struct {
 			io.Reader
 			io.Closer
-		}{zr, closers{zr, f}}, nil
+		}{&gunzip{zr: zr, br: br}, closers{zr, f}}, nil
 	}
 	return struct {
 		io.Reader
 		io.Closer
 	}{br, f}, nil
+}
+
+// gunzip reads every member of a gzip file, and takes NUL bytes after
+// the last as padding (tape and block-device copies add them), not as a
+// broken member; other bytes there are a gzip.ErrHeader as before.
+type gunzip struct {
+	zr *gzip.Reader
+	br *bufio.Reader
+}
+
+func (g *gunzip) Read(p []byte) (int, error) {
+	for {
+		n, err := g.zr.Read(p)
+		if err != io.EOF || n > 0 {
+			if err == io.EOF {
+				err = nil // the member's end is looked at on the next read
+			}
+			return n, err
+		}
+		next, _ := g.br.Peek(2)
+		switch {
+		case len(next) == 0:
+			return 0, io.EOF
+		case len(next) == 2 && next[0] == 0x1f && next[1] == 0x8b:
+			if err := g.zr.Reset(g.br); err != nil {
+				return 0, err
+			}
+			g.zr.Multistream(false)
+		default:
+			return 0, g.padding()
+		}
+	}
+}
+
+// padding reads what follows the last member: io.EOF if it is all NULs.
+func (g *gunzip) padding() error {
+	for {
+		b, err := g.br.ReadByte()
+		if err != nil {
+			if err == io.EOF {
+				return io.EOF
+			}
+			return err
+		}
+		if b != 0 {
+			return gzip.ErrHeader
+		}
+	}
 }
 
 type closers []io.Closer
