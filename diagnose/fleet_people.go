@@ -23,6 +23,21 @@ type fleetState struct {
 // uaFacts is what a user agent says: "Chrome", "Chrome 142", "Windows".
 type uaFacts struct{ browser, version, os string }
 
+// ruleBit is a rule's bit in connection.openRules and fleet.Person.Rules.
+func ruleBit(def *ruleDef) uint32 { return 1 << ruleIndex[def.id] }
+
+// warningRules has the bits of the rules whose findings are warnings or
+// worse (a finding's severity only ever rises from its rule's).
+var warningRules = func() uint32 {
+	var m uint32
+	for i := range rules {
+		if rules[i].severity >= Warning {
+			m |= 1 << i
+		}
+	}
+	return m
+}()
+
 // maxUACache bounds the user-agent cache; it starts over when full.
 const maxUACache = 4096
 
@@ -50,6 +65,9 @@ func (m *Monitor) Fleet() *fleet.View {
 // set records c's people in its new summary s and in the fleet table
 // (nobody once c ended).
 func (f *fleetState) set(c *call, s *CallSummary) {
+	if f == nil {
+		return
+	}
 	s.FleetPeople = f.people(c, false)
 	counted := s.FleetPeople
 	if c.end != 0 {
@@ -73,29 +91,36 @@ func (f *fleetState) people(c *call, whole bool) []fleet.Person {
 		if p.left && !whole {
 			continue
 		}
-		ua := f.userAgent(p.userAgent)
-		fp := fleet.Person{Browser: ua.browser, Version: ua.version, OS: ua.os, Network: p.networkType,
-			Region: p.region, Path: p.path(), MOS: p.mosLast, LossPct: math.NaN(), RTTMs: math.NaN()}
+		fp := fleet.Person{Groups: f.groups(p), MOS: p.mosLast, LossPct: math.NaN(), RTTMs: math.NaN()}
 		if whole {
 			fp.MOS, fp.LossPct, fp.RTTMs = p.wholeCall()
+			fp.Rules, fp.Problem = p.everRules(c)
 		} else {
 			for _, cn := range p.conns {
 				fp.LossPct = maxNaN(fp.LossPct, maxNaN(cn.lossInAvg, cn.lossOutAvg))
 				fp.RTTMs = maxNaN(fp.RTTMs, cn.cur.rttMs)
+				fp.Rules |= cn.openRules
 			}
-		}
-		for _, f := range c.findings {
-			if f.Subject.ParticipantID != p.id || (!whole && !f.Open()) {
-				continue
-			}
-			if i, ok := ruleIndex[f.Rule]; ok && i < 32 {
-				fp.Rules |= 1 << i
-			}
-			fp.Problem = fp.Problem || f.Severity >= Warning
+			fp.Problem = fp.Rules&warningRules != 0
 		}
 		out = append(out, fp)
 	}
 	return out
+}
+
+// everRules returns the rules of every finding raised on p over call c,
+// and whether one was a warning or worse.
+func (p *participant) everRules(c *call) (mask uint32, problem bool) {
+	for _, f := range c.findings {
+		if f.Subject.ParticipantID != p.id {
+			continue
+		}
+		if i, ok := ruleIndex[f.Rule]; ok && i < 32 {
+			mask |= 1 << i
+		}
+		problem = problem || f.Severity >= Warning
+	}
+	return mask, problem
 }
 
 // wholeCall returns p's mean MOS, loss (the worse direction, from the
@@ -133,9 +158,45 @@ func (p *participant) path() string {
 		if cn.local.typ == relayCandidate && cn.local.relayProtocol != "" {
 			proto = cn.local.relayProtocol
 		}
-		return strings.TrimSpace(cn.local.typ + " " + proto)
+		return pathName(cn.local.typ, proto)
 	}
 	return ""
+}
+
+// pathName joins a candidate type and a protocol ("relay tcp"), without
+// allocating for the usual ones.
+func pathName(typ, proto string) string {
+	for _, p := range commonPaths {
+		if p.typ == typ && p.proto == proto {
+			return p.name
+		}
+	}
+	return strings.TrimSpace(typ + " " + proto)
+}
+
+// commonPaths are the ICE paths most connections take.
+var commonPaths = []struct{ typ, proto, name string }{
+	{"host", "udp", "host udp"}, {"srflx", "udp", "srflx udp"}, {"relay", "udp", "relay udp"},
+	{"relay", "tcp", "relay tcp"}, {"relay", "tls", "relay tls"}, {"prflx", "udp", "prflx udp"},
+	{"host", "tcp", "host tcp"}, {"srflx", "tcp", "srflx tcp"}, {"prflx", "tcp", "prflx tcp"},
+}
+
+// groupsKey is what a participant's fleet groups were made from.
+type groupsKey struct{ userAgent, network, region, path string }
+
+// groups returns p's fleet groups: the ones made last time while nothing
+// they hold changed (the same strings, compared without reading bytes),
+// else new ones (summaries handed out keep the old).
+func (f *fleetState) groups(p *participant) *fleet.Groups {
+	path := p.path()
+	k := &p.groupsOf
+	if p.groups != nil && k.userAgent == p.userAgent && k.network == p.networkType && k.region == p.region && k.path == path {
+		return p.groups
+	}
+	ua := f.userAgent(p.userAgent)
+	*k = groupsKey{userAgent: p.userAgent, network: p.networkType, region: p.region, path: path}
+	p.groups = &fleet.Groups{Browser: ua.browser, Version: ua.version, OS: ua.os, Network: p.networkType, Region: p.region, Path: path}
+	return p.groups
 }
 
 // userAgent returns what ua says, parsed once per distinct ua.

@@ -76,7 +76,7 @@ func TestFleetHealthyNamesNothing(t *testing.T) {
 // TestFleetRowsAgreeWithCalls: the fleet's people and calls are those of
 // the snapshot's ongoing calls, and the ICE path of turn-tcp's relay shows.
 func TestFleetRowsAgreeWithCalls(t *testing.T) {
-	s, err := sim.New(sim.Config{Calls: 30, Scenarios: []string{"good", "turn-tcp"}, Seed: 5})
+	s, err := sim.New(sim.Config{Calls: 30, Scenarios: []string{"good", "turn-tcp", "ice-disconnect", "fleet-chrome142"}, Seed: 5})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,6 +95,22 @@ func TestFleetRowsAgreeWithCalls(t *testing.T) {
 	}
 	if v := snap.Fleet; v.People != people || v.Calls != calls {
 		t.Errorf("fleet counts %d people in %d calls; the snapshot's ongoing calls hold %d in %d", v.People, v.Calls, people, calls)
+	}
+	for _, c := range m.calls.byID {
+		if c.end != 0 {
+			continue
+		}
+		i := 0
+		for _, p := range c.parts {
+			if p.left {
+				continue
+			}
+			mask, _ := p.everRules(&call{findings: openOnly(c.findings)})
+			if got := c.summary.FleetPeople[i].Rules; got != mask {
+				t.Errorf("%s/%s: fleet rules %b, open findings %b", c.id, p.id, got, mask)
+			}
+			i++
+		}
 	}
 	for _, d := range snap.Fleet.Dims {
 		if d.Key != "path" {
@@ -125,4 +141,14 @@ func TestOS(t *testing.T) {
 			t.Errorf("OS(%q) = %q, want %q", ua, got, want)
 		}
 	}
+}
+
+func openOnly(fs []*Finding) []*Finding {
+	var out []*Finding
+	for _, f := range fs {
+		if f.Open() {
+			out = append(out, f)
+		}
+	}
+	return out
 }

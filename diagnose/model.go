@@ -67,6 +67,10 @@ type participant struct {
 	hist                                             history
 	mosLast, mosSum, mosMin                          float64
 	mosN                                             int
+	// groups are the fleet view's groups of the participant, made from
+	// groupsOf (shared by summaries while nothing changes).
+	groups   *fleet.Groups
+	groupsOf groupsKey
 }
 
 // connection is one peer connection of a participant.
@@ -97,6 +101,9 @@ type connection struct {
 	// calls table: one lost audio packet in one second is 2 %, which is
 	// noise, not the call's loss (NaN until the first sample).
 	lossInAvg, lossOutAvg float64
+	// openRules has bit i set while rules[i] has a finding open here (for
+	// the fleet view, which must not walk every rule of every connection).
+	openRules uint32
 }
 
 type pairInfo struct {

@@ -31,7 +31,9 @@ func (v views) snapshot(focusCallID string, dq dataQuality) Snapshot {
 	if cs.focus != nil {
 		snap.Focus = v.detail(cs.focus)
 	}
-	snap.Fleet = v.fleet.table.View()
+	if v.fleet != nil {
+		snap.Fleet = v.fleet.table.View()
+	}
 	return snap
 }
 

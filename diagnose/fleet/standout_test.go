@@ -62,7 +62,7 @@ func TestSmallGroupIsNotWorst(t *testing.T) {
 		}
 		return 0.03
 	})
-	people = append(people, []Person{{Version: "Opera 120", Browser: "Opera", Region: "mars", Problem: true, Rules: 1}})
+	people = append(people, []Person{{Groups: &Groups{Version: "Opera 120", Browser: "Opera", Region: "mars"}, Problem: true, Rules: 1}})
 	tags = append(tags, nil)
 	v := build(people, tags).View()
 	regions := v.Dims[indexOf(v, "region")].Rows
@@ -86,7 +86,9 @@ func TestImpliedRuleNotClaimed(t *testing.T) {
 	people, tags := fleetOf(r, 300, healthy)
 	for i := range 60 {
 		p := &people[i][0]
-		p.Path, p.Rules = "relay tcp", p.Rules|4
+		g := *p.Groups
+		g.Path = "relay tcp"
+		p.Groups, p.Rules = &g, p.Rules|4
 	}
 	for _, c := range build(people, tags).View().StandOut {
 		if c.Rule == "relay-tcp" && c.Dim == "path" {
