@@ -112,7 +112,7 @@ subscribers get a close frame.`,
 	f.Float64Var(&o.ingestRate, "ingest-rate", ingest.DefaultRate, "messages a second one browser may send before it is slowed down")
 	f.Int64Var(&o.ingestMaxBytes, "ingest-max-bytes", ingest.DefaultMaxMessageBytes, "largest message a browser may send")
 	_ = cmd.RegisterFlagCompletionFunc("scenario", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return sim.ScenarioNames(), cobra.ShellCompDirectiveNoFileComp
+		return append(sim.ScenarioNames(), sim.FleetScenarioNames()...), cobra.ShellCompDirectiveNoFileComp
 	})
 	cmd.MarkFlagsMutuallyExclusive("simulate", "replay")
 	cmd.MarkFlagsRequiredTogether("tls-cert", "tls-key")
