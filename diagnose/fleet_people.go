@@ -226,15 +226,3 @@ func OS(ua string) string {
 	}
 	return ""
 }
-
-// FleetReport returns the fleet breakdown over every call seen (ended ones
-// too when Options.KeepEnded): each participant once, with every finding
-// raised on them over the call and their mean figures, for `calltop
-// report`.
-func (m *Monitor) FleetReport() *fleet.View {
-	t := fleet.NewTable(FleetOptions())
-	for _, c := range m.views.allCalls() {
-		t.Set(&fleet.Entry{}, m.views.fleet.people(c, true), c.tags)
-	}
-	return t.View()
-}
