@@ -96,3 +96,37 @@ func TestImpliedRuleNotClaimed(t *testing.T) {
 		}
 	}
 }
+
+// TestOverlapExplainedAway: when every Android user runs Chrome 142 and
+// Chrome 142 is impaired, Android is not named beside it; an Android
+// impaired on its own (other versions too) still is.
+func TestOverlapExplainedAway(t *testing.T) {
+	for _, androidOwn := range []bool{false, true} {
+		r := rand.New(rand.NewPCG(21, 5))
+		people, tags := fleetOf(r, 500, func(p *Person) float64 {
+			g := *p.Groups
+			if r.IntN(4) == 0 {
+				g.OS = "Android"
+				if !androidOwn {
+					g.Version, g.Browser = "Chrome 142", "Chrome"
+				}
+			}
+			p.Groups = &g
+			switch {
+			case g.Version == "Chrome 142", androidOwn && g.OS == "Android":
+				return 0.4
+			}
+			return 0.03
+		})
+		named := map[string]bool{}
+		for _, c := range build(people, tags).View().StandOut {
+			named[c.Dim+"="+c.Value] = true
+		}
+		if !named["version=Chrome 142"] {
+			t.Errorf("android on its own %v: Chrome 142 not named: %v", androidOwn, named)
+		}
+		if named["os=Android"] != androidOwn {
+			t.Errorf("android on its own %v: Android named %v, want %v (%v)", androidOwn, named["os=Android"], androidOwn, named)
+		}
+	}
+}

@@ -71,6 +71,8 @@ type Table struct {
 	gen     uint64 // counts changes, so View can tell when to rebuild
 	view    *View
 	viewGen uint64
+	entries map[*Entry]struct{} // the calls counted, for explainOverlaps
+	overlap overlaps
 }
 
 // Entry is what a Table remembers of one call between two Sets. Keep one
@@ -88,7 +90,7 @@ type Entry struct {
 
 // NewTable returns an empty Table.
 func NewTable(opts Options) *Table {
-	t := &Table{opts: opts.withDefaults(), tagDims: map[string]*dimension{}}
+	t := &Table{opts: opts.withDefaults(), tagDims: map[string]*dimension{}, entries: map[*Entry]struct{}{}}
 	for _, d := range PersonDimensions {
 		t.newDimension(d)
 	}
@@ -178,6 +180,7 @@ func (t *Table) remove(e *Entry) {
 		}
 	}
 	t.calls--
+	delete(t.entries, e)
 	for _, g := range e.callRefs {
 		g.calls--
 	}
@@ -224,6 +227,7 @@ func (t *Table) add(e *Entry, people []Person, tags map[string]string) {
 		}
 	}
 	t.calls++
+	t.entries[e] = struct{}{}
 	for _, g := range e.callRefs {
 		g.calls++
 	}
