@@ -8,20 +8,18 @@ import (
 	"github.com/calltop/calltop/feed/sim"
 )
 
-// BenchmarkFleetFrame10000 measures the fleet view's cost per frame at
+// BenchmarkFleetFrame10000 measures what counting calls again costs at
 // 10,000 simulated calls (default mix plus fleet-chrome142, ~39,000
-// people): for each call that changed since the last frame, its people's
-// facts are built again and moved in the table (Table.Set, the figures of
-// two consecutive seconds in turn), then the View is rebuilt. A frame
-// changes 1,000 calls (every call reports once a second, ten frames a
-// second: DESIGN's "at most ~10 per second"), 500 (twenty frames a
-// second, the engine's 50 ms), or all 10,000 (the worst case, e.g. after
-// a reconnect's snapshot). ns/op is one frame.
+// people): for each call, its people's facts are built again and moved in
+// the table (Table.Set, the figures of two consecutive seconds in turn),
+// then the View is rebuilt; 250 calls is what a snapshot does at most
+// (fleetPerFrame), 1,000 and 10,000 show how it grows. ns/op is one
+// frame.
 func BenchmarkFleetFrame10000(b *testing.B) {
 	m, calls, before := fleetBenchMonitor(b, 10000)
 	f := m.views.fleet
-	for _, changed := range []int{500, 1000, 10000} {
-		b.Run(itoa(changed)+"-changed", func(b *testing.B) {
+	for _, changed := range []int{fleetPerFrame, 1000, 10000} {
+		b.Run(itoa(changed)+"-calls", func(b *testing.B) {
 			b.ReportAllocs()
 			next, frames, cpu0 := 0, 0, feedtest.CPUTime()
 			for i := 0; b.Loop(); i++ {
@@ -30,8 +28,7 @@ func BenchmarkFleetFrame10000(b *testing.B) {
 					k := next % len(calls)
 					next++
 					c := calls[k]
-					_ = f.people(c, false) // what a summary rebuild pays for the facts
-					people := c.summary.FleetPeople
+					people := f.people(c, false) // what counting a call again pays for the facts
 					if (next/len(calls))%2 == 0 {
 						people = before[k]
 					}
@@ -48,12 +45,12 @@ func BenchmarkFleetFrame10000(b *testing.B) {
 
 // BenchmarkFleetSummaries10000 is the frame as the Monitor runs it: the
 // calls that changed get their summaries rebuilt (views.refreshLive),
-// which now also builds their people's facts and updates the fleet table,
-// and the snapshot's View. "without" runs the same with the fleet view
-// taken out, so the difference is what the fleet view adds to a frame
-// (the facts are read from memory the summary has just touched). The
-// figures do not move between frames here, so the table's work is the
-// no-change check; BenchmarkFleetFrame10000 prices real moves.
+// which now also notes their people's groups and queues them, and the
+// snapshot's view counts up to fleetPerFrame queued calls again. 500 and
+// 1,000 calls change a frame (every call once a second at 20 and 10
+// frames a second). "without" runs the same with the fleet view taken
+// out, so the difference is what the fleet view adds to a frame. The
+// figures do not move here; BenchmarkFleetFrame10000 prices real moves.
 func BenchmarkFleetSummaries10000(b *testing.B) {
 	m, calls, _ := fleetBenchMonitor(b, 10000)
 	fs := m.views.fleet
@@ -77,7 +74,7 @@ func BenchmarkFleetSummaries10000(b *testing.B) {
 					}
 					m.views.refreshLive()
 					if with {
-						_ = fs.table.View()
+						_ = fs.view(fleetPerFrame)
 					}
 				}
 				if cpu := feedtest.CPUTime() - cpu0; cpu > 0 {
@@ -106,14 +103,17 @@ func fleetBenchMonitor(b *testing.B, n int) (*Monitor, []*call, [][]fleet.Person
 		if step == 10 {
 			before = map[*call][]fleet.Person{}
 			for _, c := range m.calls.byID {
-				before[c] = c.summary.FleetPeople
+				before[c] = m.views.fleet.people(c, false)
 			}
 		}
+	}
+	for m.views.fleet.head < len(m.views.fleet.queue) {
+		m.views.fleet.view(fleetPerFrame)
 	}
 	var calls []*call
 	var prev [][]fleet.Person
 	for _, c := range m.calls.byID {
-		if p, ok := before[c]; ok && c.end == 0 && len(p) == len(c.summary.FleetPeople) {
+		if p, ok := before[c]; ok && c.end == 0 && len(p) == len(m.views.fleet.people(c, false)) {
 			calls, prev = append(calls, c), append(prev, p)
 		}
 	}

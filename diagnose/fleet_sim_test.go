@@ -88,8 +88,8 @@ func TestFleetRowsAgreeWithCalls(t *testing.T) {
 	snap := m.Snapshot("")
 	people, calls := 0, 0
 	for _, c := range snap.Calls {
-		if !c.Ended && len(c.FleetPeople) > 0 {
-			people += len(c.FleetPeople)
+		if !c.Ended && len(c.FleetGroups) > 0 {
+			people += len(c.FleetGroups)
 			calls++
 		}
 	}
@@ -101,12 +101,13 @@ func TestFleetRowsAgreeWithCalls(t *testing.T) {
 			continue
 		}
 		i := 0
+		people := m.views.fleet.people(c, false)
 		for _, p := range c.parts {
 			if p.left {
 				continue
 			}
 			mask, _ := p.everRules(&call{findings: openOnly(c.findings)})
-			if got := c.summary.FleetPeople[i].Rules; got != mask {
+			if got := people[i].Rules; got != mask {
 				t.Errorf("%s/%s: fleet rules %b, open findings %b", c.id, p.id, got, mask)
 			}
 			i++
@@ -151,4 +152,34 @@ func openOnly(fs []*Finding) []*Finding {
 		}
 	}
 	return out
+}
+
+// TestFleetQueueCatchesUp: with more changed calls than a snapshot counts
+// (fleetPerFrame), the fleet view lags, then agrees with the calls once
+// enough snapshots have been taken.
+func TestFleetQueueCatchesUp(t *testing.T) {
+	s, err := sim.New(sim.Config{Calls: 3 * fleetPerFrame, Scenarios: []string{"good"}, Seed: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := NewMonitor(Options{})
+	for range 10 {
+		s.StepEach(m.Apply)
+	}
+	snap := m.Snapshot("")
+	want := 0
+	for _, c := range snap.Calls {
+		if !c.Ended {
+			want += len(c.FleetGroups)
+		}
+	}
+	if got := snap.Fleet.People; got >= want {
+		t.Fatalf("one snapshot counted %d of %d people: it should count at most %d calls", got, want, fleetPerFrame)
+	}
+	for range 3 {
+		m.Snapshot("")
+	}
+	if got := m.Snapshot("").Fleet.People; got != want {
+		t.Errorf("after 5 snapshots the fleet counts %d people, the calls hold %d", got, want)
+	}
 }

@@ -54,6 +54,7 @@ type call struct {
 	version      uint64
 	focused      bool
 	fleet        fleet.Entry // what the fleet table counts of the call
+	fleetQueued  bool        // in the fleet queue, to be counted again
 }
 
 // participant is one person in a call.
@@ -67,10 +68,10 @@ type participant struct {
 	hist                                             history
 	mosLast, mosSum, mosMin                          float64
 	mosN                                             int
-	// groups are the fleet view's groups of the participant, made from
-	// groupsOf (shared by summaries while nothing changes).
-	groups   *fleet.Groups
-	groupsOf groupsKey
+	// groups are the fleet view's groups of the participant, shared by
+	// summaries; nil once what they are made of changed (user agent,
+	// network, region, ICE path), to be made again.
+	groups *fleet.Groups
 }
 
 // connection is one peer connection of a participant.

@@ -32,7 +32,7 @@ func (v views) snapshot(focusCallID string, dq dataQuality) Snapshot {
 		snap.Focus = v.detail(cs.focus)
 	}
 	if v.fleet != nil {
-		snap.Fleet = v.fleet.table.View()
+		snap.Fleet = v.fleet.view(fleetPerFrame)
 	}
 	return snap
 }
@@ -68,7 +68,7 @@ func (v views) summary(c *call) *CallSummary {
 	if top := worstOpen(c.findings); top != nil {
 		s.Severity, s.TopFinding, s.TopRule = top.Severity, top.Message, top.Rule
 	}
-	v.fleet.set(c, s)
+	v.fleet.set(c, c.summary, s)
 	c.summary, c.dirty = s, false
 	if c.live != nil {
 		c.live.summaries[c.slot] = s

@@ -72,12 +72,13 @@ func (p *Person) value(d int) string {
 	return p.Path
 }
 
-// Value returns the value a call with tags and a person p has in the
-// dimension keyed key (for filtering calls by a group).
-func Value(key string, p *Person, tags map[string]string) string {
+// Value returns the value a person with groups g, in a call with tags,
+// has in the dimension keyed key (for narrowing calls to a group).
+func Value(key string, g *Groups, tags map[string]string) string {
 	if len(key) > len(TagPrefix) && key[:len(TagPrefix)] == TagPrefix {
 		return tags[key[len(TagPrefix):]]
 	}
+	p := Person{Groups: g}
 	for d, dim := range PersonDimensions {
 		if dim.Key == key {
 			return p.value(d)
