@@ -138,6 +138,7 @@ func (cs *callSet) upsertParticipant(c *call, fp *feed.Participant, t int64) *pa
 	set(&p.userAgent, fp.UserAgent)
 	set(&p.networkType, fp.NetworkType)
 	set(&p.region, fp.Region)
+	p.groups = nil // the fleet groups are made again from what the update says
 	c.markDirty()
 	c.namesChanged = true
 	return p

@@ -110,6 +110,7 @@ func (r *ruleSet) eval(c *call, p *participant, cn *connection, s *connSample, t
 			}
 		} else if count(rs.clearBits, def.clearWindow) == 0 && t-rs.open.Start.UnixMilli() >= def.hold.Milliseconds() {
 			r.clear(c, rs, t)
+			cn.openRules &^= ruleBit(def)
 		}
 		if rs.open != nil {
 			r.refresh(p, cn, def, rs, msgArgs{v: rs.mean(def.window, def.scale), decided: rs.decided(def), s: s})
@@ -147,6 +148,7 @@ func (r *ruleSet) evalSustainedRule(c *call, p *participant, cn *connection, def
 		if !def.op.crosses(v, def.clear) && t-rs.open.Start.UnixMilli() >= def.hold.Milliseconds() {
 			rs.since = 0
 			r.clear(c, rs, t)
+			cn.openRules &^= ruleBit(def)
 			return
 		}
 		r.refresh(p, cn, def, rs, msgArgs{v: v, held: float64(t-rs.since) / msPerSecond, s: &cn.cur})

@@ -17,6 +17,7 @@ func (r *ruleSet) raise(c *call, p *participant, cn *connection, def *ruleDef, r
 		Advice:   def.advice,
 	}
 	rs.open = f
+	cn.openRules |= ruleBit(def)
 	r.fill(f, p, cn, def, rs, a)
 	if len(c.findings) >= maxFindingsPerCall {
 		r.dropOldestCleared(c)
@@ -108,6 +109,7 @@ func (r *ruleSet) closeConnection(c *call, cn *connection, t int64) {
 		}
 	}
 	delete(r.pending, cn)
+	cn.openRules = 0
 	// Nothing more is evaluated on a closed connection: free its rule and
 	// path state (connectionFor makes them again if it comes back).
 	cn.rules, cn.pairs, cn.locals = nil, nil, nil

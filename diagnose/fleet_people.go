@@ -8,20 +8,47 @@ import (
 )
 
 // The fleet view (diagnose/fleet) groups the participants of every live
-// call. Each time the views rebuild a call's summary, its people's facts
-// go into the summary (CallSummary.FleetPeople, for filtering calls by a
-// group) and the fleet table (Table.Set); a call leaving the live set
-// leaves the table. So the table follows the calls that changed only.
+// call. Each time the views rebuild a call's summary, its people's groups
+// go into the summary (CallSummary.FleetGroups, shared while unchanged, for
+// filtering calls by a group) and the call joins a queue; each snapshot
+// moves at most fleetPerFrame queued calls' people into the fleet table
+// (Table.Set), oldest first, so the table follows the calls that changed
+// at a bounded cost a frame. A call leaving the live set leaves the table
+// at once.
 
-// fleetState is the fleet table and a cache of parsed user agents (a
+// fleetPerFrame bounds the calls a snapshot moves into the fleet table:
+// each costs 1-4 µs, so a frame spends at most about 1 ms on it. With
+// 10,000 calls all changing every second and 20 frames a second (5,000
+// a second moved), every call's figures are at most about 2 s old.
+const fleetPerFrame = 250
+
+// fleetState is the fleet table, the queue of calls whose summary changed
+// since they were last counted, and a cache of parsed user agents (a
 // fleet has few distinct ones). The views and the call model share it.
 type fleetState struct {
 	table *fleet.Table
 	ua    map[string]uaFacts
+	queue []*call // calls to count again (call.fleetQueued), oldest first
+	head  int     // queue[:head] are done
 }
 
 // uaFacts is what a user agent says: "Chrome", "Chrome 142", "Windows".
 type uaFacts struct{ browser, version, os string }
+
+// ruleBit is a rule's bit in connection.openRules and fleet.Person.Rules.
+func ruleBit(def *ruleDef) uint32 { return 1 << ruleIndex[def.id] }
+
+// warningRules has the bits of the rules whose findings are warnings or
+// worse (a finding's severity only ever rises from its rule's).
+var warningRules = func() uint32 {
+	var m uint32
+	for i := range rules {
+		if rules[i].severity >= Warning {
+			m |= 1 << i
+		}
+	}
+	return m
+}()
 
 // maxUACache bounds the user-agent cache; it starts over when full.
 const maxUACache = 4096
@@ -41,24 +68,80 @@ func newFleetState() *fleetState {
 }
 
 // Fleet returns the fleet view of the live calls now (the same *View as
-// last time when nothing counted changed).
+// last time when nothing counted changed), after moving up to
+// fleetPerFrame changed calls into it.
 func (m *Monitor) Fleet() *fleet.View {
 	m.views.refreshLive()
-	return m.views.fleet.table.View()
+	return m.views.fleet.view(fleetPerFrame)
 }
 
-// set records c's people in its new summary s and in the fleet table
-// (nobody once c ended).
-func (f *fleetState) set(c *call, s *CallSummary) {
-	s.FleetPeople = f.people(c, false)
-	counted := s.FleetPeople
-	if c.end != 0 {
-		counted = nil
+// set records c's people's groups in its new summary s (the old slice
+// when they are the same) and queues c to be counted again.
+func (f *fleetState) set(c *call, old, s *CallSummary) {
+	if f == nil {
+		return
 	}
-	f.table.Set(&c.fleet, counted, c.tags)
+	s.FleetGroups = f.groupsOf(c, old)
+	if !c.fleetQueued {
+		c.fleetQueued = true
+		f.queue = append(f.queue, c)
+	}
 }
 
-// drop takes a call leaving the live set out of the fleet table.
+// groupsOf returns the groups of c's participants still in it: old's
+// slice when they are the same ones.
+func (f *fleetState) groupsOf(c *call, old *CallSummary) []*fleet.Groups {
+	var prev []*fleet.Groups
+	if old != nil {
+		prev = old.FleetGroups
+	}
+	n, same := 0, true
+	for _, p := range c.parts {
+		if p.left {
+			continue
+		}
+		g := f.groups(p)
+		same = same && n < len(prev) && prev[n] == g
+		n++
+	}
+	if same && n == len(prev) {
+		return prev
+	}
+	out := make([]*fleet.Groups, 0, n)
+	for _, p := range c.parts {
+		if !p.left {
+			out = append(out, p.groups)
+		}
+	}
+	return out
+}
+
+// view counts up to max queued calls again, oldest first, and returns the
+// table's view.
+func (f *fleetState) view(max int) *fleet.View {
+	for ; max > 0 && f.head < len(f.queue); max-- {
+		c := f.queue[f.head]
+		f.queue[f.head] = nil
+		f.head++
+		c.fleetQueued = false
+		switch {
+		case c.live == nil: // retired: drop took it out
+		case c.end != 0:
+			f.table.Set(&c.fleet, nil, nil)
+		default:
+			f.table.Set(&c.fleet, f.people(c, false), c.tags)
+		}
+	}
+	if f.head == len(f.queue) || f.head > 4096 && f.head > len(f.queue)/2 {
+		n := copy(f.queue, f.queue[f.head:])
+		clear(f.queue[n:])
+		f.queue, f.head = f.queue[:n], 0
+	}
+	return f.table.View()
+}
+
+// drop takes a call leaving the live set out of the fleet table (a queued
+// one is skipped when its turn comes).
 func (f *fleetState) drop(c *call) {
 	if f != nil {
 		f.table.Set(&c.fleet, nil, nil)
@@ -73,29 +156,36 @@ func (f *fleetState) people(c *call, whole bool) []fleet.Person {
 		if p.left && !whole {
 			continue
 		}
-		ua := f.userAgent(p.userAgent)
-		fp := fleet.Person{Browser: ua.browser, Version: ua.version, OS: ua.os, Network: p.networkType,
-			Region: p.region, Path: p.path(), MOS: p.mosLast, LossPct: math.NaN(), RTTMs: math.NaN()}
+		fp := fleet.Person{Groups: f.groups(p), MOS: p.mosLast, LossPct: math.NaN(), RTTMs: math.NaN()}
 		if whole {
 			fp.MOS, fp.LossPct, fp.RTTMs = p.wholeCall()
+			fp.Rules, fp.Problem = p.everRules(c)
 		} else {
 			for _, cn := range p.conns {
 				fp.LossPct = maxNaN(fp.LossPct, maxNaN(cn.lossInAvg, cn.lossOutAvg))
 				fp.RTTMs = maxNaN(fp.RTTMs, cn.cur.rttMs)
+				fp.Rules |= cn.openRules
 			}
-		}
-		for _, f := range c.findings {
-			if f.Subject.ParticipantID != p.id || (!whole && !f.Open()) {
-				continue
-			}
-			if i, ok := ruleIndex[f.Rule]; ok && i < 32 {
-				fp.Rules |= 1 << i
-			}
-			fp.Problem = fp.Problem || f.Severity >= Warning
+			fp.Problem = fp.Rules&warningRules != 0
 		}
 		out = append(out, fp)
 	}
 	return out
+}
+
+// everRules returns the rules of every finding raised on p over call c,
+// and whether one was a warning or worse.
+func (p *participant) everRules(c *call) (mask uint32, problem bool) {
+	for _, f := range c.findings {
+		if f.Subject.ParticipantID != p.id {
+			continue
+		}
+		if i, ok := ruleIndex[f.Rule]; ok && i < 32 {
+			mask |= 1 << i
+		}
+		problem = problem || f.Severity >= Warning
+	}
+	return mask, problem
 }
 
 // wholeCall returns p's mean MOS, loss (the worse direction, from the
@@ -133,9 +223,39 @@ func (p *participant) path() string {
 		if cn.local.typ == relayCandidate && cn.local.relayProtocol != "" {
 			proto = cn.local.relayProtocol
 		}
-		return strings.TrimSpace(cn.local.typ + " " + proto)
+		return pathName(cn.local.typ, proto)
 	}
 	return ""
+}
+
+// pathName joins a candidate type and a protocol ("relay tcp"), without
+// allocating for the usual ones.
+func pathName(typ, proto string) string {
+	for _, p := range commonPaths {
+		if p.typ == typ && p.proto == proto {
+			return p.name
+		}
+	}
+	return strings.TrimSpace(typ + " " + proto)
+}
+
+// commonPaths are the ICE paths most connections take.
+var commonPaths = []struct{ typ, proto, name string }{
+	{"host", "udp", "host udp"}, {"srflx", "udp", "srflx udp"}, {"relay", "udp", "relay udp"},
+	{"relay", "tcp", "relay tcp"}, {"relay", "tls", "relay tls"}, {"prflx", "udp", "prflx udp"},
+	{"host", "tcp", "host tcp"}, {"srflx", "tcp", "srflx tcp"}, {"prflx", "tcp", "prflx tcp"},
+}
+
+// groups returns p's fleet groups: the ones made last time until what
+// they are made of changes (the call model then sets p.groups to nil),
+// else new ones (summaries handed out keep the old).
+func (f *fleetState) groups(p *participant) *fleet.Groups {
+	if p.groups != nil {
+		return p.groups
+	}
+	ua, path := f.userAgent(p.userAgent), p.path()
+	p.groups = &fleet.Groups{Browser: ua.browser, Version: ua.version, OS: ua.os, Network: p.networkType, Region: p.region, Path: path}
+	return p.groups
 }
 
 // userAgent returns what ua says, parsed once per distinct ua.
@@ -164,16 +284,4 @@ func OS(ua string) string {
 		}
 	}
 	return ""
-}
-
-// FleetReport returns the fleet breakdown over every call seen (ended ones
-// too when Options.KeepEnded): each participant once, with every finding
-// raised on them over the call and their mean figures, for `calltop
-// report`.
-func (m *Monitor) FleetReport() *fleet.View {
-	t := fleet.NewTable(FleetOptions())
-	for _, c := range m.views.allCalls() {
-		t.Set(&fleet.Entry{}, m.views.fleet.people(c, true), c.tags)
-	}
-	return t.View()
 }

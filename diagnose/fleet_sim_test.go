@@ -76,7 +76,7 @@ func TestFleetHealthyNamesNothing(t *testing.T) {
 // TestFleetRowsAgreeWithCalls: the fleet's people and calls are those of
 // the snapshot's ongoing calls, and the ICE path of turn-tcp's relay shows.
 func TestFleetRowsAgreeWithCalls(t *testing.T) {
-	s, err := sim.New(sim.Config{Calls: 30, Scenarios: []string{"good", "turn-tcp"}, Seed: 5})
+	s, err := sim.New(sim.Config{Calls: 30, Scenarios: []string{"good", "turn-tcp", "ice-disconnect", "fleet-chrome142"}, Seed: 5})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,13 +88,30 @@ func TestFleetRowsAgreeWithCalls(t *testing.T) {
 	snap := m.Snapshot("")
 	people, calls := 0, 0
 	for _, c := range snap.Calls {
-		if !c.Ended && len(c.FleetPeople) > 0 {
-			people += len(c.FleetPeople)
+		if !c.Ended && len(c.FleetGroups) > 0 {
+			people += len(c.FleetGroups)
 			calls++
 		}
 	}
 	if v := snap.Fleet; v.People != people || v.Calls != calls {
 		t.Errorf("fleet counts %d people in %d calls; the snapshot's ongoing calls hold %d in %d", v.People, v.Calls, people, calls)
+	}
+	for _, c := range m.calls.byID {
+		if c.end != 0 {
+			continue
+		}
+		i := 0
+		people := m.views.fleet.people(c, false)
+		for _, p := range c.parts {
+			if p.left {
+				continue
+			}
+			mask, _ := p.everRules(&call{findings: openOnly(c.findings)})
+			if got := people[i].Rules; got != mask {
+				t.Errorf("%s/%s: fleet rules %b, open findings %b", c.id, p.id, got, mask)
+			}
+			i++
+		}
 	}
 	for _, d := range snap.Fleet.Dims {
 		if d.Key != "path" {
@@ -124,5 +141,45 @@ func TestOS(t *testing.T) {
 		if got := OS(ua); got != want {
 			t.Errorf("OS(%q) = %q, want %q", ua, got, want)
 		}
+	}
+}
+
+func openOnly(fs []*Finding) []*Finding {
+	var out []*Finding
+	for _, f := range fs {
+		if f.Open() {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// TestFleetQueueCatchesUp: with more changed calls than a snapshot counts
+// (fleetPerFrame), the fleet view lags, then agrees with the calls once
+// enough snapshots have been taken.
+func TestFleetQueueCatchesUp(t *testing.T) {
+	s, err := sim.New(sim.Config{Calls: 3 * fleetPerFrame, Scenarios: []string{"good"}, Seed: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := NewMonitor(Options{})
+	for range 10 {
+		s.StepEach(m.Apply)
+	}
+	snap := m.Snapshot("")
+	want := 0
+	for _, c := range snap.Calls {
+		if !c.Ended {
+			want += len(c.FleetGroups)
+		}
+	}
+	if got := snap.Fleet.People; got >= want {
+		t.Fatalf("one snapshot counted %d of %d people: it should count at most %d calls", got, want, fleetPerFrame)
+	}
+	for range 3 {
+		m.Snapshot("")
+	}
+	if got := m.Snapshot("").Fleet.People; got != want {
+		t.Errorf("after 5 snapshots the fleet counts %d people, the calls hold %d", got, want)
 	}
 }

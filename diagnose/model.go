@@ -54,6 +54,7 @@ type call struct {
 	version      uint64
 	focused      bool
 	fleet        fleet.Entry // what the fleet table counts of the call
+	fleetQueued  bool        // in the fleet queue, to be counted again
 }
 
 // participant is one person in a call.
@@ -67,6 +68,10 @@ type participant struct {
 	hist                                             history
 	mosLast, mosSum, mosMin                          float64
 	mosN                                             int
+	// groups are the fleet view's groups of the participant, shared by
+	// summaries; nil once what they are made of changed (user agent,
+	// network, region, ICE path), to be made again.
+	groups *fleet.Groups
 }
 
 // connection is one peer connection of a participant.
@@ -102,7 +107,10 @@ type connection struct {
 	// calls table: one lost audio packet in one second is 2 %, which is
 	// noise, not the call's loss (NaN until the first sample).
 	lossInAvg, lossOutAvg float64
-	setup                 connSetup
+	// openRules has bit i set while rules[i] has a finding open here (for
+	// the fleet view, which must not walk every rule of every connection).
+	openRules uint32
+	setup     connSetup
 }
 
 // connSetup is how a connection came up and held (for the report): the

@@ -78,9 +78,10 @@ type CallSummary struct {
 	People []Person
 	// Version increases whenever anything in the summary changes.
 	Version uint64
-	// FleetPeople are the facts the fleet view groups participants by,
-	// one per participant still in the call.
-	FleetPeople []fleet.Person
+	// FleetGroups are the fleet view's groups of each participant still
+	// in the call (browser, version, OS, network, region, ICE path), to
+	// narrow the calls to a group; shared while unchanged.
+	FleetGroups []*fleet.Groups
 }
 
 // Person is a participant as the calls list knows it, cleaned: ID is the

@@ -31,7 +31,9 @@ func (v views) snapshot(focusCallID string, dq dataQuality) Snapshot {
 	if cs.focus != nil {
 		snap.Focus = v.detail(cs.focus)
 	}
-	snap.Fleet = v.fleet.table.View()
+	if v.fleet != nil {
+		snap.Fleet = v.fleet.view(fleetPerFrame)
+	}
 	return snap
 }
 
@@ -78,7 +80,7 @@ func (v views) summary(c *call) *CallSummary {
 	if s.Ended && c.summary != nil {
 		keepLast(s, c.summary)
 	}
-	v.fleet.set(c, s)
+	v.fleet.set(c, c.summary, s)
 	c.summary, c.dirty = s, false
 	if c.live != nil {
 		c.live.summaries[c.slot] = s

@@ -17,8 +17,8 @@ type groupFilter struct {
 
 // keeps reports whether call c holds someone of the group.
 func (g *groupFilter) keeps(c *diagnose.CallSummary) bool {
-	for i := range c.FleetPeople {
-		if fleetview.Value(g.dim, &c.FleetPeople[i], c.Tags) == g.value {
+	for _, pg := range c.FleetGroups {
+		if fleetview.Value(g.dim, pg, c.Tags) == g.value {
 			return true
 		}
 	}

@@ -61,8 +61,8 @@ func TestFleetScreen(t *testing.T) {
 		mustShow(t, m, "Chrome 142")
 		want := 0
 		for _, c := range f.Calls.Calls {
-			for _, p := range c.FleetPeople {
-				if p.Version == "Chrome 142" {
+			for _, g := range c.FleetGroups {
+				if g.Version == "Chrome 142" {
 					want++
 					break
 				}

@@ -139,7 +139,7 @@ subscribers get a close frame.`,
 	f.IntVar(&o.sessionBytes, "ingest-max-session-bytes", ingest.DefaultSessionBytes, "most memory one browser session's stats may hold; over it the session is ended")
 	f.IntVar(&o.clientBytes, "ingest-max-client-bytes", ingest.DefaultClientBytes, "most memory the sessions of one client address may hold, departed ones included")
 	_ = cmd.RegisterFlagCompletionFunc("scenario", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return sim.ScenarioNames(), cobra.ShellCompDirectiveNoFileComp
+		return append(sim.ScenarioNames(), sim.FleetScenarioNames()...), cobra.ShellCompDirectiveNoFileComp
 	})
 	cmd.MarkFlagsMutuallyExclusive("simulate", "replay")
 	cmd.MarkFlagsRequiredTogether("tls-cert", "tls-key")

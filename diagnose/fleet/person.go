@@ -1,14 +1,11 @@
 package fleet
 
 // Person is one participant still in a live call, as the fleet view sees
-// them: the values they are grouped by and what is measured of them.
+// them: the values they are grouped by and what is measured of them. It is
+// small (the groups are shared while they do not change): every call
+// summary carries one per participant.
 type Person struct {
-	Browser string // "Chrome", "" when unknown
-	Version string // "Chrome 142"
-	OS      string // "Windows", "macOS", "Linux", "Android", "iOS", "ChromeOS"
-	Network string // the feed's networkType: "wifi", "ethernet", "cellular", ...
-	Region  string // the participant's region
-	Path    string // ICE path of the selected pair: "host udp", "srflx udp", "relay tcp", ...
+	*Groups
 	// MOS, LossPct (the worse direction, smoothed) and RTTMs are the
 	// participant's latest figures; NaN when unknown.
 	MOS, LossPct, RTTMs float64
@@ -17,6 +14,17 @@ type Person struct {
 	Rules uint32
 	// Problem is set while any open finding on them is a warning or worse.
 	Problem bool
+}
+
+// Groups are the values a person is grouped by ("" when unknown). A
+// Groups handed to a Table must not change: make a new one instead.
+type Groups struct {
+	Browser string // "Chrome"
+	Version string // "Chrome 142"
+	OS      string // "Windows", "macOS", "Linux", "Android", "iOS", "ChromeOS"
+	Network string // the feed's networkType: "wifi", "ethernet", "cellular", ...
+	Region  string // the participant's region
+	Path    string // ICE path of the selected pair: "host udp", "srflx udp", "relay tcp", ...
 }
 
 // Dimension names a way of grouping people. The fixed ones are
@@ -46,6 +54,9 @@ const TagPrefix = "tag:"
 // value returns p's value in person dimension d (an index of
 // PersonDimensions).
 func (p *Person) value(d int) string {
+	if p.Groups == nil {
+		return ""
+	}
 	switch d {
 	case 0:
 		return p.Version
@@ -61,19 +72,13 @@ func (p *Person) value(d int) string {
 	return p.Path
 }
 
-// sameGroups reports whether a and b fall in the same group of every
-// person dimension.
-func sameGroups(a, b *Person) bool {
-	return a.Version == b.Version && a.Browser == b.Browser && a.OS == b.OS &&
-		a.Network == b.Network && a.Region == b.Region && a.Path == b.Path
-}
-
-// Value returns the value a call with tags and a person p has in the
-// dimension keyed key (for filtering calls by a group).
-func Value(key string, p *Person, tags map[string]string) string {
+// Value returns the value a person with groups g, in a call with tags,
+// has in the dimension keyed key (for narrowing calls to a group).
+func Value(key string, g *Groups, tags map[string]string) string {
 	if len(key) > len(TagPrefix) && key[:len(TagPrefix)] == TagPrefix {
 		return tags[key[len(TagPrefix):]]
 	}
+	p := Person{Groups: g}
 	for d, dim := range PersonDimensions {
 		if dim.Key == key {
 			return p.value(d)

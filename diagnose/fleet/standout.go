@@ -105,10 +105,10 @@ func (r StandOutRule) test(k, n, k2, n2 int32) (float64, bool) {
 	return z, p1 >= r.MinShare && p1 >= r.MinLift*p2 && z >= r.MinZ
 }
 
-// standOut finds every group that stands out, most certain first. A
-// browser whose excess is all in versions that stand out themselves is
-// left out (it is explained by them), as are unknown values, the Other
-// group and rules that follow from the grouping (Options.Implied).
+// standOut finds every group that stands out. A group whose excess is
+// explained by a more certain claim's group is left out (explainOverlaps:
+// Chrome beside Chrome 142), as are unknown values, the Other group and
+// rules that follow from the grouping (Options.Implied).
 func (t *Table) standOut() []Claim {
 	var out []Claim
 	r := t.opts.StandOut
@@ -131,7 +131,7 @@ func (t *Table) standOut() []Claim {
 			}
 		}
 	}
-	out = t.explainBrowsers(out)
+	out = t.explainOverlaps(out)
 	t.order(out)
 	return out
 }
@@ -150,38 +150,4 @@ func (t *Table) order(claims []Claim) {
 		return cmp.Or(cmp.Compare(best[gb], best[ga]), strings.Compare(ga, gb),
 			cmp.Compare(slices.Index(t.opts.Rules, a.Rule), slices.Index(t.opts.Rules, b.Rule)))
 	})
-}
-
-// explainBrowsers drops a browser's claim when, without the versions
-// claimed for the same rule, the rest of that browser does not stand out.
-func (t *Table) explainBrowsers(claims []Claim) []Claim {
-	versions := t.dims[0]
-	kept := claims[:0]
-	for _, c := range claims {
-		if c.Dim != "browser" || !t.explained(c, claims, versions) {
-			kept = append(kept, c)
-		}
-	}
-	return kept
-}
-
-// explained reports whether browser claim c no longer stands out once the
-// version groups claimed for its rule are taken out of it.
-func (t *Table) explained(c Claim, claims []Claim, versions *dimension) bool {
-	i := slices.Index(t.opts.Rules, c.Rule)
-	k, n := int32(c.Affected), int32(c.People)
-	found := false
-	for _, v := range claims {
-		if v.Dim == "version" && v.Rule == c.Rule && strings.HasPrefix(v.Value, c.Value+" ") {
-			g := versions.groups[v.Value]
-			k, n = k-g.rules[i], n-g.people
-			found = true
-		}
-	}
-	if !found {
-		return false
-	}
-	rest := t.total.people - int32(c.People)
-	_, ok := t.opts.StandOut.test(k, n, t.total.rules[i]-int32(c.Affected), rest)
-	return !ok
 }

@@ -62,7 +62,7 @@ func TestSmallGroupIsNotWorst(t *testing.T) {
 		}
 		return 0.03
 	})
-	people = append(people, []Person{{Version: "Opera 120", Browser: "Opera", Region: "mars", Problem: true, Rules: 1}})
+	people = append(people, []Person{{Groups: &Groups{Version: "Opera 120", Browser: "Opera", Region: "mars"}, Problem: true, Rules: 1}})
 	tags = append(tags, nil)
 	v := build(people, tags).View()
 	regions := v.Dims[indexOf(v, "region")].Rows
@@ -86,11 +86,47 @@ func TestImpliedRuleNotClaimed(t *testing.T) {
 	people, tags := fleetOf(r, 300, healthy)
 	for i := range 60 {
 		p := &people[i][0]
-		p.Path, p.Rules = "relay tcp", p.Rules|4
+		g := *p.Groups
+		g.Path = "relay tcp"
+		p.Groups, p.Rules = &g, p.Rules|4
 	}
 	for _, c := range build(people, tags).View().StandOut {
 		if c.Rule == "relay-tcp" && c.Dim == "path" {
 			t.Errorf("claimed %q", c)
+		}
+	}
+}
+
+// TestOverlapExplainedAway: when every Android user runs Chrome 142 and
+// Chrome 142 is impaired, Android is not named beside it; an Android
+// impaired on its own (other versions too) still is.
+func TestOverlapExplainedAway(t *testing.T) {
+	for _, androidOwn := range []bool{false, true} {
+		r := rand.New(rand.NewPCG(21, 5))
+		people, tags := fleetOf(r, 500, func(p *Person) float64 {
+			g := *p.Groups
+			if r.IntN(4) == 0 {
+				g.OS = "Android"
+				if !androidOwn {
+					g.Version, g.Browser = "Chrome 142", "Chrome"
+				}
+			}
+			p.Groups = &g
+			switch {
+			case g.Version == "Chrome 142", androidOwn && g.OS == "Android":
+				return 0.4
+			}
+			return 0.03
+		})
+		named := map[string]bool{}
+		for _, c := range build(people, tags).View().StandOut {
+			named[c.Dim+"="+c.Value] = true
+		}
+		if !named["version=Chrome 142"] {
+			t.Errorf("android on its own %v: Chrome 142 not named: %v", androidOwn, named)
+		}
+		if named["os=Android"] != androidOwn {
+			t.Errorf("android on its own %v: Android named %v, want %v (%v)", androidOwn, named["os=Android"], androidOwn, named)
 		}
 	}
 }

@@ -1,6 +1,9 @@
 package fleet
 
-import "math/bits"
+import (
+	"math/bits"
+	"reflect"
+)
 
 // Options tune a Table. Zero fields take the defaults.
 type Options struct {
@@ -68,13 +71,17 @@ type Table struct {
 	gen     uint64 // counts changes, so View can tell when to rebuild
 	view    *View
 	viewGen uint64
+	entries map[*Entry]struct{} // the calls counted, for explainOverlaps
+	overlap overlaps
 }
 
 // Entry is what a Table remembers of one call between two Sets. Keep one
 // per call (the zero Entry is a call not yet counted) and hand it back to
-// Set each time that call changes.
+// Set each time that call changes. It holds what the call counts for,
+// compactly, not the people themselves.
 type Entry struct {
-	people   []Person
+	states   []state   // one per person counted
+	groups   []*Groups // each person's groups when counted
 	tags     map[string]string
 	refs     []*group // numPersonDims per person
 	tagRefs  []*group // the call's tag groups, which all its people are in
@@ -83,7 +90,7 @@ type Entry struct {
 
 // NewTable returns an empty Table.
 func NewTable(opts Options) *Table {
-	t := &Table{opts: opts.withDefaults(), tagDims: map[string]*dimension{}}
+	t := &Table{opts: opts.withDefaults(), tagDims: map[string]*dimension{}, entries: map[*Entry]struct{}{}}
 	for _, d := range PersonDimensions {
 		t.newDimension(d)
 	}
@@ -98,18 +105,19 @@ func (t *Table) newDimension(d Dimension) *dimension {
 }
 
 // Set makes the call e stands for count with people (those still in it)
-// and tags; nil people (the call ended or is gone) takes it out. people
-// must not change afterwards: the Table keeps it until the next Set.
+// and tags; nil people (the call ended or is gone) takes it out.
 func (t *Table) Set(e *Entry, people []Person, tags map[string]string) {
-	if len(people) == 0 && len(e.people) == 0 {
+	if len(people) == 0 && len(e.states) == 0 {
 		return
 	}
 	if e.sameGroups(people, tags) {
 		changed := false
 		for i := range people {
-			changed = t.restat(e.refs[i*numPersonDims:(i+1)*numPersonDims], e.tagRefs, &e.people[i], &people[i]) || changed
+			if ns := stateOf(&people[i]); ns != e.states[i] {
+				t.restat(e.refs[i*numPersonDims:(i+1)*numPersonDims], e.tagRefs, e.states[i], ns)
+				e.states[i], changed = ns, true
+			}
 		}
-		e.people = people
 		if changed {
 			t.gen++
 		}
@@ -121,18 +129,36 @@ func (t *Table) Set(e *Entry, people []Person, tags map[string]string) {
 }
 
 // sameGroups reports whether people and tags fall in exactly the groups
-// e's call is counted in now.
+// e's call is counted in now. It reads the groups (few, and warm) rather
+// than the people counted last time; a person in the Other group counts
+// as moved.
 func (e *Entry) sameGroups(people []Person, tags map[string]string) bool {
-	if len(people) != len(e.people) || len(people) == 0 || len(tags) != len(e.tags) {
+	if len(people) != len(e.states) || len(people) == 0 || len(tags) != len(e.tags) || !sameMap(tags, e.tags) {
 		return false
 	}
-	for k, v := range tags {
-		if old, ok := e.tags[k]; !ok || old != v {
-			return false
-		}
-	}
 	for i := range people {
-		if !sameGroups(&people[i], &e.people[i]) {
+		if people[i].Groups == e.groups[i] && people[i].Groups != nil {
+			continue // the same groups (a Groups never changes)
+		}
+		refs := e.refs[i*numPersonDims : (i+1)*numPersonDims]
+		for d, g := range refs {
+			if g.value != people[i].value(d) {
+				return false
+			}
+		}
+		e.groups[i] = people[i].Groups
+	}
+	return true
+}
+
+// sameMap reports whether two tag maps hold the same pairs (at once when
+// they are the same map, as a call's tags are until they change).
+func sameMap(a, b map[string]string) bool {
+	if reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer() {
+		return true
+	}
+	for k, v := range a {
+		if old, ok := b[k]; !ok || old != v {
 			return false
 		}
 	}
@@ -141,20 +167,20 @@ func (e *Entry) sameGroups(people []Person, tags map[string]string) bool {
 
 // remove takes e's call out of every group it is counted in.
 func (t *Table) remove(e *Entry) {
-	if len(e.people) == 0 {
+	if len(e.states) == 0 {
 		return
 	}
-	for i := range e.people {
-		p := &e.people[i]
-		t.total.count(p, -1)
+	for i, st := range e.states {
+		t.total.count(st, -1)
 		for _, g := range e.refs[i*numPersonDims : (i+1)*numPersonDims] {
-			g.count(p, -1)
+			g.count(st, -1)
 		}
 		for _, g := range e.tagRefs {
-			g.count(p, -1)
+			g.count(st, -1)
 		}
 	}
 	t.calls--
+	delete(t.entries, e)
 	for _, g := range e.callRefs {
 		g.calls--
 	}
@@ -163,10 +189,11 @@ func (t *Table) remove(e *Entry) {
 			delete(g.dim.groups, g.value)
 		}
 	}
+	clear(e.groups)
 	clear(e.refs)
 	clear(e.tagRefs)
 	clear(e.callRefs)
-	*e = Entry{refs: e.refs[:0], tagRefs: e.tagRefs[:0], callRefs: e.callRefs[:0]}
+	*e = Entry{states: e.states[:0], groups: e.groups[:0], refs: e.refs[:0], tagRefs: e.tagRefs[:0], callRefs: e.callRefs[:0]}
 }
 
 // add counts people (of one call with tags) into their groups.
@@ -174,7 +201,7 @@ func (t *Table) add(e *Entry, people []Person, tags map[string]string) {
 	if len(people) == 0 {
 		return
 	}
-	e.people, e.tags = people, tags
+	e.tags = tags
 	for k, v := range tags {
 		if d := t.tagDimension(k); d != nil && v != "" {
 			g := t.group(d, v)
@@ -184,20 +211,23 @@ func (t *Table) add(e *Entry, people []Person, tags map[string]string) {
 	}
 	for i := range people {
 		p := &people[i]
-		t.total.count(p, 1)
+		st := stateOf(p)
+		e.states, e.groups = append(e.states, st), append(e.groups, p.Groups)
+		t.total.count(st, 1)
 		for d := range numPersonDims {
 			g := t.group(t.dims[d], p.value(d))
 			e.refs = append(e.refs, g)
-			g.count(p, 1)
+			g.count(st, 1)
 			if !containsGroup(e.callRefs, g) {
 				e.callRefs = append(e.callRefs, g)
 			}
 		}
 		for _, g := range e.tagRefs {
-			g.count(p, 1)
+			g.count(st, 1)
 		}
 	}
 	t.calls++
+	t.entries[e] = struct{}{}
 	for _, g := range e.callRefs {
 		g.calls++
 	}
@@ -243,37 +273,75 @@ func (t *Table) group(d *dimension, v string) *group {
 	return g
 }
 
+// state is what a person counts for: their open rules, whether one is a
+// warning or worse, and their MOS, loss and RTT histogram bins (-1:
+// unknown).
+type state struct {
+	rules          uint32
+	mos, loss, rtt int8
+	problem        bool
+}
+
+func stateOf(p *Person) state {
+	return state{rules: p.Rules, problem: p.Problem,
+		mos: int8(mosScale.bin(p.MOS)), loss: int8(lossScale.bin(p.LossPct)), rtt: int8(rttScale.bin(p.RTTMs))}
+}
+
 // count adds (sign 1) or takes out (sign -1) one person.
-func (s *stats) count(p *Person, sign int32) {
+func (s *stats) count(st state, sign int32) {
 	s.people += sign
-	if p.Problem {
+	if st.problem {
 		s.problem += sign
 	}
-	for r := p.Rules; r != 0; r &= r - 1 {
+	s.countRules(st.rules, sign)
+	s.mos.add(int(st.mos), sign)
+	s.loss.add(int(st.loss), sign)
+	s.rtt.add(int(st.rtt), sign)
+}
+
+func (s *stats) countRules(rules uint32, sign int32) {
+	for r := rules; r != 0; r &= r - 1 {
 		if i := bits.TrailingZeros32(r); i < len(s.rules) {
 			s.rules[i] += sign
 		}
 	}
-	s.mos.add(mosScale.bin(p.MOS), sign)
-	s.loss.add(lossScale.bin(p.LossPct), sign)
-	s.rtt.add(rttScale.bin(p.RTTMs), sign)
 }
 
-// restat moves one person, whose groups are unchanged, from old's figures
-// to p's in the fleet total and in groups; it reports whether anything
-// counted changed.
-func (t *Table) restat(refs, tagRefs []*group, old, p *Person) bool {
-	if old.Problem == p.Problem && old.Rules == p.Rules && mosScale.bin(old.MOS) == mosScale.bin(p.MOS) &&
-		lossScale.bin(old.LossPct) == lossScale.bin(p.LossPct) && rttScale.bin(old.RTTMs) == rttScale.bin(p.RTTMs) {
-		return false
+// restat moves one person, whose groups are unchanged, from state old to
+// st in the fleet total and in their groups.
+func (t *Table) restat(refs, tagRefs []*group, old, st state) {
+	t.total.move(old, st)
+	for _, g := range refs {
+		g.move(old, st)
 	}
-	t.total.count(old, -1)
-	t.total.count(p, 1)
-	for _, gs := range [][]*group{refs, tagRefs} {
-		for _, g := range gs {
-			g.count(old, -1)
-			g.count(p, 1)
+	for _, g := range tagRefs {
+		g.move(old, st)
+	}
+}
+
+// move replaces one person's state old by st, touching only what changed.
+func (s *stats) move(old, st state) {
+	if old.problem != st.problem {
+		if st.problem {
+			s.problem++
+		} else {
+			s.problem--
 		}
 	}
-	return true
+	if old.rules != st.rules {
+		s.countRules(old.rules&^st.rules, -1)
+		s.countRules(st.rules&^old.rules, 1)
+	}
+	if old.mos != st.mos {
+		s.mos.add(int(old.mos), -1)
+		s.mos.add(int(st.mos), 1)
+	}
+	if old.loss != st.loss {
+		s.loss.add(int(old.loss), -1)
+		s.loss.add(int(st.loss), 1)
+	}
+	if old.rtt != st.rtt {
+		s.rtt.add(int(old.rtt), -1)
+		s.rtt.add(int(st.rtt), 1)
+	}
 }

@@ -18,8 +18,8 @@ var (
 // randomPerson draws a person; bad gives the share with loss-inbound.
 func randomPerson(r *rand.Rand, bad func(p *Person) float64) Person {
 	v := versions[r.IntN(len(versions))]
-	p := Person{Version: v, Browser: strings.Fields(v)[0], OS: []string{"Windows", "macOS", "Linux"}[r.IntN(3)],
-		Network: []string{"wifi", "ethernet"}[r.IntN(2)], Region: regions[r.IntN(len(regions))], Path: "srflx udp",
+	p := Person{Groups: &Groups{Version: v, Browser: strings.Fields(v)[0], OS: []string{"Windows", "macOS", "Linux"}[r.IntN(3)],
+		Network: []string{"wifi", "ethernet"}[r.IntN(2)], Region: regions[r.IntN(len(regions))], Path: "srflx udp"},
 		MOS: 3.8 + 0.5*r.Float64(), LossPct: r.Float64(), RTTMs: 20 + 100*r.Float64()}
 	if r.IntN(50) == 0 {
 		p.MOS = math.NaN()
@@ -171,7 +171,7 @@ func TestMediansFollowTheData(t *testing.T) {
 	tb := NewTable(Options{Rules: testRules})
 	var people []Person
 	for i := range 101 {
-		people = append(people, Person{Version: "Chrome 142", MOS: 1 + 0.04*float64(i), LossPct: float64(i) / 10, RTTMs: float64(10 + i)})
+		people = append(people, Person{Groups: &Groups{Version: "Chrome 142"}, MOS: 1 + 0.04*float64(i), LossPct: float64(i) / 10, RTTMs: float64(10 + i)})
 	}
 	tb.Set(&Entry{}, people, nil)
 	row := tb.View().Dims[0].Rows[0]
