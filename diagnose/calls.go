@@ -114,7 +114,7 @@ func (cs *callSet) upsertParticipant(c *call, fp *feed.Participant, t int64) *pa
 		}
 		p = &participant{id: fp.ID, c: c, joined: joined, hist: newHistory(joined), mosLast: math.NaN(), mosMin: math.NaN()}
 		if c.focused {
-			p.hist.fine.resize(cs.fineCap)
+			p.hist.focus(cs.fineCap)
 		}
 		c.parts = append(c.parts, p)
 		c.addTimeline(TimelineEvent{Time: msTime(t), ParticipantID: p.id, Kind: "joined"})
@@ -290,14 +290,14 @@ func (cs *callSet) setFocus(c *call) {
 	if old := cs.focus; old != nil {
 		old.focused = false
 		for _, p := range old.parts {
-			p.hist.fine.resize(fineShort)
+			p.hist.unfocus()
 		}
 	}
 	cs.focus = c
 	if c != nil {
 		c.focused = true
 		for _, p := range c.parts {
-			p.hist.fine.resize(cs.fineCap)
+			p.hist.focus(cs.fineCap)
 		}
 	}
 }

@@ -32,7 +32,7 @@ func (r *ruleSet) raise(c *call, p *participant, cn *connection, def *ruleDef, r
 // a sustained rule updates how long the condition has held.
 func (r *ruleSet) refresh(p *participant, cn *connection, def *ruleDef, rs *ruleState, a msgArgs) {
 	f := rs.open
-	if def.mode == windowed && def.threshold == nil && len(f.Evidence) > 0 && !def.op.crosses(a.v, f.Evidence[0].Value) {
+	if def.mode == windowed && def.threshold == nil && len(f.Evidence) > 0 && !def.op.crosses(a.decided, f.Evidence[0].Value) {
 		if def.crit != 0 && f.Severity < Critical && def.op.crosses(rs.mean(int(def.critN), def.scale), def.crit) {
 			r.fill(f, p, cn, def, rs, a)
 			p.c.markDirty()
@@ -48,8 +48,11 @@ func (r *ruleSet) refresh(p *participant, cn *connection, def *ruleDef, rs *rule
 func (r *ruleSet) fill(f *Finding, p *participant, cn *connection, def *ruleDef, rs *ruleState, a msgArgs) {
 	a.name, a.cn = p.displayName(), cn
 	f.ParticipantName = a.name
-	f.Message = def.message(a)
+	f.Message = endSentence(def.message(a))
 	ev := Evidence{Metric: def.metric, Value: round2(a.v), Threshold: def.raise, Unit: def.unit}
+	if def.mode == windowed && !math.IsNaN(a.decided) {
+		ev.Value = round2(a.decided)
+	}
 	if def.threshold != nil && a.s != nil {
 		ev.Value, ev.Threshold = round2(a.s.availOutKbps), round2(def.threshold(a.s))
 	}

@@ -118,14 +118,14 @@ type connSample struct {
 	noMediaIn, noMediaOut, micLevel  float64
 	availOutKbps, neededOutKbps      float64
 	cpuPct, bwPct, freezePct, fps    float64
-	pliRate                          float64
+	pliRate, frameHeight             float64
 }
 
 func newConnSample(t int64) connSample {
 	n := math.NaN()
 	return connSample{t: t, bitrateIn: n, bitrateOut: n, lossIn: n, lossOut: n, rttMs: n, jitterIn: n,
 		concealPct: n, mos: n, noMediaIn: n, noMediaOut: n, micLevel: n, availOutKbps: n, neededOutKbps: n,
-		cpuPct: n, bwPct: n, freezePct: n, fps: n, pliRate: n}
+		cpuPct: n, bwPct: n, freezePct: n, fps: n, pliRate: n, frameHeight: n}
 }
 
 // displayName is how messages name a participant.

@@ -48,7 +48,13 @@ func (v views) summary(c *call) *CallSummary {
 		c.namesChanged = false
 	}
 	bitrate := math.NaN()
+	var first int64
 	for _, p := range c.parts {
+		for _, cn := range p.conns {
+			if cn.first != 0 && (first == 0 || cn.first < first) {
+				first = cn.first
+			}
+		}
 		if p.left {
 			continue
 		}
@@ -61,6 +67,9 @@ func (v views) summary(c *call) *CallSummary {
 		}
 	}
 	s.BitrateKbps = bitrate
+	if first != 0 {
+		s.FirstStats = msTime(first)
+	}
 	if top := worstOpen(c.findings); top != nil {
 		s.Severity, s.TopFinding, s.TopRule = top.Severity, top.Message, top.Rule
 	}
@@ -157,6 +166,8 @@ func (v views) participantDetail(c *call, p *participant) ParticipantDetail {
 	ser := p.hist.series()
 	pd.BitrateIn, pd.BitrateOut = ser[seriesBitrateIn], ser[seriesBitrateOut]
 	pd.LossIn, pd.LossOut, pd.RTT = ser[seriesLossIn], ser[seriesLossOut], ser[seriesRTT]
+	x := p.hist.extraSeries()
+	pd.JitterIn, pd.FrameRateIn, pd.FrameHeightIn = x[0], x[1], x[2]
 	return pd
 }
 
