@@ -112,9 +112,9 @@ func runLive(ctx context.Context, live liveFlags) error {
 	opts.NewBook = newFleetBook(notifier, fleet, live.user)
 	err = runTUI(ctx, opts, live.tui, client.Run)
 	if notifier != nil {
-		cctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-		notifier.Close(cctx)
-		cancel()
+		for _, lost := range closeNotifier(notifier, 3*time.Second) {
+			log.Print("alert notification lost at exit: ", lost) // calltop.log
+		}
 	}
 	return err
 }
