@@ -87,7 +87,7 @@ func runLive(ctx context.Context, live liveFlags) error {
 	if err != nil {
 		return err
 	}
-	opts := engine.Options{Events: client.Events()} // the header names the URL in use
+	opts := engine.Options{Events: client.Events(), Logf: log.Printf} // the header names the URL in use; log is calltop.log
 	if opts.Store, err = statefile.OpenStore(dir); err != nil {
 		// A read-only state directory: run, without saving, and say so.
 		opts.StoreProblem = "acks, silences and history are not saved (they last until you quit): " + err.Error()

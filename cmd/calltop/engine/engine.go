@@ -77,6 +77,10 @@ type Options struct {
 	// Findings puts the Monitor's open findings in a frame once a second
 	// (a team hub streams them).
 	Findings bool
+	// Logf, when set, receives a line when the feed connects, fails,
+	// stalls or goes to reconnect (the TUI's calltop.log); nil logs
+	// nothing (watch prints the feed's state itself).
+	Logf func(format string, args ...any)
 	// StaleAfter is how long a participant's stats may stop, in data time,
 	// before the book hears about it (default 15 s).
 	StaleAfter time.Duration

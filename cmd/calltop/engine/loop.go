@@ -270,7 +270,7 @@ func (l *loop) setFeedState(cs feed.Status) {
 	if n := int(cs.BadFrames); n > st.BadFrames {
 		st.BadFrames, st.LastBad = n, cs.LastBadReason
 	}
-	logFeedChange(l.feed, st)
+	logFeedChange(l.e.opts.Logf, l.feed, st)
 	if cs.State == feed.StateLive && l.feed.State != st.State {
 		l.epoch.connected() // a new connection: stale detection starts over
 	}
