@@ -14,7 +14,8 @@ type ruleState struct {
 	since                int64 // sustained: when the condition began (0: not holding)
 	vals                 [8]uint16
 	raiseBits, clearBits uint8
-	n, vi, vn            uint8 // samples seen (saturating), next slot, values held
+	n, vi, vn            uint8  // samples seen (saturating), next slot, values held
+	msgV                 uint16 // the window mean the open finding's message states, scaled as vals
 }
 
 func (rs *ruleState) push(raise, clear bool, v, scale float64) {
@@ -97,15 +98,19 @@ func (r *ruleSet) eval(c *call, p *participant, cn *connection, s *connSample, t
 		if math.IsNaN(v) {
 			continue // no decision on a missing or untrusted sample
 		}
-		rs.push(def.op.crosses(v, def.raise), def.op.crosses(v, def.clear), v, def.scale)
+		burst := def.burst != nil && def.burst.holds(s)
+		rs.push(burst || def.op.crosses(v, def.raise), burst || def.op.crosses(v, def.clear), v, def.scale)
 		// The window mean goes into messages only: computed when a finding
 		// is raised or open, not for every rule on every sample.
 		if rs.open == nil {
-			if count(rs.raiseBits, def.window) >= def.need && t-cn.first >= def.warmup.Milliseconds() && !r.suppressed(p, def) {
+			// A burst is already a condition over a window: it needs no
+			// further samples to confirm it.
+			if (burst || count(rs.raiseBits, def.window) >= def.need) && t-cn.first >= def.warmup.Milliseconds() && !r.suppressed(p, def) {
 				r.raise(c, p, cn, def, rs, t, msgArgs{v: rs.mean(def.window, def.scale), decided: rs.decided(def), s: s})
 			}
 		} else if count(rs.clearBits, def.clearWindow) == 0 && t-rs.open.Start.UnixMilli() >= def.hold.Milliseconds() {
 			r.clear(c, rs, t)
+			cn.openRules &^= ruleBit(def)
 		}
 		if rs.open != nil {
 			r.refresh(p, cn, def, rs, msgArgs{v: rs.mean(def.window, def.scale), decided: rs.decided(def), s: s})
@@ -143,6 +148,7 @@ func (r *ruleSet) evalSustainedRule(c *call, p *participant, cn *connection, def
 		if !def.op.crosses(v, def.clear) && t-rs.open.Start.UnixMilli() >= def.hold.Milliseconds() {
 			rs.since = 0
 			r.clear(c, rs, t)
+			cn.openRules &^= ruleBit(def)
 			return
 		}
 		r.refresh(p, cn, def, rs, msgArgs{v: v, held: float64(t-rs.since) / msPerSecond, s: &cn.cur})

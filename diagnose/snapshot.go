@@ -1,6 +1,10 @@
 package diagnose
 
-import "time"
+import (
+	"time"
+
+	"github.com/calltop/calltop/diagnose/fleet"
+)
 
 // Rule ids, the contract of DESIGN.md: findings carry one of these.
 const (
@@ -41,6 +45,9 @@ type Snapshot struct {
 	// DataQuality counts samples that were marked and skipped (counter
 	// resets, NaN, absurd values), by reason.
 	DataQuality map[string]int
+	// Fleet groups the live calls' participants (docs/fleet.md); shared
+	// between snapshots while nothing it counts changed.
+	Fleet *fleet.View
 }
 
 // CallSummary is one row of the calls screen. Unknown numbers are NaN.
@@ -71,6 +78,10 @@ type CallSummary struct {
 	People []Person
 	// Version increases whenever anything in the summary changes.
 	Version uint64
+	// FleetGroups are the fleet view's groups of each participant still
+	// in the call (browser, version, OS, network, region, ICE path), to
+	// narrow the calls to a group; shared while unchanged.
+	FleetGroups []*fleet.Groups
 }
 
 // Person is a participant as the calls list knows it, cleaned: ID is the

@@ -15,6 +15,7 @@ import (
 // focusing a call changes the model (its history length).
 type views struct {
 	calls *callSet
+	fleet *fleetState // the fleet view's table, fed by summary
 }
 
 // snapshot builds the Snapshot of Monitor.Snapshot.
@@ -29,6 +30,9 @@ func (v views) snapshot(focusCallID string, dq dataQuality) Snapshot {
 	}
 	if cs.focus != nil {
 		snap.Focus = v.detail(cs.focus)
+	}
+	if v.fleet != nil {
+		snap.Fleet = v.fleet.view(fleetPerFrame)
 	}
 	return snap
 }
@@ -76,6 +80,7 @@ func (v views) summary(c *call) *CallSummary {
 	if s.Ended && c.summary != nil {
 		keepLast(s, c.summary)
 	}
+	v.fleet.set(c, c.summary, s)
 	c.summary, c.dirty = s, false
 	if c.live != nil {
 		c.live.summaries[c.slot] = s

@@ -31,9 +31,10 @@ const (
 type alertPane struct {
 	common
 	readOnly  bool
-	beside    bool // beside the screen (else below it)
-	focused   bool // the pane has the keyboard
-	zoomed    bool // the pane takes the whole body
+	whyRO     string // what a refused action key says (Options.ReadOnlyReason)
+	beside    bool   // beside the screen (else below it)
+	focused   bool   // the pane has the keyboard
+	zoomed    bool   // the pane takes the whole body
 	tab       paneTab
 	snap      alert.Snapshot
 	rooms     map[string]string // call id -> room, for alerts without one

@@ -20,6 +20,9 @@ type paneQuestion struct {
 // act acknowledges or un-acknowledges, asks for an ack's note, opens the
 // mute picker, or asks before removing silences.
 func (p *alertPane) act(msg tea.KeyPressMsg, ctrl Controller) tea.Cmd {
+	if p.readOnly && p.whyRO != "" {
+		return notice("read-only: " + p.whyRO)
+	}
 	if p.readOnly {
 		return notice("read-only: acknowledging and muting are off")
 	}

@@ -196,13 +196,23 @@ func (p *alertPane) alertRow(a *alert.Alert, selected, samePerson bool, w int) s
 	if a.Flaps > 0 {
 		msg += fmt.Sprintf(" [flapped %d×]", a.Flaps)
 	}
-	if a.Ack != nil && a.Ack.Note != "" {
-		msg += " — " + clean(a.Ack.Who) + ": " + clean(a.Ack.Note)
+	if a.State == alert.Acknowledged && a.Ack != nil {
+		msg = ackedBy(a.Ack) + " · " + msg
 	}
 	body := " " + fit(status, 9) + " " + fitRight(age, ageW) + " " + fit(subj, subjW) + " " + msg
 	sev := min(max(a.Severity, diagnose.None), diagnose.Critical)
 	sevText := fit(sevGlyph(a.Severity)+" "+sevWord(a.Severity, false), 7)
 	return p.paints.sev[sev][state].render(sevText) + p.paints.rest[state].render(fit(body, w-7))
+}
+
+// ackedBy says who acknowledged, when and why: "acked by dana 14:02: on
+// it" (on a team hub, anyone on the team).
+func ackedBy(ack *alert.Ack) string {
+	s := "acked by " + clean(ack.Who) + " " + ack.At.UTC().Format("15:04")
+	if ack.Note != "" {
+		s += ": " + clean(ack.Note)
+	}
+	return s
 }
 
 // eventLines renders the window of events, oldest first: it follows the

@@ -94,6 +94,13 @@ type Options struct {
 	Find string
 	// ASCII draws graphs and glyphs in ASCII (no UTF-8 in the terminal).
 	ASCII bool
+	// History is the team hub's call history (H); nil elsewhere, and the
+	// key says why it does nothing.
+	History HistorySource
+	// ReadOnlyReason is what the action keys say when ReadOnly refuses
+	// them (a viewer on a team hub); default "acknowledging and muting
+	// are off".
+	ReadOnlyReason string
 }
 
 // New returns the root model: give it to tea.NewProgram. It listens on

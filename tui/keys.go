@@ -15,6 +15,10 @@ type KeyMap struct {
 	Sort, Reverse, Filter, ClearFilter, Open key.Binding
 	// Call screen.
 	Back, WiderWindow, NarrowerWindow, Copy, Diagnoses, Read key.Binding
+	// Fleet screen.
+	Fleet, NextDimension, PrevDimension, FilterGroup key.Binding
+	// Call history (a team hub's ended calls).
+	CallHistory key.Binding
 	// Alert pane.
 	Ack, Mute, Unmute, Jump, ShowMuted, EventLog      key.Binding
 	AckNote, History, Silences, Zoom, Expire, Yes, No key.Binding
@@ -55,6 +59,11 @@ func DefaultKeyMap() KeyMap {
 		Copy:           b([]string{"y"}, "y", "copy diagnosis"),
 		Diagnoses:      b([]string{"d"}, "d", "diagnoses"),
 		Read:           b([]string{"enter"}, "enter", "read diagnosis"),
+		Fleet:          b([]string{"F"}, "F", "fleet"),
+		CallHistory:    b([]string{"H"}, "H", "call history"),
+		NextDimension:  b([]string{"d"}, "d", "next dimension"),
+		PrevDimension:  b([]string{"D"}, "D", "previous dimension"),
+		FilterGroup:    b([]string{"enter"}, "enter", "calls of group"),
 		Ack:            b([]string{"a"}, "a", "acknowledge"),
 		Mute:           b([]string{"m"}, "m", "mute"),
 		Unmute:         b([]string{"u"}, "u", "unmute"),

@@ -360,6 +360,13 @@ func startHub(t *testing.T) (url string, stop func()) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return serveHub(t, hub.StepSource(s.StepEach, time.Second, 1))
+}
+
+// serveHub serves src from a hub on loopback until stop is called (or
+// the test ends); it returns the feed URL.
+func serveHub(t *testing.T, src hub.Source) (url string, stop func()) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -369,7 +376,7 @@ func startHub(t *testing.T) (url string, stop func()) {
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() { defer wg.Done(); feedHub.Serve(ctx, ln) }()
-	go func() { defer wg.Done(); hub.StepSource(s.StepEach, time.Second, 1)(ctx, feedHub) }()
+	go func() { defer wg.Done(); src(ctx, feedHub) }()
 	stop = sync.OnceFunc(func() { cancel(); wg.Wait() })
 	t.Cleanup(stop)
 	return "ws://" + ln.Addr().String() + "/feed", stop

@@ -44,6 +44,8 @@ With no --feed and no $CALLTOP_FEED, calltop opens the built-in demo.`,
 		newReplayCmd(e),
 		newReportCmd(e),
 		newWatchCmd(e),
+		newAlertsCmd(e),
+		newHistoryCmd(e),
 	)
 	return root
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/calltop/calltop/cmd/calltop/engine"
+	"github.com/calltop/calltop/cmd/calltop/team"
 	"github.com/calltop/calltop/diagnose"
 	"github.com/calltop/calltop/diagnose/alert"
 	"github.com/calltop/calltop/diagnose/alert/statefile"
@@ -77,7 +78,8 @@ func runRoot(cmd *cobra.Command, e env, live liveFlags) error {
 // runLive is the TUI on a live feed, with the alert state kept and
 // webhooks notified.
 func runLive(ctx context.Context, live liveFlags) error {
-	client, err := client.New(client.Config{URLs: live.feeds, Token: live.token, CAFile: live.caFile})
+	cfg := client.Config{URLs: live.feeds, Token: live.token, CAFile: live.caFile}
+	client, err := client.New(cfg)
 	if err != nil {
 		return err
 	}
@@ -94,6 +96,9 @@ func runLive(ctx context.Context, live liveFlags) error {
 		defer logs.Close()
 	} else {
 		log.SetOutput(io.Discard) // nothing may write to the terminal under the TUI
+	}
+	if w, ok := probeTeam(ctx, cfg); ok { // a team hub keeps the book
+		return runTeamTUI(ctx, cfg, w, live)
 	}
 	var notifier *webhook.Notifier
 	if len(live.webhooks) > 0 {
@@ -151,13 +156,7 @@ func runTUI(ctx context.Context, opts engine.Options, topts tui.Options, produce
 	prog := tea.NewProgram(tui.New(controller{eng}, eng.Frames(), topts), tea.WithFPS(tuiFPS), tea.WithContext(ctx))
 	_, perr := prog.Run()
 	cancel()
-	// The terminal is already restored; give the feed a moment to close
-	// cleanly, but never keep the user waiting on a busy source.
-	stopped := make(chan struct{})
-	go func() { wg.Wait(); close(stopped) }()
-	select {
-	case <-stopped:
-	case <-time.After(shutdownWait):
+	if !waitStopped(&wg, shutdownWait) {
 		return perr
 	}
 	close(errs)
@@ -168,6 +167,20 @@ func runTUI(ctx context.Context, opts engine.Options, topts tui.Options, produce
 		return err
 	}
 	return nil
+}
+
+// waitStopped waits up to d for wg and reports whether it was done: the
+// terminal is already restored; the feed gets a moment to close cleanly,
+// but the user never waits on a busy source.
+func waitStopped(wg *sync.WaitGroup, d time.Duration) bool {
+	stopped := make(chan struct{})
+	go func() { wg.Wait(); close(stopped) }()
+	select {
+	case <-stopped:
+		return true
+	case <-time.After(d):
+		return false
+	}
 }
 
 // stateDir returns dir, or the default state directory.
@@ -206,20 +219,7 @@ func (c controller) Ack(alertKey, note string) { c.e.Ack(alertKey, note) }
 
 // Mute implements tui.Controller.
 func (c controller) Mute(r tui.MuteRequest) {
-	var m alert.Matcher
-	switch r.Scope {
-	case tui.MuteCall:
-		m.CallID = r.CallID
-	case tui.MuteRule:
-		m.Rule = r.Rule
-	case tui.MutePerson:
-		m.CallID, m.ParticipantID = r.CallID, r.ParticipantID
-	case tui.MuteAll:
-		m.All = true
-	default:
-		m.Key = r.AlertKey
-	}
-	c.e.Mute(m, r.For, r.UntilResolved, r.Note)
+	c.e.Mute(team.MuteMatcher(r), r.For, r.UntilResolved, r.Note)
 }
 
 // Unmute implements tui.Controller.

@@ -115,7 +115,10 @@ func runWatch(ctx context.Context, w watchFlags, out, errOut io.Writer) error {
 	if err != nil {
 		return err
 	}
-	client, err := client.New(client.Config{URLs: urls, Token: w.token, CAFile: w.caFile})
+	cfg := client.Config{URLs: urls, Token: w.token, CAFile: w.caFile}
+	welcome, onTeam := probeTeam(ctx, cfg) // a team hub keeps the book and posts
+	cfg.KeepUnknown = onTeam
+	client, err := client.New(cfg)
 	if err != nil {
 		return err
 	}
@@ -134,6 +137,9 @@ func runWatch(ctx context.Context, w watchFlags, out, errOut io.Writer) error {
 		FrameInterval: 250 * time.Millisecond, BlindAfter: w.blindAfter}
 	if opts.BlindAfter == 0 {
 		opts.BlindAfter = watchBlindAfter
+	}
+	if onTeam {
+		return runTeamWatch(ctx, welcome, client, opts, w, out)
 	}
 	if w.format == string(webhook.FormatPagerDuty) && len(w.webhooks) == 0 {
 		w.webhooks = []string{webhook.PagerDutyURL}

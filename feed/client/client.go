@@ -69,6 +69,9 @@ type Client struct {
 	mu     sync.Mutex
 	status feed.Status
 	ran    bool
+	conn   *websocket.Conn // the live connection, for Send
+
+	sendMu sync.Mutex // one data writer at a time (Send)
 }
 
 // New checks cfg and returns a Client; call Run to start it.
@@ -79,10 +82,10 @@ func New(cfg Config) (*Client, error) {
 	for _, u := range cfg.URLs {
 		pu, err := url.Parse(u)
 		if err != nil {
-			return nil, fmt.Errorf("feed URL %q: %w", u, err)
+			return nil, fmt.Errorf("feed URL %s: %w", RedactURL(u), urlError(err))
 		}
 		if pu.Scheme != "ws" && pu.Scheme != "wss" {
-			return nil, fmt.Errorf("feed URL %q: scheme must be ws or wss", u)
+			return nil, fmt.Errorf("feed URL %s: scheme must be ws or wss", RedactURL(u))
 		}
 	}
 	def := func(d *time.Duration, v time.Duration) {
@@ -119,8 +122,18 @@ func New(cfg Config) (*Client, error) {
 	if cfg.NetDialContext != nil {
 		c.dialer.Proxy = nil // its own network: no proxy is on it
 	}
-	c.status = feed.Status{State: feed.StateConnecting, URL: cfg.URLs[0], Since: time.Now()}
+	c.status = feed.Status{State: feed.StateConnecting, URL: RedactURL(cfg.URLs[0]), Since: time.Now()}
 	return c, nil
+}
+
+// TLSConfig is the TLS setup a client uses for wss:// with caFile's CA
+// certificates trusted beside the system's ("" : the system's alone), for
+// other requests to the same hub (its history).
+func TLSConfig(caFile string) (*tls.Config, error) {
+	if caFile == "" {
+		return &tls.Config{MinVersion: tls.VersionTLS12}, nil
+	}
+	return loadCA(caFile)
 }
 
 func loadCA(path string) (*tls.Config, error) {
@@ -222,7 +235,8 @@ func (c *Client) backoff(n int) time.Duration {
 	return d/2 + rand.N(d/2+1)
 }
 
-func (c *Client) dial(ctx context.Context, u string) (*websocket.Conn, error) {
+func (c *Client) dial(ctx context.Context, u string) (conn *websocket.Conn, err error) {
+	defer func() { err = redactError(err, u) }() // a token in u stays out of the reason
 	hdr := http.Header{}
 	if c.cfg.Token != "" {
 		hdr.Set("Authorization", "Bearer "+c.cfg.Token)
@@ -248,6 +262,7 @@ func (c *Client) setState(ctx context.Context, change func(*feed.Status)) {
 	old, oldSince := c.status.State, c.status.Since
 	c.status.Since = time.Time{}
 	change(&c.status)
+	c.redactLocked()
 	switch {
 	case !c.status.Since.IsZero():
 	case c.status.State != old:

@@ -238,3 +238,27 @@ func TestReplaySourceKeepsTheRecordedSpacingOverSpeed(t *testing.T) {
 		}
 	})
 }
+
+// TestReplaySourceLoopsAnInstantAtMostOnceASecond: a recording of one
+// instant at a huge speed loops once a second, not as fast as it can.
+func TestReplaySourceLoopsAnInstantAtMostOnceASecond(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		t0 := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+		recs := []recording.Record{{Recv: t0, Msg: []byte(`{"type":"call.end","callId":"a"}`)}}
+		p := &endingPublisher{}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := hub.ReplaySource(recs, 1e6, true)(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		passes := 0
+		for _, f := range p.frames {
+			if f != nil {
+				passes++
+			}
+		}
+		if passes < 9 || passes > 10 {
+			t.Errorf("%d passes in 10 s of a looping instant, want 10 (one a second)", passes)
+		}
+	})
+}

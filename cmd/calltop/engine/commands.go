@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"errors"
 	"time"
 
 	"github.com/calltop/calltop/diagnose/alert"
@@ -114,19 +115,10 @@ func (e *Engine) Unmute(silenceID string) {
 	})
 }
 
-// bookAction runs a user's action on the book at the book's time, notes a
-// refusal in the event log and saves the state at once.
+// bookAction runs a user's action on the book (loop.act) and notes a
+// refusal in the event log.
 func (l *loop) bookAction(act func(*alert.Book, time.Time) error) {
-	if l.book == nil {
-		return
+	if err := l.act(act); err != nil && l.book != nil && !errors.Is(err, errNoData) {
+		l.book.Note(l.bookNow(), err.Error())
 	}
-	now := l.bookNow()
-	if now.IsZero() {
-		return // no data yet, so no alert to act on
-	}
-	l.keep.restore(l.book, now)
-	if err := act(l.book, now); err != nil {
-		l.book.Note(now, err.Error())
-	}
-	l.keep.save(l.book, true)
 }

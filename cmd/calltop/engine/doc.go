@@ -35,5 +35,10 @@
 // ignorant of each other. tui imports it only for Frame and the Controller
 // it sends commands to.
 //
+// Team hubs: with Options.Remote the book is a team hub's (RemoteBook, fed
+// by the team frames the client delivers as unknown types) and the engine
+// keeps none; on the hub itself, Act runs a user's command on the book and
+// reports its outcome, and Options.Findings streams the open findings.
+//
 // It must not render anything or import the tui package.
 package engine

@@ -70,9 +70,20 @@ type Options struct {
 	// wrong URL, an untrusted certificate): `watch` pages instead of
 	// staying silent. Zero: off.
 	BlindAfter time.Duration
+	// Remote, when set, is the alert book of a team hub: the engine keeps
+	// none of its own (NewBook and Store are unused) and frames carry the
+	// remote book's picture.
+	Remote RemoteBook
+	// Findings puts the Monitor's open findings in a frame once a second
+	// (a team hub streams them).
+	Findings bool
 	// StaleAfter is how long a participant's stats may stop, in data time,
 	// before the book hears about it (default 15 s).
 	StaleAfter time.Duration
+	// Ended, when set, receives the calls that left the Monitor (a
+	// Monitor made with diagnose.Options.CollectEnded), on the engine's
+	// goroutine: it must not block (history.Writer.Add queues).
+	Ended func([]diagnose.EndedCall)
 }
 
 // Engine owns the Monitor and the Book on one goroutine (Run) and hands

@@ -30,6 +30,8 @@ type loop struct {
 	feedDown bool
 	lastEval time.Time // data time of the last book evaluation
 
+	findingsAt time.Time // wall time the open findings last went in a frame
+
 	seq      uint64
 	pending  int
 	first    time.Time // wall time of the oldest change not yet sent
@@ -64,7 +66,7 @@ func newLoop(e *Engine) *loop {
 func (l *loop) reset() {
 	l.mon = l.e.opts.NewMonitor()
 	l.book = nil
-	if l.e.opts.NewBook != nil {
+	if l.e.opts.NewBook != nil && l.e.opts.Remote == nil {
 		l.book = l.e.opts.NewBook()
 	}
 	l.lastEval = time.Time{}
@@ -200,6 +202,8 @@ func (l *loop) handle(ev feed.Event) {
 		l.changed()
 	case feed.EventState:
 		l.setFeedState(ev.Status)
+	case feed.EventUnknown:
+		l.takeRemote(ev)
 	}
 }
 
@@ -219,6 +223,7 @@ func (l *loop) apply(m *feed.Message) {
 		l.dataNow, l.dataWall = now, time.Now()
 	}
 	l.evaluate(now, false)
+	l.handEnded()
 	l.changed()
 }
 
@@ -265,10 +270,10 @@ func (l *loop) setFeedState(cs feed.Status) {
 	if n := int(cs.BadFrames); n > st.BadFrames {
 		st.BadFrames, st.LastBad = n, cs.LastBadReason
 	}
+	logFeedChange(l.feed, st)
 	if cs.State == feed.StateLive && l.feed.State != st.State {
 		l.epoch.connected() // a new connection: stale detection starts over
 	}
-	logFeedChange(l.feed, st)
 	l.feed = st
 	down := cs.State == feed.StateReconnecting || cs.State == feed.StateStalled || cs.State == feed.StateFailed
 	l.changed()
@@ -353,6 +358,9 @@ func (l *loop) emit(now time.Time) {
 	select {
 	case old := <-l.e.frames:
 		f.Pending += old.Pending
+		if f.Findings == nil {
+			f.Findings = old.Findings // an unread frame's findings are still the newest
+		}
 		if !old.FirstChange.IsZero() {
 			f.FirstChange = old.FirstChange
 		}
@@ -366,7 +374,13 @@ func (l *loop) emit(now time.Time) {
 
 // fillAlerts adds the book's picture to f.
 func (l *loop) fillAlerts(f *Frame) {
-	if l.book != nil {
+	switch {
+	case l.e.opts.Remote != nil:
+		f.Alerts = l.e.opts.Remote.Snapshot()
+	case l.book != nil:
 		f.Alerts = l.book.Snapshot()
+	}
+	if l.e.opts.Findings && time.Since(l.findingsAt) >= findingsEvery {
+		f.Findings, l.findingsAt = l.mon.OpenFindings(), time.Now()
 	}
 }
