@@ -20,11 +20,10 @@ import (
 
 // historyFlags are `calltop history`'s flags.
 type historyFlags struct {
-	feed, token, caFile string
-	since               string
-	limit               int
-	json                bool
-	timeout             time.Duration
+	alertsFlags // --feed, --token, --ca, --timeout
+	since       string
+	limit       int
+	json        bool
 }
 
 func newHistoryCmd(e env) *cobra.Command {
@@ -43,24 +42,17 @@ Open one as a report with: calltop report --call ID --feed URL. See docs/history
   calltop history u-42 --json | jq -r '.[0].ID'`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if f.feed == "" {
-				f.feed = e.getenv("CALLTOP_FEED")
-			}
-			f.token = e.flagOrEnv(cmd, "token", f.token, "CALLTOP_TOKEN")
-			if f.feed == "" {
-				return errors.New("no hub: give --feed URL or set CALLTOP_FEED")
+			if err := f.resolve(e, cmd); err != nil {
+				return err
 			}
 			return runHistory(cmd, f, strings.Join(args, " "))
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.feed, "feed", "", "the team hub's feed URL (default $CALLTOP_FEED)")
-	fl.StringVar(&f.token, "token", "", "your token on the hub (default $CALLTOP_TOKEN)")
-	fl.StringVar(&f.caFile, "ca", "", "PEM file of CA certificates to trust for wss://")
+	f.register(fl)
 	fl.StringVar(&f.since, "since", "", "only calls that ended this long ago or less (e.g. 24h)")
 	fl.IntVar(&f.limit, "limit", history.DefaultLimit, "at most this many calls")
 	fl.BoolVar(&f.json, "json", false, "print the results as a JSON array")
-	fl.DurationVar(&f.timeout, "timeout", 10*time.Second, "how long to wait for the hub")
 	return cmd
 }
 
