@@ -39,7 +39,7 @@ room:NAME, call:ID, rule:RULE, sev:warning and KEY=VALUE (a call tag) narrow it.
 Open one as a report with: calltop report --call ID --feed URL. See docs/history.md.`,
 		Example: `  calltop history dana --since 24h --feed ws://hub:7070/feed --token $TOKEN
   calltop history "room:support-ops rule:loss-inbound"
-  calltop history u-42 --json | jq -r '.[0].ID'`,
+  calltop history u-42 --json | jq -r '.[0].id'`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := f.resolve(e, cmd); err != nil {

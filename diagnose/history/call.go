@@ -52,16 +52,17 @@ type Series struct {
 
 // Summary is one row of a search result: enough to list a call.
 type Summary struct {
-	ID          string
-	Room        string
-	Start, End  time.Time
-	People      []string // display names, in join order
-	MOSMean     float64  // 0 when unknown
-	Worst       diagnose.Severity
-	WorstRule   string // the worst finding's rule ("" when none)
-	WorstText   string // its message
-	Source      string
-	StoredBytes int
+	ID          string            `json:"id"`
+	Room        string            `json:"room"`
+	Start       time.Time         `json:"start"`
+	End         time.Time         `json:"end"`
+	People      []string          `json:"people"`  // display names, in join order
+	MOSMean     float64           `json:"mosMean"` // 0 when unknown
+	Worst       diagnose.Severity `json:"worst"`
+	WorstRule   string            `json:"worstRule"` // the worst finding's rule ("" when none)
+	WorstText   string            `json:"worstText"` // its message
+	Source      string            `json:"source"`
+	StoredBytes int               `json:"storedBytes"`
 }
 
 // Worst returns the call's worst finding (nil when it had none): highest
