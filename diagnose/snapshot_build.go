@@ -15,6 +15,7 @@ import (
 // focusing a call changes the model (its history length).
 type views struct {
 	calls *callSet
+	fleet *fleetState // the fleet view's table, fed by summary
 }
 
 // snapshot builds the Snapshot of Monitor.Snapshot.
@@ -29,6 +30,9 @@ func (v views) snapshot(focusCallID string, dq dataQuality) Snapshot {
 	}
 	if cs.focus != nil {
 		snap.Focus = v.detail(cs.focus)
+	}
+	if v.fleet != nil {
+		snap.Fleet = v.fleet.view(fleetPerFrame)
 	}
 	return snap
 }
@@ -48,7 +52,13 @@ func (v views) summary(c *call) *CallSummary {
 		c.namesChanged = false
 	}
 	bitrate := math.NaN()
+	var first int64
 	for _, p := range c.parts {
+		for _, cn := range p.conns {
+			if cn.first != 0 && (first == 0 || cn.first < first) {
+				first = cn.first
+			}
+		}
 		if p.left {
 			continue
 		}
@@ -61,12 +71,16 @@ func (v views) summary(c *call) *CallSummary {
 		}
 	}
 	s.BitrateKbps = bitrate
+	if first != 0 {
+		s.FirstStats = msTime(first)
+	}
 	if top := worstOpen(c.findings); top != nil {
 		s.Severity, s.TopFinding, s.TopRule = top.Severity, top.Message, top.Rule
 	}
 	if s.Ended && c.summary != nil {
 		keepLast(s, c.summary)
 	}
+	v.fleet.set(c, c.summary, s)
 	c.summary, c.dirty = s, false
 	if c.live != nil {
 		c.live.summaries[c.slot] = s
@@ -157,6 +171,8 @@ func (v views) participantDetail(c *call, p *participant) ParticipantDetail {
 	ser := p.hist.series()
 	pd.BitrateIn, pd.BitrateOut = ser[seriesBitrateIn], ser[seriesBitrateOut]
 	pd.LossIn, pd.LossOut, pd.RTT = ser[seriesLossIn], ser[seriesLossOut], ser[seriesRTT]
+	x := p.hist.extraSeries()
+	pd.JitterIn, pd.FrameRateIn, pd.FrameHeightIn = x[0], x[1], x[2]
 	return pd
 }
 

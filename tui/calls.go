@@ -32,6 +32,7 @@ type callsTable struct {
 	feed      engine.FeedStatus       // the feed's state, said in the body when it is down
 	now       time.Time               // the tick's wall clock, for countdowns
 	banner    []string                // over the rows while the feed is down
+	group     *groupFilter            // the fleet group the calls are narrowed to, or nil
 	rows      []*diagnose.CallSummary // order.rows, the calls on screen in order
 	order     callOrder
 	byID      map[string]int32      // the snapshot's calls' slots by id
@@ -204,6 +205,7 @@ func (t *callsTable) Update(msg tea.KeyPressMsg) (cmd tea.Cmd, open bool) {
 		return t.input.Focus(), false
 	case key.Matches(msg, k.ClearFilter):
 		t.setFilter("")
+		t.SetGroup(nil)
 	case key.Matches(msg, k.Open):
 		if t.Selected() == nil {
 			return nil, false
@@ -269,10 +271,10 @@ func (t *callsTable) ShortHelp() []key.Binding {
 		}
 	}
 	out := []key.Binding{k.Open, k.Filter, k.Sort}
-	if t.filter != "" {
+	if t.filter != "" || t.group != nil {
 		out = append(out, k.ClearFilter)
 	}
-	return out
+	return append(out, k.Fleet, k.CallHistory)
 }
 
 // FullHelp implements help.KeyMap.
@@ -280,7 +282,7 @@ func (t *callsTable) FullHelp() [][]key.Binding {
 	k := t.keys
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.Open, k.Filter, k.ClearFilter, k.Sort, k.Reverse},
+		{k.Open, k.Filter, k.ClearFilter, k.Sort, k.Reverse, k.Fleet, k.CallHistory},
 	}
 }
 
@@ -315,6 +317,9 @@ func (t *callsTable) emptyText() string {
 		return "No calls right now."
 	case t.finding:
 		return fmt.Sprintf("No call matches %q yet; waiting for it to appear (esc stops).", t.filter)
+	}
+	if t.group != nil && t.filter == "" {
+		return "No call has " + t.group.label + " (esc clears the filter)."
 	}
 	return fmt.Sprintf("No call matches %q (esc clears the filter).", t.filter)
 }

@@ -118,13 +118,14 @@ func (c columns) row(s *diagnose.CallSummary, feedTime time.Time) string {
 	return b.String()
 }
 
-// warmUp is how long a call runs before the rules have seen enough stats
-// to judge it (their windows fill): until then "ok" would be a guess.
+// warmUp is how long calltop watches a call's stats before the rules'
+// windows have filled enough to judge it: until then "ok" would be a guess.
 const warmUp = 20 * time.Second
 
-// warming reports whether c is too young to be called ok.
+// warming reports whether c has been watched too briefly to be called ok
+// (a call already going when calltop connected is new to it too).
 func warming(c *diagnose.CallSummary, feedTime time.Time) bool {
-	return !c.Ended && c.Severity == diagnose.None && callDuration(c, feedTime) < warmUp
+	return !c.Ended && c.Severity == diagnose.None && (c.FirstStats.IsZero() || feedTime.Sub(c.FirstStats) < warmUp)
 }
 
 // topFinding is the finding cell's text: an ended call says how long ago

@@ -29,6 +29,7 @@ type callOrder struct {
 	base   time.Time               // the feed time of the last full sort
 	by     sortKey
 	filter string
+	keep   func(*diagnose.CallSummary) bool    // the fleet screen's group, nil for every call
 	query  query                               // the filter, parsed
 	text   map[*diagnose.CallSummary]*callText // the snapshot's calls' text to match while a filter is on
 	merges int                                 // snapshots merged in rather than sorted whole (for tests)
@@ -66,6 +67,9 @@ func (o *callOrder) rebuild(calls []*diagnose.CallSummary, feedTime time.Time, b
 	}
 	o.place = slices.Grow(o.place[:0], len(calls))
 	for slot, c := range calls {
+		if o.keep != nil && !o.keep(c) {
+			continue
+		}
 		rank := matchExact
 		if text != nil {
 			t, ok := o.text[c]
@@ -171,6 +175,9 @@ func (o *callOrder) merge(calls []*diagnose.CallSummary, feedTime time.Time, fol
 // sort does not look at) takes the old one's row instead.
 func (o *callOrder) placeAdded(d *snapshotDiff, feedTime time.Time) {
 	for i, a := range d.added {
+		if o.keep != nil && !o.keep(a.c) {
+			continue
+		}
 		rank := matchExact
 		if !o.query.empty() {
 			t := newCallText(a.c)

@@ -159,9 +159,10 @@ func TestFilterPasteAndEditing(t *testing.T) {
 
 func TestHonestRows(t *testing.T) {
 	young := call("c-young", "just-started", diagnose.None, "Zoe")
-	young.Start = feedTime().Add(-5 * time.Second)
+	young.Start = feedTime().Add(-5 * time.Minute)      // going on before calltop connected:
+	young.FirstStats = feedTime().Add(-5 * time.Second) // its stats are 5 s old
 	old := call("c-old", "long-running", diagnose.None, "Yan")
-	old.Start = feedTime().Add(-5 * time.Minute)
+	old.Start, old.FirstStats = feedTime().Add(-5*time.Minute), feedTime().Add(-5*time.Minute)
 	f := frame(1, 5, "")
 	f.Calls.Calls = append(f.Calls.Calls, young, old)
 	m, _ := newTestModel(120, 24, f)

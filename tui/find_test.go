@@ -30,7 +30,7 @@ func TestQueryTermsAndPhrases(t *testing.T) {
 // call is a summary with a room and participants ("Name" or "Name/user").
 func call(id, room string, sev diagnose.Severity, names ...string) *diagnose.CallSummary {
 	return &diagnose.CallSummary{ID: id, Key: id, Room: room, Severity: sev, Participants: len(names),
-		People: people(names...), Start: t0, WorstMOS: 4, WorstLoss: 0, WorstRTTMs: 50, Version: 1}
+		People: people(names...), Start: t0, FirstStats: t0, WorstMOS: 4, WorstLoss: 0, WorstRTTMs: 50, Version: 1}
 }
 
 func TestEveryWordMatchesTheSameParticipant(t *testing.T) {

@@ -14,6 +14,8 @@ type screen int
 const (
 	screenCalls screen = iota
 	screenCall
+	screenFleet
+	screenHistory
 )
 
 // frameMsg carries one engine frame into Update.
@@ -58,9 +60,15 @@ type Model struct {
 
 	calls  *callsTable
 	call   *callView
-	alerts *alertPane
-	header *header
-	help   *helpScreen
+	fleet  *fleetScreen
+	hist   *historyScreen
+	stored *storedView // the stored call on the call screen, opened from history
+	// findText is --find's text; findAsked says history was asked for it.
+	findText  string
+	findAsked bool
+	alerts    *alertPane
+	header    *header
+	help      *helpScreen
 }
 
 func newModel(ctrl Controller, frames <-chan engine.Frame, opts Options) *Model {
@@ -68,6 +76,9 @@ func newModel(ctrl Controller, frames <-chan engine.Frame, opts Options) *Model 
 	c := common{styles: &m.styles, keys: &m.keys}
 	m.calls = newCallsTable(c)
 	m.call = newCallView(c)
+	m.fleet = newFleetScreen(c)
+	m.hist = newHistoryScreen(c, opts.History)
+	m.keys.CallHistory.SetEnabled(opts.History != nil)
 	m.alerts = newAlertPane(c, opts.ReadOnly)
 	m.alerts.whyRO = opts.ReadOnlyReason
 	m.header = &header{common: c}
@@ -110,6 +121,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onTick(time.Time(msg))
 	case noticeMsg:
 		m.notice = string(msg)
+	case historyResultsMsg:
+		m.hist.SetResults(msg)
+	case storedCallMsg:
+		return m, m.openStored(msg)
+	case findStoredMsg:
+		if m.calls.finding && m.screen == screenCalls { // no live call matched meanwhile
+			m.calls.finding = false
+			return m, m.openStored(msg.storedCallMsg)
+		}
 	case tea.KeyPressMsg:
 		return m, m.onKey(msg)
 	case tea.PasteMsg:
@@ -139,8 +159,13 @@ func (m *Model) show(f engine.Frame) {
 	m.setReplayKeys(f.Replay != nil)
 	m.calls.SetSnapshot(f.Calls.Calls, f.Calls.FeedTime, m.screen == screenCalls)
 	m.calls.SetFeed(f.Feed, m.now)
-	m.call.SetDetail(f.Calls.Focus, f.Calls.FeedTime, m.focusID)
-	m.call.gone = m.screen == screenCall && m.call.detail == nil && m.calls.Call(m.focusID) == nil
+	if m.stored != nil {
+		m.call.SetDetail(m.stored.detail, m.stored.detail.Summary.End, m.focusID)
+	} else {
+		m.call.SetDetail(f.Calls.Focus, f.Calls.FeedTime, m.focusID)
+	}
+	m.fleet.SetView(f.Calls.Fleet)
+	m.call.gone = m.screen == screenCall && m.stored == nil && m.call.detail == nil && m.calls.Call(m.focusID) == nil
 	m.alerts.SetFrame(&f, m.calls.Call)
 	m.layout()
 }
@@ -150,7 +175,7 @@ func (m *Model) show(f engine.Frame) {
 // their own goroutines, so a quick esc then enter can cross), so the call
 // screen converges on what the user chose.
 func (m *Model) refocus() tea.Cmd {
-	if m.screen != screenCall || m.call.gone {
+	if m.screen != screenCall || m.call.gone || m.stored != nil {
 		return nil
 	}
 	fd := m.shown.Calls.Focus

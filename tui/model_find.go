@@ -13,6 +13,7 @@ func (m *Model) startFind(text string) {
 		return
 	}
 	m.calls.finding = true
+	m.findText = text
 	m.calls.setFilter(text)
 }
 
@@ -27,7 +28,7 @@ func (m *Model) findStep() tea.Cmd {
 	n := m.calls.bestMatches()
 	switch {
 	case n == 0:
-		return nil
+		return m.findInHistory()
 	case n > 1:
 		m.calls.finding = false
 		return notice(fmt.Sprintf("%d calls match %q equally well: choose one (enter opens it)", n, m.calls.filter))

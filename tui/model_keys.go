@@ -26,6 +26,10 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		cmd, _ := m.calls.Update(msg)
 		return cmd
 	}
+	if m.screen == screenHistory && m.hist.Typing() {
+		cmd, _ := m.hist.Update(msg)
+		return cmd
+	}
 	if m.alerts.Picking() {
 		return m.alerts.Update(msg, m.ctrl)
 	}
@@ -56,6 +60,8 @@ func (m *Model) globalKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		m.showHelp = true
 	case key.Matches(msg, k.Pause):
 		return m.setPaused(!m.paused), true
+	case key.Matches(msg, k.Fleet) && m.screen != screenFleet:
+		return m.openFleet(), true
 	case key.Matches(msg, k.AlertPane):
 		m.alertOpen = !m.alertOpen
 		m.alertKeys = m.alertOpen
@@ -172,12 +178,24 @@ func (m *Model) alertKey(msg tea.KeyPressMsg) tea.Cmd {
 
 // screenKey handles keys for the calls or call screen.
 func (m *Model) screenKey(msg tea.KeyPressMsg) tea.Cmd {
+	if m.screen == screenCalls && key.Matches(msg, m.keys.CallHistory) {
+		return m.openHistory()
+	}
+	if m.screen == screenCalls && msg.String() == "H" && m.opts.History == nil {
+		return m.openHistory() // says why there is no history here
+	}
 	if m.screen == screenCalls {
 		cmd, open := m.calls.Update(msg)
 		if c := m.calls.Selected(); open {
 			return m.openCall(c.Key, target{person: m.calls.matchedPerson(c)})
 		}
 		return cmd
+	}
+	if m.screen == screenFleet {
+		return m.fleetKey(msg)
+	}
+	if m.screen == screenHistory {
+		return m.historyKey(msg)
 	}
 	if key.Matches(msg, m.keys.Back) {
 		if m.call.Reading() {
@@ -220,6 +238,9 @@ func (m *Model) callName(id string) string {
 
 // closeCall goes back to the calls screen, cursor and filter as they were.
 func (m *Model) closeCall() tea.Cmd {
+	if m.stored != nil {
+		return m.closeStored()
+	}
 	m.screen = screenCalls
 	m.focusID = ""
 	m.calls.Refresh()

@@ -37,6 +37,8 @@ func (m *Model) layout() {
 	}
 	m.calls.SetSize(bodyW, bodyH)
 	m.call.SetSize(bodyW, bodyH)
+	m.fleet.SetSize(bodyW, bodyH)
+	m.hist.SetSize(bodyW, bodyH)
 	m.help.SetSize(bodyW, bodyH)
 	m.help.SetBarWidth(m.width)
 	m.help.SetGroups(m.helpGroups())
@@ -48,7 +50,7 @@ func (m *Model) headerInfo() headerInfo {
 	in := headerInfo{
 		feed: f.Feed, replay: f.Replay, hasFrame: m.hasFrame, closed: m.closed,
 		feedTime: f.Calls.FeedTime, now: m.now, calls: len(f.Calls.Calls),
-		filter: m.calls.filter,
+		filter: m.calls.filterText(),
 		paused: m.paused, waiting: m.waiting, firing: m.alerts.Firing(), ended: m.calls.ended,
 	}
 	for _, n := range f.Calls.DataQuality {
@@ -104,6 +106,10 @@ func (m *Model) body() string {
 		main = m.help.View()
 	case m.screen == screenCall:
 		main = m.call.View()
+	case m.screen == screenFleet:
+		main = m.fleet.View()
+	case m.screen == screenHistory:
+		main = m.hist.View()
 	default:
 		main = m.calls.View()
 	}
@@ -147,6 +153,10 @@ func (m *Model) active() component {
 		return m.alerts
 	case m.screen == screenCall:
 		return m.call
+	case m.screen == screenFleet:
+		return m.fleet
+	case m.screen == screenHistory:
+		return m.hist
 	}
 	return m.calls
 }
@@ -160,7 +170,7 @@ func (m *Model) hintBar() string {
 		return m.help.Bar(m.help.ShortHelp(), 2)
 	}
 	bindings, keep := m.active().ShortHelp(), 0
-	if !(m.screen == screenCalls && m.calls.Filtering()) && !m.alerts.Picking() {
+	if !(m.screen == screenCalls && m.calls.Filtering()) && !(m.screen == screenHistory && m.hist.Typing()) && !m.alerts.Picking() {
 		k := &m.keys
 		bindings, keep = append(bindings, k.AlertPane, k.Pause, k.Help, k.Quit), 2
 	}

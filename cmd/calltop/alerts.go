@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/calltop/calltop/cmd/calltop/team"
 	"github.com/calltop/calltop/diagnose"
@@ -17,12 +18,34 @@ import (
 	"github.com/calltop/calltop/feed/client"
 )
 
-// alertsFlags are the flags every `calltop alerts` subcommand shares.
+// alertsFlags are the flags every `calltop alerts` subcommand shares, and
+// `calltop history` too: which team hub, as whom.
 type alertsFlags struct {
 	feed    string
 	token   string
 	caFile  string
 	timeout time.Duration
+}
+
+// register adds the hub flags to fs.
+func (af *alertsFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&af.feed, "feed", "", "the team hub's feed URL (default $CALLTOP_FEED)")
+	fs.StringVar(&af.token, "token", "", "your token on the hub (default $CALLTOP_TOKEN)")
+	fs.StringVar(&af.caFile, "ca", "", "PEM file of CA certificates to trust for wss://")
+	fs.DurationVar(&af.timeout, "timeout", 10*time.Second, "how long to wait for the hub")
+}
+
+// resolve fills the hub and token from the environment when the flags
+// left them out, and says when there is no hub.
+func (af *alertsFlags) resolve(e env, cmd *cobra.Command) error {
+	if af.feed == "" {
+		af.feed = e.getenv("CALLTOP_FEED")
+	}
+	af.token = e.flagOrEnv(cmd, "token", af.token, "CALLTOP_TOKEN")
+	if af.feed == "" {
+		return errors.New("no hub: give --feed URL or set CALLTOP_FEED")
+	}
+	return nil
 }
 
 func newAlertsCmd(e env) *cobra.Command {
@@ -46,23 +69,10 @@ Errors name the reason: unknown key, forbidden for a viewer, hub not in team mod
   calltop alerts silence --person "Dana Scully" --until-resolved
   calltop alerts silences
   calltop alerts expire s3`,
-		Args: cobra.NoArgs,
-		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
-			if af.feed == "" {
-				af.feed = e.getenv("CALLTOP_FEED")
-			}
-			af.token = e.flagOrEnv(cmd, "token", af.token, "CALLTOP_TOKEN")
-			if af.feed == "" {
-				return errors.New("no hub: give --feed URL or set CALLTOP_FEED")
-			}
-			return nil
-		},
+		Args:              cobra.NoArgs,
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error { return af.resolve(e, cmd) },
 	}
-	p := cmd.PersistentFlags()
-	p.StringVar(&af.feed, "feed", "", "the team hub's feed URL (default $CALLTOP_FEED)")
-	p.StringVar(&af.token, "token", "", "your token on the hub (default $CALLTOP_TOKEN)")
-	p.StringVar(&af.caFile, "ca", "", "PEM file of CA certificates to trust for wss://")
-	p.DurationVar(&af.timeout, "timeout", 10*time.Second, "how long to wait for the hub")
+	af.register(cmd.PersistentFlags())
 	cmd.AddCommand(newAlertsListCmd(&af), newAlertsAckCmd(&af), newAlertsUnackCmd(&af),
 		newAlertsSilenceCmd(&af), newAlertsSilencesCmd(&af), newAlertsExpireCmd(&af))
 	return cmd

@@ -45,7 +45,8 @@ func newDemoCmd(e env) *cobra.Command {
 		Short: "Open the TUI on simulated calls, over a real WebSocket on loopback",
 		Long: `demo starts an in-process hub serving simulated calls on 127.0.0.1 (a random port),
 connects to it over WebSocket like any feed, and opens the TUI. The header shows the
-feed as "demo". Scenarios: ` + strings.Join(sim.ScenarioNames(), ", ") + `.
+feed as "demo". Scenarios: ` + strings.Join(sim.ScenarioNames(), ", ") + `;
+fleet scenarios (one group impaired in every call, on top of the others): ` + strings.Join(sim.FleetScenarioNames(), ", ") + `.
 Without --scenario the mix is mostly good calls with some of each problem.`,
 		Example: `  calltop demo
   calltop demo --scenario wifi-loss --calls 6
@@ -72,7 +73,7 @@ Without --scenario the mix is mostly good calls with some of each problem.`,
 	cfg.fleet.register(cmd)
 	cfg.view.register(f)
 	_ = cmd.RegisterFlagCompletionFunc("scenario", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return sim.ScenarioNames(), cobra.ShellCompDirectiveNoFileComp
+		return append(sim.ScenarioNames(), sim.FleetScenarioNames()...), cobra.ShellCompDirectiveNoFileComp
 	})
 	return cmd
 }

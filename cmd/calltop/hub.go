@@ -48,11 +48,12 @@ type hubOptions struct {
 	ingestSessions int
 	ingestRate     float64
 	ingestMaxBytes int64
-	sessionBytes   int
-	clientBytes    int
 
-	// Team mode (--team): docs/team.md.
-	team hubTeamFlags
+	// Team mode (--team): docs/team.md; its call history: docs/history.md.
+	team         hubTeamFlags
+	history      hubHistoryFlags
+	sessionBytes int
+	clientBytes  int
 }
 
 func newHubCmd(e env) *cobra.Command {
@@ -138,11 +139,12 @@ subscribers get a close frame.`,
 	f.IntVar(&o.sessionBytes, "ingest-max-session-bytes", ingest.DefaultSessionBytes, "most memory one browser session's stats may hold; over it the session is ended")
 	f.IntVar(&o.clientBytes, "ingest-max-client-bytes", ingest.DefaultClientBytes, "most memory the sessions of one client address may hold, departed ones included")
 	_ = cmd.RegisterFlagCompletionFunc("scenario", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return sim.ScenarioNames(), cobra.ShellCompDirectiveNoFileComp
+		return append(sim.ScenarioNames(), sim.FleetScenarioNames()...), cobra.ShellCompDirectiveNoFileComp
 	})
 	cmd.MarkFlagsMutuallyExclusive("simulate", "replay")
 	cmd.MarkFlagsRequiredTogether("tls-cert", "tls-key")
 	o.team.register(cmd)
+	o.history.register(cmd)
 	cmd.AddCommand(newHubUserCmd(e))
 	return cmd
 }
@@ -175,7 +177,8 @@ func runHub(ctx context.Context, o hubOptions, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	hc, teamMode, err := setupTeam(o, hub.Config{Name: o.name, Token: o.token, TLS: tlsConf, AllowHosts: o.allowHost, MaxConns: o.maxConns, Logf: logger.Printf}, logger)
+	hc, teamMode, err := setupTeam(o, hub.Config{Name: o.name, Token: o.token, TLS: tlsConf, AllowHosts: o.allowHost,
+		MaxConns: o.maxConns, Logf: logger.Printf}, logger)
 	if err != nil {
 		ln.Close()
 		return err
@@ -225,6 +228,9 @@ func runHub(ctx context.Context, o hubOptions, stderr io.Writer) error {
 				cancel()
 			}
 		})
+	}
+	if teamMode != nil {
+		routes = append(routes, teamMode.routes...)
 	}
 	err = feedHub.Serve(ctx, ln, routes...)
 	cancel()

@@ -73,8 +73,9 @@ func checkHubListen(o hubOptions, users *team.Users) error {
 // teamHub is what runHub needs of team mode: the hub config with the
 // team's hooks, and what to run beside the hub.
 type teamHub struct {
-	run   func(ctx context.Context, h *hub.Hub) error
-	close func()
+	run    func(ctx context.Context, h *hub.Hub) error
+	close  func()
+	routes []hub.Route // served beside the feed (history)
 }
 
 // setupTeam prepares team mode: state, users, audit log, webhooks, the
@@ -105,9 +106,17 @@ func setupTeam(o hubOptions, hc hub.Config, logger *log.Logger) (hub.Config, *te
 	if err != nil {
 		return hc, nil, err
 	}
+	hist, err := openTeamHistory(o, dir, logger)
+	if err != nil {
+		audit.Close()
+		return hc, nil, err
+	}
 	var notifier *webhook.Notifier
 	cfg := team.Config{Name: o.name, SharedToken: o.token, Users: users, Audit: audit, Store: store,
 		NewMonitor: newMonitor, Logf: logger.Printf, Rate: rate.Limit(o.team.rate), AllowHosts: o.allowHost}
+	if hist != nil {
+		cfg.History, cfg.Ended, cfg.NewMonitor = hist.store, hist.ended, hist.newMonitor
+	}
 	if len(o.team.webhooks) > 0 {
 		notifier, err = webhook.NewNotifier(webhook.NotifierOptions{Webhooks: o.team.webhooks, Format: webhook.Format(o.team.format)})
 		if err != nil {
@@ -130,8 +139,22 @@ func setupTeam(o hubOptions, hc hub.Config, logger *log.Logger) (hub.Config, *te
 		}
 		audit.Close()
 	}}
-	th.run = func(ctx context.Context, h *hub.Hub) error { return runTeamServer(ctx, o, srv, h, dir, logger) }
-	logger.Printf("hub: team mode; state in %s (users, alert state, audit.log)", dir)
+	th.routes = srv.HistoryRoutes()
+	th.run = func(ctx context.Context, h *hub.Hub) error {
+		if hist == nil {
+			return runTeamServer(ctx, o, srv, h, dir, logger)
+		}
+		hctx, stop := context.WithCancel(context.Background()) // the writer outlives the engine: it gets every last call
+		done := make(chan error, 1)
+		go func() { done <- hist.run(hctx) }()
+		err := runTeamServer(ctx, o, srv, h, dir, logger)
+		stop()
+		if herr := <-done; err == nil {
+			err = herr
+		}
+		return err
+	}
+	logger.Printf("hub: team mode; state in %s (users, alert state, audit.log, history.db)", dir)
 	return srv.HubConfig(hc), th, nil
 }
 

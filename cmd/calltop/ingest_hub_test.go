@@ -35,6 +35,9 @@ func TestHubIngestBesideALoopingReplay(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sub.Close()
+	// The join must come after the subscriber's snapshot (the test counts
+	// it live): the upgrade answers before the hub adds the subscriber.
+	waitSubscribers(t, addr, 1)
 
 	// A browser session joins call "live-room".
 	conn, _, err := (&websocket.Dialer{Subprotocols: []string{"3.1_STANDARD"}}).Dial(

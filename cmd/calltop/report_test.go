@@ -21,7 +21,14 @@ import (
 // writeSimRecording writes a recording of seconds of simulated feed.
 func writeSimRecording(t *testing.T, scenarios []string, seconds int, extra ...string) string {
 	t.Helper()
-	s, err := sim.New(sim.Config{Calls: 6, Scenarios: scenarios, Seed: 11})
+	return writeSimRecordingOf(t, 6, scenarios, seconds, extra...)
+}
+
+// writeSimRecordingOf writes a recording of seconds of a simulated feed
+// of calls calls.
+func writeSimRecordingOf(t *testing.T, calls int, scenarios []string, seconds int, extra ...string) string {
+	t.Helper()
+	s, err := sim.New(sim.Config{Calls: calls, Scenarios: scenarios, Seed: 11})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,6 +59,27 @@ type (
 	jsReport struct {
 		Source struct{ Path, Format string } `json:"source"`
 		Calls  []jsCall                      `json:"calls"`
+		Fleet  *jsFleet                      `json:"fleet"`
+	}
+	jsFleet struct {
+		People   int `json:"people"`
+		Calls    int `json:"calls"`
+		StandOut []struct {
+			Rule, Dimension, Value, Text string
+			Affected, People             int
+			Share, RestShare, Z          float64
+		} `json:"standOut"`
+		Dimensions []struct {
+			Key, Title string
+			Groups     []struct {
+				Value                                         string
+				People, Calls                                 int
+				ProblemShare                                  float64
+				Small                                         bool
+				Rules                                         map[string]int
+				MOSMedian, MOSP10, LossMedianPct, RTTMedianMs *float64
+			}
+		} `json:"dimensions"`
 	}
 	jsCall struct {
 		ID           string            `json:"id"`
@@ -69,6 +97,7 @@ type (
 		UserAgent   string `json:"userAgent"`
 		MOS         *struct{ Mean, Min float64 }
 		Connections []jsConnection `json:"connections"`
+		UserID      string         `json:"userId"`
 	}
 	jsConnection struct {
 		ID                  string     `json:"id"`
@@ -77,19 +106,30 @@ type (
 		RelayProtocol       string     `json:"relayProtocol"`
 		LocalCandidateType  string     `json:"localCandidateType"`
 		MeanRTTMs           *float64   `json:"meanRttMs"`
+		SelectedPairRTTMs   *float64   `json:"selectedPairRttMs"`
+		RemoteInboundRTTMs  *float64   `json:"remoteInboundRttMs"`
 		PacketsSent         int64      `json:"packetsSent"`
 		PacketsSentLost     int64      `json:"packetsSentLost"`
 		PacketsReceived     int64      `json:"packetsReceived"`
 		PacketsReceivedLost int64      `json:"packetsReceivedLost"`
 		Streams             []jsStream `json:"streams"`
+		SetupMs             *float64   `json:"setupMs"`
+		ICEGatheringMs      *float64   `json:"iceGatheringMs"`
+		Reconnects          int        `json:"reconnects"`
+		ICERestarts         int        `json:"iceRestarts"`
+		DTLSFailed          bool       `json:"dtlsFailed"`
 	}
 	jsStream struct {
-		SSRC            int64   `json:"ssrc"`
-		Kind            string  `json:"kind"`
-		Direction       string  `json:"direction"`
-		Packets         int64   `json:"packets"`
-		PacketsLost     int64   `json:"packetsLost"`
-		MeanBitrateKbps float64 `json:"meanBitrateKbps"`
+		SSRC            int64    `json:"ssrc"`
+		Kind            string   `json:"kind"`
+		Direction       string   `json:"direction"`
+		Packets         int64    `json:"packets"`
+		PacketsLost     int64    `json:"packetsLost"`
+		MeanBitrateKbps float64  `json:"meanBitrateKbps"`
+		LossPct         *float64 `json:"lossPct"`
+		ConcealmentPct  *float64 `json:"concealmentPct"`
+		MinResolution   string   `json:"minResolution"`
+		MaxResolution   string   `json:"maxResolution"`
 	}
 	jsFinding struct {
 		Rule        string  `json:"rule"`
@@ -119,7 +159,7 @@ func documentedFields(t *testing.T) map[string][]string {
 	}
 	out := map[string][]string{}
 	section := ""
-	row := regexp.MustCompile("^\\| `([a-zA-Z]+)` \\|")
+	row := regexp.MustCompile("^\\| `([a-zA-Z][a-zA-Z0-9]*)` \\|")
 	sc := bufio.NewScanner(bytes.NewReader(b))
 	for sc.Scan() {
 		line := sc.Text()
@@ -156,7 +196,8 @@ func checkKeys(t *testing.T, doc map[string][]string, section string, obj map[st
 		t.Errorf("%s: output has fields %v, the doc lists %v", section, keys(obj), want)
 	}
 	children := map[string]string{"source": "source", "calls": "call", "participants": "participant",
-		"connections": "connection", "streams": "stream", "findings": "finding", "evidence": "evidence"}
+		"connections": "connection", "streams": "stream", "findings": "finding", "evidence": "evidence",
+		"fleet": "fleet", "standOut": "claim", "dimensions": "dimension", "groups": "group"}
 	for k, v := range obj {
 		child, ok := children[k]
 		if !ok {

@@ -47,6 +47,7 @@ With no --feed and no $CALLTOP_FEED, calltop opens the built-in demo. On a team 
 		newReportCmd(e),
 		newWatchCmd(e),
 		newAlertsCmd(e),
+		newHistoryCmd(e),
 	)
 	return root
 }

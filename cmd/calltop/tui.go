@@ -87,7 +87,7 @@ func runLive(ctx context.Context, live liveFlags) error {
 	if err != nil {
 		return err
 	}
-	opts := engine.Options{Events: client.Events()} // the header names the URL in use
+	opts := engine.Options{Events: client.Events(), Logf: log.Printf} // the header names the URL in use; log is calltop.log
 	if opts.Store, err = statefile.OpenStore(dir); err != nil {
 		// A read-only state directory: run, without saving, and say so.
 		opts.StoreProblem = "acks, silences and history are not saved (they last until you quit): " + err.Error()
@@ -98,7 +98,7 @@ func runLive(ctx context.Context, live liveFlags) error {
 		log.SetOutput(io.Discard) // nothing may write to the terminal under the TUI
 	}
 	if w, ok := probeTeam(ctx, cfg); ok { // a team hub keeps the book
-		return runTeamTUI(ctx, cfg, w, live.tui)
+		return runTeamTUI(ctx, cfg, w, live)
 	}
 	var notifier *webhook.Notifier
 	if len(live.webhooks) > 0 {
@@ -112,9 +112,9 @@ func runLive(ctx context.Context, live liveFlags) error {
 	opts.NewBook = newFleetBook(notifier, fleet, live.user)
 	err = runTUI(ctx, opts, live.tui, client.Run)
 	if notifier != nil {
-		cctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-		notifier.Close(cctx)
-		cancel()
+		for _, lost := range closeNotifier(notifier, 3*time.Second) {
+			log.Print("alert notification lost at exit: ", lost) // calltop.log
+		}
 	}
 	return err
 }

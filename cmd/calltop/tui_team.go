@@ -14,7 +14,6 @@ import (
 	"github.com/calltop/calltop/cmd/calltop/team"
 	"github.com/calltop/calltop/feed"
 	"github.com/calltop/calltop/feed/client"
-	"github.com/calltop/calltop/tui"
 )
 
 // teamProbeWait bounds how long the TUI waits to learn whether its hub is
@@ -36,7 +35,13 @@ func probeTeam(ctx context.Context, cfg client.Config) (feed.TeamWelcome, bool) 
 
 // runTeamTUI is the TUI on a team hub: the hub's book, as the user the hub
 // welcomed (a viewer's action keys say why they are refused).
-func runTeamTUI(ctx context.Context, cfg client.Config, w feed.TeamWelcome, topts tui.Options) error {
+func runTeamTUI(ctx context.Context, cfg client.Config, w feed.TeamWelcome, live liveFlags) error {
+	topts := live.tui // --find, --ascii: as on any feed
+	hc, err := historyClient(cfg.URLs[0], cfg.Token, cfg.CAFile)
+	if err != nil {
+		return err
+	}
+	topts.History = teamHistorySource{hc}
 	t, err := team.NewTUI(cfg, w, "", newMonitor, topts)
 	if err != nil {
 		return err

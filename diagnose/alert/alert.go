@@ -149,7 +149,7 @@ func sourceOf(rule string) source {
 		return fromFeed
 	case RuleParticipantStale:
 		return fromStale
-	case RuleNoNewCalls, RuleSetupFailures:
+	case RuleNoNewCalls, RuleSetupFailures, RuleFleetGroup:
 		return fromFleet
 	}
 	return fromFindings

@@ -16,10 +16,6 @@ var causesOf = map[string][]string{
 	diagnose.RuleVideoPoor:        {diagnose.RuleCPULimited},
 }
 
-// CausesOf returns the rules a symptom rule folds under (nil for a rule
-// that is not a symptom).
-func CausesOf(rule string) []string { return causesOf[rule] }
-
 // person names one participant of one call.
 type person struct{ call, participant string }
 

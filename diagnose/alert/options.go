@@ -70,6 +70,9 @@ type FleetOptions struct {
 	// SetupWindow is how many recent calls the percentage is over
 	// (default 20).
 	SetupWindow int
+	// Groups raises a fleet-group alert while a group of participants
+	// stands out for a finding (Book.FleetGroups; docs/fleet.md).
+	Groups bool
 }
 
 // Sender takes notifications from the Book. Send must not block.

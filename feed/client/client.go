@@ -126,6 +126,16 @@ func New(cfg Config) (*Client, error) {
 	return c, nil
 }
 
+// TLSConfig is the TLS setup a client uses for wss:// with caFile's CA
+// certificates trusted beside the system's ("" : the system's alone), for
+// other requests to the same hub (its history).
+func TLSConfig(caFile string) (*tls.Config, error) {
+	if caFile == "" {
+		return &tls.Config{MinVersion: tls.VersionTLS12}, nil
+	}
+	return loadCA(caFile)
+}
+
 func loadCA(path string) (*tls.Config, error) {
 	pem, err := os.ReadFile(path)
 	if err != nil {

@@ -38,7 +38,7 @@ func (h *Hub) subscribe(conn *websocket.Conn, peer Peer) error {
 	}
 	h.nextID++
 	peer.ID = h.nextID
-	joined := h.joinFrames(peer) // the team's frames as of now, before what is queued next
+	joined := h.joinFrames(peer) // Config.Joined runs under the lock
 	s := &subscriber{
 		id: h.nextID, remote: remote, conn: conn, peer: peer,
 		queue: newFrameQueue(h.cfg.QueueBytes), // hello and the snapshot go first, outside it
@@ -70,7 +70,8 @@ func (h *Hub) subscribe(conn *websocket.Conn, peer Peer) error {
 	if err == nil {
 		h.cfg.Logf("hub: subscriber %d (%s) joined; snapshot of %d calls in %d frames", s.id, remote, n, len(snap))
 	}
-	go h.writeLoop(s, append(append([][]byte{hello}, joined...), snap...))
+	first := append(append([][]byte{hello}, joined...), snap...)
+	go h.writeLoop(s, first)
 	go h.readLoop(s)
 	return nil
 }

@@ -238,3 +238,29 @@ func TestReplaySourceKeepsTheRecordedSpacingOverSpeed(t *testing.T) {
 		}
 	})
 }
+
+// TestReplaySourceLoopsAnInstantAtMostOnceASecond: a recording of one
+// instant at a huge speed loops once a second, not as fast as it can.
+func TestReplaySourceLoopsAnInstantAtMostOnceASecond(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		t0 := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+		recs := []recording.Record{{Recv: t0, Msg: []byte(`{"type":"call.end","callId":"a"}`)}}
+		p := &endingPublisher{}
+		// In virtual time: passes at 0, 1, ... 10 s; the deadline falls
+		// between two of them, so the count is exact.
+		ctx, cancel := context.WithTimeout(context.Background(), 10500*time.Millisecond)
+		defer cancel()
+		if err := hub.ReplaySource(recs, 1e6, true)(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		passes := 0
+		for _, f := range p.frames {
+			if f != nil {
+				passes++
+			}
+		}
+		if passes != 11 {
+			t.Errorf("%d passes in 10.5 s of a looping instant, want 11 (one a second, the first at once)", passes)
+		}
+	})
+}

@@ -133,15 +133,23 @@ func TestReconnectRejoinsTheSameParticipant(t *testing.T) {
 	}
 }
 
+// quietSession joins session id to meeting "quiet" with one getstats line,
+// on a virtual-time harness whose ingest lets a session be silent 1.5 s.
+func quietSession(t *testing.T, id string) (*harness, *jitsi) {
+	t.Helper()
+	h := newVirtualHarness(t, Config{Silence: 1500 * time.Millisecond})
+	ts := nowMs()
+	j := h.connectJitsi("quiet", id, false)
+	j.entry("getstats", "PC_0", getstats(ts, 10), ts)
+	h.next(feed.TypeParticipantJoin)
+	return h, j
+}
+
 // TestSilentSessionLeaves: a session that sends nothing for Silence
 // leaves, and its call ends.
 func TestSilentSessionLeaves(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		h := newVirtualHarness(t, Config{Silence: 1500 * time.Millisecond})
-		ts := nowMs()
-		j := h.connectJitsi("quiet", "sess-q", false)
-		j.entry("getstats", "PC_0", getstats(ts, 10), ts)
-		h.next(feed.TypeParticipantJoin)
+		h, _ := quietSession(t, "sess-q")
 		if l := h.next(feed.TypeParticipantLeave); !strings.HasPrefix(l.Reason, "silent for 1.5s") {
 			t.Errorf("leave reason %q", l.Reason)
 		}
@@ -152,11 +160,7 @@ func TestSilentSessionLeaves(t *testing.T) {
 // TestKeepaliveKeepsASessionIn: keepalives count as being heard.
 func TestKeepaliveKeepsASessionIn(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		h := newVirtualHarness(t, Config{Silence: 1500 * time.Millisecond})
-		ts := nowMs()
-		j := h.connectJitsi("quiet", "sess-k", false)
-		j.entry("getstats", "PC_0", getstats(ts, 10), ts)
-		h.next(feed.TypeParticipantJoin)
+		h, j := quietSession(t, "sess-k")
 		for range 6 {
 			time.Sleep(500 * time.Millisecond)
 			j.conn.WriteMessage(websocket.TextMessage, []byte(`{"statsSessionId":"sess-k","type":"keepalive"}`))

@@ -65,6 +65,11 @@ type Options struct {
 	// EvalInterval is how often, in data time, alerts are evaluated
 	// (default 1 s).
 	EvalInterval time.Duration
+	// BlindAfter, when set, raises feed-down on the wall clock if no data
+	// has arrived this long after Run started (a hub down at start, a
+	// wrong URL, an untrusted certificate): `watch` pages instead of
+	// staying silent. Zero: off.
+	BlindAfter time.Duration
 	// Remote, when set, is the alert book of a team hub: the engine keeps
 	// none of its own (NewBook and Store are unused) and frames carry the
 	// remote book's picture.
@@ -72,14 +77,17 @@ type Options struct {
 	// Findings puts the Monitor's open findings in a frame once a second
 	// (a team hub streams them).
 	Findings bool
-	// BlindAfter, when set, raises feed-down on the wall clock if no data
-	// has arrived this long after Run started (a hub down at start, a
-	// wrong URL, an untrusted certificate): `watch` pages instead of
-	// staying silent. Zero: off.
-	BlindAfter time.Duration
+	// Logf, when set, receives a line when the feed connects, fails,
+	// stalls or goes to reconnect (the TUI's calltop.log); nil logs
+	// nothing (watch prints the feed's state itself).
+	Logf func(format string, args ...any)
 	// StaleAfter is how long a participant's stats may stop, in data time,
 	// before the book hears about it (default 15 s).
 	StaleAfter time.Duration
+	// Ended, when set, receives the calls that left the Monitor (a
+	// Monitor made with diagnose.Options.CollectEnded), on the engine's
+	// goroutine: it must not block (history.Writer.Add queues).
+	Ended func([]diagnose.EndedCall)
 }
 
 // Engine owns the Monitor and the Book on one goroutine (Run) and hands

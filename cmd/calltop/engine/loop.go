@@ -223,6 +223,7 @@ func (l *loop) apply(m *feed.Message) {
 		l.dataNow, l.dataWall = now, time.Now()
 	}
 	l.evaluate(now, false)
+	l.handEnded()
 	l.changed()
 }
 
@@ -269,10 +270,10 @@ func (l *loop) setFeedState(cs feed.Status) {
 	if n := int(cs.BadFrames); n > st.BadFrames {
 		st.BadFrames, st.LastBad = n, cs.LastBadReason
 	}
+	logFeedChange(l.e.opts.Logf, l.feed, st)
 	if cs.State == feed.StateLive && l.feed.State != st.State {
 		l.epoch.connected() // a new connection: stale detection starts over
 	}
-	logFeedChange(l.feed, st)
 	l.feed = st
 	down := cs.State == feed.StateReconnecting || cs.State == feed.StateStalled || cs.State == feed.StateFailed
 	l.changed()

@@ -261,3 +261,46 @@ func TestLongSeekShowsNoHalfAppliedFrame(t *testing.T) {
 		})
 	})
 }
+
+// TestReplayLoopsAndPlaysAgainAfterTheEnd: with Loop the replay starts
+// over at the end (a fresh Monitor each pass); without it, space at the
+// end plays it again from the start.
+func TestReplayLoopsAndPlaysAgainAfterTheEnd(t *testing.T) {
+	var monitors atomic.Int32
+	e := newReplayEngine(t, &Replay{Records: records(t, 5, 100*time.Millisecond), Speed: 16, Loop: true}, &monitors)
+	passes := 0
+	wasEnded := false
+	waitFrame(t, e, 10*time.Second, "three passes", func(f Frame) bool {
+		if f.Replay == nil {
+			return false
+		}
+		if wasEnded && !f.Replay.Ended {
+			passes++
+		}
+		wasEnded = f.Replay.Ended
+		return passes >= 2 && f.Replay.Ended
+	})
+	if n := monitors.Load(); n < 3 {
+		t.Errorf("%d Monitors over three passes, want a fresh one each pass", n)
+	}
+
+	e2 := newReplayEngine(t, &Replay{Records: records(t, 5, 100*time.Millisecond), Speed: 16}, nil)
+	waitFrame(t, e2, 5*time.Second, "the end", func(f Frame) bool { return f.Replay != nil && f.Replay.Ended })
+	e2.ReplayPause(true) // the TUI's space on a replay that is not paused
+	waitFrame(t, e2, 5*time.Second, "playing again", func(f Frame) bool {
+		return !f.Replay.Ended && !f.Replay.Paused && f.Replay.Position.Before(f.Replay.End)
+	})
+	waitFrame(t, e2, 5*time.Second, "the end again", func(f Frame) bool { return f.Replay.Ended && len(f.Calls.Calls) == 5 })
+}
+
+// TestReplayStartsAtFrom: Replay.From jumps into the recording first.
+func TestReplayStartsAtFrom(t *testing.T) {
+	e := newReplayEngine(t, &Replay{Records: records(t, 60, time.Second), Speed: 1, From: 30 * time.Second}, nil)
+	e.ReplayPause(true)
+	f := waitFrame(t, e, 3*time.Second, "paused 30 s in", func(f Frame) bool {
+		return f.Replay != nil && f.Replay.Paused && !f.Replay.Position.Before(t0.Add(30*time.Second))
+	})
+	if got, want := len(f.Calls.Calls), appliedBy(f.Replay.Position); got != want {
+		t.Errorf("%d calls at %v, want %d", got, f.Replay.Position.Sub(t0), want)
+	}
+}

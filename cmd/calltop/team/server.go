@@ -19,6 +19,7 @@ import (
 	"github.com/calltop/calltop/diagnose"
 	"github.com/calltop/calltop/diagnose/alert"
 	"github.com/calltop/calltop/diagnose/alert/statefile"
+	"github.com/calltop/calltop/diagnose/history"
 	"github.com/calltop/calltop/feed"
 	"github.com/calltop/calltop/feed/client"
 	"github.com/calltop/calltop/feed/hub"
@@ -52,6 +53,13 @@ type Config struct {
 	Deliveries <-chan alert.Delivery
 	// NewMonitor makes the hub's diagnosis.
 	NewMonitor func() engine.Monitor
+	// History, when set, is where ended calls are searched (HistoryRoutes);
+	// Ended receives them from the engine (history.Writer.Add, converted).
+	History history.Store
+	Ended   func([]diagnose.EndedCall)
+	// Now is the wall clock history searches measure "since" from
+	// (default time.Now).
+	Now func() time.Time
 	// AllowHosts are the Host names besides loopback ones that a hub
 	// without users or token answers (hub.Config.AllowHosts).
 	AllowHosts []string
@@ -96,6 +104,9 @@ func NewServer(cfg Config) (*Server, error) {
 	}
 	if cfg.Logf == nil {
 		cfg.Logf = log.Printf
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
 	return &Server{cfg: cfg, internal: map[string]hub.Peer{}, limiters: map[string]*rate.Limiter{},
 		replies: make(chan reply, replyQueue), ready: make(chan struct{})}, nil
@@ -204,7 +215,8 @@ func (s *Server) Run(ctx context.Context, h *hub.Hub) error {
 		return err
 	}
 	s.eng, err = engine.New(engine.Options{NewMonitor: s.cfg.NewMonitor, NewBook: s.cfg.NewBook,
-		Store: s.cfg.Store, Deliveries: s.cfg.Deliveries, Source: "team hub", Events: c.Events(), Findings: true})
+		Store: s.cfg.Store, Deliveries: s.cfg.Deliveries, Source: "team hub", Events: c.Events(), Findings: true,
+		Ended: s.cfg.Ended})
 	if err != nil {
 		return err
 	}
@@ -347,3 +359,6 @@ func (s *Server) user(name string) (User, bool) {
 	}
 	return User{}, false
 }
+
+// now is the server's wall clock (Config.Now).
+func (s *Server) now() time.Time { return s.cfg.Now() }
