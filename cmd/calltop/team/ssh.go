@@ -19,7 +19,8 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/ssh"
-	"github.com/charmbracelet/colorprofile"
+	"charm.land/wish/v2"
+	"charm.land/wish/v2/bubbletea"
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/calltop/calltop/cmd/calltop/engine"
@@ -89,22 +90,25 @@ func NewSSH(cfg SSHConfig, team *Server) (*SSH, error) {
 		return nil, err
 	}
 	s := &SSH{cfg: cfg, team: team}
-	s.srv = &ssh.Server{
-		Addr:    cfg.Addr,
-		Version: "calltop",
+	srv, err := wish.NewServer(
+		wish.WithAddress(cfg.Addr),
+		wish.WithVersion("calltop"),
+		wish.WithHostKeyPEM(keyPEM),
+		wish.WithPublicKeyAuth(s.authorize),
 		// A dead connection goes after twice the idle time; the idle
 		// timeout proper counts keystrokes (session).
-		IdleTimeout:      2 * cfg.IdleTimeout,
-		Handler:          s.session,
-		PublicKeyHandler: s.authorize,
-		// Sessions only: no forwarding, no subsystems (nil callbacks deny).
-		ChannelHandlers:   map[string]ssh.ChannelHandler{"session": ssh.DefaultSessionHandler},
-		RequestHandlers:   map[string]ssh.RequestHandler{},
-		SubsystemHandlers: map[string]ssh.SubsystemHandler{},
+		wish.WithIdleTimeout(2*cfg.IdleTimeout),
+		wish.WithMiddleware(func(ssh.Handler) ssh.Handler { return s.session }),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("SSH server: %w", err)
 	}
-	if err := s.srv.SetOption(ssh.HostKeyPEM(keyPEM)); err != nil {
-		return nil, fmt.Errorf("SSH host key: %w", err)
-	}
+	// Sessions only: no forwarding (nil callbacks deny), no global
+	// requests, no subsystems.
+	srv.ChannelHandlers = map[string]ssh.ChannelHandler{"session": ssh.DefaultSessionHandler}
+	srv.RequestHandlers = map[string]ssh.RequestHandler{}
+	srv.SubsystemHandlers = map[string]ssh.SubsystemHandler{}
+	s.srv = srv
 	return s, nil
 }
 
@@ -227,14 +231,14 @@ func (s *SSH) session(sess ssh.Session) {
 	defer func() { s.sessions.Add(-1); s.wg.Done() }()
 	s.cfg.Logf("ssh: %s logged in as %s (%s) from %s, %dx%d %s", clean(sess.User()), u.name, u.role, from,
 		pty.Window.Width, pty.Window.Height, clean(pty.Term))
-	err := s.runTUI(sess, u, pty, winch)
+	err := s.runTUI(sess, u, winch)
 	s.cfg.Logf("ssh: session of %s from %s ended: %v", u.name, from, orWord(errString(err), "quit"))
 	sess.Exit(0)
 }
 
 // runTUI runs the TUI for one session until the user quits, the session
 // ends or no key comes for the idle timeout.
-func (s *SSH) runTUI(sess ssh.Session, u sshUser, pty ssh.Pty, winch <-chan ssh.Window) error {
+func (s *SSH) runTUI(sess ssh.Session, u sshUser, winch <-chan ssh.Window) error {
 	token, forget := s.team.Internal(u.name, u.role, "ssh "+sess.RemoteAddr().String())
 	defer forget()
 	ctx, cancel := context.WithCancel(sess.Context())
@@ -250,10 +254,10 @@ func (s *SSH) runTUI(sess ssh.Session, u sshUser, pty ssh.Pty, winch <-chan ssh.
 	wg.Go(func() { t.Run(ctx) })
 	in := &idleReader{r: sess}
 	in.touch()
-	envs := append(sess.Environ(), "TERM="+pty.Term)
-	prog := tea.NewProgram(t.Model, tea.WithInput(in), tea.WithOutput(sess), tea.WithContext(ctx),
-		tea.WithColorProfile(colorprofile.Env(envs)), tea.WithEnvironment(envs), tea.WithFPS(30),
-		tea.WithWindowSize(pty.Window.Width, pty.Window.Height))
+	// wish's options for the session's terminal (output, TERM, colours,
+	// size), then its input through the keystroke clock.
+	opts := append(bubbletea.MakeOptions(sess), tea.WithInput(in), tea.WithContext(ctx), tea.WithFPS(30))
+	prog := tea.NewProgram(t.Model, opts...)
 	wg.Go(func() { s.watch(ctx, prog, in, winch) })
 	_, err = prog.Run()
 	prog.Kill()
