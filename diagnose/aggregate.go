@@ -9,6 +9,14 @@ import (
 // lossPool sums lost and received packets of one kind in one report.
 type lossPool struct{ lost, recv float64 }
 
+// add counts one stream's interval; one with a marked counter is left out.
+func (lp *lossPool) add(lost, recv float64) {
+	if !math.IsNaN(lost) && !math.IsNaN(recv) {
+		lp.lost += lost
+		lp.recv += recv
+	}
+}
+
 func (lp lossPool) pct() float64 {
 	if n := lp.lost + lp.recv; n > 0 {
 		return 100 * lp.lost / n
@@ -54,6 +62,7 @@ const minActiveAudioPPS = 25
 func (mt metrics) aggregate(cn *connection, stats []feed.Stat, t int64) connSample {
 	a := reportAgg{s: newConnSample(t), neededKbps: math.NaN()}
 	var smp streamSample
+	cn.reports++
 	for pass := 0; pass < 2; pass++ { // remote-inbound needs the outbound samples first
 		for i := range stats {
 			st := &stats[i]
@@ -66,11 +75,19 @@ func (mt metrics) aggregate(cn *connection, stats []feed.Stat, t int64) connSamp
 				mt.dq.mark(DQTooMany)
 				continue
 			}
+			if strm.seen == cn.reports {
+				mt.dq.mark(strm.again(st, statTime(st, t)))
+				continue
+			}
+			strm.seen = cn.reports
 			fresh, reason := strm.update(st, statTime(st, t), &smp)
 			mt.dq.mark(reason)
 			switch {
 			case typ == stInbound && fresh:
 				a.inbound(strm, &smp)
+				if smp.dFreezes > 0 && smp.dBytes > 0 {
+					recordFreeze(cn, strm, t, smp.dFreezes, smp.dFrozenSecs)
+				}
 			case typ == stOutbound && fresh:
 				a.outbound(strm, st, &smp)
 			case typ == stRemoteInbound:
@@ -90,22 +107,24 @@ func (a *reportAgg) inbound(strm *stream, smp *streamSample) {
 	s := &a.s
 	s.bitrateIn = addNaN(s.bitrateIn, smp.kbps)
 	if strm.kind != "audio" {
-		a.videoLoss.lost += smp.dLost
-		a.videoLoss.recv += smp.dPackets
+		a.videoLoss.add(smp.dLost, smp.dPackets)
 		if smp.dBytes > 0 {
 			s.freezePct = maxNaN(s.freezePct, smp.freezePct)
 			if strm.value(cFramesDecoded) > 0 || smp.fps > 0 {
 				// a stream that never decoded a frame carries only padding
 				// (an SFU's bandwidth probes), not a picture anyone sees
 				s.fps = minNaN(s.fps, smp.fps)
+				s.frameHeight = maxNaN(s.frameHeight, smp.height)
 			}
 			s.pliRate = maxNaN(s.pliRate, smp.pliRate)
 		}
 		return
 	}
-	a.audioLoss.lost += smp.dLost
-	a.audioLoss.recv += smp.dPackets
+	a.audioLoss.add(smp.dLost, smp.dPackets)
 	s.jitterIn = maxNaN(s.jitterIn, smp.jitterMs)
+	if math.IsNaN(smp.dBytes) || math.IsNaN(smp.dPackets) {
+		return // its traffic counters were marked: nothing to judge it by
+	}
 	a.audioInSeen = true
 	a.audioInFlow = a.audioInFlow || smp.dBytes > 0
 	if smp.dt <= 0 || (smp.dPackets+max(smp.dLost, 0))/smp.dt < minActiveAudioPPS {
@@ -130,7 +149,7 @@ func (a *reportAgg) outbound(strm *stream, st *feed.Stat, smp *streamSample) {
 	}
 	switch strm.kind {
 	case "audio":
-		a.audioOutSeen = true
+		a.audioOutSeen = a.audioOutSeen || !math.IsNaN(smp.dBytes)
 		a.audioOutFlow = a.audioOutFlow || smp.dBytes > 0
 		if strm.targetBps > 0 {
 			a.neededKbps = addNaN(a.neededKbps, float64(strm.targetBps)/1000)
@@ -149,8 +168,9 @@ func (a *reportAgg) outbound(strm *stream, st *feed.Stat, smp *streamSample) {
 }
 
 // finish derives the connection-level values: loss in (the worse kind),
-// RTT (remote-inbound, else the selected pair), bandwidth, concealment
-// and the MOS of each received audio stream.
+// RTT (remote-inbound, else the selected pair: the rules' RTT; each source
+// is also summed on its own for the report), bandwidth, concealment and
+// the MOS of each received audio stream.
 func (a *reportAgg) finish(cn *connection) connSample {
 	s := a.s
 	// No media is judged per connection on all its audio streams at once:
@@ -166,7 +186,15 @@ func (a *reportAgg) finish(cn *connection) connSample {
 	if v := a.videoLoss.pct(); !math.IsNaN(v) && (math.IsNaN(s.lossIn) || v > s.lossIn) {
 		s.lossIn, s.lossInKind = v, "video"
 	}
+	if !math.IsNaN(s.rttMs) { // the far end's RTCP round trip (remote-inbound-rtp), the worst stream
+		cn.remoteRTTSum += s.rttMs
+		cn.remoteRTTN++
+	}
 	if pi, ok := findByID(cn.pairs, cn.selPair); ok {
+		if !math.IsNaN(pi.rttMs) { // ICE's STUN round trip on the selected candidate pair
+			cn.pairRTTSum += pi.rttMs
+			cn.pairRTTN++
+		}
 		if math.IsNaN(s.rttMs) {
 			s.rttMs = pi.rttMs
 		}
@@ -177,6 +205,7 @@ func (a *reportAgg) finish(cn *connection) connSample {
 	}
 	s.neededOutKbps = a.neededKbps
 	s.concealPct = a.conceal.pct()
+	s.freezes, s.frozenSecs = cn.freezes.worst(s.t, freezeWindow)
 	if !math.IsNaN(s.rttMs) {
 		cn.rttLast = s.rttMs
 		cn.rttSum += s.rttMs

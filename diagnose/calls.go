@@ -30,6 +30,10 @@ type callSet struct {
 	findings *ruleSet
 	// fleet is told when a call leaves the live set.
 	fleet *fleetState
+	// ended holds calls that left the live set, for Monitor.TakeEnded
+	// (only with Options.CollectEnded).
+	ended      []*call
+	collecting bool
 }
 
 // retiredMemory is how long a retired call id is remembered, and
@@ -41,7 +45,7 @@ const (
 
 func newCallSet(opts Options, dq dataQuality, findings *ruleSet) callSet {
 	return callSet{byID: map[string]*call{}, retired: map[string]int64{}, maxCalls: opts.MaxCalls,
-		keepEnded: opts.KeepEnded, fineCap: max(fineShort, int(opts.History/time.Second)), dq: dq, findings: findings}
+		keepEnded: opts.KeepEnded, collecting: opts.CollectEnded, fineCap: max(fineShort, int(opts.History/time.Second)), dq: dq, findings: findings}
 }
 
 // callFor returns the call, creating it (started at t) if it is unknown.
@@ -75,7 +79,7 @@ func (cs *callSet) newCall(id string, t int64) *call {
 // upsertCall adds or updates a call. start (a call.start) or revive (a
 // snapshot listing it as ongoing) may start an id that recently ended.
 func (cs *callSet) upsertCall(fc *feed.Call, t int64, start, revive bool) *call {
-	if old := cs.byID[fc.ID]; old != nil && old.end != 0 && start {
+	if old := cs.byID[fc.ID]; old != nil && old.end != 0 && (start || revive) {
 		cs.retire(old) // the id is reused: the ended call goes, a new one starts
 	}
 	c := cs.byID[fc.ID]
@@ -116,7 +120,7 @@ func (cs *callSet) upsertParticipant(c *call, fp *feed.Participant, t int64) *pa
 		}
 		p = &participant{id: fp.ID, c: c, joined: joined, hist: newHistory(joined), mosLast: math.NaN(), mosMin: math.NaN()}
 		if c.focused {
-			p.hist.fine.resize(cs.fineCap)
+			p.hist.focus(cs.fineCap)
 		}
 		c.parts = append(c.parts, p)
 		c.addTimeline(TimelineEvent{Time: msTime(t), ParticipantID: p.id, Kind: "joined"})
@@ -173,7 +177,7 @@ func (cs *callSet) connectionFor(p *participant, id string) *connection {
 		cs.dq.mark(DQTooMany)
 		return nil
 	}
-	cn := &connection{id: id, idx: len(p.conns), p: p, rules: make([]ruleState, len(rules)), rttLast: math.NaN(),
+	cn := &connection{id: id, idx: uint8(len(p.conns)), p: p, rules: make([]ruleState, len(rules)), rttLast: math.NaN(),
 		lossInAvg: math.NaN(), lossOutAvg: math.NaN()}
 	p.conns = append(p.conns, cn)
 	return cn
@@ -226,6 +230,7 @@ func (cs *callSet) retire(c *call) {
 	if cs.keepEnded {
 		cs.archive = append(cs.archive, c)
 	}
+	cs.collectEnded(c)
 }
 
 // applySnapshot makes the live set match a snapshot: calls absent from it
@@ -268,6 +273,19 @@ func (cs *callSet) applySnapshot(calls []feed.Call, t int64) {
 	}
 }
 
+// restart begins a new epoch of data time at t (a replay started over):
+// ended calls leave now, retired ids are forgotten (the replay starts them
+// again), and the clock goes back to t.
+func (cs *callSet) restart(t int64) {
+	for _, c := range cs.byID {
+		if c.end != 0 {
+			cs.retire(c)
+		}
+	}
+	clear(cs.retired)
+	cs.now = t
+}
+
 // sweep retires ended calls whose linger (ms) is over and, about every
 // 10 s, forgets retired ids older than retiredMemory.
 func (cs *callSet) sweep(linger int64) {
@@ -294,14 +312,14 @@ func (cs *callSet) setFocus(c *call) {
 	if old := cs.focus; old != nil {
 		old.focused = false
 		for _, p := range old.parts {
-			p.hist.fine.resize(fineShort)
+			p.hist.unfocus()
 		}
 	}
 	cs.focus = c
 	if c != nil {
 		c.focused = true
 		for _, p := range c.parts {
-			p.hist.fine.resize(cs.fineCap)
+			p.hist.focus(cs.fineCap)
 		}
 	}
 }

@@ -76,25 +76,30 @@ type participant struct {
 
 // connection is one peer connection of a participant.
 type connection struct {
-	id              string
-	idx             int
-	p               *participant
-	ice, state      string
-	everConnected   bool
-	failed          bool
-	first, last     int64 // first and last stats sample (ms)
-	streams         []*stream
-	pairs           []pairInfo
-	locals          []candidate
-	selPair         string
-	local           candidate // of the selected pair
-	pairChanges     [4]int64
-	rttLast         float64
-	rttSum          float64
-	rttN            int
-	rules           []ruleState
-	cur             connSample
-	transportSelect string
+	id            string
+	p             *participant
+	ice, state    string
+	everConnected bool
+	failed        bool
+	idx           uint8  // its index in the participant's connections
+	reports       uint32 // stats reports aggregated (stream.seen)
+	first, last   int64  // first and last stats sample (ms)
+	streams       []*stream
+	pairs         []pairInfo
+	locals        []candidate
+	selPair       string
+	local         candidate // of the selected pair
+	pairChanges   [4]int64
+	rttLast       float64
+	// the rules' RTT (remote-inbound, else the selected pair) summed over
+	// samples, and each source on its own, for the report
+	rttSum, pairRTTSum, remoteRTTSum float64
+	rttN                             int
+	pairRTTN, remoteRTTN             uint32
+	rules                            []ruleState
+	cur                              connSample
+	freezes                          *freezeLog
+	transportSelect                  string
 	// last sample times at which this connection received and sent audio
 	// bytes (0: never), for judging no-media per participant
 	audioInAt, audioOutAt int64
@@ -105,6 +110,17 @@ type connection struct {
 	// openRules has bit i set while rules[i] has a finding open here (for
 	// the fleet view, which must not walk every rule of every connection).
 	openRules uint32
+	setup     connSetup
+}
+
+// connSetup is how a connection came up and held (for the report): the
+// times of its first state change, first connection and ICE gathering,
+// and what went wrong on the way.
+type connSetup struct {
+	firstEvent, connected     int64 // ms; 0 until seen
+	gatherStart, gatherDone   int64
+	reconnects, iceRestarts   int
+	wasDisconnected, dtlsFail bool
 }
 
 type pairInfo struct {
@@ -129,14 +145,17 @@ type connSample struct {
 	noMediaIn, noMediaOut, micLevel  float64
 	availOutKbps, neededOutKbps      float64
 	cpuPct, bwPct, freezePct, fps    float64
-	pliRate                          float64
+	pliRate, frameHeight             float64
+	// freezes and frozenSecs: received video freezes and seconds frozen
+	// in the last freezeWindow (0 when none)
+	freezes, frozenSecs float64
 }
 
 func newConnSample(t int64) connSample {
 	n := math.NaN()
 	return connSample{t: t, bitrateIn: n, bitrateOut: n, lossIn: n, lossOut: n, rttMs: n, jitterIn: n,
 		concealPct: n, mos: n, noMediaIn: n, noMediaOut: n, micLevel: n, availOutKbps: n, neededOutKbps: n,
-		cpuPct: n, bwPct: n, freezePct: n, fps: n, pliRate: n}
+		cpuPct: n, bwPct: n, freezePct: n, fps: n, pliRate: n, frameHeight: n}
 }
 
 // displayName is how messages name a participant.

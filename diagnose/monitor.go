@@ -21,6 +21,10 @@ type Options struct {
 	// MaxCalls bounds the calls tracked at once (default 200,000); calls
 	// beyond it are ignored and counted as DQTooMany.
 	MaxCalls int
+	// CollectEnded keeps each call that leaves the live set (ended, then
+	// lingered) for TakeEnded, for call history. At most MaxEndedWaiting
+	// wait; beyond that the oldest is dropped and counted as DQEndedLost.
+	CollectEnded bool
 }
 
 // Monitor applies calltop.v1 messages and keeps, per call, participant,
@@ -40,6 +44,9 @@ type Monitor struct {
 	dq        dataQuality
 	parts     feed.SnapshotAssembler
 	lastSweep int64
+	// restarted: a replay started over (call.end replay-restart); the
+	// next message from earlier data time begins a new epoch.
+	restarted bool
 	calls     callSet
 	metrics   metrics
 	rules     ruleSet
@@ -98,6 +105,12 @@ func (m *Monitor) Apply(msg *feed.Message) {
 	if t == 0 && msg.TS != 0 {
 		m.dq.mark(DQBadTime)
 	}
+	if msg.Type == feed.TypeHello {
+		return // the hub's own clock, not data time (a replaying hub's is not the data's)
+	}
+	if m.restarted && t != 0 && t < m.calls.now && msg.Type != feed.TypeCallEnd {
+		m.newEpoch(t)
+	}
 	if t > m.calls.now {
 		m.calls.now = t
 	}
@@ -123,6 +136,7 @@ func (m *Monitor) Apply(msg *feed.Message) {
 		if c := m.calls.byID[msg.CallID]; c != nil {
 			m.calls.endCall(c, t, Clean(msg.Reason))
 		}
+		m.restarted = m.restarted || msg.Reason == feed.ReasonReplayRestart
 	case feed.TypeParticipantJoin, feed.TypeParticipantUpdate:
 		if c := m.calls.callFor(msg.CallID, t); c != nil && msg.Participant != nil && msg.Participant.ID != "" {
 			m.calls.upsertParticipant(c, msg.Participant, t)
@@ -181,6 +195,15 @@ func (m *Monitor) applyEvent(msg *feed.Message, t int64) {
 	if cn.p != nil && !p.left {
 		m.rules.evalSustained(cn, t, false)
 	}
+}
+
+// newEpoch starts data time again at t after a replay started over: the
+// calls it ended leave at once (kept for a report), the clock and the
+// sweep follow the new times instead of waiting for the old newest one.
+func (m *Monitor) newEpoch(t int64) {
+	m.restarted = false
+	m.calls.restart(t)
+	m.lastSweep = t
 }
 
 // sweep runs once per second of data time: sustained rules whose

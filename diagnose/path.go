@@ -42,6 +42,7 @@ func (cs *callSet) applyPath(c *call, p *participant, cn *connection, stats []fe
 			if s.ICEState != "" {
 				cs.setState(c, p, cn, feed.EventICEConnectionState, s.ICEState, t)
 			}
+			cn.setup.dtlsFail = cn.setup.dtlsFail || s.DTLSState == failedState
 		}
 	}
 	cs.selectPath(c, p, cn, fallback, t)
@@ -122,12 +123,16 @@ func (cs *callSet) setState(c *call, p *participant, cn *connection, kind, state
 		dst, label, tlKind = &cn.ice, "ICE connection", "ice"
 	case feed.EventConnectionState:
 		dst, label, tlKind = &cn.state, "Connection", "connection"
+	case feed.EventICEGatheringState:
+		cn.setup.note(kind, state, t, cn.everConnected)
+		return
 	default:
 		return
 	}
 	if *dst == state || state == "" {
 		return
 	}
+	cn.setup.note(kind, state, t, cn.everConnected)
 	*dst = state
 	sev := Info
 	switch state {
@@ -144,6 +149,49 @@ func (cs *callSet) setState(c *call, p *participant, cn *connection, kind, state
 	c.addTimeline(TimelineEvent{Time: msTime(t), ParticipantID: p.id, Kind: tlKind, Text: stateText(label, state), Severity: sev})
 	if state == closedState {
 		cs.findings.closeConnection(c, cn, t)
+	}
+}
+
+// note follows the states for the report's set-up figures: the first
+// state change, the first connection, ICE gathering, reconnections
+// (disconnected, then connected again) and ICE restarts (checking again
+// after having connected).
+func (su *connSetup) note(kind, state string, t int64, wasConnected bool) {
+	if su.firstEvent == 0 && t > 0 {
+		su.firstEvent = t
+	}
+	switch kind {
+	case feed.EventICEGatheringState:
+		switch state {
+		case "gathering":
+			if su.gatherStart == 0 {
+				su.gatherStart = t
+			}
+		case "complete":
+			if su.gatherDone == 0 && su.gatherStart != 0 {
+				su.gatherDone = t
+			}
+		}
+		return
+	case feed.EventICEConnectionState, feed.EventConnectionState:
+	default:
+		return
+	}
+	switch state {
+	case connectedICE, completedICE:
+		if su.connected == 0 {
+			su.connected = t
+		}
+		if su.wasDisconnected {
+			su.reconnects++
+			su.wasDisconnected = false
+		}
+	case disconnectedState:
+		su.wasDisconnected = true
+	case checkingICE:
+		if kind == feed.EventICEConnectionState && wasConnected && !su.wasDisconnected {
+			su.iceRestarts++
+		}
 	}
 }
 

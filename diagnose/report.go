@@ -42,6 +42,7 @@ type ReportParticipant struct {
 	UserAgent   string             `json:"userAgent"`
 	MOS         *ReportMOS         `json:"mos"`
 	Connections []ReportConnection `json:"connections"`
+	UserID      string             `json:"userId"`
 }
 
 // ReportMOS summarises a participant's estimated MOS over the call.
@@ -58,11 +59,14 @@ type ReportConnection struct {
 	RelayProtocol       string         `json:"relayProtocol"`
 	LocalCandidateType  string         `json:"localCandidateType"`
 	MeanRTTMs           *float64       `json:"meanRttMs"`
+	SelectedPairRTTMs   *float64       `json:"selectedPairRttMs"`
+	RemoteInboundRTTMs  *float64       `json:"remoteInboundRttMs"`
 	PacketsSent         int64          `json:"packetsSent"`
 	PacketsSentLost     int64          `json:"packetsSentLost"`
 	PacketsReceived     int64          `json:"packetsReceived"`
 	PacketsReceivedLost int64          `json:"packetsReceivedLost"`
 	Streams             []ReportStream `json:"streams"`
+	ReportSetup
 }
 
 // ReportStream is one RTP stream of a reported connection.
@@ -73,6 +77,7 @@ type ReportStream struct {
 	Packets         int64   `json:"packets"`
 	PacketsLost     int64   `json:"packetsLost"`
 	MeanBitrateKbps float64 `json:"meanBitrateKbps"`
+	ReportTrack
 }
 
 // ReportFinding is one finding of a reported call.
@@ -157,7 +162,7 @@ func (v views) reportCall(c *call) ReportCall {
 }
 
 func reportParticipant(p *participant) ReportParticipant {
-	rp := ReportParticipant{ID: Clean(p.id), Name: p.name, UserAgent: p.userAgent, Connections: []ReportConnection{}}
+	rp := ReportParticipant{ID: Clean(p.id), Name: p.name, UserAgent: p.userAgent, UserID: p.userID, Connections: []ReportConnection{}}
 	if p.mosN > 0 {
 		rp.MOS = &ReportMOS{Mean: round2(p.mosSum / float64(p.mosN)), Min: round2(p.mosMin)}
 	}
@@ -169,15 +174,14 @@ func reportParticipant(p *participant) ReportParticipant {
 
 func reportConnection(cn *connection) ReportConnection {
 	rc := ReportConnection{ID: Clean(cn.id), Failed: cn.failed, RelayProtocol: cn.local.relayProtocol,
-		LocalCandidateType: cn.local.typ, Streams: []ReportStream{}}
+		LocalCandidateType: cn.local.typ, Streams: []ReportStream{}, ReportSetup: reportSetup(cn)}
 	if cn.everConnected && cn.local.typ != "" {
 		relay := cn.local.typ == relayCandidate
 		rc.Relay = &relay
 	}
-	if cn.rttN > 0 {
-		v := round2(cn.rttSum / float64(cn.rttN))
-		rc.MeanRTTMs = &v
-	}
+	rc.MeanRTTMs = meanMs(cn.rttSum, float64(cn.rttN))
+	rc.SelectedPairRTTMs = meanMs(cn.pairRTTSum, float64(cn.pairRTTN))
+	rc.RemoteInboundRTTMs = meanMs(cn.remoteRTTSum, float64(cn.remoteRTTN))
 	lostOut := map[int64]int64{}
 	for _, st := range cn.streams {
 		if st.typ == stRemoteInbound {
@@ -185,17 +189,19 @@ func reportConnection(cn *connection) ReportConnection {
 		}
 	}
 	for _, st := range cn.streams {
-		rs := ReportStream{SSRC: st.ssrc, Kind: st.kind, Packets: count64(st.total(cPackets))}
+		rs := ReportStream{SSRC: st.ssrc, Kind: st.kind, Packets: count64(st.total(cPackets)), ReportTrack: reportTrack(st)}
 		if st.durSum > 0 {
 			rs.MeanBitrateKbps = round2(st.bytesSum * 8 / float64(st.durSum) / 1000)
 		}
 		switch st.typ {
 		case stInbound:
 			rs.Direction, rs.PacketsLost = "inbound", count64(st.total(cLost))
+			rs.LossPct = lossPct(rs.Packets, rs.PacketsLost)
 			rc.PacketsReceived += rs.Packets
 			rc.PacketsReceivedLost += rs.PacketsLost
 		case stOutbound:
 			rs.Direction, rs.PacketsLost = "outbound", lostOut[st.ssrc]
+			rs.LossPct = lossPct(rs.Packets, rs.PacketsLost)
 			rc.PacketsSent += rs.Packets
 			rc.PacketsSentLost += rs.PacketsLost
 		default:
@@ -204,6 +210,15 @@ func reportConnection(cn *connection) ReportConnection {
 		rc.Streams = append(rc.Streams, rs)
 	}
 	return rc
+}
+
+// meanMs is sum/n rounded to 0.01, or nil when n is 0.
+func meanMs(sum, n float64) *float64 {
+	if n == 0 {
+		return nil
+	}
+	v := round2(sum / n)
+	return &v
 }
 
 // count64 turns a trusted cumulative total into a count (never negative).

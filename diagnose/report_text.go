@@ -15,6 +15,9 @@ import (
 func (r Report) WriteText(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "calltop report: %s (%s), %d call%s\n", r.Source.Path, r.Source.Format, len(r.Calls), plural(len(r.Calls)))
+	if len(r.Calls) > 1 {
+		writeSummaryText(bw, r.Calls)
+	}
 	for i := range r.Calls {
 		writeCallText(bw, &r.Calls[i])
 	}
@@ -99,7 +102,11 @@ func writeParticipantText(w *bufio.Writer, p *ReportParticipant) {
 	if p.MOS != nil {
 		mos = fmt.Sprintf("MOS mean %.2f, min %.2f", p.MOS.Mean, p.MOS.Min)
 	}
-	fmt.Fprintf(w, "    %s (%s)  %s  %s\n", name, p.ID, orDash(Browser(p.UserAgent)), mos)
+	user := ""
+	if p.UserID != "" {
+		user = "  user " + p.UserID
+	}
+	fmt.Fprintf(w, "    %s (%s)%s  %s  %s\n", name, p.ID, user, orDash(Browser(p.UserAgent)), mos)
 	for _, cn := range p.Connections {
 		path := "never connected"
 		if cn.Relay != nil {
@@ -111,15 +118,15 @@ func writeParticipantText(w *bufio.Writer, p *ReportParticipant) {
 		if cn.Failed {
 			path += ", FAILED"
 		}
-		rtt := "RTT n/a"
-		if cn.MeanRTTMs != nil {
-			rtt = fmt.Sprintf("mean RTT %.0f ms", *cn.MeanRTTMs)
-		}
+		rtt := rttText(&cn)
 		fmt.Fprintf(w, "      connection %s: %s, %s; sent %d packets (%d lost), received %d (%d lost)\n",
 			cn.ID, path, rtt, cn.PacketsSent, cn.PacketsSentLost, cn.PacketsReceived, cn.PacketsReceivedLost)
+		if setup := setupText(cn.ReportSetup); setup != "" {
+			fmt.Fprintf(w, "        %s\n", setup)
+		}
 		for _, s := range cn.Streams {
-			fmt.Fprintf(w, "        %-5s %-8s ssrc %-10d %d packets, %d lost, %.0f kbps\n",
-				s.Kind, s.Direction, s.SSRC, s.Packets, s.PacketsLost, s.MeanBitrateKbps)
+			fmt.Fprintf(w, "        %-5s %-8s ssrc %-10d %d packets, %d lost, %.0f kbps%s\n",
+				s.Kind, s.Direction, s.SSRC, s.Packets, s.PacketsLost, s.MeanBitrateKbps, trackText(s.ReportTrack))
 		}
 	}
 }
@@ -141,4 +148,20 @@ func unitSuffix(u string) string {
 		return " %"
 	}
 	return " " + u
+}
+
+// rttText is a connection's mean RTT with each source's own mean: the
+// selected candidate pair's (ICE) and the remote-inbound one (RTCP).
+func rttText(cn *ReportConnection) string {
+	if cn.MeanRTTMs == nil {
+		return "RTT n/a"
+	}
+	var src []string
+	if cn.SelectedPairRTTMs != nil {
+		src = append(src, fmt.Sprintf("selected pair %.0f", *cn.SelectedPairRTTMs))
+	}
+	if cn.RemoteInboundRTTMs != nil {
+		src = append(src, fmt.Sprintf("remote-inbound %.0f", *cn.RemoteInboundRTTMs))
+	}
+	return fmt.Sprintf("mean RTT %.0f ms (%s)", *cn.MeanRTTMs, strings.Join(src, ", "))
 }

@@ -52,13 +52,17 @@ type Snapshot struct {
 
 // CallSummary is one row of the calls screen. Unknown numbers are NaN.
 type CallSummary struct {
-	ID           string // cleaned for display
-	Key          string // the id as the feed sent it: Snapshot's focus and findings' subjects use it
-	Room         string
-	Tags         map[string]string
-	Start        time.Time
-	End          time.Time // zero while ongoing
-	Ended        bool
+	ID    string // cleaned for display
+	Key   string // the id as the feed sent it: Snapshot's focus and findings' subjects use it
+	Room  string
+	Tags  map[string]string
+	Start time.Time
+	End   time.Time // zero while ongoing
+	Ended bool
+	// FirstStats is when the Monitor first had stats for the call (zero
+	// before any): until its rules have seen a few samples, no finding
+	// does not mean ok.
+	FirstStats   time.Time
 	Participants int
 	// Severity and TopFinding describe the worst open finding.
 	Severity   Severity
@@ -117,6 +121,13 @@ type ParticipantDetail struct {
 	LossIn     Series
 	LossOut    Series
 	RTT        Series
+	// JitterIn (the worst inbound audio jitter), FrameRateIn and
+	// FrameHeightIn (the video received: the lowest frame rate, the tallest
+	// frame) are kept only while the call is focused, so they start when
+	// it is opened; the video ones hold no known value without video.
+	JitterIn      Series
+	FrameRateIn   Series
+	FrameHeightIn Series
 }
 
 // ConnectionDetail describes one peer connection of a participant.

@@ -52,7 +52,13 @@ func (v views) summary(c *call) *CallSummary {
 		c.namesChanged = false
 	}
 	bitrate := math.NaN()
+	var first int64
 	for _, p := range c.parts {
+		for _, cn := range p.conns {
+			if cn.first != 0 && (first == 0 || cn.first < first) {
+				first = cn.first
+			}
+		}
 		if p.left {
 			continue
 		}
@@ -65,8 +71,14 @@ func (v views) summary(c *call) *CallSummary {
 		}
 	}
 	s.BitrateKbps = bitrate
+	if first != 0 {
+		s.FirstStats = msTime(first)
+	}
 	if top := worstOpen(c.findings); top != nil {
 		s.Severity, s.TopFinding, s.TopRule = top.Severity, top.Message, top.Rule
+	}
+	if s.Ended && c.summary != nil {
+		keepLast(s, c.summary)
 	}
 	v.fleet.set(c, c.summary, s)
 	c.summary, c.dirty = s, false
@@ -74,6 +86,25 @@ func (v views) summary(c *call) *CallSummary {
 		c.live.summaries[c.slot] = s
 	}
 	return s
+}
+
+// keepLast gives an ended call's summary the worst finding and figures it
+// had while it ran (its findings closed and its participants left with
+// the end): the calls list shows how the call ended, not "ok".
+func keepLast(s, old *CallSummary) {
+	if s.Severity == None && old.Severity > None {
+		s.Severity, s.TopFinding, s.TopRule = old.Severity, old.TopFinding, old.TopRule
+	}
+	if s.Participants == 0 {
+		s.Participants = old.Participants
+	}
+	for _, f := range []struct{ cur, last *float64 }{
+		{&s.WorstMOS, &old.WorstMOS}, {&s.WorstLoss, &old.WorstLoss}, {&s.WorstRTTMs, &old.WorstRTTMs}, {&s.BitrateKbps, &old.BitrateKbps},
+	} {
+		if math.IsNaN(*f.cur) {
+			*f.cur = *f.last
+		}
+	}
 }
 
 // people lists the participants by id, display name and user id, cleaned.
@@ -140,6 +171,8 @@ func (v views) participantDetail(c *call, p *participant) ParticipantDetail {
 	ser := p.hist.series()
 	pd.BitrateIn, pd.BitrateOut = ser[seriesBitrateIn], ser[seriesBitrateOut]
 	pd.LossIn, pd.LossOut, pd.RTT = ser[seriesLossIn], ser[seriesLossOut], ser[seriesRTT]
+	x := p.hist.extraSeries()
+	pd.JitterIn, pd.FrameRateIn, pd.FrameHeightIn = x[0], x[1], x[2]
 	return pd
 }
 

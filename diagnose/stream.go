@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"cmp"
 	"math"
 
 	"github.com/calltop/calltop/feed"
@@ -88,11 +89,17 @@ var slotOf = func() (out [stMediaSource + 1][nCounters]int8) {
 type stream struct {
 	typ     uint8
 	started bool
-	kind    string // "audio", "video" (constants) or a cleaned other kind
-	ssrc    int64
-	id      string // stats object id, the key when there is no SSRC
-	lastTS  float64
-	c       [maxSlots]float64 // the type's counters, in countersOf order
+	// twice: a report held two different objects for this stream (the same
+	// stats id twice); its counters going back are then never a restart.
+	twice bool
+	// seen is the connection's report count when the stream was last
+	// updated: a second object for it in the same report is not news.
+	seen   uint32
+	kind   string // "audio", "video" (constants) or a cleaned other kind
+	ssrc   int64
+	id     string // stats object id, the key when there is no SSRC
+	lastTS float64
+	c      [maxSlots]float64 // the type's counters, in countersOf order
 	// off makes totals survive resets: total = off + value (bytes, packets, lost).
 	off [3]float64
 	// report aggregates over trusted samples
@@ -103,6 +110,25 @@ type stream struct {
 	// PLI count anchors at least 15 s apart, oldest first (times in ms)
 	pliT [3]float64
 	pliC [3]float32
+	// freezeCount is the baseline of a received video stream's freezeCount
+	// (kept outside c: only video inbound streams carry it)
+	freezeCount float32
+	// the smallest and largest video frame seen (pixels, width x height)
+	minW, minH, maxW, maxH uint16
+}
+
+// noteResolution keeps the smallest and largest frame size (by area).
+func (st *stream) noteResolution(w, h float64) {
+	if w <= 0 || h <= 0 || w > 16384 || h > 16384 {
+		return
+	}
+	area := w * h
+	if st.maxW == 0 || area > float64(st.maxW)*float64(st.maxH) {
+		st.maxW, st.maxH = uint16(w), uint16(h)
+	}
+	if st.minW == 0 || area < float64(st.minW)*float64(st.minH) {
+		st.minW, st.minH = uint16(w), uint16(h)
+	}
 }
 
 // full expands the stored counters to a full-width array.
@@ -137,11 +163,13 @@ type streamSample struct {
 	concealPct, jbMs, freezePct   float64
 	fps, pliRate, cpuPct, bwPct   float64
 	level, rttMs, fractionLostPct float64
+	height                        float64 // inbound video frame height, px
+	dFreezes, dFrozenSecs         float64 // video freezes in the interval
 }
 
 func nanSample() streamSample {
 	n := math.NaN()
-	return streamSample{n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n}
+	return streamSample{n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n}
 }
 
 // total returns a counter's trusted cumulative total (across resets),
@@ -157,21 +185,24 @@ func (st *stream) total(i int) float64 {
 
 // update applies one stats object taken at ts (ms) and writes the
 // interval's sample to smp (all NaN when there is none). It returns
-// ok=false when there is no sample (first sample, or the sample was
-// marked), and the data-quality reason when it was marked. smp is an out
-// parameter, not a result, so that its 17 floats are not copied per object.
+// ok=false when there is no sample (first sample, duplicate or out of
+// order), and the data-quality reason when the object or one of its
+// values was marked. Each counter is judged on its own: a bad one gives a
+// NaN delta and keeps (or re-takes) its own baseline while the others
+// count. smp is an out parameter, not a result, so that its 17 floats are
+// not copied per object.
 func (st *stream) update(s *feed.Stat, ts float64, smp *streamSample) (ok bool, reason string) {
 	*smp = nanSample()
+	st.noteResolution(s.FrameWidth, s.FrameHeight)
 	cur := readCounters(s)
 	// Gauges are usable even on a stream's first sample.
 	g := st.gauges(s, smp)
 	if !st.started {
-		if reason := st.firstCheck(&cur); reason != "" {
-			return noSample(smp, reason)
-		}
+		reason := st.firstCheck(&cur)
 		st.started, st.lastTS = true, ts
 		st.store(&cur)
-		return false, g
+		st.countFreezes(s.FreezeCount)
+		return false, cmp.Or(reason, g)
 	}
 	switch {
 	case ts == st.lastTS:
@@ -182,42 +213,89 @@ func (st *stream) update(s *feed.Stat, ts float64, smp *streamSample) (ok bool, 
 	case ts < st.lastTS:
 		return noSample(smp, DQOutOfOrder)
 	}
+	dt := (ts - st.lastTS) / 1000
 	var d [nCounters]float64
 	for j, i := range countersOf[st.typ] {
 		prev, c := st.c[j], cur[i]
-		limit := float64(maxCounter)
-		if i == cBytes {
-			limit = maxBytes
-		}
+		limit := counterLimit(i)
 		if c >= prev && c >= 0 && c <= limit {
 			d[i] = c - prev // what checkCounter says of a plain increase, without the call
 			continue
 		}
 		chk := checkCounter(prev, c, limit, i == cLost)
+		if chk.reason == DQCounterReset && st.twice {
+			chk = counterCheck{reason: DQOutOfOrder} // the other copy, not a restart
+		}
 		if chk.reason == "" {
 			d[i] = chk.delta
 			continue
 		}
-		if chk.rebase {
-			wrapped := -1
-			if chk.reason == DQCounterWrap {
-				wrapped = i
-			}
-			prev := st.full()
-			st.rebase(&prev, &cur, ts, wrapped, [3]bool{})
-		}
-		return noSample(smp, chk.reason)
+		reason = cmp.Or(reason, st.fault(i, prev, chk, &cur, &d))
 	}
-	dt := (ts - st.lastTS) / 1000
-	if jb, jp := d[cBytes]/dt > maxBytesPerSec, d[cPackets]/dt > maxPacketsPerS; jb || jp {
-		prev := st.full()
-		st.rebase(&prev, &cur, ts, -1, [3]bool{cBytes: jb, cPackets: jp})
-		return noSample(smp, DQAbsurdValue)
+	if st.typ == stInbound || st.typ == stOutbound { // bytes and packets: no more than one stream can carry
+		if d[cBytes]/dt > maxBytesPerSec {
+			reason = cmp.Or(reason, st.fault(cBytes, st.c[0], counterCheck{reason: DQAbsurdValue, rebase: true}, &cur, &d))
+		}
+		if d[cPackets]/dt > maxPacketsPerS {
+			reason = cmp.Or(reason, st.fault(cPackets, st.c[1], counterCheck{reason: DQAbsurdValue, rebase: true}, &cur, &d))
+		}
 	}
 	st.store(&cur)
 	st.lastTS = ts
 	st.derive(smp, &d, dt, ts)
-	return true, g
+	if st.typ == stInbound && st.kind == "video" {
+		smp.dFreezes = st.countFreezes(s.FreezeCount)
+		smp.dFrozenSecs = d[cFreezeDur]
+	}
+	return true, cmp.Or(reason, g)
+}
+
+// countFreezes takes a received video stream's freezeCount and returns
+// the freezes since the previous sample: NaN when the count is not a
+// plausible counter or went back (it is re-based silently: freezeDuration
+// carries the data-quality marks).
+func (st *stream) countFreezes(v float64) float64 {
+	prev := float64(st.freezeCount)
+	if !(v >= 0 && v <= maxCounter) { // false for NaN
+		return math.NaN()
+	}
+	st.freezeCount = float32(v)
+	if v < prev {
+		return math.NaN()
+	}
+	return v - prev
+}
+
+// counterLimit is the plausibility bound of counter i's value.
+func counterLimit(i int) float64 {
+	if i == cBytes {
+		return maxBytes
+	}
+	return maxCounter
+}
+
+// fault applies a marked counter's verdict: no delta this sample, and
+// either a new baseline (rebase) or the old one kept.
+func (st *stream) fault(i int, prev float64, chk counterCheck, cur, d *[nCounters]float64) string {
+	d[i] = math.NaN()
+	if chk.rebase {
+		st.rebase(i, prev, cur[i], chk.reason)
+	} else {
+		cur[i] = prev // keep the baseline: the next sample covers both intervals
+	}
+	return chk.reason
+}
+
+// again judges a second object for the stream in the report that already
+// updated it: the same object repeated is no fault; a different one (say
+// the same stats id twice with other counters) is a duplicate, and taking
+// it would make every report a reset.
+func (st *stream) again(s *feed.Stat, ts float64) string {
+	if ts == st.lastTS && readCounters(s) == st.full() {
+		return ""
+	}
+	st.twice = true
+	return DQDuplicateTimestamp
 }
 
 // noSample clears smp for update's callers and returns update's verdict
@@ -227,36 +305,34 @@ func noSample(smp *streamSample, reason string) (bool, string) {
 	return false, reason
 }
 
-// firstCheck validates a stream's first counters.
-func (st *stream) firstCheck(cur *[nCounters]float64) string {
+// firstCheck validates a stream's first counters: a bad one starts from a
+// zero baseline, and the first fault is returned.
+func (st *stream) firstCheck(cur *[nCounters]float64) (reason string) {
 	for _, i := range countersOf[st.typ] {
-		limit := float64(maxCounter)
-		if i == cBytes {
-			limit = maxBytes
-		}
-		if chk := checkCounter(0, cur[i], limit, i == cLost); chk.reason != "" && chk.reason != DQMissingField {
-			return chk.reason
+		if chk := checkCounter(0, cur[i], counterLimit(i), i == cLost); chk.reason != "" && chk.reason != DQMissingField {
+			cur[i] = 0
+			reason = cmp.Or(reason, chk.reason)
 		}
 	}
-	return ""
+	return reason
 }
 
-// rebase takes cur as the new baseline after a reset, a wrap or an absurd
-// jump, keeping totals continuous: wrapped is the counter that wrapped
-// (-1: none), jumped marks counters whose jump must not count.
-func (st *stream) rebase(prev, cur *[nCounters]float64, ts float64, wrapped int, jumped [3]bool) {
-	for k := range st.off {
-		switch {
-		case k == wrapped:
-			st.off[k] += wrap32
-		case cur[k] < prev[k]:
-			st.off[k] += prev[k] // the counter restarted from zero
-		case jumped[k]:
-			st.off[k] += prev[k] - cur[k] // do not count the jump
-		}
+// rebase takes c as counter i's new baseline after a reset, a wrap or an
+// absurd jump from prev, keeping its total continuous (bytes, packets and
+// lost keep totals): a wrap adds 2^32, a restart from zero keeps what was
+// counted before it, a jump is not counted.
+func (st *stream) rebase(i int, prev, c float64, reason string) {
+	if i >= len(st.off) {
+		return
 	}
-	st.store(cur)
-	st.lastTS = ts
+	switch {
+	case reason == DQCounterWrap:
+		st.off[i] += wrap32
+	case c < prev:
+		st.off[i] += prev // the counter restarted from zero
+	default:
+		st.off[i] += prev - c // do not count the jump
+	}
 }
 
 // gauges reads the instantaneous values; a bad one becomes NaN and its
@@ -280,6 +356,7 @@ func (st *stream) gauges(s *feed.Stat, smp *streamSample) (reason string) {
 			smp.jitterMs = 0
 		}
 		keep(s.FramesPerSecond, maxFPS, 1, &smp.fps)
+		keep(s.FrameHeight, maxFrameHeight, 1, &smp.height)
 		keep(s.AudioLevel, 1, 1, &smp.level)
 	case stOutbound:
 		var target float64
@@ -309,8 +386,10 @@ func (st *stream) derive(smp *streamSample, d *[nCounters]float64, dt, ts float6
 	switch st.typ {
 	case stInbound, stOutbound:
 		smp.kbps = d[cBytes] * 8 / dt / 1000
-		st.bytesSum += d[cBytes]
-		st.durSum += float32(dt)
+		if !math.IsNaN(d[cBytes]) {
+			st.bytesSum += d[cBytes]
+			st.durSum += float32(dt)
+		}
 		smp.pliRate = st.pliRate(ts)
 	}
 	switch st.typ {
@@ -336,7 +415,7 @@ func (st *stream) derive(smp *streamSample, d *[nCounters]float64, dt, ts float6
 		smp.cpuPct = clamp(100*d[cQLCPU]/dt, 0, 100)
 		smp.bwPct = clamp(100*d[cQLBandwidth]/dt, 0, 100)
 	case stMediaSource:
-		if d[cSamplesDur] > 0 {
+		if d[cSamplesDur] > 0 && !math.IsNaN(d[cEnergy]) {
 			smp.level = math.Sqrt(d[cEnergy] / d[cSamplesDur])
 		}
 	}

@@ -28,7 +28,8 @@ const (
 	maxPacketsPerS  = 1e5   // packets per second on one RTP stream
 	maxGaugeSeconds = 60    // jitter, RTT, jitter-buffer delay (seconds)
 	maxFPS          = 1000
-	maxEpochMs      = 4e12 // year 2096
+	maxFrameHeight  = 16384 // px: beyond any camera or screen share
+	maxEpochMs      = 4e12  // year 2096
 	wrap32          = 1 << 32
 	lostSlack       = 10 // packetsLost may go down this much (duplicates), silently
 )
@@ -43,7 +44,12 @@ type counterCheck struct {
 
 // checkCounter judges a cumulative counter going from prev to cur. limit
 // is the plausibility bound for the counter's value. signed counters
-// (packetsLost) may dip slightly without being marked.
+// (packetsLost) may dip slightly without being marked. The order matters:
+// a small dip of a signed counter is news even when it lands on 0 (lost
+// 2 -> 0); a drop to exactly 0 is then a field absent from the report,
+// a drop from the top of 2^32 to the bottom a wrap, a drop to less than
+// half a restart from zero (re-based), and any other drop an older value
+// (a stale copy of the object: marked, the baseline kept).
 func checkCounter(prev, cur, limit float64, signed bool) counterCheck {
 	switch {
 	case math.IsNaN(cur) || math.IsInf(cur, 0) || (cur < 0 && !signed):
@@ -52,12 +58,14 @@ func checkCounter(prev, cur, limit float64, signed bool) counterCheck {
 		return counterCheck{reason: DQAbsurdValue}
 	case cur >= prev:
 		return counterCheck{delta: cur - prev}
-	case cur == 0:
-		return counterCheck{reason: DQMissingField}
 	case signed && prev-cur <= lostSlack:
 		return counterCheck{delta: 0}
+	case cur == 0:
+		return counterCheck{reason: DQMissingField}
 	case prev >= wrap32*0.75 && cur < wrap32*0.25:
 		return counterCheck{reason: DQCounterWrap, rebase: true}
+	case cur >= prev/2:
+		return counterCheck{reason: DQOutOfOrder}
 	}
 	return counterCheck{reason: DQCounterReset, rebase: true}
 }

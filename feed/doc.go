@@ -4,6 +4,11 @@
 // unknown types, split snapshots, bad frames) and the Tracker of ongoing
 // calls. docs/feed-protocol.md describes the protocol.
 //
+// A stats field is added in one place: declare it, tagged, on Stat in
+// protocol.go and run `go generate ./feed`; feed/internal/statgen writes
+// the decoder's and the encoder's per-field code (stat_fields_gen.go) and
+// a test fails while that file is out of date.
+//
 // Transports live in sub-packages: feed/hub (the fan-out server and the
 // sources that publish into it), feed/client (dial, auth, TLS, reconnect,
 // failover, stall detection) and feed/recording (the JSON-lines recording

@@ -69,6 +69,11 @@ type Message struct {
 	Reason string `json:"reason,omitempty"`
 }
 
+// ReasonReplayRestart is the call.end reason of a replay that starts over:
+// what follows starts again from the recording's first time (a new epoch
+// of data time).
+const ReasonReplayRestart = "replay-restart"
+
 // FinalPart reports whether a snapshot message completes its snapshot: it
 // is the last part of a split snapshot, or a snapshot in one frame.
 func (m *Message) FinalPart() bool { return m.Part == m.Parts }
@@ -110,6 +115,8 @@ const (
 	EventSignalingState     = "signalingstatechange"
 	EventICEGatheringState  = "icegatheringstatechange"
 )
+
+//go:generate go run ./internal/statgen/cmd/statgen
 
 // Stat is one W3C RTCStats object (https://www.w3.org/TR/webrtc-stats/)
 // with the standard field names. Only the fields calltop reads are

@@ -21,8 +21,9 @@ const recentResolved = 15 * time.Minute
 type alertPane struct {
 	common
 	readOnly  bool
-	beside    bool // beside the screen (else below it)
-	focused   bool // the pane has the keyboard
+	whyRO     string // what a refused action key says (Options.ReadOnlyReason)
+	beside    bool   // beside the screen (else below it)
+	focused   bool   // the pane has the keyboard
 	snap      alert.Snapshot
 	rooms     map[string]string // call id -> room, for the alerts' calls
 	rows      []alert.Alert     // what the list shows, in order

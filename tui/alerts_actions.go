@@ -15,6 +15,8 @@ func (p *alertPane) act(msg tea.KeyPressMsg, ctrl Controller) tea.Cmd {
 	switch {
 	case a == nil:
 		return notice("no alert selected")
+	case p.readOnly && p.whyRO != "":
+		return notice("read-only: " + p.whyRO)
 	case p.readOnly:
 		return notice("read-only: acknowledging and muting are off")
 	}

@@ -188,6 +188,9 @@ func (v *callView) ShortHelp() []key.Binding {
 	if v.onDiags {
 		diags.SetHelp(diags.Help().Key, "participants")
 	}
+	if v.detail == nil || len(v.detail.Findings) == 0 {
+		return []key.Binding{k.Back, k.Down, k.WiderWindow, k.NarrowerWindow, k.Copy}
+	}
 	return []key.Binding{k.Back, k.Read, diags, k.Down, k.WiderWindow, k.Copy}
 }
 

@@ -24,11 +24,7 @@ func (v *callView) graphPanel(w, h, cols int) []string {
 		name = clean(p.ID)
 	}
 	lines := []string{st.Section.Render(name) + st.Dim.Render(fmt.Sprintf(", last %s (+/- to change)", fmtWindow(v.Window())))}
-	graphs := []struct {
-		label string
-		s     *diagnose.Series
-	}{{"Bitrate in", &p.BitrateIn}, {"Bitrate out", &p.BitrateOut}, {"Loss in", &p.LossIn},
-		{"Loss out", &p.LossOut}, {"RTT", &p.RTT}}
+	graphs := graphsOf(p)
 	rows := (len(graphs) + cols - 1) / cols
 	per := (h - 1) / rows
 	plotH := per - 2 // a label line, then plotH+1 plot lines
@@ -61,6 +57,34 @@ func (v *callView) graphPanel(w, h, cols int) []string {
 		lines = append(lines, row...)
 	}
 	return blockLines(lines, w, h)
+}
+
+// graph is one sparkline of the graph panel.
+type graph struct {
+	label string
+	s     *diagnose.Series
+}
+
+// graphsOf is what the graph panel plots for p: bitrate, loss, RTT and
+// jitter, and for a participant receiving video its frame rate and
+// resolution (frame height), as webrtc-internals shows them, each when
+// the feed reports it.
+func graphsOf(p *diagnose.ParticipantDetail) []graph {
+	out := []graph{{"Bitrate in", &p.BitrateIn}, {"Bitrate out", &p.BitrateOut}, {"Loss in", &p.LossIn},
+		{"Loss out", &p.LossOut}, {"RTT", &p.RTT}, {"Jitter in", &p.JitterIn}}
+	if known(&p.FrameRateIn) {
+		out = append(out, graph{"Frame rate in", &p.FrameRateIn})
+	}
+	if known(&p.FrameHeightIn) { // not every producer reports frameHeight
+		out = append(out, graph{"Resolution in", &p.FrameHeightIn})
+	}
+	return out
+}
+
+// known reports whether s holds a known value.
+func known(s *diagnose.Series) bool {
+	_, _, _, n := seriesStats(s.Values)
+	return n > 0
 }
 
 // lastTime is the time of a series' newest sample.

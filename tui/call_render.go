@@ -43,7 +43,7 @@ func (v *callView) View() string {
 		}
 		return block(lines, v.width, v.height)
 	}
-	lines = append(lines, v.graphPanel(v.width, lay.graphH, 2)...)
+	lines = append(lines, v.graphPanel(v.width, lay.graphH, lay.graphCols)...)
 	lines = append(lines, v.findingsPanel(v.width, lay.findH)...)
 	return block(lines, v.width, v.height)
 }
@@ -55,6 +55,7 @@ type callLayout struct {
 	rest           int  // lines under the facts and participants
 	beside         bool // diagnoses beside the graphs (wide screens)
 	graphW, graphH int
+	graphCols      int // side by side, when below each other
 	findW, findH   int
 }
 
@@ -76,7 +77,15 @@ func (v *callView) layoutFor() callLayout {
 		lay.findH = lay.rest
 		return lay
 	}
-	const rows = 3 // five graphs in two columns
+	n := 6
+	if p := v.participant(); p != nil {
+		n = len(graphsOf(p))
+	}
+	lay.graphCols = 2
+	if n > 6 { // video: three abreast, so each keeps room for a plot
+		lay.graphCols = 3
+	}
+	rows := (n + lay.graphCols - 1) / lay.graphCols
 	per := max((lay.rest*3/5-1)/rows, 1)
 	if per < 3 && lay.rest-(1+3*rows) >= 5 {
 		per = 3 // room for a small plot under each label
@@ -137,7 +146,7 @@ func (v *callView) facts() []string {
 			label("call") + clean(s.ID),
 			label("started") + fmtClock(s.Start) + " UTC",
 			label("duration") + fmtDuration(callDuration(s, v.feedTime)),
-			fmt.Sprintf("%d participants", len(v.detail.Participants)),
+			plural(len(v.detail.Participants), "participant"),
 		}
 		if s.Ended {
 			parts = append(parts, st.Trouble.Render("ended "+fmtClock(s.End)))

@@ -10,6 +10,7 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/calltop/calltop/cmd/calltop/engine"
 	"github.com/calltop/calltop/diagnose"
 )
 
@@ -27,6 +28,10 @@ type callsTable struct {
 	input     textinput.Model
 	filtering bool                    // the filter input has the keyboard
 	filter    string                  // the filter in force
+	finding   bool                    // --find waits for the filter's best match to appear
+	feed      engine.FeedStatus       // the feed's state, said in the body when it is down
+	now       time.Time               // the tick's wall clock, for countdowns
+	banner    []string                // over the rows while the feed is down
 	group     *groupFilter            // the fleet group the calls are narrowed to, or nil
 	rows      []*diagnose.CallSummary // order.rows, the calls on screen in order
 	order     callOrder
@@ -49,7 +54,7 @@ func newCallsTable(c common) *callsTable {
 // and the feed time moved; otherwise only the changed calls are placed
 // again (see callOrder).
 func (t *callsTable) SetSnapshot(calls []*diagnose.CallSummary, feedTime time.Time, visible bool) {
-	same := t.hasFrame && slices.Equal(calls, t.calls) && (t.sortBy != sortDuration || feedTime.Equal(t.feedTime))
+	same := t.hasFrame && slices.Equal(calls, t.calls) && (t.sortBy.column() != sortDuration || feedTime.Equal(t.feedTime))
 	if same && !t.stale {
 		t.order.from = calls // the rows hold these calls too; the next diff starts here
 	}
@@ -74,7 +79,7 @@ func (t *callsTable) Refresh() {
 func (t *callsTable) SetSize(w, h int) {
 	t.common.SetSize(w, h)
 	t.input.SetWidth(max(t.width-lipWidth(t.input.Prompt)-1, 1))
-	t.scroll()
+	t.SetFeed(t.feed, t.now) // the banner wraps to the new width
 }
 
 // refresh rebuilds the cached rows and puts the cursor back on the
@@ -143,9 +148,19 @@ func (t *callsTable) Selected() *diagnose.CallSummary {
 // Filtering reports whether the filter input has the keyboard.
 func (t *callsTable) Filtering() bool { return t.filtering }
 
+// SetFeed takes the feed's state and the tick's clock (zero before the
+// first tick): while the feed is down, a banner over the rows says why.
+func (t *callsTable) SetFeed(f engine.FeedStatus, now time.Time) {
+	t.feed, t.now, t.banner = f, now, nil
+	if feedDown(f) && len(t.calls) > 0 {
+		t.banner = feedBanner(f, now, t.width, t.styles)
+	}
+	t.scroll()
+}
+
 // visibleRows is how many call rows fit under the headings.
 func (t *callsTable) visibleRows() int {
-	n := t.height - 1
+	n := t.height - 1 - len(t.banner)
 	if t.filtering {
 		n--
 	}
@@ -177,9 +192,11 @@ func (t *callsTable) Update(msg tea.KeyPressMsg) (cmd tea.Cmd, open bool) {
 	k := t.keys
 	switch {
 	case key.Matches(msg, k.Sort):
-		t.sortBy = (t.sortBy + 1) % sortKeys
-		t.refresh()
-		return notice("sorted by " + t.sortBy.String() + sortOrder[t.sortBy] + "; s for the next sort"), false
+		t.sortBy = (t.sortBy.column() + 1) % sortKeys
+		return t.resort("; s for the next sort, S reverses"), false
+	case key.Matches(msg, k.Reverse):
+		t.sortBy ^= sortReversed
+		return t.resort("; S turns it back"), false
 	case key.Matches(msg, k.Filter):
 		t.filtering = true
 		t.input.SetValue(t.filter)
@@ -197,6 +214,13 @@ func (t *callsTable) Update(msg tea.KeyPressMsg) (cmd tea.Cmd, open bool) {
 		return nil, true
 	}
 	return nil, false
+}
+
+// resort applies a new sort and shows the top of the new order.
+func (t *callsTable) resort(hint string) tea.Cmd {
+	t.list.Home()
+	t.refresh()
+	return notice("sorted by " + t.sortBy.String() + ", " + t.sortBy.order() + hint)
 }
 
 // updateFilter edits the filter live; enter keeps it, esc clears it.
@@ -250,7 +274,7 @@ func (t *callsTable) ShortHelp() []key.Binding {
 	if t.filter != "" || t.group != nil {
 		out = append(out, k.ClearFilter)
 	}
-	return append(out, k.Fleet)
+	return append(out, k.Fleet, k.History)
 }
 
 // FullHelp implements help.KeyMap.
@@ -258,7 +282,7 @@ func (t *callsTable) FullHelp() [][]key.Binding {
 	k := t.keys
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.Open, k.Filter, k.ClearFilter, k.Sort, k.Fleet},
+		{k.Open, k.Filter, k.ClearFilter, k.Sort, k.Reverse, k.Fleet, k.History},
 	}
 }
 
@@ -269,8 +293,12 @@ func (t *callsTable) View() string {
 	if t.filtering {
 		lines = append(lines, t.input.View())
 	}
+	lines = append(lines, t.banner...)
 	lines = append(lines, t.styles.ColumnHeader.Render(fit(cols.heading(t.sortBy), t.width)))
 	if len(t.rows) == 0 {
+		if t.hasFrame && len(t.calls) == 0 && feedDown(t.feed) {
+			return block(append(lines, feedProblemLines(t.feed, t.now, t.width, t.styles)...), t.width, t.height)
+		}
 		lines = append(lines, "", "  "+t.emptyText())
 		return block(lines, t.width, t.height)
 	}
@@ -287,6 +315,8 @@ func (t *callsTable) emptyText() string {
 		return "Waiting for the first update from the feed…"
 	case len(t.calls) == 0:
 		return "No calls right now."
+	case t.finding:
+		return fmt.Sprintf("No call matches %q yet; waiting for it to appear (esc stops).", t.filter)
 	}
 	if t.group != nil && t.filter == "" {
 		return "No call has " + t.group.label + " (esc clears the filter)."
@@ -301,25 +331,39 @@ func (t *callsTable) renderRow(cols columns, c *diagnose.CallSummary, selected b
 	switch {
 	case selected:
 		state = rowSelected
-	case c.Ended:
+	case c.Ended, t.banner != nil: // ended, or stale while the feed is down
 		state = rowEnded
 	}
 	sev := min(max(c.Severity, diagnose.None), diagnose.Critical)
 	sevText := sevGlyph(c.Severity) + " " + sevWord(c.Severity, cols.longWords)
+	if warming(c, t.feedTime) {
+		sevText = "~  new"
+	}
 	rest := t.paints.rest[state]
 	line := t.paints.sev[sev][state].render(fit(sevText, cols.sev))
 	head, room := " "+cols.row(c, t.feedTime), t.width-cols.sev
 	who := t.matchedName(c)
 	if who == "" || lipWidth(head) >= room {
-		return line + rest.render(fit(head+topFinding(c), room))
+		return line + rest.render(fit(head+topFinding(c, t.feedTime), room))
 	}
 	room -= lipWidth(head)
 	who = clip(who, max(room/2, 1))
 	line += rest.render(head) + t.paints.match[state].render(who)
 	if room -= lipWidth(who); room > 0 {
-		line += rest.render(fit(" "+topFinding(c), room))
+		line += rest.render(fit(" "+topFinding(c, t.feedTime), room))
 	}
 	return line
+}
+
+// bestMatches is how many calls match the filter as well as the top row
+// does (0 with no rows).
+func (t *callsTable) bestMatches() int {
+	keys := t.order.keys
+	n := 0
+	for n < len(keys) && keys[n].rank == keys[0].rank && keys[n].ended == keys[0].ended {
+		n++
+	}
+	return n
 }
 
 // matchedPerson is the id of the participant the filter matched in c, or

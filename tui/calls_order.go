@@ -128,7 +128,7 @@ func (o *callOrder) locate() {
 // full sort).
 func (o *callOrder) merge(calls []*diagnose.CallSummary, feedTime time.Time, followAt int, followID string) (int, bool) {
 	d := o.diff.between(o.from, calls)
-	moved := o.by == sortDuration && !feedTime.Equal(o.at)
+	moved := o.by.column() == sortDuration && !feedTime.Equal(o.at)
 	if 2*len(d.added) > len(calls) || moved && (feedTime.Before(o.at) || feedTime.Sub(o.base) >= maxDuration/2) {
 		return -1, false
 	}

@@ -22,13 +22,29 @@ const (
 	sortKeys // how many sort keys there are
 )
 
+// sortReversed, or'd into a sortKey, turns its order around (shift-s).
+const sortReversed sortKey = 1 << 8
+
+// column is the sort without its direction.
+func (k sortKey) column() sortKey { return k &^ sortReversed }
+
+// reversed reports whether the sort runs backwards.
+func (k sortKey) reversed() bool { return k&sortReversed != 0 }
+
 // String names the sort for the header and hint bar.
 func (k sortKey) String() string {
-	return [...]string{"severity", "MOS", "loss", "RTT", "duration", "room"}[k]
+	return [...]string{"severity", "MOS", "loss", "RTT", "duration", "room"}[k.column()]
 }
 
-// sortOrder says which way each sort goes, for the notice.
-var sortOrder = [...]string{", worst first", ", worst first", ", worst first", ", worst first", ", longest first", ", A to Z"}
+// order says which way the sort goes, for the notice.
+func (k sortKey) order() string {
+	fwd := [...]string{"worst first", "worst first", "worst first", "worst first", "longest first", "A to Z"}
+	back := [...]string{"best first", "best first", "best first", "best first", "shortest first", "Z to A"}
+	if k.reversed() {
+		return back[k.column()]
+	}
+	return fwd[k.column()]
+}
 
 // sortRow is a call with its sort keys worked out once per sort, so the
 // n log n comparisons are plain integer and string compares. The calls
@@ -41,6 +57,7 @@ type sortRow struct {
 	room  string    // lower case, for the room sort
 	slot  int32     // the call's index in the snapshot
 	rank  uint8     // how well the call matches the filter (see matchExact)
+	rev   bool      // the sort is reversed (ongoing calls and best matches still come first)
 	ended bool
 	moves bool // the keys may change when the feed time moves (duration sort)
 }
@@ -79,8 +96,8 @@ func desc(v float64) uint64 {
 
 // keyRow works out a call's keys for sort k.
 func keyRow(c *diagnose.CallSummary, k sortKey, feedTime time.Time) sortRow {
-	r := sortRow{c: c, ended: c.Ended, id: idPrefix(c.Key)}
-	switch k {
+	r := sortRow{c: c, ended: c.Ended, id: idPrefix(c.Key), rev: k.reversed()}
+	switch k.column() {
 	case sortMOS:
 		r.k[0] = asc(c.WorstMOS)
 	case sortLoss:
@@ -110,6 +127,10 @@ func compareRows(a, b *sortRow) int {
 	switch {
 	case a.rank != b.rank:
 		return sign(a.rank < b.rank)
+	case a.rev:
+		a, b = b, a
+	}
+	switch {
 	case a.k[0] != b.k[0]:
 		return sign(a.k[0] < b.k[0])
 	case a.k[1] != b.k[1]:

@@ -165,3 +165,34 @@ func TestSnapshotKeepsRowsWhenNoCallChanged(t *testing.T) {
 		t.Fatal("the feed time moved under the duration sort, but the rows were kept")
 	}
 }
+
+func TestSortChangeShowsTheTopAndShiftSReverses(t *testing.T) {
+	m, _ := newTestModel(80, 24, frame(1, 100, ""))
+	keys(m, "G")
+	hit(m, "s")
+	if m.calls.list.Cursor() != 0 || m.calls.sortBy != sortMOS {
+		t.Fatalf("after s the cursor is on row %d (sort %s), want the top of the MOS order", m.calls.list.Cursor(), m.calls.sortBy)
+	}
+	mustShow(t, m, "sorted by MOS, worst first", "MOS↓")
+	worst := m.calls.rows[0]
+	keys(m, "j", "j", "S")
+	if m.calls.list.Cursor() != 0 || !m.calls.sortBy.reversed() {
+		t.Fatalf("after S the cursor is on row %d, want the top of the reversed order", m.calls.list.Cursor())
+	}
+	mustShow(t, m, "sorted by MOS, best first", "MOS↑")
+	ongoing := 0
+	for _, c := range m.calls.rows {
+		if !c.Ended {
+			ongoing++
+		}
+	}
+	if got := m.calls.rows[ongoing-1]; got != worst {
+		t.Fatalf("reversed, the worst MOS %s should be the last ongoing call, got %s", worst.ID, got.ID)
+	}
+	for i := 1; i < ongoing; i++ {
+		a, b := m.calls.rows[i-1].WorstMOS, m.calls.rows[i].WorstMOS
+		if a < b {
+			t.Fatalf("row %d MOS %.1f before %.1f: not best first", i, a, b)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -153,5 +154,35 @@ func TestFilterPasteAndEditing(t *testing.T) {
 	m.Update(tea.PasteMsg{Content: strings.Repeat("x", 200)})
 	if len(m.calls.filter) != 80 {
 		t.Fatalf("the filter is not bounded: %d", len(m.calls.filter))
+	}
+}
+
+func TestHonestRows(t *testing.T) {
+	young := call("c-young", "just-started", diagnose.None, "Zoe")
+	young.Start = feedTime().Add(-5 * time.Minute)      // going on before calltop connected:
+	young.FirstStats = feedTime().Add(-5 * time.Second) // its stats are 5 s old
+	old := call("c-old", "long-running", diagnose.None, "Yan")
+	old.Start, old.FirstStats = feedTime().Add(-5*time.Minute), feedTime().Add(-5*time.Minute)
+	f := frame(1, 5, "")
+	f.Calls.Calls = append(f.Calls.Calls, young, old)
+	m, _ := newTestModel(120, 24, f)
+	s := screenText(m)
+	row := func(room string) string {
+		for _, l := range strings.Split(s, "\n") {
+			if strings.Contains(l, room) {
+				return l
+			}
+		}
+		t.Fatalf("no row for %s:\n%s", room, s)
+		return ""
+	}
+	if r := row("just-started"); !strings.Contains(r, "new") || !strings.Contains(r, "warming up") || strings.Contains(r, " ok ") {
+		t.Fatalf("a 5 s old call should say it is warming up, not ok: %q", r)
+	}
+	if r := row("long-running"); !strings.Contains(r, "ok") {
+		t.Fatalf("a 5 min old call with no finding is ok: %q", r)
+	}
+	if r := row("1:1 dana/eve"); !strings.Contains(r, "warning") || !strings.Contains(r, "ended 30s ago: Eve's microphone") {
+		t.Fatalf("an ended call keeps its severity and says when it ended: %q", r)
 	}
 }

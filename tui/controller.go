@@ -75,6 +75,20 @@ type Options struct {
 	MinWidth, MinHeight int
 	// ReadOnly hides acknowledging and muting (a replay of a recording).
 	ReadOnly bool
+	// Find opens straight into the call of the best match for a person's
+	// name or user id, a room or a call id, with that person selected; it
+	// waits for the call to appear, and shows the filtered list when
+	// several calls match equally well.
+	Find string
+	// ASCII draws graphs and glyphs in ASCII (no UTF-8 in the terminal).
+	ASCII bool
+	// History is the team hub's call history (H); nil elsewhere, and the
+	// key says why it does nothing.
+	History HistorySource
+	// ReadOnlyReason is what the action keys say when ReadOnly refuses
+	// them (a viewer on a team hub); default "acknowledging and muting
+	// are off".
+	ReadOnlyReason string
 }
 
 // New returns the root model: give it to tea.NewProgram. It listens on

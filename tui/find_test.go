@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/calltop/calltop/cmd/calltop/engine"
 	"github.com/calltop/calltop/diagnose"
 )
 
@@ -29,7 +30,7 @@ func TestQueryTermsAndPhrases(t *testing.T) {
 // call is a summary with a room and participants ("Name" or "Name/user").
 func call(id, room string, sev diagnose.Severity, names ...string) *diagnose.CallSummary {
 	return &diagnose.CallSummary{ID: id, Key: id, Room: room, Severity: sev, Participants: len(names),
-		People: people(names...), Start: t0, WorstMOS: 4, WorstLoss: 0, WorstRTTMs: 50, Version: 1}
+		People: people(names...), Start: t0, FirstStats: t0, WorstMOS: 4, WorstLoss: 0, WorstRTTMs: 50, Version: 1}
 }
 
 func TestEveryWordMatchesTheSameParticipant(t *testing.T) {
@@ -163,4 +164,55 @@ func TestCallWithAHostileIDOpens(t *testing.T) {
 	if strings.Contains(m.View().Content, "\x1b[31m-") {
 		t.Fatal("the id's escape sequence reached the terminal")
 	}
+}
+
+// findModel is a model started with --find text, sized 80x24.
+func findModel(text string) (*Model, *recorder) {
+	rec := &recorder{}
+	m := New(rec, nil, Options{Find: text})
+	m.Update(teaSize(80, 24))
+	return m, rec
+}
+
+// show hands m a frame and runs what it asks for.
+func show(m *Model, f engine.Frame) {
+	_, cmd := m.Update(frameMsg(f))
+	run(m, cmd)
+}
+
+func TestFindOpensTheBestMatchOnThePerson(t *testing.T) {
+	m, rec := findModel("bob")
+	show(m, frame(1, 40, ""))
+	if m.screen != screenCall || lastLog(rec) != "focus c-wifi-001" {
+		t.Fatalf("--find bob did not open Bob's call: screen %d, %v", m.screen, rec.log())
+	}
+	show(m, frame(2, 40, "c-wifi-001"))
+	if p := m.call.participant(); p == nil || p.Name != "Bob" {
+		t.Fatalf("selected %v, want Bob", p)
+	}
+	mustShow(t, m, "Bob, last 5 min")
+	hit(m, "esc")
+	mustShow(t, m, "filter: bob") // back on the list the search made
+}
+
+func TestFindWaitsForTheCallToAppear(t *testing.T) {
+	m, rec := findModel("user-33")
+	show(m, frame(1, 20, ""))
+	if m.screen != screenCalls || len(rec.log()) != 0 {
+		t.Fatalf("opened something before user-33's call existed: %v", rec.log())
+	}
+	mustShow(t, m, `No call matches "user-33" yet; waiting for it to appear`)
+	show(m, frame(2, 40, ""))
+	if m.screen != screenCall || lastLog(rec) != "focus c-00033" {
+		t.Fatalf("did not open user-33's call once it appeared: %v", rec.log())
+	}
+}
+
+func TestFindWithSeveralEqualMatchesShowsTheList(t *testing.T) {
+	m, rec := findModel("user-1")
+	show(m, frame(1, 40, ""))
+	if m.screen != screenCalls || len(rec.log()) != 0 {
+		t.Fatalf("opened one of several equal matches: %v", rec.log())
+	}
+	mustShow(t, m, `calls match "user-1" equally well`, "user-10", "user-11")
 }

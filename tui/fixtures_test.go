@@ -75,7 +75,7 @@ func namedCalls() []*diagnose.CallSummary {
 			WorstLoss: math.NaN(), WorstRTTMs: math.NaN(), BitrateKbps: 300, People: people("Hal", "Ivy"), Version: 1},
 	}
 	for _, c := range calls {
-		c.Key = c.ID
+		c.Key, c.FirstStats = c.ID, c.Start
 	}
 	return calls
 }
@@ -99,6 +99,7 @@ func manyCalls(n int) []*diagnose.CallSummary {
 		sev := diagnose.Severity(i % 3)
 		calls = append(calls, &diagnose.CallSummary{
 			ID: fmt.Sprintf("c-%05d", i), Key: fmt.Sprintf("c-%05d", i), Room: fmt.Sprintf("room-%d", i), Start: t0.Add(time.Duration(i%600) * time.Second),
+			FirstStats:   t0.Add(time.Duration(i%600) * time.Second),
 			Participants: 2 + i%5, Severity: sev, TopFinding: msgs[sev], WorstMOS: 4.4 - float64(i%20)/10,
 			WorstLoss: float64(i%7) * 0.8, WorstRTTMs: float64(40 + i%300), BitrateKbps: float64(500 + i%4000),
 			People: people(fmt.Sprintf("user-%d", i)), Version: 1})
@@ -138,8 +139,21 @@ func wifiDetail(sum *diagnose.CallSummary) *diagnose.CallDetail {
 			}
 			return 0.2
 		}),
-		LossOut: series("loss-out", "%", func(int) float64 { return 0 }),
-		RTT:     series("rtt", "ms", func(i int) float64 { return 150 + float64(i%40) }),
+		LossOut:  series("loss-out", "%", func(int) float64 { return 0 }),
+		RTT:      series("rtt", "ms", func(i int) float64 { return 150 + float64(i%40) }),
+		JitterIn: series("jitter in", "ms", func(i int) float64 { return 4 + float64(i%12) }),
+		FrameRateIn: series("frame rate in", "fps", func(i int) float64 {
+			if i > 270 {
+				return 12 + float64(i%5)
+			}
+			return 30
+		}),
+		FrameHeightIn: series("resolution in", "px", func(i int) float64 {
+			if i > 270 {
+				return 360
+			}
+			return 720
+		}),
 	}
 	bob := alice
 	bob.ID, bob.Name, bob.UserID, bob.Browser, bob.NetworkType, bob.Region = "p-bob", "Bob", "bob@acme.test", "Firefox 133", "ethernet", "us-east"

@@ -12,11 +12,13 @@ type KeyMap struct {
 	// Moving in lists.
 	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
 	// Calls screen.
-	Sort, Filter, ClearFilter, Open key.Binding
+	Sort, Reverse, Filter, ClearFilter, Open key.Binding
 	// Call screen.
 	Back, WiderWindow, NarrowerWindow, Copy, Diagnoses, Read key.Binding
 	// Fleet screen.
 	Fleet, NextDimension, PrevDimension, FilterGroup key.Binding
+	// Call history (a team hub's ended calls).
+	History key.Binding
 	// Alert pane.
 	Ack, Mute, Unmute, Jump, ShowMuted, EventLog key.Binding
 	// Mute picker.
@@ -41,11 +43,12 @@ func DefaultKeyMap() KeyMap {
 		Faster:         b([]string{"]"}, "]", "faster"),
 		Up:             b([]string{"up", "k"}, "↑/k", "up"),
 		Down:           b([]string{"down", "j"}, "↓/j", "down"),
-		PageUp:         b([]string{"pgup", "ctrl+u"}, "pgup", "page up"),
-		PageDown:       b([]string{"pgdown", "ctrl+d"}, "pgdn", "page down"),
-		Top:            b([]string{"home", "g"}, "g", "top"),
-		Bottom:         b([]string{"end", "G"}, "G", "bottom"),
+		PageUp:         b([]string{"pgup", "ctrl+u"}, "pgup/^u", "page up"),
+		PageDown:       b([]string{"pgdown", "ctrl+d"}, "pgdn/^d", "page down"),
+		Top:            b([]string{"home", "g"}, "g/home", "top"),
+		Bottom:         b([]string{"end", "G"}, "G/end", "bottom"),
 		Sort:           b([]string{"s"}, "s", "sort"),
+		Reverse:        b([]string{"S"}, "S", "reverse sort"),
 		Filter:         b([]string{"/"}, "/", "filter"),
 		ClearFilter:    b([]string{"esc"}, "esc", "clear filter"),
 		Open:           b([]string{"enter"}, "enter", "open call"),
@@ -56,6 +59,7 @@ func DefaultKeyMap() KeyMap {
 		Diagnoses:      b([]string{"d"}, "d", "diagnoses"),
 		Read:           b([]string{"enter"}, "enter", "read diagnosis"),
 		Fleet:          b([]string{"F"}, "F", "fleet"),
+		History:        b([]string{"H"}, "H", "call history"),
 		NextDimension:  b([]string{"d"}, "d", "next dimension"),
 		PrevDimension:  b([]string{"D"}, "D", "previous dimension"),
 		FilterGroup:    b([]string{"enter"}, "enter", "calls of group"),

@@ -17,12 +17,17 @@ const seekStep = 10 * time.Second
 // then the alert pane or the screen that has the keyboard.
 func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	m.notice = ""
+	m.calls.finding = false // the user takes over from --find
 	k := &m.keys
 	if msg.String() == "ctrl+c" {
 		return tea.Quit
 	}
 	if m.screen == screenCalls && m.calls.Filtering() {
 		cmd, _ := m.calls.Update(msg)
+		return cmd
+	}
+	if m.screen == screenHistory && m.hist.Typing() {
+		cmd, _ := m.hist.Update(msg)
 		return cmd
 	}
 	if m.alerts.Picking() {
@@ -168,6 +173,12 @@ func (m *Model) alertKey(msg tea.KeyPressMsg) tea.Cmd {
 
 // screenKey handles keys for the calls or call screen.
 func (m *Model) screenKey(msg tea.KeyPressMsg) tea.Cmd {
+	if m.screen == screenCalls && key.Matches(msg, m.keys.History) {
+		return m.openHistory()
+	}
+	if m.screen == screenCalls && msg.String() == "H" && m.opts.History == nil {
+		return m.openHistory() // says why there is no history here
+	}
 	if m.screen == screenCalls {
 		cmd, open := m.calls.Update(msg)
 		if c := m.calls.Selected(); open {
@@ -177,6 +188,9 @@ func (m *Model) screenKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	if m.screen == screenFleet {
 		return m.fleetKey(msg)
+	}
+	if m.screen == screenHistory {
+		return m.historyKey(msg)
 	}
 	if key.Matches(msg, m.keys.Back) {
 		if m.call.Reading() {
@@ -219,6 +233,9 @@ func (m *Model) callName(id string) string {
 
 // closeCall goes back to the calls screen, cursor and filter as they were.
 func (m *Model) closeCall() tea.Cmd {
+	if m.stored != nil {
+		return m.closeStored()
+	}
 	m.screen = screenCalls
 	m.focusID = ""
 	m.calls.Refresh()

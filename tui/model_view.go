@@ -36,6 +36,7 @@ func (m *Model) layout() {
 	m.calls.SetSize(bodyW, bodyH)
 	m.call.SetSize(bodyW, bodyH)
 	m.fleet.SetSize(bodyW, bodyH)
+	m.hist.SetSize(bodyW, bodyH)
 	m.help.SetSize(bodyW, bodyH)
 	m.help.SetBarWidth(m.width)
 	m.help.SetGroups(m.helpGroups())
@@ -74,6 +75,9 @@ func (m *Model) render() string {
 	}
 	m.header.info = m.headerInfo()
 	parts := []string{m.header.View(), m.body(), m.hintBar()}
+	if m.opts.ASCII {
+		return toASCII(strings.Join(parts, "\n"))
+	}
 	return strings.Join(parts, "\n")
 }
 
@@ -102,6 +106,8 @@ func (m *Model) body() string {
 		main = m.call.View()
 	case m.screen == screenFleet:
 		main = m.fleet.View()
+	case m.screen == screenHistory:
+		main = m.hist.View()
 	default:
 		main = m.calls.View()
 	}
@@ -144,6 +150,8 @@ func (m *Model) active() component {
 		return m.call
 	case m.screen == screenFleet:
 		return m.fleet
+	case m.screen == screenHistory:
+		return m.hist
 	}
 	return m.calls
 }
@@ -157,7 +165,7 @@ func (m *Model) hintBar() string {
 		return m.help.Bar(m.help.ShortHelp(), 2)
 	}
 	bindings, keep := m.active().ShortHelp(), 0
-	if !(m.screen == screenCalls && m.calls.Filtering()) && !m.alerts.Picking() {
+	if !(m.screen == screenCalls && m.calls.Filtering()) && !(m.screen == screenHistory && m.hist.Typing()) && !m.alerts.Picking() {
 		k := &m.keys
 		bindings, keep = append(bindings, k.AlertPane, k.Pause, k.Help, k.Quit), 2
 	}

@@ -23,8 +23,9 @@ import (
 )
 
 // The end-to-end tests run the real calltop binary in a detached tmux pane
-// at 80x24 and read the screen as a user would. tmux is required (.ci/run
-// installs it); without it they fail rather than skip.
+// at 80x24 and read the screen as a user would. They need tmux: without it
+// they skip, naming it, unless CI is set (.ci/run installs it), and -short
+// skips them.
 
 // e2eWait bounds every wait for the screen.
 const e2eWait = 60 * time.Second
@@ -35,9 +36,13 @@ var (
 	buildErr  error
 )
 
-// calltopBinary builds cmd/calltop once per test run.
+// calltopBinary builds cmd/calltop once per test run. Every end-to-end
+// test starts with it, so it is where -short skips them.
 func calltopBinary(t *testing.T) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: skipping the end-to-end test of the built binary in tmux (4-15 s each)")
+	}
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "calltop-e2e-bin-")
 		if err != nil {
@@ -234,16 +239,19 @@ func runDemoInTmux(t *testing.T, extraArgs string, palette string, env ...string
 }
 
 func TestDemoInTmux(t *testing.T) {
+	t.Parallel()
 	runDemoInTmux(t, "", "256", "TERM=xterm-256color")
 }
 
 func TestDemoInTmuxNoColor(t *testing.T) {
+	t.Parallel()
 	runDemoInTmux(t, " --speed 2", "none", "TERM=xterm-256color", "NO_COLOR=1")
 }
 
 // TestDemoInTmux16Colours runs with TERM=xterm outside tmux's view (no
 // $TMUX, which Bubble Tea would take as 256 colours).
 func TestDemoInTmux16Colours(t *testing.T) {
+	t.Parallel()
 	runDemoInTmux(t, " --speed 2", "16", "-u", "TMUX", "TERM=xterm")
 }
 
@@ -295,6 +303,7 @@ func seconds(t *testing.T, s string) int {
 }
 
 func TestReplayInTmux(t *testing.T) {
+	t.Parallel()
 	bin := calltopBinary(t)
 	rec := writeRecording(t)
 	home := t.TempDir()
@@ -350,6 +359,13 @@ func startHub(t *testing.T) (url string, stop func()) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return serveHub(t, hub.StepSource(s.StepEach, time.Second, 1))
+}
+
+// serveHub serves src from a hub on loopback until stop is called (or
+// the test ends); it returns the feed URL.
+func serveHub(t *testing.T, src hub.Source) (url string, stop func()) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -359,13 +375,14 @@ func startHub(t *testing.T) (url string, stop func()) {
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() { defer wg.Done(); feedHub.Serve(ctx, ln) }()
-	go func() { defer wg.Done(); hub.StepSource(s.StepEach, time.Second, 1)(ctx, feedHub) }()
+	go func() { defer wg.Done(); src(ctx, feedHub) }()
 	stop = sync.OnceFunc(func() { cancel(); wg.Wait() })
 	t.Cleanup(stop)
 	return "ws://" + ln.Addr().String() + "/feed", stop
 }
 
 func TestLiveFeedInTmux(t *testing.T) {
+	t.Parallel()
 	bin := calltopBinary(t)
 	url, stopHub := startHub(t)
 	state := filepath.Join(t.TempDir(), "state")

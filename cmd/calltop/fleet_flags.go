@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/calltop/calltop/diagnose/alert"
+	"github.com/calltop/calltop/diagnose/alert/webhook"
 )
 
 // fleetFlags are the fleet-level alert flags shared by the TUI, demo and
@@ -46,7 +47,7 @@ func (ff fleetFlags) options() (alert.FleetOptions, error) {
 
 // newFleetBook returns a maker of alert books that notify through n (if
 // any) and raise the fleet-level alerts fleet turns on.
-func newFleetBook(n *alert.Notifier, fleet alert.FleetOptions) func() *alert.Book {
+func newFleetBook(n *webhook.Notifier, fleet alert.FleetOptions) func() *alert.Book {
 	return func() *alert.Book {
 		o := alert.Options{Fleet: fleet}
 		if n != nil {

@@ -10,6 +10,7 @@ import (
 )
 
 func TestFleetFlagsAreRefusedWhenWrong(t *testing.T) {
+	t.Parallel()
 	feedArgs := []string{"--feed", "ws://127.0.0.1:1/feed", "--state-dir", t.TempDir()}
 	for _, tc := range []struct {
 		args []string
@@ -30,6 +31,7 @@ func TestFleetFlagsAreRefusedWhenWrong(t *testing.T) {
 }
 
 func TestRootFleetFlagsReachTheBookOptions(t *testing.T) {
+	t.Parallel()
 	var live liveFlags
 	root := rootCommand(testEnv(nil), &live)
 	if err := root.ParseFlags([]string{"--alert-no-new-calls", "10m", "--alert-setup-failures", "25", "--alert-setup-window", "40", "--alert-fleet-groups"}); err != nil {
@@ -55,6 +57,7 @@ func TestRootFleetFlagsReachTheBookOptions(t *testing.T) {
 }
 
 func TestWatchFiresNoNewCallsWhenAsked(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	w := defaultWatchFlags(simHub(t, ctx, 3, "good", 20), t.TempDir())

@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"net"
-	"net/http"
+	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -55,28 +55,42 @@ func startCLI(t *testing.T, args ...string) (logs *lockedBuffer, stop func() err
 	return logs, stop
 }
 
-func freeAddr(t *testing.T) string {
+// servingOn finds the address in the hub's "serving ... on ws://ADDR/feed"
+// log line.
+var servingOn = regexp.MustCompile(`on wss?://(\S+)/feed`)
+
+// startHubCLI runs `calltop hub ARGS` on a free loopback port until the test
+// ends (or stop is called) and returns its logs and its address, once it
+// listens.
+func startHubCLI(t *testing.T, args ...string) (logs *lockedBuffer, addr string, stop func() error) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
+	logs, stop = startCLI(t, append(append([]string{"hub"}, args...), "--listen", "127.0.0.1:0")...)
+	waitUntil(t, 10*time.Second, "the hub to listen", func() bool {
+		m := servingOn.FindStringSubmatch(logs.String())
+		if m != nil {
+			addr = m[1]
+		}
+		return m != nil
+	})
+	return logs, addr, stop
 }
 
-// waitHealthy waits for the hub at addr to answer /healthz.
-func waitHealthy(t *testing.T, addr string) {
+// waitUntil polls cond until it holds, failing the test with what after
+// within.
+func waitUntil(t *testing.T, within time.Duration, what string, cond func() bool) {
 	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if resp, err := http.Get("http://" + addr + "/healthz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return
-			}
+	for deadline := time.Now().Add(within); !cond(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("waited %v for %s", within, what)
 		}
 	}
-	t.Fatalf("hub on %s never became healthy", addr)
+}
+
+// countLines counts the complete lines in the file at path (0 when it
+// cannot be read).
+func countLines(path string) int {
+	b, _ := os.ReadFile(path)
+	return bytes.Count(b, []byte{'\n'})
 }
 
 func readRecords(t *testing.T, path string) []recording.Record {
@@ -104,6 +118,7 @@ func types(recs []recording.Record) []string {
 }
 
 func TestHubRefusesOpenAddressWithoutToken(t *testing.T) {
+	t.Parallel()
 	out, err := runCLI(t, "hub", "--listen", "0.0.0.0:0", "--simulate", "1")
 	if err == nil || !strings.Contains(err.Error(), "CALLTOP_TOKEN") {
 		t.Fatalf("hub on 0.0.0.0 without a token: err %v, output %s", err, out)
@@ -114,11 +129,9 @@ func TestHubRefusesOpenAddressWithoutToken(t *testing.T) {
 }
 
 func TestHubSimulateThenRecordThenReplay(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
-	addr := freeAddr(t)
-	hubLogs, stopHub := startCLI(t, "hub", "--listen", addr, "--simulate", "3", "--speed", "10", "--seed", "3")
-	waitHealthy(t, addr)
-	time.Sleep(300 * time.Millisecond) // a few steps, so calls are going
+	hubLogs, addr, stopHub := startHubCLI(t, "--simulate", "3", "--speed", "10", "--seed", "3")
 
 	first := filepath.Join(dir, "x.jsonl.gz")
 	out, err := runCLI(t, "record", "--feed", "ws://"+addr+"/feed", "-o", first, "--duration", "1s")
@@ -142,12 +155,15 @@ func TestHubSimulateThenRecordThenReplay(t *testing.T) {
 
 	// Serve the recording again and record it: every replayed frame is
 	// one of the recorded ones, byte for byte.
-	addr2 := freeAddr(t)
-	startCLI(t, "hub", "--listen", addr2, "--replay", first, "--speed", "4")
-	waitHealthy(t, addr2)
+	// At a quarter speed the second recorded second takes four to replay:
+	// the recorder, stopped as soon as a replayed frame is on disk, is in
+	// time for it on a busy machine too.
+	_, addr2, _ := startHubCLI(t, "--replay", first, "--speed", "0.25")
 	second := filepath.Join(dir, "y.jsonl")
-	if out, err := runCLI(t, "record", "--feed", "ws://"+addr2+"/feed", "-o", second, "--duration", "600ms"); err != nil {
-		t.Fatalf("record of the replay: %v\n%s", err, out)
+	recLogs, stopRec := startCLI(t, "record", "--feed", "ws://"+addr2+"/feed", "-o", second)
+	waitUntil(t, 20*time.Second, "a replayed frame in the second recording", func() bool { return countLines(second) >= 3 })
+	if err := stopRec(); err != nil {
+		t.Fatalf("record of the replay: %v\n%s", err, recLogs)
 	}
 	recorded := map[string]bool{}
 	for _, r := range recs {

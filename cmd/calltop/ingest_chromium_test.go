@@ -126,6 +126,7 @@ func runInNetNS(t *testing.T) {
 }
 
 func TestIngestFromChromium(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("-short: skipping the real-browser ingest test (Chromium, about 10 s)")
 	}
@@ -136,11 +137,9 @@ func TestIngestFromChromium(t *testing.T) {
 	}
 
 	page := servePage(t, bt)
-	hubAddr := freeAddr(t)
 	token := randomToken(t)
-	hubLogs, stopHub := startCLI(t, "hub", "--ingest", "rtcstats", "--listen", hubAddr,
+	hubLogs, hubAddr, stopHub := startHubCLI(t, "--ingest", "rtcstats",
 		"--ingest-token", token, "--allow-origin", page.origin)
-	waitHealthy(t, hubAddr)
 	w := watchFeed(t, "ws://"+hubAddr+"/feed")
 
 	q := url.Values{"hub": {"ws://" + hubAddr + "/rtcstats"}, "meeting": {ingestMeeting}, "token": {token},

@@ -41,7 +41,9 @@ and calltop replay / calltop report read it.
 The client reconnects after a drop (each reconnection records a fresh snapshot) and fails
 over between several --feed URLs in order. --redact removes IP addresses (candidate
 addresses, URL hosts, any IPv4 or IPv6 literal) and ICE credentials (usernameFragment,
-ice-ufrag, ice-pwd) before writing, for recordings you share.
+ice-ufrag, ice-pwd) before writing, and gives people pseudonyms (names become "Person 1",
+user ids "user-1", participant ids "participant-1", the same in every frame), for
+recordings you share.
 
 Recording stops after --duration, or on Ctrl-C; the file is flushed and closed either way.`,
 		Example: `  calltop record --feed ws://127.0.0.1:7070/feed -o x.jsonl --duration 10s
@@ -59,7 +61,7 @@ Recording stops after --duration, or on Ctrl-C; the file is flushed and closed e
 	f.StringArrayVar(&o.feeds, "feed", nil, "feed URL (ws:// or wss://); repeat to fail over (default $CALLTOP_FEED)")
 	f.StringVarP(&o.out, "output", "o", "", "file to write (.gz to compress)")
 	f.DurationVar(&o.duration, "duration", 0, "stop after this long (default: until Ctrl-C)")
-	f.BoolVar(&o.redact, "redact", false, "remove IP addresses and ICE credentials before writing")
+	f.BoolVar(&o.redact, "redact", false, "remove IP addresses and ICE credentials and give people pseudonyms before writing")
 	f.StringVar(&o.token, "token", "", "token for the feed (default $CALLTOP_TOKEN)")
 	f.StringVar(&o.caFile, "ca", "", "PEM file of CA certificates to trust for wss://")
 	_ = cmd.MarkFlagRequired("output")

@@ -19,6 +19,7 @@ import (
 	"github.com/calltop/calltop/feed"
 	"github.com/calltop/calltop/feed/client"
 	"github.com/calltop/calltop/feed/dump"
+	"github.com/calltop/calltop/feed/recording"
 )
 
 // reportOptions are the flags of `calltop report`.
@@ -28,15 +29,22 @@ type reportOptions struct {
 	json     bool
 	token    string
 	caFile   string
+	call     string // --call: a team hub's stored call (docs/history.md)
+
+	// applied, when set, sees each feed message once it is applied: a test
+	// cancels the read with it on the message it waits for.
+	applied func(*feed.Message)
 }
 
 // feedFormat is the report's source format when it read a live feed.
 const feedFormat = "calltop-feed"
 
-func newReportCmd(e env) *cobra.Command {
-	var o reportOptions
+func newReportCmd(e env) *cobra.Command { return reportCommand(e, &reportOptions{}) }
+
+// reportCommand is newReportCmd with its flags parsed into o.
+func reportCommand(e env, o *reportOptions) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "report (FILE | --feed URL --duration D) [--json]",
+		Use:   "report (FILE... | DIR... | --feed URL --duration D) [--json]",
 		Short: "Diagnose a recording, a dump or a live feed and print the findings (no TUI)",
 		Long: `report runs every call of a recording, a webrtc-internals or rtcstats dump, or a
 live feed (for --duration) through the same diagnosis as the TUI and prints, per call,
@@ -48,16 +56,32 @@ Findings depend only on the data's own timestamps, so a report on a recording li
 the same findings the TUI showed live. Lines or frames that cannot be used are listed
 on stderr with their place and reason; the rest is still reported.
 
---json prints the report as the JSON documented in docs/report-json.md.`,
+Several files, directories (every file in them, recursively) and quoted globs are
+reported one after another in one process, each on its own: one report per file.
+
+--json prints the report as the JSON documented in docs/report-json.md: for one FILE
+an indented document, for several inputs (or a directory or a glob) one compact
+document per file, a line each (JSON lines).`,
 		Example: `  calltop report incident.jsonl
   calltop report webrtc_internals_dump.txt --json > report.json
-  calltop report --feed ws://127.0.0.1:7070/feed --duration 2m`,
-		Args: cobra.MaximumNArgs(1),
+  calltop report dumps/ 'more/*.rtcstats.gz' --json | jq -r '.calls[].findings[].rule'
+  calltop report --feed ws://127.0.0.1:7070/feed --duration 2m
+  calltop report --call call-1042 --feed ws://127.0.0.1:7070/feed --json`,
+		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.token = e.flagOrEnv(cmd, "token", o.token, "CALLTOP_TOKEN")
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			rep, err := buildReport(ctx, o, args, cmd.ErrOrStderr())
+			if len(args) > 0 && len(o.feeds) > 0 {
+				return errors.New("give FILEs or --feed, not both")
+			}
+			if o.call != "" {
+				return reportStoredCall(ctx, *o, cmd.OutOrStdout())
+			}
+			if len(args) > 0 && !(len(args) == 1 && isPlainFile(args[0])) {
+				return reportFiles(ctx, *o, args, cmd.OutOrStdout(), cmd.ErrOrStderr())
+			}
+			rep, err := buildReport(ctx, *o, args, cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}
@@ -75,6 +99,7 @@ on stderr with their place and reason; the rest is still reported.
 	f.BoolVar(&o.json, "json", false, "print the report as JSON (docs/report-json.md)")
 	f.StringVar(&o.token, "token", "", "token for the feed (default $CALLTOP_TOKEN)")
 	f.StringVar(&o.caFile, "ca", "", "PEM file of CA certificates to trust for wss://")
+	f.StringVar(&o.call, "call", "", "with --feed: report one ended call from a team hub's history (calltop history finds its id)")
 	return cmd
 }
 
@@ -85,10 +110,8 @@ func buildReport(ctx context.Context, o reportOptions, args []string, stderr io.
 	var src diagnose.ReportSource
 	var err error
 	switch {
-	case len(args) == 1 && len(o.feeds) > 0:
-		return diagnose.Report{}, errors.New("give a FILE or --feed, not both")
 	case len(args) == 1:
-		src, err = reportFile(m, args[0], stderr)
+		src, err = reportFile(m, args[0], "", stderr)
 	case len(o.feeds) > 0:
 		src, err = reportFeed(ctx, m, o, stderr)
 	default:
@@ -97,45 +120,60 @@ func buildReport(ctx context.Context, o reportOptions, args []string, stderr io.
 	if err != nil {
 		return diagnose.Report{}, err
 	}
+	return finishReport(m, src, "", stderr), nil
+}
+
+// finishReport is the Monitor's report on src, after saying on stderr
+// which samples were left out (prefix names the file among several).
+func finishReport(m *diagnose.Monitor, src diagnose.ReportSource, prefix string, stderr io.Writer) diagnose.Report {
 	if dq := m.Snapshot("").DataQuality; len(dq) > 0 {
 		reasons := make([]string, 0, len(dq))
 		for r, n := range dq {
 			reasons = append(reasons, fmt.Sprintf("%s %d", r, n))
 		}
 		sort.Strings(reasons)
-		fmt.Fprintf(stderr, "calltop report: samples left out as untrustworthy: %s (see docs/diagnoses.md)\n", strings.Join(reasons, ", "))
+		fmt.Fprintf(stderr, "calltop report: %ssamples left out as untrustworthy: %s (see docs/diagnoses.md)\n", prefix, strings.Join(reasons, ", "))
 	}
 	rep := m.Report()
 	rep.Source = src
-	return rep, nil
+	return rep
 }
 
-// reportFile applies every usable frame of a recording or dump.
-func reportFile(m *diagnose.Monitor, path string, stderr io.Writer) (diagnose.ReportSource, error) {
-	loaded, err := dump.Load(path)
+// reportFile applies a recording or dump, read once: a dump's messages go
+// straight to the Monitor, a recording's frames through feed.Pipeline.
+// prefix names the file in the messages of a run over several.
+func reportFile(m *diagnose.Monitor, path, prefix string, stderr io.Writer) (diagnose.ReportSource, error) {
+	var pipe feed.Pipeline
+	bad, frames := 0, 0
+	info, err := dump.Visit(path, dump.Visitor{
+		Message: func(msg *feed.Message) error {
+			m.Apply(msg)
+			return nil
+		},
+		Frame: func(rec recording.Record) error {
+			frames++
+			ev, ok := pipe.Frame(rec.Msg, rec.Recv, false)
+			switch {
+			case !ok:
+			case ev.Kind == feed.EventMessage:
+				m.Apply(ev.Msg)
+			case ev.Kind == feed.EventBadFrame:
+				bad++
+				fmt.Fprintf(stderr, "calltop report: %s: frame %d: %s\n", path, frames, diagnose.Clean(ev.Reason))
+			}
+			return nil
+		},
+	})
 	if err != nil {
 		return diagnose.ReportSource{}, err
 	}
-	for _, p := range loaded.Problems {
+	for _, p := range info.Problems {
 		fmt.Fprintf(stderr, "calltop report: skipped %s\n", diagnose.Clean(p.Error()))
 	}
-	bad := 0
-	var msg feed.Message
-	for i := range loaded.Records {
-		if err := feed.Decode(loaded.Records[i].Msg, &msg); err != nil {
-			if errors.Is(err, feed.ErrUnknownType) {
-				continue
-			}
-			bad++
-			fmt.Fprintf(stderr, "calltop report: %s: frame %d: %s\n", path, i+1, diagnose.Clean(err.Error()))
-			continue
-		}
-		m.Apply(&msg)
+	if n := len(info.Problems) + bad; n > 0 {
+		fmt.Fprintf(stderr, "calltop report: %s%d of %d lines or frames could not be used\n", prefix, n, info.Items+len(info.Problems))
 	}
-	if n := len(loaded.Problems) + bad; n > 0 {
-		fmt.Fprintf(stderr, "calltop report: %d of %d lines or frames could not be used\n", n, len(loaded.Records)+len(loaded.Problems))
-	}
-	return diagnose.ReportSource{Path: path, Format: loaded.Format}, nil
+	return diagnose.ReportSource{Path: path, Format: info.Format}, nil
 }
 
 // reportFeed applies a live feed for o.duration.
@@ -155,6 +193,9 @@ func reportFeed(ctx context.Context, m *diagnose.Monitor, o reportOptions, stder
 		switch ev.Kind {
 		case feed.EventMessage:
 			m.Apply(ev.Msg)
+			if o.applied != nil {
+				o.applied(ev.Msg)
+			}
 			ev.Release()
 		case feed.EventBadFrame:
 			fmt.Fprintf(stderr, "calltop report: bad frame: %s\n", diagnose.Clean(ev.Reason))

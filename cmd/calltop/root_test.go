@@ -32,6 +32,7 @@ func runCLIEnv(t *testing.T, vars map[string]string, args ...string) (string, er
 }
 
 func TestVersionPrintsName(t *testing.T) {
+	t.Parallel()
 	out, err := runCLI(t, "version")
 	if err != nil {
 		t.Fatal(err)
@@ -42,6 +43,7 @@ func TestVersionPrintsName(t *testing.T) {
 }
 
 func TestCompletionBash(t *testing.T) {
+	t.Parallel()
 	out, err := runCLI(t, "completion", "bash")
 	if err != nil {
 		t.Fatal(err)
@@ -52,6 +54,7 @@ func TestCompletionBash(t *testing.T) {
 }
 
 func TestSpeedMustBeAPositiveNumber(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{
 		{"demo", "--speed", "NaN"}, {"demo", "--speed", "0"},
 		{"hub", "--simulate", "1", "--speed", "+Inf"}, {"hub", "--simulate", "1", "--speed", "-2"},

@@ -15,8 +15,11 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/calltop/calltop/cmd/calltop/engine"
+	"github.com/calltop/calltop/cmd/calltop/team"
 	"github.com/calltop/calltop/diagnose"
 	"github.com/calltop/calltop/diagnose/alert"
+	"github.com/calltop/calltop/diagnose/alert/statefile"
+	"github.com/calltop/calltop/diagnose/alert/webhook"
 	"github.com/calltop/calltop/feed/client"
 	"github.com/calltop/calltop/tui"
 )
@@ -38,6 +41,8 @@ type liveFlags struct {
 	webhooks []string
 	format   string
 	fleet    fleetFlags
+	view     viewFlags
+	tui      tui.Options // from view and the locale, set by runRoot
 }
 
 // register adds the TUI's flags to the root command.
@@ -50,6 +55,7 @@ func (l *liveFlags) register(root *cobra.Command) {
 	f.StringArrayVar(&l.webhooks, "webhook", nil, "post alerts to this webhook URL (repeatable)")
 	f.StringVar(&l.format, "webhook-format", "slack", "webhook payload: slack or json")
 	l.fleet.register(root)
+	l.view.register(f)
 }
 
 // runRoot opens the TUI on --feed or $CALLTOP_FEED, or the demo.
@@ -58,8 +64,9 @@ func runRoot(cmd *cobra.Command, e env, live liveFlags) error {
 	if _, err := live.fleet.options(); err != nil {
 		return err
 	}
+	live.tui = live.view.options(e)
 	if len(urls) == 0 {
-		return runDemo(cmd.Context(), demoConfig{calls: defaultDemoCalls, speed: 1, stateDir: live.stateDir, fleet: live.fleet})
+		return runDemo(cmd.Context(), demoConfig{calls: defaultDemoCalls, speed: 1, stateDir: live.stateDir, fleet: live.fleet, tui: live.tui})
 	}
 	live.feeds = urls
 	live.token = e.flagOrEnv(cmd, "token", live.token, "CALLTOP_TOKEN")
@@ -69,7 +76,8 @@ func runRoot(cmd *cobra.Command, e env, live liveFlags) error {
 // runLive is the TUI on a live feed, with the alert state kept and
 // webhooks notified.
 func runLive(ctx context.Context, live liveFlags) error {
-	client, err := client.New(client.Config{URLs: live.feeds, Token: live.token, CAFile: live.caFile})
+	cfg := client.Config{URLs: live.feeds, Token: live.token, CAFile: live.caFile}
+	client, err := client.New(cfg)
 	if err != nil {
 		return err
 	}
@@ -77,7 +85,7 @@ func runLive(ctx context.Context, live liveFlags) error {
 	if err != nil {
 		return err
 	}
-	store, err := alert.OpenStore(dir)
+	store, err := statefile.OpenStore(dir)
 	if err != nil {
 		return err
 	}
@@ -86,10 +94,13 @@ func runLive(ctx context.Context, live liveFlags) error {
 		return err
 	}
 	defer logs.Close()
+	if w, ok := probeTeam(ctx, cfg); ok { // a team hub keeps the book
+		return runTeamTUI(ctx, cfg, w, live)
+	}
 	opts := engine.Options{Events: client.Events(), Store: store} // the header names the URL in use
-	var notifier *alert.Notifier
+	var notifier *webhook.Notifier
 	if len(live.webhooks) > 0 {
-		notifier, err = alert.NewNotifier(alert.NotifierOptions{Webhooks: live.webhooks, Format: alert.Format(live.format)})
+		notifier, err = webhook.NewNotifier(webhook.NotifierOptions{Webhooks: live.webhooks, Format: webhook.Format(live.format)})
 		if err != nil {
 			return err
 		}
@@ -97,7 +108,7 @@ func runLive(ctx context.Context, live liveFlags) error {
 	}
 	fleet, _ := live.fleet.options() // checked in runRoot
 	opts.NewBook = newFleetBook(notifier, fleet)
-	err = runTUI(ctx, opts, tui.Options{}, client.Run)
+	err = runTUI(ctx, opts, live.tui, client.Run)
 	if notifier != nil {
 		cctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 		notifier.Close(cctx)
@@ -107,7 +118,7 @@ func runLive(ctx context.Context, live liveFlags) error {
 }
 
 // newBook returns a maker of alert books that notify through n (if any).
-func newBook(n *alert.Notifier) func() *alert.Book {
+func newBook(n *webhook.Notifier) func() *alert.Book {
 	return newFleetBook(n, alert.FleetOptions{})
 }
 
@@ -167,7 +178,7 @@ func stateDir(dir string) (string, error) {
 	if dir != "" {
 		return dir, nil
 	}
-	return alert.DefaultStateDir()
+	return statefile.DefaultStateDir()
 }
 
 // openLog sends the standard logger to calltop.log in dir, so nothing
@@ -198,16 +209,7 @@ func (c controller) Ack(alertKey, note string) { c.e.Ack(alertKey, note) }
 
 // Mute implements tui.Controller.
 func (c controller) Mute(r tui.MuteRequest) {
-	var m alert.Matcher
-	switch r.Scope {
-	case tui.MuteCall:
-		m.CallID = r.CallID
-	case tui.MuteRule:
-		m.Rule = r.Rule
-	default:
-		m.Key = r.AlertKey
-	}
-	c.e.Mute(m, r.For, r.UntilResolved, r.Note)
+	c.e.Mute(team.MuteMatcher(r), r.For, r.UntilResolved, r.Note)
 }
 
 // Unmute implements tui.Controller.

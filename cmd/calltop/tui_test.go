@@ -8,6 +8,7 @@ import (
 )
 
 func TestRootHelpListsTheFeedFlags(t *testing.T) {
+	t.Parallel()
 	out, err := runCLI(t, "--help")
 	if err != nil {
 		t.Fatal(err)
@@ -20,6 +21,7 @@ func TestRootHelpListsTheFeedFlags(t *testing.T) {
 }
 
 func TestDemoAndReplayRefuseBadInput(t *testing.T) {
+	t.Parallel()
 	notRecording := filepath.Join(t.TempDir(), "notes.txt")
 	if err := os.WriteFile(notRecording, []byte("hello, this is not a recording\n"), 0o600); err != nil {
 		t.Fatal(err)

@@ -3,6 +3,7 @@ package alert
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -96,6 +97,19 @@ type Silence struct {
 	UntilResolved bool      `json:"untilResolved,omitempty"`
 	// Alerts are the ids of the alerts an UntilResolved silence waits for.
 	Alerts []string `json:"alerts,omitempty"`
+	// Keys are those alerts' keys: another process on the same state
+	// directory knows the alerts by key (its ids differ).
+	Keys []string `json:"keys,omitempty"`
+}
+
+// Mutes reports whether the silence mutes the alert: its matcher selects
+// it and, for an until-resolved silence, it is one of the alerts the
+// silence was made for (it never catches a new subject).
+func (s *Silence) Mutes(a *Alert) bool {
+	if !s.Matcher.Matches(a) {
+		return false
+	}
+	return !s.UntilResolved || slices.Contains(s.Alerts, a.ID)
 }
 
 // Left is the time the silence has left at now (0 for UntilResolved ones).

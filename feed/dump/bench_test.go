@@ -1,6 +1,7 @@
 package dump
 
 import (
+	"bytes"
 	"io"
 	"os"
 	"testing"
@@ -17,7 +18,7 @@ func benchLoad(b *testing.B, path string) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := loadBytes(data, path); err != nil {
+		if _, err := LoadReader(bytes.NewReader(data), path); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -55,7 +56,7 @@ func BenchmarkLoadWebRTCInternalsChromium(b *testing.B) {
 	b.SetBytes(int64(len(plain)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := loadBytes(plain, "clean.json.gz"); err != nil {
+		if _, err := LoadReader(bytes.NewReader(plain), "clean.json.gz"); err != nil {
 			b.Fatal(err)
 		}
 	}

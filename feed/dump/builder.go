@@ -25,6 +25,11 @@ type builder struct {
 	start    float64 // the dump's own call start, if it has one
 	events   []event
 	problems []*recording.LineError
+
+	// facts, when set, gives the call and participant as the dump has
+	// named them so far (rtcstats learns them line by line).
+	facts func() (feed.Call, feed.Participant)
+	hold  holding
 }
 
 type event struct {
@@ -50,11 +55,12 @@ func (b *builder) problem(line int, format string, args ...any) {
 func (b *builder) add(ts float64, m feed.Message) {
 	m.TS = ts
 	b.events = append(b.events, event{ts: ts, seq: len(b.events), msg: m})
+	b.hold.last = max(b.hold.last, ts)
 }
 
 // stats records one sample of a peer connection.
 func (b *builder) stats(conn string, ts float64, stats []feed.Stat) {
-	if len(stats) == 0 {
+	if len(stats) == 0 || !b.keep(len(stats)) {
 		return
 	}
 	b.add(ts, feed.Message{Type: feed.TypeStats, ConnectionID: connName(conn), Stats: stats})
@@ -62,6 +68,9 @@ func (b *builder) stats(conn string, ts float64, stats []feed.Stat) {
 
 // connEvent records a state change of a peer connection.
 func (b *builder) connEvent(conn string, ts float64, kind, state string) {
+	if !b.keep(1) {
+		return
+	}
 	b.add(ts, feed.Message{Type: feed.TypeConnectionEvent, ConnectionID: connName(conn),
 		Event: &feed.ConnectionEvent{Kind: kind, State: clean(state)}})
 }
@@ -75,39 +84,94 @@ func connName(id string) string {
 	return id
 }
 
-// records finishes the call and encodes every message. It returns no
-// records when the dump held no sample and no event.
-func (b *builder) records() ([]recording.Record, error) {
+// messages finishes the call and hands every message to fn in replay
+// order (fn may be nil): call.start and participant.join, every sample and
+// event in time order, participant.leave and call.end. It returns how many
+// it gave: none when the dump held no sample and no event.
+func (b *builder) messages(fn func(*feed.Message) error) (int, error) {
+	b.hold.emit = fn
+	if err := b.flush(); err != nil {
+		return 0, err
+	}
+	if !b.hold.started {
+		return 0, nil
+	}
+	tail := []feed.Message{
+		{Type: feed.TypeParticipantLeave, TS: b.hold.last, CallID: b.hold.callID, ParticipantID: b.hold.partID, Reason: "end of dump"},
+		{Type: feed.TypeCallEnd, TS: b.hold.last, CallID: b.hold.callID, Reason: "end of dump"},
+	}
+	for i := range tail {
+		if err := b.give(&tail[i]); err != nil {
+			return 0, err
+		}
+	}
+	return b.hold.given, nil
+}
+
+// flush gives the events held so far in time order (after call.start and
+// participant.join, the first time) and forgets them.
+func (b *builder) flush() error {
 	if len(b.events) == 0 {
-		return nil, nil
+		return nil
 	}
 	sort.SliceStable(b.events, func(i, j int) bool { return b.events[i].ts < b.events[j].ts })
-	first, last := b.events[0].ts, b.events[len(b.events)-1].ts
+	if !b.hold.started {
+		if err := b.startCall(b.events[0].ts); err != nil {
+			return err
+		}
+	}
+	for i := range b.events {
+		m := &b.events[i].msg
+		m.CallID, m.ParticipantID = b.hold.callID, b.hold.partID
+		if err := b.give(m); err != nil {
+			return err
+		}
+		b.events[i] = event{} // given away: the visitor may keep its stats
+	}
+	b.events = b.events[:0]
+	b.hold.stats = 0
+	return nil
+}
+
+// startCall gives call.start and participant.join at the call's start:
+// first, or the dump's own start when a little earlier.
+func (b *builder) startCall(first float64) error {
 	if usableTS(b.start) && b.start < first && first-b.start < 24*3600*1000 {
 		first = b.start
 	}
+	if b.facts != nil {
+		b.call, b.part = b.facts()
+	}
 	b.fillDefaults(first)
-
-	callID, partID := b.call.ID, b.part.ID
+	b.hold.started = true
+	b.hold.callID, b.hold.partID = b.call.ID, b.part.ID
 	call, part := b.call, b.part
-	enc := &encoder{file: b.file, out: make([]recording.Record, 0, len(b.events)+4)}
-	msgs := []feed.Message{
+	head := []feed.Message{
 		{Type: feed.TypeCallStart, TS: first, Call: &call},
-		{Type: feed.TypeParticipantJoin, TS: first, CallID: callID, Participant: &part},
+		{Type: feed.TypeParticipantJoin, TS: first, CallID: call.ID, Participant: &part},
 	}
-	for _, e := range b.events {
-		m := e.msg
-		m.CallID, m.ParticipantID = callID, partID
-		msgs = append(msgs, m)
-	}
-	msgs = append(msgs,
-		feed.Message{Type: feed.TypeParticipantLeave, TS: last, CallID: callID, ParticipantID: partID, Reason: "end of dump"},
-		feed.Message{Type: feed.TypeCallEnd, TS: last, CallID: callID, Reason: "end of dump"},
-	)
-	for _, m := range msgs {
-		if err := enc.add(m); err != nil {
-			return nil, err
+	for i := range head {
+		if err := b.give(&head[i]); err != nil {
+			return err
 		}
+	}
+	return nil
+}
+
+// give hands one message to the visitor.
+func (b *builder) give(m *feed.Message) error {
+	b.hold.given++
+	if b.hold.emit == nil {
+		return nil
+	}
+	return b.hold.emit(m)
+}
+
+// records finishes the call and encodes every message (see messages).
+func (b *builder) records() ([]recording.Record, error) {
+	enc := &encoder{file: b.file, out: make([]recording.Record, 0, len(b.events)+4)}
+	if _, err := b.messages(func(m *feed.Message) error { return enc.add(*m) }); err != nil {
+		return nil, err
 	}
 	return enc.out, nil
 }
@@ -118,6 +182,9 @@ type encoder struct {
 	file    string
 	out     []recording.Record
 	scratch []byte
+	limit   int // bytes of records kept at most (0: no limit)
+	bytes   int
+	refused int // stats messages refused at the limit
 }
 
 // add appends m as a record, splitting a stats message that would exceed
@@ -137,6 +204,11 @@ func (e *encoder) add(m feed.Message) error {
 		}
 		return e.add(c)
 	}
+	if e.limit > 0 && m.Type == feed.TypeStats && e.bytes+len(e.scratch) > e.limit {
+		e.refused++
+		return nil
+	}
+	e.bytes += len(e.scratch)
 	e.out = append(e.out, recording.Record{Recv: msTime(m.TS), Msg: bytes.Clone(e.scratch)})
 	return nil
 }

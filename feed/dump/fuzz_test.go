@@ -1,6 +1,7 @@
 package dump
 
 import (
+	"bytes"
 	"testing"
 
 	"github.com/calltop/calltop/feed"
@@ -60,10 +61,33 @@ func FuzzLoad(f *testing.F) {
 	f.Add([]byte(`{"getUserMedia":[],"PeerConnections":{"1-1":{"updateLog":[{"type":"iceconnectionstatechange","value":"\"failed\"","timestamp":1700000000000}]}}}`))
 	f.Add([]byte("RTCStatsDump\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		l, err := loadBytes(data, "fuzz")
+		l, err := LoadReader(bytes.NewReader(data), "fuzz")
 		if err != nil || l.Format == FormatRecording { // recordings are replayed as they are
 			return
 		}
 		checkLoaded(t, l)
 	})
+}
+
+// loadRTCStats runs the rtcstats importer alone on data.
+func loadRTCStats(data []byte, name string) (*Loaded, error) {
+	return loadAs(data, name, streamRTCStats)
+}
+
+// loadInternals runs the webrtc-internals importer alone on data.
+func loadInternals(data []byte, name string) (*Loaded, error) {
+	return loadAs(data, name, streamInternals)
+}
+
+func loadAs(data []byte, name string, read func(*input, *Info, Visitor) error) (*Loaded, error) {
+	in := newInput(bytes.NewReader(data), name)
+	if _, err := in.start(); err != nil {
+		return nil, err
+	}
+	info := &Info{Path: name}
+	enc := &encoder{file: name}
+	if err := read(in, info, Visitor{Message: func(m *feed.Message) error { return enc.add(*m) }}); err != nil {
+		return nil, err
+	}
+	return &Loaded{Path: name, Format: info.Format, Records: enc.out, Problems: info.Problems}, nil
 }

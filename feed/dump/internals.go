@@ -88,14 +88,20 @@ type walker struct {
 
 // readInternals parses a webrtc-internals dump into a builder.
 func readInternals(body []byte, name string) (*builder, error) {
-	w := &walker{body: body, dec: json.NewDecoder(bytes.NewReader(body)), name: name, b: newBuilder(name), d: &internalsDump{}}
-	if err := w.top(); err != nil {
-		w.fail(err)
+	w := &walker{body: body, name: name, b: newBuilder(name)}
+	if d, ok := fastInternals(body); ok {
+		w.d = d
+	} else {
+		w.d, w.dec = &internalsDump{}, json.NewDecoder(bytes.NewReader(body))
+		if err := w.top(); err != nil {
+			w.fail(err)
+		}
 	}
 	if len(w.d.pcs) == 0 {
 		return nil, fmt.Errorf("%s: webrtc-internals dump without any peer connection%s", name, w.firstProblem())
 	}
 	importInternals(w.b, w.d)
+	w.b.reportRefusals(1)
 	return w.b, nil
 }
 

@@ -2,6 +2,7 @@ package dump
 
 import (
 	"encoding/json"
+	"reflect"
 	"slices"
 	"sort"
 	"strconv"
@@ -23,11 +24,41 @@ type idSeries struct {
 	spans     map[string][2]float64 // attribute -> startTime, endTime (old dumps)
 }
 
-// point is one stats object at one time.
+// point is one stats object at one time: its fields (obj), or, for an
+// object that needs nothing from another (see direct), the stat itself.
 type point struct {
 	ts  float64
 	id  string
+	typ string
 	obj rawStat
+	// A direct point: its stat is filled from the series at index at.
+	direct *directSeries
+	at     int
+}
+
+// directSeries is an id whose stats are made from its series alone.
+type directSeries struct {
+	id, typ string // cleaned
+	ts      []float64
+	cols    []column
+}
+
+// column is one attribute that lands in feed.Stat, aligned with the times.
+type column struct {
+	field statField
+	vals  []any
+	off   int
+}
+
+// fill makes the stat at time index j.
+func (d *directSeries) fill(st *feed.Stat, j int) {
+	st.ID, st.Type, st.Timestamp = d.id, d.typ, d.ts[j]
+	v := reflect.ValueOf(st).Elem()
+	for _, c := range d.cols {
+		if i := j - c.off; i >= 0 && i < len(c.vals) && c.vals[i] != nil {
+			setField(v.Field(c.field.index), c.field.kind, c.vals[i])
+		}
+	}
 }
 
 // pcSeries is one peer connection's stats as time-ordered points.
@@ -60,16 +91,32 @@ func splitKey(k string) (id, attr string, ok bool) {
 
 // decodeValues reads a series' values: a JSON string holding an array (the
 // usual, double-encoded form) or a plain array.
-func decodeValues(raw json.RawMessage) ([]any, bool) {
-	var vals []any
-	if json.Unmarshal(raw, &vals) == nil {
+func decodeValues(p *anyParser, raw json.RawMessage) ([]any, bool) {
+	v, ok := p.parse(raw)
+	if !ok {
+		var vals []any
+		if json.Unmarshal(raw, &vals) == nil { // what the parser gave up on
+			return vals, true
+		}
+		var s string
+		if json.Unmarshal(raw, &s) != nil || json.Unmarshal([]byte(s), &vals) != nil {
+			return nil, false
+		}
 		return vals, true
 	}
-	var s string
-	if json.Unmarshal(raw, &s) != nil || json.Unmarshal([]byte(s), &vals) != nil {
-		return nil, false
+	switch t := v.(type) {
+	case []any:
+		return t, true
+	case nil:
+		return nil, true
+	case string:
+		var vals []any
+		if p.unmarshal([]byte(t), &vals) != nil {
+			return nil, false
+		}
+		return vals, true
 	}
-	return vals, true
+	return nil, false
 }
 
 // parseTime reads startTime/endTime: an RFC 3339 string or milliseconds.
@@ -96,13 +143,14 @@ func parseTime(raw json.RawMessage) (float64, bool) {
 func readSeries(b *builder, pc *internalsPC) *pcSeries {
 	ids := map[string]*idSeries{}
 	bad := 0
+	var p anyParser
 	for _, k := range pc.keys {
 		id, attr, ok := splitKey(k)
 		if !ok {
 			continue
 		}
 		s := pc.series[k]
-		vals, ok := decodeValues(s.Values)
+		vals, ok := decodeValues(&p, s.Values)
 		if !ok {
 			bad++
 			continue
@@ -127,12 +175,13 @@ func readSeries(b *builder, pc *internalsPC) *pcSeries {
 	}
 	out := &pcSeries{id: pc.id}
 	untimed, untyped := 0, 0
+	direct := !remoteWithoutKind(ids)
 	for _, id := range sortedKeys(ids) {
-		pts, ok := ids[id].points(id)
+		pts, ok := ids[id].points(id, direct)
 		switch {
 		case !ok:
 			untimed++
-		case pts[0].obj["type"] == "":
+		case pts[0].typ == "":
 			untyped++
 		default:
 			out.points = append(out.points, pts...)
@@ -186,11 +235,25 @@ func (is *idSeries) times() ([]float64, bool) {
 
 // points aligns every attribute with the id's times from the end (an
 // attribute can start later than its id: offset = len(times) - len(values))
-// and returns one object per time.
-func (is *idSeries) points(id string) ([]point, bool) {
+// and returns one object per time; converted to stats at once when direct
+// allows and the object needs nothing from another (see directType).
+func (is *idSeries) points(id string, direct bool) ([]point, bool) {
 	ts, ok := is.times()
 	if !ok {
 		return nil, false
+	}
+	last := is.lastValues()
+	typ := is.statsType
+	if typ == "" {
+		typ, _ = last["type"].(string)
+	}
+	if typ == "" {
+		typ = typeFromID(id, last)
+	}
+	if direct {
+		if w3c := is.directType(typ, last); w3c != "" {
+			return is.directPoints(id, typ, w3c, ts), true
+		}
 	}
 	objs := make([]rawStat, len(ts))
 	for i := range objs {
@@ -207,22 +270,87 @@ func (is *idSeries) points(id string) ([]point, bool) {
 			}
 		}
 	}
-	typ := is.statsType
-	if typ == "" {
-		typ, _ = objs[len(objs)-1]["type"].(string)
-	}
-	if typ == "" {
-		typ = typeFromID(id, objs[len(objs)-1])
-	}
 	out := make([]point, 0, len(ts))
 	for i, o := range objs {
 		o["type"] = typ
 		if i+1 < len(ts) && ts[i+1] == ts[i] {
 			continue // the same report polled twice: keep the later copy
 		}
-		out = append(out, point{ts: ts[i], id: id, obj: o})
+		out = append(out, point{ts: ts[i], id: id, typ: typ, obj: o})
 	}
 	return out, true
+}
+
+// lastValues is the object at the id's last time (for its type).
+func (is *idSeries) lastValues() rawStat {
+	last := rawStat{}
+	for attr, vals := range is.attrs {
+		if attr != "timestamp" && len(vals) > 0 && vals[len(vals)-1] != nil {
+			last[attr] = vals[len(vals)-1]
+		}
+	}
+	return last
+}
+
+// directType is the W3C type of an id whose stats can be made from its
+// own series alone, or "": legacy objects, tracks and the other dropped
+// types, rtp streams naming a track (whose fields fold in) and old
+// isRemote flags go through the objects.
+func (is *idSeries) directType(typ string, last rawStat) string {
+	last["type"] = typ
+	if typ == legacyLocalCand || typ == legacyRemoteCand || isLegacyType(last) || is.attrs["trackId"] != nil || is.attrs["isRemote"] != nil {
+		return ""
+	}
+	w3c := normalizeType(last)
+	if w3c == "" || dropTypes[w3c] {
+		return ""
+	}
+	return w3c
+}
+
+// directPoints gives the id's points as direct ones, to be filled as
+// statsFromSample would from one object per time.
+func (is *idSeries) directPoints(id, typ, w3c string, ts []float64) []point {
+	d := &directSeries{id: clean(id), typ: clean(w3c), ts: ts}
+	for _, attr := range sortedKeys(is.attrs) {
+		if f, ok := statFields[attr]; ok {
+			d.cols = append(d.cols, column{field: f, vals: is.attrs[attr], off: len(ts) - len(is.attrs[attr])})
+		}
+	}
+	out := make([]point, 0, len(ts))
+	for i := range ts {
+		if i+1 < len(ts) && ts[i+1] == ts[i] {
+			continue // the same report polled twice: keep the later copy
+		}
+		out = append(out, point{ts: ts[i], id: id, typ: typ, direct: d, at: i})
+	}
+	return out
+}
+
+// remoteWithoutKind reports whether a remote report of the peer connection
+// lacks its kind at some time: it takes its local stream's, so the
+// connection's objects are kept as objects.
+func remoteWithoutKind(ids map[string]*idSeries) bool {
+	for _, is := range ids {
+		t := is.statsType
+		if t != feed.StatRemoteInboundRTP && t != "remote-outbound-rtp" && t != "" {
+			continue
+		}
+		kinds, ok := is.attrs["kind"]
+		if !ok {
+			kinds = is.attrs["mediaType"]
+		}
+		ts, _ := is.times()
+		if len(kinds) < len(ts) {
+			return true
+		}
+		for _, k := range kinds {
+			if s, _ := k.(string); s == "" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // longIDTypes maps the prefixes of Chrome's long stats ids (before ~M110)
@@ -273,7 +401,7 @@ func typeFromID(id string, last rawStat) string {
 func (s *pcSeries) emit(b *builder) {
 	var local, remote []point
 	for _, p := range s.points {
-		if t := p.obj["type"]; t == feed.StatRemoteInboundRTP || t == "remote-outbound-rtp" {
+		if t := p.typ; t == feed.StatRemoteInboundRTP || t == "remote-outbound-rtp" {
 			remote = append(remote, p)
 		} else {
 			local = append(local, p)
@@ -303,14 +431,39 @@ func (s *pcSeries) emit(b *builder) {
 	}
 	state := map[string]rawStat{}
 	for i, g := range groups {
-		ids := make([]string, 0, len(g))
-		for _, p := range g {
+		b.stats(s.id, ends[i], groupStats(state, g, ends[i]))
+	}
+}
+
+// groupStats is one poll's stats: the objects through statsFromSample
+// (state holds every object's latest fields), the direct points filled in
+// place; the later point of an id read twice wins; sorted by id.
+func groupStats(state map[string]rawStat, g []point, end float64) []feed.Stat {
+	ids := make([]string, 0, len(g))
+	var direct []point
+	for _, p := range g {
+		if p.direct == nil {
 			if !slices.Contains(ids, p.id) {
 				ids = append(ids, p.id)
 			}
 			state[p.id] = p.obj
+			continue
 		}
-		sort.Strings(ids)
-		b.stats(s.id, ends[i], statsFromSample(state, ids, ends[i]))
+		if k := slices.IndexFunc(direct, func(q point) bool { return q.id == p.id }); k >= 0 {
+			direct[k] = p
+		} else {
+			direct = append(direct, p)
+		}
 	}
+	sort.Strings(ids)
+	if len(direct) == 0 {
+		return statsFromSample(state, ids, end)
+	}
+	out := make([]feed.Stat, len(direct), len(direct)+len(ids))
+	for k, p := range direct {
+		p.direct.fill(&out[k], p.at)
+	}
+	out = statsInto(out, state, ids, end)
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
 }

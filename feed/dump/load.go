@@ -2,14 +2,13 @@ package dump
 
 import (
 	"bytes"
-	"compress/gzip"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"strconv"
 	"unicode/utf8"
 
+	"github.com/calltop/calltop/feed"
 	"github.com/calltop/calltop/feed/recording"
 )
 
@@ -33,7 +32,9 @@ const (
 )
 
 // MaxDumpBytes bounds the decompressed size of a file Load reads (a guard
-// against decompression bombs; real dumps are a few MB).
+// against decompression bombs; real dumps are a few MB). Line formats are
+// streamed, so the bytes read cost time, not memory: what is kept is
+// bounded by the caps in caps.go.
 const MaxDumpBytes = 512 << 20
 
 // Loaded is a file turned into calltop.v1 records, ready to replay, with
@@ -43,6 +44,29 @@ type Loaded struct {
 	Format   string
 	Records  []recording.Record
 	Problems []*recording.LineError
+}
+
+// Visitor receives what a file holds, in replay order: a dump's messages
+// (ready to apply: call.start and participant.join first, every sample and
+// event in time order, participant.leave and call.end last), or a
+// recording's frames as recorded, for feed.Pipeline. An error from either
+// stops the reading and is returned.
+type Visitor struct {
+	// Message receives each message of a dump; m is not used after it
+	// returns, and m.Stats may be kept.
+	Message func(m *feed.Message) error
+	// Frame receives each frame of a calltop recording.
+	Frame func(rec recording.Record) error
+}
+
+// Info is what Visit found in a file: its format and the lines that
+// could not be used.
+type Info struct {
+	Path     string
+	Format   string
+	Problems []*recording.LineError
+	// Items is the number of messages or frames given to the visitor.
+	Items int
 }
 
 // Load reads a recording or a dump, detecting the format by content and
@@ -60,43 +84,85 @@ func Load(path string) (*Loaded, error) {
 // recording.OpenFile); name is used in messages and as the call id of a dump
 // that names no call.
 func LoadReader(r io.Reader, name string) (*Loaded, error) {
-	data, truncated, err := readAll(r, name)
+	l := &Loaded{}
+	enc := &encoder{file: name, limit: MaxReplayBytes}
+	info, err := VisitReader(r, name, Visitor{
+		Message: func(m *feed.Message) error { return enc.add(*m) },
+		Frame: func(rec recording.Record) error {
+			enc.out = append(enc.out, rec)
+			return nil
+		},
+	})
 	if err != nil {
 		return nil, err
 	}
-	l, err := loadBytes(data, name)
-	if err != nil {
-		return nil, err
-	}
-	if truncated {
-		l.Problems = append(l.Problems, &recording.LineError{File: name, Line: bytes.Count(data, []byte{'\n'}) + 1,
-			Reason: "file is truncated (the compressed stream ends early); everything before is used"})
+	l.Path, l.Format, l.Records, l.Problems = info.Path, info.Format, enc.out, info.Problems
+	if enc.refused > 0 {
+		l.Problems = append(l.Problems, &recording.LineError{File: name, Line: in0(l.Problems),
+			Reason: fmt.Sprintf("%d stats messages refused: a replay keeps at most %d MB of messages from one dump; the call's end is missing", enc.refused, MaxReplayBytes>>20)})
 	}
 	return l, nil
 }
 
-// readAll reads the whole stream. A gzip stream (from recording.OpenFile) cut
-// short is not an error: what was read is kept and truncated is set.
-func readAll(r io.Reader, name string) (data []byte, truncated bool, err error) {
-	data, err = io.ReadAll(io.LimitReader(r, MaxDumpBytes+1))
-	if err != nil {
-		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, gzip.ErrChecksum) {
-			return data, true, nil
-		}
-		return nil, false, fmt.Errorf("%s: %w", name, err)
+// in0 is a line number for a problem about the whole file: after the
+// others.
+func in0(problems []*recording.LineError) int {
+	if n := len(problems); n > 0 {
+		return problems[n-1].Line
 	}
-	if len(data) > MaxDumpBytes {
-		return nil, false, fmt.Errorf("%s: larger than %d MB once decompressed; not loaded", name, MaxDumpBytes>>20)
-	}
-	return data, false, nil
+	return 1
 }
 
-// loadBytes detects the format of data and imports it.
-func loadBytes(data []byte, name string) (*Loaded, error) {
-	body := bytes.TrimLeft(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")), " \t\r\n")
-	if len(body) == 0 {
+// Visit reads a recording or a dump like Load, handing what it holds to
+// v instead of keeping it: a dump's messages are never encoded, and a
+// recording's frames are never held together.
+func Visit(path string, v Visitor) (*Info, error) {
+	rc, err := recording.OpenFile(path)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	return VisitReader(rc, path, v)
+}
+
+// sniffBytes is how much of a file is looked at to tell its format.
+const sniffBytes = 256 << 10
+
+// VisitReader is Visit on an uncompressed stream.
+func VisitReader(r io.Reader, name string, v Visitor) (*Info, error) {
+	in := newInput(r, name)
+	head, err := in.start()
+	if err != nil {
+		return nil, err
+	}
+	if len(head) == 0 {
 		return nil, fmt.Errorf("%s: empty file", name)
 	}
+	info := &Info{Path: name}
+	switch sniff(head) {
+	case FormatRecording:
+		info.Format = FormatRecording
+		err = streamRecording(in, info, v)
+	case FormatRTCStats:
+		err = streamRTCStats(in, info, v)
+	case FormatWebRTCInternals:
+		err = streamInternals(in, info, v)
+	default:
+		return nil, unknownFormat(head, name)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if in.truncated {
+		info.Problems = append(info.Problems, &recording.LineError{File: name, Line: in.newlines + 1,
+			Reason: "file is truncated (the compressed stream ends early); everything before is used"})
+	}
+	return info, nil
+}
+
+// sniff tells the format from the start of a file (BOM and leading space
+// removed): "" when it is none calltop reads.
+func sniff(body []byte) string {
 	first := body
 	if i := bytes.IndexByte(first, '\n'); i >= 0 {
 		first = first[:i]
@@ -104,25 +170,23 @@ func loadBytes(data []byte, name string) (*Loaded, error) {
 	first = bytes.TrimSpace(first)
 	switch {
 	case body[0] == '[' || bytes.HasPrefix(body, []byte(chromeHeader)):
-		return loadRTCStats(body, name)
+		return FormatRTCStats
 	case body[0] == '{':
-		l, err := loadObject(body, first, name)
-		if !errors.Is(err, errUnknownObject) {
-			return l, err
+		if f := sniffObject(body, first); f != "" {
+			return f
 		}
 	}
 	// The first line may be damaged (a file cut at the start): the next
 	// few lines can still tell a recording or an rtcstats dump.
-	switch sniffLines(body) {
-	case FormatRecording:
-		return loadRecording(body, name)
-	case FormatRTCStats:
-		return loadRTCStats(body, name)
-	}
+	return sniffLines(body)
+}
+
+// unknownFormat is the refusal of a file of no known format.
+func unknownFormat(body []byte, name string) error {
 	if body[0] == '{' {
-		return nil, fmt.Errorf("%s: a JSON object that is neither a calltop recording line, an rtcstats meta line nor a webrtc-internals dump (no \"PeerConnections\"); it starts with %s", name, preview(body))
+		return fmt.Errorf("%s: a JSON object that is neither a calltop recording line, an rtcstats meta line nor a webrtc-internals dump (no \"PeerConnections\"); it starts with %s", name, preview(body))
 	}
-	return nil, fmt.Errorf("%s: not a calltop recording or a known dump (rtcstats, webrtc-internals); it starts with %s", name, preview(body))
+	return fmt.Errorf("%s: not a calltop recording or a known dump (rtcstats, webrtc-internals); it starts with %s", name, preview(body))
 }
 
 // sniffLines looks at lines 2 to 6 for a recording line or an rtcstats
@@ -144,64 +208,79 @@ func sniffLines(body []byte) string {
 	return ""
 }
 
-func loadRecording(body []byte, name string) (*Loaded, error) {
-	recs, bad, err := recording.ReadRecording(bytes.NewReader(body), name)
-	if err != nil {
-		return nil, err
-	}
-	return &Loaded{Path: name, Format: FormatRecording, Records: recs, Problems: bad}, nil
-}
-
-// loadObject tells apart the formats whose first line is a JSON object: a
+// sniffObject tells apart the formats whose first line is a JSON object: a
 // recording line, an rtcstats meta line, or a webrtc-internals dump.
-func loadObject(body, first []byte, name string) (*Loaded, error) {
+func sniffObject(body, first []byte) string {
 	var head map[string]json.RawMessage
 	if json.Unmarshal(first, &head) == nil {
 		switch {
 		case head["recv"] != nil && head["msg"] != nil:
-			return loadRecording(body, name)
+			return FormatRecording
 		case head["fileFormat"] != nil || (head["path"] != nil && head["userAgent"] != nil && head["PeerConnections"] == nil):
-			return loadRTCStats(body, name)
+			return FormatRTCStats
 		}
 	}
 	if looksLikeInternals(body) {
-		return loadInternals(body, name)
+		return FormatWebRTCInternals
 	}
-	return nil, errUnknownObject
+	return ""
 }
 
-// errUnknownObject: the file starts with a JSON object of no known shape.
-var errUnknownObject = errors.New("unknown JSON object")
-
-func loadRTCStats(body []byte, name string) (*Loaded, error) {
-	b, format, err := readRTCStats(body, name)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	return finishLoad(b, format, name)
+// streamRecording hands every frame of a recording to v.
+func streamRecording(in *input, info *Info, v Visitor) error {
+	return in.lines(func(n int, line []byte, last bool) error {
+		rec, bad := recording.ParseLine(line, in.name, n)
+		if bad != nil {
+			info.Problems = append(info.Problems, bad)
+			return nil
+		}
+		info.Items++
+		if v.Frame == nil {
+			return nil
+		}
+		return v.Frame(rec)
+	}, func(p *recording.LineError) { info.Problems = append(info.Problems, p) })
 }
 
-func loadInternals(body []byte, name string) (*Loaded, error) {
-	b, err := readInternals(body, name)
+func streamRTCStats(in *input, info *Info, v Visitor) error {
+	b, format, err := readRTCStats(in, v.Message)
 	if err != nil {
-		return nil, err
+		return fmt.Errorf("%s: %w", in.name, err)
 	}
-	return finishLoad(b, FormatWebRTCInternals, name)
+	info.Format = format
+	return finish(b, info, v)
 }
 
-func finishLoad(b *builder, format, name string) (*Loaded, error) {
-	recs, err := b.records()
+func streamInternals(in *input, info *Info, v Visitor) error {
+	body, err := in.rest(MaxInternalsBytes)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if len(recs) == 0 {
+	b, err := readInternals(body, in.name)
+	if err != nil {
+		return err
+	}
+	info.Format = FormatWebRTCInternals
+	return finish(b, info, v)
+}
+
+// finish hands the builder's messages to v; a dump that gave none is an
+// error.
+func finish(b *builder, info *Info, v Visitor) error {
+	info.Problems = b.problems
+	n, err := b.messages(v.Message)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
 		reason := "no stats and no connection events"
 		if len(b.problems) > 0 {
 			reason += "; first problem: " + b.problems[0].Error()
 		}
-		return nil, fmt.Errorf("%s: %s dump with nothing to replay (%s)", name, format, reason)
+		return fmt.Errorf("%s: %s dump with nothing to replay (%s)", info.Path, info.Format, reason)
 	}
-	return &Loaded{Path: name, Format: format, Records: recs, Problems: b.problems}, nil
+	info.Items = n
+	return nil
 }
 
 // preview quotes the start of a file for an error message.

@@ -7,6 +7,7 @@ import (
 	"sort"
 
 	"github.com/calltop/calltop/feed"
+	"github.com/calltop/calltop/feed/recording"
 )
 
 // rtcstats v3 dumps: one JSON array per line, [method, pcId|null, value,
@@ -31,12 +32,15 @@ type rtcstatsReader struct {
 	legacy   bool
 	unknown  tally // per method
 	noType   tally // per peer connection: objects without a type
+	refused  tally // per cap: objects, fields or connections past it
 
 	// Chrome's own dumps (RTCStatsDump, fileFormat 3): the last element of
 	// a line is ms since the previous line, the first line's is absolute.
 	chrome  bool
 	sawMeta bool
 	clock   float64
+
+	json anyParser
 }
 
 // tally counts lines per key (a method, a peer connection), remembering
@@ -59,30 +63,32 @@ func (t tally) add(key string, line int) {
 const chromeHeader = "RTCStatsDump"
 
 // readRTCStats parses an rtcstats v3 dump, or Chrome's own RTCStatsDump,
-// held in data. It returns the builder with everything found and the
+// line by line. It returns the builder with everything found and the
 // format (FormatRTCStats, FormatRTCStatsLegacy or FormatRTCStatsChrome). A
 // problem line is reported and skipped.
-func readRTCStats(data []byte, name string) (*builder, string, error) {
-	r := newRTCStatsReader(name)
-	line := 0
-	if rest, ok := bytes.CutPrefix(data, []byte(chromeHeader)); ok {
-		r.chrome, data, line = true, rest, 0
+func readRTCStats(in *input, emit func(*feed.Message) error) (*builder, string, error) {
+	r := newRTCStatsReader(in.name)
+	r.b.facts = r.facts
+	r.b.hold.emit, r.b.hold.flushAt = emit, FlushStats
+	err := in.lines(func(n int, raw []byte, last bool) error {
+		if r.b.hold.err != nil {
+			return r.b.hold.err
+		}
+		if n == 1 {
+			if rest, ok := bytes.CutPrefix(raw, []byte(chromeHeader)); ok {
+				r.chrome, raw = true, bytes.TrimSpace(rest)
+				if len(raw) == 0 {
+					return nil
+				}
+			}
+		}
+		return r.line(n, raw, last)
+	}, func(p *recording.LineError) { r.b.problems = append(r.b.problems, p) })
+	if err == nil {
+		err = r.b.hold.err
 	}
-	for len(data) > 0 {
-		line++
-		var raw []byte
-		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			raw, data = data[:i], data[i+1:]
-		} else {
-			raw, data = data, nil
-		}
-		raw = bytes.TrimSpace(raw)
-		if len(raw) == 0 {
-			continue
-		}
-		if err := r.line(line, raw, len(data) == 0); err != nil {
-			return nil, "", err
-		}
+	if err != nil {
+		return nil, "", err
 	}
 	r.finish()
 	switch {
@@ -103,6 +109,7 @@ func newRTCStatsReader(name string) *rtcstatsReader {
 		client:   map[string]any{},
 		unknown:  tally{},
 		noType:   tally{},
+		refused:  tally{},
 	}
 }
 
@@ -113,7 +120,7 @@ func (r *rtcstatsReader) line(n int, raw []byte, last bool) error {
 		return r.meta(raw)
 	}
 	var parts []any // decoded in one pass: the value is used as it comes
-	if err := json.Unmarshal(raw, &parts); err != nil {
+	if err := r.json.unmarshal(raw, &parts); err != nil {
 		if last {
 			r.b.problem(n, "line is cut short (the file is truncated): %v", err)
 		} else {
@@ -278,6 +285,10 @@ func (r *rtcstatsReader) getstats(n int, pc string, value any, lineTS float64) {
 	}
 	state := r.pcs[pc]
 	if state == nil {
+		if len(r.pcs) >= MaxConnections {
+			r.refused.add(fmt.Sprintf("samples of peer connections past the first %d", MaxConnections), n)
+			return
+		}
 		state = map[string]rawStat{}
 		r.pcs[pc] = state
 	}
@@ -293,12 +304,8 @@ func (r *rtcstatsReader) getstats(n int, pc string, value any, lineTS float64) {
 				rep["timestamp"] = ts
 			}
 		}
-		if base := state[id]; base != nil {
-			for k, x := range rep {
-				base[k] = x
-			}
-		} else {
-			state[id] = rep
+		if !r.merge(state, id, rep, n) {
+			continue
 		}
 		switch t, _ := state[id]["type"].(string); {
 		case t == "":
@@ -325,4 +332,29 @@ func newestReport(reports map[string]any) float64 {
 		}
 	}
 	return newest
+}
+
+// merge adds one report's fields to the object id of a peer connection's
+// state, within the caps on objects and fields; false if it was refused.
+func (r *rtcstatsReader) merge(state map[string]rawStat, id string, rep rawStat, n int) bool {
+	base := state[id]
+	switch {
+	case base == nil && len(state) >= MaxStatsIDs:
+		r.refused.add(fmt.Sprintf("stats objects past %d in one peer connection", MaxStatsIDs), n)
+		return false
+	case base == nil && len(rep) > MaxFields:
+		r.refused.add(fmt.Sprintf("stats objects with more than %d fields", MaxFields), n)
+		return false
+	case base == nil:
+		state[id] = rep
+		return true
+	}
+	for k, x := range rep {
+		if _, has := base[k]; !has && len(base) >= MaxFields {
+			r.refused.add(fmt.Sprintf("fields past %d in one stats object", MaxFields), n)
+			continue
+		}
+		base[k] = x
+	}
+	return true
 }

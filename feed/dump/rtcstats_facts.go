@@ -46,6 +46,10 @@ func (r *rtcstatsReader) finish() {
 	for m, u := range r.unknown {
 		r.b.problem(u.firstLine, "unknown method %q ignored (%d lines)", m, u.count)
 	}
+	for what, u := range r.refused {
+		r.b.problem(u.firstLine, "%d lines had %s refused (see docs/dumps.md, Limits)", u.count, what)
+	}
+	r.b.reportRefusals(1)
 	for pc, u := range r.noType {
 		r.b.problem(u.firstLine, "peer connection %q: %d stats objects without a type ignored (the dump may start after the call did)", pc, u.count)
 	}

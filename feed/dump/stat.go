@@ -89,8 +89,16 @@ func normalizeType(obj rawStat) string {
 // are converted where the meaning is clear (numeric strings) and dropped
 // otherwise. Strings are stripped of control characters.
 func toStat(id, typ string, ts float64, obj rawStat) feed.Stat {
-	st := feed.Stat{ID: clean(id), Type: clean(typ), Timestamp: ts}
-	v := reflect.ValueOf(&st).Elem()
+	var st feed.Stat
+	fillStat(&st, id, typ, ts, obj)
+	return st
+}
+
+// fillStat is toStat into st (zero on entry), which then never escapes:
+// a sample's stats are filled where they are kept.
+func fillStat(st *feed.Stat, id, typ string, ts float64, obj rawStat) {
+	st.ID, st.Type, st.Timestamp = clean(id), clean(typ), ts
+	v := reflect.ValueOf(st).Elem()
 	for name, val := range obj {
 		f, ok := statFields[name]
 		if !ok {
@@ -98,7 +106,6 @@ func toStat(id, typ string, ts float64, obj rawStat) feed.Stat {
 		}
 		setField(v.Field(f.index), f.kind, val)
 	}
-	return st
 }
 
 func setField(fv reflect.Value, kind reflect.Kind, val any) {
@@ -216,7 +223,12 @@ func asNumberMap(v any) map[string]float64 {
 // move the cursor or recolour a terminal. A clean string is returned as it
 // is, without a copy (strings.Map allocates only on a change).
 func clean(s string) string {
-	return strings.Map(dropControl, s)
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			return strings.Map(dropControl, s) // a control character, or not ASCII: look closer
+		}
+	}
+	return s
 }
 
 func dropControl(r rune) rune {
@@ -231,7 +243,13 @@ func dropControl(r rune) rune {
 // mapped, track objects are folded into their rtp streams, and objects
 // calltop does not read are left out. The result is sorted by id.
 func statsFromSample(state map[string]rawStat, ids []string, fallbackTS float64) []feed.Stat {
-	out := make([]feed.Stat, 0, len(ids))
+	out := statsInto(make([]feed.Stat, 0, len(ids)), state, ids, fallbackTS)
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// statsInto is statsFromSample appending to out, unsorted.
+func statsInto(out []feed.Stat, state map[string]rawStat, ids []string, fallbackTS float64) []feed.Stat {
 	for _, id := range ids {
 		obj := state[id]
 		if obj == nil {
@@ -255,9 +273,9 @@ func statsFromSample(state map[string]rawStat, ids []string, fallbackTS float64)
 		case feed.StatRemoteInboundRTP, "remote-outbound-rtp":
 			obj = withLocalKind(id, obj, state)
 		}
-		out = append(out, toStat(id, typ, ts, obj))
+		out = append(out, feed.Stat{})
+		fillStat(&out[len(out)-1], id, typ, ts, obj)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
 }
 

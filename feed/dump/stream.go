@@ -35,6 +35,7 @@ func (s *Stream) Line(raw []byte) ([]feed.Message, *recording.LineError) {
 	s.line++
 	b := s.r.b
 	b.events, b.problems = b.events[:0], b.problems[:0]
+	b.hold.stats = 0 // a session's lines are handed on one at a time
 	if len(raw) == 0 {
 		return nil, &recording.LineError{File: b.file, Line: s.line, Reason: "empty line"}
 	}

@@ -116,7 +116,8 @@ func later(a, b time.Time) time.Time {
 // out (the hub sends its own). With loop it starts over after the last
 // record, first ending every call still going (call.end with reason
 // "replay-restart") so that no ghost calls remain; without loop it returns
-// after the last record.
+// after the last record. A pass takes at least minLoopPass, so a recording
+// of an instant does not loop as fast as the CPU can.
 func ReplaySource(recs []recording.Record, speed float64, loop bool) Source {
 	return func(ctx context.Context, p Publisher) error {
 		if speed <= 0 {
@@ -127,7 +128,7 @@ func ReplaySource(recs []recording.Record, speed float64, loop bool) Source {
 		}
 		for round := 0; ; round++ {
 			if round > 0 {
-				if err := p.EndAll("replay-restart"); err != nil {
+				if err := p.EndAll(feed.ReasonReplayRestart); err != nil {
 					return publishErr(err)
 				}
 			}
@@ -151,12 +152,16 @@ func ReplaySource(recs []recording.Record, speed float64, loop bool) Source {
 			if !loop {
 				return nil
 			}
-			if !sleepUntil(ctx, time.Now().Add(time.Duration(float64(time.Second)/speed))) {
+			next := later(time.Now().Add(time.Duration(float64(time.Second)/speed)), start.Add(minLoopPass))
+			if !sleepUntil(ctx, next) {
 				return nil
 			}
 		}
 	}
 }
+
+// minLoopPass is the least wall time one pass of a looping replay takes.
+const minLoopPass = time.Second
 
 // publishErr turns the hub closing under a source into a clean stop.
 func publishErr(err error) error {

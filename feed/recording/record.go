@@ -52,15 +52,64 @@ func OpenFile(path string) (io.ReadCloser, error) {
 			f.Close()
 			return nil, fmt.Errorf("%s: gzip: %w", path, err)
 		}
+		zr.Multistream(false)
 		return struct {
 			io.Reader
 			io.Closer
-		}{zr, closers{zr, f}}, nil
+		}{&gunzip{zr: zr, br: br}, closers{zr, f}}, nil
 	}
 	return struct {
 		io.Reader
 		io.Closer
 	}{br, f}, nil
+}
+
+// gunzip reads every member of a gzip file, and takes NUL bytes after
+// the last as padding (tape and block-device copies add them), not as a
+// broken member; other bytes there are a gzip.ErrHeader as before.
+type gunzip struct {
+	zr *gzip.Reader
+	br *bufio.Reader
+}
+
+func (g *gunzip) Read(p []byte) (int, error) {
+	for {
+		n, err := g.zr.Read(p)
+		if err != io.EOF || n > 0 {
+			if err == io.EOF {
+				err = nil // the member's end is looked at on the next read
+			}
+			return n, err
+		}
+		next, _ := g.br.Peek(2)
+		switch {
+		case len(next) == 0:
+			return 0, io.EOF
+		case len(next) == 2 && next[0] == 0x1f && next[1] == 0x8b:
+			if err := g.zr.Reset(g.br); err != nil {
+				return 0, err
+			}
+			g.zr.Multistream(false)
+		default:
+			return 0, g.padding()
+		}
+	}
+}
+
+// padding reads what follows the last member: io.EOF if it is all NULs.
+func (g *gunzip) padding() error {
+	for {
+		b, err := g.br.ReadByte()
+		if err != nil {
+			if err == io.EOF {
+				return io.EOF
+			}
+			return err
+		}
+		if b != 0 {
+			return gzip.ErrHeader
+		}
+	}
 }
 
 type closers []io.Closer
@@ -89,16 +138,11 @@ func ReadRecording(r io.Reader, name string) (recs []Record, bad []*LineError, e
 		if len(b) == 0 {
 			continue
 		}
-		var rec Record
-		if uerr := json.Unmarshal(b, &rec); uerr != nil {
-			bad = append(bad, &LineError{File: name, Line: line, Reason: "not a recording line: " + uerr.Error()})
+		rec, lerr := ParseLine(b, name, line)
+		if lerr != nil {
+			bad = append(bad, lerr)
 			continue
 		}
-		if len(rec.Msg) == 0 || rec.Recv.IsZero() {
-			bad = append(bad, &LineError{File: name, Line: line, Reason: `recording line without "recv" and "msg"`})
-			continue
-		}
-		rec.Msg = append(json.RawMessage(nil), rec.Msg...)
 		recs = append(recs, rec)
 	}
 	if serr := sc.Err(); serr != nil {
@@ -113,4 +157,18 @@ func ReadRecording(r io.Reader, name string) (recs []Record, bad []*LineError, e
 		return recs, bad, fmt.Errorf("%s: %w", name, serr)
 	}
 	return recs, bad, nil
+}
+
+// ParseLine reads one line of a recording (line n of file name); the
+// record's frame is a copy, the line may be reused.
+func ParseLine(b []byte, name string, n int) (Record, *LineError) {
+	var rec Record
+	if uerr := json.Unmarshal(b, &rec); uerr != nil {
+		return Record{}, &LineError{File: name, Line: n, Reason: "not a recording line: " + uerr.Error()}
+	}
+	if len(rec.Msg) == 0 || rec.Recv.IsZero() {
+		return Record{}, &LineError{File: name, Line: n, Reason: `recording line without "recv" and "msg"`}
+	}
+	rec.Msg = append(json.RawMessage(nil), rec.Msg...)
+	return rec, nil
 }

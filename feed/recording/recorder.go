@@ -20,18 +20,22 @@ type Recorder struct {
 	f      *os.File
 	zw     *gzip.Writer
 	w      *bufio.Writer
-	redact bool
+	redact *Redactor
 	lines  int
 }
 
 // CreateRecording creates (or truncates) path for a recording. With
-// redact, every frame passes through Redact before it is written.
+// redact, every frame passes through one Redactor before it is written:
+// addresses and credentials removed, people given pseudonyms.
 func CreateRecording(path string, redact bool) (*Recorder, error) {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return nil, err
 	}
-	r := &Recorder{path: path, f: f, redact: redact}
+	r := &Recorder{path: path, f: f}
+	if redact {
+		r.redact = NewRedactor()
+	}
 	var w io.Writer = f
 	if strings.HasSuffix(path, ".gz") {
 		r.zw = gzip.NewWriter(f)
@@ -47,8 +51,8 @@ func (r *Recorder) Lines() int { return r.lines }
 // Write appends one frame received at recv. The frame must be JSON (a
 // decoded message's raw bytes).
 func (r *Recorder) Write(recv time.Time, frame []byte) error {
-	if r.redact {
-		red, err := Redact(frame)
+	if r.redact != nil {
+		red, err := r.redact.Frame(frame)
 		if err != nil {
 			return fmt.Errorf("%s: redacting frame: %w", r.path, err)
 		}

@@ -1,7 +1,10 @@
 package recording_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -246,5 +249,87 @@ func TestRecorderRedactsAndKeepsOneLinePerFrame(t *testing.T) {
 	}
 	if info, _ := os.Stat(path); info.Mode().Perm() != 0o600 {
 		t.Fatalf("recording mode %v, want 0600 (it holds call metadata)", info.Mode().Perm())
+	}
+}
+
+// TestOpenFileGzipPadding: a gzip file padded with NULs (a block copy) is
+// read whole; two members are read as one stream; other bytes after the
+// data are an error, as gzip says.
+func TestOpenFileGzipPadding(t *testing.T) {
+	member := func(s string) []byte {
+		var b bytes.Buffer
+		zw := gzip.NewWriter(&b)
+		zw.Write([]byte(s))
+		zw.Close()
+		return b.Bytes()
+	}
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name string
+		data []byte
+		want string
+		err  bool
+	}{
+		{"padded", append(member("line 1\n"), make([]byte, 4096)...), "line 1\n", false},
+		{"two members", append(member("a\n"), member("b\n")...), "a\nb\n", false},
+		{"two members padded", append(append(member("a\n"), member("b\n")...), 0, 0, 0), "a\nb\n", false},
+		{"garbage after", append(member("a\n"), 0, 'x'), "a\n", true},
+	} {
+		path := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "-")+".gz")
+		if err := os.WriteFile(path, tc.data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		rc, err := recording.OpenFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := io.ReadAll(rc)
+		rc.Close()
+		if string(got) != tc.want || (err != nil) != tc.err {
+			t.Errorf("%s: read %q, %v; want %q, error %v", tc.name, got, err, tc.want, tc.err)
+		}
+	}
+}
+
+// TestRedactorGivesConsistentPseudonyms: names, user ids and participant
+// ids become the same pseudonym in every frame, so a shared recording
+// still tells who is who; nothing of the originals is left.
+func TestRedactorGivesConsistentPseudonyms(t *testing.T) {
+	r := recording.NewRedactor()
+	frames := []string{
+		`{"type":"participant.join","callId":"c1","participant":{"id":"ana.k","name":"Ana Kowalski","userId":"u-981"}}`,
+		`{"type":"participant.join","callId":"c1","participant":{"id":"bo","name":"Bo Li","userId":"u-7"}}`,
+		`{"type":"stats","callId":"c1","participantId":"ana.k","connectionId":"pc-1","stats":[{"id":"RTCCodec_1","type":"codec","mimeType":"audio/opus"}]}`,
+		`{"type":"snapshot","calls":[{"id":"c1","participants":[{"id":"bo","name":"Bo Li","userId":"u-7"},{"id":"ana.k","name":"Ana Kowalski","userId":"u-981"}]}]}`,
+	}
+	var out []string
+	for _, f := range frames {
+		red, err := r.Frame([]byte(f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, string(red))
+	}
+	all := strings.Join(out, "\n")
+	for _, secret := range []string{"Ana", "Kowalski", "Bo Li", "u-981", "u-7", "ana.k", `"bo"`} {
+		if strings.Contains(all, secret) {
+			t.Errorf("%q survived redaction:\n%s", secret, all)
+		}
+	}
+	for _, want := range []struct {
+		frame int
+		s     string
+	}{
+		{0, `"id":"participant-1","name":"Person 1","userId":"user-1"`},
+		{1, `"id":"participant-2","name":"Person 2","userId":"user-2"`},
+		{2, `"participantId":"participant-1"`},
+		{3, `{"id":"participant-2","name":"Person 2","userId":"user-2"},{"id":"participant-1","name":"Person 1","userId":"user-1"}`},
+	} {
+		if !strings.Contains(out[want.frame], want.s) {
+			t.Errorf("frame %d lacks %s:\n%s", want.frame+1, want.s, out[want.frame])
+		}
+	}
+	if !strings.Contains(out[2], `"mimeType":"audio/opus"`) || !strings.Contains(out[0], `"callId":"c1"`) {
+		t.Errorf("redaction changed more than people:\n%s", all)
 	}
 }

@@ -3,6 +3,7 @@ package recording
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/netip"
 	"regexp"
 	"strings"
@@ -34,14 +35,51 @@ var (
 // any object, the host of any url field, and IPv4 or IPv6 literals and
 // ice-ufrag/ice-pwd values inside any string. The result is the same
 // JSON otherwise (object keys come out sorted).
-func Redact(frame []byte) ([]byte, error) {
+func Redact(frame []byte) ([]byte, error) { return (*Redactor)(nil).Frame(frame) }
+
+// Redactor is Redact that also replaces people's names and user ids with
+// pseudonyms, the same one for the same person in every frame it sees
+// ("Person 3", "user-3", participant ids "participant-3"), so a shared
+// recording still tells who is who. A nil *Redactor only redacts.
+type Redactor struct {
+	names, users, parts map[string]string
+}
+
+// NewRedactor returns a Redactor with no pseudonyms given yet.
+func NewRedactor() *Redactor {
+	return &Redactor{names: map[string]string{}, users: map[string]string{}, parts: map[string]string{}}
+}
+
+// nameKeys hold a person's name, userKeys a user id, partKeys a
+// participant id (as does "id" in a participant object).
+var (
+	nameKeys = map[string]bool{"name": true, "displayName": true, "userName": true}
+	userKeys = map[string]bool{"userId": true}
+	partKeys = map[string]bool{"participantId": true}
+)
+
+// pseudonym is the one stand-in for s in table: format with its number.
+func pseudonym(table map[string]string, s, format string) string {
+	if s == "" {
+		return s
+	}
+	p, ok := table[s]
+	if !ok {
+		p = fmt.Sprintf(format, len(table)+1)
+		table[s] = p
+	}
+	return p
+}
+
+// Frame is Redact with pseudonyms.
+func (r *Redactor) Frame(frame []byte) ([]byte, error) {
 	dec := json.NewDecoder(bytes.NewReader(frame))
 	dec.UseNumber()
 	var v any
 	if err := dec.Decode(&v); err != nil {
 		return nil, err
 	}
-	v = redactValue("", v)
+	v = r.value("", "", v)
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
@@ -51,16 +89,18 @@ func Redact(frame []byte) ([]byte, error) {
 	return bytes.TrimRight(buf.Bytes(), "\n"), nil
 }
 
-func redactValue(key string, v any) any {
+// value redacts v, found under key in an object that was itself under
+// parent.
+func (r *Redactor) value(parent, key string, v any) any {
 	switch t := v.(type) {
 	case map[string]any:
 		for k, val := range t {
-			t[k] = redactValue(k, val)
+			t[k] = r.value(key, k, val)
 		}
 		return t
 	case []any:
 		for i := range t {
-			t[i] = redactValue(key, t[i])
+			t[i] = r.value(parent, key, t[i])
 		}
 		return t
 	case string:
@@ -69,6 +109,16 @@ func redactValue(key string, v any) any {
 				return t
 			}
 			return Redacted
+		}
+		if r != nil {
+			switch {
+			case nameKeys[key] && (parent == "participant" || parent == "participants"):
+				return pseudonym(r.names, t, "Person %d")
+			case userKeys[key]:
+				return pseudonym(r.users, t, "user-%d")
+			case partKeys[key] || key == "id" && (parent == "participant" || parent == "participants"):
+				return pseudonym(r.parts, t, "participant-%d")
+			}
 		}
 		if key == "url" || key == "urls" {
 			t = redactURLHost(t)

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"errors"
 	"fmt"
 	"time"
 
@@ -26,7 +25,15 @@ type Replay struct {
 	// LastProblem says why the last one was refused; both reach the header.
 	Problems    int
 	LastProblem string
+	// Loop starts over from the beginning at the end (each pass takes at
+	// least a second, so a recording of an instant does not spin).
+	Loop bool
+	// From starts the replay this far into the recording.
+	From time.Duration
 }
+
+// minReplayPass is the least wall time one looping pass takes.
+const minReplayPass = time.Second
 
 // replayer plays a Replay inside the engine goroutine.
 type replayer struct {
@@ -34,7 +41,11 @@ type replayer struct {
 	at   []time.Time // Recv made non-decreasing
 	next int         // index of the next record to apply
 	seen int         // records applied at least once (bad frames counted once)
-	asm  feed.SnapshotAssembler
+	pipe feed.Pipeline
+	loop bool
+	from time.Duration
+	// passWall is when the current pass started playing (loop pacing).
+	passWall time.Time
 
 	pos        time.Time // position while paused, or at the anchor
 	anchorWall time.Time
@@ -50,7 +61,7 @@ type replayer struct {
 }
 
 func newReplayer(r *Replay) *replayer {
-	p := &replayer{recs: r.Records, speed: r.Speed, timer: time.NewTimer(time.Hour)}
+	p := &replayer{recs: r.Records, speed: r.Speed, loop: r.Loop, from: r.From, timer: time.NewTimer(time.Hour)}
 	p.timer.Stop()
 	if p.speed <= 0 {
 		p.speed = 1
@@ -100,7 +111,11 @@ func (p *replayer) status(now time.Time) ReplayStatus {
 }
 
 func (p *replayer) start(l *loop, now time.Time) {
-	p.anchorWall = now
+	p.anchorWall, p.passWall = now, now
+	if p.from > 0 {
+		p.seek(l, p.from, now)
+		return
+	}
 	p.advance(l, now)
 	l.changed()
 }
@@ -110,6 +125,10 @@ func (p *replayer) start(l *loop, now time.Time) {
 func (p *replayer) advance(l *loop, now time.Time) {
 	if p.catching {
 		p.catchUp(l, now)
+		return
+	}
+	if p.ended && p.loop && !p.paused {
+		p.restart(l, now)
 		return
 	}
 	if p.paused || p.ended {
@@ -125,6 +144,9 @@ func (p *replayer) advance(l *loop, now time.Time) {
 		p.ended = true
 		_, p.pos = p.bounds()
 		l.changed()
+		if p.loop {
+			p.arm(max(0, minReplayPass-now.Sub(p.passWall))) // then over again
+		}
 		return
 	}
 	wait := time.Duration(float64(p.at[p.next].Sub(pos)) / p.speed)
@@ -159,29 +181,36 @@ func (p *replayer) applyUpTo(l *loop, pos time.Time, max int) int {
 	return n
 }
 
-// applyRecord decodes record i and applies it; the parts of a snapshot
-// the hub split are joined first (one part alone would drop the calls the
-// other parts hold).
+// applyRecord takes record i through the feed pipeline (which joins the
+// parts of a snapshot the hub split: one part alone would drop the calls
+// the other parts hold) and applies the message it completes.
 func (p *replayer) applyRecord(l *loop, i int) {
-	msg := new(feed.Message)
-	err := feed.Decode(p.recs[i].Msg, msg)
-	if err == nil && msg.Type == feed.TypeSnapshot {
-		msg, err = p.asm.Add(msg)
-	}
-	if err != nil {
-		if i >= p.seen && !errors.Is(err, feed.ErrUnknownType) {
-			l.feed.BadFrames++
-			l.feed.LastBad = fmt.Sprintf("record %d: %v", i+1, err)
-		}
-		return
-	}
-	if msg != nil {
-		l.apply(msg)
+	ev, ok := p.pipe.Frame(p.recs[i].Msg, p.recs[i].Recv, false)
+	switch {
+	case !ok:
+	case ev.Kind == feed.EventMessage:
+		l.apply(ev.Msg)
+	case ev.Kind == feed.EventBadFrame && i >= p.seen:
+		l.feed.BadFrames++
+		l.feed.LastBad = fmt.Sprintf("record %d: %s", i+1, ev.Reason)
 	}
 }
 
-// pause stops or resumes the replay.
+// restart plays the recording again from its start.
+func (p *replayer) restart(l *loop, now time.Time) {
+	p.passWall = now
+	start, _ := p.bounds()
+	p.seek(l, start.Sub(p.position(now)), now)
+}
+
+// pause stops or resumes the replay; resuming at the end plays it again
+// from the start.
 func (p *replayer) pause(l *loop, paused bool, now time.Time) {
+	if p.ended && !p.catching { // space at the end: again from the start
+		p.paused = false
+		p.restart(l, now)
+		return
+	}
 	if paused == p.paused || p.ended {
 		return
 	}
@@ -219,7 +248,7 @@ func (p *replayer) seek(l *loop, d time.Duration, now time.Time) {
 	if target.Before(cur) {
 		l.reset()
 		p.next = 0
-		p.asm = feed.SnapshotAssembler{}
+		p.pipe.Reset()
 	}
 	p.pos, p.ended, p.catching = target, false, true
 	p.disarm()

@@ -1,0 +1,466 @@
+package dump
+
+import (
+	"bytes"
+	"encoding/json"
+	"strconv"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// anyParser decodes JSON into exactly the values encoding/json gives an
+// `any` (map[string]any, []any, float64, string, bool, nil), in one pass
+// and with object keys interned: dumps repeat the same few hundred field
+// names on every line. Anything unusual (invalid JSON, a number out of
+// range, nesting deeper than encoding/json allows) makes it give up, and
+// the caller falls back to encoding/json for its exact result and error.
+// It is not safe for concurrent use.
+type anyParser struct {
+	data  []byte
+	pos   int
+	depth int
+	keys  map[string]string
+	// vals holds short string values already boxed: a dump repeats the
+	// same types, kinds, states and ids on every line.
+	vals map[string]any
+}
+
+// maxInternedValue is the longest string value kept in vals.
+const maxInternedValue = 64
+
+// maxDepth is encoding/json's nesting limit.
+const maxDepth = 10000
+
+// maxKeys bounds the interned keys (a dump naming endless fields stops
+// interning, it does not grow the table).
+const maxKeys = 4096
+
+// unmarshal decodes data into v (a *any or *[]any) like json.Unmarshal.
+func (p *anyParser) unmarshal(data []byte, v any) error {
+	if val, ok := p.parse(data); ok {
+		switch dst := v.(type) {
+		case *any:
+			*dst = val
+			return nil
+		case *[]any:
+			if arr, isArr := val.([]any); isArr {
+				*dst = arr
+				return nil
+			}
+			if val == nil {
+				*dst = nil
+				return nil
+			}
+		}
+	}
+	return json.Unmarshal(data, v)
+}
+
+// parse decodes one whole JSON text; ok is false when it gave up.
+func (p *anyParser) parse(data []byte) (any, bool) {
+	p.data, p.pos, p.depth = data, 0, 0
+	v, ok := p.value()
+	if !ok {
+		return nil, false
+	}
+	p.space()
+	return v, p.pos == len(p.data)
+}
+
+func (p *anyParser) space() {
+	for p.pos < len(p.data) {
+		switch p.data[p.pos] {
+		case ' ', '\t', '\r', '\n':
+			p.pos++
+		default:
+			return
+		}
+	}
+}
+
+func (p *anyParser) value() (any, bool) {
+	p.space()
+	if p.pos >= len(p.data) {
+		return nil, false
+	}
+	switch c := p.data[p.pos]; {
+	case c == '{':
+		return p.object()
+	case c == '[':
+		return p.array()
+	case c == '"':
+		return p.strValue()
+	case c == '-' || c >= '0' && c <= '9':
+		return p.number()
+	default:
+		return p.literal()
+	}
+}
+
+func (p *anyParser) literal() (any, bool) {
+	for _, l := range []struct {
+		text string
+		v    any
+	}{{"true", true}, {"false", false}, {"null", nil}} {
+		if len(p.data)-p.pos >= len(l.text) && string(p.data[p.pos:p.pos+len(l.text)]) == l.text {
+			p.pos += len(l.text)
+			return l.v, true
+		}
+	}
+	return nil, false
+}
+
+func (p *anyParser) object() (any, bool) {
+	if p.depth++; p.depth > maxDepth {
+		return nil, false
+	}
+	p.pos++ // {
+	m := map[string]any{}
+	p.space()
+	if p.pos < len(p.data) && p.data[p.pos] == '}' {
+		p.pos++
+		p.depth--
+		return m, true
+	}
+	for {
+		p.space()
+		if p.pos >= len(p.data) || p.data[p.pos] != '"' {
+			return nil, false
+		}
+		k, ok := p.str(true)
+		if !ok {
+			return nil, false
+		}
+		p.space()
+		if p.pos >= len(p.data) || p.data[p.pos] != ':' {
+			return nil, false
+		}
+		p.pos++
+		v, ok := p.value()
+		if !ok {
+			return nil, false
+		}
+		m[k] = v
+		if !p.next('}') {
+			return nil, false
+		}
+		if p.data[p.pos-1] == '}' {
+			p.depth--
+			return m, true
+		}
+	}
+}
+
+// next consumes a ',' or the closing byte; false on anything else.
+func (p *anyParser) next(closing byte) bool {
+	p.space()
+	if p.pos >= len(p.data) {
+		return false
+	}
+	c := p.data[p.pos]
+	p.pos++
+	return c == ',' || c == closing
+}
+
+func (p *anyParser) array() (any, bool) {
+	if p.depth++; p.depth > maxDepth {
+		return nil, false
+	}
+	p.pos++ // [
+	arr := []any{}
+	p.space()
+	if p.pos < len(p.data) && p.data[p.pos] == ']' {
+		p.pos++
+		p.depth--
+		return arr, true
+	}
+	for {
+		v, ok := p.value()
+		if !ok {
+			return nil, false
+		}
+		arr = append(arr, v)
+		if !p.next(']') {
+			return nil, false
+		}
+		if p.data[p.pos-1] == ']' {
+			p.depth--
+			return arr, true
+		}
+	}
+}
+
+// str reads a string at p.pos (on its opening quote); key strings are
+// interned.
+func (p *anyParser) str(key bool) (string, bool) {
+	start := p.pos + 1
+	q := bytes.IndexByte(p.data[start:], '"')
+	if q < 0 {
+		return "", false
+	}
+	raw := p.data[start : start+q]
+	ascii := true
+	for _, c := range raw {
+		switch {
+		case c == '\\':
+			return p.escaped(start)
+		case c < 0x20:
+			return "", false
+		case c >= 0x80:
+			ascii = false
+		}
+	}
+	p.pos = start + q + 1
+	if !ascii && !utf8.Valid(raw) {
+		return p.slowString(start-1, start+q+1)
+	}
+	if key {
+		return p.intern(raw), true
+	}
+	return string(raw), true
+}
+
+// strValue reads a string value, boxed once for the short ones seen
+// before.
+func (p *anyParser) strValue() (any, bool) {
+	start := p.pos + 1
+	end := start
+	for end < len(p.data) && end-start <= maxInternedValue {
+		c := p.data[end]
+		if c == '"' {
+			break
+		}
+		if c == '\\' || c < 0x20 || c >= 0x80 {
+			end = len(p.data) // not plain ASCII: the general path
+			break
+		}
+		end++
+	}
+	if end >= len(p.data) || p.data[end] != '"' {
+		s, ok := p.str(false)
+		return s, ok
+	}
+	p.pos = end + 1
+	raw := p.data[start:end]
+	if v, ok := p.vals[string(raw)]; ok {
+		return v, true
+	}
+	var v any = string(raw)
+	if p.vals == nil {
+		p.vals = map[string]any{}
+	}
+	if len(p.vals) < maxKeys {
+		p.vals[v.(string)] = v
+	}
+	return v, true
+}
+
+// intern returns the one copy of a key.
+func (p *anyParser) intern(raw []byte) string {
+	if s, ok := p.keys[string(raw)]; ok {
+		return s
+	}
+	s := string(raw)
+	if p.keys == nil {
+		p.keys = map[string]string{}
+	}
+	if len(p.keys) < maxKeys {
+		p.keys[s] = s
+	}
+	return s
+}
+
+// escaped reads a string holding escapes, from its first content byte.
+func (p *anyParser) escaped(start int) (string, bool) {
+	buf := make([]byte, 0, bytes.IndexByte(p.data[start:], '"')+16)
+	for i := start; i < len(p.data); {
+		// Copy the plain run up to the next quote or backslash at once.
+		j := i
+		for j < len(p.data) && p.data[j] != '"' && p.data[j] != '\\' {
+			if p.data[j] < 0x20 {
+				return "", false
+			}
+			j++
+		}
+		buf = append(buf, p.data[i:j]...)
+		if i = j; i >= len(p.data) {
+			break
+		}
+		if p.data[i] == '"' {
+			p.pos = i + 1
+			if !utf8.Valid(buf) {
+				return p.slowString(start-1, i+1)
+			}
+			return string(buf), true
+		}
+		if i+1 >= len(p.data) {
+			return "", false
+		}
+		switch e := p.data[i+1]; e {
+		case '"', '\\', '/':
+			buf = append(buf, e)
+		case 'b':
+			buf = append(buf, '\b')
+		case 'f':
+			buf = append(buf, '\f')
+		case 'n':
+			buf = append(buf, '\n')
+		case 'r':
+			buf = append(buf, '\r')
+		case 't':
+			buf = append(buf, '\t')
+		case 'u':
+			r, n, ok := p.unicode(i)
+			if !ok {
+				return "", false
+			}
+			buf = utf8.AppendRune(buf, r)
+			i += n
+			continue
+		default:
+			return "", false
+		}
+		i += 2
+	}
+	return "", false
+}
+
+// skipString passes over a string at p.pos (on its opening quote),
+// checking its escapes; its bytes are not decoded.
+func (p *anyParser) skipString() bool {
+	for i := p.pos + 1; i < len(p.data); i++ {
+		switch c := p.data[i]; {
+		case c == '"':
+			p.pos = i + 1
+			return true
+		case c < 0x20:
+			return false
+		case c == '\\':
+			if i+1 >= len(p.data) {
+				return false
+			}
+			switch p.data[i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				i++
+			case 'u':
+				if _, ok := hex4(p.data, i+2); !ok {
+					return false
+				}
+				i += 5
+			default:
+				return false
+			}
+		}
+	}
+	return false
+}
+
+// unicode reads \uXXXX (and its low surrogate) at i: the rune and the
+// bytes used.
+func (p *anyParser) unicode(i int) (rune, int, bool) {
+	r, ok := hex4(p.data, i+2)
+	if !ok {
+		return 0, 0, false
+	}
+	if !utf16.IsSurrogate(r) {
+		return r, 6, true
+	}
+	if i+12 <= len(p.data) && p.data[i+6] == '\\' && p.data[i+7] == 'u' {
+		if r2, ok := hex4(p.data, i+8); ok {
+			if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
+				return dec, 12, true
+			}
+		}
+	}
+	return utf8.RuneError, 6, true
+}
+
+func hex4(b []byte, i int) (rune, bool) {
+	if i+4 > len(b) {
+		return 0, false
+	}
+	v, err := strconv.ParseUint(string(b[i:i+4]), 16, 32)
+	return rune(v), err == nil
+}
+
+// slowString decodes the quoted string data[from:to] with encoding/json
+// (invalid UTF-8 becomes U+FFFD exactly as it would there).
+func (p *anyParser) slowString(from, to int) (string, bool) {
+	var s string
+	if json.Unmarshal(p.data[from:to], &s) != nil {
+		return "", false
+	}
+	p.pos = to
+	return s, true
+}
+
+// number reads a JSON number as a float64.
+func (p *anyParser) number() (any, bool) {
+	start, i := p.pos, p.pos
+	if p.data[i] == '-' {
+		i++
+	}
+	digits := func() int {
+		n := 0
+		for i < len(p.data) && p.data[i] >= '0' && p.data[i] <= '9' {
+			i++
+			n++
+		}
+		return n
+	}
+	switch {
+	case i < len(p.data) && p.data[i] == '0':
+		i++
+	case digits() == 0:
+		return nil, false
+	}
+	if i < len(p.data) && p.data[i] == '.' {
+		i++
+		if digits() == 0 {
+			return nil, false
+		}
+	}
+	if i < len(p.data) && (p.data[i] == 'e' || p.data[i] == 'E') {
+		i++
+		if i < len(p.data) && (p.data[i] == '+' || p.data[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			return nil, false
+		}
+	}
+	f, err := parseFloat(p.data[start:i])
+	if err != nil {
+		return nil, false
+	}
+	p.pos = i
+	return f, true
+}
+
+// parseFloat is strconv.ParseFloat on bytes, with a fast path for small
+// integers (most counters).
+func parseFloat(b []byte) (float64, error) {
+	if len(b) > 0 && len(b) < 16 {
+		n, neg, ok := int64(0), false, true
+		for j, c := range b {
+			switch {
+			case c >= '0' && c <= '9':
+				n = n*10 + int64(c-'0')
+			case c == '-' && j == 0:
+				neg = true
+			default:
+				ok = false
+			}
+			if !ok {
+				break
+			}
+		}
+		if ok && !(neg && n == 0) { // -0 keeps its sign through ParseFloat
+			if neg {
+				n = -n
+			}
+			return float64(n), nil
+		}
+	}
+	return strconv.ParseFloat(string(b), 64)
+}
