@@ -85,6 +85,9 @@ func (mt metrics) aggregate(cn *connection, stats []feed.Stat, t int64) connSamp
 			switch {
 			case typ == stInbound && fresh:
 				a.inbound(strm, &smp)
+				if smp.dFreezes > 0 && smp.dBytes > 0 {
+					recordFreeze(cn, strm, t, smp.dFreezes, smp.dFrozenSecs)
+				}
 			case typ == stOutbound && fresh:
 				a.outbound(strm, st, &smp)
 			case typ == stRemoteInbound:
@@ -164,8 +167,9 @@ func (a *reportAgg) outbound(strm *stream, st *feed.Stat, smp *streamSample) {
 }
 
 // finish derives the connection-level values: loss in (the worse kind),
-// RTT (remote-inbound, else the selected pair), bandwidth, concealment
-// and the MOS of each received audio stream.
+// RTT (remote-inbound, else the selected pair: the rules' RTT; each source
+// is also summed on its own for the report), bandwidth, concealment and
+// the MOS of each received audio stream.
 func (a *reportAgg) finish(cn *connection) connSample {
 	s := a.s
 	// No media is judged per connection on all its audio streams at once:
@@ -181,7 +185,15 @@ func (a *reportAgg) finish(cn *connection) connSample {
 	if v := a.videoLoss.pct(); !math.IsNaN(v) && (math.IsNaN(s.lossIn) || v > s.lossIn) {
 		s.lossIn, s.lossInKind = v, "video"
 	}
+	if !math.IsNaN(s.rttMs) { // the far end's RTCP round trip (remote-inbound-rtp), the worst stream
+		cn.remoteRTTSum += s.rttMs
+		cn.remoteRTTN++
+	}
 	if pi, ok := findByID(cn.pairs, cn.selPair); ok {
+		if !math.IsNaN(pi.rttMs) { // ICE's STUN round trip on the selected candidate pair
+			cn.pairRTTSum += pi.rttMs
+			cn.pairRTTN++
+		}
 		if math.IsNaN(s.rttMs) {
 			s.rttMs = pi.rttMs
 		}
@@ -192,6 +204,7 @@ func (a *reportAgg) finish(cn *connection) connSample {
 	}
 	s.neededOutKbps = a.neededKbps
 	s.concealPct = a.conceal.pct()
+	s.freezes, s.frozenSecs = cn.freezes.worst(s.t, freezeWindow)
 	if !math.IsNaN(s.rttMs) {
 		cn.rttLast = s.rttMs
 		cn.rttSum += s.rttMs

@@ -170,7 +170,7 @@ func (cs *callSet) connectionFor(p *participant, id string) *connection {
 		cs.dq.mark(DQTooMany)
 		return nil
 	}
-	cn := &connection{id: id, idx: len(p.conns), p: p, rules: make([]ruleState, len(rules)), rttLast: math.NaN(),
+	cn := &connection{id: id, idx: uint8(len(p.conns)), p: p, rules: make([]ruleState, len(rules)), rttLast: math.NaN(),
 		lossInAvg: math.NaN(), lossOutAvg: math.NaN()}
 	p.conns = append(p.conns, cn)
 	return cn

@@ -1,14 +1,12 @@
 package diagnose_test
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"strings"
 	"testing"
 
 	"github.com/calltop/calltop/diagnose"
-	"github.com/calltop/calltop/feed"
 	"github.com/calltop/calltop/feed/dump"
 )
 
@@ -41,18 +39,7 @@ func reportOf(t *testing.T, name, data string) (*diagnose.Monitor, diagnose.Repo
 	if len(loaded.Problems) > 0 {
 		t.Fatalf("load %s: %v", name, loaded.Problems)
 	}
-	m := diagnose.NewMonitor(diagnose.Options{KeepEnded: true})
-	for i := range loaded.Records {
-		var msg feed.Message
-		if err := feed.Decode(loaded.Records[i].Msg, &msg); err != nil {
-			if errors.Is(err, feed.ErrUnknownType) {
-				continue
-			}
-			t.Fatalf("%s: frame %d: %v", name, i+1, err)
-		}
-		m.Apply(&msg)
-	}
-	return m, m.Report()
+	return replayLoaded(t, name, loaded)
 }
 
 // onlyConnection returns the report's one connection.

@@ -76,11 +76,14 @@ func (r *ruleSet) eval(c *call, p *participant, cn *connection, s *connSample, t
 		if math.IsNaN(v) {
 			continue // no decision on a missing or untrusted sample
 		}
-		rs.push(def.op.crosses(v, def.raise), def.op.crosses(v, def.clear), v, def.scale)
+		burst := def.burst != nil && def.burst.holds(s)
+		rs.push(burst || def.op.crosses(v, def.raise), burst || def.op.crosses(v, def.clear), v, def.scale)
 		// The window mean goes into messages only: computed when a finding
 		// is raised or open, not for every rule on every sample.
 		if rs.open == nil {
-			if count(rs.raiseBits, def.window) >= def.need && t-cn.first >= def.warmup.Milliseconds() && !r.suppressed(p, def) {
+			// A burst is already a condition over a window: it needs no
+			// further samples to confirm it.
+			if (burst || count(rs.raiseBits, def.window) >= def.need) && t-cn.first >= def.warmup.Milliseconds() && !r.suppressed(p, def) {
 				r.raise(c, p, cn, def, rs, t, msgArgs{v: rs.mean(def.window, def.scale), s: s})
 			}
 		} else if count(rs.clearBits, def.clearWindow) == 0 && t-rs.open.Start.UnixMilli() >= def.hold.Milliseconds() {

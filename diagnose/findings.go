@@ -32,7 +32,8 @@ func (r *ruleSet) raise(c *call, p *participant, cn *connection, def *ruleDef, r
 // a sustained rule updates how long the condition has held.
 func (r *ruleSet) refresh(p *participant, cn *connection, def *ruleDef, rs *ruleState, a msgArgs) {
 	f := rs.open
-	if def.mode == windowed && def.threshold == nil && len(f.Evidence) > 0 && !def.op.crosses(a.v, f.Evidence[0].Value) {
+	if def.mode == windowed && def.threshold == nil && len(f.Evidence) > 0 && !def.op.crosses(a.v, f.Evidence[0].Value) &&
+		!(def.burst.leads(def, a.v, a.s) && def.burst.worse(f.Evidence, a.s)) {
 		if def.crit != 0 && f.Severity < Critical && def.op.crosses(rs.mean(int(def.critN), def.scale), def.crit) {
 			r.fill(f, p, cn, def, rs, a)
 			p.c.markDirty()
@@ -47,6 +48,7 @@ func (r *ruleSet) refresh(p *participant, cn *connection, def *ruleDef, rs *rule
 // are copies, so replacing the Evidence slice is safe.
 func (r *ruleSet) fill(f *Finding, p *participant, cn *connection, def *ruleDef, rs *ruleState, a msgArgs) {
 	a.name, a.cn = p.displayName(), cn
+	a.burst = def.burst.leads(def, a.v, a.s)
 	f.ParticipantName = a.name
 	f.Message = def.message(a)
 	ev := Evidence{Metric: def.metric, Value: round2(a.v), Threshold: def.raise, Unit: def.unit}
@@ -65,6 +67,9 @@ func (r *ruleSet) fill(f *Finding, p *participant, cn *connection, def *ruleDef,
 		if !math.IsNaN(cm) {
 			evs = append(evs, Evidence{Metric: def.metric + " (" + strconv.Itoa(int(def.critN)) + "-sample mean)", Value: round2(cm), Threshold: def.crit, Unit: def.unit})
 		}
+	}
+	if a.burst {
+		evs = append(evs, def.burst.evidence(a.s)...)
 	}
 	f.Evidence = evs
 }

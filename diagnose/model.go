@@ -68,26 +68,30 @@ type participant struct {
 
 // connection is one peer connection of a participant.
 type connection struct {
-	id              string
-	idx             int
-	p               *participant
-	ice, state      string
-	everConnected   bool
-	failed          bool
-	first, last     int64 // first and last stats sample (ms)
-	streams         []*stream
-	pairs           []pairInfo
-	locals          []candidate
-	selPair         string
-	local           candidate // of the selected pair
-	pairChanges     [4]int64
-	rttLast         float64
-	rttSum          float64
-	rttN            int
-	rules           []ruleState
-	cur             connSample
-	reports         uint32 // stats reports aggregated (stream.seen)
-	transportSelect string
+	id            string
+	p             *participant
+	ice, state    string
+	everConnected bool
+	failed        bool
+	idx           uint8  // its index in the participant's connections
+	reports       uint32 // stats reports aggregated (stream.seen)
+	first, last   int64  // first and last stats sample (ms)
+	streams       []*stream
+	pairs         []pairInfo
+	locals        []candidate
+	selPair       string
+	local         candidate // of the selected pair
+	pairChanges   [4]int64
+	rttLast       float64
+	// the rules' RTT (remote-inbound, else the selected pair) summed over
+	// samples, and each source on its own, for the report
+	rttSum, pairRTTSum, remoteRTTSum float64
+	rttN                             int
+	pairRTTN, remoteRTTN             uint32
+	rules                            []ruleState
+	cur                              connSample
+	freezes                          *freezeLog
+	transportSelect                  string
 	// last sample times at which this connection received and sent audio
 	// bytes (0: never), for judging no-media per participant
 	audioInAt, audioOutAt int64
@@ -131,6 +135,9 @@ type connSample struct {
 	availOutKbps, neededOutKbps      float64
 	cpuPct, bwPct, freezePct, fps    float64
 	pliRate                          float64
+	// freezes and frozenSecs: received video freezes and seconds frozen
+	// in the last freezeWindow (0 when none)
+	freezes, frozenSecs float64
 }
 
 func newConnSample(t int64) connSample {

@@ -57,6 +57,8 @@ type ReportConnection struct {
 	RelayProtocol       string         `json:"relayProtocol"`
 	LocalCandidateType  string         `json:"localCandidateType"`
 	MeanRTTMs           *float64       `json:"meanRttMs"`
+	SelectedPairRTTMs   *float64       `json:"selectedPairRttMs"`
+	RemoteInboundRTTMs  *float64       `json:"remoteInboundRttMs"`
 	PacketsSent         int64          `json:"packetsSent"`
 	PacketsSentLost     int64          `json:"packetsSentLost"`
 	PacketsReceived     int64          `json:"packetsReceived"`
@@ -174,10 +176,9 @@ func reportConnection(cn *connection) ReportConnection {
 		relay := cn.local.typ == relayCandidate
 		rc.Relay = &relay
 	}
-	if cn.rttN > 0 {
-		v := round2(cn.rttSum / float64(cn.rttN))
-		rc.MeanRTTMs = &v
-	}
+	rc.MeanRTTMs = meanMs(cn.rttSum, float64(cn.rttN))
+	rc.SelectedPairRTTMs = meanMs(cn.pairRTTSum, float64(cn.pairRTTN))
+	rc.RemoteInboundRTTMs = meanMs(cn.remoteRTTSum, float64(cn.remoteRTTN))
 	lostOut := map[int64]int64{}
 	for _, st := range cn.streams {
 		if st.typ == stRemoteInbound {
@@ -206,6 +207,15 @@ func reportConnection(cn *connection) ReportConnection {
 		rc.Streams = append(rc.Streams, rs)
 	}
 	return rc
+}
+
+// meanMs is sum/n rounded to 0.01, or nil when n is 0.
+func meanMs(sum, n float64) *float64 {
+	if n == 0 {
+		return nil
+	}
+	v := round2(sum / n)
+	return &v
 }
 
 // count64 turns a trusted cumulative total into a count (never negative).

@@ -117,10 +117,7 @@ func writeParticipantText(w *bufio.Writer, p *ReportParticipant) {
 		if cn.Failed {
 			path += ", FAILED"
 		}
-		rtt := "RTT n/a"
-		if cn.MeanRTTMs != nil {
-			rtt = fmt.Sprintf("mean RTT %.0f ms", *cn.MeanRTTMs)
-		}
+		rtt := rttText(&cn)
 		fmt.Fprintf(w, "      connection %s: %s, %s; sent %d packets (%d lost), received %d (%d lost)\n",
 			cn.ID, path, rtt, cn.PacketsSent, cn.PacketsSentLost, cn.PacketsReceived, cn.PacketsReceivedLost)
 		if setup := setupText(cn.ReportSetup); setup != "" {
@@ -150,4 +147,20 @@ func unitSuffix(u string) string {
 		return " %"
 	}
 	return " " + u
+}
+
+// rttText is a connection's mean RTT with each source's own mean: the
+// selected candidate pair's (ICE) and the remote-inbound one (RTCP).
+func rttText(cn *ReportConnection) string {
+	if cn.MeanRTTMs == nil {
+		return "RTT n/a"
+	}
+	var src []string
+	if cn.SelectedPairRTTMs != nil {
+		src = append(src, fmt.Sprintf("selected pair %.0f", *cn.SelectedPairRTTMs))
+	}
+	if cn.RemoteInboundRTTMs != nil {
+		src = append(src, fmt.Sprintf("remote-inbound %.0f", *cn.RemoteInboundRTTMs))
+	}
+	return fmt.Sprintf("mean RTT %.0f ms (%s)", *cn.MeanRTTMs, strings.Join(src, ", "))
 }

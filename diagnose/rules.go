@@ -80,6 +80,9 @@ type ruleDef struct {
 	suppress       suppression
 	// threshold, when set, is the evidence threshold for a relative rule.
 	threshold func(s *connSample) float64
+	// burst, when set, is a second way a windowed rule crosses: a condition
+	// over a recent window that the sample carries.
+	burst *burstCond
 	// scale is the resolution a windowed rule keeps its recent values at
 	// (value × scale in 16 bits); set from valueScale.
 	scale   float64
@@ -88,13 +91,53 @@ type ruleDef struct {
 	source  string
 }
 
+// burstCond is a windowed rule's second condition (video-freeze: repeated
+// short freezes). While it holds, a sample counts as crossing both the
+// raise and the clear threshold. When it is why the rule holds (the
+// window mean does not cross the raise threshold), the message says so
+// (msgArgs.burst), the evidence adds its count and seconds, and a larger
+// count is a worse episode.
+type burstCond struct {
+	holds          func(s *connSample) bool
+	count, seconds func(s *connSample) float64
+	countMetric    string // evidence metric of the count
+	secondsMetric  string // evidence metric of the seconds
+	minCount       float64
+	minSeconds     float64
+}
+
+// evidence is the burst's count and seconds beside their thresholds.
+func (b *burstCond) evidence(s *connSample) []Evidence {
+	return []Evidence{{Metric: b.countMetric, Value: round2(b.count(s)), Threshold: b.minCount},
+		{Metric: b.secondsMetric, Value: round2(b.seconds(s)), Threshold: b.minSeconds, Unit: "s"}}
+}
+
+// leads reports whether the burst is why def holds on a sample whose
+// window mean is v: it holds and the mean does not cross the raise
+// threshold by itself.
+func (b *burstCond) leads(def *ruleDef, v float64, s *connSample) bool {
+	return b != nil && s != nil && b.holds(s) && !def.op.crosses(v, def.raise)
+}
+
+// worse reports whether s shows a larger burst than a finding whose
+// evidence is evs (false when the finding was raised by the threshold).
+func (b *burstCond) worse(evs []Evidence, s *connSample) bool {
+	for _, e := range evs {
+		if e.Metric == b.countMetric {
+			return b.count(s) > e.Value
+		}
+	}
+	return false
+}
+
 // msgArgs is what a message is built from.
 type msgArgs struct {
-	name string
-	v    float64 // the window mean (windowed) or current value (sustained)
-	held float64 // seconds the condition has held (sustained)
-	s    *connSample
-	cn   *connection
+	name  string
+	burst bool    // the rule's burst condition is why it holds
+	v     float64 // the window mean (windowed) or current value (sustained)
+	held  float64 // seconds the condition has held (sustained)
+	s     *connSample
+	cn    *connection
 }
 
 const warmup = 5 * time.Second
@@ -145,13 +188,13 @@ var rules = []ruleDef{
 		source: "TW-DOC/SINCH/MS-CQD (30 ms, 3 of 5); clear at MS-NET's 15 ms (half the raise value)"},
 	{id: RuleMOSLow, severity: Warning, metric: "estimated MOS", unit: "",
 		value: func(_ *connection, s *connSample) float64 { return s.mos },
-		op:    below, raise: 3.5, clear: 3.6, need: 3, window: 5, clearWindow: 5,
+		op:    below, raise: 3.1, clear: 3.5, need: 3, window: 5, clearWindow: 5,
 		hold: 5 * time.Second, warmup: warmup, suppress: byRootCause,
 		message: func(a msgArgs) string {
 			return fmt.Sprintf("Voice quality for %s is poor: estimated MOS %.1f out of 5.", a.name, a.v)
 		},
 		advice: "See the loss, delay and jitter findings for the cause; a wired connection usually helps.",
-		source: "TW-DOC and TW-TAGS low_mos (<3.5, 3 of 5); clear at 3.6 (ours, hysteresis); E-model per anchors §b"},
+		source: "G.107 Annex B/G.109: MOS 3.1 is R 60, 'many users dissatisfied' (between TW-SDK's 3.0 and TW-DOC's 3.5), 3 of 5; clear above TW-DOC/TW-TAGS low_mos 3.5 (R ~69), a 0.4 margin against flapping (issue 16); E-model per anchors §b"},
 	{id: RuleConcealmentHigh, severity: Warning, metric: "concealed audio", unit: "%",
 		value: func(_ *connection, s *connSample) float64 { return s.concealPct },
 		op:    above, raise: 3, clear: 1, need: 3, window: 5, clearWindow: 5,
@@ -259,11 +302,18 @@ var rules = []ruleDef{
 		value: func(_ *connection, s *connSample) float64 { return s.freezePct },
 		op:    above, raise: 30, clear: 5, need: 3, window: 5, clearWindow: 5,
 		hold: 5 * time.Second, warmup: warmup, suppress: byRootCause,
+		burst: &burstCond{holds: repeatedFreezes, minCount: 2, minSeconds: 1,
+			count:       func(s *connSample) float64 { return s.freezes },
+			seconds:     func(s *connSample) float64 { return s.frozenSecs },
+			countMetric: "freezes in the last 10 s", secondsMetric: "seconds frozen in the last 10 s"},
 		message: func(a msgArgs) string {
+			if a.burst {
+				return fmt.Sprintf("Video reaching %s froze %.0f times in the last 10 s, %.1f s in all.", a.name, a.s.freezes, a.s.frozenSecs)
+			}
 			return fmt.Sprintf("Video reaching %s keeps freezing: frozen %s of the time.", a.name, pct(a.v))
 		},
 		advice: "Usually loss or an overloaded device: check the loss and CPU findings, and ask the sender to close other apps.",
-		source: "VLP (frozen > 30 % of the interval), MDN freezeCount; clear near zero"},
+		source: "VLP (frozen > 30 % of the interval, or mean freeze > 1 s), MDN freezeCount; also 2 or more freezes totalling >= 1 s within 10 s (repeated short freezes); clear near zero"},
 	{id: RuleVideoPoor, severity: Warning, metric: "video frame rate", unit: "fps",
 		value: func(_ *connection, s *connSample) float64 { return s.fps },
 		op:    below, raise: 7, clear: 10, need: 3, window: 5, clearWindow: 5,

@@ -40,19 +40,68 @@ var edges = []edge{
 }
 
 // mosRTT is the round trip at which a clean connection's MOS (jitter 5 ms,
-// no loss) falls to 3.5, found by bisection on EstimateMOS.
-var mosRTT = func() float64 {
+// no loss) falls to the mos-low raise threshold (3.1), and mosClearRTT
+// the one at which it falls to the clear threshold (3.5).
+var mosRTT, mosClearRTT = rttForMOS(3.1), rttForMOS(3.5)
+
+// rttForMOS finds by bisection on EstimateMOS the round trip at which a
+// clean connection's MOS falls to mos.
+func rttForMOS(mos float64) float64 {
 	lo, hi := 0.0, 2000.0
 	for hi-lo > 0.01 {
 		mid := (lo + hi) / 2
-		if EstimateMOS(mid, 20+2*5, 5, 0) < 3.5 {
+		if EstimateMOS(mid, 20+2*5, 5, 0) < mos {
 			hi = mid
 		} else {
 			lo = mid
 		}
 	}
 	return lo
-}()
+}
+
+// mos-low has a margin (issue 16: one person's mos-low fired, resolved
+// 10 s later and fired again 15 s after): it raises below 3.1 and clears
+// only above 3.5, so a MOS wandering around either edge neither flaps
+// nor alarms.
+func TestMOSLowHysteresis(t *testing.T) {
+	atMOS := func(rtt float64) cond { return with(func(c *cond) { c.rttMs = rtt }) }
+	t.Run("hovering around 3.5 never raises", func(t *testing.T) {
+		m := NewMonitor(Options{})
+		run(m, newGen("c1", "p1"), 60, func(i int) cond {
+			if i%2 == 0 {
+				return atMOS(mosClearRTT + 20)
+			}
+			return atMOS(mosClearRTT - 20)
+		})
+		if fs := findingsOf(m, RuleMOSLow); len(fs) != 0 {
+			t.Errorf("MOS around 3.5 raised: %s", fs[0].Message)
+		}
+	})
+	t.Run("raised, then between 3.1 and 3.5, stays open", func(t *testing.T) {
+		m := NewMonitor(Options{})
+		run(m, newGen("c1", "p1"), 60, func(i int) cond {
+			if i < 20 {
+				return atMOS(mosRTT + 20)
+			}
+			return atMOS((mosRTT + mosClearRTT) / 2)
+		})
+		if fs := findingsOf(m, RuleMOSLow); len(fs) != 1 || !fs[0].Open() {
+			t.Errorf("%d mos-low findings, want one still open while MOS is under 3.5", len(fs))
+		}
+	})
+	t.Run("clears above 3.5", func(t *testing.T) {
+		m := NewMonitor(Options{})
+		run(m, newGen("c1", "p1"), 60, func(i int) cond {
+			if i < 20 {
+				return atMOS(mosRTT + 20)
+			}
+			return atMOS(mosClearRTT - 20)
+		})
+		if fs := findingsOf(m, RuleMOSLow); len(fs) != 1 || fs[0].Open() {
+			t.Errorf("%d mos-low findings, want one, cleared once MOS is over 3.5", len(fs))
+		}
+	})
+}
 
 func with(f func(c *cond)) cond {
 	c := good()

@@ -110,6 +110,9 @@ type stream struct {
 	// PLI count anchors at least 15 s apart, oldest first (times in ms)
 	pliT [3]float64
 	pliC [3]float32
+	// freezeCount is the baseline of a received video stream's freezeCount
+	// (kept outside c: only video inbound streams carry it)
+	freezeCount float32
 	// the smallest and largest video frame seen (pixels, width x height)
 	minW, minH, maxW, maxH uint16
 }
@@ -160,11 +163,12 @@ type streamSample struct {
 	concealPct, jbMs, freezePct   float64
 	fps, pliRate, cpuPct, bwPct   float64
 	level, rttMs, fractionLostPct float64
+	dFreezes, dFrozenSecs         float64 // video freezes in the interval
 }
 
 func nanSample() streamSample {
 	n := math.NaN()
-	return streamSample{n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n}
+	return streamSample{n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n}
 }
 
 // total returns a counter's trusted cumulative total (across resets),
@@ -196,6 +200,7 @@ func (st *stream) update(s *feed.Stat, ts float64, smp *streamSample) (ok bool, 
 		reason := st.firstCheck(&cur)
 		st.started, st.lastTS = true, ts
 		st.store(&cur)
+		st.countFreezes(s.FreezeCount)
 		return false, cmp.Or(reason, g)
 	}
 	switch {
@@ -212,33 +217,52 @@ func (st *stream) update(s *feed.Stat, ts float64, smp *streamSample) (ok bool, 
 	for j, i := range countersOf[st.typ] {
 		prev, c := st.c[j], cur[i]
 		limit := counterLimit(i)
-		if c >= prev && c >= 0 && c <= limit && !st.jumped(i, c-prev, dt) {
+		if c >= prev && c >= 0 && c <= limit {
 			d[i] = c - prev // what checkCounter says of a plain increase, without the call
 			continue
 		}
 		chk := checkCounter(prev, c, limit, i == cLost)
-		switch {
-		case chk.reason == "" && st.jumped(i, chk.delta, dt):
-			chk = counterCheck{reason: DQAbsurdValue, rebase: true}
-		case chk.reason == DQCounterReset && st.twice:
+		if chk.reason == DQCounterReset && st.twice {
 			chk = counterCheck{reason: DQOutOfOrder} // the other copy, not a restart
 		}
 		if chk.reason == "" {
 			d[i] = chk.delta
 			continue
 		}
-		d[i] = math.NaN()
-		reason = cmp.Or(reason, chk.reason)
-		if chk.rebase {
-			st.rebase(i, prev, c, chk.reason)
-		} else {
-			cur[i] = prev // keep the baseline: the next sample covers both intervals
+		reason = cmp.Or(reason, st.fault(i, prev, chk, &cur, &d))
+	}
+	if st.typ == stInbound || st.typ == stOutbound { // bytes and packets: no more than one stream can carry
+		if d[cBytes]/dt > maxBytesPerSec {
+			reason = cmp.Or(reason, st.fault(cBytes, st.c[0], counterCheck{reason: DQAbsurdValue, rebase: true}, &cur, &d))
+		}
+		if d[cPackets]/dt > maxPacketsPerS {
+			reason = cmp.Or(reason, st.fault(cPackets, st.c[1], counterCheck{reason: DQAbsurdValue, rebase: true}, &cur, &d))
 		}
 	}
 	st.store(&cur)
 	st.lastTS = ts
 	st.derive(smp, &d, dt, ts)
+	if st.typ == stInbound && st.kind == "video" {
+		smp.dFreezes = st.countFreezes(s.FreezeCount)
+		smp.dFrozenSecs = d[cFreezeDur]
+	}
 	return true, cmp.Or(reason, g)
+}
+
+// countFreezes takes a received video stream's freezeCount and returns
+// the freezes since the previous sample: NaN when the count is not a
+// plausible counter or went back (it is re-based silently: freezeDuration
+// carries the data-quality marks).
+func (st *stream) countFreezes(v float64) float64 {
+	prev := float64(st.freezeCount)
+	if !(v >= 0 && v <= maxCounter) { // false for NaN
+		return math.NaN()
+	}
+	st.freezeCount = float32(v)
+	if v < prev {
+		return math.NaN()
+	}
+	return v - prev
 }
 
 // counterLimit is the plausibility bound of counter i's value.
@@ -249,16 +273,16 @@ func counterLimit(i int) float64 {
 	return maxCounter
 }
 
-// jumped reports whether a delta of bytes or packets over dt seconds is
-// beyond what one RTP stream can carry (garbage, not traffic).
-func (st *stream) jumped(i int, delta, dt float64) bool {
-	switch i {
-	case cBytes:
-		return delta/dt > maxBytesPerSec
-	case cPackets:
-		return delta/dt > maxPacketsPerS
+// fault applies a marked counter's verdict: no delta this sample, and
+// either a new baseline (rebase) or the old one kept.
+func (st *stream) fault(i int, prev float64, chk counterCheck, cur, d *[nCounters]float64) string {
+	d[i] = math.NaN()
+	if chk.rebase {
+		st.rebase(i, prev, cur[i], chk.reason)
+	} else {
+		cur[i] = prev // keep the baseline: the next sample covers both intervals
 	}
-	return false
+	return chk.reason
 }
 
 // again judges a second object for the stream in the report that already
