@@ -114,6 +114,7 @@ func (a *reportAgg) inbound(strm *stream, smp *streamSample) {
 				// a stream that never decoded a frame carries only padding
 				// (an SFU's bandwidth probes), not a picture anyone sees
 				s.fps = minNaN(s.fps, smp.fps)
+				s.frameHeight = maxNaN(s.frameHeight, smp.height)
 			}
 			s.pliRate = maxNaN(s.pliRate, smp.pliRate)
 		}

@@ -28,6 +28,12 @@ type callSet struct {
 	// findings closes a connection's findings when it, its participant or
 	// its call goes.
 	findings *ruleSet
+	// fleet is told when a call leaves the live set.
+	fleet *fleetState
+	// ended holds calls that left the live set, for Monitor.TakeEnded
+	// (only with Options.CollectEnded).
+	ended      []*call
+	collecting bool
 }
 
 // retiredMemory is how long a retired call id is remembered, and
@@ -39,7 +45,7 @@ const (
 
 func newCallSet(opts Options, dq dataQuality, findings *ruleSet) callSet {
 	return callSet{byID: map[string]*call{}, retired: map[string]int64{}, maxCalls: opts.MaxCalls,
-		keepEnded: opts.KeepEnded, fineCap: max(fineShort, int(opts.History/time.Second)), dq: dq, findings: findings}
+		keepEnded: opts.KeepEnded, collecting: opts.CollectEnded, fineCap: max(fineShort, int(opts.History/time.Second)), dq: dq, findings: findings}
 }
 
 // callFor returns the call, creating it (started at t) if it is unknown.
@@ -114,7 +120,7 @@ func (cs *callSet) upsertParticipant(c *call, fp *feed.Participant, t int64) *pa
 		}
 		p = &participant{id: fp.ID, c: c, joined: joined, hist: newHistory(joined), mosLast: math.NaN(), mosMin: math.NaN()}
 		if c.focused {
-			p.hist.fine.resize(cs.fineCap)
+			p.hist.focus(cs.fineCap)
 		}
 		c.parts = append(c.parts, p)
 		c.addTimeline(TimelineEvent{Time: msTime(t), ParticipantID: p.id, Kind: "joined"})
@@ -132,6 +138,7 @@ func (cs *callSet) upsertParticipant(c *call, fp *feed.Participant, t int64) *pa
 	set(&p.userAgent, fp.UserAgent)
 	set(&p.networkType, fp.NetworkType)
 	set(&p.region, fp.Region)
+	p.groups = nil // the fleet groups are made again from what the update says
 	c.markDirty()
 	c.namesChanged = true
 	return p
@@ -213,6 +220,7 @@ func (cs *callSet) retire(c *call) {
 	}
 	delete(cs.byID, c.id)
 	cs.live.remove(c)
+	cs.fleet.drop(c)
 	if len(cs.retired) < maxRetired {
 		cs.retired[c.id] = cs.now
 	}
@@ -222,6 +230,7 @@ func (cs *callSet) retire(c *call) {
 	if cs.keepEnded {
 		cs.archive = append(cs.archive, c)
 	}
+	cs.collectEnded(c)
 }
 
 // applySnapshot makes the live set match a snapshot: calls absent from it
@@ -303,14 +312,14 @@ func (cs *callSet) setFocus(c *call) {
 	if old := cs.focus; old != nil {
 		old.focused = false
 		for _, p := range old.parts {
-			p.hist.fine.resize(fineShort)
+			p.hist.unfocus()
 		}
 	}
 	cs.focus = c
 	if c != nil {
 		c.focused = true
 		for _, p := range c.parts {
-			p.hist.fine.resize(cs.fineCap)
+			p.hist.focus(cs.fineCap)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package diagnose
 import (
 	"math"
 	"math/bits"
+	"slices"
 )
 
 // ruleState is one rule's memory for one connection: bit windows of the
@@ -13,7 +14,8 @@ type ruleState struct {
 	since                int64 // sustained: when the condition began (0: not holding)
 	vals                 [8]uint16
 	raiseBits, clearBits uint8
-	n, vi, vn            uint8 // samples seen (saturating), next slot, values held
+	n, vi, vn            uint8  // samples seen (saturating), next slot, values held
+	msgV                 uint16 // the window mean the open finding's message states, scaled as vals
 }
 
 func (rs *ruleState) push(raise, clear bool, v, scale float64) {
@@ -45,6 +47,26 @@ func (rs *ruleState) mean(k int, scale float64) float64 {
 		sum += float64(rs.vals[uint(int(rs.vi)-j+len(rs.vals))%uint(len(rs.vals))])
 	}
 	return sum / float64(k) / scale
+}
+
+// decided is the figure that decided a windowed rule: the need-th worst
+// of the last window values (at least need samples were this bad), so the
+// evidence of a raised finding always crosses its threshold.
+func (rs *ruleState) decided(def *ruleDef) float64 {
+	k := min(int(def.window), int(rs.vn))
+	if k == 0 || def.need <= 0 {
+		return math.NaN()
+	}
+	var vals [8]float64
+	for j := 1; j <= k; j++ {
+		vals[j-1] = float64(rs.vals[uint(int(rs.vi)-j+len(rs.vals))%uint(len(rs.vals))]) / def.scale
+	}
+	w := vals[:k]
+	slices.Sort(w)
+	if def.op == below {
+		return w[min(def.need, k)-1] // the need-th lowest
+	}
+	return w[k-min(def.need, k)] // the need-th highest
 }
 
 // ruleSet is the rules step: it runs the rule table (rules.go) on each
@@ -84,13 +106,14 @@ func (r *ruleSet) eval(c *call, p *participant, cn *connection, s *connSample, t
 			// A burst is already a condition over a window: it needs no
 			// further samples to confirm it.
 			if (burst || count(rs.raiseBits, def.window) >= def.need) && t-cn.first >= def.warmup.Milliseconds() && !r.suppressed(p, def) {
-				r.raise(c, p, cn, def, rs, t, msgArgs{v: rs.mean(def.window, def.scale), s: s})
+				r.raise(c, p, cn, def, rs, t, msgArgs{v: rs.mean(def.window, def.scale), decided: rs.decided(def), s: s})
 			}
 		} else if count(rs.clearBits, def.clearWindow) == 0 && t-rs.open.Start.UnixMilli() >= def.hold.Milliseconds() {
 			r.clear(c, rs, t)
+			cn.openRules &^= ruleBit(def)
 		}
 		if rs.open != nil {
-			r.refresh(p, cn, def, rs, msgArgs{v: rs.mean(def.window, def.scale), s: s})
+			r.refresh(p, cn, def, rs, msgArgs{v: rs.mean(def.window, def.scale), decided: rs.decided(def), s: s})
 		}
 	}
 	r.trackPending(cn)
@@ -125,6 +148,7 @@ func (r *ruleSet) evalSustainedRule(c *call, p *participant, cn *connection, def
 		if !def.op.crosses(v, def.clear) && t-rs.open.Start.UnixMilli() >= def.hold.Milliseconds() {
 			rs.since = 0
 			r.clear(c, rs, t)
+			cn.openRules &^= ruleBit(def)
 			return
 		}
 		r.refresh(p, cn, def, rs, msgArgs{v: v, held: float64(t-rs.since) / msPerSecond, s: &cn.cur})

@@ -4,30 +4,35 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/calltop/calltop/feed"
 	"github.com/calltop/calltop/feed/client"
+	"github.com/calltop/calltop/feed/feedtest"
 	"github.com/calltop/calltop/feed/hub"
 	"github.com/calltop/calltop/feed/recording"
 	"github.com/calltop/calltop/feed/sim"
 )
 
-// loopbackFeed serves a hub on 127.0.0.1 and connects a client.Client to it;
-// it returns the hub and the client's events. Everything stops with t.
+// loopbackFeed serves a hub on an in-memory network (feedtest.MemNet: the
+// test runs in virtual time, in a testing/synctest bubble) and connects a
+// client.Client to it; it returns the hub and the client's events.
+// Everything stops with t.
 func loopbackFeed(t *testing.T) (*hub.Hub, <-chan feed.Event) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	mem := feedtest.NewMemNet()
+	ln, err := mem.Listen("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	feedHub := hub.New(hub.Config{Logf: func(string, ...any) {}})
 	served := make(chan struct{})
 	go func() { defer close(served); _ = feedHub.Serve(ctx, ln) }()
-	client, err := client.New(client.Config{URLs: []string{"ws://" + ln.Addr().String() + "/feed"}, Buffer: 65536})
+	client, err := client.New(client.Config{URLs: []string{"ws://" + ln.Addr().String() + "/feed"}, Buffer: 65536,
+		NetDialContext: mem.DialContext})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,43 +54,42 @@ func loopbackFeed(t *testing.T) (*hub.Hub, <-chan feed.Event) {
 }
 
 // TestScenariosOverWebSocket runs each simulator scenario through hub ->
-// WebSocket on loopback -> client.Client -> Monitor at 50x, and checks the
-// scenario's finding appears within 30 s of feed time.
+// WebSocket (in memory, in virtual time) -> client.Client -> Monitor at
+// 50x, and checks the scenario's finding appears within 30 s of feed time.
 func TestScenariosOverWebSocket(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs a hub per scenario")
-	}
 	const feedSpan = 35 * time.Second
 	for _, name := range sim.ScenarioNames() {
 		t.Run(name, func(t *testing.T) {
-			s, err := sim.New(sim.Config{Calls: 3, Scenarios: []string{name}, Seed: 5})
-			if err != nil {
-				t.Fatal(err)
-			}
-			feedHub, events := loopbackFeed(t)
-			ctx, cancel := context.WithCancel(context.Background())
-			done := make(chan struct{})
-			go func() { defer close(done); _ = hub.StepSource(s.StepEach, time.Second, 50)(ctx, feedHub) }()
-			defer func() { cancel(); <-done }()
-			m := NewMonitor(Options{KeepEnded: true})
-			wall := time.After(20 * time.Second)
-			for m.Now().Sub(sim.DefaultStart) < feedSpan {
-				select {
-				case ev := <-events:
-					if ev.Kind == feed.EventMessage {
-						m.Apply(ev.Msg)
+			synctest.Test(t, func(t *testing.T) {
+				s, err := sim.New(sim.Config{Calls: 3, Scenarios: []string{name}, Seed: 5})
+				if err != nil {
+					t.Fatal(err)
+				}
+				feedHub, events := loopbackFeed(t)
+				ctx, cancel := context.WithCancel(context.Background())
+				done := make(chan struct{})
+				go func() { defer close(done); _ = hub.StepSource(s.StepEach, time.Second, 50)(ctx, feedHub) }()
+				defer func() { cancel(); <-done }()
+				m := NewMonitor(Options{KeepEnded: true})
+				wall := time.After(20 * time.Second)
+				for m.Now().Sub(sim.DefaultStart) < feedSpan {
+					select {
+					case ev := <-events:
+						if ev.Kind == feed.EventMessage {
+							m.Apply(ev.Msg)
+						}
+					case <-wall:
+						t.Fatalf("only %v of feed time arrived in 20 s", m.Now().Sub(sim.DefaultStart))
 					}
-				case <-wall:
-					t.Fatalf("only %v of feed time arrived in 20 s", m.Now().Sub(sim.DefaultStart))
 				}
-			}
-			var all []Finding
-			for _, c := range m.views.allCalls() {
-				for _, f := range c.findings {
-					all = append(all, *f)
+				var all []Finding
+				for _, c := range m.views.allCalls() {
+					for _, f := range c.findings {
+						all = append(all, *f)
+					}
 				}
-			}
-			checkScenario(t, name, sim.DefaultStart, all)
+				checkScenario(t, name, sim.DefaultStart, all)
+			})
 		})
 	}
 }
@@ -151,26 +155,25 @@ func replayOverFeed(t *testing.T, recs []recording.Record, speed float64) *Monit
 // so a recording replayed at 1x and at 8x, and applied directly, gives the
 // same findings.
 func TestReplaySpeedDoesNotChangeFindings(t *testing.T) {
-	if testing.Short() {
-		t.Skip("replays a 10 s recording in real time")
-	}
-	recs := simRecords(t, "one-way-audio", 10)
-	direct := NewMonitor(Options{KeepEnded: true})
-	var msg feed.Message
-	for _, r := range recs {
-		if err := feed.Decode(r.Msg, &msg); err != nil {
-			t.Fatal(err)
+	synctest.Test(t, func(t *testing.T) {
+		recs := simRecords(t, "one-way-audio", 10)
+		direct := NewMonitor(Options{KeepEnded: true})
+		var msg feed.Message
+		for _, r := range recs {
+			if err := feed.Decode(r.Msg, &msg); err != nil {
+				t.Fatal(err)
+			}
+			direct.Apply(&msg)
 		}
-		direct.Apply(&msg)
-	}
-	want := findingLines(direct)
-	if len(want) == 0 {
-		t.Fatal("the recording produced no finding to compare")
-	}
-	for _, speed := range []float64{1, 8} {
-		got := findingLines(replayOverFeed(t, recs, speed))
-		if fmt.Sprint(got) != fmt.Sprint(want) {
-			t.Errorf("at %vx the findings differ:\n got %v\nwant %v", speed, got, want)
+		want := findingLines(direct)
+		if len(want) == 0 {
+			t.Fatal("the recording produced no finding to compare")
 		}
-	}
+		for _, speed := range []float64{1, 8} {
+			got := findingLines(replayOverFeed(t, recs, speed))
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("at %vx the findings differ:\n got %v\nwant %v", speed, got, want)
+			}
+		}
+	})
 }

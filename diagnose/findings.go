@@ -17,6 +17,7 @@ func (r *ruleSet) raise(c *call, p *participant, cn *connection, def *ruleDef, r
 		Advice:   def.advice,
 	}
 	rs.open = f
+	cn.openRules |= ruleBit(def)
 	r.fill(f, p, cn, def, rs, a)
 	if len(c.findings) >= maxFindingsPerCall {
 		r.dropOldestCleared(c)
@@ -32,8 +33,10 @@ func (r *ruleSet) raise(c *call, p *participant, cn *connection, def *ruleDef, r
 // a sustained rule updates how long the condition has held.
 func (r *ruleSet) refresh(p *participant, cn *connection, def *ruleDef, rs *ruleState, a msgArgs) {
 	f := rs.open
-	if def.mode == windowed && def.threshold == nil && len(f.Evidence) > 0 && !def.op.crosses(a.v, f.Evidence[0].Value) &&
-		!(def.burst.leads(def, a.v, a.s) && def.burst.worse(f.Evidence, a.s)) {
+	// The message states the window mean and the evidence the figure that
+	// decided: either getting worse refreshes the finding.
+	if def.mode == windowed && def.threshold == nil && len(f.Evidence) > 0 && !def.op.crosses(a.decided, f.Evidence[0].Value) &&
+		!def.op.crosses(a.v, float64(rs.msgV)/def.scale) && !(def.burst.leads(def, a.v, a.s) && def.burst.worse(f.Evidence, a.s)) {
 		if def.crit != 0 && f.Severity < Critical && def.op.crosses(rs.mean(int(def.critN), def.scale), def.crit) {
 			r.fill(f, p, cn, def, rs, a)
 			p.c.markDirty()
@@ -50,8 +53,12 @@ func (r *ruleSet) fill(f *Finding, p *participant, cn *connection, def *ruleDef,
 	a.name, a.cn = p.displayName(), cn
 	a.burst = def.burst.leads(def, a.v, a.s)
 	f.ParticipantName = a.name
-	f.Message = def.message(a)
+	f.Message = endSentence(def.message(a))
+	rs.msgV = uint16(clamp(math.Round(a.v*def.scale), 0, math.MaxUint16))
 	ev := Evidence{Metric: def.metric, Value: round2(a.v), Threshold: def.raise, Unit: def.unit}
+	if def.mode == windowed && !math.IsNaN(a.decided) {
+		ev.Value = round2(a.decided)
+	}
 	if def.threshold != nil && a.s != nil {
 		ev.Value, ev.Threshold = round2(a.s.availOutKbps), round2(def.threshold(a.s))
 	}
@@ -102,6 +109,7 @@ func (r *ruleSet) closeConnection(c *call, cn *connection, t int64) {
 		}
 	}
 	delete(r.pending, cn)
+	cn.openRules = 0
 	// Nothing more is evaluated on a closed connection: free its rule and
 	// path state (connectionFor makes them again if it comes back).
 	cn.rules, cn.pairs, cn.locals = nil, nil, nil

@@ -118,7 +118,7 @@ func (g *gen) step(c cond) feed.Message {
 		g.qlBW += c.bwPct / 100
 		st = append(st,
 			feed.Stat{ID: "IV", Type: feed.StatInboundRTP, Timestamp: ts, SSRC: 3, Kind: "video", PacketsReceived: g.vinPk,
-				BytesReceived: g.vinBytes, FramesDecoded: g.vinFrames, FramesPerSecond: c.fps,
+				BytesReceived: g.vinBytes, FramesDecoded: g.vinFrames, FramesPerSecond: c.fps, FrameHeight: 720,
 				TotalFreezesDuration: g.freezeSec, PliCount: g.pli},
 			feed.Stat{ID: "OV", Type: feed.StatOutboundRTP, Timestamp: ts, SSRC: 4, Kind: "video", PacketsSent: g.voutPk,
 				BytesSent: g.voutBytes, QualityLimitationDurations: map[string]float64{"cpu": g.qlCPU, "bandwidth": g.qlBW}})

@@ -58,7 +58,8 @@ func (mt metrics) apply(p *participant, cn *connection, stats []feed.Stat, t int
 func recordParticipant(p *participant, cn *connection, s *connSample) {
 	cn.lossInAvg = smoothLoss(cn.lossInAvg, s.lossIn)
 	cn.lossOutAvg = smoothLoss(cn.lossOutAvg, s.lossOut)
-	p.hist.add(s.t, int(cn.idx), [nSeries]float64{s.bitrateIn, s.bitrateOut, s.lossIn, s.lossOut, s.rttMs})
+	p.hist.add(s.t, int(cn.idx), [nSeries]float64{s.bitrateIn, s.bitrateOut, s.lossIn, s.lossOut, s.rttMs},
+		[nExtra]float64{s.jitterIn, s.fps, s.frameHeight})
 	if !math.IsNaN(s.mos) {
 		p.mosLast = s.mos
 		p.mosSum += s.mos

@@ -3,6 +3,8 @@ package diagnose
 import (
 	"math"
 	"time"
+
+	"github.com/calltop/calltop/diagnose/fleet"
 )
 
 // Bounds on what one call may hold; objects beyond them are dropped and
@@ -51,6 +53,8 @@ type call struct {
 	namesChanged bool
 	version      uint64
 	focused      bool
+	fleet        fleet.Entry // what the fleet table counts of the call
+	fleetQueued  bool        // in the fleet queue, to be counted again
 }
 
 // participant is one person in a call.
@@ -64,6 +68,10 @@ type participant struct {
 	hist                                             history
 	mosLast, mosSum, mosMin                          float64
 	mosN                                             int
+	// groups are the fleet view's groups of the participant, shared by
+	// summaries; nil once what they are made of changed (user agent,
+	// network, region, ICE path), to be made again.
+	groups *fleet.Groups
 }
 
 // connection is one peer connection of a participant.
@@ -99,7 +107,10 @@ type connection struct {
 	// calls table: one lost audio packet in one second is 2 %, which is
 	// noise, not the call's loss (NaN until the first sample).
 	lossInAvg, lossOutAvg float64
-	setup                 connSetup
+	// openRules has bit i set while rules[i] has a finding open here (for
+	// the fleet view, which must not walk every rule of every connection).
+	openRules uint32
+	setup     connSetup
 }
 
 // connSetup is how a connection came up and held (for the report): the
@@ -134,7 +145,7 @@ type connSample struct {
 	noMediaIn, noMediaOut, micLevel  float64
 	availOutKbps, neededOutKbps      float64
 	cpuPct, bwPct, freezePct, fps    float64
-	pliRate                          float64
+	pliRate, frameHeight             float64
 	// freezes and frozenSecs: received video freezes and seconds frozen
 	// in the last freezeWindow (0 when none)
 	freezes, frozenSecs float64
@@ -144,7 +155,7 @@ func newConnSample(t int64) connSample {
 	n := math.NaN()
 	return connSample{t: t, bitrateIn: n, bitrateOut: n, lossIn: n, lossOut: n, rttMs: n, jitterIn: n,
 		concealPct: n, mos: n, noMediaIn: n, noMediaOut: n, micLevel: n, availOutKbps: n, neededOutKbps: n,
-		cpuPct: n, bwPct: n, freezePct: n, fps: n, pliRate: n}
+		cpuPct: n, bwPct: n, freezePct: n, fps: n, pliRate: n, frameHeight: n}
 }
 
 // displayName is how messages name a participant.

@@ -21,6 +21,10 @@ type Options struct {
 	// MaxCalls bounds the calls tracked at once (default 200,000); calls
 	// beyond it are ignored and counted as DQTooMany.
 	MaxCalls int
+	// CollectEnded keeps each call that leaves the live set (ended, then
+	// lingered) for TakeEnded, for call history. At most MaxEndedWaiting
+	// wait; beyond that the oldest is dropped and counted as DQEndedLost.
+	CollectEnded bool
 }
 
 // Monitor applies calltop.v1 messages and keeps, per call, participant,
@@ -63,7 +67,8 @@ func NewMonitor(opts Options) *Monitor {
 	m := &Monitor{opts: opts, dq: dataQuality{}, rules: newRuleSet()}
 	m.calls = newCallSet(opts, m.dq, &m.rules)
 	m.metrics = metrics{dq: m.dq}
-	m.views = views{calls: &m.calls}
+	m.views = views{calls: &m.calls, fleet: newFleetState()}
+	m.calls.fleet = m.views.fleet
 	return m
 }
 

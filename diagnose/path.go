@@ -69,11 +69,11 @@ func (cs *callSet) selectPath(c *call, p *participant, cn *connection, fallback 
 		cn.selPair = sel
 	}
 	if pi, ok := findByID(cn.pairs, sel); ok {
-		if lc, ok := findByID(cn.locals, pi.local); ok {
-			cn.local = lc
+		if lc, ok := findByID(cn.locals, pi.local); ok && lc != cn.local {
+			cn.local, p.groups = lc, nil // the fleet groups' ICE path may change
 		}
-		if pi.succeeded || pi.selected {
-			cn.everConnected = true
+		if (pi.succeeded || pi.selected) && !cn.everConnected {
+			cn.everConnected, p.groups = true, nil
 		}
 	}
 }
@@ -137,6 +137,9 @@ func (cs *callSet) setState(c *call, p *participant, cn *connection, kind, state
 	sev := Info
 	switch state {
 	case connectedICE, completedICE:
+		if !cn.everConnected {
+			p.groups = nil // the fleet groups' ICE path may change
+		}
 		cn.everConnected = true
 	case disconnectedState:
 		sev = Warning

@@ -13,6 +13,8 @@ import (
 type Report struct {
 	Source ReportSource `json:"source"`
 	Calls  []ReportCall `json:"calls"`
+	// Fleet is the fleet breakdown (report_fleet.go; nil when nobody).
+	Fleet *ReportFleet `json:"fleet,omitempty"`
 }
 
 // ReportSource names the file (or feed URL) a report was made from.
@@ -124,6 +126,7 @@ func (v views) report() Report {
 	for _, c := range v.allCalls() {
 		r.Calls = append(r.Calls, v.reportCall(c))
 	}
+	r.Fleet = v.fleetReport()
 	return r
 }
 

@@ -21,6 +21,7 @@ func (r Report) WriteText(w io.Writer) error {
 	for i := range r.Calls {
 		writeCallText(bw, &r.Calls[i])
 	}
+	writeFleetText(bw, r.Fleet)
 	return bw.Flush()
 }
 

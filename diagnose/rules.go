@@ -3,6 +3,7 @@ package diagnose
 import (
 	"fmt"
 	"math"
+	"strings"
 	"time"
 )
 
@@ -135,9 +136,12 @@ type msgArgs struct {
 	name  string
 	burst bool    // the rule's burst condition is why it holds
 	v     float64 // the window mean (windowed) or current value (sustained)
-	held  float64 // seconds the condition has held (sustained)
-	s     *connSample
-	cn    *connection
+	// decided is the figure that decided a windowed rule (see
+	// ruleState.decided); the evidence shows it. Unused by sustained rules.
+	decided float64
+	held    float64 // seconds the condition has held (sustained)
+	s       *connSample
+	cn      *connection
 }
 
 const warmup = 5 * time.Second
@@ -155,7 +159,7 @@ var rules = []ruleDef{
 		op:    above, raise: 1, clear: 1, crit: 3, critN: 7, need: 3, window: 5, clearWindow: 5,
 		hold: 5 * time.Second, warmup: warmup,
 		message: func(a msgArgs) string {
-			return fmt.Sprintf("%s reaching %s is missing %s of packets, so it may sound choppy.", kindWord(a.s.lossInKind), a.name, pct(a.v))
+			return fmt.Sprintf("%s reaching %s is missing %s of packets, so it may %s choppy.", kindWord(a.s.lossInKind), a.name, pct(a.v), senseWord(a.s.lossInKind))
 		},
 		advice: "Check this side's Wi-Fi or VPN first: move closer to the router or use a cable. If everyone receiving this sender loses packets, suspect the sender's uplink.",
 		source: "TW-SDK/TW-DOC (>1 % in 3 of 5, clear after 5 s clean); crit 7-sample mean >3 % (TW-SDK packet-loss average)"},
@@ -404,6 +408,23 @@ func kindWord(kind string) string {
 		return "Video"
 	}
 	return "Audio"
+}
+
+// senseWord is how damage to media of kind shows: video looks, audio sounds.
+func senseWord(kind string) string {
+	if kind == "video" {
+		return "look"
+	}
+	return "sound"
+}
+
+// endSentence ends a message with one period where a name that ends with
+// one ("Ada J.") closes the sentence.
+func endSentence(s string) string {
+	if strings.HasSuffix(s, "..") && !strings.HasSuffix(s, "...") {
+		return s[:len(s)-1]
+	}
+	return s
 }
 
 func upper(s string) string {

@@ -1,6 +1,10 @@
 package diagnose
 
-import "time"
+import (
+	"time"
+
+	"github.com/calltop/calltop/diagnose/fleet"
+)
 
 // Rule ids, the contract of DESIGN.md: findings carry one of these.
 const (
@@ -41,16 +45,24 @@ type Snapshot struct {
 	// DataQuality counts samples that were marked and skipped (counter
 	// resets, NaN, absurd values), by reason.
 	DataQuality map[string]int
+	// Fleet groups the live calls' participants (docs/fleet.md); shared
+	// between snapshots while nothing it counts changed.
+	Fleet *fleet.View
 }
 
 // CallSummary is one row of the calls screen. Unknown numbers are NaN.
 type CallSummary struct {
-	ID           string
-	Room         string
-	Tags         map[string]string
-	Start        time.Time
-	End          time.Time // zero while ongoing
-	Ended        bool
+	ID    string // cleaned for display
+	Key   string // the id as the feed sent it: Snapshot's focus and findings' subjects use it
+	Room  string
+	Tags  map[string]string
+	Start time.Time
+	End   time.Time // zero while ongoing
+	Ended bool
+	// FirstStats is when the Monitor first had stats for the call (zero
+	// before any): until its rules have seen a few samples, no finding
+	// does not mean ok.
+	FirstStats   time.Time
 	Participants int
 	// Severity and TopFinding describe the worst open finding.
 	Severity   Severity
@@ -61,10 +73,22 @@ type CallSummary struct {
 	WorstRTTMs float64
 	// BitrateKbps is the sum of every participant's outbound bitrate.
 	BitrateKbps float64
-	// Names lists participants' display names and user ids, for filtering.
-	Names []string
+	// People lists the participants (those who left too), to find one by
+	// name or user id and open the call on them.
+	People []Person
 	// Version increases whenever anything in the summary changes.
 	Version uint64
+	// FleetGroups are the fleet view's groups of each participant still
+	// in the call (browser, version, OS, network, region, ICE path), to
+	// narrow the calls to a group; shared while unchanged.
+	FleetGroups []*fleet.Groups
+}
+
+// Person is a participant as the calls list knows it, cleaned: ID is the
+// ParticipantDetail's id; Name the display name (the user id, else the id,
+// when the feed sent none).
+type Person struct {
+	ID, Name, UserID string
 }
 
 // CallDetail is the drill-down of one call: facts, participants with
@@ -97,6 +121,13 @@ type ParticipantDetail struct {
 	LossIn     Series
 	LossOut    Series
 	RTT        Series
+	// JitterIn (the worst inbound audio jitter), FrameRateIn and
+	// FrameHeightIn (the video received: the lowest frame rate, the tallest
+	// frame) are kept only while the call is focused, so they start when
+	// it is opened; the video ones hold no known value without video.
+	JitterIn      Series
+	FrameRateIn   Series
+	FrameHeightIn Series
 }
 
 // ConnectionDetail describes one peer connection of a participant.

@@ -15,6 +15,7 @@ import (
 // focusing a call changes the model (its history length).
 type views struct {
 	calls *callSet
+	fleet *fleetState // the fleet view's table, fed by summary
 }
 
 // snapshot builds the Snapshot of Monitor.Snapshot.
@@ -30,6 +31,9 @@ func (v views) snapshot(focusCallID string, dq dataQuality) Snapshot {
 	if cs.focus != nil {
 		snap.Focus = v.detail(cs.focus)
 	}
+	if v.fleet != nil {
+		snap.Fleet = v.fleet.view(fleetPerFrame)
+	}
 	return snap
 }
 
@@ -39,16 +43,22 @@ func (v views) summary(c *call) *CallSummary {
 		return c.summary
 	}
 	c.version++
-	s := &CallSummary{Room: c.room, Tags: c.tags, Start: msTime(c.start), End: msTime(c.end),
+	s := &CallSummary{Key: c.id, Room: c.room, Tags: c.tags, Start: msTime(c.start), End: msTime(c.end),
 		Ended: c.end != 0, WorstMOS: math.NaN(), WorstLoss: math.NaN(), WorstRTTMs: math.NaN(), Version: c.version}
 	if old := c.summary; old != nil && !c.namesChanged {
-		s.ID, s.Names = old.ID, old.Names // unchanged: share them
+		s.ID, s.People = old.ID, old.People // unchanged: share them
 	} else {
-		s.ID, s.Names = Clean(c.id), c.names()
+		s.ID, s.People = Clean(c.id), c.people()
 		c.namesChanged = false
 	}
 	bitrate := math.NaN()
+	var first int64
 	for _, p := range c.parts {
+		for _, cn := range p.conns {
+			if cn.first != 0 && (first == 0 || cn.first < first) {
+				first = cn.first
+			}
+		}
 		if p.left {
 			continue
 		}
@@ -61,9 +71,16 @@ func (v views) summary(c *call) *CallSummary {
 		}
 	}
 	s.BitrateKbps = bitrate
+	if first != 0 {
+		s.FirstStats = msTime(first)
+	}
 	if top := worstOpen(c.findings); top != nil {
 		s.Severity, s.TopFinding, s.TopRule = top.Severity, top.Message, top.Rule
 	}
+	if s.Ended && c.summary != nil {
+		keepLast(s, c.summary)
+	}
+	v.fleet.set(c, c.summary, s)
 	c.summary, c.dirty = s, false
 	if c.live != nil {
 		c.live.summaries[c.slot] = s
@@ -71,14 +88,30 @@ func (v views) summary(c *call) *CallSummary {
 	return s
 }
 
-// names lists the participants' display names and user ids, for filtering.
-func (c *call) names() []string {
-	out := make([]string, 0, len(c.parts))
-	for _, p := range c.parts {
-		out = append(out, p.displayName())
-		if p.userID != "" && p.userID != p.displayName() {
-			out = append(out, p.userID)
+// keepLast gives an ended call's summary the worst finding and figures it
+// had while it ran (its findings closed and its participants left with
+// the end): the calls list shows how the call ended, not "ok".
+func keepLast(s, old *CallSummary) {
+	if s.Severity == None && old.Severity > None {
+		s.Severity, s.TopFinding, s.TopRule = old.Severity, old.TopFinding, old.TopRule
+	}
+	if s.Participants == 0 {
+		s.Participants = old.Participants
+	}
+	for _, f := range []struct{ cur, last *float64 }{
+		{&s.WorstMOS, &old.WorstMOS}, {&s.WorstLoss, &old.WorstLoss}, {&s.WorstRTTMs, &old.WorstRTTMs}, {&s.BitrateKbps, &old.BitrateKbps},
+	} {
+		if math.IsNaN(*f.cur) {
+			*f.cur = *f.last
 		}
+	}
+}
+
+// people lists the participants by id, display name and user id, cleaned.
+func (c *call) people() []Person {
+	out := make([]Person, 0, len(c.parts))
+	for _, p := range c.parts {
+		out = append(out, Person{ID: Clean(p.id), Name: Clean(p.displayName()), UserID: Clean(p.userID)})
 	}
 	return out
 }
@@ -138,6 +171,8 @@ func (v views) participantDetail(c *call, p *participant) ParticipantDetail {
 	ser := p.hist.series()
 	pd.BitrateIn, pd.BitrateOut = ser[seriesBitrateIn], ser[seriesBitrateOut]
 	pd.LossIn, pd.LossOut, pd.RTT = ser[seriesLossIn], ser[seriesLossOut], ser[seriesRTT]
+	x := p.hist.extraSeries()
+	pd.JitterIn, pd.FrameRateIn, pd.FrameHeightIn = x[0], x[1], x[2]
 	return pd
 }
 

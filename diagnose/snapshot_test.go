@@ -135,7 +135,7 @@ func TestCleanStripsControlCharacters(t *testing.T) {
 		m.Apply(&msg)
 	}
 	s := m.Snapshot("c1")
-	for _, text := range []string{s.Focus.Participants[0].Name, s.Focus.Findings[0].Message, s.Calls[0].Names[0], s.Calls[0].Tags["team"]} {
+	for _, text := range []string{s.Focus.Participants[0].Name, s.Focus.Findings[0].Message, s.Calls[0].People[0].Name, s.Calls[0].Tags["team"]} {
 		if strings.ContainsAny(text, "\x1b\x07\u009b") {
 			t.Errorf("control character reached the snapshot: %q", text)
 		}
@@ -253,5 +253,52 @@ func TestOpenFindingsAreCopies(t *testing.T) {
 	open[0].Message = "changed"
 	if m.OpenFindings()[0].Message == "changed" {
 		t.Errorf("OpenFindings hands out the Monitor's own findings")
+	}
+}
+
+func TestAnEndedCallKeepsHowItWas(t *testing.T) {
+	m := NewMonitor(Options{KeepEnded: true})
+	g := newGen("a", "pa")
+	run(m, g, 60, func(int) cond { return with(func(c *cond) { c.lossIn = 12 }) })
+	before := *m.Snapshot("").Calls[0]
+	if before.Severity < Warning || math.IsNaN(before.WorstLoss) {
+		t.Fatalf("the lossy call has no finding before it ends: %+v", before)
+	}
+	if !before.FirstStats.Equal(msTime(t0).Add(time.Second)) && !before.FirstStats.Equal(msTime(t0)) {
+		t.Fatalf("FirstStats %v, want the first stats message's time (about %v)", before.FirstStats, msTime(t0))
+	}
+	end := feed.Message{Type: feed.TypeCallEnd, TS: float64(g.t), CallID: "a"}
+	m.Apply(&end)
+	after := m.Snapshot("").Calls[0]
+	if !after.Ended || after.Severity != before.Severity || after.TopFinding != before.TopFinding ||
+		after.WorstLoss != before.WorstLoss || after.WorstMOS != before.WorstMOS || after.Participants != before.Participants {
+		t.Fatalf("ended call lost how it was:\nbefore %+v\nafter  %+v", before, *after)
+	}
+}
+
+func TestFocusedCallKeepsJitterFrameRateAndResolution(t *testing.T) {
+	m := NewMonitor(Options{})
+	a, b := newGen("a", "pa"), newGen("b", "pb")
+	video := func(int) cond { return with(func(c *cond) { c.video, c.fps, c.jitterMs = true, 24, 7 }) }
+	run(m, a, 5, video)
+	run(m, b, 5, video)
+	m.Snapshot("a") // focus a from here on
+	for i := 0; i < 30; i++ {
+		for _, g := range []*gen{a, b} {
+			msg := g.step(video(i))
+			m.Apply(&msg)
+		}
+	}
+	p := m.Snapshot("a").Focus.Participants[0]
+	last := func(s Series) float64 { return s.Values[len(s.Values)-1] }
+	if n := len(p.FrameRateIn.Values); n < 25 || n != len(p.FrameRateIn.Times) {
+		t.Fatalf("%d frame rate points (%d times) over 30 focused samples", n, len(p.FrameRateIn.Times))
+	}
+	if last(p.FrameRateIn) != 24 || last(p.FrameHeightIn) != 720 || last(p.JitterIn) != 7 {
+		t.Fatalf("last points: %v fps, %v px, %v ms jitter; want 24, 720, 7",
+			last(p.FrameRateIn), last(p.FrameHeightIn), last(p.JitterIn))
+	}
+	if q := m.Snapshot("b").Focus.Participants[0]; len(q.FrameRateIn.Values) > 1 {
+		t.Fatalf("an unfocused call kept %d frame rate points", len(q.FrameRateIn.Values))
 	}
 }

@@ -163,12 +163,13 @@ type streamSample struct {
 	concealPct, jbMs, freezePct   float64
 	fps, pliRate, cpuPct, bwPct   float64
 	level, rttMs, fractionLostPct float64
+	height                        float64 // inbound video frame height, px
 	dFreezes, dFrozenSecs         float64 // video freezes in the interval
 }
 
 func nanSample() streamSample {
 	n := math.NaN()
-	return streamSample{n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n}
+	return streamSample{n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n}
 }
 
 // total returns a counter's trusted cumulative total (across resets),
@@ -355,6 +356,7 @@ func (st *stream) gauges(s *feed.Stat, smp *streamSample) (reason string) {
 			smp.jitterMs = 0
 		}
 		keep(s.FramesPerSecond, maxFPS, 1, &smp.fps)
+		keep(s.FrameHeight, maxFrameHeight, 1, &smp.height)
 		keep(s.AudioLevel, 1, 1, &smp.level)
 	case stOutbound:
 		var target float64

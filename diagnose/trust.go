@@ -28,7 +28,8 @@ const (
 	maxPacketsPerS  = 1e5   // packets per second on one RTP stream
 	maxGaugeSeconds = 60    // jitter, RTT, jitter-buffer delay (seconds)
 	maxFPS          = 1000
-	maxEpochMs      = 4e12 // year 2096
+	maxFrameHeight  = 16384 // px: beyond any camera or screen share
+	maxEpochMs      = 4e12  // year 2096
 	wrap32          = 1 << 32
 	lostSlack       = 10 // packetsLost may go down this much (duplicates), silently
 )

@@ -116,6 +116,8 @@ const (
 	EventICEGatheringState  = "icegatheringstatechange"
 )
 
+//go:generate go run ./internal/statgen/cmd/statgen
+
 // Stat is one W3C RTCStats object (https://www.w3.org/TR/webrtc-stats/)
 // with the standard field names. Only the fields calltop reads are
 // declared; others are ignored. Counters are cumulative. A numeric field

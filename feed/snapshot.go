@@ -1,7 +1,6 @@
 package feed
 
 import (
-	"bytes"
 	"encoding/json"
 	"strconv"
 )
@@ -15,9 +14,17 @@ const SnapshotPartBytes = 256 << 10
 // partBytes is split into frames numbered with part and parts; no call is
 // ever split. An empty call set gives one frame with no calls.
 func EncodeSnapshot(calls []Call, ts float64, partBytes int) ([][]byte, error) {
-	if partBytes <= 0 {
-		partBytes = SnapshotPartBytes
+	encoded, err := EncodeCalls(calls)
+	if err != nil {
+		return nil, err
 	}
+	return SnapshotFrames(encoded, ts, partBytes), nil
+}
+
+// EncodeCalls encodes each call (with its participants) as the JSON
+// object a snapshot lists, for SnapshotFrames. A hub keeps the result
+// while its calls do not change.
+func EncodeCalls(calls []Call) ([][]byte, error) {
 	encoded := make([][]byte, len(calls))
 	for i := range calls {
 		b, err := json.Marshal(&calls[i])
@@ -25,6 +32,16 @@ func EncodeSnapshot(calls []Call, ts float64, partBytes int) ([][]byte, error) {
 			return nil, err
 		}
 		encoded[i] = b
+	}
+	return encoded, nil
+}
+
+// SnapshotFrames puts calls encoded by EncodeCalls into snapshot frames
+// at feed time ts, split as EncodeSnapshot says. It does not modify
+// encoded; each frame is new memory.
+func SnapshotFrames(encoded [][]byte, ts float64, partBytes int) [][]byte {
+	if partBytes <= 0 {
+		partBytes = SnapshotPartBytes
 	}
 	// Group calls into parts by size.
 	var groups [][][]byte
@@ -42,22 +59,29 @@ func EncodeSnapshot(calls []Call, ts float64, partBytes int) ([][]byte, error) {
 
 	frames := make([][]byte, len(groups))
 	for i, g := range groups {
-		var buf bytes.Buffer
-		buf.Grow(size + 96)
-		buf.WriteString(`{"type":"snapshot"`)
+		n := 96
+		for _, b := range g {
+			n += len(b) + 1
+		}
+		buf := make([]byte, 0, n)
+		buf = append(buf, `{"type":"snapshot"`...)
 		if ts != 0 {
-			buf.WriteString(`,"ts":`)
-			buf.Write(strconv.AppendFloat(nil, ts, 'f', -1, 64))
+			buf = append(buf, `,"ts":`...)
+			buf = strconv.AppendFloat(buf, ts, 'f', -1, 64)
 		}
 		if len(groups) > 1 {
-			buf.WriteString(`,"part":` + strconv.Itoa(i+1) + `,"parts":` + strconv.Itoa(len(groups)))
+			buf = append(buf, `,"part":`+strconv.Itoa(i+1)+`,"parts":`+strconv.Itoa(len(groups))...)
 		}
-		buf.WriteString(`,"calls":[`)
-		buf.Write(bytes.Join(g, []byte{','}))
-		buf.WriteString(`]}`)
-		frames[i] = buf.Bytes()
+		buf = append(buf, `,"calls":[`...)
+		for j, b := range g {
+			if j > 0 {
+				buf = append(buf, ',')
+			}
+			buf = append(buf, b...)
+		}
+		frames[i] = append(buf, `]}`...)
 	}
-	return frames, nil
+	return frames
 }
 
 // SnapshotAssembler joins the parts of a split snapshot back into one

@@ -40,6 +40,22 @@ func (s ConnState) String() string {
 	return fmt.Sprintf("state(%d)", int(s))
 }
 
+// Problem is what kind of failure a Status's Reason is.
+type Problem string
+
+// Problems a client tells apart, so a screen can say what to do.
+const (
+	ProblemNone         Problem = ""
+	ProblemUnauthorized Problem = "unauthorized" // the hub refused the token (HTTP 401/403)
+	ProblemRefused      Problem = "refused"      // nothing listens at the address
+	ProblemDNS          Problem = "dns"          // the host name does not resolve
+	ProblemTLS          Problem = "tls"          // the certificate is not trusted, or no TLS answered
+	ProblemTimeout      Problem = "timeout"      // no answer in time
+	ProblemHTTP         Problem = "http"         // an HTTP answer that is not a WebSocket upgrade
+	ProblemDropped      Problem = "dropped"      // a working connection closed or went silent
+	ProblemOther        Problem = "other"
+)
+
 // Status is a Client's connection state and counters at one moment.
 type Status struct {
 	State ConnState
@@ -51,6 +67,8 @@ type Status struct {
 	NextAttempt time.Time
 	// Reason says why the client is reconnecting or failed.
 	Reason string
+	// Problem classifies Reason.
+	Problem Problem
 	// Connects counts successful connections (1 on the first).
 	Connects int
 	// Frames counts frames received; BadFrames the malformed ones and

@@ -144,3 +144,33 @@ func BenchmarkCallsMerge(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkFindPerson is one key of a person search at 10,000 calls: the
+// filter changes, so every call is matched and the rows sorted again, then
+// the screen is drawn with the matched names. Calls alternate between
+// "user-N" and shared names so many rows match.
+func BenchmarkFindPerson(b *testing.B) {
+	for _, n := range []int{1000, 10000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			f := frame(1, n, "")
+			for i, c := range f.Calls.Calls {
+				if i%3 == 0 {
+					cc := *c
+					cc.People = people("Ada J./ada@x.test", "Victor G.", fmt.Sprintf("user-%d", i))
+					f.Calls.Calls[i] = &cc
+				}
+			}
+			m, _ := newTestModel(200, 50, f)
+			hit(m, "/")
+			typeText(m, "ada j")
+			loop(b, func(i int) {
+				key := "."
+				if i%2 == 1 {
+					key = "backspace"
+				}
+				m.Update(press(key))
+				_ = m.View()
+			})
+		})
+	}
+}

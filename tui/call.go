@@ -2,6 +2,7 @@ package tui
 
 import (
 	"math"
+	"strconv"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -20,42 +21,85 @@ type callView struct {
 	gone     bool   // the call is no longer in the feed and never arrived
 	detail   *diagnose.CallDetail
 	feedTime time.Time
-	cursor   int // selected participant
-	selected string
-	window   int // index into windows
+	people   list   // the participants: cursor, selection by participant id, window
+	diags    list   // the diagnoses: cursor, selection by finding, window
+	page     list   // the diagnosis read in full, by line
+	onDiags  bool   // the diagnoses have the cursor keys (else the participants)
+	reading  bool   // one diagnosis fills the screen
+	target   target // what to select once the detail arrives
+	window   int    // index into windows
 	graphs   graphCache
 }
 
-func newCallView(c common) *callView { return &callView{common: c, window: 1} }
+// target is what the call screen selects when it opens: the participant a
+// filter matched, or the diagnosis an alert is about (opened in full).
+type target struct {
+	person  string // a ParticipantDetail's id
+	finding string // a Finding's Key()
+}
+
+func newCallView(c common) *callView {
+	v := &callView{common: c, window: 1}
+	v.people = newList(c.keys, func(i int) string { return v.detail.Participants[i].ID })
+	v.diags = newList(c.keys, func(i int) string { return findingID(&v.detail.Findings[i]) })
+	v.page = newList(c.keys, strconv.Itoa)
+	v.page.pager = true
+	return v
+}
 
 // Open starts showing the call with this id, named name until its detail
-// arrives; the participant and window are kept when it is the same call.
-func (v *callView) Open(id, name string) {
+// arrives, and selects to once it does; the participant and window are
+// kept when it is the same call and there is no target.
+func (v *callView) Open(id, name string, to target) {
 	if v.id != id {
-		v.cursor, v.selected = 0, ""
+		v.people.Home()
+		v.diags.Home()
+		v.people.selected, v.diags.selected = "", ""
 		v.detail = nil
 	}
-	v.id, v.name = id, name
+	v.id, v.name, v.target, v.reading = id, name, to, false
+	if v.detail != nil {
+		v.aim()
+	}
+}
+
+// aim selects the target in the detail on screen; each part of it is
+// forgotten once found.
+func (v *callView) aim() {
+	if v.target.person != "" && v.people.Select(v.target.person) {
+		v.target.person = ""
+	}
+	if f := v.target.finding; f != "" {
+		for i := range v.detail.Findings {
+			if v.detail.Findings[i].Key() == f {
+				v.diags.MoveTo(i)
+				v.onDiags, v.target.finding = true, ""
+				v.openReading()
+				break
+			}
+		}
+	}
 }
 
 // SetDetail takes the focused call's detail from a frame, if it is the
 // call on screen, and keeps the selection on the same participant.
 func (v *callView) SetDetail(d *diagnose.CallDetail, feedTime time.Time, want string) {
 	v.feedTime = feedTime
-	if d == nil || d.Summary == nil || d.Summary.ID != want {
+	if d == nil || d.Summary == nil || d.Summary.Key != want {
 		return
 	}
 	v.detail = d
-	if v.selected == "" { // first detail of this call: start on the worst
-		v.cursor = worstParticipant(d.Participants)
+	first := v.people.selected == ""
+	v.people.SetRows(len(d.Participants))
+	v.diags.SetRows(len(d.Findings))
+	if first && len(d.Participants) > 0 { // first detail of this call: start on the worst
+		v.people.MoveTo(worstParticipant(d.Participants))
 	}
-	v.cursor = min(v.cursor, max(len(d.Participants)-1, 0))
-	for i := range d.Participants {
-		if d.Participants[i].ID == v.selected {
-			v.cursor = i
-		}
+	v.aim()
+	v.resize()
+	if v.reading {
+		v.page.SetRows(len(v.readingLines()))
 	}
-	v.syncSelected()
 }
 
 // worstParticipant is the index of the participant with the worst open
@@ -83,18 +127,12 @@ func worstParticipant(ps []diagnose.ParticipantDetail) int {
 	return best
 }
 
-func (v *callView) syncSelected() {
-	if v.detail != nil && v.cursor < len(v.detail.Participants) {
-		v.selected = v.detail.Participants[v.cursor].ID
-	}
-}
-
 // participant returns the selected participant, or nil.
 func (v *callView) participant() *diagnose.ParticipantDetail {
-	if v.detail == nil || v.cursor >= len(v.detail.Participants) {
-		return nil
+	if c := v.people.Cursor(); v.detail != nil && c < len(v.detail.Participants) {
+		return &v.detail.Participants[c]
 	}
-	return &v.detail.Participants[v.cursor]
+	return nil
 }
 
 // Window is the sparklines' time window.
@@ -115,33 +153,58 @@ func (v *callView) Name() string {
 func (v *callView) Update(msg tea.KeyPressMsg) {
 	k := v.keys
 	switch {
-	case key.Matches(msg, k.Up):
-		v.cursor = max(v.cursor-1, 0)
-	case key.Matches(msg, k.Down):
-		if v.detail != nil {
-			v.cursor = max(min(v.cursor+1, len(v.detail.Participants)-1), 0)
-		}
-	case key.Matches(msg, k.Top):
-		v.cursor = 0
+	case v.reading:
+		v.page.Update(msg)
+		return
+	case key.Matches(msg, k.Diagnoses):
+		v.onDiags = !v.onDiags
+		v.resize()
+		return
+	case key.Matches(msg, k.Read):
+		v.openReading()
+		return
+	case v.detail != nil && v.onDiags && v.diags.Update(msg):
+		return
+	case v.detail != nil && !v.onDiags && v.people.Update(msg):
+		return
+	}
+	switch {
 	case key.Matches(msg, k.WiderWindow):
 		v.window = min(v.window+1, len(windows)-1)
 	case key.Matches(msg, k.NarrowerWindow):
 		v.window = max(v.window-1, 0)
 	}
-	v.syncSelected()
 }
 
 // ShortHelp implements help.KeyMap.
 func (v *callView) ShortHelp() []key.Binding {
 	k := v.keys
-	return []key.Binding{k.Back, k.Down, k.WiderWindow, k.NarrowerWindow, k.Copy}
+	if v.reading {
+		back := k.Back
+		back.SetHelp(back.Help().Key, "back to the call")
+		return []key.Binding{back, k.Down, k.PageDown, k.Copy}
+	}
+	diags := k.Diagnoses
+	if v.onDiags {
+		diags.SetHelp(diags.Help().Key, "participants")
+	}
+	if v.detail == nil || len(v.detail.Findings) == 0 {
+		return []key.Binding{k.Back, k.Down, k.WiderWindow, k.NarrowerWindow, k.Copy}
+	}
+	return []key.Binding{k.Back, k.Read, diags, k.Down, k.WiderWindow, k.Copy}
 }
 
 // FullHelp implements help.KeyMap.
 func (v *callView) FullHelp() [][]key.Binding {
 	k := v.keys
 	return [][]key.Binding{
-		{k.Up, k.Down, k.Top},
-		{k.Back, k.WiderWindow, k.NarrowerWindow, k.Copy},
+		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
+		{k.Back, k.Read, k.Diagnoses, k.WiderWindow, k.NarrowerWindow, k.Copy},
 	}
 }
+
+// Reading reports whether one diagnosis fills the screen.
+func (v *callView) Reading() bool { return v.reading }
+
+// CloseReading goes back from the diagnosis to the call screen.
+func (v *callView) CloseReading() { v.reading = false }

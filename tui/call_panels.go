@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"strings"
 
-	"charm.land/lipgloss/v2"
-
 	"github.com/calltop/calltop/diagnose"
 )
 
@@ -26,11 +24,7 @@ func (v *callView) graphPanel(w, h, cols int) []string {
 		name = clean(p.ID)
 	}
 	lines := []string{st.Section.Render(name) + st.Dim.Render(fmt.Sprintf(", last %s (+/- to change)", fmtWindow(v.Window())))}
-	graphs := []struct {
-		label string
-		s     *diagnose.Series
-	}{{"Bitrate in", &p.BitrateIn}, {"Bitrate out", &p.BitrateOut}, {"Loss in", &p.LossIn},
-		{"Loss out", &p.LossOut}, {"RTT", &p.RTT}}
+	graphs := graphsOf(p)
 	rows := (len(graphs) + cols - 1) / cols
 	per := (h - 1) / rows
 	plotH := per - 2 // a label line, then plotH+1 plot lines
@@ -65,82 +59,40 @@ func (v *callView) graphPanel(w, h, cols int) []string {
 	return blockLines(lines, w, h)
 }
 
+// graph is one sparkline of the graph panel.
+type graph struct {
+	label string
+	s     *diagnose.Series
+}
+
+// graphsOf is what the graph panel plots for p: bitrate, loss, RTT and
+// jitter, and for a participant receiving video its frame rate and
+// resolution (frame height), as webrtc-internals shows them, each when
+// the feed reports it.
+func graphsOf(p *diagnose.ParticipantDetail) []graph {
+	out := []graph{{"Bitrate in", &p.BitrateIn}, {"Bitrate out", &p.BitrateOut}, {"Loss in", &p.LossIn},
+		{"Loss out", &p.LossOut}, {"RTT", &p.RTT}, {"Jitter in", &p.JitterIn}}
+	if known(&p.FrameRateIn) {
+		out = append(out, graph{"Frame rate in", &p.FrameRateIn})
+	}
+	if known(&p.FrameHeightIn) { // not every producer reports frameHeight
+		out = append(out, graph{"Resolution in", &p.FrameHeightIn})
+	}
+	return out
+}
+
+// known reports whether s holds a known value.
+func known(s *diagnose.Series) bool {
+	_, _, _, n := seriesStats(s.Values)
+	return n > 0
+}
+
 // lastTime is the time of a series' newest sample.
 func lastTime(s *diagnose.Series) (t0 time.Time) {
 	if n := len(s.Times); n > 0 {
 		return s.Times[n-1]
 	}
 	return t0
-}
-
-// findingsPanel renders the diagnoses and, under them, the timeline.
-func (v *callView) findingsPanel(w, h int) []string {
-	if h <= 0 {
-		return nil
-	}
-	fs := v.detail.Findings
-	open := 0
-	for i := range fs {
-		if fs[i].Open() {
-			open++
-		}
-	}
-	st := v.styles
-	title := st.Section.Render("DIAGNOSES") + st.Dim.Render(fmt.Sprintf("  %d open, %d cleared", open, len(fs)-open))
-	lines := []string{title}
-	if len(fs) == 0 {
-		lines = append(lines, "  No problems found on this call.")
-	}
-	budget := h - min(len(v.detail.Timeline)+1, max(h/3, 2))
-	adviceLines := 1
-	if h >= 20 {
-		adviceLines = 2
-	}
-	for i := range fs {
-		block := v.findingLines(&fs[i], w, adviceLines, h < 12 || w < 60)
-		if len(lines)+len(block) > budget {
-			lines = append(lines, st.Dim.Render(fmt.Sprintf("  … %d more", len(fs)-i)))
-			break
-		}
-		lines = append(lines, block...)
-	}
-	lines = append(lines, v.timelineLines(w, h-len(lines))...)
-	return blockLines(lines, w, h)
-}
-
-// findingLines renders one finding: severity and message, since when (or
-// when it cleared), and its advice.
-func (v *callView) findingLines(f *diagnose.Finding, w, adviceLines int, compact bool) []string {
-	st := v.styles
-	sev := sevStyle(st, f.Severity)
-	text := lipgloss.NewStyle()
-	if !f.Open() {
-		sev, text = st.Ended, st.Ended
-	}
-	head := sev.Render(sevGlyph(f.Severity)+" "+sevWord(f.Severity, true)) + "  " + text.Render(clean(f.Message))
-	when := fmt.Sprintf("since %s UTC (%s)", fmtClock(f.Start), fmtAgo(v.feedTime.Sub(f.Start)))
-	if !f.Open() {
-		when = fmt.Sprintf("cleared: %s to %s UTC (%s)", fmtClock(f.Start), fmtClock(f.End), fmtAgo(f.End.Sub(f.Start)))
-	}
-	if compact { // when and advice share the second line
-		second := st.Dim.Render(when)
-		if f.Advice != "" {
-			second += ". " + clean(f.Advice)
-		}
-		return []string{fit(head, w), fit("   "+second, w)}
-	}
-	out := []string{fit(head, w), fit("   "+st.Dim.Render(when), w)}
-	if f.Advice != "" {
-		wrapped := strings.Split(lipgloss.Wrap("advice: "+clean(f.Advice), max(w-3, 10), " "), "\n")
-		if len(wrapped) > adviceLines {
-			wrapped[adviceLines-1] = clip(wrapped[adviceLines-1]+" "+strings.Join(wrapped[adviceLines:], " "), w-3)
-			wrapped = wrapped[:adviceLines]
-		}
-		for _, l := range wrapped {
-			out = append(out, fit("   "+l, w))
-		}
-	}
-	return out
 }
 
 // timelineLines renders the newest events that fit in h lines, oldest first.

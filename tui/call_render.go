@@ -29,27 +29,106 @@ func (v *callView) View() string {
 		return block([]string{"", "  " + msg}, v.width, v.height)
 	}
 	defer v.graphs.sweep()
+	if v.reading {
+		return block(v.readingView(), v.width, v.height)
+	}
+	lay := v.layoutFor()
 	lines := v.facts()
 	lines = append(lines, v.participantRows()...)
-	rest := max(v.height-len(lines), 0)
-	if v.width >= wideCall {
-		gw := v.width * 11 / 20
-		left := v.graphPanel(gw, rest, 1)
-		right := v.findingsPanel(v.width-gw-2, rest)
-		for i := range rest {
+	if lay.beside {
+		left := v.graphPanel(lay.graphW, lay.rest, 1)
+		right := v.findingsPanel(lay.findW, lay.rest)
+		for i := range lay.rest {
 			lines = append(lines, left[i]+"  "+right[i])
 		}
 		return block(lines, v.width, v.height)
 	}
-	const rows = 3 // five graphs in two columns
-	per := max((rest*3/5-1)/rows, 1)
-	if per < 3 && rest-(1+3*rows) >= 5 {
+	lines = append(lines, v.graphPanel(v.width, lay.graphH, lay.graphCols)...)
+	lines = append(lines, v.findingsPanel(v.width, lay.findH)...)
+	return block(lines, v.width, v.height)
+}
+
+// callLayout is where the call screen's parts go. It follows from the
+// size and the detail alone: SetSize and SetDetail size the lists by it,
+// View draws by it.
+type callLayout struct {
+	rest           int  // lines under the facts and participants
+	beside         bool // diagnoses beside the graphs (wide screens)
+	graphW, graphH int
+	graphCols      int // side by side, when below each other
+	findW, findH   int
+}
+
+// layoutFor works out the layout; while the diagnoses have the cursor on
+// a narrow screen, they take the graphs' room.
+func (v *callView) layoutFor() callLayout {
+	used := 1 + v.peopleLines()
+	if v.detail != nil && len(v.detail.Summary.Tags) > 0 {
+		used++
+	}
+	lay := callLayout{rest: max(v.height-used, 0)}
+	if v.width >= wideCall {
+		lay.beside, lay.graphW = true, v.width*11/20
+		lay.findW, lay.findH, lay.graphH = v.width-lay.graphW-2, lay.rest, lay.rest
+		return lay
+	}
+	lay.graphW, lay.findW = v.width, v.width
+	if v.onDiags {
+		lay.findH = lay.rest
+		return lay
+	}
+	n := 6
+	if p := v.participant(); p != nil {
+		n = len(graphsOf(p))
+	}
+	lay.graphCols = 2
+	if n > 6 { // video: three abreast, so each keeps room for a plot
+		lay.graphCols = 3
+	}
+	rows := (n + lay.graphCols - 1) / lay.graphCols
+	per := max((lay.rest*3/5-1)/rows, 1)
+	if per < 3 && lay.rest-(1+3*rows) >= 5 {
 		per = 3 // room for a small plot under each label
 	}
-	gh := min(1+per*rows, rest)
-	lines = append(lines, v.graphPanel(v.width, gh, 2)...)
-	lines = append(lines, v.findingsPanel(v.width, rest-gh)...)
-	return block(lines, v.width, v.height)
+	lay.graphH = min(1+per*rows, lay.rest)
+	lay.findH = lay.rest - lay.graphH
+	return lay
+}
+
+// peopleLines is how many lines the participant table takes.
+func (v *callView) peopleLines() int {
+	if v.detail == nil || len(v.detail.Participants) == 0 {
+		return 2
+	}
+	from, to := v.people.Window()
+	n := 1 + to - from
+	if len(v.detail.Participants) > to-from {
+		n++
+	}
+	return n
+}
+
+// SetSize implements component; the participant window is 3 rows, 8 on
+// tall screens.
+func (v *callView) SetSize(w, h int) {
+	v.common.SetSize(w, h)
+	v.people.SetHeight(participantRows(h))
+	v.resize()
+}
+
+// participantRows is how many participants are listed at once.
+func participantRows(h int) int {
+	if h >= 40 {
+		return 8
+	}
+	return 3
+}
+
+// resize gives the diagnoses and the page the rows the layout leaves them.
+func (v *callView) resize() {
+	lay := v.layoutFor()
+	v.diags.SetHeight(v.findingsFit(lay.findW, lay.findH).rows)
+	v.page.SetHeight(v.height - 1)
 }
 
 // facts renders the call's room, id, start, duration, participants and tags.
@@ -67,7 +146,7 @@ func (v *callView) facts() []string {
 			label("call") + clean(s.ID),
 			label("started") + fmtClock(s.Start) + " UTC",
 			label("duration") + fmtDuration(callDuration(s, v.feedTime)),
-			fmt.Sprintf("%d participants", len(v.detail.Participants)),
+			plural(len(v.detail.Participants), "participant"),
 		}
 		if s.Ended {
 			parts = append(parts, st.Trouble.Render("ended "+fmtClock(s.End)))
@@ -97,21 +176,17 @@ func (v *callView) facts() []string {
 // of rows around the selected participant.
 func (v *callView) participantRows() []string {
 	ps := v.detail.Participants
-	limit := 3
-	if v.height >= 40 {
-		limit = 8
-	}
 	wide := v.width >= wideCall
 	out := []string{v.styles.ColumnHeader.Render(fit(participantHeading(wide), v.width))}
 	if len(ps) == 0 {
 		return append(out, v.styles.Dim.Render("  nobody has joined yet"))
 	}
-	from := max(min(v.cursor-limit/2, len(ps)-limit), 0)
-	for i := from; i < min(from+limit, len(ps)); i++ {
-		out = append(out, v.participantRow(&ps[i], i == v.cursor, wide))
+	from, to := v.people.Window()
+	for i := from; i < to; i++ {
+		out = append(out, v.participantRow(&ps[i], i == v.people.Cursor(), wide))
 	}
-	if len(ps) > limit {
-		out = append(out, v.styles.Dim.Render(fmt.Sprintf("  %d-%d of %d participants; up/down to choose", from+1, min(from+limit, len(ps)), len(ps))))
+	if len(ps) > to-from {
+		out = append(out, v.styles.Dim.Render("  "+shownOf(from, to, len(ps), "participants")+"; up/down to choose"))
 	}
 	return out
 }

@@ -15,8 +15,8 @@ func (v *callView) Summary() (text, name string) {
 	}
 	s := d.Summary
 	var b strings.Builder
-	fmt.Fprintf(&b, "Call %s (room %s), started %s UTC, %s, %d participants",
-		clean(s.ID), roomOf(s), fmtClock(s.Start), fmtDuration(callDuration(s, v.feedTime)), len(d.Participants))
+	fmt.Fprintf(&b, "Call %s (room %s), started %s UTC, %s, %s",
+		clean(s.ID), roomOf(s), fmtClock(s.Start), fmtDuration(callDuration(s, v.feedTime)), plural(len(d.Participants), "participant"))
 	if s.Ended {
 		fmt.Fprintf(&b, ", ended %s UTC", fmtClock(s.End))
 	}

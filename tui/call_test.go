@@ -23,8 +23,8 @@ func TestSparklinesPlotOnlyWhenDataChanges(t *testing.T) {
 	m, _ := onCall(t, 200, 50)
 	m.View()
 	plots := m.call.graphs.plots
-	if plots != 5 {
-		t.Fatalf("first view plotted %d sparklines, want 5", plots)
+	if want := len(graphsOf(m.call.participant())); plots != want || want != 8 {
+		t.Fatalf("first view plotted %d sparklines, want %d (bitrate, loss, RTT, jitter, frame rate, resolution)", plots, want)
 	}
 	for range 10 {
 		m.View()
@@ -46,11 +46,11 @@ func TestSparklinesPlotOnlyWhenDataChanges(t *testing.T) {
 	mustShow(t, m, "now 30.0")
 	hit(m, "+")
 	m.View()
-	if got := m.call.graphs.plots - plots; got != 6 {
-		t.Fatalf("a new window replots all five: %d", got-1)
+	if got := m.call.graphs.plots - plots; got != 9 {
+		t.Fatalf("a new window replots all eight: %d", got-1)
 	}
-	if n := len(m.call.graphs.pictures); n != 5 {
-		t.Fatalf("cache holds %d pictures, want the 5 on screen", n)
+	if n := len(m.call.graphs.pictures); n != 8 {
+		t.Fatalf("cache holds %d pictures, want the 8 on screen", n)
 	}
 }
 
@@ -207,9 +207,9 @@ func TestCallOpensOnTheWorstParticipant(t *testing.T) {
 	hit(m, "enter")
 	m.Update(frameMsg(sixParticipants(frame(2, 40, "c-wifi-001"))))
 	if p := m.call.participant(); p == nil || p.Name != "Eve" {
-		t.Fatalf("selected %s on entry, want Eve (the open critical finding)", m.call.selected)
+		t.Fatalf("selected %s on entry, want Eve (the open critical finding)", m.call.people.selected)
 	}
-	mustShow(t, m, "Eve  ", "Eve, last 5 min", "4-6 of 6 participants")
+	mustShow(t, m, "Eve  ", "Eve, last 5 min", "3-5 of 6 participants")
 	mustNotShow(t, m, "Ann  ")
 	keys(m, "up")
 	m.Update(frameMsg(sixParticipants(frame(3, 40, "c-wifi-001"))))
@@ -234,8 +234,9 @@ func TestCompactGraphLabelsFitWithoutCutting(t *testing.T) {
 		width int
 		want  string
 	}{
-		{49, "Bitrate out 1369, min 1282 max 1417 kbps"},
+		{49, "Bitrate out 1369 kbps (1282-1417)"},
 		{39, "Bitrate out 1369 kbps (1282-1417)"},
+		{30, "Bitrate out 1369 kbps"},
 		{24, "Bitrate out 1369 kbps"},
 	} {
 		head := strings.SplitN(stripANSI(renderGraph(&s, "Bitrate out", c.width, 2, 15*time.Minute, &Styles{})), "\n", 2)[0]

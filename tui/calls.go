@@ -7,8 +7,10 @@ import (
 	"time"
 
 	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/calltop/calltop/cmd/calltop/engine"
 	"github.com/calltop/calltop/diagnose"
 )
 
@@ -23,23 +25,26 @@ type callsTable struct {
 	feedTime  time.Time
 	hasFrame  bool
 	sortBy    sortKey
-	input     lineInput
+	input     textinput.Model
 	filtering bool                    // the filter input has the keyboard
 	filter    string                  // the filter in force
+	finding   bool                    // --find waits for the filter's best match to appear
+	feed      engine.FeedStatus       // the feed's state, said in the body when it is down
+	now       time.Time               // the tick's wall clock, for countdowns
+	banner    []string                // over the rows while the feed is down
+	group     *groupFilter            // the fleet group the calls are narrowed to, or nil
 	rows      []*diagnose.CallSummary // order.rows, the calls on screen in order
 	order     callOrder
 	byID      map[string]int32      // the snapshot's calls' slots by id
-	selected  string                // id of the selected call; the cursor follows it
+	list      list                  // cursor, selection by call id, window
 	selCall   *diagnose.CallSummary // the summary that was selected
-	pinned    bool                  // the user chose a call; until then the cursor stays on top
 	paints    rowPaints
-	cursor    int
-	offset    int
 }
 
 func newCallsTable(c common) *callsTable {
-	in := lineInput{prompt: "/", placeholder: "type to filter by call, room, participant, user or tag", limit: 80}
-	return &callsTable{common: c, input: in, paints: newRowPaints(c.styles)}
+	t := &callsTable{common: c, input: newFilterInput(c.styles), paints: newRowPaints(c.styles)}
+	t.list = newList(c.keys, func(i int) string { return t.rows[i].Key })
+	return t
 }
 
 // SetSnapshot replaces the calls. It re-sorts and re-filters them at once
@@ -49,7 +54,7 @@ func newCallsTable(c common) *callsTable {
 // and the feed time moved; otherwise only the changed calls are placed
 // again (see callOrder).
 func (t *callsTable) SetSnapshot(calls []*diagnose.CallSummary, feedTime time.Time, visible bool) {
-	same := t.hasFrame && slices.Equal(calls, t.calls) && (t.sortBy != sortDuration || feedTime.Equal(t.feedTime))
+	same := t.hasFrame && slices.Equal(calls, t.calls) && (t.sortBy.column() != sortDuration || feedTime.Equal(t.feedTime))
 	if same && !t.stale {
 		t.order.from = calls // the rows hold these calls too; the next diff starts here
 	}
@@ -73,7 +78,8 @@ func (t *callsTable) Refresh() {
 // SetSize implements component.
 func (t *callsTable) SetSize(w, h int) {
 	t.common.SetSize(w, h)
-	t.scroll()
+	t.input.SetWidth(max(t.width-lipWidth(t.input.Prompt)-1, 1))
+	t.SetFeed(t.feed, t.now) // the banner wraps to the new width
 }
 
 // refresh rebuilds the cached rows and puts the cursor back on the
@@ -81,29 +87,16 @@ func (t *callsTable) SetSize(w, h int) {
 func (t *callsTable) refresh() {
 	t.stale = false
 	followAt, followID := -1, ""
-	if t.pinned {
-		followID = t.selected
-		if t.cursor < len(t.rows) && t.rows[t.cursor] == t.selCall {
-			followAt = t.cursor
+	if l := &t.list; l.Pinned() {
+		followID = l.selected
+		if c := l.Cursor(); c < len(t.rows) && t.rows[c] == t.selCall {
+			followAt = c
 		}
 	}
 	at := t.order.update(t.calls, t.feedTime, t.sortBy, t.filter, followAt, followID)
 	t.rows = t.order.rows
-	t.cursor = min(t.cursor, max(len(t.rows)-1, 0))
-	if !t.pinned {
-		t.cursor = 0
-	} else if at >= 0 {
-		t.cursor = at
-	}
-	t.syncSelected()
-	t.scroll()
-}
-
-func (t *callsTable) syncSelected() {
-	if t.cursor < len(t.rows) {
-		t.selCall = t.rows[t.cursor]
-		t.selected = t.selCall.ID
-	}
+	t.list.SetRowsAt(len(t.rows), at)
+	t.selCall = t.Selected()
 }
 
 // index keeps the ended count and the slots by id up to date with what a
@@ -114,18 +107,18 @@ func (t *callsTable) index(d *snapshotDiff, calls []*diagnose.CallSummary) {
 		t.byID = make(map[string]int32, len(d.added))
 	}
 	for _, r := range d.removed[d.replaced:] {
-		delete(t.byID, r.c.ID)
+		delete(t.byID, r.c.Key)
 	}
 	for _, m := range d.moves {
-		t.byID[calls[m.to].ID] = m.to
+		t.byID[calls[m.to].Key] = m.to
 	}
 	for _, a := range d.added[d.replaced:] {
-		t.byID[a.c.ID] = a.slot
+		t.byID[a.c.Key] = a.slot
 	}
 	t.ended += countEnded(d.added) - countEnded(d.removed)
 }
 
-// Call is the snapshot's call with this id, or nil.
+// Call is the snapshot's call with this id (as the feed sent it), or nil.
 func (t *callsTable) Call(id string) *diagnose.CallSummary {
 	if slot, ok := t.byID[id]; ok {
 		return t.calls[slot]
@@ -146,8 +139,8 @@ func countEnded(calls []slotted) int {
 
 // Selected returns the call under the cursor, or nil.
 func (t *callsTable) Selected() *diagnose.CallSummary {
-	if t.cursor < len(t.rows) {
-		return t.rows[t.cursor]
+	if c := t.list.Cursor(); c < len(t.rows) {
+		return t.rows[c]
 	}
 	return nil
 }
@@ -155,9 +148,19 @@ func (t *callsTable) Selected() *diagnose.CallSummary {
 // Filtering reports whether the filter input has the keyboard.
 func (t *callsTable) Filtering() bool { return t.filtering }
 
+// SetFeed takes the feed's state and the tick's clock (zero before the
+// first tick): while the feed is down, a banner over the rows says why.
+func (t *callsTable) SetFeed(f engine.FeedStatus, now time.Time) {
+	t.feed, t.now, t.banner = f, now, nil
+	if feedDown(f) && len(t.calls) > 0 {
+		t.banner = feedBanner(f, now, t.width, t.styles)
+	}
+	t.scroll()
+}
+
 // visibleRows is how many call rows fit under the headings.
 func (t *callsTable) visibleRows() int {
-	n := t.height - 1
+	n := t.height - 1 - len(t.banner)
 	if t.filtering {
 		n--
 	}
@@ -166,23 +169,14 @@ func (t *callsTable) visibleRows() int {
 
 // scroll keeps the cursor inside the visible window.
 func (t *callsTable) scroll() {
-	n := t.visibleRows()
-	if t.cursor < t.offset {
-		t.offset = t.cursor
-	}
-	if t.cursor >= t.offset+n {
-		t.offset = t.cursor - n + 1
-	}
-	t.offset = max(min(t.offset, len(t.rows)-n), 0)
+	t.list.SetHeight(t.visibleRows())
 }
 
-// moveTo puts the cursor on row i (clamped) and selects that call; from
-// then on the cursor follows that call as the list re-sorts.
+// moveTo puts the cursor on row i and selects that call; from then on the
+// cursor follows that call as the list re-sorts.
 func (t *callsTable) moveTo(i int) {
-	t.pinned = true
-	t.cursor = max(min(i, len(t.rows)-1), 0)
-	t.syncSelected()
-	t.scroll()
+	t.list.MoveTo(i)
+	t.selCall = t.Selected()
 }
 
 // Update handles the calls screen's keys. open is true when the user
@@ -191,36 +185,42 @@ func (t *callsTable) Update(msg tea.KeyPressMsg) (cmd tea.Cmd, open bool) {
 	if t.filtering {
 		return t.updateFilter(msg), false
 	}
+	if t.list.Update(msg) {
+		t.selCall = t.Selected()
+		return nil, false
+	}
 	k := t.keys
 	switch {
-	case key.Matches(msg, k.Up):
-		t.moveTo(t.cursor - 1)
-	case key.Matches(msg, k.Down):
-		t.moveTo(t.cursor + 1)
-	case key.Matches(msg, k.PageUp):
-		t.moveTo(t.cursor - t.visibleRows())
-	case key.Matches(msg, k.PageDown):
-		t.moveTo(t.cursor + t.visibleRows())
-	case key.Matches(msg, k.Top):
-		t.moveTo(0)
-	case key.Matches(msg, k.Bottom):
-		t.moveTo(len(t.rows) - 1)
 	case key.Matches(msg, k.Sort):
-		t.sortBy = (t.sortBy + 1) % sortKeys
-		t.refresh()
-		return notice("sorted by " + t.sortBy.String() + sortOrder[t.sortBy] + "; s for the next sort"), false
+		t.sortBy = (t.sortBy.column() + 1) % sortKeys
+		return t.resort("; s for the next sort, S reverses"), false
+	case key.Matches(msg, k.Reverse):
+		t.sortBy ^= sortReversed
+		return t.resort("; S turns it back"), false
 	case key.Matches(msg, k.Filter):
 		t.filtering = true
-		t.input.value = t.filter
+		t.input.SetValue(t.filter)
+		t.input.CursorEnd()
 		t.scroll()
-		return nil, false
+		return t.input.Focus(), false
 	case key.Matches(msg, k.ClearFilter):
 		t.setFilter("")
+		t.SetGroup(nil)
 	case key.Matches(msg, k.Open):
-		t.pinned = t.Selected() != nil
-		return nil, t.pinned
+		if t.Selected() == nil {
+			return nil, false
+		}
+		t.moveTo(t.list.Cursor())
+		return nil, true
 	}
 	return nil, false
+}
+
+// resort applies a new sort and shows the top of the new order.
+func (t *callsTable) resort(hint string) tea.Cmd {
+	t.list.Home()
+	t.refresh()
+	return notice("sorted by " + t.sortBy.String() + ", " + t.sortBy.order() + hint)
 }
 
 // updateFilter edits the filter live; enter keeps it, esc clears it.
@@ -228,30 +228,36 @@ func (t *callsTable) updateFilter(msg tea.KeyPressMsg) tea.Cmd {
 	switch msg.String() {
 	case "enter":
 		t.filtering = false
+		t.input.Blur()
 		t.scroll()
 		return nil
 	case "esc":
 		t.filtering = false
+		t.input.Blur()
 		t.setFilter("")
 		return nil
 	}
-	t.input.Update(msg)
-	t.setFilter(t.input.value)
-	return nil
+	var cmd tea.Cmd
+	t.input, cmd = t.input.Update(msg)
+	t.setFilter(t.input.Value())
+	return cmd
 }
 
 // Paste adds pasted text to the filter being typed.
 func (t *callsTable) Paste(text string) {
-	t.input.Insert(strings.TrimSpace(text))
-	t.setFilter(t.input.value)
+	t.input, _ = t.input.Update(tea.PasteMsg{Content: strings.TrimSpace(text)})
+	t.setFilter(t.input.Value())
 }
 
+// setFilter applies a filter; the cursor goes to the best match (the
+// top row) and stays there until the user moves it.
 func (t *callsTable) setFilter(f string) {
 	f = clean(f)
 	if f == t.filter {
 		return
 	}
 	t.filter = f
+	t.list.Home()
 	t.refresh()
 }
 
@@ -265,10 +271,10 @@ func (t *callsTable) ShortHelp() []key.Binding {
 		}
 	}
 	out := []key.Binding{k.Open, k.Filter, k.Sort}
-	if t.filter != "" {
+	if t.filter != "" || t.group != nil {
 		out = append(out, k.ClearFilter)
 	}
-	return out
+	return append(out, k.Fleet, k.CallHistory)
 }
 
 // FullHelp implements help.KeyMap.
@@ -276,7 +282,7 @@ func (t *callsTable) FullHelp() [][]key.Binding {
 	k := t.keys
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.Open, k.Filter, k.ClearFilter, k.Sort},
+		{k.Open, k.Filter, k.ClearFilter, k.Sort, k.Reverse, k.Fleet, k.CallHistory},
 	}
 }
 
@@ -285,16 +291,20 @@ func (t *callsTable) View() string {
 	cols := callColumns(t.width)
 	lines := make([]string, 0, t.height)
 	if t.filtering {
-		lines = append(lines, t.input.View(t.styles, t.width))
+		lines = append(lines, t.input.View())
 	}
+	lines = append(lines, t.banner...)
 	lines = append(lines, t.styles.ColumnHeader.Render(fit(cols.heading(t.sortBy), t.width)))
 	if len(t.rows) == 0 {
+		if t.hasFrame && len(t.calls) == 0 && feedDown(t.feed) {
+			return block(append(lines, feedProblemLines(t.feed, t.now, t.width, t.styles)...), t.width, t.height)
+		}
 		lines = append(lines, "", "  "+t.emptyText())
 		return block(lines, t.width, t.height)
 	}
-	end := min(t.offset+t.visibleRows(), len(t.rows))
-	for i := t.offset; i < end; i++ {
-		lines = append(lines, t.renderRow(cols, t.rows[i], i == t.cursor))
+	from, to := t.list.Window()
+	for i := from; i < to; i++ {
+		lines = append(lines, t.renderRow(cols, t.rows[i], i == t.list.Cursor()))
 	}
 	return block(lines, t.width, t.height)
 }
@@ -305,6 +315,11 @@ func (t *callsTable) emptyText() string {
 		return "Waiting for the first update from the feed…"
 	case len(t.calls) == 0:
 		return "No calls right now."
+	case t.finding:
+		return fmt.Sprintf("No call matches %q yet; waiting for it to appear (esc stops).", t.filter)
+	}
+	if t.group != nil && t.filter == "" {
+		return "No call has " + t.group.label + " (esc clears the filter)."
 	}
 	return fmt.Sprintf("No call matches %q (esc clears the filter).", t.filter)
 }
@@ -316,11 +331,55 @@ func (t *callsTable) renderRow(cols columns, c *diagnose.CallSummary, selected b
 	switch {
 	case selected:
 		state = rowSelected
-	case c.Ended:
+	case c.Ended, t.banner != nil: // ended, or stale while the feed is down
 		state = rowEnded
 	}
 	sev := min(max(c.Severity, diagnose.None), diagnose.Critical)
 	sevText := sevGlyph(c.Severity) + " " + sevWord(c.Severity, cols.longWords)
-	body := cols.row(c, t.feedTime)
-	return t.paints.sev[sev][state].render(fit(sevText, cols.sev)) + t.paints.rest[state].render(fit(" "+body, t.width-cols.sev))
+	if warming(c, t.feedTime) {
+		sevText = "~  new"
+	}
+	rest := t.paints.rest[state]
+	line := t.paints.sev[sev][state].render(fit(sevText, cols.sev))
+	head, room := " "+cols.row(c, t.feedTime), t.width-cols.sev
+	who := t.matchedName(c)
+	if who == "" || lipWidth(head) >= room {
+		return line + rest.render(fit(head+topFinding(c, t.feedTime), room))
+	}
+	room -= lipWidth(head)
+	who = clip(who, max(room/2, 1))
+	line += rest.render(head) + t.paints.match[state].render(who)
+	if room -= lipWidth(who); room > 0 {
+		line += rest.render(fit(" "+topFinding(c, t.feedTime), room))
+	}
+	return line
+}
+
+// bestMatches is how many calls match the filter as well as the top row
+// does (0 with no rows).
+func (t *callsTable) bestMatches() int {
+	keys := t.order.keys
+	n := 0
+	for n < len(keys) && keys[n].rank == keys[0].rank && keys[n].ended == keys[0].ended {
+		n++
+	}
+	return n
+}
+
+// matchedPerson is the id of the participant the filter matched in c, or
+// "" when no filter is on or the call itself matched.
+func (t *callsTable) matchedPerson(c *diagnose.CallSummary) string {
+	if i := t.order.matchOf(c).person; i >= 0 {
+		return c.People[i].ID
+	}
+	return ""
+}
+
+// matchedName is the name of the participant the filter matched in c, or
+// "" when no filter is on or the call itself matched.
+func (t *callsTable) matchedName(c *diagnose.CallSummary) string {
+	if i := t.order.matchOf(c).person; i >= 0 {
+		return clean(c.People[i].Name)
+	}
+	return ""
 }

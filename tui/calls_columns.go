@@ -62,8 +62,11 @@ func (c columns) fixed() int {
 // heading renders the column names; the sorted column gets a "↓".
 func (c columns) heading(k sortKey) string {
 	mark := func(name string, key sortKey) string {
-		if k == key {
+		switch {
+		case k == key:
 			return name + "↓"
+		case k == key|sortReversed:
+			return name + "↑"
 		}
 		return name
 	}
@@ -86,7 +89,8 @@ func (c columns) heading(k sortKey) string {
 	return strings.Join(cells, " ")
 }
 
-// row renders every cell after the severity, with a leading space.
+// row renders every cell after the severity but the top finding, with a
+// leading space (the caller adds the finding, after the matched person).
 func (c columns) row(s *diagnose.CallSummary, feedTime time.Time) string {
 	var b strings.Builder
 	b.Grow(c.width)
@@ -95,10 +99,7 @@ func (c columns) row(s *diagnose.CallSummary, feedTime time.Time) string {
 		b.WriteByte(' ')
 		b.WriteString(fit(clean(s.ID), c.id))
 	}
-	dur := fmtDuration(callDuration(s, feedTime))
-	if s.Ended {
-		dur = "ended"
-	}
+	dur := fmtDuration(callDuration(s, feedTime)) // an ended call's is how long it lasted
 	for _, cell := range []struct {
 		text string
 		w    int
@@ -114,10 +115,34 @@ func (c columns) row(s *diagnose.CallSummary, feedTime time.Time) string {
 		b.WriteString(fitRight(cell.text, cell.w))
 	}
 	b.WriteByte(' ')
-	top := clean(s.TopFinding)
-	if top == "" {
-		top = "-"
-	}
-	b.WriteString(top)
 	return b.String()
+}
+
+// warmUp is how long calltop watches a call's stats before the rules'
+// windows have filled enough to judge it: until then "ok" would be a guess.
+const warmUp = 20 * time.Second
+
+// warming reports whether c has been watched too briefly to be called ok
+// (a call already going when calltop connected is new to it too).
+func warming(c *diagnose.CallSummary, feedTime time.Time) bool {
+	return !c.Ended && c.Severity == diagnose.None && (c.FirstStats.IsZero() || feedTime.Sub(c.FirstStats) < warmUp)
+}
+
+// topFinding is the finding cell's text: an ended call says how long ago
+// it ended, a young one that it is warming up.
+func topFinding(s *diagnose.CallSummary, feedTime time.Time) string {
+	top := clean(s.TopFinding)
+	switch {
+	case s.Ended && !s.End.IsZero():
+		ago := "ended " + fmtAgo(feedTime.Sub(s.End)) + " ago"
+		if top != "" {
+			return ago + ": " + top
+		}
+		return ago
+	case warming(s, feedTime):
+		return "warming up: first diagnoses after " + fmtAgo(warmUp) + " of stats"
+	case top == "":
+		return "-"
+	}
+	return top
 }

@@ -29,8 +29,10 @@ type callOrder struct {
 	base   time.Time               // the feed time of the last full sort
 	by     sortKey
 	filter string
-	hay    map[*diagnose.CallSummary]string // haystacks of the snapshot's calls while a filter is on
-	merges int                              // snapshots merged in rather than sorted whole (for tests)
+	keep   func(*diagnose.CallSummary) bool    // the fleet screen's group, nil for every call
+	query  query                               // the filter, parsed
+	text   map[*diagnose.CallSummary]*callText // the snapshot's calls' text to match while a filter is on
+	merges int                                 // snapshots merged in rather than sorted whole (for tests)
 
 	diff   callDiff
 	sorter sorter
@@ -55,28 +57,32 @@ func (o *callOrder) update(calls []*diagnose.CallSummary, feedTime time.Time, by
 	return o.rebuild(calls, feedTime, by, filter, followID)
 }
 
-// rebuild filters and sorts every call. The haystack cache is rebuilt so
-// it never outgrows the snapshot.
+// rebuild filters and sorts every call. The text cache is rebuilt so it
+// never outgrows the snapshot.
 func (o *callOrder) rebuild(calls []*diagnose.CallSummary, feedTime time.Time, by sortKey, filter string, followID string) int {
-	words := filterWords(filter)
-	var hay map[*diagnose.CallSummary]string
-	if len(words) > 0 {
-		hay = make(map[*diagnose.CallSummary]string, len(calls))
+	q := parseQuery(filter)
+	var text map[*diagnose.CallSummary]*callText
+	if !q.empty() {
+		text = make(map[*diagnose.CallSummary]*callText, len(calls))
 	}
 	o.place = slices.Grow(o.place[:0], len(calls))
 	for slot, c := range calls {
-		if hay != nil {
-			h, ok := o.hay[c]
+		if o.keep != nil && !o.keep(c) {
+			continue
+		}
+		rank := matchExact
+		if text != nil {
+			t, ok := o.text[c]
 			if !ok {
-				h = haystack(c)
+				t = newCallText(c)
 			}
-			hay[c] = h
-			if !matchesAll(h, words) {
+			text[c] = t
+			if rank = q.match(t).rank; rank == noMatch {
 				continue
 			}
 		}
 		o.place = append(o.place, keyRow(c, by, feedTime))
-		o.place[len(o.place)-1].slot = int32(slot)
+		o.place[len(o.place)-1].slot, o.place[len(o.place)-1].rank = int32(slot), rank
 	}
 	o.keys = o.sorter.sort(o.place, o.keys[:0])
 	clear(o.place)
@@ -84,16 +90,25 @@ func (o *callOrder) rebuild(calls []*diagnose.CallSummary, feedTime time.Time, b
 	for i := range o.keys {
 		o.rows[i] = o.keys[i].c
 	}
-	o.hay, o.built, o.from, o.at, o.base, o.by, o.filter = hay, true, calls, feedTime, feedTime, by, filter
+	o.text, o.query, o.built, o.from, o.at, o.base, o.by, o.filter = text, q, true, calls, feedTime, feedTime, by, filter
 	o.locate()
 	if followID != "" {
 		for i, c := range o.rows {
-			if c.ID == followID {
+			if c.Key == followID {
 				return i
 			}
 		}
 	}
 	return -1
+}
+
+// matchOf is how c (a row) matches the filter: rank and participant.
+func (o *callOrder) matchOf(c *diagnose.CallSummary) personMatch {
+	t := o.text[c]
+	if o.query.empty() || t == nil {
+		return personMatch{rank: matchExact, person: -1}
+	}
+	return o.query.match(t)
 }
 
 // locate notes the row of every slot of o.from.
@@ -113,7 +128,7 @@ func (o *callOrder) locate() {
 // full sort).
 func (o *callOrder) merge(calls []*diagnose.CallSummary, feedTime time.Time, followAt int, followID string) (int, bool) {
 	d := o.diff.between(o.from, calls)
-	moved := o.by == sortDuration && !feedTime.Equal(o.at)
+	moved := o.by.column() == sortDuration && !feedTime.Equal(o.at)
 	if 2*len(d.added) > len(calls) || moved && (feedTime.Before(o.at) || feedTime.Sub(o.base) >= maxDuration/2) {
 		return -1, false
 	}
@@ -124,7 +139,7 @@ func (o *callOrder) merge(calls []*diagnose.CallSummary, feedTime time.Time, fol
 		if row := o.rowOf[r.slot]; row >= 0 {
 			o.gone[row/64] |= 1 << (row % 64)
 		}
-		delete(o.hay, r.c)
+		delete(o.text, r.c)
 	}
 	for _, m := range d.moves {
 		if row := o.rowOf[m.from]; row >= 0 {
@@ -159,17 +174,20 @@ func (o *callOrder) merge(calls []*diagnose.CallSummary, feedTime time.Time, fol
 // keys did not change: the room sort, the duration sort, or a change the
 // sort does not look at) takes the old one's row instead.
 func (o *callOrder) placeAdded(d *snapshotDiff, feedTime time.Time) {
-	words := filterWords(o.filter)
 	for i, a := range d.added {
-		if len(words) > 0 {
-			h := haystack(a.c)
-			o.hay[a.c] = h
-			if !matchesAll(h, words) {
+		if o.keep != nil && !o.keep(a.c) {
+			continue
+		}
+		rank := matchExact
+		if !o.query.empty() {
+			t := newCallText(a.c)
+			o.text[a.c] = t
+			if rank = o.query.match(t).rank; rank == noMatch {
 				continue
 			}
 		}
 		k := keyRow(a.c, o.by, feedTime)
-		k.slot = a.slot
+		k.slot, k.rank = a.slot, rank
 		if i < d.replaced { // a pair: the slot held the call's old summary
 			if row := o.rowOf[a.slot]; row >= 0 && sameKeys(&o.keys[row], &k) {
 				o.keys[row], o.rows[row] = k, a.c
@@ -183,7 +201,7 @@ func (o *callOrder) placeAdded(d *snapshotDiff, feedTime time.Time) {
 
 // sameKeys reports whether a and b sort alike against every other row.
 func sameKeys(a, b *sortRow) bool {
-	return a.k == b.k && a.room == b.room && a.id == b.id && a.ended == b.ended && a.c.ID == b.c.ID
+	return a.k == b.k && a.room == b.room && a.id == b.id && a.ended == b.ended && a.rank == b.rank && a.c.Key == b.c.Key
 }
 
 // takeMoving takes out the rows whose duration keys change as the feed
@@ -193,7 +211,7 @@ func (o *callOrder) takeMoving(feedTime time.Time) {
 		if r, w, bit := &o.keys[i], i/64, uint64(1)<<(i%64); r.moves && o.gone[w]&bit == 0 {
 			o.gone[w] |= bit
 			o.place = append(o.place, keyRow(r.c, o.by, feedTime))
-			o.place[len(o.place)-1].slot = r.slot
+			o.place[len(o.place)-1].slot, o.place[len(o.place)-1].rank = r.slot, r.rank
 		}
 	}
 }
@@ -251,7 +269,7 @@ func (o *callOrder) splice(followAt int, followID string) int {
 		r := &o.ins[j]
 		place = seek(o.keys, place, r)
 		keep(place)
-		if at < 0 && followID != "" && r.c.ID == followID {
+		if at < 0 && followID != "" && r.c.Key == followID {
 			at = len(keys)
 		}
 		rows, keys = append(rows, r.c), append(keys, *r)
@@ -315,7 +333,7 @@ func (d *callDiff) between(old, cur []*diagnose.CallSummary) *snapshotDiff {
 	for i := range n {
 		switch o, c := old[i], cur[i]; {
 		case o == c:
-		case o.ID == c.ID:
+		case o.Key == c.Key:
 			r.added, r.removed = append(r.added, slotted{c, int32(i)}), append(r.removed, slotted{o, int32(i)})
 		default:
 			d.gone, d.came = append(d.gone, slotted{o, int32(i)}), append(d.came, slotted{c, int32(i)})

@@ -50,8 +50,8 @@ func TestMergedOrderMatchesFullSort(t *testing.T) {
 func checkFrame(t *testing.T, tbl *callsTable, fl *fleet, filter string, frame int, rng *rand.Rand) {
 	t.Helper()
 	selected := ""
-	if tbl.pinned {
-		selected = tbl.selected
+	if tbl.list.Pinned() {
+		selected = tbl.list.selected
 	}
 	visible := rng.IntN(5) > 0
 	tbl.SetSnapshot(fl.calls, fl.now, visible)
@@ -69,8 +69,7 @@ func checkFrame(t *testing.T, tbl *callsTable, fl *fleet, filter string, frame i
 	if !visible {
 		return
 	}
-	want := filterCalls(fl.calls, filter)
-	sortCalls(want, tbl.sortBy, fl.now)
+	want := filterSorted(fl.calls, filter, tbl.sortBy, fl.now)
 	if !slices.Equal(tbl.rows, want) {
 		i := 0
 		for i < min(len(want), len(tbl.rows)) && tbl.rows[i] == want[i] {
@@ -78,8 +77,8 @@ func checkFrame(t *testing.T, tbl *callsTable, fl *fleet, filter string, frame i
 		}
 		t.Fatalf("frame %d: %d rows differ from a full sort (%d rows) from row %d: %s", frame, len(tbl.rows), len(want), i, rowIDs(tbl.rows[i:min(i+3, len(tbl.rows))]))
 	}
-	if filter != "" && len(tbl.order.hay) != len(fl.calls) {
-		t.Fatalf("frame %d: %d haystacks cached for %d calls", frame, len(tbl.order.hay), len(fl.calls))
+	if filter != "" && len(tbl.order.text) != len(fl.calls) {
+		t.Fatalf("frame %d: %d call texts cached for %d calls", frame, len(tbl.order.text), len(fl.calls))
 	}
 	if slices.ContainsFunc(want, func(c *diagnose.CallSummary) bool { return c.ID == selected }) && tbl.Selected().ID != selected {
 		t.Fatalf("frame %d: the cursor left %s for %s", frame, selected, tbl.Selected().ID)
@@ -146,7 +145,8 @@ func (f *fleet) pickFloat(vals ...float64) float64 { return vals[f.rng.IntN(len(
 func (f *fleet) newCall() *diagnose.CallSummary {
 	f.next++
 	c := &diagnose.CallSummary{ID: fmt.Sprintf("c-%05d", f.next), Room: pick2(f.rng, "", "Standup", "standup", "Sales", "ops"),
-		Names: []string{pick2(f.rng, "alice", "bob", "carol", "dmitri")}, Version: 1}
+		People: []diagnose.Person{{ID: "p1", Name: pick2(f.rng, "alice", "bob", "carol", "dmitri")}}, Version: 1}
+	c.Key = c.ID
 	if f.rng.IntN(4) == 0 {
 		c.Tags = map[string]string{"team": pick2(f.rng, "blue", "red")}
 	}

@@ -22,13 +22,29 @@ const (
 	sortKeys // how many sort keys there are
 )
 
+// sortReversed, or'd into a sortKey, turns its order around (shift-s).
+const sortReversed sortKey = 1 << 8
+
+// column is the sort without its direction.
+func (k sortKey) column() sortKey { return k &^ sortReversed }
+
+// reversed reports whether the sort runs backwards.
+func (k sortKey) reversed() bool { return k&sortReversed != 0 }
+
 // String names the sort for the header and hint bar.
 func (k sortKey) String() string {
-	return [...]string{"severity", "MOS", "loss", "RTT", "duration", "room"}[k]
+	return [...]string{"severity", "MOS", "loss", "RTT", "duration", "room"}[k.column()]
 }
 
-// sortOrder says which way each sort goes, for the notice.
-var sortOrder = [...]string{", worst first", ", worst first", ", worst first", ", worst first", ", longest first", ", A to Z"}
+// order says which way the sort goes, for the notice.
+func (k sortKey) order() string {
+	fwd := [...]string{"worst first", "worst first", "worst first", "worst first", "longest first", "A to Z"}
+	back := [...]string{"best first", "best first", "best first", "best first", "shortest first", "Z to A"}
+	if k.reversed() {
+		return back[k.column()]
+	}
+	return fwd[k.column()]
+}
 
 // sortRow is a call with its sort keys worked out once per sort, so the
 // n log n comparisons are plain integer and string compares. The calls
@@ -40,6 +56,8 @@ type sortRow struct {
 	id    uint64    // the id's first 8 bytes, so most ties are broken without reading the id
 	room  string    // lower case, for the room sort
 	slot  int32     // the call's index in the snapshot
+	rank  uint8     // how well the call matches the filter (see matchExact)
+	rev   bool      // the sort is reversed (ongoing calls and best matches still come first)
 	ended bool
 	moves bool // the keys may change when the feed time moves (duration sort)
 }
@@ -78,8 +96,8 @@ func desc(v float64) uint64 {
 
 // keyRow works out a call's keys for sort k.
 func keyRow(c *diagnose.CallSummary, k sortKey, feedTime time.Time) sortRow {
-	r := sortRow{c: c, ended: c.Ended, id: idPrefix(c.ID)}
-	switch k {
+	r := sortRow{c: c, ended: c.Ended, id: idPrefix(c.Key), rev: k.reversed()}
+	switch k.column() {
 	case sortMOS:
 		r.k[0] = asc(c.WorstMOS)
 	case sortLoss:
@@ -96,14 +114,21 @@ func keyRow(c *diagnose.CallSummary, k sortKey, feedTime time.Time) sortRow {
 	return r
 }
 
-// compareRows orders ongoing calls before ended ones, then by the keys,
-// then by id so the order is total and stable.
+// compareRows orders ongoing calls before ended ones, then the best
+// matches of the filter first, then by the keys, then by id so the order
+// is total and stable.
 func compareRows(a, b *sortRow) int {
 	if a.ended != b.ended {
 		if a.ended {
 			return 1
 		}
 		return -1
+	}
+	switch {
+	case a.rank != b.rank:
+		return sign(a.rank < b.rank)
+	case a.rev:
+		a, b = b, a
 	}
 	switch {
 	case a.k[0] != b.k[0]:
@@ -117,7 +142,7 @@ func compareRows(a, b *sortRow) int {
 	case a.id != b.id:
 		return sign(a.id < b.id)
 	}
-	return strings.Compare(a.c.ID, b.c.ID)
+	return strings.Compare(a.c.Key, b.c.Key)
 }
 
 // idPrefix is id's first 8 bytes as a big-endian number (zero-padded):
@@ -187,39 +212,6 @@ func roomOf(c *diagnose.CallSummary) string {
 		return clean(c.Room)
 	}
 	return clean(c.ID)
-}
-
-// haystack is the lower-case text a filter matches: call id, room,
-// participant names and user ids, tag keys and values.
-func haystack(c *diagnose.CallSummary) string {
-	var b strings.Builder
-	b.WriteString(c.ID)
-	b.WriteByte('\n')
-	b.WriteString(c.Room)
-	for _, n := range c.Names {
-		b.WriteByte('\n')
-		b.WriteString(n)
-	}
-	for k, v := range c.Tags {
-		b.WriteByte('\n')
-		b.WriteString(k)
-		b.WriteByte('=')
-		b.WriteString(v)
-	}
-	return strings.ToLower(b.String())
-}
-
-// filterWords splits the filter into the lower-case words a call must
-// all match.
-func filterWords(filter string) []string { return strings.Fields(strings.ToLower(filter)) }
-
-func matchesAll(h string, words []string) bool {
-	for _, w := range words {
-		if !strings.Contains(h, w) {
-			return false
-		}
-	}
-	return true
 }
 
 // sorter sorts rows' keys, reusing its buffer from one frame to the next.

@@ -24,6 +24,7 @@ func TestSortMatchesReference(t *testing.T) {
 			Start: t0.Add(time.Duration(rng.IntN(600)) * time.Second), Severity: diagnose.Severity(rng.IntN(4)),
 			WorstMOS: pick(math.NaN(), 1.5, 3.2, 3.2, 4.4), WorstLoss: pick(math.NaN(), 0, 2.5, 12),
 			WorstRTTMs: pick(math.NaN(), 40, 300, 300)}
+		calls[i].Key = calls[i].ID
 	}
 	for k := range sortKeys {
 		got := slices.Clone(calls)
@@ -51,15 +52,22 @@ func sortCalls(rows []*diagnose.CallSummary, k sortKey, feedTime time.Time) {
 	}
 }
 
-// filterCalls keeps the calls whose haystack holds every word of the
-// filter, as the calls table did before it merged changes in.
-func filterCalls(calls []*diagnose.CallSummary, filter string) []*diagnose.CallSummary {
-	words := filterWords(filter)
-	var out []*diagnose.CallSummary
+// filterSorted is the calls that match filter, best match first, then in
+// sort k's order, by a full filter and sort.
+func filterSorted(calls []*diagnose.CallSummary, filter string, k sortKey, feedTime time.Time) []*diagnose.CallSummary {
+	q := parseQuery(filter)
+	var keys []sortRow
 	for _, c := range calls {
-		if matchesAll(haystack(c), words) {
-			out = append(out, c)
+		if m := q.match(newCallText(c)); m.rank != noMatch {
+			r := keyRow(c, k, feedTime)
+			r.rank = m.rank
+			keys = append(keys, r)
 		}
+	}
+	var s sorter
+	var out []*diagnose.CallSummary
+	for _, r := range s.sort(keys, nil) {
+		out = append(out, r.c)
 	}
 	return out
 }
@@ -155,5 +163,36 @@ func TestSnapshotKeepsRowsWhenNoCallChanged(t *testing.T) {
 	tbl.SetSnapshot(calls, tbl.feedTime.Add(time.Second), false)
 	if !tbl.stale {
 		t.Fatal("the feed time moved under the duration sort, but the rows were kept")
+	}
+}
+
+func TestSortChangeShowsTheTopAndShiftSReverses(t *testing.T) {
+	m, _ := newTestModel(80, 24, frame(1, 100, ""))
+	keys(m, "G")
+	hit(m, "s")
+	if m.calls.list.Cursor() != 0 || m.calls.sortBy != sortMOS {
+		t.Fatalf("after s the cursor is on row %d (sort %s), want the top of the MOS order", m.calls.list.Cursor(), m.calls.sortBy)
+	}
+	mustShow(t, m, "sorted by MOS, worst first", "MOS↓")
+	worst := m.calls.rows[0]
+	keys(m, "j", "j", "S")
+	if m.calls.list.Cursor() != 0 || !m.calls.sortBy.reversed() {
+		t.Fatalf("after S the cursor is on row %d, want the top of the reversed order", m.calls.list.Cursor())
+	}
+	mustShow(t, m, "sorted by MOS, best first", "MOS↑")
+	ongoing := 0
+	for _, c := range m.calls.rows {
+		if !c.Ended {
+			ongoing++
+		}
+	}
+	if got := m.calls.rows[ongoing-1]; got != worst {
+		t.Fatalf("reversed, the worst MOS %s should be the last ongoing call, got %s", worst.ID, got.ID)
+	}
+	for i := 1; i < ongoing; i++ {
+		a, b := m.calls.rows[i-1].WorstMOS, m.calls.rows[i].WorstMOS
+		if a < b {
+			t.Fatalf("row %d MOS %.1f before %.1f: not best first", i, a, b)
+		}
 	}
 }

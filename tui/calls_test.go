@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -18,8 +19,8 @@ func TestCallsMovementKeys(t *testing.T) {
 		want int
 	}{{"j", 1}, {"down", 2}, {"k", 1}, {"up", 0}, {"up", 0}, {"pgdown", 21}, {"pgup", 0}, {"G", n - 1}, {"g", 0}, {"end", n - 1}, {"home", 0}} {
 		hit(m, c.key)
-		if m.calls.cursor != c.want {
-			t.Fatalf("%s: cursor %d, want %d", c.key, m.calls.cursor, c.want)
+		if m.calls.list.Cursor() != c.want {
+			t.Fatalf("%s: cursor %d, want %d", c.key, m.calls.list.Cursor(), c.want)
 		}
 	}
 	hit(m, "G")
@@ -59,14 +60,14 @@ func TestSelectionFollowsCallAcrossResort(t *testing.T) {
 	for m.calls.Selected().ID != "c-rtt-002" {
 		hit(m, "j")
 	}
-	before := m.calls.cursor
+	before := m.calls.list.Cursor()
 	f := frame(2, 40, "")
 	worse := *f.Calls.Calls[1]
 	worse.Severity, worse.WorstMOS, worse.Version = diagnose.Critical, 1.5, 4
 	f.Calls.Calls[1] = &worse
 	m.Update(frameMsg(f))
-	if m.calls.Selected().ID != "c-rtt-002" || m.calls.cursor == before || m.calls.cursor != 0 {
-		t.Fatalf("selection did not follow the call: cursor %d (was %d), selected %s", m.calls.cursor, before, m.calls.Selected().ID)
+	if m.calls.Selected().ID != "c-rtt-002" || m.calls.list.Cursor() == before || m.calls.list.Cursor() != 0 {
+		t.Fatalf("selection did not follow the call: cursor %d (was %d), selected %s", m.calls.list.Cursor(), before, m.calls.Selected().ID)
 	}
 }
 
@@ -77,8 +78,8 @@ func TestCursorStaysOnTopUntilTheUserMoves(t *testing.T) {
 	worse.Severity, worse.WorstMOS = diagnose.Critical, 1.5
 	f.Calls.Calls[1] = &worse
 	m.Update(frameMsg(f))
-	if m.calls.cursor != 0 || m.calls.Selected().ID != "c-rtt-002" {
-		t.Fatalf("before any move the cursor should stay on the worst call, got %s at %d", m.calls.Selected().ID, m.calls.cursor)
+	if m.calls.list.Cursor() != 0 || m.calls.Selected().ID != "c-rtt-002" {
+		t.Fatalf("before any move the cursor should stay on the worst call, got %s at %d", m.calls.Selected().ID, m.calls.list.Cursor())
 	}
 }
 
@@ -153,5 +154,35 @@ func TestFilterPasteAndEditing(t *testing.T) {
 	m.Update(tea.PasteMsg{Content: strings.Repeat("x", 200)})
 	if len(m.calls.filter) != 80 {
 		t.Fatalf("the filter is not bounded: %d", len(m.calls.filter))
+	}
+}
+
+func TestHonestRows(t *testing.T) {
+	young := call("c-young", "just-started", diagnose.None, "Zoe")
+	young.Start = feedTime().Add(-5 * time.Minute)      // going on before calltop connected:
+	young.FirstStats = feedTime().Add(-5 * time.Second) // its stats are 5 s old
+	old := call("c-old", "long-running", diagnose.None, "Yan")
+	old.Start, old.FirstStats = feedTime().Add(-5*time.Minute), feedTime().Add(-5*time.Minute)
+	f := frame(1, 5, "")
+	f.Calls.Calls = append(f.Calls.Calls, young, old)
+	m, _ := newTestModel(120, 24, f)
+	s := screenText(m)
+	row := func(room string) string {
+		for _, l := range strings.Split(s, "\n") {
+			if strings.Contains(l, room) {
+				return l
+			}
+		}
+		t.Fatalf("no row for %s:\n%s", room, s)
+		return ""
+	}
+	if r := row("just-started"); !strings.Contains(r, "new") || !strings.Contains(r, "warming up") || strings.Contains(r, " ok ") {
+		t.Fatalf("a 5 s old call should say it is warming up, not ok: %q", r)
+	}
+	if r := row("long-running"); !strings.Contains(r, "ok") {
+		t.Fatalf("a 5 min old call with no finding is ok: %q", r)
+	}
+	if r := row("1:1 dana/eve"); !strings.Contains(r, "warning") || !strings.Contains(r, "ended 30s ago: Eve's microphone") {
+		t.Fatalf("an ended call keeps its severity and says when it ended: %q", r)
 	}
 }

@@ -12,5 +12,8 @@
 //
 // Components (calls table, call view, alert pane, header, help) embed a small
 // common struct (size, styles, keys), implement SetSize, View() string and
-// help.KeyMap; only the root Model returns a tea.View.
+// help.KeyMap; only the root Model returns a tea.View. Every list on screen
+// (calls, participants, diagnoses, alerts, event log, a diagnosis read in
+// full) moves and pages through one primitive, list.go, whose selection
+// follows a row's id; find.go is how a filter finds a person.
 package tui

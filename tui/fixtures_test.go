@@ -3,6 +3,7 @@ package tui
 import (
 	"fmt"
 	"math"
+	"strings"
 	"sync"
 	"time"
 
@@ -24,6 +25,7 @@ type recorder struct {
 	mu    sync.Mutex
 	calls []string
 	mutes []MuteRequest
+	notes []string // the notes of the acks, in order
 }
 
 func (r *recorder) add(s string) {
@@ -32,9 +34,15 @@ func (r *recorder) add(s string) {
 	r.calls = append(r.calls, s)
 }
 
-func (r *recorder) Focus(id string)            { r.add("focus " + id) }
-func (r *recorder) Ack(key, note string)       { r.add("ack " + key) }
+func (r *recorder) Focus(id string) { r.add("focus " + id) }
+func (r *recorder) Ack(key, note string) {
+	r.mu.Lock()
+	r.notes = append(r.notes, note)
+	r.mu.Unlock()
+	r.add("ack " + key)
+}
 func (r *recorder) Unmute(id string)           { r.add("unmute " + id) }
+func (r *recorder) Unack(key string)           { r.add("unack " + key) }
 func (r *recorder) ReplayPause(p bool)         { r.add(fmt.Sprintf("replay-pause %v", p)) }
 func (r *recorder) ReplaySeek(d time.Duration) { r.add("replay-seek " + d.String()) }
 func (r *recorder) ReplaySpeed(f float64)      { r.add(fmt.Sprintf("replay-speed %g", f)) }
@@ -54,25 +62,40 @@ func (r *recorder) log() []string {
 
 // hand-made calls at the top of every fixture.
 func namedCalls() []*diagnose.CallSummary {
-	return []*diagnose.CallSummary{
+	calls := []*diagnose.CallSummary{
 		{ID: "c-wifi-001", Room: "support-escalation", Tags: map[string]string{"env": "prod", "team": "support"},
 			Start: t0, Participants: 3, Severity: diagnose.Critical,
 			TopFinding: "Alice receives 12% packet loss: her Wi-Fi is dropping audio", TopRule: diagnose.RuleLossInbound,
 			WorstMOS: 2.9, WorstLoss: 12.4, WorstRTTMs: 180, BitrateKbps: 2450,
-			Names: []string{"Alice", "alice@acme.test", "Bob", "bob@acme.test", "Carol", "carol@acme.test"}, Version: 7},
+			People: people("Alice/alice@acme.test", "Bob/bob@acme.test", "Carol/carol@acme.test"), Version: 7},
 		{ID: "c-rtt-002", Room: "sales-demo", Start: t0.Add(4 * time.Minute), Participants: 2, Severity: diagnose.Warning,
 			TopFinding: "Round-trip time to Dmitri is 420 ms: conversation will feel laggy", TopRule: diagnose.RuleRTTHigh,
-			WorstMOS: 3.6, WorstLoss: 0.4, WorstRTTMs: 420, BitrateKbps: 1200, Names: []string{"Dmitri", "Erin"}, Version: 3},
+			WorstMOS: 3.6, WorstLoss: 0.4, WorstRTTMs: 420, BitrateKbps: 1200, People: people("Dmitri", "Erin"), Version: 3},
 		{ID: "c-good-003", Room: "standup", Start: t0.Add(2 * time.Minute), Participants: 6,
-			WorstMOS: 4.3, WorstLoss: 0, WorstRTTMs: 35, BitrateKbps: 5400, Names: []string{"Frank", "Grace"}, Version: 2},
+			WorstMOS: 4.3, WorstLoss: 0, WorstRTTMs: 35, BitrateKbps: 5400, People: people("Frank", "Grace"), Version: 2},
 		{ID: "c-end-004", Room: "1:1 dana/eve", Start: t0.Add(time.Minute), End: feedTime().Add(-30 * time.Second),
 			Ended: true, Participants: 2, Severity: diagnose.Warning, TopFinding: "Eve's microphone sent silence for 40 s",
 			TopRule: diagnose.RuleMicSilent, WorstMOS: 3.9, WorstLoss: 0.1, WorstRTTMs: 60, BitrateKbps: 0,
-			Names: []string{"Dana", "Eve"}, Version: 9},
+			People: people("Dana", "Eve"), Version: 9},
 		{ID: "c-relay-005", Room: "", Start: t0.Add(10 * time.Minute), Participants: 2, Severity: diagnose.Info,
 			TopFinding: "Hal is relayed over TURN/TCP", TopRule: diagnose.RuleRelayTCP, WorstMOS: math.NaN(),
-			WorstLoss: math.NaN(), WorstRTTMs: math.NaN(), BitrateKbps: 300, Names: []string{"Hal", "Ivy"}, Version: 1},
+			WorstLoss: math.NaN(), WorstRTTMs: math.NaN(), BitrateKbps: 300, People: people("Hal", "Ivy"), Version: 1},
 	}
+	for _, c := range calls {
+		c.Key, c.FirstStats = c.ID, c.Start
+	}
+	return calls
+}
+
+// people makes participants from "Name" or "Name/user id", with ids
+// "p-" and the name in lower case (as wifiDetail's).
+func people(names ...string) []diagnose.Person {
+	out := make([]diagnose.Person, len(names))
+	for i, n := range names {
+		name, user, _ := strings.Cut(n, "/")
+		out[i] = diagnose.Person{ID: "p-" + strings.ToLower(name), Name: name, UserID: user}
+	}
+	return out
 }
 
 // manyCalls returns n calls: the named ones, then generated ones.
@@ -82,10 +105,11 @@ func manyCalls(n int) []*diagnose.CallSummary {
 	for i := len(calls); i < n; i++ {
 		sev := diagnose.Severity(i % 3)
 		calls = append(calls, &diagnose.CallSummary{
-			ID: fmt.Sprintf("c-%05d", i), Room: fmt.Sprintf("room-%d", i), Start: t0.Add(time.Duration(i%600) * time.Second),
+			ID: fmt.Sprintf("c-%05d", i), Key: fmt.Sprintf("c-%05d", i), Room: fmt.Sprintf("room-%d", i), Start: t0.Add(time.Duration(i%600) * time.Second),
+			FirstStats:   t0.Add(time.Duration(i%600) * time.Second),
 			Participants: 2 + i%5, Severity: sev, TopFinding: msgs[sev], WorstMOS: 4.4 - float64(i%20)/10,
 			WorstLoss: float64(i%7) * 0.8, WorstRTTMs: float64(40 + i%300), BitrateKbps: float64(500 + i%4000),
-			Names: []string{fmt.Sprintf("user-%d", i)}, Version: 1})
+			People: people(fmt.Sprintf("user-%d", i)), Version: 1})
 	}
 	return calls[:n]
 }
@@ -105,7 +129,8 @@ func wifiDetail(sum *diagnose.CallSummary) *diagnose.CallDetail {
 	loss := diagnose.Finding{Rule: diagnose.RuleLossInbound, Severity: diagnose.Critical,
 		Subject: diagnose.Subject{CallID: sum.ID, ParticipantID: "p-alice"}, ParticipantName: "Alice",
 		Start: t0.Add(9 * time.Minute), Message: "Alice receives 12% packet loss: her Wi-Fi is dropping audio",
-		Advice: "Ask Alice to move closer to the router or switch to a cable; close other apps using the network."}
+		Advice:   "Ask Alice to move closer to the router or switch to a cable; close other apps using the network.",
+		Evidence: []diagnose.Evidence{{Metric: "packet loss in", Value: 12.4, Threshold: 5, Unit: "%"}}}
 	rtt := diagnose.Finding{Rule: diagnose.RuleRTTHigh, Severity: diagnose.Warning,
 		Subject: diagnose.Subject{CallID: sum.ID, ParticipantID: "p-bob"}, ParticipantName: "Bob",
 		Start: t0.Add(3 * time.Minute), End: t0.Add(5 * time.Minute),
@@ -121,8 +146,21 @@ func wifiDetail(sum *diagnose.CallSummary) *diagnose.CallDetail {
 			}
 			return 0.2
 		}),
-		LossOut: series("loss-out", "%", func(int) float64 { return 0 }),
-		RTT:     series("rtt", "ms", func(i int) float64 { return 150 + float64(i%40) }),
+		LossOut:  series("loss-out", "%", func(int) float64 { return 0 }),
+		RTT:      series("rtt", "ms", func(i int) float64 { return 150 + float64(i%40) }),
+		JitterIn: series("jitter in", "ms", func(i int) float64 { return 4 + float64(i%12) }),
+		FrameRateIn: series("frame rate in", "fps", func(i int) float64 {
+			if i > 270 {
+				return 12 + float64(i%5)
+			}
+			return 30
+		}),
+		FrameHeightIn: series("resolution in", "px", func(i int) float64 {
+			if i > 270 {
+				return 360
+			}
+			return 720
+		}),
 	}
 	bob := alice
 	bob.ID, bob.Name, bob.UserID, bob.Browser, bob.NetworkType, bob.Region = "p-bob", "Bob", "bob@acme.test", "Firefox 133", "ethernet", "us-east"

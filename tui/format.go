@@ -223,3 +223,12 @@ func fmtClock(t time.Time) string {
 
 // lipWidth is the width in cells of a possibly styled string.
 func lipWidth(s string) int { return cellWidth(s) }
+
+// shownOf says which of n things a window shows: "3-5 of 9 participants",
+// or "2 of 9 diagnoses" for one.
+func shownOf(from, to, n int, what string) string {
+	if to-from == 1 {
+		return fmt.Sprintf("%d of %d %s", from+1, n, what)
+	}
+	return fmt.Sprintf("%d-%d of %d %s", from+1, to, n, what)
+}

@@ -87,6 +87,9 @@ func seriesStats(vals []float64) (last, lo, hi float64, known int) {
 	return last, lo, hi, known
 }
 
+// compactRange is the narrowest compact graph that shows the range too.
+const compactRange = 36
+
 // renderGraph draws a label line ("Loss in (%)  now 3.2  min 0  max 8.1")
 // and an asciigraph plot of height plot rows, exactly width cells wide.
 func renderGraph(s *diagnose.Series, label string, width, height int, window time.Duration, st *Styles) string {
@@ -107,11 +110,11 @@ func renderGraph(s *diagnose.Series, label string, width, height int, window tim
 		if unit != "" {
 			u = " " + unit
 		}
-		for _, form := range []string{" %s, min %s max %s%s", " %s%[4]s (%[2]s-%[3]s)", " %s%[4]s"} {
-			stats = fmt.Sprintf(form, now, lowS, highS, u)
-			if lipWidth(label+stats) <= width {
-				break
-			}
+		// one shape for every graph of a panel, chosen by the width alone:
+		// "Bitrate in 1239 kbps (992-1338)", or "Bitrate in 1239 kbps"
+		stats = fmt.Sprintf(" %s%s", now, u)
+		if width >= compactRange {
+			stats = fmt.Sprintf(" %s%s (%s-%s)", now, u, lowS, highS)
 		}
 	}
 	if known == 0 {

@@ -109,11 +109,14 @@ func (h *header) parts(level int) []string {
 		parts = append(parts, st.Filter.Render("filter: "+in.filter))
 	}
 	if in.hasFrame {
-		calls := fmt.Sprintf("%d calls", in.calls-in.ended)
+		calls := plural(in.calls-in.ended, "call")
 		if in.ended > 0 && level < 5 {
 			calls += fmt.Sprintf(" (+%d ended)", in.ended)
 		}
-		parts = append(parts, calls, h.alertCounts(level > 0))
+		if in.calls > 0 || !feedDown(in.feed) { // "0 calls" is no news while the feed is down
+			parts = append(parts, calls)
+		}
+		parts = append(parts, h.alertCounts(level > 0))
 		switch level {
 		case 0:
 			parts = append(parts, "feed "+fmtClock(in.feedTime))
@@ -162,7 +165,7 @@ func (h *header) state(withReason bool) string {
 		reason = " (" + clean(f.Reason) + ")"
 	}
 	switch {
-	case h.info.closed:
+	case h.info.closed && f.State != "failed": // a failed feed says why below
 		return st.Trouble.Render("engine stopped")
 	case !h.info.hasFrame && f.State == "":
 		return st.Dim.Render("waiting for the feed…")

@@ -60,3 +60,17 @@ func TestHeaderDropsFeedTimeBeforeSource(t *testing.T) {
 		t.Errorf("header %q at 120 columns: want the full source and the feed time", line)
 	}
 }
+
+func TestOneCallOneParticipantAreSingular(t *testing.T) {
+	f := frame(1, 1, "")
+	m, _ := newTestModel(120, 24, f)
+	mustShow(t, m, "| 1 call |")
+	mustNotShow(t, m, "1 calls")
+	hit(m, "enter")
+	d := wifiDetail(f.Calls.Calls[0])
+	d.Participants = d.Participants[:1]
+	f.Calls.Focus = d
+	m.Update(frameMsg(f))
+	mustShow(t, m, "1 participant")
+	mustNotShow(t, m, "1 participants")
+}

@@ -48,13 +48,65 @@ func (h *helpScreen) ShortHelp() []key.Binding {
 // FullHelp implements help.KeyMap.
 func (h *helpScreen) FullHelp() [][]key.Binding { return h.groups }
 
-// View renders the groups in columns, with a legend for the glyphs.
+// View renders the groups in columns, as many abreast as fit and the rest
+// below, then a legend for the glyphs, wrapped to the width.
 func (h *helpScreen) View() string {
 	st := h.styles
 	lines := []string{st.Section.Render("Keys") + st.Dim.Render("  (? or esc closes this help)"), ""}
-	lines = append(lines, strings.Split(h.model.FullHelpView(h.groups), "\n")...)
-	lines = append(lines, "", st.Dim.Render("Severity: !! critical  ! warning  i info  - ok.  Ended calls say \"ended\"."))
+	lines = append(lines, h.columns()...)
+	legend := "Severity: !! critical, ! warning, i info, - ok, ~ new (watched under 20 s: not judged yet). " +
+		"Ended calls keep how they ended, dimmed, \"ended 2m ago\". " +
+		"Filter: every word must match one participant (name, user id) or the call (id, room, tag); " +
+		"\"quoted phrases\" match whole; best matches first, the cursor on the best, the matched person underlined."
+	lines = append(lines, "")
+	for _, l := range strings.Split(lipgloss.Wrap(legend, max(h.width-1, 20), " "), "\n") {
+		lines = append(lines, st.Dim.Render(l))
+	}
 	return block(lines, h.width, h.height)
+}
+
+// columns lays the groups out side by side while they fit the width,
+// starting a new band of columns below when they do not.
+func (h *helpScreen) columns() []string {
+	var out, band []string
+	bandW := 0
+	flush := func() {
+		out = append(out, band...)
+		band, bandW = nil, 0
+	}
+	for _, g := range h.groups {
+		one := help.New()
+		one.Styles = h.model.Styles
+		col := strings.Split(one.FullHelpView([][]key.Binding{g}), "\n")
+		w := 0
+		for _, l := range col {
+			w = max(w, lipWidth(l))
+		}
+		if w == 0 {
+			continue
+		}
+		if bandW > 0 && bandW+4+w > h.width {
+			flush()
+			out = append(out, "")
+		}
+		sep := ""
+		if bandW > 0 {
+			sep = "    "
+		}
+		for i := range max(len(band), len(col)) {
+			if i >= len(band) {
+				band = append(band, strings.Repeat(" ", bandW))
+			}
+			cell := ""
+			if i < len(col) {
+				cell = col[i]
+			}
+			band[i] = fit(band[i], bandW) + sep + cell
+		}
+		bandW += len(sep) + w
+	}
+	flush()
+	return out
 }
 
 // Bar renders bindings on one line as wide as the terminal, for the hint

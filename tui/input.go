@@ -1,69 +1,29 @@
 package tui
 
 import (
-	"strings"
-
-	tea "charm.land/bubbletea/v2"
+	"charm.land/bubbles/v2/textinput"
+	"charm.land/lipgloss/v2"
 )
 
-// lineInput is a one-line text input for the filter: printable keys
-// append, backspace deletes a character, ctrl+w a word, ctrl+u the line.
-type lineInput struct {
-	prompt      string
-	placeholder string
-	limit       int // in runes
-	value       string
-}
+// filterLimit is the longest filter, in runes.
+const filterLimit = 80
 
-// Update applies one key to the value.
-func (in *lineInput) Update(msg tea.KeyPressMsg) {
-	switch msg.String() {
-	case "backspace":
-		r := []rune(in.value)
-		if len(r) > 0 {
-			in.value = string(r[:len(r)-1])
-		}
-		return
-	case "ctrl+u":
-		in.value = ""
-		return
-	case "ctrl+w":
-		v := strings.TrimRight(in.value, " ")
-		in.value = v[:strings.LastIndex(v, " ")+1]
-		return
-	}
-	if msg.Mod.Contains(tea.ModCtrl) || msg.Mod.Contains(tea.ModAlt) {
-		return
-	}
-	in.Insert(msg.Text)
-}
-
-// Insert appends text (typed or pasted), cleaned, up to the limit.
-func (in *lineInput) Insert(text string) {
-	text = clean(text)
-	if in.limit > 0 {
-		room := in.limit - len([]rune(in.value))
-		if r := []rune(text); len(r) > room {
-			text = string(r[:max(room, 0)])
-		}
-	}
-	in.value += text
-}
-
-// View renders the prompt, the value and a block cursor.
-func (in *lineInput) View(st *Styles, width int) string {
-	cursor := st.Selected.Render(" ")
-	if in.value == "" {
-		return clip(st.Filter.Render(in.prompt)+cursor+st.Dim.Render(in.placeholder), width)
-	}
-	text := in.value
-	room := width - lipWidth(in.prompt) - 1
-	if w := lipWidth(text); w > room {
-		r := []rune(text)
-		for len(r) > 0 && lipWidth(string(r)) > room-1 {
-			r = r[1:]
-		}
-		text = "…" + string(r)
-	}
-	return st.Filter.Render(in.prompt) + text + cursor
+// newFilterInput is the calls filter: a bubbles text input with a steady
+// cursor (no blink, so nothing ticks while the user thinks) and the
+// filter's colours.
+func newFilterInput(st *Styles) textinput.Model {
+	in := textinput.New()
+	in.Prompt = "/"
+	in.Placeholder = "type to filter by call, room, participant, user or tag"
+	in.CharLimit = filterLimit
+	s := textinput.DefaultDarkStyles()
+	s.Focused.Prompt, s.Blurred.Prompt = st.Filter, st.Filter
+	s.Focused.Placeholder, s.Blurred.Placeholder = st.Dim, st.Dim
+	s.Focused.Text, s.Blurred.Text = lipgloss.NewStyle(), lipgloss.NewStyle()
+	s.Cursor.Blink, s.Cursor.Color = false, nil // a reversed cell, in the terminal's own colours
+	in.SetStyles(s)
+	in.KeyMap.Paste.SetEnabled(false) // the terminal's paste arrives as a PasteMsg; no clipboard I/O
+	in.KeyMap.NextSuggestion.SetEnabled(false)
+	in.KeyMap.PrevSuggestion.SetEnabled(false)
+	return in
 }

@@ -12,11 +12,16 @@ type KeyMap struct {
 	// Moving in lists.
 	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
 	// Calls screen.
-	Sort, Filter, ClearFilter, Open key.Binding
+	Sort, Reverse, Filter, ClearFilter, Open key.Binding
 	// Call screen.
-	Back, WiderWindow, NarrowerWindow, Copy key.Binding
+	Back, WiderWindow, NarrowerWindow, Copy, Diagnoses, Read key.Binding
+	// Fleet screen.
+	Fleet, NextDimension, PrevDimension, FilterGroup key.Binding
+	// Call history (a team hub's ended calls).
+	CallHistory key.Binding
 	// Alert pane.
-	Ack, Mute, Unmute, Jump, ShowMuted, EventLog key.Binding
+	Ack, Mute, Unmute, Jump, ShowMuted, EventLog      key.Binding
+	AckNote, History, Silences, Zoom, Expire, Yes, No key.Binding
 	// Mute picker.
 	PickScope, PickSpan, Confirm, Cancel key.Binding
 }
@@ -39,11 +44,12 @@ func DefaultKeyMap() KeyMap {
 		Faster:         b([]string{"]"}, "]", "faster"),
 		Up:             b([]string{"up", "k"}, "↑/k", "up"),
 		Down:           b([]string{"down", "j"}, "↓/j", "down"),
-		PageUp:         b([]string{"pgup", "ctrl+u"}, "pgup", "page up"),
-		PageDown:       b([]string{"pgdown", "ctrl+d"}, "pgdn", "page down"),
-		Top:            b([]string{"home", "g"}, "g", "top"),
-		Bottom:         b([]string{"end", "G"}, "G", "bottom"),
+		PageUp:         b([]string{"pgup", "ctrl+u"}, "pgup/^u", "page up"),
+		PageDown:       b([]string{"pgdown", "ctrl+d"}, "pgdn/^d", "page down"),
+		Top:            b([]string{"home", "g"}, "g/home", "top"),
+		Bottom:         b([]string{"end", "G"}, "G/end", "bottom"),
 		Sort:           b([]string{"s"}, "s", "sort"),
+		Reverse:        b([]string{"S"}, "S", "reverse sort"),
 		Filter:         b([]string{"/"}, "/", "filter"),
 		ClearFilter:    b([]string{"esc"}, "esc", "clear filter"),
 		Open:           b([]string{"enter"}, "enter", "open call"),
@@ -51,12 +57,26 @@ func DefaultKeyMap() KeyMap {
 		WiderWindow:    b([]string{"+", "="}, "+", "longer window"),
 		NarrowerWindow: b([]string{"-"}, "-", "shorter window"),
 		Copy:           b([]string{"y"}, "y", "copy diagnosis"),
+		Diagnoses:      b([]string{"d"}, "d", "diagnoses"),
+		Read:           b([]string{"enter"}, "enter", "read diagnosis"),
+		Fleet:          b([]string{"F"}, "F", "fleet"),
+		CallHistory:    b([]string{"H"}, "H", "call history"),
+		NextDimension:  b([]string{"d"}, "d", "next dimension"),
+		PrevDimension:  b([]string{"D"}, "D", "previous dimension"),
+		FilterGroup:    b([]string{"enter"}, "enter", "calls of group"),
 		Ack:            b([]string{"a"}, "a", "acknowledge"),
 		Mute:           b([]string{"m"}, "m", "mute"),
 		Unmute:         b([]string{"u"}, "u", "unmute"),
 		Jump:           b([]string{"enter"}, "enter", "go to call"),
 		ShowMuted:      b([]string{"M"}, "M", "show muted"),
 		EventLog:       b([]string{"e"}, "e", "event log"),
+		AckNote:        b([]string{"A"}, "A", "ack with note"),
+		History:        b([]string{"H"}, "H", "history"),
+		Silences:       b([]string{"v"}, "v", "silences"),
+		Zoom:           b([]string{"z"}, "z", "zoom"),
+		Expire:         b([]string{"x"}, "x", "expire silence"),
+		Yes:            b([]string{"y"}, "y", "yes"),
+		No:             b([]string{"n", "esc"}, "n", "no"),
 		PickScope:      b([]string{"left", "right", "h", "l"}, "←/→", "scope"),
 		PickSpan:       b([]string{"up", "down", "k", "j"}, "↑/↓", "duration"),
 		Confirm:        b([]string{"enter"}, "enter", "mute"),

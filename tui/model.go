@@ -14,6 +14,8 @@ type screen int
 const (
 	screenCalls screen = iota
 	screenCall
+	screenFleet
+	screenHistory
 )
 
 // frameMsg carries one engine frame into Update.
@@ -58,9 +60,15 @@ type Model struct {
 
 	calls  *callsTable
 	call   *callView
-	alerts *alertPane
-	header *header
-	help   *helpScreen
+	fleet  *fleetScreen
+	hist   *historyScreen
+	stored *storedView // the stored call on the call screen, opened from history
+	// findText is --find's text; findAsked says history was asked for it.
+	findText  string
+	findAsked bool
+	alerts    *alertPane
+	header    *header
+	help      *helpScreen
 }
 
 func newModel(ctrl Controller, frames <-chan engine.Frame, opts Options) *Model {
@@ -68,10 +76,15 @@ func newModel(ctrl Controller, frames <-chan engine.Frame, opts Options) *Model 
 	c := common{styles: &m.styles, keys: &m.keys}
 	m.calls = newCallsTable(c)
 	m.call = newCallView(c)
+	m.fleet = newFleetScreen(c)
+	m.hist = newHistoryScreen(c, opts.History)
+	m.keys.CallHistory.SetEnabled(opts.History != nil)
 	m.alerts = newAlertPane(c, opts.ReadOnly)
+	m.alerts.whyRO = opts.ReadOnlyReason
 	m.header = &header{common: c}
 	m.help = newHelpScreen(c)
 	m.setReplayKeys(false)
+	m.startFind(opts.Find)
 	return m
 }
 
@@ -108,6 +121,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onTick(time.Time(msg))
 	case noticeMsg:
 		m.notice = string(msg)
+	case historyResultsMsg:
+		m.hist.SetResults(msg)
+	case storedCallMsg:
+		return m, m.openStored(msg)
+	case findStoredMsg:
+		if m.calls.finding && m.screen == screenCalls { // no live call matched meanwhile
+			m.calls.finding = false
+			return m, m.openStored(msg.storedCallMsg)
+		}
 	case tea.KeyPressMsg:
 		return m, m.onKey(msg)
 	case tea.PasteMsg:
@@ -128,7 +150,7 @@ func (m *Model) onFrame(f engine.Frame) tea.Cmd {
 		return m.listen()
 	}
 	m.show(f)
-	return tea.Batch(m.listen(), m.armTick(), m.refocus())
+	return tea.Batch(m.listen(), m.armTick(), m.refocus(), m.findStep())
 }
 
 // show puts a frame on screen.
@@ -136,8 +158,14 @@ func (m *Model) show(f engine.Frame) {
 	m.shown = f
 	m.setReplayKeys(f.Replay != nil)
 	m.calls.SetSnapshot(f.Calls.Calls, f.Calls.FeedTime, m.screen == screenCalls)
-	m.call.SetDetail(f.Calls.Focus, f.Calls.FeedTime, m.focusID)
-	m.call.gone = m.screen == screenCall && m.call.detail == nil && m.calls.Call(m.focusID) == nil
+	m.calls.SetFeed(f.Feed, m.now)
+	if m.stored != nil {
+		m.call.SetDetail(m.stored.detail, m.stored.detail.Summary.End, m.focusID)
+	} else {
+		m.call.SetDetail(f.Calls.Focus, f.Calls.FeedTime, m.focusID)
+	}
+	m.fleet.SetView(f.Calls.Fleet)
+	m.call.gone = m.screen == screenCall && m.stored == nil && m.call.detail == nil && m.calls.Call(m.focusID) == nil
 	m.alerts.SetFrame(&f, m.calls.Call)
 	m.layout()
 }
@@ -147,11 +175,11 @@ func (m *Model) show(f engine.Frame) {
 // their own goroutines, so a quick esc then enter can cross), so the call
 // screen converges on what the user chose.
 func (m *Model) refocus() tea.Cmd {
-	if m.screen != screenCall || m.call.gone {
+	if m.screen != screenCall || m.call.gone || m.stored != nil {
 		return nil
 	}
 	fd := m.shown.Calls.Focus
-	if (fd != nil && fd.Summary != nil && fd.Summary.ID != m.focusID) || (fd == nil && m.call.detail == nil) {
+	if (fd != nil && fd.Summary != nil && fd.Summary.Key != m.focusID) || (fd == nil && m.call.detail == nil) {
 		return m.focus(m.focusID)
 	}
 	return nil
@@ -169,6 +197,7 @@ func (m *Model) armTick() tea.Cmd {
 
 func (m *Model) onTick(t time.Time) tea.Cmd {
 	m.now = t
+	m.calls.SetFeed(m.shown.Feed, t)
 	if !needsClock(m.shown.Feed) {
 		m.ticking = false
 		return nil

@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/calltop/calltop/cmd/calltop/engine"
+	"github.com/calltop/calltop/diagnose"
 )
 
 // seekStep is how far left and right move a replay.
@@ -16,12 +17,17 @@ const seekStep = 10 * time.Second
 // then the alert pane or the screen that has the keyboard.
 func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	m.notice = ""
+	m.calls.finding = false // the user takes over from --find
 	k := &m.keys
 	if msg.String() == "ctrl+c" {
 		return tea.Quit
 	}
 	if m.screen == screenCalls && m.calls.Filtering() {
 		cmd, _ := m.calls.Update(msg)
+		return cmd
+	}
+	if m.screen == screenHistory && m.hist.Typing() {
+		cmd, _ := m.hist.Update(msg)
 		return cmd
 	}
 	if m.alerts.Picking() {
@@ -54,6 +60,8 @@ func (m *Model) globalKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		m.showHelp = true
 	case key.Matches(msg, k.Pause):
 		return m.setPaused(!m.paused), true
+	case key.Matches(msg, k.Fleet) && m.screen != screenFleet:
+		return m.openFleet(), true
 	case key.Matches(msg, k.AlertPane):
 		m.alertOpen = !m.alertOpen
 		m.alertKeys = m.alertOpen
@@ -153,25 +161,47 @@ func stepSpeed(cur float64, up bool) float64 {
 // alertKey handles keys while the alert pane has the keyboard.
 func (m *Model) alertKey(msg tea.KeyPressMsg) tea.Cmd {
 	if key.Matches(msg, m.keys.Jump) {
-		if id := m.alerts.SelectedCall(); id != "" {
+		if a := m.alerts.current(); a != nil && a.Subject.CallID != "" {
 			m.alertKeys = false
-			return m.openCall(id)
+			f := diagnose.Finding{Rule: a.Rule, Subject: a.Subject}
+			return m.openCall(a.Subject.CallID, target{person: clean(a.Subject.ParticipantID), finding: f.Key()})
 		}
 		return notice("this alert is not about one call")
 	}
-	return m.alerts.Update(msg, m.ctrl)
+	zoomed := m.alerts.zoomed
+	cmd := m.alerts.Update(msg, m.ctrl)
+	if zoomed != m.alerts.zoomed {
+		m.layout()
+	}
+	return cmd
 }
 
 // screenKey handles keys for the calls or call screen.
 func (m *Model) screenKey(msg tea.KeyPressMsg) tea.Cmd {
+	if m.screen == screenCalls && key.Matches(msg, m.keys.CallHistory) {
+		return m.openHistory()
+	}
+	if m.screen == screenCalls && msg.String() == "H" && m.opts.History == nil {
+		return m.openHistory() // says why there is no history here
+	}
 	if m.screen == screenCalls {
 		cmd, open := m.calls.Update(msg)
-		if open {
-			return m.openCall(m.calls.Selected().ID)
+		if c := m.calls.Selected(); open {
+			return m.openCall(c.Key, target{person: m.calls.matchedPerson(c)})
 		}
 		return cmd
 	}
+	if m.screen == screenFleet {
+		return m.fleetKey(msg)
+	}
+	if m.screen == screenHistory {
+		return m.historyKey(msg)
+	}
 	if key.Matches(msg, m.keys.Back) {
+		if m.call.Reading() {
+			m.call.CloseReading()
+			return nil
+		}
 		return m.closeCall()
 	}
 	if key.Matches(msg, m.keys.Copy) {
@@ -181,11 +211,12 @@ func (m *Model) screenKey(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-// openCall drills into a call and asks the engine for its detail.
-func (m *Model) openCall(id string) tea.Cmd {
+// openCall drills into a call, selecting to once its detail is there, and
+// asks the engine for that detail.
+func (m *Model) openCall(id string, to target) tea.Cmd {
 	m.screen = screenCall
 	m.focusID = id
-	m.call.Open(id, m.callName(id))
+	m.call.Open(id, m.callName(id), to)
 	m.call.SetDetail(m.shown.Calls.Focus, m.shown.Calls.FeedTime, id)
 	m.call.gone = false
 	m.layout()
@@ -194,11 +225,11 @@ func (m *Model) openCall(id string) tea.Cmd {
 
 // callName is the room (or id) of a call in the shown frame.
 func (m *Model) callName(id string) string {
-	if c := m.calls.Selected(); c != nil && c.ID == id {
+	if c := m.calls.Selected(); c != nil && c.Key == id {
 		return roomOf(c)
 	}
 	for _, c := range m.shown.Calls.Calls {
-		if c.ID == id {
+		if c.Key == id {
 			return roomOf(c)
 		}
 	}
@@ -207,6 +238,9 @@ func (m *Model) callName(id string) string {
 
 // closeCall goes back to the calls screen, cursor and filter as they were.
 func (m *Model) closeCall() tea.Cmd {
+	if m.stored != nil {
+		return m.closeStored()
+	}
 	m.screen = screenCalls
 	m.focusID = ""
 	m.calls.Refresh()

@@ -35,7 +35,7 @@ func TestHelpKey(t *testing.T) {
 	}
 	mustShow(t, m, "Keys", "sort", "filter", "pause display", "alerts")
 	hit(m, "j")
-	if m.calls.cursor != 0 || !m.showHelp {
+	if m.calls.list.Cursor() != 0 || !m.showHelp {
 		t.Fatal("keys under the help moved the list")
 	}
 	hit(m, "esc")
@@ -88,7 +88,7 @@ func TestAlertPaneToggleAndTab(t *testing.T) {
 		t.Fatal("tab did not give the keyboard back to the screen")
 	}
 	hit(m, "j")
-	if m.calls.cursor != 1 {
+	if m.calls.list.Cursor() != 1 {
 		t.Fatal("j with the screen focused did not move the calls cursor")
 	}
 	hit(m, "!")

@@ -23,7 +23,9 @@ func (m *Model) layout() {
 	m.alerts.focused = m.alertKeys
 	m.alerts.beside = m.width >= widePane
 	if m.alertOpen {
-		if m.width >= widePane {
+		if m.alerts.zoomed { // z: the pane takes the whole body
+			m.alerts.SetSize(m.width, bodyH)
+		} else if m.width >= widePane {
 			paneW := min(max(m.width*2/5, 60), 90)
 			m.alerts.SetSize(paneW, bodyH)
 			bodyW = m.width - paneW
@@ -35,6 +37,8 @@ func (m *Model) layout() {
 	}
 	m.calls.SetSize(bodyW, bodyH)
 	m.call.SetSize(bodyW, bodyH)
+	m.fleet.SetSize(bodyW, bodyH)
+	m.hist.SetSize(bodyW, bodyH)
 	m.help.SetSize(bodyW, bodyH)
 	m.help.SetBarWidth(m.width)
 	m.help.SetGroups(m.helpGroups())
@@ -46,7 +50,7 @@ func (m *Model) headerInfo() headerInfo {
 	in := headerInfo{
 		feed: f.Feed, replay: f.Replay, hasFrame: m.hasFrame, closed: m.closed,
 		feedTime: f.Calls.FeedTime, now: m.now, calls: len(f.Calls.Calls),
-		filter: m.calls.filter,
+		filter: m.calls.filterText(),
 		paused: m.paused, waiting: m.waiting, firing: m.alerts.Firing(), ended: m.calls.ended,
 	}
 	for _, n := range f.Calls.DataQuality {
@@ -73,6 +77,9 @@ func (m *Model) render() string {
 	}
 	m.header.info = m.headerInfo()
 	parts := []string{m.header.View(), m.body(), m.hintBar()}
+	if m.opts.ASCII {
+		return toASCII(strings.Join(parts, "\n"))
+	}
 	return strings.Join(parts, "\n")
 }
 
@@ -99,11 +106,18 @@ func (m *Model) body() string {
 		main = m.help.View()
 	case m.screen == screenCall:
 		main = m.call.View()
+	case m.screen == screenFleet:
+		main = m.fleet.View()
+	case m.screen == screenHistory:
+		main = m.hist.View()
 	default:
 		main = m.calls.View()
 	}
 	if !m.alertOpen {
 		return main
+	}
+	if m.alerts.zoomed {
+		return m.alerts.View()
 	}
 	if m.width >= widePane {
 		return joinBeside(main, m.alerts.View())
@@ -139,6 +153,10 @@ func (m *Model) active() component {
 		return m.alerts
 	case m.screen == screenCall:
 		return m.call
+	case m.screen == screenFleet:
+		return m.fleet
+	case m.screen == screenHistory:
+		return m.hist
 	}
 	return m.calls
 }
@@ -152,7 +170,7 @@ func (m *Model) hintBar() string {
 		return m.help.Bar(m.help.ShortHelp(), 2)
 	}
 	bindings, keep := m.active().ShortHelp(), 0
-	if !(m.screen == screenCalls && m.calls.Filtering()) && !m.alerts.Picking() {
+	if !(m.screen == screenCalls && m.calls.Filtering()) && !(m.screen == screenHistory && m.hist.Typing()) && !m.alerts.Picking() {
 		k := &m.keys
 		bindings, keep = append(bindings, k.AlertPane, k.Pause, k.Help, k.Quit), 2
 	}

@@ -33,6 +33,8 @@ type Styles struct {
 	Key lipgloss.Style
 	// Filter is the active filter shown in the header.
 	Filter lipgloss.Style
+	// Match is the participant a filter matched, in a calls row.
+	Match lipgloss.Style
 	// Graph colours the sparklines.
 	Graph lipgloss.Style
 	// Pane frames the alert pane and the mute picker.
@@ -62,6 +64,7 @@ func DefaultStyles() Styles {
 		Notice:       s.Bold(true),
 		Key:          s.Bold(true),
 		Filter:       s.Foreground(lipgloss.Magenta).Bold(true),
+		Match:        s.Foreground(lipgloss.Magenta).Bold(true).Underline(true),
 		Graph:        s.Foreground(lipgloss.Blue),
 		Pane:         s.Border(lipgloss.NormalBorder(), false, false, false, true),
 	}
@@ -115,8 +118,9 @@ func (p paint) render(text string) string {
 // rowPaints are the calls table's styles as paints: the severity cell by
 // severity and row state, and the rest of the row by row state.
 type rowPaints struct {
-	sev  [4][3]paint // [severity][normal, ended, selected]
-	rest [3]paint
+	sev   [4][3]paint // [severity][normal, ended, selected]
+	rest  [3]paint
+	match [3]paint
 }
 
 // Row states, indexes into rowPaints.
@@ -133,5 +137,6 @@ func newRowPaints(st *Styles) rowPaints {
 		p.sev[s] = [3]paint{newPaint(base), newPaint(base.Faint(true)), newPaint(base.Reverse(true))}
 	}
 	p.rest = [3]paint{newPaint(st.Header), newPaint(st.Ended), newPaint(st.Selected)}
+	p.match = [3]paint{newPaint(st.Match), newPaint(st.Match.Faint(true)), newPaint(st.Match.Reverse(true))}
 	return p
 }

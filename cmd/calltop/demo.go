@@ -14,7 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/calltop/calltop/cmd/calltop/engine"
-	"github.com/calltop/calltop/diagnose/alert"
+	"github.com/calltop/calltop/diagnose/alert/statefile"
 	"github.com/calltop/calltop/feed/client"
 	"github.com/calltop/calltop/feed/hub"
 	"github.com/calltop/calltop/feed/sim"
@@ -33,9 +33,11 @@ type demoConfig struct {
 	stateDir  string
 	profile   string // CPU profile file (hidden flag, for performance work)
 	fleet     fleetFlags
+	view      viewFlags
+	tui       tui.Options // from view and the locale
 }
 
-func newDemoCmd() *cobra.Command {
+func newDemoCmd(e env) *cobra.Command {
 	cfg := demoConfig{calls: defaultDemoCalls, speed: 1}
 	var scenarios string
 	cmd := &cobra.Command{
@@ -43,7 +45,8 @@ func newDemoCmd() *cobra.Command {
 		Short: "Open the TUI on simulated calls, over a real WebSocket on loopback",
 		Long: `demo starts an in-process hub serving simulated calls on 127.0.0.1 (a random port),
 connects to it over WebSocket like any feed, and opens the TUI. The header shows the
-feed as "demo". Scenarios: ` + strings.Join(sim.ScenarioNames(), ", ") + `.
+feed as "demo". Scenarios: ` + strings.Join(sim.ScenarioNames(), ", ") + `;
+fleet scenarios (one group impaired in every call, on top of the others): ` + strings.Join(sim.FleetScenarioNames(), ", ") + `.
 Without --scenario the mix is mostly good calls with some of each problem.`,
 		Example: `  calltop demo
   calltop demo --scenario wifi-loss --calls 6
@@ -55,6 +58,7 @@ Without --scenario the mix is mostly good calls with some of each problem.`,
 					cfg.scenarios = append(cfg.scenarios, s)
 				}
 			}
+			cfg.tui = cfg.view.options(e)
 			return runDemo(cmd.Context(), cfg)
 		},
 	}
@@ -67,8 +71,9 @@ Without --scenario the mix is mostly good calls with some of each problem.`,
 	f.StringVar(&cfg.profile, "cpuprofile", "", "write a CPU profile of the whole demo to this file")
 	_ = f.MarkHidden("cpuprofile")
 	cfg.fleet.register(cmd)
+	cfg.view.register(f)
 	_ = cmd.RegisterFlagCompletionFunc("scenario", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return sim.ScenarioNames(), cobra.ShellCompDirectiveNoFileComp
+		return append(sim.ScenarioNames(), sim.FleetScenarioNames()...), cobra.ShellCompDirectiveNoFileComp
 	})
 	return cmd
 }
@@ -107,9 +112,9 @@ func runDemo(ctx context.Context, cfg demoConfig) error {
 		return fmt.Errorf("demo hub: %w", err)
 	}
 	hubLog := log.New(io.Discard, "", 0)
-	opts := engine.Options{Source: "demo", NewBook: newFleetBook(nil, fleet)}
+	opts := engine.Options{Source: "demo", NewBook: newFleetBook(nil, fleet, "")}
 	if cfg.stateDir != "" {
-		if opts.Store, err = alert.OpenStore(cfg.stateDir); err != nil {
+		if opts.Store, err = statefile.OpenStore(cfg.stateDir); err != nil {
 			ln.Close()
 			return err
 		}
@@ -131,7 +136,7 @@ func runDemo(ctx context.Context, cfg demoConfig) error {
 	}
 	opts.Events = client.Events()
 	source := hub.StepSource(s.StepEach, time.Second, cfg.speed)
-	return runTUI(ctx, opts, tui.Options{},
+	return runTUI(ctx, opts, cfg.tui,
 		func(ctx context.Context) error { return feedHub.Serve(ctx, ln) },
 		func(ctx context.Context) error { return source(ctx, feedHub) },
 		client.Run)

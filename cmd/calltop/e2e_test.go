@@ -23,8 +23,9 @@ import (
 )
 
 // The end-to-end tests run the real calltop binary in a detached tmux pane
-// at 80x24 and read the screen as a user would. tmux is required (.ci/run
-// installs it); without it they fail rather than skip.
+// at 80x24 and read the screen as a user would. They need tmux: without it
+// they skip, naming it, unless CI is set (.ci/run installs it), and -short
+// skips them.
 
 // e2eWait bounds every wait for the screen.
 const e2eWait = 60 * time.Second
@@ -35,9 +36,15 @@ var (
 	buildErr  error
 )
 
-// calltopBinary builds cmd/calltop once per test run.
+// calltopBinary builds cmd/calltop once per test run. Every end-to-end
+// test starts with it, so it is where -short skips them and where a
+// missing tmux is found before anything is built.
 func calltopBinary(t *testing.T) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: skipping the end-to-end test of the built binary in tmux (4-15 s each)")
+	}
+	feedtest.RequireTool(t, "tmux", "apt-get install tmux; .ci/run installs it")
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "calltop-e2e-bin-")
 		if err != nil {
@@ -79,8 +86,7 @@ var paneN int
 // env(1) in the pane, not by tmux -e: tmux puts its own default-terminal
 // in TERM after -e.
 func startPane(t *testing.T, cmd string, env ...string) *pane {
-	t.Helper()
-	feedtest.RequireTool(t, "tmux", "apt-get install tmux; .ci/run installs it")
+	t.Helper() // calltopBinary, called first, has checked for tmux
 	paneSeq.Lock()
 	paneN++
 	p := &pane{t: t, socket: fmt.Sprintf("calltop-e2e-%d-%d", os.Getpid(), paneN)}

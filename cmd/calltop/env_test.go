@@ -45,3 +45,25 @@ func TestTokenFromFlagOrEnv(t *testing.T) {
 		}
 	}
 }
+
+func TestLocaleDecidesASCII(t *testing.T) {
+	for _, c := range []struct {
+		vars  map[string]string
+		ascii bool
+	}{
+		{map[string]string{}, false},
+		{map[string]string{"LANG": "en_US.UTF-8"}, false},
+		{map[string]string{"LANG": "C"}, true},
+		{map[string]string{"LC_ALL": "C", "LANG": "en_US.UTF-8"}, true},
+		{map[string]string{"LC_CTYPE": "de_DE.utf8", "LANG": "C"}, false},
+		{map[string]string{"LANG": "POSIX"}, true},
+	} {
+		e := env{getenv: func(k string) string { return c.vars[k] }}
+		if got := (viewFlags{}).options(e).ASCII; got != c.ascii {
+			t.Errorf("%v: ascii %v, want %v", c.vars, got, c.ascii)
+		}
+	}
+	if !(viewFlags{ascii: true}).options(env{getenv: func(string) string { return "" }}).ASCII {
+		t.Error("--ascii did not ask for ASCII")
+	}
+}

@@ -34,15 +34,15 @@ func TestRootFleetFlagsReachTheBookOptions(t *testing.T) {
 	t.Parallel()
 	var live liveFlags
 	root := rootCommand(testEnv(nil), &live)
-	if err := root.ParseFlags([]string{"--alert-no-new-calls", "10m", "--alert-setup-failures", "25", "--alert-setup-window", "40"}); err != nil {
+	if err := root.ParseFlags([]string{"--alert-no-new-calls", "10m", "--alert-setup-failures", "25", "--alert-setup-window", "40", "--alert-fleet-groups"}); err != nil {
 		t.Fatal(err)
 	}
 	got, err := live.fleet.options()
-	want := alert.FleetOptions{NoNewCallsFor: 10 * time.Minute, SetupFailurePct: 25, SetupWindow: 40}
+	want := alert.FleetOptions{NoNewCallsFor: 10 * time.Minute, SetupFailurePct: 25, SetupWindow: 40, Groups: true}
 	if err != nil || got != want {
 		t.Fatalf("root flags gave %+v, %v; want %+v", got, err, want)
 	}
-	b := newFleetBook(nil, got)()
+	b := newFleetBook(nil, got, "")()
 	if f := b.Options().Fleet; f != want {
 		t.Fatalf("the book has fleet options %+v, want %+v", f, want)
 	}
@@ -51,7 +51,7 @@ func TestRootFleetFlagsReachTheBookOptions(t *testing.T) {
 	if err := root.ParseFlags(nil); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := live.fleet.options(); got.NoNewCallsFor != 0 || got.SetupFailurePct != 0 {
+	if got, _ := live.fleet.options(); got.NoNewCallsFor != 0 || got.SetupFailurePct != 0 || got.Groups {
 		t.Fatalf("without the flags the fleet alerts are %+v, want off", got)
 	}
 }
@@ -66,4 +66,20 @@ func TestWatchFiresNoNewCallsWhenAsked(t *testing.T) {
 		return strings.Contains(out, "event=firing alert=fleet-no-new-calls@fleet")
 	})
 	t.Logf("watch output:\n%s", out)
+}
+
+// TestWatchFiresFleetGroupWhenAsked: watch over a real hub simulating a
+// fleet whose Chrome 142 users lose packets logs a firing fleet-group
+// alert naming the group, with --alert-fleet-groups.
+func TestWatchFiresFleetGroupWhenAsked(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	w := defaultWatchFlags(simHub(t, ctx, 40, "fleet-chrome142", 20), t.TempDir())
+	w.fleet = fleetFlags{groups: true}
+	out := runWatchUntil(t, w, func(out string) bool {
+		return strings.Contains(out, "event=firing") && strings.Contains(out, "fleet-group@loss-inbound/version=Chrome 142")
+	})
+	if !strings.Contains(out, "of Chrome 142 participants vs") {
+		t.Fatalf("watch output lacks the fleet-group alert:\n%s", out)
+	}
 }

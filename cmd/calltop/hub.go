@@ -17,6 +17,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/calltop/calltop/feed"
 	"github.com/calltop/calltop/feed/dump"
 	"github.com/calltop/calltop/feed/hub"
 	"github.com/calltop/calltop/feed/ingest"
@@ -37,6 +38,8 @@ type hubOptions struct {
 	replay    string
 	speed     float64
 	loop      bool
+	allowHost []string
+	maxConns  int
 
 	// Browser ingest (--ingest rtcstats): docs/ingest.md.
 	ingest         []string
@@ -45,6 +48,12 @@ type hubOptions struct {
 	ingestSessions int
 	ingestRate     float64
 	ingestMaxBytes int64
+
+	// Team mode (--team): docs/team.md; its call history: docs/history.md.
+	team         hubTeamFlags
+	history      hubHistoryFlags
+	sessionBytes int
+	clientBytes  int
 }
 
 func newHubCmd(e env) *cobra.Command {
@@ -73,7 +82,17 @@ address needs --token (or $CALLTOP_TOKEN); clients then send "Authorization: Bea
 <token>" or ?token=<token>. --tls-cert and --tls-key serve wss://. The ingest has its
 own token (--ingest-token or $CALLTOP_INGEST_TOKEN, required off loopback): it sits in
 web pages, so it must not also open the feed. Browsers' pages must come from the hub's
-own host or an origin given with --allow-origin.
+own host or an origin given with --allow-origin. Without a token the hub answers only
+loopback host names (a web page on a name rebound to 127.0.0.1 is refused); --allow-host
+adds one. It holds at most --max-conns connections, a quarter kept for subscribers, and
+bounds each browser client's memory (docs/ingest.md).
+
+Team mode (--team, docs/team.md): the hub runs the diagnosis and the alert book once
+for everyone it serves, keeps acks, silences and history in --state-dir, posts to
+--webhook once for the team, and streams the book to subscribers, who act on it as
+users with roles (calltop hub user add; the --token is a shared admin). Every command
+is attributed and written to audit.log. --ssh serves the TUI itself to keys in
+--authorized-keys. Off loopback a team hub also needs TLS.
 
 The protocol is described in docs/feed-protocol.md. Stop with Ctrl-C (or SIGTERM):
 subscribers get a close frame.`,
@@ -82,7 +101,11 @@ subscribers get a close frame.`,
   calltop hub --replay incident.jsonl.gz --speed 8 --loop
   calltop hub --ingest rtcstats --allow-origin https://app.example.com
   CALLTOP_TOKEN=s3cret calltop hub --listen 0.0.0.0:7070 --simulate 100 \
-      --tls-cert hub.pem --tls-key hub.key`,
+      --tls-cert hub.pem --tls-key hub.key
+  calltop hub user add dana --role responder --state-dir /var/lib/calltop > dana.token
+  calltop hub --team --state-dir /var/lib/calltop --simulate 50 --webhook https://hooks.example/T/B/X
+  calltop hub --team --state-dir /var/lib/calltop --simulate 50 \
+      --ssh 0.0.0.0:2222 --authorized-keys /etc/calltop/authorized_keys`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.token = e.flagOrEnv(cmd, "token", o.token, "CALLTOP_TOKEN")
@@ -105,24 +128,34 @@ subscribers get a close frame.`,
 	f.StringVar(&o.replay, "replay", "", "replay this recording or dump")
 	f.Float64Var(&o.speed, "speed", o.speed, "run feed time this many times faster than the clock")
 	f.BoolVar(&o.loop, "loop", false, "with --replay: start over at the end")
+	f.StringSliceVar(&o.allowHost, "allow-host", nil, "without a token, also answer requests for this host name (loopback names always; repeat or comma-separate)")
+	f.IntVar(&o.maxConns, "max-conns", 0, "most connections at once, a quarter kept for subscribers (default 1024, or the open-file limit less 64)")
 	f.StringSliceVar(&o.ingest, "ingest", nil, "accept browsers' live stats: rtcstats (on /rtcstats/<meeting>)")
 	f.StringVar(&o.ingestToken, "ingest-token", "", "token browsers must present to /rtcstats (default $CALLTOP_INGEST_TOKEN)")
 	f.StringSliceVar(&o.allowOrigins, "allow-origin", nil, "web page origins allowed to send rtcstats (https://app.example.com, or *)")
 	f.IntVar(&o.ingestSessions, "ingest-max-sessions", ingest.DefaultMaxSessions, "most browser sessions at once; more are refused")
 	f.Float64Var(&o.ingestRate, "ingest-rate", ingest.DefaultRate, "messages a second one browser may send before it is slowed down")
 	f.Int64Var(&o.ingestMaxBytes, "ingest-max-bytes", ingest.DefaultMaxMessageBytes, "largest message a browser may send")
+	f.IntVar(&o.sessionBytes, "ingest-max-session-bytes", ingest.DefaultSessionBytes, "most memory one browser session's stats may hold; over it the session is ended")
+	f.IntVar(&o.clientBytes, "ingest-max-client-bytes", ingest.DefaultClientBytes, "most memory the sessions of one client address may hold, departed ones included")
 	_ = cmd.RegisterFlagCompletionFunc("scenario", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return sim.ScenarioNames(), cobra.ShellCompDirectiveNoFileComp
+		return append(sim.ScenarioNames(), sim.FleetScenarioNames()...), cobra.ShellCompDirectiveNoFileComp
 	})
 	cmd.MarkFlagsMutuallyExclusive("simulate", "replay")
 	cmd.MarkFlagsRequiredTogether("tls-cert", "tls-key")
+	o.team.register(cmd)
+	o.history.register(cmd)
+	cmd.AddCommand(newHubUserCmd(e))
 	return cmd
 }
 
 // runHub serves the hub until ctx ends; the sources run beside it.
 func runHub(ctx context.Context, o hubOptions, stderr io.Writer) error {
 	logger := log.New(stderr, "calltop ", log.LstdFlags)
-	if err := hub.CheckListen(o.listen, o.token); err != nil {
+	if err := checkTokens(o); err != nil {
+		return err
+	}
+	if err := hub.CheckListen(o.listen, o.token); err != nil && !o.team.on { // team: setupTeam checks
 		return err
 	}
 	if err := checkSpeed(o.speed); err != nil {
@@ -140,20 +173,28 @@ func runHub(ctx context.Context, o hubOptions, stderr io.Writer) error {
 		}
 		sources, whats = append(sources, source), append(whats, what)
 	}
-	ln, err := hubListener(o)
+	ln, tlsConf, err := hubListener(o)
 	if err != nil {
 		return err
 	}
-	feedHub := hub.New(hub.Config{Name: o.name, Token: o.token, Logf: logger.Printf})
+	hc, teamMode, err := setupTeam(o, hub.Config{Name: o.name, Token: o.token, TLS: tlsConf, AllowHosts: o.allowHost,
+		MaxConns: o.maxConns, Logf: logger.Printf}, logger)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	feedHub := hub.New(hc)
 	scheme := "ws"
 	if o.tlsCert != "" {
 		scheme = "wss"
 	}
 	var routes []hub.Route
 	if len(o.ingest) > 0 {
-		ing := ingest.New(feedHub, ingest.Config{Token: o.ingestToken, AllowOrigins: o.allowOrigins,
-			MaxSessions: o.ingestSessions, Rate: o.ingestRate, MaxMessageBytes: o.ingestMaxBytes, Logf: logger.Printf})
+		ing := ingest.New(feedHub, ingest.Config{Token: o.ingestToken, AllowOrigins: o.allowOrigins, AllowHosts: o.allowHost,
+			MaxSessions: o.ingestSessions, Rate: o.ingestRate, MaxMessageBytes: o.ingestMaxBytes,
+			SessionBytes: o.sessionBytes, ClientBytes: o.clientBytes, Logf: logger.Printf})
 		routes = append(routes, hub.Route{Pattern: "/rtcstats", Handler: ing}, hub.Route{Pattern: "/rtcstats/", Handler: ing})
+		feedHub.HealthOf("ingest", func() any { return ing.Stats() })
 		// It publishes into the hub given to New: its calls are its own.
 		sources = append(sources, func(ctx context.Context, _ hub.Publisher) error { return ing.Run(ctx) })
 		whats = append(whats, fmt.Sprintf("browsers' rtcstats on %s://%s/rtcstats/<meeting>", scheme, ln.Addr()))
@@ -178,15 +219,28 @@ func runHub(ctx context.Context, o hubOptions, stderr io.Writer) error {
 			}
 		})
 	}
+	var teamErr error
+	if teamMode != nil {
+		defer teamMode.close()
+		wg.Go(func() {
+			if teamErr = teamMode.run(ctx, feedHub); teamErr != nil {
+				logger.Printf("hub: team mode stopped: %v", teamErr)
+				cancel()
+			}
+		})
+	}
+	if teamMode != nil {
+		routes = append(routes, teamMode.routes...)
+	}
 	err = feedHub.Serve(ctx, ln, routes...)
 	cancel()
 	wg.Wait()
 	st := feedHub.Stats()
-	logger.Printf("hub: stopped after %d messages; %d slow subscribers dropped", st.Published, st.Dropped)
+	logger.Printf("hub: stopped after %d messages; %d slow subscribers dropped, %d requests refused, %d idle connections shed", st.Published, st.Dropped, st.Refused, st.Shed)
 	if err != nil {
 		return err
 	}
-	return errors.Join(errs...)
+	return errors.Join(append(errs, teamErr)...)
 }
 
 // checkIngest validates the --ingest flags.
@@ -202,8 +256,28 @@ func checkIngest(o hubOptions) error {
 	if !hub.IsLoopback(o.listen) && o.ingestToken == "" {
 		return fmt.Errorf("refusing to accept browsers' stats on %s without a token: it is not a loopback address; pass --ingest-token or set CALLTOP_INGEST_TOKEN", o.listen)
 	}
-	if o.ingestSessions <= 0 || o.ingestRate <= 0 || o.ingestMaxBytes <= 0 {
-		return errors.New("--ingest-max-sessions, --ingest-rate and --ingest-max-bytes must be positive")
+	if o.ingestSessions <= 0 || o.ingestRate <= 0 || o.ingestMaxBytes <= 0 || o.sessionBytes <= 0 || o.clientBytes <= 0 {
+		return errors.New("--ingest-max-sessions, --ingest-rate, --ingest-max-bytes, --ingest-max-session-bytes and --ingest-max-client-bytes must be positive")
+	}
+	return nil
+}
+
+// checkTokens refuses a token no client could present (blank, spaces at
+// its ends, control characters) and an ingest token equal to the feed's:
+// the ingest token sits in web pages, so it must not open the feed.
+func checkTokens(o hubOptions) error {
+	for _, t := range []struct{ flag, env, token string }{
+		{"--token", "CALLTOP_TOKEN", o.token}, {"--ingest-token", "CALLTOP_INGEST_TOKEN", o.ingestToken},
+	} {
+		if t.token != "" && (strings.TrimSpace(t.token) != t.token || strings.TrimSpace(t.token) == "" || feed.LogSafe(t.token) != t.token) {
+			return fmt.Errorf("%s (or $%s) is blank, has spaces at its ends or control characters: no client could send it; choose another", t.flag, t.env)
+		}
+	}
+	if o.token != "" && o.token == o.ingestToken {
+		return errors.New("--ingest-token equals --token: the ingest token sits in web pages anyone can read, so it must not also open the feed; choose two tokens")
+	}
+	if o.maxConns < 0 {
+		return fmt.Errorf("--max-conns %d: must be positive (0 for the default)", o.maxConns)
 	}
 	return nil
 }
@@ -252,21 +326,18 @@ func hubSource(o hubOptions, logger *log.Logger) (hub.Source, string, error) {
 }
 
 // hubListener listens on o.listen, with TLS when a certificate is given.
-func hubListener(o hubOptions) (net.Listener, error) {
+func hubListener(o hubOptions) (net.Listener, *tls.Config, error) {
 	var tlsConf *tls.Config
 	if o.tlsCert != "" {
 		cert, err := tls.LoadX509KeyPair(o.tlsCert, o.tlsKey)
 		if err != nil {
-			return nil, fmt.Errorf("TLS certificate: %w", err)
+			return nil, nil, fmt.Errorf("TLS certificate: %w", err)
 		}
 		tlsConf = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
 	ln, err := net.Listen("tcp", o.listen)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if tlsConf != nil {
-		ln = tls.NewListener(ln, tlsConf)
-	}
-	return ln, nil
+	return ln, tlsConf, nil // the hub serves TLS above its connection cap
 }

@@ -35,6 +35,9 @@ func TestHubIngestBesideALoopingReplay(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sub.Close()
+	// The join must come after the subscriber's snapshot (the test counts
+	// it live): the upgrade answers before the hub adds the subscriber.
+	waitSubscribers(t, addr, 1)
 
 	// A browser session joins call "live-room".
 	conn, _, err := (&websocket.Dialer{Subprotocols: []string{"3.1_STANDARD"}}).Dial(
@@ -68,6 +71,27 @@ func TestHubIngestBesideALoopingReplay(t *testing.T) {
 			t.Fatalf("the browser's call was ended: %+v", m)
 		case m.Type == feed.TypeCallStart && m.Call.ID != "live-room" && joined:
 			restarts++ // the replayed call, again, while the browser's is on
+		}
+	}
+}
+
+// TestHubRefusesUnusableTokens: a blank token, one with spaces at its
+// ends, and an ingest token equal to the feed's are refused at start with
+// the flag named.
+func TestHubRefusesUnusableTokens(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--token", " "}, "--token (or $CALLTOP_TOKEN) is blank"},
+		{[]string{"--token", "s3cret "}, "has spaces at its ends"},
+		{[]string{"--ingest", "rtcstats", "--ingest-token", "\t"}, "--ingest-token (or $CALLTOP_INGEST_TOKEN) is blank"},
+		{[]string{"--ingest", "rtcstats", "--token", "same", "--ingest-token", "same"}, "--ingest-token equals --token"},
+	} {
+		_, err := runCLI(t, append([]string{"hub", "--listen", "127.0.0.1:0", "--simulate", "1"}, c.args...)...)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("hub %q: %v, want an error saying %q", c.args, err, c.want)
 		}
 	}
 }

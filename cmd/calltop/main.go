@@ -1,4 +1,3 @@
-// Command calltop is a terminal live-call debugger for WebRTC and VoIP calls.
 package main
 
 import (

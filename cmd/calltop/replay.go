@@ -10,11 +10,11 @@ import (
 
 	"github.com/calltop/calltop/cmd/calltop/engine"
 	"github.com/calltop/calltop/feed/dump"
-	"github.com/calltop/calltop/tui"
 )
 
-func newReplayCmd() *cobra.Command {
+func newReplayCmd(e env) *cobra.Command {
 	var speed float64
+	var view viewFlags
 	var loop bool
 	var from time.Duration
 	cmd := &cobra.Command{
@@ -49,10 +49,11 @@ replay that far into the recording. Acks and mutes made during a replay are not 
 				r.LastProblem = loaded.Problems[n-1].Error()
 			}
 			log.SetOutput(io.Discard) // nothing may write to the terminal under the TUI
-			return runTUI(cmd.Context(), engine.Options{Source: args[0], Replay: r, NewBook: newBook(nil)}, tui.Options{})
+			return runTUI(cmd.Context(), engine.Options{Source: args[0], Replay: r, NewBook: newBook(nil)}, view.options(e))
 		},
 	}
 	cmd.Flags().Float64Var(&speed, "speed", 1, "play this many times faster than recorded")
+	view.register(cmd.Flags())
 	cmd.Flags().BoolVar(&loop, "loop", false, "start over from the beginning at the end")
 	cmd.Flags().DurationVar(&from, "from", 0, "start this far into the recording (e.g. 2m30s)")
 	return cmd

@@ -30,6 +30,7 @@ type reportOptions struct {
 	json     bool
 	token    string
 	caFile   string
+	call     string // --call: a team hub's stored call (docs/history.md)
 
 	// applied, when set, sees each feed message once it is applied: a test
 	// cancels the read with it on the message it waits for.
@@ -65,7 +66,8 @@ document per file, a line each (JSON lines).`,
 		Example: `  calltop report incident.jsonl
   calltop report webrtc_internals_dump.txt --json > report.json
   calltop report dumps/ 'more/*.rtcstats.gz' --json | jq -r '.calls[].findings[].rule'
-  calltop report --feed ws://127.0.0.1:7070/feed --duration 2m`,
+  calltop report --feed ws://127.0.0.1:7070/feed --duration 2m
+  calltop report --call call-1042 --feed ws://127.0.0.1:7070/feed --json`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.token = e.flagOrEnv(cmd, "token", o.token, "CALLTOP_TOKEN")
@@ -73,6 +75,9 @@ document per file, a line each (JSON lines).`,
 			defer stop()
 			if len(args) > 0 && len(o.feeds) > 0 {
 				return errors.New("give FILEs or --feed, not both")
+			}
+			if o.call != "" {
+				return reportStoredCall(ctx, *o, cmd.OutOrStdout())
 			}
 			if len(args) > 0 {
 				defer batchGC(e)()
@@ -98,6 +103,7 @@ document per file, a line each (JSON lines).`,
 	f.BoolVar(&o.json, "json", false, "print the report as JSON (docs/report-json.md)")
 	f.StringVar(&o.token, "token", "", "token for the feed (default $CALLTOP_TOKEN)")
 	f.StringVar(&o.caFile, "ca", "", "PEM file of CA certificates to trust for wss://")
+	f.StringVar(&o.call, "call", "", "with --feed: report one ended call from a team hub's history (calltop history finds its id)")
 	return cmd
 }
 

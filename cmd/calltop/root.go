@@ -38,12 +38,14 @@ With no --feed and no $CALLTOP_FEED, calltop opens the built-in demo.`,
 	live.register(root)
 	root.AddCommand(
 		newVersionCmd(),
-		newDemoCmd(),
+		newDemoCmd(e),
 		newHubCmd(e),
 		newRecordCmd(e),
-		newReplayCmd(),
+		newReplayCmd(e),
 		newReportCmd(e),
 		newWatchCmd(e),
+		newAlertsCmd(e),
+		newHistoryCmd(e),
 	)
 	return root
 }

@@ -15,8 +15,11 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/calltop/calltop/cmd/calltop/engine"
+	"github.com/calltop/calltop/cmd/calltop/team"
 	"github.com/calltop/calltop/diagnose"
 	"github.com/calltop/calltop/diagnose/alert"
+	"github.com/calltop/calltop/diagnose/alert/statefile"
+	"github.com/calltop/calltop/diagnose/alert/webhook"
 	"github.com/calltop/calltop/feed/client"
 	"github.com/calltop/calltop/tui"
 )
@@ -37,7 +40,10 @@ type liveFlags struct {
 	stateDir string
 	webhooks []string
 	format   string
+	user     string // who acks and mutes ("": $USER)
 	fleet    fleetFlags
+	view     viewFlags
+	tui      tui.Options // from view and the locale, set by runRoot
 }
 
 // register adds the TUI's flags to the root command.
@@ -49,7 +55,9 @@ func (l *liveFlags) register(root *cobra.Command) {
 	f.StringVar(&l.stateDir, "state-dir", "", "where acks, mutes, alert history and the log live (default $XDG_STATE_HOME/calltop or ~/.local/state/calltop)")
 	f.StringArrayVar(&l.webhooks, "webhook", nil, "post alerts to this webhook URL (repeatable)")
 	f.StringVar(&l.format, "webhook-format", "slack", "webhook payload: slack or json")
+	f.StringVar(&l.user, "user", "", "who acknowledges and mutes, as the alerts and chat show it (default $USER)")
 	l.fleet.register(root)
+	l.view.register(f)
 }
 
 // runRoot opens the TUI on --feed or $CALLTOP_FEED, or the demo.
@@ -58,8 +66,9 @@ func runRoot(cmd *cobra.Command, e env, live liveFlags) error {
 	if _, err := live.fleet.options(); err != nil {
 		return err
 	}
+	live.tui = live.view.options(e)
 	if len(urls) == 0 {
-		return runDemo(cmd.Context(), demoConfig{calls: defaultDemoCalls, speed: 1, stateDir: live.stateDir, fleet: live.fleet})
+		return runDemo(cmd.Context(), demoConfig{calls: defaultDemoCalls, speed: 1, stateDir: live.stateDir, fleet: live.fleet, tui: live.tui})
 	}
 	live.feeds = urls
 	live.token = e.flagOrEnv(cmd, "token", live.token, "CALLTOP_TOKEN")
@@ -69,7 +78,8 @@ func runRoot(cmd *cobra.Command, e env, live liveFlags) error {
 // runLive is the TUI on a live feed, with the alert state kept and
 // webhooks notified.
 func runLive(ctx context.Context, live liveFlags) error {
-	client, err := client.New(client.Config{URLs: live.feeds, Token: live.token, CAFile: live.caFile})
+	cfg := client.Config{URLs: live.feeds, Token: live.token, CAFile: live.caFile}
+	client, err := client.New(cfg)
 	if err != nil {
 		return err
 	}
@@ -77,38 +87,41 @@ func runLive(ctx context.Context, live liveFlags) error {
 	if err != nil {
 		return err
 	}
-	store, err := alert.OpenStore(dir)
-	if err != nil {
-		return err
+	opts := engine.Options{Events: client.Events(), Logf: log.Printf} // the header names the URL in use; log is calltop.log
+	if opts.Store, err = statefile.OpenStore(dir); err != nil {
+		// A read-only state directory: run, without saving, and say so.
+		opts.StoreProblem = "acks, silences and history are not saved (they last until you quit): " + err.Error()
 	}
-	logs, err := openLog(dir)
-	if err != nil {
-		return err
+	if logs, err := openLog(dir); err == nil {
+		defer logs.Close()
+	} else {
+		log.SetOutput(io.Discard) // nothing may write to the terminal under the TUI
 	}
-	defer logs.Close()
-	opts := engine.Options{Events: client.Events(), Store: store} // the header names the URL in use
-	var notifier *alert.Notifier
+	if w, ok := probeTeam(ctx, cfg); ok { // a team hub keeps the book
+		return runTeamTUI(ctx, cfg, w, live)
+	}
+	var notifier *webhook.Notifier
 	if len(live.webhooks) > 0 {
-		notifier, err = alert.NewNotifier(alert.NotifierOptions{Webhooks: live.webhooks, Format: alert.Format(live.format)})
+		notifier, err = webhook.NewNotifier(webhook.NotifierOptions{Webhooks: live.webhooks, Format: webhook.Format(live.format)})
 		if err != nil {
 			return err
 		}
 		opts.Deliveries = notifier.Reports()
 	}
 	fleet, _ := live.fleet.options() // checked in runRoot
-	opts.NewBook = newFleetBook(notifier, fleet)
-	err = runTUI(ctx, opts, tui.Options{}, client.Run)
+	opts.NewBook = newFleetBook(notifier, fleet, live.user)
+	err = runTUI(ctx, opts, live.tui, client.Run)
 	if notifier != nil {
-		cctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-		notifier.Close(cctx)
-		cancel()
+		for _, lost := range closeNotifier(notifier, 3*time.Second) {
+			log.Print("alert notification lost at exit: ", lost) // calltop.log
+		}
 	}
 	return err
 }
 
 // newBook returns a maker of alert books that notify through n (if any).
-func newBook(n *alert.Notifier) func() *alert.Book {
-	return newFleetBook(n, alert.FleetOptions{})
+func newBook(n *webhook.Notifier) func() *alert.Book {
+	return newFleetBook(n, alert.FleetOptions{}, "")
 }
 
 func newMonitor() engine.Monitor { return diagnose.NewMonitor(diagnose.Options{}) }
@@ -143,13 +156,7 @@ func runTUI(ctx context.Context, opts engine.Options, topts tui.Options, produce
 	prog := tea.NewProgram(tui.New(controller{eng}, eng.Frames(), topts), tea.WithFPS(tuiFPS), tea.WithContext(ctx))
 	_, perr := prog.Run()
 	cancel()
-	// The terminal is already restored; give the feed a moment to close
-	// cleanly, but never keep the user waiting on a busy source.
-	stopped := make(chan struct{})
-	go func() { wg.Wait(); close(stopped) }()
-	select {
-	case <-stopped:
-	case <-time.After(shutdownWait):
+	if !waitStopped(&wg, shutdownWait) {
 		return perr
 	}
 	close(errs)
@@ -162,12 +169,26 @@ func runTUI(ctx context.Context, opts engine.Options, topts tui.Options, produce
 	return nil
 }
 
+// waitStopped waits up to d for wg and reports whether it was done: the
+// terminal is already restored; the feed gets a moment to close cleanly,
+// but the user never waits on a busy source.
+func waitStopped(wg *sync.WaitGroup, d time.Duration) bool {
+	stopped := make(chan struct{})
+	go func() { wg.Wait(); close(stopped) }()
+	select {
+	case <-stopped:
+		return true
+	case <-time.After(d):
+		return false
+	}
+}
+
 // stateDir returns dir, or the default state directory.
 func stateDir(dir string) (string, error) {
 	if dir != "" {
 		return dir, nil
 	}
-	return alert.DefaultStateDir()
+	return statefile.DefaultStateDir()
 }
 
 // openLog sends the standard logger to calltop.log in dir, so nothing
@@ -198,20 +219,14 @@ func (c controller) Ack(alertKey, note string) { c.e.Ack(alertKey, note) }
 
 // Mute implements tui.Controller.
 func (c controller) Mute(r tui.MuteRequest) {
-	var m alert.Matcher
-	switch r.Scope {
-	case tui.MuteCall:
-		m.CallID = r.CallID
-	case tui.MuteRule:
-		m.Rule = r.Rule
-	default:
-		m.Key = r.AlertKey
-	}
-	c.e.Mute(m, r.For, r.UntilResolved, r.Note)
+	c.e.Mute(team.MuteMatcher(r), r.For, r.UntilResolved, r.Note)
 }
 
 // Unmute implements tui.Controller.
 func (c controller) Unmute(silenceID string) { c.e.Unmute(silenceID) }
+
+// Unack implements tui.Controller.
+func (c controller) Unack(alertKey string) { c.e.Unack(alertKey) }
 
 // ReplayPause implements tui.Controller.
 func (c controller) ReplayPause(paused bool) { c.e.ReplayPause(paused) }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -17,6 +16,8 @@ import (
 	"github.com/calltop/calltop/cmd/calltop/engine"
 	"github.com/calltop/calltop/diagnose"
 	"github.com/calltop/calltop/diagnose/alert"
+	"github.com/calltop/calltop/diagnose/alert/statefile"
+	"github.com/calltop/calltop/diagnose/alert/webhook"
 	"github.com/calltop/calltop/feed/client"
 )
 
@@ -32,8 +33,15 @@ type watchFlags struct {
 	renotify    time.Duration
 	ackTimeout  time.Duration
 	minSeverity string
+	routingKey  string        // PagerDuty's; a secret: never printed
+	blindAfter  time.Duration // no data this long after start: feed-down
 	fleet       fleetFlags
 }
+
+// watchBlindAfter is how long watch waits for its first data before it
+// raises feed-down (which then fires after its 10 s grace): a watch that
+// cannot see its feed pages within 30 s of starting.
+const watchBlindAfter = 12 * time.Second
 
 func newWatchCmd(e env) *cobra.Command {
 	var w watchFlags
@@ -52,6 +60,7 @@ TUI's, so silences set in the TUI hold here. See docs/alerts.md.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			w.feeds = e.feedURLs(w.feeds)
 			w.token = e.flagOrEnv(cmd, "token", w.token, "CALLTOP_TOKEN")
+			w.routingKey = e.flagOrEnv(cmd, "pagerduty-routing-key", w.routingKey, webhook.PagerDutyKeyEnv)
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			return runWatch(ctx, w, cmd.OutOrStdout(), cmd.ErrOrStderr())
@@ -60,7 +69,8 @@ TUI's, so silences set in the TUI hold here. See docs/alerts.md.`,
 	f := cmd.Flags()
 	f.StringArrayVar(&w.feeds, "feed", nil, "feed URL (ws:// or wss://); repeat for failover (default $CALLTOP_FEED)")
 	f.StringArrayVar(&w.webhooks, "webhook", nil, "post alerts to this webhook URL (repeatable)")
-	f.StringVar(&w.format, "webhook-format", "slack", "webhook payload: slack or json")
+	f.StringVar(&w.format, "webhook-format", "slack", "webhook payload: slack, json or pagerduty (Events API v2; --webhook defaults to PagerDuty's)")
+	f.StringVar(&w.routingKey, "pagerduty-routing-key", "", "PagerDuty integration routing key (default $"+webhook.PagerDutyKeyEnv+"; never logged)")
 	f.BoolVar(&w.json, "json", false, "write JSON lines instead of logfmt")
 	f.StringVar(&w.stateDir, "state-dir", "", "where acks, silences and alert history live (default $XDG_STATE_HOME/calltop or ~/.local/state/calltop)")
 	f.StringVar(&w.token, "token", "", "bearer token for the feed (default $CALLTOP_TOKEN)")
@@ -69,7 +79,7 @@ TUI's, so silences set in the TUI hold here. See docs/alerts.md.`,
 	f.DurationVar(&w.ackTimeout, "ack-timeout", 0, "return acknowledged alerts to firing after this long (0: never)")
 	f.StringVar(&w.minSeverity, "min-severity", "warning", "lowest finding severity that raises an alert: warning or critical")
 	w.fleet.register(cmd)
-	cmd.RegisterFlagCompletionFunc("webhook-format", cobra.FixedCompletions([]string{"slack", "json"}, cobra.ShellCompDirectiveNoFileComp))
+	cmd.RegisterFlagCompletionFunc("webhook-format", cobra.FixedCompletions([]string{"slack", "json", "pagerduty"}, cobra.ShellCompDirectiveNoFileComp))
 	cmd.RegisterFlagCompletionFunc("min-severity", cobra.FixedCompletions([]string{"warning", "critical"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
@@ -105,26 +115,39 @@ func runWatch(ctx context.Context, w watchFlags, out, errOut io.Writer) error {
 	if err != nil {
 		return err
 	}
-	client, err := client.New(client.Config{URLs: urls, Token: w.token, CAFile: w.caFile})
+	cfg := client.Config{URLs: urls, Token: w.token, CAFile: w.caFile}
+	welcome, onTeam := probeTeam(ctx, cfg) // a team hub keeps the book and posts
+	cfg.KeepUnknown = onTeam
+	client, err := client.New(cfg)
 	if err != nil {
 		return err
 	}
 	dir := w.stateDir
 	if dir == "" {
-		if dir, err = alert.DefaultStateDir(); err != nil {
+		if dir, err = statefile.DefaultStateDir(); err != nil {
 			return err
 		}
 	}
-	store, err := alert.OpenStore(dir)
+	store, err := statefile.OpenStore(dir)
 	if err != nil {
 		return err
 	}
 	opts := engine.Options{Source: strings.Join(urls, ", "), Events: client.Events(), Store: store,
 		NewMonitor:    func() engine.Monitor { return diagnose.NewMonitor(diagnose.Options{}) },
-		FrameInterval: 250 * time.Millisecond}
-	var notifier *alert.Notifier
+		FrameInterval: 250 * time.Millisecond, BlindAfter: w.blindAfter}
+	if opts.BlindAfter == 0 {
+		opts.BlindAfter = watchBlindAfter
+	}
+	if onTeam {
+		return runTeamWatch(ctx, welcome, client, opts, w, out)
+	}
+	if w.format == string(webhook.FormatPagerDuty) && len(w.webhooks) == 0 {
+		w.webhooks = []string{webhook.PagerDutyURL}
+	}
+	var notifier *webhook.Notifier
 	if len(w.webhooks) > 0 {
-		notifier, err = alert.NewNotifier(alert.NotifierOptions{Webhooks: w.webhooks, Format: alert.Format(w.format)})
+		notifier, err = webhook.NewNotifier(webhook.NotifierOptions{Webhooks: w.webhooks, Format: webhook.Format(w.format),
+			RoutingKey: w.routingKey})
 		if err != nil {
 			return err
 		}
@@ -136,13 +159,13 @@ func runWatch(ctx context.Context, w watchFlags, out, errOut io.Writer) error {
 	if err != nil {
 		return err
 	}
-	p := &watchPrinter{out: out, json: w.json}
+	p := &watchPrinter{log: newWatchLog(out, w.json)}
 	p.note("info", "start", fmt.Sprintf("watching %s; state %s; %d webhooks", opts.Source, store.Path, len(w.webhooks)))
 	err = watchRun(ctx, client, eng, p)
 	if notifier != nil {
-		cctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		notifier.Close(cctx)
-		cancel()
+		for _, lost := range closeNotifier(notifier, 5*time.Second) {
+			p.note("error", "notify-lost", lost)
+		}
 	}
 	p.note("info", "stop", "watch stopped")
 	return err
@@ -176,8 +199,7 @@ func watchRun(ctx context.Context, client *client.Client, eng *engine.Engine, p 
 
 // watchPrinter writes the book's new events and feed state changes.
 type watchPrinter struct {
-	out       io.Writer
-	json      bool
+	log       *watchLog
 	lastEvent uint64
 	feedState string
 }
@@ -212,27 +234,25 @@ func (p *watchPrinter) frame(f engine.Frame) {
 			continue
 		}
 		p.lastEvent = e.Seq
-		if p.json {
-			fmt.Fprintf(p.out, "%s\n", e.JSON())
-		} else {
-			fmt.Fprintln(p.out, e.Logfmt())
+		p.log.event(e)
+	}
+}
+
+// note prints a line of watch's own, stamped with the wall clock.
+func (p *watchPrinter) note(level, event, msg string) { p.log.note(level, event, msg) }
+
+// closeNotifier gives queued notifications up to grace, closes n and
+// says which it could not send (from the reports the engine, already
+// stopped, did not take), so none is dropped silently.
+func closeNotifier(n *webhook.Notifier, grace time.Duration) []string {
+	ctx, cancel := context.WithTimeout(context.Background(), grace)
+	n.Close(ctx)
+	cancel()
+	var lost []string
+	for d := range n.Reports() {
+		if !d.OK && !d.Retrying {
+			lost = append(lost, fmt.Sprintf("%s of %s to %s not sent: %s", d.Kind, alert.CleanText(d.Key), d.Webhook, d.Err))
 		}
 	}
+	return lost
 }
-
-// note prints a line of watch's own (start, stop, feed state), stamped
-// with the wall clock.
-func (p *watchPrinter) note(level, event, msg string) {
-	e := alert.Event{At: time.Now(), Kind: alert.EventKind(event), Text: msg}
-	line := e.Line()
-	line.Level = level
-	if p.json {
-		b, _ := jsonMarshalLine(line)
-		fmt.Fprintf(p.out, "%s\n", b)
-		return
-	}
-	fmt.Fprintf(p.out, "time=%s level=%s event=%s msg=%s\n", line.Time, level, event, alert.LogfmtValue(msg))
-}
-
-// jsonMarshalLine marshals one log line.
-func jsonMarshalLine(l alert.LogLine) ([]byte, error) { return json.Marshal(l) }

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/calltop/calltop/diagnose/alert"
+	"github.com/calltop/calltop/diagnose/alert/statefile"
 	"github.com/calltop/calltop/feed/hub"
 	"github.com/calltop/calltop/feed/sim"
 )
@@ -115,7 +116,7 @@ func TestWatchPrintsFiringAlertsForWifiLoss(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	url := simHub(t, ctx, 20, "wifi-loss", 20)
+	url := simHub(t, ctx, 6, "wifi-loss", 60)
 	posts, hookURL := webhookRecorder(t)
 	dir := t.TempDir()
 	w := defaultWatchFlags(url, dir)
@@ -130,7 +131,7 @@ func TestWatchPrintsFiringAlertsForWifiLoss(t *testing.T) {
 			t.Fatalf("not a logfmt line: %q", line)
 		}
 	}
-	if !strings.Contains(out, "event=feed msg=\"feed live\"") {
+	if !strings.Contains(out, `msg="feed live" event=feed`) {
 		t.Fatalf("no feed-live line:\n%s", out)
 	}
 	// The first post (single, or a batch: one post a second per webhook)
@@ -146,12 +147,12 @@ func TestWatchPrintsFiringAlertsForWifiLoss(t *testing.T) {
 		}
 	}
 	// The alerts are in the state file, 0600, for the next start.
-	st, _ := alert.OpenStore(dir)
+	st, _ := statefile.OpenStore(dir)
 	p, notice, err := st.Load(time.Now())
 	if err != nil || notice != "" || len(p.Active) == 0 {
 		t.Fatalf("state after watch: %d active, %q, %v", len(p.Active), notice, err)
 	}
-	if fi, _ := os.Stat(filepath.Join(dir, alert.StateFileName)); fi.Mode().Perm() != 0o600 {
+	if fi, _ := os.Stat(filepath.Join(dir, statefile.StateFileName)); fi.Mode().Perm() != 0o600 {
 		t.Fatalf("state file mode %v", fi.Mode())
 	}
 }
@@ -197,7 +198,7 @@ func TestWatchHonoursSilencesFromTheStateFile(t *testing.T) {
 	posts, hookURL := webhookRecorder(t)
 	// A silence set earlier (in the TUI, say) over everything, for a day.
 	dir := t.TempDir()
-	st, _ := alert.OpenStore(dir)
+	st, _ := statefile.OpenStore(dir)
 	now := time.Now()
 	b := alert.NewBook(alert.Options{User: "alice"})
 	if _, err := b.MuteFor(alert.Matcher{All: true}, 24*time.Hour, "", "maintenance", now); err != nil {

@@ -23,6 +23,7 @@ func (b *Book) Ack(key string, who, note string, now time.Time) error {
 		who = b.opts.User
 	}
 	a.State, a.Ack, a.Note = Acknowledged, &Ack{Who: who, Note: note, At: now}, ""
+	b.recordAck(AckAction{Key: key, Who: who, Note: note, At: now})
 	b.version++
 	b.changes++
 	text := "acknowledged by " + who
@@ -48,6 +49,7 @@ func (b *Book) Unack(key string, who string, now time.Time) error {
 		who = b.opts.User
 	}
 	a.State, a.Ack, a.LastNotified = Firing, nil, now
+	b.recordAck(AckAction{Key: key, Who: who, At: now, Unack: true})
 	b.version++
 	b.changes++
 	e := alertEvent(now, EvUnacked, a, "acknowledgement withdrawn by "+who)
@@ -73,12 +75,14 @@ func (b *Book) Mute(m Matcher, until time.Time, untilResolved bool, who, why str
 		for _, a := range b.active {
 			if m.Matches(a) {
 				s.Alerts = append(s.Alerts, a.ID)
+				s.Keys = append(s.Keys, a.Key)
 			}
 		}
 		if len(s.Alerts) == 0 {
 			return Silence{}, fmt.Errorf("no active alert matches %s; nothing to mute until resolved", m)
 		}
 		slices.Sort(s.Alerts)
+		slices.Sort(s.Keys)
 	} else {
 		if !until.After(now) {
 			return Silence{}, fmt.Errorf("silence for %s would end at %s, not after now (%s)", m,
@@ -98,7 +102,7 @@ func (b *Book) Mute(m Matcher, until time.Time, untilResolved bool, who, why str
 			matched++
 		}
 	}
-	text := fmt.Sprintf("%s muted %s (%s)", s.ID, s.Describe(now), plural(matched, "active alert"))
+	text := fmt.Sprintf("%s muted %s (%s)", s.ID, s.Describe(now), Plural(matched, "active alert"))
 	if why != "" {
 		text += ": " + why
 	}
@@ -120,7 +124,14 @@ func (b *Book) MuteFor(m Matcher, d time.Duration, who, why string, now time.Tim
 
 // Unmute removes the silence with the given id; alerts it muted that are
 // still firing and were never notified notify now.
-func (b *Book) Unmute(id string, now time.Time) error {
+func (b *Book) Unmute(id string, now time.Time) error { return b.UnmuteBy(id, "", now) }
+
+// UnmuteBy is Unmute attributed to who (default Options.User): a team
+// hub's user expiring a silence.
+func (b *Book) UnmuteBy(id, who string, now time.Time) error {
+	if who == "" {
+		who = b.opts.User
+	}
 	now = b.advance(now)
 	i := slices.IndexFunc(b.silences, func(s *Silence) bool { return s.ID == id })
 	if i < 0 {
@@ -128,7 +139,8 @@ func (b *Book) Unmute(id string, now time.Time) error {
 	}
 	s := b.silences[i]
 	b.removeSilence(i)
-	b.log.add(Event{At: now, Kind: EvUnmuted, Who: b.opts.User, Text: s.ID + " removed: " + s.Matcher.String()})
+	b.remember(s, who, now)
+	b.log.add(Event{At: now, Kind: EvUnmuted, Who: who, Text: s.ID + " removed by " + who + ": " + s.Matcher.String()})
 	b.Tick(now)
 	return nil
 }
@@ -165,31 +177,40 @@ func (b *Book) expireSilences(now time.Time) {
 			i++
 			continue
 		}
-		b.removeSilence(i)
+		b.removeSilence(i) // each process expires its own: nothing to remember
 		b.log.add(Event{At: now, Kind: EvSilenceExpired, Who: s.Who, Text: s.ID + " (" + s.Matcher.String() + ") expired: " + why})
 	}
 }
 
-// anyActive reports whether an alert with one of the ids is active (or
-// restored and waiting for its finding).
+// anyActive reports whether an alert with one of the ids is active,
+// restored and waiting for its finding, or resolved but still in its
+// re-open window (the same incident may come back).
 func (b *Book) anyActive(ids []string) bool {
 	for _, id := range ids {
-		key, _, _ := cutLast(id, '#')
-		if a := b.active[key]; a != nil && a.ID == id {
-			return true
-		}
-		if a := b.restored[key]; a != nil && a.ID == id {
+		if b.waitingFor(id) != "" {
 			return true
 		}
 	}
 	return false
 }
 
+// waitingFor says what became of the alert with this id for an
+// until-resolved silence: "" once it is over, else its state.
+func (b *Book) waitingFor(id string) string {
+	key, _, _ := cutLast(id, '#')
+	for _, m := range []map[string]*Alert{b.active, b.restored, b.closing} {
+		if a := m[key]; a != nil && a.ID == id {
+			return a.Status()
+		}
+	}
+	return ""
+}
+
 // refreshFlags recomputes which silences mute an alert and what inhibits it.
 func (b *Book) refreshFlags(now time.Time, a *Alert) {
 	var by []string
 	for _, s := range b.silences {
-		if s.Matcher.Matches(a) {
+		if s.Mutes(a) {
 			by = append(by, s.ID)
 		}
 	}
@@ -225,7 +246,29 @@ func (b *Book) Delivered(d Delivery) {
 	e := Event{At: b.now, Kind: kind, Key: d.Key, Text: text}
 	if a := b.active[d.Key]; a != nil {
 		e.Rule, e.Severity, e.Subject, e.Name = a.Rule, a.Severity, a.Subject, a.ParticipantName
+		firing := d.Kind == NotifyFiring || d.Kind == NotifyRepeat
+		switch {
+		case firing && d.OK:
+			a.NotifyFailures = 0
+		case firing && !d.Retrying:
+			b.retryLater(a)
+			e.Text += fmt.Sprintf("; posting again at %s", Stamp(a.RetryAt))
+		}
 	}
 	b.log.add(e)
 	b.version++
+}
+
+// retryLater marks a firing alert whose post was given up on as not
+// posted, to be posted again after a backoff (1 m, doubling, at most
+// RenotifyEvery or 30 m), so it is never taken as posted when it was not.
+func (b *Book) retryLater(a *Alert) {
+	a.Notified, a.NotifyFailures = false, a.NotifyFailures+1
+	wait := time.Minute << min(a.NotifyFailures-1, 5)
+	limit := b.opts.RenotifyEvery
+	if limit <= 0 {
+		limit = 30 * time.Minute
+	}
+	a.RetryAt = b.now.Add(min(wait, limit))
+	b.changes++
 }

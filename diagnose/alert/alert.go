@@ -43,14 +43,20 @@ type Alert struct {
 	// Key is rule@subject; it identifies the alert for Ack and matchers.
 	Key string `json:"key"`
 	// ID is unique per alert instance: Key plus a sequence number.
-	ID              string              `json:"id"`
-	Rule            string              `json:"rule"`
-	Severity        diagnose.Severity   `json:"severity"`
-	Subject         diagnose.Subject    `json:"subject"`
-	ParticipantName string              `json:"participantName,omitempty"`
-	Message         string              `json:"message"`
-	Advice          string              `json:"advice,omitempty"`
-	Evidence        []diagnose.Evidence `json:"evidence,omitempty"`
+	ID              string            `json:"id"`
+	Rule            string            `json:"rule"`
+	Severity        diagnose.Severity `json:"severity"`
+	Subject         diagnose.Subject  `json:"subject"`
+	ParticipantName string            `json:"participantName,omitempty"`
+	// Room is the call's room (or its id when it has none), so an alert
+	// names where the person is even after the call is gone.
+	Room     string              `json:"room,omitempty"`
+	Message  string              `json:"message"`
+	Advice   string              `json:"advice,omitempty"`
+	Evidence []diagnose.Evidence `json:"evidence,omitempty"`
+	// Also lists the messages of symptoms folded into this alert (a
+	// mos-low under an rtt-high): one problem, one alert.
+	Also []string `json:"also,omitempty"`
 	// FindingStart is when the finding opened, in data time.
 	FindingStart time.Time `json:"findingStart,omitzero"`
 
@@ -76,9 +82,19 @@ type Alert struct {
 	Notified     bool      `json:"notified,omitempty"`
 	LastNotified time.Time `json:"lastNotified,omitzero"`
 	NotifyDue    bool      `json:"notifyDue,omitempty"`
+	// ResolveDue is set while the resolved notification of a fired alert
+	// is held for its re-open window (Options.Reopen).
+	ResolveDue bool `json:"resolveDue,omitempty"`
+	// NotifyFailures counts firing posts given up on in a row; the next
+	// try is at RetryAt.
+	NotifyFailures int       `json:"notifyFailures,omitempty"`
+	RetryAt        time.Time `json:"retryAt,omitzero"`
 	// Note explains how the alert resolved or returned ("ack timed out",
 	// "escalated to critical", "resolved while calltop was stopped").
 	Note string `json:"note,omitempty"`
+	// Flaps counts how often the alert resolved and fired again within
+	// Options.Reopen: one incident, re-opened, not a new alert.
+	Flaps int `json:"flaps,omitempty"`
 }
 
 // Muted reports whether a silence matches the alert.
@@ -133,7 +149,7 @@ func sourceOf(rule string) source {
 		return fromFeed
 	case RuleParticipantStale:
 		return fromStale
-	case RuleNoNewCalls, RuleSetupFailures:
+	case RuleNoNewCalls, RuleSetupFailures, RuleFleetGroup:
 		return fromFleet
 	}
 	return fromFindings

@@ -26,10 +26,15 @@ type Book struct {
 
 	feedUpAt time.Time // when the feed last came back, for InhibitGrace
 
+	closing         map[string]*Alert // resolved, within their re-open window
 	restored        map[string]*Alert // from the state file, awaiting their finding
 	restoreDeadline time.Time
 
 	fleet fleetState
+
+	removed []Removed            // silences removed, for other processes
+	acks    map[string]AckAction // people's latest ack or un-ack per key
+	namer   Namer
 
 	version      uint64 // bumps on any change, for the snapshot cache
 	cacheVersion uint64
@@ -44,6 +49,8 @@ func NewBook(opts Options) *Book {
 		opts:     opts,
 		active:   map[string]*Alert{},
 		restored: map[string]*Alert{},
+		closing:  map[string]*Alert{},
+		acks:     map[string]AckAction{},
 		log:      eventLog{max: opts.EventMax},
 	}
 }
@@ -73,19 +80,29 @@ func (b *Book) advance(now time.Time) time.Time {
 // alerts whose finding is gone resolve. It then runs Tick.
 func (b *Book) Observe(now time.Time, open []diagnose.Finding) {
 	now = b.advance(now)
+	b.closeWindows(now) // an alert past its window comes back as a new incident
 	seen := make(map[string]bool, len(open))
+	fo := fold(open, b.opts.MinSeverity)
 	for i := range open {
 		f := &open[i]
 		if !f.Open() || f.Severity < b.opts.MinSeverity {
 			continue
 		}
 		key := f.Key()
+		if fo.into[key] != "" {
+			continue
+		}
 		seen[key] = true
-		b.raise(now, key, f.Rule, f.Severity, f.Subject, f.ParticipantName, f.Message, f.Advice, f.Evidence, f.Start)
+		a := b.raise(now, key, f.Rule, f.Severity, f.Subject, f.ParticipantName, f.Message, f.Advice, f.Evidence, f.Start)
+		b.setAlso(a, fo.also[key])
 	}
 	gone := b.ordered(func(a *Alert) bool { return sourceOf(a.Rule) == fromFindings && !seen[a.Key] })
 	for _, a := range gone {
-		b.resolve(now, a, "")
+		note := ""
+		if into := fo.into[a.Key]; into != "" {
+			note = "folded into " + into
+		}
+		b.resolve(now, a, note)
 	}
 	b.Tick(now)
 }
@@ -97,11 +114,13 @@ func (b *Book) Tick(now time.Time) {
 	now = b.advance(now)
 	b.expireSilences(now)
 	b.expireRestored(now)
+	b.closeWindows(now)
 	b.evaluateFleet(now)
 	for _, a := range b.ordered(nil) {
 		b.step(now, a)
 	}
 	b.pruneHistory(now)
+	b.pruneActions(now)
 }
 
 // raise creates or updates the active alert for key.
@@ -110,6 +129,9 @@ func (b *Book) raise(now time.Time, key, rule string, sev diagnose.Severity, sub
 	a := b.active[key]
 	if a == nil {
 		a = b.reclaim(now, key)
+	}
+	if a == nil {
+		a = b.reopen(now, key)
 	}
 	fresh := a == nil
 	if fresh {
@@ -121,7 +143,11 @@ func (b *Book) raise(now time.Time, key, rule string, sev diagnose.Severity, sub
 	if a.Message != msg || a.Advice != advice || a.ParticipantName != name || !a.FindingStart.Equal(findingStart) {
 		b.version++
 	}
-	a.Subject, a.ParticipantName, a.Message, a.Advice = subj, name, msg, advice
+	a.Subject, a.Message, a.Advice = subj, msg, advice
+	if name != "" {
+		a.ParticipantName = name
+	}
+	b.names(a)
 	a.Evidence, a.FindingStart = ev, findingStart
 	if fresh {
 		if d := b.opts.RuleFor(rule); d > 0 { // else it fires in this tick
@@ -176,6 +202,11 @@ func (b *Book) step(now time.Time, a *Alert) {
 		}
 	case Firing:
 		switch {
+		case b.opts.Sender == nil:
+		case !a.Notified && a.NotifyFailures > 0:
+			if !now.Before(a.RetryAt) {
+				b.notifyFiring(now, a, fmt.Sprintf("posting again after %s", Plural(a.NotifyFailures, "failed attempt")))
+			}
 		case a.NotifyDue || !a.Notified:
 			b.notifyFiring(now, a, "no longer muted or inhibited")
 		case b.opts.RenotifyEvery > 0 && now.Sub(a.LastNotified) >= b.opts.RenotifyEvery:
@@ -187,6 +218,9 @@ func (b *Book) step(now time.Time, a *Alert) {
 // notifyFiring sends a firing notification unless the alert is muted or
 // inhibited; it is then due, and sent when that lifts (step).
 func (b *Book) notifyFiring(now time.Time, a *Alert, reason string) {
+	if b.opts.Sender == nil {
+		return // nothing is posted, so nothing is marked posted
+	}
 	if a.Muted() || a.Inhibited() {
 		a.NotifyDue = true
 		return
@@ -198,15 +232,12 @@ func (b *Book) notifyFiring(now time.Time, a *Alert, reason string) {
 // send hands a notification about a to the Sender, unless the alert is
 // muted or inhibited.
 func (b *Book) send(now time.Time, kind NotificationKind, a *Alert, reason string) {
-	if a.Muted() || a.Inhibited() {
+	if a.Muted() || a.Inhibited() || b.opts.Sender == nil {
 		return
 	}
 	a.LastNotified = now
 	b.version++
 	b.changes++
-	if b.opts.Sender == nil {
-		return
-	}
 	c := *a
 	b.opts.Sender.Send(Notification{Kind: kind, At: now, Alert: &c, Reason: reason})
 }
@@ -226,9 +257,7 @@ func (b *Book) resolve(now time.Time, a *Alert, note string) {
 		a.Note = note
 	}
 	b.log.add(alertEvent(now, EvResolved, a, fmt.Sprintf("resolved after %s: %s", a.Duration(now).Round(time.Second), a.Message)))
-	if a.Notified {
-		b.send(now, NotifyResolved, a, note)
-	}
+	b.closeWindow(now, a, note)
 	b.history = append(b.history, *a)
 	b.pruneHistory(now)
 }
@@ -270,11 +299,17 @@ func (b *Book) ordered(keep func(*Alert) bool) []*Alert {
 			out = append(out, a)
 		}
 	}
+	sortByTime(out, func(a *Alert) time.Time { return a.Start })
+	return out
+}
+
+// sortByTime orders alerts by the time at gives them, then by key: the
+// same order every run, whatever the map's.
+func sortByTime(out []*Alert, at func(*Alert) time.Time) {
 	slices.SortFunc(out, func(x, y *Alert) int {
-		if c := x.Start.Compare(y.Start); c != 0 {
+		if c := at(x).Compare(at(y)); c != 0 {
 			return c
 		}
 		return strings.Compare(x.Key, y.Key)
 	})
-	return out
 }

@@ -16,6 +16,7 @@ const (
 	EvFiring         EventKind = "firing"          // pending -> firing, or back to firing
 	EvEscalated      EventKind = "escalated"       // severity rose while firing or acked
 	EvResolved       EventKind = "resolved"
+	EvReopened       EventKind = "reopened" // fired again within the re-open window: same incident
 	EvAcked          EventKind = "acknowledged"
 	EvUnacked        EventKind = "unacknowledged"
 	EvAckExpired     EventKind = "ack-expired"

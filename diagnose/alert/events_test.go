@@ -1,37 +1,12 @@
 package alert
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/calltop/calltop/diagnose"
 )
-
-func TestEventLogLines(t *testing.T) {
-	b, _ := newTestBook(Options{})
-	f := finding(diagnose.RuleICEFailed, diagnose.Critical, "c1", "p1")
-	f.ParticipantName = "Bob \"the\" Builder\x1b[31m"
-	b.Observe(t0, []diagnose.Finding{f})
-	b.Observe(at(time.Minute), nil)
-	ev := b.EventsSince(0)
-	if len(ev) != 2 { // ice-failed fires at once: no pending event
-		t.Fatalf("events %v", eventKinds(b, 0))
-	}
-	got := ev[0].Logfmt()
-	want := `time=2026-11-21T12:00:00.000Z level=error event=firing alert=ice-failed@c1/p1//0 rule=ice-failed severity=critical call=c1 participant=p1 name="Bob \"the\" Builder[31m" msg="ice-failed on c1/p1"`
-	if got != want {
-		t.Fatalf("logfmt\n got %s\nwant %s", got, want)
-	}
-	var l LogLine
-	if err := json.Unmarshal(ev[1].JSON(), &l); err != nil {
-		t.Fatal(err)
-	}
-	if l.Event != "resolved" || l.Level != "info" || l.Time != "2026-11-21T12:01:00.000Z" || l.CallID != "c1" {
-		t.Fatalf("json line %+v", l)
-	}
-}
 
 func TestSnapshotEventsNeverChangeAfterwards(t *testing.T) {
 	b, _ := newTestBook(Options{EventMax: 4})

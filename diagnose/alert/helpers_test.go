@@ -34,7 +34,7 @@ func (s *sink) take() []string {
 	defer s.mu.Unlock()
 	var out []string
 	for _, n := range s.sent {
-		out = append(out, string(n.Kind)+" "+notificationKey(n))
+		out = append(out, string(n.Kind)+" "+n.Key())
 	}
 	s.sent = nil
 	return out
@@ -54,6 +54,9 @@ func newTestBook(opts Options) (*Book, *sink) {
 	opts.Sender = s
 	if opts.User == "" {
 		opts.User = "tester"
+	}
+	if opts.Reopen == 0 {
+		opts.Reopen = -1 // resolved posts at once; reopen_test.go tests the window
 	}
 	return NewBook(opts), s
 }

@@ -1,11 +1,6 @@
 package alert
 
 import (
-	"encoding/json"
-	"strconv"
-	"strings"
-	"unicode"
-
 	"github.com/calltop/calltop/diagnose"
 )
 
@@ -44,47 +39,8 @@ type LogLine struct {
 // Line returns the event as a LogLine, strings stripped of control
 // characters.
 func (e Event) Line() LogLine {
-	return LogLine{Time: stamp(e.At), Level: e.Level(), Event: string(e.Kind), Alert: clean(e.Key),
-		Rule: e.Rule, Severity: e.Severity.String(), CallID: clean(e.Subject.CallID),
-		ParticipantID: clean(e.Subject.ParticipantID), ConnectionID: clean(e.Subject.ConnectionID),
-		Name: clean(e.Name), Who: clean(e.Who), Msg: clean(e.Text), Seq: e.Seq}
-}
-
-// JSON returns the event as one line of JSON (no newline).
-func (e Event) JSON() []byte {
-	b, _ := json.Marshal(e.Line()) // a LogLine of strings always marshals
-	return b
-}
-
-// Logfmt returns the event as one logfmt line (no newline): key=value
-// pairs, values quoted when they hold spaces, quotes or '='.
-func (e Event) Logfmt() string {
-	l := e.Line()
-	var sb strings.Builder
-	for _, kv := range [][2]string{{"time", l.Time}, {"level", l.Level}, {"event", l.Event},
-		{"alert", l.Alert}, {"rule", l.Rule}, {"severity", l.Severity}, {"call", l.CallID},
-		{"participant", l.ParticipantID}, {"connection", l.ConnectionID}, {"name", l.Name},
-		{"who", l.Who}, {"msg", l.Msg}} {
-		if kv[1] == "" && kv[0] != "msg" {
-			continue
-		}
-		if sb.Len() > 0 {
-			sb.WriteByte(' ')
-		}
-		sb.WriteString(kv[0])
-		sb.WriteByte('=')
-		sb.WriteString(LogfmtValue(kv[1]))
-	}
-	return sb.String()
-}
-
-// LogfmtValue quotes a logfmt value when it needs it.
-func LogfmtValue(v string) string {
-	if v == "" {
-		return `""`
-	}
-	if strings.ContainsFunc(v, func(r rune) bool { return r == ' ' || r == '"' || r == '=' || r == '\\' || unicode.IsSpace(r) }) {
-		return strconv.Quote(v)
-	}
-	return v
+	return LogLine{Time: Stamp(e.At), Level: e.Level(), Event: string(e.Kind), Alert: CleanText(e.Key),
+		Rule: e.Rule, Severity: e.Severity.String(), CallID: CleanText(e.Subject.CallID),
+		ParticipantID: CleanText(e.Subject.ParticipantID), ConnectionID: CleanText(e.Subject.ConnectionID),
+		Name: CleanText(e.Name), Who: CleanText(e.Who), Msg: CleanText(e.Text), Seq: e.Seq}
 }

@@ -22,7 +22,7 @@ func (b *Book) FeedDown(now time.Time, reason string) {
 		msg, "Check the feed server and the network path to it; per-call alerts are held until it is back.", nil, time.Time{})
 	if !was {
 		b.log.add(Event{At: now, Kind: EvInhibited, Key: feedDownKey, Rule: RuleFeedDown,
-			Text: fmt.Sprintf("feed down: %s inhibited until it is back", plural(len(b.active)-1, "other alert"))})
+			Text: fmt.Sprintf("feed down: %s inhibited until it is back", Plural(len(b.active)-1, "other alert"))})
 	}
 	b.Tick(now)
 }
@@ -67,7 +67,14 @@ func (b *Book) Stale(now time.Time, subjects []diagnose.Subject) {
 		if feedDown && b.active[key] == nil {
 			continue
 		}
-		msg := fmt.Sprintf("No stats from participant %s for 15 s while call %s goes on", s.ParticipantID, s.CallID)
+		where := (&Alert{Rule: RuleParticipantStale, Subject: s}).Where()
+		if a := b.active[key]; a != nil {
+			where = a.Where()
+		} else if b.namer != nil {
+			room, name := b.namer(s.CallID, s.ParticipantID)
+			where = (&Alert{Rule: RuleParticipantStale, Subject: s, Room: room, ParticipantName: name}).Where()
+		}
+		msg := "No stats from " + where + " for 15 s while the call goes on"
 		b.raise(now, key, RuleParticipantStale, diagnose.Warning, s, "", msg,
 			"Their client may have crashed, lost its network or stopped reporting; ask them to rejoin.", nil, time.Time{})
 	}

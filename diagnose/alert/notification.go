@@ -30,3 +30,29 @@ type Notification struct {
 	// Reason adds context: "escalated to critical", "ack timed out", ...
 	Reason string
 }
+
+// Delivery reports what happened to one notification on one webhook: sent,
+// failed (and being retried), given up on, or dropped from a full queue.
+type Delivery struct {
+	At       time.Time
+	Webhook  string // scheme://host/… (the path, often a secret, is hidden)
+	Kind     NotificationKind
+	Key      string // the alert's key, or the silence id
+	OK       bool
+	Retrying bool // failed, another attempt follows
+	Dropped  bool // the queue was full
+	Attempt  int
+	Status   int // HTTP status, 0 if none
+	Err      string
+}
+
+// Key is the alert key or the silence id the notification is about.
+func (x Notification) Key() string {
+	switch {
+	case x.Alert != nil:
+		return x.Alert.Key
+	case x.Silence != nil:
+		return x.Silence.ID
+	}
+	return ""
+}

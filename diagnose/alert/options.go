@@ -23,6 +23,16 @@ type Options struct {
 	// RenotifyEvery re-sends unacknowledged firing alerts (default 30 m;
 	// negative disables).
 	RenotifyEvery time.Duration
+	// FeedDownAfter is how long the feed must stay down before the
+	// feed-down alert fires (default 10 s; negative: at once), so a quick
+	// reconnect is not an incident. Per-call alerts are held from the
+	// first moment either way.
+	FeedDownAfter time.Duration
+	// Reopen is the hysteresis window: an alert that fires again within
+	// this long of resolving re-opens the same incident, posting nothing,
+	// and its resolved notification waits this long (default 5 m;
+	// negative disables).
+	Reopen time.Duration
 	// AckTimeout returns an acknowledged alert to firing after this long
 	// (default 0: never).
 	AckTimeout time.Duration
@@ -60,6 +70,9 @@ type FleetOptions struct {
 	// SetupWindow is how many recent calls the percentage is over
 	// (default 20).
 	SetupWindow int
+	// Groups raises a fleet-group alert while a group of participants
+	// stands out for a finding (Book.FleetGroups; docs/fleet.md).
+	Groups bool
 }
 
 // Sender takes notifications from the Book. Send must not block.
@@ -73,7 +86,6 @@ type Sender interface {
 var defaultFor = map[string]time.Duration{
 	diagnose.RuleICEFailed: 0,
 	diagnose.RuleSlowSetup: 0,
-	RuleFeedDown:           0,
 	RuleParticipantStale:   0,
 	RuleNoNewCalls:         0,
 	RuleSetupFailures:      0,
@@ -87,6 +99,8 @@ func DefaultOptions() Options {
 		DefaultFor:    10 * time.Second,
 		RenotifyEvery: 30 * time.Minute,
 		InhibitGrace:  15 * time.Second,
+		Reopen:        5 * time.Minute,
+		FeedDownAfter: 10 * time.Second,
 		HistoryMax:    500,
 		HistoryAge:    24 * time.Hour,
 		EventMax:      1000,
@@ -107,6 +121,12 @@ func (o Options) withDefaults() Options {
 	}
 	if o.RenotifyEvery == 0 {
 		o.RenotifyEvery = d.RenotifyEvery
+	}
+	if o.FeedDownAfter == 0 {
+		o.FeedDownAfter = d.FeedDownAfter
+	}
+	if o.Reopen == 0 {
+		o.Reopen = d.Reopen
 	}
 	if o.InhibitGrace == 0 {
 		o.InhibitGrace = d.InhibitGrace
@@ -139,19 +159,23 @@ func (o Options) RuleFor(rule string) time.Duration {
 	if d, ok := o.For[rule]; ok {
 		return max(d, 0)
 	}
+	if rule == RuleFeedDown {
+		return max(o.FeedDownAfter, 0)
+	}
 	if d, ok := defaultFor[rule]; ok {
 		return d
 	}
 	return max(o.DefaultFor, 0)
 }
 
-// DefaultUser is the OS user name ($USER as a fallback, "unknown" last).
+// DefaultUser is who acts when nobody is named: $USER, else the OS user
+// name, else "unknown" (--user overrides it in the commands).
 func DefaultUser() string {
-	if u, err := user.Current(); err == nil && u.Username != "" {
-		return u.Username
-	}
 	if u := os.Getenv("USER"); u != "" {
 		return u
+	}
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
 	}
 	return "unknown"
 }

@@ -158,7 +158,7 @@ func TestFeedLossInhibitsPerCallAlerts(t *testing.T) {
 	wantSent(t, s, "firing "+firing.Key())
 
 	b.FeedDown(at(20*time.Second), "connection refused")
-	b.FeedDown(at(21*time.Second), "connection refused") // still one alert
+	b.FeedDown(at(30*time.Second), "connection refused") // still one alert, firing after its 10 s
 	snap := b.Snapshot()
 	if !snap.FeedDown || snap.Counts.Firing != 2 || snap.Counts.Inhibited != 1 {
 		t.Fatalf("feed down: %+v %v", snap.Counts, keys(snap.Active))
@@ -242,4 +242,30 @@ func TestEscalationWhileMutedStillResolvesInChat(t *testing.T) {
 	wantSent(t, s, "firing "+f.Key()) // the held-back escalation
 	b.Observe(at(50*time.Second), nil)
 	wantSent(t, s, "resolved "+f.Key()) // chat saw it fire, so it hears it resolve
+}
+
+// A quick reconnect is not an incident: the feed-down alert waits
+// FeedDownAfter before it fires (per-call alerts are held meanwhile), and
+// nothing is posted when the feed is back sooner (#22 low).
+func TestQuickReconnectPostsNothing(t *testing.T) {
+	b, s := newTestBook(Options{})
+	loss := finding(diagnose.RuleLossInbound, diagnose.Warning, "c1", "p1")
+	b.Observe(t0, []diagnose.Finding{loss})
+	for i := range 5 {
+		down := at(time.Minute * time.Duration(i+1))
+		b.FeedDown(down, "connection reset")
+		b.Tick(down.Add(5 * time.Second))
+		if a := active(t, b, loss.Key()); !a.Inhibited() {
+			t.Fatalf("per-call alert not held while the feed is down: %+v", a)
+		}
+		b.FeedUp(down.Add(8 * time.Second))
+	}
+	for _, got := range s.take() {
+		if strings.Contains(got, feedDownKey) {
+			t.Fatalf("a quick reconnect was posted: %q", got)
+		}
+	}
+	if h := b.Snapshot().History; len(h) != 0 {
+		t.Fatalf("quick reconnects in the history: %+v", h)
+	}
 }

@@ -38,6 +38,10 @@ type SilenceStatus struct {
 	Left time.Duration
 	// Muting counts the active alerts it mutes now.
 	Muting int
+	// Waiting lists, for an until-resolved silence, the alerts it still
+	// waits for and their state ("firing", "resolved" while one may
+	// re-open), e.g. "loss-inbound@c1/p1//0 (firing)".
+	Waiting []string
 }
 
 // Counts summarises the active alerts. Muted and Inhibited overlap the
@@ -65,6 +69,12 @@ func (b *Book) Snapshot() Snapshot {
 	}
 	for _, sil := range b.silences {
 		st := SilenceStatus{Silence: *sil, Left: sil.Left(b.now)}
+		for _, id := range sil.Alerts {
+			if state := b.waitingFor(id); state != "" {
+				key, _, _ := cutLast(id, '#')
+				st.Waiting = append(st.Waiting, key+" ("+state+")")
+			}
+		}
 		for _, a := range b.active {
 			if slices.Contains(a.SilencedBy, sil.ID) {
 				st.Muting++

@@ -20,6 +20,10 @@ type Persisted struct {
 	Active     []Alert   `json:"active"`
 	Silences   []Silence `json:"silences"`
 	History    []Alert   `json:"history"`
+	// Removed and Acks are people's actions, for another process on the
+	// same state directory to take in (Book.Merge).
+	Removed []Removed   `json:"removed,omitempty"`
+	Acks    []AckAction `json:"acks,omitempty"`
 }
 
 // Persist returns the state to save: fired alerts (pending ones are not
@@ -27,7 +31,12 @@ type Persisted struct {
 // have not come back yet are kept too.
 func (b *Book) Persist() Persisted {
 	p := Persisted{Version: StateVersion, Saved: b.now, AlertSeq: b.alertSeq, SilenceSeq: b.silenceSeq,
-		Active: []Alert{}, Silences: b.Silences(), History: append([]Alert{}, b.history...)}
+		Active: []Alert{}, Silences: b.Silences(), History: append([]Alert{}, b.history...),
+		Removed: append([]Removed(nil), b.removed...)}
+	for _, act := range b.acks {
+		p.Acks = append(p.Acks, act)
+	}
+	slices.SortFunc(p.Acks, func(x, y AckAction) int { return x.At.Compare(y.At) })
 	for _, m := range []map[string]*Alert{b.active, b.restored} {
 		for _, a := range m {
 			if a.State != Pending {
@@ -61,6 +70,15 @@ func (b *Book) Restore(p Persisted, now time.Time) error {
 		b.silences = append(b.silences, &s)
 	}
 	b.history = append(b.history, p.History...)
+	b.removed = append(b.removed, p.Removed...)
+	for _, act := range p.Acks {
+		b.acks[act.Key] = act
+	}
+	for _, h := range b.history {
+		if h.ResolveDue { // its resolved post was held when calltop stopped
+			b.closing[h.Key] = &h
+		}
+	}
 	for i := range p.Active {
 		a := p.Active[i]
 		if a.State == Pending || a.State == Resolved || a.Key == "" {
@@ -72,7 +90,7 @@ func (b *Book) Restore(p Persisted, now time.Time) error {
 	b.version++
 	b.log.add(Event{At: now, Kind: EvRestored, Text: fmt.Sprintf(
 		"restored %s (%d acknowledged), %s, %d resolved from the state file",
-		plural(len(b.restored), "alert"), countAcked(b.restored), plural(len(b.silences), "silence"), len(b.history))})
+		Plural(len(b.restored), "alert"), countAcked(b.restored), Plural(len(b.silences), "silence"), len(b.history))})
 	b.Tick(now)
 	return nil
 }

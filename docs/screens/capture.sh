@@ -1,7 +1,8 @@
 #!/bin/sh
 # Captures calltop's screens as plain text into docs/screens/, for the
-# README: the demo's calls screen (alone and with the alert pane), a call,
-# help, a paused replay and the too-small message, at 80x24 and 200x50,
+# README: the demo's calls screen (alone, with the alert pane, filtered by
+# a name), a call, a diagnosis read in full, help, a paused replay, a
+# refused feed and the too-small message, at 80x24 and 200x50,
 # each with TERM=xterm-256color and with NO_COLOR=1 (-nocolor files).
 # Needs tmux. Run from the repository root: docs/screens/capture.sh
 set -eu
@@ -39,9 +40,17 @@ for size in 80x24 200x50; do
 		keys '!'
 		shot "calls-alerts-$sfx"
 		keys '!'
+		keys /
+		tmux -L $sock send-keys -t s -l Ada
+		keys Enter
+		shot "calls-filter-$sfx"
+		keys Escape
 		keys Enter
 		sleep 1
 		shot "call-$sfx"
+		keys Enter
+		shot "diagnosis-$sfx"
+		keys Escape
 		keys '?'
 		shot "help-$sfx"
 		keys q
@@ -52,6 +61,11 @@ for size in 80x24 200x50; do
 		keys q
 	done
 done
+# A feed that is not there: what is wrong, said in the body.
+start 80x24 "" "$bin --feed ws://127.0.0.1:1/feed --state-dir $tmp/state"
+sleep 2
+shot feed-refused-80x24
+keys q
 start 60x20 NO_COLOR=1 "$bin demo --seed 1"
 sleep 3
 shot too-small-60x20

@@ -6,13 +6,15 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"github.com/calltop/calltop/feed"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"sync"
 	"time"
+
+	"github.com/calltop/calltop/feed"
 
 	"github.com/gorilla/websocket"
 )
@@ -48,6 +50,9 @@ type Config struct {
 	// KeepUnknown delivers frames of unknown types as EventUnknown (a
 	// recorder keeps them); otherwise they are only counted.
 	KeepUnknown bool
+	// NetDialContext, when set, makes the connections instead of a TCP
+	// dial (tests run the client over an in-memory network with it).
+	NetDialContext func(ctx context.Context, network, addr string) (net.Conn, error)
 }
 
 // readBufferSize is the client's socket read buffer.
@@ -64,6 +69,9 @@ type Client struct {
 	mu     sync.Mutex
 	status feed.Status
 	ran    bool
+	conn   *websocket.Conn // the live connection, for Send
+
+	sendMu sync.Mutex // one data writer at a time (Send)
 }
 
 // New checks cfg and returns a Client; call Run to start it.
@@ -74,10 +82,10 @@ func New(cfg Config) (*Client, error) {
 	for _, u := range cfg.URLs {
 		pu, err := url.Parse(u)
 		if err != nil {
-			return nil, fmt.Errorf("feed URL %q: %w", u, err)
+			return nil, fmt.Errorf("feed URL %s: %w", RedactURL(u), urlError(err))
 		}
 		if pu.Scheme != "ws" && pu.Scheme != "wss" {
-			return nil, fmt.Errorf("feed URL %q: scheme must be ws or wss", u)
+			return nil, fmt.Errorf("feed URL %s: scheme must be ws or wss", RedactURL(u))
 		}
 	}
 	def := func(d *time.Duration, v time.Duration) {
@@ -109,9 +117,23 @@ func New(cfg Config) (*Client, error) {
 		Subprotocols:    []string{feed.Subprotocol},
 		TLSClientConfig: tlsConf,
 		Proxy:           http.ProxyFromEnvironment,
+		NetDialContext:  cfg.NetDialContext,
 	}
-	c.status = feed.Status{State: feed.StateConnecting, URL: cfg.URLs[0], Since: time.Now()}
+	if cfg.NetDialContext != nil {
+		c.dialer.Proxy = nil // its own network: no proxy is on it
+	}
+	c.status = feed.Status{State: feed.StateConnecting, URL: RedactURL(cfg.URLs[0]), Since: time.Now()}
 	return c, nil
+}
+
+// TLSConfig is the TLS setup a client uses for wss:// with caFile's CA
+// certificates trusted beside the system's ("" : the system's alone), for
+// other requests to the same hub (its history).
+func TLSConfig(caFile string) (*tls.Config, error) {
+	if caFile == "" {
+		return &tls.Config{MinVersion: tls.VersionTLS12}, nil
+	}
+	return loadCA(caFile)
 }
 
 func loadCA(path string) (*tls.Config, error) {
@@ -160,7 +182,7 @@ func (c *Client) Run(ctx context.Context) error {
 
 	failures := 0 // rounds in a row without a lasting connection
 	for {
-		reason, refused := "", 0
+		reason, problem, refused := "", feed.ProblemNone, 0
 		for _, u := range c.cfg.URLs {
 			c.setState(ctx, func(s *feed.Status) { s.State, s.URL = feed.StateConnecting, u })
 			conn, err := c.dial(ctx, u)
@@ -168,7 +190,7 @@ func (c *Client) Run(ctx context.Context) error {
 				return nil
 			}
 			if err != nil {
-				reason = err.Error()
+				reason, problem = err.Error(), problemOf(err)
 				if errors.Is(err, errAuth) {
 					refused++
 				}
@@ -178,7 +200,7 @@ func (c *Client) Run(ctx context.Context) error {
 			if ctx.Err() != nil {
 				return nil
 			}
-			reason = err.Error()
+			reason, problem = err.Error(), feed.ProblemDropped
 			if liveFor >= c.cfg.MaxBackoff {
 				failures = 0
 			}
@@ -186,13 +208,13 @@ func (c *Client) Run(ctx context.Context) error {
 			break
 		}
 		if refused == len(c.cfg.URLs) {
-			c.setState(ctx, func(s *feed.Status) { s.State, s.Reason = feed.StateFailed, reason })
+			c.setState(ctx, func(s *feed.Status) { s.State, s.Reason, s.Problem = feed.StateFailed, reason, problem })
 			return fmt.Errorf("feed: %s", reason)
 		}
 		wait := c.backoff(failures)
 		failures++
 		c.setState(ctx, func(s *feed.Status) {
-			s.State, s.Reason, s.NextAttempt = feed.StateReconnecting, reason, time.Now().Add(wait)
+			s.State, s.Reason, s.Problem, s.NextAttempt = feed.StateReconnecting, reason, problem, time.Now().Add(wait)
 		})
 		select {
 		case <-ctx.Done():
@@ -213,7 +235,8 @@ func (c *Client) backoff(n int) time.Duration {
 	return d/2 + rand.N(d/2+1)
 }
 
-func (c *Client) dial(ctx context.Context, u string) (*websocket.Conn, error) {
+func (c *Client) dial(ctx context.Context, u string) (conn *websocket.Conn, err error) {
+	defer func() { err = redactError(err, u) }() // a token in u stays out of the reason
 	hdr := http.Header{}
 	if c.cfg.Token != "" {
 		hdr.Set("Authorization", "Bearer "+c.cfg.Token)
@@ -225,13 +248,7 @@ func (c *Client) dial(ctx context.Context, u string) (*websocket.Conn, error) {
 		resp.Body.Close()
 	}
 	if err != nil {
-		if resp != nil && (resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden) {
-			return nil, fmt.Errorf("%s %w: HTTP %s (missing or wrong token)", u, errAuth, resp.Status)
-		}
-		if resp != nil {
-			return nil, fmt.Errorf("%s: HTTP %s", u, resp.Status)
-		}
-		return nil, fmt.Errorf("%s: %w", u, err)
+		return nil, classify(u, resp, err)
 	}
 	return conn, nil
 }
@@ -239,10 +256,19 @@ func (c *Client) dial(ctx context.Context, u string) (*websocket.Conn, error) {
 // setState changes the status and announces it with an EventState.
 func (c *Client) setState(ctx context.Context, change func(*feed.Status)) {
 	c.mu.Lock()
+	// A change that sets Since keeps it (a stall dates from the last
+	// frame, which may be the very instant the connection went live);
+	// otherwise a new state dates from now.
 	old, oldSince := c.status.State, c.status.Since
+	c.status.Since = time.Time{}
 	change(&c.status)
-	if c.status.State != old && c.status.Since.Equal(oldSince) {
+	c.redactLocked()
+	switch {
+	case !c.status.Since.IsZero():
+	case c.status.State != old:
 		c.status.Since = time.Now()
+	default:
+		c.status.Since = oldSince
 	}
 	st := c.status
 	c.mu.Unlock()

@@ -56,7 +56,9 @@ func (c *Client) serve(ctx context.Context, conn *websocket.Conn, u string) (tim
 		defer close(readerDone)
 		readErr = c.read(ctx, conn, lv, stop)
 	}()
+	c.setConn(conn)
 	defer func() {
+		c.setConn(nil)
 		close(stop)
 		conn.Close()
 		<-readerDone
@@ -180,7 +182,7 @@ func (c *Client) readError(ctx context.Context, err error) error {
 	var ce *websocket.CloseError
 	if errors.As(err, &ce) {
 		if ce.Text != "" {
-			return fmt.Errorf("hub closed the connection: %s", ce.Text)
+			return fmt.Errorf("hub closed the connection: %s", feed.LogSafe(ce.Text))
 		}
 		return fmt.Errorf("hub closed the connection (code %d)", ce.Code)
 	}

@@ -14,7 +14,7 @@ import (
 	"github.com/calltop/calltop/feed/hub"
 )
 
-// TestHub is a Hub served on a real loopback listener.
+// TestHub is a Hub served on a loopback listener, real or in memory.
 type TestHub struct {
 	*hub.Hub
 	Addr   string
@@ -66,6 +66,21 @@ func StartHub(t testing.TB, Addr string, cfg hub.Config) *TestHub {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return ServeHub(t, ln, cfg)
+}
+
+// StartHub serves a new hub on addr of the in-memory network.
+func (n *MemNet) StartHub(t testing.TB, addr string, cfg hub.Config) *TestHub {
+	t.Helper()
+	ln, err := n.Listen(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ServeHub(t, ln, cfg)
+}
+
+// ServeHub serves a new hub on ln until the test ends (or Stop).
+func ServeHub(t testing.TB, ln net.Listener, cfg hub.Config) *TestHub {
 	Logs := &LogBuf{}
 	if cfg.Logf == nil {
 		cfg.Logf = Logs.Logf

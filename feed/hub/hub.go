@@ -1,15 +1,17 @@
 package hub
 
 import (
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/calltop/calltop/feed"
 	"log"
 	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/calltop/calltop/feed"
 
 	"github.com/gorilla/websocket"
 )
@@ -32,8 +34,35 @@ type Config struct {
 	// SnapshotPartBytes is the size snapshots are split at (default
 	// SnapshotPartBytes).
 	SnapshotPartBytes int
-	// Logf receives one line per subscriber event (default log.Printf).
+	// TLS, when set, makes Serve serve wss:// (and https) on its
+	// listener, above the connection cap.
+	TLS *tls.Config
+	// MaxConns caps the connections held at once, subscribers, HTTP
+	// requests and ingest WebSockets together (default DefaultMaxConns,
+	// lowered to fit the process's open-file limit); SubscriberReserve of
+	// them are kept for feed subscribers (default a quarter). See Serve.
+	MaxConns, SubscriberReserve int
+	// IdleTimeout closes a keep-alive HTTP connection idle this long
+	// (default DefaultIdleTimeout).
+	IdleTimeout time.Duration
+	// AllowHosts are the Host names a hub without a token answers besides
+	// the loopback ones (localhost, 127.0.0.1, [::1]): a web page that
+	// rebinds its own name to 127.0.0.1 is refused (--allow-host).
+	AllowHosts []string
+	// Logf receives one line per subscriber event (default log.Printf),
+	// escaped by feed.LogSafe.
 	Logf func(format string, args ...any)
+
+	// Authenticate, when set, replaces the Token check: it says who a
+	// request is, or false to refuse it (a team hub's users).
+	Authenticate func(r *http.Request) (Peer, bool)
+	// Joined, when set, gives the frames a new subscriber gets after
+	// hello, before the snapshot. It runs under the hub's lock: no I/O.
+	Joined func(p Peer) [][]byte
+	// Inbound, when set, takes each text frame a subscriber sends (a
+	// team hub's commands); it must not block. Without it, a team
+	// command is answered "hub not in team mode".
+	Inbound func(p Peer, frame []byte)
 }
 
 // Stats are a hub's counters, for /healthz and logs.
@@ -42,6 +71,8 @@ type Stats struct {
 	Subscribers int   `json:"subscribers"`
 	Published   int64 `json:"published"` // frames fanned out
 	Dropped     int64 `json:"dropped"`   // subscribers dropped as too slow
+	Refused     int64 `json:"refused"`   // requests refused: token, host, connection cap
+	Shed        int64 `json:"shed"`      // idle or silent connections closed at the cap to make room
 }
 
 // DefaultQueueBytes is a subscriber's default backlog limit: about two
@@ -66,10 +97,18 @@ type Hub struct {
 	subs   map[*subscriber]struct{}
 	nextID int64
 	closed bool
+	snap   snapshotCache // the calls encoded, while they do not change
+	health []healthSection
+
+	frameMu sync.Mutex    // orders PublishFrame's decoding
+	frames  feed.Pipeline // call-state frames PublishFrame decodes
 
 	wg        sync.WaitGroup
 	published atomic.Int64
 	dropped   atomic.Int64
+	refused   atomic.Int64
+	shed      atomic.Int64
+	limiter   atomic.Pointer[connLimiter] // set by Serve
 }
 
 // New returns a Hub with no subscribers and no calls.
@@ -86,9 +125,19 @@ func New(cfg Config) *Hub {
 	if cfg.PingInterval <= 0 {
 		cfg.PingInterval = 20 * time.Second
 	}
+	if cfg.MaxConns <= 0 {
+		cfg.MaxConns = defaultMaxConns()
+	}
+	if cfg.SubscriberReserve <= 0 {
+		cfg.SubscriberReserve = cfg.MaxConns / 4
+	}
+	if cfg.IdleTimeout <= 0 {
+		cfg.IdleTimeout = DefaultIdleTimeout
+	}
 	if cfg.Logf == nil {
 		cfg.Logf = log.Printf
 	}
+	cfg.Logf = SafeLogf(cfg.Logf)
 	h := &Hub{cfg: cfg, state: feed.NewTracker(), subs: map[*subscriber]struct{}{}}
 	h.upgrader = websocket.Upgrader{
 		Subprotocols:      []string{feed.Subprotocol},
@@ -102,12 +151,29 @@ func New(cfg Config) *Hub {
 	return h
 }
 
-// Handler serves /feed (the WebSocket) and /healthz.
+// Handler serves /feed (the WebSocket) and /healthz. Without a token it
+// answers only requests whose Host is a loopback name or address or one
+// of AllowHosts (DNS rebinding).
 func (h *Hub) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/feed", h.serveFeed)
 	mux.HandleFunc("/healthz", h.serveHealth)
-	return mux
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// With Authenticate (a team hub), it checks the Host itself for
+		// clients it lets in without a token.
+		if h.cfg.Token == "" && h.cfg.Authenticate == nil && !HostAllowed(r.Host, h.cfg.AllowHosts) {
+			h.refuse(w, r, http.StatusForbidden, HostRefusal(r.Host))
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
+}
+
+// refuse answers a request that is not let in, counts it and logs why.
+func (h *Hub) refuse(w http.ResponseWriter, r *http.Request, code int, why string) {
+	h.refused.Add(1)
+	h.cfg.Logf("hub: refused %s %s from %s: %s", r.Method, r.URL.Path, r.RemoteAddr, why)
+	http.Error(w, why, code)
 }
 
 // Stats returns the hub's counters.
@@ -119,6 +185,8 @@ func (h *Hub) Stats() Stats {
 		Subscribers: len(h.subs),
 		Published:   h.published.Load(),
 		Dropped:     h.dropped.Load(),
+		Refused:     h.refused.Load(),
+		Shed:        h.shed.Load(),
 	}
 }
 
@@ -134,9 +202,18 @@ func (h *Hub) Publish(m *feed.Message) error {
 	if h.closed {
 		return ErrHubClosed
 	}
-	h.state.Apply(m)
+	h.applyLocked(m)
 	h.fanoutLocked(b)
 	return nil
+}
+
+// applyLocked applies m to the call state; a message that changes the
+// calls makes the cached snapshot stale.
+func (h *Hub) applyLocked(m *feed.Message) {
+	h.state.Apply(m)
+	if affectsCalls(m.Type) {
+		h.snap.version++
+	}
 }
 
 // PublishFrame sends one raw calltop.v1 frame as it is (a replayed or
@@ -150,10 +227,13 @@ func (h *Hub) PublishFrame(frame []byte) error {
 	}
 	var m *feed.Message
 	if affectsCalls(typ) {
-		m = new(feed.Message)
-		if err := feed.Decode(frame, m); err != nil {
-			m = nil // forwarded as received, but not trusted for state
+		// A frame that is not a whole message (a bad one, a snapshot part
+		// before the last) is forwarded as received, not applied.
+		h.frameMu.Lock()
+		if ev, ok := h.frames.Frame(frame, time.Time{}, false); ok && ev.Kind == feed.EventMessage {
+			m = ev.Msg
 		}
+		h.frameMu.Unlock()
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -161,7 +241,7 @@ func (h *Hub) PublishFrame(frame []byte) error {
 		return ErrHubClosed
 	}
 	if m != nil {
-		h.state.Apply(m)
+		h.applyLocked(m)
 	}
 	h.fanoutLocked(frame)
 	return nil
@@ -185,6 +265,7 @@ func (h *Hub) EndAll(reason string) error {
 		h.fanoutLocked(b)
 	}
 	h.state.Reset()
+	h.snap.version++
 	return nil
 }
 
@@ -210,20 +291,11 @@ func (h *Hub) Close() {
 	h.wg.Wait()
 }
 
-func (h *Hub) serveHealth(w http.ResponseWriter, r *http.Request) {
-	st := h.Stats()
-	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(struct {
-		Status string `json:"status"`
-		Stats
-	}{"ok", st})
-}
-
 func (h *Hub) serveFeed(w http.ResponseWriter, r *http.Request) {
-	if !authorized(r, h.cfg.Token) {
-		h.cfg.Logf("hub: refused %s: missing or wrong token", r.RemoteAddr)
+	peer, ok := h.authenticate(r)
+	if !ok {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="calltop"`)
-		http.Error(w, "missing or wrong token", http.StatusUnauthorized)
+		h.refuse(w, r, http.StatusUnauthorized, "missing or wrong token")
 		return
 	}
 	conn, err := h.upgrader.Upgrade(w, r, nil)
@@ -231,55 +303,16 @@ func (h *Hub) serveFeed(w http.ResponseWriter, r *http.Request) {
 		h.cfg.Logf("hub: %s: websocket upgrade failed: %v", r.RemoteAddr, err)
 		return
 	}
-	if err := h.subscribe(conn, r.RemoteAddr); err != nil {
+	if l := h.limiter.Load(); l != nil {
+		l.subscribed(conn.NetConn())
+	}
+	peer.Remote = r.RemoteAddr
+	if err := h.subscribe(conn, peer); err != nil {
 		h.cfg.Logf("hub: %s: %v", r.RemoteAddr, err)
 		conn.WriteControl(websocket.CloseMessage,
 			websocket.FormatCloseMessage(websocket.CloseGoingAway, err.Error()), time.Now().Add(time.Second))
 		conn.Close()
 	}
-}
-
-// subscribe queues hello and the snapshot for a new subscriber and adds it
-// to the fan-out, all under the lock, so it misses and repeats nothing.
-func (h *Hub) subscribe(conn *websocket.Conn, remote string) error {
-	hello, err := json.Marshal(&feed.Message{
-		Type: feed.TypeHello, TS: float64(time.Now().UnixMilli()),
-		Version: feed.ProtocolVersion, Server: h.cfg.Name,
-	})
-	if err != nil {
-		return err
-	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.closed {
-		return ErrHubClosed
-	}
-	snap, err := feed.EncodeSnapshot(h.state.Calls(), h.state.TS(), h.cfg.SnapshotPartBytes)
-	if err != nil {
-		return fmt.Errorf("encoding snapshot: %w", err)
-	}
-	h.nextID++
-	snapBytes := 0
-	for _, f := range snap {
-		snapBytes += len(f)
-	}
-	s := &subscriber{
-		id: h.nextID, remote: remote, conn: conn,
-		// Room for hello and the snapshot on top of the live stream's.
-		queue: newFrameQueue(h.cfg.QueueBytes + len(hello) + snapBytes),
-		pongs: make(chan string, 1),
-		done:  make(chan struct{}),
-	}
-	s.queue.push(hello)
-	for _, f := range snap {
-		s.queue.push(f)
-	}
-	h.subs[s] = struct{}{}
-	h.cfg.Logf("hub: subscriber %d (%s) joined; snapshot of %d calls in %d frames", s.id, remote, h.state.Len(), len(snap))
-	h.wg.Add(2)
-	go h.writeLoop(s)
-	go h.readLoop(s)
-	return nil
 }
 
 // drop disconnects s with reason unless it is already gone.

@@ -1,9 +1,11 @@
 package hub
 
 import (
-	"github.com/calltop/calltop/feed"
 	"slices"
 	"sync"
+	"time"
+
+	"github.com/calltop/calltop/feed"
 )
 
 // Scoped wraps a Publisher shared by several sources so that one source's
@@ -18,6 +20,7 @@ type scoped struct {
 	mu    sync.Mutex
 	calls map[string]float64 // ongoing call id -> newest ts seen
 	ts    float64
+	pipe  feed.Pipeline // reads the call.start and call.end frames
 }
 
 func (s *scoped) Publish(m *feed.Message) error {
@@ -27,9 +30,11 @@ func (s *scoped) Publish(m *feed.Message) error {
 
 func (s *scoped) PublishFrame(frame []byte) error {
 	if typ, ok := frameType(frame); ok && (typ == feed.TypeCallStart || typ == feed.TypeCallEnd) {
-		var m feed.Message
-		if feed.Decode(frame, &m) == nil {
-			s.note(&m)
+		s.mu.Lock()
+		ev, ok := s.pipe.Frame(frame, time.Time{}, false)
+		s.mu.Unlock()
+		if ok && ev.Kind == feed.EventMessage {
+			s.note(ev.Msg)
 		}
 	}
 	return s.p.PublishFrame(frame)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -59,6 +60,38 @@ func IsLoopback(addr string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
+// HostAllowed reports whether a request's Host (name or address, with or
+// without a port) may be answered by a hub without a token: a loopback
+// address, "localhost" or a name under ".localhost", or one of extra
+// (names or host:port, compared without case). A page on
+// http://evil.example:7070 whose name was rebound to 127.0.0.1 sends
+// "Host: evil.example:7070" and is refused.
+func HostAllowed(host string, extra []string) bool {
+	name := host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		name = h
+	}
+	name = strings.TrimSuffix(strings.Trim(name, "[]"), ".")
+	if ip := net.ParseIP(name); ip != nil && ip.IsLoopback() {
+		return true
+	}
+	lower := strings.ToLower(name)
+	if lower == "localhost" || strings.HasSuffix(lower, ".localhost") {
+		return true
+	}
+	for _, e := range extra {
+		if strings.EqualFold(e, name) || strings.EqualFold(e, host) {
+			return true
+		}
+	}
+	return false
+}
+
+// HostRefusal is the reason given for a Host HostAllowed refuses.
+func HostRefusal(host string) string {
+	return fmt.Sprintf("host %q is not allowed: a hub without a token answers only loopback names (--allow-host adds one)", host)
+}
+
 // CheckListen refuses a listen address that is not loopback when no
 // token is set: a feed carries call metadata and must not be open to the
 // network.
@@ -81,7 +114,11 @@ type Route struct {
 
 // Serve serves the hub, and any extra routes, on ln until ctx ends, then
 // shuts the HTTP server down (no new connections) and closes every
-// subscriber with a close frame. It returns nil after a shutdown asked for by ctx.
+// subscriber with a close frame. It holds at most Config.MaxConns
+// connections, SubscriberReserve of them kept for feed subscribers, and
+// closes keep-alive connections idle for IdleTimeout. With Config.TLS it
+// serves TLS; ln is then a plain TCP listener (the cap counts TCP
+// connections, TLS handshakes included). It returns nil after a shutdown asked for by ctx.
 func (h *Hub) Serve(ctx context.Context, ln net.Listener, routes ...Route) error {
 	handler := h.Handler()
 	if len(routes) > 0 {
@@ -92,9 +129,21 @@ func (h *Hub) Serve(ctx context.Context, ln net.Listener, routes ...Route) error
 		}
 		handler = mux
 	}
-	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	lim := h.limitConns(ln)
+	h.limiter.Store(lim)
+	srv := &http.Server{
+		Handler:           h.onlySubscribers(handler),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       h.cfg.IdleTimeout,
+		ConnState:         lim.connState,
+		ConnContext:       connContext,
+	}
+	var served net.Listener = lim
+	if h.cfg.TLS != nil {
+		served = tls.NewListener(lim, h.cfg.TLS)
+	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- srv.Serve(served) }()
 	select {
 	case err := <-errc:
 		h.Close()

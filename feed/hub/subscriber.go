@@ -4,20 +4,23 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
-	"github.com/calltop/calltop/feed"
 	"net"
 	"sync"
 	"time"
+
+	"github.com/calltop/calltop/feed"
 
 	"github.com/gorilla/websocket"
 )
 
 // subscriber is one WebSocket client of a Hub. Its writer goroutine owns
 // every write to the connection (frames, pings, pongs, the close); its
-// reader goroutine only notices pongs, pings and departure.
+// reader goroutine notices pongs, pings and departure, and hands text
+// frames the subscriber sends to Config.Inbound.
 type subscriber struct {
 	id     int64
 	remote string
+	peer   Peer // who it is (Config.Authenticate), for Inbound
 	conn   *websocket.Conn
 	queue  frameQueue    // frames to send, shared bytes
 	pongs  chan string   // ping payloads the writer is to answer
@@ -82,12 +85,17 @@ func closeCode(reason string) int {
 // of one per frame.
 const writeChunk = 128 << 10
 
-func (h *Hub) writeLoop(s *subscriber) {
+// writeLoop sends head (hello and the snapshot), then the queue, until s
+// is dropped.
+func (h *Hub) writeLoop(s *subscriber, head [][]byte) {
 	defer h.wg.Done()
 	ping := time.NewTicker(h.cfg.PingInterval)
 	defer ping.Stop()
 	var batch [][]byte
-	var buf []byte
+	buf, err := h.writeFrames(s, head, nil)
+	if err != nil {
+		h.writeFailed(s, err)
+	}
 	for {
 		select {
 		case <-s.done: // dropping wins over sending what is queued
@@ -101,12 +109,8 @@ func (h *Hub) writeLoop(s *subscriber) {
 			return
 		case <-s.queue.ready:
 			batch = s.queue.take(batch)
-			var err error
 			if buf, err = h.writeFrames(s, batch, buf); err != nil {
-				if ne, ok := err.(net.Error); ok && ne.Timeout() {
-					h.dropped.Add(1) // stuck for WriteTimeout: a slow subscriber
-				}
-				h.drop(s, "write failed: "+err.Error())
+				h.writeFailed(s, err)
 			}
 		case p := <-s.pongs:
 			if err := s.conn.WriteControl(websocket.PongMessage, []byte(p), time.Now().Add(h.cfg.WriteTimeout)); err != nil {
@@ -118,6 +122,15 @@ func (h *Hub) writeLoop(s *subscriber) {
 			}
 		}
 	}
+}
+
+// writeFailed drops s after a write error; one stuck for WriteTimeout is
+// counted as too slow.
+func (h *Hub) writeFailed(s *subscriber, err error) {
+	if ne, ok := err.(net.Error); ok && ne.Timeout() {
+		h.dropped.Add(1)
+	}
+	h.drop(s, "write failed: "+err.Error())
 }
 
 // writeFrames sends frames as WebSocket text messages, packing them into
@@ -195,7 +208,8 @@ func (h *Hub) readLoop(s *subscriber) {
 	})
 	s.conn.SetCloseHandler(func(int, string) error { return nil })
 	for {
-		if _, _, err := s.conn.ReadMessage(); err != nil {
+		typ, data, err := s.conn.ReadMessage()
+		if err != nil {
 			if websocket.IsCloseError(err, websocket.CloseNormalClosure, websocket.CloseGoingAway) {
 				h.drop(s, "subscriber closed the connection")
 			} else {
@@ -204,6 +218,9 @@ func (h *Hub) readLoop(s *subscriber) {
 			return
 		}
 		s.conn.SetReadDeadline(time.Now().Add(wait))
+		if typ == websocket.TextMessage {
+			h.inbound(s, data)
+		}
 	}
 }
 

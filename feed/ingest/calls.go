@@ -31,8 +31,7 @@ func (s *Server) joinLocked(ss *session, ts float64) {
 		fallback = ss.id // no meeting named anywhere: a call of its own
 	}
 	c, p := ss.stream.Facts(fallback, ss.id, start)
-	c.ID, c.Room = clip(c.ID, 200), clip(c.Room, 200)
-	p.ID, p.Name, p.UserID = clip(p.ID, 200), clip(p.Name, 200), clip(p.UserID, 200)
+	clipFacts(&c, &p)
 	cl := s.calls[c.ID]
 	if cl == nil {
 		cl = &call{id: c.ID, parts: map[string]*session{}}
@@ -48,6 +47,18 @@ func (s *Server) joinLocked(ss *session, ts float64) {
 	ss.firstData = start
 	s.publish(&feed.Message{Type: feed.TypeParticipantJoin, TS: start, CallID: c.ID, Participant: &p})
 	s.cfg.Logf("ingest: session %s joined call %s as %s (%s)", ss.id, c.ID, p.ID, nameOf(p))
+}
+
+// clipFacts bounds what the hub keeps of a session's call and
+// participant (the tracker holds them for every snapshot): ids and names
+// from the network are cut to a few hundred bytes.
+func clipFacts(c *feed.Call, p *feed.Participant) {
+	c.ID, c.Room = clip(c.ID, 200), clip(c.Room, 200)
+	for k, v := range c.Tags {
+		c.Tags[k] = clip(v, 200) // its keys are the reader's own few
+	}
+	p.ID, p.Name, p.UserID = clip(p.ID, 200), clip(p.Name, 200), clip(p.UserID, 200)
+	p.UserAgent, p.NetworkType, p.Region = clip(p.UserAgent, 500), clip(p.NetworkType, 100), clip(p.Region, 100)
 }
 
 func nameOf(p feed.Participant) string {
@@ -88,9 +99,9 @@ func (s *Server) leaveLocked(ss *session, why string) {
 // updateLocked publishes participant.update when an identity line that
 // came after the join changed what is known of the participant.
 func (s *Server) updateLocked(ss *session) {
-	_, p := ss.stream.Facts(ss.callID, ss.part.ID, ss.firstData)
+	c, p := ss.stream.Facts(ss.callID, ss.part.ID, ss.firstData)
+	clipFacts(&c, &p)
 	p.ID = ss.part.ID // fixed at the join
-	p.Name, p.UserID = clip(p.Name, 200), clip(p.UserID, 200)
 	if p == ss.part {
 		return
 	}

@@ -108,6 +108,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case !websocket.IsWebSocketUpgrade(r):
 		http.Error(w, "calltop rtcstats ingest: connect with an rtcstats client over WebSocket (docs/ingest.md)", http.StatusBadRequest)
 		return
+	case s.cfg.Token == "" && !hub.HostAllowed(r.Host, s.cfg.AllowHosts):
+		s.refuse(w, r, http.StatusForbidden, hub.HostRefusal(r.Host))
+		return
 	case !s.originAllowed(r):
 		s.refuse(w, r, http.StatusForbidden, "origin "+r.Header.Get("Origin")+" is not allowed (--allow-origin)")
 		return
@@ -149,8 +152,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return // the upgrader answered the client
 	}
 	s.mu.Lock()
-	if s.closed {
+	if s.closed || ss.gone { // shutting down, or forgotten for its client's budget meanwhile
 		s.mu.Unlock()
+		conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseTryAgainLater, "try again"), time.Now().Add(time.Second))
 		conn.Close()
 		return
 	}

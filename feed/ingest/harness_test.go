@@ -13,6 +13,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/calltop/calltop/feed"
+	"github.com/calltop/calltop/feed/feedtest"
 	"github.com/calltop/calltop/feed/hub"
 )
 
@@ -24,6 +25,8 @@ type harness struct {
 	ing  *Server
 	logs *logBuf
 	msgs chan feed.Message
+	// netDial dials the in-memory network (nil: loopback TCP).
+	netDial func(ctx context.Context, network, addr string) (net.Conn, error)
 }
 
 type logBuf struct {
@@ -44,14 +47,35 @@ func (l *logBuf) String() string {
 }
 
 // newHarness serves a hub with an ingest configured by cfg (its Logf is
-// the harness's) and subscribes to its feed.
+// the harness's) on loopback and subscribes to its feed.
 func newHarness(t *testing.T, cfg Config) *harness {
+	t.Helper()
+	return startHarness(t, cfg, nil)
+}
+
+// newVirtualHarness is newHarness on an in-memory network, for a test
+// that runs in virtual time (in a testing/synctest bubble).
+func newVirtualHarness(t *testing.T, cfg Config) *harness {
+	t.Helper()
+	// The bubble's clock starts at 2000-01-01 00:00 UTC, a data time the
+	// dump reader refuses as implausible (feed/dump usableTS): start a day on.
+	time.Sleep(24 * time.Hour)
+	return startHarness(t, cfg, feedtest.NewMemNet())
+}
+
+// startHarness is newHarness on mem, or on loopback when mem is nil.
+func startHarness(t *testing.T, cfg Config, mem *feedtest.MemNet) *harness {
 	t.Helper()
 	h := &harness{t: t, logs: &logBuf{}, msgs: make(chan feed.Message, 10000)}
 	cfg.Logf = h.logs.Logf
 	feedHub := hub.New(hub.Config{Logf: h.logs.Logf})
 	h.ing = New(feedHub, cfg)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	listen := net.Listen
+	if mem != nil {
+		listen = func(_, addr string) (net.Listener, error) { return mem.Listen(addr) }
+		h.netDial = mem.DialContext
+	}
+	ln, err := listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +86,7 @@ func newHarness(t *testing.T, cfg Config) *harness {
 	wg.Go(func() { h.ing.Run(ctx) })
 	t.Cleanup(func() { cancel(); wg.Wait() })
 
-	sub, _, err := websocket.DefaultDialer.Dial("ws://"+h.addr+"/feed", nil)
+	sub, _, err := (&websocket.Dialer{NetDialContext: h.netDial}).Dial("ws://"+h.addr+"/feed", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +144,7 @@ func (h *harness) quiet(typ string, d time.Duration) {
 
 // dial connects to /rtcstats/<path> with the subprotocols given.
 func (h *harness) dial(path string, protocols ...string) (*websocket.Conn, *http.Response, error) {
-	d := websocket.Dialer{Subprotocols: protocols}
+	d := websocket.Dialer{Subprotocols: protocols, NetDialContext: h.netDial}
 	return d.Dial("ws://"+h.addr+"/rtcstats/"+path, nil)
 }
 

@@ -7,7 +7,8 @@
 // "3.1_STANDARD", messages {statsSessionId, type, data}) and the plain
 // rtcstats client (npm rtcstats: one [method, pcId, value, timestamp]
 // array per message). Lines are decoded by feed/dump's rtcstats reader, so
-// a live session gives the messages its dump would. See docs/ingest.md.
+// a live session gives the messages its dump would. The memory a session
+// and a client address hold is bounded (budget.go). See docs/ingest.md.
 package ingest
 
 import (
@@ -49,9 +50,17 @@ type Config struct {
 	// from the hub's own host, and clients that send no Origin (not a
 	// browser).
 	AllowOrigins []string
+	// AllowHosts are the Host names answered without a token besides the
+	// loopback ones (see hub.HostAllowed; --allow-host).
+	AllowHosts []string
 	// MaxSessions caps the sessions in calls at once; more are refused with
 	// 503 (default 1000).
 	MaxSessions int
+	// SessionBytes caps the state one session holds (default
+	// DefaultSessionBytes); ClientBytes caps what the sessions of one
+	// client address hold together, departed ones included (default
+	// DefaultClientBytes). See docs/ingest.md for what happens at each.
+	SessionBytes, ClientBytes int
 	// MaxMessageBytes caps one WebSocket message; a larger one closes the
 	// connection with 1009 (default 1 MiB).
 	MaxMessageBytes int64
@@ -68,7 +77,8 @@ type Config struct {
 	// the session's times are shifted onto the hub's clock by a constant
 	// (default 5 s). Intervals are kept, so findings do not change.
 	MaxSkew time.Duration
-	// Logf receives one line per session event (default log.Printf).
+	// Logf receives one line per session event (default log.Printf),
+	// escaped by feed.LogSafe: paths and ids from the network reach it raw.
 	Logf func(format string, args ...any)
 	// Now is the hub's clock (default time.Now).
 	Now func() time.Time
@@ -77,6 +87,12 @@ type Config struct {
 func (c *Config) fill() {
 	if c.MaxSessions <= 0 {
 		c.MaxSessions = DefaultMaxSessions
+	}
+	if c.SessionBytes <= 0 {
+		c.SessionBytes = DefaultSessionBytes
+	}
+	if c.ClientBytes <= 0 {
+		c.ClientBytes = DefaultClientBytes
 	}
 	if c.MaxMessageBytes <= 0 {
 		c.MaxMessageBytes = DefaultMaxMessageBytes
@@ -96,6 +112,7 @@ func (c *Config) fill() {
 	if c.Logf == nil {
 		c.Logf = log.Printf
 	}
+	c.Logf = hub.SafeLogf(c.Logf)
 	if c.Now == nil {
 		c.Now = time.Now
 	}
@@ -110,6 +127,8 @@ type Stats struct {
 	BadFrames   int64 `json:"badFrames"`   // messages or lines that could not be used
 	Refused     int64 `json:"refused"`     // connections refused (token, origin, session cap)
 	Throttled   int64 `json:"throttled"`   // messages that had to wait for the rate limit
+	OverBudget  int64 `json:"overBudget"`  // sessions ended or refused over a memory budget
+	Evicted     int64 `json:"evicted"`     // departed sessions forgotten early to make room
 }
 
 // Server is an rtcstats ingest endpoint publishing into a hub. Serve it as
@@ -120,18 +139,20 @@ type Server struct {
 
 	mu       sync.Mutex
 	sessions map[string]*session // by statsSessionId, departed ones too
+	clients  map[string]int      // bytes held by each client address's sessions
 	calls    map[string]*call    // ongoing, by call id
 	closed   bool
 	conns    sync.WaitGroup
 
 	messages, bad, refused, throttled atomic.Int64
+	overBudget, evicted               atomic.Int64
 	open                              atomic.Int64
 }
 
 // New makes an ingest endpoint that publishes into pub.
 func New(pub hub.Publisher, cfg Config) *Server {
 	cfg.fill()
-	return &Server{cfg: cfg, pub: pub, sessions: map[string]*session{}, calls: map[string]*call{}}
+	return &Server{cfg: cfg, pub: pub, sessions: map[string]*session{}, clients: map[string]int{}, calls: map[string]*call{}}
 }
 
 // Stats returns the endpoint's counters.
@@ -139,7 +160,8 @@ func (s *Server) Stats() Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := Stats{Calls: len(s.calls), Connections: int(s.open.Load()),
-		Messages: s.messages.Load(), BadFrames: s.bad.Load(), Refused: s.refused.Load(), Throttled: s.throttled.Load()}
+		Messages: s.messages.Load(), BadFrames: s.bad.Load(), Refused: s.refused.Load(), Throttled: s.throttled.Load(),
+		OverBudget: s.overBudget.Load(), Evicted: s.evicted.Load()}
 	for _, ss := range s.sessions {
 		if ss.joined {
 			st.Sessions++
@@ -171,14 +193,14 @@ func (s *Server) sweep() {
 	now := s.cfg.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for id, ss := range s.sessions {
+	for _, ss := range s.sessions {
 		silent := now.Sub(ss.heard)
 		switch {
 		case ss.joined && silent >= s.cfg.Silence:
 			s.leaveLocked(ss, "silent for "+s.cfg.Silence.String())
 			ss.closeConn(http.StatusText(http.StatusRequestTimeout))
-		case !ss.joined && ss.conn == nil && silent >= keepDeparted:
-			delete(s.sessions, id)
+		case ss.departed() && silent >= keepDeparted:
+			s.forgetLocked(ss)
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -132,41 +133,50 @@ func TestReconnectRejoinsTheSameParticipant(t *testing.T) {
 	}
 }
 
+// quietSession joins session id to meeting "quiet" with one getstats line,
+// on a virtual-time harness whose ingest lets a session be silent 1.5 s.
+func quietSession(t *testing.T, id string) (*harness, *jitsi) {
+	t.Helper()
+	h := newVirtualHarness(t, Config{Silence: 1500 * time.Millisecond})
+	ts := nowMs()
+	j := h.connectJitsi("quiet", id, false)
+	j.entry("getstats", "PC_0", getstats(ts, 10), ts)
+	h.next(feed.TypeParticipantJoin)
+	return h, j
+}
+
 // TestSilentSessionLeaves: a session that sends nothing for Silence
 // leaves, and its call ends.
 func TestSilentSessionLeaves(t *testing.T) {
-	h := newHarness(t, Config{Silence: 1500 * time.Millisecond})
-	ts := nowMs()
-	j := h.connectJitsi("quiet", "sess-q", false)
-	j.entry("getstats", "PC_0", getstats(ts, 10), ts)
-	h.next(feed.TypeParticipantJoin)
-	if l := h.next(feed.TypeParticipantLeave); !strings.HasPrefix(l.Reason, "silent for 1.5s") {
-		t.Errorf("leave reason %q", l.Reason)
-	}
-	h.next(feed.TypeCallEnd)
+	synctest.Test(t, func(t *testing.T) {
+		h, _ := quietSession(t, "sess-q")
+		if l := h.next(feed.TypeParticipantLeave); !strings.HasPrefix(l.Reason, "silent for 1.5s") {
+			t.Errorf("leave reason %q", l.Reason)
+		}
+		h.next(feed.TypeCallEnd)
+	})
 }
 
 // TestKeepaliveKeepsASessionIn: keepalives count as being heard.
 func TestKeepaliveKeepsASessionIn(t *testing.T) {
-	h := newHarness(t, Config{Silence: 1500 * time.Millisecond})
-	ts := nowMs()
-	j := h.connectJitsi("quiet", "sess-k", false)
-	j.entry("getstats", "PC_0", getstats(ts, 10), ts)
-	h.next(feed.TypeParticipantJoin)
-	for range 6 {
-		time.Sleep(500 * time.Millisecond)
-		j.conn.WriteMessage(websocket.TextMessage, []byte(`{"statsSessionId":"sess-k","type":"keepalive"}`))
-	}
-	select {
-	case m := <-h.msgs:
-		if m.Type == feed.TypeParticipantLeave {
-			t.Fatalf("left while sending keepalives: %+v", m)
+	synctest.Test(t, func(t *testing.T) {
+		h, j := quietSession(t, "sess-k")
+		for range 6 {
+			time.Sleep(500 * time.Millisecond)
+			j.conn.WriteMessage(websocket.TextMessage, []byte(`{"statsSessionId":"sess-k","type":"keepalive"}`))
 		}
-	default:
-	}
-	if st := h.ing.Stats(); st.Sessions != 1 {
-		t.Errorf("sessions %d, want 1", st.Sessions)
-	}
+		synctest.Wait() // the ingest has read every keepalive
+		select {
+		case m := <-h.msgs:
+			if m.Type == feed.TypeParticipantLeave {
+				t.Fatalf("left while sending keepalives: %+v", m)
+			}
+		default:
+		}
+		if st := h.ing.Stats(); st.Sessions != 1 {
+			t.Errorf("sessions %d, want 1", st.Sessions)
+		}
+	})
 }
 
 // TestPlainClient: the plain rtcstats client sends bare arrays; each

@@ -38,7 +38,17 @@ type session struct {
 	callID string
 	part   feed.Participant
 	bad    int // bad frames
+
+	client     string // the address it connected from (clientOf)
+	kept       int    // bytes it holds: measured, plus a bound for lines since
+	measured   int    // bytes it held at the last measure
+	unmeasured int    // bytes of lines since
+	gone       bool   // forgotten: lines still in flight are dropped
 }
+
+// departed reports whether ss left and has no connection: it is kept only
+// for a reconnect.
+func (ss *session) departed() bool { return !ss.joined && ss.conn == nil }
 
 // attach finds the session id names, or makes it, for a new connection.
 func (s *Server) attach(id, meeting string, r *http.Request, jitsi bool) (*session, error) {
@@ -53,19 +63,27 @@ func (s *Server) attach(id, meeting string, r *http.Request, jitsi bool) (*sessi
 	}
 	live := 0
 	for _, ss := range s.sessions {
-		if ss.joined || ss.conn != nil {
+		if !ss.departed() {
 			live++
 		}
 	}
 	if live >= s.cfg.MaxSessions {
 		return nil, fmt.Errorf("session cap reached (%d sessions; --ingest-max-sessions)", s.cfg.MaxSessions)
 	}
+	client := clientOf(r)
+	if !s.makeRoomLocked(client, sessionOverhead, nil) {
+		s.overBudget.Add(1)
+		return nil, fmt.Errorf("the sessions of %s hold over the %d-byte client budget (--ingest-max-client-bytes)", client, s.cfg.ClientBytes)
+	}
+	s.departedCapLocked()
 	ss := &session{id: id, meeting: meeting, stream: dump.NewStream("session " + id),
-		userAgent: clip(r.Header.Get("User-Agent"), 500), heard: s.cfg.Now()}
-	info := map[string]any{"path": r.URL.Path, "origin": r.Header.Get("Origin"),
-		"url": r.URL.String(), "userAgent": ss.userAgent}
+		userAgent: clip(r.Header.Get("User-Agent"), 500), heard: s.cfg.Now(), client: client}
+	info := map[string]any{"path": clip(r.URL.Path, 500), "origin": clip(r.Header.Get("Origin"), 500),
+		"url": clip(r.URL.String(), 1000), "userAgent": ss.userAgent}
 	ss.stream.Info(info)
 	s.sessions[id] = ss
+	ss.measured = sessionOverhead + ss.stream.Kept()
+	s.setKeptLocked(ss, ss.measured)
 	return ss, nil
 }
 
@@ -78,13 +96,16 @@ func (ss *session) setConn(conn *websocket.Conn) {
 	ss.conn = conn
 }
 
-// closeConn sends a close frame and closes the connection, if any.
-func (ss *session) closeConn(reason string) {
+// closeConn sends a close frame (1000) and closes the connection, if any.
+func (ss *session) closeConn(reason string) { ss.closeConnCode(websocket.CloseNormalClosure, reason) }
+
+// closeConnCode is closeConn with a close code.
+func (ss *session) closeConnCode(code int, reason string) {
 	if ss.conn == nil {
 		return
 	}
 	c := ss.conn
-	c.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, clip(reason, 120)), time.Now().Add(time.Second))
+	c.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, clip(reason, 120)), time.Now().Add(time.Second))
 	c.Close()
 	ss.conn = nil
 }
@@ -125,8 +146,8 @@ func (s *Server) detach(ss *session, conn *websocket.Conn, why string) {
 	if why != "" {
 		s.leaveLocked(ss, why)
 	}
-	if !ss.joined && ss.conn == nil && ss.stream.Lines() == 0 {
-		delete(s.sessions, ss.id) // nothing to resume
+	if ss.departed() && ss.stream.Lines() == 0 {
+		s.forgetLocked(ss) // nothing to resume
 	}
 	if why != "" || conn != nil {
 		s.cfg.Logf("ingest: session %s disconnected%s", ss.id, suffix(why))
@@ -230,6 +251,9 @@ func (s *Server) badFrameLocked(ss *session, line int, why string) {
 func (s *Server) line(ss *session, raw []byte, seq int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if ss.gone {
+		return // ended over its budget; its connection is closing
+	}
 	ss.heard = s.cfg.Now()
 	if seq > 0 {
 		if seq <= ss.lastSeq {
@@ -241,7 +265,7 @@ func (s *Server) line(ss *session, raw []byte, seq int64) {
 	if prob != nil {
 		s.badFrameLocked(ss, prob.Line, prob.Reason)
 	}
-	if s.closed {
+	if s.closed || !s.measureLocked(ss, len(raw)) {
 		return
 	}
 	for i := range msgs {

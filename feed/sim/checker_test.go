@@ -33,7 +33,7 @@ type seenCall struct {
 
 type seenPart struct {
 	call            *seenCall
-	id              string
+	id, ua, region  string
 	left            bool
 	ice             string
 	firstReport     float64
@@ -108,7 +108,7 @@ func (c *checker) apply(m *feed.Message) {
 			!slices.Contains([]string{"wifi", "ethernet", "cellular"}, p.NetworkType) {
 			c.fail("participant %+v lacks a detail", *p)
 		}
-		sp := &seenPart{call: call, id: p.ID, masks: map[string]uint8{}, raised: map[string]float64{}}
+		sp := &seenPart{call: call, id: p.ID, ua: p.UserAgent, region: p.Region, masks: map[string]uint8{}, raised: map[string]float64{}}
 		c.parts[m.CallID+"/"+p.ID] = sp
 		call.parts = append(call.parts, sp)
 	case feed.TypeConnectionEvent:

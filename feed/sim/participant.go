@@ -20,6 +20,7 @@ type participant struct {
 	leaveWhy   string // the leave's reason
 	problem    bool   // the call's scenario applies to this participant
 	problemMS  int64  // the problem is active from this feed time
+	fleet      uint8  // bits of the Sim's fleet scenarios whose group they are in
 	sendsVideo bool
 	inVideo    bool // receives video from the SFU
 
@@ -75,6 +76,7 @@ func (s *Sim) newParticipant(c *call, joinMS int64, problem bool) *participant {
 		p.localType, p.localAddr = "srflx", "198.51.100."+strconv.Itoa(2+r.IntN(250))
 	}
 	p.m.init(r)
+	p.fleet = s.fleetMask(p)
 	if problem {
 		p.problemMS = joinMS + int64(2+r.IntN(4))*1000
 		if joinMS < s.nowMS { // already in progress: the problem is already there

@@ -42,6 +42,7 @@ func (s *Sim) report(c *call, p *participant, dt float64) {
 	if p.problem && s.nowMS >= p.problemMS {
 		c.sc.apply(s, p, cond)
 	}
+	s.applyFleet(p, cond)
 	s.advance(p, cond, dt)
 	if (s.nowMS-p.joinMS)%pathRefresh < s.stepMS {
 		p.sendPath = true // so a consumer that joined the feed late learns the path

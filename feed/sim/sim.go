@@ -38,7 +38,8 @@ const goodShare = 0.70
 // Sim is a running simulated fleet. It is not safe for concurrent use.
 type Sim struct {
 	cfg       Config
-	scenarios []scenario // chosen from, in order; nil means the default mix
+	scenarios []scenario       // chosen from, in order; nil means the default mix
+	fleet     []*fleetScenario // impair one group across calls (at most 8)
 	rng       *rand.Rand
 	stepMS    int64 // interval in ms
 	nowMS     int64 // feed time of the latest step
@@ -89,10 +90,16 @@ func New(cfg Config) (*Sim, error) {
 	}
 	for _, name := range cfg.Scenarios {
 		name = strings.TrimSpace(name)
+		if f := fleetScenarioNamed(name); f != nil {
+			if !slices.Contains(s.fleet, f) {
+				s.fleet = append(s.fleet, f)
+			}
+			continue
+		}
 		i := slices.IndexFunc(scenarios, func(sc scenario) bool { return sc.name == name })
 		if i < 0 {
-			return nil, fmt.Errorf("sim: unknown scenario %q; valid scenarios: %s",
-				name, strings.Join(ScenarioNames(), ", "))
+			return nil, fmt.Errorf("sim: unknown scenario %q; valid scenarios: %s; fleet scenarios: %s",
+				name, strings.Join(ScenarioNames(), ", "), strings.Join(FleetScenarioNames(), ", "))
 		}
 		s.scenarios = append(s.scenarios, scenarios[i])
 	}

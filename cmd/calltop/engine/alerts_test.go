@@ -8,9 +8,12 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/calltop/calltop/diagnose/alert"
+	"github.com/calltop/calltop/diagnose/alert/statefile"
+	"github.com/calltop/calltop/diagnose/alert/webhook"
 	"github.com/calltop/calltop/feed"
 )
 
@@ -27,7 +30,7 @@ func tick(s int) *feed.Message {
 		Call: &feed.Call{ID: "call-0"}}
 }
 
-func alertEngine(t *testing.T, store *alert.Store) (*Engine, chan feed.Event) {
+func alertEngine(t *testing.T, store *statefile.Store) (*Engine, chan feed.Event) {
 	t.Helper()
 	events := make(chan feed.Event, 64)
 	e := startLive(t, Options{NewMonitor: newTestMonitor, Source: "test", Events: events,
@@ -75,84 +78,90 @@ func fireLossAlertFrame(t *testing.T, e *Engine, events chan feed.Event) (string
 }
 
 func TestAckAndMuteReachTheBook(t *testing.T) {
-	store, err := alert.OpenStore(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, events := alertEngine(t, store)
-	key := fireLossAlert(t, e, events)
+	synctest.Test(t, func(t *testing.T) {
+		store, err := statefile.OpenStore(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, events := alertEngine(t, store)
+		key := fireLossAlert(t, e, events)
 
-	e.Ack(key, "calling the customer")
-	f := waitFrame(t, e, 2*time.Second, "the alert acknowledged", func(f Frame) bool {
-		a := findAlert(f, key)
-		return a != nil && a.State == alert.Acknowledged
+		e.Ack(key, "calling the customer")
+		f := waitFrame(t, e, 2*time.Second, "the alert acknowledged", func(f Frame) bool {
+			a := findAlert(f, key)
+			return a != nil && a.State == alert.Acknowledged
+		})
+		if a := findAlert(f, key); a.Ack.Who != "tester" || a.Ack.Note != "calling the customer" {
+			t.Errorf("ack %+v lost who or note", a.Ack)
+		}
+
+		e.Mute(alert.Matcher{CallID: "call-1"}, time.Hour, false, "known issue")
+		f = waitFrame(t, e, 2*time.Second, "a silence", func(f Frame) bool { return len(f.Alerts.Silences) == 1 })
+		if a := findAlert(f, key); a == nil || !a.Muted() {
+			t.Errorf("the call's alert is not muted: %+v", a)
+		}
+		id := f.Alerts.Silences[0].ID
+
+		e.Ack("no-such-alert", "")
+		e.Unmute(id)
+		f = waitFrame(t, e, 2*time.Second, "no silence", func(f Frame) bool { return len(f.Alerts.Silences) == 0 })
+		if a := findAlert(f, key); a == nil || a.Muted() {
+			t.Errorf("the alert is still muted after unmute: %+v", a)
+		}
+		if !eventLogSays(f, `no active alert "no-such-alert"`) {
+			t.Error("acking an unknown alert left no word in the event log")
+		}
+		if _, err := os.Stat(store.Path); err != nil {
+			t.Errorf("the ack and mutes were not saved: %v", err)
+		}
 	})
-	if a := findAlert(f, key); a.Ack.Who != "tester" || a.Ack.Note != "calling the customer" {
-		t.Errorf("ack %+v lost who or note", a.Ack)
-	}
-
-	e.Mute(alert.Matcher{CallID: "call-1"}, time.Hour, false, "known issue")
-	f = waitFrame(t, e, 2*time.Second, "a silence", func(f Frame) bool { return len(f.Alerts.Silences) == 1 })
-	if a := findAlert(f, key); a == nil || !a.Muted() {
-		t.Errorf("the call's alert is not muted: %+v", a)
-	}
-	id := f.Alerts.Silences[0].ID
-
-	e.Ack("no-such-alert", "")
-	e.Unmute(id)
-	f = waitFrame(t, e, 2*time.Second, "no silence", func(f Frame) bool { return len(f.Alerts.Silences) == 0 })
-	if a := findAlert(f, key); a == nil || a.Muted() {
-		t.Errorf("the alert is still muted after unmute: %+v", a)
-	}
-	if !eventLogSays(f, `no active alert "no-such-alert"`) {
-		t.Error("acking an unknown alert left no word in the event log")
-	}
-	if _, err := os.Stat(store.Path); err != nil {
-		t.Errorf("the ack and mutes were not saved: %v", err)
-	}
 }
 
 func TestMuteUntilResolved(t *testing.T) {
-	e, events := alertEngine(t, nil)
-	key := fireLossAlert(t, e, events)
-	e.Mute(alert.Matcher{Key: key}, 0, true, "")
-	f := waitFrame(t, e, 2*time.Second, "a silence", func(f Frame) bool { return len(f.Alerts.Silences) == 1 })
-	if s := f.Alerts.Silences[0]; !s.UntilResolved {
-		t.Errorf("silence %+v is not until-resolved", s)
-	}
-	if a := findAlert(f, key); a == nil || !a.Muted() {
-		t.Errorf("alert not muted: %+v", a)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		e, events := alertEngine(t, nil)
+		key := fireLossAlert(t, e, events)
+		e.Mute(alert.Matcher{Key: key}, 0, true, "")
+		f := waitFrame(t, e, 2*time.Second, "a silence", func(f Frame) bool { return len(f.Alerts.Silences) == 1 })
+		if s := f.Alerts.Silences[0]; !s.UntilResolved {
+			t.Errorf("silence %+v is not until-resolved", s)
+		}
+		if a := findAlert(f, key); a == nil || !a.Muted() {
+			t.Errorf("alert not muted: %+v", a)
+		}
+	})
 }
 
 func TestAlertStateSurvivesARestart(t *testing.T) {
-	dir := t.TempDir()
-	store, err := alert.OpenStore(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx1Events := make(chan feed.Event, 64)
-	e1, err := New(Options{NewMonitor: newTestMonitor, Events: ctx1Events, FrameInterval: 10 * time.Millisecond,
-		Store: store, NewBook: func() *alert.Book { return alert.NewBook(alert.Options{}) }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- e1.Run(t.Context()) }()
-	fireLossAlert(t, e1, ctx1Events)
-	e1.Mute(alert.Matcher{Rule: "loss-inbound"}, 4*time.Hour, false, "")
-	waitFrame(t, e1, 2*time.Second, "a silence", func(f Frame) bool { return len(f.Alerts.Silences) == 1 })
-	close(ctx1Events)
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		dir := t.TempDir()
+		store, err := statefile.OpenStore(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx1Events := make(chan feed.Event, 64)
+		e1, err := New(Options{NewMonitor: newTestMonitor, Events: ctx1Events, FrameInterval: 10 * time.Millisecond,
+			Store: store, NewBook: func() *alert.Book { return alert.NewBook(alert.Options{}) }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- e1.Run(t.Context()) }()
+		fireLossAlert(t, e1, ctx1Events)
+		e1.Mute(alert.Matcher{Rule: "loss-inbound"}, 4*time.Hour, false, "")
+		waitFrame(t, e1, 2*time.Second, "a silence", func(f Frame) bool { return len(f.Alerts.Silences) == 1 })
+		close(ctx1Events)
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
 
-	e2, events := alertEngine(t, store)
-	events <- feed.Event{Msg: lossCall(1)}
-	f := waitFrame(t, e2, 2*time.Second, "the restored silence", func(f Frame) bool { return len(f.Alerts.Silences) == 1 })
-	if s := f.Alerts.Silences[0]; s.Matcher.Rule != "loss-inbound" {
-		t.Errorf("restored silence %+v, want the loss-inbound rule muted", s)
-	}
+		e2, events := alertEngine(t, store)
+		events <- feed.Event{Msg: lossCall(1)}
+		f := waitFrame(t, e2, 2*time.Second, "the restored silence", func(f Frame) bool { return len(f.Alerts.Silences) == 1 })
+		if s := f.Alerts.Silences[0]; s.Matcher.Rule != "loss-inbound" {
+			t.Errorf("restored silence %+v, want the loss-inbound rule muted", s)
+		}
+	})
 }
 
 func eventLogSays(f Frame, text string) bool {
@@ -171,7 +180,7 @@ func TestWebhookDeliveryReachesTheEventLog(t *testing.T) {
 		posts <- string(body)
 	}))
 	defer srv.Close()
-	n, err := alert.NewNotifier(alert.NotifierOptions{Webhooks: []string{srv.URL}, Format: alert.FormatJSON})
+	n, err := webhook.NewNotifier(webhook.NotifierOptions{Webhooks: []string{srv.URL}, Format: webhook.FormatJSON})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,12 +210,14 @@ func TestWebhookDeliveryReachesTheEventLog(t *testing.T) {
 // clock to the wall clock: data replayed from the past would then never
 // move it, and no alert would ever fire.
 func TestFeedDownBeforeDataKeepsTheBookOnDataTime(t *testing.T) {
-	e, events := alertEngine(t, nil)
-	events <- feed.Event{Kind: feed.EventState, Status: reconnecting("connection refused")}
-	f := waitFrame(t, e, 2*time.Second, "reconnecting", func(f Frame) bool { return f.Feed.State == "reconnecting" })
-	if f.Alerts.FeedDown {
-		t.Error("feed-down raised before any data, at a time the book cannot know")
-	}
-	events <- feed.Event{Kind: feed.EventState, Status: live()}
-	fireLossAlert(t, e, events) // data from 2026-01-01: its alert still fires
+	synctest.Test(t, func(t *testing.T) {
+		e, events := alertEngine(t, nil)
+		events <- feed.Event{Kind: feed.EventState, Status: reconnecting("connection refused")}
+		f := waitFrame(t, e, 2*time.Second, "reconnecting", func(f Frame) bool { return f.Feed.State == "reconnecting" })
+		if f.Alerts.FeedDown {
+			t.Error("feed-down raised before any data, at a time the book cannot know")
+		}
+		events <- feed.Event{Kind: feed.EventState, Status: live()}
+		fireLossAlert(t, e, events) // data from 2026-01-01: its alert still fires
+	})
 }

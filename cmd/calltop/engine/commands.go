@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"errors"
 	"time"
 
 	"github.com/calltop/calltop/diagnose/alert"
@@ -80,6 +81,16 @@ func (e *Engine) Ack(alertKey, note string) {
 	})
 }
 
+// Unack withdraws the acknowledgement of the alert with this key: it
+// fires again, and repeat notifications resume.
+func (e *Engine) Unack(alertKey string) {
+	e.send(func(l *loop) {
+		l.bookAction(func(b *alert.Book, now time.Time) error {
+			return b.Unack(alertKey, "", now)
+		})
+	})
+}
+
 // Mute silences the alerts m selects for d, or until every alert it mutes
 // now has resolved when untilResolved is set.
 func (e *Engine) Mute(m alert.Matcher, d time.Duration, untilResolved bool, note string) {
@@ -104,19 +115,10 @@ func (e *Engine) Unmute(silenceID string) {
 	})
 }
 
-// bookAction runs a user's action on the book at the book's time, notes a
-// refusal in the event log and saves the state at once.
+// bookAction runs a user's action on the book (loop.act) and notes a
+// refusal in the event log.
 func (l *loop) bookAction(act func(*alert.Book, time.Time) error) {
-	if l.book == nil {
-		return
+	if err := l.act(act); err != nil && l.book != nil && !errors.Is(err, errNoData) {
+		l.book.Note(l.bookNow(), err.Error())
 	}
-	now := l.bookNow()
-	if now.IsZero() {
-		return // no data yet, so no alert to act on
-	}
-	l.keep.restore(l.book, now)
-	if err := act(l.book, now); err != nil {
-		l.book.Note(now, err.Error())
-	}
-	l.keep.save(l.book, true)
 }

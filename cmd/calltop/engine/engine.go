@@ -8,6 +8,7 @@ import (
 
 	"github.com/calltop/calltop/diagnose"
 	"github.com/calltop/calltop/diagnose/alert"
+	"github.com/calltop/calltop/diagnose/alert/statefile"
 	"github.com/calltop/calltop/feed"
 )
 
@@ -41,7 +42,10 @@ type Options struct {
 	// Store, when set, holds the book's acks, silences and history: loaded
 	// into the first book when the first data arrives, saved after every
 	// ack or mute and at most once a second after other changes.
-	Store *alert.Store
+	Store *statefile.Store
+	// StoreProblem, when Store is nil because the state directory cannot
+	// be used, is said in the book's event log once data arrives.
+	StoreProblem string
 	// Deliveries carries the webhook Notifier's reports into the book's
 	// event log (nil: none).
 	Deliveries <-chan alert.Delivery
@@ -61,9 +65,29 @@ type Options struct {
 	// EvalInterval is how often, in data time, alerts are evaluated
 	// (default 1 s).
 	EvalInterval time.Duration
+	// BlindAfter, when set, raises feed-down on the wall clock if no data
+	// has arrived this long after Run started (a hub down at start, a
+	// wrong URL, an untrusted certificate): `watch` pages instead of
+	// staying silent. Zero: off.
+	BlindAfter time.Duration
+	// Remote, when set, is the alert book of a team hub: the engine keeps
+	// none of its own (NewBook and Store are unused) and frames carry the
+	// remote book's picture.
+	Remote RemoteBook
+	// Findings puts the Monitor's open findings in a frame once a second
+	// (a team hub streams them).
+	Findings bool
+	// Logf, when set, receives a line when the feed connects, fails,
+	// stalls or goes to reconnect (the TUI's calltop.log); nil logs
+	// nothing (watch prints the feed's state itself).
+	Logf func(format string, args ...any)
 	// StaleAfter is how long a participant's stats may stop, in data time,
 	// before the book hears about it (default 15 s).
 	StaleAfter time.Duration
+	// Ended, when set, receives the calls that left the Monitor (a
+	// Monitor made with diagnose.Options.CollectEnded), on the engine's
+	// goroutine: it must not block (history.Writer.Add queues).
+	Ended func([]diagnose.EndedCall)
 }
 
 // Engine owns the Monitor and the Book on one goroutine (Run) and hands

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"go.uber.org/goleak"
@@ -90,96 +91,106 @@ func startLive(t *testing.T, opts Options) *Engine {
 }
 
 func TestManyMessagesBecomeFewFrames(t *testing.T) {
-	events := make(chan feed.Event, 64)
-	e := newLiveEngine(t, events, 50*time.Millisecond)
-	const n = 20000
-	began := time.Now()
-	for i := 0; i < n; i++ {
-		events <- feed.Event{Msg: callStart(i)}
-	}
-	var frames, pending int
-	f := waitFrame(t, e, 5*time.Second, "every call", func(f Frame) bool {
-		frames++
-		pending += f.Pending
-		return len(f.Calls.Calls) == n
+	synctest.Test(t, func(t *testing.T) {
+		events := make(chan feed.Event, 64)
+		e := newLiveEngine(t, events, 50*time.Millisecond)
+		const n = 20000
+		began := time.Now()
+		for i := 0; i < n; i++ {
+			events <- feed.Event{Msg: callStart(i)}
+		}
+		var frames, pending int
+		f := waitFrame(t, e, 5*time.Second, "every call", func(f Frame) bool {
+			frames++
+			pending += f.Pending
+			return len(f.Calls.Calls) == n
+		})
+		elapsed := time.Since(began)
+		// One frame per 50 ms at most, plus the first one, which is immediate.
+		if limit := int(elapsed/(50*time.Millisecond)) + 2; frames > limit {
+			t.Errorf("%d messages gave %d frames in %v; want at most %d", n, frames, elapsed, limit)
+		}
+		if pending != n {
+			t.Errorf("frames' Pending add up to %d, want %d messages", pending, n)
+		}
+		if want := t0.Add((n - 1) * time.Second); !f.Calls.FeedTime.Equal(want) {
+			t.Errorf("last frame's feed time %v, want %v", f.Calls.FeedTime, want)
+		}
+		if f.Feed.Source != "test" {
+			t.Errorf("frame's feed source %q, want %q", f.Feed.Source, "test")
+		}
 	})
-	elapsed := time.Since(began)
-	// One frame per 50 ms at most, plus the first one, which is immediate.
-	if limit := int(elapsed/(50*time.Millisecond)) + 2; frames > limit {
-		t.Errorf("%d messages gave %d frames in %v; want at most %d", n, frames, elapsed, limit)
-	}
-	if pending != n {
-		t.Errorf("frames' Pending add up to %d, want %d messages", pending, n)
-	}
-	if want := t0.Add((n - 1) * time.Second); !f.Calls.FeedTime.Equal(want) {
-		t.Errorf("last frame's feed time %v, want %v", f.Calls.FeedTime, want)
-	}
-	if f.Feed.Source != "test" {
-		t.Errorf("frame's feed source %q, want %q", f.Feed.Source, "test")
-	}
 }
 
 func TestNoFramesWhenIdle(t *testing.T) {
-	events := make(chan feed.Event, 8)
-	e := newLiveEngine(t, events, 20*time.Millisecond)
-	events <- feed.Event{Msg: callStart(1)}
-	waitFrame(t, e, 2*time.Second, "the call", func(f Frame) bool { return len(f.Calls.Calls) == 1 })
-	if f, got := nextFrame(t, e, 300*time.Millisecond); got {
-		t.Fatalf("frame %d sent while nothing changed", f.Seq)
-	}
-	events <- feed.Event{Msg: callStart(2)}
-	waitFrame(t, e, 2*time.Second, "the second call", func(f Frame) bool { return len(f.Calls.Calls) == 2 })
+	synctest.Test(t, func(t *testing.T) {
+		events := make(chan feed.Event, 8)
+		e := newLiveEngine(t, events, 20*time.Millisecond)
+		events <- feed.Event{Msg: callStart(1)}
+		waitFrame(t, e, 2*time.Second, "the call", func(f Frame) bool { return len(f.Calls.Calls) == 1 })
+		if f, got := nextFrame(t, e, 300*time.Millisecond); got {
+			t.Fatalf("frame %d sent while nothing changed", f.Seq)
+		}
+		events <- feed.Event{Msg: callStart(2)}
+		waitFrame(t, e, 2*time.Second, "the second call", func(f Frame) bool { return len(f.Calls.Calls) == 2 })
+	})
 }
 
 func TestUnreadFrameIsReplacedByNewest(t *testing.T) {
-	events := make(chan feed.Event, 8)
-	e := newLiveEngine(t, events, 10*time.Millisecond)
-	for i := 0; i < 5; i++ {
-		events <- feed.Event{Msg: callStart(i)}
-		time.Sleep(30 * time.Millisecond) // several frame intervals: each batch gets a frame
-	}
-	f, got := nextFrame(t, e, time.Second)
-	if !got {
-		t.Fatal("no frame")
-	}
-	if len(f.Calls.Calls) != 5 || f.Pending != 5 {
-		t.Fatalf("the one waiting frame has %d calls and %d pending; want the newest (5 and 5)", len(f.Calls.Calls), f.Pending)
-	}
-	if f.Seq < 2 {
-		t.Errorf("frame seq %d: earlier frames were not replaced", f.Seq)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		events := make(chan feed.Event, 8)
+		e := newLiveEngine(t, events, 10*time.Millisecond)
+		for i := 0; i < 5; i++ {
+			events <- feed.Event{Msg: callStart(i)}
+			time.Sleep(30 * time.Millisecond) // several frame intervals: each batch gets a frame
+		}
+		f, got := nextFrame(t, e, time.Second)
+		if !got {
+			t.Fatal("no frame")
+		}
+		if len(f.Calls.Calls) != 5 || f.Pending != 5 {
+			t.Fatalf("the one waiting frame has %d calls and %d pending; want the newest (5 and 5)", len(f.Calls.Calls), f.Pending)
+		}
+		if f.Seq < 2 {
+			t.Errorf("frame seq %d: earlier frames were not replaced", f.Seq)
+		}
+	})
 }
 
 func TestFocusReachesSnapshot(t *testing.T) {
-	events := make(chan feed.Event, 8)
-	e := newLiveEngine(t, events, 10*time.Millisecond)
-	events <- feed.Event{Msg: callStart(1)}
-	events <- feed.Event{Msg: callStart(2)}
-	e.Focus("call-2")
-	waitFrame(t, e, 2*time.Second, "focus on call-2", func(f Frame) bool {
-		return f.Calls.Focus != nil && f.Calls.Focus.Summary.ID == "call-2"
+	synctest.Test(t, func(t *testing.T) {
+		events := make(chan feed.Event, 8)
+		e := newLiveEngine(t, events, 10*time.Millisecond)
+		events <- feed.Event{Msg: callStart(1)}
+		events <- feed.Event{Msg: callStart(2)}
+		e.Focus("call-2")
+		waitFrame(t, e, 2*time.Second, "focus on call-2", func(f Frame) bool {
+			return f.Calls.Focus != nil && f.Calls.Focus.Summary.ID == "call-2"
+		})
 	})
 }
 
 func TestFeedStateReachesFrameAndBook(t *testing.T) {
-	events := make(chan feed.Event, 8)
-	e := startLive(t, Options{NewMonitor: newTestMonitor, Source: "test", Events: events,
-		FrameInterval: 10 * time.Millisecond, NewBook: func() *alert.Book { return alert.NewBook(alert.Options{}) }})
-	events <- feed.Event{Msg: callStart(1)}
-	events <- feed.Event{Kind: feed.EventState, Status: live()}
-	events <- feed.Event{Kind: feed.EventState, Status: reconnecting("connection refused")}
-	f := waitFrame(t, e, 2*time.Second, "state reconnecting", func(f Frame) bool { return f.Feed.State == "reconnecting" })
-	if f.Feed.Reason != "connection refused" || f.Feed.Source != "test" {
-		t.Errorf("feed status %+v lost its reason or source", f.Feed)
-	}
-	if !f.Alerts.FeedDown || !strings.Contains(alertMessages(f), "connection refused") {
-		t.Errorf("the book did not raise feed-down with the reason: %q", alertMessages(f))
-	}
-	events <- feed.Event{Kind: feed.EventState, Status: live()}
-	f = waitFrame(t, e, 2*time.Second, "state live", func(f Frame) bool { return f.Feed.State == "live" })
-	if f.Alerts.FeedDown {
-		t.Errorf("feed-down still active once live again: %q", alertMessages(f))
-	}
+	synctest.Test(t, func(t *testing.T) {
+		events := make(chan feed.Event, 8)
+		e := startLive(t, Options{NewMonitor: newTestMonitor, Source: "test", Events: events,
+			FrameInterval: 10 * time.Millisecond, NewBook: func() *alert.Book { return alert.NewBook(alert.Options{}) }})
+		events <- feed.Event{Msg: callStart(1)}
+		events <- feed.Event{Kind: feed.EventState, Status: live()}
+		events <- feed.Event{Kind: feed.EventState, Status: reconnecting("connection refused")}
+		f := waitFrame(t, e, 2*time.Second, "state reconnecting", func(f Frame) bool { return f.Feed.State == "reconnecting" })
+		if f.Feed.Reason != "connection refused" || f.Feed.Source != "test" {
+			t.Errorf("feed status %+v lost its reason or source", f.Feed)
+		}
+		if !f.Alerts.FeedDown || !strings.Contains(alertMessages(f), "connection refused") {
+			t.Errorf("the book did not raise feed-down with the reason: %q", alertMessages(f))
+		}
+		events <- feed.Event{Kind: feed.EventState, Status: live()}
+		f = waitFrame(t, e, 2*time.Second, "state live", func(f Frame) bool { return f.Feed.State == "live" })
+		if f.Alerts.FeedDown {
+			t.Errorf("feed-down still active once live again: %q", alertMessages(f))
+		}
+	})
 }
 
 func alertMessages(f Frame) string {
@@ -191,29 +202,33 @@ func alertMessages(f Frame) string {
 }
 
 func TestClosedEventsEndRunWithLastFrame(t *testing.T) {
-	events := make(chan feed.Event, 8)
-	e, err := New(Options{NewMonitor: newTestMonitor, Events: events, FrameInterval: time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
-	events <- feed.Event{Msg: callStart(1)}
-	close(events)
-	if err := e.Run(context.Background()); err != nil {
-		t.Fatalf("Run after the feed closed: %v", err)
-	}
-	f, got := nextFrame(t, e, time.Second)
-	if !got || len(f.Calls.Calls) != 1 {
-		t.Fatalf("no final frame with the call (got %v, %d calls)", got, len(f.Calls.Calls))
-	}
+	synctest.Test(t, func(t *testing.T) {
+		events := make(chan feed.Event, 8)
+		e, err := New(Options{NewMonitor: newTestMonitor, Events: events, FrameInterval: time.Hour})
+		if err != nil {
+			t.Fatal(err)
+		}
+		events <- feed.Event{Msg: callStart(1)}
+		close(events)
+		if err := e.Run(context.Background()); err != nil {
+			t.Fatalf("Run after the feed closed: %v", err)
+		}
+		f, got := nextFrame(t, e, time.Second)
+		if !got || len(f.Calls.Calls) != 1 {
+			t.Fatalf("no final frame with the call (got %v, %d calls)", got, len(f.Calls.Calls))
+		}
+	})
 }
 
 func TestNewRefusesBadOptions(t *testing.T) {
-	if _, err := New(Options{Events: make(chan feed.Event)}); err == nil {
-		t.Error("New without NewMonitor succeeded")
-	}
-	if _, err := New(Options{NewMonitor: newTestMonitor}); err == nil {
-		t.Error("New without Events or Replay succeeded")
-	}
+	synctest.Test(t, func(t *testing.T) {
+		if _, err := New(Options{Events: make(chan feed.Event)}); err == nil {
+			t.Error("New without NewMonitor succeeded")
+		}
+		if _, err := New(Options{NewMonitor: newTestMonitor}); err == nil {
+			t.Error("New without Events or Replay succeeded")
+		}
+	})
 }
 
 func live() feed.Status { return feed.Status{State: feed.StateLive, URL: "ws://127.0.0.1:1/feed"} }
@@ -223,32 +238,36 @@ func reconnecting(reason string) feed.Status {
 }
 
 func TestBadFramesAreCountedWithTheReason(t *testing.T) {
-	events := make(chan feed.Event, 8)
-	e := newLiveEngine(t, events, 10*time.Millisecond)
-	events <- feed.Event{Kind: feed.EventBadFrame, Reason: "not a calltop.v1 JSON object"}
-	events <- feed.Event{Kind: feed.EventBadFrame, Reason: "stats message without callId"}
-	events <- feed.Event{Msg: callStart(1)}
-	f := waitFrame(t, e, 2*time.Second, "the call", func(f Frame) bool { return len(f.Calls.Calls) == 1 })
-	if f.Feed.BadFrames != 2 || f.Feed.LastBad != "stats message without callId" {
-		t.Errorf("feed status counts %d bad frames, last %q; want 2 and the last reason", f.Feed.BadFrames, f.Feed.LastBad)
-	}
-	events <- feed.Event{Kind: feed.EventState, Status: live()}
-	f = waitFrame(t, e, 2*time.Second, "live", func(f Frame) bool { return f.Feed.State == "live" })
-	if f.Feed.BadFrames != 2 {
-		t.Errorf("a state change lost the bad-frame count: %d", f.Feed.BadFrames)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		events := make(chan feed.Event, 8)
+		e := newLiveEngine(t, events, 10*time.Millisecond)
+		events <- feed.Event{Kind: feed.EventBadFrame, Reason: "not a calltop.v1 JSON object"}
+		events <- feed.Event{Kind: feed.EventBadFrame, Reason: "stats message without callId"}
+		events <- feed.Event{Msg: callStart(1)}
+		f := waitFrame(t, e, 2*time.Second, "the call", func(f Frame) bool { return len(f.Calls.Calls) == 1 })
+		if f.Feed.BadFrames != 2 || f.Feed.LastBad != "stats message without callId" {
+			t.Errorf("feed status counts %d bad frames, last %q; want 2 and the last reason", f.Feed.BadFrames, f.Feed.LastBad)
+		}
+		events <- feed.Event{Kind: feed.EventState, Status: live()}
+		f = waitFrame(t, e, 2*time.Second, "live", func(f Frame) bool { return f.Feed.State == "live" })
+		if f.Feed.BadFrames != 2 {
+			t.Errorf("a state change lost the bad-frame count: %d", f.Feed.BadFrames)
+		}
+	})
 }
 
 func TestFirstFrameAndFeedNamedByURL(t *testing.T) {
-	events := make(chan feed.Event, 8)
-	e := startLive(t, Options{NewMonitor: newTestMonitor, Events: events, FrameInterval: 10 * time.Millisecond})
-	f, got := nextFrame(t, e, time.Second)
-	if !got || f.Feed.State != "connecting" {
-		t.Fatalf("no first frame saying connecting before any event (got %v, state %q)", got, f.Feed.State)
-	}
-	events <- feed.Event{Kind: feed.EventState, Status: live()}
-	f = waitFrame(t, e, 2*time.Second, "live", func(f Frame) bool { return f.Feed.State == "live" })
-	if f.Feed.Source != live().URL {
-		t.Errorf("feed named %q, want the URL in use %q", f.Feed.Source, live().URL)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		events := make(chan feed.Event, 8)
+		e := startLive(t, Options{NewMonitor: newTestMonitor, Events: events, FrameInterval: 10 * time.Millisecond})
+		f, got := nextFrame(t, e, time.Second)
+		if !got || f.Feed.State != "connecting" {
+			t.Fatalf("no first frame saying connecting before any event (got %v, state %q)", got, f.Feed.State)
+		}
+		events <- feed.Event{Kind: feed.EventState, Status: live()}
+		f = waitFrame(t, e, 2*time.Second, "live", func(f Frame) bool { return f.Feed.State == "live" })
+		if f.Feed.Source != live().URL {
+			t.Errorf("feed named %q, want the URL in use %q", f.Feed.Source, live().URL)
+		}
+	})
 }

@@ -5,12 +5,19 @@ import (
 
 	"github.com/calltop/calltop/diagnose"
 	"github.com/calltop/calltop/diagnose/alert"
+	"github.com/calltop/calltop/diagnose/fleet"
 )
 
 // callSetups is what a Monitor offers for the fleet-level alerts
 // (diagnose.Monitor has it); a Monitor without it feeds them nothing.
 type callSetups interface {
 	AppendCallSetups(dst []diagnose.CallSetup) []diagnose.CallSetup
+}
+
+// fleetViewer is what a Monitor offers for the fleet-group alert: the
+// fleet view of its live calls (diagnose.Monitor has it).
+type fleetViewer interface {
+	Fleet() *fleet.View
 }
 
 // fleetCall is what the engine remembers of one live call: when it
@@ -31,15 +38,18 @@ type fleetTracker struct {
 	buf   []diagnose.CallSetup
 }
 
-// fleetOn reports whether b has a fleet-level alert turned on.
+// fleetOn reports whether b has a call-counting fleet alert turned on.
 func fleetOn(b *alert.Book) bool {
 	f := b.Options().Fleet
 	return f.NoNewCallsFor > 0 || f.SetupFailurePct > 0
 }
 
 // observe compares the Monitor's live calls with the last scan and tells
-// the book at data time now what is new.
+// the book at data time now what is new, and which groups stand out.
 func (t *fleetTracker) observe(mon Monitor, b *alert.Book, now time.Time) {
+	if fv, ok := mon.(fleetViewer); ok && b != nil && b.Options().Fleet.Groups {
+		b.FleetGroups(now, fv.Fleet().StandOut)
+	}
 	src, ok := mon.(callSetups)
 	if b == nil || !ok || !fleetOn(b) {
 		return

@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/calltop/calltop/diagnose"
@@ -83,93 +84,103 @@ func feedAll(t *testing.T, e *Engine, events chan feed.Event, msgs []*feed.Messa
 }
 
 func TestSetupFailureAlertFiresWhenTurnedOn(t *testing.T) {
-	e, events := fleetEngine(t, alert.FleetOptions{SetupFailurePct: 50, SetupWindow: 10})
-	f := feedAll(t, e, events, setupFeed())
-	a := findAlert(f, setupFailuresKey)
-	if a == nil || a.State != alert.Firing {
-		t.Fatalf("4 of 6 calls failed setup with a 50 %% threshold: want %s firing, got %+v", setupFailuresKey, a)
-	}
-	if a.Severity != diagnose.Critical || a.Message == "" {
-		t.Errorf("setup-failure alert: severity %v, message %q", a.Severity, a.Message)
-	}
-	t.Logf("%s: %s", a.Key, a.Message)
-	if want := "4 of the last 6 calls failed to set up"; len(a.Message) < len(want) || a.Message[:len(want)] != want {
-		t.Errorf("message %q, want it to start %q (2 ICE failed, 2 slow, 2 connected)", a.Message, want)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		e, events := fleetEngine(t, alert.FleetOptions{SetupFailurePct: 50, SetupWindow: 10})
+		f := feedAll(t, e, events, setupFeed())
+		a := findAlert(f, setupFailuresKey)
+		if a == nil || a.State != alert.Firing {
+			t.Fatalf("4 of 6 calls failed setup with a 50 %% threshold: want %s firing, got %+v", setupFailuresKey, a)
+		}
+		if a.Severity != diagnose.Critical || a.Message == "" {
+			t.Errorf("setup-failure alert: severity %v, message %q", a.Severity, a.Message)
+		}
+		t.Logf("%s: %s", a.Key, a.Message)
+		if want := "4 of the last 6 calls failed to set up"; len(a.Message) < len(want) || a.Message[:len(want)] != want {
+			t.Errorf("message %q, want it to start %q (2 ICE failed, 2 slow, 2 connected)", a.Message, want)
+		}
+	})
 }
 
 func TestSetupFailureAlertIsOffByDefault(t *testing.T) {
-	e, events := fleetEngine(t, alert.FleetOptions{})
-	f := feedAll(t, e, events, setupFeed())
-	if a := findAlert(f, setupFailuresKey); a != nil {
-		t.Fatalf("fleet alerts are off by default, but %s is %s", a.Key, a.State)
-	}
-	iceFailed := 0
-	for _, a := range f.Alerts.Active {
-		if a.Rule == diagnose.RuleICEFailed {
-			iceFailed++
+	synctest.Test(t, func(t *testing.T) {
+		e, events := fleetEngine(t, alert.FleetOptions{})
+		f := feedAll(t, e, events, setupFeed())
+		if a := findAlert(f, setupFailuresKey); a != nil {
+			t.Fatalf("fleet alerts are off by default, but %s is %s", a.Key, a.State)
 		}
-	}
-	if iceFailed != 2 {
-		t.Errorf("%d ice-failed alerts, want the feed's 2 (the per-call alerts still work)", iceFailed)
-	}
+		iceFailed := 0
+		for _, a := range f.Alerts.Active {
+			if a.Rule == diagnose.RuleICEFailed {
+				iceFailed++
+			}
+		}
+		if iceFailed != 2 {
+			t.Errorf("%d ice-failed alerts, want the feed's 2 (the per-call alerts still work)", iceFailed)
+		}
+	})
 }
 
 func TestSetupFailureAlertStaysQuietWhenCallsConnect(t *testing.T) {
-	e, events := fleetEngine(t, alert.FleetOptions{SetupFailurePct: 50, SetupWindow: 10})
-	var msgs []*feed.Message
-	for i := 0; i < 6; i++ {
-		state := "connected"
-		if i == 2 {
-			state = "failed"
+	synctest.Test(t, func(t *testing.T) {
+		e, events := fleetEngine(t, alert.FleetOptions{SetupFailurePct: 50, SetupWindow: 10})
+		var msgs []*feed.Message
+		for i := 0; i < 6; i++ {
+			state := "connected"
+			if i == 2 {
+				state = "failed"
+			}
+			msgs = append(msgs, setupCall(fmt.Sprintf("call-%d", i), 2*i, state)...)
 		}
-		msgs = append(msgs, setupCall(fmt.Sprintf("call-%d", i), 2*i, state)...)
-	}
-	for s := 12; s <= 30; s++ {
-		msgs = append(msgs, keepAlive("call-5", s))
-	}
-	f := feedAll(t, e, events, msgs)
-	if a := findAlert(f, setupFailuresKey); a != nil {
-		t.Fatalf("1 of 6 calls failed, under the 50 %% threshold, but %s is %s: %s", a.Key, a.State, a.Message)
-	}
+		for s := 12; s <= 30; s++ {
+			msgs = append(msgs, keepAlive("call-5", s))
+		}
+		f := feedAll(t, e, events, msgs)
+		if a := findAlert(f, setupFailuresKey); a != nil {
+			t.Fatalf("1 of 6 calls failed, under the 50 %% threshold, but %s is %s: %s", a.Key, a.State, a.Message)
+		}
+	})
 }
 
 func TestNoNewCallsAlertFiresAfterItsTimeOfData(t *testing.T) {
-	e, events := fleetEngine(t, alert.FleetOptions{NoNewCallsFor: 2 * time.Minute})
-	msgs := setupCall("call-0", 0, "connected")
-	for s := 5; s <= 110; s += 5 {
-		msgs = append(msgs, keepAlive("call-0", s))
-	}
-	f := feedAll(t, e, events, msgs)
-	if a := findAlert(f, noNewCallsKey); a != nil {
-		t.Fatalf("110 s of data after a call started, under the 2 m limit, but %s is %s", a.Key, a.State)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		e, events := fleetEngine(t, alert.FleetOptions{NoNewCallsFor: 2 * time.Minute})
+		msgs := setupCall("call-0", 0, "connected")
+		for s := 5; s <= 110; s += 5 {
+			msgs = append(msgs, keepAlive("call-0", s))
+		}
+		f := feedAll(t, e, events, msgs)
+		if a := findAlert(f, noNewCallsKey); a != nil {
+			t.Fatalf("110 s of data after a call started, under the 2 m limit, but %s is %s", a.Key, a.State)
+		}
 
-	msgs = nil
-	for s := 115; s <= 130; s += 5 {
-		msgs = append(msgs, keepAlive("call-0", s))
-	}
-	f = feedAll(t, e, events, msgs)
-	a := findAlert(f, noNewCallsKey)
-	if a == nil || a.State != alert.Firing {
-		t.Fatalf("130 s of data without a new call (limit 2 m): want %s firing, got %+v", noNewCallsKey, a)
-	}
-	t.Logf("%s: %s", a.Key, a.Message)
+		msgs = nil
+		for s := 115; s <= 130; s += 5 {
+			msgs = append(msgs, keepAlive("call-0", s))
+		}
+		f = feedAll(t, e, events, msgs)
+		a := findAlert(f, noNewCallsKey)
+		if a == nil || a.State != alert.Firing {
+			t.Fatalf("130 s of data without a new call (limit 2 m): want %s firing, got %+v", noNewCallsKey, a)
+		}
+		t.Logf("%s: %s", a.Key, a.Message)
 
-	f = feedAll(t, e, events, setupCall("call-1", 131, "connected"))
-	if a := findAlert(f, noNewCallsKey); a != nil {
-		t.Errorf("a new call started, but %s is still %s", a.Key, a.State)
-	}
+		f = feedAll(t, e, events, setupCall("call-1", 131, "connected"))
+		if a := findAlert(f, noNewCallsKey); a != nil {
+			t.Errorf("a new call started, but %s is still %s", a.Key, a.State)
+		}
+	})
 }
 
 func TestNoNewCallsAlertIsOffByDefault(t *testing.T) {
-	e, events := fleetEngine(t, alert.FleetOptions{})
-	msgs := setupCall("call-0", 0, "connected")
-	for s := 10; s <= 600; s += 10 {
-		msgs = append(msgs, keepAlive("call-0", s))
-	}
-	f := feedAll(t, e, events, msgs)
-	if a := findAlert(f, noNewCallsKey); a != nil {
-		t.Fatalf("fleet alerts are off by default, but after 10 m without a new call %s is %s", a.Key, a.State)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		e, events := fleetEngine(t, alert.FleetOptions{})
+		msgs := setupCall("call-0", 0, "connected")
+		for s := 10; s <= 600; s += 10 {
+			msgs = append(msgs, keepAlive("call-0", s))
+		}
+		f := feedAll(t, e, events, msgs)
+		if a := findAlert(f, noNewCallsKey); a != nil {
+			t.Fatalf("fleet alerts are off by default, but after 10 m without a new call %s is %s", a.Key, a.State)
+		}
+	})
 }

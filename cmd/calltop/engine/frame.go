@@ -23,6 +23,10 @@ type Frame struct {
 	Pending int
 	// Alerts is the alert book's picture (empty when there is no book).
 	Alerts alert.Snapshot
+	// Findings are the Monitor's open findings, at most once a second
+	// (only with Options.Findings: a team hub streams them); nil in the
+	// frames between.
+	Findings []diagnose.Finding
 	// FirstChange is the wall time of the oldest change this frame carries
 	// (when the engine applied it): now minus FirstChange is how late the
 	// frame is.
@@ -38,6 +42,13 @@ type FeedStatus struct {
 	State string
 	// Reason explains a failed, stalled or reconnecting state.
 	Reason string
+	// Problem classifies Reason ("unauthorized", "refused", "dns", "tls",
+	// "timeout", "http", "dropped", "other"; "" with none).
+	Problem string
+	// URL is the feed in use or being tried (Source may be "demo").
+	URL string
+	// Connects counts successful connections (1 on the first).
+	Connects int
 	// Since is when the feed entered State (wall clock, for display only).
 	Since time.Time
 	// NextRetry is when the client will try again (reconnecting only).

@@ -1,36 +1,87 @@
 package engine
 
 import (
+	"context"
 	"time"
 
 	"github.com/calltop/calltop/diagnose/alert"
+	"github.com/calltop/calltop/diagnose/alert/statefile"
 )
 
 // saveEvery is the least wall time between two saves of the alert state
 // after changes the user did not make (alert transitions).
 const saveEvery = time.Second
 
-// keeper loads the alert state into the book once and saves it when the
-// book says something worth keeping changed.
+// keeper loads the alert state into the book once, hands it to the
+// statefile.Syncer to save (off this goroutine: encoding and fsync happen
+// there) when the book says something worth keeping changed, and brings
+// in what another calltop on the same state directory did.
 type keeper struct {
-	store    *alert.Store
+	store    *statefile.Store
+	problem  string // why there is no store, said once
+	sync     *statefile.Syncer
+	stop     context.CancelFunc
 	restored bool
 	saved    uint64 // the book's Changes() at the last save
 	lastSave time.Time
-	lastErr  string
 	timer    *time.Timer
 	armed    bool
 }
 
-func newKeeper(store *alert.Store) keeper {
+func newKeeper(store *statefile.Store) keeper {
 	k := keeper{store: store, timer: time.NewTimer(time.Hour)}
 	k.timer.Stop()
+	if store != nil {
+		k.sync = statefile.NewSyncer(store, 0)
+	}
 	return k
+}
+
+// start runs the Syncer until finish.
+func (k *keeper) start() {
+	if k.sync == nil {
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	k.stop = cancel
+	go k.sync.Run(ctx)
+}
+
+// finish saves what changed and waits (up to 5 s) for it to be written.
+func (k *keeper) finish(b *alert.Book) {
+	k.timer.Stop()
+	if k.sync == nil {
+		return
+	}
+	k.save(b, true)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	k.sync.Flush(ctx)
+	cancel()
+	k.stop()
+}
+
+// changes and notes are the Syncer's channels (nil without a store).
+func (k *keeper) changes() <-chan alert.Persisted {
+	if k.sync == nil {
+		return nil
+	}
+	return k.sync.Changes()
+}
+
+func (k *keeper) notes() <-chan string {
+	if k.sync == nil {
+		return nil
+	}
+	return k.sync.Notes()
 }
 
 // restore loads the state file into b (once, before b sees anything),
 // noting in b's event log what went wrong, if anything.
 func (k *keeper) restore(b *alert.Book, now time.Time) {
+	if k.store == nil && k.problem != "" && b != nil {
+		b.Note(now, k.problem)
+		k.problem = ""
+	}
 	if k.store == nil || b == nil || k.restored {
 		return
 	}
@@ -49,11 +100,19 @@ func (k *keeper) restore(b *alert.Book, now time.Time) {
 	k.saved = b.Changes()
 }
 
-// save writes the state when it changed: at once when now is set (a
-// user's action, shutdown), otherwise at most once per saveEvery, arming
-// the timer for a save that has to wait.
+// merge takes in another calltop's actions from the state file.
+func (k *keeper) merge(b *alert.Book, p alert.Persisted, now time.Time) bool {
+	if b == nil || !k.restored || now.IsZero() {
+		return false
+	}
+	return b.Merge(p, now)
+}
+
+// save hands the state to the Syncer when it changed: at once when now is
+// set (a user's action, shutdown), otherwise at most once per saveEvery,
+// arming the timer for a save that has to wait.
 func (k *keeper) save(b *alert.Book, now bool) {
-	if k.store == nil || b == nil || !k.restored {
+	if k.sync == nil || b == nil || !k.restored {
 		return
 	}
 	c := b.Changes()
@@ -68,12 +127,5 @@ func (k *keeper) save(b *alert.Book, now bool) {
 		return
 	}
 	k.saved, k.lastSave = c, time.Now()
-	if err := k.store.Save(b.Persist()); err != nil {
-		if msg := err.Error(); msg != k.lastErr {
-			k.lastErr = msg
-			b.Note(b.Now(), "alert state not saved: "+msg)
-		}
-		return
-	}
-	k.lastErr = ""
+	k.sync.Save(b.Persist())
 }

@@ -19,6 +19,8 @@ type loop struct {
 	book  *alert.Book
 	keep  keeper
 	fleet fleetTracker
+	epoch epoch
+	dog   watchdog
 
 	dataNow  time.Time // newest data time seen
 	dataWall time.Time // wall time when dataNow last moved
@@ -27,6 +29,8 @@ type loop struct {
 	feed     FeedStatus
 	feedDown bool
 	lastEval time.Time // data time of the last book evaluation
+
+	findingsAt time.Time // wall time the open findings last went in a frame
 
 	seq      uint64
 	pending  int
@@ -40,6 +44,12 @@ type loop struct {
 
 func newLoop(e *Engine) *loop {
 	l := &loop{e: e, timer: time.NewTimer(time.Hour), keep: newKeeper(e.opts.Store)}
+	l.keep.problem = e.opts.StoreProblem
+	if e.opts.Replay == nil {
+		l.dog = newWatchdog(e.opts.BlindAfter)
+	} else {
+		l.dog = newWatchdog(0)
+	}
 	l.timer.Stop()
 	l.reset()
 	l.feed = FeedStatus{Source: e.opts.Source, State: "connecting", Since: time.Now()}
@@ -56,7 +66,7 @@ func newLoop(e *Engine) *loop {
 func (l *loop) reset() {
 	l.mon = l.e.opts.NewMonitor()
 	l.book = nil
-	if l.e.opts.NewBook != nil {
+	if l.e.opts.NewBook != nil && l.e.opts.Remote == nil {
 		l.book = l.e.opts.NewBook()
 	}
 	l.lastEval = time.Time{}
@@ -67,7 +77,7 @@ func (l *loop) reset() {
 
 func (l *loop) stopTimers() {
 	l.timer.Stop()
-	l.keep.timer.Stop()
+	l.dog.stop()
 	if l.replay != nil {
 		l.replay.timer.Stop()
 	}
@@ -75,7 +85,8 @@ func (l *loop) stopTimers() {
 
 func (l *loop) run(ctx context.Context) error {
 	events, deliveries := l.e.opts.Events, l.e.opts.Deliveries
-	defer func() { l.keep.save(l.book, true) }()
+	l.keep.start()
+	defer func() { l.keep.finish(l.book) }()
 	if l.replay != nil {
 		l.replay.start(l, time.Now())
 	}
@@ -112,6 +123,20 @@ func (l *loop) run(ctx context.Context) error {
 				l.book.Delivered(d)
 				l.changed()
 			}
+		case p := <-l.keep.changes():
+			if l.keep.merge(l.book, p, l.bookNow()) {
+				l.keep.save(l.book, true)
+				l.changed()
+			}
+		case msg := <-l.keep.notes():
+			if l.book != nil {
+				l.book.Note(l.bookNow(), msg)
+				l.changed()
+			}
+		case <-l.dog.tickC():
+			l.downTicked()
+		case <-l.dog.blindC():
+			l.blindNow()
 		case <-saveC:
 			l.keep.armed = false
 			l.keep.save(l.book, true)
@@ -177,6 +202,8 @@ func (l *loop) handle(ev feed.Event) {
 		l.changed()
 	case feed.EventState:
 		l.setFeedState(ev.Status)
+	case feed.EventUnknown:
+		l.takeRemote(ev)
 	}
 }
 
@@ -186,12 +213,17 @@ func (l *loop) apply(m *feed.Message) {
 	l.mon.Apply(m)
 	l.pending++
 	now := l.mon.Now()
+	l.epoch.applied(now)
+	if !now.IsZero() {
+		l.sawData(now)
+	}
 	// Only a live feed's book clock runs on from the wall clock (bookNow);
 	// a replay, re-applying thousands of records on a seek, never reads it.
 	if l.replay == nil && now.After(l.dataNow) {
 		l.dataNow, l.dataWall = now, time.Now()
 	}
 	l.evaluate(now, false)
+	l.handEnded()
 	l.changed()
 }
 
@@ -208,8 +240,9 @@ func (l *loop) evaluate(now time.Time, force bool) {
 	l.lastEval = now
 	l.keep.restore(l.book, now)
 	l.fleet.observe(l.mon, l.book, now)
+	l.book.SetNamer(l.namer())
 	l.book.Observe(now, l.mon.OpenFindings())
-	l.book.Stale(now, l.mon.StaleParticipants(l.e.opts.StaleAfter))
+	l.book.Stale(now, l.epoch.stale(l.mon, l.e.opts.StaleAfter))
 	l.keep.save(l.book, false)
 }
 
@@ -229,13 +262,17 @@ func (l *loop) bookNow() time.Time {
 // setFeedState records a live connection state and tells the book when
 // the feed goes down or comes back.
 func (l *loop) setFeedState(cs feed.Status) {
-	st := FeedStatus{Source: l.e.opts.Source, State: cs.State.String(), Reason: cs.Reason,
-		Since: cs.Since, NextRetry: cs.NextAttempt, BadFrames: l.feed.BadFrames, LastBad: l.feed.LastBad}
+	st := FeedStatus{Source: l.e.opts.Source, State: cs.State.String(), Reason: cs.Reason, Problem: string(cs.Problem),
+		URL: cs.URL, Connects: cs.Connects, Since: cs.Since, NextRetry: cs.NextAttempt, BadFrames: l.feed.BadFrames, LastBad: l.feed.LastBad}
 	if st.Source == "" {
 		st.Source = cs.URL
 	}
 	if n := int(cs.BadFrames); n > st.BadFrames {
 		st.BadFrames, st.LastBad = n, cs.LastBadReason
+	}
+	logFeedChange(l.e.opts.Logf, l.feed, st)
+	if cs.State == feed.StateLive && l.feed.State != st.State {
+		l.epoch.connected() // a new connection: stale detection starts over
 	}
 	l.feed = st
 	down := cs.State == feed.StateReconnecting || cs.State == feed.StateStalled || cs.State == feed.StateFailed
@@ -258,7 +295,23 @@ func (l *loop) setFeedState(cs feed.Status) {
 		l.book.FeedUp(now)
 	}
 	l.feedDown = down
+	l.dog.setTicking(down)
 	l.keep.save(l.book, false)
+}
+
+// sawData ends blindness: the first data after a blind start brings the
+// feed back.
+func (l *loop) sawData(now time.Time) {
+	l.dog.sawData()
+	if !l.dog.isBlind {
+		return
+	}
+	l.dog.isBlind = false
+	if l.book != nil && l.feedDown && l.feed.State == "live" {
+		l.book.FeedUp(now)
+		l.feedDown = false
+		l.dog.setTicking(false)
+	}
 }
 
 // changed notes that the next frame differs from the last one, and arms
@@ -305,6 +358,9 @@ func (l *loop) emit(now time.Time) {
 	select {
 	case old := <-l.e.frames:
 		f.Pending += old.Pending
+		if f.Findings == nil {
+			f.Findings = old.Findings // an unread frame's findings are still the newest
+		}
 		if !old.FirstChange.IsZero() {
 			f.FirstChange = old.FirstChange
 		}
@@ -318,7 +374,13 @@ func (l *loop) emit(now time.Time) {
 
 // fillAlerts adds the book's picture to f.
 func (l *loop) fillAlerts(f *Frame) {
-	if l.book != nil {
+	switch {
+	case l.e.opts.Remote != nil:
+		f.Alerts = l.e.opts.Remote.Snapshot()
+	case l.book != nil:
 		f.Alerts = l.book.Snapshot()
+	}
+	if l.e.opts.Findings && time.Since(l.findingsAt) >= findingsEvery {
+		f.Findings, l.findingsAt = l.mon.OpenFindings(), time.Now()
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/calltop/calltop/diagnose"
@@ -51,62 +52,66 @@ func simEvents(t testing.TB, calls int, scenario string, steps int) []feed.Event
 }
 
 func TestRealMonitorCoalescesASimulatedFleet(t *testing.T) {
-	evs := simEvents(t, 40, "", 8)
-	events := make(chan feed.Event, 1024)
-	e := startLive(t, Options{NewMonitor: realMonitor, Source: "sim", Events: events,
-		FrameInterval: 100 * time.Millisecond, NewBook: func() *alert.Book { return alert.NewBook(alert.Options{}) }})
-	began := time.Now()
-	go func() {
-		for _, ev := range evs {
-			events <- ev
+	synctest.Test(t, func(t *testing.T) {
+		evs := simEvents(t, 40, "", 8)
+		events := make(chan feed.Event, 1024)
+		e := startLive(t, Options{NewMonitor: realMonitor, Source: "sim", Events: events,
+			FrameInterval: 100 * time.Millisecond, NewBook: func() *alert.Book { return alert.NewBook(alert.Options{}) }})
+		began := time.Now()
+		go func() {
+			for _, ev := range evs {
+				events <- ev
+			}
+		}()
+		var frames, pending int
+		f := waitFrame(t, e, 20*time.Second, "every message applied", func(f Frame) bool {
+			frames++
+			pending += f.Pending
+			return pending == len(evs)
+		})
+		if limit := int(time.Since(began)/(100*time.Millisecond)) + 2; frames > limit {
+			t.Errorf("%d messages gave %d frames; want at most %d (one per 100 ms)", len(evs), frames, limit)
 		}
-	}()
-	var frames, pending int
-	f := waitFrame(t, e, 20*time.Second, "every message applied", func(f Frame) bool {
-		frames++
-		pending += f.Pending
-		return pending == len(evs)
+		if n := len(f.Calls.Calls); n < 40 {
+			t.Errorf("the last frame has %d calls, want the simulated 40", n)
+		}
+		t.Logf("%d messages, %d frames in %v", len(evs), frames, time.Since(began).Round(time.Millisecond))
 	})
-	if limit := int(time.Since(began)/(100*time.Millisecond)) + 2; frames > limit {
-		t.Errorf("%d messages gave %d frames; want at most %d (one per 100 ms)", len(evs), frames, limit)
-	}
-	if n := len(f.Calls.Calls); n < 40 {
-		t.Errorf("the last frame has %d calls, want the simulated 40", n)
-	}
-	t.Logf("%d messages, %d frames in %v", len(evs), frames, time.Since(began).Round(time.Millisecond))
 }
 
 func TestRealBookAcksAWifiLossAlert(t *testing.T) {
-	evs := simEvents(t, 2, "wifi-loss", 40)
-	events := make(chan feed.Event, len(evs))
-	for _, ev := range evs {
-		events <- ev
-	}
-	e := startLive(t, Options{NewMonitor: realMonitor, Source: "sim", Events: events,
-		FrameInterval: 10 * time.Millisecond, NewBook: func() *alert.Book { return alert.NewBook(alert.Options{User: "agent"}) }})
-	var key string
-	waitFrame(t, e, 10*time.Second, "a firing loss-inbound alert", func(f Frame) bool {
-		for _, a := range f.Alerts.Active {
-			if a.Rule == diagnose.RuleLossInbound && a.State == alert.Firing {
-				key = a.Key
-				return true
-			}
+	synctest.Test(t, func(t *testing.T) {
+		evs := simEvents(t, 2, "wifi-loss", 40)
+		events := make(chan feed.Event, len(evs))
+		for _, ev := range evs {
+			events <- ev
 		}
-		return false
+		e := startLive(t, Options{NewMonitor: realMonitor, Source: "sim", Events: events,
+			FrameInterval: 10 * time.Millisecond, NewBook: func() *alert.Book { return alert.NewBook(alert.Options{User: "agent"}) }})
+		var key string
+		waitFrame(t, e, 10*time.Second, "a firing loss-inbound alert", func(f Frame) bool {
+			for _, a := range f.Alerts.Active {
+				if a.Rule == diagnose.RuleLossInbound && a.State == alert.Firing {
+					key = a.Key
+					return true
+				}
+			}
+			return false
+		})
+		e.Ack(key, "")
+		f := waitFrame(t, e, 2*time.Second, "the alert acknowledged", func(f Frame) bool {
+			a := findAlert(f, key)
+			return a != nil && a.State == alert.Acknowledged
+		})
+		if a := findAlert(f, key); a.Ack.Who != "agent" || !strings.Contains(a.Message, "%") {
+			t.Errorf("acknowledged alert %+v", a)
+		}
+		e.Focus(findAlert(f, key).Subject.CallID)
+		f = waitFrame(t, e, 2*time.Second, "the call's detail", func(f Frame) bool { return f.Calls.Focus != nil })
+		if len(f.Calls.Focus.Findings) == 0 {
+			t.Error("the focused call has no findings")
+		}
 	})
-	e.Ack(key, "")
-	f := waitFrame(t, e, 2*time.Second, "the alert acknowledged", func(f Frame) bool {
-		a := findAlert(f, key)
-		return a != nil && a.State == alert.Acknowledged
-	})
-	if a := findAlert(f, key); a.Ack.Who != "agent" || !strings.Contains(a.Message, "%") {
-		t.Errorf("acknowledged alert %+v", a)
-	}
-	e.Focus(findAlert(f, key).Subject.CallID)
-	f = waitFrame(t, e, 2*time.Second, "the call's detail", func(f Frame) bool { return f.Calls.Focus != nil })
-	if len(f.Calls.Focus.Findings) == 0 {
-		t.Error("the focused call has no findings")
-	}
 }
 
 // BenchmarkFrame10000 measures what the engine does per frame with 10,000

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/calltop/calltop/diagnose"
@@ -51,128 +52,136 @@ func newReplayEngine(t *testing.T, r *Replay, monitors *atomic.Int32) *Engine {
 func appliedBy(pos time.Time) int { return int(pos.Sub(t0)/time.Second) + 1 }
 
 func TestReplayPauseSeekAndSpeed(t *testing.T) {
-	var monitors atomic.Int32
-	e := newReplayEngine(t, &Replay{Records: records(t, 60, time.Second), Speed: 8}, &monitors)
-	e.ReplayPause(true)
-	f := waitFrame(t, e, 2*time.Second, "paused", func(f Frame) bool { return f.Replay != nil && f.Replay.Paused })
-	pos := f.Replay.Position
-	if !f.Replay.Start.Equal(t0) || !f.Replay.End.Equal(t0.Add(59*time.Second)) {
-		t.Errorf("replay bounds %v..%v, want %v..%v", f.Replay.Start, f.Replay.End, t0, t0.Add(59*time.Second))
-	}
-	if f.Feed.State != "replay" || f.Feed.Source != "test.jsonl" {
-		t.Errorf("feed status %+v, want state replay from test.jsonl", f.Feed)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		var monitors atomic.Int32
+		e := newReplayEngine(t, &Replay{Records: records(t, 60, time.Second), Speed: 8}, &monitors)
+		e.ReplayPause(true)
+		f := waitFrame(t, e, 2*time.Second, "paused", func(f Frame) bool { return f.Replay != nil && f.Replay.Paused })
+		pos := f.Replay.Position
+		if !f.Replay.Start.Equal(t0) || !f.Replay.End.Equal(t0.Add(59*time.Second)) {
+			t.Errorf("replay bounds %v..%v, want %v..%v", f.Replay.Start, f.Replay.End, t0, t0.Add(59*time.Second))
+		}
+		if f.Feed.State != "replay" || f.Feed.Source != "test.jsonl" {
+			t.Errorf("feed status %+v, want state replay from test.jsonl", f.Feed)
+		}
 
-	e.ReplaySeek(30 * time.Second)
-	pos = pos.Add(30 * time.Second)
-	f = waitFrame(t, e, 2*time.Second, "position +30 s", func(f Frame) bool { return f.Replay.Position.Equal(pos) })
-	if got, want := len(f.Calls.Calls), appliedBy(pos); got != want {
-		t.Errorf("after seeking forward to %v: %d calls applied, want %d", pos.Sub(t0), got, want)
-	}
-	if !f.Replay.Paused {
-		t.Error("seeking resumed a paused replay")
-	}
+		e.ReplaySeek(30 * time.Second)
+		pos = pos.Add(30 * time.Second)
+		f = waitFrame(t, e, 2*time.Second, "position +30 s", func(f Frame) bool { return f.Replay.Position.Equal(pos) })
+		if got, want := len(f.Calls.Calls), appliedBy(pos); got != want {
+			t.Errorf("after seeking forward to %v: %d calls applied, want %d", pos.Sub(t0), got, want)
+		}
+		if !f.Replay.Paused {
+			t.Error("seeking resumed a paused replay")
+		}
 
-	e.ReplaySeek(-10 * time.Second)
-	pos = pos.Add(-10 * time.Second)
-	f = waitFrame(t, e, 2*time.Second, "position -10 s", func(f Frame) bool { return f.Replay.Position.Equal(pos) })
-	if got, want := len(f.Calls.Calls), appliedBy(pos); got != want {
-		t.Errorf("after seeking back to %v: %d calls, want %d (a fresh Monitor re-applied from the start)", pos.Sub(t0), got, want)
-	}
-	if monitors.Load() != 2 {
-		t.Errorf("%d Monitors made; seeking back should make exactly one more", monitors.Load())
-	}
+		e.ReplaySeek(-10 * time.Second)
+		pos = pos.Add(-10 * time.Second)
+		f = waitFrame(t, e, 2*time.Second, "position -10 s", func(f Frame) bool { return f.Replay.Position.Equal(pos) })
+		if got, want := len(f.Calls.Calls), appliedBy(pos); got != want {
+			t.Errorf("after seeking back to %v: %d calls, want %d (a fresh Monitor re-applied from the start)", pos.Sub(t0), got, want)
+		}
+		if monitors.Load() != 2 {
+			t.Errorf("%d Monitors made; seeking back should make exactly one more", monitors.Load())
+		}
 
-	e.ReplaySeek(-time.Hour)
-	f = waitFrame(t, e, 2*time.Second, "position at the start", func(f Frame) bool { return f.Replay.Position.Equal(t0) })
-	if len(f.Calls.Calls) != 1 {
-		t.Errorf("at the start %d calls applied, want 1", len(f.Calls.Calls))
-	}
+		e.ReplaySeek(-time.Hour)
+		f = waitFrame(t, e, 2*time.Second, "position at the start", func(f Frame) bool { return f.Replay.Position.Equal(t0) })
+		if len(f.Calls.Calls) != 1 {
+			t.Errorf("at the start %d calls applied, want 1", len(f.Calls.Calls))
+		}
 
-	e.ReplaySpeedStep(+1)
-	waitFrame(t, e, 2*time.Second, "speed 16", func(f Frame) bool { return f.Replay.Speed == 16 })
-	e.ReplaySpeedStep(+1)
-	e.ReplaySpeed(2)
-	waitFrame(t, e, 2*time.Second, "speed 2", func(f Frame) bool { return f.Replay.Speed == 2 })
-	e.ReplaySpeedStep(-1)
-	waitFrame(t, e, 2*time.Second, "speed 1", func(f Frame) bool { return f.Replay.Speed == 1 })
+		e.ReplaySpeedStep(+1)
+		waitFrame(t, e, 2*time.Second, "speed 16", func(f Frame) bool { return f.Replay.Speed == 16 })
+		e.ReplaySpeedStep(+1)
+		e.ReplaySpeed(2)
+		waitFrame(t, e, 2*time.Second, "speed 2", func(f Frame) bool { return f.Replay.Speed == 2 })
+		e.ReplaySpeedStep(-1)
+		waitFrame(t, e, 2*time.Second, "speed 1", func(f Frame) bool { return f.Replay.Speed == 1 })
 
-	e.ReplayPause(false)
-	f = waitFrame(t, e, 3*time.Second, "the replay moving again", func(f Frame) bool {
-		return !f.Replay.Paused && len(f.Calls.Calls) >= 2
+		e.ReplayPause(false)
+		f = waitFrame(t, e, 3*time.Second, "the replay moving again", func(f Frame) bool {
+			return !f.Replay.Paused && len(f.Calls.Calls) >= 2
+		})
+		if f.Replay.Position.Before(t0.Add(time.Second)) {
+			t.Errorf("resumed replay at %v has 2 calls but position %v", f.Replay.Position, f.Replay.Position.Sub(t0))
+		}
 	})
-	if f.Replay.Position.Before(t0.Add(time.Second)) {
-		t.Errorf("resumed replay at %v has 2 calls but position %v", f.Replay.Position, f.Replay.Position.Sub(t0))
-	}
 }
 
 func TestReplayKeepsRecordedPace(t *testing.T) {
-	e := newReplayEngine(t, &Replay{Records: records(t, 60, time.Second), Speed: 8}, nil)
-	began := time.Now()
-	f := waitFrame(t, e, 2*time.Second, "a frame", func(Frame) bool { return true })
-	if n := len(f.Calls.Calls); n > 3 {
-		t.Errorf("first frame already has %d calls: the replay did not wait for the recorded spacing", n)
-	}
-	f = waitFrame(t, e, 3*time.Second, "10 calls", func(f Frame) bool { return len(f.Calls.Calls) >= 10 })
-	// 9 s of recording at 8x is 1.125 s of wall time.
-	if el := time.Since(began); el < time.Second {
-		t.Errorf("9 s of recording at 8x played in %v; want about 1.1 s", el)
-	}
-	if f.Replay.Ended {
-		t.Error("replay ended early")
-	}
+	synctest.Test(t, func(t *testing.T) {
+		e := newReplayEngine(t, &Replay{Records: records(t, 60, time.Second), Speed: 8}, nil)
+		began := time.Now()
+		f := waitFrame(t, e, 2*time.Second, "a frame", func(Frame) bool { return true })
+		if n := len(f.Calls.Calls); n > 3 {
+			t.Errorf("first frame already has %d calls: the replay did not wait for the recorded spacing", n)
+		}
+		f = waitFrame(t, e, 3*time.Second, "10 calls", func(f Frame) bool { return len(f.Calls.Calls) >= 10 })
+		// 9 s of recording at 8x is 1.125 s of wall time.
+		if el := time.Since(began); el < time.Second {
+			t.Errorf("9 s of recording at 8x played in %v; want about 1.1 s", el)
+		}
+		if f.Replay.Ended {
+			t.Error("replay ended early")
+		}
+	})
 }
 
 func TestReplayEndsAndKeepsTheView(t *testing.T) {
-	recs := records(t, 20, 50*time.Millisecond)
-	recs[5].Msg = []byte(`{"type":"stats"}`)
-	e := newReplayEngine(t, &Replay{Records: recs, Speed: 16, Problems: 2, LastProblem: "x:3: not JSON"}, nil)
-	f := waitFrame(t, e, 3*time.Second, "the end", func(f Frame) bool { return f.Replay != nil && f.Replay.Ended })
-	if f.Feed.State != "ended" {
-		t.Errorf("feed state %q at the end, want ended", f.Feed.State)
-	}
-	if len(f.Calls.Calls) != 19 {
-		t.Errorf("%d calls at the end, want 19 (one record is malformed)", len(f.Calls.Calls))
-	}
-	if f.Feed.BadFrames != 3 || f.Feed.LastBad == "" {
-		t.Errorf("bad frames %d (%q), want the file's 2 problems plus 1 malformed record", f.Feed.BadFrames, f.Feed.LastBad)
-	}
-	if !f.Replay.Position.Equal(f.Replay.End) {
-		t.Errorf("position %v at the end, want %v", f.Replay.Position, f.Replay.End)
-	}
-	e.ReplaySeek(-time.Hour)
-	f = waitFrame(t, e, 3*time.Second, "the end again", func(f Frame) bool { return f.Replay.Ended && f.Seq > 1 && len(f.Calls.Calls) == 19 })
-	if f.Feed.BadFrames != 3 {
-		t.Errorf("replaying again counted the malformed record twice: %d bad frames", f.Feed.BadFrames)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		recs := records(t, 20, 50*time.Millisecond)
+		recs[5].Msg = []byte(`{"type":"stats"}`)
+		e := newReplayEngine(t, &Replay{Records: recs, Speed: 16, Problems: 2, LastProblem: "x:3: not JSON"}, nil)
+		f := waitFrame(t, e, 3*time.Second, "the end", func(f Frame) bool { return f.Replay != nil && f.Replay.Ended })
+		if f.Feed.State != "ended" {
+			t.Errorf("feed state %q at the end, want ended", f.Feed.State)
+		}
+		if len(f.Calls.Calls) != 19 {
+			t.Errorf("%d calls at the end, want 19 (one record is malformed)", len(f.Calls.Calls))
+		}
+		if f.Feed.BadFrames != 3 || f.Feed.LastBad == "" {
+			t.Errorf("bad frames %d (%q), want the file's 2 problems plus 1 malformed record", f.Feed.BadFrames, f.Feed.LastBad)
+		}
+		if !f.Replay.Position.Equal(f.Replay.End) {
+			t.Errorf("position %v at the end, want %v", f.Replay.Position, f.Replay.End)
+		}
+		e.ReplaySeek(-time.Hour)
+		f = waitFrame(t, e, 3*time.Second, "the end again", func(f Frame) bool { return f.Replay.Ended && f.Seq > 1 && len(f.Calls.Calls) == 19 })
+		if f.Feed.BadFrames != 3 {
+			t.Errorf("replaying again counted the malformed record twice: %d bad frames", f.Feed.BadFrames)
+		}
+	})
 }
 
 func TestReplayJoinsASplitSnapshot(t *testing.T) {
-	part := func(n int, ids ...string) recording.Record {
-		m := feed.Message{Type: feed.TypeSnapshot, TS: ms(t0), Part: n, Parts: 2}
-		for _, id := range ids {
-			m.Calls = append(m.Calls, feed.Call{ID: id})
+	synctest.Test(t, func(t *testing.T) {
+		part := func(n int, ids ...string) recording.Record {
+			m := feed.Message{Type: feed.TypeSnapshot, TS: ms(t0), Part: n, Parts: 2}
+			for _, id := range ids {
+				m.Calls = append(m.Calls, feed.Call{ID: id})
+			}
+			raw, err := json.Marshal(&m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return recording.Record{Recv: t0, Msg: raw}
 		}
-		raw, err := json.Marshal(&m)
+		recs := []recording.Record{part(1, "a", "b"), part(2, "c")}
+		e, err := New(Options{Source: "split.jsonl", Replay: &Replay{Records: recs}, FrameInterval: time.Millisecond,
+			NewMonitor: func() Monitor { return &snapshotMonitor{testMonitor: &testMonitor{}} }})
 		if err != nil {
 			t.Fatal(err)
 		}
-		return recording.Record{Recv: t0, Msg: raw}
-	}
-	recs := []recording.Record{part(1, "a", "b"), part(2, "c")}
-	e, err := New(Options{Source: "split.jsonl", Replay: &Replay{Records: recs}, FrameInterval: time.Millisecond,
-		NewMonitor: func() Monitor { return &snapshotMonitor{testMonitor: &testMonitor{}} }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	startEngine(t, e)
-	f := waitFrame(t, e, 2*time.Second, "the end", func(f Frame) bool { return f.Replay != nil && f.Replay.Ended })
-	if got := strings.Join(callIDs(f), ","); got != "a,b,c" {
-		t.Errorf("after a snapshot split in two parts the calls are %q, want a,b,c", got)
-	}
-	if f.Feed.BadFrames != 0 {
-		t.Errorf("a well-formed split snapshot counted %d bad frames (%s)", f.Feed.BadFrames, f.Feed.LastBad)
-	}
+		startEngine(t, e)
+		f := waitFrame(t, e, 2*time.Second, "the end", func(f Frame) bool { return f.Replay != nil && f.Replay.Ended })
+		if got := strings.Join(callIDs(f), ","); got != "a,b,c" {
+			t.Errorf("after a snapshot split in two parts the calls are %q, want a,b,c", got)
+		}
+		if f.Feed.BadFrames != 0 {
+			t.Errorf("a well-formed split snapshot counted %d bad frames (%s)", f.Feed.BadFrames, f.Feed.LastBad)
+		}
+	})
 }
 
 // snapshotMonitor replaces its calls with each snapshot, as the real
@@ -199,53 +208,57 @@ func callIDs(f Frame) []string {
 }
 
 func TestQueuedSeeksAddUpToOne(t *testing.T) {
-	var monitors atomic.Int32
-	e, err := New(Options{Source: "test.jsonl", FrameInterval: 10 * time.Millisecond,
-		Replay:     &Replay{Records: records(t, 60, time.Second)},
-		NewMonitor: func() Monitor { monitors.Add(1); return newTestMonitor() }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Queued before Run starts: pause, forward 40 s, then back 3 x 10 s.
-	e.ReplayPause(true)
-	e.ReplaySeek(40 * time.Second)
-	e.ReplaySeek(-10 * time.Second)
-	e.ReplaySeek(-10 * time.Second)
-	e.ReplaySeek(-10 * time.Second)
-	startEngine(t, e)
-	f := waitFrame(t, e, 2*time.Second, "position 10 s", func(f Frame) bool {
-		if f.Replay == nil {
-			return false
+	synctest.Test(t, func(t *testing.T) {
+		var monitors atomic.Int32
+		e, err := New(Options{Source: "test.jsonl", FrameInterval: 10 * time.Millisecond,
+			Replay:     &Replay{Records: records(t, 60, time.Second)},
+			NewMonitor: func() Monitor { monitors.Add(1); return newTestMonitor() }})
+		if err != nil {
+			t.Fatal(err)
 		}
-		// Paused a moment after the start: 10 s and that moment.
-		at := f.Replay.Position.Sub(t0)
-		return at >= 10*time.Second && at < 10*time.Second+500*time.Millisecond
+		// Queued before Run starts: pause, forward 40 s, then back 3 x 10 s.
+		e.ReplayPause(true)
+		e.ReplaySeek(40 * time.Second)
+		e.ReplaySeek(-10 * time.Second)
+		e.ReplaySeek(-10 * time.Second)
+		e.ReplaySeek(-10 * time.Second)
+		startEngine(t, e)
+		f := waitFrame(t, e, 2*time.Second, "position 10 s", func(f Frame) bool {
+			if f.Replay == nil {
+				return false
+			}
+			// Paused a moment after the start: 10 s and that moment.
+			at := f.Replay.Position.Sub(t0)
+			return at >= 10*time.Second && at < 10*time.Second+500*time.Millisecond
+		})
+		if got, want := len(f.Calls.Calls), appliedBy(f.Replay.Position); got != want {
+			t.Errorf("%d calls at 10 s, want %d", got, want)
+		}
+		if n := monitors.Load(); n != 1 {
+			t.Errorf("%d Monitors made: the seeks did not add up into one forward seek", n)
+		}
 	})
-	if got, want := len(f.Calls.Calls), appliedBy(f.Replay.Position); got != want {
-		t.Errorf("%d calls at 10 s, want %d", got, want)
-	}
-	if n := monitors.Load(); n != 1 {
-		t.Errorf("%d Monitors made: the seeks did not add up into one forward seek", n)
-	}
 }
 
 func TestLongSeekShowsNoHalfAppliedFrame(t *testing.T) {
-	const gap = 10 * time.Millisecond
-	e := newReplayEngine(t, &Replay{Records: records(t, 20000, gap)}, nil) // 200 s, 5 catch-up batches
-	e.ReplayPause(true)
-	e.ReplaySeek(150 * time.Second)
-	e.ReplayPause(false) // reaches the engine during the catch-up
-	// The seek may finish before the loop reads the unpause (a loaded
-	// machine): what matters is that no frame is half-applied and that the
-	// unpause is not lost.
-	waitFrame(t, e, 10*time.Second, "the replay past 150 s and playing (not left paused)", func(f Frame) bool {
-		if f.Replay == nil {
-			return false
-		}
-		if want := int(f.Replay.Position.Sub(t0)/gap) + 1; len(f.Calls.Calls) > want || (f.Replay.Paused && len(f.Calls.Calls) != want) {
-			t.Fatalf("frame at %v has %d calls applied, want %d: a half-applied seek", f.Replay.Position.Sub(t0), len(f.Calls.Calls), want)
-		}
-		return f.Replay.Position.Sub(t0) >= 150*time.Second && !f.Replay.Paused
+	synctest.Test(t, func(t *testing.T) {
+		const gap = 10 * time.Millisecond
+		e := newReplayEngine(t, &Replay{Records: records(t, 20000, gap)}, nil) // 200 s, 5 catch-up batches
+		e.ReplayPause(true)
+		e.ReplaySeek(150 * time.Second)
+		e.ReplayPause(false) // reaches the engine during the catch-up
+		// The seek may finish before the loop reads the unpause (a loaded
+		// machine): what matters is that no frame is half-applied and that the
+		// unpause is not lost.
+		waitFrame(t, e, 10*time.Second, "the replay past 150 s and playing (not left paused)", func(f Frame) bool {
+			if f.Replay == nil {
+				return false
+			}
+			if want := int(f.Replay.Position.Sub(t0)/gap) + 1; len(f.Calls.Calls) > want || (f.Replay.Paused && len(f.Calls.Calls) != want) {
+				t.Fatalf("frame at %v has %d calls applied, want %d: a half-applied seek", f.Replay.Position.Sub(t0), len(f.Calls.Calls), want)
+			}
+			return f.Replay.Position.Sub(t0) >= 150*time.Second && !f.Replay.Paused
+		})
 	})
 }
 

@@ -12,6 +12,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/calltop/calltop/diagnose/alert"
+	"github.com/calltop/calltop/diagnose/alert/statefile"
 	"github.com/calltop/calltop/feed"
 	"github.com/calltop/calltop/feed/client"
 	"github.com/calltop/calltop/feed/hub"
@@ -111,17 +112,17 @@ func waitUntil(d time.Duration, ok func() bool) bool {
 	return ok()
 }
 
-// TestSoakHubRestartsGarbageAndAStalledSubscriber runs about a minute and a
-// half of 1,000 simulated calls through the hub, a client.Client and the
-// engine with its alert state file, while the hub is restarted on the same
-// port every few seconds, 5 % of frames are garbage and one subscriber
-// never reads.
+// TestSoakHubRestartsGarbageAndAStalledSubscriber runs about half a minute
+// of 1,000 simulated calls through the hub, a client.Client and the engine
+// with its alert state file, while the hub is restarted on the same port
+// every few seconds, 5 % of frames are garbage and one subscriber never
+// reads. It is in the full run and .ci/run, not under -short.
 func TestSoakHubRestartsGarbageAndAStalledSubscriber(t *testing.T) {
 	if testing.Short() {
-		t.Skip("soak test: about 90 s")
+		t.Skip("-short: skipping the soak test (about 30 s of a real hub restarted five times)")
 	}
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	const calls, lives, life = 1000, 6, 8 * time.Second
+	const calls, lives, life = 1000, 6, 4 * time.Second
 
 	probe, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -138,7 +139,7 @@ func TestSoakHubRestartsGarbageAndAStalledSubscriber(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store, err := alert.OpenStore(t.TempDir())
+	store, err := statefile.OpenStore(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,13 +201,15 @@ func TestSoakHubRestartsGarbageAndAStalledSubscriber(t *testing.T) {
 		hub.stop()
 		time.Sleep(300 * time.Millisecond)
 		hub = startSoakHub(t, addr, calls, &sent, &bad)
-		if !waitUntil(15*time.Second, func() bool {
+		// Generous deadlines: under -race on a loaded machine the engine
+		// takes seconds to catch up; a healthy run is back within one.
+		if !waitUntil(30*time.Second, func() bool {
 			st := client.Status()
 			return st.Connects == i+1 && st.State == feed.StateLive
 		}) {
 			t.Fatalf("restart %d: the client is not live again: %+v", i, client.Status())
 		}
-		if !waitUntil(15*time.Second, showsFleet) {
+		if !waitUntil(30*time.Second, showsFleet) {
 			f := latest.get()
 			t.Fatalf("restart %d: the fleet did not come back: feed %q, %d ongoing calls", i, f.Feed.State, ongoing(f))
 		}
@@ -256,7 +259,7 @@ func ackFiringAlert(t *testing.T, e *Engine, latest *latestFrame) string {
 
 // checkStateFile reads the state file the engine kept and finds the ack
 // and the mute made at the start.
-func checkStateFile(t *testing.T, store *alert.Store, ackKey string) {
+func checkStateFile(t *testing.T, store *statefile.Store, ackKey string) {
 	t.Helper()
 	p, notice, err := store.Load(time.Now())
 	if err != nil || notice != "" {

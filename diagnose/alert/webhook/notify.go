@@ -1,4 +1,4 @@
-package alert
+package webhook
 
 import (
 	"bytes"
@@ -10,17 +10,24 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/calltop/calltop/diagnose/alert"
+	"golang.org/x/time/rate"
 )
 
 // NotifierOptions configure webhook delivery. Zero fields take defaults.
 type NotifierOptions struct {
 	// Webhooks are the URLs to POST to (http or https).
 	Webhooks []string
-	// Format is FormatSlack (default) or FormatJSON.
+	// Format is FormatSlack (default), FormatJSON or FormatPagerDuty.
 	Format Format
+	// RoutingKey is the PagerDuty integration's routing key (required
+	// for FormatPagerDuty). It is a secret: no report or error shows it.
+	RoutingKey string
 	// Timeout bounds one request (default 10 s).
 	Timeout time.Duration
 	// Attempts is how many times one notification is tried (default 5).
@@ -42,29 +49,14 @@ type NotifierOptions struct {
 	Now func() time.Time
 }
 
-// Delivery reports what happened to one notification on one webhook: sent,
-// failed (and being retried), given up on, or dropped from a full queue.
-type Delivery struct {
-	At       time.Time
-	Webhook  string // scheme://host/… (the path, often a secret, is hidden)
-	Kind     NotificationKind
-	Key      string // the alert's key, or the silence id
-	OK       bool
-	Retrying bool // failed, another attempt follows
-	Dropped  bool // the queue was full
-	Attempt  int
-	Status   int // HTTP status, 0 if none
-	Err      string
-}
-
 // Notifier posts notifications to webhooks, one goroutine and one bounded
 // queue per webhook, and reports outcomes on a channel. Send never blocks,
 // so the engine can own the Book and call Send from its loop. It
-// implements Sender.
+// implements alert.Sender.
 type Notifier struct {
 	opts    NotifierOptions
 	hooks   []*webhook
-	reports chan Delivery
+	reports chan alert.Delivery
 	lost    atomic.Int64 // reports dropped because nobody drained them
 	mu      sync.RWMutex // guards closing against Send racing Close
 	closing bool
@@ -73,24 +65,27 @@ type Notifier struct {
 	wg      sync.WaitGroup
 }
 
-var _ Sender = (*Notifier)(nil)
+var _ alert.Sender = (*Notifier)(nil)
 
 // webhook is one destination with its queue.
 type webhook struct {
 	url, shown string
-	queue      chan Notification
-	last       time.Time
+	queue      chan alert.Notification
+	limit      *rate.Limiter // MinInterval between posts
 }
 
 // NewNotifier checks the URLs and starts one sender goroutine per webhook.
 // Close stops them.
 func NewNotifier(opts NotifierOptions) (*Notifier, error) {
 	opts = opts.withDefaults()
-	if opts.Format != FormatSlack && opts.Format != FormatJSON {
-		return nil, fmt.Errorf("webhook format %q: want slack or json", opts.Format)
+	switch {
+	case opts.Format != FormatSlack && opts.Format != FormatJSON && opts.Format != FormatPagerDuty:
+		return nil, fmt.Errorf("webhook format %q: want slack, json or pagerduty", opts.Format)
+	case opts.Format == FormatPagerDuty && strings.TrimSpace(opts.RoutingKey) == "":
+		return nil, fmt.Errorf("webhook format pagerduty needs a routing key (--pagerduty-routing-key or $%s)", PagerDutyKeyEnv)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	n := &Notifier{opts: opts, reports: make(chan Delivery, 1024), ctx: ctx, cancel: cancel}
+	n := &Notifier{opts: opts, reports: make(chan alert.Delivery, 1024), ctx: ctx, cancel: cancel}
 	for _, raw := range opts.Webhooks {
 		u, err := url.Parse(raw)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -101,7 +96,8 @@ func NewNotifier(opts NotifierOptions) (*Notifier, error) {
 		if u.Path != "" && u.Path != "/" {
 			shown += "/…"
 		}
-		n.hooks = append(n.hooks, &webhook{url: raw, shown: shown, queue: make(chan Notification, opts.QueueSize)})
+		n.hooks = append(n.hooks, &webhook{url: raw, shown: shown, queue: make(chan alert.Notification, opts.QueueSize),
+			limit: rate.NewLimiter(rate.Every(opts.MinInterval), 1)})
 	}
 	for _, h := range n.hooks {
 		n.wg.Add(1)
@@ -141,17 +137,20 @@ func (o NotifierOptions) withDefaults() NotifierOptions {
 
 // Send queues a notification for every webhook without blocking; a full
 // queue drops it and reports so.
-func (n *Notifier) Send(x Notification) {
+func (n *Notifier) Send(x alert.Notification) {
 	n.mu.RLock()
 	defer n.mu.RUnlock()
 	if n.closing {
 		return
 	}
+	if n.opts.Format == FormatPagerDuty && (pagerDutyAction(x.Kind) == "" || x.Alert == nil) {
+		return // silences page nobody
+	}
 	for _, h := range n.hooks {
 		select {
 		case h.queue <- x:
 		default:
-			n.report(Delivery{Webhook: h.shown, Kind: x.Kind, Key: notificationKey(x), Dropped: true,
+			n.report(alert.Delivery{Webhook: h.shown, Kind: x.Kind, Key: x.Key(), Dropped: true,
 				Err: fmt.Sprintf("queue full (%d waiting); notification dropped", cap(h.queue))})
 		}
 	}
@@ -159,7 +158,7 @@ func (n *Notifier) Send(x Notification) {
 
 // Reports delivers outcomes for the engine to pass to Book.Delivered. It
 // is buffered; when nobody drains it, reports are counted in Lost.
-func (n *Notifier) Reports() <-chan Delivery { return n.reports }
+func (n *Notifier) Reports() <-chan alert.Delivery { return n.reports }
 
 // Lost counts reports dropped because Reports was not drained.
 func (n *Notifier) Lost() int64 { return n.lost.Load() }
@@ -193,7 +192,7 @@ func (n *Notifier) Close(ctx context.Context) {
 	close(n.reports)
 }
 
-func (n *Notifier) report(d Delivery) {
+func (n *Notifier) report(d alert.Delivery) {
 	if d.At.IsZero() {
 		d.At = n.opts.Now()
 	}
@@ -204,22 +203,32 @@ func (n *Notifier) report(d Delivery) {
 	}
 }
 
+// errLost is the final report of a notification calltop stopped before
+// it could send.
+const errLost = "lost: calltop stopped before it could be sent"
+
 // MaxBatch is the most notifications one post carries. Notifications
 // that queue up while a webhook is rate-limited go out together, so an
 // incident touching many calls is a few messages, not one per alert.
 const MaxBatch = 10
 
-// run delivers one webhook's queue in order, in batches.
+// run delivers one webhook's queue in order, in batches (PagerDuty takes
+// one event per request). What is still queued when Close gives up is
+// reported lost, one report per notification, never dropped silently.
 func (n *Notifier) run(h *webhook) {
 	defer n.wg.Done()
 	for x := range h.queue {
-		if n.ctx.Err() != nil || !n.sleep(time.Until(h.last.Add(n.opts.MinInterval))) {
-			continue // closing: drain without sending
+		if n.ctx.Err() != nil || h.limit.Wait(n.ctx) != nil {
+			n.reportAll(h, []alert.Notification{x}, alert.Delivery{Dropped: true, Err: errLost})
+			continue
 		}
-		batch := n.gather(h, x)
-		body, err := Payload(n.opts.Format, batch...)
+		batch := []alert.Notification{x}
+		if n.opts.Format != FormatPagerDuty {
+			batch = n.gather(h, x)
+		}
+		body, err := n.render(batch)
 		if err != nil {
-			n.reportAll(h, batch, Delivery{Err: err.Error()})
+			n.reportAll(h, batch, alert.Delivery{Err: err.Error()})
 			continue
 		}
 		n.deliver(h, batch, body)
@@ -227,8 +236,8 @@ func (n *Notifier) run(h *webhook) {
 }
 
 // gather adds to x what is already waiting in h's queue, up to MaxBatch.
-func (n *Notifier) gather(h *webhook, x Notification) []Notification {
-	batch := []Notification{x}
+func (n *Notifier) gather(h *webhook, x alert.Notification) []alert.Notification {
+	batch := []alert.Notification{x}
 	for len(batch) < MaxBatch {
 		select {
 		case y, ok := <-h.queue:
@@ -245,20 +254,20 @@ func (n *Notifier) gather(h *webhook, x Notification) []Notification {
 
 // deliver posts one batch with retries, backoff, Retry-After and the
 // per-webhook rate limit, reporting every attempt for each notification.
-func (n *Notifier) deliver(h *webhook, batch []Notification, body []byte) {
+func (n *Notifier) deliver(h *webhook, batch []alert.Notification, body []byte) {
 	backoff := n.opts.Backoff
 	for attempt := 1; attempt <= n.opts.Attempts; attempt++ {
-		if !n.sleep(time.Until(h.last.Add(n.opts.MinInterval))) {
+		if attempt > 1 && h.limit.Wait(n.ctx) != nil {
+			n.reportAll(h, batch, alert.Delivery{Attempt: attempt, Err: errLost})
 			return
 		}
-		h.last = time.Now()
 		status, retryAfter, err := n.post(h.url, body)
-		d := Delivery{Attempt: attempt, Status: status, OK: err == nil}
+		d := alert.Delivery{Attempt: attempt, Status: status, OK: err == nil}
 		if err == nil {
 			n.reportAll(h, batch, d)
 			return
 		}
-		d.Err = err.Error()
+		d.Err = redactKey(err.Error(), n.opts.RoutingKey)
 		d.Retrying = attempt < n.opts.Attempts && retryable(status)
 		n.reportAll(h, batch, d)
 		if !d.Retrying {
@@ -270,16 +279,25 @@ func (n *Notifier) deliver(h *webhook, batch []Notification, body []byte) {
 		}
 		backoff = min(2*backoff, n.opts.MaxBackoff)
 		if !n.sleep(wait) {
+			n.reportAll(h, batch, alert.Delivery{Attempt: attempt, Err: errLost})
 			return
 		}
 	}
 }
 
+// render makes the body of one post.
+func (n *Notifier) render(batch []alert.Notification) ([]byte, error) {
+	if n.opts.Format == FormatPagerDuty {
+		return PagerDutyBody(n.opts.RoutingKey, batch[0])
+	}
+	return Payload(n.opts.Format, batch...)
+}
+
 // reportAll reports outcome d for every notification of a batch.
-func (n *Notifier) reportAll(h *webhook, batch []Notification, d Delivery) {
+func (n *Notifier) reportAll(h *webhook, batch []alert.Notification, d alert.Delivery) {
 	d.Webhook = h.shown
 	for _, x := range batch {
-		d.Kind, d.Key = x.Kind, notificationKey(x)
+		d.Kind, d.Key = x.Kind, x.Key()
 		n.report(d)
 	}
 }
@@ -357,15 +375,4 @@ func redactURL(err error) error {
 		return fmt.Errorf("%s: %v", ue.Op, ue.Err)
 	}
 	return err
-}
-
-// notificationKey is the alert key or the silence id of a notification.
-func notificationKey(x Notification) string {
-	switch {
-	case x.Alert != nil:
-		return x.Alert.Key
-	case x.Silence != nil:
-		return x.Silence.ID
-	}
-	return ""
 }

@@ -1,14 +1,13 @@
-package alert
+package webhook
 
 import (
 	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/calltop/calltop/diagnose"
+	"github.com/calltop/calltop/diagnose/alert"
 )
 
 // Format is a webhook payload format.
@@ -19,6 +18,8 @@ type Format string
 const (
 	FormatSlack Format = "slack"
 	FormatJSON  Format = "json"
+	// FormatPagerDuty is PagerDuty Events API v2 (pagerduty.go).
+	FormatPagerDuty Format = "pagerduty"
 )
 
 // JSONVersion names the plain JSON payload's schema.
@@ -26,7 +27,7 @@ const JSONVersion = "calltop.alert.v1"
 
 // Payload renders one notification, or a batch of several as one post,
 // in the given format.
-func Payload(f Format, xs ...Notification) ([]byte, error) {
+func Payload(f Format, xs ...alert.Notification) ([]byte, error) {
 	if len(xs) == 0 {
 		return nil, fmt.Errorf("no notification to render")
 	}
@@ -59,9 +60,9 @@ type JSONBatch struct {
 
 // slackBatch renders several notifications as one Slack message: a
 // summary line, then one section per notification.
-func slackBatch(xs []Notification) SlackPayload {
-	counts := map[NotificationKind]int{}
-	var order []NotificationKind
+func slackBatch(xs []alert.Notification) SlackPayload {
+	counts := map[alert.NotificationKind]int{}
+	var order []alert.NotificationKind
 	for _, x := range xs {
 		if counts[x.Kind] == 0 {
 			order = append(order, x.Kind)
@@ -84,12 +85,12 @@ func slackBatch(xs []Notification) SlackPayload {
 
 // JSONPayload is the plain JSON webhook body.
 type JSONPayload struct {
-	Version string           `json:"version"`
-	Kind    NotificationKind `json:"kind"`
-	Time    string           `json:"time"`
-	Reason  string           `json:"reason,omitempty"`
-	Alert   *JSONAlert       `json:"alert,omitempty"`
-	Silence *JSONSilence     `json:"silence,omitempty"`
+	Version string                 `json:"version"`
+	Kind    alert.NotificationKind `json:"kind"`
+	Time    string                 `json:"time"`
+	Reason  string                 `json:"reason,omitempty"`
+	Alert   *JSONAlert             `json:"alert,omitempty"`
+	Silence *JSONSilence           `json:"silence,omitempty"`
 }
 
 // JSONAlert is an alert in the plain JSON payload.
@@ -98,11 +99,14 @@ type JSONAlert struct {
 	ID              string              `json:"id"`
 	Rule            string              `json:"rule"`
 	Severity        diagnose.Severity   `json:"severity"`
-	State           State               `json:"state"`
+	State           alert.State         `json:"state"`
 	Subject         diagnose.Subject    `json:"subject"`
 	ParticipantName string              `json:"participantName,omitempty"`
+	Room            string              `json:"room,omitempty"`
 	Message         string              `json:"message"`
 	Advice          string              `json:"advice,omitempty"`
+	Also            []string            `json:"also,omitempty"`
+	Flaps           int                 `json:"flaps,omitempty"`
 	Evidence        []diagnose.Evidence `json:"evidence,omitempty"`
 	Start           string              `json:"start"`
 	FiredAt         string              `json:"firedAt,omitempty"`
@@ -129,16 +133,17 @@ type JSONSilence struct {
 	Matched       int     `json:"matched"`
 }
 
-func stamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z07:00") }
-
-func jsonMessage(x Notification) JSONPayload {
-	p := JSONPayload{Version: JSONVersion, Kind: x.Kind, Time: stamp(x.At), Reason: x.Reason}
+func jsonMessage(x alert.Notification) JSONPayload {
+	p := JSONPayload{Version: JSONVersion, Kind: x.Kind, Time: stamp(x.At), Reason: clean(x.Reason)}
 	if a := x.Alert; a != nil {
-		ja := &JSONAlert{Key: a.Key, ID: a.ID, Rule: a.Rule, Severity: a.Severity, State: a.State,
-			Subject: a.Subject, ParticipantName: a.ParticipantName, Message: a.Message, Advice: a.Advice,
+		subj := a.Subject
+		subj.CallID, subj.ParticipantID, subj.ConnectionID = clean(subj.CallID), clean(subj.ParticipantID), clean(subj.ConnectionID)
+		ja := &JSONAlert{Key: clean(a.Key), ID: clean(a.ID), Rule: a.Rule, Severity: a.Severity, State: a.State,
+			Subject: subj, ParticipantName: clean(a.ParticipantName), Room: clean(a.Room), Message: clean(a.Message),
+			Advice: clean(a.Advice), Also: cleanAll(a.Also), Flaps: a.Flaps,
 			Evidence: a.Evidence, Start: stamp(a.Start), DurationSec: a.Duration(x.At).Seconds()}
 		if a.Ack != nil {
-			ja.Ack = &JSONAck{Who: a.Ack.Who, Note: a.Ack.Note, At: stamp(a.Ack.At)}
+			ja.Ack = &JSONAck{Who: clean(a.Ack.Who), Note: clean(a.Ack.Note), At: stamp(a.Ack.At)}
 		}
 		if !a.FiredAt.IsZero() {
 			ja.FiredAt = stamp(a.FiredAt)
@@ -150,7 +155,7 @@ func jsonMessage(x Notification) JSONPayload {
 		p.Alert = ja
 	}
 	if s := x.Silence; s != nil {
-		js := &JSONSilence{ID: s.ID, Matcher: s.Matcher.String(), Who: s.Who, Why: s.Why,
+		js := &JSONSilence{ID: clean(s.ID), Matcher: clean(s.Matcher.String()), Who: clean(s.Who), Why: clean(s.Why),
 			UntilResolved: s.UntilResolved, Matched: x.Matched}
 		if !s.UntilResolved {
 			e := stamp(s.Ends)
@@ -181,26 +186,29 @@ type SlackPayload struct {
 	Blocks []slackBlock `json:"blocks"`
 }
 
-var kindIcon = map[NotificationKind]string{
-	NotifyFiring: ":red_circle: FIRING", NotifyRepeat: ":red_circle: STILL FIRING",
-	NotifyResolved: ":large_green_circle: RESOLVED", NotifyAcked: ":eyes: ACKNOWLEDGED",
-	NotifyMuted: ":no_bell: MUTED",
+var kindIcon = map[alert.NotificationKind]string{
+	alert.NotifyFiring: ":red_circle: FIRING", alert.NotifyRepeat: ":red_circle: STILL FIRING",
+	alert.NotifyResolved: ":large_green_circle: RESOLVED", alert.NotifyAcked: ":eyes: ACKNOWLEDGED",
+	alert.NotifyMuted: ":no_bell: MUTED",
 }
 
-func slackMessage(x Notification) SlackPayload {
+func slackMessage(x alert.Notification) SlackPayload {
 	head := kindIcon[x.Kind]
 	if a := x.Alert; a != nil {
-		who := subjectText(a)
-		text := fmt.Sprintf("%s [%s] %s · %s: %s", head, a.Severity, a.Rule, who, clean(a.Message))
+		who := a.Where()
+		text := fmt.Sprintf("%s [%s] %s · %s: %s", head, a.Severity, a.Rule, esc(who), esc(clean(a.Message)))
 		body := fmt.Sprintf("*%s* · %s · `%s`\n%s\n%s", head, a.Severity, a.Rule, esc(who), esc(clean(a.Message)))
 		if x.Reason != "" {
 			body += "\n_" + esc(clean(x.Reason)) + "_"
 		}
-		if a.Advice != "" && x.Kind != NotifyResolved {
+		if len(a.Also) > 0 {
+			body += "\n*Also:* " + esc(strings.Join(cleanAll(a.Also), "; "))
+		}
+		if a.Advice != "" && x.Kind != alert.NotifyResolved {
 			body += "\n*Advice:* " + esc(clean(a.Advice))
 		}
 		ctx := fmt.Sprintf("alert `%s` · started %s", esc(clean(a.Key)), stamp(a.Start))
-		if a.State == Resolved {
+		if a.State == alert.Resolved {
 			ctx += fmt.Sprintf(" · lasted %s", a.Duration(x.At).Round(time.Second))
 		}
 		if a.Ack != nil {
@@ -213,7 +221,7 @@ func slackMessage(x Notification) SlackPayload {
 		return slackPayload(head, head, "calltop")
 	}
 	what := s.Describe(x.At)
-	text := fmt.Sprintf("%s %s by %s (%s)", head, what, s.Who, plural(x.Matched, "active alert"))
+	text := fmt.Sprintf("%s %s by %s (%s)", head, esc(clean(what)), esc(clean(s.Who)), plural(x.Matched, "active alert"))
 	body := fmt.Sprintf("*%s* %s by %s · %s", head, esc(clean(what)), esc(clean(s.Who)), plural(x.Matched, "active alert"))
 	if s.Why != "" {
 		body += "\n" + esc(clean(s.Why))
@@ -228,43 +236,14 @@ func slackPayload(text, body, ctx string) SlackPayload {
 	}}
 }
 
-// subjectText names an alert's subject: "Alice (p1) in call c1", "the feed".
-func subjectText(a *Alert) string {
-	s := a.Subject
-	switch {
-	case a.Rule == RuleFeedDown:
-		return "the feed"
-	case s.CallID == "":
-		return "the fleet"
-	case s.ParticipantID == "":
-		return "call " + clean(s.CallID)
-	case a.ParticipantName != "":
-		return fmt.Sprintf("%s (%s) in call %s", clean(a.ParticipantName), clean(s.ParticipantID), clean(s.CallID))
-	}
-	return fmt.Sprintf("participant %s in call %s", clean(s.ParticipantID), clean(s.CallID))
-}
-
 // esc escapes Slack's mrkdwn control characters.
 func esc(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
 }
 
-// clean strips from feed strings what diagnose.Clean strips (control and
-// format characters such as bidi overrides, invalid UTF-8) but keeps their
-// length: messages, advice and notes may be longer than its bound.
-func clean(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r == utf8.RuneError || unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
-			return -1
-		}
-		return r
-	}, s)
-}
-
-// plural says "1 active alert", "3 active alerts".
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
-}
+// The alert package's text helpers, by their short names here.
+var (
+	clean  = alert.CleanText
+	stamp  = alert.Stamp
+	plural = alert.Plural
+)

@@ -1,4 +1,4 @@
-package alert
+package statefile
 
 import (
 	"bytes"
@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/calltop/calltop/diagnose/alert"
 )
 
 // StateFileName is the state file's name inside the state directory.
@@ -44,6 +46,12 @@ func OpenStore(dir string) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("state directory %s: %w", dir, err)
 	}
+	probe, err := os.CreateTemp(dir, "."+StateFileName+".probe-*")
+	if err != nil {
+		return nil, fmt.Errorf("state directory %s is not writable: %w", dir, err)
+	}
+	probe.Close()
+	os.Remove(probe.Name())
 	return &Store{Path: filepath.Join(dir, StateFileName)}, nil
 }
 
@@ -52,12 +60,12 @@ func OpenStore(dir string) (*Store, error) {
 // and an empty state comes back with a notice saying what happened; err
 // is only for a file that could not even be moved aside. wall is the time
 // used in the suffix.
-func (s *Store) Load(wall time.Time) (p Persisted, notice string, err error) {
+func (s *Store) Load(wall time.Time) (p alert.Persisted, notice string, err error) {
 	var data []byte
 	fi, rerr := os.Stat(s.Path)
 	switch {
 	case errors.Is(rerr, fs.ErrNotExist):
-		return Persisted{Version: StateVersion}, "", nil
+		return alert.Persisted{Version: alert.StateVersion}, "", nil
 	case rerr == nil && !fi.Mode().IsRegular():
 		rerr = errors.New("not a regular file")
 	case rerr == nil && fi.Size() > MaxStateBytes:
@@ -74,14 +82,14 @@ func (s *Store) Load(wall time.Time) (p Persisted, notice string, err error) {
 	}
 	aside := s.Path + ".corrupt-" + wall.UTC().Format("20060102T150405Z")
 	if mverr := os.Rename(s.Path, aside); mverr != nil {
-		return Persisted{Version: StateVersion}, "", fmt.Errorf("state file %s is unusable (%v) and could not be moved aside: %w", s.Path, rerr, mverr)
+		return alert.Persisted{Version: alert.StateVersion}, "", fmt.Errorf("state file %s is unusable (%v) and could not be moved aside: %w", s.Path, rerr, mverr)
 	}
 	notice = fmt.Sprintf("state file %s is unusable (%v); moved it aside to %s and started with no acks, silences or history", s.Path, rerr, aside)
-	return Persisted{Version: StateVersion}, notice, nil
+	return alert.Persisted{Version: alert.StateVersion}, notice, nil
 }
 
 // decodeState parses and checks a state file's bytes.
-func decodeState(data []byte, p *Persisted) error {
+func decodeState(data []byte, p *alert.Persisted) error {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return errors.New("empty file")
 	}
@@ -96,14 +104,14 @@ func decodeState(data []byte, p *Persisted) error {
 		}
 		return fmt.Errorf("invalid JSON: %v", err)
 	}
-	if p.Version != StateVersion {
-		return fmt.Errorf("state version %d, this calltop reads version %d", p.Version, StateVersion)
+	if p.Version != alert.StateVersion {
+		return fmt.Errorf("state version %d, this calltop reads version %d", p.Version, alert.StateVersion)
 	}
 	return nil
 }
 
 // Save writes p atomically with mode 0600.
-func (s *Store) Save(p Persisted) error {
+func (s *Store) Save(p alert.Persisted) error {
 	data, err := json.Marshal(p)
 	if err != nil {
 		return fmt.Errorf("encode state: %w", err)
@@ -120,7 +128,7 @@ func (s *Store) Save(p Persisted) error {
 	}
 	if _, err := tmp.Write(append(data, '\n')); err != nil {
 		tmp.Close()
-		return fmt.Errorf("save state %s: %w", tmp.Name(), err)
+		return fmt.Errorf("save state in %s: %w", dir, err)
 	}
 	if err := tmp.Sync(); err != nil {
 		tmp.Close()

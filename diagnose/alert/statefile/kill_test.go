@@ -1,4 +1,4 @@
-package alert
+package statefile
 
 import (
 	"bufio"
@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/calltop/calltop/diagnose"
+	"github.com/calltop/calltop/diagnose/alert"
 )
 
 // childEnv names the state directory when the test binary runs as the
@@ -68,7 +69,7 @@ func TestKill9KeepsAcksAndMutes(t *testing.T) {
 		cmd.Wait()
 
 		p := loadChecked(t, dir)
-		b, _ := newTestBook(Options{})
+		b := book(0)
 		if err := b.Restore(p, time.Now()); err != nil {
 			t.Fatal(err)
 		}
@@ -91,7 +92,7 @@ func TestKill9KeepsAcksAndMutes(t *testing.T) {
 }
 
 // loadChecked loads the state file and fails on any notice (a torn file).
-func loadChecked(t *testing.T, dir string) Persisted {
+func loadChecked(t *testing.T, dir string) alert.Persisted {
 	t.Helper()
 	st, err := OpenStore(dir)
 	if err != nil {
@@ -120,7 +121,7 @@ func TestKillChild(t *testing.T) {
 		t.Fatalf("child load: %q %v", notice, err)
 	}
 	now := time.Now()
-	b := NewBook(Options{User: "child"})
+	b := alert.NewBook(alert.Options{User: "child"})
 	if err := b.Restore(p, now); err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +134,7 @@ func TestKillChild(t *testing.T) {
 	if err := b.Ack(mine.Key(), "", fmt.Sprintf("round %d", round), now); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.MuteFor(Matcher{CallID: "c" + strconv.Itoa(round)}, 24*time.Hour, "", "", now); err != nil {
+	if _, err := b.MuteFor(alert.Matcher{CallID: "c" + strconv.Itoa(round)}, 24*time.Hour, "", "", now); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.Save(b.Persist()); err != nil {

@@ -1,0 +1,29 @@
+package history
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Store keeps ended calls and finds them. Implementations are safe for
+// concurrent use. The SQLite store (history/sqlite) is the default; a
+// store shared by several hubs (PostgreSQL) implements the same methods.
+type Store interface {
+	// Put keeps calls in one transaction (a call id already kept is
+	// replaced).
+	Put(ctx context.Context, calls []Call) error
+	// Search lists the calls matching q, newest end first.
+	Search(ctx context.Context, q Query) ([]Summary, error)
+	// Get returns one kept call, or ErrNotFound.
+	Get(ctx context.Context, id string) (Call, error)
+	// Prune removes calls that ended before olderThan, then the oldest
+	// until the store is at most maxBytes (0: no size bound), and says how
+	// many it removed.
+	Prune(ctx context.Context, olderThan time.Time, maxBytes int64) (int, error)
+	// Close releases the store.
+	Close() error
+}
+
+// ErrNotFound is Get's answer for a call id that is not kept.
+var ErrNotFound = errors.New("no such call in history")
