@@ -2,7 +2,10 @@
 // (Message, Call, Participant, Stat), their fast Decode and AppendMessage,
 // the Pipeline that turns received frames into whole messages (decode,
 // unknown types, split snapshots, bad frames) and the Tracker of ongoing
-// calls. docs/feed-protocol.md describes the protocol.
+// calls. docs/feed-protocol.md describes the protocol. Team mode's
+// messages (welcome, alerts, findings, command, result) are plain data in
+// team.go, outside Message: the Pipeline passes them on as unknown types
+// and DecodeTeam reads them.
 //
 // A stats field is added in one place: declare it, tagged, on Stat in
 // protocol.go and run `go generate ./feed`; feed/internal/statgen writes

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -9,49 +10,174 @@ import (
 	"github.com/calltop/calltop/diagnose/alert"
 )
 
-// act acknowledges, opens the mute picker for, or unmutes the selected alert.
+// paneQuestion is a yes/no question before an action that removes
+// something (a silence): it says what, and waits for y or n.
+type paneQuestion struct {
+	text string
+	yes  tea.Cmd
+}
+
+// act acknowledges or un-acknowledges, asks for an ack's note, opens the
+// mute picker, or asks before removing silences.
 func (p *alertPane) act(msg tea.KeyPressMsg, ctrl Controller) tea.Cmd {
-	a := p.current()
-	switch {
-	case a == nil:
-		return notice("no alert selected")
-	case p.readOnly && p.whyRO != "":
+	if p.readOnly && p.whyRO != "" {
 		return notice("read-only: " + p.whyRO)
-	case p.readOnly:
+	}
+	if p.readOnly {
 		return notice("read-only: acknowledging and muting are off")
 	}
 	k := p.keys
+	if key.Matches(msg, k.Expire) {
+		return p.askExpire(ctrl)
+	}
+	a := p.current()
+	if a == nil || p.tab != tabAlerts {
+		return notice("no alert selected")
+	}
 	name := a.Rule + " on " + p.subject(a)
 	switch {
 	case key.Matches(msg, k.Ack):
+		return p.ack(a, name, "", ctrl)
+	case key.Matches(msg, k.AckNote):
 		if a.State != alert.Firing {
 			return notice("only a firing alert can be acknowledged; this one is " + a.Status())
 		}
-		alertKey := a.Key
-		// The acknowledged alert sinks below the firing ones; the cursor
-		// moves on to the next alert, the next one to look at.
-		if next := p.list.Cursor() + 1; next < len(p.rows) {
-			p.list.Select(p.rows[next].ID)
-		}
-		return tea.Batch(func() tea.Msg { ctrl.Ack(alertKey, ""); return nil }, notice("acknowledged "+name))
+		in := newFilterInput(p.styles)
+		in.Prompt, in.Placeholder = "note: ", "why you acknowledge it (enter acknowledges, esc cancels)"
+		p.note, p.noteKey = &in, a.Key
+		return p.note.Focus()
 	case key.Matches(msg, k.Mute):
-		if a.State == alert.Resolved {
-			return notice("this alert has resolved; nothing to mute")
-		}
 		p.picker = &mutePicker{keys: p.keys, alert: *a, name: name}
 		p.resize()
 		return nil
 	}
+	return p.askUnmute(a, name, ctrl)
+}
+
+// ack acknowledges a firing alert, or withdraws the ack of an
+// acknowledged one (like PagerDuty's un-acknowledge).
+func (p *alertPane) ack(a *alert.Alert, name, note string, ctrl Controller) tea.Cmd {
+	alertKey := a.Key
+	switch a.State {
+	case alert.Acknowledged:
+		return tea.Batch(func() tea.Msg { ctrl.Unack(alertKey); return nil },
+			notice("acknowledgement of "+name+" withdrawn: it fires again"))
+	case alert.Firing:
+	default:
+		return notice("only a firing alert can be acknowledged; this one is " + a.Status())
+	}
+	// The acknowledged alert sinks below the firing ones; the cursor moves
+	// on to the next alert, the next one to look at.
+	if next := p.list().Cursor() + 1; next < len(p.rows) {
+		p.list().Select(rowKey(&p.rows[next]))
+	}
+	text := "acknowledged " + name
+	if note != "" {
+		text += ": " + note
+	}
+	return tea.Batch(func() tea.Msg { ctrl.Ack(alertKey, note); return nil }, notice(text))
+}
+
+// askUnmute says which silences muting the alert it would remove, and
+// removes them on y.
+func (p *alertPane) askUnmute(a *alert.Alert, name string, ctrl Controller) tea.Cmd {
 	if !a.Muted() {
 		return notice(name + " is not muted")
 	}
 	ids := append([]string(nil), a.SilencedBy...)
-	return tea.Batch(func() tea.Msg {
-		for _, id := range ids {
-			ctrl.Unmute(id)
+	var what []string
+	for _, id := range ids {
+		what = append(what, p.describeSilence(id))
+	}
+	p.prompt = &paneQuestion{
+		text: fmt.Sprintf("Remove %s? It mutes: %s. y removes, n keeps it.", plural(len(ids), "silence"), strings.Join(what, "; ")),
+		yes: tea.Batch(func() tea.Msg {
+			for _, id := range ids {
+				ctrl.Unmute(id)
+			}
+			return nil
+		}, notice(fmt.Sprintf("unmuted %s (%s removed)", name, plural(len(ids), "silence")))),
+	}
+	p.resize()
+	return nil
+}
+
+// askExpire asks before expiring the selected silence.
+func (p *alertPane) askExpire(ctrl Controller) tea.Cmd {
+	s := p.currentSilence()
+	if s == nil {
+		return notice("no silence selected (v lists the silences)")
+	}
+	id := s.ID
+	p.prompt = &paneQuestion{
+		text: fmt.Sprintf("Expire %s now? y expires it, n keeps it.", p.describeSilence(id)),
+		yes:  tea.Batch(func() tea.Msg { ctrl.Unmute(id); return nil }, notice("expired "+id)),
+	}
+	p.resize()
+	return nil
+}
+
+// answer takes y or n for the open question.
+func (p *alertPane) answer(msg tea.KeyPressMsg) tea.Cmd {
+	q := p.prompt
+	switch {
+	case key.Matches(msg, p.keys.Yes):
+		p.prompt = nil
+		p.resize()
+		return q.yes
+	case key.Matches(msg, p.keys.No):
+		p.prompt = nil
+		p.resize()
+		return notice("nothing removed")
+	}
+	return nil
+}
+
+// updateNote edits the ack's note; enter acknowledges with it.
+func (p *alertPane) updateNote(msg tea.KeyPressMsg, ctrl Controller) tea.Cmd {
+	switch {
+	case key.Matches(msg, p.keys.Cancel):
+		p.note = nil
+		return notice("acknowledgement cancelled")
+	case key.Matches(msg, p.keys.Confirm):
+		note := strings.TrimSpace(p.note.Value())
+		p.note = nil
+		i := -1
+		for j := range p.rows {
+			if p.rows[j].Key == p.noteKey {
+				i = j
+			}
 		}
+		if i < 0 {
+			return notice("the alert is gone; nothing acknowledged")
+		}
+		a := p.rows[i]
+		return p.ack(&a, a.Rule+" on "+p.subject(&a), note, ctrl)
+	}
+	in, cmd := p.note.Update(msg)
+	p.note = &in
+	return cmd
+}
+
+// updateFilter edits the pane's filter, applied as it is typed; enter
+// keeps it, esc clears it.
+func (p *alertPane) updateFilter(msg tea.KeyPressMsg) tea.Cmd {
+	switch {
+	case key.Matches(msg, p.keys.Confirm):
+		p.filtering = false
+		p.filter.Blur()
 		return nil
-	}, notice(fmt.Sprintf("unmuted %s (%d silence(s) removed)", name, len(ids))))
+	case key.Matches(msg, p.keys.ClearFilter):
+		p.filtering = false
+		p.filter.Blur()
+		p.filter.SetValue("")
+		p.refresh()
+		return nil
+	}
+	var cmd tea.Cmd
+	p.filter, cmd = p.filter.Update(msg)
+	p.refresh()
+	return cmd
 }
 
 // updatePicker handles keys while the mute picker is open.

@@ -34,15 +34,18 @@ func selectAlert(t *testing.T, m *Model, rule, call string) *alert.Alert {
 func TestAlertPaneShowsStates(t *testing.T) {
 	m, _ := openAlerts(t, 200, 50)
 	mustShow(t, m, "ALERTS  2 firing, 1 acked  (1 muted hidden, M shows)",
-		"FIRING", "support-escalation / Alice", "ACKED", "sales-demo / Dmitri", "RESOLVED", "1:1 dana/eve / Eve")
+		"FIRING", "support-escalation / Alice", "ACKED", "sales-demo / Dmitri")
+	mustNotShow(t, m, "RESOLVED") // the history has its own tab
 	if pane := stripANSI(m.alerts.View()); strings.Contains(pane, "user-5") {
 		t.Fatalf("the muted alert is shown:\n%s", pane)
 	}
 	mustShow(t, m, "alerts 2 crit") // header: firing, not muted, by severity
 	rows := m.alerts.rows
-	if rows[0].State != alert.Firing || rows[len(rows)-1].State != alert.Resolved {
-		t.Fatalf("order: firing first, resolved last; got %s ... %s", rows[0].State, rows[len(rows)-1].State)
+	if rows[0].State != alert.Firing || rows[len(rows)-1].State != alert.Acknowledged {
+		t.Fatalf("order: firing first, acknowledged last; got %s ... %s", rows[0].State, rows[len(rows)-1].State)
 	}
+	hit(m, "H")
+	mustShow(t, m, "HISTORY", "RESOLVED", "1:1 dana/eve / Eve")
 }
 
 func TestAlertAck(t *testing.T) {
@@ -53,13 +56,29 @@ func TestAlertAck(t *testing.T) {
 		t.Fatalf("controller got %q, want %q", got, want)
 	}
 	mustShow(t, m, "acknowledged loss-inbound on support-escalation / Alice")
-	selectAlert(t, m, diagnose.RuleRTTHigh, "c-rtt-002")
-	n := len(rec.log())
-	hit(m, "a")
-	if len(rec.log()) != n {
-		t.Fatal("acknowledging an acknowledged alert reached the controller")
+	b := selectAlert(t, m, diagnose.RuleRTTHigh, "c-rtt-002")
+	hit(m, "a") // on an acknowledged alert: un-acknowledge
+	if got, want := lastLog(rec), "unack "+b.Key; got != want {
+		t.Fatalf("controller got %q, want %q", got, want)
 	}
-	mustShow(t, m, "only a firing alert can be acknowledged; this one is acknowledged")
+	mustShow(t, m, "acknowledgement of rtt-high on sales-demo / Dmitri withdrawn")
+}
+
+func TestAlertAckWithNote(t *testing.T) {
+	m, rec := openAlerts(t, 80, 24)
+	a := selectAlert(t, m, diagnose.RuleLossInbound, "c-wifi-001")
+	hit(m, "A")
+	if !m.alerts.Picking() {
+		t.Fatal("A did not open the note")
+	}
+	for _, r := range "calling her" {
+		hit(m, string(r))
+	}
+	hit(m, "enter")
+	if got, want := lastLog(rec), "ack "+a.Key; got != want || len(rec.notes) != 1 || rec.notes[0] != "calling her" {
+		t.Fatalf("controller got %q with note %q", got, rec.notes)
+	}
+	mustShow(t, m, "acknowledged loss-inbound on support-escalation / Alice: calling her")
 }
 
 func TestAlertMutePicker(t *testing.T) {
@@ -104,12 +123,22 @@ func TestAlertMuteCallUntilResolved(t *testing.T) {
 func TestAlertShowMutedAndUnmute(t *testing.T) {
 	m, rec := openAlerts(t, 200, 50)
 	hit(m, "M")
-	mustShow(t, m, "showing muted, M hides", "MUTED", "Jitter of 48 ms")
+	mustShow(t, m, "showing muted and inhibited, M hides", "MUTED", "Jitter of 48 ms")
 	a := selectAlert(t, m, diagnose.RuleJitterHigh, "c-00005")
 	if !a.Muted() {
 		t.Fatal("fixture alert is not muted")
 	}
-	hit(m, "u")
+	n0 := len(rec.log())
+	hit(m, "u") // says what it removes and asks first
+	mustShow(t, m, "Remove 1 silence? It mutes: "+a.SilencedBy[0]+" (")
+	if len(rec.log()) != n0 {
+		t.Fatal("u removed a silence without asking")
+	}
+	hit(m, "n")
+	if len(rec.log()) != n0 {
+		t.Fatal("n removed the silence")
+	}
+	keys(m, "u", "y")
 	if got := lastLog(rec); got != "unmute "+a.SilencedBy[0] {
 		t.Fatalf("controller got %q, want unmute %s", got, a.SilencedBy[0])
 	}
@@ -127,21 +156,21 @@ func TestAlertShowMutedAndUnmute(t *testing.T) {
 func TestAlertEventLog(t *testing.T) {
 	m, _ := openAlerts(t, 200, 50)
 	hit(m, "e")
-	if !m.alerts.events {
+	if m.alerts.tab != tabEvents {
 		t.Fatal("e did not open the event log")
 	}
 	mustShow(t, m, "EVENT LOG", "firing", "acknowledged", "muted", "resolved")
 	n := len(m.alerts.snap.Events)
-	if m.alerts.log.Cursor() != n-1 {
-		t.Fatalf("the event log opens on the newest event: %d of %d", m.alerts.log.Cursor(), n)
+	if m.alerts.lists[tabEvents].Cursor() != n-1 {
+		t.Fatalf("the event log opens on the newest event: %d of %d", m.alerts.lists[tabEvents].Cursor(), n)
 	}
 	keys(m, "k", "k")
-	if m.alerts.log.Cursor() != n-3 {
-		t.Fatalf("up in the event log goes back: %d, want %d", m.alerts.log.Cursor(), n-3)
+	if m.alerts.lists[tabEvents].Cursor() != n-3 {
+		t.Fatalf("up in the event log goes back: %d, want %d", m.alerts.lists[tabEvents].Cursor(), n-3)
 	}
 	keys(m, "j", "j", "j")
-	if m.alerts.log.Cursor() != n-1 {
-		t.Fatalf("down returns to the newest: %d", m.alerts.log.Cursor())
+	if m.alerts.lists[tabEvents].Cursor() != n-1 {
+		t.Fatalf("down returns to the newest: %d", m.alerts.lists[tabEvents].Cursor())
 	}
 	hit(m, "e")
 	mustShow(t, m, "ALERTS  2 firing")

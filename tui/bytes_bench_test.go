@@ -60,6 +60,7 @@ func (c engineControl) Focus(id string)        { c.focused.Store(id); c.e.Focus(
 func (engineControl) Ack(string, string)       {}
 func (engineControl) Mute(MuteRequest)         {}
 func (engineControl) Unmute(string)            {}
+func (engineControl) Unack(string)             {}
 func (engineControl) ReplayPause(bool)         {}
 func (engineControl) ReplaySeek(time.Duration) {}
 func (engineControl) ReplaySpeed(float64)      {}

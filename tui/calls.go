@@ -274,7 +274,7 @@ func (t *callsTable) ShortHelp() []key.Binding {
 	if t.filter != "" || t.group != nil {
 		out = append(out, k.ClearFilter)
 	}
-	return append(out, k.Fleet, k.History)
+	return append(out, k.Fleet, k.CallHistory)
 }
 
 // FullHelp implements help.KeyMap.
@@ -282,7 +282,7 @@ func (t *callsTable) FullHelp() [][]key.Binding {
 	k := t.keys
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.Open, k.Filter, k.ClearFilter, k.Sort, k.Reverse, k.Fleet, k.History},
+		{k.Open, k.Filter, k.ClearFilter, k.Sort, k.Reverse, k.Fleet, k.CallHistory},
 	}
 }
 

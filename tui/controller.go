@@ -17,6 +17,8 @@ type Controller interface {
 	Ack(alertKey, note string)
 	// Mute silences alerts as the request describes.
 	Mute(req MuteRequest)
+	// Unack withdraws the acknowledgement of the alert with this key.
+	Unack(alertKey string)
 	// Unmute removes the silence with this id.
 	Unmute(silenceID string)
 	// ReplayPause pauses or resumes a replay (ignored when live).
@@ -38,6 +40,10 @@ const (
 	MuteCall
 	// MuteRule silences one rule on every call.
 	MuteRule
+	// MutePerson silences every alert of one participant.
+	MutePerson
+	// MuteAll silences everything.
+	MuteAll
 )
 
 // String returns "alert", "call" or "rule".
@@ -47,6 +53,10 @@ func (s MuteScope) String() string {
 		return "call"
 	case MuteRule:
 		return "rule"
+	case MutePerson:
+		return "person"
+	case MuteAll:
+		return "everything"
 	}
 	return "alert"
 }
@@ -61,6 +71,8 @@ type MuteRequest struct {
 	CallID string
 	// Rule is that alert's rule id (used by MuteRule).
 	Rule string
+	// ParticipantID is that alert's participant (used by MutePerson).
+	ParticipantID string
 	// For is how long the mute lasts; zero when UntilResolved is set.
 	For time.Duration
 	// UntilResolved lifts the mute when the alert resolves.

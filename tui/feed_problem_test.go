@@ -44,7 +44,7 @@ func TestConnectionFailuresAreSaidInTheBody(t *testing.T) {
 			m, _ := newTestModel(80, 24, downFrame(0, c.st))
 			m.Update(tickMsg(t0))
 			mustShow(t, m, c.says...)
-			mustNotShow(t, m, "No calls right now", "engine stopped")
+			mustNotShow(t, m, "No calls right now", "engine stopped", "0 calls")
 			if c.name == "unauthorized" {
 				m.Update(feedClosedMsg{})
 				mustShow(t, m, "refused the token (HTTP 401)")

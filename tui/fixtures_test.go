@@ -25,6 +25,7 @@ type recorder struct {
 	mu    sync.Mutex
 	calls []string
 	mutes []MuteRequest
+	notes []string // the notes of the acks, in order
 }
 
 func (r *recorder) add(s string) {
@@ -33,9 +34,15 @@ func (r *recorder) add(s string) {
 	r.calls = append(r.calls, s)
 }
 
-func (r *recorder) Focus(id string)            { r.add("focus " + id) }
-func (r *recorder) Ack(key, note string)       { r.add("ack " + key) }
+func (r *recorder) Focus(id string) { r.add("focus " + id) }
+func (r *recorder) Ack(key, note string) {
+	r.mu.Lock()
+	r.notes = append(r.notes, note)
+	r.mu.Unlock()
+	r.add("ack " + key)
+}
 func (r *recorder) Unmute(id string)           { r.add("unmute " + id) }
+func (r *recorder) Unack(key string)           { r.add("unack " + key) }
 func (r *recorder) ReplayPause(p bool)         { r.add(fmt.Sprintf("replay-pause %v", p)) }
 func (r *recorder) ReplaySeek(d time.Duration) { r.add("replay-seek " + d.String()) }
 func (r *recorder) ReplaySpeed(f float64)      { r.add(fmt.Sprintf("replay-speed %g", f)) }

@@ -113,7 +113,10 @@ func (h *header) parts(level int) []string {
 		if in.ended > 0 && level < 5 {
 			calls += fmt.Sprintf(" (+%d ended)", in.ended)
 		}
-		parts = append(parts, calls, h.alertCounts(level > 0))
+		if in.calls > 0 || !feedDown(in.feed) { // "0 calls" is no news while the feed is down
+			parts = append(parts, calls)
+		}
+		parts = append(parts, h.alertCounts(level > 0))
 		switch level {
 		case 0:
 			parts = append(parts, "feed "+fmtClock(in.feedTime))

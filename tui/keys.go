@@ -18,9 +18,10 @@ type KeyMap struct {
 	// Fleet screen.
 	Fleet, NextDimension, PrevDimension, FilterGroup key.Binding
 	// Call history (a team hub's ended calls).
-	History key.Binding
+	CallHistory key.Binding
 	// Alert pane.
-	Ack, Mute, Unmute, Jump, ShowMuted, EventLog key.Binding
+	Ack, Mute, Unmute, Jump, ShowMuted, EventLog      key.Binding
+	AckNote, History, Silences, Zoom, Expire, Yes, No key.Binding
 	// Mute picker.
 	PickScope, PickSpan, Confirm, Cancel key.Binding
 }
@@ -59,7 +60,7 @@ func DefaultKeyMap() KeyMap {
 		Diagnoses:      b([]string{"d"}, "d", "diagnoses"),
 		Read:           b([]string{"enter"}, "enter", "read diagnosis"),
 		Fleet:          b([]string{"F"}, "F", "fleet"),
-		History:        b([]string{"H"}, "H", "call history"),
+		CallHistory:    b([]string{"H"}, "H", "call history"),
 		NextDimension:  b([]string{"d"}, "d", "next dimension"),
 		PrevDimension:  b([]string{"D"}, "D", "previous dimension"),
 		FilterGroup:    b([]string{"enter"}, "enter", "calls of group"),
@@ -69,6 +70,13 @@ func DefaultKeyMap() KeyMap {
 		Jump:           b([]string{"enter"}, "enter", "go to call"),
 		ShowMuted:      b([]string{"M"}, "M", "show muted"),
 		EventLog:       b([]string{"e"}, "e", "event log"),
+		AckNote:        b([]string{"A"}, "A", "ack with note"),
+		History:        b([]string{"H"}, "H", "history"),
+		Silences:       b([]string{"v"}, "v", "silences"),
+		Zoom:           b([]string{"z"}, "z", "zoom"),
+		Expire:         b([]string{"x"}, "x", "expire silence"),
+		Yes:            b([]string{"y"}, "y", "yes"),
+		No:             b([]string{"n", "esc"}, "n", "no"),
 		PickScope:      b([]string{"left", "right", "h", "l"}, "←/→", "scope"),
 		PickSpan:       b([]string{"up", "down", "k", "j"}, "↑/↓", "duration"),
 		Confirm:        b([]string{"enter"}, "enter", "mute"),

@@ -78,7 +78,7 @@ func newModel(ctrl Controller, frames <-chan engine.Frame, opts Options) *Model 
 	m.call = newCallView(c)
 	m.fleet = newFleetScreen(c)
 	m.hist = newHistoryScreen(c, opts.History)
-	m.keys.History.SetEnabled(opts.History != nil)
+	m.keys.CallHistory.SetEnabled(opts.History != nil)
 	m.alerts = newAlertPane(c, opts.ReadOnly)
 	m.alerts.whyRO = opts.ReadOnlyReason
 	m.header = &header{common: c}

@@ -168,12 +168,17 @@ func (m *Model) alertKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return notice("this alert is not about one call")
 	}
-	return m.alerts.Update(msg, m.ctrl)
+	zoomed := m.alerts.zoomed
+	cmd := m.alerts.Update(msg, m.ctrl)
+	if zoomed != m.alerts.zoomed {
+		m.layout()
+	}
+	return cmd
 }
 
 // screenKey handles keys for the calls or call screen.
 func (m *Model) screenKey(msg tea.KeyPressMsg) tea.Cmd {
-	if m.screen == screenCalls && key.Matches(msg, m.keys.History) {
+	if m.screen == screenCalls && key.Matches(msg, m.keys.CallHistory) {
 		return m.openHistory()
 	}
 	if m.screen == screenCalls && msg.String() == "H" && m.opts.History == nil {

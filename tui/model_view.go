@@ -23,7 +23,9 @@ func (m *Model) layout() {
 	m.alerts.focused = m.alertKeys
 	m.alerts.beside = m.width >= widePane
 	if m.alertOpen {
-		if m.width >= widePane {
+		if m.alerts.zoomed { // z: the pane takes the whole body
+			m.alerts.SetSize(m.width, bodyH)
+		} else if m.width >= widePane {
 			paneW := min(max(m.width*2/5, 60), 90)
 			m.alerts.SetSize(paneW, bodyH)
 			bodyW = m.width - paneW
@@ -113,6 +115,9 @@ func (m *Model) body() string {
 	}
 	if !m.alertOpen {
 		return main
+	}
+	if m.alerts.zoomed {
+		return m.alerts.View()
 	}
 	if m.width >= widePane {
 		return joinBeside(main, m.alerts.View())

@@ -11,7 +11,7 @@ import (
 )
 
 // muteScopes are the picker's scopes, in MuteScope order.
-var muteScopes = []string{"this alert", "this call", "this rule everywhere"}
+var muteScopes = []string{"this alert", "this call", "this rule everywhere", "this person", "everything"}
 
 // muteSpans are the picker's durations; zero means until resolved.
 var muteSpans = []struct {
@@ -36,7 +36,8 @@ func (mp *mutePicker) Update(msg tea.KeyPressMsg) (req *MuteRequest, done bool) 
 	switch {
 	case key.Matches(msg, k.PickScope):
 		mp.scope = step(mp.scope, len(muteScopes), back)
-		if mp.scope == int(MuteCall) && mp.alert.Subject.CallID == "" {
+		for (mp.scope == int(MuteCall) && mp.alert.Subject.CallID == "") ||
+			(mp.scope == int(MutePerson) && mp.alert.Subject.ParticipantID == "") {
 			mp.scope = step(mp.scope, len(muteScopes), back)
 		}
 	case key.Matches(msg, k.PickSpan):
@@ -62,8 +63,12 @@ func step(i, n int, back bool) int {
 func (mp *mutePicker) request() MuteRequest {
 	a := &mp.alert
 	span := muteSpans[mp.span]
-	return MuteRequest{Scope: MuteScope(mp.scope), AlertKey: a.Key, CallID: a.Subject.CallID,
+	r := MuteRequest{Scope: MuteScope(mp.scope), AlertKey: a.Key, CallID: a.Subject.CallID,
 		Rule: a.Rule, For: span.d, UntilResolved: span.d == 0}
+	if r.Scope == MutePerson {
+		r.ParticipantID = a.Subject.ParticipantID
+	}
+	return r
 }
 
 // describe says what the mute covers, for the notice after confirming.
@@ -75,6 +80,10 @@ func (mp *mutePicker) describe() string {
 		what = "every alert of call " + clean(a.Subject.CallID)
 	case MuteRule:
 		what = "rule " + a.Rule + " on every call"
+	case MutePerson:
+		what = "every alert of " + clean(a.ParticipantName) + " (" + clean(a.Subject.ParticipantID) + ")"
+	case MuteAll:
+		what = "everything"
 	}
 	span := muteSpans[mp.span]
 	if span.d == 0 {

@@ -95,10 +95,19 @@ func (af *alertsFlags) do(cmd *cobra.Command, c feed.TeamCommand, done func(s *t
 }
 
 func newAlertsListCmd(af *alertsFlags) *cobra.Command {
+	return newBookListCmd(af, "list", "List the team's active alerts: firing, acknowledged (by whom), pending",
+		"print a JSON array of alerts (key, rule, severity, state, call, room, participant, name, since, ackedBy, ackedAt, ackNote, ...)",
+		func(w *feed.TeamAlerts) []feed.TeamAlert { return w.Active }, printAlerts)
+}
+
+// newBookListCmd builds a subcommand that prints part of the hub's book
+// (pick) as a table, or as a JSON array with --json.
+func newBookListCmd[T any](af *alertsFlags, use, short, jsonHelp string, pick func(*feed.TeamAlerts) []T,
+	table func(io.Writer, []T)) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "list",
-		Short: "List the team's active alerts: firing, acknowledged (by whom), pending",
+		Use:   use,
+		Short: short,
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s, _, stop, err := af.session(cmd.Context())
@@ -106,33 +115,28 @@ func newAlertsListCmd(af *alertsFlags) *cobra.Command {
 				return err
 			}
 			defer stop()
-			active := []feed.TeamAlert{}
-			if s.Alerts != nil {
-				active = s.Alerts.Active
+			items := []T{}
+			if s.Alerts != nil && pick(s.Alerts) != nil {
+				items = pick(s.Alerts)
 			}
 			if asJSON {
-				return writeJSON(cmd.OutOrStdout(), active)
+				return writeJSON(cmd.OutOrStdout(), items)
 			}
-			printAlerts(cmd.OutOrStdout(), active)
+			table(cmd.OutOrStdout(), items)
 			return nil
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array of alerts (key, rule, severity, state, call, room, participant, name, since, ackedBy, ackedAt, ackNote, ...)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, jsonHelp)
 	return cmd
 }
 
 // printAlerts writes the alerts as a table.
 func printAlerts(w io.Writer, alerts []feed.TeamAlert) {
-	if len(alerts) == 0 {
-		fmt.Fprintln(w, "no active alerts")
-		return
-	}
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "STATE\tSEVERITY\tRULE\tPERSON\tROOM\tSINCE\tKEY\tACK")
+	rows := make([][]string, 0, len(alerts))
 	for _, a := range alerts {
 		ack := ""
 		if a.AckedBy != "" {
-			ack = "acked by " + a.AckedBy + " " + a.AckedAt.Local().Format("15:04")
+			ack = "acked by " + a.AckedBy + " " + a.AckedAt.UTC().Format("15:04")
 			if a.AckNote != "" {
 				ack += ": " + a.AckNote
 			}
@@ -141,10 +145,9 @@ func printAlerts(w io.Writer, alerts []feed.TeamAlert) {
 		if len(a.SilencedBy) > 0 {
 			state += " (muted)"
 		}
-		row := []string{state, a.Severity, a.Rule, orDash(a.Name), orDash(a.Room), a.Since.Local().Format("15:04:05"), a.Key, ack}
-		printRow(tw, row)
+		rows = append(rows, []string{state, a.Severity, a.Rule, orDash(a.Name), orDash(a.Room), a.Since.UTC().Format("15:04:05"), a.Key, ack})
 	}
-	tw.Flush()
+	printTable(w, "no active alerts", []string{"STATE", "SEVERITY", "RULE", "PERSON", "ROOM", "SINCE", "KEY", "ACK"}, rows)
 }
 
 func newAlertsAckCmd(af *alertsFlags) *cobra.Command {
@@ -216,53 +219,27 @@ func silenceSpan(s feed.TeamSilence) string {
 	if s.UntilResolved {
 		return s.Scope + " until resolved"
 	}
-	return s.Scope + " until " + s.EndsAt.Local().Format("15:04")
+	return s.Scope + " until " + s.EndsAt.UTC().Format("15:04")
 }
 
 func newAlertsSilencesCmd(af *alertsFlags) *cobra.Command {
-	var asJSON bool
-	cmd := &cobra.Command{
-		Use:   "silences",
-		Short: "List the silences in force: scope, who, when, comment, end",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			s, _, stop, err := af.session(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer stop()
-			sils := []feed.TeamSilence{}
-			if s.Alerts != nil {
-				sils = s.Alerts.Silences
-			}
-			if asJSON {
-				return writeJSON(cmd.OutOrStdout(), sils)
-			}
-			printSilences(cmd.OutOrStdout(), sils)
-			return nil
-		},
-	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array of silences")
-	return cmd
+	return newBookListCmd(af, "silences", "List the silences in force: scope, who, when, comment, end",
+		"print a JSON array of silences (id, matcher, scope, createdBy, createdAt, comment, endsAt or untilResolved, muting)",
+		func(w *feed.TeamAlerts) []feed.TeamSilence { return w.Silences }, printSilences)
 }
 
 // printSilences writes the silences as a table.
 func printSilences(w io.Writer, sils []feed.TeamSilence) {
-	if len(sils) == 0 {
-		fmt.Fprintln(w, "no silences")
-		return
-	}
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tSCOPE\tCREATED BY\tCREATED\tENDS\tMUTING\tCOMMENT")
+	rows := make([][]string, 0, len(sils))
 	for _, s := range sils {
 		ends := "until resolved"
 		if !s.UntilResolved {
-			ends = s.EndsAt.Local().Format("15:04:05")
+			ends = s.EndsAt.UTC().Format("15:04:05")
 		}
-		printRow(tw, []string{s.ID, s.Scope, s.CreatedBy, s.CreatedAt.Local().Format("15:04:05"), ends,
+		rows = append(rows, []string{s.ID, s.Scope, s.CreatedBy, s.CreatedAt.UTC().Format("15:04:05"), ends,
 			fmt.Sprint(s.Muting), s.Comment})
 	}
-	tw.Flush()
+	printTable(w, "no silences", []string{"ID", "SCOPE", "CREATED BY", "CREATED", "ENDS", "MUTING", "COMMENT"}, rows)
 }
 
 func newAlertsExpireCmd(af *alertsFlags) *cobra.Command {
@@ -278,16 +255,25 @@ func newAlertsExpireCmd(af *alertsFlags) *cobra.Command {
 	}
 }
 
-// printRow writes one table row, each cell stripped of control
-// characters and tabs (they come from the hub).
-func printRow(w io.Writer, cells []string) {
-	for i, c := range cells {
-		if i > 0 {
-			io.WriteString(w, "\t")
-		}
-		io.WriteString(w, diagnose.Clean(c))
+// printTable writes rows under header, aligned (times in UTC, as the
+// TUI shows them), or none when there are no rows. Every cell is stripped
+// of control characters and tabs: they come from the hub.
+func printTable(w io.Writer, none string, header []string, rows [][]string) {
+	if len(rows) == 0 {
+		fmt.Fprintln(w, none)
+		return
 	}
-	io.WriteString(w, "\n")
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, r := range append([][]string{header}, rows...) {
+		for i, c := range r {
+			if i > 0 {
+				io.WriteString(tw, "\t")
+			}
+			io.WriteString(tw, diagnose.Clean(c))
+		}
+		io.WriteString(tw, "\n")
+	}
+	tw.Flush()
 }
 
 // writeJSON prints v as indented JSON.

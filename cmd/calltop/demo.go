@@ -112,7 +112,7 @@ func runDemo(ctx context.Context, cfg demoConfig) error {
 		return fmt.Errorf("demo hub: %w", err)
 	}
 	hubLog := log.New(io.Discard, "", 0)
-	opts := engine.Options{Source: "demo", NewBook: newFleetBook(nil, fleet)}
+	opts := engine.Options{Source: "demo", NewBook: newFleetBook(nil, fleet, "")}
 	if cfg.stateDir != "" {
 		if opts.Store, err = statefile.OpenStore(cfg.stateDir); err != nil {
 			ln.Close()

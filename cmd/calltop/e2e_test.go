@@ -37,12 +37,14 @@ var (
 )
 
 // calltopBinary builds cmd/calltop once per test run. Every end-to-end
-// test starts with it, so it is where -short skips them.
+// test starts with it, so it is where -short skips them and where a
+// missing tmux is found before anything is built.
 func calltopBinary(t *testing.T) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("-short: skipping the end-to-end test of the built binary in tmux (4-15 s each)")
 	}
+	feedtest.RequireTool(t, "tmux", "apt-get install tmux; .ci/run installs it")
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "calltop-e2e-bin-")
 		if err != nil {
@@ -84,8 +86,7 @@ var paneN int
 // env(1) in the pane, not by tmux -e: tmux puts its own default-terminal
 // in TERM after -e.
 func startPane(t *testing.T, cmd string, env ...string) *pane {
-	t.Helper()
-	feedtest.RequireTool(t, "tmux", "apt-get install tmux; .ci/run installs it")
+	t.Helper() // calltopBinary, called first, has checked for tmux
 	paneSeq.Lock()
 	paneN++
 	p := &pane{t: t, socket: fmt.Sprintf("calltop-e2e-%d-%d", os.Getpid(), paneN)}

@@ -46,10 +46,11 @@ func (ff fleetFlags) options() (alert.FleetOptions, error) {
 }
 
 // newFleetBook returns a maker of alert books that notify through n (if
-// any) and raise the fleet-level alerts fleet turns on.
-func newFleetBook(n *webhook.Notifier, fleet alert.FleetOptions) func() *alert.Book {
+// any), raise the fleet-level alerts fleet turns on, and act as user
+// ("": $USER).
+func newFleetBook(n *webhook.Notifier, fleet alert.FleetOptions, user string) func() *alert.Book {
 	return func() *alert.Book {
-		o := alert.Options{Fleet: fleet}
+		o := alert.Options{Fleet: fleet, User: user}
 		if n != nil {
 			o.Sender = n
 		}

@@ -42,7 +42,7 @@ func TestRootFleetFlagsReachTheBookOptions(t *testing.T) {
 	if err != nil || got != want {
 		t.Fatalf("root flags gave %+v, %v; want %+v", got, err, want)
 	}
-	b := newFleetBook(nil, got)()
+	b := newFleetBook(nil, got, "")()
 	if f := b.Options().Fleet; f != want {
 		t.Fatalf("the book has fleet options %+v, want %+v", f, want)
 	}

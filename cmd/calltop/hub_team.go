@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log"
 	"net"
-	"os/user"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -114,7 +113,7 @@ func setupTeam(o hubOptions, hc hub.Config, logger *log.Logger) (hub.Config, *te
 	}
 	var notifier *webhook.Notifier
 	cfg := team.Config{Name: o.name, SharedToken: o.token, Users: users, Audit: audit, Store: store,
-		NewMonitor: newMonitor, Logf: logger.Printf, Rate: rate.Limit(o.team.rate)}
+		NewMonitor: newMonitor, Logf: logger.Printf, Rate: rate.Limit(o.team.rate), AllowHosts: o.allowHost}
 	if hist != nil {
 		cfg.History, cfg.Ended, cfg.NewMonitor = hist.store, hist.ended, hist.newMonitor
 	}
@@ -186,116 +185,4 @@ func runTeamServer(ctx context.Context, o hubOptions, srv *team.Server, h *hub.H
 	err = ssh.Serve(ctx, ln)
 	cancel()
 	return errors.Join(err, <-errc)
-}
-
-func newHubUserCmd(e env) *cobra.Command {
-	var dir string
-	cmd := &cobra.Command{
-		Use:   "user",
-		Short: "Manage a team hub's users: add (prints the token), list, remove",
-		Long: `user manages the users of a team hub (calltop hub --team) in its state directory.
-Roles: a viewer sees; a responder also acknowledges and silences; an admin also
-manages users. Tokens are stored hashed (SHA-256) in users.json (mode 0600); the
-token is printed once, alone on stdout, by add. A running hub picks changes up at
-the next connection.`,
-		Example: `  calltop hub user add dana --role responder --state-dir /var/lib/calltop > dana.token
-  calltop hub user add vic --role viewer --state-dir /var/lib/calltop
-  calltop hub user list --state-dir /var/lib/calltop
-  calltop hub user remove vic --state-dir /var/lib/calltop`,
-		Args: cobra.NoArgs,
-	}
-	cmd.PersistentFlags().StringVar(&dir, "state-dir", "", "the team hub's state directory (default $XDG_STATE_HOME/calltop)")
-	open := func() (*team.Users, *team.Audit, error) {
-		d, err := stateDir(dir)
-		if err != nil {
-			return nil, nil, err
-		}
-		u, err := team.OpenUsers(d)
-		if err != nil {
-			return nil, nil, err
-		}
-		a, err := team.OpenAudit(d)
-		return u, a, err
-	}
-	var role string
-	add := &cobra.Command{
-		Use:   "add NAME --role viewer|responder|admin",
-		Short: "Add a user and print its new token alone on stdout",
-		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			users, audit, err := open()
-			if err != nil {
-				return err
-			}
-			defer audit.Close()
-			token, err := users.Add(args[0], role, time.Now())
-			auditUser(audit, "user add", args[0]+" as "+role, err)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintln(cmd.OutOrStdout(), token)
-			return nil
-		},
-	}
-	add.Flags().StringVar(&role, "role", "", "viewer, responder or admin")
-	add.MarkFlagRequired("role")
-	add.RegisterFlagCompletionFunc("role", cobra.FixedCompletions([]string{"viewer", "responder", "admin"}, cobra.ShellCompDirectiveNoFileComp))
-	list := &cobra.Command{
-		Use:   "list",
-		Short: "List the users and their roles",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			users, audit, err := open()
-			if err != nil {
-				return err
-			}
-			audit.Close()
-			all, err := users.List()
-			if err != nil {
-				return err
-			}
-			if len(all) == 0 {
-				fmt.Fprintln(cmd.OutOrStdout(), "no users")
-				return nil
-			}
-			for _, u := range all {
-				fmt.Fprintf(cmd.OutOrStdout(), "%-24s %-10s added %s\n", u.Name, u.Role, u.Created.Local().Format(time.DateTime))
-			}
-			return nil
-		},
-	}
-	remove := &cobra.Command{
-		Use:   "remove NAME",
-		Short: "Remove a user: its token stops working at its next connection",
-		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			users, audit, err := open()
-			if err != nil {
-				return err
-			}
-			defer audit.Close()
-			err = users.Remove(args[0])
-			auditUser(audit, "user remove", args[0], err)
-			if err == nil {
-				fmt.Fprintf(cmd.ErrOrStderr(), "removed %s\n", args[0])
-			}
-			return err
-		},
-	}
-	cmd.AddCommand(add, list, remove)
-	return cmd
-}
-
-// auditUser writes a user management command to the audit log, as the
-// OS user on this machine.
-func auditUser(a *team.Audit, op, target string, err error) {
-	who := "unknown"
-	if u, uerr := user.Current(); uerr == nil {
-		who = u.Username
-	}
-	e := team.Entry{At: time.Now().UTC(), User: who, Role: "local", From: "local", Op: op, Target: target, Result: "ok"}
-	if err != nil {
-		e.Result, e.Error = "error", err.Error()
-	}
-	a.Write(e)
 }

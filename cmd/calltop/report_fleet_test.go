@@ -58,19 +58,3 @@ func TestReportFleetSection(t *testing.T) {
 		t.Errorf("healthy fleet report (err %v) does not say nothing stands out:\n%s", err, out)
 	}
 }
-
-// dropFleetDimension takes the dimension keyed key out of a decoded JSON
-// report's fleet breakdown.
-func dropFleetDimension(rep map[string]any, key string) {
-	f, _ := rep["fleet"].(map[string]any)
-	dims, _ := f["dimensions"].([]any)
-	kept := dims[:0]
-	for _, d := range dims {
-		if m, _ := d.(map[string]any); m["key"] != key {
-			kept = append(kept, d)
-		}
-	}
-	if f != nil {
-		f["dimensions"] = kept
-	}
-}

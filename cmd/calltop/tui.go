@@ -40,6 +40,7 @@ type liveFlags struct {
 	stateDir string
 	webhooks []string
 	format   string
+	user     string // who acks and mutes ("": $USER)
 	fleet    fleetFlags
 	view     viewFlags
 	tui      tui.Options // from view and the locale, set by runRoot
@@ -54,6 +55,7 @@ func (l *liveFlags) register(root *cobra.Command) {
 	f.StringVar(&l.stateDir, "state-dir", "", "where acks, mutes, alert history and the log live (default $XDG_STATE_HOME/calltop or ~/.local/state/calltop)")
 	f.StringArrayVar(&l.webhooks, "webhook", nil, "post alerts to this webhook URL (repeatable)")
 	f.StringVar(&l.format, "webhook-format", "slack", "webhook payload: slack or json")
+	f.StringVar(&l.user, "user", "", "who acknowledges and mutes, as the alerts and chat show it (default $USER)")
 	l.fleet.register(root)
 	l.view.register(f)
 }
@@ -85,19 +87,19 @@ func runLive(ctx context.Context, live liveFlags) error {
 	if err != nil {
 		return err
 	}
-	store, err := statefile.OpenStore(dir)
-	if err != nil {
-		return err
+	opts := engine.Options{Events: client.Events(), Logf: log.Printf} // the header names the URL in use; log is calltop.log
+	if opts.Store, err = statefile.OpenStore(dir); err != nil {
+		// A read-only state directory: run, without saving, and say so.
+		opts.StoreProblem = "acks, silences and history are not saved (they last until you quit): " + err.Error()
 	}
-	logs, err := openLog(dir)
-	if err != nil {
-		return err
+	if logs, err := openLog(dir); err == nil {
+		defer logs.Close()
+	} else {
+		log.SetOutput(io.Discard) // nothing may write to the terminal under the TUI
 	}
-	defer logs.Close()
 	if w, ok := probeTeam(ctx, cfg); ok { // a team hub keeps the book
 		return runTeamTUI(ctx, cfg, w, live)
 	}
-	opts := engine.Options{Events: client.Events(), Store: store} // the header names the URL in use
 	var notifier *webhook.Notifier
 	if len(live.webhooks) > 0 {
 		notifier, err = webhook.NewNotifier(webhook.NotifierOptions{Webhooks: live.webhooks, Format: webhook.Format(live.format)})
@@ -107,19 +109,19 @@ func runLive(ctx context.Context, live liveFlags) error {
 		opts.Deliveries = notifier.Reports()
 	}
 	fleet, _ := live.fleet.options() // checked in runRoot
-	opts.NewBook = newFleetBook(notifier, fleet)
+	opts.NewBook = newFleetBook(notifier, fleet, live.user)
 	err = runTUI(ctx, opts, live.tui, client.Run)
 	if notifier != nil {
-		cctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-		notifier.Close(cctx)
-		cancel()
+		for _, lost := range closeNotifier(notifier, 3*time.Second) {
+			log.Print("alert notification lost at exit: ", lost) // calltop.log
+		}
 	}
 	return err
 }
 
 // newBook returns a maker of alert books that notify through n (if any).
 func newBook(n *webhook.Notifier) func() *alert.Book {
-	return newFleetBook(n, alert.FleetOptions{})
+	return newFleetBook(n, alert.FleetOptions{}, "")
 }
 
 func newMonitor() engine.Monitor { return diagnose.NewMonitor(diagnose.Options{}) }
@@ -154,13 +156,7 @@ func runTUI(ctx context.Context, opts engine.Options, topts tui.Options, produce
 	prog := tea.NewProgram(tui.New(controller{eng}, eng.Frames(), topts), tea.WithFPS(tuiFPS), tea.WithContext(ctx))
 	_, perr := prog.Run()
 	cancel()
-	// The terminal is already restored; give the feed a moment to close
-	// cleanly, but never keep the user waiting on a busy source.
-	stopped := make(chan struct{})
-	go func() { wg.Wait(); close(stopped) }()
-	select {
-	case <-stopped:
-	case <-time.After(shutdownWait):
+	if !waitStopped(&wg, shutdownWait) {
 		return perr
 	}
 	close(errs)
@@ -171,6 +167,20 @@ func runTUI(ctx context.Context, opts engine.Options, topts tui.Options, produce
 		return err
 	}
 	return nil
+}
+
+// waitStopped waits up to d for wg and reports whether it was done: the
+// terminal is already restored; the feed gets a moment to close cleanly,
+// but the user never waits on a busy source.
+func waitStopped(wg *sync.WaitGroup, d time.Duration) bool {
+	stopped := make(chan struct{})
+	go func() { wg.Wait(); close(stopped) }()
+	select {
+	case <-stopped:
+		return true
+	case <-time.After(d):
+		return false
+	}
 }
 
 // stateDir returns dir, or the default state directory.
@@ -214,6 +224,9 @@ func (c controller) Mute(r tui.MuteRequest) {
 
 // Unmute implements tui.Controller.
 func (c controller) Unmute(silenceID string) { c.e.Unmute(silenceID) }
+
+// Unack implements tui.Controller.
+func (c controller) Unack(alertKey string) { c.e.Unack(alertKey) }
 
 // ReplayPause implements tui.Controller.
 func (c controller) ReplayPause(paused bool) { c.e.ReplayPause(paused) }

@@ -52,12 +52,7 @@ func runTeamTUI(ctx context.Context, cfg client.Config, w feed.TeamWelcome, live
 	wg.Go(func() { t.Run(ctx) })
 	_, err = tea.NewProgram(t.Model, tea.WithFPS(tuiFPS), tea.WithContext(ctx)).Run()
 	cancel()
-	stopped := make(chan struct{})
-	go func() { wg.Wait(); close(stopped) }()
-	select {
-	case <-stopped:
-	case <-time.After(shutdownWait):
-	}
+	waitStopped(&wg, shutdownWait)
 	if errors.Is(err, tea.ErrProgramKilled) {
 		return nil
 	}
@@ -69,7 +64,7 @@ func runTeamTUI(ctx context.Context, cfg client.Config, w feed.TeamWelcome, live
 // --webhook), so a watch beside the hub never doubles a post.
 func runTeamWatch(ctx context.Context, w feed.TeamWelcome, c *client.Client, opts engine.Options, wf watchFlags, out io.Writer) error {
 	opts.Remote = team.NewRemote(c.Send)
-	opts.Store, opts.NewBook = nil, nil
+	opts.Store, opts.NewBook, opts.BlindAfter = nil, nil, 0 // the hub pages when blind
 	eng, err := engine.New(opts)
 	if err != nil {
 		return err

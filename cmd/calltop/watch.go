@@ -163,10 +163,9 @@ func runWatch(ctx context.Context, w watchFlags, out, errOut io.Writer) error {
 	p.note("info", "start", fmt.Sprintf("watching %s; state %s; %d webhooks", opts.Source, store.Path, len(w.webhooks)))
 	err = watchRun(ctx, client, eng, p)
 	if notifier != nil {
-		cctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		notifier.Close(cctx)
-		cancel()
-		p.lost(notifier)
+		for _, lost := range closeNotifier(notifier, 5*time.Second) {
+			p.note("error", "notify-lost", lost)
+		}
 	}
 	p.note("info", "stop", "watch stopped")
 	return err
@@ -242,12 +241,18 @@ func (p *watchPrinter) frame(f engine.Frame) {
 // note prints a line of watch's own, stamped with the wall clock.
 func (p *watchPrinter) note(level, event, msg string) { p.log.note(level, event, msg) }
 
-// lost logs the notifications a Notifier could not send before it closed
-// (reports the engine, already stopped, did not take).
-func (p *watchPrinter) lost(n *webhook.Notifier) {
+// closeNotifier gives queued notifications up to grace, closes n and
+// says which it could not send (from the reports the engine, already
+// stopped, did not take), so none is dropped silently.
+func closeNotifier(n *webhook.Notifier, grace time.Duration) []string {
+	ctx, cancel := context.WithTimeout(context.Background(), grace)
+	n.Close(ctx)
+	cancel()
+	var lost []string
 	for d := range n.Reports() {
 		if !d.OK && !d.Retrying {
-			p.note("error", "notify-lost", fmt.Sprintf("%s of %s to %s not sent: %s", d.Kind, d.Key, d.Webhook, d.Err))
+			lost = append(lost, fmt.Sprintf("%s of %s to %s not sent: %s", d.Kind, alert.CleanText(d.Key), d.Webhook, d.Err))
 		}
 	}
+	return lost
 }

@@ -67,8 +67,9 @@ func wrongPath(t *testing.T) string {
 // untrusted certificate, a hello without a time.
 func TestBlindWatchPagesWithin30s(t *testing.T) {
 	if testing.Short() {
-		t.Skip("watch's real timings: about 22 s (the four cases run in parallel)")
+		t.Skip("watch's real timings: about 22 s (the four cases run in parallel, beside the other tests)")
 	}
+	t.Parallel()
 	for name, feed := range map[string]func(*testing.T) string{
 		"hub down": deadPort, "wrong URL": wrongPath, "untrusted TLS": untrustedTLS, "hello without ts": helloWithoutTime,
 	} {

@@ -124,7 +124,14 @@ func (b *Book) MuteFor(m Matcher, d time.Duration, who, why string, now time.Tim
 
 // Unmute removes the silence with the given id; alerts it muted that are
 // still firing and were never notified notify now.
-func (b *Book) Unmute(id string, now time.Time) error {
+func (b *Book) Unmute(id string, now time.Time) error { return b.UnmuteBy(id, "", now) }
+
+// UnmuteBy is Unmute attributed to who (default Options.User): a team
+// hub's user expiring a silence.
+func (b *Book) UnmuteBy(id, who string, now time.Time) error {
+	if who == "" {
+		who = b.opts.User
+	}
 	now = b.advance(now)
 	i := slices.IndexFunc(b.silences, func(s *Silence) bool { return s.ID == id })
 	if i < 0 {
@@ -132,8 +139,8 @@ func (b *Book) Unmute(id string, now time.Time) error {
 	}
 	s := b.silences[i]
 	b.removeSilence(i)
-	b.remember(s, b.opts.User, now)
-	b.log.add(Event{At: now, Kind: EvUnmuted, Who: b.opts.User, Text: s.ID + " removed: " + s.Matcher.String()})
+	b.remember(s, who, now)
+	b.log.add(Event{At: now, Kind: EvUnmuted, Who: who, Text: s.ID + " removed by " + who + ": " + s.Matcher.String()})
 	b.Tick(now)
 	return nil
 }

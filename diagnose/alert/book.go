@@ -85,8 +85,11 @@ func (b *Book) Observe(now time.Time, open []diagnose.Finding) {
 	fo := fold(open, b.opts.MinSeverity)
 	for i := range open {
 		f := &open[i]
+		if !f.Open() || f.Severity < b.opts.MinSeverity {
+			continue
+		}
 		key := f.Key()
-		if !f.Open() || f.Severity < b.opts.MinSeverity || fo.into[key] != "" {
+		if fo.into[key] != "" {
 			continue
 		}
 		seen[key] = true
@@ -296,11 +299,17 @@ func (b *Book) ordered(keep func(*Alert) bool) []*Alert {
 			out = append(out, a)
 		}
 	}
+	sortByTime(out, func(a *Alert) time.Time { return a.Start })
+	return out
+}
+
+// sortByTime orders alerts by the time at gives them, then by key: the
+// same order every run, whatever the map's.
+func sortByTime(out []*Alert, at func(*Alert) time.Time) {
 	slices.SortFunc(out, func(x, y *Alert) int {
-		if c := x.Start.Compare(y.Start); c != 0 {
+		if c := at(x).Compare(at(y)); c != 0 {
 			return c
 		}
 		return strings.Compare(x.Key, y.Key)
 	})
-	return out
 }

@@ -16,10 +16,6 @@ var causesOf = map[string][]string{
 	diagnose.RuleVideoPoor:        {diagnose.RuleCPULimited},
 }
 
-// CausesOf returns the rules a symptom rule folds under (nil for a rule
-// that is not a symptom).
-func CausesOf(rule string) []string { return causesOf[rule] }
-
 // person names one participant of one call.
 type person struct{ call, participant string }
 
@@ -31,32 +27,44 @@ type folding struct {
 }
 
 // fold finds the symptoms in open whose cause is open for the same person
-// (both at or above min severity).
+// (both at or above min severity). It costs nothing when no symptom is
+// open, and keys only the findings it folds.
 func fold(open []diagnose.Finding, min diagnose.Severity) folding {
-	causes := map[person]map[string]string{} // person -> cause rule -> key
+	live := func(f *diagnose.Finding) bool {
+		return f.Open() && f.Severity >= min && f.Subject.ParticipantID != ""
+	}
+	var symptoms []int
+	who := map[person]bool{}
+	for i := range open {
+		if f := &open[i]; causesOf[f.Rule] != nil && live(f) {
+			symptoms = append(symptoms, i)
+			who[person{f.Subject.CallID, f.Subject.ParticipantID}] = true
+		}
+	}
+	if len(symptoms) == 0 {
+		return folding{}
+	}
+	causes := map[person]map[string]int{} // person -> cause rule -> finding
 	for i := range open {
 		f := &open[i]
-		if !f.Open() || f.Severity < min || f.Subject.ParticipantID == "" {
+		p := person{f.Subject.CallID, f.Subject.ParticipantID}
+		if !who[p] || !live(f) {
 			continue
 		}
-		p := person{f.Subject.CallID, f.Subject.ParticipantID}
 		if causes[p] == nil {
-			causes[p] = map[string]string{}
+			causes[p] = map[string]int{}
 		}
 		if _, ok := causes[p][f.Rule]; !ok {
-			causes[p][f.Rule] = f.Key()
+			causes[p][f.Rule] = i
 		}
 	}
 	fo := folding{into: map[string]string{}, also: map[string][]string{}}
-	for i := range open {
+	for _, i := range symptoms {
 		f := &open[i]
-		cs := causesOf[f.Rule]
-		if cs == nil || !f.Open() || f.Severity < min {
-			continue
-		}
 		have := causes[person{f.Subject.CallID, f.Subject.ParticipantID}]
-		for _, c := range cs {
-			if key, ok := have[c]; ok {
+		for _, c := range causesOf[f.Rule] {
+			if j, ok := have[c]; ok {
+				key := open[j].Key()
 				fo.into[f.Key()] = key
 				fo.also[key] = append(fo.also[key], f.Message)
 				break

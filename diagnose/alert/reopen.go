@@ -3,7 +3,6 @@ package alert
 import (
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 )
 
@@ -11,7 +10,18 @@ import (
 // re-opens the same incident (the alert comes back with its id, its ack and
 // a flap count) and posts nothing. So that chat never reads "resolved" for
 // an incident that is back a minute later, the resolved notification of a
-// fired alert is held for that window and posted once it has passed.
+// fired alert is held for that window and posted once it has passed. An
+// alert that has flapped already gets a longer window (Reopen times one
+// plus its flaps, at most four times): the more it flapped, the longer it
+// must stay quiet before it counts as over.
+
+// maxWindowFactor caps how far flaps stretch the re-open window.
+const maxWindowFactor = 4
+
+// window is the re-open window of a resolved alert.
+func (b *Book) window(a *Alert) time.Duration {
+	return b.opts.Reopen * time.Duration(min(1+a.Flaps, maxWindowFactor))
+}
 
 // closeWindow puts a resolved alert in its re-open window, holding its
 // resolved notification; with no window it is posted at once.
@@ -30,7 +40,7 @@ func (b *Book) closeWindow(now time.Time, a *Alert, note string) {
 // window, and returns it (nil otherwise).
 func (b *Book) reopen(now time.Time, key string) *Alert {
 	a := b.closing[key]
-	if a == nil {
+	if a == nil || now.Sub(a.End) >= b.window(a) {
 		return nil
 	}
 	delete(b.closing, key)
@@ -55,7 +65,7 @@ func (b *Book) reopen(now time.Time, key string) *Alert {
 // resolved notifications they held.
 func (b *Book) closeWindows(now time.Time) {
 	for _, a := range b.closingOrdered() {
-		if now.Sub(a.End) < b.opts.Reopen {
+		if now.Sub(a.End) < b.window(a) {
 			continue
 		}
 		delete(b.closing, a.Key)
@@ -81,11 +91,6 @@ func (b *Book) closingOrdered() []*Alert {
 	for _, a := range b.closing {
 		out = append(out, a)
 	}
-	slices.SortFunc(out, func(x, y *Alert) int {
-		if c := x.End.Compare(y.End); c != 0 {
-			return c
-		}
-		return strings.Compare(x.Key, y.Key)
-	})
+	sortByTime(out, func(a *Alert) time.Time { return a.End })
 	return out
 }

@@ -40,11 +40,11 @@ func TestFlappingAlertReopensTheSameIncident(t *testing.T) {
 	}
 	end := at(3 * time.Minute)
 	b.Observe(end, nil)
-	b.Tick(end.Add(4 * time.Minute))
+	b.Tick(end.Add(19 * time.Minute)) // four flaps: its window is 4 x 5 min
 	if got := s.take(); len(got) != 0 {
 		t.Fatalf("resolved posted inside the window: %q", got)
 	}
-	b.Tick(end.Add(5 * time.Minute))
+	b.Tick(end.Add(20 * time.Minute))
 	if got, want := s.take(), []string{"resolved mos-low@c1/p1//0"}; !slices.Equal(got, want) {
 		t.Fatalf("after the window: got %q, want %q", got, want)
 	}
@@ -86,5 +86,24 @@ func TestReopenedAlertKeepsItsAck(t *testing.T) {
 	}
 	if got := s.take(); slices.Contains(got, "resolved ice-failed@c1/p1//0") {
 		t.Fatalf("resolved posted for a re-opened incident: %q", got)
+	}
+}
+
+// An alert that has flapped must stay quiet longer before it is over:
+// its window grows with its flaps (at most four times Reopen).
+func TestFlappedAlertWaitsLongerBeforeItIsOver(t *testing.T) {
+	b, s := newTestBook(Options{Reopen: 5 * time.Minute, DefaultFor: -1})
+	f := finding(diagnose.RuleICEDisconnected, diagnose.Critical, "c1", "p1")
+	open := []diagnose.Finding{f}
+	b.Observe(t0, open)
+	b.Observe(at(time.Minute), nil)
+	b.Observe(at(4*time.Minute), open) // flap 1: its window is now 10 min
+	b.Observe(at(5*time.Minute), nil)
+	b.Observe(at(11*time.Minute), open) // 6 min later: still the same incident
+	if a := b.Snapshot().Active[0]; a.Flaps != 2 {
+		t.Fatalf("want the incident re-opened twice, got %+v", a)
+	}
+	if got := s.take(); !slices.Equal(got, []string{"firing " + f.Key()}) {
+		t.Fatalf("posts %q", got)
 	}
 }

@@ -18,11 +18,14 @@ type Matcher struct {
 	CallID        string `json:"call,omitempty"`
 	ParticipantID string `json:"participant,omitempty"`
 	Rule          string `json:"rule,omitempty"`
+	// Person matches a participant by name (ParticipantName), in every
+	// call: `calltop alerts silence --person NAME`.
+	Person string `json:"person,omitempty"`
 }
 
 // Empty reports whether no field is set (and All is false).
 func (m Matcher) Empty() bool {
-	return !m.All && m.Key == "" && m.CallID == "" && m.ParticipantID == "" && m.Rule == ""
+	return !m.All && m.Key == "" && m.CallID == "" && m.ParticipantID == "" && m.Rule == "" && m.Person == ""
 }
 
 // Matches reports whether the matcher selects the alert.
@@ -33,7 +36,8 @@ func (m Matcher) Matches(a *Alert) bool {
 	return (m.Key == "" || m.Key == a.Key) &&
 		(m.CallID == "" || m.CallID == a.Subject.CallID) &&
 		(m.ParticipantID == "" || m.ParticipantID == a.Subject.ParticipantID) &&
-		(m.Rule == "" || m.Rule == a.Rule)
+		(m.Rule == "" || m.Rule == a.Rule) &&
+		(m.Person == "" || m.Person == a.ParticipantName)
 }
 
 // String renders the matcher as ParseMatcher reads it: "everything" or
@@ -44,12 +48,20 @@ func (m Matcher) String() string {
 	}
 	var parts []string
 	for _, kv := range [][2]string{{"alert", m.Key}, {"call", m.CallID},
-		{"participant", m.ParticipantID}, {"rule", m.Rule}} {
+		{"participant", m.ParticipantID}, {"person", quoteSpaces(m.Person)}, {"rule", m.Rule}} {
 		if kv[1] != "" {
 			parts = append(parts, kv[0]+"="+kv[1])
 		}
 	}
 	return strings.Join(parts, " ")
+}
+
+// quoteSpaces quotes a value with spaces (a person's name).
+func quoteSpaces(v string) string {
+	if strings.ContainsAny(v, " ,") {
+		return strconv.Quote(v)
+	}
+	return v
 }
 
 // ParseMatcher reads "everything" (or "all", "*") or key=value pairs
@@ -75,6 +87,8 @@ func ParseMatcher(s string) (Matcher, error) {
 			m.ParticipantID = v
 		case "rule":
 			m.Rule = v
+		case "person":
+			m.Person = v
 		default:
 			return Matcher{}, fmt.Errorf("matcher %q: unknown key %q (want call, participant, rule or alert)", f, k)
 		}

@@ -159,7 +159,9 @@ func (h *Hub) Handler() http.Handler {
 	mux.HandleFunc("/feed", h.serveFeed)
 	mux.HandleFunc("/healthz", h.serveHealth)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if h.cfg.Token == "" && !HostAllowed(r.Host, h.cfg.AllowHosts) {
+		// With Authenticate (a team hub), it checks the Host itself for
+		// clients it lets in without a token.
+		if h.cfg.Token == "" && h.cfg.Authenticate == nil && !HostAllowed(r.Host, h.cfg.AllowHosts) {
 			h.refuse(w, r, http.StatusForbidden, HostRefusal(r.Host))
 			return
 		}

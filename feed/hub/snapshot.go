@@ -16,7 +16,8 @@ type snapshotCache struct {
 	calls   [][]byte // feed.EncodeCalls output, nil when never encoded
 }
 
-// subscribe adds a subscriber and starts it with hello and one snapshot
+// subscribe adds a subscriber and starts it with hello, Config.Joined's
+// frames and one snapshot
 // of the calls as they were when it was added, so it misses and repeats
 // nothing. Only the copy of the calls is made under the hub's lock; the
 // encoding happens after it (and is kept until the calls change), so a

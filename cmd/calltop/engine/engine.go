@@ -43,6 +43,9 @@ type Options struct {
 	// into the first book when the first data arrives, saved after every
 	// ack or mute and at most once a second after other changes.
 	Store *statefile.Store
+	// StoreProblem, when Store is nil because the state directory cannot
+	// be used, is said in the book's event log once data arrives.
+	StoreProblem string
 	// Deliveries carries the webhook Notifier's reports into the book's
 	// event log (nil: none).
 	Deliveries <-chan alert.Delivery
@@ -71,9 +74,13 @@ type Options struct {
 	// none of its own (NewBook and Store are unused) and frames carry the
 	// remote book's picture.
 	Remote RemoteBook
-	// Findings puts the Monitor's open findings in every frame (a team
-	// hub streams them).
+	// Findings puts the Monitor's open findings in a frame once a second
+	// (a team hub streams them).
 	Findings bool
+	// Logf, when set, receives a line when the feed connects, fails,
+	// stalls or goes to reconnect (the TUI's calltop.log); nil logs
+	// nothing (watch prints the feed's state itself).
+	Logf func(format string, args ...any)
 	// StaleAfter is how long a participant's stats may stop, in data time,
 	// before the book hears about it (default 15 s).
 	StaleAfter time.Duration

@@ -1,18 +1,20 @@
 package engine
 
 import (
-	"log"
 	"net/url"
 	"time"
 
 	"github.com/calltop/calltop/diagnose"
 )
 
-// logFeedChange writes a line to the standard logger (calltop.log under
-// the TUI) when the feed connects, fails, stalls or goes to reconnect:
+// logFeedChange writes a line to logf (Options.Logf: calltop.log under
+// the TUI; nil logs nothing) when the feed connects, fails, stalls or goes to reconnect:
 // the record a user reads after the fact. The URL is logged without
 // credentials and every feed-supplied string is cleaned.
-func logFeedChange(old, cur FeedStatus) {
+func logFeedChange(logf func(string, ...any), old, cur FeedStatus) {
+	if logf == nil {
+		return
+	}
 	if old.State == cur.State && old.Reason == cur.Reason && old.URL == cur.URL {
 		return
 	}
@@ -20,17 +22,17 @@ func logFeedChange(old, cur FeedStatus) {
 	why := diagnose.Clean(cur.Reason)
 	switch cur.State {
 	case "live":
-		log.Printf("feed %s: connected (connection %d)", where, cur.Connects)
+		logf("feed %s: connected (connection %d)", where, cur.Connects)
 	case "reconnecting":
-		log.Printf("feed %s: down (%s): %s; reconnecting in %s", where, cur.Problem, why,
+		logf("feed %s: down (%s): %s; reconnecting in %s", where, cur.Problem, why,
 			time.Until(cur.NextRetry).Round(100*time.Millisecond))
 	case "failed":
-		log.Printf("feed %s: failed (%s): %s; gave up", where, cur.Problem, why)
+		logf("feed %s: failed (%s): %s; gave up", where, cur.Problem, why)
 	case "stalled":
-		log.Printf("feed %s: stalled: no frame since %s", where, cur.Since.Format(time.RFC3339))
+		logf("feed %s: stalled: no frame since %s", where, cur.Since.Format(time.RFC3339))
 	case "connecting":
 		if old.State == "" {
-			log.Printf("feed %s: connecting", where)
+			logf("feed %s: connecting", where)
 		}
 	}
 }

@@ -3,7 +3,6 @@ package engine
 import (
 	"bytes"
 	"log"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -11,8 +10,7 @@ import (
 
 func TestFeedChangesAreLoggedWithoutSecrets(t *testing.T) {
 	var buf bytes.Buffer
-	log.SetOutput(&buf)
-	defer log.SetOutput(os.Stderr)
+	logf := log.New(&buf, "", 0).Printf
 	url := "ws://user:hunter2@127.0.0.1:7071/feed?token=s3cret"
 	states := []FeedStatus{
 		{State: "connecting", URL: url},
@@ -23,7 +21,7 @@ func TestFeedChangesAreLoggedWithoutSecrets(t *testing.T) {
 	}
 	old := FeedStatus{}
 	for _, st := range states {
-		logFeedChange(old, st)
+		logFeedChange(logf, old, st)
 		old = st
 	}
 	out := buf.String()

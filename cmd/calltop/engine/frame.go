@@ -23,8 +23,9 @@ type Frame struct {
 	Pending int
 	// Alerts is the alert book's picture (empty when there is no book).
 	Alerts alert.Snapshot
-	// Findings are the Monitor's open findings (only with
-	// Options.Findings: a team hub streams them).
+	// Findings are the Monitor's open findings, at most once a second
+	// (only with Options.Findings: a team hub streams them); nil in the
+	// frames between.
 	Findings []diagnose.Finding
 	// FirstChange is the wall time of the oldest change this frame carries
 	// (when the engine applied it): now minus FirstChange is how late the

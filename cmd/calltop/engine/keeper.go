@@ -18,6 +18,7 @@ const saveEvery = time.Second
 // in what another calltop on the same state directory did.
 type keeper struct {
 	store    *statefile.Store
+	problem  string // why there is no store, said once
 	sync     *statefile.Syncer
 	stop     context.CancelFunc
 	restored bool
@@ -77,6 +78,10 @@ func (k *keeper) notes() <-chan string {
 // restore loads the state file into b (once, before b sees anything),
 // noting in b's event log what went wrong, if anything.
 func (k *keeper) restore(b *alert.Book, now time.Time) {
+	if k.store == nil && k.problem != "" && b != nil {
+		b.Note(now, k.problem)
+		k.problem = ""
+	}
 	if k.store == nil || b == nil || k.restored {
 		return
 	}

@@ -30,6 +30,8 @@ type loop struct {
 	feedDown bool
 	lastEval time.Time // data time of the last book evaluation
 
+	findingsAt time.Time // wall time the open findings last went in a frame
+
 	seq      uint64
 	pending  int
 	first    time.Time // wall time of the oldest change not yet sent
@@ -42,6 +44,7 @@ type loop struct {
 
 func newLoop(e *Engine) *loop {
 	l := &loop{e: e, timer: time.NewTimer(time.Hour), keep: newKeeper(e.opts.Store)}
+	l.keep.problem = e.opts.StoreProblem
 	if e.opts.Replay == nil {
 		l.dog = newWatchdog(e.opts.BlindAfter)
 	} else {
@@ -267,7 +270,7 @@ func (l *loop) setFeedState(cs feed.Status) {
 	if n := int(cs.BadFrames); n > st.BadFrames {
 		st.BadFrames, st.LastBad = n, cs.LastBadReason
 	}
-	logFeedChange(l.feed, st)
+	logFeedChange(l.e.opts.Logf, l.feed, st)
 	if cs.State == feed.StateLive && l.feed.State != st.State {
 		l.epoch.connected() // a new connection: stale detection starts over
 	}
@@ -355,6 +358,9 @@ func (l *loop) emit(now time.Time) {
 	select {
 	case old := <-l.e.frames:
 		f.Pending += old.Pending
+		if f.Findings == nil {
+			f.Findings = old.Findings // an unread frame's findings are still the newest
+		}
 		if !old.FirstChange.IsZero() {
 			f.FirstChange = old.FirstChange
 		}
@@ -374,7 +380,7 @@ func (l *loop) fillAlerts(f *Frame) {
 	case l.book != nil:
 		f.Alerts = l.book.Snapshot()
 	}
-	if l.e.opts.Findings {
-		f.Findings = l.mon.OpenFindings()
+	if l.e.opts.Findings && time.Since(l.findingsAt) >= findingsEvery {
+		f.Findings, l.findingsAt = l.mon.OpenFindings(), time.Now()
 	}
 }

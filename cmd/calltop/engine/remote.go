@@ -34,6 +34,11 @@ func (l *loop) takeRemote(ev feed.Event) {
 	}
 }
 
+// findingsEvery is how often, at most, Options.Findings puts the open
+// findings in a frame: listing and sorting them costs too much for every
+// frame of a big feed, and a team hub streams them at this pace.
+const findingsEvery = time.Second
+
 // errNoBook and errNoData are Act's refusals when there is nothing to act on.
 var (
 	errNoBook = errors.New("no alert book")

@@ -127,7 +127,7 @@ func bookAct(user string, c feed.TeamCommand) (func(*alert.Book, time.Time) (*al
 			if !slices.ContainsFunc(b.Silences(), func(x alert.Silence) bool { return x.ID == c.Silence }) {
 				return nil, refuse(feed.CodeUnknownKey, "unknown silence %q (see calltop alerts silences)", c.Silence)
 			}
-			return nil, b.Unmute(c.Silence, now)
+			return nil, b.UnmuteBy(c.Silence, user, now)
 		}, nil
 	}
 	return nil, refuse(feed.CodeBadCommand, "unknown command %q (want ack, unack, silence or expire)", c.Op)
@@ -135,14 +135,11 @@ func bookAct(user string, c feed.TeamCommand) (func(*alert.Book, time.Time) (*al
 
 // matcherFromWire checks a silence's matcher and turns it into the book's.
 func matcherFromWire(w feed.TeamMatcher) (alert.Matcher, error) {
-	m := alert.Matcher{All: w.All, Key: w.Key, CallID: w.Call, ParticipantID: w.Participant, Rule: w.Rule}
-	if w.Person != "" {
-		return m, refuse(feed.CodeBadCommand, "silence by person is not supported by this hub's book")
-	}
+	m := bookMatcher(w)
 	if m.Empty() {
 		return m, refuse(feed.CodeBadCommand, "a silence needs --call, --rule, --person or --all")
 	}
-	if m.All && (m.Key != "" || m.CallID != "" || m.ParticipantID != "" || m.Rule != "") {
+	if m.All && (m.Key != "" || m.CallID != "" || m.ParticipantID != "" || m.Rule != "" || m.Person != "") {
 		return m, refuse(feed.CodeBadCommand, "--all silences everything; give it alone")
 	}
 	return m, nil

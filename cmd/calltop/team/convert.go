@@ -57,7 +57,7 @@ func silenceToWire(st alert.SilenceStatus) feed.TeamSilence {
 	m := st.Matcher
 	return feed.TeamSilence{ID: st.ID, Scope: m.String(), CreatedBy: st.Who, CreatedAt: st.Created, Comment: st.Why,
 		EndsAt: st.Ends, UntilResolved: st.UntilResolved, Muting: st.Muting,
-		Matcher: feed.TeamMatcher{All: m.All, Key: m.Key, Call: m.CallID, Participant: m.ParticipantID, Rule: m.Rule}}
+		Matcher: wireMatcher(m)}
 }
 
 // fromWire turns a team.alerts message back into the picture the TUI
@@ -79,8 +79,7 @@ func fromWire(w *feed.TeamAlerts, received, now time.Time) alert.Snapshot {
 	for _, ws := range w.Silences {
 		sil := alert.Silence{ID: ws.ID, Who: ws.CreatedBy, Why: ws.Comment, Created: ws.CreatedAt, Ends: ws.EndsAt,
 			UntilResolved: ws.UntilResolved,
-			Matcher: alert.Matcher{All: ws.Matcher.All, Key: ws.Matcher.Key, CallID: ws.Matcher.Call,
-				ParticipantID: ws.Matcher.Participant, Rule: ws.Matcher.Rule}}
+			Matcher:       bookMatcher(ws.Matcher)}
 		s.Silences = append(s.Silences, alert.SilenceStatus{Silence: sil, Left: sil.Left(s.Now), Muting: ws.Muting})
 	}
 	for _, e := range w.Events {
@@ -130,4 +129,14 @@ func findingsToWire(fs []diagnose.Finding) feed.TeamFindings {
 			Since: f.Start, Message: f.Message})
 	}
 	return w
+}
+
+// wireMatcher is a silence's matcher as the wire has it.
+func wireMatcher(m alert.Matcher) feed.TeamMatcher {
+	return feed.TeamMatcher{All: m.All, Key: m.Key, Call: m.CallID, Participant: m.ParticipantID, Rule: m.Rule, Person: m.Person}
+}
+
+// bookMatcher is the inverse of wireMatcher.
+func bookMatcher(w feed.TeamMatcher) alert.Matcher {
+	return alert.Matcher{All: w.All, Key: w.Key, CallID: w.Call, ParticipantID: w.Participant, Rule: w.Rule, Person: w.Person}
 }

@@ -2,6 +2,7 @@ package team
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -23,6 +24,7 @@ type Remote struct {
 	mu       sync.Mutex
 	welcome  feed.TeamWelcome
 	wire     *feed.TeamAlerts
+	snap     alert.Snapshot // wire as the TUI shows it, converted once
 	received time.Time
 	notes    []alert.Event
 	asked    map[string]string // command id -> what it asked, until answered
@@ -44,8 +46,10 @@ func (r *Remote) Take(frame []byte) bool {
 		if feed.DecodeTeam(frame, feed.TypeTeamAlerts, &w) != nil {
 			return false
 		}
+		now := time.Now()
+		snap := fromWire(&w, now, now)
 		r.mu.Lock()
-		r.wire, r.received = &w, time.Now()
+		r.wire, r.snap, r.received = &w, snap, now
 		r.mu.Unlock()
 		return true
 	case feed.TypeTeamWelcome:
@@ -102,16 +106,24 @@ func (r *Remote) Welcome() feed.TeamWelcome {
 }
 
 // Snapshot implements engine.RemoteBook: the hub's picture with its ages
-// moved on by the time since it came, and the local notes in the log.
+// moved on by the time since it came, and the local notes in the log. The
+// slices are shared between snapshots (read only), so a frame costs no
+// copy of the alerts.
 func (r *Remote) Snapshot() alert.Snapshot {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	var s alert.Snapshot
-	if r.wire != nil {
-		s = fromWire(r.wire, r.received, time.Now())
+	s := r.snap
+	if r.wire != nil && !r.wire.Now.IsZero() {
+		s.Now = r.wire.Now.Add(time.Since(r.received))
+		if len(s.Silences) > 0 {
+			s.Silences = slices.Clone(s.Silences)
+			for i := range s.Silences {
+				s.Silences[i].Left = s.Silences[i].Silence.Left(s.Now)
+			}
+		}
 	}
 	if len(r.notes) > 0 {
-		s.Events = append(s.Events, r.notes...)
+		s.Events = append(slices.Clip(s.Events), r.notes...)
 		s.LastEvent += uint64(len(r.notes))
 	}
 	return s
@@ -130,8 +142,7 @@ func (r *Remote) Unack(key string) {
 // Mute asks the hub for a silence of what m selects, for d or until
 // resolved, with a comment.
 func (r *Remote) Mute(m alert.Matcher, d time.Duration, untilResolved bool, comment string) {
-	w := feed.TeamMatcher{All: m.All, Key: m.Key, Call: m.CallID, Participant: m.ParticipantID, Rule: m.Rule}
-	r.command(feed.TeamCommand{Op: feed.OpSilence, Matcher: w, ForSec: d.Seconds(), UntilResolved: untilResolved,
+	r.command(feed.TeamCommand{Op: feed.OpSilence, Matcher: wireMatcher(m), ForSec: d.Seconds(), UntilResolved: untilResolved,
 		Comment: comment}, "silence of "+m.String())
 }
 

@@ -60,6 +60,9 @@ type Config struct {
 	// Now is the wall clock history searches measure "since" from
 	// (default time.Now).
 	Now func() time.Time
+	// AllowHosts are the Host names besides loopback ones that a hub
+	// without users or token answers (hub.Config.AllowHosts).
+	AllowHosts []string
 	// Rate and Burst limit each user's commands (defaults 5/s, 20).
 	Rate  rate.Limit
 	Burst int
@@ -140,7 +143,8 @@ func (s *Server) authenticate(r *http.Request) (hub.Peer, bool) {
 	if u, ok := s.cfg.Users.Lookup(token); ok {
 		return hub.Peer{User: u.Name, Role: u.Role}, true
 	}
-	if users, err := s.cfg.Users.List(); err == nil && len(users) == 0 && s.cfg.SharedToken == "" && token == "" {
+	if users, err := s.cfg.Users.List(); err == nil && len(users) == 0 && s.cfg.SharedToken == "" && token == "" &&
+		hub.HostAllowed(r.Host, s.cfg.AllowHosts) { // no DNS rebinding into a tokenless hub
 		return hub.Peer{User: anonymousUser, Role: feed.RoleAdmin}, true
 	}
 	return hub.Peer{}, false
@@ -247,6 +251,9 @@ func (s *Server) pump(ctx context.Context) {
 				return
 			}
 			p.noteRooms(f.Calls)
+			if f.Findings == nil && pending != nil {
+				f.Findings = pending.Findings // not yet published
+			}
 			pending = &f
 			if !armed {
 				timer.Reset(max(publishEvery-time.Since(p.last), 0))
@@ -256,7 +263,9 @@ func (s *Server) pump(ctx context.Context) {
 			armed = false
 			if pending != nil {
 				p.alerts(pending.Alerts)
-				p.findings(pending.Findings)
+				if pending.Findings != nil {
+					p.findings(pending.Findings)
+				}
 				pending = nil
 			}
 		case r := <-s.replies:

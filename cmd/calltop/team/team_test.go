@@ -15,6 +15,7 @@ import (
 	"github.com/calltop/calltop/diagnose/alert"
 	"github.com/calltop/calltop/diagnose/alert/statefile"
 	"github.com/calltop/calltop/feed"
+	"github.com/calltop/calltop/feed/client"
 	"github.com/calltop/calltop/feed/feedtest"
 	"github.com/calltop/calltop/feed/hub"
 	"github.com/calltop/calltop/feed/sim"
@@ -30,7 +31,7 @@ type teamHub struct {
 
 // startTeamHub serves scenario's calls at 5x from a team hub keeping its
 // state in dir.
-func startTeamHub(t *testing.T, dir, scenario string) *teamHub {
+func startTeamHub(t *testing.T, dir, scenario string, tweak ...func(*Config)) *teamHub {
 	t.Helper()
 	users, err := OpenUsers(dir)
 	if err != nil {
@@ -45,10 +46,14 @@ func startTeamHub(t *testing.T, dir, scenario string) *teamHub {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := NewServer(Config{Name: "test-hub", Users: users, Audit: audit, Store: store,
+	cfg := Config{Name: "test-hub", Users: users, Audit: audit, Store: store,
 		NewBook:    func() *alert.Book { return alert.NewBook(alert.Options{User: "hub-os-user"}) },
 		NewMonitor: func() engine.Monitor { return diagnose.NewMonitor(diagnose.Options{}) },
-		Logf:       t.Logf})
+		Logf:       t.Logf}
+	for _, f := range tweak {
+		f(&cfg)
+	}
+	srv, err := NewServer(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,9 +85,7 @@ func dial(t *testing.T, url, token string) *Session {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	cfg := feedtest.FastClient(url)
-	cfg.Token = token
-	s, err := Dial(ctx, cfg)
+	s, err := Dial(ctx, feedtestClient(url, token))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,4 +168,11 @@ func TestPlainHubAnswersNotTeam(t *testing.T) {
 	if !errors.Is(err, ErrNotTeam) {
 		t.Fatalf("Dial of a plain hub: %v, want ErrNotTeam", err)
 	}
+}
+
+// feedtestClient is a fast client configuration for url with token.
+func feedtestClient(url, token string) client.Config {
+	cfg := feedtest.FastClient(url)
+	cfg.Token = token
+	return cfg
 }

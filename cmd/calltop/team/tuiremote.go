@@ -33,6 +33,9 @@ func (c Controller) Mute(r tui.MuteRequest) {
 	c.Remote.Mute(MuteMatcher(r), r.For, r.UntilResolved, r.Note)
 }
 
+// Unack implements tui.Controller.
+func (c Controller) Unack(alertKey string) { c.Remote.Unack(alertKey) }
+
 // Unmute implements tui.Controller.
 func (c Controller) Unmute(silenceID string) { c.Remote.Unmute(silenceID) }
 
@@ -53,6 +56,10 @@ func MuteMatcher(r tui.MuteRequest) alert.Matcher {
 		m.CallID = r.CallID
 	case tui.MuteRule:
 		m.Rule = r.Rule
+	case tui.MutePerson:
+		m.CallID, m.ParticipantID = r.CallID, r.ParticipantID
+	case tui.MuteAll:
+		m.All = true
 	default:
 		m.Key = r.AlertKey
 	}

@@ -65,15 +65,19 @@ func NewSyncer(store *Store, poll time.Duration) *Syncer {
 
 // Save queues p to be written, replacing a state still waiting; it never
 // blocks.
-func (y *Syncer) Save(p alert.Persisted) {
+func (y *Syncer) Save(p alert.Persisted) { putNewest(y.saves, p) }
+
+// putNewest puts v on a channel of capacity one, replacing a value still
+// waiting there: the reader only ever wants the newest.
+func putNewest[T any](ch chan T, v T) {
 	for {
 		select {
-		case y.saves <- p:
+		case ch <- v:
 			return
 		default:
 		}
 		select {
-		case <-y.saves: // an older state still waiting: replace it
+		case <-ch:
 		default:
 		}
 	}
@@ -178,19 +182,7 @@ func (y *Syncer) read() (alert.Persisted, bool) {
 }
 
 // offer hands q to the engine, replacing an older state not taken yet.
-func (y *Syncer) offer(q alert.Persisted) {
-	for {
-		select {
-		case y.changes <- q:
-			return
-		default:
-		}
-		select {
-		case <-y.changes:
-		default:
-		}
-	}
-}
+func (y *Syncer) offer(q alert.Persisted) { putNewest(y.changes, q) }
 
 // report says that saving failed, once (a full disk fails every save),
 // and says so again when saving works again.

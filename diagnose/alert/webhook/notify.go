@@ -203,6 +203,10 @@ func (n *Notifier) report(d alert.Delivery) {
 	}
 }
 
+// errLost is the final report of a notification calltop stopped before
+// it could send.
+const errLost = "lost: calltop stopped before it could be sent"
+
 // MaxBatch is the most notifications one post carries. Notifications
 // that queue up while a webhook is rate-limited go out together, so an
 // incident touching many calls is a few messages, not one per alert.
@@ -215,7 +219,7 @@ func (n *Notifier) run(h *webhook) {
 	defer n.wg.Done()
 	for x := range h.queue {
 		if n.ctx.Err() != nil || h.limit.Wait(n.ctx) != nil {
-			n.reportAll(h, []alert.Notification{x}, alert.Delivery{Dropped: true, Err: "lost: calltop stopped before it could be sent"})
+			n.reportAll(h, []alert.Notification{x}, alert.Delivery{Dropped: true, Err: errLost})
 			continue
 		}
 		batch := []alert.Notification{x}
@@ -254,7 +258,7 @@ func (n *Notifier) deliver(h *webhook, batch []alert.Notification, body []byte) 
 	backoff := n.opts.Backoff
 	for attempt := 1; attempt <= n.opts.Attempts; attempt++ {
 		if attempt > 1 && h.limit.Wait(n.ctx) != nil {
-			n.reportAll(h, batch, alert.Delivery{Attempt: attempt, Err: "lost: calltop stopped before it could be sent"})
+			n.reportAll(h, batch, alert.Delivery{Attempt: attempt, Err: errLost})
 			return
 		}
 		status, retryAfter, err := n.post(h.url, body)
@@ -275,6 +279,7 @@ func (n *Notifier) deliver(h *webhook, batch []alert.Notification, body []byte) 
 		}
 		backoff = min(2*backoff, n.opts.MaxBackoff)
 		if !n.sleep(wait) {
+			n.reportAll(h, batch, alert.Delivery{Attempt: attempt, Err: errLost})
 			return
 		}
 	}

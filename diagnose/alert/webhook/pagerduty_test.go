@@ -152,3 +152,36 @@ func TestPagerDutyErrorsNeverShowTheRoutingKey(t *testing.T) {
 		}
 	})
 }
+
+// Notifications still queued when Close gives up are each reported lost,
+// never dropped silently (#22 item 7).
+func TestQueuedNotificationsAtCloseAreReportedLost(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		mem := feedtest.NewMemNet()
+		noLeaks(t)
+		release := make(chan struct{})
+		hang := newHook(t, mem, func(int, http.ResponseWriter, *http.Request) { <-release })
+		defer close(release)
+		opts := fastOptions(mem, hang.URL)
+		opts.Format, opts.RoutingKey = FormatPagerDuty, testRoutingKey // one event per request
+		opts.Timeout = time.Hour
+		n, _ := NewNotifier(opts)
+		rep := collect(n)
+		for i := range 4 {
+			n.Send(alert.Notification{Kind: alert.NotifyFiring, At: t0,
+				Alert: &alert.Alert{Key: fmt.Sprintf("k%d", i), ID: fmt.Sprintf("k%d#1", i), Rule: "rtt-high", Start: t0}})
+		}
+		wait(t, time.Second, "the first request", func() bool { return hang.count() == 1 })
+		closeNotifier(t, n, 100*time.Millisecond)
+		synctest.Wait() // the collector has taken every report
+		for i := range 4 {
+			key := fmt.Sprintf("k%d", i)
+			if _, ok := rep.find(func(d alert.Delivery) bool { return d.Key == key && !d.OK && !d.Retrying }); !ok {
+				t.Errorf("no final report for %s: it vanished", key)
+			}
+		}
+		if _, ok := rep.find(func(d alert.Delivery) bool { return strings.Contains(d.Err, "lost: calltop stopped") }); !ok {
+			t.Error("no report says the queued notifications were lost")
+		}
+	})
+}

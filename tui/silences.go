@@ -1,0 +1,81 @@
+package tui
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/calltop/calltop/diagnose/alert"
+)
+
+// matcherWords says what a silence matches, as on-call reads it:
+// "call standup", "rule loss-inbound", "person p7", "everything".
+func matcherWords(m alert.Matcher) string {
+	if m.All {
+		return "everything"
+	}
+	var parts []string
+	key := m.Key
+	if rule, subj, ok := strings.Cut(key, "@"); ok { // rule@call/participant/connection/ssrc
+		f := strings.Split(subj, "/")
+		key = rule + " of " + strings.Join(slices.DeleteFunc(f[:min(len(f), 2)], func(s string) bool { return s == "" }), "/")
+	}
+	for _, kv := range [][2]string{{"alert", key}, {"call", m.CallID}, {"person", m.ParticipantID}, {"rule", m.Rule}} {
+		if kv[1] != "" {
+			parts = append(parts, kv[0]+" "+clean(kv[1]))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// describeSilence names a silence by id for a question: its matcher and
+// how long it lasts.
+func (p *alertPane) describeSilence(id string) string {
+	for i := range p.snap.Silences {
+		if s := &p.snap.Silences[i]; s.ID == id {
+			return fmt.Sprintf("%s (%s, %s, by %s)", id, matcherWords(s.Matcher), p.silenceEnd(s), clean(s.Who))
+		}
+	}
+	return id
+}
+
+// silenceEnd says when a silence ends: "ends 14:05:00 (in 12m)", or
+// "until resolved: waiting for loss-inbound@c1/p1//0 (firing)".
+func (p *alertPane) silenceEnd(s *alert.SilenceStatus) string {
+	if s.UntilResolved {
+		if len(s.Waiting) == 0 {
+			return "until resolved"
+		}
+		return "until resolved: waiting for " + clean(strings.Join(s.Waiting, ", "))
+	}
+	return "ends " + fmtClock(s.Ends) + " (in " + fmtAgo(s.Left) + ")"
+}
+
+// silenceLines renders the silences tab: id, matcher, who and when,
+// the end or what it waits for, how many alerts it mutes, the comment.
+func (p *alertPane) silenceLines(w, h int) []string {
+	if len(p.silences) == 0 {
+		msg := "  No silences. m on an alert makes one."
+		if p.filter.Value() != "" {
+			msg = "  No silence matches the filter (esc clears it)."
+		}
+		return []string{p.styles.Dim.Render(msg)}
+	}
+	l := p.list()
+	from, to := l.Window()
+	out := make([]string, 0, h)
+	for i := from; i < min(to, from+h); i++ {
+		s := &p.silences[i]
+		line := fmt.Sprintf(" %-4s %s · %s · mutes %d · by %s at %s", clean(s.ID), matcherWords(s.Matcher),
+			p.silenceEnd(s), s.Muting, clean(s.Who), fmtClock(s.Created))
+		if s.Why != "" {
+			line += " · “" + clean(s.Why) + "”"
+		}
+		line = fit(line, w)
+		if i == l.Cursor() && p.focused {
+			line = p.styles.Selected.Render(line)
+		}
+		out = append(out, line)
+	}
+	return out
+}
