@@ -226,6 +226,11 @@ func (m *Model) setReplayKeys(on bool) {
 	k.SeekForward.SetEnabled(on)
 	k.Slower.SetEnabled(on)
 	k.Faster.SetEnabled(on)
+	if on { // p pauses the replay itself (see globalKey)
+		k.Pause.SetHelp("p", "pause replay")
+	} else {
+		k.Pause.SetHelp("p", "pause display")
+	}
 }
 
 // focus asks the engine for a call's detail.

@@ -58,6 +58,8 @@ func (m *Model) globalKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		return tea.Quit, true
 	case key.Matches(msg, k.Help):
 		m.showHelp = true
+	case key.Matches(msg, k.Pause) && m.latest.Replay != nil:
+		return m.toggleReplay(m.latest.Replay), true // a replay pauses itself, not only the display
 	case key.Matches(msg, k.Pause):
 		return m.setPaused(!m.paused), true
 	case key.Matches(msg, k.Fleet) && m.screen != screenFleet:
@@ -86,9 +88,7 @@ func (m *Model) replayKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	k, ctrl := &m.keys, m.ctrl
 	switch {
 	case key.Matches(msg, k.ReplayPause):
-		paused := !m.asked.paused(r)
-		m.asked.pause = &paused
-		return func() tea.Msg { ctrl.ReplayPause(paused); return nil }, true
+		return m.toggleReplay(r), true
 	case key.Matches(msg, k.SeekBack):
 		return func() tea.Msg { ctrl.ReplaySeek(-seekStep); return nil }, true
 	case key.Matches(msg, k.SeekForward):
@@ -100,6 +100,15 @@ func (m *Model) replayKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		return func() tea.Msg { ctrl.ReplaySpeed(speed); return nil }, true
 	}
 	return nil, false
+}
+
+// toggleReplay pauses or resumes the replay (space, and p during a
+// replay), from what the user last asked for.
+func (m *Model) toggleReplay(r *engine.ReplayStatus) tea.Cmd {
+	paused := !m.asked.paused(r)
+	m.asked.pause = &paused
+	ctrl := m.ctrl
+	return func() tea.Msg { ctrl.ReplayPause(paused); return nil }
 }
 
 // replayAsk is what the user last asked of the replay, until a frame

@@ -172,7 +172,12 @@ func (m *Model) hintBar() string {
 	bindings, keep := m.active().ShortHelp(), 0
 	if !(m.screen == screenCalls && m.calls.Filtering()) && !(m.screen == screenHistory && m.hist.Typing()) && !m.alerts.Picking() {
 		k := &m.keys
-		bindings, keep = append(bindings, k.AlertPane, k.Pause, k.Help, k.Quit), 2
+		if m.shown.Replay != nil { // the replay's own keys first (space pauses it, as p does)
+			replay := []key.Binding{k.ReplayPause, k.SeekBack, k.SeekForward, k.Faster}
+			bindings, keep = append(append(replay, bindings...), k.AlertPane, k.Help, k.Quit), 2
+		} else {
+			bindings, keep = append(bindings, k.AlertPane, k.Pause, k.Help, k.Quit), 2
+		}
 	}
 	return m.help.Bar(bindings, keep)
 }
