@@ -33,6 +33,9 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	if m.alerts.Picking() {
 		return m.alerts.Update(msg, m.ctrl)
 	}
+	if m.jump.on {
+		return m.jumpKey(msg)
+	}
 	if m.showHelp {
 		if key.Matches(msg, k.Help, k.Back) {
 			m.showHelp = false
@@ -91,6 +94,8 @@ func (m *Model) replayKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		return m.toggleReplay(r), true
 	case key.Matches(msg, k.SeekBack):
 		return func() tea.Msg { ctrl.ReplaySeek(-seekStep); return nil }, true
+	case key.Matches(msg, k.JumpTo):
+		return m.startJump(), true
 	case key.Matches(msg, k.SeekForward):
 		return func() tea.Msg { ctrl.ReplaySeek(seekStep); return nil }, true
 	case key.Matches(msg, k.Slower, k.Faster):

@@ -143,7 +143,7 @@ func (m *Model) globalKeys() []key.Binding {
 	if m.alertOpen {
 		out = append(out, k.SwitchPane)
 	}
-	return append(out, k.ReplayPause, k.SeekBack, k.SeekForward, k.Slower, k.Faster)
+	return append(out, k.ReplayPause, k.SeekBack, k.SeekForward, k.Slower, k.Faster, k.JumpTo)
 }
 
 // active is the component that has the keyboard.
@@ -168,6 +168,9 @@ func (m *Model) hintBar() string {
 	}
 	if m.showHelp {
 		return m.help.Bar(m.help.ShortHelp(), 2)
+	}
+	if m.jump.on {
+		return fit(m.jump.input.View(), m.width)
 	}
 	bindings, keep := m.active().ShortHelp(), 0
 	if !(m.screen == screenCalls && m.calls.Filtering()) && !(m.screen == screenHistory && m.hist.Typing()) && !m.alerts.Picking() {
