@@ -1,7 +1,6 @@
 package diagnose
 
 import (
-	"cmp"
 	"math"
 
 	"github.com/calltop/calltop/feed"
@@ -184,7 +183,7 @@ func (st *stream) update(s *feed.Stat, ts float64, smp *streamSample) (ok bool, 
 		st.started, st.lastTS = true, ts
 		st.store(&cur)
 		st.countFreezes(s.FreezeCount)
-		return false, cmp.Or(reason, g)
+		return false, firstFault(reason, g)
 	}
 	switch {
 	case ts == st.lastTS:
@@ -212,24 +211,24 @@ func (st *stream) update(s *feed.Stat, ts float64, smp *streamSample) (ok bool, 
 			d[i] = chk.delta
 			continue
 		}
-		reason = cmp.Or(reason, st.fault(i, prev, chk, &cur, &d))
+		reason = firstFault(reason, st.fault(i, prev, chk, &cur, &d))
 	}
 	if st.typ == stInbound || st.typ == stOutbound { // bytes and packets: no more than one stream can carry
 		if d[cBytes]/dt > maxBytesPerSec {
-			reason = cmp.Or(reason, st.fault(cBytes, st.c[0], counterCheck{reason: DQAbsurdValue, rebase: true}, &cur, &d))
+			reason = firstFault(reason, st.fault(cBytes, st.c[0], counterCheck{reason: DQAbsurdValue, rebase: true}, &cur, &d))
 		}
 		if d[cPackets]/dt > maxPacketsPerS {
-			reason = cmp.Or(reason, st.fault(cPackets, st.c[1], counterCheck{reason: DQAbsurdValue, rebase: true}, &cur, &d))
+			reason = firstFault(reason, st.fault(cPackets, st.c[1], counterCheck{reason: DQAbsurdValue, rebase: true}, &cur, &d))
 		}
 	}
 	st.store(&cur)
 	st.lastTS = ts
 	st.derive(smp, &d, dt, ts)
-	if st.typ == stInbound && st.kind == "video" {
+	if st.typ == stInbound && (s.FreezeCount != 0 || st.freezeCount != 0) { // video that has frozen
 		smp.dFreezes = st.countFreezes(s.FreezeCount)
 		smp.dFrozenSecs = d[cFreezeDur]
 	}
-	return true, cmp.Or(reason, g)
+	return true, firstFault(reason, g)
 }
 
 // countFreezes takes a received video stream's freezeCount and returns
@@ -246,6 +245,14 @@ func (st *stream) countFreezes(v float64) float64 {
 		return math.NaN()
 	}
 	return v - prev
+}
+
+// firstFault is the first of two data-quality reasons ("" is none).
+func firstFault(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }
 
 // counterLimit is the plausibility bound of counter i's value.
@@ -293,7 +300,7 @@ func (st *stream) firstCheck(cur *[nCounters]float64) (reason string) {
 	for _, i := range countersOf[st.typ] {
 		if chk := checkCounter(0, cur[i], counterLimit(i), i == cLost); chk.reason != "" && chk.reason != DQMissingField {
 			cur[i] = 0
-			reason = cmp.Or(reason, chk.reason)
+			reason = firstFault(reason, chk.reason)
 		}
 	}
 	return reason
