@@ -79,8 +79,13 @@ func (r *ruleSet) eval(c *call, p *participant, cn *connection, s *connSample, t
 		if math.IsNaN(v) {
 			continue // no decision on a missing or untrusted sample
 		}
-		burst := bursty && def.burst != nil && def.burst.holds(s)
-		rs.push(burst || def.op.crosses(v, def.raise), burst || def.op.crosses(v, def.clear), v, def.scale)
+		raise, clear := def.op.crosses(v, def.raise), def.op.crosses(v, def.clear)
+		burst := false
+		if bursty {
+			burst = def.burst != nil && def.burst.holds(s)
+			raise, clear = raise || burst, clear || burst
+		}
+		rs.push(raise, clear, v, def.scale)
 		// The window mean goes into messages only: computed when a finding
 		// is raised or open, not for every rule on every sample.
 		if rs.open == nil {

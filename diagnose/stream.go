@@ -196,22 +196,17 @@ func (st *stream) update(s *feed.Stat, ts float64, smp *streamSample) (ok bool, 
 	}
 	dt := (ts - st.lastTS) / 1000
 	var d [nCounters]float64
+	var slow uint16 // counters that did not simply grow
 	for j, i := range countersOf[st.typ] {
 		prev, c := st.c[j], cur[i]
-		limit := counterLimit(i)
-		if c >= prev && c >= 0 && c <= limit {
+		if c >= prev && c >= 0 && c <= counterLimit(i) {
 			d[i] = c - prev // what checkCounter says of a plain increase, without the call
 			continue
 		}
-		chk := checkCounter(prev, c, limit, i == cLost)
-		if chk.reason == DQCounterReset && st.twice {
-			chk = counterCheck{reason: DQOutOfOrder} // the other copy, not a restart
-		}
-		if chk.reason == "" {
-			d[i] = chk.delta
-			continue
-		}
-		reason = firstFault(reason, st.fault(i, prev, chk, &cur, &d))
+		slow |= 1 << j
+	}
+	if slow != 0 {
+		reason = st.judge(slow, &cur, &d)
 	}
 	if st.typ == stInbound || st.typ == stOutbound { // bytes and packets: no more than one stream can carry
 		if d[cBytes]/dt > maxBytesPerSec {
@@ -261,6 +256,27 @@ func counterLimit(i int) float64 {
 		return maxBytes
 	}
 	return maxCounter
+}
+
+// judge runs checkCounter on the counters in slow (bits by slot) and
+// applies each verdict; it returns the first fault.
+func (st *stream) judge(slow uint16, cur, d *[nCounters]float64) (reason string) {
+	for j, i := range countersOf[st.typ] {
+		if slow&(1<<j) == 0 {
+			continue
+		}
+		prev := st.c[j]
+		chk := checkCounter(prev, cur[i], counterLimit(i), i == cLost)
+		if chk.reason == DQCounterReset && st.twice {
+			chk = counterCheck{reason: DQOutOfOrder} // the other copy, not a restart
+		}
+		if chk.reason == "" {
+			d[i] = chk.delta
+			continue
+		}
+		reason = firstFault(reason, st.fault(i, prev, chk, cur, d))
+	}
+	return reason
 }
 
 // fault applies a marked counter's verdict: no delta this sample, and
