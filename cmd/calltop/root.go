@@ -24,10 +24,12 @@ func rootCommand(e env, live *liveFlags) *cobra.Command {
 right now and drills into one: live bitrate, packet loss and round-trip time beside
 plain-English diagnoses, and an alert pane to acknowledge and mute.
 
-With no --feed and no $CALLTOP_FEED, calltop opens the built-in demo.`,
+With no --feed and no $CALLTOP_FEED, calltop opens the built-in demo. On a team hub
+(calltop hub --team) the alert pane is the hub's book, shared by the whole team.`,
 		Example: `  calltop                                   # the demo (no feed configured)
   calltop --feed ws://127.0.0.1:7070/feed   # a live feed
-  CALLTOP_FEED=wss://feeds.example/feed calltop --token $T --ca ca.pem`,
+  CALLTOP_FEED=wss://feeds.example/feed calltop --token $T --ca ca.pem
+  calltop --feed wss://hub.example/feed --token $(cat dana.token)  # a team hub: its shared alert book`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Args:          cobra.NoArgs,

@@ -67,7 +67,7 @@ func TestTeamTUIOverSSH(t *testing.T) {
 	if err := os.WriteFile(authorized, []byte(lines), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	hub := startTeamProc(t, dir, "--ssh", "127.0.0.1:0", "--authorized-keys", authorized)
+	hub := startTeamProc(t, dir, "--ssh", "127.0.0.1:0", "--authorized-keys", authorized, "--ssh-max-sessions", "2")
 	var port string
 	waitUntil(t, 20*time.Second, "the SSH server to listen", func() bool {
 		if m := sshOn.FindStringSubmatch(hub.logs.String()); m != nil {
@@ -123,13 +123,19 @@ func TestTeamTUIOverSSH(t *testing.T) {
 		return strings.Contains(s, "read-only: vic is a viewer")
 	})
 
+	// A third session is over the cap of 2.
+	out, err = exec.Command(sshBin, append(sshArgs(keys, port, danaKey, "dana"), "-tt", "-o", "BatchMode=yes")...).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "too many sessions") {
+		t.Errorf("a third session with --ssh-max-sessions 2: %v, %q; want refused", err, out)
+	}
+
 	// A window change reaches the session's TUI.
 	if out, err := exec.Command("tmux", "-L", vic.socket, "resize-window", "-t", "e2e", "-x", "120", "-y", "30").CombinedOutput(); err != nil {
 		t.Fatalf("tmux resize-window: %v\n%s", err, out)
 	}
 	vic.waitFor("the TUI redrawn at 120 columns", func(s string) bool {
 		for _, l := range strings.Split(s, "\n") {
-			if len([]rune(strings.TrimRight(l, " "))) > 80 && strings.Contains(l, "calltop") {
+			if len([]rune(strings.TrimRight(l, " "))) > 80 {
 				return true
 			}
 		}

@@ -20,17 +20,13 @@ import (
 // a team hub before it keeps its own book.
 const teamProbeWait = 3 * time.Second
 
-// probeTeam asks the hub whether it is a team hub, and who we are there.
-// A hub that cannot be reached in time is taken for a plain one.
+// probeTeam asks the hub whether it is a team hub, and who we are there
+// (team.Probe: two frames, no snapshot). A hub that cannot be reached in
+// time is taken for a plain one.
 func probeTeam(ctx context.Context, cfg client.Config) (feed.TeamWelcome, bool) {
 	ctx, cancel := context.WithTimeout(ctx, teamProbeWait)
 	defer cancel()
-	s, err := team.Dial(ctx, cfg)
-	if err != nil {
-		return feed.TeamWelcome{}, false
-	}
-	defer s.Close()
-	return s.Welcome, true
+	return team.Probe(ctx, cfg)
 }
 
 // runTeamTUI is the TUI on a team hub: the hub's book, as the user the hub
@@ -42,7 +38,7 @@ func runTeamTUI(ctx context.Context, cfg client.Config, w feed.TeamWelcome, live
 		return err
 	}
 	topts.History = teamHistorySource{hc}
-	t, err := team.NewTUI(cfg, w, newMonitor, topts)
+	t, err := team.NewTUI(cfg, w, "", newMonitor, topts)
 	if err != nil {
 		return err
 	}

@@ -52,7 +52,10 @@ func newWatchCmd(e env) *cobra.Command {
 engine: alerts fire after their rule's delay, resolve, and are posted to webhooks.
 Every transition and action is written to stdout as one log line (logfmt, or JSON
 with --json). Acks, silences and history are kept in the same state file as the
-TUI's, so silences set in the TUI hold here. See docs/alerts.md.`,
+TUI's, so silences set in the TUI hold here. See docs/alerts.md.
+
+On a team hub (calltop hub --team) watch keeps no book: it prints the hub's events
+and posts nothing itself, since the hub posts each alert once (docs/team.md).`,
 		Example: `  calltop watch --feed ws://127.0.0.1:7070/feed
   calltop watch --feed wss://feed.example/feed --token $T --ca ca.pem \
       --webhook https://hooks.slack.com/services/T/B/X --json`,

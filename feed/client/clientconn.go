@@ -52,11 +52,11 @@ func (c *Client) serve(ctx context.Context, conn *websocket.Conn, u string) (tim
 	lv.last.Store(start.UnixNano())
 	var readErr error
 	readerDone, stop := make(chan struct{}), make(chan struct{})
+	c.setConn(conn) // before the reader: whoever reads hello may Send at once
 	go func() {
 		defer close(readerDone)
 		readErr = c.read(ctx, conn, lv, stop)
 	}()
-	c.setConn(conn)
 	defer func() {
 		c.setConn(nil)
 		close(stop)

@@ -151,3 +151,15 @@ func (s *Session) Close() {
 	}
 	<-s.done
 }
+
+// Probe asks the hub cfg points at whether it is a team hub, and who we
+// are there, from its first two frames (hello, then a team hub's welcome):
+// a plain hub's snapshot is not read.
+func Probe(ctx context.Context, cfg client.Config) (feed.TeamWelcome, bool) {
+	frames, err := client.Peek(ctx, cfg, 2)
+	var w feed.TeamWelcome
+	if err != nil || len(frames) < 2 || feed.DecodeTeam(frames[1], feed.TypeTeamWelcome, &w) != nil {
+		return feed.TeamWelcome{}, false
+	}
+	return w, true
+}

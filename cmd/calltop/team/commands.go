@@ -43,6 +43,12 @@ func (s *Server) inbound(p hub.Peer, frame []byte) {
 		return
 	}
 	c.Note, c.Comment = clean(c.Note), clean(c.Comment)
+	select {
+	case <-s.ready: // the engine is up
+	default:
+		s.queueReply(reply{peer: p, cmd: c, result: failed(c.ID, errors.New("the hub is starting: try again in a moment"))})
+		return
+	}
 	if err := s.permit(p, c); err != nil {
 		s.queueReply(reply{peer: p, cmd: c, result: failed(c.ID, err)})
 		return

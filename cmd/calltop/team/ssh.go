@@ -160,12 +160,12 @@ func (s *SSH) Serve(ctx context.Context, ln net.Listener) error {
 func (s *SSH) authorize(ctx ssh.Context, key ssh.PublicKey) bool {
 	name, err := keyUser(s.cfg.AuthorizedKeys, key)
 	if err != nil {
-		s.cfg.Logf("ssh: %s (%s): refused: %v", ctx.RemoteAddr(), ctx.User(), err)
+		s.cfg.Logf("ssh: %s (%s): refused: %v", ctx.RemoteAddr(), clean(ctx.User()), err)
 		return false
 	}
 	u, ok := s.team.user(name)
 	if !ok {
-		s.cfg.Logf("ssh: %s: refused: key of %q, who is not a user of this hub (calltop hub user add)", ctx.RemoteAddr(), name)
+		s.cfg.Logf("ssh: %s: refused: key of %q, who is not a user of this hub (calltop hub user add)", ctx.RemoteAddr(), clean(name))
 		return false
 	}
 	ctx.SetValue(sshCtxKey{}, sshUser{name: u.Name, role: u.Role})
@@ -225,7 +225,8 @@ func (s *SSH) session(sess ssh.Session) {
 	}
 	s.wg.Add(1)
 	defer func() { s.sessions.Add(-1); s.wg.Done() }()
-	s.cfg.Logf("ssh: %s logged in as %s (%s) from %s, %dx%d %s", sess.User(), u.name, u.role, from, pty.Window.Width, pty.Window.Height, pty.Term)
+	s.cfg.Logf("ssh: %s logged in as %s (%s) from %s, %dx%d %s", clean(sess.User()), u.name, u.role, from,
+		pty.Window.Width, pty.Window.Height, clean(pty.Term))
 	err := s.runTUI(sess, u, pty, winch)
 	s.cfg.Logf("ssh: session of %s from %s ended: %v", u.name, from, orWord(errString(err), "quit"))
 	sess.Exit(0)
@@ -239,7 +240,7 @@ func (s *SSH) runTUI(sess ssh.Session, u sshUser, pty ssh.Pty, winch <-chan ssh.
 	ctx, cancel := context.WithCancel(sess.Context())
 	defer cancel()
 	t, err := NewTUI(client.Config{URLs: []string{s.team.FeedURL()}, Token: token}, feed.TeamWelcome{User: u.name, Role: u.role},
-		s.cfg.NewMonitor, tui.Options{})
+		orWord(s.team.cfg.Name, "team hub")+" as "+u.name, s.cfg.NewMonitor, tui.Options{})
 	if err != nil {
 		return err
 	}

@@ -125,6 +125,9 @@ func TestResponderAckIsSeenAttributedAndViewerIsRefused(t *testing.T) {
 	vic := h.addUser(t, "vic", feed.RoleViewer)
 	a := waitFiring(t, h.url, vic)
 
+	if w, ok := Probe(t.Context(), feedtestClient(h.url, vic)); !ok || w.User != "vic" {
+		t.Fatalf("Probe of the team hub: %+v, %v", w, ok)
+	}
 	viewer := dial(t, h.url, vic)
 	if viewer.Welcome.User != "vic" || viewer.Welcome.Role != feed.RoleViewer {
 		t.Fatalf("welcome %+v, want vic the viewer", viewer.Welcome)
@@ -167,6 +170,9 @@ func TestPlainHubAnswersNotTeam(t *testing.T) {
 	_, err := Dial(ctx, feedtest.FastClient(th.URL()))
 	if !errors.Is(err, ErrNotTeam) {
 		t.Fatalf("Dial of a plain hub: %v, want ErrNotTeam", err)
+	}
+	if w, ok := Probe(ctx, feedtest.FastClient(th.URL())); ok {
+		t.Fatalf("Probe took a plain hub for a team hub: %+v", w)
 	}
 }
 
