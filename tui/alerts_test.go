@@ -71,6 +71,9 @@ func TestAlertAckWithNote(t *testing.T) {
 	if !m.alerts.Picking() {
 		t.Fatal("A did not open the note")
 	}
+	// The prompt shows what to type and what enter does (not "mute").
+	mustShow(t, m, "note: why you acknowledge it", "enter acknowledge")
+	mustNotShow(t, m, "enter mute")
 	for _, r := range "calling her" {
 		hit(m, string(r))
 	}
@@ -79,6 +82,13 @@ func TestAlertAckWithNote(t *testing.T) {
 		t.Fatalf("controller got %q with note %q", got, rec.notes)
 	}
 	mustShow(t, m, "acknowledged loss-inbound on support-escalation / Alice: calling her")
+}
+
+func TestAlertPaneFilterPromptAt80x24(t *testing.T) {
+	m, _ := openAlerts(t, 80, 24)
+	hit(m, "/")
+	mustShow(t, m, "/filter alerts by rule", "enter keep filter", "esc clear filter")
+	mustNotShow(t, m, "enter mute")
 }
 
 func TestAlertMutePicker(t *testing.T) {
