@@ -98,10 +98,10 @@ func TestAlertMutePicker(t *testing.T) {
 	if !m.alerts.Picking() {
 		t.Fatal("m did not open the picker")
 	}
-	mustShow(t, m, "Mute loss-inbound on support-escalation", "[this alert]", "[15m]")
+	mustShow(t, m, "Mute loss-inbound on support-escalation", "[this alert]", "[15m]", " everything ", " until resolved ") // every choice fits 80 columns
 	hit(m, "q") // typed into the picker, not a quit
 	keys(m, "right", "right", "down", "down", "down", "up")
-	mustShow(t, m, "[this rule everywhere]", "[4h]")
+	mustShow(t, m, "[rule everywhere]", "[4h]")
 	hit(m, "enter")
 	if m.alerts.Picking() || len(rec.mutes) != 1 {
 		t.Fatalf("enter: picking %v, mutes %v", m.alerts.Picking(), rec.mutes)
