@@ -42,7 +42,7 @@ func runTeamTUI(ctx context.Context, cfg client.Config, w feed.TeamWelcome, live
 		return err
 	}
 	topts.History = teamHistorySource{hc}
-	t, err := team.NewTUI(cfg, w, newMonitor, topts)
+	t, err := team.NewTUI(cfg, w, newMonitor, topts, "")
 	if err != nil {
 		return err
 	}

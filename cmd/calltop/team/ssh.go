@@ -231,6 +231,9 @@ func (s *SSH) session(sess ssh.Session) {
 	sess.Exit(0)
 }
 
+// sshSource names the feed in an SSH session's header.
+const sshSource = "team hub (ssh)"
+
 // runTUI runs the TUI for one session until the user quits, the session
 // ends or no key comes for the idle timeout.
 func (s *SSH) runTUI(sess ssh.Session, u sshUser, pty ssh.Pty, winch <-chan ssh.Window) error {
@@ -239,7 +242,7 @@ func (s *SSH) runTUI(sess ssh.Session, u sshUser, pty ssh.Pty, winch <-chan ssh.
 	ctx, cancel := context.WithCancel(sess.Context())
 	defer cancel()
 	t, err := NewTUI(client.Config{URLs: []string{s.team.FeedURL()}, Token: token}, feed.TeamWelcome{User: u.name, Role: u.role},
-		s.cfg.NewMonitor, tui.Options{})
+		s.cfg.NewMonitor, tui.Options{}, sshSource) // not the hub's internal loopback URL
 	if err != nil {
 		return err
 	}

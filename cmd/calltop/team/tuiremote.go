@@ -76,15 +76,16 @@ type TUI struct {
 }
 
 // NewTUI wires a TUI on the team hub cfg points at, as the user the hub
-// welcomed (a viewer's action keys say why they are refused).
-func NewTUI(cfg client.Config, w feed.TeamWelcome, newMonitor func() engine.Monitor, opts tui.Options) (*TUI, error) {
+// welcomed (a viewer's action keys say why they are refused); source names
+// the feed in the header ("" for its URL).
+func NewTUI(cfg client.Config, w feed.TeamWelcome, newMonitor func() engine.Monitor, opts tui.Options, source string) (*TUI, error) {
 	cfg.KeepUnknown = true
 	c, err := client.New(cfg)
 	if err != nil {
 		return nil, err
 	}
 	remote := NewRemote(c.Send)
-	eng, err := engine.New(engine.Options{NewMonitor: newMonitor, Events: c.Events(), Remote: remote})
+	eng, err := engine.New(engine.Options{NewMonitor: newMonitor, Events: c.Events(), Remote: remote, Source: source})
 	if err != nil {
 		return nil, err
 	}
