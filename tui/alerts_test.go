@@ -98,8 +98,9 @@ func TestAlertMutePicker(t *testing.T) {
 	if !m.alerts.Picking() {
 		t.Fatal("m did not open the picker")
 	}
-	mustShow(t, m, "Mute loss-inbound on support-escalation", "[this alert]", "[15m]", " everything ", " until resolved ") // every choice fits 80 columns
-	hit(m, "q")                                                                                                            // typed into the picker, not a quit
+	// Every choice fits 80 columns.
+	mustShow(t, m, "Mute loss-inbound on support-escalation", "[this alert]", "[15m]", " everything ", " until resolved ")
+	hit(m, "q") // typed into the picker, not a quit
 	keys(m, "right", "right", "down", "down", "down", "up")
 	mustShow(t, m, "[rule everywhere]", "[4h]")
 	hit(m, "enter")
