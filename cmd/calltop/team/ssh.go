@@ -232,8 +232,6 @@ func (s *SSH) session(sess ssh.Session) {
 	sess.Exit(0)
 }
 
-// sshSource names the feed in an SSH session's header.
-const sshSource = "team hub (ssh)"
 
 // runTUI runs the TUI for one session until the user quits, the session
 // ends or no key comes for the idle timeout.
