@@ -19,7 +19,8 @@
 //     participant's history and MOS;
 //   - rules, ruleSet (eval.go, findings.go, rules.go): the rule table on
 //     each sample, findings raised and cleared;
-//   - views (snapshot_build.go, live.go, report.go, calls_setup.go): the
+//   - views (snapshot_build.go, live.go, report.go, report_setup.go,
+//     report_summary.go, report_text.go, calls_setup.go): the
 //     Snapshot, the Report and the other read-outs.
 //
 // It is pure and deterministic: all time comes from the data's timestamps,

@@ -88,6 +88,9 @@ func newRuleSet() ruleSet {
 // eval runs every rule on a connection's new sample at data time t.
 func (r *ruleSet) eval(c *call, p *participant, cn *connection, s *connSample, t int64) {
 	defs, states := rules, cn.rules[:len(rules)] // locals: no reload or bounds check per rule
+	// Burst conditions (video-freeze's repeated freezes, the only one) need
+	// at least two freezes: tested once here, not for every rule.
+	bursty := s.freezes >= 2
 	for i := range defs {
 		def, rs := &defs[i], &states[i]
 		v := def.value(cn, s)
@@ -98,8 +101,13 @@ func (r *ruleSet) eval(c *call, p *participant, cn *connection, s *connSample, t
 		if math.IsNaN(v) {
 			continue // no decision on a missing or untrusted sample
 		}
-		burst := def.burst != nil && def.burst.holds(s)
-		rs.push(burst || def.op.crosses(v, def.raise), burst || def.op.crosses(v, def.clear), v, def.scale)
+		raise, clear := def.op.crosses(v, def.raise), def.op.crosses(v, def.clear)
+		burst := false
+		if bursty {
+			burst = def.burst != nil && def.burst.holds(s)
+			raise, clear = raise || burst, clear || burst
+		}
+		rs.push(raise, clear, v, def.scale)
 		// The window mean goes into messages only: computed when a finding
 		// is raised or open, not for every rule on every sample.
 		if rs.open == nil {

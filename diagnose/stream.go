@@ -1,7 +1,6 @@
 package diagnose
 
 import (
-	"cmp"
 	"math"
 
 	"github.com/calltop/calltop/feed"
@@ -202,7 +201,7 @@ func (st *stream) update(s *feed.Stat, ts float64, smp *streamSample) (ok bool, 
 		st.started, st.lastTS = true, ts
 		st.store(&cur)
 		st.countFreezes(s.FreezeCount)
-		return false, cmp.Or(reason, g)
+		return false, firstFault(reason, g)
 	}
 	switch {
 	case ts == st.lastTS:
@@ -215,39 +214,34 @@ func (st *stream) update(s *feed.Stat, ts float64, smp *streamSample) (ok bool, 
 	}
 	dt := (ts - st.lastTS) / 1000
 	var d [nCounters]float64
+	var slow uint16 // counters that did not simply grow
 	for j, i := range countersOf[st.typ] {
 		prev, c := st.c[j], cur[i]
-		limit := counterLimit(i)
-		if c >= prev && c >= 0 && c <= limit {
+		if c >= prev && c >= 0 && c <= counterLimit(i) {
 			d[i] = c - prev // what checkCounter says of a plain increase, without the call
 			continue
 		}
-		chk := checkCounter(prev, c, limit, i == cLost)
-		if chk.reason == DQCounterReset && st.twice {
-			chk = counterCheck{reason: DQOutOfOrder} // the other copy, not a restart
-		}
-		if chk.reason == "" {
-			d[i] = chk.delta
-			continue
-		}
-		reason = cmp.Or(reason, st.fault(i, prev, chk, &cur, &d))
+		slow |= 1 << j
+	}
+	if slow != 0 {
+		reason = st.judge(slow, &cur, &d)
 	}
 	if st.typ == stInbound || st.typ == stOutbound { // bytes and packets: no more than one stream can carry
 		if d[cBytes]/dt > maxBytesPerSec {
-			reason = cmp.Or(reason, st.fault(cBytes, st.c[0], counterCheck{reason: DQAbsurdValue, rebase: true}, &cur, &d))
+			reason = firstFault(reason, st.fault(cBytes, st.c[0], counterCheck{reason: DQAbsurdValue, rebase: true}, &cur, &d))
 		}
 		if d[cPackets]/dt > maxPacketsPerS {
-			reason = cmp.Or(reason, st.fault(cPackets, st.c[1], counterCheck{reason: DQAbsurdValue, rebase: true}, &cur, &d))
+			reason = firstFault(reason, st.fault(cPackets, st.c[1], counterCheck{reason: DQAbsurdValue, rebase: true}, &cur, &d))
 		}
 	}
 	st.store(&cur)
 	st.lastTS = ts
 	st.derive(smp, &d, dt, ts)
-	if st.typ == stInbound && st.kind == "video" {
+	if st.typ == stInbound && (s.FreezeCount != 0 || st.freezeCount != 0) { // video that has frozen
 		smp.dFreezes = st.countFreezes(s.FreezeCount)
 		smp.dFrozenSecs = d[cFreezeDur]
 	}
-	return true, cmp.Or(reason, g)
+	return true, firstFault(reason, g)
 }
 
 // countFreezes takes a received video stream's freezeCount and returns
@@ -266,12 +260,41 @@ func (st *stream) countFreezes(v float64) float64 {
 	return v - prev
 }
 
+// firstFault is the first of two data-quality reasons ("" is none).
+func firstFault(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
 // counterLimit is the plausibility bound of counter i's value.
 func counterLimit(i int) float64 {
 	if i == cBytes {
 		return maxBytes
 	}
 	return maxCounter
+}
+
+// judge runs checkCounter on the counters in slow (bits by slot) and
+// applies each verdict; it returns the first fault.
+func (st *stream) judge(slow uint16, cur, d *[nCounters]float64) (reason string) {
+	for j, i := range countersOf[st.typ] {
+		if slow&(1<<j) == 0 {
+			continue
+		}
+		prev := st.c[j]
+		chk := checkCounter(prev, cur[i], counterLimit(i), i == cLost)
+		if chk.reason == DQCounterReset && st.twice {
+			chk = counterCheck{reason: DQOutOfOrder} // the other copy, not a restart
+		}
+		if chk.reason == "" {
+			d[i] = chk.delta
+			continue
+		}
+		reason = firstFault(reason, st.fault(i, prev, chk, cur, d))
+	}
+	return reason
 }
 
 // fault applies a marked counter's verdict: no delta this sample, and
@@ -311,7 +334,7 @@ func (st *stream) firstCheck(cur *[nCounters]float64) (reason string) {
 	for _, i := range countersOf[st.typ] {
 		if chk := checkCounter(0, cur[i], counterLimit(i), i == cLost); chk.reason != "" && chk.reason != DQMissingField {
 			cur[i] = 0
-			reason = cmp.Or(reason, chk.reason)
+			reason = firstFault(reason, chk.reason)
 		}
 	}
 	return reason

@@ -211,6 +211,13 @@ func (p *alertPane) subject(a *alert.Alert) string {
 	return where
 }
 
+// relabel is b saying what it does here (Confirm's enter mutes in the
+// picker, acknowledges in the note).
+func relabel(b key.Binding, what string) key.Binding {
+	b.SetHelp(b.Help().Key, what)
+	return b
+}
+
 // ShortHelp implements help.KeyMap.
 func (p *alertPane) ShortHelp() []key.Binding {
 	switch {
@@ -218,8 +225,10 @@ func (p *alertPane) ShortHelp() []key.Binding {
 		return p.picker.ShortHelp()
 	case p.prompt != nil:
 		return []key.Binding{p.keys.Yes, p.keys.No}
-	case p.note != nil, p.filtering:
-		return []key.Binding{p.keys.Confirm, p.keys.Cancel}
+	case p.note != nil:
+		return []key.Binding{relabel(p.keys.Confirm, "acknowledge"), p.keys.Cancel}
+	case p.filtering:
+		return []key.Binding{relabel(p.keys.Confirm, "keep filter"), p.keys.ClearFilter}
 	}
 	k := p.keys
 	out := []key.Binding{k.Jump}
@@ -281,10 +290,12 @@ func (p *alertPane) Update(msg tea.KeyPressMsg, ctrl Controller) tea.Cmd {
 		p.zoomed = !p.zoomed // the root lays the screen out again
 	case key.Matches(msg, k.Filter):
 		p.filtering = true
+		p.resize()
 		return p.filter.Focus()
 	case key.Matches(msg, k.ClearFilter) && p.filter.Value() != "":
 		p.filter.SetValue("")
 		p.refresh()
+		p.resize()
 	case key.Matches(msg, k.Ack), key.Matches(msg, k.AckNote), key.Matches(msg, k.Mute),
 		key.Matches(msg, k.Unmute), key.Matches(msg, k.Expire):
 		return p.act(msg, ctrl)

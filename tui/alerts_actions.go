@@ -45,6 +45,7 @@ func (p *alertPane) act(msg tea.KeyPressMsg, ctrl Controller) tea.Cmd {
 		in := newFilterInput(p.styles)
 		in.Prompt, in.Placeholder = "note: ", "why you acknowledge it (enter acknowledges, esc cancels)"
 		p.note, p.noteKey = &in, a.Key
+		p.resize()
 		return p.note.Focus()
 	case key.Matches(msg, k.Mute):
 		p.picker = &mutePicker{keys: p.keys, alert: *a, name: name}
@@ -138,10 +139,12 @@ func (p *alertPane) updateNote(msg tea.KeyPressMsg, ctrl Controller) tea.Cmd {
 	switch {
 	case key.Matches(msg, p.keys.Cancel):
 		p.note = nil
+		p.resize()
 		return notice("acknowledgement cancelled")
 	case key.Matches(msg, p.keys.Confirm):
 		note := strings.TrimSpace(p.note.Value())
 		p.note = nil
+		p.resize()
 		i := -1
 		for j := range p.rows {
 			if p.rows[j].Key == p.noteKey {
@@ -172,6 +175,7 @@ func (p *alertPane) updateFilter(msg tea.KeyPressMsg) tea.Cmd {
 		p.filter.Blur()
 		p.filter.SetValue("")
 		p.refresh()
+		p.resize()
 		return nil
 	}
 	var cmd tea.Cmd

@@ -106,3 +106,23 @@ func TestMutePickerPersonAndEverything(t *testing.T) {
 		t.Fatalf("mute requests %+v", rec.mutes)
 	}
 }
+
+// At 80x24 a silence's row names the call by its room and says who made
+// it before the long "until resolved" part; a person silence names them.
+func TestSilenceRowsReadAt80x24(t *testing.T) {
+	b := alertBook()
+	now := feedTime()
+	if _, err := b.Mute(alert.Matcher{CallID: "c-wifi-001"}, time.Time{}, true, "dana", "", now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.MuteFor(alert.Matcher{Person: "Dmitri"}, time.Hour, "erin", "", now); err != nil {
+		t.Fatal(err)
+	}
+	m, _ := newTestModel(80, 24, engineFrame(1, b))
+	keys(m, "!", "v", "z")
+	mustShow(t, m, "call support-escalation · by dana at", "person Dmitri · by erin at")
+	keys(m, "j", "x")
+	if want := "waiting for loss-inbound on support-escalation / Alice ("; !strings.Contains(flatScreen(m), want) {
+		t.Fatalf("the question lacks %q:\n%s", want, screenText(m))
+	}
+}

@@ -71,6 +71,9 @@ func TestAlertAckWithNote(t *testing.T) {
 	if !m.alerts.Picking() {
 		t.Fatal("A did not open the note")
 	}
+	// The prompt shows what to type and what enter does (not "mute").
+	mustShow(t, m, "note: why you acknowledge it", "enter acknowledge")
+	mustNotShow(t, m, "enter mute")
 	for _, r := range "calling her" {
 		hit(m, string(r))
 	}
@@ -81,6 +84,13 @@ func TestAlertAckWithNote(t *testing.T) {
 	mustShow(t, m, "acknowledged loss-inbound on support-escalation / Alice: calling her")
 }
 
+func TestAlertPaneFilterPromptAt80x24(t *testing.T) {
+	m, _ := openAlerts(t, 80, 24)
+	hit(m, "/")
+	mustShow(t, m, "/filter alerts by rule", "enter keep filter", "esc clear filter")
+	mustNotShow(t, m, "enter mute")
+}
+
 func TestAlertMutePicker(t *testing.T) {
 	m, rec := openAlerts(t, 80, 24)
 	a := selectAlert(t, m, diagnose.RuleLossInbound, "c-wifi-001")
@@ -88,10 +98,11 @@ func TestAlertMutePicker(t *testing.T) {
 	if !m.alerts.Picking() {
 		t.Fatal("m did not open the picker")
 	}
-	mustShow(t, m, "Mute loss-inbound on support-escalation", "[this alert]", "[15m]")
+	// Every choice fits 80 columns.
+	mustShow(t, m, "Mute loss-inbound on support-escalation", "[this alert]", "[15m]", " everything ", " until resolved ")
 	hit(m, "q") // typed into the picker, not a quit
 	keys(m, "right", "right", "down", "down", "down", "up")
-	mustShow(t, m, "[this rule everywhere]", "[4h]")
+	mustShow(t, m, "[rule everywhere]", "[4h]")
 	hit(m, "enter")
 	if m.alerts.Picking() || len(rec.mutes) != 1 {
 		t.Fatalf("enter: picking %v, mutes %v", m.alerts.Picking(), rec.mutes)

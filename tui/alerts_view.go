@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"charm.land/bubbles/v2/textinput"
 	"charm.land/lipgloss/v2"
 	"github.com/calltop/calltop/diagnose"
 	"github.com/calltop/calltop/diagnose/alert"
@@ -56,7 +57,11 @@ func (p *alertPane) SetSize(w, h int) {
 
 // resize gives the lists their height (after a foot opens or closes).
 func (p *alertPane) resize() {
-	_, h := p.innerSize()
+	w, h := p.innerSize()
+	fitInput(&p.filter, w)
+	if p.note != nil {
+		fitInput(p.note, w)
+	}
 	room := h - 1
 	switch {
 	case p.picker != nil:
@@ -69,6 +74,12 @@ func (p *alertPane) resize() {
 	for i := range p.lists {
 		p.lists[i].SetHeight(room)
 	}
+}
+
+// fitInput gives an input the width left after its prompt, so its
+// placeholder shows whole (a textinput of width 0 shows one letter of it).
+func fitInput(in *textinput.Model, w int) {
+	in.SetWidth(max(w-lipWidth(in.Prompt)-1, 1))
 }
 
 // pickerLines is how many lines the open mute picker takes; promptLines

@@ -64,7 +64,7 @@ func (v *callView) findingsPanel(w, h int) []string {
 	}
 	lines := []string{title}
 	if len(fs) == 0 {
-		lines = append(lines, "  No problems found on this call.")
+		lines = append(lines, v.noFindingsLine())
 	}
 	fit := v.findingsFit(w, h)
 	from, to := v.diags.Window()
@@ -77,6 +77,15 @@ func (v *callView) findingsPanel(w, h int) []string {
 	}
 	lines = append(lines, v.timelineLines(w, h-len(lines))...)
 	return blockLines(lines, w, h)
+}
+
+// noFindingsLine says why the call has no diagnoses: found fine, or watched
+// too briefly to say (the calls list's "~ new").
+func (v *callView) noFindingsLine() string {
+	if s := v.detail.Summary; s != nil && warming(s, v.feedTime) {
+		return "  " + v.styles.Dim.Render("No diagnoses yet: "+topFinding(s, v.feedTime)+".")
+	}
+	return "  No problems found on this call."
 }
 
 // findingLines renders one finding: severity and message, since when (or

@@ -3,6 +3,10 @@ package tui
 import (
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/calltop/calltop/cmd/calltop/engine"
+	"github.com/calltop/calltop/diagnose"
 )
 
 // flatScreen is the screen's text with every run of spaces and line
@@ -46,4 +50,23 @@ func TestJumpingFromAnAlertShowsItsDiagnosis(t *testing.T) {
 	if p := m.call.participant(); p == nil || p.Name != "Alice" {
 		t.Fatalf("the alert's participant is not selected: %v", p)
 	}
+}
+
+func TestACallWatchedBrieflyIsNotCalledProblemFree(t *testing.T) {
+	young := func(firstStats time.Duration) engine.Frame {
+		f := frame(2, 40, "")
+		c := f.Calls.Calls[0]
+		c.Severity, c.TopFinding, c.TopRule, c.FirstStats = diagnose.None, "", "", feedTime().Add(-firstStats)
+		d := wifiDetail(c)
+		d.Findings = nil
+		f.Calls.Focus = d
+		return f
+	}
+	m, _ := newTestModel(80, 24, frame(1, 40, ""))
+	hit(m, "enter")
+	m.Update(frameMsg(young(5 * time.Second)))
+	mustShow(t, m, "No diagnoses yet: warming up")
+	mustNotShow(t, m, "No problems found")
+	m.Update(frameMsg(young(time.Minute)))
+	mustShow(t, m, "No problems found on this call.")
 }

@@ -62,15 +62,12 @@ func newHistoryScreen(c common, src HistorySource) *historyScreen {
 	return s
 }
 
-// Open shows the screen with the search box focused; the first time it
-// also lists the newest calls.
+// Open shows the screen with the search box focused and asks the hub
+// again for the search it shows (the newest calls the first time): calls
+// have ended since it was last open.
 func (s *historyScreen) Open() tea.Cmd {
 	s.typing = true
-	focus := s.input.Focus()
-	if s.query == "" && s.asked == "" && s.results == nil {
-		return tea.Batch(focus, s.search(""))
-	}
-	return focus
+	return tea.Batch(s.input.Focus(), s.search(s.query))
 }
 
 // search asks the hub, in a command (I/O never runs in Update).
@@ -201,6 +198,8 @@ func (s *historyScreen) status() string {
 		return "searching…"
 	case s.err != "":
 		return "search failed"
+	case s.query == "" && len(s.results) == 0:
+		return "no ended calls yet"
 	case s.query == "":
 		return fmt.Sprintf("the newest %s", plural(len(s.results), "ended call"))
 	}

@@ -8,7 +8,7 @@ type KeyMap struct {
 	// Global keys.
 	Help, Quit, Pause, AlertPane, SwitchPane key.Binding
 	// Replay keys (enabled only when the frame says the source is a replay).
-	ReplayPause, SeekBack, SeekForward, Slower, Faster key.Binding
+	ReplayPause, SeekBack, SeekForward, Slower, Faster, JumpTo key.Binding
 	// Moving in lists.
 	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
 	// Calls screen.
@@ -42,6 +42,7 @@ func DefaultKeyMap() KeyMap {
 		SeekForward:    b([]string{"right"}, "→", "forward 10s"),
 		Slower:         b([]string{"["}, "[", "slower"),
 		Faster:         b([]string{"]"}, "]", "faster"),
+		JumpTo:         b([]string{"t"}, "t", "jump to time"),
 		Up:             b([]string{"up", "k"}, "↑/k", "up"),
 		Down:           b([]string{"down", "j"}, "↓/j", "down"),
 		PageUp:         b([]string{"pgup", "ctrl+u"}, "pgup/^u", "page up"),

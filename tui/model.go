@@ -63,6 +63,7 @@ type Model struct {
 	fleet  *fleetScreen
 	hist   *historyScreen
 	stored *storedView // the stored call on the call screen, opened from history
+	jump   replayJump  // a replay's "jump to" prompt
 	// findText is --find's text; findAsked says history was asked for it.
 	findText  string
 	findAsked bool
@@ -78,6 +79,7 @@ func newModel(ctrl Controller, frames <-chan engine.Frame, opts Options) *Model 
 	m.call = newCallView(c)
 	m.fleet = newFleetScreen(c)
 	m.hist = newHistoryScreen(c, opts.History)
+	m.jump = newReplayJump(&m.styles)
 	m.keys.CallHistory.SetEnabled(opts.History != nil)
 	m.alerts = newAlertPane(c, opts.ReadOnly)
 	m.alerts.whyRO = opts.ReadOnlyReason
@@ -226,6 +228,12 @@ func (m *Model) setReplayKeys(on bool) {
 	k.SeekForward.SetEnabled(on)
 	k.Slower.SetEnabled(on)
 	k.Faster.SetEnabled(on)
+	k.JumpTo.SetEnabled(on)
+	if on { // p pauses the replay itself (see globalKey)
+		k.Pause.SetHelp("p", "pause replay")
+	} else {
+		k.Pause.SetHelp("p", "pause display")
+	}
 }
 
 // focus asks the engine for a call's detail.

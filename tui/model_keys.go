@@ -33,6 +33,9 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	if m.alerts.Picking() {
 		return m.alerts.Update(msg, m.ctrl)
 	}
+	if m.jump.on {
+		return m.jumpKey(msg)
+	}
 	if m.showHelp {
 		if key.Matches(msg, k.Help, k.Back) {
 			m.showHelp = false
@@ -58,6 +61,8 @@ func (m *Model) globalKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		return tea.Quit, true
 	case key.Matches(msg, k.Help):
 		m.showHelp = true
+	case key.Matches(msg, k.Pause) && m.latest.Replay != nil:
+		return m.toggleReplay(m.latest.Replay), true // a replay pauses itself, not only the display
 	case key.Matches(msg, k.Pause):
 		return m.setPaused(!m.paused), true
 	case key.Matches(msg, k.Fleet) && m.screen != screenFleet:
@@ -86,11 +91,11 @@ func (m *Model) replayKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	k, ctrl := &m.keys, m.ctrl
 	switch {
 	case key.Matches(msg, k.ReplayPause):
-		paused := !m.asked.paused(r)
-		m.asked.pause = &paused
-		return func() tea.Msg { ctrl.ReplayPause(paused); return nil }, true
+		return m.toggleReplay(r), true
 	case key.Matches(msg, k.SeekBack):
 		return func() tea.Msg { ctrl.ReplaySeek(-seekStep); return nil }, true
+	case key.Matches(msg, k.JumpTo):
+		return m.startJump(), true
 	case key.Matches(msg, k.SeekForward):
 		return func() tea.Msg { ctrl.ReplaySeek(seekStep); return nil }, true
 	case key.Matches(msg, k.Slower, k.Faster):
@@ -100,6 +105,15 @@ func (m *Model) replayKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		return func() tea.Msg { ctrl.ReplaySpeed(speed); return nil }, true
 	}
 	return nil, false
+}
+
+// toggleReplay pauses or resumes the replay (space, and p during a
+// replay), from what the user last asked for.
+func (m *Model) toggleReplay(r *engine.ReplayStatus) tea.Cmd {
+	paused := !m.asked.paused(r)
+	m.asked.pause = &paused
+	ctrl := m.ctrl
+	return func() tea.Msg { ctrl.ReplayPause(paused); return nil }
 }
 
 // replayAsk is what the user last asked of the replay, until a frame

@@ -143,7 +143,7 @@ func (m *Model) globalKeys() []key.Binding {
 	if m.alertOpen {
 		out = append(out, k.SwitchPane)
 	}
-	return append(out, k.ReplayPause, k.SeekBack, k.SeekForward, k.Slower, k.Faster)
+	return append(out, k.ReplayPause, k.SeekBack, k.SeekForward, k.Slower, k.Faster, k.JumpTo)
 }
 
 // active is the component that has the keyboard.
@@ -169,10 +169,18 @@ func (m *Model) hintBar() string {
 	if m.showHelp {
 		return m.help.Bar(m.help.ShortHelp(), 2)
 	}
+	if m.jump.on {
+		return fit(m.jump.input.View(), m.width)
+	}
 	bindings, keep := m.active().ShortHelp(), 0
 	if !(m.screen == screenCalls && m.calls.Filtering()) && !(m.screen == screenHistory && m.hist.Typing()) && !m.alerts.Picking() {
 		k := &m.keys
-		bindings, keep = append(bindings, k.AlertPane, k.Pause, k.Help, k.Quit), 2
+		if m.shown.Replay != nil { // the replay's own keys first (space pauses it, as p does)
+			replay := []key.Binding{k.ReplayPause, k.SeekBack, k.SeekForward, k.Faster}
+			bindings, keep = append(append(replay, bindings...), k.AlertPane, k.Help, k.Quit), 2
+		} else {
+			bindings, keep = append(bindings, k.AlertPane, k.Pause, k.Help, k.Quit), 2
+		}
 	}
 	return m.help.Bar(bindings, keep)
 }

@@ -11,7 +11,7 @@ import (
 )
 
 // muteScopes are the picker's scopes, in MuteScope order.
-var muteScopes = []string{"this alert", "this call", "this rule everywhere", "this person", "everything"}
+var muteScopes = []string{"this alert", "this call", "rule everywhere", "this person", "everything"}
 
 // muteSpans are the picker's durations; zero means until resolved.
 var muteSpans = []struct {
@@ -78,6 +78,9 @@ func (mp *mutePicker) describe() string {
 	switch MuteScope(mp.scope) {
 	case MuteCall:
 		what = "every alert of call " + clean(a.Subject.CallID)
+		if a.Room != "" {
+			what = "every alert of call " + clean(a.Room) + " (" + clean(a.Subject.CallID) + ")"
+		}
 	case MuteRule:
 		what = "rule " + a.Rule + " on every call"
 	case MutePerson:
@@ -103,7 +106,7 @@ func (mp *mutePicker) View(st *Styles, width int) []string {
 				out[i] = " " + o + " "
 			}
 		}
-		return strings.Join(out, " ")
+		return strings.Join(out, "") // each choice has its own space either side: 80 columns hold them all
 	}
 	spans := make([]string, len(muteSpans))
 	for i, s := range muteSpans {
@@ -111,8 +114,8 @@ func (mp *mutePicker) View(st *Styles, width int) []string {
 	}
 	return []string{
 		st.Section.Render("Mute ") + clip(mp.name, width-5),
-		st.Label.Render("  scope    ") + choice(muteScopes, mp.scope),
-		st.Label.Render("  for      ") + choice(spans, mp.span),
+		st.Label.Render("  scope  ") + choice(muteScopes, mp.scope),
+		st.Label.Render("  for    ") + choice(spans, mp.span),
 	}
 }
 

@@ -20,7 +20,7 @@ func matcherWords(m alert.Matcher) string {
 		f := strings.Split(subj, "/")
 		key = rule + " of " + strings.Join(slices.DeleteFunc(f[:min(len(f), 2)], func(s string) bool { return s == "" }), "/")
 	}
-	for _, kv := range [][2]string{{"alert", key}, {"call", m.CallID}, {"person", m.ParticipantID}, {"rule", m.Rule}} {
+	for _, kv := range [][2]string{{"alert", key}, {"call", m.CallID}, {"person", m.ParticipantID}, {"person", m.Person}, {"rule", m.Rule}} {
 		if kv[1] != "" {
 			parts = append(parts, kv[0]+" "+clean(kv[1]))
 		}
@@ -28,12 +28,50 @@ func matcherWords(m alert.Matcher) string {
 	return strings.Join(parts, ", ")
 }
 
+// matcherWords is matcherWords with a call named by its room, as the
+// alert rows name it.
+func (p *alertPane) matcherWords(m alert.Matcher) string {
+	if room := p.roomOf(m.CallID); room != "" {
+		m.CallID = room
+	}
+	return matcherWords(m)
+}
+
+// roomOf is the room of a call an alert is about, or "".
+func (p *alertPane) roomOf(callID string) string {
+	if callID == "" {
+		return ""
+	}
+	for _, as := range [][]alert.Alert{p.snap.Active, p.snap.History} {
+		for i := range as {
+			if as[i].Subject.CallID == callID && as[i].Room != "" {
+				return clean(as[i].Room)
+			}
+		}
+	}
+	return p.rooms[callID]
+}
+
+// alertWords names an alert an until-resolved silence waits for, given as
+// "key (state)": "loss-inbound on standup / Ada J. (firing)".
+func (p *alertPane) alertWords(waiting string) string {
+	k, state, _ := strings.Cut(waiting, " (")
+	for _, as := range [][]alert.Alert{p.snap.Active, p.snap.History} {
+		for i := range as {
+			if a := &as[i]; a.Key == k {
+				return a.Rule + " on " + p.subject(a) + " (" + clean(state)
+			}
+		}
+	}
+	return clean(waiting)
+}
+
 // describeSilence names a silence by id for a question: its matcher and
 // how long it lasts.
 func (p *alertPane) describeSilence(id string) string {
 	for i := range p.snap.Silences {
 		if s := &p.snap.Silences[i]; s.ID == id {
-			return fmt.Sprintf("%s (%s, %s, by %s)", id, matcherWords(s.Matcher), p.silenceEnd(s), clean(s.Who))
+			return fmt.Sprintf("%s (%s, %s, by %s)", id, p.matcherWords(s.Matcher), p.silenceEnd(s), clean(s.Who))
 		}
 	}
 	return id
@@ -46,7 +84,11 @@ func (p *alertPane) silenceEnd(s *alert.SilenceStatus) string {
 		if len(s.Waiting) == 0 {
 			return "until resolved"
 		}
-		return "until resolved: waiting for " + clean(strings.Join(s.Waiting, ", "))
+		waiting := make([]string, len(s.Waiting))
+		for i, w := range s.Waiting {
+			waiting[i] = p.alertWords(w)
+		}
+		return "until resolved: waiting for " + strings.Join(waiting, ", ")
 	}
 	return "ends " + fmtClock(s.Ends) + " (in " + fmtAgo(s.Left) + ")"
 }
@@ -66,8 +108,8 @@ func (p *alertPane) silenceLines(w, h int) []string {
 	out := make([]string, 0, h)
 	for i := from; i < min(to, from+h); i++ {
 		s := &p.silences[i]
-		line := fmt.Sprintf(" %-4s %s · %s · mutes %d · by %s at %s", clean(s.ID), matcherWords(s.Matcher),
-			p.silenceEnd(s), s.Muting, clean(s.Who), fmtClock(s.Created))
+		line := fmt.Sprintf(" %-4s %s · by %s at %s · mutes %d · %s", clean(s.ID), p.matcherWords(s.Matcher),
+			clean(s.Who), fmtClock(s.Created), s.Muting, p.silenceEnd(s))
 		if s.Why != "" {
 			line += " · “" + clean(s.Why) + "”"
 		}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"syscall"
@@ -78,6 +79,9 @@ document per file, a line each (JSON lines).`,
 			if o.call != "" {
 				return reportStoredCall(ctx, *o, cmd.OutOrStdout())
 			}
+			if len(args) > 0 {
+				defer batchGC(e)()
+			}
 			if len(args) > 0 && !(len(args) == 1 && isPlainFile(args[0])) {
 				return reportFiles(ctx, *o, args, cmd.OutOrStdout(), cmd.ErrOrStderr())
 			}
@@ -121,6 +125,22 @@ func buildReport(ctx context.Context, o reportOptions, args []string, stderr io.
 		return diagnose.Report{}, err
 	}
 	return finishReport(m, src, "", stderr), nil
+}
+
+// batchGC tunes the collector for a report over files, a batch job whose
+// memory is bounded by what dumps keep (docs/dumps.md, Limits): it trades
+// heap for CPU, GOGC 400 under a 256 MiB soft memory limit, unless the
+// user set GOGC or GOMEMLIMIT. It returns the undo.
+func batchGC(e env) func() {
+	if e.getenv("GOGC") != "" || e.getenv("GOMEMLIMIT") != "" {
+		return func() {}
+	}
+	percent := debug.SetGCPercent(400)
+	limit := debug.SetMemoryLimit(256 << 20)
+	return func() {
+		debug.SetGCPercent(percent)
+		debug.SetMemoryLimit(limit)
+	}
 }
 
 // finishReport is the Monitor's report on src, after saying on stderr

@@ -104,6 +104,10 @@ func TestTeamTUIOverSSH(t *testing.T) {
 	dana.waitFor("the calls screen over SSH", func(s string) bool {
 		return strings.Contains(s, "live") && len(callRow.FindAllString(s, -1)) >= 1
 	})
+	// The header names the team hub, not the hub's internal loopback feed.
+	if s := dana.screen(); !strings.Contains(s, "calltop | team hub (ssh) | live") {
+		t.Errorf("the SSH session's header does not name the team hub:\n%s", s)
+	}
 	dana.keys("!")
 	dana.waitFor("a firing alert over SSH", func(s string) bool { return strings.Contains(s, "FIRING") })
 	alertPaneKey(dana, "a", "dana's ack over SSH", func(s string) bool {

@@ -74,8 +74,11 @@ func (b *Book) Restore(p Persisted, now time.Time) error {
 	for _, act := range p.Acks {
 		b.acks[act.Key] = act
 	}
-	for _, h := range b.history {
-		if h.ResolveDue { // its resolved post was held when calltop stopped
+	for _, h := range b.history { // newest first
+		// Its resolved post was held when calltop stopped, or it resolved
+		// within its re-open window: an until-resolved silence still waits
+		// for it, as in the process that saved it, and it may re-open.
+		if b.closing[h.Key] == nil && (h.ResolveDue || (b.opts.Reopen > 0 && now.Sub(h.End) < b.window(&h))) {
 			b.closing[h.Key] = &h
 		}
 	}

@@ -80,3 +80,40 @@ func TestNoResolvedPostForWhatWasNeverPostedFiring(t *testing.T) {
 		t.Fatalf("posted %q for an alert never posted firing", got)
 	}
 }
+
+// An until-resolved silence whose alert resolved a minute before the save
+// (so still in its re-open window in the saving process) is kept by a
+// process that restores the file: a watch started beside a TUI must not
+// drop, at start, a silence the TUI still shows.
+func TestRestoreKeepsAnUntilResolvedSilenceInItsAlertsReopenWindow(t *testing.T) {
+	tui := NewBook(Options{User: "tui", Reopen: 5 * time.Minute, DefaultFor: time.Second})
+	f := finding(diagnose.RuleICEFailed, diagnose.Critical, "c1", "p1")
+	tui.Observe(t0, []diagnose.Finding{f})
+	tui.Observe(at(2*time.Second), []diagnose.Finding{f})
+	if _, err := tui.Mute(Matcher{CallID: "c1"}, time.Time{}, true, "dana", "", at(3*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	tui.Observe(at(time.Minute), nil) // resolves: in its re-open window
+	if n := len(tui.Snapshot().Silences); n != 1 {
+		t.Fatalf("the saving book holds %d silences, want 1", n)
+	}
+	watch, _ := newTestBook(Options{Reopen: 5 * time.Minute, DefaultFor: time.Second})
+	if err := watch.Restore(tui.Persist(), at(2*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if snap := watch.Snapshot(); len(snap.Silences) != 1 {
+		t.Fatalf("the restoring book dropped the silence: %+v", snap.Silences)
+	}
+	// The alert comes back within the window: the same incident, still muted.
+	watch.Observe(at(2*time.Minute+time.Second), []diagnose.Finding{f})
+	if a := active(t, watch, f.Key()); !a.Muted() {
+		t.Fatalf("the alert came back unmuted: %+v", a)
+	}
+	// Once the window has passed, the silence ends.
+	watch.Observe(at(3*time.Minute), nil)
+	watch.Tick(at(14 * time.Minute)) // it flapped once: a 10-minute window
+	watch.Tick(at(14*time.Minute + time.Second))
+	if n := len(watch.Snapshot().Silences); n != 0 {
+		t.Fatalf("%d silences after the window, want 0", n)
+	}
+}

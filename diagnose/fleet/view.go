@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"math"
 	"slices"
+	"strings"
 )
 
 // View is an immutable picture of the fleet's groups at one moment.
@@ -14,7 +15,7 @@ type View struct {
 	// Problem counts people with an open finding at warning or worse.
 	Problem int
 	// Dims holds every dimension with its rows: PersonDimensions first,
-	// then call tags in the order they were first seen.
+	// then call tags by key.
 	Dims []DimView
 	// StandOut lists the groups whose share of a rule is far above the
 	// rest's: the group with the most certain claim first, its rules in
@@ -94,6 +95,7 @@ func (t *Table) View() *View {
 		slices.SortFunc(dv.Rows, compareRows)
 		v.Dims = append(v.Dims, dv)
 	}
+	slices.SortStableFunc(v.Dims[numPersonDims:], func(a, b DimView) int { return strings.Compare(a.Key, b.Key) })
 	v.StandOut = t.standOut()
 	t.view, t.viewGen = v, t.gen
 	return v

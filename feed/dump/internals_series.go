@@ -92,6 +92,13 @@ func splitKey(k string) (id, attr string, ok bool) {
 // decodeValues reads a series' values: a JSON string holding an array (the
 // usual, double-encoded form) or a plain array.
 func decodeValues(p *anyParser, raw json.RawMessage) ([]any, bool) {
+	if inner, plain := plainString(raw); plain {
+		var vals []any
+		if p.unmarshal(inner, &vals) != nil {
+			return nil, false
+		}
+		return vals, true
+	}
 	v, ok := p.parse(raw)
 	if !ok {
 		var vals []any
@@ -117,6 +124,22 @@ func decodeValues(p *anyParser, raw json.RawMessage) ([]any, bool) {
 		return vals, true
 	}
 	return nil, false
+}
+
+// plainString returns the contents of a JSON string that needs no
+// decoding (printable ASCII, no escapes): the usual values string, read
+// in place instead of copied first.
+func plainString(raw []byte) ([]byte, bool) {
+	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
+		return nil, false
+	}
+	inner := raw[1 : len(raw)-1]
+	for _, c := range inner {
+		if c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			return nil, false
+		}
+	}
+	return inner, true
 }
 
 // parseTime reads startTime/endTime: an RFC 3339 string or milliseconds.
