@@ -236,7 +236,6 @@ func (s *SSH) session(sess ssh.Session) {
 	sess.Exit(0)
 }
 
-
 // runTUI runs the TUI for one session until the user quits, the session
 // ends or no key comes for the idle timeout.
 func (s *SSH) runTUI(sess ssh.Session, u sshUser, winch <-chan ssh.Window) error {
