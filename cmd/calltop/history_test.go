@@ -15,6 +15,9 @@ import (
 // is still there after the hub restarts on the same state directory.
 func TestTeamHubKeepsEndedCallsForHistory(t *testing.T) {
 	t.Parallel()
+	if testing.Short() {
+		t.Skip("-short: runs a team hub at 16x until calls end (about 6 s)")
+	}
 	dir := t.TempDir()
 	_, addr, stop := startHubCLI(t, "--team", "--state-dir", dir, "--simulate", "40", "--speed", "16", "--seed", "3")
 	url := "ws://" + addr + "/feed"
