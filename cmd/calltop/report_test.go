@@ -77,6 +77,8 @@ type (
 		RelayProtocol       string     `json:"relayProtocol"`
 		LocalCandidateType  string     `json:"localCandidateType"`
 		MeanRTTMs           *float64   `json:"meanRttMs"`
+		SelectedPairRTTMs   *float64   `json:"selectedPairRttMs"`
+		RemoteInboundRTTMs  *float64   `json:"remoteInboundRttMs"`
 		PacketsSent         int64      `json:"packetsSent"`
 		PacketsSentLost     int64      `json:"packetsSentLost"`
 		PacketsReceived     int64      `json:"packetsReceived"`
