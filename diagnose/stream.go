@@ -244,118 +244,11 @@ func (st *stream) update(s *feed.Stat, ts float64, smp *streamSample) (ok bool, 
 	return true, firstFault(reason, g)
 }
 
-// countFreezes takes a received video stream's freezeCount and returns
-// the freezes since the previous sample: NaN when the count is not a
-// plausible counter or went back (it is re-based silently: freezeDuration
-// carries the data-quality marks).
-func (st *stream) countFreezes(v float64) float64 {
-	prev := float64(st.freezeCount)
-	if !(v >= 0 && v <= maxCounter) { // false for NaN
-		return math.NaN()
-	}
-	st.freezeCount = float32(v)
-	if v < prev {
-		return math.NaN()
-	}
-	return v - prev
-}
-
-// firstFault is the first of two data-quality reasons ("" is none).
-func firstFault(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
-
-// counterLimit is the plausibility bound of counter i's value.
-func counterLimit(i int) float64 {
-	if i == cBytes {
-		return maxBytes
-	}
-	return maxCounter
-}
-
-// judge runs checkCounter on the counters in slow (bits by slot) and
-// applies each verdict; it returns the first fault.
-func (st *stream) judge(slow uint16, cur, d *[nCounters]float64) (reason string) {
-	for j, i := range countersOf[st.typ] {
-		if slow&(1<<j) == 0 {
-			continue
-		}
-		prev := st.c[j]
-		chk := checkCounter(prev, cur[i], counterLimit(i), i == cLost)
-		if chk.reason == DQCounterReset && st.twice {
-			chk = counterCheck{reason: DQOutOfOrder} // the other copy, not a restart
-		}
-		if chk.reason == "" {
-			d[i] = chk.delta
-			continue
-		}
-		reason = firstFault(reason, st.fault(i, prev, chk, cur, d))
-	}
-	return reason
-}
-
-// fault applies a marked counter's verdict: no delta this sample, and
-// either a new baseline (rebase) or the old one kept.
-func (st *stream) fault(i int, prev float64, chk counterCheck, cur, d *[nCounters]float64) string {
-	d[i] = math.NaN()
-	if chk.rebase {
-		st.rebase(i, prev, cur[i], chk.reason)
-	} else {
-		cur[i] = prev // keep the baseline: the next sample covers both intervals
-	}
-	return chk.reason
-}
-
-// again judges a second object for the stream in the report that already
-// updated it: the same object repeated is no fault; a different one (say
-// the same stats id twice with other counters) is a duplicate, and taking
-// it would make every report a reset.
-func (st *stream) again(s *feed.Stat, ts float64) string {
-	if ts == st.lastTS && readCounters(s) == st.full() {
-		return ""
-	}
-	st.twice = true
-	return DQDuplicateTimestamp
-}
-
 // noSample clears smp for update's callers and returns update's verdict
 // on an object that gives no sample.
 func noSample(smp *streamSample, reason string) (bool, string) {
 	*smp = nanSample()
 	return false, reason
-}
-
-// firstCheck validates a stream's first counters: a bad one starts from a
-// zero baseline, and the first fault is returned.
-func (st *stream) firstCheck(cur *[nCounters]float64) (reason string) {
-	for _, i := range countersOf[st.typ] {
-		if chk := checkCounter(0, cur[i], counterLimit(i), i == cLost); chk.reason != "" && chk.reason != DQMissingField {
-			cur[i] = 0
-			reason = firstFault(reason, chk.reason)
-		}
-	}
-	return reason
-}
-
-// rebase takes c as counter i's new baseline after a reset, a wrap or an
-// absurd jump from prev, keeping its total continuous (bytes, packets and
-// lost keep totals): a wrap adds 2^32, a restart from zero keeps what was
-// counted before it, a jump is not counted.
-func (st *stream) rebase(i int, prev, c float64, reason string) {
-	if i >= len(st.off) {
-		return
-	}
-	switch {
-	case reason == DQCounterWrap:
-		st.off[i] += wrap32
-	case c < prev:
-		st.off[i] += prev // the counter restarted from zero
-	default:
-		st.off[i] += prev - c // do not count the jump
-	}
 }
 
 // gauges reads the instantaneous values; a bad one becomes NaN and its

@@ -15,6 +15,9 @@ import (
 // is still there after the hub restarts on the same state directory.
 func TestTeamHubKeepsEndedCallsForHistory(t *testing.T) {
 	t.Parallel()
+	if testing.Short() {
+		t.Skip("-short: runs a team hub at 16x until calls end (about 6 s)")
+	}
 	dir := t.TempDir()
 	_, addr, stop := startHubCLI(t, "--team", "--state-dir", dir, "--simulate", "40", "--speed", "16", "--seed", "3")
 	url := "ws://" + addr + "/feed"
@@ -77,4 +80,40 @@ func TestHistoryNamesWhatIsWrong(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "--team") {
 		t.Fatalf("a plain hub: %v, want it to say the hub is not in team mode", err)
 	}
+}
+
+// Every ended call the hub's history listed before a kill -9 of the hub is
+// there after it restarts on the same state directory, and a viewer may
+// search it.
+func TestTeamHistorySurvivesKill9(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("-short: runs the calltop binary as a team hub until calls end (about 10 s)")
+	}
+	dir := t.TempDir()
+	vic := addUser(t, dir, "vic", "viewer")
+	hub := startTeamProc(t, dir, "--simulate", "40", "--speed", "16", "--scenario", "good")
+	var before []history.Summary
+	waitUntil(t, 60*time.Second, "ended calls in the hub's history", func() bool {
+		out, _, err := calltop(t, "history", "--json", "--limit", "1000", "--feed", hub.url(), "--token", vic)
+		before = nil
+		return err == nil && json.Unmarshal([]byte(out), &before) == nil && len(before) >= 3
+	})
+	hub.kill()
+	hub = startTeamProc(t, dir, "--simulate", "1")
+	out, errOut, err := calltop(t, "history", "--json", "--limit", "1000", "--feed", hub.url(), "--token", vic)
+	var after []history.Summary
+	if err != nil || json.Unmarshal([]byte(out), &after) != nil {
+		t.Fatalf("history after kill -9: %v\n%s%s", err, out, errOut)
+	}
+	kept := map[string]bool{}
+	for _, s := range after {
+		kept[s.ID] = true
+	}
+	for _, s := range before {
+		if !kept[s.ID] {
+			t.Errorf("call %s was in history before kill -9 and is gone after", s.ID)
+		}
+	}
+	t.Logf("%d ended calls before kill -9, all %d there after (%d in all)", len(before), len(before), len(after))
 }

@@ -104,7 +104,8 @@ func TestTeamTUIOverSSH(t *testing.T) {
 	dana.waitFor("the calls screen over SSH", func(s string) bool {
 		return strings.Contains(s, "live") && len(callRow.FindAllString(s, -1)) >= 1
 	})
-	// The header names the team hub, not the hub's internal loopback feed.
+	// The header names the team hub and the user, not the hub's internal
+	// loopback feed.
 	if s := dana.screen(); !strings.Contains(s, "calltop | calltop-hub as dana | live") {
 		t.Errorf("the SSH session's header does not name the team hub:\n%s", s)
 	}
