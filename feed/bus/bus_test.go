@@ -1,0 +1,229 @@
+package bus
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+
+	"github.com/calltop/calltop/feed"
+	"github.com/calltop/calltop/feed/client"
+	"github.com/calltop/calltop/feed/feedtest"
+	"github.com/calltop/calltop/feed/hub"
+)
+
+// startNATS runs a real NATS server on a loopback port for the test.
+func startNATS(t testing.TB, opts *server.Options) *server.Server {
+	t.Helper()
+	if opts == nil {
+		opts = &server.Options{}
+	}
+	opts.Host, opts.Port, opts.NoLog, opts.NoSigs = "127.0.0.1", -1, true, true
+	s, err := server.NewServer(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go s.Start()
+	if !s.ReadyForConnections(5 * time.Second) {
+		t.Fatal("nats-server not ready")
+	}
+	t.Cleanup(s.Shutdown)
+	return s
+}
+
+// busHub is a hub on loopback joined to the bus.
+type busHub struct {
+	*feedtest.TestHub
+	node *Node
+	stop context.CancelFunc
+	done chan struct{}
+}
+
+func startBusHub(t testing.TB, natsURL, id string) *busHub {
+	t.Helper()
+	bh := connectBusHub(t, natsURL, id)
+	ctx, cancel := context.WithCancel(context.Background())
+	bh.stop = cancel
+	go func() { bh.node.Run(ctx); close(bh.done) }()
+	t.Cleanup(func() { cancel(); <-bh.done })
+	return bh
+}
+
+// connectBusHub joins a hub to the bus without running its node: it sends
+// no heartbeat until told.
+func connectBusHub(t testing.TB, natsURL, id string) *busHub {
+	t.Helper()
+	th := feedtest.StartHub(t, "127.0.0.1:0", hub.Config{})
+	n, err := Connect(Config{URLs: []string{natsURL}, HubID: id, Heartbeat: 50 * time.Millisecond,
+		Quiet: 400 * time.Millisecond, Logf: th.Logs.Logf}, th.Hub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(n.Close)
+	return &busHub{TestHub: th, node: n, done: make(chan struct{})}
+}
+
+// leave stops the hub's node as Ctrl-C would (goodbye on the bus).
+func (bh *busHub) leave() { bh.stop(); <-bh.done }
+
+// watcher is a subscriber of one hub keeping the calls it sees.
+type watcher struct {
+	t     *testing.T
+	c     *client.Client
+	calls feedtest.CallSet
+}
+
+func watch(t *testing.T, url string) *watcher {
+	c, _ := feedtest.RunClient(t, feedtest.FastClient(url))
+	return &watcher{t: t, c: c, calls: feedtest.CallSet{}}
+}
+
+// until reads events, keeping the calls, until match holds for one.
+func (w *watcher) until(what string, match func(m *feed.Message) bool) *feed.Message {
+	w.t.Helper()
+	var got *feed.Message
+	feedtest.WaitEvent(w.t, w.c, 10*time.Second, what, func(ev feed.Event) bool {
+		if ev.Kind != feed.EventMessage {
+			return false
+		}
+		w.calls.Apply(ev.Msg)
+		if match(ev.Msg) {
+			m := *ev.Msg
+			got = &m
+			return true
+		}
+		return false
+	})
+	return got
+}
+
+func (w *watcher) untilCalls(ids ...string) {
+	w.t.Helper()
+	w.until(fmt.Sprintf("calls %v (seen %v)", ids, w.calls), func(*feed.Message) bool {
+		for _, id := range ids {
+			if !w.calls[id] {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+func startCall(t testing.TB, bh *busHub, id string, ts float64, people ...string) {
+	t.Helper()
+	feedtest.PublishAll(t, bh.node.Publisher(), feedtest.CallStart(id, ts, people...))
+}
+
+func TestSubscriberOfOneHubSeesTheOtherHubsCallsAndStats(t *testing.T) {
+	s := startNATS(t, nil)
+	a, b := startBusHub(t, s.ClientURL(), "hub-a"), startBusHub(t, s.ClientURL(), "hub-b")
+	w := watch(t, a.URL())
+	ts := float64(time.Now().UnixMilli())
+	// Both producers call their call "call-1": the hub id keeps them apart.
+	startCall(t, a, "call-1", ts, "ana")
+	startCall(t, b, "call-1", ts, "bo")
+	w.untilCalls("hub-a/call-1", "hub-b/call-1")
+
+	if err := b.node.Publisher().Publish(feedtest.StatsMsg("call-1", "bo", ts+1000, 50000)); err != nil {
+		t.Fatal(err)
+	}
+	m := w.until("hub-b's stats", func(m *feed.Message) bool { return m.Type == feed.TypeStats })
+	if m.CallID != "hub-b/call-1" || m.ParticipantID != "bo" || len(m.Stats) != 1 || m.Stats[0].BytesReceived != 50000 {
+		t.Fatalf("stats at hub-a: call %q participant %q stats %+v", m.CallID, m.ParticipantID, m.Stats)
+	}
+	if got := a.Hub.Stats().Calls; got != 2 {
+		t.Fatalf("hub-a tracks %d calls, want its own and hub-b's", got)
+	}
+	// hub-b's own subscribers see the same names.
+	wb := watch(t, b.URL())
+	wb.untilCalls("hub-a/call-1", "hub-b/call-1")
+}
+
+func TestAHubJoiningLateGetsTheCallsAlreadyGoing(t *testing.T) {
+	s := startNATS(t, nil)
+	b := startBusHub(t, s.ClientURL(), "hub-b")
+	ts := float64(time.Now().UnixMilli())
+	for i := range 3 {
+		startCall(t, b, fmt.Sprintf("room/%d with spaces", i), ts, "bo", "cy")
+	}
+	a := startBusHub(t, s.ClientURL(), "hub-a")
+	w := watch(t, a.URL())
+	w.untilCalls("hub-b/room/0 with spaces", "hub-b/room/1 with spaces", "hub-b/room/2 with spaces")
+	if st := a.node.Stats(); st.Peers != 1 || st.RemoteCalls != 3 || st.BadFrames != 0 {
+		t.Fatalf("hub-a's bus: %+v", st)
+	}
+}
+
+func TestAHubStoppingEndsItsCallsElsewhereAsSourceLost(t *testing.T) {
+	s := startNATS(t, nil)
+	a, b := startBusHub(t, s.ClientURL(), "hub-a"), startBusHub(t, s.ClientURL(), "hub-b")
+	w := watch(t, a.URL())
+	ts := float64(time.Now().UnixMilli())
+	startCall(t, a, "mine", ts, "ana")
+	startCall(t, b, "theirs", ts, "bo")
+	w.untilCalls("hub-a/mine", "hub-b/theirs")
+
+	b.leave()
+	end := w.until("hub-b's call to end", func(m *feed.Message) bool { return m.Type == feed.TypeCallEnd })
+	if end.CallID != "hub-b/theirs" || end.Reason != ReasonSourceLost {
+		t.Fatalf("call.end %q reason %q, want hub-b/theirs, %q", end.CallID, end.Reason, ReasonSourceLost)
+	}
+	if !w.calls["hub-a/mine"] || a.Hub.Stats().Calls != 1 {
+		t.Fatalf("hub-a's own call went too: %v", w.calls)
+	}
+}
+
+func TestAHubGoneQuietEndsItsCallsAndTheyComeBackWhenItSpeaks(t *testing.T) {
+	s := startNATS(t, nil)
+	a := startBusHub(t, s.ClientURL(), "hub-a")
+	b := connectBusHub(t, s.ClientURL(), "hub-b") // no heartbeats
+	w := watch(t, a.URL())
+	startCall(t, b, "theirs", float64(time.Now().UnixMilli()), "bo")
+	w.untilCalls("hub-b/theirs")
+
+	end := w.until("hub-b's call to end", func(m *feed.Message) bool { return m.Type == feed.TypeCallEnd })
+	if end.CallID != "hub-b/theirs" || end.Reason != ReasonSourceLost {
+		t.Fatalf("call.end %q reason %q", end.CallID, end.Reason)
+	}
+	if !a.Logs.Contains("bus: hub hub-b went quiet") {
+		t.Fatalf("no log of hub-b going quiet:\n%s", a.Logs)
+	}
+	// hub-b speaks again: hub-a asks it for its calls and they are back.
+	b.node.send(Prefix+"hb.hub-b", nil)
+	w.untilCalls("hub-b/theirs")
+	if st := a.node.Stats(); st.Lost != 1 || st.RemoteCalls != 1 {
+		t.Fatalf("hub-a's bus: %+v", st)
+	}
+}
+
+func TestBusFramesNamingAnotherHubsCallsAreRefused(t *testing.T) {
+	s := startNATS(t, nil)
+	a := startBusHub(t, s.ClientURL(), "hub-a")
+	w := watch(t, a.URL())
+	startCall(t, a, "mine", float64(time.Now().UnixMilli()), "ana")
+	w.untilCalls("hub-a/mine")
+	nc, err := nats.Connect(s.ClientURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	// hub-x tries to end hub-a's call and to start a call without its prefix.
+	nc.Publish(Prefix+"calls.hub-x.c", []byte(`{"type":"call.end","callId":"hub-a/mine"}`))
+	nc.Publish(Prefix+"calls.hub-x.c", []byte(`{"type":"call.start","call":{"id":"plain"}}`))
+	nc.Publish(Prefix+"calls.hub-x.c", []byte("\x1b[2J not json"))
+	nc.Publish(Prefix+"calls.hub-x.c", []byte(`{"type":"call.start","call":{"id":"hub-x/ok"}}`))
+	w.untilCalls("hub-x/ok")
+	if !w.calls["hub-a/mine"] || w.calls["plain"] {
+		t.Fatalf("calls at hub-a: %v", w.calls)
+	}
+	if bad := a.node.Stats().BadFrames; bad != 3 {
+		t.Fatalf("bad frames counted %d, want 3", bad)
+	}
+	if strings.Contains(a.Logs.String(), "\x1b") {
+		t.Fatal("an escape from the bus reached the log")
+	}
+}
