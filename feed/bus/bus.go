@@ -44,9 +44,9 @@ const ReasonSourceLost = "source lost"
 type Stats struct {
 	HubID         string `json:"hubId"`
 	Connected     bool   `json:"connected"`
-	Peers         int    `json:"peers"`         // other hubs heard from and not lost
-	RemoteCalls   int    `json:"remoteCalls"`   // their ongoing calls
-	Published     int64  `json:"published"`     // frames put on the bus
+	Peers         int    `json:"peers"`       // other hubs heard from and not lost
+	RemoteCalls   int    `json:"remoteCalls"` // their ongoing calls
+	Published     int64  `json:"published"`   // frames put on the bus
 	PublishedByte int64  `json:"publishedBytes"`
 	Received      int64  `json:"received"` // frames taken from the bus into the hub
 	ReceivedBytes int64  `json:"receivedBytes"`
@@ -71,7 +71,7 @@ type Node struct {
 	peers  map[string]*peer
 
 	published, publishedBytes, received, receivedBytes atomic.Int64
-	lost, badFrames, errs                             atomic.Int64
+	lost, badFrames, errs                              atomic.Int64
 }
 
 // Connect joins the bus: it subscribes to the other hubs' subjects, asks

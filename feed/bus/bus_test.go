@@ -113,6 +113,22 @@ func (w *watcher) untilCalls(ids ...string) {
 	})
 }
 
+// untilGone waits until none of ids is an ongoing call.
+func (w *watcher) untilGone(ids ...string) {
+	w.t.Helper()
+	gone := func(*feed.Message) bool {
+		for _, id := range ids {
+			if w.calls[id] {
+				return false
+			}
+		}
+		return true
+	}
+	if !gone(nil) {
+		w.until(fmt.Sprintf("calls %v to end (seen %v)", ids, w.calls), gone)
+	}
+}
+
 func startCall(t testing.TB, bh *busHub, id string, ts float64, people ...string) {
 	t.Helper()
 	feedtest.PublishAll(t, bh.node.Publisher(), feedtest.CallStart(id, ts, people...))

@@ -6,8 +6,6 @@ import (
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
-
-	"github.com/calltop/calltop/feed"
 )
 
 // startCluster runs three real NATS servers routed into one cluster and
@@ -60,5 +58,5 @@ func TestAHubOnEachNodeOfAClusterSeesEveryCall(t *testing.T) {
 	hubs[0].leave()
 	w := watch(t, hubs[2].URL())
 	w.untilCalls(want[2:]...)
-	w.until("hub-0's calls to end", func(*feed.Message) bool { return !w.calls[want[0]] && !w.calls[want[1]] })
+	w.untilGone(want[:2]...)
 }
