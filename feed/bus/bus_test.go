@@ -7,33 +7,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 
 	"github.com/calltop/calltop/feed"
+	"github.com/calltop/calltop/feed/bus/bustest"
 	"github.com/calltop/calltop/feed/client"
 	"github.com/calltop/calltop/feed/feedtest"
 	"github.com/calltop/calltop/feed/hub"
 )
-
-// startNATS runs a real NATS server on a loopback port for the test.
-func startNATS(t testing.TB, opts *server.Options) *server.Server {
-	t.Helper()
-	if opts == nil {
-		opts = &server.Options{}
-	}
-	opts.Host, opts.Port, opts.NoLog, opts.NoSigs = "127.0.0.1", -1, true, true
-	s, err := server.NewServer(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	go s.Start()
-	if !s.ReadyForConnections(5 * time.Second) {
-		t.Fatal("nats-server not ready")
-	}
-	t.Cleanup(s.Shutdown)
-	return s
-}
 
 // busHub is a hub on loopback joined to the bus.
 type busHub struct {
@@ -135,7 +116,7 @@ func startCall(t testing.TB, bh *busHub, id string, ts float64, people ...string
 }
 
 func TestSubscriberOfOneHubSeesTheOtherHubsCallsAndStats(t *testing.T) {
-	s := startNATS(t, nil)
+	s := bustest.StartServer(t, nil)
 	a, b := startBusHub(t, s.ClientURL(), "hub-a"), startBusHub(t, s.ClientURL(), "hub-b")
 	w := watch(t, a.URL())
 	ts := float64(time.Now().UnixMilli())
@@ -160,7 +141,7 @@ func TestSubscriberOfOneHubSeesTheOtherHubsCallsAndStats(t *testing.T) {
 }
 
 func TestAHubJoiningLateGetsTheCallsAlreadyGoing(t *testing.T) {
-	s := startNATS(t, nil)
+	s := bustest.StartServer(t, nil)
 	b := startBusHub(t, s.ClientURL(), "hub-b")
 	ts := float64(time.Now().UnixMilli())
 	for i := range 3 {
@@ -175,7 +156,7 @@ func TestAHubJoiningLateGetsTheCallsAlreadyGoing(t *testing.T) {
 }
 
 func TestAHubStoppingEndsItsCallsElsewhereAsSourceLost(t *testing.T) {
-	s := startNATS(t, nil)
+	s := bustest.StartServer(t, nil)
 	a, b := startBusHub(t, s.ClientURL(), "hub-a"), startBusHub(t, s.ClientURL(), "hub-b")
 	w := watch(t, a.URL())
 	ts := float64(time.Now().UnixMilli())
@@ -194,7 +175,7 @@ func TestAHubStoppingEndsItsCallsElsewhereAsSourceLost(t *testing.T) {
 }
 
 func TestAHubGoneQuietEndsItsCallsAndTheyComeBackWhenItSpeaks(t *testing.T) {
-	s := startNATS(t, nil)
+	s := bustest.StartServer(t, nil)
 	a := startBusHub(t, s.ClientURL(), "hub-a")
 	b := connectBusHub(t, s.ClientURL(), "hub-b") // no heartbeats
 	w := watch(t, a.URL())
@@ -217,7 +198,7 @@ func TestAHubGoneQuietEndsItsCallsAndTheyComeBackWhenItSpeaks(t *testing.T) {
 }
 
 func TestBusFramesNamingAnotherHubsCallsAreRefused(t *testing.T) {
-	s := startNATS(t, nil)
+	s := bustest.StartServer(t, nil)
 	a := startBusHub(t, s.ClientURL(), "hub-a")
 	w := watch(t, a.URL())
 	startCall(t, a, "mine", float64(time.Now().UnixMilli()), "ana")

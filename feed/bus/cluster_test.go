@@ -5,40 +5,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats-server/v2/server"
+	"github.com/calltop/calltop/feed/bus/bustest"
 )
-
-// startCluster runs three real NATS servers routed into one cluster and
-// waits until each has routes to the other two.
-func startCluster(t *testing.T) []*server.Server {
-	t.Helper()
-	cluster := func(routes string) *server.Options {
-		o := &server.Options{Cluster: server.ClusterOpts{Name: "calltop-test", Host: "127.0.0.1", Port: -1}}
-		if routes != "" {
-			o.Routes = server.RoutesFromStr(routes)
-		}
-		return o
-	}
-	seed := startNATS(t, cluster(""))
-	seedRoute := fmt.Sprintf("nats://127.0.0.1:%d", seed.ClusterAddr().Port)
-	nodes := []*server.Server{seed, startNATS(t, cluster(seedRoute)), startNATS(t, cluster(seedRoute))}
-	deadline := time.Now().Add(10 * time.Second)
-	for _, s := range nodes {
-		for s.NumRoutes() < 2 {
-			if time.Now().After(deadline) {
-				t.Fatalf("cluster not formed: %s has %d routes", s.Name(), s.NumRoutes())
-			}
-			time.Sleep(10 * time.Millisecond) // polling the routes, with a deadline
-		}
-	}
-	return nodes
-}
 
 func TestAHubOnEachNodeOfAClusterSeesEveryCall(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a 3-node cluster: not in -short")
 	}
-	nodes := startCluster(t)
+	nodes := bustest.StartCluster(t, 3)
 	var hubs []*busHub
 	var want []string
 	ts := float64(time.Now().UnixMilli())
