@@ -98,7 +98,11 @@ func Connect(cfg Config, local hub.Publisher) (*Node, error) {
 	opts := []nats.Option{
 		nats.Name("calltop-hub " + cfg.HubID), nats.NoEcho(), nats.MaxReconnects(-1),
 		nats.ReconnectWait(250 * time.Millisecond),
-		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) { cfg.Logf("bus: disconnected from NATS: %v", err) }),
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+			if err != nil { // nil: this node closed it
+				cfg.Logf("bus: disconnected from NATS: %v", err)
+			}
+		}),
 		nats.ReconnectHandler(func(nc *nats.Conn) {
 			cfg.Logf("bus: reconnected to %s; asking the other hubs for their calls", nc.ConnectedUrlRedacted())
 			n.askSync("")
