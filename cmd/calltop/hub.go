@@ -95,6 +95,11 @@ users with roles (calltop hub user add; the --token is a shared admin). Every co
 is attributed and written to audit.log. --ssh serves the TUI itself to keys in
 --authorized-keys. Off loopback a team hub also needs TLS.
 
+Hubs on a bus (--nats URL[,URL...], docs/scaling.md): each hub publishes its own calls
+on NATS, named <hub-id>/<call-id> (--hub-id, default HOST-PORT), and serves every hub's;
+the calls of a hub that stops or goes quiet end elsewhere as "source lost". --nats alone,
+with no source, serves the other hubs' calls.
+
 The protocol is described in docs/feed-protocol.md. Stop with Ctrl-C (or SIGTERM):
 subscribers get a close frame.`,
 		Example: `  calltop hub --simulate 50
@@ -103,6 +108,7 @@ subscribers get a close frame.`,
   calltop hub --ingest rtcstats --allow-origin https://app.example.com
   CALLTOP_TOKEN=s3cret calltop hub --listen 0.0.0.0:7070 --simulate 100 \
       --tls-cert hub.pem --tls-key hub.key
+  calltop hub --simulate 500 --nats nats://n1:4222,nats://n2:4222 --hub-id eu-1
   calltop hub user add dana --role responder --state-dir /var/lib/calltop > dana.token
   calltop hub --team --state-dir /var/lib/calltop --simulate 50 --webhook https://hooks.example/T/B/X
   calltop hub --team --state-dir /var/lib/calltop --simulate 50 \

@@ -115,15 +115,23 @@ func startCall(t testing.TB, bh *busHub, id string, ts float64, people ...string
 	feedtest.PublishAll(t, bh.node.Publisher(), feedtest.CallStart(id, ts, people...))
 }
 
-func TestSubscriberOfOneHubSeesTheOtherHubsCallsAndStats(t *testing.T) {
+// twoHubs starts hub-a and hub-b on one server, each with one call (ana
+// in hub-a's callA, bo in hub-b's callB), and a subscriber of hub-a that
+// has seen both.
+func twoHubs(t *testing.T, callA, callB string) (a, b *busHub, w *watcher, ts float64) {
 	s := bustest.StartServer(t, nil)
-	a, b := startBusHub(t, s.ClientURL(), "hub-a"), startBusHub(t, s.ClientURL(), "hub-b")
-	w := watch(t, a.URL())
-	ts := float64(time.Now().UnixMilli())
+	a, b = startBusHub(t, s.ClientURL(), "hub-a"), startBusHub(t, s.ClientURL(), "hub-b")
+	w = watch(t, a.URL())
+	ts = float64(time.Now().UnixMilli())
+	startCall(t, a, callA, ts, "ana")
+	startCall(t, b, callB, ts, "bo")
+	w.untilCalls("hub-a/"+callA, "hub-b/"+callB)
+	return a, b, w, ts
+}
+
+func TestSubscriberOfOneHubSeesTheOtherHubsCallsAndStats(t *testing.T) {
 	// Both producers call their call "call-1": the hub id keeps them apart.
-	startCall(t, a, "call-1", ts, "ana")
-	startCall(t, b, "call-1", ts, "bo")
-	w.untilCalls("hub-a/call-1", "hub-b/call-1")
+	a, b, w, ts := twoHubs(t, "call-1", "call-1")
 
 	if err := b.node.Publisher().Publish(feedtest.StatsMsg("call-1", "bo", ts+1000, 50000)); err != nil {
 		t.Fatal(err)
@@ -156,13 +164,7 @@ func TestAHubJoiningLateGetsTheCallsAlreadyGoing(t *testing.T) {
 }
 
 func TestAHubStoppingEndsItsCallsElsewhereAsSourceLost(t *testing.T) {
-	s := bustest.StartServer(t, nil)
-	a, b := startBusHub(t, s.ClientURL(), "hub-a"), startBusHub(t, s.ClientURL(), "hub-b")
-	w := watch(t, a.URL())
-	ts := float64(time.Now().UnixMilli())
-	startCall(t, a, "mine", ts, "ana")
-	startCall(t, b, "theirs", ts, "bo")
-	w.untilCalls("hub-a/mine", "hub-b/theirs")
+	a, b, w, _ := twoHubs(t, "mine", "theirs")
 
 	b.leave()
 	end := w.until("hub-b's call to end", func(m *feed.Message) bool { return m.Type == feed.TypeCallEnd })
