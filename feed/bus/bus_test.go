@@ -226,3 +226,26 @@ func TestBusFramesNamingAnotherHubsCallsAreRefused(t *testing.T) {
 		t.Fatal("an escape from the bus reached the log")
 	}
 }
+
+func TestAReplayedSnapshotAndRestartChangeOnlyThatHubsCalls(t *testing.T) {
+	a, b, w, ts := twoHubs(t, "mine", "theirs")
+	// hub-b replays a recording: its snapshot names two calls and not "theirs".
+	snap := &feed.Message{Type: feed.TypeSnapshot, TS: ts, Calls: []feed.Call{
+		{ID: "r1", Start: ts, Participants: []feed.Participant{{ID: "p1", Name: "Dee"}}}, {ID: "r2", Start: ts}}}
+	if err := b.node.Publisher().Publish(snap); err != nil {
+		t.Fatal(err)
+	}
+	w.untilCalls("hub-a/mine", "hub-b/r1", "hub-b/r2")
+	w.untilGone("hub-b/theirs")
+	if !w.calls["hub-a/mine"] {
+		t.Fatalf("hub-b's snapshot replaced hub-a's call: %v", w.calls)
+	}
+	// The replay starts over: hub-b's calls end, hub-a's stays.
+	if err := b.node.Publisher().EndAll("replay-restart"); err != nil {
+		t.Fatal(err)
+	}
+	w.untilGone("hub-b/r1", "hub-b/r2")
+	if !w.calls["hub-a/mine"] || a.Hub.Stats().Calls != 1 {
+		t.Fatalf("calls at hub-a after hub-b's restart: %v", w.calls)
+	}
+}
