@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log"
 	"math/bits"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -114,7 +115,7 @@ func Connect(cfg Config, local hub.Publisher) (*Node, error) {
 	}
 	nc, err := nats.Connect(strings.Join(cfg.URLs, ","), opts...)
 	if err != nil {
-		return nil, fmt.Errorf("bus: connecting to NATS %s: %w", strings.Join(cfg.URLs, ","), err)
+		return nil, fmt.Errorf("bus: connecting to NATS %s: %w", redacted(cfg.URLs), err)
 	}
 	n.nc = nc
 	// One subscription, so one goroutine sees every peer's frames in the
@@ -191,4 +192,18 @@ func (n *Node) send(subject string, frame []byte) {
 	}
 	n.published.Add(1)
 	n.publishedBytes.Add(int64(len(frame)))
+}
+
+// redacted lists urls for messages with their user info (a user and
+// password, or a token) replaced by REDACTED.
+func redacted(urls []string) string {
+	out := make([]string, len(urls))
+	for i, s := range urls {
+		out[i] = s
+		if u, err := url.Parse(s); err == nil && u.User != nil {
+			u.User = url.User("REDACTED")
+			out[i] = u.String()
+		}
+	}
+	return strings.Join(out, ",")
 }

@@ -249,3 +249,13 @@ func TestAReplayedSnapshotAndRestartChangeOnlyThatHubsCalls(t *testing.T) {
 		t.Fatalf("calls at hub-a after hub-b's restart: %v", w.calls)
 	}
 }
+
+func TestJoiningAnUnreachableBusSaysWhereWithoutTheSecret(t *testing.T) {
+	_, err := Connect(Config{URLs: []string{"nats://hub:s3cret@127.0.0.1:1"}, HubID: "hub-a", Logf: quiet}, hub.New(hub.Config{Logf: quiet}))
+	if err == nil || !strings.Contains(err.Error(), "nats://REDACTED@127.0.0.1:1") || strings.Contains(err.Error(), "s3cret") {
+		t.Fatalf("error %v", err)
+	}
+	if _, err := Connect(Config{URLs: []string{"nats://127.0.0.1:1"}, HubID: "a.b"}, nil); err == nil || !strings.Contains(err.Error(), `"a.b"`) {
+		t.Fatalf("a hub id with a dot: %v", err)
+	}
+}

@@ -78,7 +78,9 @@ func (n *Node) sendOwnLocked(m *feed.Message) error {
 	if m.Call != nil {
 		id = m.Call.ID
 	}
-	n.send(callsSubject(n.cfg.HubID, id), b)
+	if id != "" { // a frame of no call (a team frame, say) stays on this hub
+		n.send(callsSubject(n.cfg.HubID, id), b)
+	}
 	return nil
 }
 
