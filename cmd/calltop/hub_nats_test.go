@@ -1,6 +1,8 @@
 package main
 
 import (
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -53,6 +55,10 @@ func TestHubsOnNATSServeEachOthersSimulatedCalls(t *testing.T) {
 		if addr != view {
 			continue
 		}
+		health := healthOf(t, view)
+		if !strings.Contains(health, `"bus":{"hubId":"view","connected":true,"peers":2`) {
+			t.Fatalf("/healthz of the view hub: %s", health)
+		}
 		// west stops (Ctrl-C): its calls end at the view hub as source lost.
 		if err := stopWest(); err != nil {
 			t.Fatal(err)
@@ -88,4 +94,19 @@ func TestHubNATSFlagsNeedNATSAndASubjectSafeID(t *testing.T) {
 			t.Errorf("%v: error %v", args, err)
 		}
 	}
+}
+
+// healthOf returns a hub's /healthz answer.
+func healthOf(t *testing.T, addr string) string {
+	t.Helper()
+	resp, err := http.Get("http://" + addr + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
