@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nuid"
 
 	"github.com/calltop/calltop/feed"
 	"github.com/calltop/calltop/feed/hub"
@@ -59,8 +60,9 @@ type Stats struct {
 // Node is one hub's place on the bus. Local sources publish through
 // Publisher; the other hubs' calls are published into the local hub.
 type Node struct {
-	cfg   Config
-	nc    *nats.Conn
+	cfg      Config
+	instance string // this process's run, in heartbeats: a hub restarted under its id ends its old calls
+	nc       *nats.Conn
 	sub   *nats.Subscription
 	local hub.Publisher
 
@@ -95,7 +97,7 @@ func Connect(cfg Config, local hub.Publisher) (*Node, error) {
 		cfg.Logf = log.Printf
 	}
 	cfg.Logf = hub.SafeLogf(cfg.Logf)
-	n := &Node{cfg: cfg, local: local, own: feed.NewTracker(), peers: map[string]*peer{}}
+	n := &Node{cfg: cfg, instance: nuid.Next(), local: local, own: feed.NewTracker(), peers: map[string]*peer{}}
 	opts := []nats.Option{
 		nats.Name("calltop-hub " + cfg.HubID), nats.NoEcho(), nats.MaxReconnects(-1),
 		nats.ReconnectWait(250 * time.Millisecond),
@@ -130,6 +132,7 @@ func Connect(cfg Config, local hub.Publisher) (*Node, error) {
 		nc.Close()
 		return nil, fmt.Errorf("bus: subscribing: %w", err)
 	}
+	n.heartbeat() // first, so the others end what an earlier run of this hub left
 	n.askSync("")
 	cfg.Logf("bus: hub %s joined NATS at %s", cfg.HubID, nc.ConnectedUrlRedacted())
 	return n, nil
@@ -145,7 +148,7 @@ func (n *Node) Run(ctx context.Context) error {
 	tick := time.NewTicker(n.cfg.Heartbeat)
 	defer tick.Stop()
 	for {
-		n.send(Prefix+"hb."+n.cfg.HubID, nil)
+		n.heartbeat()
 		select {
 		case <-ctx.Done():
 			n.Close()
@@ -155,6 +158,9 @@ func (n *Node) Run(ctx context.Context) error {
 		}
 	}
 }
+
+// heartbeat says this run of the hub is alive.
+func (n *Node) heartbeat() { n.send(Prefix+"hb."+n.cfg.HubID, []byte(n.instance)) }
 
 // Close says goodbye and closes the connection (idempotent).
 func (n *Node) Close() {

@@ -259,3 +259,16 @@ func TestJoiningAnUnreachableBusSaysWhereWithoutTheSecret(t *testing.T) {
 		t.Fatalf("a hub id with a dot: %v", err)
 	}
 }
+
+func TestAHubRestartedUnderItsIDWithoutGoodbyeEndsItsOldCalls(t *testing.T) {
+	a, b, w, ts := twoHubs(t, "mine", "old")
+	b.node.nc.Close() // killed: no goodbye
+	// Its next run, under the same id, long before hub-b would count as quiet.
+	b2 := startBusHub(t, b.node.nc.Servers()[0], "hub-b")
+	startCall(t, b2, "new", ts, "bo")
+	w.untilCalls("hub-a/mine", "hub-b/new")
+	w.untilGone("hub-b/old")
+	if !a.Logs.Contains("bus: hub hub-b restarted") {
+		t.Fatalf("no log of hub-b's restart:\n%s", a.Logs)
+	}
+}

@@ -14,7 +14,8 @@ import (
 // peer is another hub as heard on the bus: its ongoing calls (to end them
 // when it goes) and when it last said anything.
 type peer struct {
-	calls *feed.Tracker
+	calls    *feed.Tracker
+	instance string // the run of the hub its heartbeats name
 	parts feed.SnapshotAssembler // a state answer split over frames
 	seen  time.Time
 }
@@ -33,7 +34,7 @@ func (n *Node) receive(msg *nats.Msg) {
 			n.takeState(strings.TrimPrefix(msg.Subject, Prefix+"state."+from+"."), msg.Data)
 		}
 	case "hb":
-		n.heard(from, true)
+		n.tookHeartbeat(from, string(msg.Data))
 	case "bye":
 		n.peerMu.Lock()
 		if p := n.peers[from]; p != nil {
@@ -68,6 +69,23 @@ func (n *Node) heardLocked(hubID string, ask bool) *peer {
 	}
 	p.seen = time.Now()
 	return p
+}
+
+// tookHeartbeat notes a peer's heartbeat; one naming another run than before
+// (the hub was restarted without saying goodbye) ends the earlier run's
+// calls and asks the new run for its own.
+func (n *Node) tookHeartbeat(from, instance string) {
+	p := n.heard(from, true)
+	if p == nil {
+		return
+	}
+	n.peerMu.Lock()
+	defer n.peerMu.Unlock()
+	if p.instance != "" && instance != p.instance && n.peers[from] == p {
+		n.endPeerLocked(from, p, "restarted")
+		p = n.heardLocked(from, true)
+	}
+	p.instance = instance
 }
 
 // takeCall publishes a peer's call frame into the local hub. Its call id
