@@ -63,8 +63,8 @@ type Node struct {
 	cfg      Config
 	instance string // this process's run, in heartbeats: a hub restarted under its id ends its old calls
 	nc       *nats.Conn
-	sub   *nats.Subscription
-	local hub.Publisher
+	sub      *nats.Subscription
+	local    hub.Publisher
 
 	ownMu    sync.Mutex // orders own frames on the bus with the own tracker
 	own      *feed.Tracker

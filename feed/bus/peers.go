@@ -15,9 +15,9 @@ import (
 // when it goes) and when it last said anything.
 type peer struct {
 	calls    *feed.Tracker
-	instance string // the run of the hub its heartbeats name
-	parts feed.SnapshotAssembler // a state answer split over frames
-	seen  time.Time
+	instance string                 // the run of the hub its heartbeats name
+	parts    feed.SnapshotAssembler // a state answer split over frames
+	seen     time.Time
 }
 
 // receive handles every bus message, one at a time in arrival order.
