@@ -50,6 +50,7 @@ type hubOptions struct {
 	ingestMaxBytes int64
 
 	// Team mode (--team): docs/team.md; its call history: docs/history.md.
+	nats         hubNATSFlags
 	team         hubTeamFlags
 	history      hubHistoryFlags
 	sessionBytes int
@@ -94,6 +95,11 @@ users with roles (calltop hub user add; the --token is a shared admin). Every co
 is attributed and written to audit.log. --ssh serves the TUI itself to keys in
 --authorized-keys. Off loopback a team hub also needs TLS.
 
+Hubs on a bus (--nats URL[,URL...], docs/scaling.md): each hub publishes its own calls
+on NATS, named <hub-id>/<call-id> (--hub-id, default HOST-PORT), and serves every hub's;
+the calls of a hub that stops or goes quiet end elsewhere as "source lost". --nats alone,
+with no source, serves the other hubs' calls.
+
 The protocol is described in docs/feed-protocol.md. Stop with Ctrl-C (or SIGTERM):
 subscribers get a close frame.`,
 		Example: `  calltop hub --simulate 50
@@ -102,6 +108,7 @@ subscribers get a close frame.`,
   calltop hub --ingest rtcstats --allow-origin https://app.example.com
   CALLTOP_TOKEN=s3cret calltop hub --listen 0.0.0.0:7070 --simulate 100 \
       --tls-cert hub.pem --tls-key hub.key
+  calltop hub --simulate 500 --nats nats://n1:4222,nats://n2:4222 --hub-id eu-1
   calltop hub user add dana --role responder --state-dir /var/lib/calltop > dana.token
   calltop hub --team --state-dir /var/lib/calltop --simulate 50 --webhook https://hooks.example/T/B/X
   calltop hub --team --state-dir /var/lib/calltop --simulate 50 \
@@ -143,6 +150,7 @@ subscribers get a close frame.`,
 	})
 	cmd.MarkFlagsMutuallyExclusive("simulate", "replay")
 	cmd.MarkFlagsRequiredTogether("tls-cert", "tls-key")
+	o.nats.register(cmd)
 	o.team.register(cmd)
 	o.history.register(cmd)
 	cmd.AddCommand(newHubUserCmd(e))
@@ -164,9 +172,12 @@ func runHub(ctx context.Context, o hubOptions, stderr io.Writer) error {
 	if err := checkIngest(o); err != nil {
 		return err
 	}
+	if err := o.nats.check(); err != nil {
+		return err
+	}
 	var sources []hub.Source
 	var whats []string
-	if o.simulate != 0 || o.replay != "" || len(o.ingest) == 0 {
+	if o.simulate != 0 || o.replay != "" || (len(o.ingest) == 0 && !o.nats.on()) { // --nats alone: a hub of the others' calls
 		source, what, err := hubSource(o, logger)
 		if err != nil {
 			return err
@@ -184,13 +195,21 @@ func runHub(ctx context.Context, o hubOptions, stderr io.Writer) error {
 		return err
 	}
 	feedHub := hub.New(hc)
+	pub, runBus, err := o.nats.join(feedHub, ln.Addr().String(), logger) // pub is feedHub without --nats
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	if o.nats.on() {
+		whats = append(whats, "every hub's calls on NATS")
+	}
 	scheme := "ws"
 	if o.tlsCert != "" {
 		scheme = "wss"
 	}
 	var routes []hub.Route
 	if len(o.ingest) > 0 {
-		ing := ingest.New(feedHub, ingest.Config{Token: o.ingestToken, AllowOrigins: o.allowOrigins, AllowHosts: o.allowHost,
+		ing := ingest.New(pub, ingest.Config{Token: o.ingestToken, AllowOrigins: o.allowOrigins, AllowHosts: o.allowHost,
 			MaxSessions: o.ingestSessions, Rate: o.ingestRate, MaxMessageBytes: o.ingestMaxBytes,
 			SessionBytes: o.sessionBytes, ClientBytes: o.clientBytes, Logf: logger.Printf})
 		routes = append(routes, hub.Route{Pattern: "/rtcstats", Handler: ing}, hub.Route{Pattern: "/rtcstats/", Handler: ing})
@@ -206,18 +225,21 @@ func runHub(ctx context.Context, o hubOptions, stderr io.Writer) error {
 	var wg sync.WaitGroup
 	errs := make([]error, len(sources))
 	for i, source := range sources {
-		var pub hub.Publisher = feedHub
+		p := pub
 		if len(sources) > 1 {
-			pub = hub.Scoped(feedHub) // a looping replay ends only its own calls
+			p = hub.Scoped(pub) // a looping replay ends only its own calls
 		}
 		wg.Go(func() {
-			if errs[i] = source(ctx, pub); errs[i] != nil {
+			if errs[i] = source(ctx, p); errs[i] != nil {
 				logger.Printf("hub: source stopped: %v", errs[i])
 				cancel()
 			} else if ctx.Err() == nil {
 				logger.Printf("hub: source finished; still serving its last state (Ctrl-C to stop)")
 			}
 		})
+	}
+	if runBus != nil {
+		wg.Go(func() { runBus(ctx) }) // at the end it says goodbye on the bus
 	}
 	var teamErr error
 	if teamMode != nil {

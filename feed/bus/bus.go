@@ -1,0 +1,215 @@
+package bus
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"math/bits"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nuid"
+
+	"github.com/calltop/calltop/feed"
+	"github.com/calltop/calltop/feed/hub"
+)
+
+// Config configures a Node. Zero values take the defaults named.
+type Config struct {
+	// URLs are the NATS servers (nats://host:4222, tls://...); any one
+	// will do, the client fails over between them.
+	URLs []string
+	// CredsFile is a NATS credentials file (JWT and NKey seed), optional.
+	CredsFile string
+	// HubID names this hub on the bus and prefixes its call ids
+	// (CheckHubID); required.
+	HubID string
+	// Heartbeat is how often the node says it is alive (default 1 s).
+	Heartbeat time.Duration
+	// Quiet is how long a peer may say nothing before its calls end as
+	// "source lost" (default 5 heartbeats).
+	Quiet time.Duration
+	// Logf receives one line per bus event (default log.Printf), escaped.
+	Logf func(format string, args ...any)
+}
+
+// ReasonSourceLost is the call.end reason for the calls of a hub that said
+// goodbye or went quiet.
+const ReasonSourceLost = "source lost"
+
+// Stats are a node's counters, for /healthz.
+type Stats struct {
+	HubID         string `json:"hubId"`
+	Connected     bool   `json:"connected"`
+	Peers         int    `json:"peers"`       // other hubs heard from and not lost
+	RemoteCalls   int    `json:"remoteCalls"` // their ongoing calls
+	Published     int64  `json:"published"`   // frames put on the bus
+	PublishedByte int64  `json:"publishedBytes"`
+	Received      int64  `json:"received"` // frames taken from the bus into the hub
+	ReceivedBytes int64  `json:"receivedBytes"`
+	Lost          int64  `json:"lost"`      // peers whose calls were ended as source lost
+	BadFrames     int64  `json:"badFrames"` // bus frames refused (not calltop.v1, or another hub's call ids)
+	Errors        int64  `json:"errors"`    // publishes the NATS client refused (disconnected too long, too big)
+}
+
+// Node is one hub's place on the bus. Local sources publish through
+// Publisher; the other hubs' calls are published into the local hub.
+type Node struct {
+	cfg      Config
+	instance string // this process's run, in heartbeats: a hub restarted under its id ends its old calls
+	nc       *nats.Conn
+	sub      *nats.Subscription
+	local    hub.Publisher
+
+	ownMu    sync.Mutex // orders own frames on the bus with the own tracker
+	own      *feed.Tracker
+	ownParts feed.SnapshotAssembler
+
+	peerMu sync.Mutex
+	peers  map[string]*peer
+
+	published, publishedBytes, received, receivedBytes atomic.Int64
+	lost, badFrames, errs                              atomic.Int64
+}
+
+// Connect joins the bus: it subscribes to the other hubs' subjects, asks
+// them for their ongoing calls and from then on publishes what they send
+// into local. Run it with Run; Publisher is what local sources publish to.
+func Connect(cfg Config, local hub.Publisher) (*Node, error) {
+	if err := CheckHubID(cfg.HubID); err != nil {
+		return nil, err
+	}
+	if len(cfg.URLs) == 0 {
+		return nil, errors.New("bus: no NATS server URL")
+	}
+	if cfg.Heartbeat <= 0 {
+		cfg.Heartbeat = time.Second
+	}
+	if cfg.Quiet <= 0 {
+		cfg.Quiet = 5 * cfg.Heartbeat
+	}
+	if cfg.Logf == nil {
+		cfg.Logf = log.Printf
+	}
+	cfg.Logf = hub.SafeLogf(cfg.Logf)
+	n := &Node{cfg: cfg, instance: nuid.Next(), local: local, own: feed.NewTracker(), peers: map[string]*peer{}}
+	opts := []nats.Option{
+		nats.Name("calltop-hub " + cfg.HubID), nats.NoEcho(), nats.MaxReconnects(-1),
+		nats.ReconnectWait(250 * time.Millisecond),
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+			if err != nil { // nil: this node closed it
+				cfg.Logf("bus: disconnected from NATS: %v", err)
+			}
+		}),
+		nats.ReconnectHandler(func(nc *nats.Conn) {
+			cfg.Logf("bus: reconnected to %s; asking the other hubs for their calls", nc.ConnectedUrlRedacted())
+			n.askSync("")
+		}),
+		nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) { cfg.Logf("bus: %v", err) }),
+	}
+	if cfg.CredsFile != "" {
+		opts = append(opts, nats.UserCredentials(cfg.CredsFile))
+	}
+	nc, err := nats.Connect(strings.Join(cfg.URLs, ","), opts...)
+	if err != nil {
+		return nil, fmt.Errorf("bus: connecting to NATS %s: %w", redacted(cfg.URLs), err)
+	}
+	n.nc = nc
+	// One subscription, so one goroutine sees every peer's frames in the
+	// order that peer sent them (its calls, its state answers, its bye).
+	if n.sub, err = nc.Subscribe(Prefix+">", n.receive); err == nil {
+		err = n.sub.SetPendingLimits(1<<20, 512<<20)
+	}
+	if err == nil {
+		err = nc.Flush()
+	}
+	if err != nil {
+		nc.Close()
+		return nil, fmt.Errorf("bus: subscribing: %w", err)
+	}
+	n.heartbeat() // first, so the others end what an earlier run of this hub left
+	n.askSync("")
+	cfg.Logf("bus: hub %s joined NATS at %s", cfg.HubID, nc.ConnectedUrlRedacted())
+	return n, nil
+}
+
+// HubID is the node's hub id.
+func (n *Node) HubID() string { return n.cfg.HubID }
+
+// Run heartbeats and ends the calls of peers gone quiet until ctx ends;
+// then it says goodbye (the other hubs end this hub's calls at once) and
+// closes the connection.
+func (n *Node) Run(ctx context.Context) error {
+	tick := time.NewTicker(n.cfg.Heartbeat)
+	defer tick.Stop()
+	for {
+		n.heartbeat()
+		select {
+		case <-ctx.Done():
+			n.Close()
+			return nil
+		case now := <-tick.C:
+			n.endQuiet(now)
+		}
+	}
+}
+
+// heartbeat says this run of the hub is alive.
+func (n *Node) heartbeat() { n.send(Prefix+"hb."+n.cfg.HubID, []byte(n.instance)) }
+
+// Close says goodbye and closes the connection (idempotent).
+func (n *Node) Close() {
+	if n.nc.IsClosed() {
+		return
+	}
+	n.send(Prefix+"bye."+n.cfg.HubID, nil)
+	n.nc.Flush()
+	n.nc.Close()
+}
+
+// Stats returns the node's counters.
+func (n *Node) Stats() Stats {
+	n.peerMu.Lock()
+	peers, calls := len(n.peers), 0
+	for _, p := range n.peers {
+		calls += p.calls.Len()
+	}
+	n.peerMu.Unlock()
+	return Stats{HubID: n.cfg.HubID, Connected: n.nc.IsConnected(), Peers: peers, RemoteCalls: calls,
+		Published: n.published.Load(), PublishedByte: n.publishedBytes.Load(),
+		Received: n.received.Load(), ReceivedBytes: n.receivedBytes.Load(),
+		Lost: n.lost.Load(), BadFrames: n.badFrames.Load(), Errors: n.errs.Load()}
+}
+
+// send publishes one frame, counting it; a refusal is counted and logged
+// (the first and then at each power of two), never returned: the local hub
+// keeps serving when the bus is away.
+func (n *Node) send(subject string, frame []byte) {
+	if err := n.nc.Publish(subject, frame); err != nil {
+		if c := n.errs.Add(1); bits.OnesCount64(uint64(c)) == 1 {
+			n.cfg.Logf("bus: publishing on %s: %v (%d refused so far)", subject, err, c)
+		}
+		return
+	}
+	n.published.Add(1)
+	n.publishedBytes.Add(int64(len(frame)))
+}
+
+// redacted lists urls for messages with their user info (a user and
+// password, or a token) replaced by REDACTED.
+func redacted(urls []string) string {
+	out := make([]string, len(urls))
+	for i, s := range urls {
+		out[i] = s
+		if u, err := url.Parse(s); err == nil && u.User != nil {
+			u.User = url.User("REDACTED")
+			out[i] = u.String()
+		}
+	}
+	return strings.Join(out, ",")
+}

@@ -1,0 +1,274 @@
+package bus
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+
+	"github.com/calltop/calltop/feed"
+	"github.com/calltop/calltop/feed/bus/bustest"
+	"github.com/calltop/calltop/feed/client"
+	"github.com/calltop/calltop/feed/feedtest"
+	"github.com/calltop/calltop/feed/hub"
+)
+
+// busHub is a hub on loopback joined to the bus.
+type busHub struct {
+	*feedtest.TestHub
+	node *Node
+	stop context.CancelFunc
+	done chan struct{}
+}
+
+func startBusHub(t testing.TB, natsURL, id string) *busHub {
+	t.Helper()
+	bh := connectBusHub(t, natsURL, id)
+	ctx, cancel := context.WithCancel(context.Background())
+	bh.stop = cancel
+	go func() { bh.node.Run(ctx); close(bh.done) }()
+	t.Cleanup(func() { cancel(); <-bh.done })
+	return bh
+}
+
+// connectBusHub joins a hub to the bus without running its node: it sends
+// no heartbeat until told.
+func connectBusHub(t testing.TB, natsURL, id string) *busHub {
+	t.Helper()
+	th := feedtest.StartHub(t, "127.0.0.1:0", hub.Config{})
+	n, err := Connect(Config{URLs: []string{natsURL}, HubID: id, Heartbeat: 50 * time.Millisecond,
+		Quiet: 400 * time.Millisecond, Logf: th.Logs.Logf}, th.Hub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(n.Close)
+	return &busHub{TestHub: th, node: n, done: make(chan struct{})}
+}
+
+// leave stops the hub's node as Ctrl-C would (goodbye on the bus).
+func (bh *busHub) leave() { bh.stop(); <-bh.done }
+
+// watcher is a subscriber of one hub keeping the calls it sees.
+type watcher struct {
+	t     *testing.T
+	c     *client.Client
+	calls feedtest.CallSet
+}
+
+func watch(t *testing.T, url string) *watcher {
+	c, _ := feedtest.RunClient(t, feedtest.FastClient(url))
+	return &watcher{t: t, c: c, calls: feedtest.CallSet{}}
+}
+
+// until reads events, keeping the calls, until match holds for one.
+func (w *watcher) until(what string, match func(m *feed.Message) bool) *feed.Message {
+	w.t.Helper()
+	var got *feed.Message
+	feedtest.WaitEvent(w.t, w.c, 10*time.Second, what, func(ev feed.Event) bool {
+		if ev.Kind != feed.EventMessage {
+			return false
+		}
+		w.calls.Apply(ev.Msg)
+		if match(ev.Msg) {
+			m := *ev.Msg
+			got = &m
+			return true
+		}
+		return false
+	})
+	return got
+}
+
+func (w *watcher) untilCalls(ids ...string) {
+	w.t.Helper()
+	w.until(fmt.Sprintf("calls %v (seen %v)", ids, w.calls), func(*feed.Message) bool {
+		for _, id := range ids {
+			if !w.calls[id] {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// untilGone waits until none of ids is an ongoing call.
+func (w *watcher) untilGone(ids ...string) {
+	w.t.Helper()
+	gone := func(*feed.Message) bool {
+		for _, id := range ids {
+			if w.calls[id] {
+				return false
+			}
+		}
+		return true
+	}
+	if !gone(nil) {
+		w.until(fmt.Sprintf("calls %v to end (seen %v)", ids, w.calls), gone)
+	}
+}
+
+func startCall(t testing.TB, bh *busHub, id string, ts float64, people ...string) {
+	t.Helper()
+	feedtest.PublishAll(t, bh.node.Publisher(), feedtest.CallStart(id, ts, people...))
+}
+
+// twoHubs starts hub-a and hub-b on one server, each with one call (ana
+// in hub-a's callA, bo in hub-b's callB), and a subscriber of hub-a that
+// has seen both.
+func twoHubs(t *testing.T, callA, callB string) (a, b *busHub, w *watcher, ts float64) {
+	s := bustest.StartServer(t, nil)
+	a, b = startBusHub(t, s.ClientURL(), "hub-a"), startBusHub(t, s.ClientURL(), "hub-b")
+	w = watch(t, a.URL())
+	ts = float64(time.Now().UnixMilli())
+	startCall(t, a, callA, ts, "ana")
+	startCall(t, b, callB, ts, "bo")
+	w.untilCalls("hub-a/"+callA, "hub-b/"+callB)
+	return a, b, w, ts
+}
+
+func TestSubscriberOfOneHubSeesTheOtherHubsCallsAndStats(t *testing.T) {
+	// Both producers call their call "call-1": the hub id keeps them apart.
+	a, b, w, ts := twoHubs(t, "call-1", "call-1")
+
+	if err := b.node.Publisher().Publish(feedtest.StatsMsg("call-1", "bo", ts+1000, 50000)); err != nil {
+		t.Fatal(err)
+	}
+	m := w.until("hub-b's stats", func(m *feed.Message) bool { return m.Type == feed.TypeStats })
+	if m.CallID != "hub-b/call-1" || m.ParticipantID != "bo" || len(m.Stats) != 1 || m.Stats[0].BytesReceived != 50000 {
+		t.Fatalf("stats at hub-a: call %q participant %q stats %+v", m.CallID, m.ParticipantID, m.Stats)
+	}
+	if got := a.Hub.Stats().Calls; got != 2 {
+		t.Fatalf("hub-a tracks %d calls, want its own and hub-b's", got)
+	}
+	// hub-b's own subscribers see the same names.
+	wb := watch(t, b.URL())
+	wb.untilCalls("hub-a/call-1", "hub-b/call-1")
+}
+
+func TestAHubJoiningLateGetsTheCallsAlreadyGoing(t *testing.T) {
+	s := bustest.StartServer(t, nil)
+	b := startBusHub(t, s.ClientURL(), "hub-b")
+	ts := float64(time.Now().UnixMilli())
+	for i := range 3 {
+		startCall(t, b, fmt.Sprintf("room/%d with spaces", i), ts, "bo", "cy")
+	}
+	a := startBusHub(t, s.ClientURL(), "hub-a")
+	w := watch(t, a.URL())
+	w.untilCalls("hub-b/room/0 with spaces", "hub-b/room/1 with spaces", "hub-b/room/2 with spaces")
+	if st := a.node.Stats(); st.Peers != 1 || st.RemoteCalls != 3 || st.BadFrames != 0 {
+		t.Fatalf("hub-a's bus: %+v", st)
+	}
+}
+
+func TestAHubStoppingEndsItsCallsElsewhereAsSourceLost(t *testing.T) {
+	a, b, w, _ := twoHubs(t, "mine", "theirs")
+
+	b.leave()
+	end := w.until("hub-b's call to end", func(m *feed.Message) bool { return m.Type == feed.TypeCallEnd })
+	if end.CallID != "hub-b/theirs" || end.Reason != ReasonSourceLost {
+		t.Fatalf("call.end %q reason %q, want hub-b/theirs, %q", end.CallID, end.Reason, ReasonSourceLost)
+	}
+	if !w.calls["hub-a/mine"] || a.Hub.Stats().Calls != 1 {
+		t.Fatalf("hub-a's own call went too: %v", w.calls)
+	}
+}
+
+func TestAHubGoneQuietEndsItsCallsAndTheyComeBackWhenItSpeaks(t *testing.T) {
+	s := bustest.StartServer(t, nil)
+	a := startBusHub(t, s.ClientURL(), "hub-a")
+	b := connectBusHub(t, s.ClientURL(), "hub-b") // no heartbeats
+	w := watch(t, a.URL())
+	startCall(t, b, "theirs", float64(time.Now().UnixMilli()), "bo")
+	w.untilCalls("hub-b/theirs")
+
+	end := w.until("hub-b's call to end", func(m *feed.Message) bool { return m.Type == feed.TypeCallEnd })
+	if end.CallID != "hub-b/theirs" || end.Reason != ReasonSourceLost {
+		t.Fatalf("call.end %q reason %q", end.CallID, end.Reason)
+	}
+	if !a.Logs.Contains("bus: hub hub-b went quiet") {
+		t.Fatalf("no log of hub-b going quiet:\n%s", a.Logs)
+	}
+	// hub-b speaks again: hub-a asks it for its calls and they are back.
+	b.node.send(Prefix+"hb.hub-b", nil)
+	w.untilCalls("hub-b/theirs")
+	if st := a.node.Stats(); st.Lost != 1 || st.RemoteCalls != 1 {
+		t.Fatalf("hub-a's bus: %+v", st)
+	}
+}
+
+func TestBusFramesNamingAnotherHubsCallsAreRefused(t *testing.T) {
+	s := bustest.StartServer(t, nil)
+	a := startBusHub(t, s.ClientURL(), "hub-a")
+	w := watch(t, a.URL())
+	startCall(t, a, "mine", float64(time.Now().UnixMilli()), "ana")
+	w.untilCalls("hub-a/mine")
+	nc, err := nats.Connect(s.ClientURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	// hub-x tries to end hub-a's call and to start a call without its prefix.
+	nc.Publish(Prefix+"calls.hub-x.c", []byte(`{"type":"call.end","callId":"hub-a/mine"}`))
+	nc.Publish(Prefix+"calls.hub-x.c", []byte(`{"type":"call.start","call":{"id":"plain"}}`))
+	nc.Publish(Prefix+"calls.hub-x.c", []byte("\x1b[2J not json"))
+	nc.Publish(Prefix+"calls.hub-x.c", []byte(`{"type":"call.start","call":{"id":"hub-x/ok"}}`))
+	w.untilCalls("hub-x/ok")
+	if !w.calls["hub-a/mine"] || w.calls["plain"] {
+		t.Fatalf("calls at hub-a: %v", w.calls)
+	}
+	if bad := a.node.Stats().BadFrames; bad != 3 {
+		t.Fatalf("bad frames counted %d, want 3", bad)
+	}
+	if strings.Contains(a.Logs.String(), "\x1b") {
+		t.Fatal("an escape from the bus reached the log")
+	}
+}
+
+func TestAReplayedSnapshotAndRestartChangeOnlyThatHubsCalls(t *testing.T) {
+	a, b, w, ts := twoHubs(t, "mine", "theirs")
+	// hub-b replays a recording: its snapshot names two calls and not "theirs".
+	snap := &feed.Message{Type: feed.TypeSnapshot, TS: ts, Calls: []feed.Call{
+		{ID: "r1", Start: ts, Participants: []feed.Participant{{ID: "p1", Name: "Dee"}}}, {ID: "r2", Start: ts}}}
+	if err := b.node.Publisher().Publish(snap); err != nil {
+		t.Fatal(err)
+	}
+	w.untilCalls("hub-a/mine", "hub-b/r1", "hub-b/r2")
+	w.untilGone("hub-b/theirs")
+	if !w.calls["hub-a/mine"] {
+		t.Fatalf("hub-b's snapshot replaced hub-a's call: %v", w.calls)
+	}
+	// The replay starts over: hub-b's calls end, hub-a's stays.
+	if err := b.node.Publisher().EndAll("replay-restart"); err != nil {
+		t.Fatal(err)
+	}
+	w.untilGone("hub-b/r1", "hub-b/r2")
+	if !w.calls["hub-a/mine"] || a.Hub.Stats().Calls != 1 {
+		t.Fatalf("calls at hub-a after hub-b's restart: %v", w.calls)
+	}
+}
+
+func TestJoiningAnUnreachableBusSaysWhereWithoutTheSecret(t *testing.T) {
+	_, err := Connect(Config{URLs: []string{"nats://hub:s3cret@127.0.0.1:1"}, HubID: "hub-a", Logf: quiet}, hub.New(hub.Config{Logf: quiet}))
+	if err == nil || !strings.Contains(err.Error(), "nats://REDACTED@127.0.0.1:1") || strings.Contains(err.Error(), "s3cret") {
+		t.Fatalf("error %v", err)
+	}
+	if _, err := Connect(Config{URLs: []string{"nats://127.0.0.1:1"}, HubID: "a.b"}, nil); err == nil || !strings.Contains(err.Error(), `"a.b"`) {
+		t.Fatalf("a hub id with a dot: %v", err)
+	}
+}
+
+func TestAHubRestartedUnderItsIDWithoutGoodbyeEndsItsOldCalls(t *testing.T) {
+	a, b, w, ts := twoHubs(t, "mine", "old")
+	b.node.nc.Close() // killed: no goodbye
+	// Its next run, under the same id, long before hub-b would count as quiet.
+	b2 := startBusHub(t, b.node.nc.Servers()[0], "hub-b")
+	startCall(t, b2, "new", ts, "bo")
+	w.untilCalls("hub-a/mine", "hub-b/new")
+	w.untilGone("hub-b/old")
+	if !a.Logs.Contains("bus: hub hub-b restarted") {
+		t.Fatalf("no log of hub-b's restart:\n%s", a.Logs)
+	}
+}

@@ -1,0 +1,242 @@
+package bus
+
+import (
+	"bytes"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go"
+
+	"github.com/calltop/calltop/feed"
+)
+
+// peer is another hub as heard on the bus: its ongoing calls (to end them
+// when it goes) and when it last said anything.
+type peer struct {
+	calls    *feed.Tracker
+	instance string                 // the run of the hub its heartbeats name
+	parts    feed.SnapshotAssembler // a state answer split over frames
+	seen     time.Time
+}
+
+// receive handles every bus message, one at a time in arrival order.
+func (n *Node) receive(msg *nats.Msg) {
+	kind, from := hubOf(msg.Subject)
+	if from == n.cfg.HubID && kind != "sync" && kind != "state" {
+		return // NoEcho covers this connection; another process with our id is ignored
+	}
+	switch kind {
+	case "sync":
+		n.answerSync(from, string(msg.Data))
+	case "state":
+		if from == n.cfg.HubID {
+			n.takeState(strings.TrimPrefix(msg.Subject, Prefix+"state."+from+"."), msg.Data)
+		}
+	case "hb":
+		n.tookHeartbeat(from, string(msg.Data))
+	case "bye":
+		n.peerMu.Lock()
+		if p := n.peers[from]; p != nil {
+			n.endPeerLocked(from, p, "said goodbye")
+		}
+		n.peerMu.Unlock()
+	case "calls":
+		n.takeCall(from, msg.Data)
+	}
+}
+
+// heard notes that hubID spoke and returns its peer; a hub not heard from
+// before (new here, or back after being lost) is asked for its calls.
+func (n *Node) heard(hubID string, ask bool) *peer {
+	if CheckHubID(hubID) != nil {
+		n.badFrames.Add(1)
+		return nil
+	}
+	n.peerMu.Lock()
+	defer n.peerMu.Unlock()
+	return n.heardLocked(hubID, ask)
+}
+
+func (n *Node) heardLocked(hubID string, ask bool) *peer {
+	p := n.peers[hubID]
+	if p == nil {
+		p = &peer{calls: feed.NewTracker()}
+		n.peers[hubID] = p
+		if ask {
+			n.askSync(hubID)
+		}
+	}
+	p.seen = time.Now()
+	return p
+}
+
+// tookHeartbeat notes a peer's heartbeat; one naming another run than before
+// (the hub was restarted without saying goodbye) ends the earlier run's
+// calls and asks the new run for its own.
+func (n *Node) tookHeartbeat(from, instance string) {
+	p := n.heard(from, true)
+	if p == nil {
+		return
+	}
+	n.peerMu.Lock()
+	defer n.peerMu.Unlock()
+	if p.instance != "" && instance != p.instance && n.peers[from] == p {
+		n.endPeerLocked(from, p, "restarted")
+		p = n.heardLocked(from, true)
+	}
+	p.instance = instance
+}
+
+// takeCall publishes a peer's call frame into the local hub. Its call id
+// must carry the peer's prefix, so no hub can change another's calls.
+func (n *Node) takeCall(from string, frame []byte) {
+	if n.heard(from, true) == nil {
+		return
+	}
+	var m *feed.Message
+	if !bytes.HasPrefix(frame, []byte(`{"type":"stats"`)) {
+		m = new(feed.Message)
+		if feed.Decode(frame, m) != nil {
+			n.badFrames.Add(1)
+			return
+		}
+	}
+	if !n.ownedBy(from, frame, m) {
+		n.badFrames.Add(1)
+		return
+	}
+	n.peerMu.Lock()
+	defer n.peerMu.Unlock()
+	p := n.peers[from]
+	if p == nil {
+		return // lost meanwhile
+	}
+	if m != nil {
+		if m.Type == feed.TypeSnapshot {
+			n.badFrames.Add(1) // hubs send their own snapshots as diffs
+			return
+		}
+		p.calls.Apply(m)
+	}
+	n.intoLocal(frame)
+}
+
+// ownedBy says whether the call in frame (m when decoded) is named by hub
+// from. A stats frame is not decoded: its callId must start with the prefix.
+func (n *Node) ownedBy(from string, frame []byte, m *feed.Message) bool {
+	prefix := from + "/"
+	if m == nil {
+		return bytes.Contains(frame, []byte(`"callId":"`+prefix))
+	}
+	id := m.CallID
+	if m.Call != nil {
+		id = m.Call.ID
+	}
+	return m.Type == feed.TypeSnapshot || strings.HasPrefix(id, prefix)
+}
+
+// intoLocal publishes a frame from the bus into the local hub.
+func (n *Node) intoLocal(frame []byte) {
+	if err := n.local.PublishFrame(frame); err != nil {
+		n.badFrames.Add(1)
+		return
+	}
+	n.received.Add(1)
+	n.receivedBytes.Add(int64(len(frame)))
+}
+
+// askSync asks hub target (every hub when empty) for its ongoing calls.
+func (n *Node) askSync(target string) {
+	n.send(Prefix+"sync."+n.cfg.HubID, []byte(target))
+}
+
+// answerSync sends asker a snapshot of this hub's own calls when it asked
+// this hub or everyone. The asker is a new peer: it is noted without being
+// asked back (it asks whom it needs).
+func (n *Node) answerSync(asker, target string) {
+	if asker == n.cfg.HubID || (target != "" && target != n.cfg.HubID) || CheckHubID(asker) != nil {
+		return
+	}
+	n.peerMu.Lock()
+	n.heardLocked(asker, false)
+	n.peerMu.Unlock()
+	n.ownMu.Lock()
+	defer n.ownMu.Unlock()
+	partBytes := min(feed.SnapshotPartBytes, int(n.nc.MaxPayload())/2)
+	frames, err := feed.EncodeSnapshot(n.own.Calls(), n.own.TS(), partBytes)
+	if err != nil {
+		n.cfg.Logf("bus: encoding this hub's calls for %s: %v", asker, err)
+		return
+	}
+	for _, f := range frames {
+		n.send(Prefix+"state."+asker+"."+n.cfg.HubID, f)
+	}
+}
+
+// takeState applies a peer's answer to a sync: the peer's calls this hub
+// lacks start here, those it no longer has end.
+func (n *Node) takeState(from string, frame []byte) {
+	p := n.heard(from, false) // it is answering: no need to ask it
+	if p == nil {
+		return
+	}
+	var m feed.Message
+	if feed.Decode(frame, &m) != nil || m.Type != feed.TypeSnapshot {
+		n.badFrames.Add(1)
+		return
+	}
+	for _, c := range m.Calls {
+		if !strings.HasPrefix(c.ID, from+"/") {
+			n.badFrames.Add(1)
+			return
+		}
+	}
+	n.peerMu.Lock()
+	defer n.peerMu.Unlock()
+	if n.peers[from] != p {
+		return
+	}
+	full, err := p.parts.Add(&m)
+	if err != nil || full == nil {
+		return
+	}
+	for _, d := range snapshotDiff(p.calls, full, ReasonSourceLost) {
+		n.publishLocal(&d)
+	}
+}
+
+// endQuiet ends the calls of every peer silent for longer than Quiet.
+func (n *Node) endQuiet(now time.Time) {
+	n.peerMu.Lock()
+	defer n.peerMu.Unlock()
+	for id, p := range n.peers {
+		if now.Sub(p.seen) > n.cfg.Quiet {
+			n.endPeerLocked(id, p, "went quiet for "+now.Sub(p.seen).Round(time.Millisecond).String())
+		}
+	}
+}
+
+// endPeerLocked ends a peer's calls in the local hub as source lost and
+// forgets it; if it speaks again it is asked for its calls anew.
+func (n *Node) endPeerLocked(id string, p *peer, why string) {
+	delete(n.peers, id)
+	calls := p.calls.Calls()
+	n.lost.Add(1)
+	n.cfg.Logf("bus: hub %s %s: ending its %d calls (%s)", id, why, len(calls), ReasonSourceLost)
+	ids := make([]string, 0, len(calls))
+	for _, c := range calls {
+		ids = append(ids, c.ID)
+	}
+	slices.Sort(ids)
+	for _, cid := range ids {
+		n.publishLocal(&feed.Message{Type: feed.TypeCallEnd, TS: p.calls.TS(), CallID: cid, Reason: ReasonSourceLost})
+	}
+}
+
+// publishLocal publishes a message this node made into the local hub.
+func (n *Node) publishLocal(m *feed.Message) {
+	if err := n.local.Publish(m); err != nil {
+		n.cfg.Logf("bus: publishing %s of %s into the hub: %v", m.Type, m.CallID, err)
+	}
+}
