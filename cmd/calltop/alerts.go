@@ -65,6 +65,7 @@ Errors name the reason: unknown key, forbidden for a viewer, hub not in team mod
 	p.DurationVar(&af.timeout, "timeout", 10*time.Second, "how long to wait for the hub")
 	cmd.AddCommand(newAlertsListCmd(&af), newAlertsAckCmd(&af), newAlertsUnackCmd(&af),
 		newAlertsSilenceCmd(&af), newAlertsSilencesCmd(&af), newAlertsExpireCmd(&af))
+	shareExamples(cmd)
 	return cmd
 }
 

@@ -3,7 +3,10 @@ package main
 import (
 	"errors"
 	"regexp"
+	"slices"
 	"strings"
+
+	"github.com/spf13/cobra"
 )
 
 // Cobra's flag-group errors, as it words them.
@@ -40,4 +43,24 @@ func dashed(names string) string {
 		f[i] = "--" + f[i]
 	}
 	return strings.Join(f, ", ")
+}
+
+// shareExamples gives each subcommand of parent without examples the
+// parent's example lines that run it ("calltop alerts ack ..." for ack),
+// so every command's --help shows how it is typed.
+func shareExamples(parent *cobra.Command) {
+	lines := strings.Split(parent.Example, "\n")
+	for _, sub := range parent.Commands() {
+		if sub.Example != "" {
+			continue
+		}
+		var mine []string
+		for _, l := range lines {
+			f := strings.Fields(l)
+			if i := slices.Index(f, parent.Name()); i > 0 && i+1 < len(f) && f[i+1] == sub.Name() {
+				mine = append(mine, l)
+			}
+		}
+		sub.Example = strings.Join(mine, "\n")
+	}
 }

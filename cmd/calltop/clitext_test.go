@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"testing"
+
+	"github.com/spf13/cobra"
 )
 
 // Flag-group mistakes read like calltop's other errors, naming the flags
@@ -27,4 +29,23 @@ func TestFlagGroupErrorsReadPlainly(t *testing.T) {
 			t.Errorf("calltop %v: got %v, want %q", c.args, err, c.want)
 		}
 	}
+}
+
+// Every command a user runs shows examples in its --help (README says so).
+func TestEveryCommandHasExamples(t *testing.T) {
+	t.Parallel()
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+		switch c.Name() {
+		case "help", "completion", "version", "bash", "zsh", "fish", "powershell":
+			return
+		}
+		if c.Runnable() && c.Example == "" {
+			t.Errorf("%q has no examples in its --help", c.CommandPath())
+		}
+	}
+	walk(newRootCmd(testEnv(nil)))
 }
