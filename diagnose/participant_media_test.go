@@ -130,3 +130,25 @@ func TestKeyframeBurstIsOneEpisode(t *testing.T) {
 		t.Fatalf("a 20 s burst of PLIs: %d findings (want 1, cleared): %v", len(fs), fs)
 	}
 }
+
+// A call whose media stopped a moment before it ended had its no-media
+// finding retracted as the hang-up: its row no longer shows it as how the
+// call ended (a replayed dump's row said "warning: very choppy" while its
+// call screen and report said no problems).
+func TestEndedCallRowDropsARetractedTeardownFinding(t *testing.T) {
+	m := NewMonitor(Options{KeepEnded: true})
+	g := newGen("c1", "p1")
+	run(m, g, 10, func(int) cond { return good() })
+	for range 4 {
+		msg := g.step(with(func(c *cond) { c.audioInDead = true }))
+		m.Apply(&msg)
+	}
+	if c := m.Snapshot("").Calls[0]; c.TopRule != RuleNoMediaInbound {
+		t.Fatalf("before the end the row shows %q (%s), want the open no-media finding", c.TopRule, c.Severity)
+	}
+	m.Apply(&feed.Message{Type: feed.TypeCallEnd, TS: float64(g.t + 500), CallID: "c1"})
+	c := m.Snapshot("").Calls[0]
+	if !c.Ended || c.Severity != None || c.TopFinding != "" {
+		t.Fatalf("ended call's row: ended %v, %s %q; want no finding (it was the hang-up)", c.Ended, c.Severity, c.TopFinding)
+	}
+}

@@ -78,7 +78,7 @@ func (v views) summary(c *call) *CallSummary {
 		s.Severity, s.TopFinding, s.TopRule = top.Severity, top.Message, top.Rule
 	}
 	if s.Ended && c.summary != nil {
-		keepLast(s, c.summary)
+		keepLast(s, c.summary, hasRule(c.findings, c.summary.TopRule))
 	}
 	v.fleet.set(c, c.summary, s)
 	c.summary, c.dirty = s, false
@@ -91,8 +91,10 @@ func (v views) summary(c *call) *CallSummary {
 // keepLast gives an ended call's summary the worst finding and figures it
 // had while it ran (its findings closed and its participants left with
 // the end): the calls list shows how the call ended, not "ok".
-func keepLast(s, old *CallSummary) {
-	if s.Severity == None && old.Severity > None {
+// A worst finding the teardown retracted (media stopping at the hang-up)
+// is not kept: the call's findings no longer hold it.
+func keepLast(s, old *CallSummary, stillFound bool) {
+	if s.Severity == None && old.Severity > None && stillFound {
 		s.Severity, s.TopFinding, s.TopRule = old.Severity, old.TopFinding, old.TopRule
 	}
 	if s.Participants == 0 {
@@ -126,6 +128,11 @@ func worstOpen(fs []*Finding) *Finding {
 		}
 	}
 	return top
+}
+
+// hasRule reports whether one of fs is of rule.
+func hasRule(fs []*Finding, rule string) bool {
+	return slices.ContainsFunc(fs, func(f *Finding) bool { return f.Rule == rule })
 }
 
 // detail builds the focused call's drill-down.

@@ -122,7 +122,19 @@ func TestSilenceRowsReadAt80x24(t *testing.T) {
 	keys(m, "!", "v", "z")
 	mustShow(t, m, "call support-escalation · by dana at", "person Dmitri · by erin at")
 	keys(m, "j", "x")
-	if want := "waiting for loss-inbound on support-escalation / Alice ("; !strings.Contains(flatScreen(m), want) {
+	if want := "Expire s2 (call support-escalation, until resolved: waiting for 1 alert, by dana) now?"; !strings.Contains(flatScreen(m), want) {
+		t.Fatalf("the question lacks %q:\n%s", want, screenText(m))
+	}
+	// A silence waiting for many alerts: its row names two and counts the
+	// rest; the question counts them, keeping its end in its two lines.
+	if _, err := b.Mute(alert.Matcher{All: true}, time.Time{}, true, "dana", "", now); err != nil {
+		t.Fatal(err)
+	}
+	m, _ = newTestModel(200, 50, engineFrame(2, b))
+	keys(m, "!", "v", "z", "G")
+	mustShow(t, m, ", 2 more", "until resolved: waiting for loss-inbound on support-escalation / Alice (")
+	hit(m, "x")
+	if want := "until resolved: waiting for 4 alerts, by dana) now? y expires it, n keeps it."; !strings.Contains(flatScreen(m), want) {
 		t.Fatalf("the question lacks %q:\n%s", want, screenText(m))
 	}
 }

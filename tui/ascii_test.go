@@ -2,6 +2,7 @@ package tui
 
 import (
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -20,6 +21,13 @@ func TestASCIIDrawsNoUTF8(t *testing.T) {
 	screens["diagnosis"] = m.View().Content
 	keys(m, "esc", "?")
 	screens["help"] = m.View().Content
+	keys(m, "?", "esc", "!", "v", "z") // a silence with a comment, zoomed
+	screens["silences"] = m.View().Content
+	fleet := New(rec, nil, Options{ASCII: true})
+	fleet.Update(teaSize(80, 24))
+	fleet.Update(frameMsg(simFrame(t, 40, 40*time.Second)))
+	keys(fleet, "F") // a group stands out
+	screens["fleet"] = fleet.View().Content
 	for name, s := range screens {
 		for i, r := range s {
 			if r >= utf8.RuneSelf {

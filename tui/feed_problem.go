@@ -24,7 +24,7 @@ func feedDown(f engine.FeedStatus) bool {
 func feedTitle(f engine.FeedStatus) string {
 	switch f.Problem {
 	case "unauthorized":
-		return "The hub refused the token (HTTP 401)."
+		return "The hub refused the token: none was given, or the wrong one (HTTP 401)."
 	case "refused":
 		return "Connection refused: nothing is listening at the feed's address."
 	case "dns":

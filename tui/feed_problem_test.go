@@ -31,7 +31,7 @@ func TestConnectionFailuresAreSaidInTheBody(t *testing.T) {
 			[]string{"Connection refused", "URL", url, "is the hub running", "Trying again in 3 s"}},
 		{"unauthorized", engine.FeedStatus{Source: url, URL: url, State: "failed", Problem: "unauthorized",
 			Reason: url + " refused: HTTP 401 Unauthorized (missing or wrong token: check --token or $CALLTOP_TOKEN)"},
-			[]string{"refused the token (HTTP 401)", "401 Unauthorized", "calltop gave up"}},
+			[]string{"refused the token: none was given, or the wrong one (HTTP 401)", "401 Unauthorized", "calltop gave up"}},
 		{"tls", engine.FeedStatus{Source: url, URL: url, State: "reconnecting", Problem: "tls",
 			Reason: "wss://x/feed: TLS: x509: certificate signed by unknown authority (trust the hub's CA with --ca)"},
 			[]string{"TLS failed", "unknown authority", "--ca"}},
@@ -47,7 +47,7 @@ func TestConnectionFailuresAreSaidInTheBody(t *testing.T) {
 			mustNotShow(t, m, "No calls right now", "engine stopped", "0 calls")
 			if c.name == "unauthorized" {
 				m.Update(feedClosedMsg{})
-				mustShow(t, m, "refused the token (HTTP 401)")
+				mustShow(t, m, "refused the token: none was given, or the wrong one (HTTP 401)")
 				mustNotShow(t, m, "engine stopped")
 			}
 		})

@@ -71,7 +71,11 @@ func (p *alertPane) alertWords(waiting string) string {
 func (p *alertPane) describeSilence(id string) string {
 	for i := range p.snap.Silences {
 		if s := &p.snap.Silences[i]; s.ID == id {
-			return fmt.Sprintf("%s (%s, %s, by %s)", id, p.matcherWords(s.Matcher), p.silenceEnd(s), clean(s.Who))
+			end := p.silenceEnd(s)
+			if s.UntilResolved && len(s.Waiting) > 0 { // a question has two lines
+				end = "until resolved: waiting for " + plural(len(s.Waiting), "alert")
+			}
+			return fmt.Sprintf("%s (%s, %s, by %s)", id, p.matcherWords(s.Matcher), end, clean(s.Who))
 		}
 	}
 	return id
@@ -84,9 +88,12 @@ func (p *alertPane) silenceEnd(s *alert.SilenceStatus) string {
 		if len(s.Waiting) == 0 {
 			return "until resolved"
 		}
-		waiting := make([]string, len(s.Waiting))
-		for i, w := range s.Waiting {
-			waiting[i] = p.alertWords(w)
+		var waiting []string
+		for _, w := range s.Waiting[:min(len(s.Waiting), 2)] {
+			waiting = append(waiting, p.alertWords(w))
+		}
+		if more := len(s.Waiting) - len(waiting); more > 0 {
+			waiting = append(waiting, fmt.Sprintf("%d more", more))
 		}
 		return "until resolved: waiting for " + strings.Join(waiting, ", ")
 	}

@@ -75,6 +75,7 @@ Errors name the reason: unknown key, forbidden for a viewer, hub not in team mod
 	af.register(cmd.PersistentFlags())
 	cmd.AddCommand(newAlertsListCmd(&af), newAlertsAckCmd(&af), newAlertsUnackCmd(&af),
 		newAlertsSilenceCmd(&af), newAlertsSilencesCmd(&af), newAlertsExpireCmd(&af))
+	shareExamples(cmd)
 	return cmd
 }
 

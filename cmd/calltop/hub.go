@@ -216,7 +216,7 @@ func runHub(ctx context.Context, o hubOptions, stderr io.Writer) error {
 		feedHub.HealthOf("ingest", func() any { return ing.Stats() })
 		// It publishes into the hub given to New: its calls are its own.
 		sources = append(sources, func(ctx context.Context, _ hub.Publisher) error { return ing.Run(ctx) })
-		whats = append(whats, fmt.Sprintf("browsers' rtcstats on %s://%s/rtcstats/<meeting>", scheme, ln.Addr()))
+		whats = append(whats, fmt.Sprintf("browsers' rtcstats (sent to %s://%s/rtcstats/<meeting>)", scheme, ln.Addr()))
 	}
 	logger.Printf("hub: serving %s on %s://%s/feed (health: /healthz)", strings.Join(whats, " and "), scheme, ln.Addr())
 

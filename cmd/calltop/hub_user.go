@@ -105,6 +105,7 @@ the next connection. Adding and removing are written to the audit log.`,
 		},
 	}
 	cmd.AddCommand(add, list, remove)
+	shareExamples(cmd)
 	return cmd
 }
 

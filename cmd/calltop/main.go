@@ -7,7 +7,7 @@ import (
 
 func main() {
 	if err := newRootCmd(processEnv()).Execute(); err != nil {
-		fmt.Fprintln(os.Stderr, "calltop:", err)
+		fmt.Fprintln(os.Stderr, "calltop:", plainFlagError(err))
 		os.Exit(1)
 	}
 }

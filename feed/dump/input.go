@@ -26,6 +26,7 @@ type input struct {
 	newlines  int  // newlines read so far
 	truncated bool // the gzip stream ended early
 	long      []byte
+	held      []byte // a line kept while the buffer refills
 }
 
 func newInput(r io.Reader, name string) *input {
@@ -99,8 +100,16 @@ func (in *input) lines(fn func(n int, line []byte, last bool) error, tooLong fun
 		if len(line) == 0 {
 			continue
 		}
-		_, perr := in.br.Peek(1)
-		if err := fn(in.line, line, perr != nil); err != nil {
+		last := false
+		if in.br.Buffered() == 0 {
+			// Peek refills the buffer line points into (ReadSlice's):
+			// keep a copy, or the line handed on is the next one's bytes.
+			in.held = append(in.held[:0], line...)
+			line = in.held
+			_, perr := in.br.Peek(1)
+			last = perr != nil
+		}
+		if err := fn(in.line, line, last); err != nil {
 			return err
 		}
 	}
