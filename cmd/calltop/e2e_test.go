@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"net"
 	"os"
@@ -64,11 +65,25 @@ func calltopBinary(t *testing.T) string {
 }
 
 func TestMain(m *testing.M) {
+	flag.Parse()
+	widenParallel()
 	code := m.Run()
 	if builtBin != "" {
 		os.RemoveAll(filepath.Dir(builtBin))
 	}
 	os.Exit(code)
+}
+
+// widenParallel lets 8 of this package's parallel tests run at once
+// unless -test.parallel was given: they mostly wait (on tmux panes, hubs,
+// reconnect timers), and at the default of GOMAXPROCS (2 on the project's
+// machine) the package would take the sum of their waits.
+func widenParallel() {
+	given := false
+	flag.Visit(func(f *flag.Flag) { given = given || f.Name == "test.parallel" })
+	if !given {
+		flag.Set("test.parallel", "8")
+	}
 }
 
 // pane is one tmux session on its own tmux server (socket), so the test
