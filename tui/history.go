@@ -58,7 +58,7 @@ func newHistoryScreen(c common, src HistorySource) *historyScreen {
 	s := &historyScreen{common: c, src: src, input: newFilterInput(c.styles)}
 	s.input.Prompt = "search: "
 	s.input.Placeholder = "a name or user id; room:NAME rule:RULE sev:warning since:24h KEY=VALUE"
-	s.list = newList(c.keys, func(i int) string { return s.results[i].ID })
+	s.list = newList(c.keys, func(i int) string { return s.results[i].Key })
 	return s
 }
 
@@ -136,7 +136,7 @@ func (s *historyScreen) Update(msg tea.KeyPressMsg) (tea.Cmd, string) {
 		return s.input.Focus(), ""
 	case key.Matches(msg, k.Open):
 		if c := s.list.Cursor(); c < len(s.results) {
-			return s.fetch(s.results[c].ID), s.results[c].ID
+			return s.fetch(s.results[c].Key), s.results[c].ID
 		}
 	}
 	return nil, ""

@@ -54,11 +54,12 @@ func (m *Model) openStored(msg storedCallMsg) tea.Cmd {
 		from = screenCalls
 	}
 	d := msg.call.Detail()
+	id := d.Summary.Key // the call's own id (msg.id may be its history key)
 	m.stored = &storedView{detail: d, from: from}
 	m.screen = screenCall
-	m.focusID = msg.id
-	m.call.Open(msg.id, roomOf(d.Summary), target{person: matchedPerson(d, m.historyQuery())})
-	m.call.SetDetail(d, d.Summary.End, msg.id)
+	m.focusID = id
+	m.call.Open(id, roomOf(d.Summary), target{person: matchedPerson(d, m.historyQuery())})
+	m.call.SetDetail(d, d.Summary.End, id)
 	m.call.gone = false
 	m.layout()
 	return nil
@@ -114,8 +115,8 @@ func (m *Model) findInHistory() tea.Cmd {
 		if err != nil || len(res) == 0 {
 			return nil
 		}
-		c, err := src.Call(ctx, res[0].ID)
-		return findStoredMsg{storedCallMsg{id: res[0].ID, call: c, err: err}}
+		c, err := src.Call(ctx, res[0].Key)
+		return findStoredMsg{storedCallMsg{id: res[0].Key, call: c, err: err}}
 	}
 }
 

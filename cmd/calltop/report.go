@@ -103,7 +103,7 @@ document per file, a line each (JSON lines).`,
 	f.BoolVar(&o.json, "json", false, "print the report as JSON (docs/report-json.md)")
 	f.StringVar(&o.token, "token", "", "token for the feed (default $CALLTOP_TOKEN)")
 	f.StringVar(&o.caFile, "ca", "", "PEM file of CA certificates to trust for wss://")
-	f.StringVar(&o.call, "call", "", "with --feed: report one ended call from a team hub's history (calltop history finds its id)")
+	f.StringVar(&o.call, "call", "", "with --feed: report one ended call from a team hub's history: its id (the newest with it) or its key from calltop history --json")
 	return cmd
 }
 

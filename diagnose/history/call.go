@@ -2,6 +2,7 @@ package history
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -52,6 +53,7 @@ type Series struct {
 
 // Summary is one row of a search result: enough to list a call.
 type Summary struct {
+	Key         string            `json:"key"` // the call's id and start (Key), what opens it
 	ID          string            `json:"id"`
 	Room        string            `json:"room"`
 	Start       time.Time         `json:"start"`
@@ -96,7 +98,7 @@ func (c *Call) MOSMean() float64 {
 
 // Summarize is the call's search-result row.
 func (c *Call) Summarize() Summary {
-	s := Summary{ID: c.Report.ID, Room: c.Report.Room, Start: c.Report.Start.Time, MOSMean: c.MOSMean(), Source: c.Source}
+	s := Summary{Key: Key(c.Report.ID, c.Report.Start.Time), ID: c.Report.ID, Room: c.Report.Room, Start: c.Report.Start.Time, MOSMean: c.MOSMean(), Source: c.Source}
 	if c.Report.End != nil {
 		s.End = c.Report.End.Time
 	}
@@ -156,4 +158,24 @@ func Fold(w string) string {
 		}
 	}
 	return b.String()
+}
+
+// Key names one stored call: its id and its start ("call-1001@1764860400000",
+// ms since the epoch), since ids repeat (a simulator after a restart, a
+// meeting room used every day).
+func Key(id string, start time.Time) string {
+	return id + "@" + strconv.FormatInt(start.UnixMilli(), 10)
+}
+
+// SplitKey reads a Key back; ok is false for a bare call id.
+func SplitKey(key string) (id string, startMS int64, ok bool) {
+	i := strings.LastIndexByte(key, '@')
+	if i < 0 {
+		return key, 0, false
+	}
+	ms, err := strconv.ParseInt(key[i+1:], 10, 64)
+	if err != nil {
+		return key, 0, false
+	}
+	return key[:i], ms, true
 }

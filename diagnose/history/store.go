@@ -10,13 +10,16 @@ import (
 // concurrent use. The SQLite store (history/sqlite) is the default; a
 // store shared by several hubs (PostgreSQL) implements the same methods.
 type Store interface {
-	// Put keeps calls in one transaction (a call id already kept is
-	// replaced).
+	// Put keeps calls in one transaction. A call is its id and start: the
+	// same id and start again replaces it; the same id with another start
+	// (a simulator's ids after a restart, a meeting room used every day)
+	// is another call.
 	Put(ctx context.Context, calls []Call) error
 	// Search lists the calls matching q, newest end first.
 	Search(ctx context.Context, q Query) ([]Summary, error)
-	// Get returns one kept call, or ErrNotFound.
-	Get(ctx context.Context, id string) (Call, error)
+	// Get returns one kept call by its Summary.Key, or the newest call with
+	// that id; ErrNotFound when there is none.
+	Get(ctx context.Context, key string) (Call, error)
 	// Prune removes calls that ended before olderThan, then the oldest
 	// until the store is at most maxBytes (0: no size bound), and says how
 	// many it removed.

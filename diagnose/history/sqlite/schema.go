@@ -12,7 +12,7 @@ var migrations = []string{
 	// 1: calls, the person index, rules and tags.
 	`CREATE TABLE calls (
 		seq        INTEGER PRIMARY KEY,
-		id         TEXT NOT NULL UNIQUE,
+		id         TEXT NOT NULL,
 		room       TEXT NOT NULL,
 		room_fold  TEXT NOT NULL,
 		start_ms   INTEGER NOT NULL,
@@ -26,6 +26,7 @@ var migrations = []string{
 		bytes      INTEGER NOT NULL,
 		data       BLOB NOT NULL
 	);
+	CREATE UNIQUE INDEX calls_id ON calls(id, start_ms);
 	CREATE INDEX calls_end ON calls(end_ms);
 	CREATE INDEX calls_room ON calls(room_fold, seq);
 	CREATE VIRTUAL TABLE person_index USING fts5(words, tokenize='unicode61', detail=none);

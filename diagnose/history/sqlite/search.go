@@ -215,6 +215,7 @@ func scanSummary(rows *sql.Rows) (int64, history.Summary, error) {
 		return 0, sum, fmt.Errorf("history search: %w", err)
 	}
 	sum.Start, sum.End = time.UnixMilli(startMS).UTC(), time.UnixMilli(endMS).UTC()
+	sum.Key = history.Key(sum.ID, sum.Start)
 	sum.Worst = diagnose.Severity(worst)
 	if people != "" {
 		sum.People = strings.Split(people, "\x1f")

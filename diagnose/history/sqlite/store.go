@@ -96,7 +96,8 @@ func putCall(ctx context.Context, tx *sql.Tx, c *history.Call) (int64, error) {
 	}
 	var delta int64
 	var oldSeq, oldBytes int64
-	switch err := tx.QueryRowContext(ctx, "SELECT seq, bytes FROM calls WHERE id = ?", c.Report.ID).Scan(&oldSeq, &oldBytes); {
+	switch err := tx.QueryRowContext(ctx, "SELECT seq, bytes FROM calls WHERE id = ? AND start_ms = ?", c.Report.ID,
+		c.Report.Start.UnixMilli()).Scan(&oldSeq, &oldBytes); {
 	case err == nil:
 		if err := deleteSeq(ctx, tx, oldSeq); err != nil {
 			return 0, err
@@ -172,10 +173,17 @@ func deleteSeq(ctx context.Context, tx *sql.Tx, seq int64) error {
 	return nil
 }
 
-// Get returns one stored call.
-func (s *Store) Get(ctx context.Context, id string) (history.Call, error) {
+// Get returns one stored call by its key (history.Summary.Key), or the
+// newest call with that id.
+func (s *Store) Get(ctx context.Context, key string) (history.Call, error) {
 	var data []byte
-	err := s.db.QueryRowContext(ctx, "SELECT data FROM calls WHERE id = ?", id).Scan(&data)
+	callID, startMS, byKey := history.SplitKey(key)
+	var err error
+	if byKey {
+		err = s.db.QueryRowContext(ctx, "SELECT data FROM calls WHERE id = ? AND start_ms = ?", callID, startMS).Scan(&data)
+	} else {
+		err = s.db.QueryRowContext(ctx, "SELECT data FROM calls WHERE id = ? ORDER BY start_ms DESC LIMIT 1", callID).Scan(&data)
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return history.Call{}, history.ErrNotFound
 	}

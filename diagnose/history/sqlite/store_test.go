@@ -191,3 +191,32 @@ func TestNewerSchemaIsRefused(t *testing.T) {
 		t.Fatal("a history file from a newer calltop was opened")
 	}
 }
+
+// Ids repeat (a simulator after a restart, a meeting room used every
+// day): a call is its id and start, both are kept, and Get opens either
+// by its key, or the newest by the bare id.
+func TestTheSameIDAtAnotherStartIsAnotherCall(t *testing.T) {
+	s := open(t)
+	ctx := context.Background()
+	monday := testCall("standup", "standup-eng", 0, "", [2]string{"Dana", "u1"})
+	tuesday := testCall("standup", "standup-eng", 24*60, "", [2]string{"Olu", "u2"})
+	if err := s.Put(ctx, []history.Call{monday, tuesday}); err != nil {
+		t.Fatal(err)
+	}
+	sums, err := s.Search(ctx, history.Query{CallID: "standup"})
+	if err != nil || len(sums) != 2 || sums[0].Key == sums[1].Key {
+		t.Fatalf("two meetings of one room: %+v %v", sums, err)
+	}
+	for _, sum := range sums {
+		c, err := s.Get(ctx, sum.Key)
+		if err != nil || !c.Report.Start.Equal(sum.Start) {
+			t.Fatalf("Get(%s): start %v, %v; want %v", sum.Key, c.Report.Start, err, sum.Start)
+		}
+	}
+	if c, err := s.Get(ctx, "standup"); err != nil || c.People[0].Name != "Olu" {
+		t.Fatalf("Get by the bare id: %+v %v, want the newest (Olu's)", c.People, err)
+	}
+	if _, err := s.Get(ctx, "standup@1"); !errors.Is(err, history.ErrNotFound) {
+		t.Fatalf("a key of no call: %v", err)
+	}
+}
