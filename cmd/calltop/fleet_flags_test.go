@@ -72,6 +72,7 @@ func TestWatchFiresNoNewCallsWhenAsked(t *testing.T) {
 // fleet whose Chrome 142 users lose packets logs a firing fleet-group
 // alert naming the group, with --alert-fleet-groups.
 func TestWatchFiresFleetGroupWhenAsked(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	w := defaultWatchFlags(simHub(t, ctx, 40, "fleet-chrome142", 20), t.TempDir())

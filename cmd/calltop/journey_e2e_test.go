@@ -273,6 +273,7 @@ func selectedRow(styled string, p person) bool {
 func (p *pane) close() { exec.Command("tmux", "-L", p.socket, "kill-server").Run() }
 
 func TestSupportAgentFindsEveryoneAt80x24(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("the support journey runs 200 calls and 40 look-ups; not with -short")
 	}
@@ -314,6 +315,7 @@ func TestSupportAgentFindsEveryoneAt80x24(t *testing.T) {
 var advice = regexp.MustCompile(`(?s)\n Advice\n(.*?)(\n\s*\n|$)`)
 
 func TestReadADiagnosisInFullAt80x24(t *testing.T) {
+	t.Parallel()
 	bin := calltopBinary(t)
 	p := startPane(t, bin+" demo --scenario wifi-loss --calls 3", "TERM=xterm-256color", "HOME="+t.TempDir())
 	p.waitFor("a call with a diagnosis", func(s string) bool { return lossRow.MatchString(s) })
@@ -334,6 +336,7 @@ func TestReadADiagnosisInFullAt80x24(t *testing.T) {
 }
 
 func TestWrongTokenSaysSoWithin2s(t *testing.T) {
+	t.Parallel()
 	bin := calltopBinary(t)
 	url := startSimHub(t, 3, "right-token")
 	start := time.Now()
@@ -355,6 +358,7 @@ func TestWrongTokenSaysSoWithin2s(t *testing.T) {
 }
 
 func TestRefusedPortSaysSoAt80Columns(t *testing.T) {
+	t.Parallel()
 	bin := calltopBinary(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 // 142 users lose packets names that group first, in text and in JSON; a
 // healthy fleet's report says nothing stands out.
 func TestReportFleetSection(t *testing.T) {
+	t.Parallel()
 	path := writeSimRecordingOf(t, 40, []string{"good", "fleet-chrome142"}, 45)
 	out, err := runCLI(t, "report", path)
 	if err != nil {
