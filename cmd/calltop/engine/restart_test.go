@@ -236,6 +236,7 @@ func TestHubRestartsAreNotIncidents(t *testing.T) {
 	if testing.Short() {
 		t.Skip("10 minutes of feed time for 200 calls: several seconds of CPU")
 	}
+	t.Parallel() // mostly waiting: beside the package's other tests
 	calls := 200
 	if raceDetector {
 		calls = 50 // the same ten minutes and restarts; the figures come from the run without -race

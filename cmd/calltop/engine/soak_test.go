@@ -121,6 +121,7 @@ func TestSoakHubRestartsGarbageAndAStalledSubscriber(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: skipping the soak test (about 30 s of a real hub restarted five times)")
 	}
+	t.Parallel() // mostly waiting: beside the package's other tests
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	const calls, lives, life = 1000, 6, 4 * time.Second
 
