@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/calltop/calltop/feed"
+	"github.com/calltop/calltop/feed/feedtest"
 	"github.com/calltop/calltop/feed/recording"
 )
 
@@ -93,20 +94,6 @@ func countLines(path string) int {
 	return bytes.Count(b, []byte{'\n'})
 }
 
-func readRecords(t *testing.T, path string) []recording.Record {
-	t.Helper()
-	rc, err := recording.OpenFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rc.Close()
-	recs, bad, err := recording.ReadRecording(rc, path)
-	if err != nil || len(bad) > 0 {
-		t.Fatalf("%s: %v %v", path, err, bad)
-	}
-	return recs
-}
-
 func types(recs []recording.Record) []string {
 	var out []string
 	for _, r := range recs {
@@ -147,7 +134,7 @@ func TestHubSimulateThenRecordThenReplay(t *testing.T) {
 	if !strings.Contains(hubLogs.String(), "subscriber 1") {
 		t.Fatalf("hub logged no subscriber:\n%s", hubLogs)
 	}
-	recs := readRecords(t, first)
+	recs := feedtest.ReadRecording(t, first)
 	kinds := types(recs)
 	if len(kinds) < 3 || kinds[0] != feed.TypeHello || kinds[1] != feed.TypeSnapshot || !strings.Contains(strings.Join(kinds, " "), "stats") {
 		t.Fatalf("recording holds %v: want hello, snapshot, then stats", kinds)
@@ -169,7 +156,7 @@ func TestHubSimulateThenRecordThenReplay(t *testing.T) {
 	for _, r := range recs {
 		recorded[string(r.Msg)] = true
 	}
-	again := readRecords(t, second)
+	again := feedtest.ReadRecording(t, second)
 	if len(again) < 3 {
 		t.Fatalf("the replay gave only %d frames", len(again))
 	}

@@ -48,20 +48,6 @@ func isEndOf(id string) func(*feed.Message) bool {
 	return func(m *feed.Message) bool { return m.Type == feed.TypeCallEnd && m.CallID == id }
 }
 
-func readRecording(t *testing.T, path string) []recording.Record {
-	t.Helper()
-	rc, err := recording.OpenFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rc.Close()
-	recs, bad, err := recording.ReadRecording(rc, path)
-	if err != nil || len(bad) > 0 {
-		t.Fatalf("reading %s: %v %v", path, err, bad)
-	}
-	return recs
-}
-
 func TestRecordThenReplayGivesTheSameFrames(t *testing.T) {
 	dir := t.TempDir()
 	// A live hub with a call going on before the recorder joins.
@@ -91,7 +77,7 @@ func TestRecordThenReplayGivesTheSameFrames(t *testing.T) {
 	if err := rec.Close(); err != nil {
 		t.Fatal(err)
 	}
-	recs := readRecording(t, first)
+	recs := feedtest.ReadRecording(t, first)
 	if len(recs) != 2+20+1+2+1 {
 		t.Fatalf("recorded %d frames, want hello, snapshot, 20 stats, 1 unknown, 2 for call b, call.end", len(recs))
 	}
@@ -121,7 +107,7 @@ func TestRecordThenReplayGivesTheSameFrames(t *testing.T) {
 	if err := <-replayDone; err != nil {
 		t.Fatal(err)
 	}
-	again := readRecording(t, second)
+	again := feedtest.ReadRecording(t, second)
 	// The replay leaves out the recorded hello: the hub sent its own.
 	if len(again) != len(recs)-1 {
 		t.Fatalf("replay delivered %d frames, want %d", len(again), len(recs)-1)
