@@ -1,10 +1,10 @@
 package engine
 
 import (
-	"net/url"
 	"time"
 
 	"github.com/calltop/calltop/diagnose"
+	"github.com/calltop/calltop/feed/client"
 )
 
 // logFeedChange writes a line to logf (Options.Logf: calltop.log under
@@ -18,7 +18,7 @@ func logFeedChange(logf func(string, ...any), old, cur FeedStatus) {
 	if old.State == cur.State && old.Reason == cur.Reason && old.URL == cur.URL {
 		return
 	}
-	where := safeURL(cur.URL)
+	where := client.RedactURL(cur.URL)
 	why := diagnose.Clean(cur.Reason)
 	switch cur.State {
 	case "live":
@@ -35,23 +35,4 @@ func logFeedChange(logf func(string, ...any), old, cur FeedStatus) {
 			logf("feed %s: connecting", where)
 		}
 	}
-}
-
-// safeURL is u without a password or query values (a token may hide there).
-func safeURL(u string) string {
-	pu, err := url.Parse(u)
-	if err != nil {
-		return diagnose.Clean(u)
-	}
-	if pu.User != nil {
-		pu.User = url.User(pu.User.Username())
-	}
-	if pu.RawQuery != "" {
-		q := pu.Query()
-		for k := range q {
-			q.Set(k, "redacted")
-		}
-		pu.RawQuery = q.Encode()
-	}
-	return diagnose.Clean(pu.String())
 }

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/calltop/calltop/diagnose"
 	"github.com/calltop/calltop/diagnose/history"
 )
 
@@ -81,7 +82,7 @@ func (c Client) get(ctx context.Context, path string, into any) error {
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-		return fmt.Errorf("history: %s: %s", base.Host, describe(resp.StatusCode, printable(string(msg))))
+		return fmt.Errorf("history: %s: %s", base.Host, describe(resp.StatusCode, strings.TrimSpace(diagnose.Clean(string(msg)))))
 	}
 	if err := json.NewDecoder(io.LimitReader(resp.Body, 256<<20)).Decode(into); err != nil {
 		return fmt.Errorf("history: %s sent an unreadable answer: %w", base.Host, err)
@@ -102,15 +103,4 @@ func describe(code int, msg string) string {
 		}
 	}
 	return fmt.Sprintf("%d %s", code, msg)
-}
-
-// printable drops control characters from what a hub said, so that a
-// hostile answer cannot reach a terminal raw.
-func printable(s string) string {
-	return strings.TrimSpace(strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-			return ' '
-		}
-		return r
-	}, s))
 }
