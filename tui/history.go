@@ -44,14 +44,15 @@ type storedCallMsg struct {
 // enter opens the stored call on the call screen.
 type historyScreen struct {
 	common
-	src     HistorySource
-	input   textinput.Model
-	typing  bool   // the search box has the keyboard
-	query   string // the search the rows answer
-	asked   string // the search under way ("" when none)
-	results []history.Summary
-	err     string
-	list    list
+	src       HistorySource
+	input     textinput.Model
+	typing    bool   // the search box has the keyboard
+	query     string // the search the rows answer
+	asked     string // the search under way, while searching
+	searching bool
+	results   []history.Summary
+	err       string
+	list      list
 }
 
 func newHistoryScreen(c common, src HistorySource) *historyScreen {
@@ -72,7 +73,7 @@ func (s *historyScreen) Open() tea.Cmd {
 
 // search asks the hub, in a command (I/O never runs in Update).
 func (s *historyScreen) search(text string) tea.Cmd {
-	s.asked, s.err = text, ""
+	s.asked, s.searching, s.err = text, true, ""
 	src := s.src
 	return func() tea.Msg {
 		ctx, cancel := contextFor(historyTimeout)
@@ -95,10 +96,10 @@ func (s *historyScreen) fetch(id string) tea.Cmd {
 
 // SetResults takes a search's answer (an older search's is ignored).
 func (s *historyScreen) SetResults(msg historyResultsMsg) {
-	if msg.query != s.asked {
+	if !s.searching || msg.query != s.asked {
 		return
 	}
-	s.asked = ""
+	s.searching = false
 	if msg.err != nil {
 		s.err = clean(msg.err.Error())
 		return
@@ -194,7 +195,7 @@ func (s *historyScreen) View() string {
 // status says what the rows are.
 func (s *historyScreen) status() string {
 	switch {
-	case s.asked != "" || (s.results == nil && s.err == ""):
+	case s.searching || (s.results == nil && s.err == ""):
 		return "searching…"
 	case s.err != "":
 		return "search failed"
