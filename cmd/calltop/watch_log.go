@@ -15,10 +15,20 @@ import (
 // keep their names and values (time, level in lower case, event, alert,
 // rule, severity, call, participant, connection, name, who, msg); see
 // docs/alerts.md.
+//
+// Every line's time is the wall clock when it was written, so the log
+// never goes back in time; an alert event whose own time (the data's, the
+// book's) is more than atSkew away carries it as at= (a replay, or a
+// feed running late).
 type watchLog struct {
 	h    slog.Handler
 	json bool
+	now  func() time.Time // the wall clock (tests set it)
 }
+
+// atSkew is how far an event's data time may be from the wall clock before
+// its line names it with at=.
+const atSkew = 2 * time.Second
 
 func newWatchLog(out io.Writer, json bool) *watchLog {
 	opts := &slog.HandlerOptions{Level: slog.LevelDebug, ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
@@ -31,9 +41,9 @@ func newWatchLog(out io.Writer, json bool) *watchLog {
 		return a
 	}}
 	if json {
-		return &watchLog{h: slog.NewJSONHandler(out, opts), json: true}
+		return &watchLog{h: slog.NewJSONHandler(out, opts), json: true, now: time.Now}
 	}
-	return &watchLog{h: slog.NewTextHandler(out, opts)}
+	return &watchLog{h: slog.NewTextHandler(out, opts), now: time.Now}
 }
 
 // levelOf maps watch's level words to slog's.
@@ -47,10 +57,15 @@ func levelOf(level string) slog.Level {
 	return slog.LevelInfo
 }
 
-// event writes one event of the book's log, stamped with the book's time.
+// event writes one event of the book's log, stamped with the wall clock
+// and, when it is atSkew or more away, the book's time as at=.
 func (w *watchLog) event(e alert.Event) {
 	l := e.Line()
-	r := slog.NewRecord(e.At, levelOf(l.Level), l.Msg, 0)
+	now := w.now()
+	r := slog.NewRecord(now, levelOf(l.Level), l.Msg, 0)
+	if d := now.Sub(e.At); d > atSkew || d < -atSkew {
+		r.AddAttrs(slog.String("at", alert.Stamp(e.At)))
+	}
 	for _, kv := range [][2]string{{"event", l.Event}, {"alert", l.Alert}, {"rule", l.Rule},
 		{"severity", l.Severity}, {"call", l.CallID}, {"participant", l.ParticipantID},
 		{"connection", l.ConnectionID}, {"name", l.Name}, {"who", l.Who}} {
@@ -67,7 +82,7 @@ func (w *watchLog) event(e alert.Event) {
 // note writes a line of watch's own (start, stop, feed state, lost
 // notifications), stamped with the wall clock.
 func (w *watchLog) note(level, event, msg string) {
-	r := slog.NewRecord(time.Now(), levelOf(level), alert.CleanText(msg), 0)
+	r := slog.NewRecord(w.now(), levelOf(level), alert.CleanText(msg), 0)
 	r.AddAttrs(slog.String("event", event))
 	w.h.Handle(context.Background(), r)
 }
