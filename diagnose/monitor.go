@@ -47,6 +47,7 @@ type Monitor struct {
 	// restarted: a replay started over (call.end replay-restart); the
 	// next message from earlier data time begins a new epoch.
 	restarted bool
+	epochs    int // passes begun by newEpoch
 	calls     callSet
 	metrics   metrics
 	rules     ruleSet
@@ -202,9 +203,14 @@ func (m *Monitor) applyEvent(msg *feed.Message, t int64) {
 // sweep follow the new times instead of waiting for the old newest one.
 func (m *Monitor) newEpoch(t int64) {
 	m.restarted = false
+	m.epochs++
 	m.calls.restart(t)
 	m.lastSweep = t
 }
+
+// Epoch counts the times a replay started over (a call.end with reason
+// replay-restart followed by earlier data time): 0 on the first pass.
+func (m *Monitor) Epoch() int { return m.epochs }
 
 // sweep runs once per second of data time: sustained rules whose
 // condition is pending (a connection stuck in "disconnected" that stopped

@@ -94,3 +94,25 @@ func (b *Book) closingOrdered() []*Alert {
 	sortByTime(out, func(a *Alert) time.Time { return a.End })
 	return out
 }
+
+// StartOver is a replay starting again from its beginning (data time goes
+// back to an earlier pass's times): every alert from findings resolves at
+// the book's current time with note "replay started over", and no re-open
+// window is kept, so the next pass's alerts are new incidents rather than
+// flaps of the last pass's. Held resolved notifications go out now. Then
+// the book's clock moves to now.
+func (b *Book) StartOver(now time.Time) {
+	end := b.now
+	for _, a := range b.ordered(func(a *Alert) bool { return sourceOf(a.Rule) == fromFindings }) {
+		b.resolve(end, a, "replay started over")
+	}
+	for _, a := range b.closingOrdered() {
+		delete(b.closing, a.Key)
+		if a.ResolveDue {
+			a.ResolveDue = false
+			b.setHistoryFlag(a.ID)
+			b.send(end, NotifyResolved, a, a.Note)
+		}
+	}
+	b.advance(now)
+}

@@ -25,10 +25,11 @@ type loop struct {
 	dataNow  time.Time // newest data time seen
 	dataWall time.Time // wall time when dataNow last moved
 
-	focus    string
-	feed     FeedStatus
-	feedDown bool
-	lastEval time.Time // data time of the last book evaluation
+	focus     string
+	feed      FeedStatus
+	feedDown  bool
+	lastEval  time.Time // data time of the last book evaluation
+	epochSeen int       // the Monitor's Epoch at the last evaluation
 
 	findingsAt time.Time // wall time the open findings last went in a frame
 
@@ -69,7 +70,7 @@ func (l *loop) reset() {
 	if l.e.opts.NewBook != nil && l.e.opts.Remote == nil {
 		l.book = l.e.opts.NewBook()
 	}
-	l.lastEval = time.Time{}
+	l.lastEval, l.epochSeen = time.Time{}, 0
 	l.fleet = fleetTracker{}
 	l.dataNow = time.Time{}
 	l.feedDown = false
@@ -238,6 +239,10 @@ func (l *loop) evaluate(now time.Time, force bool) {
 		return
 	}
 	l.lastEval = now
+	if ep, ok := l.mon.(interface{ Epoch() int }); ok && ep.Epoch() != l.epochSeen {
+		l.epochSeen = ep.Epoch()
+		l.book.StartOver(now) // a looping replay's next pass: new incidents, not flaps
+	}
 	l.keep.restore(l.book, now)
 	l.fleet.observe(l.mon, l.book, now)
 	l.book.SetNamer(l.namer())
