@@ -58,7 +58,7 @@ func (h *header) View() string {
 		tag = ""
 		if in.paused {
 			waiting := plural(in.waiting, "update") + " waiting"
-			if level >= 5 {
+			if level >= 6 {
 				waiting = fmt.Sprintf("%d waiting", in.waiting)
 			}
 			tag = st.Paused.Render(" PAUSED, " + waiting + " ")
@@ -79,7 +79,7 @@ func (h *header) View() string {
 }
 
 // headerLevels is how many levels of brevity parts knows.
-const headerLevels = 6
+const headerLevels = 8
 
 // headerTagWidth is the room the pause tag takes, with its space.
 func headerTagWidth(tag string) int {
@@ -93,8 +93,11 @@ func headerTagWidth(tag string) int {
 // useful first so the state, the call count and the alert counts always
 // fit: 0 says it all; 1 keeps only the feed's host and uses shorter
 // words; 2 drops the feed time; 3 drops the title and the source instead
-// (the time may fit then); 4 drops both; 5 also the reason for the state
-// and the ended calls.
+// (the time may fit then; with no data yet there is no time, so the title
+// stays); 4 keeps the title but not the time; 5 drops both; 6 brings the
+// title back but drops the reason for the state and the ended calls; 7
+// drops the title again. So a failed feed's header still says "calltop"
+// whenever the rest leaves room.
 func (h *header) parts(level int) []string {
 	st, in := h.styles, h.info
 	var parts []string
@@ -103,24 +106,31 @@ func (h *header) parts(level int) []string {
 		parts = append(parts, st.Title.Render("calltop"), clean(in.feed.Source))
 	case 1, 2:
 		parts = append(parts, st.Title.Render("calltop"), shortSource(clean(in.feed.Source)))
+	case 3:
+		if in.feedTime.IsZero() { // no feed time to make room for
+			parts = append(parts, st.Title.Render("calltop"))
+		}
+	case 4, 6:
+		parts = append(parts, st.Title.Render("calltop"))
 	}
-	parts = append(parts, h.state(level < 5))
+	parts = append(parts, h.state(level < 6))
 	if in.filter != "" {
 		parts = append(parts, st.Filter.Render("filter: "+in.filter))
 	}
 	if in.hasFrame {
 		calls := plural(in.calls-in.ended, "call")
-		if in.ended > 0 && level < 5 {
+		if in.ended > 0 && level < 6 {
 			calls += fmt.Sprintf(" (+%d ended)", in.ended)
 		}
 		if in.calls > 0 || !feedDown(in.feed) { // "0 calls" is no news while the feed is down
 			parts = append(parts, calls)
 		}
 		parts = append(parts, h.alertCounts(level > 0))
-		switch level {
-		case 0:
+		switch {
+		case in.feedTime.IsZero(): // no data yet: "-" says nothing
+		case level == 0:
 			parts = append(parts, "feed "+fmtClock(in.feedTime))
-		case 1, 3:
+		case level == 1 || level == 3:
 			parts = append(parts, fmtClock(in.feedTime))
 		}
 	}
@@ -129,7 +139,7 @@ func (h *header) parts(level int) []string {
 		if level == 0 && in.feed.LastBad != "" {
 			bad += " (last: " + clean(in.feed.LastBad) + ")"
 		}
-		if level >= 5 {
+		if level >= 6 {
 			bad = fmt.Sprintf("%d bad", in.feed.BadFrames)
 		}
 		parts = append(parts, st.Trouble.Render(bad))

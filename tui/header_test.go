@@ -74,3 +74,16 @@ func TestOneCallOneParticipantAreSingular(t *testing.T) {
 	mustShow(t, m, "1 participant")
 	mustNotShow(t, m, "1 participants")
 }
+
+// A feed that failed before any data: at 80 columns the header still says
+// whose it is ("calltop |") and why it failed, with no "-" for a feed
+// time there is not.
+func TestHeaderOfAFailedFeedKeepsTheTitle(t *testing.T) {
+	f := engine.Frame{Seq: 1, Feed: engine.FeedStatus{Source: "ws://127.0.0.1:7070/feed", State: "failed",
+		Reason: "401 Unauthorized: the hub refused the token (check --token or $CALLTOP_TOKEN)", Problem: "unauthorized"}}
+	m, _ := newTestModel(80, 24, f)
+	line := headerLine(m)
+	if !strings.HasPrefix(line, "calltop | ") || !strings.Contains(line, "failed") || strings.Contains(line, " - ") {
+		t.Errorf("header %q: want it to start with the title and say failed, with no empty feed time", line)
+	}
+}
