@@ -77,6 +77,9 @@ func (v views) summary(c *call) *CallSummary {
 	if top := worstOpen(c.findings); top != nil {
 		s.Severity, s.TopFinding, s.TopRule = top.Severity, top.Message, top.Rule
 	}
+	if s.Ended {
+		s.WorstMOS = worstMeanMOS(c)
+	}
 	if s.Ended && c.summary != nil {
 		keepLast(s, c.summary, hasRule(c.findings, c.summary.TopRule))
 	}
@@ -86,6 +89,20 @@ func (v views) summary(c *call) *CallSummary {
 		c.live.summaries[c.slot] = s
 	}
 	return s
+}
+
+// worstMeanMOS is an ended call's MOS in the calls list: the lowest of
+// its participants' means over the call (as the report and history give
+// them), not whatever the last sample before the hang-up said. NaN with no
+// audio.
+func worstMeanMOS(c *call) float64 {
+	worst := math.NaN()
+	for _, p := range c.parts {
+		if p.mosN > 0 {
+			worst = minNaN(worst, p.mosSum/float64(p.mosN))
+		}
+	}
+	return worst
 }
 
 // keepLast gives an ended call's summary the worst finding and figures it

@@ -271,8 +271,39 @@ func TestAnEndedCallKeepsHowItWas(t *testing.T) {
 	m.Apply(&end)
 	after := m.Snapshot("").Calls[0]
 	if !after.Ended || after.Severity != before.Severity || after.TopFinding != before.TopFinding ||
-		after.WorstLoss != before.WorstLoss || after.WorstMOS != before.WorstMOS || after.Participants != before.Participants {
+		after.WorstLoss != before.WorstLoss || math.Abs(after.WorstMOS-before.WorstMOS) > 1e-9 || after.Participants != before.Participants {
 		t.Fatalf("ended call lost how it was:\nbefore %+v\nafter  %+v", before, *after)
+	}
+}
+
+// An ended call's MOS in the list is the worst participant's mean over the
+// call (what its report says), not the last sample's before the hang-up:
+// a call good for a minute that went bad for its last half minute shows
+// between the two.
+func TestAnEndedCallShowsItsMeanMOS(t *testing.T) {
+	m := NewMonitor(Options{KeepEnded: true})
+	g := newGen("a", "pa")
+	run(m, g, 60, func(int) cond { return with(func(*cond) {}) })
+	good := m.Snapshot("").Calls[0].WorstMOS
+	run(m, g, 30, func(int) cond { return with(func(c *cond) { c.lossIn = 12 }) })
+	last := m.Snapshot("").Calls[0].WorstMOS
+	if !(last < good-0.5) {
+		t.Fatalf("set-up: the call's MOS went from %.2f to %.2f, want a clear drop", good, last)
+	}
+	end := feed.Message{Type: feed.TypeCallEnd, TS: float64(g.t), CallID: "a"}
+	m.Apply(&end)
+	ended := m.Snapshot("").Calls[0]
+	r := m.Report()
+	var mean float64
+	for _, c := range r.Calls {
+		for _, p := range c.Participants {
+			if p.MOS != nil {
+				mean = p.MOS.Mean
+			}
+		}
+	}
+	if math.Abs(ended.WorstMOS-mean) > 0.01 || !(ended.WorstMOS > last+0.2) {
+		t.Errorf("ended call's MOS %.2f, want its mean over the call %.2f (last sample %.2f, good part %.2f)", ended.WorstMOS, mean, last, good)
 	}
 }
 
