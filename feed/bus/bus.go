@@ -73,6 +73,13 @@ type Node struct {
 	peerMu sync.Mutex
 	peers  map[string]*peer
 
+	// sendMu orders every send before the goodbye: a send holds it to
+	// read, Close to set closing, so no frame (an answer to an ask being
+	// handled as the hub stops, say) follows the goodbye and brings this
+	// hub's calls back on the other hubs.
+	sendMu  sync.RWMutex
+	closing bool
+
 	published, publishedBytes, received, receivedBytes atomic.Int64
 	lost, badFrames, errs                              atomic.Int64
 }
@@ -164,10 +171,16 @@ func (n *Node) heartbeat() { n.send(Prefix+"hb."+n.cfg.HubID, []byte(n.instance)
 
 // Close says goodbye and closes the connection (idempotent).
 func (n *Node) Close() {
-	if n.nc.IsClosed() {
+	n.sendMu.Lock()
+	was := n.closing
+	n.closing = true
+	n.sendMu.Unlock()
+	if was || n.nc.IsClosed() {
 		return
 	}
-	n.send(Prefix+"bye."+n.cfg.HubID, nil)
+	if err := n.nc.Publish(Prefix+"bye."+n.cfg.HubID, nil); err == nil {
+		n.published.Add(1)
+	}
 	n.nc.Flush()
 	n.nc.Close()
 }
@@ -188,8 +201,13 @@ func (n *Node) Stats() Stats {
 
 // send publishes one frame, counting it; a refusal is counted and logged
 // (the first and then at each power of two), never returned: the local hub
-// keeps serving when the bus is away.
+// keeps serving when the bus is away. After Close it sends nothing.
 func (n *Node) send(subject string, frame []byte) {
+	n.sendMu.RLock()
+	defer n.sendMu.RUnlock()
+	if n.closing {
+		return
+	}
 	if err := n.nc.Publish(subject, frame); err != nil {
 		if c := n.errs.Add(1); bits.OnesCount64(uint64(c)) == 1 {
 			n.cfg.Logf("bus: publishing on %s: %v (%d refused so far)", subject, err, c)

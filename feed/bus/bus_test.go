@@ -30,6 +30,13 @@ func startBusHub(t testing.TB, natsURL, id string) *busHub {
 	ctx, cancel := context.WithCancel(context.Background())
 	bh.stop = cancel
 	go func() { bh.node.Run(ctx); close(bh.done) }()
+	if tt, ok := t.(*testing.T); ok {
+		tt.Cleanup(func() {
+			if tt.Failed() {
+				tt.Logf("%s's log:\n%s", id, bh.Logs)
+			}
+		})
+	}
 	t.Cleanup(func() { cancel(); <-bh.done })
 	return bh
 }
@@ -60,7 +67,13 @@ type watcher struct {
 
 func watch(t *testing.T, url string) *watcher {
 	c, _ := feedtest.RunClient(t, feedtest.FastClient(url))
-	return &watcher{t: t, c: c, calls: feedtest.CallSet{}}
+	w := &watcher{t: t, c: c, calls: feedtest.CallSet{}}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("the subscriber of %s had seen calls %v", url, w.calls)
+		}
+	})
+	return w
 }
 
 // until reads events, keeping the calls, until match holds for one.
@@ -84,7 +97,7 @@ func (w *watcher) until(what string, match func(m *feed.Message) bool) *feed.Mes
 
 func (w *watcher) untilCalls(ids ...string) {
 	w.t.Helper()
-	w.until(fmt.Sprintf("calls %v (seen %v)", ids, w.calls), func(*feed.Message) bool {
+	w.until(fmt.Sprintf("calls %v", ids), func(*feed.Message) bool {
 		for _, id := range ids {
 			if !w.calls[id] {
 				return false
@@ -106,7 +119,7 @@ func (w *watcher) untilGone(ids ...string) {
 		return true
 	}
 	if !gone(nil) {
-		w.until(fmt.Sprintf("calls %v to end (seen %v)", ids, w.calls), gone)
+		w.until(fmt.Sprintf("calls %v to end", ids), gone)
 	}
 }
 
@@ -172,7 +185,7 @@ func TestAHubStoppingEndsItsCallsElsewhereAsSourceLost(t *testing.T) {
 		t.Fatalf("call.end %q reason %q, want hub-b/theirs, %q", end.CallID, end.Reason, ReasonSourceLost)
 	}
 	if !w.calls["hub-a/mine"] || a.Hub.Stats().Calls != 1 {
-		t.Fatalf("hub-a's own call went too: %v", w.calls)
+		t.Fatalf("hub-a's own call went too: %v (hub-a tracks %d calls)", w.calls, a.Hub.Stats().Calls)
 	}
 }
 
@@ -271,4 +284,45 @@ func TestAHubRestartedUnderItsIDWithoutGoodbyeEndsItsOldCalls(t *testing.T) {
 	if !a.Logs.Contains("bus: hub hub-b restarted") {
 		t.Fatalf("no log of hub-b's restart:\n%s", a.Logs)
 	}
+}
+
+// In a cluster a new hub's first ask can reach a node before the other
+// hubs' interest has: it is dropped. The first it then hears of hub-a may
+// be hub-a asking it for its calls; it must ask back, or hub-a's calls
+// that started before it joined never show.
+func TestAHubFirstHeardThroughItsAskIsAskedForItsCalls(t *testing.T) {
+	s := bustest.StartServer(t, nil)
+	raw, err := nats.Connect(s.ClientURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	asks := make(chan string, 16)
+	if _, err := raw.Subscribe(Prefix+"sync.hub-b", func(m *nats.Msg) { asks <- string(m.Data) }); err != nil {
+		t.Fatal(err)
+	}
+	raw.Flush()
+	b := connectBusHub(t, s.ClientURL(), "hub-b") // no heartbeats: only its asks
+	w := watch(t, b.URL())
+	if got := <-asks; got != "" {
+		t.Fatalf("hub-b's first ask names %q, want everyone", got)
+	}
+	// "hub-a" missed that ask (it was not there yet), then asks hub-b.
+	raw.Publish(Prefix+"sync.hub-a", []byte("hub-b"))
+	select {
+	case got := <-asks:
+		if got != "hub-a" {
+			t.Fatalf("hub-b asked %q, want hub-a", got)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("hub-b never asked hub-a for its calls")
+	}
+	frames, err := feed.EncodeSnapshot([]feed.Call{{ID: "hub-a/early", Start: float64(time.Now().UnixMilli())}}, 0, feed.SnapshotPartBytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range frames {
+		raw.Publish(Prefix+"state.hub-b.hub-a", f)
+	}
+	w.untilCalls("hub-a/early")
 }

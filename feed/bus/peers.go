@@ -152,14 +152,16 @@ func (n *Node) askSync(target string) {
 }
 
 // answerSync sends asker a snapshot of this hub's own calls when it asked
-// this hub or everyone. The asker is a new peer: it is noted without being
-// asked back (it asks whom it needs).
+// this hub or everyone. An asker not heard from before is asked for its own
+// calls too: in a cluster its first ask to everyone can reach a node before
+// this hub's interest has and be dropped, and then this ask is the first
+// this hub hears of it.
 func (n *Node) answerSync(asker, target string) {
 	if asker == n.cfg.HubID || (target != "" && target != n.cfg.HubID) || CheckHubID(asker) != nil {
 		return
 	}
 	n.peerMu.Lock()
-	n.heardLocked(asker, false)
+	n.heardLocked(asker, true)
 	n.peerMu.Unlock()
 	n.ownMu.Lock()
 	defer n.ownMu.Unlock()
