@@ -1,6 +1,8 @@
 package dump
 
 import (
+	"bytes"
+	"cmp"
 	"encoding/json"
 	"reflect"
 	"slices"
@@ -145,7 +147,11 @@ func plainString(raw []byte) ([]byte, bool) {
 // parseTime reads startTime/endTime: an RFC 3339 string or milliseconds.
 func parseTime(raw json.RawMessage) (float64, bool) {
 	var v any
-	if len(raw) == 0 || json.Unmarshal(raw, &v) != nil {
+	if inner, plain := plainString(raw); plain { // the common forms, without encoding/json's reflection
+		v = string(inner)
+	} else if f, err := strconv.ParseFloat(string(raw), 64); err == nil && len(raw) > 0 && (raw[0] == '-' || raw[0] >= '0' && raw[0] <= '9') && !bytes.ContainsAny(raw, "xX_") {
+		v = f
+	} else if len(raw) == 0 || json.Unmarshal(raw, &v) != nil {
 		return 0, false
 	}
 	if s, ok := v.(string); ok {
@@ -216,7 +222,9 @@ func readSeries(b *builder, pc *internalsPC) *pcSeries {
 	if untyped > 0 {
 		b.problem(1, "peer connection %q: %d stats ids of unknown type (no statsType, unknown id prefix) skipped", pc.id, untyped)
 	}
-	sort.SliceStable(out.points, func(i, j int) bool { return out.points[i].ts < out.points[j].ts })
+	if byTime := func(x, y point) int { return cmp.Compare(x.ts, y.ts) }; !slices.IsSortedFunc(out.points, byTime) {
+		slices.SortStableFunc(out.points, byTime)
+	}
 	return out
 }
 

@@ -138,6 +138,9 @@ var statePrefixes = []string{
 // is JSON-quoted in current Chrome ("\"connected\"") and an enum name in
 // Chrome 86 ("SignalingStateHaveLocalOffer" -> "have-local-offer").
 func updateValue(raw json.RawMessage) string {
+	if inner, plain := plainString(raw); plain {
+		return stateName(string(inner))
+	}
 	var s string
 	if json.Unmarshal(raw, &s) != nil {
 		return ""
@@ -147,9 +150,11 @@ func updateValue(raw json.RawMessage) string {
 
 // stateName is updateValue for a value already decoded once.
 func stateName(s string) string {
-	var inner string
-	if json.Unmarshal([]byte(s), &inner) == nil {
-		s = inner
+	if t := strings.TrimLeft(s, " \t\r\n"); strings.HasPrefix(t, `"`) { // a value JSON-quoted twice
+		var inner string
+		if json.Unmarshal([]byte(s), &inner) == nil {
+			s = inner
+		}
 	}
 	s = strings.TrimSpace(s)
 	if len(s) > 1 && s[0] == 'k' && unicode.IsUpper(rune(s[1])) {

@@ -3,10 +3,10 @@ package recording
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"encoding/json"
 	"fmt"
 	"github.com/calltop/calltop/feed"
+	"github.com/klauspost/compress/gzip"
 	"io"
 	"os"
 	"strings"
