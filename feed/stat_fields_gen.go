@@ -164,6 +164,166 @@ func (d *decoder) statField(key []byte, s *Stat) bool {
 	return true
 }
 
+// Field returns a pointer to the field of s whose JSON name is key
+// (*string, *float64, *int64, *bool or *map[string]float64), or nil for
+// a name Stat does not declare: importers fill a Stat by name without
+// reflection.
+func (s *Stat) Field(key string) any {
+	switch key {
+	case "id":
+		return &s.ID
+	case "type":
+		return &s.Type
+	case "timestamp":
+		return &s.Timestamp
+	case "ssrc":
+		return &s.SSRC
+	case "kind":
+		return &s.Kind
+	case "mediaType":
+		return &s.MediaType
+	case "transportId":
+		return &s.TransportID
+	case "codecId":
+		return &s.CodecID
+	case "localId":
+		return &s.LocalID
+	case "remoteId":
+		return &s.RemoteID
+	case "mid":
+		return &s.Mid
+	case "bytesReceived":
+		return &s.BytesReceived
+	case "bytesSent":
+		return &s.BytesSent
+	case "packetsReceived":
+		return &s.PacketsReceived
+	case "packetsSent":
+		return &s.PacketsSent
+	case "packetsLost":
+		return &s.PacketsLost
+	case "jitter":
+		return &s.Jitter
+	case "roundTripTime":
+		return &s.RoundTripTime
+	case "fractionLost":
+		return &s.FractionLost
+	case "jitterBufferDelay":
+		return &s.JitterBufferDelay
+	case "jitterBufferTargetDelay":
+		return &s.JitterBufferTargetDelay
+	case "jitterBufferEmittedCount":
+		return &s.JitterBufferEmittedCount
+	case "concealedSamples":
+		return &s.ConcealedSamples
+	case "silentConcealedSamples":
+		return &s.SilentConcealedSamples
+	case "totalSamplesReceived":
+		return &s.TotalSamplesReceived
+	case "insertedSamplesForDeceleration":
+		return &s.InsertedSamplesForDeceleration
+	case "removedSamplesForAcceleration":
+		return &s.RemovedSamplesForAcceleration
+	case "framesReceived":
+		return &s.FramesReceived
+	case "framesDecoded":
+		return &s.FramesDecoded
+	case "framesDropped":
+		return &s.FramesDropped
+	case "framesSent":
+		return &s.FramesSent
+	case "framesEncoded":
+		return &s.FramesEncoded
+	case "framesPerSecond":
+		return &s.FramesPerSecond
+	case "frameWidth":
+		return &s.FrameWidth
+	case "frameHeight":
+		return &s.FrameHeight
+	case "freezeCount":
+		return &s.FreezeCount
+	case "totalFreezesDuration":
+		return &s.TotalFreezesDuration
+	case "pauseCount":
+		return &s.PauseCount
+	case "totalPausesDuration":
+		return &s.TotalPausesDuration
+	case "nackCount":
+		return &s.NackCount
+	case "pliCount":
+		return &s.PliCount
+	case "firCount":
+		return &s.FirCount
+	case "keyFramesDecoded":
+		return &s.KeyFramesDecoded
+	case "targetBitrate":
+		return &s.TargetBitrate
+	case "qualityLimitationReason":
+		return &s.QualityLimitationReason
+	case "qualityLimitationDurations":
+		return &s.QualityLimitationDurations
+	case "retransmittedBytesSent":
+		return &s.RetransmittedBytesSent
+	case "trackIdentifier":
+		return &s.TrackIdentifier
+	case "audioLevel":
+		return &s.AudioLevel
+	case "totalAudioEnergy":
+		return &s.TotalAudioEnergy
+	case "totalSamplesDuration":
+		return &s.TotalSamplesDuration
+	case "state":
+		return &s.State
+	case "nominated":
+		return &s.Nominated
+	case "selected":
+		return &s.Selected
+	case "localCandidateId":
+		return &s.LocalCandidateID
+	case "remoteCandidateId":
+		return &s.RemoteCandidateID
+	case "currentRoundTripTime":
+		return &s.CurrentRoundTripTime
+	case "totalRoundTripTime":
+		return &s.TotalRoundTripTime
+	case "responsesReceived":
+		return &s.ResponsesReceived
+	case "availableOutgoingBitrate":
+		return &s.AvailableOutgoingBitrate
+	case "availableIncomingBitrate":
+		return &s.AvailableIncomingBitrate
+	case "selectedCandidatePairId":
+		return &s.SelectedCandidatePairID
+	case "iceState":
+		return &s.ICEState
+	case "dtlsState":
+		return &s.DTLSState
+	case "selectedCandidatePairChanges":
+		return &s.SelectedCandidatePairChanges
+	case "candidateType":
+		return &s.CandidateType
+	case "relayProtocol":
+		return &s.RelayProtocol
+	case "protocol":
+		return &s.Protocol
+	case "address":
+		return &s.Address
+	case "ip":
+		return &s.IP
+	case "port":
+		return &s.Port
+	case "networkType":
+		return &s.NetworkType
+	case "url":
+		return &s.URL
+	case "mimeType":
+		return &s.MimeType
+	case "clockRate":
+		return &s.ClockRate
+	}
+	return nil
+}
+
 // statKeys are Stat's JSON names in lower case, to spot a key that only
 // differs in case (encoding/json would accept it).
 var statKeys = map[string]bool{

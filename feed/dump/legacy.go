@@ -57,11 +57,16 @@ func legacyStats(id string, ts float64, obj rawStat, state map[string]rawStat) [
 	return nil // bweforvideo (folded into the pair), tracks, certificates
 }
 
-// copyFields copies legacy fields onto W3C names: from -> to.
-func copyFields(dst, src rawStat, names map[string]string) {
-	for from, to := range names {
-		if v, ok := src[from]; ok {
-			dst[to] = v
+// rename is a legacy field name and the W3C name it is copied onto.
+type rename struct{ from, to string }
+
+// copyFields copies legacy fields onto W3C names. The lists are slices,
+// made once: a map literal here was made anew for every object of every
+// sample, and walking a map costs more than a slice.
+func copyFields(dst, src rawStat, names []rename) {
+	for _, n := range names {
+		if v, ok := src[n.from]; ok {
+			dst[n.to] = v
 		}
 	}
 }
@@ -76,16 +81,8 @@ func scaled(dst rawStat, to string, src rawStat, name string, divisor float64) {
 }
 
 func legacyInbound(id string, ts float64, obj rawStat) feed.Stat {
-	w := rawStat{}
-	copyFields(w, obj, map[string]string{
-		"ssrc": "ssrc", "mediaType": "kind", "transportId": "transportId",
-		"packetsReceived": "packetsReceived", "packetsLost": "packetsLost",
-		"bytesReceived": "bytesReceived", "framesDecoded": "framesDecoded",
-		"googFrameWidthReceived": "frameWidth", "googFrameHeightReceived": "frameHeight",
-		"googFrameRateDecoded": "framesPerSecond", "googNacksSent": "nackCount",
-		"googPlisSent": "pliCount", "googFirsSent": "firCount", "googTrackId": "trackIdentifier",
-		"totalAudioEnergy": "totalAudioEnergy", "totalSamplesDuration": "totalSamplesDuration",
-	})
+	w := make(rawStat, 16)
+	copyFields(w, obj, inboundFields)
 	scaled(w, "jitter", obj, "googJitterReceived", 1000)
 	scaled(w, "audioLevel", obj, "audioOutputLevel", 32767)
 	return toStat(id, feed.StatInboundRTP, ts, w)
@@ -97,28 +94,21 @@ func legacyInbound(id string, ts float64, obj rawStat) feed.Stat {
 func legacyOutbound(id string, ts float64, obj rawStat) []feed.Stat {
 	remoteID := id + "_remote"
 	w := rawStat{"remoteId": remoteID}
-	copyFields(w, obj, map[string]string{
-		"ssrc": "ssrc", "mediaType": "kind", "transportId": "transportId",
-		"packetsSent": "packetsSent", "bytesSent": "bytesSent", "framesEncoded": "framesEncoded",
-		"googFrameWidthSent": "frameWidth", "googFrameHeightSent": "frameHeight",
-		"googFrameRateSent": "framesPerSecond", "googNacksReceived": "nackCount",
-		"googPlisReceived": "pliCount", "googFirsReceived": "firCount",
-		"qualityLimitationReason": "qualityLimitationReason",
-	})
+	copyFields(w, obj, outboundFields)
 	if _, ok := w["qualityLimitationReason"]; !ok && obj["mediaType"] == "video" {
 		w["qualityLimitationReason"] = legacyLimitation(obj)
 	}
 	out := []feed.Stat{toStat(id, feed.StatOutboundRTP, ts, w)}
 
 	r := rawStat{"localId": id}
-	copyFields(r, obj, map[string]string{"ssrc": "ssrc", "mediaType": "kind", "transportId": "transportId", "packetsLost": "packetsLost"})
+	copyFields(r, obj, remoteInboundFields)
 	scaled(r, "roundTripTime", obj, "googRtt", 1000)
 	scaled(r, "jitter", obj, "googJitterReceived", 1000)
 	out = append(out, toStat(remoteID, feed.StatRemoteInboundRTP, ts, r))
 
 	if obj["mediaType"] == "audio" {
 		m := rawStat{"kind": "audio"}
-		copyFields(m, obj, map[string]string{"googTrackId": "trackIdentifier", "totalAudioEnergy": "totalAudioEnergy", "totalSamplesDuration": "totalSamplesDuration"})
+		copyFields(m, obj, sourceFields)
 		scaled(m, "audioLevel", obj, "audioInputLevel", 32767)
 		out = append(out, toStat(id+"_source", feed.StatMediaSource, ts, m))
 	}
@@ -138,12 +128,8 @@ func legacyLimitation(obj rawStat) string {
 }
 
 func legacyCandidatePair(id string, ts float64, obj rawStat, state map[string]rawStat) feed.Stat {
-	w := rawStat{}
-	copyFields(w, obj, map[string]string{
-		"googChannelId": "transportId", "localCandidateId": "localCandidateId",
-		"remoteCandidateId": "remoteCandidateId", "bytesSent": "bytesSent",
-		"bytesReceived": "bytesReceived", "responsesReceived": "responsesReceived",
-	})
+	w := make(rawStat, 16)
+	copyFields(w, obj, pairFields)
 	active, _ := asBool(obj["googActiveConnection"])
 	w["nominated"], w["selected"] = active, active
 	if writable, _ := asBool(obj["googWritable"]); writable {
@@ -153,10 +139,7 @@ func legacyCandidatePair(id string, ts float64, obj rawStat, state map[string]ra
 	}
 	scaled(w, "currentRoundTripTime", obj, "googRtt", 1000)
 	if bwe := state["bweforvideo"]; active && bwe != nil {
-		copyFields(w, bwe, map[string]string{
-			"googAvailableSendBandwidth":    "availableOutgoingBitrate",
-			"googAvailableReceiveBandwidth": "availableIncomingBitrate",
-		})
+		copyFields(w, bwe, bweFields)
 	}
 	return toStat(id, feed.StatCandidatePair, ts, w)
 }
@@ -179,8 +162,8 @@ func legacyCandidate(id string, ts float64, obj rawStat) feed.Stat {
 	if obj["type"] == legacyRemoteCand {
 		typ = feed.StatRemoteCandidate
 	}
-	w := rawStat{}
-	copyFields(w, obj, map[string]string{"ipAddress": "address", "portNumber": "port", "transport": "protocol"})
+	w := make(rawStat, 16)
+	copyFields(w, obj, candidateFields)
 	w["ip"] = w["address"]
 	ct, _ := obj["candidateType"].(string)
 	if t, ok := legacyCandidateTypes[ct]; ok {
@@ -205,6 +188,40 @@ func legacyCandidate(id string, ts float64, obj rawStat) feed.Stat {
 	}
 	return toStat(id, typ, ts, w)
 }
+
+// The legacy fields each W3C object takes (docs/dumps.md).
+var (
+	inboundFields = []rename{
+		{"ssrc", "ssrc"}, {"mediaType", "kind"}, {"transportId", "transportId"},
+		{"packetsReceived", "packetsReceived"}, {"packetsLost", "packetsLost"}, {"bytesReceived", "bytesReceived"},
+		{"framesDecoded", "framesDecoded"}, {"googFrameWidthReceived", "frameWidth"}, {"googFrameHeightReceived", "frameHeight"},
+		{"googFrameRateDecoded", "framesPerSecond"}, {"googNacksSent", "nackCount"}, {"googPlisSent", "pliCount"},
+		{"googFirsSent", "firCount"}, {"googTrackId", "trackIdentifier"}, {"totalAudioEnergy", "totalAudioEnergy"},
+		{"totalSamplesDuration", "totalSamplesDuration"},
+	}
+	outboundFields = []rename{
+		{"ssrc", "ssrc"}, {"mediaType", "kind"}, {"transportId", "transportId"},
+		{"packetsSent", "packetsSent"}, {"bytesSent", "bytesSent"}, {"framesEncoded", "framesEncoded"},
+		{"googFrameWidthSent", "frameWidth"}, {"googFrameHeightSent", "frameHeight"}, {"googFrameRateSent", "framesPerSecond"},
+		{"googNacksReceived", "nackCount"}, {"googPlisReceived", "pliCount"}, {"googFirsReceived", "firCount"},
+		{"qualityLimitationReason", "qualityLimitationReason"},
+	}
+	remoteInboundFields = []rename{
+		{"ssrc", "ssrc"}, {"mediaType", "kind"}, {"transportId", "transportId"},
+		{"packetsLost", "packetsLost"},
+	}
+	sourceFields = []rename{
+		{"googTrackId", "trackIdentifier"}, {"totalAudioEnergy", "totalAudioEnergy"}, {"totalSamplesDuration", "totalSamplesDuration"},
+	}
+	pairFields = []rename{
+		{"googChannelId", "transportId"}, {"localCandidateId", "localCandidateId"}, {"remoteCandidateId", "remoteCandidateId"},
+		{"bytesSent", "bytesSent"}, {"bytesReceived", "bytesReceived"}, {"responsesReceived", "responsesReceived"},
+	}
+	bweFields = []rename{
+		{"googAvailableSendBandwidth", "availableOutgoingBitrate"}, {"googAvailableReceiveBandwidth", "availableIncomingBitrate"},
+	}
+	candidateFields = []rename{{"ipAddress", "address"}, {"portNumber", "port"}, {"transport", "protocol"}}
+)
 
 func asStringOr(v any) string {
 	s, _ := asString(v)

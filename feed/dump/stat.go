@@ -97,14 +97,40 @@ func toStat(id, typ string, ts float64, obj rawStat) feed.Stat {
 // fillStat is toStat into st (zero on entry), which then never escapes:
 // a sample's stats are filled where they are kept.
 func fillStat(st *feed.Stat, id, typ string, ts float64, obj rawStat) {
-	st.ID, st.Type, st.Timestamp = clean(id), clean(typ), ts
-	v := reflect.ValueOf(st).Elem()
 	for name, val := range obj {
-		f, ok := statFields[name]
-		if !ok {
-			continue
+		switch name {
+		case "id", "type", "timestamp": // set below
+		default:
+			setValue(st.Field(name), val)
 		}
-		setField(v.Field(f.index), f.kind, val)
+	}
+	st.ID, st.Type, st.Timestamp = clean(id), clean(typ), ts
+}
+
+// setValue is setField through a pointer from feed.Stat.Field (a generated
+// switch: no hash of the name, no reflection); nil is a field Stat lacks.
+func setValue(field, val any) {
+	switch f := field.(type) {
+	case *float64:
+		if x, ok := asNumber(val); ok {
+			*f = x
+		}
+	case *int64:
+		if x, ok := asNumber(val); ok && x >= 0 && x < 1<<53 && x == math.Trunc(x) {
+			*f = int64(x)
+		}
+	case *string:
+		if s, ok := asString(val); ok {
+			*f = clean(s)
+		}
+	case *bool:
+		if b, ok := asBool(val); ok {
+			*f = b
+		}
+	case *map[string]float64:
+		if m := asNumberMap(val); m != nil {
+			*f = m
+		}
 	}
 }
 

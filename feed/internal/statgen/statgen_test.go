@@ -41,6 +41,7 @@ func TestAFieldAddedReachesDecoderAndEncoder(t *testing.T) {
 	for _, want := range []string{
 		"case \"fecPacketsReceived\":\n\t\td.float(&s.FecPacketsReceived)",
 		"\"fecpacketsreceived\": true,",
+		"case \"fecPacketsReceived\":\n\t\treturn &s.FecPacketsReceived",
 		"b = appendFloatField(b, &err, `,\"fecPacketsReceived\":`, s.FecPacketsReceived)",
 	} {
 		if !strings.Contains(string(out), want) {
