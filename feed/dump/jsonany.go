@@ -2,6 +2,7 @@ package dump
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"strconv"
 	"unicode/utf16"
@@ -289,12 +290,9 @@ func (p *anyParser) escaped(start int) (string, bool) {
 	buf := make([]byte, 0, bytes.IndexByte(p.data[start:], '"')+16)
 	for i := start; i < len(p.data); {
 		// Copy the plain run up to the next quote or backslash at once.
-		j := i
-		for j < len(p.data) && p.data[j] != '"' && p.data[j] != '\\' {
-			if p.data[j] < 0x20 {
-				return "", false
-			}
-			j++
+		j := plainRun(p.data, i)
+		if j < len(p.data) && p.data[j] < 0x20 {
+			return "", false
 		}
 		buf = append(buf, p.data[i:j]...)
 		if i = j; i >= len(p.data) {
@@ -343,6 +341,9 @@ func (p *anyParser) escaped(start int) (string, bool) {
 // checking its escapes; its bytes are not decoded.
 func (p *anyParser) skipString() bool {
 	for i := p.pos + 1; i < len(p.data); i++ {
+		if i = plainRun(p.data, i); i >= len(p.data) {
+			return false
+		}
 		switch c := p.data[i]; {
 		case c == '"':
 			p.pos = i + 1
@@ -477,4 +478,36 @@ func parseFloat(b []byte) (float64, error) {
 		}
 	}
 	return strconv.ParseFloat(string(b), 64)
+}
+
+// SWAR constants: a byte of each lane set to 0x01, 0x80, '"', '\\', 0x20.
+const (
+	lanes01 = 0x0101010101010101
+	lanes80 = 0x8080808080808080
+)
+
+// plainRun returns the index of the first byte at or after i that ends a
+// plain run of string bytes: a quote, a backslash or a control byte
+// (len(b) if none). It looks at eight bytes at a time: SDP texts and
+// webrtc-internals series are long strings, and a byte at a time was the
+// parser's costliest loop.
+func plainRun(b []byte, i int) int {
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:])
+		q := x ^ (lanes01 * '"')
+		s := x ^ (lanes01 * '\\')
+		// A lane is flagged when it is zero after the xor (quote,
+		// backslash) or below 0x20; the high bit of a lane >= 0x80 masks
+		// out false hits from its borrow.
+		hit := ((q - lanes01) &^ q) | ((s - lanes01) &^ s) | ((x - lanes01*0x20) &^ x)
+		if hit&lanes80 != 0 {
+			break
+		}
+	}
+	for ; i < len(b); i++ {
+		if c := b[i]; c == '"' || c == '\\' || c < 0x20 {
+			return i
+		}
+	}
+	return i
 }
