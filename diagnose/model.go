@@ -121,6 +121,10 @@ type connSetup struct {
 	gatherStart, gatherDone   int64
 	reconnects, iceRestarts   int
 	wasDisconnected, dtlsFail bool
+	// negotiation counts failed negotiation steps; the first
+	// maxNegotiationErrors are kept whole.
+	negotiation int
+	negErrors   []ReportNegotiationError
 }
 
 type pairInfo struct {
@@ -205,7 +209,7 @@ type event struct {
 }
 
 // eventKinds are TimelineEvent.Kind values, indexed by event.kind.
-var eventKinds = []string{"ice", "connection", "finding-raised", "finding-cleared", "joined", "left", "ended"}
+var eventKinds = []string{"ice", "connection", "finding-raised", "finding-cleared", "joined", "left", "ended", "negotiation"}
 
 // addTimeline appends an event, keeping the newest maxTimelinePerCall.
 func (c *call) addTimeline(ev TimelineEvent) {

@@ -192,6 +192,10 @@ func (m *Monitor) applyEvent(msg *feed.Message, t int64) {
 	if cn == nil {
 		return
 	}
+	if msg.Event.Kind == feed.EventNegotiationFailure {
+		m.calls.negotiationFailed(c, p, cn, msg.Event.State, msg.Event.Error, t)
+		return
+	}
 	m.calls.setState(c, p, cn, msg.Event.Kind, msg.Event.State, t)
 	if cn.p != nil && !p.left {
 		m.rules.evalSustained(cn, t, false)

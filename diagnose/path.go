@@ -152,6 +152,26 @@ func (cs *callSet) setState(c *call, p *participant, cn *connection, kind, state
 	}
 }
 
+// negotiationFailed notes a failed negotiation step of cn (op is the call
+// that failed, text the browser's message) for the report and on the
+// call's timeline.
+func (cs *callSet) negotiationFailed(c *call, p *participant, cn *connection, op, text string, t int64) {
+	op, text = Clean(op), Clean(text)
+	if op == "" {
+		op = "negotiation"
+	}
+	su := &cn.setup
+	su.negotiation++
+	if len(su.negErrors) < maxNegotiationErrors {
+		su.negErrors = append(su.negErrors, ReportNegotiationError{At: ReportTime{msTime(t)}, Operation: op, Error: text})
+	}
+	line := op + " failed"
+	if text != "" {
+		line += ": " + text
+	}
+	c.addTimeline(TimelineEvent{Time: msTime(t), ParticipantID: p.id, Kind: "negotiation", Text: line, Severity: Warning})
+}
+
 // note follows the states for the report's set-up figures: the first
 // state change, the first connection, ICE gathering, reconnections
 // (disconnected, then connected again) and ICE restarts (checking again

@@ -24,7 +24,23 @@ type ReportSetup struct {
 	ICERestarts int `json:"iceRestarts"`
 	// DTLSFailed: the transport reported DTLS failed.
 	DTLSFailed bool `json:"dtlsFailed"`
+	// NegotiationFailures counts failed createOffer, createAnswer,
+	// setLocalDescription, setRemoteDescription and addIceCandidate calls;
+	// NegotiationErrors are the first maxNegotiationErrors of them.
+	NegotiationFailures int                      `json:"negotiationFailures"`
+	NegotiationErrors   []ReportNegotiationError `json:"negotiationErrors"`
 }
+
+// ReportNegotiationError is one failed negotiation step.
+type ReportNegotiationError struct {
+	At        ReportTime `json:"at"`
+	Operation string     `json:"operation"` // "setRemoteDescription", ...
+	Error     string     `json:"error"`     // the browser's message, cleaned, at most about 300 bytes
+}
+
+// maxNegotiationErrors bounds the failures a connection keeps whole: a
+// renegotiation loop can fail thousands of times.
+const maxNegotiationErrors = 10
 
 // ReportTrack is what one stream's media looked like.
 type ReportTrack struct {
@@ -42,7 +58,8 @@ type ReportTrack struct {
 
 func reportSetup(cn *connection) ReportSetup {
 	su := cn.setup
-	rs := ReportSetup{Reconnects: su.reconnects, ICERestarts: su.iceRestarts, DTLSFailed: su.dtlsFail}
+	rs := ReportSetup{Reconnects: su.reconnects, ICERestarts: su.iceRestarts, DTLSFailed: su.dtlsFail,
+		NegotiationFailures: su.negotiation, NegotiationErrors: append([]ReportNegotiationError{}, su.negErrors...)}
 	if su.connected != 0 && su.firstEvent != 0 && su.connected >= su.firstEvent {
 		v := float64(su.connected - su.firstEvent)
 		rs.SetupMs = &v
@@ -96,6 +113,10 @@ func setupText(su ReportSetup) string {
 	}
 	if su.DTLSFailed {
 		parts = append(parts, "DTLS FAILED")
+	}
+	if n := su.NegotiationFailures; n > 0 {
+		first := su.NegotiationErrors[0]
+		parts = append(parts, fmt.Sprintf("%d failed negotiation step%s (first: %s: %s)", n, plural(n), first.Operation, first.Error))
 	}
 	return strings.Join(parts, ", ")
 }

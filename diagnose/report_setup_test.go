@@ -1,6 +1,9 @@
 package diagnose_test
 
 import (
+	"strings"
+	"time"
+
 	"testing"
 
 	"github.com/calltop/calltop/diagnose"
@@ -83,5 +86,49 @@ func TestReportTracksOnARealDump(t *testing.T) {
 	}
 	if setup.SetupMs == nil || setup.ICEGatheringMs == nil || setup.Reconnects != 0 {
 		t.Errorf("PC_1 set-up %v ms, gathering %v ms, %d reconnects", deref(setup.SetupMs), deref(setup.ICEGatheringMs), setup.Reconnects)
+	}
+}
+
+// TestReportNegotiationFailures: failed negotiation steps are counted,
+// the first ten kept with their time and message, on the call's timeline
+// and in the text report's set-up line.
+func TestReportNegotiationFailures(t *testing.T) {
+	m := diagnose.NewMonitor(diagnose.Options{KeepEnded: true})
+	base := 1.7e12
+	at := func(s float64) float64 { return base + s*1000 }
+	m.Apply(&feed.Message{Type: feed.TypeCallStart, TS: at(0), Call: &feed.Call{ID: "c"}})
+	m.Apply(&feed.Message{Type: feed.TypeParticipantJoin, TS: at(0), CallID: "c", Participant: &feed.Participant{ID: "p"}})
+	fail := func(s float64, op, text string) {
+		m.Apply(&feed.Message{Type: feed.TypeConnectionEvent, TS: at(s), CallID: "c", ParticipantID: "p", ConnectionID: "pc",
+			Event: &feed.ConnectionEvent{Kind: feed.EventNegotiationFailure, State: op, Error: text}})
+	}
+	fail(1, "setRemoteDescription", "OperationError: Failed to set remote answer sdp: Called in wrong state: stable")
+	for i := range 14 { // a renegotiation loop
+		fail(2+float64(i), "createOffer", "InvalidStateError")
+	}
+	rep := m.Report()
+	cn := rep.Calls[0].Participants[0].Connections[0]
+	if cn.NegotiationFailures != 15 || len(cn.NegotiationErrors) != 10 {
+		t.Fatalf("%d failures with %d kept, want 15 with 10", cn.NegotiationFailures, len(cn.NegotiationErrors))
+	}
+	first := cn.NegotiationErrors[0]
+	if first.Operation != "setRemoteDescription" || !first.At.Equal(time.UnixMilli(int64(at(1)))) || !strings.Contains(first.Error, "wrong state: stable") {
+		t.Errorf("first failure %+v", first)
+	}
+	var text strings.Builder
+	if err := rep.WriteText(&text); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(text.String(), "15 failed negotiation steps (first: setRemoteDescription: OperationError: Failed to set remote answer sdp") {
+		t.Errorf("the text report does not say it:\n%s", text.String())
+	}
+	timeline := 0
+	for _, ev := range m.Snapshot("c").Focus.Timeline {
+		if ev.Kind == "negotiation" && strings.HasPrefix(ev.Text, "setRemoteDescription failed: OperationError") {
+			timeline++
+		}
+	}
+	if timeline != 1 {
+		t.Errorf("the call's timeline has %d entries for the failed setRemoteDescription, want 1", timeline)
 	}
 }

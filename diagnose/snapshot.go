@@ -153,7 +153,7 @@ type Series struct {
 type TimelineEvent struct {
 	Time          time.Time
 	ParticipantID string
-	Kind          string // "ice", "connection", "finding-raised", "finding-cleared", "joined", "left", "ended"
+	Kind          string // "ice", "connection", "finding-raised", "finding-cleared", "joined", "left", "ended", "negotiation"
 	Text          string
 	Severity      Severity
 }

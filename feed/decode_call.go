@@ -143,6 +143,8 @@ func (d *decoder) event(e *ConnectionEvent) {
 			d.str(&e.Kind)
 		case "state":
 			d.str(&e.State)
+		case "error":
+			d.str(&e.Error)
 		default:
 			return false
 		}
@@ -171,7 +173,7 @@ func (d *decoder) structFields(name string, known map[string]bool, field func(ke
 	}
 }
 
-var eventKeys = map[string]bool{"kind": true, "state": true}
+var eventKeys = map[string]bool{"kind": true, "state": true, "error": true}
 
 // structStart opens the object of a struct value and reports whether a
 // key follows. A null (which leaves the struct as it is) or an empty

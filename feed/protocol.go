@@ -99,13 +99,19 @@ type Participant struct {
 	Joined      float64 `json:"joined,omitempty"`
 }
 
-// ConnectionEvent is a state change of a peer connection.
+// ConnectionEvent is a state change of a peer connection, or a failed
+// negotiation step.
 type ConnectionEvent struct {
 	// Kind is one of "iceconnectionstatechange", "connectionstatechange",
-	// "signalingstatechange", "icegatheringstatechange" (others are kept
-	// but not interpreted).
-	Kind  string `json:"kind"`
+	// "signalingstatechange", "icegatheringstatechange",
+	// "negotiationfailure" (others are kept but not interpreted).
+	Kind string `json:"kind"`
+	// State is the new state; for "negotiationfailure" the call that
+	// failed ("createOffer", "setRemoteDescription", ...).
 	State string `json:"state"`
+	// Error is what the browser said of a failure (its DOMException
+	// message), omitted when empty.
+	Error string `json:"error,omitempty"`
 }
 
 // Connection event kinds.
@@ -114,6 +120,9 @@ const (
 	EventConnectionState    = "connectionstatechange"
 	EventSignalingState     = "signalingstatechange"
 	EventICEGatheringState  = "icegatheringstatechange"
+	// EventNegotiationFailure: createOffer, createAnswer,
+	// setLocalDescription, setRemoteDescription or addIceCandidate failed.
+	EventNegotiationFailure = "negotiationfailure"
 )
 
 //go:generate go run ./internal/statgen/cmd/statgen

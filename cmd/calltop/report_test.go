@@ -118,6 +118,12 @@ type (
 		Reconnects          int        `json:"reconnects"`
 		ICERestarts         int        `json:"iceRestarts"`
 		DTLSFailed          bool       `json:"dtlsFailed"`
+		NegotiationFailures int        `json:"negotiationFailures"`
+		NegotiationErrors   []struct {
+			At        string `json:"at"`
+			Operation string `json:"operation"`
+			Error     string `json:"error"`
+		} `json:"negotiationErrors"`
 	}
 	jsStream struct {
 		SSRC            int64    `json:"ssrc"`

@@ -285,7 +285,7 @@ func TestInternalsBadSeriesAreReported(t *testing.T) {
 	for _, p := range l.Problems {
 		all += p.Error() + "\n"
 	}
-	for _, w := range []string{"series \"Y-bar\" is not", "1 stats series with unreadable values", "1 stats ids without usable times", "1 stats ids of unknown type", "updateLog entry is not an object", "1 state changes in updateLog without a readable time"} {
+	for _, w := range []string{"series \"Y-bar\" is not", "1 stats series with unreadable values", "1 stats ids without usable times", "1 stats ids of unknown type", "updateLog entry is not an object", "1 state changes or failures in updateLog without a readable time"} {
 		if !strings.Contains(all, w) {
 			t.Errorf("problems do not mention %q:\n%s", w, all)
 		}

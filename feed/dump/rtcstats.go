@@ -225,6 +225,10 @@ func (r *rtcstatsReader) dispatch(n int, method, pc string, value any, ts float6
 		if needPC() {
 			r.b.connEvent(pc, ts, stateEvents[method], state)
 		}
+	case negotiationFailure(method) != "":
+		if needPC() {
+			r.b.negotiation(pc, ts, negotiationFailure(method), failureText(value))
+		}
 	case method == "close":
 		// close() fires no event; the connection state is "closed" after it.
 		if needPC() {

@@ -83,8 +83,9 @@ func localTimeOffset(pcs []*internalsPC, firstStats float64) float64 {
 	return off
 }
 
-// importUpdateLog turns a peer connection's updateLog state changes into
-// connection events; other entries (API calls, candidates) are ignored.
+// importUpdateLog turns a peer connection's updateLog state changes and
+// failed negotiation steps into connection events; other entries (API
+// calls, candidates) are ignored.
 func importUpdateLog(b *builder, pc *internalsPC, offset float64) {
 	standardICE := false
 	for _, u := range pc.updateLog {
@@ -94,6 +95,21 @@ func importUpdateLog(b *builder, pc *internalsPC, offset float64) {
 	}
 	untimed := 0
 	for _, u := range pc.updateLog {
+		if op := negotiationFailure(u.Type); op != "" {
+			if ts, local, ok := updateTime(u); ok {
+				if local {
+					ts -= offset
+				}
+				var v any
+				if json.Unmarshal(u.Value, &v) != nil {
+					v = string(u.Value)
+				}
+				b.negotiation(pc.id, ts, op, failureText(v))
+			} else {
+				untimed++
+			}
+			continue
+		}
 		kind, state := updateKind(u.Type), updateValue(u.Value)
 		if strings.EqualFold(strings.TrimPrefix(u.Type, "on"), "close") {
 			kind, state = feed.EventConnectionState, "closed"
@@ -115,7 +131,7 @@ func importUpdateLog(b *builder, pc *internalsPC, offset float64) {
 		b.connEvent(pc.id, ts, kind, state)
 	}
 	if untimed > 0 {
-		b.problem(1, "peer connection %q: %d state changes in updateLog without a readable time skipped", pc.id, untimed)
+		b.problem(1, "peer connection %q: %d state changes or failures in updateLog without a readable time skipped", pc.id, untimed)
 	}
 }
 

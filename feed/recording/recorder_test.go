@@ -319,3 +319,24 @@ func TestRedactorGivesConsistentPseudonyms(t *testing.T) {
 		t.Errorf("redaction changed more than people:\n%s", all)
 	}
 }
+
+// TestRedactCleansANegotiationError: a failed setRemoteDescription's
+// message can quote SDP lines with addresses and ICE credentials.
+func TestRedactCleansANegotiationError(t *testing.T) {
+	frame := `{"type":"connection.event","ts":1,"callId":"c","participantId":"p","connectionId":"PC_0","event":{"kind":"negotiationfailure","state":"setRemoteDescription",` +
+		`"error":"OperationError: Failed to parse SessionDescription. a=candidate:1 1 udp 2122260223 198.51.100.7 54400 typ host a=ice-ufrag:Zq9y a=ice-pwd:s3cr3tpwd c=IN IP6 2001:db8::1"}}`
+	out, err := recording.Redact([]byte(frame))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(out)
+	for _, secret := range []string{"198.51.100.7", "Zq9y", "s3cr3tpwd", "2001:db8::1"} {
+		if strings.Contains(s, secret) {
+			t.Errorf("redacted failure still holds %q:\n%s", secret, s)
+		}
+	}
+	var m feed.Message
+	if err := feed.Decode(out, &m); err != nil || m.Event == nil || m.Event.State != "setRemoteDescription" || !strings.HasPrefix(m.Event.Error, "OperationError: Failed to parse SessionDescription") {
+		t.Fatalf("redacted failure: %v %+v", err, m.Event)
+	}
+}
