@@ -75,12 +75,23 @@ func (r *rtcstatsReader) facts() (feed.Call, feed.Participant) {
 	setTag(c.Tags, "statsFormat", firstString(ua, "statsFormat"))
 	setTag(c.Tags, "clientProtocol", firstString(ua, "clientProtocol"))
 	setTag(c.Tags, "app", firstString(id, "applicationName", "app"))
+	// The deployment the client was served by (Jitsi's deploymentInfo),
+	// for telling a bad release or region from a bad network.
+	deploy, _ := id["deploymentInfo"].(map[string]any)
+	setTag(c.Tags, "appVersion", firstString(id, "appVersion", "applicationVersion"))
+	if c.Tags["appVersion"] == "" {
+		setTag(c.Tags, "appVersion", firstString(deploy, "releaseNumber"))
+	}
+	setTag(c.Tags, "environment", firstString(deploy, "environment"))
+	setTag(c.Tags, "shard", firstString(deploy, "shard"))
+	setTag(c.Tags, "region", firstString(deploy, "region"))
 	if r.legacy {
 		c.Tags["statsFormat"] = "legacy"
 	}
 	p.ID = firstString(id, "endpointId", "userId", "displayName", "deviceId", "statsSessionId")
 	p.Name = firstString(id, "displayName", "userName")
 	p.UserID = firstString(id, "userId")
+	p.Region = firstString(deploy, "userRegion")
 	p.UserAgent = firstString(ua, "userAgent")
 	if p.UserAgent == "" {
 		p.UserAgent = firstString(id, "userAgent")

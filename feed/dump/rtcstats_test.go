@@ -164,6 +164,14 @@ func TestRTCStatsFixturesAgainstOracle(t *testing.T) {
 			if got := msgs[0].Call.Tags["statsFormat"]; got != tc.statsFormat {
 				t.Errorf("statsFormat tag %q, want %q", got, tc.statsFormat)
 			}
+			// Every one of these dumps names its Jitsi deployment.
+			tags := msgs[0].Call.Tags
+			if tags["app"] != "Jitsi Meet" || tags["environment"] != "lonely" || tags["shard"] != "hcv-lonely-andreig2" || tags["region"] != "eu-west-1" {
+				t.Errorf("deployment tags %v", tags)
+			}
+			if _, ok := tags["appVersion"]; ok {
+				t.Errorf("appVersion %q from an empty releaseNumber", tags["appVersion"])
+			}
 			results := map[string]connResult{}
 			for id, c := range conns {
 				results[id] = c.result()
