@@ -1,4 +1,4 @@
-package tui
+package view
 
 import (
 	"maps"
@@ -10,26 +10,26 @@ import (
 	"github.com/calltop/calltop/diagnose"
 )
 
-// How well a call matches a query, best first. A term (a word, or a
+// How well a call matches a Query, best first. A term (a word, or a
 // "quoted phrase") matches a field exactly (the whole field), at the start
 // of one of its words, or inside a word; a call's rank is its worst term's.
 const (
-	matchExact uint8 = iota
-	matchWord
-	matchInside
-	noMatch
+	MatchExact uint8 = iota
+	MatchWord
+	MatchInside
+	NoMatch
 )
 
-// query is a parsed filter: lower-case terms that must all match the same
+// Query is a parsed filter: lower-case terms that must all match the same
 // participant (name or user id) or the call itself (id, room, tags).
-type query struct {
-	terms []string
+type Query struct {
+	Terms []string
 }
 
-// parseQuery splits a filter into terms: words, and "quoted phrases"
+// ParseQuery splits a filter into terms: words, and "quoted phrases"
 // kept whole (an unclosed quote runs to the end).
-func parseQuery(filter string) query {
-	var q query
+func ParseQuery(filter string) Query {
+	var q Query
 	rest := strings.ToLower(filter)
 	for {
 		rest = strings.TrimLeftFunc(rest, unicode.IsSpace)
@@ -42,7 +42,7 @@ func parseQuery(filter string) query {
 				end = len(rest) - 1
 			}
 			if p := strings.Join(strings.Fields(rest[1:1+end]), " "); p != "" {
-				q.terms = append(q.terms, p)
+				q.Terms = append(q.Terms, p)
 			}
 			rest = rest[min(end+2, len(rest)):]
 			continue
@@ -51,23 +51,23 @@ func parseQuery(filter string) query {
 		if end < 0 {
 			end = len(rest)
 		}
-		q.terms = append(q.terms, rest[:end])
+		q.Terms = append(q.Terms, rest[:end])
 		rest = rest[end:]
 	}
 }
 
-// empty reports whether the query matches everything.
-func (q query) empty() bool { return len(q.terms) == 0 }
+// empty reports whether the Query matches everything.
+func (q Query) Empty() bool { return len(q.Terms) == 0 }
 
-// callText is what a query is matched against, lower case, worked out
+// CallText is what a Query is matched against, lower case, worked out
 // once per call summary while a filter is on.
-type callText struct {
+type CallText struct {
 	fields []string    // call id, room, then "key=value" tags
 	people [][2]string // each participant's name and user id
 }
 
-func newCallText(c *diagnose.CallSummary) *callText {
-	t := &callText{fields: []string{strings.ToLower(c.ID), strings.ToLower(c.Room)}}
+func NewCallText(c *diagnose.CallSummary) *CallText {
+	t := &CallText{fields: []string{strings.ToLower(c.ID), strings.ToLower(c.Room)}}
 	for _, k := range slices.Sorted(maps.Keys(c.Tags)) {
 		t.fields = append(t.fields, strings.ToLower(k+"="+c.Tags[k]))
 	}
@@ -77,11 +77,11 @@ func newCallText(c *diagnose.CallSummary) *callText {
 	return t
 }
 
-// personMatch is how a call matched: its rank and the participant who
+// PersonMatch is how a call matched: its rank and the participant who
 // matched (an index into People, -1 when the call itself did).
-type personMatch struct {
-	rank   uint8
-	person int
+type PersonMatch struct {
+	Rank   uint8
+	Person int
 }
 
 // match ranks the call against q. A participant matches when every term
@@ -89,37 +89,37 @@ type personMatch struct {
 // terms that fell on the participant and, joined, spell their whole name
 // or user id count as exact. The best of the participants and of the call
 // alone wins; on a tie, a participant.
-func (q query) match(t *callText) personMatch {
-	best := personMatch{rank: noMatch, person: -1}
-	if q.empty() {
-		return personMatch{rank: matchExact, person: -1}
+func (q Query) Match(t *CallText) PersonMatch {
+	best := PersonMatch{Rank: NoMatch, Person: -1}
+	if q.Empty() {
+		return PersonMatch{Rank: MatchExact, Person: -1}
 	}
 	for i, p := range t.people {
-		if r := q.matchPerson(t, p); r < best.rank {
-			best = personMatch{rank: r, person: i}
+		if r := q.matchPerson(t, p); r < best.Rank {
+			best = PersonMatch{Rank: r, Person: i}
 		}
 	}
-	rank := matchExact
-	for _, term := range q.terms {
+	rank := MatchExact
+	for _, term := range q.Terms {
 		rank = max(rank, rankIn(t.fields, term))
 	}
-	if rank < best.rank {
-		best = personMatch{rank: rank, person: -1}
+	if rank < best.Rank {
+		best = PersonMatch{Rank: rank, Person: -1}
 	}
 	return best
 }
 
-// matchPerson ranks one participant (noMatch if a term matches neither
+// matchPerson ranks one participant (NoMatch if a term matches neither
 // them nor the call, or none matches them).
-func (q query) matchPerson(t *callText, p [2]string) uint8 {
+func (q Query) matchPerson(t *CallText, p [2]string) uint8 {
 	var mine []string // the terms that matched the participant
-	rank := matchExact
-	onCall := matchExact
-	for _, term := range q.terms {
+	rank := MatchExact
+	onCall := MatchExact
+	for _, term := range q.Terms {
 		rp, rc := rankIn(p[:], term), rankIn(t.fields, term)
 		switch {
-		case rp == noMatch && rc == noMatch:
-			return noMatch
+		case rp == NoMatch && rc == NoMatch:
+			return NoMatch
 		case rp <= rc:
 			mine = append(mine, term)
 			rank = max(rank, rp)
@@ -128,20 +128,20 @@ func (q query) matchPerson(t *callText, p [2]string) uint8 {
 		}
 	}
 	if len(mine) == 0 {
-		return noMatch
+		return NoMatch
 	}
 	if whole := strings.Join(mine, " "); whole == p[0] || whole == p[1] {
-		rank = matchExact
+		rank = MatchExact
 	}
 	return max(rank, onCall)
 }
 
 // rankIn is how well term matches the best of fields.
 func rankIn(fields []string, term string) uint8 {
-	best := noMatch
+	best := NoMatch
 	for _, f := range fields {
 		best = min(best, rankField(f, term))
-		if best == matchExact {
+		if best == MatchExact {
 			break
 		}
 	}
@@ -151,12 +151,12 @@ func rankIn(fields []string, term string) uint8 {
 // rankField is how well term matches one field.
 func rankField(f, term string) uint8 {
 	if f == "" {
-		return noMatch
+		return NoMatch
 	}
 	if f == term {
-		return matchExact
+		return MatchExact
 	}
-	rank := noMatch
+	rank := NoMatch
 	for from := 0; from < len(f); {
 		i := strings.Index(f[from:], term)
 		if i < 0 {
@@ -164,9 +164,9 @@ func rankField(f, term string) uint8 {
 		}
 		i += from
 		if wordStart(f, i) {
-			return matchWord
+			return MatchWord
 		}
-		rank = matchInside
+		rank = MatchInside
 		_, n := utf8.DecodeRuneInString(f[i:])
 		from = i + n
 	}
