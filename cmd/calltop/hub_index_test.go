@@ -224,3 +224,27 @@ func TestHubWithoutIndexRefusesViewClients(t *testing.T) {
 		t.Fatalf("after the refusal: %v, want a close frame (policy violation)", err)
 	}
 }
+
+// TestTeamHubHasIndexByDefault: a team hub keeps the index (from its own
+// engine's diagnosis) without --index; its view clients get the team's
+// welcome and book beside their windows, and no call stream.
+func TestTeamHubHasIndexByDefault(t *testing.T) {
+	logs, addr, _ := startHubCLI(t, "--team", "--state-dir", t.TempDir(), "--simulate", "20", "--speed", "8", "--seed", "5")
+	if !strings.Contains(logs.String(), "call index on") {
+		t.Fatalf("a team hub did not say its call index is on:\n%s", logs)
+	}
+	v := dialView(t, addr)
+	v.until(5*time.Second, "team.welcome", nil, func(f *viewFrame) bool { return f.Type == feed.TypeTeamWelcome })
+	v.ask(feed.ViewQuery{Limit: 5})
+	sawAlerts := false
+	v.until(15*time.Second, "a window of 20 calls and the team's book", func(f *viewFrame) {
+		switch f.Type {
+		case feed.TypeStats, feed.TypeSnapshot:
+			t.Fatalf("a view client with no call open got %s", f.Type)
+		case feed.TypeTeamAlerts:
+			sawAlerts = true
+		}
+	}, func(f *viewFrame) bool {
+		return sawAlerts && f.Type == feed.TypeViewWindow && f.Window.Total == 20 && len(f.Window.Rows) == 5
+	})
+}
