@@ -248,3 +248,23 @@ func TestTeamHubHasIndexByDefault(t *testing.T) {
 		return sawAlerts && f.Type == feed.TypeViewWindow && f.Window.Total == 20 && len(f.Window.Rows) == 5
 	})
 }
+
+// TestHubIndexWithToken: the index's own engine reads a hub that needs a
+// token, and a view client presents it as any subscriber does.
+func TestHubIndexWithToken(t *testing.T) {
+	_, addr, _ := startHubCLI(t, "--simulate", "5", "--seed", "2", "--speed", "4", "--index", "--token", "s3cret")
+	d := websocket.Dialer{Subprotocols: []string{feed.Subprotocol}, HandshakeTimeout: 5 * time.Second}
+	if _, resp, err := d.Dial("ws://"+addr+"/feed?view=1", nil); err == nil || resp == nil || resp.StatusCode != 401 {
+		t.Fatalf("a view client without the token: %v", err)
+	}
+	conn, _, err := d.Dial("ws://"+addr+"/feed?view=1&token=s3cret", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	v := &viewConn{t: t, conn: conn}
+	v.ask(feed.ViewQuery{Limit: 10})
+	v.until(15*time.Second, "a window of the 5 calls", nil, func(f *viewFrame) bool {
+		return f.Type == feed.TypeViewWindow && f.Window.Total == 5 && len(f.Window.Rows) == 5
+	})
+}
