@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -187,6 +188,10 @@ func TestHubIndexServesViewClients(t *testing.T) {
 	bad := v.until(5*time.Second, "view.error", noCalls, func(f *viewFrame) bool { return f.Type == feed.TypeViewError })
 	if !strings.Contains(bad.Error, `view.sort "loudest"`) {
 		t.Fatalf("bad request answered %q", bad.Error)
+	}
+
+	if health := healthOf(t, addr); !regexp.MustCompile(`"index":\{"calls":(4\d|5\d),"version":\d+,"clients":1,"windows":\d+\}`).MatchString(health) {
+		t.Fatalf("/healthz of a hub with an index and one view client: %s", health)
 	}
 
 	// A subscriber of the whole feed still gets every call and its stats.

@@ -259,7 +259,11 @@ func (x *Index) countsNow() Counts {
 		return x.counts
 	}
 	var n Counts
+	marked := 0 // calls with a source: the sources of calls gone are dropped
 	for _, c := range x.calls {
+		if len(x.sources) > 0 && x.sources[c.Key] != "" {
+			marked++
+		}
 		switch {
 		case c.Ended:
 			n.Ended++
@@ -270,6 +274,15 @@ func (x *Index) countsNow() Counts {
 		default:
 			n.OK++
 		}
+	}
+	if marked < len(x.sources) {
+		kept := make(map[string]string, marked)
+		for _, c := range x.calls {
+			if src := x.sources[c.Key]; src != "" {
+				kept[c.Key] = src
+			}
+		}
+		x.sources = kept
 	}
 	x.counts, x.countsAt = n, x.version+1
 	return n

@@ -165,6 +165,13 @@ func TestIndexSources(t *testing.T) {
 	if w = x.Apply(Request{Filter: f.calls[10].ID, Limit: 5, Ended: true}); w.Sources[0] != "" {
 		t.Fatalf("source %q after it came back", w.Sources[0])
 	}
+	x.SetSource(key, "lost")
+	x.SetSource("hub-b/gone", "lost") // a call the index never had
+	x.Remove(key)
+	x.Apply(Request{Limit: 5})
+	if len(x.sources) != 0 {
+		t.Fatalf("sources of calls gone are kept: %v", x.sources)
+	}
 }
 
 // TestIndexOrdersBounded asks more distinct filters than it keeps orders

@@ -13,6 +13,7 @@ import (
 	"context"
 	"log"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/calltop/calltop/diagnose"
@@ -44,6 +45,7 @@ type Server struct {
 	mu      sync.Mutex
 	clients map[int64]*viewer
 	wake    chan struct{} // a request came in
+	windows atomic.Int64  // view.window frames sent
 }
 
 // viewer is one view client's state. Its fields are guarded by the
@@ -81,6 +83,22 @@ func New(cfg Config) *Server {
 func (s *Server) HubConfig(hc hub.Config) hub.Config {
 	hc.Views = s
 	return hc
+}
+
+// Stats are the index's counters, for /healthz ("index").
+type Stats struct {
+	Calls   int    `json:"calls"`   // rows in the index
+	Version uint64 `json:"version"` // changes so far
+	Clients int    `json:"clients"` // view clients connected
+	Windows int64  `json:"windows"` // view.window frames sent
+}
+
+// Stats returns the index's counters.
+func (s *Server) Stats() Stats {
+	s.mu.Lock()
+	n := len(s.clients)
+	s.mu.Unlock()
+	return Stats{Calls: s.index.Len(), Version: s.index.Version(), Clients: n, Windows: s.windows.Load()}
 }
 
 // Index is the server's call index.
@@ -211,5 +229,7 @@ func (s *Server) serve(h *hub.Hub, j *job) {
 	if err != nil {
 		return
 	}
-	h.SendTo(id, frame)
+	if h.SendTo(id, frame) {
+		s.windows.Add(1)
+	}
 }
