@@ -11,6 +11,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/calltop/calltop/feed"
+	"github.com/calltop/calltop/feed/bus/bustest"
 	"github.com/calltop/calltop/feed/feedtest"
 )
 
@@ -272,4 +273,26 @@ func TestHubIndexWithToken(t *testing.T) {
 	v.until(15*time.Second, "a window of the 5 calls", nil, func(f *viewFrame) bool {
 		return f.Type == feed.TypeViewWindow && f.Window.Total == 5 && len(f.Window.Rows) == 5
 	})
+}
+
+// TestNATSHubHasIndexByDefault: a hub on the bus keeps the index without
+// --index (its TUIs would otherwise take in the whole fleet), and
+// --index=false turns it off.
+func TestNATSHubHasIndexByDefault(t *testing.T) {
+	s := bustest.StartServer(t, nil)
+	_, addr, _ := startHubCLI(t, "--simulate", "3", "--seed", "1", "--speed", "4", "--nats", s.ClientURL(), "--hub-id", "east")
+	v := dialView(t, addr)
+	v.ask(feed.ViewQuery{Limit: 10})
+	w := v.until(15*time.Second, "a window of east's 3 calls", nil, func(f *viewFrame) bool {
+		return f.Type == feed.TypeViewWindow && f.Window.Total == 3 && len(f.Window.Rows) == 3
+	}).Window
+	if !strings.HasPrefix(w.Rows[0].Key, "east/") {
+		t.Fatalf("row key %q, want the bus name east/...", w.Rows[0].Key)
+	}
+	_, off, _ := startHubCLI(t, "--simulate", "1", "--nats", s.ClientURL(), "--hub-id", "west", "--index=false")
+	v = dialView(t, off)
+	f := v.until(5*time.Second, "view.error", nil, func(f *viewFrame) bool { return f.Type == feed.TypeViewError })
+	if f.Error != feed.NoIndexError {
+		t.Fatalf("--index=false: %q", f.Error)
+	}
 }
