@@ -191,7 +191,7 @@ func TestHubIndexServesViewClients(t *testing.T) {
 		t.Fatalf("bad request answered %q", bad.Error)
 	}
 
-	if health := healthOf(t, addr); !regexp.MustCompile(`"index":\{"calls":(4\d|5\d),"version":\d+,"clients":1,"windows":\d+\}`).MatchString(health) {
+	if health := healthOf(t, addr); !regexp.MustCompile(`"index":\{"calls":(4\d|5\d),"version":\d+,"clients":1,"windows":\d+,"checked":\d+\}`).MatchString(health) {
 		t.Fatalf("/healthz of a hub with an index and one view client: %s", health)
 	}
 

@@ -46,6 +46,7 @@ type Server struct {
 	clients map[int64]*viewer
 	wake    chan struct{} // a request came in
 	windows atomic.Int64  // view.window frames sent
+	checked atomic.Int64  // windows worked out
 }
 
 // viewer is one view client's state. Its fields are guarded by the
@@ -91,6 +92,7 @@ type Stats struct {
 	Version uint64 `json:"version"` // changes so far
 	Clients int    `json:"clients"` // view clients connected
 	Windows int64  `json:"windows"` // view.window frames sent
+	Checked int64  `json:"checked"` // windows worked out, sent or not (unchanged ones are not)
 }
 
 // Stats returns the index's counters.
@@ -98,7 +100,7 @@ func (s *Server) Stats() Stats {
 	s.mu.Lock()
 	n := len(s.clients)
 	s.mu.Unlock()
-	return Stats{Calls: s.index.Len(), Version: s.index.Version(), Clients: n, Windows: s.windows.Load()}
+	return Stats{Calls: s.index.Len(), Version: s.index.Version(), Clients: n, Windows: s.windows.Load(), Checked: s.checked.Load()}
 }
 
 // Index is the server's call index.
@@ -219,6 +221,7 @@ func (s *Server) serve(h *hub.Hub, j *job) {
 		return
 	}
 	c.sent.version, c.sent.at = w.Version, time.Now()
+	defer s.checked.Add(1)
 	if !j.fresh && bytes.Equal(body, c.sent.body) {
 		return // the rows on screen did not change
 	}
