@@ -2,6 +2,7 @@ package view
 
 import (
 	"fmt"
+	"runtime"
 	"testing"
 )
 
@@ -57,4 +58,39 @@ func churn(b *testing.B, n int, r Request) {
 		x.Sync(f.snapshot())
 		x.Apply(r)
 	}
+}
+
+// BenchmarkIndexOrderMemory is the memory one kept order holds per call
+// (20,000 calls; a filter's order also keeps every call's filter text):
+// the heap after 8 orders are kept, less before, per order and call.
+func BenchmarkIndexOrderMemory(b *testing.B) {
+	const n, orders = 20000, 8
+	for _, filter := range []string{"", "ana"} {
+		b.Run(fmt.Sprintf("filter=%q", filter), func(b *testing.B) {
+			f := newTestFleet(9, n)
+			var perCall float64
+			for b.Loop() {
+				x := NewIndex()
+				x.Sync(f.snapshot())
+				before := heap()
+				for i := range orders {
+					r := Request{Filter: filter, Sort: SortKey(i % int(SortKeys)), Limit: 40, Ended: i >= int(SortKeys)}
+					x.Apply(r)
+					f.step(n / 100) // then one change merged in: the spare buffers exist
+					x.Sync(f.snapshot())
+					x.Apply(r)
+				}
+				perCall = float64(heap()-before) / orders / n
+				runtime.KeepAlive(x)
+			}
+			b.ReportMetric(perCall, "B/call/order")
+		})
+	}
+}
+
+func heap() int64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return int64(m.HeapAlloc)
 }

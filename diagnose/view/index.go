@@ -84,7 +84,7 @@ type cachedOrder struct {
 
 // maxOrders bounds the orders kept (each holds a row of 64 bytes per
 // call, and the filter text of every call while a filter is on).
-const maxOrders = 32
+const maxOrders = 16
 
 // NewIndex returns an empty index.
 func NewIndex() *Index {

@@ -182,11 +182,16 @@ func (s *Server) due(work []job, now time.Time) []job {
 	defer s.mu.Unlock()
 	for _, c := range s.clients {
 		j := job{c: c, query: c.query, fresh: c.fresh, problem: c.problem}
-		changed := c.asked && c.sent.version != version && now.Sub(c.sent.at) >= s.cfg.Interval
+		since := now.Sub(c.sent.at)
+		changed := c.asked && c.sent.version != version && since >= s.cfg.Interval
+		// A new request is answered at once, but a client sending a storm
+		// of them is answered at most every Interval/5 (a tick later).
+		j.fresh = j.fresh && since >= s.cfg.Interval/5
 		if j.problem == "" && !j.fresh && !changed {
 			continue
 		}
-		c.fresh, c.problem = false, ""
+		c.fresh = c.fresh && !j.fresh && !changed
+		c.problem = ""
 		work = append(work, j)
 	}
 	return work
