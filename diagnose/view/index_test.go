@@ -23,31 +23,37 @@ func want(calls []*diagnose.CallSummary, f *testFleet, r Request) []*diagnose.Ca
 // the same calls: the rows a TUI would show, paged.
 func TestIndexWindowsMatchFullSort(t *testing.T) {
 	for _, filter := range []string{"", "ana", `"julia o" standup`, "eu", "zzz"} {
-		t.Run(filter, func(t *testing.T) {
-			f := newTestFleet(1, 600)
-			x := NewIndex() // 24 orders: all kept, so changes are merged in
-			var reqs []Request
-			for by := range SortKeys {
-				for _, ended := range []bool{false, true} {
-					reqs = append(reqs, Request{Filter: filter, Sort: by, Ended: ended, Limit: 40},
-						Request{Filter: filter, Sort: by | SortReversed, Ended: ended, Offset: 35, Limit: 20})
-				}
-			}
-			for frame := range 12 {
-				if frame > 0 {
-					f.step(60)
-				}
-				x.Sync(f.snapshot())
-				for _, r := range reqs {
-					checkWindow(t, x, f, r, fmt.Sprintf("frame %d", frame))
-				}
-			}
-			for k, c := range x.orders {
-				if c.o.Merges() < 8 {
-					t.Fatalf("order %+v merged %d of 11 changes in: the test did not exercise the merge", k, c.o.Merges())
-				}
-			}
-		})
+		for _, ended := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%q/ended=%v", filter, ended), func(t *testing.T) {
+				windowsMatchFullSort(t, filter, ended)
+			})
+		}
+	}
+}
+
+// windowsMatchFullSort checks every sort, forwards and reversed, of one
+// filter over 12 frames of a churning fleet.
+func windowsMatchFullSort(t *testing.T, filter string, ended bool) {
+	f := newTestFleet(1, 600)
+	x := NewIndex() // 12 orders: all kept, so changes are merged in
+	var reqs []Request
+	for by := range SortKeys {
+		reqs = append(reqs, Request{Filter: filter, Sort: by, Ended: ended, Limit: 40},
+			Request{Filter: filter, Sort: by | SortReversed, Ended: ended, Offset: 35, Limit: 20})
+	}
+	for frame := range 12 {
+		if frame > 0 {
+			f.step(60)
+		}
+		x.Sync(f.snapshot())
+		for _, r := range reqs {
+			checkWindow(t, x, f, r, fmt.Sprintf("frame %d", frame))
+		}
+	}
+	for k, c := range x.orders {
+		if c.o.Merges() < 8 {
+			t.Fatalf("order %+v merged %d of 11 changes in: the test did not exercise the merge", k, c.o.Merges())
+		}
 	}
 }
 
