@@ -16,8 +16,9 @@ import (
 // openViews is the least a hub's Views can be: each view.request opens
 // the call it names (no index, no windows).
 type openViews struct {
-	h      atomic.Pointer[hub.Hub]
-	joined atomic.Int64
+	h        atomic.Pointer[hub.Hub]
+	joined   atomic.Int64
+	requests atomic.Int64 // requests handled
 }
 
 func (v *openViews) Joined(hub.Peer) [][]byte { v.joined.Add(1); return nil }
@@ -26,6 +27,7 @@ func (v *openViews) Inbound(p hub.Peer, frame []byte) {
 	if r, err := feed.DecodeViewRequest(frame); err == nil {
 		v.h.Load().OpenCall(p.ID, r.View.Open)
 	}
+	v.requests.Add(1)
 }
 
 // BenchmarkHubPublishViews is BenchmarkHubPublish's one subscriber of the
