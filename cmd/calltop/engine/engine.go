@@ -43,6 +43,9 @@ type Options struct {
 	// into the first book when the first data arrives, saved after every
 	// ack or mute and at most once a second after other changes.
 	Store *statefile.Store
+	// SharedStore, when set, is used instead of Store: the state shared
+	// by team hubs in a JetStream bucket (natsstate.Store).
+	SharedStore StateStore
 	// StoreProblem, when Store is nil because the state directory cannot
 	// be used, is said in the book's event log once data arrives.
 	StoreProblem string

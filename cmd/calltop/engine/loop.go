@@ -44,7 +44,7 @@ type loop struct {
 }
 
 func newLoop(e *Engine) *loop {
-	l := &loop{e: e, timer: time.NewTimer(time.Hour), keep: newKeeper(e.opts.Store)}
+	l := &loop{e: e, timer: time.NewTimer(time.Hour), keep: newKeeper(e.opts.Store, e.opts.SharedStore)}
 	l.keep.problem = e.opts.StoreProblem
 	if e.opts.Replay == nil {
 		l.dog = newWatchdog(e.opts.BlindAfter)
