@@ -43,7 +43,7 @@ type Config struct {
 	// SharedToken is the hub's --token: a shared admin (user "shared-token").
 	SharedToken string
 	// Users and Audit are the state directory's users file and audit log.
-	Users *Users
+	Users UserStore
 	Audit *Audit
 	// Store keeps the book's acks, silences and history.
 	Store *statefile.Store
