@@ -47,6 +47,9 @@ type Config struct {
 	Audit *Audit
 	// Store keeps the book's acks, silences and history.
 	Store *statefile.Store
+	// SharedStore, when set, keeps them instead of Store: the team's
+	// JetStream bucket shared with the other hubs (natsstate).
+	SharedStore engine.StateStore
 	// NewBook makes the team's book (with the webhook notifier, if any);
 	// Deliveries carries the notifier's reports.
 	NewBook    func() *alert.Book
@@ -215,7 +218,7 @@ func (s *Server) Run(ctx context.Context, h *hub.Hub) error {
 		return err
 	}
 	s.eng, err = engine.New(engine.Options{NewMonitor: s.cfg.NewMonitor, NewBook: s.cfg.NewBook,
-		Store: s.cfg.Store, Deliveries: s.cfg.Deliveries, Source: "team hub", Events: c.Events(), Findings: true,
+		Store: s.cfg.Store, SharedStore: s.cfg.SharedStore, Deliveries: s.cfg.Deliveries, Source: "team hub", Events: c.Events(), Findings: true,
 		Ended: s.cfg.Ended})
 	if err != nil {
 		return err
