@@ -3,6 +3,7 @@ package natshistory
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -114,6 +115,9 @@ func (p *Publisher) publishNext(ctx context.Context) bool {
 	ack, err := p.publish(ctx, c)
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if inProcess(err) { // another hub is storing the same call: ask again after Retry
+		return false
+	}
 	if err != nil {
 		p.stats.Failed++
 		p.stats.LastError = err.Error()
@@ -151,6 +155,14 @@ func (p *Publisher) publish(ctx context.Context, c history.Call) (*jetstream.Pub
 		return nil, fmt.Errorf("publish ended call %s (%d bytes) to %s: %w", c.Report.ID, len(data), p.subject, err)
 	}
 	return ack, nil
+}
+
+// inProcess reports JetStream's answer that a message with the same id
+// is being stored (another hub published the call at the same moment):
+// asked again, it says duplicate.
+func inProcess(err error) bool {
+	var api *jetstream.APIError
+	return errors.As(err, &api) && api.ErrorCode == 10158
 }
 
 // callKey is a call's message id: its id and start, as history keys it.

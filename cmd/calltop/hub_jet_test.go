@@ -1,0 +1,180 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/calltop/calltop/diagnose/alert/natsstate"
+	"github.com/calltop/calltop/diagnose/history"
+	"github.com/calltop/calltop/feed"
+	"github.com/calltop/calltop/feed/bus/bustest"
+)
+
+// Two `calltop hub --team --nats` processes on a 3-node JetStream cluster
+// share one team: a user added once works on both, an ack made through
+// one and a silence made through the other show on both, each hub's
+// history holds the other's ended calls, and neither a kill -9 of a hub
+// nor the restart of a NATS node loses any of it.
+func TestTeamHubsOnJetStreamShareOneBook(t *testing.T) {
+	calltopBinary(t) // built once; skips in -short
+	cl := bustest.StartJetCluster(t, 3)
+	urls := cl.URLs()
+	out, errOut, err := calltop(t, "hub", "user", "add", "dana", "--role", "responder", "--nats", urls)
+	if err != nil || !regexp.MustCompile(`^[0-9a-f]{64}\n$`).MatchString(out) {
+		t.Fatalf("hub user add --nats: %v %q\n%s", err, out, errOut)
+	}
+	dana := strings.TrimSpace(out)
+	dirA := t.TempDir()
+	// 20 calls each, some ending within a minute or two (for history).
+	// The alert acked is of a hub-b call: hub-a's end when it dies.
+	a := startTeamProc(t, dirA, "--nats", urls, "--hub-id", "hub-a", "--simulate", "20")
+	b := startTeamProc(t, t.TempDir(), "--nats", urls, "--hub-id", "hub-b", "--simulate", "20")
+	t.Cleanup(func() {
+		if t.Failed() {
+			dumpActions(t, urls)
+			t.Logf("hub-a:\n%s\nhub-b:\n%s", a.logs, b.logs)
+		}
+	})
+
+	alert := firingAlertOf(t, a.url(), dana, "hub-b/") // dana's token works on hub-a
+	if _, errOut, err := calltop(t, "alerts", "ack", alert.Key, "--note", "on it", "--feed", a.url(), "--token", dana); err != nil {
+		t.Fatalf("ack through hub-a: %v\n%s", err, errOut)
+	}
+	if out, errOut, err := calltop(t, "alerts", "silence", "--rule", "rtt-high", "--for", "1h", "--comment", "maintenance",
+		"--feed", b.url(), "--token", dana); err != nil { // and on hub-b
+		t.Fatalf("silence through hub-b: %v %s\n%s", err, out, errOut)
+	}
+	for _, h := range []*teamProc{a, b} {
+		waitTeamState(t, h.url(), dana, alert.Key, 15*time.Second)
+	}
+
+	// Each hub's history has the other's ended calls (through CALLTOP_ENDED).
+	for _, h := range []*teamProc{a, b} {
+		waitUntil(t, 180*time.Second, "ended calls of both hubs in the history of "+h.addr, func() bool {
+			return historyHas(t, h.url(), dana, "hub-a/") && historyHas(t, h.url(), dana, "hub-b/")
+		})
+	}
+
+	// hub-a dies (kill -9) and a NATS node restarts: hub-b keeps it all.
+	a.kill()
+	cl.Restart(0)
+	if _, going := alertByKey(listAlerts(t, b.url(), dana), alert.Key); !going {
+		// Its call ended meanwhile (simulated calls last 1 to 10 minutes
+		// at 2x): the silence still has to be everywhere.
+		t.Logf("%s resolved before hub-a died: checking the silence only", alert.Key)
+		checkSilence(t, b.url(), dana)
+	} else {
+		waitTeamState(t, b.url(), dana, alert.Key, 15*time.Second)
+	}
+	// hub-a comes back on its state directory: the book is the team's (its
+	// Monitor needs a while to see the high RTT again).
+	a2 := startTeamProc(t, dirA, "--nats", urls, "--hub-id", "hub-a", "--simulate", "20")
+	if _, going := alertByKey(listAlerts(t, b.url(), dana), alert.Key); !going {
+		checkSilence(t, a2.url(), dana)
+	} else {
+		waitTeamState(t, a2.url(), dana, alert.Key, 60*time.Second)
+	}
+	if !historyHas(t, a2.url(), dana, "hub-b/") {
+		t.Error("hub-a's history lost hub-b's calls across its restart")
+	}
+	if h := healthOf(t, a2.addr); !strings.Contains(h, `"teamJetStream":{`) || !strings.Contains(h, `"connected":true`) {
+		t.Errorf("/healthz of hub-a: %s", h)
+	}
+}
+
+// firingAlertOf waits for a firing rtt-high alert of a call whose id
+// starts with prefix.
+func firingAlertOf(t *testing.T, url, token, prefix string) feed.TeamAlert {
+	t.Helper()
+	var a feed.TeamAlert
+	waitUntil(t, 60*time.Second, "a firing alert of a "+prefix+" call", func() bool {
+		for _, x := range listAlerts(t, url, token) {
+			if x.State == "firing" && x.Rule == "rtt-high" && strings.HasPrefix(x.Call, prefix) {
+				a = x
+				return true
+			}
+		}
+		time.Sleep(200 * time.Millisecond)
+		return false
+	})
+	return a
+}
+
+// waitTeamState waits until the hub at url shows dana's ack of key and
+// her silence (checkTeamState).
+func waitTeamState(t *testing.T, url, token, key string, within time.Duration) {
+	t.Helper()
+	defer func() {
+		if t.Failed() {
+			got, _ := alertByKey(listAlerts(t, url, token), key)
+			t.Logf("alert %s at %s: %+v", key, url, got)
+		}
+	}()
+	waitUntil(t, within, "dana's ack and silence at "+url, func() bool {
+		got, ok := alertByKey(listAlerts(t, url, token), key)
+		if !ok || got.State != "acknowledged" || got.AckedBy != "dana" {
+			time.Sleep(200 * time.Millisecond)
+			return false
+		}
+		return true
+	})
+	checkTeamState(t, url, token, key)
+}
+
+// checkSilence checks the hub at url has dana's rtt-high silence.
+func checkSilence(t *testing.T, url, token string) {
+	t.Helper()
+	out, errOut, err := calltop(t, "alerts", "silences", "--json", "--feed", url, "--token", token)
+	if err != nil {
+		t.Fatalf("alerts silences: %v\n%s", err, errOut)
+	}
+	var sils []feed.TeamSilence
+	json.Unmarshal([]byte(out), &sils)
+	if len(sils) != 1 || sils[0].CreatedBy != "dana" || sils[0].Comment != "maintenance" {
+		t.Errorf("silences at %s: %s; want dana's", url, out)
+	}
+}
+
+// historyHas reports whether the hub's history lists a call whose id
+// starts with prefix.
+func historyHas(t *testing.T, url, token, prefix string) bool {
+	t.Helper()
+	out, _, err := calltop(t, "history", "--feed", url, "--token", token, "--json", "--limit", "200")
+	var calls []history.Summary
+	if err != nil || json.Unmarshal([]byte(out), &calls) != nil {
+		return false
+	}
+	for _, c := range calls {
+		if strings.HasPrefix(c.ID, prefix) {
+			return true
+		}
+	}
+	time.Sleep(200 * time.Millisecond)
+	return false
+}
+
+// dumpActions logs the team bucket's acks and silences (a failing
+// test's evidence).
+func dumpActions(t *testing.T, urls string) {
+	nc, err := nats.Connect(urls)
+	if err != nil {
+		t.Log(err)
+		return
+	}
+	defer nc.Close()
+	js, _ := jetstream.New(nc)
+	st, err := natsstate.Open(context.Background(), natsstate.Config{JS: js, HubID: "debug"})
+	if err != nil {
+		t.Log(err)
+		return
+	}
+	p, n, err := st.Load(time.Now())
+	t.Logf("bucket: acks %+v silences %d notice %q err %v saved %v", p.Acks, len(p.Silences), n, err, p.Saved)
+}
