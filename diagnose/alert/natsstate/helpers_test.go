@@ -39,6 +39,26 @@ func jetServer(t *testing.T) string {
 	return s.ClientURL()
 }
 
+// jetServerB and openStoreB are jetServer and Open for benchmarks.
+func jetServerB(b *testing.B) string {
+	s := bustest.StartServer(b, &server.Options{JetStream: true, StoreDir: b.TempDir(), MaxPayload: 8 << 20})
+	return s.ClientURL()
+}
+
+func openStoreB(b *testing.B, url string) *Store {
+	nc, err := nats.Connect(url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(nc.Close)
+	js, _ := jetstream.New(nc)
+	st, err := Open(context.Background(), Config{JS: js, HubID: "bench"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return st
+}
+
 // jsOf connects to urls (comma-separated) and returns the connection and
 // its JetStream context, closed when the test ends.
 func jsOf(t *testing.T, urls string) (*nats.Conn, jetstream.JetStream) {

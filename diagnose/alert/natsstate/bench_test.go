@@ -1,0 +1,44 @@
+package natsstate
+
+import (
+	"encoding/json"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/calltop/calltop/diagnose"
+	"github.com/calltop/calltop/diagnose/alert"
+)
+
+// BenchmarkSave10000 measures one save of a team hub's book with 10,000
+// firing alerts (one acked) to the bucket on an embedded JetStream
+// server: actions by compare-and-set, the book gzip'd. The engine saves
+// at most once a second while things change, and at once after a
+// command.
+func BenchmarkSave10000(b *testing.B) {
+	url := jetServerB(b)
+	open := make([]diagnose.Finding, 10000)
+	for i := range open {
+		open[i] = finding("c"+strconv.Itoa(i/4), "p"+strconv.Itoa(i))
+	}
+	bk := alert.NewBook(alert.Options{User: "bench"})
+	bk.Observe(t0, open)
+	st := openStoreB(b, url)
+	y := st.NewSyncer()
+	plain, _ := json.Marshal(bk.Persist())
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		if err := bk.Ack(open[i%len(open)].Key(), "dana", "", t0.Add(time.Duration(i)*time.Millisecond)); err != nil {
+			b.Fatal(err)
+		}
+		y.write(bk.Persist())
+		if y.pending != nil {
+			b.Fatal("save failed")
+		}
+	}
+	b.StopTimer()
+	z, _ := encode(bk.Persist())
+	b.ReportMetric(float64(len(plain))/1e6, "json-MB")
+	b.ReportMetric(float64(len(z))/1e6, "stored-MB")
+}
