@@ -28,19 +28,30 @@ type hubJetFlags struct {
 	endedMaxMB  int64
 }
 
+// The ended-call stream's default limits.
+const (
+	defaultEndedAge = 7 * 24 * time.Hour
+	defaultEndedMB  = 1024
+)
+
 // register adds the flags to hub.
 func (f *hubJetFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	fl.IntVar(&f.replicas, "js-replicas", 0, "team mode with --nats: copies of the team's JetStream buckets and stream when created (0: 3, or fewer on a smaller cluster)")
-	fl.DurationVar(&f.endedMaxAge, "ended-max-age", 7*24*time.Hour, "team mode with --nats: keep ended calls in the CALLTOP_ENDED stream this long (what a history writer that was away can catch up on)")
-	fl.Int64Var(&f.endedMaxMB, "ended-max-size-mb", 1024, "team mode with --nats: keep at most this many MB of ended calls in the CALLTOP_ENDED stream")
+	fl.DurationVar(&f.endedMaxAge, "ended-max-age", defaultEndedAge, "team mode with --nats: keep ended calls in the CALLTOP_ENDED stream this long (what a history writer that was away can catch up on)")
+	fl.Int64Var(&f.endedMaxMB, "ended-max-size-mb", defaultEndedMB, "team mode with --nats: keep at most this many MB of ended calls in the CALLTOP_ENDED stream")
 }
 
-// check refuses bad values and the flags without --team --nats.
+// check refuses bad values and the flags without --team --nats (zero
+// is taken for unset, as in options built without the flags).
 func (f *hubJetFlags) check(o hubOptions) error {
-	set := f.replicas != 0 || f.endedMaxAge != 7*24*time.Hour || f.endedMaxMB != 1024
-	if set && (!o.team.on || !o.nats.on()) {
-		return errors.New("--js-replicas, --ended-max-age and --ended-max-size-mb need --team and --nats")
+	set := f.replicas != 0 || (f.endedMaxAge != 0 && f.endedMaxAge != defaultEndedAge) ||
+		(f.endedMaxMB != 0 && f.endedMaxMB != defaultEndedMB)
+	if !o.team.on || !o.nats.on() {
+		if set {
+			return errors.New("--js-replicas, --ended-max-age and --ended-max-size-mb need --team and --nats")
+		}
+		return nil
 	}
 	if f.replicas < 0 || f.replicas > 5 {
 		return fmt.Errorf("--js-replicas %d: want 0 (automatic) to 5", f.replicas)

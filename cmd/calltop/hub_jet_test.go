@@ -178,3 +178,24 @@ func dumpActions(t *testing.T, urls string) {
 	p, n, err := st.Load(time.Now())
 	t.Logf("bucket: acks %+v silences %d notice %q err %v saved %v", p.Acks, len(p.Silences), n, err, p.Saved)
 }
+
+// The JetStream flags need --team and --nats, and a team hub on NATS on
+// port 0 needs a hub id to name its book; each is refused with the
+// reason before anything connects.
+func TestHubJetFlagsAreRefusedWhereTheyCannotWork(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"hub", "--simulate", "1", "--js-replicas", "3", "--listen", "127.0.0.1:0"}, "need --team and --nats"},
+		{[]string{"hub", "--team", "--simulate", "1", "--ended-max-age", "1h", "--listen", "127.0.0.1:0"}, "need --team and --nats"},
+		{[]string{"hub", "--team", "--simulate", "1", "--nats", "nats://127.0.0.1:1", "--js-replicas", "9", "--listen", "127.0.0.1:0"}, "--js-replicas 9"},
+		{[]string{"hub", "--team", "--simulate", "1", "--nats", "nats://127.0.0.1:1", "--listen", "127.0.0.1:0"}, "needs --hub-id"},
+		{[]string{"hub", "user", "add", "dana", "--role", "viewer", "--nats-creds", "x.creds"}, "--nats-creds needs --nats"},
+	} {
+		out, err := runCLIEnv(t, map[string]string{"XDG_STATE_HOME": t.TempDir()}, append(c.args, "--state-dir", t.TempDir())...)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: error %v, want %q\n%s", c.args, err, c.want, out)
+		}
+	}
+}
