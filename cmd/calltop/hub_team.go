@@ -142,6 +142,7 @@ func setupTeam(o hubOptions, hc hub.Config, logger *log.Logger) (hub.Config, *te
 		NewMonitor: newMonitor, Logf: logger.Printf, Rate: rate.Limit(o.team.rate), AllowHosts: o.allowHost}
 	if jet != nil {
 		cfg.SharedStore = natsStateStore{jet.state}
+		cfg.Fleet = team.NewFleet(jet.nc, jet.hubID, logger.Printf)
 	}
 	if hist != nil {
 		cfg.History, cfg.Ended, cfg.NewMonitor = hist.store, hist.ended, hist.newMonitor

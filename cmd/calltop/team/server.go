@@ -60,6 +60,9 @@ type Config struct {
 	// Ended receives them from the engine (history.Writer.Add, converted).
 	History history.Store
 	Ended   func([]diagnose.EndedCall)
+	// Fleet, when set, shares this hub's open alerts with the other team
+	// hubs on the NATS bus and shows theirs (fleet.go).
+	Fleet *Fleet
 	// Now is the wall clock history searches measure "since" from
 	// (default time.Now).
 	Now func() time.Time
@@ -229,6 +232,13 @@ func (s *Server) Run(ctx context.Context, h *hub.Hub) error {
 	var wg sync.WaitGroup
 	wg.Go(func() { c.Run(ctx) })
 	wg.Go(func() { s.eng.Run(ctx) })
+	if s.cfg.Fleet != nil {
+		wg.Go(func() {
+			if err := s.cfg.Fleet.run(ctx, s.forwarded); err != nil {
+				s.cfg.Logf("team: %v", err)
+			}
+		})
+	}
 	s.pump(ctx)
 	cancel()
 	wg.Wait()
@@ -245,6 +255,10 @@ func (s *Server) pump(ctx context.Context) {
 	var pending *engine.Frame
 	armed := false
 	frames := s.eng.Frames()
+	var others <-chan struct{}
+	if s.cfg.Fleet != nil {
+		others = s.cfg.Fleet.changed
+	}
 	for {
 		select {
 		case <-ctx.Done():
@@ -271,6 +285,10 @@ func (s *Server) pump(ctx context.Context) {
 				}
 				pending = nil
 			}
+		case <-others: // another hub's alerts changed: show the union again
+			if p.lastSnap != nil {
+				p.send(*p.lastSnap)
+			}
 		case r := <-s.replies:
 			if r.snap != nil {
 				p.alerts(*r.snap)
@@ -289,6 +307,7 @@ type publisher struct {
 	lastNow   time.Time
 	lastBody  string
 	lastFinds string
+	lastSnap  *alert.Snapshot // the newest picture published
 }
 
 // noteRooms remembers each call's room, so alerts of ended calls keep it.
@@ -310,7 +329,18 @@ func (p *publisher) alerts(snap alert.Snapshot) {
 		return
 	}
 	p.lastEvent, p.lastNow, p.last = snap.LastEvent, snap.Now, time.Now()
+	p.lastSnap = &snap
+	p.send(snap)
+}
+
+// send publishes snap (with the other team hubs' alerts, on a bus) when
+// it says something new.
+func (p *publisher) send(snap alert.Snapshot) {
 	w := toWire(snap, func(id string) string { return p.rooms[id] })
+	if f := p.s.cfg.Fleet; f != nil {
+		f.publish(w.Active)
+		w.Active = f.union(w.Active)
+	}
 	now, seq := w.Now, w.Seq
 	w.Now, w.Seq = time.Time{}, 0
 	body, err := feed.EncodeTeam(w)
