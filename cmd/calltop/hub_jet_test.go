@@ -119,7 +119,7 @@ func waitTeamState(t *testing.T, url, token, key string, within time.Duration) {
 	}()
 	waitUntil(t, within, "dana's ack and silence at "+url, func() bool {
 		got, ok := alertByKey(listAlerts(t, url, token), key)
-		if !ok || got.State != "acknowledged" || got.AckedBy != "dana" {
+		if !ok || got.State != "acknowledged" || got.AckedBy != "dana" || !hasSilences(t, url, token) {
 			time.Sleep(200 * time.Millisecond)
 			return false
 		}
@@ -128,9 +128,18 @@ func waitTeamState(t *testing.T, url, token, key string, within time.Duration) {
 	checkTeamState(t, url, token, key)
 }
 
-// checkSilence checks the hub at url has dana's rtt-high silence.
+// hasSilences reports whether the hub at url lists a silence.
+func hasSilences(t *testing.T, url, token string) bool {
+	out, _, err := calltop(t, "alerts", "silences", "--json", "--feed", url, "--token", token)
+	var sils []feed.TeamSilence
+	return err == nil && json.Unmarshal([]byte(out), &sils) == nil && len(sils) > 0
+}
+
+// checkSilence waits (60 s) until the hub at url lists a silence and
+// checks it is dana's.
 func checkSilence(t *testing.T, url, token string) {
 	t.Helper()
+	waitUntil(t, 60*time.Second, "a silence at "+url, func() bool { return hasSilences(t, url, token) })
 	out, errOut, err := calltop(t, "alerts", "silences", "--json", "--feed", url, "--token", token)
 	if err != nil {
 		t.Fatalf("alerts silences: %v\n%s", err, errOut)
