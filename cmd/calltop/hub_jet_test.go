@@ -31,6 +31,9 @@ func TestTeamHubsOnJetStreamShareOneBook(t *testing.T) {
 		t.Fatalf("hub user add --nats: %v %q\n%s", err, out, errOut)
 	}
 	dana := strings.TrimSpace(out)
+	if out, errOut, err := calltop(t, "hub", "user", "list", "--nats", urls); err != nil || !regexp.MustCompile(`(?m)^dana +responder +added `).MatchString(out) {
+		t.Fatalf("hub user list --nats: %v %q\n%s", err, out, errOut)
+	}
 	dirA := t.TempDir()
 	// 20 calls each, some ending within a minute or two (for history).
 	// The alert acked is of a hub-b call: hub-a's end when it dies.
