@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
@@ -37,8 +38,8 @@ func TestTeamHubsOnJetStreamShareOneBook(t *testing.T) {
 	dirA := t.TempDir()
 	// 20 calls each, some ending within a minute or two (for history).
 	// The alert acked is of a hub-b call: hub-a's end when it dies.
-	a := startTeamProc(t, dirA, "--nats", urls, "--hub-id", "hub-a", "--simulate", "20")
-	b := startTeamProc(t, t.TempDir(), "--nats", urls, "--hub-id", "hub-b", "--simulate", "20")
+	a := startJetHub(t, dirA, urls, "hub-a")
+	b := startJetHub(t, t.TempDir(), urls, "hub-b")
 	t.Cleanup(func() {
 		if t.Failed() {
 			dumpActions(t, urls)
@@ -78,7 +79,7 @@ func TestTeamHubsOnJetStreamShareOneBook(t *testing.T) {
 	}
 	// hub-a comes back on its state directory: the book is the team's (its
 	// Monitor needs a while to see the high RTT again).
-	a2 := startTeamProc(t, dirA, "--nats", urls, "--hub-id", "hub-a", "--simulate", "20")
+	a2 := startJetHub(t, dirA, urls, "hub-a")
 	if _, going := alertByKey(listAlerts(t, b.url(), dana), alert.Key); !going {
 		checkSilence(t, a2.url(), dana)
 	} else {
@@ -90,6 +91,36 @@ func TestTeamHubsOnJetStreamShareOneBook(t *testing.T) {
 	if h := healthOf(t, a2.addr); !strings.Contains(h, `"teamJetStream":{`) || !strings.Contains(h, `"connected":true`) {
 		t.Errorf("/healthz of hub-a: %s", h)
 	}
+}
+
+// startJetHub runs `calltop hub --team --nats urls --hub-id id` with 20
+// high-RTT calls at 2x (startTeamProc's), allowing a busy machine 60 s to
+// create the buckets and listen, and showing its log when it does not.
+func startJetHub(t *testing.T, dir, urls, id string) *teamProc {
+	t.Helper()
+	args := []string{"hub", "--team", "--state-dir", dir, "--listen", "127.0.0.1:0", "--simulate", "20",
+		"--scenario", "high-rtt", "--seed", "11", "--speed", "2", "--nats", urls, "--hub-id", id}
+	p := &teamProc{cmd: exec.Command(calltopBinary(t), args...), logs: &lockedBuffer{}, done: make(chan struct{})}
+	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { p.cmd.Wait(); close(p.done) }()
+	t.Cleanup(p.kill)
+	for deadline := time.Now().Add(60 * time.Second); p.addr == ""; time.Sleep(20 * time.Millisecond) {
+		if m := servingOn.FindStringSubmatch(p.logs.String()); m != nil {
+			p.addr = m[1]
+		}
+		select {
+		case <-p.done:
+			t.Fatalf("%s exited before listening:\n%s", id, p.logs)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s not listening within 60 s:\n%s", id, p.logs)
+		}
+	}
+	return p
 }
 
 // firingAlertOf waits for a firing rtt-high alert of a call whose id
