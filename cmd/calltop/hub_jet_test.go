@@ -224,7 +224,8 @@ func dumpActions(t *testing.T, urls string) {
 
 // The JetStream flags need --team and --nats, and a team hub on NATS on
 // port 0 needs a hub id to name its book; each is refused with the
-// reason before anything connects.
+// reason before anything connects. A bus that cannot be reached stops
+// the hub at start, saying so.
 func TestHubJetFlagsAreRefusedWhereTheyCannotWork(t *testing.T) {
 	for _, c := range []struct {
 		args []string
@@ -235,6 +236,7 @@ func TestHubJetFlagsAreRefusedWhereTheyCannotWork(t *testing.T) {
 		{[]string{"hub", "--team", "--simulate", "1", "--nats", "nats://127.0.0.1:1", "--js-replicas", "9", "--listen", "127.0.0.1:0"}, "--js-replicas 9"},
 		{[]string{"hub", "--team", "--simulate", "1", "--nats", "nats://127.0.0.1:1", "--listen", "127.0.0.1:0"}, "needs --hub-id"},
 		{[]string{"hub", "user", "add", "dana", "--role", "viewer", "--nats-creds", "x.creds"}, "--nats-creds needs --nats"},
+		{[]string{"hub", "--team", "--simulate", "1", "--nats", "nats://127.0.0.1:1", "--hub-id", "east", "--listen", "127.0.0.1:0"}, "--nats: nats: no servers available"},
 	} {
 		out, err := runCLIEnv(t, map[string]string{"XDG_STATE_HOME": t.TempDir()}, append(c.args, "--state-dir", t.TempDir())...)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
