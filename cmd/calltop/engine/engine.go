@@ -103,6 +103,8 @@ type Engine struct {
 
 	seekBy     atomic.Int64 // replay seeks not yet done, summed
 	seekQueued atomic.Bool  // a seek command is in the queue
+
+	stateSync atomic.Pointer[syncHolder] // the keeper's Syncer, for FlushState
 }
 
 // New checks opts and returns an engine ready to Run.

@@ -46,3 +46,17 @@ func (f FileStore) Where() string { return f.Path }
 
 // NewSyncer returns a statefile.Syncer polling at its default pace.
 func (f FileStore) NewSyncer() StateSyncer { return statefile.NewSyncer(f.Store, 0) }
+
+// syncHolder holds the running loop's StateSyncer for FlushState.
+type syncHolder struct{ s StateSyncer }
+
+// FlushState waits until the state saves queued so far are written (one
+// try) or ctx ends; without a store it returns at once. It may be called
+// from any goroutine but the engine's: a team hub answers a user's
+// command only once its effect is saved (Act queues the save before it
+// calls done).
+func (e *Engine) FlushState(ctx context.Context) {
+	if h := e.stateSync.Load(); h != nil {
+		h.s.Flush(ctx)
+	}
+}

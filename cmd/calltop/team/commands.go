@@ -93,10 +93,17 @@ func (s *Server) act(p hub.Peer, c feed.TeamCommand, fwd func(feed.TeamResult)) 
 		return err
 	}, func(err error) {
 		r := reply{peer: p, cmd: c, result: failed(c.ID, err), fwd: fwd}
-		if err == nil {
-			r.result, r.snap = feed.TeamResult{Type: feed.TypeTeamResult, ID: c.ID, OK: true, Silence: sil}, &snap
+		if err != nil {
+			s.queueReply(r)
+			return
 		}
-		s.queueReply(r)
+		r.result, r.snap = feed.TeamResult{Type: feed.TypeTeamResult, ID: c.ID, OK: true, Silence: sil}, &snap
+		go func() { // answered once saved: an acknowledged ack outlives a kill -9 of the hub
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			s.eng.FlushState(ctx)
+			s.queueReply(r)
+		}()
 	})
 	if !queued {
 		s.queueReply(reply{peer: p, cmd: c, result: failed(c.ID, errors.New("hub busy: command queue full; try again")), fwd: fwd})
