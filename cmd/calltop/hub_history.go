@@ -12,6 +12,7 @@ import (
 	"github.com/calltop/calltop/cmd/calltop/engine"
 	"github.com/calltop/calltop/diagnose"
 	"github.com/calltop/calltop/diagnose/history"
+	"github.com/calltop/calltop/diagnose/history/natshistory"
 	"github.com/calltop/calltop/diagnose/history/sqlite"
 )
 
@@ -36,6 +37,10 @@ type teamHistory struct {
 	store  *sqlite.Store
 	writer *history.Writer
 	source string
+	// With --nats (hub_jet.go): ended calls go to the stream through pub,
+	// and consumer stores every hub's (the writer is then unused).
+	pub      *natshistory.Publisher
+	consumer *natshistory.Writer
 }
 
 // openTeamHistory opens dir's history file (nil when --no-history).
@@ -58,7 +63,7 @@ func openTeamHistory(o hubOptions, dir string, logger *log.Logger) (*teamHistory
 // ended hands the engine's ended calls to the writer (never blocks).
 func (th *teamHistory) ended(calls []diagnose.EndedCall) {
 	for _, ec := range calls {
-		th.writer.Add(history.FromEnded(ec, th.source))
+		th.addEnded(history.FromEnded(ec, th.source))
 	}
 }
 
@@ -69,7 +74,15 @@ func (th *teamHistory) newMonitor() engine.Monitor {
 
 // run writes until ctx ends, then flushes and closes the file.
 func (th *teamHistory) run(ctx context.Context) error {
-	err := th.writer.Run(ctx)
+	var err error
+	if th.pub != nil {
+		done := make(chan struct{})
+		go func() { th.consumer.Run(ctx); close(done) }()
+		err = th.pub.Run(ctx) // tries what waits for 5 s more
+		<-done
+	} else {
+		err = th.writer.Run(ctx)
+	}
 	if cerr := th.store.Close(); err == nil {
 		err = cerr
 	}

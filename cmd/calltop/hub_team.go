@@ -12,8 +12,10 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/calltop/calltop/cmd/calltop/team"
+	"github.com/calltop/calltop/diagnose/alert/natsstate"
 	"github.com/calltop/calltop/diagnose/alert/statefile"
 	"github.com/calltop/calltop/diagnose/alert/webhook"
+	"github.com/calltop/calltop/diagnose/history/natshistory"
 	"github.com/calltop/calltop/feed/hub"
 )
 
@@ -28,6 +30,7 @@ type hubTeamFlags struct {
 	sshIdle        time.Duration
 	sshSessions    int
 	rate           float64
+	jet            hubJetFlags // with --nats: the team's state on JetStream (hub_jet.go)
 }
 
 // register adds the team flags to hub.
@@ -42,12 +45,13 @@ func (t *hubTeamFlags) register(cmd *cobra.Command) {
 	f.DurationVar(&t.sshIdle, "ssh-idle-timeout", team.DefaultIdleTimeout, "with --ssh: end a session after this long without a keystroke")
 	f.IntVar(&t.sshSessions, "ssh-max-sessions", team.DefaultMaxSessions, "with --ssh: most SSH sessions at once")
 	f.Float64Var(&t.rate, "command-rate", team.DefaultRate, "team mode: commands a second one user may send")
+	t.jet.register(cmd)
 }
 
 // checkHubListen refuses what a hub must not do: off loopback without a
 // token, and for a team hub also without TLS (its users' tokens and
 // commands cross the network).
-func checkHubListen(o hubOptions, users *team.Users) error {
+func checkHubListen(o hubOptions, users team.UserStore) error {
 	if !o.team.on {
 		return hub.CheckListen(o.listen, o.token)
 	}
@@ -81,6 +85,9 @@ type teamHub struct {
 // setupTeam prepares team mode: state, users, audit log, webhooks, the
 // engine and SSH. It returns hc with the team's hooks set.
 func setupTeam(o hubOptions, hc hub.Config, logger *log.Logger) (hub.Config, *teamHub, error) {
+	if err := o.team.jet.check(o); err != nil {
+		return hc, nil, err
+	}
 	if !o.team.on {
 		if o.team.ssh != "" || len(o.team.webhooks) > 0 || o.team.stateDir != "" {
 			return hc, nil, errors.New("--state-dir, --webhook and --ssh are team mode flags: add --team")
@@ -91,29 +98,52 @@ func setupTeam(o hubOptions, hc hub.Config, logger *log.Logger) (hub.Config, *te
 	if err != nil {
 		return hc, nil, err
 	}
-	users, err := team.OpenUsers(dir)
+	var jet *teamJet
+	if o.nats.on() {
+		if jet, err = openTeamJet(o, logger); err != nil {
+			return hc, nil, err
+		}
+	}
+	closeJet := func() {
+		if jet != nil {
+			jet.close()
+		}
+	}
+	users, err := teamUsers(dir, jet)
 	if err != nil {
+		closeJet()
 		return hc, nil, err
 	}
 	if err := checkHubListen(o, users); err != nil {
+		closeJet()
 		return hc, nil, err
 	}
 	store, err := statefile.OpenStore(dir)
 	if err != nil {
+		closeJet()
 		return hc, nil, err
 	}
 	audit, err := team.OpenAudit(dir)
 	if err != nil {
+		closeJet()
 		return hc, nil, err
 	}
 	hist, err := openTeamHistory(o, dir, logger)
+	if err == nil && hist != nil && jet != nil {
+		err = jet.jetHistory(o, hist, logger)
+	}
 	if err != nil {
 		audit.Close()
+		closeJet()
 		return hc, nil, err
 	}
 	var notifier *webhook.Notifier
 	cfg := team.Config{Name: o.name, SharedToken: o.token, Users: users, Audit: audit, Store: store,
 		NewMonitor: newMonitor, Logf: logger.Printf, Rate: rate.Limit(o.team.rate), AllowHosts: o.allowHost}
+	if jet != nil {
+		cfg.SharedStore = natsStateStore{jet.state}
+		cfg.Fleet = team.NewFleet(jet.nc, jet.hubID, logger.Printf)
+	}
 	if hist != nil {
 		cfg.History, cfg.Ended, cfg.NewMonitor = hist.store, hist.ended, hist.newMonitor
 	}
@@ -124,6 +154,7 @@ func setupTeam(o hubOptions, hc hub.Config, logger *log.Logger) (hub.Config, *te
 		notifier, err = webhook.NewNotifier(webhook.NotifierOptions{Webhooks: o.team.webhooks, Format: webhook.Format(o.team.format)})
 		if err != nil {
 			audit.Close()
+			closeJet()
 			return hc, nil, err
 		}
 		cfg.Deliveries = notifier.Reports()
@@ -132,6 +163,7 @@ func setupTeam(o hubOptions, hc hub.Config, logger *log.Logger) (hub.Config, *te
 	srv, err := team.NewServer(cfg)
 	if err != nil {
 		audit.Close()
+		closeJet()
 		return hc, nil, err
 	}
 	th := &teamHub{close: func() {
@@ -141,9 +173,13 @@ func setupTeam(o hubOptions, hc hub.Config, logger *log.Logger) (hub.Config, *te
 			cancel()
 		}
 		audit.Close()
+		closeJet()
 	}}
 	th.routes = srv.HistoryRoutes()
 	th.run = func(ctx context.Context, h *hub.Hub) error {
+		if jet != nil {
+			h.HealthOf("teamJetStream", jet.jetHealth(hist))
+		}
 		if hist == nil {
 			return runTeamServer(ctx, o, srv, h, dir, logger)
 		}
@@ -157,8 +193,21 @@ func setupTeam(o hubOptions, hc hub.Config, logger *log.Logger) (hub.Config, *te
 		}
 		return err
 	}
-	logger.Printf("hub: team mode; state in %s (users, alert state, audit.log, history.db)", dir)
+	if jet != nil {
+		logger.Printf("hub: team mode on JetStream as %s: acks, silences and users in buckets %s and %s, ended calls through stream %s; audit.log and history.db in %s",
+			jet.hubID, natsstate.DefaultBucket, team.DefaultUsersBucket, natshistory.DefaultStream, dir)
+	} else {
+		logger.Printf("hub: team mode; state in %s (users, alert state, audit.log, history.db)", dir)
+	}
 	return srv.HubConfig(hc), th, nil
+}
+
+// teamUsers are the users file in dir, or with --nats the users bucket.
+func teamUsers(dir string, jet *teamJet) (team.UserStore, error) {
+	if jet != nil {
+		return jet.users, nil
+	}
+	return team.OpenUsers(dir)
 }
 
 // runTeamServer runs the team engine and, with --ssh, the SSH server.

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"os/user"
 	"time"
@@ -12,6 +14,8 @@ import (
 
 func newHubUserCmd(e env) *cobra.Command {
 	var dir string
+	var natsURLs []string
+	var natsCreds string
 	cmd := &cobra.Command{
 		Use:   "user",
 		Short: "Manage a team hub's users: add (prints the token), list, remove",
@@ -19,27 +23,44 @@ func newHubUserCmd(e env) *cobra.Command {
 Roles: a viewer sees; a responder also acknowledges and silences; an admin also
 manages users. Tokens are stored hashed (SHA-256) in users.json (mode 0600); the
 token is printed once, alone on stdout, by add. A running hub picks changes up at
-the next connection. Adding and removing are written to the audit log.`,
+the next connection. Adding and removing are written to the audit log.
+
+With --nats (team hubs on NATS, docs/team.md) the users live in the JetStream
+bucket CALLTOP_USERS that every hub on the bus reads: add a user once and its
+token works on every hub within seconds. The audit log stays in --state-dir.`,
 		Example: `  calltop hub user add dana --role responder --state-dir /var/lib/calltop > dana.token
   calltop hub user add vic --role viewer --state-dir /var/lib/calltop
   calltop hub user list --state-dir /var/lib/calltop
-  calltop hub user remove vic --state-dir /var/lib/calltop`,
+  calltop hub user remove vic --state-dir /var/lib/calltop
+  calltop hub user add dana --role responder --nats nats://n1:4222,nats://n2:4222 > dana.token`,
 		Args: cobra.NoArgs,
 	}
 	cmd.PersistentFlags().StringVar(&dir, "state-dir", "", "the team hub's state directory (default $XDG_STATE_HOME/calltop)")
-	users := func() (*team.Users, error) {
+	cmd.PersistentFlags().StringSliceVar(&natsURLs, "nats", nil, "the users of the team hubs on these NATS servers (the CALLTOP_USERS bucket), not the state directory's")
+	cmd.PersistentFlags().StringVar(&natsCreds, "nats-creds", "", "with --nats: a NATS credentials file")
+	// users opens the users: the bucket with --nats, else the file;
+	// done closes what it opened.
+	users := func() (u team.UserStore, done func(), err error) {
+		if len(natsURLs) > 0 {
+			return jetUsers(natsURLs, natsCreds)
+		}
+		if natsCreds != "" {
+			return nil, nil, errors.New("--nats-creds needs --nats")
+		}
 		d, err := stateDir(dir)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return team.OpenUsers(d)
+		u, err = team.OpenUsers(d)
+		return u, func() {}, err
 	}
 	// change runs one audited change of the users file.
-	change := func(op, target string, do func(*team.Users) error) error {
-		u, err := users()
+	change := func(op, target string, do func(team.UserStore) error) error {
+		u, done, err := users()
 		if err != nil {
 			return err
 		}
+		defer done()
 		d, _ := stateDir(dir)
 		audit, err := team.OpenAudit(d)
 		if err != nil {
@@ -57,7 +78,7 @@ the next connection. Adding and removing are written to the audit log.`,
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var token string
-			err := change("user add", args[0]+" as "+role, func(u *team.Users) (err error) {
+			err := change("user add", args[0]+" as "+role, func(u team.UserStore) (err error) {
 				token, err = u.Add(args[0], role, time.Now())
 				return err
 			})
@@ -75,10 +96,11 @@ the next connection. Adding and removing are written to the audit log.`,
 		Short: "List the users and their roles",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			u, err := users()
+			u, done, err := users()
 			if err != nil {
 				return err
 			}
+			defer done()
 			all, err := u.List()
 			if err != nil {
 				return err
@@ -97,7 +119,7 @@ the next connection. Adding and removing are written to the audit log.`,
 		Short: "Remove a user: its token stops working at its next connection",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			err := change("user remove", args[0], func(u *team.Users) error { return u.Remove(args[0]) })
+			err := change("user remove", args[0], func(u team.UserStore) error { return u.Remove(args[0]) })
 			if err == nil {
 				fmt.Fprintf(cmd.ErrOrStderr(), "removed %s\n", args[0])
 			}
@@ -107,6 +129,22 @@ the next connection. Adding and removing are written to the audit log.`,
 	cmd.AddCommand(add, list, remove)
 	shareExamples(cmd)
 	return cmd
+}
+
+// jetUsers opens the users bucket on the NATS servers for one command.
+func jetUsers(urls []string, creds string) (*team.KVUsers, func(), error) {
+	nc, js, err := connectJet(urls, creds, "calltop hub user", nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	u, err := team.OpenKVUsers(ctx, js, "", 0)
+	if err != nil {
+		nc.Close()
+		return nil, nil, err
+	}
+	return u, func() { nc.Flush(); nc.Close() }, nil
 }
 
 // auditUser writes a user management command to the audit log, as the

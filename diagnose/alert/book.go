@@ -178,6 +178,21 @@ func (b *Book) escalate(now time.Time, a *Alert, sev diagnose.Severity) {
 	b.notifyFiring(now, a, reason)
 }
 
+// ackedElsewhere applies to a just-fired alert the ack another process
+// made of this incident before it fired here (its clock or its evaluation
+// ran ahead: a team hub beside another on the bus, a watch beside a
+// TUI), which Merge could only record while the alert was not firing
+// here. An ack older than the incident's start was of an earlier one.
+func (b *Book) ackedElsewhere(now time.Time, a *Alert) bool {
+	act, ok := b.acks[a.Key]
+	if !ok || act.Unack || act.At.Before(a.Start) {
+		return false
+	}
+	a.State, a.Ack = Acknowledged, &Ack{Who: act.Who, Note: act.Note, At: act.At}
+	b.log.add(alertEvent(now, EvAcked, a, "acknowledged by "+act.Who+" in another calltop"))
+	return true
+}
+
 // step runs one alert's timers: flags, pending -> firing, ack timeout,
 // re-notification.
 func (b *Book) step(now time.Time, a *Alert) {
@@ -189,6 +204,9 @@ func (b *Book) step(now time.Time, a *Alert) {
 			b.version++
 			b.changes++
 			b.log.add(alertEvent(now, EvFiring, a, a.Message))
+			if b.ackedElsewhere(now, a) {
+				return
+			}
 			b.notifyFiring(now, a, "")
 		}
 	case Acknowledged:

@@ -1,6 +1,7 @@
 package alert
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -92,6 +93,42 @@ func TestMergeRenamesClashingSilenceIDsTheSameWay(t *testing.T) {
 	for id, call := range ia {
 		if ib[id] != call {
 			t.Fatalf("ids differ: a %v, b %v", ia, ib)
+		}
+	}
+}
+
+// An ack made in another process before the alert fired here (its clock
+// ran ahead: a team hub beside another) holds when it fires here, without
+// a firing post; an ack of an earlier incident of the key does not.
+func TestAckMadeElsewhereBeforeItFiredHereHolds(t *testing.T) {
+	f := finding(diagnose.RuleLossInbound, diagnose.Warning, "c1", "p1")
+	opts := Options{User: "hub-a", For: map[string]time.Duration{diagnose.RuleLossInbound: 10 * time.Second}}
+	ahead, _ := newTestBook(opts)
+	behind, sent := newTestBook(Options{User: "hub-b", For: opts.For})
+	ahead.Observe(t0, []diagnose.Finding{f})
+	ahead.Observe(at(10*time.Second), []diagnose.Finding{f})
+	if err := ahead.Ack(f.Key(), "dana", "on it", at(11*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	behind.Observe(t0, []diagnose.Finding{f}) // still pending here
+	behind.Merge(ahead.Persist(), at(time.Second))
+	behind.Observe(at(12*time.Second), []diagnose.Finding{f}) // fires here now
+	a := behind.Snapshot().Active[0]
+	if a.State != Acknowledged || a.Ack == nil || a.Ack.Who != "dana" || a.Ack.Note != "on it" {
+		t.Fatalf("after firing here: %+v", a)
+	}
+	for _, n := range sent.take() {
+		if strings.HasPrefix(n, string(NotifyFiring)+" ") {
+			t.Fatalf("an alert acked elsewhere was posted as firing: %s", n)
+		}
+	}
+	// Resolved, then a new incident of the same key: the old ack is not its.
+	behind.Observe(at(20*time.Second), nil)
+	behind.Observe(at(5*time.Minute), []diagnose.Finding{f})
+	behind.Observe(at(5*time.Minute+10*time.Second), []diagnose.Finding{f})
+	for _, a := range behind.Snapshot().Active {
+		if a.Key == f.Key() && a.State != Firing {
+			t.Fatalf("the next incident took the earlier ack: %+v", a)
 		}
 	}
 }

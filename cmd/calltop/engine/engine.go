@@ -43,6 +43,9 @@ type Options struct {
 	// into the first book when the first data arrives, saved after every
 	// ack or mute and at most once a second after other changes.
 	Store *statefile.Store
+	// SharedStore, when set, is used instead of Store: the state shared
+	// by team hubs in a JetStream bucket (natsstate.Store).
+	SharedStore StateStore
 	// StoreProblem, when Store is nil because the state directory cannot
 	// be used, is said in the book's event log once data arrives.
 	StoreProblem string
@@ -100,6 +103,8 @@ type Engine struct {
 
 	seekBy     atomic.Int64 // replay seeks not yet done, summed
 	seekQueued atomic.Bool  // a seek command is in the queue
+
+	stateSync atomic.Pointer[syncHolder] // the keeper's Syncer, for FlushState
 }
 
 // New checks opts and returns an engine ready to Run.

@@ -13,13 +13,13 @@ import (
 const saveEvery = time.Second
 
 // keeper loads the alert state into the book once, hands it to the
-// statefile.Syncer to save (off this goroutine: encoding and fsync happen
+// store's StateSyncer (a statefile.Syncer for the state file) to save (off this goroutine: encoding and fsync happen
 // there) when the book says something worth keeping changed, and brings
 // in what another calltop on the same state directory did.
 type keeper struct {
-	store    *statefile.Store
+	store    StateStore
 	problem  string // why there is no store, said once
-	sync     *statefile.Syncer
+	sync     StateSyncer
 	stop     context.CancelFunc
 	restored bool
 	saved    uint64 // the book's Changes() at the last save
@@ -28,11 +28,18 @@ type keeper struct {
 	armed    bool
 }
 
-func newKeeper(store *statefile.Store) keeper {
-	k := keeper{store: store, timer: time.NewTimer(time.Hour)}
+// newKeeper keeps the state in shared when set, else in file when set.
+func newKeeper(file *statefile.Store, shared StateStore) keeper {
+	k := keeper{timer: time.NewTimer(time.Hour)}
 	k.timer.Stop()
-	if store != nil {
-		k.sync = statefile.NewSyncer(store, 0)
+	switch {
+	case shared != nil:
+		k.store = shared
+	case file != nil:
+		k.store = FileStore{file}
+	}
+	if k.store != nil {
+		k.sync = k.store.NewSyncer()
 	}
 	return k
 }
@@ -92,7 +99,7 @@ func (k *keeper) restore(b *alert.Book, now time.Time) {
 		return
 	}
 	if err := b.Restore(p, now); err != nil {
-		b.Note(now, "alert state in "+k.store.Path+" not restored: "+err.Error())
+		b.Note(now, "alert state in "+k.store.Where()+" not restored: "+err.Error())
 	}
 	if notice != "" {
 		b.Note(now, notice)

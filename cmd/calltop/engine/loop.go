@@ -44,8 +44,11 @@ type loop struct {
 }
 
 func newLoop(e *Engine) *loop {
-	l := &loop{e: e, timer: time.NewTimer(time.Hour), keep: newKeeper(e.opts.Store)}
+	l := &loop{e: e, timer: time.NewTimer(time.Hour), keep: newKeeper(e.opts.Store, e.opts.SharedStore)}
 	l.keep.problem = e.opts.StoreProblem
+	if l.keep.sync != nil {
+		e.stateSync.Store(&syncHolder{l.keep.sync})
+	}
 	if e.opts.Replay == nil {
 		l.dog = newWatchdog(e.opts.BlindAfter)
 	} else {

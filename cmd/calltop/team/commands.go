@@ -1,6 +1,7 @@
 package team
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -19,6 +20,7 @@ type reply struct {
 	cmd    feed.TeamCommand
 	result feed.TeamResult
 	snap   *alert.Snapshot
+	fwd    func(feed.TeamResult) // a command another hub forwarded: answered there
 }
 
 // refusal is a command refused with a code.
@@ -53,9 +55,30 @@ func (s *Server) inbound(p hub.Peer, frame []byte) {
 		s.queueReply(reply{peer: p, cmd: c, result: failed(c.ID, err)})
 		return
 	}
+	if id, ok := s.ownerElsewhere(c); ok {
+		go func() { // another team hub holds the alert: it acts, as p
+			s.queueReply(reply{peer: p, cmd: c, result: s.cfg.Fleet.forward(context.Background(), id, p, c)})
+		}()
+		return
+	}
+	s.act(p, c, nil)
+}
+
+// ownerElsewhere names the team hub on the bus that holds the alert an
+// ack or un-ack is for, when this hub does not.
+func (s *Server) ownerElsewhere(c feed.TeamCommand) (string, bool) {
+	if s.cfg.Fleet == nil || (c.Op != feed.OpAck && c.Op != feed.OpUnack) {
+		return "", false
+	}
+	return s.cfg.Fleet.owner(c.Key)
+}
+
+// act runs a permitted command on the book and queues its answer: to the
+// subscriber p, or through fwd to the hub that forwarded it.
+func (s *Server) act(p hub.Peer, c feed.TeamCommand, fwd func(feed.TeamResult)) {
 	act, err := bookAct(p.User, c)
 	if err != nil {
-		s.queueReply(reply{peer: p, cmd: c, result: failed(c.ID, err)})
+		s.queueReply(reply{peer: p, cmd: c, result: failed(c.ID, err), fwd: fwd})
 		return
 	}
 	var sil *feed.TeamSilence
@@ -69,15 +92,30 @@ func (s *Server) inbound(p hub.Peer, frame []byte) {
 		snap = b.Snapshot()
 		return err
 	}, func(err error) {
-		r := reply{peer: p, cmd: c, result: failed(c.ID, err)}
-		if err == nil {
-			r.result, r.snap = feed.TeamResult{Type: feed.TypeTeamResult, ID: c.ID, OK: true, Silence: sil}, &snap
+		r := reply{peer: p, cmd: c, result: failed(c.ID, err), fwd: fwd}
+		if err != nil {
+			s.queueReply(r)
+			return
 		}
-		s.queueReply(r)
+		r.result, r.snap = feed.TeamResult{Type: feed.TypeTeamResult, ID: c.ID, OK: true, Silence: sil}, &snap
+		go func() { // answered once saved: an acknowledged ack outlives a kill -9 of the hub
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			s.eng.FlushState(ctx)
+			s.queueReply(r)
+		}()
 	})
 	if !queued {
-		s.queueReply(reply{peer: p, cmd: c, result: failed(c.ID, errors.New("hub busy: command queue full; try again"))})
+		s.queueReply(reply{peer: p, cmd: c, result: failed(c.ID, errors.New("hub busy: command queue full; try again")), fwd: fwd})
 	}
+}
+
+// forwarded runs a command another team hub forwarded (its user was
+// authenticated and permitted there; hubs on one NATS account trust each
+// other, as for the calls on the bus).
+func (s *Server) forwarded(p hub.Peer, c feed.TeamCommand, answer func(feed.TeamResult)) {
+	c.Note, c.Comment = clean(c.Note), clean(c.Comment)
+	s.act(p, c, answer)
 }
 
 // permit checks the peer's role and rate.
@@ -184,6 +222,10 @@ func (s *Server) answer(r reply) {
 	}
 	if err := s.cfg.Audit.Write(e); err != nil {
 		s.cfg.Logf("team: %v", err)
+	}
+	if r.fwd != nil {
+		r.fwd(r.result)
+		return
 	}
 	if b, err := feed.EncodeTeam(r.result); err == nil {
 		s.hub.SendTo(r.peer.ID, b)

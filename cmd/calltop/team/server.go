@@ -43,10 +43,13 @@ type Config struct {
 	// SharedToken is the hub's --token: a shared admin (user "shared-token").
 	SharedToken string
 	// Users and Audit are the state directory's users file and audit log.
-	Users *Users
+	Users UserStore
 	Audit *Audit
 	// Store keeps the book's acks, silences and history.
 	Store *statefile.Store
+	// SharedStore, when set, keeps them instead of Store: the team's
+	// JetStream bucket shared with the other hubs (natsstate).
+	SharedStore engine.StateStore
 	// NewBook makes the team's book (with the webhook notifier, if any);
 	// Deliveries carries the notifier's reports.
 	NewBook    func() *alert.Book
@@ -61,6 +64,9 @@ type Config struct {
 	// calls (a hub's call index, calltop hub --index, reuses the team's
 	// diagnosis); it must not block.
 	Snapshots func(diagnose.Snapshot)
+	// Fleet, when set, shares this hub's open alerts with the other team
+	// hubs on the NATS bus and shows theirs (fleet.go).
+	Fleet *Fleet
 	// Now is the wall clock history searches measure "since" from
 	// (default time.Now).
 	Now func() time.Time
@@ -219,7 +225,7 @@ func (s *Server) Run(ctx context.Context, h *hub.Hub) error {
 		return err
 	}
 	s.eng, err = engine.New(engine.Options{NewMonitor: s.cfg.NewMonitor, NewBook: s.cfg.NewBook,
-		Store: s.cfg.Store, Deliveries: s.cfg.Deliveries, Source: "team hub", Events: c.Events(), Findings: true,
+		Store: s.cfg.Store, SharedStore: s.cfg.SharedStore, Deliveries: s.cfg.Deliveries, Source: "team hub", Events: c.Events(), Findings: true,
 		Ended: s.cfg.Ended})
 	if err != nil {
 		return err
@@ -230,6 +236,13 @@ func (s *Server) Run(ctx context.Context, h *hub.Hub) error {
 	var wg sync.WaitGroup
 	wg.Go(func() { c.Run(ctx) })
 	wg.Go(func() { s.eng.Run(ctx) })
+	if s.cfg.Fleet != nil {
+		wg.Go(func() {
+			if err := s.cfg.Fleet.run(ctx, s.forwarded); err != nil {
+				s.cfg.Logf("team: %v", err)
+			}
+		})
+	}
 	s.pump(ctx)
 	cancel()
 	wg.Wait()
@@ -246,6 +259,10 @@ func (s *Server) pump(ctx context.Context) {
 	var pending *engine.Frame
 	armed := false
 	frames := s.eng.Frames()
+	var others <-chan struct{}
+	if s.cfg.Fleet != nil {
+		others = s.cfg.Fleet.changed
+	}
 	for {
 		select {
 		case <-ctx.Done():
@@ -275,6 +292,10 @@ func (s *Server) pump(ctx context.Context) {
 				}
 				pending = nil
 			}
+		case <-others: // another hub's alerts changed: show the union again
+			if p.lastSnap != nil {
+				p.send(*p.lastSnap)
+			}
 		case r := <-s.replies:
 			if r.snap != nil {
 				p.alerts(*r.snap)
@@ -293,6 +314,7 @@ type publisher struct {
 	lastNow   time.Time
 	lastBody  string
 	lastFinds string
+	lastSnap  *alert.Snapshot // the newest picture published
 }
 
 // noteRooms remembers each call's room, so alerts of ended calls keep it.
@@ -314,7 +336,18 @@ func (p *publisher) alerts(snap alert.Snapshot) {
 		return
 	}
 	p.lastEvent, p.lastNow, p.last = snap.LastEvent, snap.Now, time.Now()
+	p.lastSnap = &snap
+	p.send(snap)
+}
+
+// send publishes snap (with the other team hubs' alerts, on a bus) when
+// it says something new.
+func (p *publisher) send(snap alert.Snapshot) {
 	w := toWire(snap, func(id string) string { return p.rooms[id] })
+	if f := p.s.cfg.Fleet; f != nil {
+		f.publish(w.Active)
+		w.Active = f.union(w.Active)
+	}
 	now, seq := w.Now, w.Seq
 	w.Now, w.Seq = time.Time{}, 0
 	body, err := feed.EncodeTeam(w)

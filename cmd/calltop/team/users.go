@@ -67,27 +67,36 @@ func CheckRole(role string) error {
 
 // Add creates a user and returns its new token (32 random bytes, hex).
 func (u *Users) Add(name, role string, now time.Time) (string, error) {
-	if !nameRE.MatchString(name) {
-		return "", fmt.Errorf("user name %q: use 1-64 letters, digits, dots, dashes, underscores or @, starting with a letter or digit", name)
-	}
-	if err := CheckRole(role); err != nil {
+	x, token, err := newUser(name, role, now)
+	if err != nil {
 		return "", err
 	}
-	var raw [32]byte
-	if _, err := rand.Read(raw[:]); err != nil {
-		return "", err
-	}
-	token := hex.EncodeToString(raw[:])
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	if err := u.reloadLocked(); err != nil {
 		return "", err
 	}
-	if slices.ContainsFunc(u.list, func(x User) bool { return x.Name == name }) {
+	if slices.ContainsFunc(u.list, func(y User) bool { return y.Name == name }) {
 		return "", fmt.Errorf("user %q already exists (remove it first to issue a new token)", name)
 	}
-	list := append(slices.Clone(u.list), User{Name: name, Role: role, TokenSHA256: hashToken(token), Created: now.UTC()})
-	return token, u.saveLocked(list)
+	return token, u.saveLocked(append(slices.Clone(u.list), x))
+}
+
+// newUser checks name and role and makes the user with a new token (32
+// random bytes, hex), of which only the SHA-256 is kept.
+func newUser(name, role string, now time.Time) (User, string, error) {
+	if !nameRE.MatchString(name) {
+		return User{}, "", fmt.Errorf("user name %q: use 1-64 letters, digits, dots, dashes, underscores or @, starting with a letter or digit", name)
+	}
+	if err := CheckRole(role); err != nil {
+		return User{}, "", err
+	}
+	var raw [32]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return User{}, "", err
+	}
+	token := hex.EncodeToString(raw[:])
+	return User{Name: name, Role: role, TokenSHA256: hashToken(token), Created: now.UTC()}, token, nil
 }
 
 // Remove deletes the user with this name.
@@ -119,12 +128,22 @@ func (u *Users) Lookup(token string) (User, bool) {
 		return User{}, false
 	}
 	u.mu.Lock()
-	defer u.mu.Unlock()
 	_ = u.reloadLocked() // a bad file keeps the users read before
+	list := u.list
+	u.mu.Unlock()
+	return lookupIn(list, token)
+}
+
+// lookupIn finds the user whose token this is in list: every user's hash
+// is compared, in constant time, whatever matches.
+func lookupIn(list []User, token string) (User, bool) {
+	if token == "" {
+		return User{}, false
+	}
 	got := sha256.Sum256([]byte(token))
 	var found User
 	ok := 0
-	for _, x := range u.list {
+	for _, x := range list {
 		want, err := hex.DecodeString(x.TokenSHA256)
 		if err != nil || len(want) != len(got) {
 			continue
