@@ -11,13 +11,20 @@ import (
 	"github.com/calltop/calltop/feed"
 )
 
-// peer is another hub as heard on the bus: its ongoing calls (to end them
-// when it goes) and when it last said anything.
+// peer is another hub as heard on the bus: its ongoing calls (to mark
+// them lost when it goes) and when it last said anything.
 type peer struct {
 	calls    *feed.Tracker
 	instance string                 // the run of the hub its heartbeats name
 	parts    feed.SnapshotAssembler // a state answer split over frames
 	seen     time.Time
+	// lost is when the hub said goodbye or went quiet (zero while it is
+	// heard); its calls stay, marked lost, until it speaks again or
+	// Config.LostFor passes.
+	lost time.Time
+	// lostCalls are its calls marked lost in the local hub and not yet
+	// taken back: by a frame of the call or by the hub's state answer.
+	lostCalls map[string]bool
 }
 
 // receive handles every bus message, one at a time in arrival order.
@@ -37,8 +44,8 @@ func (n *Node) receive(msg *nats.Msg) {
 		n.tookHeartbeat(from, string(msg.Data))
 	case "bye":
 		n.peerMu.Lock()
-		if p := n.peers[from]; p != nil {
-			n.endPeerLocked(from, p, "said goodbye")
+		if p := n.peers[from]; p != nil && p.lost.IsZero() {
+			n.losePeerLocked(from, p, "said goodbye")
 		}
 		n.peerMu.Unlock()
 	case "calls":
@@ -47,7 +54,8 @@ func (n *Node) receive(msg *nats.Msg) {
 }
 
 // heard notes that hubID spoke and returns its peer; a hub not heard from
-// before (new here, or back after being lost) is asked for its calls.
+// before (new here, or back after being lost) is asked for its calls: its
+// answer takes back the lost calls it still has and ends the others.
 func (n *Node) heard(hubID string, ask bool) *peer {
 	if CheckHubID(hubID) != nil {
 		n.badFrames.Add(1)
@@ -66,14 +74,19 @@ func (n *Node) heardLocked(hubID string, ask bool) *peer {
 		if ask {
 			n.askSync(hubID)
 		}
+	} else if !p.lost.IsZero() {
+		p.lost = time.Time{}
+		n.cfg.Logf("bus: hub %s is back; asking it for its calls (%d lost here)", hubID, len(p.lostCalls))
+		n.askSync(hubID) // even when it is answering: that answer may predate its loss
 	}
 	p.seen = time.Now()
 	return p
 }
 
 // tookHeartbeat notes a peer's heartbeat; one naming another run than before
-// (the hub was restarted without saying goodbye) ends the earlier run's
-// calls and asks the new run for its own.
+// (the hub was restarted without saying goodbye) asks the new run for its
+// calls: its answer keeps the earlier run's calls it has (a replay, a
+// simulator with the same seed) and ends the others as source lost.
 func (n *Node) tookHeartbeat(from, instance string) {
 	p := n.heard(from, true)
 	if p == nil {
@@ -82,8 +95,8 @@ func (n *Node) tookHeartbeat(from, instance string) {
 	n.peerMu.Lock()
 	defer n.peerMu.Unlock()
 	if p.instance != "" && instance != p.instance && n.peers[from] == p {
-		n.endPeerLocked(from, p, "restarted")
-		p = n.heardLocked(from, true)
+		n.cfg.Logf("bus: hub %s restarted; asking its new run for its calls", from)
+		n.askSync(from)
 	}
 	p.instance = instance
 }
@@ -110,16 +123,43 @@ func (n *Node) takeCall(from string, frame []byte) {
 	defer n.peerMu.Unlock()
 	p := n.peers[from]
 	if p == nil {
-		return // lost meanwhile
+		return // ended meanwhile
+	}
+	if m != nil && m.Type == feed.TypeSnapshot {
+		n.badFrames.Add(1) // hubs send their own snapshots as diffs
+		return
+	}
+	if len(p.lostCalls) > 0 {
+		n.takeBackLocked(p, frame, m)
 	}
 	if m != nil {
-		if m.Type == feed.TypeSnapshot {
-			n.badFrames.Add(1) // hubs send their own snapshots as diffs
-			return
-		}
 		p.calls.Apply(m)
 	}
 	n.intoLocal(frame)
+}
+
+// takeBackLocked clears the lost mark of the call frame (m when decoded)
+// belongs to before the frame goes into the local hub: its source is
+// speaking again. Only while the peer has lost calls is a stats frame
+// decoded for its call id.
+func (n *Node) takeBackLocked(p *peer, frame []byte, m *feed.Message) {
+	if m == nil {
+		m = new(feed.Message)
+		if feed.Decode(frame, m) != nil {
+			return
+		}
+	}
+	id := m.CallID
+	if m.Call != nil {
+		id = m.Call.ID
+	}
+	if !p.lostCalls[id] {
+		return
+	}
+	delete(p.lostCalls, id)
+	if m.Type != feed.TypeCallEnd && m.Type != feed.TypeCallStart && m.Type != feed.TypeCallUpdate { // those set the source themselves
+		n.publishLocal(&feed.Message{Type: feed.TypeCallUpdate, TS: m.TS, Call: &feed.Call{ID: id}})
+	}
 }
 
 // ownedBy says whether the call in frame (m when decoded) is named by hub
@@ -206,34 +246,68 @@ func (n *Node) takeState(from string, frame []byte) {
 	for _, d := range snapshotDiff(p.calls, full, ReasonSourceLost) {
 		n.publishLocal(&d)
 	}
+	// The lost calls it still has are taken back (those it lacks ended above).
+	for _, c := range full.Calls {
+		if p.lostCalls[c.ID] {
+			n.publishLocal(&feed.Message{Type: feed.TypeCallUpdate, TS: full.TS, Call: &feed.Call{ID: c.ID}})
+		}
+	}
+	if len(p.lostCalls) > 0 {
+		n.cfg.Logf("bus: hub %s took back %d of its lost calls", from, len(p.lostCalls))
+	}
+	p.lostCalls = nil
 }
 
-// endQuiet ends the calls of every peer silent for longer than Quiet.
+// endQuiet marks lost the calls of every peer silent for longer than
+// Quiet, and ends those of peers lost for longer than LostFor.
 func (n *Node) endQuiet(now time.Time) {
 	n.peerMu.Lock()
 	defer n.peerMu.Unlock()
 	for id, p := range n.peers {
-		if now.Sub(p.seen) > n.cfg.Quiet {
-			n.endPeerLocked(id, p, "went quiet for "+now.Sub(p.seen).Round(time.Millisecond).String())
+		switch {
+		case p.lost.IsZero() && now.Sub(p.seen) > n.cfg.Quiet:
+			n.losePeerLocked(id, p, "went quiet for "+now.Sub(p.seen).Round(time.Millisecond).String())
+		case !p.lost.IsZero() && now.Sub(p.lost) > n.cfg.LostFor:
+			n.endPeerLocked(id, p)
 		}
 	}
 }
 
-// endPeerLocked ends a peer's calls in the local hub as source lost and
-// forgets it; if it speaks again it is asked for its calls anew.
-func (n *Node) endPeerLocked(id string, p *peer, why string) {
-	delete(n.peers, id)
-	calls := p.calls.Calls()
+// losePeerLocked marks a peer's calls lost in the local hub (a call.update
+// with source "lost"): they stay, with their state, until it speaks again
+// or LostFor passes.
+func (n *Node) losePeerLocked(id string, p *peer, why string) {
+	p.lost = time.Now()
 	n.lost.Add(1)
-	n.cfg.Logf("bus: hub %s %s: ending its %d calls (%s)", id, why, len(calls), ReasonSourceLost)
+	ids := callIDs(p.calls)
+	n.cfg.Logf("bus: hub %s %s: its %d calls are marked source lost; they end in %s unless it comes back", id, why, len(ids), n.cfg.LostFor)
+	p.lostCalls = make(map[string]bool, len(ids))
+	for _, cid := range ids {
+		p.lostCalls[cid] = true
+		n.publishLocal(&feed.Message{Type: feed.TypeCallUpdate, TS: p.calls.TS(), Call: &feed.Call{ID: cid, Source: feed.SourceLost}})
+	}
+}
+
+// endPeerLocked ends a lost peer's calls in the local hub as source lost
+// and forgets it; if it speaks again it is asked for its calls anew.
+func (n *Node) endPeerLocked(id string, p *peer) {
+	delete(n.peers, id)
+	ids := callIDs(p.calls)
+	n.cfg.Logf("bus: hub %s lost for %s: ending its %d calls (%s)", id, n.cfg.LostFor, len(ids), ReasonSourceLost)
+	for _, cid := range ids {
+		n.publishLocal(&feed.Message{Type: feed.TypeCallEnd, TS: p.calls.TS(), CallID: cid, Reason: ReasonSourceLost})
+	}
+}
+
+// callIDs returns t's call ids, sorted.
+func callIDs(t *feed.Tracker) []string {
+	calls := t.Calls()
 	ids := make([]string, 0, len(calls))
 	for _, c := range calls {
 		ids = append(ids, c.ID)
 	}
 	slices.Sort(ids)
-	for _, cid := range ids {
-		n.publishLocal(&feed.Message{Type: feed.TypeCallEnd, TS: p.calls.TS(), CallID: cid, Reason: ReasonSourceLost})
-	}
+	return ids
 }
 
 // publishLocal publishes a message this node made into the local hub.
