@@ -189,6 +189,9 @@ func runHub(ctx context.Context, o hubOptions, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if o.team.on {
+		o.nats.partitionTeam(ln.Addr().String()) // on the bus: each team hub diagnoses its own calls
+	}
 	hc, teamMode, err := setupTeam(o, hub.Config{Name: o.name, Token: o.token, TLS: tlsConf, AllowHosts: o.allowHost,
 		MaxConns: o.maxConns, Logf: logger.Printf}, logger)
 	if err != nil {

@@ -40,6 +40,10 @@ type Config struct {
 	LostFor time.Duration
 	// Logf receives one line per bus event (default log.Printf), escaped.
 	Logf func(format string, args ...any)
+	// Rows, when set, takes the other hubs' rows (what a team hub
+	// diagnosed of its own calls, rows.go): frame nil when the hub is gone
+	// and its calls ended. Called on the bus's receiving goroutine.
+	Rows func(hubID string, frame []byte)
 }
 
 // ReasonSourceLost is the call.end reason for the calls of a hub that said
@@ -87,6 +91,8 @@ type Node struct {
 	// hub's calls back on the other hubs.
 	sendMu  sync.RWMutex
 	closing bool
+
+	rows rowsLast // ShareRows's last frame
 
 	published, publishedBytes, received, receivedBytes atomic.Int64
 	lost, badFrames, errs                              atomic.Int64

@@ -50,6 +50,8 @@ func (n *Node) receive(msg *nats.Msg) {
 		n.peerMu.Unlock()
 	case "calls":
 		n.takeCall(from, msg.Data)
+	case "rows":
+		n.takeRows(from, msg.Data)
 	}
 }
 
@@ -214,6 +216,7 @@ func (n *Node) answerSync(asker, target string) {
 	for _, f := range frames {
 		n.send(Prefix+"state."+asker+"."+n.cfg.HubID, f)
 	}
+	n.resendRows()
 }
 
 // takeState applies a peer's answer to a sync: the peer's calls this hub
@@ -296,6 +299,9 @@ func (n *Node) endPeerLocked(id string, p *peer) {
 	n.cfg.Logf("bus: hub %s lost for %s: ending its %d calls (%s)", id, n.cfg.LostFor, len(ids), ReasonSourceLost)
 	for _, cid := range ids {
 		n.publishLocal(&feed.Message{Type: feed.TypeCallEnd, TS: p.calls.TS(), CallID: cid, Reason: ReasonSourceLost})
+	}
+	if n.cfg.Rows != nil {
+		n.cfg.Rows(id, nil)
 	}
 }
 
