@@ -428,3 +428,55 @@ func TestAHubFirstHeardThroughItsAskIsAskedForItsCalls(t *testing.T) {
 	}
 	w.untilCalls("hub-a/early")
 }
+
+// A team hub's rows reach the other hubs' Config.Rows as sent; a hub
+// joining later gets them when it asks; a hub whose calls end after it
+// was lost has its rows withdrawn (nil).
+func TestRowsReachTheOtherHubsAndGoWithTheirHub(t *testing.T) {
+	s := bustest.StartServer(t, nil)
+	type got struct {
+		from  string
+		frame []byte
+	}
+	rowsOf := func(id string) (chan got, *busHub) {
+		ch := make(chan got, 16)
+		th := feedtest.StartHub(t, "127.0.0.1:0", hub.Config{})
+		n, err := Connect(Config{URLs: []string{s.ClientURL()}, HubID: id, Heartbeat: 50 * time.Millisecond,
+			Quiet: 400 * time.Millisecond, LostFor: 300 * time.Millisecond, Logf: th.Logs.Logf,
+			Rows: func(from string, frame []byte) { ch <- got{from, frame} }}, th.Hub)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bh := &busHub{TestHub: th, node: n, done: make(chan struct{})}
+		ctx, cancel := context.WithCancel(context.Background())
+		bh.stop = cancel
+		go func() { n.Run(ctx); close(bh.done) }()
+		t.Cleanup(func() { cancel(); <-bh.done })
+		return ch, bh
+	}
+	next := func(ch chan got, what string) got {
+		t.Helper()
+		select {
+		case g := <-ch:
+			return g
+		case <-time.After(10 * time.Second):
+			t.Fatalf("no rows: %s", what)
+		}
+		return got{}
+	}
+	aRows, _ := rowsOf("hub-a")
+	_, b := rowsOf("hub-b")
+	b.node.ShareRows([]byte(`{"type":"team.findings","findings":[]}`))
+	if g := next(aRows, "hub-b's first"); g.from != "hub-b" || string(g.frame) != `{"type":"team.findings","findings":[]}` {
+		t.Fatalf("hub-a got %s from %s", g.frame, g.from)
+	}
+	cRows, _ := rowsOf("hub-c") // joins later: its ask brings hub-b's rows again
+	for g := next(cRows, "hub-b's, for hub-c"); g.from != "hub-b"; g = next(cRows, "hub-b's, for hub-c") {
+	}
+	b.leave() // lost, then (LostFor 300 ms) ended: its rows go
+	for {
+		if g := next(aRows, "hub-b's withdrawn"); g.from == "hub-b" && g.frame == nil {
+			break
+		}
+	}
+}

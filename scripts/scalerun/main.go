@@ -122,7 +122,6 @@ func run(ctx context.Context, o options) error {
 		routes = append(routes, fmt.Sprintf("nats://127.0.0.1:%d", ports[o.nodes+i]))
 		urls = append(urls, fmt.Sprintf("nats://127.0.0.1:%d", ports[i]))
 	}
-	var nodes []*proc
 	for i := range o.nodes {
 		p, err := start(fmt.Sprintf("nats-%d", i), "nats-server", "-a", "127.0.0.1", "-p", strconv.Itoa(ports[i]),
 			"-n", fmt.Sprintf("scale-%d", i), "-m", strconv.Itoa(ports[2*o.nodes+i]), "--cluster_name", "calltop-scale",
@@ -131,7 +130,6 @@ func run(ctx context.Context, o options) error {
 			return err
 		}
 		p.addr = urls[i]
-		nodes = append(nodes, p)
 	}
 	for i := range o.nodes {
 		routez := fmt.Sprintf("http://127.0.0.1:%d/routez", ports[2*o.nodes+i])
