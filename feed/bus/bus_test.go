@@ -350,13 +350,15 @@ func TestJoiningAnUnreachableBusSaysWhereWithoutTheSecret(t *testing.T) {
 	}
 }
 
-func TestAHubRestartedUnderItsIDWithoutGoodbyeEndsOnlyTheOldCallsItLacks(t *testing.T) {
+func TestAHubRestartedUnderItsIDWithoutGoodbyeKeepsTheOldCallsItHasAndEndsTheOthers(t *testing.T) {
 	a, b, w, ts := twoHubs(t, "mine", "old")
 	startCall(t, b, "kept", ts, "cy")
 	w.untilCalls("hub-b/kept")
 	b.node.nc.Close() // killed: no goodbye
 	// Its next run, under the same id, long before hub-b would count as
-	// quiet: it has "kept" again (a replay, the same seed) and "new".
+	// quiet: it has "kept" again (a replay, the same seed) and "new"; its
+	// answer to hub-a's ask may come before its source has "kept" again,
+	// so the old run's calls stay lost until LostFor, not ended at once.
 	b2 := startBusHub(t, b.node.nc.Servers()[0], "hub-b")
 	startCall(t, b2, "new", ts, "bo")
 	startCall(t, b2, "kept", ts, "cy")

@@ -22,9 +22,11 @@ type peer struct {
 	// heard); its calls stay, marked lost, until it speaks again or
 	// Config.LostFor passes.
 	lost time.Time
-	// lostCalls are its calls marked lost in the local hub and not yet
-	// taken back: by a frame of the call or by the hub's state answer.
-	lostCalls map[string]bool
+	// lostCalls are its calls marked lost in the local hub, and since
+	// when, not yet taken back by a frame of the call or the hub's state
+	// answer. Those not taken back within LostFor end, even once the hub
+	// is back: its sources may not have produced them yet when it answers.
+	lostCalls map[string]time.Time
 }
 
 // receive handles every bus message, one at a time in arrival order.
@@ -86,9 +88,10 @@ func (n *Node) heardLocked(hubID string, ask bool) *peer {
 }
 
 // tookHeartbeat notes a peer's heartbeat; one naming another run than before
-// (the hub was restarted without saying goodbye) asks the new run for its
-// calls: its answer keeps the earlier run's calls it has (a replay, a
-// simulator with the same seed) and ends the others as source lost.
+// (the hub was restarted without saying goodbye) marks the earlier run's
+// calls lost and asks the new run for its calls: those it has (a replay, a
+// simulator with the same seed) are taken back, the others end after
+// LostFor.
 func (n *Node) tookHeartbeat(from, instance string) {
 	p := n.heard(from, true)
 	if p == nil {
@@ -97,7 +100,8 @@ func (n *Node) tookHeartbeat(from, instance string) {
 	n.peerMu.Lock()
 	defer n.peerMu.Unlock()
 	if p.instance != "" && instance != p.instance && n.peers[from] == p {
-		n.cfg.Logf("bus: hub %s restarted; asking its new run for its calls", from)
+		n.cfg.Logf("bus: hub %s restarted; its earlier run's %d calls are marked source lost until the new run has them", from, p.calls.Len())
+		n.markLostLocked(p, time.Now())
 		n.askSync(from)
 	}
 	p.instance = instance
@@ -155,7 +159,7 @@ func (n *Node) takeBackLocked(p *peer, frame []byte, m *feed.Message) {
 	if m.Call != nil {
 		id = m.Call.ID
 	}
-	if !p.lostCalls[id] {
+	if _, lost := p.lostCalls[id]; !lost {
 		return
 	}
 	delete(p.lostCalls, id)
@@ -246,23 +250,27 @@ func (n *Node) takeState(from string, frame []byte) {
 	if err != nil || full == nil {
 		return
 	}
-	for _, d := range snapshotDiff(p.calls, full, ReasonSourceLost) {
+	for _, d := range snapshotDiff(p.calls, full, ReasonSourceLost, p.lostCalls) {
 		n.publishLocal(&d)
 	}
-	// The lost calls it still has are taken back (those it lacks ended above).
+	// The lost calls it has are taken back; those it lacks stay lost
+	// until a frame of theirs or LostFor.
+	back := 0
 	for _, c := range full.Calls {
-		if p.lostCalls[c.ID] {
+		if _, lost := p.lostCalls[c.ID]; lost {
+			delete(p.lostCalls, c.ID)
 			n.publishLocal(&feed.Message{Type: feed.TypeCallUpdate, TS: full.TS, Call: &feed.Call{ID: c.ID}})
+			back++
 		}
 	}
-	if len(p.lostCalls) > 0 {
-		n.cfg.Logf("bus: hub %s took back %d of its lost calls", from, len(p.lostCalls))
+	if back > 0 || len(p.lostCalls) > 0 {
+		n.cfg.Logf("bus: hub %s took back %d of its lost calls; %d still lost", from, back, len(p.lostCalls))
 	}
-	p.lostCalls = nil
 }
 
 // endQuiet marks lost the calls of every peer silent for longer than
-// Quiet, and ends those of peers lost for longer than LostFor.
+// Quiet, ends those of peers lost for longer than LostFor, and the calls
+// lost for longer than LostFor of peers that came back without them.
 func (n *Node) endQuiet(now time.Time) {
 	n.peerMu.Lock()
 	defer n.peerMu.Unlock()
@@ -272,22 +280,54 @@ func (n *Node) endQuiet(now time.Time) {
 			n.losePeerLocked(id, p, "went quiet for "+now.Sub(p.seen).Round(time.Millisecond).String())
 		case !p.lost.IsZero() && now.Sub(p.lost) > n.cfg.LostFor:
 			n.endPeerLocked(id, p)
+		case p.lost.IsZero() && len(p.lostCalls) > 0:
+			n.endLostCallsLocked(id, p, now)
 		}
 	}
 }
 
-// losePeerLocked marks a peer's calls lost in the local hub (a call.update
-// with source "lost"): they stay, with their state, until it speaks again
-// or LostFor passes.
+// losePeerLocked marks a peer lost and its calls lost in the local hub
+// (a call.update with source "lost"): they stay, with their state, until
+// it speaks again or LostFor passes.
 func (n *Node) losePeerLocked(id string, p *peer, why string) {
 	p.lost = time.Now()
 	n.lost.Add(1)
-	ids := callIDs(p.calls)
-	n.cfg.Logf("bus: hub %s %s: its %d calls are marked source lost; they end in %s unless it comes back", id, why, len(ids), n.cfg.LostFor)
-	p.lostCalls = make(map[string]bool, len(ids))
-	for _, cid := range ids {
-		p.lostCalls[cid] = true
-		n.publishLocal(&feed.Message{Type: feed.TypeCallUpdate, TS: p.calls.TS(), Call: &feed.Call{ID: cid, Source: feed.SourceLost}})
+	n.cfg.Logf("bus: hub %s %s: its %d calls are marked source lost; they end in %s unless it comes back", id, why, p.calls.Len(), n.cfg.LostFor)
+	n.markLostLocked(p, p.lost)
+}
+
+// markLostLocked marks p's calls lost since now, those not lost already.
+func (n *Node) markLostLocked(p *peer, now time.Time) {
+	if p.lostCalls == nil {
+		p.lostCalls = map[string]time.Time{}
+	}
+	for _, cid := range callIDs(p.calls) {
+		if _, lost := p.lostCalls[cid]; !lost {
+			p.lostCalls[cid] = now
+			n.publishLocal(&feed.Message{Type: feed.TypeCallUpdate, TS: p.calls.TS(), Call: &feed.Call{ID: cid, Source: feed.SourceLost}})
+		}
+	}
+}
+
+// endLostCallsLocked ends the calls a peer back on the bus has not taken
+// back within LostFor.
+func (n *Node) endLostCallsLocked(id string, p *peer, now time.Time) {
+	var ended []string
+	for cid, since := range p.lostCalls {
+		if now.Sub(since) > n.cfg.LostFor {
+			ended = append(ended, cid)
+		}
+	}
+	if len(ended) == 0 {
+		return
+	}
+	slices.Sort(ended)
+	n.cfg.Logf("bus: hub %s did not take back %d of its calls within %s: ending them (%s)", id, len(ended), n.cfg.LostFor, ReasonSourceLost)
+	for _, cid := range ended {
+		delete(p.lostCalls, cid)
+		end := feed.Message{Type: feed.TypeCallEnd, TS: p.calls.TS(), CallID: cid, Reason: ReasonSourceLost}
+		p.calls.Apply(&end)
+		n.publishLocal(&end)
 	}
 }
 
