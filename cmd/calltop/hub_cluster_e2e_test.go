@@ -280,3 +280,33 @@ func TestHubProcessesOnAClusterSurviveAKilledHubAndANATSNodeRestart(t *testing.T
 		}
 	}
 }
+
+// The TUI on one hub of a bus, as a user sees it: the other hub is killed
+// (SIGKILL) and its calls say "source lost" in the calls list, the hub's
+// own stay as they were; it restarts and the mark goes, no call gone.
+func TestTheTUIShowsAKilledHubsCallsAsSourceLostUntilItRestarts(t *testing.T) {
+	bin := calltopBinary(t) // skips in -short and without tmux
+	s := bustest.StartServer(t, nil)
+	hubArgs := func(id string, seed int) []string {
+		return []string{"--nats", s.ClientURL(), "--hub-id", id, "--simulate", "2", "--seed", fmt.Sprint(seed)}
+	}
+	east := startHubProc(t, bin, "east", append(hubArgs("east", 1), "--listen", "127.0.0.1:0")...)
+	west := startHubProc(t, bin, "west", append(hubArgs("west", 2), "--listen", "127.0.0.1:0")...)
+	home := t.TempDir()
+	p := startPane(t, fmt.Sprintf("%s --feed ws://%s/feed", bin, east.addr), "HOME="+home, "XDG_STATE_HOME="+filepath.Join(home, "state"))
+	// Each hub keeps 2 calls going (a call that ends meanwhile stays a
+	// minute as an ended row, hence at least 4 rows).
+	p.waitFor("both hubs' 4 calls", func(s string) bool {
+		return len(callRow.FindAllString(s, -1)) >= 4 && !strings.Contains(s, "source lost")
+	})
+
+	west.kill()
+	p.waitFor("west's 2 calls marked source lost, east's 2 not", func(s string) bool {
+		return len(callRow.FindAllString(s, -1)) >= 4 && strings.Count(s, "source lost") == 2
+	})
+
+	startHubProc(t, bin, "west (restarted)", append(hubArgs("west", 2), "--listen", west.addr)...)
+	p.waitFor("west's calls live again", func(s string) bool {
+		return len(callRow.FindAllString(s, -1)) >= 4 && !strings.Contains(s, "source lost")
+	})
+}
