@@ -206,7 +206,7 @@ func (v views) staleParticipants(after time.Duration) []Subject {
 	lim := after.Milliseconds()
 	now := v.calls.now
 	for _, c := range v.calls.byID {
-		if c.end != 0 {
+		if c.end != 0 || c.source != "" { // a lost source explains the silence: its hub is gone, not its people
 			continue
 		}
 		for _, p := range c.parts {

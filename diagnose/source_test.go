@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"testing"
+	"time"
 
 	"github.com/calltop/calltop/feed"
 )
@@ -34,5 +35,25 @@ func TestCallSummarySaysWhenTheCallsSourceIsLost(t *testing.T) {
 	m.Apply(&feed.Message{Type: feed.TypeCallUpdate, TS: 1e12 + 2000, Call: &feed.Call{ID: "east/c1"}})
 	if got := source(); got != "" {
 		t.Fatalf("source %q after the hub came back", got)
+	}
+}
+
+// A lost call's people are not stale: their stats stopped because their
+// hub is gone (the call says so), not their clients; a live call's are.
+func TestALostCallsParticipantsAreNotStale(t *testing.T) {
+	m := NewMonitor(Options{})
+	ts := 1e12
+	for _, id := range []string{"east/live", "east/lost"} {
+		m.Apply(&feed.Message{Type: feed.TypeCallStart, TS: ts, Call: &feed.Call{ID: id, Start: ts}})
+		m.Apply(&feed.Message{Type: feed.TypeParticipantJoin, TS: ts, CallID: id, Participant: &feed.Participant{ID: "p1"}})
+		m.Apply(&feed.Message{Type: feed.TypeStats, TS: ts, CallID: id, ParticipantID: "p1", ConnectionID: "PC_0",
+			Stats: []feed.Stat{{ID: "IT01", Type: feed.StatInboundRTP, Timestamp: ts, SSRC: 1, Kind: "audio", BytesReceived: 1000, PacketsReceived: 10}}})
+	}
+	m.Apply(&feed.Message{Type: feed.TypeCallUpdate, TS: ts + 1000, Call: &feed.Call{ID: "east/lost", Source: feed.SourceLost}})
+	// Data time goes on with another call's messages.
+	m.Apply(&feed.Message{Type: feed.TypeCallStart, TS: ts + 30_000, Call: &feed.Call{ID: "west/other", Start: ts + 30_000}})
+	stale := m.StaleParticipants(15 * time.Second)
+	if len(stale) != 1 || stale[0].CallID != "east/live" {
+		t.Fatalf("stale participants %+v, want east/live's only", stale)
 	}
 }
