@@ -94,6 +94,8 @@ func TestHubNATSFlagsNeedNATSAndASubjectSafeID(t *testing.T) {
 		{"hub", "--simulate", "1", "--hub-id", "east"},
 		{"hub", "--simulate", "1", "--nats-creds", "x.creds"},
 		{"hub", "--simulate", "1", "--nats", "nats://127.0.0.1:1", "--hub-id", "east.1"},
+		{"hub", "--simulate", "1", "--nats-lost-for", "10s"},
+		{"hub", "--simulate", "1", "--nats", "nats://127.0.0.1:1", "--nats-lost-for", "0s"},
 	} {
 		cmd := newRootCmd(testEnv(nil))
 		var out lockedBuffer

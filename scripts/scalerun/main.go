@@ -38,6 +38,7 @@ import (
 )
 
 type options struct {
+	team               bool
 	nodes, hubs, calls int
 	interval           time.Duration
 	warmup, measure    time.Duration
@@ -45,6 +46,7 @@ type options struct {
 
 func main() {
 	var o options
+	flag.BoolVar(&o.team, "team", false, "team hubs (--team): each also diagnoses its own calls and keeps their alerts")
 	flag.IntVar(&o.nodes, "nodes", 3, "nats-server processes in the cluster")
 	flag.IntVar(&o.hubs, "hubs", 4, "calltop hub processes")
 	flag.IntVar(&o.calls, "calls", 5000, "simulated calls per hub")
@@ -148,9 +150,13 @@ func run(ctx context.Context, o options) error {
 	var hubs []*proc
 	for i := range o.hubs {
 		addr := fmt.Sprintf("127.0.0.1:%d", hubPorts[i])
-		p, err := start(fmt.Sprintf("hub-%d", i), "calltop", "hub", "--listen", addr, "--nats", strings.Join(urls, ","),
-			"--hub-id", fmt.Sprintf("hub-%d", i), "--simulate", strconv.Itoa(o.calls), "--seed", strconv.Itoa(i+1),
-			"--interval", o.interval.String())
+		args := []string{"calltop", "hub", "--listen", addr, "--nats", strings.Join(urls, ","),
+			"--hub-id", fmt.Sprintf("hub-%d", i), "--simulate", strconv.Itoa(o.calls), "--seed", strconv.Itoa(i + 1),
+			"--interval", o.interval.String()}
+		if o.team {
+			args = append(args, "--team", "--state-dir", filepath.Join(dir, fmt.Sprintf("state-%d", i)))
+		}
+		p, err := start(fmt.Sprintf("hub-%d", i), args...)
 		if err != nil {
 			return err
 		}
@@ -357,8 +363,12 @@ func report(o options, load string, procs, hubs []*proc, a, b snapshot) {
 	secs := b.at.Sub(a.at).Seconds()
 	cores := func(name string) float64 { return (b.cpu[name] - a.cpu[name]).Seconds() / secs }
 	mb := func(n int64) float64 { return float64(n) / secs / 1e6 }
-	fmt.Printf("%s UTC: %d nats-server nodes, %d hubs x %d simulated calls (stats every %s), measured over %.0f s; load average before: %s\n\n",
-		time.Now().UTC().Format("2006-01-02 15:04"), o.nodes, o.hubs, o.calls, o.interval, secs, strings.TrimSpace(load))
+	kind := "plain"
+	if o.team {
+		kind = "team"
+	}
+	fmt.Printf("%s UTC: %d nats-server nodes, %d %s hubs x %d simulated calls (stats every %s), measured over %.0f s; load average before: %s\n\n",
+		time.Now().UTC().Format("2006-01-02 15:04"), o.nodes, o.hubs, kind, o.calls, o.interval, secs, strings.TrimSpace(load))
 	fmt.Println("| process | CPU (cores) | bus out MB/s (msg/s) | bus in MB/s (msg/s) | calls served | lost calls | publish errors |")
 	fmt.Println("| --- | --- | --- | --- | --- | --- | --- |")
 	for i, h := range hubs {
