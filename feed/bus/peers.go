@@ -59,7 +59,7 @@ func (n *Node) receive(msg *nats.Msg) {
 
 // heard notes that hubID spoke and returns its peer; a hub not heard from
 // before (new here, or back after being lost) is asked for its calls: its
-// answer takes back the lost calls it still has and ends the others.
+// answer takes back the lost calls it has (the others end after LostFor).
 func (n *Node) heard(hubID string, ask bool) *peer {
 	if CheckHubID(hubID) != nil {
 		n.badFrames.Add(1)
@@ -146,26 +146,55 @@ func (n *Node) takeCall(from string, frame []byte) {
 
 // takeBackLocked clears the lost mark of the call frame (m when decoded)
 // belongs to before the frame goes into the local hub: its source is
-// speaking again. Only while the peer has lost calls is a stats frame
-// decoded for its call id.
+// speaking again. A stats frame's call id is read from its bytes, not
+// decoded (unless it holds an escape): a hub restarted without some of its
+// calls sends stats of the others while those wait out LostFor.
 func (n *Node) takeBackLocked(p *peer, frame []byte, m *feed.Message) {
-	if m == nil {
-		m = new(feed.Message)
-		if feed.Decode(frame, m) != nil {
-			return
+	var id string
+	var ts float64
+	switch {
+	case m != nil:
+		id, ts = m.CallID, m.TS
+		if m.Call != nil {
+			id = m.Call.ID
 		}
-	}
-	id := m.CallID
-	if m.Call != nil {
-		id = m.Call.ID
+	default:
+		var ok bool
+		if id, ok = statsCallID(frame); !ok {
+			m = new(feed.Message)
+			if feed.Decode(frame, m) != nil {
+				return
+			}
+			id, ts = m.CallID, m.TS
+		}
 	}
 	if _, lost := p.lostCalls[id]; !lost {
 		return
 	}
 	delete(p.lostCalls, id)
-	if m.Type != feed.TypeCallEnd && m.Type != feed.TypeCallStart && m.Type != feed.TypeCallUpdate { // those set the source themselves
-		n.publishLocal(&feed.Message{Type: feed.TypeCallUpdate, TS: m.TS, Call: &feed.Call{ID: id}})
+	if m == nil || (m.Type != feed.TypeCallEnd && m.Type != feed.TypeCallStart && m.Type != feed.TypeCallUpdate) { // those set the source themselves
+		if m == nil {
+			ts = p.calls.TS()
+		}
+		n.publishLocal(&feed.Message{Type: feed.TypeCallUpdate, TS: ts, Call: &feed.Call{ID: id}})
 	}
+}
+
+// statsCallID reads the callId of a stats frame from its bytes; false when
+// it is absent, not alone (a stats object may carry unknown keys) or holds
+// an escape: decode the frame then.
+func statsCallID(frame []byte) (string, bool) {
+	key := []byte(`"callId":"`)
+	i := bytes.Index(frame, key)
+	if i < 0 || bytes.Count(frame, key) != 1 || bytes.Count(bytes.ToLower(frame), []byte(`"callid"`)) != 1 {
+		return "", false // the decoder matches keys as encoding/json does, case aside
+	}
+	rest := frame[i+len(key):]
+	j := bytes.IndexByte(rest, '"')
+	if j < 0 || bytes.IndexByte(rest[:j], '\\') >= 0 {
+		return "", false
+	}
+	return string(rest[:j]), true
 }
 
 // ownedBy says whether the call in frame (m when decoded) is named by hub

@@ -243,7 +243,7 @@ func sleep(ctx context.Context, d time.Duration) error {
 }
 
 func getJSON(url string, v any) error {
-	c := http.Client{Timeout: 5 * time.Second}
+	c := http.Client{Timeout: 20 * time.Second} // a loaded hub answers slowly
 	resp, err := c.Get(url)
 	if err != nil {
 		return err
