@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats-server/v2/server"
+
 	"github.com/calltop/calltop/feed"
 	"github.com/calltop/calltop/feed/bus/bustest"
 	"github.com/calltop/calltop/feed/feedtest"
@@ -22,7 +24,8 @@ import (
 // either gets both hubs' findings in its team.findings frames, each
 // finding once.
 func TestTeamHubsOnNATSDiagnoseTheirOwnCallsAndServeEveryFinding(t *testing.T) {
-	s := bustest.StartServer(t, nil)
+	// Team hubs on NATS keep their state in JetStream (docs/team.md).
+	s := bustest.StartServer(t, &server.Options{JetStream: true, StoreDir: t.TempDir()})
 	team := func(id string, seed int) (string, *hookPosts) {
 		posts := &hookPosts{}
 		hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -125,9 +125,13 @@ func run(ctx context.Context, o options) error {
 		urls = append(urls, fmt.Sprintf("nats://127.0.0.1:%d", ports[i]))
 	}
 	for i := range o.nodes {
-		p, err := start(fmt.Sprintf("nats-%d", i), "nats-server", "-a", "127.0.0.1", "-p", strconv.Itoa(ports[i]),
+		args := []string{"-a", "127.0.0.1", "-p", strconv.Itoa(ports[i]),
 			"-n", fmt.Sprintf("scale-%d", i), "-m", strconv.Itoa(ports[2*o.nodes+i]), "--cluster_name", "calltop-scale",
-			"--cluster", fmt.Sprintf("nats://127.0.0.1:%d", ports[o.nodes+i]), "--routes", strings.Join(routes, ","))
+			"--cluster", fmt.Sprintf("nats://127.0.0.1:%d", ports[o.nodes+i]), "--routes", strings.Join(routes, ",")}
+		if o.team { // team hubs on NATS keep their state in JetStream (docs/team.md)
+			args = append(args, "-js", "-sd", filepath.Join(dir, fmt.Sprintf("js-%d", i)))
+		}
+		p, err := start(fmt.Sprintf("nats-%d", i), append([]string{"nats-server"}, args...)...)
 		if err != nil {
 			return err
 		}
