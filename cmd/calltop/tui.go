@@ -20,6 +20,7 @@ import (
 	"github.com/calltop/calltop/diagnose/alert"
 	"github.com/calltop/calltop/diagnose/alert/statefile"
 	"github.com/calltop/calltop/diagnose/alert/webhook"
+	"github.com/calltop/calltop/feed"
 	"github.com/calltop/calltop/feed/client"
 	"github.com/calltop/calltop/tui"
 )
@@ -43,6 +44,7 @@ type liveFlags struct {
 	user     string // who acks and mutes ("": $USER)
 	fleet    fleetFlags
 	view     viewFlags
+	hubView  bool        // --view: the hub windows the calls list
 	tui      tui.Options // from view and the locale, set by runRoot
 }
 
@@ -58,6 +60,7 @@ func (l *liveFlags) register(root *cobra.Command) {
 	f.StringVar(&l.user, "user", "", "who acknowledges and mutes, as the alerts and chat show it (default $USER)")
 	l.fleet.register(root)
 	l.view.register(f)
+	registerViewMode(f, &l.hubView)
 }
 
 // runRoot opens the TUI on --feed or $CALLTOP_FEED, or the demo.
@@ -79,7 +82,14 @@ func runRoot(cmd *cobra.Command, e env, live liveFlags) error {
 // webhooks notified.
 func runLive(ctx context.Context, live liveFlags) error {
 	cfg := client.Config{URLs: live.feeds, Token: live.token, CAFile: live.caFile}
-	client, err := client.New(cfg)
+	ccfg := cfg
+	if live.hubView {
+		var err error
+		if ccfg, err = viewConfig(cfg); err != nil {
+			return err
+		}
+	}
+	client, err := client.New(ccfg)
 	if err != nil {
 		return err
 	}
@@ -98,7 +108,13 @@ func runLive(ctx context.Context, live liveFlags) error {
 		log.SetOutput(io.Discard) // nothing may write to the terminal under the TUI
 	}
 	if w, ok := probeTeam(ctx, cfg); ok { // a team hub keeps the book
+		if live.hubView {
+			return runTeamViewTUI(ctx, ccfg, w, live)
+		}
 		return runTeamTUI(ctx, cfg, w, live)
+	}
+	if live.hubView {
+		opts.View = &engine.ViewOptions{Send: client.Send}
 	}
 	var notifier *webhook.Notifier
 	if len(live.webhooks) > 0 {
@@ -227,6 +243,9 @@ func (c controller) Unmute(silenceID string) { c.e.Unmute(silenceID) }
 
 // Unack implements tui.Controller.
 func (c controller) Unack(alertKey string) { c.e.Unack(alertKey) }
+
+// SetView implements tui.ViewController (nothing on a full feed).
+func (c controller) SetView(q feed.ViewQuery) { c.e.SetView(q) }
 
 // ReplayPause implements tui.Controller.
 func (c controller) ReplayPause(paused bool) { c.e.ReplayPause(paused) }

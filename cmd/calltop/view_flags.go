@@ -1,10 +1,13 @@
 package main
 
 import (
+	"fmt"
+	"net/url"
 	"strings"
 
 	"github.com/spf13/pflag"
 
+	"github.com/calltop/calltop/feed/client"
 	"github.com/calltop/calltop/tui"
 )
 
@@ -35,4 +38,27 @@ func (e env) utf8() bool {
 		}
 	}
 	return true
+}
+
+// registerViewMode adds --view, the TUI in view mode, to the root command.
+func registerViewMode(f *pflag.FlagSet, on *bool) {
+	f.BoolVar(on, "view", false, "view mode: the hub (calltop hub --index) sorts and filters the calls and sends only the rows on screen and the open call's stats, so a fleet of 20,000 calls costs the TUI what 40 do")
+}
+
+// viewConfig is cfg for a view client: every feed URL with ?view=1, and
+// the view.window frames kept (they are no feed messages).
+func viewConfig(cfg client.Config) (client.Config, error) {
+	urls := make([]string, len(cfg.URLs))
+	for i, raw := range cfg.URLs {
+		u, err := url.Parse(raw)
+		if err != nil {
+			return cfg, fmt.Errorf("--view: feed URL %s: %w", client.RedactURL(raw), err)
+		}
+		q := u.Query()
+		q.Set("view", "1")
+		u.RawQuery = q.Encode()
+		urls[i] = u.String()
+	}
+	cfg.URLs, cfg.KeepUnknown = urls, true
+	return cfg, nil
 }

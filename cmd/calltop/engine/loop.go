@@ -41,6 +41,7 @@ type loop struct {
 	armed    bool
 
 	replay *replayer
+	view   *viewState // view mode's request and window (nil: full feed)
 }
 
 func newLoop(e *Engine) *loop {
@@ -52,6 +53,7 @@ func newLoop(e *Engine) *loop {
 		l.dog = newWatchdog(0)
 	}
 	l.timer.Stop()
+	l.view = newViewState(e.opts.View)
 	l.reset()
 	l.feed = FeedStatus{Source: e.opts.Source, State: "connecting", Since: time.Now()}
 	if e.opts.Replay != nil {
@@ -82,6 +84,9 @@ func (l *loop) stopTimers() {
 	if l.replay != nil {
 		l.replay.timer.Stop()
 	}
+	if l.view != nil {
+		l.view.timer.Stop()
+	}
 }
 
 func (l *loop) run(ctx context.Context) error {
@@ -90,6 +95,12 @@ func (l *loop) run(ctx context.Context) error {
 	defer func() { l.keep.finish(l.book) }()
 	if l.replay != nil {
 		l.replay.start(l, time.Now())
+	}
+	if l.view != nil {
+		wctx, stop := context.WithCancel(ctx)
+		defer stop()
+		go l.view.write(wctx)
+		l.view.flush() // the first request; the writer sends it once connected
 	}
 	l.changed() // a first frame, so the header shows the feed at once
 	for {
@@ -147,6 +158,10 @@ func (l *loop) run(ctx context.Context) error {
 		case <-replayC:
 			l.replay.armed = false
 			l.replay.advance(l, time.Now())
+		case <-l.view.timerC():
+			l.view.armed = false
+			l.view.flush()
+			l.changed()
 		}
 	}
 }
@@ -279,6 +294,9 @@ func (l *loop) setFeedState(cs feed.Status) {
 	if cs.State == feed.StateLive && l.feed.State != st.State {
 		l.epoch.connected() // a new connection: stale detection starts over
 	}
+	if cs.State == feed.StateLive && cs.Connects != l.feed.Connects {
+		l.view.resend() // a new connection knows nothing of the last one's request
+	}
 	l.feed = st
 	down := cs.State == feed.StateReconnecting || cs.State == feed.StateStalled || cs.State == feed.StateFailed
 	l.changed()
@@ -360,6 +378,10 @@ func (l *loop) emit(now time.Time) {
 		}
 	}
 	l.fillAlerts(&f)
+	if l.view != nil {
+		w := l.view.win
+		f.View = &w
+	}
 	select {
 	case old := <-l.e.frames:
 		f.Pending += old.Pending

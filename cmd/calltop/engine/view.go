@@ -1,0 +1,317 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"math"
+	"time"
+
+	"github.com/calltop/calltop/diagnose"
+	"github.com/calltop/calltop/feed"
+)
+
+// View mode (calltop --view): instead of the hub's every frame, the feed
+// client (connected with ?view=1) gets windows of the hub's call index,
+// the rows the calls list shows, and the frames of the one call the user
+// has open. The engine sends the list's request (view.request) whenever
+// the TUI changes it, at most once per ViewOptions.Debounce, and again
+// on every new connection; it hands each window to the TUI in
+// Frame.View. The open call's frames go through the Monitor as in full
+// mode, so the call screen is the same.
+
+// DefaultViewDebounce is the least time between two view requests: a
+// held-down arrow key asks for the window where it stops, not for every
+// row it passes.
+const DefaultViewDebounce = 100 * time.Millisecond
+
+// viewRetry is how long the engine waits to send a request again when the
+// client is not connected (between a connection going live and its
+// writer being ready, or while reconnecting).
+const viewRetry = 250 * time.Millisecond
+
+// ViewOptions turns the engine into a view client.
+type ViewOptions struct {
+	// Send writes one frame to the hub on the live connection (the feed
+	// client's Send); it fails while there is none.
+	Send func(frame []byte) error
+	// Debounce is the least time between two requests (default
+	// DefaultViewDebounce).
+	Debounce time.Duration
+}
+
+// ViewFrame is the hub's window of its call index, as the calls list
+// shows it. Everything in it is immutable once sent.
+type ViewFrame struct {
+	// Query is the request in force (its Open is the focused call).
+	Query feed.ViewQuery
+	// Seq is the window's sequence number (0 before the first window).
+	Seq uint64
+	// Total counts the calls the hub knows, Matched those the filter lets
+	// through (the list's length); Counts are the hub's calls by state.
+	Total, Matched int
+	Counts         feed.ViewCounts
+	// Offset is the place of Rows[0] in the list of Matched calls.
+	Offset int
+	Rows   []*diagnose.CallSummary
+	// Lost holds the keys of the rows whose hub is lost (nil when none).
+	Lost map[string]bool
+	// FeedTime is the hub's feed time when it sent the window.
+	FeedTime time.Time
+	// Error is the hub's refusal (view.error), e.g. feed.NoIndexError;
+	// "" once a window has come.
+	Error string
+}
+
+// Row returns row i of the list (0 to Matched-1) when the window holds
+// it, or nil.
+func (v *ViewFrame) Row(i int) *diagnose.CallSummary {
+	if v == nil || i < v.Offset || i >= v.Offset+len(v.Rows) {
+		return nil
+	}
+	return v.Rows[i-v.Offset]
+}
+
+// SetView asks the hub for another window: the calls list's filter, sort
+// and visible rows (q.Open is ignored: Focus says which call is open). It
+// does nothing without ViewOptions.
+func (e *Engine) SetView(q feed.ViewQuery) {
+	e.send(func(l *loop) {
+		if l.view != nil {
+			q.Open = l.view.q.Open
+			l.view.want(l, q)
+		}
+	})
+}
+
+// viewState is the engine's side of view mode, owned by its goroutine.
+type viewState struct {
+	opts     ViewOptions
+	q        feed.ViewQuery // the request in force
+	sent     feed.ViewQuery // the request last handed to the writer
+	hasSent  bool
+	lastSend time.Time
+	timer    *time.Timer
+	armed    bool
+	out      chan []byte // the writer's next frame (the newest only)
+	win      ViewFrame   // the newest window
+}
+
+func newViewState(o *ViewOptions) *viewState {
+	if o == nil {
+		return nil
+	}
+	v := &viewState{opts: *o, out: make(chan []byte, 1), timer: time.NewTimer(time.Hour)}
+	if v.opts.Debounce <= 0 {
+		v.opts.Debounce = DefaultViewDebounce
+	}
+	v.timer.Stop()
+	v.q.Ended = true
+	v.win.Query = v.q
+	return v
+}
+
+// timerC is the debounce timer's channel while it runs, else nil.
+func (v *viewState) timerC() <-chan time.Time {
+	if v == nil || !v.armed {
+		return nil
+	}
+	return v.timer.C
+}
+
+// want takes a new request and sends it now or when the debounce allows.
+func (v *viewState) want(l *loop, q feed.ViewQuery) {
+	if q.Sort == "" {
+		q.Sort = feed.SortWorst
+	}
+	v.q = q
+	v.win.Query = q
+	if v.hasSent && q == v.sent {
+		return
+	}
+	if v.armed {
+		return // the timer sends the newest request
+	}
+	if wait := v.opts.Debounce - time.Since(v.lastSend); wait > 0 {
+		v.timer.Reset(wait)
+		v.armed = true
+		return
+	}
+	v.flush()
+	l.changed()
+}
+
+// flush hands the request in force to the writer, replacing one it has
+// not written yet.
+func (v *viewState) flush() {
+	frame, err := feed.EncodeView(feed.ViewRequest{Type: feed.TypeViewRequest, View: v.q})
+	if err != nil {
+		return // a ViewRequest always encodes
+	}
+	select {
+	case <-v.out:
+	default:
+	}
+	v.out <- frame
+	v.sent, v.hasSent, v.lastSend = v.q, true, time.Now()
+}
+
+// resend sends the request in force again: a new connection knows nothing
+// of the last one's.
+func (v *viewState) resend() {
+	if v == nil {
+		return
+	}
+	v.flush()
+}
+
+// write sends the requests the engine hands it until ctx ends; a request
+// that cannot go (no connection yet) is tried again every viewRetry until
+// a newer one replaces it.
+func (v *viewState) write(ctx context.Context) {
+	var pending []byte
+	retry := time.NewTimer(time.Hour)
+	retry.Stop()
+	defer retry.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case pending = <-v.out:
+		case <-retry.C:
+		}
+		if pending == nil {
+			continue
+		}
+		if err := v.opts.Send(pending); err != nil {
+			retry.Reset(viewRetry)
+			continue
+		}
+		pending = nil
+	}
+}
+
+// takeView reads a view.window or view.error frame; it reports false for
+// a frame of another type.
+func (l *loop) takeView(frame []byte) bool {
+	v := l.view
+	if v == nil {
+		return false
+	}
+	switch frameType(frame) {
+	case feed.TypeViewWindow:
+		var w feed.ViewWindow
+		if err := json.Unmarshal(frame, &w); err != nil {
+			l.feed.BadFrames++
+			l.feed.LastBad = "view.window: " + err.Error()
+			l.changed()
+			return true
+		}
+		v.win = windowFrame(v.q, &w)
+		l.changed()
+		return true
+	case feed.TypeViewError:
+		var e feed.ViewError
+		if err := json.Unmarshal(frame, &e); err != nil || e.Error == "" {
+			e.Error = "the hub refused the view request"
+		}
+		v.win = ViewFrame{Query: v.q, Error: e.Error}
+		if l.e.opts.Logf != nil {
+			l.e.opts.Logf("feed: view refused: %s", e.Error)
+		}
+		l.changed()
+		return true
+	}
+	return false
+}
+
+// setOpen makes callID the request's open call. A new open call starts a
+// fresh Monitor: the hub streams the new call whole and stops the old
+// one's frames, which would otherwise go stale in it.
+func (v *viewState) setOpen(l *loop, callID string) {
+	if v.q.Open == callID {
+		return
+	}
+	q := v.q
+	q.Open = callID
+	l.mon = l.e.opts.NewMonitor()
+	l.epoch.connected()
+	v.want(l, q)
+}
+
+// frameType reads the "type" of a JSON frame without decoding the rest.
+func frameType(frame []byte) string {
+	i := bytes.Index(frame, []byte(`"type"`))
+	if i < 0 {
+		return ""
+	}
+	rest := bytes.TrimLeft(frame[i+len(`"type"`):], " \t\r\n")
+	if len(rest) == 0 || rest[0] != ':' {
+		return ""
+	}
+	rest = bytes.TrimLeft(rest[1:], " \t\r\n")
+	if len(rest) == 0 || rest[0] != '"' {
+		return ""
+	}
+	end := bytes.IndexByte(rest[1:], '"')
+	if end < 0 {
+		return ""
+	}
+	return string(rest[1 : 1+end])
+}
+
+// windowFrame turns a view.window into what the TUI shows.
+func windowFrame(q feed.ViewQuery, w *feed.ViewWindow) ViewFrame {
+	p := &w.Window
+	f := ViewFrame{Query: q, Seq: p.Seq, Total: p.Total, Matched: p.Matched, Counts: p.Counts,
+		Offset: max(p.Offset, 0), FeedTime: msTime(w.TS), Rows: make([]*diagnose.CallSummary, len(p.Rows))}
+	for i := range p.Rows {
+		r := &p.Rows[i]
+		f.Rows[i] = rowSummary(r)
+		if r.Source == "lost" {
+			if f.Lost == nil {
+				f.Lost = map[string]bool{}
+			}
+			f.Lost[r.Key] = true
+		}
+	}
+	f.Matched = max(f.Matched, f.Offset+len(f.Rows))
+	return f
+}
+
+// rowSummary is a window's row as the calls list knows a call: what the
+// wire leaves out is unknown (NaN), as in a Monitor's summary.
+func rowSummary(r *feed.ViewRow) *diagnose.CallSummary {
+	sev, _ := diagnose.ParseSeverity(r.Severity) // an unknown word reads as none
+	c := &diagnose.CallSummary{ID: r.ID, Key: r.Key, Room: r.Room, Tags: r.Tags,
+		Start: msTime(r.Start), End: msTime(r.End), Ended: r.Ended, FirstStats: msTime(r.FirstStats),
+		Participants: r.Participants, Severity: sev, TopFinding: r.TopFinding, TopRule: r.TopRule,
+		WorstMOS: orNaN(r.WorstMOS), WorstLoss: orNaN(r.WorstLoss), WorstRTTMs: orNaN(r.WorstRTTMs),
+		BitrateKbps: orNaN(r.BitrateKbps)}
+	if c.Key == "" {
+		c.Key = c.ID
+	}
+	if c.ID == "" {
+		c.ID = c.Key
+	}
+	c.People = make([]diagnose.Person, len(r.People))
+	for i, p := range r.People {
+		c.People[i] = diagnose.Person{ID: p.ID, Name: p.Name, UserID: p.UserID}
+	}
+	return c
+}
+
+func orNaN(v *float64) float64 {
+	if v == nil {
+		return math.NaN()
+	}
+	return *v
+}
+
+// msTime is a feed time in ms as a time (zero for 0).
+func msTime(ms float64) time.Time {
+	if ms <= 0 || math.IsNaN(ms) || math.IsInf(ms, 0) {
+		return time.Time{}
+	}
+	return time.UnixMilli(0).Add(time.Duration(ms * float64(time.Millisecond)))
+}
