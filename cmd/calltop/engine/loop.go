@@ -208,6 +208,10 @@ func (l *loop) drain(ev feed.Event, events <-chan feed.Event) bool {
 func (l *loop) handle(ev feed.Event) {
 	switch ev.Kind {
 	case feed.EventMessage:
+		if ev.Msg != nil && l.view != nil && !l.view.wants(ev.Msg) {
+			ev.Release() // a call no longer open
+			return
+		}
 		if ev.Msg != nil {
 			l.apply(ev.Msg)
 			ev.Release() // the Monitor keeps no reference into a message

@@ -25,6 +25,10 @@ import (
 // row it passes.
 const DefaultViewDebounce = 100 * time.Millisecond
 
+// firstLimit is how many rows the first request asks for, before the
+// TUI has said how many it shows.
+const firstLimit = 60
+
 // viewRetry is how long the engine waits to send a request again when the
 // client is not connected (between a connection going live and its
 // writer being ready, or while reconnecting).
@@ -106,7 +110,7 @@ func newViewState(o *ViewOptions) *viewState {
 		v.opts.Debounce = DefaultViewDebounce
 	}
 	v.timer.Stop()
-	v.q.Ended = true
+	v.q = feed.ViewQuery{Sort: feed.SortWorst, Limit: firstLimit, Ended: true}
 	v.win.Query = v.q
 	return v
 }
@@ -237,6 +241,27 @@ func (v *viewState) setOpen(l *loop, callID string) {
 	l.mon = l.e.opts.NewMonitor()
 	l.epoch.connected()
 	v.want(l, q)
+}
+
+// wants reports whether a feed message belongs to the open call (or to no
+// call): frames of a call closed a moment ago may still be on their way,
+// and must not bring it back into the fresh Monitor.
+func (v *viewState) wants(m *feed.Message) bool {
+	switch {
+	case m.Call != nil:
+		return m.Call.ID == v.q.Open
+	case m.CallID != "":
+		return m.CallID == v.q.Open
+	case len(m.Calls) > 0: // a snapshot: keep only the open call
+		kept := m.Calls[:0]
+		for _, c := range m.Calls {
+			if c.ID == v.q.Open {
+				kept = append(kept, c)
+			}
+		}
+		m.Calls = kept
+	}
+	return true
 }
 
 // frameType reads the "type" of a JSON frame without decoding the rest.
