@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"strings"
 	"unicode/utf8"
 )
@@ -208,4 +209,21 @@ func clip(s string, n int) string {
 		return s
 	}
 	return s[:n] + "…"
+}
+
+// Call returns a copy of the ongoing call with this id, with its
+// participants in join order (what a view client that opens it is sent
+// first), and false when there is none.
+func (t *Tracker) Call(id string) (Call, bool) {
+	tc := t.calls[id]
+	if tc == nil {
+		return Call{}, false
+	}
+	c := tc.call
+	c.Tags = maps.Clone(c.Tags)
+	c.Participants = make([]Participant, 0, len(tc.order))
+	for _, pid := range tc.order {
+		c.Participants = append(c.Participants, tc.participants[pid])
+	}
+	return c, true
 }
