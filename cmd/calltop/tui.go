@@ -113,8 +113,11 @@ func runLive(ctx context.Context, live liveFlags) error {
 		}
 		return runTeamTUI(ctx, cfg, w, live)
 	}
+	run := client.Run
 	if live.hubView {
-		opts.View = &engine.ViewOptions{Send: client.Send}
+		stop := newFeedStopper()
+		opts.View = &engine.ViewOptions{Send: client.Send, Refused: stop.stop}
+		run = stop.wrap(client.Run)
 	}
 	var notifier *webhook.Notifier
 	if len(live.webhooks) > 0 {
@@ -126,7 +129,7 @@ func runLive(ctx context.Context, live liveFlags) error {
 	}
 	fleet, _ := live.fleet.options() // checked in runRoot
 	opts.NewBook = newFleetBook(notifier, fleet, live.user)
-	err = runTUI(ctx, opts, live.tui, client.Run)
+	err = runTUI(ctx, opts, live.tui, run)
 	if notifier != nil {
 		for _, lost := range closeNotifier(notifier, 3*time.Second) {
 			log.Print("alert notification lost at exit: ", lost) // calltop.log

@@ -91,9 +91,9 @@ func runTeamViewTUI(ctx context.Context, cfg client.Config, w feed.TeamWelcome, 
 	if err != nil {
 		return err
 	}
-	remote := team.NewRemote(c.Send)
+	remote, stop := team.NewRemote(c.Send), newFeedStopper()
 	eng, err := engine.New(engine.Options{NewMonitor: newMonitor, Events: c.Events(), Remote: remote,
-		View: &engine.ViewOptions{Send: c.Send}, Logf: log.Printf})
+		View: &engine.ViewOptions{Send: c.Send, Refused: stop.stop}, Logf: log.Printf})
 	if err != nil {
 		return err
 	}
@@ -101,7 +101,7 @@ func runTeamViewTUI(ctx context.Context, cfg client.Config, w feed.TeamWelcome, 
 		topts.ReadOnly, topts.ReadOnlyReason = true, team.ViewerReason(w)
 	}
 	ctl := teamViewController{team.Controller{Engine: eng, Remote: remote}}
-	return runTUIModel(ctx, tui.New(ctl, eng.Frames(), topts), c.Run, eng.Run)
+	return runTUIModel(ctx, tui.New(ctl, eng.Frames(), topts), stop.wrap(c.Run), eng.Run)
 }
 
 // teamViewController is a team hub's controller that also asks for windows.

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/spf13/pflag"
 
@@ -61,4 +63,33 @@ func viewConfig(cfg client.Config) (client.Config, error) {
 	}
 	cfg.URLs, cfg.KeepUnknown = urls, true
 	return cfg, nil
+}
+
+// feedStopper ends a feed client's Run when a view-mode engine learns
+// that the hub has no call index: reconnecting would only be refused
+// again, and the TUI keeps saying why.
+type feedStopper struct {
+	once sync.Once
+	ch   chan struct{}
+}
+
+func newFeedStopper() *feedStopper { return &feedStopper{ch: make(chan struct{})} }
+
+// stop ends the wrapped Run (engine.ViewOptions.Refused).
+func (s *feedStopper) stop(string) { s.once.Do(func() { close(s.ch) }) }
+
+// wrap is run, ended early by stop.
+func (s *feedStopper) wrap(run func(context.Context) error) func(context.Context) error {
+	return func(ctx context.Context) error {
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		go func() {
+			select {
+			case <-s.ch:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+		return run(ctx)
+	}
 }

@@ -294,6 +294,9 @@ func (l *loop) setFeedState(cs feed.Status) {
 	if n := int(cs.BadFrames); n > st.BadFrames {
 		st.BadFrames, st.LastBad = n, cs.LastBadReason
 	}
+	if l.view != nil && l.view.refused {
+		return // the hub has no index: failed, whatever the client does next
+	}
 	logFeedChange(l.e.opts.Logf, l.feed, st)
 	if cs.State == feed.StateLive && l.feed.State != st.State {
 		l.epoch.connected() // a new connection: stale detection starts over

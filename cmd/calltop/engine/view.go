@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/calltop/calltop/diagnose"
+	"github.com/calltop/calltop/diagnose/view"
 	"github.com/calltop/calltop/feed"
 )
 
@@ -42,6 +43,11 @@ type ViewOptions struct {
 	// Debounce is the least time between two requests (default
 	// DefaultViewDebounce).
 	Debounce time.Duration
+	// Refused, when set, is called (on the engine's goroutine; it must not
+	// block) when the hub has no call index (feed.NoIndexError): the
+	// caller stops the feed client instead of letting it reconnect to be
+	// refused again. The frames keep saying why.
+	Refused func(reason string)
 }
 
 // ViewFrame is the hub's window of its call index, as the calls list
@@ -99,6 +105,7 @@ type viewState struct {
 	armed    bool
 	out      chan []byte // the writer's next frame (the newest only)
 	win      ViewFrame   // the newest window
+	refused  bool        // the hub has no index: the feed's state stays failed
 }
 
 func newViewState(o *ViewOptions) *viewState {
@@ -219,9 +226,24 @@ func (l *loop) takeView(frame []byte) bool {
 		if err := json.Unmarshal(frame, &e); err != nil || e.Error == "" {
 			e.Error = "the hub refused the view request"
 		}
-		v.win = ViewFrame{Query: v.q, Error: e.Error}
 		if l.e.opts.Logf != nil {
 			l.e.opts.Logf("feed: view refused: %s", e.Error)
+		}
+		if e.Error != feed.NoIndexError {
+			// A request the hub found bad: the last one stays in force
+			// there, and its window here.
+			l.feed.BadFrames++
+			l.feed.LastBad = e.Error
+			l.changed()
+			return true
+		}
+		// A hub without an index closes: say so and stop, rather than
+		// reconnect to be refused again.
+		v.win = ViewFrame{Query: v.q, Error: e.Error}
+		v.refused = true
+		l.feed.State, l.feed.Reason, l.feed.Since = "failed", e.Error, time.Now()
+		if v.opts.Refused != nil {
+			v.opts.Refused(e.Error)
 		}
 		l.changed()
 		return true
@@ -292,7 +314,7 @@ func windowFrame(q feed.ViewQuery, w *feed.ViewWindow) ViewFrame {
 		Offset: max(p.Offset, 0), FeedTime: msTime(w.TS), Rows: make([]*diagnose.CallSummary, len(p.Rows))}
 	for i := range p.Rows {
 		r := &p.Rows[i]
-		f.Rows[i] = rowSummary(r)
+		f.Rows[i] = view.FromWire(*r)
 		if r.Source == "lost" {
 			if f.Lost == nil {
 				f.Lost = map[string]bool{}
@@ -304,39 +326,11 @@ func windowFrame(q feed.ViewQuery, w *feed.ViewWindow) ViewFrame {
 	return f
 }
 
-// rowSummary is a window's row as the calls list knows a call: what the
-// wire leaves out is unknown (NaN), as in a Monitor's summary.
-func rowSummary(r *feed.ViewRow) *diagnose.CallSummary {
-	sev, _ := diagnose.ParseSeverity(r.Severity) // an unknown word reads as none
-	c := &diagnose.CallSummary{ID: r.ID, Key: r.Key, Room: r.Room, Tags: r.Tags,
-		Start: msTime(r.Start), End: msTime(r.End), Ended: r.Ended, FirstStats: msTime(r.FirstStats),
-		Participants: r.Participants, Severity: sev, TopFinding: r.TopFinding, TopRule: r.TopRule,
-		WorstMOS: orNaN(r.WorstMOS), WorstLoss: orNaN(r.WorstLoss), WorstRTTMs: orNaN(r.WorstRTTMs),
-		BitrateKbps: orNaN(r.BitrateKbps)}
-	if c.Key == "" {
-		c.Key = c.ID
-	}
-	if c.ID == "" {
-		c.ID = c.Key
-	}
-	c.People = make([]diagnose.Person, len(r.People))
-	for i, p := range r.People {
-		c.People[i] = diagnose.Person{ID: p.ID, Name: p.Name, UserID: p.UserID}
-	}
-	return c
-}
-
-func orNaN(v *float64) float64 {
-	if v == nil {
-		return math.NaN()
-	}
-	return *v
-}
-
-// msTime is a feed time in ms as a time (zero for 0).
+// msTime is a feed time in ms as a time (zero for 0), as view.FromWire
+// reads a row's.
 func msTime(ms float64) time.Time {
 	if ms <= 0 || math.IsNaN(ms) || math.IsInf(ms, 0) {
 		return time.Time{}
 	}
-	return time.UnixMilli(0).Add(time.Duration(ms * float64(time.Millisecond)))
+	return time.Unix(0, int64(ms*1e6))
 }

@@ -109,8 +109,11 @@ func (h *viewHub) serve(conn *websocket.Conn) {
 		h.requests = append(h.requests, req.View)
 		h.mu.Unlock()
 		h.got <- req.View
-		if h.refuse != "" {
-			out, _ := feed.EncodeView(feed.ViewError{Type: feed.TypeViewError, Error: h.refuse})
+		h.mu.Lock()
+		refuse := h.refuse
+		h.mu.Unlock()
+		if refuse != "" {
+			out, _ := feed.EncodeView(feed.ViewError{Type: feed.TypeViewError, Error: refuse})
 			conn.WriteMessage(websocket.TextMessage, out)
 			continue
 		}
@@ -165,14 +168,18 @@ func (h *viewHub) nextRequest(d time.Duration, what string) feed.ViewQuery {
 }
 
 // startViewEngine runs a feed client and a view-mode engine on h.
-func startViewEngine(t *testing.T, h *viewHub) (*Engine, *client.Client) {
+func startViewEngine(t *testing.T, h *viewHub, refused ...func(string)) (*Engine, *client.Client) {
 	t.Helper()
 	c, err := client.New(client.Config{URLs: []string{h.url() + "?view=1"}, KeepUnknown: true,
 		MinBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := New(Options{NewMonitor: realMonitor, Events: c.Events(), View: &ViewOptions{Send: c.Send}})
+	vo := &ViewOptions{Send: c.Send}
+	if len(refused) > 0 {
+		vo.Refused = refused[0]
+	}
+	e, err := New(Options{NewMonitor: realMonitor, Events: c.Events(), View: vo})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -289,10 +296,37 @@ func TestViewModeDebouncesAScroll(t *testing.T) {
 func TestViewModeSaysTheHubHasNoIndex(t *testing.T) {
 	h := startViewHub(t, 3)
 	h.refuse = feed.NoIndexError
-	e, _ := startViewEngine(t, h)
+	refused := make(chan string, 4)
+	e, _ := startViewEngine(t, h, func(why string) { refused <- why })
 	f := waitFrame(t, e, 5*time.Second, "the refusal", func(f Frame) bool { return f.View != nil && f.View.Error != "" })
 	if f.View.Error != feed.NoIndexError || len(f.View.Rows) != 0 {
 		t.Errorf("view error %q with %d rows, want %q and none", f.View.Error, len(f.View.Rows), feed.NoIndexError)
+	}
+	if f.Feed.State != "failed" || f.Feed.Reason != feed.NoIndexError {
+		t.Errorf("feed %s (%s) after the refusal, want failed saying why", f.Feed.State, f.Feed.Reason)
+	}
+	select {
+	case why := <-refused:
+		if why != feed.NoIndexError {
+			t.Errorf("Refused(%q), want the hub's reason", why)
+		}
+	case <-time.After(5 * time.Second):
+		t.Error("Refused was not called: the client would reconnect to be refused again")
+	}
+}
+
+func TestViewModeKeepsItsWindowWhenARequestIsRefused(t *testing.T) {
+	h := startViewHub(t, 10)
+	e, _ := startViewEngine(t, h)
+	waitFrame(t, e, 5*time.Second, "a window", func(f Frame) bool { return f.View != nil && f.View.Seq > 0 })
+	h.mu.Lock()
+	h.refuse = "view.request: view.limit 1001: must be 0 to 1000"
+	h.mu.Unlock()
+	e.SetView(feed.ViewQuery{Offset: 1, Limit: 5, Ended: true})
+	f := waitFrame(t, e, 5*time.Second, "the refusal", func(f Frame) bool { return f.Feed.BadFrames > 0 })
+	if f.View.Error != "" || len(f.View.Rows) == 0 || !strings.Contains(f.Feed.LastBad, "view.limit") {
+		t.Errorf("after a refused request: view error %q, %d rows, last bad %q; want the window kept and the reason said",
+			f.View.Error, len(f.View.Rows), f.Feed.LastBad)
 	}
 }
 
