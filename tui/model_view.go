@@ -55,6 +55,7 @@ func (m *Model) headerInfo() headerInfo {
 	}
 	if w := f.View; w != nil { // view mode: the hub's counts
 		in.calls, in.ended, in.feedTime = w.Total, w.Counts.Ended, m.calls.feedTime
+		in.openCallAlerts = w.OpenCallAlerts
 		if in.filter != "" && w.Seq > 0 {
 			in.filter += fmt.Sprintf(" (%d)", w.Matched)
 		}

@@ -387,6 +387,7 @@ func (l *loop) emit(now time.Time) {
 	l.fillAlerts(&f)
 	if l.view != nil {
 		w := l.view.win
+		w.OpenCallAlerts = l.e.opts.Remote == nil
 		f.View = &w
 	}
 	select {

@@ -68,6 +68,10 @@ type ViewFrame struct {
 	Lost map[string]bool
 	// FeedTime is the hub's feed time when it sent the window.
 	FeedTime time.Time
+	// OpenCallAlerts says the alert book is this engine's own: in view
+	// mode it hears only the open call and the feed (a team hub's book,
+	// Options.Remote, covers every call).
+	OpenCallAlerts bool
 	// Error is the hub's refusal (view.error), e.g. feed.NoIndexError;
 	// "" once a window has come.
 	Error string
