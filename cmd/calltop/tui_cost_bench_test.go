@@ -133,7 +133,7 @@ func measureTUICost(b *testing.B, bin string, calls int, view bool) {
 	measureFrom, end := start.Add(warmup), start.Add(warmup+window)
 	var cpu0 time.Duration
 	var bytes0 int64
-	frames, opened, rows := 0, false, 0
+	frames, opened, rows, focused := 0, false, 0, false
 	for now := time.Now(); now.Before(end); now = time.Now() {
 		var f engine.Frame
 		select {
@@ -145,6 +145,9 @@ func measureTUICost(b *testing.B, bin string, calls int, view bool) {
 			e.SetView(feed.ViewQuery{Sort: feed.SortWorst, Limit: 60, Ended: true})
 			e.Focus(f.View.Rows[0].Key) // the call screen open on the worst call
 			opened = true
+		}
+		if fd := f.Calls.Focus; fd != nil && len(fd.Participants) > 0 {
+			focused = true
 		}
 		if f.View != nil {
 			rows = f.View.Matched
@@ -161,6 +164,9 @@ func measureTUICost(b *testing.B, bin string, calls int, view bool) {
 	}
 	secs := window.Seconds()
 	b.StopTimer()
+	if view && !focused {
+		b.Fatal("the open call's stats never reached the engine's Monitor")
+	}
 	if rows < calls*9/10 {
 		b.Fatalf("the client saw %d calls of the hub's %d", rows, calls)
 	}
