@@ -2,6 +2,7 @@ package view
 
 import (
 	"maps"
+	"reflect"
 	"slices"
 	"strings"
 	"unicode"
@@ -64,10 +65,49 @@ func (q Query) Empty() bool { return len(q.Terms) == 0 }
 type CallText struct {
 	fields []string    // call id, room, then "key=value" tags
 	people [][2]string // each participant's name and user id
+	// what it was made of: a call's next summary shares its People and
+	// Tags while they are unchanged, so its text is the same when these are
+	from textOf
+	// the last query matched against it, and how: a call's text outlives
+	// its summaries, so the next summary of a call is not matched again
+	lastQuery string
+	lastMatch PersonMatch
 }
 
+// textOf is what a CallText is made of.
+type textOf struct {
+	id, room string
+	tags     map[string]string // replaced, never changed, by the Monitor
+	people   []diagnose.Person
+}
+
+// madeOf reports whether t is c's text too: c has the same id, room,
+// tags and the very same People (a Monitor shares them between a call's
+// summaries until a name changes).
+func (t *CallText) madeOf(c *diagnose.CallSummary) bool {
+	f := &t.from
+	return f.id == c.ID && f.room == c.Room && len(f.people) == len(c.People) &&
+		(len(f.people) == 0 || &f.people[0] == &c.People[0]) && sameTags(f.tags, c.Tags)
+}
+
+// sameTags reports whether a and b hold the same tags: most often they
+// are the same map.
+func sameTags(a, b map[string]string) bool {
+	return reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer() || maps.Equal(a, b)
+}
+
+// matchText is q.Match(t), remembered in t for filter (q's text).
+func matchText(q Query, filter string, t *CallText) PersonMatch {
+	if t.lastQuery != filter || filter == "" {
+		t.lastQuery, t.lastMatch = filter, q.Match(t)
+	}
+	return t.lastMatch
+}
+
+// NewCallText works out the text a filter is matched against in c.
 func NewCallText(c *diagnose.CallSummary) *CallText {
-	t := &CallText{fields: []string{strings.ToLower(c.ID), strings.ToLower(c.Room)}}
+	t := &CallText{fields: []string{strings.ToLower(c.ID), strings.ToLower(c.Room)},
+		from: textOf{id: c.ID, room: c.Room, tags: c.Tags, people: c.People}}
 	for _, k := range slices.Sorted(maps.Keys(c.Tags)) {
 		t.fields = append(t.fields, strings.ToLower(k+"="+c.Tags[k]))
 	}

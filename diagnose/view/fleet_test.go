@@ -77,6 +77,13 @@ func (f *testFleet) step(k int) {
 		switch r := f.rng.IntN(20); {
 		case r == 0 && !c.Ended:
 			c.Ended, c.End = true, f.now
+		case r == 2: // a participant's name changes: a new People
+			c.People = append([]diagnose.Person(nil), c.People...)
+			c.People[0].Name = firstNames[f.rng.IntN(len(firstNames))] + " " + lastNames[f.rng.IntN(len(lastNames))]
+			c.Version++
+		case r == 3: // the call's tags change: a new map
+			c.Tags = map[string]string{"region": []string{"eu", "us", "apac"}[f.rng.IntN(3)]}
+			c.Version++
 		case r == 1 && c.Ended:
 			last := len(calls) - 1
 			calls[i] = calls[last]

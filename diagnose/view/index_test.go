@@ -22,25 +22,32 @@ func want(calls []*diagnose.CallSummary, f *testFleet, r Request) []*diagnose.Ca
 // without a filter and ended calls, against a full filter and sort of
 // the same calls: the rows a TUI would show, paged.
 func TestIndexWindowsMatchFullSort(t *testing.T) {
-	f := newTestFleet(1, 600)
-	x := NewIndex()
-	var reqs []Request
-	for by := range SortKeys {
-		for _, filter := range []string{"", "ana", `"julia o" standup`, "eu", "zzz"} {
-			for _, ended := range []bool{false, true} {
-				reqs = append(reqs, Request{Filter: filter, Sort: by, Ended: ended, Limit: 40},
-					Request{Filter: filter, Sort: by | SortReversed, Ended: ended, Offset: 35, Limit: 20})
+	for _, filter := range []string{"", "ana", `"julia o" standup`, "eu", "zzz"} {
+		t.Run(filter, func(t *testing.T) {
+			f := newTestFleet(1, 600)
+			x := NewIndex() // 24 orders: all kept, so changes are merged in
+			var reqs []Request
+			for by := range SortKeys {
+				for _, ended := range []bool{false, true} {
+					reqs = append(reqs, Request{Filter: filter, Sort: by, Ended: ended, Limit: 40},
+						Request{Filter: filter, Sort: by | SortReversed, Ended: ended, Offset: 35, Limit: 20})
+				}
 			}
-		}
-	}
-	for frame := range 12 {
-		if frame > 0 {
-			f.step(60)
-		}
-		x.Sync(f.snapshot())
-		for _, r := range reqs {
-			checkWindow(t, x, f, r, fmt.Sprintf("frame %d", frame))
-		}
+			for frame := range 12 {
+				if frame > 0 {
+					f.step(60)
+				}
+				x.Sync(f.snapshot())
+				for _, r := range reqs {
+					checkWindow(t, x, f, r, fmt.Sprintf("frame %d", frame))
+				}
+			}
+			for k, c := range x.orders {
+				if c.o.Merges() < 8 {
+					t.Fatalf("order %+v merged %d of 11 changes in: the test did not exercise the merge", k, c.o.Merges())
+				}
+			}
+		})
 	}
 }
 

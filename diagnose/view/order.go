@@ -72,12 +72,13 @@ func (o *Order) rebuild(calls []*diagnose.CallSummary, feedTime time.Time, by So
 		}
 		rank := MatchExact
 		if text != nil {
-			t, ok := o.text[c]
-			if !ok {
-				t = NewCallText(c)
+			var prev *diagnose.CallSummary
+			if slot < len(o.from) {
+				prev = o.from[slot]
 			}
+			t := o.textFor(c, prev)
 			text[c] = t
-			if rank = q.Match(t).Rank; rank == NoMatch {
+			if rank = matchText(q, filter, t).Rank; rank == NoMatch {
 				continue
 			}
 		}
@@ -100,6 +101,20 @@ func (o *Order) rebuild(calls []*diagnose.CallSummary, feedTime time.Time, by So
 		}
 	}
 	return -1
+}
+
+// textFor is c's filter text: cached for c, or prev's when prev (the
+// summary c replaces, or nil) has the same text, or made anew.
+func (o *Order) textFor(c, prev *diagnose.CallSummary) *CallText {
+	if t := o.text[c]; t != nil {
+		return t
+	}
+	if prev != nil && prev.Key == c.Key {
+		if t := o.text[prev]; t != nil && t.madeOf(c) {
+			return t
+		}
+	}
+	return NewCallText(c)
 }
 
 // matchOf is how c (a row) matches the filter: rank and participant.
@@ -139,7 +154,6 @@ func (o *Order) merge(calls []*diagnose.CallSummary, feedTime time.Time, followA
 		if row := o.rowOf[r.Slot]; row >= 0 {
 			o.gone[row/64] |= 1 << (row % 64)
 		}
-		delete(o.text, r.C)
 	}
 	for _, m := range d.Moves {
 		if row := o.rowOf[m.From]; row >= 0 {
@@ -150,6 +164,9 @@ func (o *Order) merge(calls []*diagnose.CallSummary, feedTime time.Time, followA
 		o.takeMoving(feedTime)
 	}
 	o.placeAdded(d, feedTime)
+	for _, r := range d.Removed { // after placeAdded: a call's new summary may take its old text
+		delete(o.text, r.C)
+	}
 	o.dels = o.dels[:0]
 	for w, bits := range o.gone {
 		for ; bits != 0; bits &= bits - 1 {
@@ -180,9 +197,13 @@ func (o *Order) placeAdded(d *SnapshotDiff, feedTime time.Time) {
 		}
 		rank := MatchExact
 		if !o.query.Empty() {
-			t := NewCallText(a.C)
+			var prev *diagnose.CallSummary
+			if i < d.Replaced {
+				prev = d.Removed[i].C
+			}
+			t := o.textFor(a.C, prev)
 			o.text[a.C] = t
-			if rank = o.query.Match(t).Rank; rank == NoMatch {
+			if rank = matchText(o.query, o.filter, t).Rank; rank == NoMatch {
 				continue
 			}
 		}
