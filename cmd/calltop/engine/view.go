@@ -26,6 +26,12 @@ import (
 // row it passes.
 const DefaultViewDebounce = 100 * time.Millisecond
 
+// DefaultFilterPause is how long the filter must stay unchanged before
+// it is sent: a filter the hub has not seen costs it a match and sort of
+// every call (about 50 ms at 20,000), so it is asked for when the typing
+// pauses, not for every key.
+const DefaultFilterPause = 250 * time.Millisecond
+
 // firstLimit is how many rows the first request asks for, before the
 // TUI has said how many it shows.
 const firstLimit = 60
@@ -43,6 +49,9 @@ type ViewOptions struct {
 	// Debounce is the least time between two requests (default
 	// DefaultViewDebounce).
 	Debounce time.Duration
+	// FilterPause is how long a changed filter waits for the typing to
+	// pause (default DefaultFilterPause).
+	FilterPause time.Duration
 	// Refused, when set, is called (on the engine's goroutine; it must not
 	// block) when the hub has no call index (feed.NoIndexError): the
 	// caller stops the feed client instead of letting it reconnect to be
@@ -120,6 +129,9 @@ func newViewState(o *ViewOptions) *viewState {
 	if v.opts.Debounce <= 0 {
 		v.opts.Debounce = DefaultViewDebounce
 	}
+	if v.opts.FilterPause <= 0 {
+		v.opts.FilterPause = DefaultFilterPause
+	}
 	v.timer.Stop()
 	v.q = feed.ViewQuery{Sort: feed.SortWorst, Limit: firstLimit, Ended: true}
 	v.win.Query = v.q
@@ -139,9 +151,15 @@ func (v *viewState) want(l *loop, q feed.ViewQuery) {
 	if q.Sort == "" {
 		q.Sort = feed.SortWorst
 	}
+	typed := q.Filter != v.q.Filter
 	v.q = q
 	v.win.Query = q
 	if v.hasSent && q == v.sent {
+		return
+	}
+	if typed && q.Filter != v.sent.Filter { // wait for the typing to pause
+		v.timer.Reset(v.opts.FilterPause)
+		v.armed = true
 		return
 	}
 	if v.armed {

@@ -235,6 +235,9 @@ func TestViewModeOpenCallStreamsThroughTheMonitor(t *testing.T) {
 	key := h.rows[2].Key
 	e.Focus(key)
 	q := h.nextRequest(5*time.Second, "the open call")
+	for q.Open == "" { // the first request again, sent once the connection was up
+		q = h.nextRequest(5*time.Second, "the open call")
+	}
 	if q.Open != key {
 		t.Fatalf("request after Focus opens %q, want %q", q.Open, key)
 	}
@@ -335,4 +338,24 @@ func TestViewModeNeedsASender(t *testing.T) {
 		!strings.Contains(err.Error(), "View.Send") {
 		t.Errorf("New with View but no Send: err %v, want one naming View.Send", err)
 	}
+}
+
+func TestViewModeSendsAFilterWhenTheTypingPauses(t *testing.T) {
+	h := startViewHub(t, 20)
+	e, _ := startViewEngine(t, h)
+	h.nextRequest(5*time.Second, "the first")
+	waitFrame(t, e, 5*time.Second, "a window", func(f Frame) bool { return f.View != nil && f.View.Seq > 0 })
+	word := "room-0012"
+	for i := 1; i <= len(word); i++ { // typed at 30 ms a key: faster than the pause
+		e.SetView(feed.ViewQuery{Filter: word[:i], Limit: 30, Ended: true})
+		time.Sleep(30 * time.Millisecond) // the typist's pace is what is tested
+	}
+	q := h.nextRequest(5*time.Second, "the typed filter")
+	for q.Filter == "" { // the first request again, sent once the connection was up
+		q = h.nextRequest(5*time.Second, "the typed filter")
+	}
+	if q.Filter != word {
+		t.Errorf("the hub was asked for filter %q while it was typed; want only the whole word %q", q.Filter, word)
+	}
+	waitFrame(t, e, 5*time.Second, "the filtered window", func(f Frame) bool { return f.View != nil && f.View.Matched == 1 })
 }
