@@ -380,7 +380,12 @@ func (t *callsTable) renderRow(cols columns, c *diagnose.CallSummary, selected b
 
 // bestMatches is how many calls match the filter as well as the top row
 // does (0 with no rows).
-func (t *callsTable) bestMatches() int { return t.order.BestMatches() }
+func (t *callsTable) bestMatches() int {
+	if t.win != nil {
+		return t.windowBest()
+	}
+	return t.order.BestMatches()
+}
 
 // matchedPerson is the id of the participant the filter matched in c, or
 // "" when no filter is on or the call itself matched.

@@ -160,6 +160,38 @@ func (t *callsTable) windowMatch(c *diagnose.CallSummary) int {
 	return t.winQuery.q.Match(view.NewCallText(c)).Person
 }
 
+// windowBest is bestMatches in view mode: how many of the window's top
+// rows match the filter as well as its first (and are as ongoing or
+// ended as it); -1 while the window does not answer the filter yet.
+func (t *callsTable) windowBest() int {
+	w := t.win
+	if w.Error != "" {
+		return 0
+	}
+	if w.Seq == 0 || w.Offset != 0 {
+		return -1
+	}
+	if w.Matched == 0 {
+		if w.Query.Filter == t.filter && t.asked.Filter == t.filter && w.Total > 0 {
+			return 0
+		}
+		return -1
+	}
+	match := func(c *diagnose.CallSummary) uint8 {
+		t.windowMatch(c) // parses the filter if it changed
+		return t.winQuery.q.Match(view.NewCallText(c)).Rank
+	}
+	top := match(w.Rows[0])
+	if top == view.NoMatch {
+		return -1 // a window from before the filter
+	}
+	n := 1
+	for n < len(w.Rows) && match(w.Rows[n]) == top && w.Rows[n].Ended == w.Rows[0].Ended {
+		n++
+	}
+	return n
+}
+
 // parsedFilter caches the filter's parse for windowMatch.
 type parsedFilter struct {
 	text string

@@ -206,3 +206,33 @@ func TestViewModeFitsAn80x24ScreenWithoutColour(t *testing.T) {
 		fmt.Println(screenText(m))
 	}
 }
+
+func TestViewModeFindOpensTheOneMatch(t *testing.T) {
+	h := &windowHub{calls: manyCalls(2000)}
+	m := New(h, nil, Options{Find: "user-1234"})
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	_, cmd := m.Update(frameMsg(engine.Frame{Seq: 1, Feed: engine.FeedStatus{Source: "ws://hub:7070/feed", State: "live"},
+		View: &engine.ViewFrame{}}))
+	run(m, cmd)
+	if q := h.last(t); q.Filter != "user-1234" {
+		t.Fatalf("--find asked the hub for %+v, want filter user-1234", q)
+	}
+	if log := h.log(); len(log) != 0 {
+		t.Fatalf("--find acted before the hub answered: %v", log)
+	}
+	h.answer(t, m)
+	if log := h.log(); len(log) == 0 || log[len(log)-1] != "focus c-01234" {
+		t.Errorf("--find user-1234 asked %v once the hub answered, want focus c-01234", log)
+	}
+}
+
+func TestViewModeHeaderSaysAlertsCoverTheOpenCall(t *testing.T) {
+	h := &windowHub{calls: manyCalls(50)}
+	m := New(h, nil, Options{})
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	_, cmd := m.Update(frameMsg(engine.Frame{Seq: 1, Feed: engine.FeedStatus{Source: "ws://hub:7070/feed", State: "live"},
+		View: &engine.ViewFrame{Seq: 1, Total: 50, Matched: 50, OpenCallAlerts: true}}))
+	run(m, cmd)
+	mustShow(t, m, "alerts: open call")
+	mustNotShow(t, m, "no alerts")
+}
