@@ -58,9 +58,6 @@ func (t *callsTable) SetWindow(w *engine.ViewFrame) {
 	t.request()
 }
 
-// windowed reports whether the table shows a hub's window.
-func (t *callsTable) windowed() bool { return t.win != nil }
-
 // row is row i of the list: the window's in view mode (nil when the
 // window does not hold it), else the sorted rows'.
 func (t *callsTable) row(i int) *diagnose.CallSummary {

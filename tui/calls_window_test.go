@@ -236,3 +236,10 @@ func TestViewModeHeaderSaysAlertsCoverTheOpenCall(t *testing.T) {
 	mustShow(t, m, "alerts: open call")
 	mustNotShow(t, m, "no alerts")
 }
+
+func TestViewModeFleetScreenSaysItIsNotThere(t *testing.T) {
+	m, _ := newWindowModel(t, 200)
+	pressIn(m, "F")
+	mustShow(t, m, "not in view mode")
+	mustNotShow(t, m, "Fleet by")
+}

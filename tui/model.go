@@ -177,6 +177,7 @@ func (m *Model) show(f engine.Frame) {
 		m.call.SetDetail(f.Calls.Focus, f.Calls.FeedTime, m.focusID)
 	}
 	m.fleet.SetView(f.Calls.Fleet)
+	m.fleet.viewMode = f.View != nil
 	m.call.gone = m.screen == screenCall && m.stored == nil && m.call.detail == nil && m.calls.Call(m.focusID) == nil
 	m.alerts.SetFrame(&f, m.calls.Call)
 	m.layout()

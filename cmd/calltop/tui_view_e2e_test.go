@@ -23,10 +23,11 @@ func TestViewModeInTmux(t *testing.T) {
 	bin := calltopBinary(t)
 	_, addr, _ := startHubCLI(t, "--simulate", "2000", "--seed", "11", "--index")
 
-	// A customer to look for: a participant of a call well down the list,
-	// as the hub's own view protocol tells (a raw view client).
+	// A customer to look for: a participant of a healthy ongoing call (the
+	// worst-first order reversed), so their stats are there to move, as
+	// the hub's own view protocol tells (a raw view client).
 	v := dialView(t, addr)
-	v.ask(feed.ViewQuery{Sort: feed.SortWorst, Offset: 100, Limit: 20})
+	v.ask(feed.ViewQuery{Sort: feed.SortWorst, Desc: true, Offset: 100, Limit: 20})
 	w := v.until(60*time.Second, "a window of the 2000 calls", nil, func(f *viewFrame) bool {
 		return f.Type == feed.TypeViewWindow && f.Window.Total >= 2000 && len(f.Window.Rows) == 20 && len(f.Window.Rows[5].People) > 0
 	}).Window
@@ -64,6 +65,9 @@ func TestViewModeInTmux(t *testing.T) {
 	s = p.waitFor("the filter to find "+person.Name, func(s string) bool {
 		return strings.Contains(s, "(1)") && len(callRow.FindAllString(s, -1)) == 1 && strings.Contains(s, person.Name)
 	})
+	if header, _, _ := strings.Cut(s, "\n"); !strings.Contains(header, "filter:") || !strings.Contains(header, "2000") && !callsHeader.MatchString(header) {
+		t.Errorf("the header while filtering does not show the filter and the hub's call count:\n%s", s)
+	}
 
 	p.keys("Enter")
 	s = p.waitFor("the call screen with its graphs", func(s string) bool {
