@@ -111,3 +111,34 @@ func TestViewModeOnAHubWithoutIndexInTmux(t *testing.T) {
 	p.keys("q")
 	p.waitFor("calltop to exit", func(s string) bool { return strings.Contains(s, "CALLTOP-EXITED 0") })
 }
+
+// firingHeader finds the header's count of firing alerts ("alerts 2 crit").
+var firingHeader = regexp.MustCompile(`alerts \d+ (crit|warn|info)`)
+
+// TestViewModeOnATeamHubInTmux: `calltop --view` on a team hub (whose
+// index is on by default) lists the hub's windows and shows the team's
+// alert book, the fleet's alerts, not just the open call's; enter opens a
+// call with its graphs.
+func TestViewModeOnATeamHubInTmux(t *testing.T) {
+	bin := calltopBinary(t)
+	_, addr, _ := startHubCLI(t, "--team", "--state-dir", t.TempDir(), "--simulate", "60", "--speed", "8", "--seed", "5")
+	home := t.TempDir()
+	cmd := fmt.Sprintf("sh -c '%s --feed ws://%s/feed --view; echo CALLTOP-EXITED $?; exec sleep 120'", bin, addr)
+	p := startPane(t, cmd, "TERM=xterm-256color", "NO_COLOR=1", "HOME="+home, "XDG_STATE_HOME="+filepath.Join(home, "state"))
+	s := p.waitFor("the calls list and the team's firing alerts", func(s string) bool {
+		return len(callRow.FindAllString(s, -1)) >= 15 && firingHeader.MatchString(s)
+	})
+	if strings.Contains(s, "alerts: open call") {
+		t.Errorf("on a team hub the header says the alerts cover the open call only:\n%s", s)
+	}
+	p.keys("F") // the fleet screen says what view mode lacks: this is view mode, not the full feed
+	p.waitFor("the fleet screen of view mode", func(s string) bool { return strings.Contains(s, "not in view mode") })
+	p.keys("Escape")
+	p.waitFor("the calls list again", func(s string) bool { return len(callRow.FindAllString(s, -1)) >= 15 })
+	p.keys("Enter")
+	p.waitFor("the call screen with its graphs", func(s string) bool {
+		return sparkline.MatchString(s) && strings.Contains(s, "DIAGNOSES")
+	})
+	p.keys("q")
+	p.waitFor("calltop to exit", func(s string) bool { return strings.Contains(s, "CALLTOP-EXITED 0") })
+}
