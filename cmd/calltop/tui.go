@@ -70,6 +70,9 @@ func runRoot(cmd *cobra.Command, e env, live liveFlags) error {
 		return err
 	}
 	live.tui = live.view.options(e)
+	if len(urls) == 0 && live.hubView {
+		return errViewNeedsFeed
+	}
 	if len(urls) == 0 {
 		return runDemo(cmd.Context(), demoConfig{calls: defaultDemoCalls, speed: 1, stateDir: live.stateDir, fleet: live.fleet, tui: live.tui})
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -46,6 +47,10 @@ func (e env) utf8() bool {
 func registerViewMode(f *pflag.FlagSet, on *bool) {
 	f.BoolVar(on, "view", false, "view mode: the hub (calltop hub --index) sorts and filters the calls and sends only the rows on screen and the open call's stats, so a fleet of 20,000 calls costs the TUI what 40 do")
 }
+
+// errViewNeedsFeed is --view's error without a feed (the demo has no
+// call index to ask).
+var errViewNeedsFeed = errors.New("--view needs a live feed: --feed ws://HOST:PORT/feed of a hub run with --index (or --team, --nats)")
 
 // viewConfig is cfg for a view client: every feed URL with ?view=1, and
 // the view.window frames kept (they are no feed messages).
