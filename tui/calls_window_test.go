@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -242,4 +243,23 @@ func TestViewModeFleetScreenSaysItIsNotThere(t *testing.T) {
 	pressIn(m, "F")
 	mustShow(t, m, "not in view mode")
 	mustNotShow(t, m, "Fleet by")
+}
+
+func TestViewModeOpeningAnEndedCallSaysWhyNoDetail(t *testing.T) {
+	h := &windowHub{calls: manyCalls(30)}
+	h.calls[0].Ended, h.calls[0].End = true, feedTime().Add(-10*time.Second)
+	m := New(h, nil, Options{})
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	_, cmd := m.Update(frameMsg(engine.Frame{Seq: 1, Feed: engine.FeedStatus{Source: "ws://hub:7070/feed", State: "live"},
+		View: &engine.ViewFrame{}}))
+	run(m, cmd)
+	h.answer(t, m)
+	pressIn(m, "end") // ended calls come last
+	h.answer(t, m)
+	if c := m.calls.Selected(); c == nil || !c.Ended {
+		t.Fatalf("the last row is %+v, want the ended call", c)
+	}
+	pressIn(m, "enter")
+	h.answer(t, m) // the hub sends no detail for an ended call
+	mustShow(t, m, "has ended: with --view the hub streams ongoing")
 }

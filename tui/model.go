@@ -179,6 +179,11 @@ func (m *Model) show(f engine.Frame) {
 	m.fleet.SetView(f.Calls.Fleet)
 	m.fleet.viewMode = f.View != nil
 	m.call.gone = m.screen == screenCall && m.stored == nil && m.call.detail == nil && m.calls.Call(m.focusID) == nil
+	m.call.endedView = false
+	if f.View != nil && m.screen == screenCall && m.stored == nil && m.call.detail == nil {
+		c := m.calls.windowCall(m.focusID)
+		m.call.endedView = c != nil && c.Ended
+	}
 	m.alerts.SetFrame(&f, m.calls.Call)
 	m.layout()
 }
