@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"math"
@@ -308,25 +307,18 @@ func (v *viewState) wants(m *feed.Message) bool {
 	return true
 }
 
-// frameType reads the "type" of a JSON frame without decoding the rest.
+// frameType is the top-level "type" of a JSON frame ("" when it is not
+// a JSON object with a string type). Windows come at most four times a
+// second and team frames seldom, so a full decode costs nothing worth a
+// scanner of its own.
 func frameType(frame []byte) string {
-	i := bytes.Index(frame, []byte(`"type"`))
-	if i < 0 {
+	var probe struct {
+		Type string `json:"type"`
+	}
+	if json.Unmarshal(frame, &probe) != nil {
 		return ""
 	}
-	rest := bytes.TrimLeft(frame[i+len(`"type"`):], " \t\r\n")
-	if len(rest) == 0 || rest[0] != ':' {
-		return ""
-	}
-	rest = bytes.TrimLeft(rest[1:], " \t\r\n")
-	if len(rest) == 0 || rest[0] != '"' {
-		return ""
-	}
-	end := bytes.IndexByte(rest[1:], '"')
-	if end < 0 {
-		return ""
-	}
-	return string(rest[1 : 1+end])
+	return probe.Type
 }
 
 // windowFrame turns a view.window into what the TUI shows.
