@@ -42,6 +42,7 @@ func setupIndex(o *hubOptions, hc hub.Config) hub.Config {
 // its own does.
 func runIndex(ctx context.Context, o hubOptions, h *hub.Hub) error {
 	s := o.index.server
+	h.HealthOf("index", func() any { return s.Stats() })
 	if o.team.on {
 		return s.Run(ctx, h)
 	}

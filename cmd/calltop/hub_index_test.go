@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/calltop/calltop/feed"
+	"github.com/calltop/calltop/feed/bus/bustest"
 	"github.com/calltop/calltop/feed/feedtest"
 )
 
@@ -189,6 +191,10 @@ func TestHubIndexServesViewClients(t *testing.T) {
 		t.Fatalf("bad request answered %q", bad.Error)
 	}
 
+	if health := healthOf(t, addr); !regexp.MustCompile(`"index":\{"calls":(4\d|5\d),"version":\d+,"clients":1,"windows":\d+,"checked":\d+\}`).MatchString(health) {
+		t.Fatalf("/healthz of a hub with an index and one view client: %s", health)
+	}
+
 	// A subscriber of the whole feed still gets every call and its stats.
 	full, _ := feedtest.RunClient(t, feedtest.FastClient("ws://"+addr+"/feed"))
 	calls, withStats := feedtest.CallSet{}, map[string]bool{}
@@ -247,4 +253,46 @@ func TestTeamHubHasIndexByDefault(t *testing.T) {
 	}, func(f *viewFrame) bool {
 		return sawAlerts && f.Type == feed.TypeViewWindow && f.Window.Total == 20 && len(f.Window.Rows) == 5
 	})
+}
+
+// TestHubIndexWithToken: the index's own engine reads a hub that needs a
+// token, and a view client presents it as any subscriber does.
+func TestHubIndexWithToken(t *testing.T) {
+	_, addr, _ := startHubCLI(t, "--simulate", "5", "--seed", "2", "--speed", "4", "--index", "--token", "s3cret")
+	d := websocket.Dialer{Subprotocols: []string{feed.Subprotocol}, HandshakeTimeout: 5 * time.Second}
+	if _, resp, err := d.Dial("ws://"+addr+"/feed?view=1", nil); err == nil || resp == nil || resp.StatusCode != 401 {
+		t.Fatalf("a view client without the token: %v", err)
+	}
+	conn, _, err := d.Dial("ws://"+addr+"/feed?view=1&token=s3cret", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	v := &viewConn{t: t, conn: conn}
+	v.ask(feed.ViewQuery{Limit: 10})
+	v.until(15*time.Second, "a window of the 5 calls", nil, func(f *viewFrame) bool {
+		return f.Type == feed.TypeViewWindow && f.Window.Total == 5 && len(f.Window.Rows) == 5
+	})
+}
+
+// TestNATSHubHasIndexByDefault: a hub on the bus keeps the index without
+// --index (its TUIs would otherwise take in the whole fleet), and
+// --index=false turns it off.
+func TestNATSHubHasIndexByDefault(t *testing.T) {
+	s := bustest.StartServer(t, nil)
+	_, addr, _ := startHubCLI(t, "--simulate", "3", "--seed", "1", "--speed", "4", "--nats", s.ClientURL(), "--hub-id", "east")
+	v := dialView(t, addr)
+	v.ask(feed.ViewQuery{Limit: 10})
+	w := v.until(15*time.Second, "a window of east's 3 calls", nil, func(f *viewFrame) bool {
+		return f.Type == feed.TypeViewWindow && f.Window.Total == 3 && len(f.Window.Rows) == 3
+	}).Window
+	if !strings.HasPrefix(w.Rows[0].Key, "east/") {
+		t.Fatalf("row key %q, want the bus name east/...", w.Rows[0].Key)
+	}
+	_, off, _ := startHubCLI(t, "--simulate", "1", "--nats", s.ClientURL(), "--hub-id", "west", "--index=false")
+	v = dialView(t, off)
+	f := v.until(5*time.Second, "view.error", nil, func(f *viewFrame) bool { return f.Type == feed.TypeViewError })
+	if f.Error != feed.NoIndexError {
+		t.Fatalf("--index=false: %q", f.Error)
+	}
 }

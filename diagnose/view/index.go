@@ -68,6 +68,8 @@ type Index struct {
 	// filter: a new filter's order starts from it rather than lower-casing
 	// every call again (read only by the new order's first sort).
 	texts map[*diagnose.CallSummary]*CallText
+	// narrowed counts new orders sorted from a kept order's rows (tests)
+	narrowed int
 }
 
 // orderKey names one cached Order.
@@ -84,7 +86,7 @@ type cachedOrder struct {
 
 // maxOrders bounds the orders kept (each holds a row of 64 bytes per
 // call, and the filter text of every call while a filter is on).
-const maxOrders = 32
+const maxOrders = 16
 
 // NewIndex returns an empty index.
 func NewIndex() *Index {
@@ -205,6 +207,7 @@ func (x *Index) Apply(r Request) Window {
 	if c == nil {
 		c = x.newOrder(k)
 		c.o.text = x.texts
+		x.narrow(c, k)
 	}
 	x.uses++
 	c.used = x.uses
@@ -250,6 +253,34 @@ func (x *Index) newOrder(k orderKey) *cachedOrder {
 	return c
 }
 
+// narrow lets a new filter's first sort look only at the calls a kept
+// order's filter let through, when that filter is implied by the new one
+// (someone typing "ana" after "an"): the kept order with the fewest rows,
+// brought up to date, lends its rows.
+func (x *Index) narrow(c *cachedOrder, k orderKey) {
+	q := ParseQuery(k.filter)
+	if q.Empty() {
+		return
+	}
+	var best *cachedOrder
+	var bestKey orderKey
+	for pk, p := range x.orders {
+		if p == c || pk.filter == "" || (!pk.ended && k.ended) || (best != nil && len(p.o.rows) >= len(best.o.rows)) {
+			continue
+		}
+		if q.Implies(ParseQuery(pk.filter)) {
+			best, bestKey = p, pk
+		}
+	}
+	if best == nil {
+		return
+	}
+	best.o.Update(x.calls, x.feedTime, bestKey.sort, bestKey.filter, -1, "")
+	best.used = x.uses
+	c.o.only = best.o.rowOf
+	x.narrowed++
+}
+
 // ongoing keeps the calls that have not ended.
 func ongoing(c *diagnose.CallSummary) bool { return !c.Ended }
 
@@ -259,7 +290,11 @@ func (x *Index) countsNow() Counts {
 		return x.counts
 	}
 	var n Counts
+	marked := 0 // calls with a source: the sources of calls gone are dropped
 	for _, c := range x.calls {
+		if len(x.sources) > 0 && x.sources[c.Key] != "" {
+			marked++
+		}
 		switch {
 		case c.Ended:
 			n.Ended++
@@ -270,6 +305,15 @@ func (x *Index) countsNow() Counts {
 		default:
 			n.OK++
 		}
+	}
+	if marked < len(x.sources) {
+		kept := make(map[string]string, marked)
+		for _, c := range x.calls {
+			if src := x.sources[c.Key]; src != "" {
+				kept[c.Key] = src
+			}
+		}
+		x.sources = kept
 	}
 	x.counts, x.countsAt = n, x.version+1
 	return n

@@ -23,31 +23,37 @@ func want(calls []*diagnose.CallSummary, f *testFleet, r Request) []*diagnose.Ca
 // the same calls: the rows a TUI would show, paged.
 func TestIndexWindowsMatchFullSort(t *testing.T) {
 	for _, filter := range []string{"", "ana", `"julia o" standup`, "eu", "zzz"} {
-		t.Run(filter, func(t *testing.T) {
-			f := newTestFleet(1, 600)
-			x := NewIndex() // 24 orders: all kept, so changes are merged in
-			var reqs []Request
-			for by := range SortKeys {
-				for _, ended := range []bool{false, true} {
-					reqs = append(reqs, Request{Filter: filter, Sort: by, Ended: ended, Limit: 40},
-						Request{Filter: filter, Sort: by | SortReversed, Ended: ended, Offset: 35, Limit: 20})
-				}
-			}
-			for frame := range 12 {
-				if frame > 0 {
-					f.step(60)
-				}
-				x.Sync(f.snapshot())
-				for _, r := range reqs {
-					checkWindow(t, x, f, r, fmt.Sprintf("frame %d", frame))
-				}
-			}
-			for k, c := range x.orders {
-				if c.o.Merges() < 8 {
-					t.Fatalf("order %+v merged %d of 11 changes in: the test did not exercise the merge", k, c.o.Merges())
-				}
-			}
-		})
+		for _, ended := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%q/ended=%v", filter, ended), func(t *testing.T) {
+				windowsMatchFullSort(t, filter, ended)
+			})
+		}
+	}
+}
+
+// windowsMatchFullSort checks every sort, forwards and reversed, of one
+// filter over 12 frames of a churning fleet.
+func windowsMatchFullSort(t *testing.T, filter string, ended bool) {
+	f := newTestFleet(1, 600)
+	x := NewIndex() // 12 orders: all kept, so changes are merged in
+	var reqs []Request
+	for by := range SortKeys {
+		reqs = append(reqs, Request{Filter: filter, Sort: by, Ended: ended, Limit: 40},
+			Request{Filter: filter, Sort: by | SortReversed, Ended: ended, Offset: 35, Limit: 20})
+	}
+	for frame := range 12 {
+		if frame > 0 {
+			f.step(60)
+		}
+		x.Sync(f.snapshot())
+		for _, r := range reqs {
+			checkWindow(t, x, f, r, fmt.Sprintf("frame %d", frame))
+		}
+	}
+	for k, c := range x.orders {
+		if c.o.Merges() < 8 {
+			t.Fatalf("order %+v merged %d of 11 changes in: the test did not exercise the merge", k, c.o.Merges())
+		}
 	}
 }
 
@@ -165,6 +171,13 @@ func TestIndexSources(t *testing.T) {
 	if w = x.Apply(Request{Filter: f.calls[10].ID, Limit: 5, Ended: true}); w.Sources[0] != "" {
 		t.Fatalf("source %q after it came back", w.Sources[0])
 	}
+	x.SetSource(key, "lost")
+	x.SetSource("hub-b/gone", "lost") // a call the index never had
+	x.Remove(key)
+	x.Apply(Request{Limit: 5})
+	if len(x.sources) != 0 {
+		t.Fatalf("sources of calls gone are kept: %v", x.sources)
+	}
 }
 
 // TestIndexOrdersBounded asks more distinct filters than it keeps orders
@@ -178,5 +191,38 @@ func TestIndexOrdersBounded(t *testing.T) {
 	}
 	if len(x.orders) > maxOrders {
 		t.Fatalf("%d orders kept, at most %d", len(x.orders), maxOrders)
+	}
+}
+
+// TestIndexNarrowsAsYouType: each filter typed after one it implies is
+// sorted from that one's rows only, and every window is still exactly
+// the full filter and sort's, while the calls change between keys.
+func TestIndexNarrowsAsYouType(t *testing.T) {
+	f := newTestFleet(6, 800)
+	x := NewIndex()
+	x.Sync(f.snapshot())
+	for _, ended := range []bool{true, false} {
+		for _, filter := range []string{"a", "an", "ana", "ana o", "ana o.", `"ana o." eu`, "e", "eu", "ju", "jul"} {
+			f.step(40)
+			x.Sync(f.snapshot())
+			r := Request{Filter: filter, Sort: SortSeverity, Ended: ended, Limit: 30}
+			checkWindow(t, x, f, r, fmt.Sprintf("%q ended=%v", filter, ended))
+		}
+	}
+	// a, e: nothing before implies them; an, ana, ana o, ana o., "ana o." eu,
+	// eu, jul: each time; ju after ended=true's "ju" only.
+	if x.narrowed < 14 {
+		t.Fatalf("%d of 20 filters were sorted from a kept order's rows, want at least 14", x.narrowed)
+	}
+	for _, c := range []struct {
+		q, p string
+		want bool
+	}{
+		{"ana", "an", true}, {"ana o", "ana", true}, {"ana o", "o", true}, {`"ana o." eu`, "eu", true},
+		{"an", "ana", false}, {"ana", "o", false}, {"eu", "", true}, {"", "eu", false},
+	} {
+		if got := ParseQuery(c.q).Implies(ParseQuery(c.p)); got != c.want {
+			t.Errorf("%q implies %q: %v, want %v", c.q, c.p, got, c.want)
+		}
 	}
 }

@@ -31,7 +31,10 @@ func (s *Server) RunEngine(ctx context.Context, h *hub.Hub, token string, newMon
 	if err != nil {
 		return err
 	}
-	eng, err := engine.New(engine.Options{NewMonitor: newMonitor, Source: "call index", Events: c.Events()})
+	// Windows go out at most every Interval: a snapshot every half of it
+	// is fresh enough: 8 snapshots a second rather than a TUI's 20.
+	eng, err := engine.New(engine.Options{NewMonitor: newMonitor, Source: "call index", Events: c.Events(),
+		FrameInterval: s.cfg.Interval / 2})
 	if err != nil {
 		return err
 	}

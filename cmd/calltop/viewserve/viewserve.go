@@ -13,6 +13,7 @@ import (
 	"context"
 	"log"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/calltop/calltop/diagnose"
@@ -44,6 +45,8 @@ type Server struct {
 	mu      sync.Mutex
 	clients map[int64]*viewer
 	wake    chan struct{} // a request came in
+	windows atomic.Int64  // view.window frames sent
+	checked atomic.Int64  // windows worked out
 }
 
 // viewer is one view client's state. Its fields are guarded by the
@@ -81,6 +84,23 @@ func New(cfg Config) *Server {
 func (s *Server) HubConfig(hc hub.Config) hub.Config {
 	hc.Views = s
 	return hc
+}
+
+// Stats are the index's counters, for /healthz ("index").
+type Stats struct {
+	Calls   int    `json:"calls"`   // rows in the index
+	Version uint64 `json:"version"` // changes so far
+	Clients int    `json:"clients"` // view clients connected
+	Windows int64  `json:"windows"` // view.window frames sent
+	Checked int64  `json:"checked"` // windows worked out, sent or not (unchanged ones are not)
+}
+
+// Stats returns the index's counters.
+func (s *Server) Stats() Stats {
+	s.mu.Lock()
+	n := len(s.clients)
+	s.mu.Unlock()
+	return Stats{Calls: s.index.Len(), Version: s.index.Version(), Clients: n, Windows: s.windows.Load(), Checked: s.checked.Load()}
 }
 
 // Index is the server's call index.
@@ -162,11 +182,16 @@ func (s *Server) due(work []job, now time.Time) []job {
 	defer s.mu.Unlock()
 	for _, c := range s.clients {
 		j := job{c: c, query: c.query, fresh: c.fresh, problem: c.problem}
-		changed := c.asked && c.sent.version != version && now.Sub(c.sent.at) >= s.cfg.Interval
+		since := now.Sub(c.sent.at)
+		changed := c.asked && c.sent.version != version && since >= s.cfg.Interval
+		// A new request is answered at once, but a client sending a storm
+		// of them is answered at most every Interval/5 (a tick later).
+		j.fresh = j.fresh && since >= s.cfg.Interval/5
 		if j.problem == "" && !j.fresh && !changed {
 			continue
 		}
-		c.fresh, c.problem = false, ""
+		c.fresh = c.fresh && !j.fresh && !changed
+		c.problem = ""
 		work = append(work, j)
 	}
 	return work
@@ -201,6 +226,7 @@ func (s *Server) serve(h *hub.Hub, j *job) {
 		return
 	}
 	c.sent.version, c.sent.at = w.Version, time.Now()
+	defer s.checked.Add(1)
 	if !j.fresh && bytes.Equal(body, c.sent.body) {
 		return // the rows on screen did not change
 	}
@@ -211,5 +237,7 @@ func (s *Server) serve(h *hub.Hub, j *job) {
 	if err != nil {
 		return
 	}
-	h.SendTo(id, frame)
+	if h.SendTo(id, frame) {
+		s.windows.Add(1)
+	}
 }
