@@ -263,3 +263,28 @@ func TestViewModeOpeningAnEndedCallSaysWhyNoDetail(t *testing.T) {
 	h.answer(t, m) // the hub sends no detail for an ended call
 	mustShow(t, m, "has ended: with --view the hub streams ongoing")
 }
+
+func TestViewModeCursorFollowsTheChosenCallAsTheHubReorders(t *testing.T) {
+	m, h := newWindowModel(t, 200)
+	keys(m, "down", "down", "down", "down", "down")
+	chosen := m.calls.Selected()
+	if chosen == nil {
+		t.Fatal("no call under the cursor")
+	}
+	// The chosen call turns critical: the hub moves it up the list.
+	for i, c := range h.calls {
+		if c.Key == chosen.Key {
+			up := *c
+			up.Severity, up.TopFinding, up.WorstMOS = diagnose.Critical, "Audio reaching Ana is cut", 1.2
+			h.calls[i] = &up
+		}
+	}
+	h.answer(t, m)
+	if c := m.calls.Selected(); c == nil || c.Key != chosen.Key {
+		t.Fatalf("after the reorder the cursor is on %v, want the chosen call %s", c, chosen.Key)
+	}
+	if m.calls.list.Cursor() >= 5 {
+		t.Errorf("the chosen call went up the list but the cursor stayed at row %d", m.calls.list.Cursor())
+	}
+	mustShow(t, m, "Audio reaching Ana")
+}
