@@ -86,6 +86,7 @@ func (l *loop) stopTimers() {
 	}
 	if l.view != nil {
 		l.view.timer.Stop()
+		l.view.check.Stop()
 	}
 }
 
@@ -162,6 +163,8 @@ func (l *loop) run(ctx context.Context) error {
 			l.view.armed = false
 			l.view.flush()
 			l.changed()
+		case <-l.view.checkC():
+			l.view.checked()
 		}
 	}
 }

@@ -31,6 +31,13 @@ const DefaultViewDebounce = 100 * time.Millisecond
 // pauses, not for every key.
 const DefaultFilterPause = 250 * time.Millisecond
 
+// viewAnswerWait is how long the engine waits for the window its request
+// asks for before it asks again: a hub answers a request at once (within
+// about 125 ms), so a request lost on its way (a connection dropping as it
+// was sent, a hub busy catching up) would otherwise leave the list on rows
+// that never come.
+const viewAnswerWait = time.Second
+
 // firstLimit is how many rows the first request asks for, before the
 // TUI has said how many it shows.
 const firstLimit = 60
@@ -117,6 +124,9 @@ type viewState struct {
 	armed    bool
 	out      chan []byte // the writer's next frame (the newest only)
 	win      ViewFrame   // the newest window
+	awaiting bool        // no window has answered the last request sent yet
+	check    *time.Timer // fires viewAnswerWait after a send, to ask again if unanswered
+	checking bool
 	refused  bool        // the hub has no index: the feed's state stays failed
 }
 
@@ -124,7 +134,8 @@ func newViewState(o *ViewOptions) *viewState {
 	if o == nil {
 		return nil
 	}
-	v := &viewState{opts: *o, out: make(chan []byte, 1), timer: time.NewTimer(time.Hour)}
+	v := &viewState{opts: *o, out: make(chan []byte, 1), timer: time.NewTimer(time.Hour), check: time.NewTimer(time.Hour)}
+	v.check.Stop()
 	if v.opts.Debounce <= 0 {
 		v.opts.Debounce = DefaultViewDebounce
 	}
@@ -186,6 +197,31 @@ func (v *viewState) flush() {
 	}
 	v.out <- frame
 	v.sent, v.hasSent, v.lastSend = v.q, true, time.Now()
+	v.awaiting = true
+	v.check.Reset(viewAnswerWait)
+	v.checking = true
+}
+
+// checkC is the answer check's channel while it runs, else nil.
+func (v *viewState) checkC() <-chan time.Time {
+	if v == nil || !v.checking {
+		return nil
+	}
+	return v.check.C
+}
+
+// checked asks again when the last request is still unanswered.
+func (v *viewState) checked() {
+	v.checking = false
+	if v.awaiting && !v.refused {
+		v.flush()
+	}
+}
+
+// answers reports whether window p answers the request last sent: its
+// offset is the request's, or the last page's when the list got shorter.
+func (v *viewState) answers(p *feed.ViewPage) bool {
+	return p.Offset == v.sent.Offset || v.sent.Offset >= p.Matched
 }
 
 // resend sends the request in force again: a new connection knows nothing
@@ -240,6 +276,9 @@ func (l *loop) takeView(frame []byte) bool {
 			return true
 		}
 		v.win = windowFrame(v.q, &w)
+		if v.answers(&w.Window) {
+			v.awaiting = false
+		}
 		l.changed()
 		return true
 	case feed.TypeViewError:
@@ -252,7 +291,8 @@ func (l *loop) takeView(frame []byte) bool {
 		}
 		if e.Error != feed.NoIndexError {
 			// A request the hub found bad: the last one stays in force
-			// there, and its window here.
+			// there, and its window here; asking again would not help.
+			v.awaiting = false
 			l.feed.BadFrames++
 			l.feed.LastBad = e.Error
 			l.changed()

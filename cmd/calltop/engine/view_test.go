@@ -30,6 +30,7 @@ type viewHub struct {
 	rows   []feed.ViewRow
 	frames map[string][][]byte // each call's frames, by key
 	refuse string              // answer every request with this view.error
+	lose   int                 // leave this many requests unanswered (lost on their way)
 
 	mu       sync.Mutex
 	requests []feed.ViewQuery
@@ -110,8 +111,14 @@ func (h *viewHub) serve(conn *websocket.Conn) {
 		h.mu.Unlock()
 		h.got <- req.View
 		h.mu.Lock()
-		refuse := h.refuse
+		refuse, lost := h.refuse, h.lose > 0
+		if lost {
+			h.lose--
+		}
 		h.mu.Unlock()
+		if lost {
+			continue
+		}
 		if refuse != "" {
 			out, _ := feed.EncodeView(feed.ViewError{Type: feed.TypeViewError, Error: refuse})
 			conn.WriteMessage(websocket.TextMessage, out)
@@ -358,4 +365,31 @@ func TestViewModeSendsAFilterWhenTheTypingPauses(t *testing.T) {
 		t.Errorf("the hub was asked for filter %q while it was typed; want only the whole word %q", q.Filter, word)
 	}
 	waitFrame(t, e, 5*time.Second, "the filtered window", func(f Frame) bool { return f.View != nil && f.View.Matched == 1 })
+}
+
+func TestViewModeAsksAgainWhenARequestGoesUnanswered(t *testing.T) {
+	h := startViewHub(t, 20)
+	e, _ := startViewEngine(t, h)
+	waitFrame(t, e, 5*time.Second, "a window", func(f Frame) bool { return f.View != nil && f.View.Seq > 0 })
+	h.mu.Lock()
+	h.lose = 1
+	h.mu.Unlock()
+	e.SetView(feed.ViewQuery{Offset: 7, Limit: 5, Ended: true})
+	f := waitFrame(t, e, 5*time.Second, "the window at 7 after the request was lost", func(f Frame) bool {
+		return f.View != nil && f.View.Offset == 7 && len(f.View.Rows) == 5
+	})
+	if r := f.View.Row(7); r == nil || r.Room != "room-0007" {
+		t.Errorf("row 7 = %+v, want room-0007", r)
+	}
+	h.mu.Lock()
+	asked := 0
+	for _, q := range h.requests {
+		if q.Offset == 7 {
+			asked++
+		}
+	}
+	h.mu.Unlock()
+	if asked < 2 {
+		t.Errorf("the request for row 7 went %d times: the window came without asking again?", asked)
+	}
 }
