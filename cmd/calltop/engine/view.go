@@ -127,7 +127,7 @@ type viewState struct {
 	awaiting bool        // no window has answered the last request sent yet
 	check    *time.Timer // fires viewAnswerWait after a send, to ask again if unanswered
 	checking bool
-	refused  bool        // the hub has no index: the feed's state stays failed
+	refused  bool // the hub has no index: the feed's state stays failed
 }
 
 func newViewState(o *ViewOptions) *viewState {
