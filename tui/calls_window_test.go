@@ -192,7 +192,7 @@ func TestViewModeSaysTheHubHasNoIndex(t *testing.T) {
 	mustShow(t, m, "this hub has no call index: run it with --index")
 }
 
-func TestViewModeFitsAn80x24ScreenWithoutColour(t *testing.T) {
+func TestViewModeFitsAn80x24Screen(t *testing.T) {
 	m, _ := newWindowModel(t, 2000)
 	lines := strings.Split(screenText(m), "\n")
 	if len(lines) != 24 {
