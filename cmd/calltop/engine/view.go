@@ -38,6 +38,12 @@ const DefaultFilterPause = 250 * time.Millisecond
 // that never come.
 const viewAnswerWait = time.Second
 
+// DefaultViewKeepAlive is how long a window may stay the last before the
+// engine asks for it again: the hub sends a window only when it changes,
+// and a feed client that hears nothing for 30 s reports the feed stalled
+// (a quiet filter, say one that matches only ended calls, is not a stall).
+const DefaultViewKeepAlive = 15 * time.Second
+
 // firstLimit is how many rows the first request asks for, before the
 // TUI has said how many it shows.
 const firstLimit = 60
@@ -58,6 +64,10 @@ type ViewOptions struct {
 	// FilterPause is how long a changed filter waits for the typing to
 	// pause (default DefaultFilterPause).
 	FilterPause time.Duration
+	// KeepAlive is how long the engine waits after the last window before
+	// it asks again (default DefaultViewKeepAlive); it must stay under the
+	// feed client's StallAfter.
+	KeepAlive time.Duration
 	// Refused, when set, is called (on the engine's goroutine; it must not
 	// block) when the hub has no call index (feed.NoIndexError): the
 	// caller stops the feed client instead of letting it reconnect to be
@@ -142,6 +152,9 @@ func newViewState(o *ViewOptions) *viewState {
 	if v.opts.FilterPause <= 0 {
 		v.opts.FilterPause = DefaultFilterPause
 	}
+	if v.opts.KeepAlive <= 0 {
+		v.opts.KeepAlive = DefaultViewKeepAlive
+	}
 	v.timer.Stop()
 	v.q = feed.ViewQuery{Sort: feed.SortWorst, Limit: firstLimit, Ended: true}
 	v.win.Query = v.q
@@ -210,10 +223,11 @@ func (v *viewState) checkC() <-chan time.Time {
 	return v.check.C
 }
 
-// checked asks again when the last request is still unanswered.
+// checked asks again: the last request is still unanswered, or no window
+// has come for KeepAlive.
 func (v *viewState) checked() {
 	v.checking = false
-	if v.awaiting && !v.refused {
+	if !v.refused {
 		v.flush()
 	}
 }
@@ -279,6 +293,10 @@ func (l *loop) takeView(frame []byte) bool {
 		if v.answers(&w.Window) {
 			v.awaiting = false
 		}
+		if !v.awaiting { // answered: the next check is the keep-alive
+			v.check.Reset(v.opts.KeepAlive)
+			v.checking = true
+		}
 		l.changed()
 		return true
 	case feed.TypeViewError:
@@ -293,6 +311,8 @@ func (l *loop) takeView(frame []byte) bool {
 			// A request the hub found bad: the last one stays in force
 			// there, and its window here; asking again would not help.
 			v.awaiting = false
+			v.check.Reset(v.opts.KeepAlive)
+			v.checking = true
 			l.feed.BadFrames++
 			l.feed.LastBad = e.Error
 			l.changed()

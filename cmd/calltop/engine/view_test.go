@@ -393,3 +393,30 @@ func TestViewModeAsksAgainWhenARequestGoesUnanswered(t *testing.T) {
 		t.Errorf("the request for row 7 went %d times: the window came without asking again?", asked)
 	}
 }
+
+func TestViewModeAsksAgainWhenTheHubStaysQuiet(t *testing.T) {
+	h := startViewHub(t, 5) // it answers requests and sends nothing else, like a hub whose window never changes
+	c, err := client.New(client.Config{URLs: []string{h.url() + "?view=1"}, KeepUnknown: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := New(Options{NewMonitor: realMonitor, Events: c.Events(), View: &ViewOptions{Send: c.Send, KeepAlive: 300 * time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() { c.Run(ctx) })
+	wg.Go(func() { e.Run(ctx) })
+	defer func() { cancel(); wg.Wait() }()
+	waitFrame(t, e, 5*time.Second, "a window", func(f Frame) bool { return f.View != nil && f.View.Seq > 0 })
+	for len(h.got) > 0 {
+		<-h.got
+	}
+	start := time.Now()
+	h.nextRequest(5*time.Second, "the keep-alive")
+	h.nextRequest(5*time.Second, "the next keep-alive")
+	if d := time.Since(start); d < 300*time.Millisecond {
+		t.Errorf("two keep-alive requests in %v: faster than KeepAlive (300 ms)", d)
+	}
+}
