@@ -30,26 +30,28 @@ const (
 // the full screen, / filters it, and it pages like every list.
 type alertPane struct {
 	common
-	readOnly  bool
-	whyRO     string // what a refused action key says (Options.ReadOnlyReason)
-	beside    bool   // beside the screen (else below it)
-	focused   bool   // the pane has the keyboard
-	zoomed    bool   // the pane takes the whole body
-	tab       paneTab
-	snap      alert.Snapshot
-	rooms     map[string]string // call id -> room, for alerts without one
-	rows      []alert.Alert     // the alerts or history tab's rows, in order
-	silences  []alert.SilenceStatus
-	hidden    counts // muted and inhibited alerts not shown
-	showMuted bool
-	lists     [4]list // one per tab: cursor, selection by id, window
-	filter    textinput.Model
-	filtering bool             // the filter input has the keyboard
-	picker    *mutePicker      // m: scope and duration
-	prompt    *paneQuestion    // y/n before removing a silence
-	note      *textinput.Model // A: the note of an ack
-	noteKey   string           // the alert the note is for
-	paints    rowPaints
+	readOnly bool
+	whyRO    string // what a refused action key says (Options.ReadOnlyReason)
+	beside   bool   // beside the screen (else below it)
+	// openCallOnly: view mode's own book, which hears the open call only.
+	openCallOnly bool
+	focused      bool // the pane has the keyboard
+	zoomed       bool // the pane takes the whole body
+	tab          paneTab
+	snap         alert.Snapshot
+	rooms        map[string]string // call id -> room, for alerts without one
+	rows         []alert.Alert     // the alerts or history tab's rows, in order
+	silences     []alert.SilenceStatus
+	hidden       counts // muted and inhibited alerts not shown
+	showMuted    bool
+	lists        [4]list // one per tab: cursor, selection by id, window
+	filter       textinput.Model
+	filtering    bool             // the filter input has the keyboard
+	picker       *mutePicker      // m: scope and duration
+	prompt       *paneQuestion    // y/n before removing a silence
+	note         *textinput.Model // A: the note of an ack
+	noteKey      string           // the alert the note is for
+	paints       rowPaints
 }
 
 // counts of hidden rows, said in the title.
@@ -83,6 +85,7 @@ func (p *alertPane) list() *list { return &p.lists[p.tab] }
 // from call, which finds a call of the frame by id (nil if none).
 func (p *alertPane) SetFrame(f *engine.Frame, call func(id string) *diagnose.CallSummary) {
 	p.snap = f.Alerts
+	p.openCallOnly = f.View != nil && f.View.OpenCallAlerts
 	p.rooms = roomsOf(&p.snap, call)
 	p.refresh()
 }

@@ -161,6 +161,8 @@ func (p *alertPane) alertLines(w, h int) []string {
 			msg = "  Nothing has resolved yet."
 		case p.hidden.muted+p.hidden.inhibited > 0:
 			msg = "  No alerts firing that are not muted or inhibited (M shows them)."
+		case p.openCallOnly:
+			msg = "  No alerts on the open call (with --view, a team hub alerts on all)."
 		}
 		return []string{p.styles.Dim.Render(msg)}
 	}

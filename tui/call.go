@@ -15,20 +15,23 @@ import (
 // selected participant, diagnoses and the timeline.
 type callView struct {
 	common
-	id       string
-	name     string // room or id from the calls list, until detail arrives
-	paused   bool   // the display is paused, so new detail waits
-	gone     bool   // the call is no longer in the feed and never arrived
-	detail   *diagnose.CallDetail
-	feedTime time.Time
-	people   list   // the participants: cursor, selection by participant id, window
-	diags    list   // the diagnoses: cursor, selection by finding, window
-	page     list   // the diagnosis read in full, by line
-	onDiags  bool   // the diagnoses have the cursor keys (else the participants)
-	reading  bool   // one diagnosis fills the screen
-	target   target // what to select once the detail arrives
-	window   int    // index into windows
-	graphs   graphCache
+	id     string
+	name   string // room or id from the calls list, until detail arrives
+	paused bool   // the display is paused, so new detail waits
+	gone   bool   // the call is no longer in the feed and never arrived
+	// endedView: view mode opened an ended call, which the hub does not
+	// stream (its detail never comes).
+	endedView bool
+	detail    *diagnose.CallDetail
+	feedTime  time.Time
+	people    list   // the participants: cursor, selection by participant id, window
+	diags     list   // the diagnoses: cursor, selection by finding, window
+	page      list   // the diagnosis read in full, by line
+	onDiags   bool   // the diagnoses have the cursor keys (else the participants)
+	reading   bool   // one diagnosis fills the screen
+	target    target // what to select once the detail arrives
+	window    int    // index into windows
+	graphs    graphCache
 }
 
 // target is what the call screen selects when it opens: the participant a

@@ -26,6 +26,10 @@ func (v *callView) View() string {
 		if v.feedTime.IsZero() {
 			msg = "Waiting for the feed…"
 		}
+		if v.endedView {
+			return block([]string{"", "  Call " + v.Name() + " has ended: with --view the hub streams ongoing",
+				"  calls only (a team hub keeps its report: H, history). esc goes back."}, v.width, v.height)
+		}
 		return block([]string{"", "  " + msg}, v.width, v.height)
 	}
 	defer v.graphs.sweep()

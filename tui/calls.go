@@ -12,6 +12,7 @@ import (
 
 	"github.com/calltop/calltop/cmd/calltop/engine"
 	"github.com/calltop/calltop/diagnose"
+	"github.com/calltop/calltop/feed"
 )
 
 // callsTable is the home screen: every call, worst first, filterable.
@@ -39,11 +40,19 @@ type callsTable struct {
 	list      list                  // cursor, selection by call id, window
 	selCall   *diagnose.CallSummary // the summary that was selected
 	paints    rowPaints
+
+	// View mode (calls_window.go): the hub's window, the request last
+	// made, and whether it waits to be sent.
+	win        *engine.ViewFrame
+	asked      feed.ViewQuery
+	hasAsked   bool
+	askPending bool
+	winQuery   parsedFilter
 }
 
 func newCallsTable(c common) *callsTable {
 	t := &callsTable{common: c, input: newFilterInput(c.styles), paints: newRowPaints(c.styles)}
-	t.list = newList(c.keys, func(i int) string { return t.rows[i].Key })
+	t.list = newList(c.keys, t.rowID)
 	return t
 }
 
@@ -86,6 +95,10 @@ func (t *callsTable) SetSize(w, h int) {
 // selected call, wherever the sort moved it.
 func (t *callsTable) refresh() {
 	t.stale = false
+	if t.win != nil { // the hub sorts and filters: ask it
+		t.request()
+		return
+	}
 	followAt, followID := -1, ""
 	if l := &t.list; l.Pinned() {
 		followID = l.selected
@@ -123,7 +136,7 @@ func (t *callsTable) Call(id string) *diagnose.CallSummary {
 	if slot, ok := t.byID[id]; ok {
 		return t.calls[slot]
 	}
-	return nil
+	return t.windowCall(id)
 }
 
 // countEnded is how many of calls have ended.
@@ -139,10 +152,7 @@ func countEnded(calls []slotted) int {
 
 // Selected returns the call under the cursor, or nil.
 func (t *callsTable) Selected() *diagnose.CallSummary {
-	if c := t.list.Cursor(); c < len(t.rows) {
-		return t.rows[c]
-	}
-	return nil
+	return t.row(t.list.Cursor())
 }
 
 // Filtering reports whether the filter input has the keyboard.
@@ -170,6 +180,7 @@ func (t *callsTable) visibleRows() int {
 // scroll keeps the cursor inside the visible window.
 func (t *callsTable) scroll() {
 	t.list.SetHeight(t.visibleRows())
+	t.request()
 }
 
 // moveTo puts the cursor on row i and selects that call; from then on the
@@ -187,6 +198,7 @@ func (t *callsTable) Update(msg tea.KeyPressMsg) (cmd tea.Cmd, open bool) {
 	}
 	if t.list.Update(msg) {
 		t.selCall = t.Selected()
+		t.request()
 		return nil, false
 	}
 	k := t.keys
@@ -295,7 +307,10 @@ func (t *callsTable) View() string {
 	}
 	lines = append(lines, t.banner...)
 	lines = append(lines, t.styles.ColumnHeader.Render(fit(cols.heading(t.sortBy), t.width)))
-	if len(t.rows) == 0 {
+	if t.win != nil && t.list.Len() == 0 {
+		return block(append(lines, "", "  "+t.windowEmptyText()), t.width, t.height)
+	}
+	if t.win == nil && len(t.rows) == 0 {
 		if t.hasFrame && len(t.calls) == 0 && feedDown(t.feed) {
 			return block(append(lines, feedProblemLines(t.feed, t.now, t.width, t.styles)...), t.width, t.height)
 		}
@@ -304,7 +319,12 @@ func (t *callsTable) View() string {
 	}
 	from, to := t.list.Window()
 	for i := from; i < to; i++ {
-		lines = append(lines, t.renderRow(cols, t.rows[i], i == t.list.Cursor()))
+		c := t.row(i)
+		if c == nil { // not in the hub's window yet
+			lines = append(lines, t.paints.rest[rowEnded].render(fit("  …", t.width)))
+			continue
+		}
+		lines = append(lines, t.renderRow(cols, c, i == t.list.Cursor()))
 	}
 	return block(lines, t.width, t.height)
 }
@@ -331,7 +351,7 @@ func (t *callsTable) renderRow(cols columns, c *diagnose.CallSummary, selected b
 	switch {
 	case selected:
 		state = rowSelected
-	case c.Ended, t.banner != nil: // ended, or stale while the feed is down
+	case c.Ended, t.banner != nil, t.lost(c): // ended, stale while the feed is down, or its hub lost
 		state = rowEnded
 	}
 	sev := min(max(c.Severity, diagnose.None), diagnose.Critical)
@@ -342,27 +362,35 @@ func (t *callsTable) renderRow(cols columns, c *diagnose.CallSummary, selected b
 	rest := t.paints.rest[state]
 	line := t.paints.sev[sev][state].render(fit(sevText, cols.sev))
 	head, room := " "+cols.row(c, t.feedTime), t.width-cols.sev
-	who := t.matchedName(c)
+	who, finding := t.matchedName(c), topFinding(c, t.feedTime)
+	if t.lost(c) {
+		finding = "source lost"
+	}
 	if who == "" || lipWidth(head) >= room {
-		return line + rest.render(fit(head+topFinding(c, t.feedTime), room))
+		return line + rest.render(fit(head+finding, room))
 	}
 	room -= lipWidth(head)
 	who = clip(who, max(room/2, 1))
 	line += rest.render(head) + t.paints.match[state].render(who)
 	if room -= lipWidth(who); room > 0 {
-		line += rest.render(fit(" "+topFinding(c, t.feedTime), room))
+		line += rest.render(fit(" "+finding, room))
 	}
 	return line
 }
 
 // bestMatches is how many calls match the filter as well as the top row
 // does (0 with no rows).
-func (t *callsTable) bestMatches() int { return t.order.BestMatches() }
+func (t *callsTable) bestMatches() int {
+	if t.win != nil {
+		return t.windowBest()
+	}
+	return t.order.BestMatches()
+}
 
 // matchedPerson is the id of the participant the filter matched in c, or
 // "" when no filter is on or the call itself matched.
 func (t *callsTable) matchedPerson(c *diagnose.CallSummary) string {
-	if i := t.order.MatchOf(c).Person; i >= 0 {
+	if i := t.personMatched(c); i >= 0 && i < len(c.People) {
 		return c.People[i].ID
 	}
 	return ""
@@ -371,8 +399,17 @@ func (t *callsTable) matchedPerson(c *diagnose.CallSummary) string {
 // matchedName is the name of the participant the filter matched in c, or
 // "" when no filter is on or the call itself matched.
 func (t *callsTable) matchedName(c *diagnose.CallSummary) string {
-	if i := t.order.MatchOf(c).Person; i >= 0 {
+	if i := t.personMatched(c); i >= 0 && i < len(c.People) {
 		return clean(c.People[i].Name)
 	}
 	return ""
+}
+
+// personMatched is the index of the participant the filter matched in c
+// (-1: none).
+func (t *callsTable) personMatched(c *diagnose.CallSummary) int {
+	if t.win != nil {
+		return t.windowMatch(c)
+	}
+	return t.order.MatchOf(c).Person
 }

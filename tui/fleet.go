@@ -22,7 +22,9 @@ type fleetScreen struct {
 	view   *fleetview.View
 	dimKey string // the chosen dimension, kept across views
 	dim    *fleetview.DimView
-	list   list
+	// viewMode: calltop --view, whose Monitor holds only the open call.
+	viewMode bool
+	list     list
 }
 
 func newFleetScreen(c common) *fleetScreen {
@@ -114,6 +116,11 @@ func (s *fleetScreen) FullHelp() [][]key.Binding {
 // View renders the title, what stands out, the headings and the visible
 // groups.
 func (s *fleetScreen) View() string {
+	if s.viewMode { // the Monitor holds the open call only: its breakdown would mislead
+		return block([]string{s.styles.Section.Render(fit("Fleet", s.width)), "",
+			"  " + fit("The fleet breakdown is not in view mode (--view) yet: the hub sends only", s.width-2),
+			"  " + fit("the calls on screen. Run calltop without --view to see it.", s.width-2)}, s.width, s.height)
+	}
 	lines := []string{fit(s.title(), s.width)}
 	for _, l := range s.standOut() {
 		lines = append(lines, fit(l, s.width))

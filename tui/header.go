@@ -26,6 +26,8 @@ type headerInfo struct {
 	skipped  int // samples the Monitor marked untrustworthy and skipped
 	paused   bool
 	waiting  int
+	// openCallAlerts: view mode's own book, which sees the open call only.
+	openCallAlerts bool
 }
 
 // header is the top of the screen: source, feed state, counts, feed time,
@@ -209,6 +211,9 @@ func (h *header) state(withReason bool) string {
 func (h *header) alertCounts(short bool) string {
 	st, n := h.styles, h.info.firing
 	if n[diagnose.Critical]+n[diagnose.Warning]+n[diagnose.Info] == 0 {
+		if h.info.openCallAlerts { // "no alerts" would be news it cannot know
+			return "alerts: open call"
+		}
 		if short {
 			return "no alerts"
 		}

@@ -109,8 +109,17 @@ func (m *Model) listen() tea.Cmd {
 	}
 }
 
-// Update handles frames, ticks, resizes and keys.
+// Update handles frames, ticks, resizes and keys, then sends the calls
+// table's view request if they changed what it needs (view mode).
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	_, cmd := m.update(msg)
+	if v := m.sendView(); v != nil {
+		cmd = tea.Batch(cmd, v)
+	}
+	return m, cmd
+}
+
+func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
@@ -160,6 +169,7 @@ func (m *Model) show(f engine.Frame) {
 	m.shown = f
 	m.setReplayKeys(f.Replay != nil)
 	m.calls.SetSnapshot(f.Calls.Calls, f.Calls.FeedTime, m.screen == screenCalls)
+	m.calls.SetWindow(f.View)
 	m.calls.SetFeed(f.Feed, m.now)
 	if m.stored != nil {
 		m.call.SetDetail(m.stored.detail, m.stored.detail.Summary.End, m.focusID)
@@ -167,7 +177,13 @@ func (m *Model) show(f engine.Frame) {
 		m.call.SetDetail(f.Calls.Focus, f.Calls.FeedTime, m.focusID)
 	}
 	m.fleet.SetView(f.Calls.Fleet)
+	m.fleet.viewMode = f.View != nil
 	m.call.gone = m.screen == screenCall && m.stored == nil && m.call.detail == nil && m.calls.Call(m.focusID) == nil
+	m.call.endedView = false
+	if f.View != nil && m.screen == screenCall && m.stored == nil && m.call.detail == nil {
+		c := m.calls.windowCall(m.focusID)
+		m.call.endedView = c != nil && c.Ended
+	}
 	m.alerts.SetFrame(&f, m.calls.Call)
 	m.layout()
 }

@@ -27,6 +27,8 @@ func (m *Model) findStep() tea.Cmd {
 	}
 	n := m.calls.bestMatches()
 	switch {
+	case n < 0: // view mode: the hub has not answered the filter yet
+		return nil
 	case n == 0:
 		return m.findInHistory()
 	case n > 1:

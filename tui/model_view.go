@@ -53,6 +53,13 @@ func (m *Model) headerInfo() headerInfo {
 		filter: m.calls.filterText(),
 		paused: m.paused, waiting: m.waiting, firing: m.alerts.Firing(), ended: m.calls.ended,
 	}
+	if w := f.View; w != nil { // view mode: the hub's counts
+		in.calls, in.ended, in.feedTime = w.Total, w.Counts.Ended, m.calls.feedTime
+		in.openCallAlerts = w.OpenCallAlerts
+		if in.filter != "" && w.Seq > 0 {
+			in.filter += fmt.Sprintf(" (%d)", w.Matched)
+		}
+	}
 	for _, n := range f.Calls.DataQuality {
 		in.skipped += n
 	}

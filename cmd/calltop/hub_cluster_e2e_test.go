@@ -26,12 +26,13 @@ type hubProc struct {
 	done chan struct{}
 }
 
-// buildCalltop builds cmd/calltop into the test's temporary directory.
-func buildCalltop(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "calltop")
+// buildCalltop builds cmd/calltop into the test's (or benchmark's)
+// temporary directory, for hub processes.
+func buildCalltop(tb testing.TB) string {
+	tb.Helper()
+	bin := filepath.Join(tb.TempDir(), "calltop")
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+		tb.Fatalf("go build: %v\n%s", err, out)
 	}
 	return bin
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/calltop/calltop/diagnose/alert"
 	"github.com/calltop/calltop/diagnose/alert/statefile"
 	"github.com/calltop/calltop/diagnose/alert/webhook"
+	"github.com/calltop/calltop/feed"
 	"github.com/calltop/calltop/feed/client"
 	"github.com/calltop/calltop/tui"
 )
@@ -43,6 +44,7 @@ type liveFlags struct {
 	user     string // who acks and mutes ("": $USER)
 	fleet    fleetFlags
 	view     viewFlags
+	hubView  bool        // --view: the hub windows the calls list
 	tui      tui.Options // from view and the locale, set by runRoot
 }
 
@@ -58,6 +60,7 @@ func (l *liveFlags) register(root *cobra.Command) {
 	f.StringVar(&l.user, "user", "", "who acknowledges and mutes, as the alerts and chat show it (default $USER)")
 	l.fleet.register(root)
 	l.view.register(f)
+	registerViewMode(f, &l.hubView)
 }
 
 // runRoot opens the TUI on --feed or $CALLTOP_FEED, or the demo.
@@ -67,6 +70,9 @@ func runRoot(cmd *cobra.Command, e env, live liveFlags) error {
 		return err
 	}
 	live.tui = live.view.options(e)
+	if len(urls) == 0 && live.hubView {
+		return errViewNeedsFeed
+	}
 	if len(urls) == 0 {
 		return runDemo(cmd.Context(), demoConfig{calls: defaultDemoCalls, speed: 1, stateDir: live.stateDir, fleet: live.fleet, tui: live.tui})
 	}
@@ -79,7 +85,14 @@ func runRoot(cmd *cobra.Command, e env, live liveFlags) error {
 // webhooks notified.
 func runLive(ctx context.Context, live liveFlags) error {
 	cfg := client.Config{URLs: live.feeds, Token: live.token, CAFile: live.caFile}
-	client, err := client.New(cfg)
+	ccfg := cfg
+	if live.hubView {
+		var err error
+		if ccfg, err = viewConfig(cfg); err != nil {
+			return err
+		}
+	}
+	client, err := client.New(ccfg)
 	if err != nil {
 		return err
 	}
@@ -98,7 +111,16 @@ func runLive(ctx context.Context, live liveFlags) error {
 		log.SetOutput(io.Discard) // nothing may write to the terminal under the TUI
 	}
 	if w, ok := probeTeam(ctx, cfg); ok { // a team hub keeps the book
+		if live.hubView {
+			return runTeamViewTUI(ctx, ccfg, w, live)
+		}
 		return runTeamTUI(ctx, cfg, w, live)
+	}
+	run := client.Run
+	if live.hubView {
+		stop := newFeedStopper()
+		opts.View = &engine.ViewOptions{Send: client.Send, Refused: stop.stop}
+		run = stop.wrap(client.Run)
 	}
 	var notifier *webhook.Notifier
 	if len(live.webhooks) > 0 {
@@ -110,7 +132,7 @@ func runLive(ctx context.Context, live liveFlags) error {
 	}
 	fleet, _ := live.fleet.options() // checked in runRoot
 	opts.NewBook = newFleetBook(notifier, fleet, live.user)
-	err = runTUI(ctx, opts, live.tui, client.Run)
+	err = runTUI(ctx, opts, live.tui, run)
 	if notifier != nil {
 		for _, lost := range closeNotifier(notifier, 3*time.Second) {
 			log.Print("alert notification lost at exit: ", lost) // calltop.log
@@ -227,6 +249,9 @@ func (c controller) Unmute(silenceID string) { c.e.Unmute(silenceID) }
 
 // Unack implements tui.Controller.
 func (c controller) Unack(alertKey string) { c.e.Unack(alertKey) }
+
+// SetView implements tui.ViewController (nothing on a full feed).
+func (c controller) SetView(q feed.ViewQuery) { c.e.SetView(q) }
 
 // ReplayPause implements tui.Controller.
 func (c controller) ReplayPause(paused bool) { c.e.ReplayPause(paused) }

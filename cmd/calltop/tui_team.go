@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"sync"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/calltop/calltop/cmd/calltop/team"
 	"github.com/calltop/calltop/feed"
 	"github.com/calltop/calltop/feed/client"
+	"github.com/calltop/calltop/tui"
 )
 
 // teamProbeWait bounds how long the TUI waits to learn whether its hub is
@@ -73,5 +75,55 @@ func runTeamWatch(ctx context.Context, w feed.TeamWelcome, c *client.Client, opt
 	p.note("info", "start", msg)
 	err = watchRun(ctx, c, eng, p)
 	p.note("info", "stop", "watch stopped")
+	return err
+}
+
+// runTeamViewTUI is the TUI in view mode on a team hub: the hub's book and
+// the hub's windows of its call index (cfg is the view client's).
+func runTeamViewTUI(ctx context.Context, cfg client.Config, w feed.TeamWelcome, live liveFlags) error {
+	topts := live.tui
+	hc, err := historyClient(cfg.URLs[0], cfg.Token, cfg.CAFile)
+	if err != nil {
+		return err
+	}
+	topts.History = teamHistorySource{hc}
+	c, err := client.New(cfg)
+	if err != nil {
+		return err
+	}
+	remote, stop := team.NewRemote(c.Send), newFeedStopper()
+	eng, err := engine.New(engine.Options{NewMonitor: newMonitor, Events: c.Events(), Remote: remote,
+		View: &engine.ViewOptions{Send: c.Send, Refused: stop.stop}, Logf: log.Printf})
+	if err != nil {
+		return err
+	}
+	if w.Role != feed.RoleResponder && w.Role != feed.RoleAdmin {
+		topts.ReadOnly, topts.ReadOnlyReason = true, team.ViewerReason(w)
+	}
+	ctl := teamViewController{team.Controller{Engine: eng, Remote: remote}}
+	return runTUIModel(ctx, tui.New(ctl, eng.Frames(), topts), stop.wrap(c.Run), eng.Run)
+}
+
+// teamViewController is a team hub's controller that also asks for windows.
+type teamViewController struct{ team.Controller }
+
+// SetView implements tui.ViewController.
+func (c teamViewController) SetView(q feed.ViewQuery) { c.Engine.SetView(q) }
+
+// runTUIModel runs the program and the given parts until the user quits,
+// then stops the parts and waits a moment for them.
+func runTUIModel(ctx context.Context, m *tui.Model, parts ...func(context.Context) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	for _, run := range parts {
+		wg.Go(func() { run(ctx) })
+	}
+	_, err := tea.NewProgram(m, tea.WithFPS(tuiFPS), tea.WithContext(ctx)).Run()
+	cancel()
+	waitStopped(&wg, shutdownWait)
+	if errors.Is(err, tea.ErrProgramKilled) {
+		return nil
+	}
 	return err
 }

@@ -10,7 +10,12 @@ import (
 // Focus asks for callID's detail (Snapshot.Focus) in the next frames;
 // "" stops following a call.
 func (e *Engine) Focus(callID string) {
-	e.send(func(l *loop) { l.focus = callID })
+	e.send(func(l *loop) {
+		l.focus = callID
+		if l.view != nil {
+			l.view.setOpen(l, callID)
+		}
+	})
 }
 
 // ReplayPause pauses (true) or resumes (false) a replay.

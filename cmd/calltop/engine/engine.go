@@ -87,6 +87,10 @@ type Options struct {
 	// StaleAfter is how long a participant's stats may stop, in data time,
 	// before the book hears about it (default 15 s).
 	StaleAfter time.Duration
+	// View, when set, makes the engine a view client (calltop --view):
+	// Events come from a feed client connected with ?view=1 that keeps
+	// unknown frames, and View.Send writes to it.
+	View *ViewOptions
 	// Ended, when set, receives the calls that left the Monitor (a
 	// Monitor made with diagnose.Options.CollectEnded), on the engine's
 	// goroutine: it must not block (history.Writer.Add queues).
@@ -114,6 +118,9 @@ func New(opts Options) (*Engine, error) {
 	}
 	if (opts.Events == nil) == (opts.Replay == nil) {
 		return nil, errors.New("engine: exactly one of Options.Events and Options.Replay must be set")
+	}
+	if opts.View != nil && (opts.View.Send == nil || opts.Events == nil) {
+		return nil, errors.New("engine: Options.View needs View.Send and a live feed (Events)")
 	}
 	if opts.FrameInterval <= 0 {
 		opts.FrameInterval = DefaultFrameInterval

@@ -27,6 +27,10 @@ type Frame struct {
 	// (only with Options.Findings: a team hub streams them); nil in the
 	// frames between.
 	Findings []diagnose.Finding
+	// View is the hub's window of its call index in view mode (nil on a
+	// full feed): the calls list shows it instead of Calls.Calls, which
+	// then holds only the open call.
+	View *ViewFrame
 	// FirstChange is the wall time of the oldest change this frame carries
 	// (when the engine applied it): now minus FirstChange is how late the
 	// frame is.

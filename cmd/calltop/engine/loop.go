@@ -41,6 +41,7 @@ type loop struct {
 	armed    bool
 
 	replay *replayer
+	view   *viewState // view mode's request and window (nil: full feed)
 }
 
 func newLoop(e *Engine) *loop {
@@ -55,6 +56,7 @@ func newLoop(e *Engine) *loop {
 		l.dog = newWatchdog(0)
 	}
 	l.timer.Stop()
+	l.view = newViewState(e.opts.View)
 	l.reset()
 	l.feed = FeedStatus{Source: e.opts.Source, State: "connecting", Since: time.Now()}
 	if e.opts.Replay != nil {
@@ -85,6 +87,10 @@ func (l *loop) stopTimers() {
 	if l.replay != nil {
 		l.replay.timer.Stop()
 	}
+	if l.view != nil {
+		l.view.timer.Stop()
+		l.view.check.Stop()
+	}
 }
 
 func (l *loop) run(ctx context.Context) error {
@@ -93,6 +99,12 @@ func (l *loop) run(ctx context.Context) error {
 	defer func() { l.keep.finish(l.book) }()
 	if l.replay != nil {
 		l.replay.start(l, time.Now())
+	}
+	if l.view != nil {
+		wctx, stop := context.WithCancel(ctx)
+		defer stop()
+		go l.view.write(wctx)
+		l.view.flush() // the first request; the writer sends it once connected
 	}
 	l.changed() // a first frame, so the header shows the feed at once
 	for {
@@ -150,6 +162,12 @@ func (l *loop) run(ctx context.Context) error {
 		case <-replayC:
 			l.replay.armed = false
 			l.replay.advance(l, time.Now())
+		case <-l.view.timerC():
+			l.view.armed = false
+			l.view.flush()
+			l.changed()
+		case <-l.view.checkC():
+			l.view.checked()
 		}
 	}
 }
@@ -196,6 +214,10 @@ func (l *loop) drain(ev feed.Event, events <-chan feed.Event) bool {
 func (l *loop) handle(ev feed.Event) {
 	switch ev.Kind {
 	case feed.EventMessage:
+		if ev.Msg != nil && l.view != nil && !l.view.wants(ev.Msg) {
+			ev.Release() // a call no longer open
+			return
+		}
 		if ev.Msg != nil {
 			l.apply(ev.Msg)
 			ev.Release() // the Monitor keeps no reference into a message
@@ -278,9 +300,15 @@ func (l *loop) setFeedState(cs feed.Status) {
 	if n := int(cs.BadFrames); n > st.BadFrames {
 		st.BadFrames, st.LastBad = n, cs.LastBadReason
 	}
+	if l.view != nil && l.view.refused {
+		return // the hub has no index: failed, whatever the client does next
+	}
 	logFeedChange(l.e.opts.Logf, l.feed, st)
 	if cs.State == feed.StateLive && l.feed.State != st.State {
 		l.epoch.connected() // a new connection: stale detection starts over
+	}
+	if cs.State == feed.StateLive && cs.Connects != l.feed.Connects {
+		l.view.resend() // a new connection knows nothing of the last one's request
 	}
 	l.feed = st
 	down := cs.State == feed.StateReconnecting || cs.State == feed.StateStalled || cs.State == feed.StateFailed
@@ -363,6 +391,11 @@ func (l *loop) emit(now time.Time) {
 		}
 	}
 	l.fillAlerts(&f)
+	if l.view != nil {
+		w := l.view.win
+		w.OpenCallAlerts = l.e.opts.Remote == nil
+		f.View = &w
+	}
 	select {
 	case old := <-l.e.frames:
 		f.Pending += old.Pending

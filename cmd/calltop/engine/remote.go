@@ -24,10 +24,10 @@ type RemoteBook interface {
 // takeRemote hands a frame of an unknown type to the remote book.
 func (l *loop) takeRemote(ev feed.Event) {
 	r := l.e.opts.Remote
-	if r == nil || len(ev.Frames) == 0 {
-		return
-	}
 	for _, f := range ev.Frames {
+		if l.takeView(f) || r == nil {
+			continue
+		}
 		if r.Take(f) {
 			l.changed()
 		}
