@@ -46,8 +46,12 @@ func WireWindow(w Window, seq uint64) feed.ViewWindow {
 	return feed.ViewWindow{Type: feed.TypeViewWindow, TS: ms(w.FeedTime), Window: p}
 }
 
-// WireRow is c on the wire, from source ("" or "lost").
+// WireRow is c on the wire, from source ("" or "lost"; "" takes the
+// summary's own, which a hub on a bus sets for a lost hub's calls).
 func WireRow(c *diagnose.CallSummary, source string) feed.ViewRow {
+	if source == "" {
+		source = c.Source
+	}
 	r := feed.ViewRow{Key: c.Key, ID: c.ID, Room: c.Room, Start: ms(c.Start), End: ms(c.End), Ended: c.Ended,
 		FirstStats: ms(c.FirstStats), Participants: c.Participants, Severity: c.Severity.String(),
 		TopFinding: c.TopFinding, TopRule: c.TopRule, WorstMOS: known(c.WorstMOS), WorstLoss: known(c.WorstLoss),
@@ -69,7 +73,8 @@ func FromWire(r feed.ViewRow) *diagnose.CallSummary {
 	c := &diagnose.CallSummary{Key: r.Key, ID: diagnose.Clean(r.ID), Room: diagnose.Clean(r.Room), Start: fromMs(r.Start),
 		End: fromMs(r.End), Ended: r.Ended, FirstStats: fromMs(r.FirstStats), Participants: r.Participants, Severity: sev,
 		TopFinding: diagnose.Clean(r.TopFinding), TopRule: diagnose.Clean(r.TopRule), WorstMOS: unknown(r.WorstMOS),
-		WorstLoss: unknown(r.WorstLoss), WorstRTTMs: unknown(r.WorstRTTMs), BitrateKbps: unknown(r.BitrateKbps)}
+		WorstLoss: unknown(r.WorstLoss), WorstRTTMs: unknown(r.WorstRTTMs), BitrateKbps: unknown(r.BitrateKbps),
+		Source: diagnose.Clean(r.Source)}
 	if len(r.Tags) > 0 {
 		c.Tags = maps.Clone(r.Tags)
 	}
