@@ -119,6 +119,13 @@ func newViewFanout(frame []byte) viewFanout {
 
 // wants reports whether view client s gets the frame.
 func (v *viewFanout) wants(s *subscriber) bool {
+	if v.typ == feed.TypeTeamFindings {
+		// Every open finding of every call (a bus's union of them, resent
+		// whole when any changes): megabytes a second at 10,000 calls. A
+		// view client has the findings it shows: its windows' and, for the
+		// call it opens, its own diagnosis of that call's frames.
+		return false
+	}
 	if !v.scoped {
 		return true
 	}

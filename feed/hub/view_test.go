@@ -59,12 +59,13 @@ func TestViewClientGetsOnlyItsOpenCall(t *testing.T) {
 	}
 	th.Publish(feedtest.StatsMsg("b", "p3", 2000, 10))
 	th.Publish(feedtest.StatsMsg("a", "p1", 2000, 20))
-	th.PublishFrame([]byte(`{"type":"team.findings","findings":[]}`))
+	th.PublishFrame([]byte(`{"type":"team.findings","findings":[]}`)) // every call's findings: not for a view client
+	th.PublishFrame([]byte(`{"type":"team.alerts","alerts":[]}`))
 	if m := v.next(); m.Type != feed.TypeStats || m.CallID != "a" {
 		t.Fatalf("got %s of %q, want a's stats (b's are not its)", m.Type, m.CallID)
 	}
-	if m := v.next(); m.Type != "team.findings" {
-		t.Fatalf("got %s, want the frame about no call", m.Type)
+	if m := v.next(); m.Type != "team.alerts" {
+		t.Fatalf("got %s, want the frame about no call (and not the fleet's findings)", m.Type)
 	}
 	// A snapshot replaces every call: the client gets its call's part.
 	th.Publish(&feed.Message{Type: feed.TypeSnapshot, TS: 3000, Calls: []feed.Call{
@@ -81,8 +82,8 @@ func TestViewClientGetsOnlyItsOpenCall(t *testing.T) {
 		}
 	}
 	th.Publish(feedtest.StatsMsg("a", "p9", 4000, 30))
-	th.PublishFrame([]byte(`{"type":"team.findings","findings":[]}`))
-	if m := v.next(); m.Type != "team.findings" {
+	th.PublishFrame([]byte(`{"type":"team.alerts","alerts":[]}`))
+	if m := v.next(); m.Type != "team.alerts" {
 		t.Fatalf("after closing a: got %s of %q, want nothing of a", m.Type, m.CallID)
 	}
 }
