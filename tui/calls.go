@@ -54,12 +54,12 @@ func newCallsTable(c common) *callsTable {
 // and the feed time moved; otherwise only the changed calls are placed
 // again (see callOrder).
 func (t *callsTable) SetSnapshot(calls []*diagnose.CallSummary, feedTime time.Time, visible bool) {
-	same := t.hasFrame && slices.Equal(calls, t.calls) && (t.sortBy.column() != sortDuration || feedTime.Equal(t.feedTime))
+	same := t.hasFrame && slices.Equal(calls, t.calls) && (t.sortBy.Column() != sortDuration || feedTime.Equal(t.feedTime))
 	if same && !t.stale {
-		t.order.from = calls // the rows hold these calls too; the next diff starts here
+		t.order.Hold(calls) // the rows hold these calls too; the next diff starts here
 	}
 	if !same {
-		t.index(t.order.diff.between(t.calls, calls), calls)
+		t.index(t.order.Diff(t.calls, calls), calls)
 		t.stale = true
 	}
 	t.calls, t.feedTime, t.hasFrame = calls, feedTime, true
@@ -93,8 +93,8 @@ func (t *callsTable) refresh() {
 			followAt = c
 		}
 	}
-	at := t.order.update(t.calls, t.feedTime, t.sortBy, t.filter, followAt, followID)
-	t.rows = t.order.rows
+	at := t.order.Update(t.calls, t.feedTime, t.sortBy, t.filter, followAt, followID)
+	t.rows = t.order.Rows()
 	t.list.SetRowsAt(len(t.rows), at)
 	t.selCall = t.Selected()
 }
@@ -104,18 +104,18 @@ func (t *callsTable) refresh() {
 // needs nothing.
 func (t *callsTable) index(d *snapshotDiff, calls []*diagnose.CallSummary) {
 	if t.byID == nil {
-		t.byID = make(map[string]int32, len(d.added))
+		t.byID = make(map[string]int32, len(d.Added))
 	}
-	for _, r := range d.removed[d.replaced:] {
-		delete(t.byID, r.c.Key)
+	for _, r := range d.Removed[d.Replaced:] {
+		delete(t.byID, r.C.Key)
 	}
-	for _, m := range d.moves {
-		t.byID[calls[m.to].Key] = m.to
+	for _, m := range d.Moves {
+		t.byID[calls[m.To].Key] = m.To
 	}
-	for _, a := range d.added[d.replaced:] {
-		t.byID[a.c.Key] = a.slot
+	for _, a := range d.Added[d.Replaced:] {
+		t.byID[a.C.Key] = a.Slot
 	}
-	t.ended += countEnded(d.added) - countEnded(d.removed)
+	t.ended += countEnded(d.Added) - countEnded(d.Removed)
 }
 
 // Call is the snapshot's call with this id (as the feed sent it), or nil.
@@ -130,7 +130,7 @@ func (t *callsTable) Call(id string) *diagnose.CallSummary {
 func countEnded(calls []slotted) int {
 	n := 0
 	for _, c := range calls {
-		if c.c.Ended {
+		if c.C.Ended {
 			n++
 		}
 	}
@@ -192,7 +192,7 @@ func (t *callsTable) Update(msg tea.KeyPressMsg) (cmd tea.Cmd, open bool) {
 	k := t.keys
 	switch {
 	case key.Matches(msg, k.Sort):
-		t.sortBy = (t.sortBy.column() + 1) % sortKeys
+		t.sortBy = (t.sortBy.Column() + 1) % sortKeys
 		return t.resort("; s for the next sort, S reverses"), false
 	case key.Matches(msg, k.Reverse):
 		t.sortBy ^= sortReversed
@@ -220,7 +220,7 @@ func (t *callsTable) Update(msg tea.KeyPressMsg) (cmd tea.Cmd, open bool) {
 func (t *callsTable) resort(hint string) tea.Cmd {
 	t.list.Home()
 	t.refresh()
-	return notice("sorted by " + t.sortBy.String() + ", " + t.sortBy.order() + hint)
+	return notice("sorted by " + t.sortBy.String() + ", " + t.sortBy.Order() + hint)
 }
 
 // updateFilter edits the filter live; enter keeps it, esc clears it.
@@ -357,19 +357,12 @@ func (t *callsTable) renderRow(cols columns, c *diagnose.CallSummary, selected b
 
 // bestMatches is how many calls match the filter as well as the top row
 // does (0 with no rows).
-func (t *callsTable) bestMatches() int {
-	keys := t.order.keys
-	n := 0
-	for n < len(keys) && keys[n].rank == keys[0].rank && keys[n].ended == keys[0].ended {
-		n++
-	}
-	return n
-}
+func (t *callsTable) bestMatches() int { return t.order.BestMatches() }
 
 // matchedPerson is the id of the participant the filter matched in c, or
 // "" when no filter is on or the call itself matched.
 func (t *callsTable) matchedPerson(c *diagnose.CallSummary) string {
-	if i := t.order.matchOf(c).person; i >= 0 {
+	if i := t.order.MatchOf(c).Person; i >= 0 {
 		return c.People[i].ID
 	}
 	return ""
@@ -378,7 +371,7 @@ func (t *callsTable) matchedPerson(c *diagnose.CallSummary) string {
 // matchedName is the name of the participant the filter matched in c, or
 // "" when no filter is on or the call itself matched.
 func (t *callsTable) matchedName(c *diagnose.CallSummary) string {
-	if i := t.order.matchOf(c).person; i >= 0 {
+	if i := t.order.MatchOf(c).Person; i >= 0 {
 		return clean(c.People[i].Name)
 	}
 	return ""

@@ -37,8 +37,8 @@ func TestMergedOrderMatchesFullSort(t *testing.T) {
 					fl.step(frame)
 					checkFrame(t, tbl, fl, filter, frame, rng)
 				}
-				if tbl.order.merges < 250 {
-					t.Fatalf("only %d of 400 frames (about 320 on screen) were merged in; the test did not exercise the merge", tbl.order.merges)
+				if tbl.order.Merges() < 250 {
+					t.Fatalf("only %d of 400 frames (about 320 on screen) were merged in; the test did not exercise the merge", tbl.order.Merges())
 				}
 			})
 		}
@@ -77,8 +77,8 @@ func checkFrame(t *testing.T, tbl *callsTable, fl *fleet, filter string, frame i
 		}
 		t.Fatalf("frame %d: %d rows differ from a full sort (%d rows) from row %d: %s", frame, len(tbl.rows), len(want), i, rowIDs(tbl.rows[i:min(i+3, len(tbl.rows))]))
 	}
-	if filter != "" && len(tbl.order.text) != len(fl.calls) {
-		t.Fatalf("frame %d: %d call texts cached for %d calls", frame, len(tbl.order.text), len(fl.calls))
+	if filter != "" && tbl.order.TextsCached() != len(fl.calls) {
+		t.Fatalf("frame %d: %d call texts cached for %d calls", frame, tbl.order.TextsCached(), len(fl.calls))
 	}
 	if slices.ContainsFunc(want, func(c *diagnose.CallSummary) bool { return c.ID == selected }) && tbl.Selected().ID != selected {
 		t.Fatalf("frame %d: the cursor left %s for %s", frame, selected, tbl.Selected().ID)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/calltop/calltop/diagnose"
+	"github.com/calltop/calltop/diagnose/view"
 )
 
 // TestSortMatchesReference checks the keyed sort against a plain
@@ -46,30 +47,16 @@ func sortCalls(rows []*diagnose.CallSummary, k sortKey, feedTime time.Time) {
 	for i, c := range rows {
 		keys[i] = keyRow(c, k, feedTime)
 	}
-	var s sorter
-	for i, r := range s.sort(keys, nil) {
-		rows[i] = r.c
+	var s view.Sorter
+	for i, r := range s.Sort(keys, nil) {
+		rows[i] = r.Call()
 	}
 }
 
 // filterSorted is the calls that match filter, best match first, then in
 // sort k's order, by a full filter and sort.
 func filterSorted(calls []*diagnose.CallSummary, filter string, k sortKey, feedTime time.Time) []*diagnose.CallSummary {
-	q := parseQuery(filter)
-	var keys []sortRow
-	for _, c := range calls {
-		if m := q.match(newCallText(c)); m.rank != noMatch {
-			r := keyRow(c, k, feedTime)
-			r.rank = m.rank
-			keys = append(keys, r)
-		}
-	}
-	var s sorter
-	var out []*diagnose.CallSummary
-	for _, r := range s.sort(keys, nil) {
-		out = append(out, r.c)
-	}
-	return out
+	return view.Sorted(calls, filter, k, feedTime)
 }
 
 func pick2(rng *rand.Rand, s ...string) string { return s[rng.IntN(len(s))] }
@@ -176,7 +163,7 @@ func TestSortChangeShowsTheTopAndShiftSReverses(t *testing.T) {
 	mustShow(t, m, "sorted by MOS, worst first", "MOS↓")
 	worst := m.calls.rows[0]
 	keys(m, "j", "j", "S")
-	if m.calls.list.Cursor() != 0 || !m.calls.sortBy.reversed() {
+	if m.calls.list.Cursor() != 0 || !m.calls.sortBy.Reversed() {
 		t.Fatalf("after S the cursor is on row %d, want the top of the reversed order", m.calls.list.Cursor())
 	}
 	mustShow(t, m, "sorted by MOS, best first", "MOS↑")

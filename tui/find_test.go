@@ -21,7 +21,7 @@ func TestQueryTermsAndPhrases(t *testing.T) {
 		{`""  x`, []string{"x"}},
 		{"", nil},
 	} {
-		if got := parseQuery(c.in).terms; !slices.Equal(got, c.want) {
+		if got := parseQuery(c.in).Terms; !slices.Equal(got, c.want) {
 			t.Errorf("parseQuery(%q) = %q, want %q", c.in, got, c.want)
 		}
 	}
@@ -52,10 +52,10 @@ func TestEveryWordMatchesTheSameParticipant(t *testing.T) {
 		q := parseQuery(c.query)
 		got := map[string]string{}
 		for _, cl := range []*diagnose.CallSummary{mixed, victor, carmen} {
-			if m := q.match(newCallText(cl)); m.rank != noMatch {
+			if m := q.Match(newCallText(cl)); m.Rank != noMatch {
 				got[cl.ID] = ""
-				if m.person >= 0 {
-					got[cl.ID] = cl.People[m.person].Name
+				if m.Person >= 0 {
+					got[cl.ID] = cl.People[m.Person].Name
 				}
 			}
 		}

@@ -47,11 +47,11 @@ func (t *callsTable) SetGroup(g *groupFilter) {
 		return
 	}
 	t.group = g
-	t.order.keep = nil
+	var keep func(*diagnose.CallSummary) bool
 	if g != nil {
-		t.order.keep = g.keeps
+		keep = g.keeps
 	}
-	t.order.built = false // the rows are chosen again
+	t.order.SetKeep(keep) // the rows are chosen again
 	t.list.Home()
 	t.refresh()
 }

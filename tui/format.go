@@ -10,25 +10,14 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/calltop/calltop/diagnose"
+	"github.com/calltop/calltop/diagnose/view"
 )
 
 // clean makes a feed string safe for the terminal: tabs and line breaks
 // become spaces (a line stays a line), then diagnose.Clean strips control
 // and format characters (escape sequences' introducers, bidi overrides),
 // invalid UTF-8, and bounds the length.
-func clean(s string) string {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f {
-			return diagnose.Clean(strings.Map(func(r rune) rune {
-				if r == '\t' || r == '\n' || r == '\r' {
-					return ' '
-				}
-				return r
-			}, s))
-		}
-	}
-	return s
-}
+func clean(s string) string { return view.Clean(s) }
 
 // cellWidth is the width of s in cells. Text made of ASCII, Latin letters,
 // punctuation, arrows and box drawing, styled with CSI sequences (nearly

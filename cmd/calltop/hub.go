@@ -53,6 +53,7 @@ type hubOptions struct {
 	nats         hubNATSFlags
 	team         hubTeamFlags
 	history      hubHistoryFlags
+	index        hubIndexFlags
 	sessionBytes int
 	clientBytes  int
 }
@@ -117,6 +118,7 @@ subscribers get a close frame.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.token = e.flagOrEnv(cmd, "token", o.token, "CALLTOP_TOKEN")
 			o.ingestToken = e.flagOrEnv(cmd, "ingest-token", o.ingestToken, "CALLTOP_INGEST_TOKEN")
+			o.index.resolve(cmd, &o)
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			return runHub(ctx, o, cmd.ErrOrStderr())
@@ -153,6 +155,7 @@ subscribers get a close frame.`,
 	o.nats.register(cmd)
 	o.team.register(cmd)
 	o.history.register(cmd)
+	o.index.register(cmd)
 	cmd.AddCommand(newHubUserCmd(e))
 	return cmd
 }
@@ -188,8 +191,9 @@ func runHub(ctx context.Context, o hubOptions, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	hc, teamMode, err := setupTeam(o, hub.Config{Name: o.name, Token: o.token, TLS: tlsConf, AllowHosts: o.allowHost,
-		MaxConns: o.maxConns, Logf: logger.Printf}, logger)
+	hc := setupIndex(&o, hub.Config{Name: o.name, Token: o.token, TLS: tlsConf, AllowHosts: o.allowHost,
+		MaxConns: o.maxConns, Logf: logger.Printf})
+	hc, teamMode, err := setupTeam(o, hc, logger)
 	if err != nil {
 		ln.Close()
 		return err
@@ -254,6 +258,16 @@ func runHub(ctx context.Context, o hubOptions, stderr io.Writer) error {
 	if teamMode != nil {
 		routes = append(routes, teamMode.routes...)
 	}
+	var indexErr error
+	if o.index.on {
+		logger.Printf("hub: call index on: view clients (/feed?view=1) get windows of the diagnosed calls")
+		wg.Go(func() {
+			if indexErr = runIndex(ctx, o, feedHub); indexErr != nil {
+				logger.Printf("hub: call index stopped: %v", indexErr)
+				cancel()
+			}
+		})
+	}
 	err = feedHub.Serve(ctx, ln, routes...)
 	cancel()
 	wg.Wait()
@@ -262,7 +276,7 @@ func runHub(ctx context.Context, o hubOptions, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return errors.Join(append(errs, teamErr)...)
+	return errors.Join(append(errs, teamErr, indexErr)...)
 }
 
 // checkIngest validates the --ingest flags.

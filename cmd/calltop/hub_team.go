@@ -117,6 +117,9 @@ func setupTeam(o hubOptions, hc hub.Config, logger *log.Logger) (hub.Config, *te
 	if hist != nil {
 		cfg.History, cfg.Ended, cfg.NewMonitor = hist.store, hist.ended, hist.newMonitor
 	}
+	if o.index.server != nil {
+		cfg.Snapshots = o.index.server.Sync // the call index reuses the team's diagnosis
+	}
 	if len(o.team.webhooks) > 0 {
 		notifier, err = webhook.NewNotifier(webhook.NotifierOptions{Webhooks: o.team.webhooks, Format: webhook.Format(o.team.format)})
 		if err != nil {

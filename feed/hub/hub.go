@@ -63,6 +63,9 @@ type Config struct {
 	// team hub's commands); it must not block. Without it, a team
 	// command is answered "hub not in team mode".
 	Inbound func(p Peer, frame []byte)
+	// Views, when set, serves view clients (?view=1): see Views. Without
+	// it a view client is told feed.NoIndexError and closed.
+	Views Views
 }
 
 // Stats are a hub's counters, for /healthz and logs.
@@ -95,6 +98,7 @@ type Hub struct {
 	mu     sync.Mutex
 	state  *feed.Tracker
 	subs   map[*subscriber]struct{}
+	views  int // how many of subs are view clients
 	nextID int64
 	closed bool
 	snap   snapshotCache // the calls encoded, while they do not change
@@ -271,7 +275,17 @@ func (h *Hub) EndAll(reason string) error {
 
 func (h *Hub) fanoutLocked(frame []byte) {
 	h.published.Add(1)
+	var vf viewFanout
+	if h.views > 0 {
+		vf = newViewFanout(frame)
+	}
 	for s := range h.subs {
+		if s.view && !vf.wants(s) {
+			if vf.snapshot && s.open != "" {
+				h.pushOpenSnapshotLocked(s) // the open call as the snapshot left it
+			}
+			continue
+		}
 		if !s.queue.push(frame) {
 			h.dropped.Add(1)
 			h.dropLocked(s, fmt.Sprintf("too slow: over %d bytes queued", s.queue.limit))
@@ -307,7 +321,12 @@ func (h *Hub) serveFeed(w http.ResponseWriter, r *http.Request) {
 		l.subscribed(conn.NetConn())
 	}
 	peer.Remote = r.RemoteAddr
-	if err := h.subscribe(conn, peer); err != nil {
+	view := isViewRequest(r)
+	if view && h.cfg.Views == nil {
+		h.refuseView(conn, r.RemoteAddr)
+		return
+	}
+	if err := h.subscribe(conn, peer, view); err != nil {
 		h.cfg.Logf("hub: %s: %v", r.RemoteAddr, err)
 		conn.WriteControl(websocket.CloseMessage,
 			websocket.FormatCloseMessage(websocket.CloseGoingAway, err.Error()), time.Now().Add(time.Second))
@@ -327,6 +346,10 @@ func (h *Hub) dropLocked(s *subscriber, reason string) {
 		return
 	}
 	delete(h.subs, s)
+	if s.view {
+		h.views--
+		h.cfg.Views.Left(s.peer)
+	}
 	s.reason = reason
 	close(s.done)
 	// A writer blocked on a stuck subscriber gives up within a second.

@@ -37,6 +37,15 @@ func (h *Hub) joinFrames(p Peer) [][]byte {
 // inbound handles one text frame a subscriber sent: Config.Inbound's, or
 // on a hub without it, a "not in team mode" answer to a team command.
 func (h *Hub) inbound(s *subscriber, frame []byte) {
+	if typ, _ := frameType(frame); typ == feed.TypeViewRequest {
+		if s.view {
+			h.cfg.Views.Inbound(s.peer, frame)
+		} else if b, err := feed.EncodeView(feed.ViewError{Type: feed.TypeViewError,
+			Error: "view.request from a subscriber of the whole feed: connect with ?view=1"}); err == nil {
+			h.SendTo(s.peer.ID, b)
+		}
+		return
+	}
 	if h.cfg.Inbound != nil {
 		h.cfg.Inbound(s.peer, frame)
 		return

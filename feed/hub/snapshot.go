@@ -22,7 +22,10 @@ type snapshotCache struct {
 // nothing. Only the copy of the calls is made under the hub's lock; the
 // encoding happens after it (and is kept until the calls change), so a
 // storm of connects cannot starve publishing.
-func (h *Hub) subscribe(conn *websocket.Conn, peer Peer) error {
+//
+// A view client (view) gets hello, Config.Joined's and Views.Joined's
+// frames, and no snapshot: it asks for what it wants (see Views).
+func (h *Hub) subscribe(conn *websocket.Conn, peer Peer, view bool) error {
 	remote := peer.Remote
 	hello, err := json.Marshal(&feed.Message{
 		Type: feed.TypeHello, TS: float64(time.Now().UnixMilli()),
@@ -39,13 +42,25 @@ func (h *Hub) subscribe(conn *websocket.Conn, peer Peer) error {
 	h.nextID++
 	peer.ID = h.nextID
 	joined := h.joinFrames(peer) // Config.Joined runs under the lock
+	if view {
+		joined = append(joined, h.cfg.Views.Joined(peer)...)
+		h.views++
+	}
 	s := &subscriber{
-		id: h.nextID, remote: remote, conn: conn, peer: peer,
+		id: h.nextID, remote: remote, conn: conn, peer: peer, view: view,
 		queue: newFrameQueue(h.cfg.QueueBytes), // hello and the snapshot go first, outside it
 		pongs: make(chan string, 1),
 		done:  make(chan struct{}),
 	}
 	h.subs[s] = struct{}{}
+	if view {
+		h.wg.Add(2)
+		h.mu.Unlock()
+		h.cfg.Logf("hub: view client %d (%s) joined", s.id, remote)
+		go h.writeLoop(s, append([][]byte{hello}, joined...))
+		go h.readLoop(s)
+		return nil
+	}
 	version, encoded := h.snap.version, h.snap.calls
 	var calls []feed.Call
 	if encoded == nil || h.snap.at != version {

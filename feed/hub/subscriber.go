@@ -20,7 +20,9 @@ import (
 type subscriber struct {
 	id     int64
 	remote string
-	peer   Peer // who it is (Config.Authenticate), for Inbound
+	peer   Peer   // who it is (Config.Authenticate), for Inbound
+	view   bool   // a view client (?view=1): see Views
+	open   string // a view client's open call (Hub.OpenCall); guarded by the hub's mu
 	conn   *websocket.Conn
 	queue  frameQueue    // frames to send, shared bytes
 	pongs  chan string   // ping payloads the writer is to answer

@@ -57,6 +57,10 @@ type Config struct {
 	// Ended receives them from the engine (history.Writer.Add, converted).
 	History history.Store
 	Ended   func([]diagnose.EndedCall)
+	// Snapshots, when set, receives every engine frame's snapshot of the
+	// calls (a hub's call index, calltop hub --index, reuses the team's
+	// diagnosis); it must not block.
+	Snapshots func(diagnose.Snapshot)
 	// Now is the wall clock history searches measure "since" from
 	// (default time.Now).
 	Now func() time.Time
@@ -251,6 +255,9 @@ func (s *Server) pump(ctx context.Context) {
 				return
 			}
 			p.noteRooms(f.Calls)
+			if s.cfg.Snapshots != nil {
+				s.cfg.Snapshots(f.Calls)
+			}
 			if f.Findings == nil && pending != nil {
 				f.Findings = pending.Findings // not yet published
 			}

@@ -1,4 +1,4 @@
-package tui
+package view
 
 import (
 	"math"
@@ -9,54 +9,54 @@ import (
 	"github.com/calltop/calltop/diagnose"
 )
 
-// sortKey is how the calls table orders calls.
-type sortKey int
+// SortKey is how the calls table orders calls.
+type SortKey int
 
 const (
-	sortSeverity sortKey = iota
-	sortMOS
-	sortLoss
-	sortRTT
-	sortDuration
-	sortRoom
-	sortKeys // how many sort keys there are
+	SortSeverity SortKey = iota
+	SortMOS
+	SortLoss
+	SortRTT
+	SortDuration
+	SortRoom
+	SortKeys // how many sort keys there are
 )
 
-// sortReversed, or'd into a sortKey, turns its order around (shift-s).
-const sortReversed sortKey = 1 << 8
+// SortReversed, or'd into a SortKey, turns its order around (shift-s).
+const SortReversed SortKey = 1 << 8
 
 // column is the sort without its direction.
-func (k sortKey) column() sortKey { return k &^ sortReversed }
+func (k SortKey) Column() SortKey { return k &^ SortReversed }
 
 // reversed reports whether the sort runs backwards.
-func (k sortKey) reversed() bool { return k&sortReversed != 0 }
+func (k SortKey) Reversed() bool { return k&SortReversed != 0 }
 
 // String names the sort for the header and hint bar.
-func (k sortKey) String() string {
-	return [...]string{"severity", "MOS", "loss", "RTT", "duration", "room"}[k.column()]
+func (k SortKey) String() string {
+	return [...]string{"severity", "MOS", "loss", "RTT", "duration", "room"}[k.Column()]
 }
 
 // order says which way the sort goes, for the notice.
-func (k sortKey) order() string {
+func (k SortKey) Order() string {
 	fwd := [...]string{"worst first", "worst first", "worst first", "worst first", "longest first", "A to Z"}
 	back := [...]string{"best first", "best first", "best first", "best first", "shortest first", "Z to A"}
-	if k.reversed() {
-		return back[k.column()]
+	if k.Reversed() {
+		return back[k.Column()]
 	}
-	return fwd[k.column()]
+	return fwd[k.Column()]
 }
 
-// sortRow is a call with its sort keys worked out once per sort, so the
+// Row is a call with its sort keys worked out once per sort, so the
 // n log n comparisons are plain integer and string compares. The calls
 // table keeps each row's keys between frames to merge changed calls in,
 // so a row is kept to one cache line (64 bytes).
-type sortRow struct {
+type Row struct {
 	c     *diagnose.CallSummary
 	k     [3]uint64 // ascending, in turn (see ordered and signed)
 	id    uint64    // the id's first 8 bytes, so most ties are broken without reading the id
 	room  string    // lower case, for the room sort
 	slot  int32     // the call's index in the snapshot
-	rank  uint8     // how well the call matches the filter (see matchExact)
+	rank  uint8     // how well the call matches the filter (see MatchExact)
 	rev   bool      // the sort is reversed (ongoing calls and best matches still come first)
 	ended bool
 	moves bool // the keys may change when the feed time moves (duration sort)
@@ -94,30 +94,30 @@ func desc(v float64) uint64 {
 	return ordered(-v)
 }
 
-// keyRow works out a call's keys for sort k.
-func keyRow(c *diagnose.CallSummary, k sortKey, feedTime time.Time) sortRow {
-	r := sortRow{c: c, ended: c.Ended, id: idPrefix(c.Key), rev: k.reversed()}
-	switch k.column() {
-	case sortMOS:
+// KeyRow works out a call's keys for sort k.
+func KeyRow(c *diagnose.CallSummary, k SortKey, feedTime time.Time) Row {
+	r := Row{c: c, ended: c.Ended, id: idPrefix(c.Key), rev: k.Reversed()}
+	switch k.Column() {
+	case SortMOS:
 		r.k[0] = asc(c.WorstMOS)
-	case sortLoss:
+	case SortLoss:
 		r.k[0] = desc(c.WorstLoss)
-	case sortRTT:
+	case SortRTT:
 		r.k[0] = desc(c.WorstRTTMs)
-	case sortDuration:
+	case SortDuration:
 		r.k, r.moves = durationKeys(c, feedTime)
-	case sortRoom:
-		r.room = strings.ToLower(roomOf(c))
+	case SortRoom:
+		r.room = strings.ToLower(RoomOf(c))
 	default:
 		r.k = [3]uint64{signed(-int64(c.Severity)), asc(c.WorstMOS), desc(c.WorstLoss)}
 	}
 	return r
 }
 
-// compareRows orders ongoing calls before ended ones, then the best
+// CompareRows orders ongoing calls before ended ones, then the best
 // matches of the filter first, then by the keys, then by id so the order
 // is total and stable.
-func compareRows(a, b *sortRow) int {
+func CompareRows(a, b *Row) int {
 	if a.ended != b.ended {
 		if a.ended {
 			return 1
@@ -181,7 +181,7 @@ const maxDuration = time.Duration(math.MaxInt64)
 // maxDuration/2 (it may reach the saturated group), an ended call without
 // an end time.
 func durationKeys(c *diagnose.CallSummary, feedTime time.Time) (k [3]uint64, moves bool) {
-	d := callDuration(c, feedTime)
+	d := CallDuration(c, feedTime)
 	if c.Ended {
 		return [3]uint64{signed(-int64(d))}, c.End.IsZero() && !c.Start.IsZero()
 	}
@@ -194,8 +194,8 @@ func durationKeys(c *diagnose.CallSummary, feedTime time.Time) (k [3]uint64, mov
 	return [3]uint64{signed(1)}, !c.Start.IsZero()
 }
 
-// callDuration is how long a call has lasted, in data time.
-func callDuration(c *diagnose.CallSummary, feedTime time.Time) time.Duration {
+// CallDuration is how long a call has lasted, in data time.
+func CallDuration(c *diagnose.CallSummary, feedTime time.Time) time.Duration {
 	end := feedTime
 	if c.Ended && !c.End.IsZero() {
 		end = c.End
@@ -206,26 +206,26 @@ func callDuration(c *diagnose.CallSummary, feedTime time.Time) time.Duration {
 	return end.Sub(c.Start)
 }
 
-// roomOf is the call's name on screen: its room, or its id.
-func roomOf(c *diagnose.CallSummary) string {
+// RoomOf is the call's name on screen: its room, or its id.
+func RoomOf(c *diagnose.CallSummary) string {
 	if c.Room != "" {
-		return clean(c.Room)
+		return Clean(c.Room)
 	}
-	return clean(c.ID)
+	return Clean(c.ID)
 }
 
-// sorter sorts rows' keys, reusing its buffer from one frame to the next.
-type sorter struct {
-	ptrs []*sortRow
+// Sorter sorts rows' keys, reusing its buffer from one frame to the next.
+type Sorter struct {
+	ptrs []*Row
 }
 
 // sort appends keys to dst in order: ongoing before ended, worst first.
-func (s *sorter) sort(keys []sortRow, dst []sortRow) []sortRow {
+func (s *Sorter) Sort(keys []Row, dst []Row) []Row {
 	s.ptrs = slices.Grow(s.ptrs[:0], len(keys))
 	for i := range keys {
 		s.ptrs = append(s.ptrs, &keys[i])
 	}
-	slices.SortFunc(s.ptrs, compareRows)
+	slices.SortFunc(s.ptrs, CompareRows)
 	dst = slices.Grow(dst, len(keys))
 	for _, r := range s.ptrs {
 		dst = append(dst, *r)
