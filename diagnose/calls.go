@@ -97,6 +97,7 @@ func (cs *callSet) upsertCall(fc *feed.Call, t int64, start, revive bool) *call 
 	if fc.Tags != nil {
 		c.tags = cleanTags(fc.Tags)
 	}
+	c.source = Clean(fc.Source) // not merged: an update without it says the source is live
 	if s := epochMs(fc.Start); s != 0 {
 		c.start = s
 	}

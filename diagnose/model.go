@@ -36,9 +36,10 @@ const (
 type call struct {
 	id, room string
 	tags     map[string]string
-	start    int64 // ms
-	end      int64 // ms, 0 while ongoing
-	endedAt  int64 // when the Monitor learned it ended
+	source   string // feed.Call.Source: "" while live, "lost" while its hub is gone
+	start    int64  // ms
+	end      int64  // ms, 0 while ongoing
+	endedAt  int64  // when the Monitor learned it ended
 	parts    []*participant
 	findings []*Finding
 	timeline []event

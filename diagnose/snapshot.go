@@ -52,13 +52,16 @@ type Snapshot struct {
 
 // CallSummary is one row of the calls screen. Unknown numbers are NaN.
 type CallSummary struct {
-	ID    string // cleaned for display
-	Key   string // the id as the feed sent it: Snapshot's focus and findings' subjects use it
-	Room  string
-	Tags  map[string]string
-	Start time.Time
-	End   time.Time // zero while ongoing
-	Ended bool
+	ID   string // cleaned for display
+	Key  string // the id as the feed sent it: Snapshot's focus and findings' subjects use it
+	Room string
+	Tags map[string]string
+	// Source is "" while the call's source is live, "lost" (feed.SourceLost)
+	// while the hub producing it is gone: the call is kept, not ended.
+	Source string
+	Start  time.Time
+	End    time.Time // zero while ongoing
+	Ended  bool
 	// FirstStats is when the Monitor first had stats for the call (zero
 	// before any): until its rules have seen a few samples, no finding
 	// does not mean ok.

@@ -43,7 +43,7 @@ func (v views) summary(c *call) *CallSummary {
 		return c.summary
 	}
 	c.version++
-	s := &CallSummary{Key: c.id, Room: c.room, Tags: c.tags, Start: msTime(c.start), End: msTime(c.end),
+	s := &CallSummary{Key: c.id, Room: c.room, Tags: c.tags, Source: c.source, Start: msTime(c.start), End: msTime(c.end),
 		Ended: c.end != 0, WorstMOS: math.NaN(), WorstLoss: math.NaN(), WorstRTTMs: math.NaN(), Version: c.version}
 	if old := c.summary; old != nil && !c.namesChanged {
 		s.ID, s.People = old.ID, old.People // unchanged: share them
@@ -206,7 +206,7 @@ func (v views) staleParticipants(after time.Duration) []Subject {
 	lim := after.Milliseconds()
 	now := v.calls.now
 	for _, c := range v.calls.byID {
-		if c.end != 0 {
+		if c.end != 0 || c.source != "" { // a lost source explains the silence: its hub is gone, not its people
 			continue
 		}
 		for _, p := range c.parts {

@@ -96,6 +96,8 @@ func (d *decoder) call(c *Call) {
 			d.float(&c.Start)
 		case "tags":
 			d.stringMap(&c.Tags)
+		case "source":
+			d.str(&c.Source)
 		case "participants":
 			d.participants(&c.Participants)
 		default:
@@ -105,7 +107,7 @@ func (d *decoder) call(c *Call) {
 	})
 }
 
-var callKeys = map[string]bool{"id": true, "room": true, "start": true, "tags": true, "participants": true}
+var callKeys = map[string]bool{"id": true, "room": true, "start": true, "tags": true, "source": true, "participants": true}
 
 // participant decodes one participant object (or null).
 func (d *decoder) participant(p *Participant) {

@@ -74,6 +74,11 @@ type Message struct {
 // of data time).
 const ReasonReplayRestart = "replay-restart"
 
+// SourceLost is the Call.Source of a call whose source is gone (its hub
+// said goodbye or went quiet): the call is kept, not ended, until its hub
+// or another under the same id takes it back, or it ends as "source lost".
+const SourceLost = "lost"
+
 // FinalPart reports whether a snapshot message completes its snapshot: it
 // is the last part of a split snapshot, or a snapshot in one frame.
 func (m *Message) FinalPart() bool { return m.Part == m.Parts }
@@ -84,6 +89,11 @@ type Call struct {
 	Room  string            `json:"room,omitempty"`
 	Start float64           `json:"start,omitempty"`
 	Tags  map[string]string `json:"tags,omitempty"`
+	// Source says how the call's source is, when not live: SourceLost
+	// while the hub producing it is gone (hubs on a bus, docs/scaling.md).
+	// Unlike the other fields it does not merge: a call.start or
+	// call.update without it says the source is live again.
+	Source string `json:"source,omitempty"`
 	// Participants is filled only inside a snapshot.
 	Participants []Participant `json:"participants,omitempty"`
 }

@@ -100,8 +100,11 @@ func (t *Tracker) call(id string) *trackedCall {
 	return tc
 }
 
+// mergeCall merges src into dst; Source does not merge but is replaced
+// (a call.update without it says the source is live).
 func mergeCall(dst, src *Call) {
 	dst.ID = src.ID
+	dst.Source = src.Source
 	if src.Room != "" {
 		dst.Room = src.Room
 	}

@@ -137,3 +137,38 @@ func callStart(id string, start float64, participants ...string) []Message {
 	}
 	return msgs
 }
+
+// A call's source does not merge: "lost" holds until a call.update (or
+// call.start) without it, which says the source is live again; the
+// snapshot a late subscriber gets says so, and the field survives the
+// wire both ways.
+func TestTrackerCallSourceIsReplacedNotMerged(t *testing.T) {
+	tr := NewTracker()
+	for _, m := range callStart("a", 10, "p1") {
+		tr.Apply(&m)
+	}
+	lost := Message{Type: TypeCallUpdate, TS: 20, Call: &Call{ID: "a", Source: SourceLost}}
+	tr.Apply(&lost)
+	frames, err := EncodeSnapshot(tr.Calls(), tr.TS(), SnapshotPartBytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var snap Message
+	if err := Decode(frames[0], &snap); err != nil {
+		t.Fatal(err)
+	}
+	if len(snap.Calls) != 1 || snap.Calls[0].Source != SourceLost || snap.Calls[0].Room != "room-a" {
+		t.Fatalf("snapshot of a lost call: %s", frames[0])
+	}
+	tr.Apply(&Message{Type: TypeCallUpdate, TS: 30, Call: &Call{ID: "a"}})
+	if c := tr.Calls()[0]; c.Source != "" || c.Room != "room-a" || len(c.Participants) != 1 {
+		t.Fatalf("call a after its source came back: %+v", c)
+	}
+	b, err := AppendMessage(nil, &Message{Type: TypeCallUpdate, Call: &Call{ID: "a"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(b) != `{"type":"call.update","call":{"id":"a"}}` {
+		t.Fatalf("a live call's update on the wire: %s (source must be left out)", b)
+	}
+}

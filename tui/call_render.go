@@ -150,6 +150,8 @@ func (v *callView) facts() []string {
 		}
 		if s.Ended {
 			parts = append(parts, st.Trouble.Render("ended "+fmtClock(s.End)))
+		} else if sourceLost(s) { // calls_source.go
+			parts = append(parts, sourceFact(st))
 		}
 		line = strings.Join(parts, sep)
 		if lipWidth(line) <= v.width {

@@ -139,6 +139,8 @@ func topFinding(s *diagnose.CallSummary, feedTime time.Time) string {
 			return ago + ": " + top
 		}
 		return ago
+	case sourceLost(s): // calls_source.go
+		return sourceFinding(top)
 	case warming(s, feedTime):
 		return "warming up: first diagnoses after " + fmtAgo(warmUp) + " of stats"
 	case top == "":

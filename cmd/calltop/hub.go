@@ -98,8 +98,9 @@ is attributed and written to audit.log. --ssh serves the TUI itself to keys in
 
 Hubs on a bus (--nats URL[,URL...], docs/scaling.md): each hub publishes its own calls
 on NATS, named <hub-id>/<call-id> (--hub-id, default HOST-PORT), and serves every hub's;
-the calls of a hub that stops or goes quiet end elsewhere as "source lost". --nats alone,
-with no source, serves the other hubs' calls.
+the calls of a hub that stops or goes quiet are shown elsewhere as "source lost" until it
+comes back, and end after --nats-lost-for (60 s). --nats alone, with no source, serves
+the other hubs' calls.
 
 The protocol is described in docs/feed-protocol.md. Stop with Ctrl-C (or SIGTERM):
 subscribers get a close frame.`,
@@ -190,6 +191,9 @@ func runHub(ctx context.Context, o hubOptions, stderr io.Writer) error {
 	ln, tlsConf, err := hubListener(o)
 	if err != nil {
 		return err
+	}
+	if o.team.on {
+		o.nats.partitionTeam(ln.Addr().String()) // on the bus: each team hub diagnoses its own calls
 	}
 	hc := setupIndex(&o, hub.Config{Name: o.name, Token: o.token, TLS: tlsConf, AllowHosts: o.allowHost,
 		MaxConns: o.maxConns, Logf: logger.Printf})

@@ -3,19 +3,25 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/calltop/calltop/cmd/calltop/partition"
+	"github.com/calltop/calltop/cmd/calltop/team"
 	"github.com/calltop/calltop/feed/bus"
 	"github.com/calltop/calltop/feed/hub"
 )
 
 // hubNATSFlags join a hub to others over NATS (docs/scaling.md).
 type hubNATSFlags struct {
-	urls  []string
-	creds string
-	hubID string
+	urls    []string
+	creds   string
+	hubID   string
+	lostFor time.Duration
+	part    *hubPartition // team hubs on the bus: each diagnoses its own calls
 }
 
 // register adds the NATS flags to hub.
@@ -24,6 +30,7 @@ func (f *hubNATSFlags) register(cmd *cobra.Command) {
 	fl.StringSliceVar(&f.urls, "nats", nil, "join the hubs on these NATS servers (nats://host:4222, comma-separated): every hub's calls are seen through any of them")
 	fl.StringVar(&f.creds, "nats-creds", "", "with --nats: a NATS credentials file (JWT and NKey seed)")
 	fl.StringVar(&f.hubID, "hub-id", "", "with --nats: this hub's name on the bus, the prefix of its call ids (default HOST-PORT)")
+	fl.DurationVar(&f.lostFor, "nats-lost-for", bus.DefaultLostFor, `with --nats: how long another hub's calls stay marked "source lost" after it stops or goes quiet, waiting for it to come back, before they end`)
 }
 
 // on reports whether --nats was given.
@@ -32,10 +39,13 @@ func (f *hubNATSFlags) on() bool { return len(f.urls) > 0 }
 // check refuses the NATS options without --nats and a bad hub id.
 func (f *hubNATSFlags) check() error {
 	if !f.on() {
-		if f.creds != "" || f.hubID != "" {
-			return errors.New("--nats-creds and --hub-id need --nats")
+		if f.creds != "" || f.hubID != "" || f.lostFor != bus.DefaultLostFor {
+			return errors.New("--nats-creds, --hub-id and --nats-lost-for need --nats")
 		}
 		return nil
+	}
+	if f.lostFor <= 0 {
+		return fmt.Errorf("--nats-lost-for %s: must be positive", f.lostFor)
 	}
 	if f.hubID != "" {
 		return bus.CheckHubID(f.hubID)
@@ -50,14 +60,53 @@ func (f *hubNATSFlags) join(feedHub *hub.Hub, listen string, logger *log.Logger)
 	if !f.on() {
 		return feedHub, nil, nil
 	}
-	id := f.hubID
-	if id == "" {
-		id = bus.DefaultHubID(listen)
+	cfg := bus.Config{URLs: f.urls, CredsFile: f.creds, HubID: f.id(listen), LostFor: f.lostFor, Logf: logger.Printf}
+	if f.part != nil {
+		cfg.Rows = f.part.board.Peer
 	}
-	node, err := bus.Connect(bus.Config{URLs: f.urls, CredsFile: f.creds, HubID: id, Logf: logger.Printf}, feedHub)
+	node, err := bus.Connect(cfg, feedHub)
 	if err != nil {
 		return nil, nil, err
 	}
 	feedHub.HealthOf("bus", func() any { return node.Stats() })
+	if f.part != nil {
+		f.part.board.Share = node.ShareRows
+		f.part.board.Publish = func(frame []byte) { feedHub.PublishFrame(frame) }
+	}
 	return node.Publisher(), node.Run, nil
+}
+
+// id is the hub's id on the bus: --hub-id, or HOST-PORT of listen.
+func (f *hubNATSFlags) id(listen string) string {
+	if f.hubID != "" {
+		return f.hubID
+	}
+	return bus.DefaultHubID(listen)
+}
+
+// hubPartition is a team hub's share of the diagnosis on the bus
+// (docs/scaling.md): its engine diagnoses only its own calls, and its
+// subscribers get every team hub's findings through the board.
+type hubPartition struct {
+	hubID string
+	board *partition.Board
+}
+
+// partitionTeam is called for a team hub once its listen address is
+// known: on the bus, each team hub diagnoses only its own calls.
+func (f *hubNATSFlags) partitionTeam(listen string) {
+	if f.on() {
+		id := f.id(listen)
+		f.part = &hubPartition{hubID: id, board: partition.NewBoard(id)}
+	}
+}
+
+// teamConfig makes a team hub's engine diagnose only its own calls and
+// share its findings on the bus (no change off the bus).
+func (f *hubNATSFlags) teamConfig(cfg *team.Config) {
+	if f.part == nil {
+		return
+	}
+	cfg.NewMonitor = partition.OwnCalls(f.part.hubID, cfg.NewMonitor)
+	cfg.Findings = f.part.board
 }

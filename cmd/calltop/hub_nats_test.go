@@ -36,7 +36,7 @@ func TestHubsOnNATSServeEachOthersSimulatedCalls(t *testing.T) {
 	_, east, _ := startHubCLI(t, "--simulate", "3", "--seed", "1", "--speed", "4", "--nats", s.ClientURL(), "--hub-id", "east")
 	_, _, stopWest := startHubCLI(t, "--simulate", "2", "--seed", "1", "--speed", "4", "--nats", s.ClientURL(), "--hub-id", "west")
 	// A hub with no source of its own serves the calls of the others.
-	_, view, _ := startHubCLI(t, "--nats", s.ClientURL(), "--hub-id", "view")
+	_, view, _ := startHubCLI(t, "--nats", s.ClientURL(), "--hub-id", "view", "--nats-lost-for", "1s")
 
 	for _, addr := range []string{east, view} {
 		c, _ := feedtest.RunClient(t, feedtest.FastClient("ws://"+addr+"/feed"))
@@ -59,12 +59,23 @@ func TestHubsOnNATSServeEachOthersSimulatedCalls(t *testing.T) {
 		if !strings.Contains(health, `"bus":{"hubId":"view","connected":true,"peers":2`) {
 			t.Fatalf("/healthz of the view hub: %s", health)
 		}
-		// west stops (Ctrl-C): its calls end at the view hub as source lost.
+		// west stops (Ctrl-C): its calls are marked source lost at the view
+		// hub, then end (--nats-lost-for 1s) as source lost.
 		if err := stopWest(); err != nil {
 			t.Fatal(err)
 		}
-		feedtest.WaitEvent(t, c, 10*time.Second, "west's calls to end", func(ev feed.Event) bool {
-			if ev.Kind == feed.EventMessage && ev.Msg.Type == feed.TypeCallEnd && strings.HasPrefix(ev.Msg.CallID, "west/") {
+		lost := map[string]bool{}
+		feedtest.WaitEvent(t, c, 10*time.Second, "west's calls to be marked lost, then end", func(ev feed.Event) bool {
+			if ev.Kind != feed.EventMessage || !strings.HasPrefix(ev.Msg.CallID+idOf(ev.Msg.Call), "west/") {
+				return false
+			}
+			switch ev.Msg.Type {
+			case feed.TypeCallUpdate:
+				lost[ev.Msg.Call.ID] = ev.Msg.Call.Source == feed.SourceLost
+			case feed.TypeCallEnd:
+				if !lost[ev.Msg.CallID] {
+					t.Errorf("%s ended without being marked lost first", ev.Msg.CallID)
+				}
 				bc.ends[ev.Msg.CallID] = ev.Msg.Reason
 				bc.calls.Apply(ev.Msg)
 			}
@@ -83,6 +94,8 @@ func TestHubNATSFlagsNeedNATSAndASubjectSafeID(t *testing.T) {
 		{"hub", "--simulate", "1", "--hub-id", "east"},
 		{"hub", "--simulate", "1", "--nats-creds", "x.creds"},
 		{"hub", "--simulate", "1", "--nats", "nats://127.0.0.1:1", "--hub-id", "east.1"},
+		{"hub", "--simulate", "1", "--nats-lost-for", "10s"},
+		{"hub", "--simulate", "1", "--nats", "nats://127.0.0.1:1", "--nats-lost-for", "0s"},
 	} {
 		cmd := newRootCmd(testEnv(nil))
 		var out lockedBuffer
@@ -94,6 +107,14 @@ func TestHubNATSFlagsNeedNATSAndASubjectSafeID(t *testing.T) {
 			t.Errorf("%v: error %v", args, err)
 		}
 	}
+}
+
+// idOf is a call's id, or "" for none.
+func idOf(c *feed.Call) string {
+	if c == nil {
+		return ""
+	}
+	return c.ID
 }
 
 // healthOf returns a hub's /healthz answer.

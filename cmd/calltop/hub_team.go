@@ -129,6 +129,7 @@ func setupTeam(o hubOptions, hc hub.Config, logger *log.Logger) (hub.Config, *te
 		cfg.Deliveries = notifier.Reports()
 	}
 	cfg.NewBook = newBook(notifier)
+	o.nats.teamConfig(&cfg) // hubs on a bus: diagnose only this hub's calls (hub_nats.go)
 	srv, err := team.NewServer(cfg)
 	if err != nil {
 		audit.Close()

@@ -31,28 +31,40 @@ type Config struct {
 	HubID string
 	// Heartbeat is how often the node says it is alive (default 1 s).
 	Heartbeat time.Duration
-	// Quiet is how long a peer may say nothing before its calls end as
-	// "source lost" (default 5 heartbeats).
+	// Quiet is how long a peer may say nothing before its calls are
+	// marked lost (default 5 heartbeats).
 	Quiet time.Duration
+	// LostFor is how long a peer's calls stay marked lost (the hub said
+	// goodbye or went quiet) before they end with reason "source lost",
+	// unless it or a hub under its id takes them back (default 60 s).
+	LostFor time.Duration
 	// Logf receives one line per bus event (default log.Printf), escaped.
 	Logf func(format string, args ...any)
+	// Rows, when set, takes the other hubs' rows (what a team hub
+	// diagnosed of its own calls, rows.go): frame nil when the hub is gone
+	// and its calls ended. Called on the bus's receiving goroutine.
+	Rows func(hubID string, frame []byte)
 }
 
 // ReasonSourceLost is the call.end reason for the calls of a hub that said
-// goodbye or went quiet.
+// goodbye or went quiet and did not come back within Config.LostFor.
 const ReasonSourceLost = "source lost"
+
+// DefaultLostFor is how long a lost hub's calls wait to be taken back.
+const DefaultLostFor = 60 * time.Second
 
 // Stats are a node's counters, for /healthz.
 type Stats struct {
 	HubID         string `json:"hubId"`
 	Connected     bool   `json:"connected"`
 	Peers         int    `json:"peers"`       // other hubs heard from and not lost
-	RemoteCalls   int    `json:"remoteCalls"` // their ongoing calls
+	RemoteCalls   int    `json:"remoteCalls"` // their ongoing calls, lost ones included
+	LostCalls     int    `json:"lostCalls"`   // calls of lost hubs, marked source lost and not yet ended
 	Published     int64  `json:"published"`   // frames put on the bus
 	PublishedByte int64  `json:"publishedBytes"`
 	Received      int64  `json:"received"` // frames taken from the bus into the hub
 	ReceivedBytes int64  `json:"receivedBytes"`
-	Lost          int64  `json:"lost"`      // peers whose calls were ended as source lost
+	Lost          int64  `json:"lost"`      // times a peer was lost (said goodbye, went quiet) and its calls marked
 	BadFrames     int64  `json:"badFrames"` // bus frames refused (not calltop.v1, or another hub's call ids)
 	Errors        int64  `json:"errors"`    // publishes the NATS client refused (disconnected too long, too big)
 }
@@ -80,6 +92,8 @@ type Node struct {
 	sendMu  sync.RWMutex
 	closing bool
 
+	rows rowsLast // ShareRows's last frame
+
 	published, publishedBytes, received, receivedBytes atomic.Int64
 	lost, badFrames, errs                              atomic.Int64
 }
@@ -99,6 +113,9 @@ func Connect(cfg Config, local hub.Publisher) (*Node, error) {
 	}
 	if cfg.Quiet <= 0 {
 		cfg.Quiet = 5 * cfg.Heartbeat
+	}
+	if cfg.LostFor <= 0 {
+		cfg.LostFor = DefaultLostFor
 	}
 	if cfg.Logf == nil {
 		cfg.Logf = log.Printf
@@ -148,7 +165,8 @@ func Connect(cfg Config, local hub.Publisher) (*Node, error) {
 // HubID is the node's hub id.
 func (n *Node) HubID() string { return n.cfg.HubID }
 
-// Run heartbeats and ends the calls of peers gone quiet until ctx ends;
+// Run heartbeats, marks lost the calls of peers gone quiet and ends those
+// lost too long until ctx ends;
 // then it says goodbye (the other hubs end this hub's calls at once) and
 // closes the connection.
 func (n *Node) Run(ctx context.Context) error {
@@ -188,12 +206,16 @@ func (n *Node) Close() {
 // Stats returns the node's counters.
 func (n *Node) Stats() Stats {
 	n.peerMu.Lock()
-	peers, calls := len(n.peers), 0
+	peers, calls, lost := 0, 0, 0
 	for _, p := range n.peers {
 		calls += p.calls.Len()
+		lost += len(p.lostCalls)
+		if p.lost.IsZero() {
+			peers++
+		}
 	}
 	n.peerMu.Unlock()
-	return Stats{HubID: n.cfg.HubID, Connected: n.nc.IsConnected(), Peers: peers, RemoteCalls: calls,
+	return Stats{HubID: n.cfg.HubID, Connected: n.nc.IsConnected(), Peers: peers, RemoteCalls: calls, LostCalls: lost,
 		Published: n.published.Load(), PublishedByte: n.publishedBytes.Load(),
 		Received: n.received.Load(), ReceivedBytes: n.receivedBytes.Load(),
 		Lost: n.lost.Load(), BadFrames: n.badFrames.Load(), Errors: n.errs.Load()}

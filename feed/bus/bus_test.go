@@ -47,7 +47,7 @@ func connectBusHub(t testing.TB, natsURL, id string) *busHub {
 	t.Helper()
 	th := feedtest.StartHub(t, "127.0.0.1:0", hub.Config{})
 	n, err := Connect(Config{URLs: []string{natsURL}, HubID: id, Heartbeat: 50 * time.Millisecond,
-		Quiet: 400 * time.Millisecond, Logf: th.Logs.Logf}, th.Hub)
+		Quiet: 400 * time.Millisecond, LostFor: testLostFor, Logf: th.Logs.Logf}, th.Hub)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,19 +55,25 @@ func connectBusHub(t testing.TB, natsURL, id string) *busHub {
 	return &busHub{TestHub: th, node: n, done: make(chan struct{})}
 }
 
+// testLostFor is how long the test hubs keep a lost hub's calls.
+const testLostFor = 2 * time.Second
+
 // leave stops the hub's node as Ctrl-C would (goodbye on the bus).
 func (bh *busHub) leave() { bh.stop(); <-bh.done }
 
-// watcher is a subscriber of one hub keeping the calls it sees.
+// watcher is a subscriber of one hub keeping the calls it sees, those
+// marked source lost and the reasons of those ended.
 type watcher struct {
 	t     *testing.T
 	c     *client.Client
 	calls feedtest.CallSet
+	lost  map[string]bool
+	ended map[string]string
 }
 
 func watch(t *testing.T, url string) *watcher {
 	c, _ := feedtest.RunClient(t, feedtest.FastClient(url))
-	w := &watcher{t: t, c: c, calls: feedtest.CallSet{}}
+	w := &watcher{t: t, c: c, calls: feedtest.CallSet{}, lost: map[string]bool{}, ended: map[string]string{}}
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("the subscriber of %s had seen calls %v", url, w.calls)
@@ -85,6 +91,7 @@ func (w *watcher) until(what string, match func(m *feed.Message) bool) *feed.Mes
 			return false
 		}
 		w.calls.Apply(ev.Msg)
+		w.keepSource(ev.Msg)
 		if match(ev.Msg) {
 			m := *ev.Msg
 			got = &m
@@ -93,6 +100,40 @@ func (w *watcher) until(what string, match func(m *feed.Message) bool) *feed.Mes
 		return false
 	})
 	return got
+}
+
+// keepSource notes the calls marked lost (every snapshot and call
+// message says) and the reasons of those ended.
+func (w *watcher) keepSource(m *feed.Message) {
+	switch m.Type {
+	case feed.TypeSnapshot:
+		clear(w.lost)
+		for _, c := range m.Calls {
+			w.lost[c.ID] = c.Source == feed.SourceLost
+		}
+	case feed.TypeCallStart, feed.TypeCallUpdate:
+		w.lost[m.Call.ID] = m.Call.Source == feed.SourceLost
+	case feed.TypeCallEnd:
+		w.ended[m.CallID] = m.Reason
+		delete(w.lost, m.CallID)
+	}
+}
+
+// untilLost waits until each of ids is an ongoing call marked lost (lost)
+// or live (!lost).
+func (w *watcher) untilLost(lost bool, ids ...string) {
+	w.t.Helper()
+	ok := func(*feed.Message) bool {
+		for _, id := range ids {
+			if !w.calls[id] || w.lost[id] != lost {
+				return false
+			}
+		}
+		return true
+	}
+	if !ok(nil) {
+		w.until(fmt.Sprintf("calls %v ongoing with lost=%v", ids, lost), ok)
+	}
 }
 
 func (w *watcher) untilCalls(ids ...string) {
@@ -176,20 +217,36 @@ func TestAHubJoiningLateGetsTheCallsAlreadyGoing(t *testing.T) {
 	}
 }
 
-func TestAHubStoppingEndsItsCallsElsewhereAsSourceLost(t *testing.T) {
+func TestAHubStoppingHasItsCallsMarkedLostThenEndedAsSourceLost(t *testing.T) {
 	a, b, w, _ := twoHubs(t, "mine", "theirs")
 
+	left := time.Now()
 	b.leave()
-	end := w.until("hub-b's call to end", func(m *feed.Message) bool { return m.Type == feed.TypeCallEnd })
-	if end.CallID != "hub-b/theirs" || end.Reason != ReasonSourceLost {
-		t.Fatalf("call.end %q reason %q, want hub-b/theirs, %q", end.CallID, end.Reason, ReasonSourceLost)
+	w.untilLost(true, "hub-b/theirs")
+	if w.lost["hub-a/mine"] || w.ended["hub-b/theirs"] != "" {
+		t.Fatalf("after hub-b's goodbye: lost %v, ended %v", w.lost, w.ended)
+	}
+	if st := a.node.Stats(); st.Peers != 0 || st.LostCalls != 1 || st.Lost != 1 {
+		t.Fatalf("hub-a's bus with hub-b lost: %+v", st)
+	}
+	// A subscriber arriving now is told in its snapshot.
+	late := watch(t, a.URL())
+	late.untilLost(true, "hub-b/theirs")
+
+	// Nobody takes it back: it ends after LostFor, and only it.
+	w.untilGone("hub-b/theirs")
+	if waited := time.Since(left); waited < testLostFor {
+		t.Fatalf("hub-b's call ended %s after its goodbye, before LostFor (%s)", waited, testLostFor)
+	}
+	if got := w.ended["hub-b/theirs"]; got != ReasonSourceLost {
+		t.Fatalf("hub-b's call ended with reason %q, want %q", got, ReasonSourceLost)
 	}
 	if !w.calls["hub-a/mine"] || a.Hub.Stats().Calls != 1 {
 		t.Fatalf("hub-a's own call went too: %v (hub-a tracks %d calls)", w.calls, a.Hub.Stats().Calls)
 	}
 }
 
-func TestAHubGoneQuietEndsItsCallsAndTheyComeBackWhenItSpeaks(t *testing.T) {
+func TestAHubGoneQuietHasItsCallsMarkedLostAndTakesThemBackWhenItSpeaks(t *testing.T) {
 	s := bustest.StartServer(t, nil)
 	a := startBusHub(t, s.ClientURL(), "hub-a")
 	b := connectBusHub(t, s.ClientURL(), "hub-b") // no heartbeats
@@ -197,18 +254,38 @@ func TestAHubGoneQuietEndsItsCallsAndTheyComeBackWhenItSpeaks(t *testing.T) {
 	startCall(t, b, "theirs", float64(time.Now().UnixMilli()), "bo")
 	w.untilCalls("hub-b/theirs")
 
-	end := w.until("hub-b's call to end", func(m *feed.Message) bool { return m.Type == feed.TypeCallEnd })
-	if end.CallID != "hub-b/theirs" || end.Reason != ReasonSourceLost {
-		t.Fatalf("call.end %q reason %q", end.CallID, end.Reason)
-	}
+	w.untilLost(true, "hub-b/theirs")
 	if !a.Logs.Contains("bus: hub hub-b went quiet") {
 		t.Fatalf("no log of hub-b going quiet:\n%s", a.Logs)
 	}
-	// hub-b speaks again: hub-a asks it for its calls and they are back.
+	// hub-b speaks again: hub-a asks it for its calls and the call is live
+	// again, never having ended.
 	b.node.send(Prefix+"hb.hub-b", nil)
-	w.untilCalls("hub-b/theirs")
-	if st := a.node.Stats(); st.Lost != 1 || st.RemoteCalls != 1 {
+	w.untilLost(false, "hub-b/theirs")
+	if reason, ended := w.ended["hub-b/theirs"]; ended {
+		t.Fatalf("hub-b's call ended (%q) instead of being taken back", reason)
+	}
+	if st := a.node.Stats(); st.Lost != 1 || st.RemoteCalls != 1 || st.LostCalls != 0 || st.Peers != 1 {
 		t.Fatalf("hub-a's bus: %+v", st)
+	}
+}
+
+func TestAHubsStatsAfterItWasLostTakeItsCallBack(t *testing.T) {
+	s := bustest.StartServer(t, nil)
+	a := startBusHub(t, s.ClientURL(), "hub-a")
+	b := connectBusHub(t, s.ClientURL(), "hub-b") // no heartbeats
+	w := watch(t, a.URL())
+	ts := float64(time.Now().UnixMilli())
+	startCall(t, b, "theirs", ts, "bo")
+	w.untilLost(true, "hub-b/theirs")
+	// Its first word back is a stats frame of the call (routed undecoded
+	// otherwise): the call is live again before the stats arrive.
+	if err := b.node.Publisher().Publish(feedtest.StatsMsg("theirs", "bo", ts+1000, 500)); err != nil {
+		t.Fatal(err)
+	}
+	m := w.until("hub-b's stats", func(m *feed.Message) bool { return m.Type == feed.TypeStats })
+	if w.lost["hub-b/theirs"] || m.CallID != "hub-b/theirs" {
+		t.Fatalf("stats of %s arrived with the call still lost (%v)", m.CallID, w.lost)
 	}
 }
 
@@ -273,16 +350,43 @@ func TestJoiningAnUnreachableBusSaysWhereWithoutTheSecret(t *testing.T) {
 	}
 }
 
-func TestAHubRestartedUnderItsIDWithoutGoodbyeEndsItsOldCalls(t *testing.T) {
+func TestAHubRestartedUnderItsIDWithoutGoodbyeKeepsTheOldCallsItHasAndEndsTheOthers(t *testing.T) {
 	a, b, w, ts := twoHubs(t, "mine", "old")
+	startCall(t, b, "kept", ts, "cy")
+	w.untilCalls("hub-b/kept")
 	b.node.nc.Close() // killed: no goodbye
-	// Its next run, under the same id, long before hub-b would count as quiet.
+	// Its next run, under the same id, long before hub-b would count as
+	// quiet: it has "kept" again (a replay, the same seed) and "new"; its
+	// answer to hub-a's ask may come before its source has "kept" again,
+	// so the old run's calls stay lost until LostFor, not ended at once.
 	b2 := startBusHub(t, b.node.nc.Servers()[0], "hub-b")
 	startCall(t, b2, "new", ts, "bo")
-	w.untilCalls("hub-a/mine", "hub-b/new")
+	startCall(t, b2, "kept", ts, "cy")
+	w.untilCalls("hub-a/mine", "hub-b/new", "hub-b/kept")
 	w.untilGone("hub-b/old")
 	if !a.Logs.Contains("bus: hub hub-b restarted") {
 		t.Fatalf("no log of hub-b's restart:\n%s", a.Logs)
+	}
+	if w.ended["hub-b/old"] != ReasonSourceLost {
+		t.Fatalf("hub-b/old ended with %q", w.ended["hub-b/old"])
+	}
+	if _, ended := w.ended["hub-b/kept"]; ended {
+		t.Fatal("hub-b/kept ended though the new run has it")
+	}
+}
+
+func TestAKilledHubsCallsAreLostUntilItRestarts(t *testing.T) {
+	_, b, w, ts := twoHubs(t, "mine", "theirs")
+	b.node.nc.Close() // killed: no goodbye
+	w.untilLost(true, "hub-b/theirs")
+	b2 := startBusHub(t, b.node.nc.Servers()[0], "hub-b")
+	startCall(t, b2, "theirs", ts, "bo")
+	w.untilLost(false, "hub-b/theirs")
+	if reason, ended := w.ended["hub-b/theirs"]; ended {
+		t.Fatalf("hub-b's call ended (%q) instead of being taken back", reason)
+	}
+	if w.lost["hub-a/mine"] {
+		t.Fatal("hub-a's own call was marked lost")
 	}
 }
 
@@ -325,4 +429,56 @@ func TestAHubFirstHeardThroughItsAskIsAskedForItsCalls(t *testing.T) {
 		raw.Publish(Prefix+"state.hub-b.hub-a", f)
 	}
 	w.untilCalls("hub-a/early")
+}
+
+// A team hub's rows reach the other hubs' Config.Rows as sent; a hub
+// joining later gets them when it asks; a hub whose calls end after it
+// was lost has its rows withdrawn (nil).
+func TestRowsReachTheOtherHubsAndGoWithTheirHub(t *testing.T) {
+	s := bustest.StartServer(t, nil)
+	type got struct {
+		from  string
+		frame []byte
+	}
+	rowsOf := func(id string) (chan got, *busHub) {
+		ch := make(chan got, 16)
+		th := feedtest.StartHub(t, "127.0.0.1:0", hub.Config{})
+		n, err := Connect(Config{URLs: []string{s.ClientURL()}, HubID: id, Heartbeat: 50 * time.Millisecond,
+			Quiet: 400 * time.Millisecond, LostFor: 300 * time.Millisecond, Logf: th.Logs.Logf,
+			Rows: func(from string, frame []byte) { ch <- got{from, frame} }}, th.Hub)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bh := &busHub{TestHub: th, node: n, done: make(chan struct{})}
+		ctx, cancel := context.WithCancel(context.Background())
+		bh.stop = cancel
+		go func() { n.Run(ctx); close(bh.done) }()
+		t.Cleanup(func() { cancel(); <-bh.done })
+		return ch, bh
+	}
+	next := func(ch chan got, what string) got {
+		t.Helper()
+		select {
+		case g := <-ch:
+			return g
+		case <-time.After(10 * time.Second):
+			t.Fatalf("no rows: %s", what)
+		}
+		return got{}
+	}
+	aRows, _ := rowsOf("hub-a")
+	_, b := rowsOf("hub-b")
+	b.node.ShareRows([]byte(`{"type":"team.findings","findings":[]}`))
+	if g := next(aRows, "hub-b's first"); g.from != "hub-b" || string(g.frame) != `{"type":"team.findings","findings":[]}` {
+		t.Fatalf("hub-a got %s from %s", g.frame, g.from)
+	}
+	cRows, _ := rowsOf("hub-c") // joins later: its ask brings hub-b's rows again
+	for g := next(cRows, "hub-b's, for hub-c"); g.from != "hub-b"; g = next(cRows, "hub-b's, for hub-c") {
+	}
+	b.leave() // lost, then (LostFor 300 ms) ended: its rows go
+	for {
+		if g := next(aRows, "hub-b's withdrawn"); g.from == "hub-b" && g.frame == nil {
+			break
+		}
+	}
 }

@@ -28,9 +28,11 @@ func TestAHubOnEachNodeOfAClusterSeesEveryCall(t *testing.T) {
 	for _, bh := range hubs {
 		watch(t, bh.URL()).untilCalls(want...)
 	}
-	// The hub on node 0 leaves: the others end its calls.
+	// The hub on node 0 leaves: the others mark its calls lost, then end
+	// them.
 	hubs[0].leave()
 	w := watch(t, hubs[2].URL())
 	w.untilCalls(want[2:]...)
+	w.untilLost(true, want[:2]...)
 	w.untilGone(want[:2]...)
 }

@@ -3,6 +3,7 @@ package bus
 import (
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/calltop/calltop/feed"
 	"github.com/calltop/calltop/feed/hub"
@@ -55,7 +56,7 @@ func (n *Node) publishOwn(m *feed.Message) error {
 	if err != nil || full == nil {
 		return err
 	}
-	for _, d := range snapshotDiff(n.own, full, "") {
+	for _, d := range snapshotDiff(n.own, full, "", nil) {
 		if err := n.sendOwnLocked(&d); err != nil {
 			return err
 		}
@@ -105,10 +106,10 @@ func prefixed(hubID string, m *feed.Message) *feed.Message {
 }
 
 // snapshotDiff returns the messages that take t's calls to full's (a whole
-// snapshot): call.end (with reason) for each call full lacks, call.start
-// and participant.join for each call t lacks. It applies them to t.
-// Calls in both keep their state (their changes came live).
-func snapshotDiff(t *feed.Tracker, full *feed.Message, reason string) []feed.Message {
+// snapshot): call.end (with reason) for each call full lacks but those in
+// keep, call.start and participant.join for each call t lacks. It applies
+// them to t. Calls in both keep their state (their changes came live).
+func snapshotDiff(t *feed.Tracker, full *feed.Message, reason string, keep map[string]time.Time) []feed.Message {
 	var out []feed.Message
 	in := make(map[string]bool, len(full.Calls))
 	for i := range full.Calls {
@@ -117,7 +118,7 @@ func snapshotDiff(t *feed.Tracker, full *feed.Message, reason string) []feed.Mes
 	known := map[string]bool{}
 	for _, c := range t.Calls() {
 		known[c.ID] = true
-		if !in[c.ID] {
+		if _, kept := keep[c.ID]; !in[c.ID] && !kept {
 			out = append(out, feed.Message{Type: feed.TypeCallEnd, TS: full.TS, CallID: c.ID, Reason: reason})
 		}
 	}

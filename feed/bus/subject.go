@@ -16,6 +16,7 @@ import (
 //	calltop.v1.bye.<hub>            a hub stopping: its calls end at once
 //	calltop.v1.sync.<asker>         a hub asking for the ongoing calls (payload: the hub asked, or empty for all)
 //	calltop.v1.state.<asker>.<hub>  the answer: snapshot frames of <hub>'s own calls
+//	calltop.v1.rows.<hub>           a team hub's open findings of its own calls (rows.go)
 const Prefix = "calltop.v1."
 
 // idPattern is what a hub id, and a call id used as it is in a subject, may

@@ -72,6 +72,13 @@ type Config struct {
 	Burst int
 	// Logf receives the server's log lines (default log.Printf).
 	Logf func(format string, args ...any)
+	// Findings, when set, takes the engine's open findings frame instead
+	// of the hub and gives a joining subscriber its own (hubs on a bus,
+	// partition.Board: the union of every team hub's findings).
+	Findings interface {
+		Own(frame []byte)
+		Frame() []byte
+	}
 }
 
 // Server runs a team hub's engine and answers its subscribers' commands.
@@ -191,7 +198,13 @@ func (s *Server) joined(p hub.Peer) [][]byte {
 		return nil
 	}
 	out := [][]byte{w}
-	for _, f := range []*[]byte{s.alertsFrame.Load(), s.findingsFrame.Load()} {
+	findings := s.findingsFrame.Load()
+	if s.cfg.Findings != nil {
+		if f := s.cfg.Findings.Frame(); f != nil {
+			findings = &f
+		}
+	}
+	for _, f := range []*[]byte{s.alertsFrame.Load(), findings} {
 		if f != nil {
 			out = append(out, *f)
 		}
@@ -341,6 +354,10 @@ func (p *publisher) findings(fs []diagnose.Finding) {
 	}
 	p.lastFinds = string(frame)
 	p.s.findingsFrame.Store(&frame)
+	if b := p.s.cfg.Findings; b != nil {
+		b.Own(frame) // it publishes the union
+		return
+	}
 	p.s.hub.PublishFrame(frame)
 }
 

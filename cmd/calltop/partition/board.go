@@ -1,0 +1,120 @@
+package partition
+
+import (
+	"bytes"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/calltop/calltop/feed"
+)
+
+// Board is a team hub's open findings with the other hubs': its engine's
+// (Own) are shared on the bus, the others' (Peer) come from there, and the
+// union goes to the hub's subscribers as one team.findings frame, sorted
+// by hub. It implements team.Config.Findings.
+type Board struct {
+	hubID string
+	// Share puts this hub's findings frame on the bus; Publish sends the
+	// union to the local hub's subscribers. Both are set before the hub
+	// runs (nil: not sent).
+	Share   func(frame []byte)
+	Publish func(frame []byte)
+
+	mu    sync.Mutex
+	own   []feed.TeamFinding
+	peers map[string][]feed.TeamFinding
+	frame []byte // the union as last published
+	bad   int    // peers' findings refused (not of their own calls)
+}
+
+// NewBoard returns the board of hub hubID.
+func NewBoard(hubID string) *Board {
+	return &Board{hubID: hubID, peers: map[string][]feed.TeamFinding{}}
+}
+
+// Own takes this hub's open findings (a team.findings frame of its own
+// calls), shares them and publishes the union.
+func (b *Board) Own(frame []byte) {
+	var w feed.TeamFindings
+	if feed.DecodeTeam(frame, feed.TypeTeamFindings, &w) != nil {
+		return
+	}
+	if b.Share != nil {
+		b.Share(frame)
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.own = w.Findings
+	b.publishLocked()
+}
+
+// Peer takes hub hubID's findings from the bus (nil frame: the hub is
+// gone and its calls ended). Only findings of its own calls count: a hub
+// cannot speak for another's calls.
+func (b *Board) Peer(hubID string, frame []byte) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if frame == nil {
+		delete(b.peers, hubID)
+		b.publishLocked()
+		return
+	}
+	var w feed.TeamFindings
+	if feed.DecodeTeam(frame, feed.TypeTeamFindings, &w) != nil {
+		b.bad++
+		return
+	}
+	prefix := hubID + "/"
+	own := w.Findings[:0]
+	for _, f := range w.Findings {
+		if strings.HasPrefix(f.Call, prefix) {
+			own = append(own, f)
+		} else {
+			b.bad++
+		}
+	}
+	b.peers[hubID] = own
+	b.publishLocked()
+}
+
+// Frame is the union as last published, for a joining subscriber (nil
+// before any).
+func (b *Board) Frame() []byte {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.frame
+}
+
+// Refused counts the peers' findings refused.
+func (b *Board) Refused() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.bad
+}
+
+// publishLocked sends the union when it changed.
+func (b *Board) publishLocked() {
+	ids := make([]string, 0, len(b.peers)+1)
+	ids = append(ids, b.hubID)
+	for id := range b.peers {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	w := feed.TeamFindings{Type: feed.TypeTeamFindings, Findings: []feed.TeamFinding{}}
+	for _, id := range ids {
+		if id == b.hubID {
+			w.Findings = append(w.Findings, b.own...)
+		} else {
+			w.Findings = append(w.Findings, b.peers[id]...)
+		}
+	}
+	frame, err := feed.EncodeTeam(w)
+	if err != nil || bytes.Equal(frame, b.frame) {
+		return
+	}
+	b.frame = frame
+	if b.Publish != nil {
+		b.Publish(frame)
+	}
+}

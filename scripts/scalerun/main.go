@@ -1,0 +1,388 @@
+// Command scalerun measures hubs on a NATS bus at scale (docs/scaling.md,
+// "What it costs (measured)"): it builds calltop and nats-server, starts a
+// routed cluster of nats-server processes, several `calltop hub --nats
+// --simulate N` processes sharing it, and one WebSocket subscriber of the
+// first hub (in this process, reading every frame as a TUI's client
+// would); after a warm-up it measures, over a window, each process's CPU
+// (from /proc) and each hub's bus bytes (from /healthz), and prints them
+// as a Markdown table.
+//
+//	go run ./scripts/scalerun                      # 3 nodes, 4 hubs x 5,000 calls
+//	go run ./scripts/scalerun -hubs 2 -calls 500 -measure 10s
+//
+// Run it from the repository's root. Linux only (/proc).
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/calltop/calltop/feed"
+)
+
+type options struct {
+	team               bool
+	nodes, hubs, calls int
+	interval           time.Duration
+	warmup, measure    time.Duration
+}
+
+func main() {
+	var o options
+	flag.BoolVar(&o.team, "team", false, "team hubs (--team): each also diagnoses its own calls and keeps their alerts")
+	flag.IntVar(&o.nodes, "nodes", 3, "nats-server processes in the cluster")
+	flag.IntVar(&o.hubs, "hubs", 4, "calltop hub processes")
+	flag.IntVar(&o.calls, "calls", 5000, "simulated calls per hub")
+	flag.DurationVar(&o.interval, "interval", 4*time.Second, "the simulator's stats interval (1s is a browser's; longer sends fewer reports a second)")
+	flag.DurationVar(&o.warmup, "warmup", 20*time.Second, "how long to run before measuring, once every hub serves every call")
+	flag.DurationVar(&o.measure, "measure", 30*time.Second, "how long to measure")
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, o); err != nil {
+		fmt.Fprintln(os.Stderr, "scalerun:", err)
+		os.Exit(1)
+	}
+}
+
+// proc is a child process: a nats-server or a hub.
+type proc struct {
+	name string
+	cmd  *exec.Cmd
+	addr string // hub: its listen address; node: its client URL
+	log  *os.File
+}
+
+func run(ctx context.Context, o options) error {
+	if _, err := os.Stat("go.mod"); err != nil {
+		return errors.New("run it from the repository's root (go run ./scripts/scalerun)")
+	}
+	dir, err := os.MkdirTemp("", "calltop-scalerun-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	fmt.Fprintf(os.Stderr, "building calltop and nats-server into %s\n", dir)
+	for _, b := range [][2]string{{"calltop", "./cmd/calltop"}, {"nats-server", "github.com/nats-io/nats-server/v2"}} {
+		if out, err := exec.Command("go", "build", "-o", filepath.Join(dir, b[0]), b[1]).CombinedOutput(); err != nil {
+			return fmt.Errorf("go build %s: %v\n%s", b[1], err, out)
+		}
+	}
+	var procs []*proc
+	defer func() {
+		for _, p := range procs {
+			p.cmd.Process.Signal(syscall.SIGTERM)
+		}
+		for _, p := range procs {
+			done := make(chan struct{})
+			go func() { p.cmd.Wait(); close(done) }()
+			select {
+			case <-done:
+			case <-time.After(5 * time.Second):
+				p.cmd.Process.Kill()
+				<-done
+			}
+			p.log.Close()
+		}
+	}()
+	start := func(name string, args ...string) (*proc, error) {
+		f, err := os.Create(filepath.Join(dir, name+".log"))
+		if err != nil {
+			return nil, err
+		}
+		p := &proc{name: name, cmd: exec.Command(filepath.Join(dir, args[0]), args[1:]...), log: f}
+		p.cmd.Stdout, p.cmd.Stderr = f, f
+		if err := p.cmd.Start(); err != nil {
+			f.Close()
+			return nil, err
+		}
+		procs = append(procs, p)
+		return p, nil
+	}
+
+	// The cluster: every node routes to every other.
+	ports := freePorts(3 * o.nodes) // client, cluster, monitoring
+	var routes, urls []string
+	for i := range o.nodes {
+		routes = append(routes, fmt.Sprintf("nats://127.0.0.1:%d", ports[o.nodes+i]))
+		urls = append(urls, fmt.Sprintf("nats://127.0.0.1:%d", ports[i]))
+	}
+	for i := range o.nodes {
+		p, err := start(fmt.Sprintf("nats-%d", i), "nats-server", "-a", "127.0.0.1", "-p", strconv.Itoa(ports[i]),
+			"-n", fmt.Sprintf("scale-%d", i), "-m", strconv.Itoa(ports[2*o.nodes+i]), "--cluster_name", "calltop-scale",
+			"--cluster", fmt.Sprintf("nats://127.0.0.1:%d", ports[o.nodes+i]), "--routes", strings.Join(routes, ","))
+		if err != nil {
+			return err
+		}
+		p.addr = urls[i]
+	}
+	for i := range o.nodes {
+		routez := fmt.Sprintf("http://127.0.0.1:%d/routez", ports[2*o.nodes+i])
+		if err := waitFor(ctx, 20*time.Second, "nats-"+strconv.Itoa(i)+"'s routes", func() bool {
+			var r struct {
+				NumRoutes int `json:"num_routes"`
+			}
+			return getJSON(routez, &r) == nil && r.NumRoutes >= o.nodes-1
+		}); err != nil {
+			return err
+		}
+	}
+
+	// The hubs, each on its own port, every one given the whole cluster.
+	hubPorts := freePorts(o.hubs)
+	var hubs []*proc
+	for i := range o.hubs {
+		addr := fmt.Sprintf("127.0.0.1:%d", hubPorts[i])
+		args := []string{"calltop", "hub", "--listen", addr, "--nats", strings.Join(urls, ","),
+			"--hub-id", fmt.Sprintf("hub-%d", i), "--simulate", strconv.Itoa(o.calls), "--seed", strconv.Itoa(i + 1),
+			"--interval", o.interval.String()}
+		if o.team {
+			args = append(args, "--team", "--state-dir", filepath.Join(dir, fmt.Sprintf("state-%d", i)))
+		}
+		p, err := start(fmt.Sprintf("hub-%d", i), args...)
+		if err != nil {
+			return err
+		}
+		p.addr = addr
+		hubs = append(hubs, p)
+	}
+	total := o.hubs * o.calls
+	for _, h := range hubs {
+		if err := waitFor(ctx, 120*time.Second, h.name+" to serve every hub's calls", func() bool {
+			hs, err := health(h.addr)
+			return err == nil && hs.Calls >= total*95/100
+		}); err != nil {
+			return fmt.Errorf("%w (logs in %s)", err, dir)
+		}
+	}
+
+	// The subscriber: every frame of the first hub, as a TUI's client.
+	sub, err := subscribe(ctx, hubs[0].addr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "%d hubs serve %d calls; warming up %s, then measuring %s\n", o.hubs, total, o.warmup, o.measure)
+	if err := sleep(ctx, o.warmup); err != nil {
+		return err
+	}
+	load, _ := os.ReadFile("/proc/loadavg")
+	before, err := sample(procs, hubs, sub)
+	if err != nil {
+		return err
+	}
+	if err := sleep(ctx, o.measure); err != nil {
+		return err
+	}
+	after, err := sample(procs, hubs, sub)
+	if err != nil {
+		return err
+	}
+	if sub.err.Load() != nil {
+		return fmt.Errorf("the subscriber stopped: %v", *sub.err.Load())
+	}
+	report(o, string(load), procs, hubs, before, after)
+	return nil
+}
+
+// freePorts returns n distinct free loopback ports.
+func freePorts(n int) []int {
+	var lns []net.Listener
+	var out []int
+	for range n {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			panic(err)
+		}
+		lns = append(lns, ln)
+		out = append(out, ln.Addr().(*net.TCPAddr).Port)
+	}
+	for _, ln := range lns {
+		ln.Close()
+	}
+	return out
+}
+
+// waitFor polls cond every 100 ms until it holds or within passes.
+func waitFor(ctx context.Context, within time.Duration, what string, cond func() bool) error {
+	deadline := time.Now().Add(within)
+	for !cond() {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("waited %s for %s", within, what)
+		}
+		if err := sleep(ctx, 100*time.Millisecond); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(d):
+		return nil
+	}
+}
+
+func getJSON(url string, v any) error {
+	c := http.Client{Timeout: 20 * time.Second} // a loaded hub answers slowly
+	resp, err := c.Get(url)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	return json.NewDecoder(resp.Body).Decode(v)
+}
+
+// hubHealth is what scalerun reads of a hub's /healthz.
+type hubHealth struct {
+	Calls int `json:"calls"`
+	Bus   struct {
+		Published      int64 `json:"published"`
+		PublishedBytes int64 `json:"publishedBytes"`
+		Received       int64 `json:"received"`
+		ReceivedBytes  int64 `json:"receivedBytes"`
+		LostCalls      int   `json:"lostCalls"`
+		Errors         int64 `json:"errors"`
+	} `json:"bus"`
+}
+
+func health(addr string) (hubHealth, error) {
+	var h hubHealth
+	err := getJSON("http://"+addr+"/healthz", &h)
+	return h, err
+}
+
+// subscriber reads a hub's feed, counting frames and bytes.
+type subscriber struct {
+	frames, bytes atomic.Int64
+	err           atomic.Pointer[error]
+}
+
+func subscribe(ctx context.Context, addr string) (*subscriber, error) {
+	d := websocket.Dialer{Subprotocols: []string{feed.Subprotocol}, HandshakeTimeout: 10 * time.Second}
+	conn, _, err := d.DialContext(ctx, "ws://"+addr+"/feed", nil)
+	if err != nil {
+		return nil, fmt.Errorf("subscribing to %s: %w", addr, err)
+	}
+	conn.SetReadLimit(feed.MaxFrameBytes)
+	s := &subscriber{}
+	go func() {
+		defer conn.Close()
+		for {
+			_, r, err := conn.NextReader()
+			if err != nil {
+				s.err.Store(&err)
+				return
+			}
+			n, err := io.Copy(io.Discard, r)
+			if err != nil {
+				s.err.Store(&err)
+				return
+			}
+			s.frames.Add(1)
+			s.bytes.Add(n)
+		}
+	}()
+	return s, nil
+}
+
+// snapshot is one sample of every counter.
+type snapshot struct {
+	at      time.Time
+	cpu     map[string]time.Duration // by process name, and "subscriber" (this process)
+	hubs    []hubHealth
+	frames  int64
+	subByte int64
+}
+
+func sample(procs, hubs []*proc, sub *subscriber) (snapshot, error) {
+	s := snapshot{at: time.Now(), cpu: map[string]time.Duration{}, frames: sub.frames.Load(), subByte: sub.bytes.Load()}
+	for _, p := range procs {
+		c, err := procCPU(p.cmd.Process.Pid)
+		if err != nil {
+			return s, fmt.Errorf("%s: %w", p.name, err)
+		}
+		s.cpu[p.name] = c
+	}
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return s, err
+	}
+	s.cpu["subscriber"] = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	for _, h := range hubs {
+		hs, err := health(h.addr)
+		if err != nil {
+			return s, fmt.Errorf("%s /healthz: %w", h.name, err)
+		}
+		s.hubs = append(s.hubs, hs)
+	}
+	return s, nil
+}
+
+// procCPU is a process's user and system CPU time from /proc/PID/stat
+// (clock ticks of 10 ms, USER_HZ on Linux).
+func procCPU(pid int) (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	// The command name (field 2) may hold spaces: count from its ')'.
+	fields := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+	if len(fields) < 13 {
+		return 0, fmt.Errorf("/proc/%d/stat: %d fields after the name", pid, len(fields))
+	}
+	utime, err1 := strconv.ParseInt(fields[11], 10, 64)
+	stime, err2 := strconv.ParseInt(fields[12], 10, 64)
+	if err := errors.Join(err1, err2); err != nil {
+		return 0, fmt.Errorf("/proc/%d/stat: %w", pid, err)
+	}
+	return time.Duration(utime+stime) * 10 * time.Millisecond, nil
+}
+
+// report prints the measurements as Markdown.
+func report(o options, load string, procs, hubs []*proc, a, b snapshot) {
+	secs := b.at.Sub(a.at).Seconds()
+	cores := func(name string) float64 { return (b.cpu[name] - a.cpu[name]).Seconds() / secs }
+	mb := func(n int64) float64 { return float64(n) / secs / 1e6 }
+	kind := "plain"
+	if o.team {
+		kind = "team"
+	}
+	fmt.Printf("%s UTC: %d nats-server nodes, %d %s hubs x %d simulated calls (stats every %s), measured over %.0f s; load average before: %s\n\n",
+		time.Now().UTC().Format("2006-01-02 15:04"), o.nodes, o.hubs, kind, o.calls, o.interval, secs, strings.TrimSpace(load))
+	fmt.Println("| process | CPU (cores) | bus out MB/s (msg/s) | bus in MB/s (msg/s) | calls served | lost calls | publish errors |")
+	fmt.Println("| --- | --- | --- | --- | --- | --- | --- |")
+	for i, h := range hubs {
+		x, y := a.hubs[i].Bus, b.hubs[i].Bus
+		fmt.Printf("| %s | %.2f | %.1f (%.0f) | %.1f (%.0f) | %d | %d | %d |\n", h.name, cores(h.name),
+			mb(y.PublishedBytes-x.PublishedBytes), float64(y.Published-x.Published)/secs,
+			mb(y.ReceivedBytes-x.ReceivedBytes), float64(y.Received-x.Received)/secs,
+			b.hubs[i].Calls, y.LostCalls, y.Errors-x.Errors)
+	}
+	for _, p := range procs {
+		if strings.HasPrefix(p.name, "nats-") {
+			fmt.Printf("| %s | %.2f | | | | | |\n", p.name, cores(p.name))
+		}
+	}
+	fmt.Printf("| subscriber of hub-0 | %.2f | | %.1f (%.0f frames/s) | | | |\n", cores("subscriber"),
+		mb(b.subByte-a.subByte), float64(b.frames-a.frames)/secs)
+}
