@@ -18,9 +18,7 @@ func (n *Node) resendView() {
 	if n.cfg.ViewFull == nil {
 		return
 	}
-	for _, f := range n.cfg.ViewFull() {
-		n.send(Prefix+"view."+n.cfg.HubID, f)
-	}
+	n.cfg.ViewFull(n.ShareView)
 }
 
 // takeView hands a peer's view rows frame to Config.View.
