@@ -33,8 +33,12 @@ const ShareInterval = time.Second
 const maxPeerRows = 10000
 
 // shareFrameBytes is about the most row bytes put in one frame (NATS's
-// default max payload is 1 MiB).
-const shareFrameBytes = 256 << 10
+// default max payload is 1 MiB), shareFrameRows the most rows (well under
+// maxPeerRows).
+const (
+	shareFrameBytes = 256 << 10
+	shareFrameRows  = 2000
+)
 
 // PeerRows is one frame of a hub's view rows: rows of its calls that are
 // new or changed, keys of its calls gone, or a part of its full set.
@@ -269,7 +273,7 @@ func (s *Server) FullView(send func([]byte)) {
 }
 
 // rowsFrames puts encoded rows and keys gone into view.rows frames of
-// about shareFrameBytes of rows each; a full set (full > 0) is at least
+// about shareFrameBytes (and at most shareFrameRows) of rows each; a full set (full > 0) is at least
 // one frame, its last marked.
 func rowsFrames(rows [][]byte, gone []string, full uint64) [][]byte {
 	var frames [][]byte
@@ -301,7 +305,7 @@ func rowsFrames(rows [][]byte, gone []string, full uint64) [][]byte {
 	start()
 	n := 0
 	for _, r := range rows {
-		if n > 0 && b.Len()+len(r) > shareFrameBytes {
+		if n > 0 && (b.Len()+len(r) > shareFrameBytes || n >= shareFrameRows) {
 			end(false, nil)
 			start()
 			n = 0
