@@ -57,8 +57,21 @@ func ParseQuery(filter string) Query {
 	}
 }
 
-// empty reports whether the Query matches everything.
+// Empty reports whether the query matches everything.
 func (q Query) Empty() bool { return len(q.Terms) == 0 }
+
+// Implies reports whether every call q matches also matches p: each of
+// p's terms is inside one of q's (a field that holds a term holds any part
+// of it; see Match: a call q matches through a participant or alone, p
+// matches through the same participant or alone).
+func (q Query) Implies(p Query) bool {
+	for _, pt := range p.Terms {
+		if !slices.ContainsFunc(q.Terms, func(qt string) bool { return strings.Contains(qt, pt) }) {
+			return false
+		}
+	}
+	return true
+}
 
 // CallText is what a Query is matched against, lower case, worked out
 // once per call summary while a filter is on.
@@ -124,7 +137,7 @@ type PersonMatch struct {
 	Person int
 }
 
-// match ranks the call against q. A participant matches when every term
+// Match ranks the call against q. A participant matches when every term
 // matches that participant or the call, at least one the participant; the
 // terms that fell on the participant and, joined, spell their whole name
 // or user id count as exact. The best of the participants and of the call

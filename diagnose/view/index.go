@@ -71,6 +71,8 @@ type Index struct {
 	// filter: a new filter's order starts from it rather than lower-casing
 	// every call again (read only by the new order's first sort).
 	texts map[*diagnose.CallSummary]*CallText
+	// narrowed counts new orders sorted from a kept order's rows (tests)
+	narrowed int
 }
 
 // orderKey names one cached Order.
@@ -268,6 +270,7 @@ func (x *Index) Apply(r Request) Window {
 	if c == nil {
 		c = x.newOrder(k)
 		c.o.text = x.texts
+		x.narrow(c, k)
 	}
 	x.uses++
 	c.used = x.uses
@@ -311,6 +314,34 @@ func (x *Index) newOrder(k orderKey) *cachedOrder {
 	}
 	x.orders[k] = c
 	return c
+}
+
+// narrow lets a new filter's first sort look only at the calls a kept
+// order's filter let through, when that filter is implied by the new one
+// (someone typing "ana" after "an"): the kept order with the fewest rows,
+// brought up to date, lends its rows.
+func (x *Index) narrow(c *cachedOrder, k orderKey) {
+	q := ParseQuery(k.filter)
+	if q.Empty() {
+		return
+	}
+	var best *cachedOrder
+	var bestKey orderKey
+	for pk, p := range x.orders {
+		if p == c || pk.filter == "" || (!pk.ended && k.ended) || (best != nil && len(p.o.rows) >= len(best.o.rows)) {
+			continue
+		}
+		if q.Implies(ParseQuery(pk.filter)) {
+			best, bestKey = p, pk
+		}
+	}
+	if best == nil {
+		return
+	}
+	best.o.Update(x.calls, x.feedTime, bestKey.sort, bestKey.filter, -1, "")
+	best.used = x.uses
+	c.o.only = best.o.rowOf
+	x.narrowed++
 }
 
 // ongoing keeps the calls that have not ended.

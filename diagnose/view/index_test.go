@@ -244,3 +244,36 @@ func TestIndexSyncBesidePeers(t *testing.T) {
 		t.Fatalf("the worst-first order merged %d changes in: every Sync beside peers sorted everything again", c.o.Merges())
 	}
 }
+
+// TestIndexNarrowsAsYouType: each filter typed after one it implies is
+// sorted from that one's rows only, and every window is still exactly
+// the full filter and sort's, while the calls change between keys.
+func TestIndexNarrowsAsYouType(t *testing.T) {
+	f := newTestFleet(6, 800)
+	x := NewIndex()
+	x.Sync(f.snapshot())
+	for _, ended := range []bool{true, false} {
+		for _, filter := range []string{"a", "an", "ana", "ana o", "ana o.", `"ana o." eu`, "e", "eu", "ju", "jul"} {
+			f.step(40)
+			x.Sync(f.snapshot())
+			r := Request{Filter: filter, Sort: SortSeverity, Ended: ended, Limit: 30}
+			checkWindow(t, x, f, r, fmt.Sprintf("%q ended=%v", filter, ended))
+		}
+	}
+	// a, e: nothing before implies them; an, ana, ana o, ana o., "ana o." eu,
+	// eu, jul: each time; ju after ended=true's "ju" only.
+	if x.narrowed < 14 {
+		t.Fatalf("%d of 20 filters were sorted from a kept order's rows, want at least 14", x.narrowed)
+	}
+	for _, c := range []struct {
+		q, p string
+		want bool
+	}{
+		{"ana", "an", true}, {"ana o", "ana", true}, {"ana o", "o", true}, {`"ana o." eu`, "eu", true},
+		{"an", "ana", false}, {"ana", "o", false}, {"eu", "", true}, {"", "eu", false},
+	} {
+		if got := ParseQuery(c.q).Implies(ParseQuery(c.p)); got != c.want {
+			t.Errorf("%q implies %q: %v, want %v", c.q, c.p, got, c.want)
+		}
+	}
+}

@@ -33,6 +33,10 @@ type Order struct {
 	query  Query                               // the filter, parsed
 	text   map[*diagnose.CallSummary]*CallText // the snapshot's calls' text to match while a filter is on
 	merges int                                 // snapshots merged in rather than sorted whole (for tests)
+	// only, when set, is another order's rowOf over the same calls whose
+	// filter every call this filter matches also matched: the next full
+	// sort looks only at the calls it placed (rowOf >= 0). Used once.
+	only []int32
 
 	diff   callDiff
 	sorter Sorter
@@ -67,7 +71,7 @@ func (o *Order) rebuild(calls []*diagnose.CallSummary, feedTime time.Time, by So
 	}
 	o.place = slices.Grow(o.place[:0], len(calls))
 	for slot, c := range calls {
-		if o.keep != nil && !o.keep(c) {
+		if o.keep != nil && !o.keep(c) || o.only != nil && o.only[slot] < 0 {
 			continue
 		}
 		rank := MatchExact
@@ -92,6 +96,7 @@ func (o *Order) rebuild(calls []*diagnose.CallSummary, feedTime time.Time, by So
 		o.rows[i] = o.keys[i].c
 	}
 	o.text, o.query, o.built, o.from, o.at, o.base, o.by, o.filter = text, q, true, calls, feedTime, feedTime, by, filter
+	o.only = nil
 	o.locate()
 	if followID != "" {
 		for i, c := range o.rows {

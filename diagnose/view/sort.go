@@ -25,10 +25,10 @@ const (
 // SortReversed, or'd into a SortKey, turns its order around (shift-s).
 const SortReversed SortKey = 1 << 8
 
-// column is the sort without its direction.
+// Column is the sort without its direction.
 func (k SortKey) Column() SortKey { return k &^ SortReversed }
 
-// reversed reports whether the sort runs backwards.
+// Reversed reports whether the sort runs backwards.
 func (k SortKey) Reversed() bool { return k&SortReversed != 0 }
 
 // String names the sort for the header and hint bar.
@@ -36,7 +36,7 @@ func (k SortKey) String() string {
 	return [...]string{"severity", "MOS", "loss", "RTT", "duration", "room"}[k.Column()]
 }
 
-// order says which way the sort goes, for the notice.
+// Order says which way the sort goes, for the notice.
 func (k SortKey) Order() string {
 	fwd := [...]string{"worst first", "worst first", "worst first", "worst first", "longest first", "A to Z"}
 	back := [...]string{"best first", "best first", "best first", "best first", "shortest first", "Z to A"}
@@ -219,7 +219,7 @@ type Sorter struct {
 	ptrs []*Row
 }
 
-// sort appends keys to dst in order: ongoing before ended, worst first.
+// Sort appends keys to dst in order: ongoing before ended, worst first.
 func (s *Sorter) Sort(keys []Row, dst []Row) []Row {
 	s.ptrs = slices.Grow(s.ptrs[:0], len(keys))
 	for i := range keys {
