@@ -281,9 +281,10 @@ func TestHubProcessesOnAClusterSurviveAKilledHubAndANATSNodeRestart(t *testing.T
 	}
 }
 
-// The TUI on one hub of a bus, as a user sees it: the other hub is killed
-// (SIGKILL) and its calls say "source lost" in the calls list, the hub's
-// own stay as they were; it restarts and the mark goes, no call gone.
+// The TUI given two hubs of a bus, as a user sees it: the hub it reads
+// (west) is killed (SIGKILL); it fails over to east, where west's calls
+// say "source lost" in the calls list and east's do not; west restarts
+// and the mark goes, no call gone.
 func TestTheTUIShowsAKilledHubsCallsAsSourceLostUntilItRestarts(t *testing.T) {
 	bin := calltopBinary(t) // skips in -short and without tmux
 	s := bustest.StartServer(t, nil)
@@ -293,7 +294,8 @@ func TestTheTUIShowsAKilledHubsCallsAsSourceLostUntilItRestarts(t *testing.T) {
 	east := startHubProc(t, bin, "east", append(hubArgs("east", 1), "--listen", "127.0.0.1:0")...)
 	west := startHubProc(t, bin, "west", append(hubArgs("west", 2), "--listen", "127.0.0.1:0")...)
 	home := t.TempDir()
-	p := startPane(t, fmt.Sprintf("%s --feed ws://%s/feed", bin, east.addr), "HOME="+home, "XDG_STATE_HOME="+filepath.Join(home, "state"))
+	p := startPane(t, fmt.Sprintf("%s --feed ws://%s/feed --feed ws://%s/feed", bin, west.addr, east.addr),
+		"HOME="+home, "XDG_STATE_HOME="+filepath.Join(home, "state"))
 	// Each hub keeps 2 calls going (a call that ends meanwhile stays a
 	// minute as an ended row, hence at least 4 rows).
 	p.waitFor("both hubs' 4 calls", func(s string) bool {

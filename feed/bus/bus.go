@@ -103,7 +103,7 @@ type Node struct {
 	sendMu  sync.RWMutex
 	closing bool
 
-	rows rowsLast // ShareRows's last frame
+	rows atomic.Pointer[[]byte] // ShareRows's last frame, sent again after each answer to an ask
 
 	published, publishedBytes, received, receivedBytes atomic.Int64
 	lost, badFrames, errs                              atomic.Int64

@@ -1,16 +1,10 @@
 package bus
 
-import "sync/atomic"
-
 // Rows: a team hub diagnoses only its own calls and shares what it found
 // (a team.findings frame of its own calls) on calltop.v1.rows.<hub>; the
 // other team hubs serve the union to their subscribers. The bus carries
 // the frame as it is and does not read it (Config.Rows's taker checks
 // that a hub speaks only for its own calls).
-
-// rowsLast is the last rows frame this hub shared, sent again to a hub
-// that asks for the calls (a hub joining, or back).
-type rowsLast = atomic.Pointer[[]byte]
 
 // ShareRows publishes this hub's rows frame for the other hubs and keeps
 // it for those that join later.
