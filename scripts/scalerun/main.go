@@ -308,6 +308,7 @@ func health(addr string) (hubHealth, error) {
 // were not worst first.
 type subscriber struct {
 	frames, bytes      atomic.Int64
+	windowBytes        atomic.Int64 // a view client's view.window frames'
 	matched, unordered atomic.Int64
 	err                atomic.Pointer[error]
 }
@@ -347,11 +348,12 @@ type snapshot struct {
 	hubs    []hubHealth
 	frames  int64
 	subByte int64
+	winByte int64
 	matched int64
 }
 
 func sample(procs, hubs []*proc, sub *subscriber) (snapshot, error) {
-	s := snapshot{at: time.Now(), cpu: map[string]time.Duration{}, frames: sub.frames.Load(), subByte: sub.bytes.Load(), matched: sub.matched.Load()}
+	s := snapshot{at: time.Now(), cpu: map[string]time.Duration{}, frames: sub.frames.Load(), subByte: sub.bytes.Load(), matched: sub.matched.Load(), winByte: sub.windowBytes.Load()}
 	for _, p := range procs {
 		c, err := procCPU(p.cmd.Process.Pid)
 		if err != nil {
@@ -366,6 +368,10 @@ func sample(procs, hubs []*proc, sub *subscriber) (snapshot, error) {
 	s.cpu["subscriber"] = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 	for _, h := range hubs {
 		hs, err := health(h.addr)
+		for try := 1; err != nil && try < 3; try++ { // a loaded hub answers slowly
+			fmt.Fprintf(os.Stderr, "%s /healthz: %v; asking again\n", h.name, err)
+			hs, err = health(h.addr)
+		}
 		if err != nil {
 			return s, fmt.Errorf("%s /healthz: %w", h.name, err)
 		}
@@ -422,7 +428,7 @@ func report(o options, load string, procs, hubs []*proc, a, b snapshot) {
 	}
 	client := "subscriber of hub-0"
 	if o.view {
-		client = fmt.Sprintf("view client of hub-0 (40 worst of %d)", b.matched)
+		client = fmt.Sprintf("view client of hub-0 (40 worst of %d; view.window frames %.3f MB/s of it)", b.matched, mb(b.winByte-a.winByte))
 	}
 	fmt.Printf("| %s | %.2f | | %.3f (%.1f frames/s) | | | | | |\n", client, cores("subscriber"),
 		mb(b.subByte-a.subByte), float64(b.frames-a.frames)/secs)
@@ -463,6 +469,7 @@ func viewClient(ctx context.Context, addr string) (*subscriber, error) {
 			if json.Unmarshal(b, &w) != nil || w.Type != feed.TypeViewWindow {
 				continue
 			}
+			s.windowBytes.Add(int64(len(b)))
 			s.matched.Store(int64(w.Window.Matched))
 			for i := 1; i < len(w.Window.Rows); i++ {
 				if rank[w.Window.Rows[i].Severity] > rank[w.Window.Rows[i-1].Severity] {
