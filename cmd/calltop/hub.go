@@ -197,6 +197,9 @@ func runHub(ctx context.Context, o hubOptions, stderr io.Writer) error {
 	}
 	hc := setupIndex(&o, hub.Config{Name: o.name, Token: o.token, TLS: tlsConf, AllowHosts: o.allowHost,
 		MaxConns: o.maxConns, Logf: logger.Printf})
+	if o.nats.part != nil {
+		o.nats.part.index = o.index.server // the index takes the other hubs' rows in and shares its own
+	}
 	hc, teamMode, err := setupTeam(o, hc, logger)
 	if err != nil {
 		ln.Close()

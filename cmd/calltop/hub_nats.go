@@ -11,6 +11,7 @@ import (
 
 	"github.com/calltop/calltop/cmd/calltop/partition"
 	"github.com/calltop/calltop/cmd/calltop/team"
+	"github.com/calltop/calltop/cmd/calltop/viewserve"
 	"github.com/calltop/calltop/feed/bus"
 	"github.com/calltop/calltop/feed/hub"
 )
@@ -64,6 +65,9 @@ func (f *hubNATSFlags) join(feedHub *hub.Hub, listen string, logger *log.Logger)
 	if f.part != nil {
 		cfg.Rows = f.part.board.Peer
 	}
+	if x := f.partIndex(); x != nil {
+		cfg.View, cfg.ViewFull, cfg.Lost = x.Peer, x.FullView, x.PeerLost
+	}
 	node, err := bus.Connect(cfg, feedHub)
 	if err != nil {
 		return nil, nil, err
@@ -73,7 +77,23 @@ func (f *hubNATSFlags) join(feedHub *hub.Hub, listen string, logger *log.Logger)
 		f.part.board.Share = node.ShareRows
 		f.part.board.Publish = func(frame []byte) { feedHub.PublishFrame(frame) }
 	}
-	return node.Publisher(), node.Run, nil
+	run := node.Run
+	if x := f.partIndex(); x != nil {
+		run = func(ctx context.Context) error {
+			go x.Share(ctx, node.ShareView, viewserve.ShareInterval)
+			return node.Run(ctx)
+		}
+	}
+	return node.Publisher(), run, nil
+}
+
+// partIndex is a team hub's call index on the bus (nil: none): it takes
+// the other hubs' rows in and shares its own (viewserve/peers.go).
+func (f *hubNATSFlags) partIndex() *viewserve.Server {
+	if f.part == nil {
+		return nil
+	}
+	return f.part.index
 }
 
 // id is the hub's id on the bus: --hub-id, or HOST-PORT of listen.
@@ -90,6 +110,7 @@ func (f *hubNATSFlags) id(listen string) string {
 type hubPartition struct {
 	hubID string
 	board *partition.Board
+	index *viewserve.Server // the call index, when on
 }
 
 // partitionTeam is called for a team hub once its listen address is

@@ -25,10 +25,14 @@ type testFleet struct {
 	calls []*diagnose.CallSummary
 	now   time.Time
 	next  int
+	hub   string // the calls' keys' prefix
 }
 
-func newTestFleet(seed uint64, n int) *testFleet {
-	f := &testFleet{rng: rand.New(rand.NewPCG(seed, 7)), now: t0.Add(time.Hour)}
+func newTestFleet(seed uint64, n int) *testFleet { return newHubFleet("hub-a", seed, n) }
+
+// newHubFleet is a fleet of hub's calls (keys "<hub>/call-...").
+func newHubFleet(hub string, seed uint64, n int) *testFleet {
+	f := &testFleet{rng: rand.New(rand.NewPCG(seed, 7)), now: t0.Add(time.Hour), hub: hub}
 	for range n {
 		f.calls = append(f.calls, f.newCall())
 	}
@@ -40,7 +44,7 @@ func (f *testFleet) pick(vals ...float64) float64 { return vals[f.rng.IntN(len(v
 func (f *testFleet) newCall() *diagnose.CallSummary {
 	f.next++
 	id := fmt.Sprintf("call-%05d", f.next)
-	c := &diagnose.CallSummary{ID: id, Key: "hub-a/" + id, Room: rooms[f.rng.IntN(len(rooms))],
+	c := &diagnose.CallSummary{ID: id, Key: f.hub + "/" + id, Room: rooms[f.rng.IntN(len(rooms))],
 		Start: f.now.Add(-time.Duration(f.rng.IntN(3600)) * time.Second), Participants: 2 + f.rng.IntN(4),
 		Tags: map[string]string{"region": []string{"eu", "us"}[f.rng.IntN(2)]}}
 	for i := range c.Participants {

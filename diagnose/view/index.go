@@ -60,6 +60,9 @@ type Index struct {
 	feedTime time.Time
 	version  uint64
 	sources  map[string]string // keys with a source ("lost")
+	// put are the keys of the rows Put (another hub's calls on a team
+	// hub): Sync replaces the other rows and leaves these.
+	put      map[string]struct{}
 	counts   Counts
 	countsAt uint64 // version+1 the counts are of (0: none)
 	orders   map[orderKey]*cachedOrder
@@ -93,12 +96,17 @@ func NewIndex() *Index {
 	return &Index{orders: map[orderKey]*cachedOrder{}, sources: map[string]string{}}
 }
 
-// Sync replaces every row with snap's calls (a Monitor's snapshot: its
-// calls are never changed once handed out, and keep their slots from one
-// snapshot to the next) and its feed time.
+// Sync replaces the rows that came from snapshots with snap's calls (a
+// Monitor's snapshot: its calls are never changed once handed out, and
+// keep their slots from one snapshot to the next) and takes its feed time.
+// The rows Put (the other hubs' calls) stay.
 func (x *Index) Sync(snap diagnose.Snapshot) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	if len(x.put) > 0 {
+		x.syncBeside(snap)
+		return
+	}
 	if sameSlice(x.calls, snap.Calls) && snap.FeedTime.Equal(x.feedTime) {
 		return
 	}
@@ -106,12 +114,60 @@ func (x *Index) Sync(snap diagnose.Snapshot) {
 	x.version++
 }
 
+// syncBeside is Sync beside rows Put: snap's calls replace theirs by key
+// (a call's slot is kept, so an Order merges in only what changed), the
+// synced rows snap no longer has go, and the rows Put are left alone.
+func (x *Index) syncBeside(snap diagnose.Snapshot) {
+	changed := snap.FeedTime.After(x.feedTime)
+	if changed {
+		x.feedTime = snap.FeedTime
+	}
+	synced := len(x.calls) - len(x.put)
+	for _, c := range snap.Calls {
+		if slot, ok := x.slotOf(c.Key); !ok || x.calls[slot] != c {
+			changed = true
+			break
+		}
+	}
+	if !changed && synced == len(snap.Calls) {
+		return
+	}
+	x.own()
+	for _, c := range snap.Calls {
+		if slot, ok := x.slots[c.Key]; ok {
+			x.calls[slot] = c
+			delete(x.put, c.Key) // this hub's now
+		} else {
+			x.slots[c.Key] = int32(len(x.calls))
+			x.calls = append(x.calls, c)
+		}
+	}
+	if len(x.calls)-len(x.put) > len(snap.Calls) {
+		in := make(map[string]struct{}, len(snap.Calls))
+		for _, c := range snap.Calls {
+			in[c.Key] = struct{}{}
+		}
+		for i := len(x.calls) - 1; i >= 0; i-- {
+			k := x.calls[i].Key
+			_, kept := in[k]
+			if _, put := x.put[k]; !kept && !put {
+				x.removeLocked(k)
+			}
+		}
+	}
+	x.version++
+}
+
 // Put adds c or replaces the row with c's key; the feed time moves on to
-// at if it is later.
+// at if it is later. A row Put stays until Remove: Sync leaves it.
 func (x *Index) Put(c *diagnose.CallSummary, at time.Time) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	x.own()
+	if x.put == nil {
+		x.put = map[string]struct{}{}
+	}
+	x.put[c.Key] = struct{}{}
 	if slot, ok := x.slots[c.Key]; ok {
 		x.calls[slot] = c
 	} else {
@@ -132,6 +188,13 @@ func (x *Index) Remove(key string) {
 		return
 	}
 	x.own()
+	x.removeLocked(key)
+	x.version++
+}
+
+// removeLocked takes key's row out (the last row takes its slot); x is
+// its own (own) and holds the row.
+func (x *Index) removeLocked(key string) {
 	slot := x.slots[key]
 	last := len(x.calls) - 1
 	if int(slot) != last {
@@ -142,7 +205,7 @@ func (x *Index) Remove(key string) {
 	x.calls = x.calls[:last]
 	delete(x.slots, key)
 	delete(x.sources, key)
-	x.version++
+	delete(x.put, key)
 }
 
 // SetSource marks the call with this key as coming from a source in a

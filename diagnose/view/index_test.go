@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/calltop/calltop/diagnose"
 )
@@ -191,6 +192,56 @@ func TestIndexOrdersBounded(t *testing.T) {
 	}
 	if len(x.orders) > maxOrders {
 		t.Fatalf("%d orders kept, at most %d", len(x.orders), maxOrders)
+	}
+}
+
+// TestIndexSyncBesidePeers is a team hub's index: its own engine's
+// snapshots (Sync) beside the other hubs' rows (Put, Remove), both
+// churning. Every window lists both hubs' calls as one full sort would,
+// a Sync never drops a peer's row, and the own calls' changes are still
+// merged in rather than sorted whole.
+func TestIndexSyncBesidePeers(t *testing.T) {
+	own, peer := newHubFleet("hub-a", 6, 400), newHubFleet("hub-b", 7, 400)
+	x := NewIndex()
+	x.Sync(own.snapshot())
+	for _, c := range peer.calls {
+		x.Put(c, time.Time{})
+	}
+	both := &testFleet{}
+	reqs := []Request{{Sort: SortSeverity, Limit: 40, Ended: true}, {Filter: "ana", Sort: SortMOS, Offset: 20, Limit: 30}}
+	for frame := range 20 {
+		if frame > 0 {
+			own.step(30)
+			x.Sync(own.snapshot())
+			old := peer.calls
+			peer.step(30)
+			peer.now = own.now
+			in := map[string]bool{}
+			for _, c := range peer.calls {
+				in[c.Key] = true
+				x.Put(c, time.Time{})
+			}
+			for _, c := range old {
+				if !in[c.Key] {
+					x.Remove(c.Key)
+				}
+			}
+			x.Sync(own.snapshot()) // again: nothing of the peer's goes
+		}
+		both.calls, both.now = append(slices.Clone(own.calls), peer.calls...), own.now
+		for _, r := range reqs {
+			checkWindow(t, x, both, r, fmt.Sprintf("frame %d", frame))
+		}
+	}
+	// A peer gone: its rows removed, the own ones stay.
+	for _, c := range peer.calls {
+		x.Remove(c.Key)
+	}
+	x.Sync(own.snapshot())
+	both.calls = own.calls
+	checkWindow(t, x, both, reqs[0], "peer gone")
+	if c := x.orders[orderKey{sort: SortSeverity, ended: true}]; c == nil || c.o.Merges() < 10 {
+		t.Fatalf("the worst-first order merged %d changes in: every Sync beside peers sorted everything again", c.o.Merges())
 	}
 }
 

@@ -44,6 +44,17 @@ type Config struct {
 	// diagnosed of its own calls, rows.go): frame nil when the hub is gone
 	// and its calls ended. Called on the bus's receiving goroutine.
 	Rows func(hubID string, frame []byte)
+	// View, when set, takes the other hubs' view rows (view.go): frame
+	// nil when the hub is gone and its calls ended. ViewFull sends this
+	// hub's full set of view rows through send, to a hub that asks for
+	// the calls.
+	// Lost is told when a hub's calls are marked source lost (true) and
+	// when it is heard again (false). All called on the bus's receiving
+	// goroutine (Lost and ViewFull with the bus's locks held: they must
+	// not call the Node).
+	View     func(hubID string, frame []byte)
+	ViewFull func(send func(frame []byte))
+	Lost     func(hubID string, lost bool)
 }
 
 // ReasonSourceLost is the call.end reason for the calls of a hub that said

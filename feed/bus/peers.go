@@ -54,6 +54,8 @@ func (n *Node) receive(msg *nats.Msg) {
 		n.takeCall(from, msg.Data)
 	case "rows":
 		n.takeRows(from, msg.Data)
+	case "view":
+		n.takeView(from, msg.Data)
 	}
 }
 
@@ -82,6 +84,7 @@ func (n *Node) heardLocked(hubID string, ask bool) *peer {
 		p.lost = time.Time{}
 		n.cfg.Logf("bus: hub %s is back; asking it for its calls (%d lost here)", hubID, len(p.lostCalls))
 		n.askSync(hubID) // even when it is answering: that answer may predate its loss
+		n.peerLost(hubID, false)
 	}
 	p.seen = time.Now()
 	return p
@@ -250,6 +253,7 @@ func (n *Node) answerSync(asker, target string) {
 		n.send(Prefix+"state."+asker+"."+n.cfg.HubID, f)
 	}
 	n.resendRows()
+	n.resendView()
 }
 
 // takeState applies a peer's answer to a sync: the peer's calls this hub
@@ -323,6 +327,7 @@ func (n *Node) losePeerLocked(id string, p *peer, why string) {
 	n.lost.Add(1)
 	n.cfg.Logf("bus: hub %s %s: its %d calls are marked source lost; they end in %s unless it comes back", id, why, p.calls.Len(), n.cfg.LostFor)
 	n.markLostLocked(p, p.lost)
+	n.peerLost(id, true)
 }
 
 // markLostLocked marks p's calls lost since now, those not lost already.
@@ -371,6 +376,9 @@ func (n *Node) endPeerLocked(id string, p *peer) {
 	}
 	if n.cfg.Rows != nil {
 		n.cfg.Rows(id, nil)
+	}
+	if n.cfg.View != nil {
+		n.cfg.View(id, nil)
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 //	calltop.v1.sync.<asker>         a hub asking for the ongoing calls (payload: the hub asked, or empty for all)
 //	calltop.v1.state.<asker>.<hub>  the answer: snapshot frames of <hub>'s own calls
 //	calltop.v1.rows.<hub>           a team hub's open findings of its own calls (rows.go)
+//	calltop.v1.view.<hub>           a team hub's call index rows of its own calls (view.go)
 const Prefix = "calltop.v1."
 
 // idPattern is what a hub id, and a call id used as it is in a subject, may

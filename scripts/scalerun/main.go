@@ -9,6 +9,14 @@
 //
 //	go run ./scripts/scalerun                      # 3 nodes, 4 hubs x 5,000 calls
 //	go run ./scripts/scalerun -hubs 2 -calls 500 -measure 10s
+//	go run ./scripts/scalerun -team -view          # a view client (?view=1) in place of the subscriber
+//	go run ./scripts/scalerun -nodes 0 -hubs 1 -calls 1000 -view   # one hub --index, no bus
+//
+// With -view the client on the first hub is a view client as `calltop
+// --view` is: it asks for the 40 worst calls and reads the windows; the
+// run waits until its windows count every hub's calls, checks each window
+// is worst first, and reports its bytes and frames. With -nodes 0 the hubs
+// run without NATS and with --index.
 //
 // Run it from the repository's root. Linux only (/proc).
 package main
@@ -38,7 +46,7 @@ import (
 )
 
 type options struct {
-	team               bool
+	team, view         bool
 	nodes, hubs, calls int
 	interval           time.Duration
 	warmup, measure    time.Duration
@@ -47,7 +55,8 @@ type options struct {
 func main() {
 	var o options
 	flag.BoolVar(&o.team, "team", false, "team hubs (--team): each also diagnoses its own calls and keeps their alerts")
-	flag.IntVar(&o.nodes, "nodes", 3, "nats-server processes in the cluster")
+	flag.BoolVar(&o.view, "view", false, "the client of the first hub is a view client (?view=1, the 40 worst calls) rather than a subscriber of every frame")
+	flag.IntVar(&o.nodes, "nodes", 3, "nats-server processes in the cluster (0: hubs with --index and no bus)")
 	flag.IntVar(&o.hubs, "hubs", 4, "calltop hub processes")
 	flag.IntVar(&o.calls, "calls", 5000, "simulated calls per hub")
 	flag.DurationVar(&o.interval, "interval", 4*time.Second, "the simulator's stats interval (1s is a browser's; longer sends fewer reports a second)")
@@ -154,9 +163,13 @@ func run(ctx context.Context, o options) error {
 	var hubs []*proc
 	for i := range o.hubs {
 		addr := fmt.Sprintf("127.0.0.1:%d", hubPorts[i])
-		args := []string{"calltop", "hub", "--listen", addr, "--nats", strings.Join(urls, ","),
-			"--hub-id", fmt.Sprintf("hub-%d", i), "--simulate", strconv.Itoa(o.calls), "--seed", strconv.Itoa(i + 1),
+		args := []string{"calltop", "hub", "--listen", addr, "--simulate", strconv.Itoa(o.calls), "--seed", strconv.Itoa(i + 1),
 			"--interval", o.interval.String()}
+		if o.nodes > 0 {
+			args = append(args, "--nats", strings.Join(urls, ","), "--hub-id", fmt.Sprintf("hub-%d", i))
+		} else {
+			args = append(args, "--index")
+		}
 		if o.team {
 			args = append(args, "--team", "--state-dir", filepath.Join(dir, fmt.Sprintf("state-%d", i)))
 		}
@@ -177,8 +190,19 @@ func run(ctx context.Context, o options) error {
 		}
 	}
 
-	// The subscriber: every frame of the first hub, as a TUI's client.
-	sub, err := subscribe(ctx, hubs[0].addr)
+	// The subscriber: every frame of the first hub, as a TUI's client; or
+	// a view client of it, once its windows count every hub's calls.
+	var sub *subscriber
+	if o.view {
+		sub, err = viewClient(ctx, hubs[0].addr)
+		if err == nil {
+			err = waitFor(ctx, 120*time.Second, "the view client's windows to count every hub's calls", func() bool {
+				return sub.matched.Load() >= int64(total*95/100)
+			})
+		}
+	} else {
+		sub, err = subscribe(ctx, hubs[0].addr)
+	}
 	if err != nil {
 		return err
 	}
@@ -200,6 +224,9 @@ func run(ctx context.Context, o options) error {
 	}
 	if sub.err.Load() != nil {
 		return fmt.Errorf("the subscriber stopped: %v", *sub.err.Load())
+	}
+	if o.view && sub.unordered.Load() > 0 {
+		return fmt.Errorf("%d of the view client's windows were not worst first", sub.unordered.Load())
 	}
 	report(o, string(load), procs, hubs, before, after)
 	return nil
@@ -259,7 +286,12 @@ func getJSON(url string, v any) error {
 // hubHealth is what scalerun reads of a hub's /healthz.
 type hubHealth struct {
 	Calls int `json:"calls"`
-	Bus   struct {
+	Index struct {
+		Calls       int   `json:"calls"`
+		PeerRows    int   `json:"peerRows"`
+		SharedBytes int64 `json:"sharedBytes"`
+	} `json:"index"`
+	Bus struct {
 		Published      int64 `json:"published"`
 		PublishedBytes int64 `json:"publishedBytes"`
 		Received       int64 `json:"received"`
@@ -275,10 +307,14 @@ func health(addr string) (hubHealth, error) {
 	return h, err
 }
 
-// subscriber reads a hub's feed, counting frames and bytes.
+// subscriber reads a hub's feed, counting frames and bytes; a view
+// client also notes its last window's matched calls and the windows that
+// were not worst first.
 type subscriber struct {
-	frames, bytes atomic.Int64
-	err           atomic.Pointer[error]
+	frames, bytes      atomic.Int64
+	windowBytes        atomic.Int64 // a view client's view.window frames'
+	matched, unordered atomic.Int64
+	err                atomic.Pointer[error]
 }
 
 func subscribe(ctx context.Context, addr string) (*subscriber, error) {
@@ -316,10 +352,12 @@ type snapshot struct {
 	hubs    []hubHealth
 	frames  int64
 	subByte int64
+	winByte int64
+	matched int64
 }
 
 func sample(procs, hubs []*proc, sub *subscriber) (snapshot, error) {
-	s := snapshot{at: time.Now(), cpu: map[string]time.Duration{}, frames: sub.frames.Load(), subByte: sub.bytes.Load()}
+	s := snapshot{at: time.Now(), cpu: map[string]time.Duration{}, frames: sub.frames.Load(), subByte: sub.bytes.Load(), matched: sub.matched.Load(), winByte: sub.windowBytes.Load()}
 	for _, p := range procs {
 		c, err := procCPU(p.cmd.Process.Pid)
 		if err != nil {
@@ -334,6 +372,10 @@ func sample(procs, hubs []*proc, sub *subscriber) (snapshot, error) {
 	s.cpu["subscriber"] = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 	for _, h := range hubs {
 		hs, err := health(h.addr)
+		for try := 1; err != nil && try < 3; try++ { // a loaded hub answers slowly
+			fmt.Fprintf(os.Stderr, "%s /healthz: %v; asking again\n", h.name, err)
+			hs, err = health(h.addr)
+		}
 		if err != nil {
 			return s, fmt.Errorf("%s /healthz: %w", h.name, err)
 		}
@@ -373,20 +415,73 @@ func report(o options, load string, procs, hubs []*proc, a, b snapshot) {
 	}
 	fmt.Printf("%s UTC: %d nats-server nodes, %d %s hubs x %d simulated calls (stats every %s), measured over %.0f s; load average before: %s\n\n",
 		time.Now().UTC().Format("2006-01-02 15:04"), o.nodes, o.hubs, kind, o.calls, o.interval, secs, strings.TrimSpace(load))
-	fmt.Println("| process | CPU (cores) | bus out MB/s (msg/s) | bus in MB/s (msg/s) | calls served | lost calls | publish errors |")
-	fmt.Println("| --- | --- | --- | --- | --- | --- | --- |")
+	fmt.Println("| process | CPU (cores) | bus out MB/s (msg/s) | bus in MB/s (msg/s) | calls served | index rows (of peers) | view rows shared kB/s | lost calls | publish errors |")
+	fmt.Println("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 	for i, h := range hubs {
 		x, y := a.hubs[i].Bus, b.hubs[i].Bus
-		fmt.Printf("| %s | %.2f | %.1f (%.0f) | %.1f (%.0f) | %d | %d | %d |\n", h.name, cores(h.name),
+		fmt.Printf("| %s | %.2f | %.1f (%.0f) | %.1f (%.0f) | %d | %d (%d) | %.1f | %d | %d |\n", h.name, cores(h.name),
 			mb(y.PublishedBytes-x.PublishedBytes), float64(y.Published-x.Published)/secs,
 			mb(y.ReceivedBytes-x.ReceivedBytes), float64(y.Received-x.Received)/secs,
-			b.hubs[i].Calls, y.LostCalls, y.Errors-x.Errors)
+			b.hubs[i].Calls, b.hubs[i].Index.Calls, b.hubs[i].Index.PeerRows,
+			1000*mb(b.hubs[i].Index.SharedBytes-a.hubs[i].Index.SharedBytes), y.LostCalls, y.Errors-x.Errors)
 	}
 	for _, p := range procs {
 		if strings.HasPrefix(p.name, "nats-") {
-			fmt.Printf("| %s | %.2f | | | | | |\n", p.name, cores(p.name))
+			fmt.Printf("| %s | %.2f | | | | | | | |\n", p.name, cores(p.name))
 		}
 	}
-	fmt.Printf("| subscriber of hub-0 | %.2f | | %.1f (%.0f frames/s) | | | |\n", cores("subscriber"),
+	client := "subscriber of hub-0"
+	if o.view {
+		client = fmt.Sprintf("view client of hub-0 (40 worst of %d; view.window frames %.3f MB/s of it)", b.matched, mb(b.winByte-a.winByte))
+	}
+	fmt.Printf("| %s | %.2f | | %.3f (%.1f frames/s) | | | | | |\n", client, cores("subscriber"),
 		mb(b.subByte-a.subByte), float64(b.frames-a.frames)/secs)
+}
+
+// viewClient is a view client of a hub (?view=1) asking for the 40 worst
+// ongoing calls, as `calltop --view` does on its calls screen: it counts
+// the frames and bytes, notes each window's matched calls and checks the
+// rows are worst first.
+func viewClient(ctx context.Context, addr string) (*subscriber, error) {
+	d := websocket.Dialer{Subprotocols: []string{feed.Subprotocol}, HandshakeTimeout: 10 * time.Second}
+	conn, _, err := d.DialContext(ctx, "ws://"+addr+"/feed?view=1", nil)
+	if err != nil {
+		return nil, fmt.Errorf("view client of %s: %w", addr, err)
+	}
+	conn.SetReadLimit(feed.MaxFrameBytes)
+	req, err := feed.EncodeView(feed.ViewRequest{Type: feed.TypeViewRequest, View: feed.ViewQuery{Sort: feed.SortWorst, Limit: 40}})
+	if err == nil {
+		err = conn.WriteMessage(websocket.TextMessage, req)
+	}
+	if err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("view client of %s: asking: %w", addr, err)
+	}
+	rank := map[string]int{"critical": 2, "warning": 1}
+	s := &subscriber{}
+	go func() {
+		defer conn.Close()
+		for {
+			_, b, err := conn.ReadMessage()
+			if err != nil {
+				s.err.Store(&err)
+				return
+			}
+			s.frames.Add(1)
+			s.bytes.Add(int64(len(b)))
+			var w feed.ViewWindow
+			if json.Unmarshal(b, &w) != nil || w.Type != feed.TypeViewWindow {
+				continue
+			}
+			s.windowBytes.Add(int64(len(b)))
+			s.matched.Store(int64(w.Window.Matched))
+			for i := 1; i < len(w.Window.Rows); i++ {
+				if rank[w.Window.Rows[i].Severity] > rank[w.Window.Rows[i-1].Severity] {
+					s.unordered.Add(1)
+					break
+				}
+			}
+		}
+	}()
+	return s, nil
 }

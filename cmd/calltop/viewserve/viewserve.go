@@ -47,6 +47,17 @@ type Server struct {
 	wake    chan struct{} // a request came in
 	windows atomic.Int64  // view.window frames sent
 	checked atomic.Int64  // windows worked out
+
+	// The other hubs' rows and this hub's shared (peers.go).
+	ownCalls    atomic.Pointer[[]*diagnose.CallSummary] // the last Sync's calls
+	peerMu      sync.Mutex
+	peers       map[string]*peerState
+	badPeer     atomic.Int64
+	shareMu     sync.Mutex
+	shared      map[string]*sharedRow
+	shareGen    uint64
+	fullSeq     uint64
+	sharedBytes atomic.Int64
 }
 
 // viewer is one view client's state. Its fields are guarded by the
@@ -77,7 +88,8 @@ func New(cfg Config) *Server {
 	if cfg.Logf == nil {
 		cfg.Logf = log.Printf
 	}
-	return &Server{cfg: cfg, index: view.NewIndex(), clients: map[int64]*viewer{}, wake: make(chan struct{}, 1)}
+	return &Server{cfg: cfg, index: view.NewIndex(), clients: map[int64]*viewer{}, wake: make(chan struct{}, 1),
+		peers: map[string]*peerState{}, shared: map[string]*sharedRow{}}
 }
 
 // HubConfig returns hc with the server as its Views.
@@ -93,6 +105,11 @@ type Stats struct {
 	Clients int    `json:"clients"` // view clients connected
 	Windows int64  `json:"windows"` // view.window frames sent
 	Checked int64  `json:"checked"` // windows worked out, sent or not (unchanged ones are not)
+	// On a team hub on a bus (peers.go): the other hubs' rows held, their
+	// frames refused, and the bytes of this hub's rows shared.
+	PeerRows    int   `json:"peerRows,omitempty"`
+	PeerRefused int64 `json:"peerRefused,omitempty"`
+	SharedBytes int64 `json:"sharedBytes,omitempty"`
 }
 
 // Stats returns the index's counters.
@@ -100,15 +117,27 @@ func (s *Server) Stats() Stats {
 	s.mu.Lock()
 	n := len(s.clients)
 	s.mu.Unlock()
-	return Stats{Calls: s.index.Len(), Version: s.index.Version(), Clients: n, Windows: s.windows.Load(), Checked: s.checked.Load()}
+	s.peerMu.Lock()
+	peerRows := 0
+	for _, p := range s.peers {
+		peerRows += len(p.keys)
+	}
+	s.peerMu.Unlock()
+	return Stats{Calls: s.index.Len(), Version: s.index.Version(), Clients: n, Windows: s.windows.Load(), Checked: s.checked.Load(),
+		PeerRows: peerRows, PeerRefused: s.badPeer.Load(), SharedBytes: s.sharedBytes.Load()}
 }
 
 // Index is the server's call index.
 func (s *Server) Index() *view.Index { return s.index }
 
-// Sync takes a new snapshot of every call (the Monitor's): the windows
-// that change go out at the next tick.
-func (s *Server) Sync(snap diagnose.Snapshot) { s.index.Sync(snap) }
+// Sync takes a new snapshot of every call this hub diagnoses (the
+// Monitor's): the windows that change go out at the next tick. The other
+// hubs' rows (Peer) stay; these are the ones Share shares.
+func (s *Server) Sync(snap diagnose.Snapshot) {
+	calls := snap.Calls
+	s.ownCalls.Store(&calls)
+	s.index.Sync(snap)
+}
 
 // Joined implements hub.Views: a view client gets nothing before it asks.
 func (s *Server) Joined(p hub.Peer) [][]byte {
