@@ -110,6 +110,9 @@ func (b *Board) publishLocked() {
 		}
 	}
 	frame, err := feed.EncodeTeam(w)
+	if err == nil && len(frame) > maxBoardFrame {
+		frame, err = worstThatFit(w)
+	}
 	if err != nil || bytes.Equal(frame, b.frame) {
 		return
 	}
@@ -117,4 +120,45 @@ func (b *Board) publishLocked() {
 	if b.Publish != nil {
 		b.Publish(frame)
 	}
+}
+
+// maxBoardFrame keeps the union's frame under what a client reads
+// (feed.MaxFrameBytes): at 20,000 calls a fleet's open findings exceeded
+// it, and every subscriber, the hub's own engine among them, was dropped
+// and reconnected about once a second.
+const maxBoardFrame = feed.MaxFrameBytes - 16<<10
+
+// worstThatFit is the team.findings frame of as many of w's findings as
+// fit in maxBoardFrame, the most severe first (the list is then in that
+// order, not by hub).
+func worstThatFit(w feed.TeamFindings) ([]byte, error) {
+	all := slices.Clone(w.Findings)
+	rank := map[string]int{"critical": 0, "warning": 1}
+	slices.SortStableFunc(all, func(a, b feed.TeamFinding) int {
+		ra, oka := rank[a.Severity]
+		rb, okb := rank[b.Severity]
+		if !oka {
+			ra = 2
+		}
+		if !okb {
+			rb = 2
+		}
+		return ra - rb
+	})
+	lo, hi := 0, len(all) // the largest n whose frame fits, by halving
+	var best []byte
+	for lo <= hi {
+		n := (lo + hi) / 2
+		w.Findings = all[:n]
+		frame, err := feed.EncodeTeam(w)
+		if err != nil {
+			return nil, err
+		}
+		if len(frame) <= maxBoardFrame {
+			best, lo = frame, n+1
+		} else {
+			hi = n - 1
+		}
+	}
+	return best, nil
 }

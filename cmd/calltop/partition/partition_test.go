@@ -1,6 +1,7 @@
 package partition
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -101,5 +102,48 @@ func TestBoardServesEveryHubsFindingsOnce(t *testing.T) {
 	}
 	if string(b.Frame()) != string(published[len(published)-1]) {
 		t.Fatal("a joining subscriber would not get the newest union")
+	}
+}
+
+// A fleet whose open findings would make a frame larger than a client
+// reads gets the most severe that fit, not a frame that drops every
+// subscriber.
+func TestBoardKeepsTheUnionUnderTheFrameLimit(t *testing.T) {
+	b := NewBoard("east")
+	var published [][]byte
+	b.Publish = func(f []byte) { published = append(published, f) }
+	w := feed.TeamFindings{Type: feed.TypeTeamFindings}
+	for i := range 12000 { // about 140 bytes each: 1.7 MB
+		sev := "warning"
+		if i%10 == 0 {
+			sev = "critical"
+		}
+		w.Findings = append(w.Findings, feed.TeamFinding{Rule: "rtt-high", Severity: sev,
+			Call: fmt.Sprintf("east/call-%05d", i), Message: "Round trip 480 ms to the server"})
+	}
+	own, err := feed.EncodeTeam(w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Own(own)
+	if len(published) != 1 {
+		t.Fatalf("%d frames published, want 1", len(published))
+	}
+	f := published[0]
+	if len(f) > feed.MaxFrameBytes {
+		t.Fatalf("union of %d bytes, over the %d a client reads", len(f), feed.MaxFrameBytes)
+	}
+	var got feed.TeamFindings
+	if err := feed.DecodeTeam(f, feed.TypeTeamFindings, &got); err != nil {
+		t.Fatal(err)
+	}
+	crit := 0
+	for _, x := range got.Findings {
+		if x.Severity == "critical" {
+			crit++
+		}
+	}
+	if crit != 1200 || len(got.Findings) < 7000 || len(got.Findings) == 12000 {
+		t.Fatalf("kept %d findings, %d critical; want every one of the 1,200 critical and as many warnings as fit", len(got.Findings), crit)
 	}
 }
