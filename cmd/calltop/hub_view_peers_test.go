@@ -36,7 +36,7 @@ func TestTeamHubsIndexEveryHubsCalls(t *testing.T) {
 	if testing.Short() {
 		t.Skip("three team hubs on a NATS cluster: skipped with -short")
 	}
-	nodes := bustest.StartCluster(t, 3)
+	nodes := bustest.StartJetCluster(t, 3).Nodes // team hubs on NATS keep their state in JetStream
 	hubArgs := func(id string, i int) []string {
 		return []string{"--team", "--state-dir", t.TempDir(), "--simulate", "6", "--seed", fmt.Sprint(i + 1),
 			"--speed", "4", "--nats", nodes[i].ClientURL(), "--hub-id", id}
