@@ -120,14 +120,20 @@ func openTeamJet(o hubOptions, logger *log.Logger) (*teamJet, error) {
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	state, err := natsstate.Open(ctx, natsstate.Config{JS: js, HubID: id, Replicas: o.team.jet.replicas})
+	var state *natsstate.Store
+	err = jetReady(logger, func(ctx context.Context) (err error) {
+		state, err = natsstate.Open(ctx, natsstate.Config{JS: js, HubID: id, Replicas: o.team.jet.replicas})
+		return err
+	})
 	if err != nil {
 		nc.Close()
 		return nil, err
 	}
-	users, err := team.OpenKVUsers(ctx, js, "", o.team.jet.replicas)
+	var users *team.KVUsers
+	err = jetReady(logger, func(ctx context.Context) (err error) {
+		users, err = team.OpenKVUsers(ctx, js, "", o.team.jet.replicas)
+		return err
+	})
 	if err != nil {
 		nc.Close()
 		return nil, err
@@ -151,10 +157,12 @@ func (s natsStateStore) NewSyncer() engine.StateSyncer { return s.Store.NewSynce
 // jetHistory sends a team hub's ended calls through the CALLTOP_ENDED
 // stream and stores every hub's into th's store.
 func (j *teamJet) jetHistory(o hubOptions, th *teamHistory, logger *log.Logger) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	stream, err := natshistory.OpenStream(ctx, j.js, natshistory.StreamConfig{Replicas: o.team.jet.replicas,
-		MaxAge: o.team.jet.endedMaxAge, MaxBytes: o.team.jet.endedMaxMB << 20})
+	var stream jetstream.Stream
+	err := jetReady(logger, func(ctx context.Context) (err error) {
+		stream, err = natshistory.OpenStream(ctx, j.js, natshistory.StreamConfig{Replicas: o.team.jet.replicas,
+			MaxAge: o.team.jet.endedMaxAge, MaxBytes: o.team.jet.endedMaxMB << 20})
+		return err
+	})
 	if err != nil {
 		return err
 	}
@@ -184,4 +192,40 @@ func (th *teamHistory) addEnded(c history.Call) {
 		return
 	}
 	th.writer.Add(c)
+}
+
+// jetReadyFor is how long a team hub waits at start for JetStream to
+// answer; jetTry is how long one try may take.
+const (
+	jetReadyFor = 60 * time.Second
+	jetTry      = 5 * time.Second
+)
+
+// jetReady runs open until it succeeds, tries again while JetStream does
+// not answer (a cluster that is starting has no meta leader yet: its API
+// requests go unanswered rather than refused), and gives up after
+// jetReadyFor with the last error. Any other error is returned at once.
+func jetReady(logger *log.Logger, open func(ctx context.Context) error) error {
+	deadline := time.Now().Add(jetReadyFor)
+	said := false
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), jetTry)
+		err := open(ctx)
+		cancel()
+		if err == nil || !jetNotReady(err) || time.Now().After(deadline) {
+			return err
+		}
+		if !said {
+			logger.Printf("hub: JetStream does not answer yet (%v); trying again for up to %s", err, jetReadyFor)
+			said = true
+		}
+		time.Sleep(500 * time.Millisecond) // a retry's pause, not synchronisation
+	}
+}
+
+// jetNotReady says whether err is JetStream not answering yet.
+func jetNotReady(err error) bool {
+	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout) ||
+		errors.Is(err, nats.ErrNoResponders) || errors.Is(err, jetstream.ErrJetStreamNotEnabled) ||
+		strings.Contains(err.Error(), "temporarily unavailable")
 }

@@ -3,6 +3,9 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"log"
 	"os/exec"
 	"regexp"
 	"strings"
@@ -242,5 +245,28 @@ func TestHubJetFlagsAreRefusedWhereTheyCannotWork(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%v: error %v, want %q\n%s", c.args, err, c.want, out)
 		}
+	}
+}
+
+// A team hub started with its NATS cluster (no JetStream meta leader yet:
+// API requests go unanswered) waits for JetStream instead of exiting;
+// an error that is not "no answer" is returned at once.
+func TestTeamHubWaitsForAStartingJetStream(t *testing.T) {
+	var logs strings.Builder
+	logger := log.New(&logs, "", 0)
+	tries := 0
+	err := jetReady(logger, func(ctx context.Context) error {
+		if tries++; tries < 3 {
+			return fmt.Errorf("JetStream bucket CALLTOP_TEAM: %w", context.DeadlineExceeded)
+		}
+		return nil
+	})
+	if err != nil || tries != 3 || !strings.Contains(logs.String(), "JetStream does not answer yet") {
+		t.Fatalf("err %v after %d tries; log %q", err, tries, logs.String())
+	}
+	tries = 0
+	refused := errors.New("insufficient resources")
+	if err := jetReady(logger, func(context.Context) error { tries++; return refused }); !errors.Is(err, refused) || tries != 1 {
+		t.Fatalf("a refusal: err %v after %d tries, want it at once", err, tries)
 	}
 }
