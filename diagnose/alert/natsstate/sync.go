@@ -43,7 +43,7 @@ func (s *Store) NewSyncer() *Syncer {
 }
 
 // Save queues p to be written, replacing a state still waiting.
-func (y *Syncer) Save(p alert.Persisted) { putNewest(y.saves, p) }
+func (y *Syncer) Save(p alert.Persisted) { alert.PutNewest(y.saves, p) }
 
 // Changes delivers the actions when another hub changed them.
 func (y *Syncer) Changes() <-chan alert.Persisted { return y.changes }
@@ -55,18 +55,7 @@ func (y *Syncer) Notes() <-chan string { return y.notes }
 // Flush writes the state waiting, if any, and returns when it is written
 // or ctx ends.
 func (y *Syncer) Flush(ctx context.Context) {
-	ack := make(chan struct{})
-	select {
-	case y.flushReq <- ack:
-	case <-y.done:
-		return
-	case <-ctx.Done():
-		return
-	}
-	select {
-	case <-ack:
-	case <-ctx.Done():
-	}
+	alert.RequestFlush(ctx, y.flushReq, y.done)
 }
 
 // Run watches the actions and saves until ctx ends, then writes what is
@@ -165,7 +154,7 @@ func (y *Syncer) take(e jetstream.KeyValueEntry) {
 		return
 	}
 	y.actState = q
-	putNewest(y.changes, q)
+	alert.PutNewest(y.changes, q)
 }
 
 // write saves p: the shared actions by compare-and-set (taking in another
@@ -224,7 +213,7 @@ func (y *Syncer) writeActions(p *alert.Persisted) error {
 		}
 		y.actRev, y.actState = rev, q
 		y.actBody, _ = encode(q)
-		putNewest(y.changes, q)
+		alert.PutNewest(y.changes, q)
 	}
 	return fmt.Errorf("write %s to JetStream bucket %s: other hubs kept writing first (10 tries)", ActionsKey, y.s.cfg.Bucket)
 }
@@ -265,21 +254,5 @@ func (y *Syncer) note(msg string) {
 	select {
 	case y.notes <- msg:
 	default:
-	}
-}
-
-// putNewest puts v on a channel of capacity one, replacing a value still
-// waiting there.
-func putNewest[T any](ch chan T, v T) {
-	for {
-		select {
-		case ch <- v:
-			return
-		default:
-		}
-		select {
-		case <-ch:
-		default:
-		}
 	}
 }

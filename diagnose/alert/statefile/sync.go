@@ -65,23 +65,7 @@ func NewSyncer(store *Store, poll time.Duration) *Syncer {
 
 // Save queues p to be written, replacing a state still waiting; it never
 // blocks.
-func (y *Syncer) Save(p alert.Persisted) { putNewest(y.saves, p) }
-
-// putNewest puts v on a channel of capacity one, replacing a value still
-// waiting there: the reader only ever wants the newest.
-func putNewest[T any](ch chan T, v T) {
-	for {
-		select {
-		case ch <- v:
-			return
-		default:
-		}
-		select {
-		case <-ch:
-		default:
-		}
-	}
-}
+func (y *Syncer) Save(p alert.Persisted) { alert.PutNewest(y.saves, p) }
 
 // Changes delivers another process's state when the file changed.
 func (y *Syncer) Changes() <-chan alert.Persisted { return y.changes }
@@ -93,18 +77,7 @@ func (y *Syncer) Notes() <-chan string { return y.notes }
 // Flush writes the state waiting, if any, and returns when it is written
 // or ctx ends (shutdown).
 func (y *Syncer) Flush(ctx context.Context) {
-	ack := make(chan struct{})
-	select {
-	case y.flushReq <- ack:
-	case <-y.done:
-		return
-	case <-ctx.Done():
-		return
-	}
-	select {
-	case <-ack:
-	case <-ctx.Done():
-	}
+	alert.RequestFlush(ctx, y.flushReq, y.done)
 }
 
 // Run saves and polls until ctx ends, then writes what is still waiting.
@@ -182,7 +155,7 @@ func (y *Syncer) read() (alert.Persisted, bool) {
 }
 
 // offer hands q to the engine, replacing an older state not taken yet.
-func (y *Syncer) offer(q alert.Persisted) { putNewest(y.changes, q) }
+func (y *Syncer) offer(q alert.Persisted) { alert.PutNewest(y.changes, q) }
 
 // report says that saving failed, once (a full disk fails every save),
 // and says so again when saving works again.
