@@ -63,6 +63,9 @@ func (f *hubNATSFlags) join(feedHub *hub.Hub, listen string, logger *log.Logger)
 	}
 	cfg := bus.Config{URLs: f.urls, CredsFile: f.creds, HubID: f.id(listen), LostFor: f.lostFor, Logf: logger.Printf}
 	if f.part != nil {
+		// Publish is set before the node exists: the node's receiving
+		// goroutine hands the board the other hubs' findings at once.
+		f.part.board.Publish = func(frame []byte) { feedHub.PublishFrame(frame) }
 		cfg.Rows = f.part.board.Peer
 	}
 	if x := f.partIndex(); x != nil {
@@ -74,8 +77,7 @@ func (f *hubNATSFlags) join(feedHub *hub.Hub, listen string, logger *log.Logger)
 	}
 	feedHub.HealthOf("bus", func() any { return node.Stats() })
 	if f.part != nil {
-		f.part.board.Share = node.ShareRows
-		f.part.board.Publish = func(frame []byte) { feedHub.PublishFrame(frame) }
+		f.part.board.SetShare(node.ShareRows)
 	}
 	run := node.Run
 	if x := f.partIndex(); x != nil {

@@ -40,8 +40,11 @@ func (b *Board) Own(frame []byte) {
 	if feed.DecodeTeam(frame, feed.TypeTeamFindings, &w) != nil {
 		return
 	}
-	if b.Share != nil {
-		b.Share(frame)
+	b.mu.Lock()
+	share := b.Share
+	b.mu.Unlock()
+	if share != nil {
+		share(frame)
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -76,6 +79,14 @@ func (b *Board) Peer(hubID string, frame []byte) {
 	}
 	b.peers[hubID] = own
 	b.publishLocked()
+}
+
+// SetShare sets Share once the board is in use (the bus node it shares
+// through is made after the board starts taking the others' findings).
+func (b *Board) SetShare(share func(frame []byte)) {
+	b.mu.Lock()
+	b.Share = share
+	b.mu.Unlock()
 }
 
 // Frame is the union as last published, for a joining subscriber (nil
