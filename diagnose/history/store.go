@@ -30,3 +30,14 @@ type Store interface {
 
 // ErrNotFound is Get's answer for a call id that is not kept.
 var ErrNotFound = errors.New("no such call in history")
+
+// Retain applies a writer's retention to s: the calls that ended more
+// than maxAge before now (none by age when maxAge is 0), then the oldest
+// past maxBytes. It returns how many calls went.
+func Retain(ctx context.Context, s Store, now time.Time, maxAge time.Duration, maxBytes int64) (int, error) {
+	var before time.Time
+	if maxAge > 0 {
+		before = now.Add(-maxAge)
+	}
+	return s.Prune(ctx, before, maxBytes)
+}

@@ -160,11 +160,7 @@ func (w *Writer) prune(ctx context.Context) {
 	if ctx.Err() != nil {
 		return
 	}
-	var before time.Time
-	if w.cfg.MaxAge > 0 {
-		before = w.cfg.Now().Add(-w.cfg.MaxAge)
-	}
-	n, err := w.cfg.Store.Prune(ctx, before, w.cfg.MaxBytes)
+	n, err := Retain(ctx, w.cfg.Store, w.cfg.Now(), w.cfg.MaxAge, w.cfg.MaxBytes)
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if err != nil {

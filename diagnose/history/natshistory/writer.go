@@ -83,7 +83,7 @@ func (w *Writer) Stats() WriterStats {
 // in half); the rest wait in the stream for the next run.
 func (w *Writer) Run(ctx context.Context) error {
 	w.prune(ctx)
-	lastPrune := time.Now()
+	lastPrune := w.cfg.Now()
 	var cons jetstream.Consumer
 	for ctx.Err() == nil {
 		if cons == nil {
@@ -114,9 +114,9 @@ func (w *Writer) Run(ctx context.Context) error {
 		if len(msgs) > 0 {
 			w.store(context.WithoutCancel(ctx), msgs)
 		}
-		if time.Since(lastPrune) >= w.cfg.PruneEvery {
+		if w.cfg.Now().Sub(lastPrune) >= w.cfg.PruneEvery {
 			w.prune(ctx)
-			lastPrune = time.Now()
+			lastPrune = w.cfg.Now()
 		}
 	}
 	return nil
@@ -180,11 +180,7 @@ func (w *Writer) prune(ctx context.Context) {
 	if ctx.Err() != nil {
 		return
 	}
-	var before time.Time
-	if w.cfg.MaxAge > 0 {
-		before = w.cfg.Now().Add(-w.cfg.MaxAge)
-	}
-	n, err := w.cfg.Store.Prune(ctx, before, w.cfg.MaxBytes)
+	n, err := history.Retain(ctx, w.cfg.Store, w.cfg.Now(), w.cfg.MaxAge, w.cfg.MaxBytes)
 	if err != nil {
 		w.fail(fmt.Errorf("retention: %w", err))
 		return
