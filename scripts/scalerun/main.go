@@ -46,7 +46,7 @@ import (
 )
 
 type options struct {
-	team, view         bool
+	team, view, keep   bool
 	nodes, hubs, calls int
 	interval           time.Duration
 	warmup, measure    time.Duration
@@ -56,6 +56,7 @@ func main() {
 	var o options
 	flag.BoolVar(&o.team, "team", false, "team hubs (--team): each also diagnoses its own calls and keeps their alerts")
 	flag.BoolVar(&o.view, "view", false, "the client of the first hub is a view client (?view=1, the 40 worst calls) rather than a subscriber of every frame")
+	flag.BoolVar(&o.keep, "keep", false, "keep the build, logs and state directory (its path is printed) rather than removing it")
 	flag.IntVar(&o.nodes, "nodes", 3, "nats-server processes in the cluster (0: hubs with --index and no bus)")
 	flag.IntVar(&o.hubs, "hubs", 4, "calltop hub processes")
 	flag.IntVar(&o.calls, "calls", 5000, "simulated calls per hub")
@@ -87,7 +88,11 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
+	if o.keep {
+		defer fmt.Fprintf(os.Stderr, "logs and state kept in %s\n", dir)
+	} else {
+		defer os.RemoveAll(dir)
+	}
 	fmt.Fprintf(os.Stderr, "building calltop and nats-server into %s\n", dir)
 	for _, b := range [][2]string{{"calltop", "./cmd/calltop"}, {"nats-server", "github.com/nats-io/nats-server/v2"}} {
 		if out, err := exec.Command("go", "build", "-o", filepath.Join(dir, b[0]), b[1]).CombinedOutput(); err != nil {
