@@ -116,18 +116,42 @@ type TeamEvent struct {
 	Text string    `json:"text"`
 }
 
-// TeamAlerts is the whole picture of the hub's book, sent on join and
+// TeamAlerts is the picture of the hub's book, sent on join and
 // whenever it changes (at most a few times a second): active alerts,
-// recent history (newest first), silences and recent events.
+// recent history (newest first), silences and recent events. Active may
+// be cut to its first alerts in the book's order (the worst): Counts
+// then says how many there are in all.
 type TeamAlerts struct {
-	Type     string        `json:"type"`
-	Seq      uint64        `json:"seq"`
-	Now      time.Time     `json:"now"`
-	FeedDown bool          `json:"feedDown,omitempty"`
-	Active   []TeamAlert   `json:"active"`
-	History  []TeamAlert   `json:"history"`
-	Silences []TeamSilence `json:"silences"`
-	Events   []TeamEvent   `json:"events"`
+	Type     string           `json:"type"`
+	Seq      uint64           `json:"seq"`
+	Now      time.Time        `json:"now"`
+	FeedDown bool             `json:"feedDown,omitempty"`
+	Counts   *TeamAlertCounts `json:"counts,omitempty"`
+	Active   []TeamAlert      `json:"active"`
+	History  []TeamAlert      `json:"history"`
+	Silences []TeamSilence    `json:"silences"`
+	Events   []TeamEvent      `json:"events"`
+}
+
+// TeamAlertCounts counts every open alert of a book (of the fleet, on
+// team hubs sharing a bus), those a cut Active list leaves out included.
+// A frame without it (from an older hub) has every alert in Active.
+type TeamAlertCounts struct {
+	// Active is how many open alerts there are in all.
+	Active int `json:"active"`
+	// Critical, Warning and Info count the firing alerts that are neither
+	// muted nor inhibited, by severity: the header's "alerts 2 crit".
+	Critical int `json:"critical"`
+	Warning  int `json:"warning"`
+	Info     int `json:"info"`
+}
+
+// Add adds o's counts to c.
+func (c *TeamAlertCounts) Add(o TeamAlertCounts) {
+	c.Active += o.Active
+	c.Critical += o.Critical
+	c.Warning += o.Warning
+	c.Info += o.Info
 }
 
 // TeamFinding is one open finding of the hub's diagnosis.

@@ -160,8 +160,11 @@ func (p *alertPane) currentSilence() *alert.SilenceStatus {
 }
 
 // Firing counts firing alerts that are neither muted nor inhibited, by
-// severity, for the header.
+// severity, for the header (of the whole book when the picture is cut).
 func (p *alertPane) Firing() [4]int {
+	if p.snap.Whole != nil { // the picture holds the worst alerts, not all
+		return p.snap.Whole.Alerting
+	}
 	var n [4]int
 	for i := range p.snap.Active {
 		a := &p.snap.Active[i]

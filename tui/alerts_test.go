@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -228,4 +229,16 @@ func TestEventLogAndHelpWording(t *testing.T) {
 	if n := strings.Count(screenText(m), "switch pane"); n != 1 {
 		t.Errorf("help lists tab %d times, want once:\n%s", n, screenText(m))
 	}
+}
+
+// A team hub's picture at a fleet's size holds the worst alerts, not all:
+// the header counts the whole book and the pane says what it shows.
+func TestAlertPaneOfACutPictureCountsTheWholeBook(t *testing.T) {
+	f := frame(1, 40, "")
+	f.Alerts.Whole = &alert.Whole{Active: 2500}
+	f.Alerts.Whole.Alerting[diagnose.Critical], f.Alerts.Whole.Alerting[diagnose.Warning] = 1400, 900
+	m, _ := newTestModel(80, 24, f)
+	mustShow(t, m, "alerts 1400 crit 900 warn")
+	hit(m, "!")
+	mustShow(t, m, "2300 firing", fmt.Sprintf("the worst %d of 2500 open", len(f.Alerts.Active)))
 }

@@ -131,6 +131,8 @@ func (p *alertPane) title(w int) string {
 		text += fmt.Sprintf("  (%d resolved, newest first)", len(p.rows))
 	case p.tab == tabSilences:
 		text += fmt.Sprintf("  (%s)", plural(len(p.snap.Silences), "silence"))
+	case p.snap.Whole != nil: // a team hub's picture cut at a fleet's size
+		text += fmt.Sprintf("  (the worst %d of %d open)", len(p.snap.Active), p.snap.Whole.Active)
 	case p.hidden.muted+p.hidden.inhibited > 0:
 		var parts []string
 		if n := p.hidden.muted; n > 0 {

@@ -130,6 +130,10 @@ func newBookListCmd[T any](af *alertsFlags, use, short, jsonHelp string, pick fu
 			if s.Alerts != nil && pick(s.Alerts) != nil {
 				items = pick(s.Alerts)
 			}
+			if w := s.Alerts; use == "list" && w != nil && w.Counts != nil && w.Counts.Active > len(w.Active) {
+				fmt.Fprintf(cmd.ErrOrStderr(), "calltop: the hub's picture holds the worst %d of %d open alerts (more than one frame holds); these are they\n",
+					len(w.Active), w.Counts.Active)
+			}
 			if asJSON {
 				return writeJSON(cmd.OutOrStdout(), items)
 			}

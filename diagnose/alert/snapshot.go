@@ -29,6 +29,19 @@ type Snapshot struct {
 	// number.
 	Events    []Event
 	LastEvent uint64
+	// Whole, when not nil, counts the whole book of which Active holds
+	// only the first (worst) alerts: a team hub's picture is cut to fit a
+	// frame at a fleet's size, and a view client's to what its pane shows.
+	Whole *Whole
+}
+
+// Whole counts the open alerts of a book whose picture was cut.
+type Whole struct {
+	// Active is how many open alerts there are in all.
+	Active int
+	// Alerting counts the firing alerts neither muted nor inhibited, by
+	// severity (indexed by diagnose.Severity).
+	Alerting [4]int
 }
 
 // SilenceStatus is a silence with what it does now.

@@ -251,6 +251,30 @@ func (h *Hub) PublishFrame(frame []byte) error {
 	return nil
 }
 
+// PublishSplit sends full to every subscriber of the whole feed and view
+// (when not nil) to every view client: one frame in two sizes, such as
+// the team book's picture whole and cut to what a view client's pane
+// shows. Neither may be about a call.
+func (h *Hub) PublishSplit(full, view []byte) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return ErrHubClosed
+	}
+	h.published.Add(1)
+	for s := range h.subs {
+		f := full
+		if s.view {
+			f = view
+		}
+		if f != nil && !s.queue.push(f) {
+			h.dropped.Add(1)
+			h.dropLocked(s, fmt.Sprintf("too slow: over %d bytes queued", s.queue.limit))
+		}
+	}
+	return nil
+}
+
 // EndAll ends every ongoing call: it publishes call.end with reason for
 // each and empties the call state. A replay that starts over calls it so
 // no ghost calls remain.

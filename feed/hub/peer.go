@@ -7,13 +7,14 @@ import (
 )
 
 // Peer is who a subscriber is: the hub's own number for it, its remote
-// address, and the user and role Config.Authenticate gave it (empty on a
-// hub without Authenticate).
+// address, the user and role Config.Authenticate gave it (empty on a
+// hub without Authenticate), and whether it is a view client (?view=1).
 type Peer struct {
 	ID     int64
 	Remote string
 	User   string
 	Role   string
+	View   bool
 }
 
 // authenticate says who r is: Config.Authenticate when set, otherwise the

@@ -40,7 +40,7 @@ func (h *Hub) subscribe(conn *websocket.Conn, peer Peer, view bool) error {
 		return ErrHubClosed
 	}
 	h.nextID++
-	peer.ID = h.nextID
+	peer.ID, peer.View = h.nextID, view
 	joined := h.joinFrames(peer) // Config.Joined runs under the lock
 	if view {
 		joined = append(joined, h.cfg.Views.Joined(peer)...)

@@ -21,8 +21,10 @@ func toWire(s alert.Snapshot, room func(callID string) string) feed.TeamAlerts {
 	w := feed.TeamAlerts{Type: feed.TypeTeamAlerts, Seq: s.LastEvent, Now: s.Now, FeedDown: s.FeedDown,
 		Active: make([]feed.TeamAlert, 0, len(s.Active)), History: []feed.TeamAlert{},
 		Silences: make([]feed.TeamSilence, 0, len(s.Silences)), Events: []feed.TeamEvent{}}
+	w.Counts = &feed.TeamAlertCounts{Active: len(s.Active)}
 	for i := range s.Active {
 		w.Active = append(w.Active, alertToWire(&s.Active[i], room))
+		countAlerting(w.Counts, &w.Active[i])
 	}
 	for i := range s.History[:min(len(s.History), wireHistory)] {
 		w.History = append(w.History, alertToWire(&s.History[i], room))
@@ -73,6 +75,11 @@ func fromWire(w *feed.TeamAlerts, received, now time.Time) alert.Snapshot {
 		s.Active = append(s.Active, a)
 		countAlert(&s.Counts, &a)
 	}
+	if c := w.Counts; c != nil && c.Active > len(w.Active) {
+		s.Whole = &alert.Whole{Active: c.Active}
+		s.Whole.Alerting[diagnose.Critical], s.Whole.Alerting[diagnose.Warning], s.Whole.Alerting[diagnose.Info] =
+			c.Critical, c.Warning, c.Info
+	}
 	for i := range w.History {
 		s.History = append(s.History, alertFromWire(&w.History[i]))
 	}
@@ -100,6 +107,31 @@ func alertFromWire(w *feed.TeamAlert) alert.Alert {
 		a.Ack = &alert.Ack{Who: w.AckedBy, Note: w.AckNote, At: w.AckedAt}
 	}
 	return a
+}
+
+// countAlerting adds a to c's firing counts when it is firing, neither
+// muted nor inhibited (the header's "alerts 2 crit").
+func countAlerting(c *feed.TeamAlertCounts, a *feed.TeamAlert) {
+	if a.State != string(alert.Firing) || len(a.SilencedBy) > 0 || a.InhibitedBy != "" {
+		return
+	}
+	switch a.Severity {
+	case "critical":
+		c.Critical++
+	case "warning":
+		c.Warning++
+	case "info":
+		c.Info++
+	}
+}
+
+// countsOf counts a list of open alerts.
+func countsOf(active []feed.TeamAlert) feed.TeamAlertCounts {
+	c := feed.TeamAlertCounts{Active: len(active)}
+	for i := range active {
+		countAlerting(&c, &active[i])
+	}
+	return c
 }
 
 // countAlert adds one active alert to the counts (alert.Counts' rule).

@@ -23,6 +23,8 @@ const (
 	// hub that joins); fleetStale forgets a hub not heard for that long.
 	fleetRepeat = 2 * time.Second
 	fleetStale  = 3 * fleetRepeat
+	// maxPeerAlerts bounds the count a hub may claim (sums stay sane).
+	maxPeerAlerts = 1 << 30
 )
 
 // Fleet joins a team hub to the others on one NATS bus for their alerts:
@@ -49,6 +51,7 @@ type Fleet struct {
 // fleetPeer is another hub's last word.
 type fleetPeer struct {
 	alerts []feed.TeamAlert
+	counts feed.TeamAlertCounts // of all its open alerts, those cut from alerts included
 	at     time.Time
 }
 
@@ -56,6 +59,9 @@ type fleetPeer struct {
 type fleetAlerts struct {
 	Hub    string           `json:"hub"`
 	Active []feed.TeamAlert `json:"active"`
+	// Counts counts all the hub's open alerts (Active may be cut); a hub
+	// of an earlier version leaves it out.
+	Counts *feed.TeamAlertCounts `json:"counts,omitempty"`
 }
 
 // fleetCmd is a forwarded command.
@@ -139,7 +145,12 @@ func (f *Fleet) take(m *nats.Msg) {
 	}
 	f.mu.Lock()
 	prev, had := f.others[fa.Hub]
-	f.others[fa.Hub] = fleetPeer{alerts: fa.Active, at: time.Now()}
+	counts := countsOf(fa.Active)
+	if c := fa.Counts; c != nil && c.Active >= len(fa.Active) && c.Critical >= counts.Critical && c.Warning >= counts.Warning &&
+		c.Info >= counts.Info && c.Critical+c.Warning+c.Info <= c.Active && c.Active <= maxPeerAlerts {
+		counts = *c // not less than its own list says, nor more firing than open
+	}
+	f.others[fa.Hub] = fleetPeer{alerts: fa.Active, counts: counts, at: time.Now()}
 	f.mu.Unlock()
 	if !had || !sameAlerts(prev.alerts, fa.Active) {
 		f.signal()
@@ -164,15 +175,15 @@ func (f *Fleet) signal() {
 // publish sends this hub's open alerts when they changed. A list larger
 // than the server's max payload is cut to its worst alerts (they come
 // first), said once.
-func (f *Fleet) publish(own []feed.TeamAlert) {
-	msg, err := json.Marshal(fleetAlerts{Hub: f.hubID, Active: own})
+func (f *Fleet) publish(own []feed.TeamAlert, counts feed.TeamAlertCounts) {
+	msg, err := json.Marshal(fleetAlerts{Hub: f.hubID, Active: own, Counts: &counts})
 	for err == nil && int64(len(msg)) > f.nc.MaxPayload() && len(own) > 0 {
 		if !f.cut {
 			f.cut = true
 			f.logf("team: %d open alerts are more than one NATS message holds; the other hubs see the worst first", len(own))
 		}
 		own = own[:len(own)/2]
-		msg, err = json.Marshal(fleetAlerts{Hub: f.hubID, Active: own})
+		msg, err = json.Marshal(fleetAlerts{Hub: f.hubID, Active: own, Counts: &counts})
 	}
 	if err != nil {
 		return
@@ -191,10 +202,15 @@ func (f *Fleet) publish(own []feed.TeamAlert) {
 }
 
 // union is own with the others' alerts whose key own lacks (each key
-// once, the hub first in id order winning), in the book's order.
-func (f *Fleet) union(own []feed.TeamAlert) []feed.TeamAlert {
+// once, the hub first in id order winning), in the book's order, and the
+// counts of all (own's and each other hub's summed: team hubs on a bus
+// each diagnose their own calls, so their alerts do not overlap).
+func (f *Fleet) union(own []feed.TeamAlert, counts feed.TeamAlertCounts) ([]feed.TeamAlert, feed.TeamAlertCounts) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	for _, p := range f.others {
+		counts.Add(p.counts)
+	}
 	seen := make(map[string]bool, len(own))
 	for _, a := range own {
 		seen[a.Key] = true
@@ -216,7 +232,7 @@ func (f *Fleet) union(own []feed.TeamAlert) []feed.TeamAlert {
 	if len(out) > len(own) {
 		slices.SortStableFunc(out, wireOrder)
 	}
-	return out
+	return out, counts
 }
 
 // wireOrder is the book's order of active alerts (alert.Snapshot's):

@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"github.com/nats-io/nats.go"
+
+	"github.com/calltop/calltop/feed"
 )
 
 // FuzzFleetAlerts feeds a hub what another hub (or anyone on the NATS
@@ -16,6 +18,7 @@ func FuzzFleetAlerts(f *testing.F) {
 	f.Add("hub-a", []byte(`{"hub":"hub-a","active":[{"key":"k"}]}`))
 	f.Add("hub-b", []byte(`{"hub":"hub-b","active":[{"key":"k"},{"key":"k"}]}`))
 	f.Add("x", []byte(`not json`))
+	f.Add("hub-b", []byte(`{"hub":"hub-b","active":[{"key":"k","state":"firing","severity":"critical"}],"counts":{"active":0,"critical":5}}`))
 	f.Fuzz(func(t *testing.T, from string, data []byte) {
 		fl := NewFleet(nil, "hub-a", nil)
 		fl.take(&nats.Msg{Subject: fleetAlertsPrefix + from, Data: data})
@@ -25,11 +28,15 @@ func FuzzFleetAlerts(f *testing.F) {
 			}
 		}
 		seen := map[string]bool{}
-		for _, a := range fl.union(nil) {
+		all, counts := fl.union(nil, feed.TeamAlertCounts{})
+		for _, a := range all {
 			if seen[a.Key] {
 				t.Fatalf("key %q twice in the union", a.Key)
 			}
 			seen[a.Key] = true
+		}
+		if counts.Active < len(all) || counts.Critical+counts.Warning+counts.Info > counts.Active {
+			t.Fatalf("counts %+v of a union of %d alerts", counts, len(all))
 		}
 	})
 }

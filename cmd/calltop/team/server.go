@@ -96,8 +96,9 @@ type Server struct {
 	internal   map[string]hub.Peer // in-process clients' tokens (the engine, SSH sessions)
 	feedURL    atomic.Pointer[string]
 
-	alertsFrame   atomic.Pointer[[]byte] // newest team.alerts, for Joined
-	findingsFrame atomic.Pointer[[]byte]
+	alertsFrame     atomic.Pointer[[]byte] // newest team.alerts, for Joined
+	viewAlertsFrame atomic.Pointer[[]byte] // the same for view clients (picture.go)
+	findingsFrame   atomic.Pointer[[]byte]
 
 	limMu    sync.Mutex
 	limiters map[string]*rate.Limiter
@@ -204,6 +205,12 @@ func (s *Server) joined(p hub.Peer) [][]byte {
 		return nil
 	}
 	out := [][]byte{w}
+	if p.View { // its picture cut to a pane's worth; the findings it shows come in its windows
+		if f := s.viewAlertsFrame.Load(); f != nil {
+			out = append(out, *f)
+		}
+		return out
+	}
 	findings := s.findingsFrame.Load()
 	if s.cfg.Findings != nil {
 		if f := s.cfg.Findings.Frame(); f != nil {
@@ -326,8 +333,12 @@ type publisher struct {
 	lastEvent uint64
 	lastNow   time.Time
 	lastBody  string
-	lastFinds string
-	lastSnap  *alert.Snapshot // the newest picture published
+	cutSaid   bool // the log said the picture is cut
+	// lastViewBody and lastView: the view clients' picture last sent, and when.
+	lastViewBody string
+	lastView     time.Time
+	lastFinds    string
+	lastSnap     *alert.Snapshot // the newest picture published
 }
 
 // noteRooms remembers each call's room, so alerts of ended calls keep it.
@@ -354,28 +365,43 @@ func (p *publisher) alerts(snap alert.Snapshot) {
 }
 
 // send publishes snap (with the other team hubs' alerts, on a bus) when
-// it says something new.
+// it says something new: whole to subscribers of the whole feed (cut to
+// fit a frame) and cut to a pane's worth to view clients (picture.go).
 func (p *publisher) send(snap alert.Snapshot) {
 	w := toWire(snap, func(id string) string { return p.rooms[id] })
 	if f := p.s.cfg.Fleet; f != nil {
-		f.publish(w.Active)
-		w.Active = f.union(w.Active)
+		f.publish(w.Active, *w.Counts)
+		var all feed.TeamAlertCounts
+		w.Active, all = f.union(w.Active, *w.Counts)
+		w.Counts = &all
 	}
-	now, seq := w.Now, w.Seq
-	w.Now, w.Seq = time.Time{}, 0
-	body, err := feed.EncodeTeam(w)
+	frame, body, err := encodePicture(w)
+	if err == nil && len(frame) > maxAlertsFrame {
+		if !p.cutSaid {
+			p.cutSaid = true
+			p.s.cfg.Logf("team: %d open alerts are more than a frame holds; subscribers get the worst that fit, with the counts of all", len(w.Active))
+		}
+		cutToFit(&w, len(frame), maxAlertsFrame)
+		frame, body, err = encodePicture(w)
+	}
 	if err != nil {
 		return
 	}
-	w.Now, w.Seq = now, seq
-	frame, err := feed.EncodeTeam(w)
+	vframe, vbody, err := encodePicture(viewPicture(w))
 	if err != nil {
 		return
 	}
 	p.s.alertsFrame.Store(&frame) // a subscriber joining gets the newest time
+	p.s.viewAlertsFrame.Store(&vframe)
+	var full, view []byte
 	if string(body) != p.lastBody {
-		p.lastBody = string(body)
-		p.s.hub.PublishFrame(frame)
+		p.lastBody, full = string(body), frame
+	}
+	if string(vbody) != p.lastViewBody && time.Since(p.lastView) >= viewEvery {
+		p.lastViewBody, p.lastView, view = string(vbody), time.Now(), vframe
+	}
+	if full != nil || view != nil {
+		p.s.hub.PublishSplit(full, view)
 	}
 }
 

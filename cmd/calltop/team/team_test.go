@@ -33,6 +33,12 @@ type teamHub struct {
 // state in dir.
 func startTeamHub(t *testing.T, dir, scenario string, tweak ...func(*Config)) *teamHub {
 	t.Helper()
+	return startTeamHubOn(t, hub.Config{}, dir, scenario, tweak...)
+}
+
+// startTeamHubOn is startTeamHub with the hub's configuration hc.
+func startTeamHubOn(t *testing.T, hc hub.Config, dir, scenario string, tweak ...func(*Config)) *teamHub {
+	t.Helper()
 	users, err := OpenUsers(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -57,7 +63,7 @@ func startTeamHub(t *testing.T, dir, scenario string, tweak ...func(*Config)) *t
 	if err != nil {
 		t.Fatal(err)
 	}
-	th := feedtest.StartHub(t, "127.0.0.1:0", srv.HubConfig(hub.Config{}))
+	th := feedtest.StartHub(t, "127.0.0.1:0", srv.HubConfig(hc))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{}, 2)
 	s, err := sim.New(sim.Config{Calls: 3, Scenarios: []string{scenario}, Seed: 3, Start: time.Now().UTC()})

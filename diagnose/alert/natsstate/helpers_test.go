@@ -119,11 +119,13 @@ func (h *hubState) close() {
 	<-h.done
 }
 
-// save hands the book's state to the Syncer and waits until it is written.
+// save hands the book's state to the Syncer and waits until it is written
+// (60 s: a loaded 2-core machine took over 20 s to elect a stream leader
+// after a node restart, the Syncer retrying all along).
 func (h *hubState) save() {
 	h.t.Helper()
 	h.sync.Save(h.book.Persist())
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	h.sync.Flush(ctx) // one try; a failed one is retried every Config.Retry
 	for h.sync.Unsaved() && ctx.Err() == nil {
@@ -134,7 +136,7 @@ func (h *hubState) save() {
 		for len(h.sync.Notes()) > 0 {
 			notes = append(notes, <-h.sync.Notes())
 		}
-		h.t.Fatalf("state still not written after 20 s: %q", notes)
+		h.t.Fatalf("state still not written after 60 s: %q", notes)
 	}
 }
 
