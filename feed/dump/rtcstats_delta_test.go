@@ -1,0 +1,138 @@
+package dump
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// deltaCorpus are getstats lines at the fast path's edges: each must give
+// what the general path gives.
+var deltaCorpus = []string{
+	`["getstats","PC_0",{"timestamp":1700000001000,"a":{"type":"transport","timestamp":0}}]`,
+	`["getstats","PC_0",{"a":{"type":"codec","timestamp":1700000001000},"b":{"type":"inbound-rtp","kind":"audio","packetsLost":"3","timestamp":0}},1700000002000]`,
+	`["getStats",7,{"a":{"type":"codec","id":"x","id":"y"}},1700000002000]`,
+	`["getstats","PC_0",{"a":{"type":"codec"},"a":{"type":"transport"}},1700000002000]`,
+	`["getstats","PC_0",{"timestamp":{"type":"codec"},"b":{"timestamp":1700000003000,"type":"x"}},1]`,
+	`["getstats","PC_0",{"timestamp":"1700000001000","":{"type":"codec","timestamp":0,"timestamp":5}}, 1 , 2 ]`,
+	`["getstats",null,{"a":{"type":"codec"}},1700000002000]`,
+	`["getstats","PC_0",{},1700000002000]`,
+	`["getstats","PC_0",{"a":1,"b":[],"c":{}},1700000002000]`,
+	`["getstats","PC_0",{"a":{"type":"ssrc","googRtt":"12"}},1700000002000] x`,
+	`["getstats","PC_0",{"a":{"type":"codec",}},1700000002000]`,
+	`["getstats","PC_0",{"a":{"type":"codec"}}]`,
+	`["getstats","PC_0",{"a":{"type":"codec","x":1e400}},1700000002000]`,
+	`["getstats","PC_0",{"a":{"type":"codec","x":"\ud83d"}},1700000002000]`,
+	"RTCStatsDump\n[\"getstats\",\"PC_0\",{\"a\":{\"type\":\"codec\"}},1700000002000]\n[\"getstats\",\"PC_0\",{\"a\":{\"type\":\"codec\"}},1000]",
+	`[ "getstats" , "PC_0" , { "a" : { "type" : "candidate-pair" , "currentRoundTripTime" : 0.5 } } , 1700000002000 ]`,
+}
+
+// TestGetstatsFastPathMatches holds the fast path to the general one on
+// every real rtcstats dump in the repo, the fuzz seeds and deltaCorpus.
+func TestGetstatsFastPathMatches(t *testing.T) {
+	var inputs [][]byte
+	files, _ := filepath.Glob(fixtures + "/*.rtcstats")
+	seeds, _ := filepath.Glob("testdata/fuzz/FuzzRTCStats/*")
+	if len(files) == 0 || len(seeds) == 0 {
+		t.Fatal("no rtcstats fixtures or seeds")
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inputs = append(inputs, data)
+	}
+	for _, f := range seeds {
+		inputs = append(inputs, readSeed(t, f))
+	}
+	for _, s := range deltaCorpus {
+		inputs = append(inputs, []byte(s))
+	}
+	for _, data := range inputs {
+		checkGetstatsPaths(t, data)
+	}
+}
+
+// FuzzGetstatsDelta: on any input the rtcstats importer with its getstats
+// fast path gives exactly what it gives without (records, problems,
+// format, error). Seeds: deltaCorpus here, and testdata/fuzz/FuzzGetstatsDelta.
+func FuzzGetstatsDelta(f *testing.F) {
+	for _, s := range deltaCorpus {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) { checkGetstatsPaths(t, data) })
+}
+
+func checkGetstatsPaths(t *testing.T, data []byte) {
+	t.Helper()
+	fast, ferr := loadRTCStatsPath(data, false)
+	slow, serr := loadRTCStatsPath(data, true)
+	if fmt.Sprint(ferr) != fmt.Sprint(serr) {
+		t.Fatalf("%.200q: error %v, general path %v", data, ferr, serr)
+	}
+	if ferr != nil {
+		return
+	}
+	if fast.Format != slow.Format || len(fast.Records) != len(slow.Records) {
+		t.Fatalf("%.200q: %s with %d records, general path %s with %d", data, fast.Format, len(fast.Records), slow.Format, len(slow.Records))
+	}
+	for i := range fast.Records {
+		if !bytes.Equal(fast.Records[i].Msg, slow.Records[i].Msg) || !fast.Records[i].Recv.Equal(slow.Records[i].Recv) {
+			t.Fatalf("%.200q: record %d\n%s\ngeneral path\n%s", data, i, fast.Records[i].Msg, slow.Records[i].Msg)
+		}
+	}
+	// Problems of one line may come in either order (they are tallied in maps).
+	fp, sp := problemTexts(fast), problemTexts(slow)
+	if !slices.Equal(fp, sp) {
+		t.Fatalf("%.200q: problems\n%q\ngeneral path\n%q", data, fp, sp)
+	}
+}
+
+func problemTexts(l *Loaded) []string {
+	var out []string
+	for _, p := range l.Problems {
+		out = append(out, fmt.Sprintf("%d %s", p.Line, p.Reason))
+	}
+	slices.Sort(out)
+	return out
+}
+
+// loadRTCStatsPath is loadRTCStats with the getstats fast path on or off.
+func loadRTCStatsPath(data []byte, slow bool) (*Loaded, error) {
+	return loadAs(data, "fuzz", func(in *input, info *Info, v Visitor) error {
+		r := newRTCStatsReader(in.name)
+		r.slow = slow
+		b, format, err := readRTCStatsWith(r, in, v.Message)
+		if err != nil {
+			return fmt.Errorf("%s: %w", in.name, err)
+		}
+		info.Format = format
+		return finish(b, info, v)
+	})
+}
+
+// readSeed reads a seed file of the Go fuzzing corpus format holding one
+// []byte.
+func readSeed(t *testing.T, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, lit, ok := strings.Cut(string(data), "\n")
+	lit = strings.TrimSpace(lit)
+	if !ok || !strings.HasPrefix(lit, "[]byte(") || !strings.HasSuffix(lit, ")") {
+		t.Fatalf("%s: not a seed of one []byte", path)
+	}
+	s, err := strconv.Unquote(lit[len("[]byte(") : len(lit)-1])
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return []byte(s)
+}
