@@ -46,6 +46,7 @@ type rtcstatsReader struct {
 	delta getstatsDelta
 	parts []any
 	ids   []string
+	typed map[string]statCache // per peer connection (rtcstats_typed.go)
 	slow  bool
 }
 
@@ -317,6 +318,9 @@ func (r *rtcstatsReader) getstats(n int, pc string, value any, lineTS float64) {
 			continue
 		}
 		delete(rep, "id")
+		if c := r.typed[pc]; c != nil {
+			delete(c, id) // merged here, not kept converted
+		}
 		if t, has := rep["timestamp"]; has {
 			if x, _ := asNumber(t); x == 0 {
 				rep["timestamp"] = ts

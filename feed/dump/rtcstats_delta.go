@@ -253,13 +253,14 @@ func (r *rtcstatsReader) getstatsFrom(n int, pc string, d *getstatsDelta, lineTS
 		state = map[string]rawStat{}
 		r.pcs[pc] = state
 	}
+	cache := r.cacheOf(pc)
 	ids := r.ids[:0]
 	for i := range d.members {
 		m := &d.members[i]
 		if !m.obj { // the top-level timestamp, or what a map of reports ignores
 			continue
 		}
-		if !r.mergeDelta(state, m.id, d, m, ts, n) {
+		if !r.mergeDelta(state, cache, m.id, d, m, ts, n) {
 			continue
 		}
 		switch t, _ := state[m.id]["type"].(string); {
@@ -272,7 +273,7 @@ func (r *rtcstatsReader) getstatsFrom(n int, pc string, d *getstatsDelta, lineTS
 		ids = append(ids, m.id) // in order already
 	}
 	r.ids = ids
-	r.b.stats(pc, ts, statsFromSample(state, ids, ts))
+	r.b.stats(pc, ts, statsFromCache(state, cache, ids, ts))
 }
 
 // memberValue is a non-report member's value (nil for none or a report:
@@ -301,8 +302,9 @@ func (d *getstatsDelta) newest() float64 {
 }
 
 // mergeDelta is the general path's per-report work (drop "id", give a
-// zero timestamp the sample's, merge within the caps) on report m of d.
-func (r *rtcstatsReader) mergeDelta(state map[string]rawStat, id string, d *getstatsDelta, m *deltaMember, ts float64, n int) bool {
+// zero timestamp the sample's, merge within the caps) on report m of d,
+// keeping the object's converted fields in step.
+func (r *rtcstatsReader) mergeDelta(state map[string]rawStat, cache statCache, id string, d *getstatsDelta, m *deltaMember, ts float64, n int) bool {
 	fields := d.entries[m.lo:m.hi]
 	tsFix := false // the report's timestamp is 0: it is the sample's
 	if t, has := d.last(m, "timestamp"); has {
@@ -336,7 +338,9 @@ func (r *rtcstatsReader) mergeDelta(state map[string]rawStat, id string, d *gets
 			}
 			continue
 		}
-		base[e.k] = value(e)
+		v := value(e)
+		base[e.k] = v
+		cache.update(id, e.k, v)
 	}
 	return true
 }

@@ -29,6 +29,12 @@ var deltaCorpus = []string{
 	`["getstats","PC_0",{"a":{"type":"codec","x":1e400}},1700000002000]`,
 	`["getstats","PC_0",{"a":{"type":"codec","x":"\ud83d"}},1700000002000]`,
 	"RTCStatsDump\n[\"getstats\",\"PC_0\",{\"a\":{\"type\":\"codec\"}},1700000002000]\n[\"getstats\",\"PC_0\",{\"a\":{\"type\":\"codec\"}},1000]",
+	// A kept object: a field turned unreadable, a map field, a track, a
+	// remote report's kind, and a line the general path merges between.
+	`["getstats","PC_0",{"o":{"type":"outbound-rtp","kind":"video","trackId":"t","packetsSent":5,"qualityLimitationDurations":{"cpu":1},"timestamp":0},"t":{"type":"track","framesSent":9,"frameWidth":"640"},"r":{"type":"remote-inbound-rtp","kind":"","localId":"o","packetsLost":1}},1700000001000]` + "\n" +
+		`["getstats","PC_0",{"o":{"packetsSent":"many","qualityLimitationDurations":"{\"bandwidth\":2}"},"t":{"framesSent":10},"r":{"packetsLost":2}},1700000002000]` + "\n" +
+		`["getstats","PC_0",[{"id":"o","packetsSent":7,"timestamp":1700000003000},{"id":"r","kind":"audio"}],1700000003000]` + "\n" +
+		`["getstats","PC_0",{"o":{"framesSent":1},"r":{"kind":null}},1700000004000]`,
 	`[ "getstats" , "PC_0" , { "a" : { "type" : "candidate-pair" , "currentRoundTripTime" : 0.5 } } , 1700000002000 ]`,
 }
 

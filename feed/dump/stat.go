@@ -309,11 +309,26 @@ func statsInto(out []feed.Stat, state map[string]rawStat, ids []string, fallback
 // the kind of the local stream it describes (localId), or else the kind its
 // id names ("RTCRemoteInboundRtpVideoStream_773906596").
 func withLocalKind(id string, obj rawStat, state map[string]rawStat) rawStat {
-	if k, _ := obj["kind"].(string); k != "" {
+	kind, ok := localKind(id, obj, state)
+	if !ok {
 		return obj
 	}
+	merged := make(rawStat, len(obj)+1)
+	for k, x := range obj {
+		merged[k] = x
+	}
+	merged["kind"] = kind
+	return merged
+}
+
+// localKind is the kind withLocalKind gives obj; false when it keeps its
+// own.
+func localKind(id string, obj rawStat, state map[string]rawStat) (string, bool) {
+	if k, _ := obj["kind"].(string); k != "" {
+		return "", false
+	}
 	if k, _ := obj["mediaType"].(string); k != "" {
-		return obj
+		return "", false
 	}
 	lid, _ := obj["localId"].(string)
 	local := state[lid]
@@ -328,14 +343,9 @@ func withLocalKind(id string, obj rawStat, state map[string]rawStat) rawStat {
 	case strings.Contains(id, "Audio"):
 		kind = "audio"
 	default:
-		return obj
+		return "", false
 	}
-	merged := make(rawStat, len(obj)+1)
-	for k, x := range obj {
-		merged[k] = x
-	}
-	merged["kind"] = kind
-	return merged
+	return kind, true
 }
 
 // trackFields are the fields older Chrome reported on "track" objects
