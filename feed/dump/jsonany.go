@@ -411,6 +411,15 @@ func (p *anyParser) slowString(from, to int) (string, bool) {
 
 // number reads a JSON number as a float64.
 func (p *anyParser) number() (any, bool) {
+	f, ok := p.float()
+	if !ok {
+		return nil, false
+	}
+	return f, true
+}
+
+// float is number unboxed.
+func (p *anyParser) float() (float64, bool) {
 	start, i := p.pos, p.pos
 	if p.data[i] == '-' {
 		i++
@@ -427,12 +436,12 @@ func (p *anyParser) number() (any, bool) {
 	case i < len(p.data) && p.data[i] == '0':
 		i++
 	case digits() == 0:
-		return nil, false
+		return 0, false
 	}
 	if i < len(p.data) && p.data[i] == '.' {
 		i++
 		if digits() == 0 {
-			return nil, false
+			return 0, false
 		}
 	}
 	if i < len(p.data) && (p.data[i] == 'e' || p.data[i] == 'E') {
@@ -441,12 +450,12 @@ func (p *anyParser) number() (any, bool) {
 			i++
 		}
 		if digits() == 0 {
-			return nil, false
+			return 0, false
 		}
 	}
 	f, err := parseFloat(p.data[start:i])
 	if err != nil {
-		return nil, false
+		return 0, false
 	}
 	p.pos = i
 	return f, true
