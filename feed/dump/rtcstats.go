@@ -131,7 +131,7 @@ func (r *rtcstatsReader) line(n int, raw []byte, last bool) error {
 		r.sawMeta = true
 		return r.meta(raw)
 	}
-	if !r.slow && r.fastGetstats(n, raw) {
+	if !r.slow && (r.fastGetstats(n, raw) || r.fastIgnored(raw)) {
 		return nil
 	}
 	var parts []any // decoded in one pass: the value is used as it comes

@@ -35,6 +35,16 @@ var deltaCorpus = []string{
 		`["getstats","PC_0",{"o":{"packetsSent":"many","qualityLimitationDurations":"{\"bandwidth\":2}"},"t":{"framesSent":10},"r":{"packetsLost":2}},1700000002000]` + "\n" +
 		`["getstats","PC_0",[{"id":"o","packetsSent":7,"timestamp":1700000003000},{"id":"r","kind":"audio"}],1700000003000]` + "\n" +
 		`["getstats","PC_0",{"o":{"framesSent":1},"r":{"kind":null}},1700000004000]`,
+	// Ignored lines: checked, not decoded.
+	`["setLocalDescription","PC_0",{"type":"offer","sdp":"v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n\u00e9"},1700000002000]` + "\n" +
+		`["addIceCandidate","PC_0",{"candidate":"\x"},1700000002000]` + "\n" +
+		`["addTrack","PC_0",[1e400],1700000002000]` + "\n" +
+		`["onicecandidate","PC_0",[[[{"a":[true,false,null,-1.5e3]}]]],1700000002000,"extra"]` + "\n" +
+		`["addStream","PC_0"]` + "\n" + `["addStream","PC_0",{}] x` + "\n" + `["addStream","PC_0",{"a" 1}]` + "\n" +
+		`["setLocalDescriptionOnFailure","PC_0","InvalidAccessError",1700000002000]` + "\n" +
+		`["getstats","PC_0",{"a":{"type":"codec"}},1700000003000]`,
+	"RTCStatsDump\n[\"addTrack\",\"PC_0\",\"12\"]\n[\"addTrack\",\"PC_0\",{},1700000001000]\n[\"addTrack\",\"PC_0\",{},1000]\n" +
+		`["getstats","PC_0",{"a":{"type":"codec"}},1000]`,
 	`[ "getstats" , "PC_0" , { "a" : { "type" : "candidate-pair" , "currentRoundTripTime" : 0.5 } } , 1700000002000 ]`,
 }
 
