@@ -209,25 +209,19 @@ func (p *anyParser) array() (any, bool) {
 // interned.
 func (p *anyParser) str(key bool) (string, bool) {
 	start := p.pos + 1
-	q := bytes.IndexByte(p.data[start:], '"')
-	if q < 0 {
+	// The first quote, backslash or control byte, eight bytes at a time:
+	// keys and ids, most strings of a dump, were read a byte at a time.
+	end := plainRun(p.data, start)
+	switch {
+	case end >= len(p.data) || p.data[end] < 0x20:
 		return "", false
+	case p.data[end] == '\\':
+		return p.escaped(start)
 	}
-	raw := p.data[start : start+q]
-	ascii := true
-	for _, c := range raw {
-		switch {
-		case c == '\\':
-			return p.escaped(start)
-		case c < 0x20:
-			return "", false
-		case c >= 0x80:
-			ascii = false
-		}
-	}
-	p.pos = start + q + 1
-	if !ascii && !utf8.Valid(raw) {
-		return p.slowString(start-1, start+q+1)
+	raw := p.data[start:end]
+	p.pos = end + 1
+	if !isASCII(raw) && !utf8.Valid(raw) {
+		return p.slowString(start-1, end+1)
 	}
 	if key {
 		return p.intern(raw), true
@@ -494,6 +488,18 @@ const (
 	lanes01 = 0x0101010101010101
 	lanes80 = 0x8080808080808080
 )
+
+// isASCII reports whether b has no byte >= 0x80, eight at a time.
+func isASCII(b []byte) bool {
+	i, acc := 0, uint64(0)
+	for ; i+8 <= len(b); i += 8 {
+		acc |= binary.LittleEndian.Uint64(b[i:])
+	}
+	for ; i < len(b); i++ {
+		acc |= uint64(b[i])
+	}
+	return acc&lanes80 == 0
+}
 
 // plainRun returns the index of the first byte at or after i that ends a
 // plain run of string bytes: a quote, a backslash or a control byte
