@@ -332,7 +332,7 @@ func (r *rtcstatsReader) mergeDelta(state map[string]rawStat, cache statCache, i
 		if e.k == "id" {
 			continue
 		}
-		if _, has := base[e.k]; !has && len(base) >= MaxFields {
+		if len(base) >= MaxFields && !hasField(base, e.k) { // below the cap, no need to look
 			if !laterField(fields[i+1:], e.k) { // a map would have held it once
 				r.refused.add(fmt.Sprintf("fields past %d in one stats object", MaxFields), n)
 			}
@@ -343,6 +343,11 @@ func (r *rtcstatsReader) mergeDelta(state map[string]rawStat, cache statCache, i
 		cache.update(id, e.k, v)
 	}
 	return true
+}
+
+func hasField(obj rawStat, k string) bool {
+	_, has := obj[k]
+	return has
 }
 
 // laterField reports whether k is written again in fields.

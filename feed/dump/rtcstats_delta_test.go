@@ -70,6 +70,7 @@ func TestGetstatsFastPathMatches(t *testing.T) {
 	for _, s := range deltaCorpus {
 		inputs = append(inputs, []byte(s))
 	}
+	inputs = append(inputs, atFieldCap())
 	for _, data := range inputs {
 		checkGetstatsPaths(t, data)
 	}
@@ -151,4 +152,18 @@ func readSeed(t *testing.T, path string) []byte {
 		t.Fatalf("%s: %v", path, err)
 	}
 	return []byte(s)
+}
+
+// atFieldCap is an object with MaxFields fields, then deltas with new
+// fields (one written twice) past the cap and one already there.
+func atFieldCap() []byte {
+	var b strings.Builder
+	b.WriteString(`["getstats","PC_0",{"a":{"type":"inbound-rtp","kind":"audio","timestamp":0`)
+	for i := 3; i < MaxFields; i++ {
+		fmt.Fprintf(&b, `,"f%d":%d`, i, i)
+	}
+	b.WriteString("}},1700000001000]\n")
+	b.WriteString(`["getstats","PC_0",{"a":{"packetsLost":1,"f3":2,"packetsLost":3,"jitter":0.1}},1700000002000]` + "\n")
+	b.WriteString(`["getstats","PC_0",{"a":{"f4":1,"packetsReceived":9}},1700000003000]` + "\n")
+	return []byte(b.String())
 }
