@@ -312,35 +312,38 @@ func (r *rtcstatsReader) mergeDelta(state map[string]rawStat, cache statCache, i
 			tsFix = true
 		}
 	}
-	value := func(e deltaEntry) any {
-		if tsFix && e.k == "timestamp" {
+	value := func(f deltaEntry) any {
+		if tsFix && f.k == "timestamp" {
 			return ts
 		}
-		return e.v
+		return f.v
 	}
 	base := state[id]
+	e := cache[id] // nil until the object is first given
 	if base == nil {
 		rep := make(rawStat, len(fields))
-		for _, e := range fields {
-			if e.k != "id" {
-				rep[e.k] = value(e)
+		for _, f := range fields {
+			if f.k != "id" {
+				rep[f.k] = value(f)
 			}
 		}
 		return r.merge(state, id, rep, n)
 	}
-	for i, e := range fields {
-		if e.k == "id" {
+	for i, f := range fields {
+		if f.k == "id" {
 			continue
 		}
-		if len(base) >= MaxFields && !hasField(base, e.k) { // below the cap, no need to look
-			if !laterField(fields[i+1:], e.k) { // a map would have held it once
+		if len(base) >= MaxFields && !hasField(base, f.k) { // below the cap, no need to look
+			if !laterField(fields[i+1:], f.k) { // a map would have held it once
 				r.refused.add(fmt.Sprintf("fields past %d in one stats object", MaxFields), n)
 			}
 			continue
 		}
-		v := value(e)
-		base[e.k] = v
-		cache.update(id, e.k, v)
+		v := value(f)
+		base[f.k] = v
+		if e != nil {
+			e.update(f.k, v)
+		}
 	}
 	return true
 }

@@ -35,6 +35,12 @@ var deltaCorpus = []string{
 		`["getstats","PC_0",{"o":{"packetsSent":"many","qualityLimitationDurations":"{\"bandwidth\":2}"},"t":{"framesSent":10},"r":{"packetsLost":2}},1700000002000]` + "\n" +
 		`["getstats","PC_0",[{"id":"o","packetsSent":7,"timestamp":1700000003000},{"id":"r","kind":"audio"}],1700000003000]` + "\n" +
 		`["getstats","PC_0",{"o":{"framesSent":1},"r":{"kind":null}},1700000004000]`,
+	// An object's type changing after it was given (to legacy, to a
+	// dropped one, isRemote set, a candidate's portNumber arriving).
+	`["getstats","PC_0",{"a":{"type":"inbound-rtp","kind":"audio","packetsLost":1},"c":{"type":"localcandidate","address":"1.2.3.4"}},1700000001000]` + "\n" +
+		`["getstats","PC_0",{"a":{"isRemote":true,"packetsLost":2},"c":{"portNumber":"5"}},1700000002000]` + "\n" +
+		`["getstats","PC_0",{"a":{"type":"ssrc","packetsLost":3},"c":{"type":"certificate"}},1700000003000]` + "\n" +
+		`["getstats","PC_0",{"a":{"type":"outbound-rtp","packetsSent":4},"c":{"type":"remotecandidate"}},1700000004000]`,
 	// Ignored lines: checked, not decoded.
 	`["setLocalDescription","PC_0",{"type":"offer","sdp":"v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n\u00e9"},1700000002000]` + "\n" +
 		`["addIceCandidate","PC_0",{"candidate":"\x"},1700000002000]` + "\n" +

@@ -16,10 +16,27 @@ import (
 // objects, types, track and kind folding still read it, and a line the
 // general path merges drops the objects it touched from the cache.
 
-// statCache holds, per stats object id of one peer connection, its W3C
-// fields (not id, type or timestamp) as fillStat would set them from the
-// object's merged map.
-type statCache map[string]*feed.Stat
+// statCache holds, per stats object id of one peer connection, what a
+// sample needs of the object: its merged map, its W3C type once worked
+// out, and its W3C fields (not id, type or timestamp) as fillStat would set
+// them from the map.
+type statCache map[string]*cachedStat
+
+type cachedStat struct {
+	obj  rawStat // the merged map itself (state[id], made once, merged in place)
+	form uint8   // formUnknown until worked out from obj
+	typ  string  // the W3C type, for formW3C
+	st   feed.Stat
+	full bool // st is filled
+}
+
+// What a sample makes of an object.
+const (
+	formUnknown = iota
+	formLegacy  // legacyStats
+	formNone    // no type, or a dropped one
+	formW3C     // st, typ
+)
 
 // cacheOf returns a peer connection's cache.
 func (r *rtcstatsReader) cacheOf(pc string) statCache {
@@ -34,19 +51,22 @@ func (r *rtcstatsReader) cacheOf(pc string) statCache {
 	return c
 }
 
-// update sets one merged field in a kept Stat, zeroing it first: the
+// update follows one merged field: the type is worked out again when
+// what it depends on changes; a W3C field is set in st, zeroed first (the
 // general path fills from scratch, so a value that does not convert
-// leaves the field zero.
-func (c statCache) update(id, k string, v any) {
-	st := c[id]
-	if st == nil {
-		return // made when the object is first given
-	}
+// leaves the field zero).
+func (e *cachedStat) update(k string, v any) {
 	switch k {
-	case "id", "type", "timestamp":
+	case "type", "isRemote", "portNumber": // normalizeType, isLegacyType
+		e.form = formUnknown
+		return
+	case "id", "timestamp":
 		return
 	}
-	f := st.Field(k)
+	if !e.full {
+		return
+	}
+	f := e.st.Field(k)
 	switch p := f.(type) {
 	case nil:
 		return
@@ -69,34 +89,40 @@ func (c statCache) update(id, k string, v any) {
 func statsFromCache(state map[string]rawStat, cache statCache, ids []string, fallbackTS float64) []feed.Stat {
 	out := make([]feed.Stat, 0, len(ids))
 	for _, id := range ids {
-		obj := state[id]
-		if obj == nil {
-			continue
+		e := cache[id]
+		if e == nil {
+			obj := state[id]
+			if obj == nil {
+				continue
+			}
+			e = &cachedStat{obj: obj}
+			cache[id] = e
 		}
+		obj := e.obj
 		ts, ok := asNumber(obj["timestamp"])
 		if !ok || ts <= 0 {
 			ts = fallbackTS
 		}
-		if isLegacyType(obj) {
+		if e.form == formUnknown {
+			e.form, e.typ = formOf(obj)
+		}
+		switch e.form {
+		case formLegacy:
 			out = append(out, legacyStats(id, ts, obj, state)...)
 			continue
-		}
-		typ := normalizeType(obj)
-		if typ == "" || dropTypes[typ] {
+		case formNone:
 			continue
 		}
-		st := cache[id]
-		if st == nil {
-			st = &feed.Stat{}
-			fillStat(st, "", "", 0, obj)
-			cache[id] = st
+		if !e.full {
+			fillStat(&e.st, "", "", 0, obj)
+			e.full = true
 		}
-		out = append(out, *st)
+		out = append(out, e.st)
 		o := &out[len(out)-1]
 		if o.QualityLimitationDurations != nil { // the cache's map is not handed out
 			o.QualityLimitationDurations = maps.Clone(o.QualityLimitationDurations)
 		}
-		switch typ {
+		switch typ := e.typ; typ {
 		case feed.StatInboundRTP, feed.StatOutboundRTP:
 			trackInto(o, obj, state)
 		case feed.StatRemoteInboundRTP, "remote-outbound-rtp":
@@ -104,10 +130,22 @@ func statsFromCache(state map[string]rawStat, cache statCache, ids []string, fal
 				setValue(o.Field("kind"), kind)
 			}
 		}
-		o.ID, o.Type, o.Timestamp = clean(id), clean(typ), ts
+		o.ID, o.Type, o.Timestamp = clean(id), clean(e.typ), ts
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID }) // as statsFromSample, ties too
 	return out
+}
+
+// formOf is what statsInto makes of obj: legacy, nothing, or a W3C type.
+func formOf(obj rawStat) (uint8, string) {
+	if isLegacyType(obj) {
+		return formLegacy, ""
+	}
+	typ := normalizeType(obj)
+	if typ == "" || dropTypes[typ] {
+		return formNone, ""
+	}
+	return formW3C, typ
 }
 
 // trackInto is withTrackFields on a Stat filled from obj: the fields
