@@ -36,7 +36,7 @@ func isLegacyType(obj rawStat) bool {
 // allow (see docs/dumps.md). state is the peer connection's whole current
 // state, used to fold bweforvideo into the active candidate pair. Each
 // Stat is filled straight from the legacy fields (feed.Stat.Field): as
-// toStat would from a map of the W3C names, without the map.
+// fillStat would from a map of the W3C names, without the map.
 func legacyStats(id string, ts float64, obj rawStat, state map[string]rawStat) []feed.Stat {
 	switch obj["type"] {
 	case legacySSRC:

@@ -189,3 +189,10 @@ func checkLegacyRef(t *testing.T, id string, objJSON, bweJSON []byte) {
 		}
 	}
 }
+
+// toStat is fillStat into a new Stat (what the map-based mapping used).
+func toStat(id, typ string, ts float64, obj rawStat) feed.Stat {
+	var st feed.Stat
+	fillStat(&st, id, typ, ts, obj)
+	return st
+}

@@ -84,18 +84,11 @@ func normalizeType(obj rawStat) string {
 	return typ
 }
 
-// toStat converts one raw object with W3C field names into a feed.Stat.
-// Fields calltop does not read are dropped; values of the wrong JSON type
-// are converted where the meaning is clear (numeric strings) and dropped
-// otherwise. Strings are stripped of control characters.
-func toStat(id, typ string, ts float64, obj rawStat) feed.Stat {
-	var st feed.Stat
-	fillStat(&st, id, typ, ts, obj)
-	return st
-}
-
-// fillStat is toStat into st (zero on entry), which then never escapes:
-// a sample's stats are filled where they are kept.
+// fillStat converts one raw object with W3C field names into st (zero on
+// entry, filled where it is kept). Fields calltop does not read are
+// dropped; values of the wrong JSON type are converted where the meaning
+// is clear (numeric strings) and dropped otherwise. Strings are stripped
+// of control characters.
 func fillStat(st *feed.Stat, id, typ string, ts float64, obj rawStat) {
 	for name, val := range obj {
 		switch name {
