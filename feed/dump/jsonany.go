@@ -21,6 +21,8 @@ type anyParser struct {
 	pos   int
 	depth int
 	keys  map[string]string
+	// recent holds keys by a cheap hash of their bytes (see intern).
+	recent *[internSlots]string
 	// vals holds short string values already boxed: a dump repeats the
 	// same types, kinds, states and ids on every line.
 	vals map[string]any
@@ -266,10 +268,22 @@ func (p *anyParser) strValue() (any, bool) {
 
 // intern returns the one copy of a key.
 func (p *anyParser) intern(raw []byte) string {
+	// A direct-mapped cache in front of the table: the same few hundred
+	// names come back on every line, and a hash of three bytes and the
+	// length, checked by comparing, costs less than the map's hash.
+	if p.recent == nil {
+		p.recent = new([internSlots]string)
+	}
+	slot := &p.recent[internSlot(raw)]
+	if *slot == string(raw) {
+		return *slot
+	}
 	if s, ok := p.keys[string(raw)]; ok {
+		*slot = s
 		return s
 	}
 	s := string(raw)
+	*slot = s
 	if p.keys == nil {
 		p.keys = map[string]string{}
 	}
@@ -277,6 +291,18 @@ func (p *anyParser) intern(raw []byte) string {
 		p.keys[s] = s
 	}
 	return s
+}
+
+// internSlots is the size of anyParser.recent (a power of two).
+const internSlots = 1024
+
+func internSlot(raw []byte) int {
+	n := len(raw)
+	if n == 0 {
+		return 0
+	}
+	h := uint(n)*0x9e37 ^ uint(raw[0])*0x85eb ^ uint(raw[n-1])*0xc2b2 ^ uint(raw[n/2])*0x27d4
+	return int(h^h>>10) & (internSlots - 1)
 }
 
 // escaped reads a string holding escapes, from its first content byte.
