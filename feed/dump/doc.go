@@ -7,8 +7,10 @@
 // rtcstats dump (RTCStatsDump) and chrome://webrtc-internals dumps.
 // docs/dumps.md describes the formats, what maps to what and the limits.
 //
-// It owns parsing of files: the JSON parse (jsonany.go, internals_fast.go),
-// delta decoding, alignment of series, mapping onto W3C stats, the limits
+// It owns parsing of files: the JSON parse (jsonany.go, internals_fast.go,
+// and the fast paths for rtcstats getstats and ignored lines,
+// rtcstats_delta.go, rtcstats_typed.go, rtcstats_skip.go, each held to the
+// general path by FuzzGetstatsDelta), delta decoding, alignment of series, mapping onto W3C stats, the limits
 // on what a dump may make it keep (caps.go), and reporting unusable lines.
 // It must not diagnose or render, and it does not change the calltop.v1
 // types in package feed.

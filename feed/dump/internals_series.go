@@ -22,7 +22,7 @@ const sampleWindow = 500.0
 // idSeries is every attribute of one stats id, before alignment.
 type idSeries struct {
 	statsType string
-	attrs     map[string][]any
+	attrs     map[string]series
 	spans     map[string][2]float64 // attribute -> startTime, endTime (old dumps)
 }
 
@@ -48,7 +48,7 @@ type directSeries struct {
 // column is one attribute that lands in feed.Stat, aligned with the times.
 type column struct {
 	field statField
-	vals  []any
+	vals  series
 	off   int
 }
 
@@ -57,8 +57,13 @@ func (d *directSeries) fill(st *feed.Stat, j int) {
 	st.ID, st.Type, st.Timestamp = d.id, d.typ, d.ts[j]
 	v := reflect.ValueOf(st).Elem()
 	for _, c := range d.cols {
-		if i := j - c.off; i >= 0 && i < len(c.vals) && c.vals[i] != nil {
-			setField(v.Field(c.field.index), c.field.kind, c.vals[i])
+		i := j - c.off
+		switch {
+		case i < 0 || i >= c.vals.len():
+		case c.vals.nums != nil:
+			setFieldNum(v.Field(c.field.index), c.field.kind, c.vals.nums[i])
+		case c.vals.vals[i] != nil:
+			setField(v.Field(c.field.index), c.field.kind, c.vals.vals[i])
 		}
 	}
 }
@@ -92,15 +97,25 @@ func splitKey(k string) (id, attr string, ok bool) {
 }
 
 // decodeValues reads a series' values: a JSON string holding an array (the
-// usual, double-encoded form) or a plain array.
-func decodeValues(p *anyParser, raw json.RawMessage) ([]any, bool) {
+// usual, double-encoded form) or a plain array. An array of numbers only,
+// most series, is read unboxed (series.nums).
+func decodeValues(p *anyParser, raw json.RawMessage) (series, bool) {
 	if inner, plain := plainString(raw); plain {
+		if nums, ok := p.numbers(inner); ok {
+			return series{nums: nums}, true
+		}
 		var vals []any
 		if p.unmarshal(inner, &vals) != nil {
-			return nil, false
+			return series{}, false
 		}
-		return vals, true
+		return series{vals: vals}, true
 	}
+	vals, ok := decodeAnyValues(p, raw)
+	return series{vals: vals}, ok
+}
+
+// decodeAnyValues is decodeValues on a value that is not a plain string.
+func decodeAnyValues(p *anyParser, raw json.RawMessage) ([]any, bool) {
 	v, ok := p.parse(raw)
 	if !ok {
 		var vals []any
@@ -186,7 +201,7 @@ func readSeries(b *builder, pc *internalsPC) *pcSeries {
 		}
 		is := ids[id]
 		if is == nil {
-			is = &idSeries{attrs: map[string][]any{}, spans: map[string][2]float64{}}
+			is = &idSeries{attrs: map[string]series{}, spans: map[string][2]float64{}}
 			ids[id] = is
 		}
 		if s.StatsType != "" {
@@ -233,9 +248,9 @@ func readSeries(b *builder, pc *internalsPC) *pcSeries {
 // that series' startTime and endTime (older Chrome).
 func (is *idSeries) times() ([]float64, bool) {
 	if raw, ok := is.attrs["timestamp"]; ok {
-		ts := make([]float64, 0, len(raw))
-		for _, v := range raw {
-			f, ok := asNumber(v)
+		ts := make([]float64, 0, raw.len())
+		for i := range raw.len() {
+			f, ok := raw.number(i)
 			if !ok || !usableTS(f) {
 				return nil, false
 			}
@@ -245,8 +260,8 @@ func (is *idSeries) times() ([]float64, bool) {
 	}
 	ref, n := "", 0
 	for _, attr := range sortedKeys(is.attrs) {
-		if _, ok := is.spans[attr]; ok && len(is.attrs[attr]) > n {
-			ref, n = attr, len(is.attrs[attr])
+		if _, ok := is.spans[attr]; ok && is.attrs[attr].len() > n {
+			ref, n = attr, is.attrs[attr].len()
 		}
 	}
 	if n == 0 {
@@ -294,10 +309,12 @@ func (is *idSeries) points(id string, direct bool) ([]point, bool) {
 		if attr == "timestamp" {
 			continue
 		}
-		off := len(ts) - len(vals)
-		for i, v := range vals {
-			if j := off + i; j >= 0 && v != nil {
-				objs[j][attr] = v
+		off := len(ts) - vals.len()
+		for i := range vals.len() {
+			if j := off + i; j >= 0 {
+				if v := vals.at(i); v != nil {
+					objs[j][attr] = v
+				}
 			}
 		}
 	}
@@ -316,8 +333,10 @@ func (is *idSeries) points(id string, direct bool) ([]point, bool) {
 func (is *idSeries) lastValues() rawStat {
 	last := rawStat{}
 	for attr, vals := range is.attrs {
-		if attr != "timestamp" && len(vals) > 0 && vals[len(vals)-1] != nil {
-			last[attr] = vals[len(vals)-1]
+		if n := vals.len(); attr != "timestamp" && n > 0 {
+			if v := vals.at(n - 1); v != nil {
+				last[attr] = v
+			}
 		}
 	}
 	return last
@@ -329,7 +348,7 @@ func (is *idSeries) lastValues() rawStat {
 // isRemote flags go through the objects.
 func (is *idSeries) directType(typ string, last rawStat) string {
 	last["type"] = typ
-	if typ == legacyLocalCand || typ == legacyRemoteCand || isLegacyType(last) || is.attrs["trackId"] != nil || is.attrs["isRemote"] != nil {
+	if typ == legacyLocalCand || typ == legacyRemoteCand || isLegacyType(last) || !is.attrs["trackId"].null() || !is.attrs["isRemote"].null() {
 		return ""
 	}
 	w3c := normalizeType(last)
@@ -345,7 +364,7 @@ func (is *idSeries) directPoints(id, typ, w3c string, ts []float64) []point {
 	d := &directSeries{id: clean(id), typ: clean(w3c), ts: ts}
 	for _, attr := range sortedKeys(is.attrs) {
 		if f, ok := statFields[attr]; ok {
-			d.cols = append(d.cols, column{field: f, vals: is.attrs[attr], off: len(ts) - len(is.attrs[attr])})
+			d.cols = append(d.cols, column{field: f, vals: is.attrs[attr], off: len(ts) - is.attrs[attr].len()})
 		}
 	}
 	out := make([]point, 0, len(ts))
@@ -372,11 +391,11 @@ func remoteWithoutKind(ids map[string]*idSeries) bool {
 			kinds = is.attrs["mediaType"]
 		}
 		ts, _ := is.times()
-		if len(kinds) < len(ts) {
+		if kinds.len() < len(ts) {
 			return true
 		}
-		for _, k := range kinds {
-			if s, _ := k.(string); s == "" {
+		for i := range kinds.len() {
+			if s, _ := kinds.at(i).(string); s == "" {
 				return true
 			}
 		}

@@ -21,6 +21,8 @@ type anyParser struct {
 	pos   int
 	depth int
 	keys  map[string]string
+	// recent holds keys by a cheap hash of their bytes (see intern).
+	recent *[internSlots]string
 	// vals holds short string values already boxed: a dump repeats the
 	// same types, kinds, states and ids on every line.
 	vals map[string]any
@@ -209,25 +211,19 @@ func (p *anyParser) array() (any, bool) {
 // interned.
 func (p *anyParser) str(key bool) (string, bool) {
 	start := p.pos + 1
-	q := bytes.IndexByte(p.data[start:], '"')
-	if q < 0 {
+	// The first quote, backslash or control byte, eight bytes at a time:
+	// keys and ids, most strings of a dump, were read a byte at a time.
+	end := plainRun(p.data, start)
+	switch {
+	case end >= len(p.data) || p.data[end] < 0x20:
 		return "", false
+	case p.data[end] == '\\':
+		return p.escaped(start)
 	}
-	raw := p.data[start : start+q]
-	ascii := true
-	for _, c := range raw {
-		switch {
-		case c == '\\':
-			return p.escaped(start)
-		case c < 0x20:
-			return "", false
-		case c >= 0x80:
-			ascii = false
-		}
-	}
-	p.pos = start + q + 1
-	if !ascii && !utf8.Valid(raw) {
-		return p.slowString(start-1, start+q+1)
+	raw := p.data[start:end]
+	p.pos = end + 1
+	if !isASCII(raw) && !utf8.Valid(raw) {
+		return p.slowString(start-1, end+1)
 	}
 	if key {
 		return p.intern(raw), true
@@ -272,10 +268,22 @@ func (p *anyParser) strValue() (any, bool) {
 
 // intern returns the one copy of a key.
 func (p *anyParser) intern(raw []byte) string {
+	// A direct-mapped cache in front of the table: the same few hundred
+	// names come back on every line, and a hash of three bytes and the
+	// length, checked by comparing, costs less than the map's hash.
+	if p.recent == nil {
+		p.recent = new([internSlots]string)
+	}
+	slot := &p.recent[internSlot(raw)]
+	if *slot == string(raw) {
+		return *slot
+	}
 	if s, ok := p.keys[string(raw)]; ok {
+		*slot = s
 		return s
 	}
 	s := string(raw)
+	*slot = s
 	if p.keys == nil {
 		p.keys = map[string]string{}
 	}
@@ -283,6 +291,18 @@ func (p *anyParser) intern(raw []byte) string {
 		p.keys[s] = s
 	}
 	return s
+}
+
+// internSlots is the size of anyParser.recent (a power of two).
+const internSlots = 1024
+
+func internSlot(raw []byte) int {
+	n := len(raw)
+	if n == 0 {
+		return 0
+	}
+	h := uint(n)*0x9e37 ^ uint(raw[0])*0x85eb ^ uint(raw[n-1])*0xc2b2 ^ uint(raw[n/2])*0x27d4
+	return int(h^h>>10) & (internSlots - 1)
 }
 
 // escaped reads a string holding escapes, from its first content byte.
@@ -411,6 +431,15 @@ func (p *anyParser) slowString(from, to int) (string, bool) {
 
 // number reads a JSON number as a float64.
 func (p *anyParser) number() (any, bool) {
+	f, ok := p.float()
+	if !ok {
+		return nil, false
+	}
+	return f, true
+}
+
+// float is number unboxed.
+func (p *anyParser) float() (float64, bool) {
 	start, i := p.pos, p.pos
 	if p.data[i] == '-' {
 		i++
@@ -427,12 +456,12 @@ func (p *anyParser) number() (any, bool) {
 	case i < len(p.data) && p.data[i] == '0':
 		i++
 	case digits() == 0:
-		return nil, false
+		return 0, false
 	}
 	if i < len(p.data) && p.data[i] == '.' {
 		i++
 		if digits() == 0 {
-			return nil, false
+			return 0, false
 		}
 	}
 	if i < len(p.data) && (p.data[i] == 'e' || p.data[i] == 'E') {
@@ -441,12 +470,12 @@ func (p *anyParser) number() (any, bool) {
 			i++
 		}
 		if digits() == 0 {
-			return nil, false
+			return 0, false
 		}
 	}
 	f, err := parseFloat(p.data[start:i])
 	if err != nil {
-		return nil, false
+		return 0, false
 	}
 	p.pos = i
 	return f, true
@@ -485,6 +514,18 @@ const (
 	lanes01 = 0x0101010101010101
 	lanes80 = 0x8080808080808080
 )
+
+// isASCII reports whether b has no byte >= 0x80, eight at a time.
+func isASCII(b []byte) bool {
+	i, acc := 0, uint64(0)
+	for ; i+8 <= len(b); i += 8 {
+		acc |= binary.LittleEndian.Uint64(b[i:])
+	}
+	for ; i < len(b); i++ {
+		acc |= uint64(b[i])
+	}
+	return acc&lanes80 == 0
+}
 
 // plainRun returns the index of the first byte at or after i that ends a
 // plain run of string bytes: a quote, a backslash or a control byte

@@ -1,6 +1,7 @@
 package dump
 
 import (
+	"math"
 	"strings"
 
 	"github.com/calltop/calltop/feed"
@@ -33,7 +34,9 @@ func isLegacyType(obj rawStat) bool {
 
 // legacyStats maps one legacy object onto W3C stats, as far as its fields
 // allow (see docs/dumps.md). state is the peer connection's whole current
-// state, used to fold bweforvideo into the active candidate pair.
+// state, used to fold bweforvideo into the active candidate pair. Each
+// Stat is filled straight from the legacy fields (feed.Stat.Field): as
+// fillStat would from a map of the W3C names, without the map.
 func legacyStats(id string, ts float64, obj rawStat, state map[string]rawStat) []feed.Stat {
 	switch obj["type"] {
 	case legacySSRC:
@@ -46,11 +49,12 @@ func legacyStats(id string, ts float64, obj rawStat, state map[string]rawStat) [
 	case legacyPair:
 		return []feed.Stat{legacyCandidatePair(id, ts, obj, state)}
 	case legacyComponent:
-		w := rawStat{"selectedCandidatePairId": obj["selectedCandidatePairId"]}
+		var st feed.Stat
+		setValue(&st.SelectedCandidatePairID, obj["selectedCandidatePairId"])
 		if c, _ := obj["dtlsCipher"].(string); c != "" {
-			w["dtlsState"] = "connected" // a negotiated cipher means DTLS is up
+			st.DTLSState = "connected" // a negotiated cipher means DTLS is up
 		}
-		return []feed.Stat{toStat(id, feed.StatTransport, ts, w)}
+		return []feed.Stat{named(st, id, feed.StatTransport, ts)}
 	case legacyLocalCand, legacyRemoteCand:
 		return []feed.Stat{legacyCandidate(id, ts, obj)}
 	}
@@ -62,30 +66,39 @@ type rename struct{ from, to string }
 
 // copyFields copies legacy fields onto W3C names. The lists are slices,
 // made once: a map literal here was made anew for every object of every
-// sample, and walking a map costs more than a slice.
-func copyFields(dst, src rawStat, names []rename) {
+// sample, and walking a map costs more than a slice. No W3C name is
+// written twice for one Stat, so each is set as a map of them would set it.
+func copyFields(dst *feed.Stat, src rawStat, names []rename) {
 	for _, n := range names {
 		if v, ok := src[n.from]; ok {
-			dst[n.to] = v
+			setValue(dst.Field(n.to), v)
 		}
 	}
 }
 
-// scaled sets dst[to] to src[name]/divisor when it is a number, for unit
-// changes (milliseconds to seconds, 0..32767 levels to 0..1). Negative
-// values mean "unknown" in legacy stats and are dropped.
-func scaled(dst rawStat, to string, src rawStat, name string, divisor float64) {
+// scaled sets the field to to src[name]/divisor when it is a number, for
+// unit changes (milliseconds to seconds, 0..32767 levels to 0..1).
+// Negative values mean "unknown" in legacy stats and are dropped.
+func scaled(dst *feed.Stat, to *float64, src rawStat, name string, divisor float64) {
 	if x, ok := asNumber(src[name]); ok && x >= 0 {
-		dst[to] = x / divisor
+		if y := x / divisor; !math.IsInf(y, 0) { // asNumber's check, had it gone through a map
+			*to = y
+		}
 	}
 }
 
+// named sets what fillStat sets last.
+func named(st feed.Stat, id, typ string, ts float64) feed.Stat {
+	st.ID, st.Type, st.Timestamp = clean(id), clean(typ), ts
+	return st
+}
+
 func legacyInbound(id string, ts float64, obj rawStat) feed.Stat {
-	w := make(rawStat, 16)
-	copyFields(w, obj, inboundFields)
-	scaled(w, "jitter", obj, "googJitterReceived", 1000)
-	scaled(w, "audioLevel", obj, "audioOutputLevel", 32767)
-	return toStat(id, feed.StatInboundRTP, ts, w)
+	var st feed.Stat
+	copyFields(&st, obj, inboundFields)
+	scaled(&st, &st.Jitter, obj, "googJitterReceived", 1000)
+	scaled(&st, &st.AudioLevel, obj, "audioOutputLevel", 32767)
+	return named(st, id, feed.StatInboundRTP, ts)
 }
 
 // legacyOutbound maps ssrc_<n>_send onto an outbound-rtp, the far end's
@@ -93,24 +106,33 @@ func legacyInbound(id string, ts float64, obj rawStat) feed.Stat {
 // audio, the microphone level (media-source).
 func legacyOutbound(id string, ts float64, obj rawStat) []feed.Stat {
 	remoteID := id + "_remote"
-	w := rawStat{"remoteId": remoteID}
-	copyFields(w, obj, outboundFields)
-	if _, ok := w["qualityLimitationReason"]; !ok && obj["mediaType"] == "video" {
-		w["qualityLimitationReason"] = legacyLimitation(obj)
+	var w feed.Stat
+	w.RemoteID = clean(remoteID)
+	copyFields(&w, obj, outboundFields)
+	if _, ok := obj["qualityLimitationReason"]; !ok && obj["mediaType"] == "video" {
+		w.QualityLimitationReason = legacyLimitation(obj)
 	}
-	out := []feed.Stat{toStat(id, feed.StatOutboundRTP, ts, w)}
+	audio := obj["mediaType"] == "audio"
+	n := 2
+	if audio {
+		n = 3
+	}
+	out := make([]feed.Stat, 1, n)
+	out[0] = named(w, id, feed.StatOutboundRTP, ts)
 
-	r := rawStat{"localId": id}
-	copyFields(r, obj, remoteInboundFields)
-	scaled(r, "roundTripTime", obj, "googRtt", 1000)
-	scaled(r, "jitter", obj, "googJitterReceived", 1000)
-	out = append(out, toStat(remoteID, feed.StatRemoteInboundRTP, ts, r))
+	var r feed.Stat
+	r.LocalID = clean(id)
+	copyFields(&r, obj, remoteInboundFields)
+	scaled(&r, &r.RoundTripTime, obj, "googRtt", 1000)
+	scaled(&r, &r.Jitter, obj, "googJitterReceived", 1000)
+	out = append(out, named(r, remoteID, feed.StatRemoteInboundRTP, ts))
 
-	if obj["mediaType"] == "audio" {
-		m := rawStat{"kind": "audio"}
-		copyFields(m, obj, sourceFields)
-		scaled(m, "audioLevel", obj, "audioInputLevel", 32767)
-		out = append(out, toStat(id+"_source", feed.StatMediaSource, ts, m))
+	if audio {
+		var m feed.Stat
+		m.Kind = "audio"
+		copyFields(&m, obj, sourceFields)
+		scaled(&m, &m.AudioLevel, obj, "audioInputLevel", 32767)
+		out = append(out, named(m, id+"_source", feed.StatMediaSource, ts))
 	}
 	return out
 }
@@ -128,20 +150,20 @@ func legacyLimitation(obj rawStat) string {
 }
 
 func legacyCandidatePair(id string, ts float64, obj rawStat, state map[string]rawStat) feed.Stat {
-	w := make(rawStat, 16)
-	copyFields(w, obj, pairFields)
+	var w feed.Stat
+	copyFields(&w, obj, pairFields)
 	active, _ := asBool(obj["googActiveConnection"])
-	w["nominated"], w["selected"] = active, active
+	w.Nominated, w.Selected = active, active
 	if writable, _ := asBool(obj["googWritable"]); writable {
-		w["state"] = "succeeded"
+		w.State = "succeeded"
 	} else {
-		w["state"] = "in-progress"
+		w.State = "in-progress"
 	}
-	scaled(w, "currentRoundTripTime", obj, "googRtt", 1000)
+	scaled(&w, &w.CurrentRoundTripTime, obj, "googRtt", 1000)
 	if bwe := state["bweforvideo"]; active && bwe != nil {
-		copyFields(w, bwe, bweFields)
+		copyFields(&w, bwe, bweFields)
 	}
-	return toStat(id, feed.StatCandidatePair, ts, w)
+	return named(w, id, feed.StatCandidatePair, ts)
 }
 
 // legacyCandidateTypes maps legacy candidate type names onto W3C ones.
@@ -162,31 +184,31 @@ func legacyCandidate(id string, ts float64, obj rawStat) feed.Stat {
 	if obj["type"] == legacyRemoteCand {
 		typ = feed.StatRemoteCandidate
 	}
-	w := make(rawStat, 16)
-	copyFields(w, obj, candidateFields)
-	w["ip"] = w["address"]
+	var w feed.Stat
+	copyFields(&w, obj, candidateFields)
+	w.IP = w.Address // the same value, converted the same way
 	ct, _ := obj["candidateType"].(string)
 	if t, ok := legacyCandidateTypes[ct]; ok {
-		w["candidateType"] = t
+		w.CandidateType = t
 	}
 	if nt, ok := legacyNetworkTypes[asStringOr(obj["networkType"])]; ok {
-		w["networkType"] = nt
+		w.NetworkType = nt
 	}
 	// Chrome encodes the TURN transport in a relay candidate's type
 	// preference (priority >> 24): 2 udp, 1 tcp, 0 tls.
-	if typ == feed.StatLocalCandidate && w["candidateType"] == "relay" {
+	if typ == feed.StatLocalCandidate && w.CandidateType == "relay" {
 		if p, ok := asNumber(obj["priority"]); ok && p >= 0 {
 			switch int64(p) >> 24 {
 			case 2:
-				w["relayProtocol"] = "udp"
+				w.RelayProtocol = "udp"
 			case 1:
-				w["relayProtocol"] = "tcp"
+				w.RelayProtocol = "tcp"
 			case 0:
-				w["relayProtocol"] = "tls"
+				w.RelayProtocol = "tls"
 			}
 		}
 	}
-	return toStat(id, typ, ts, w)
+	return named(w, id, typ, ts)
 }
 
 // The legacy fields each W3C object takes (docs/dumps.md).

@@ -41,6 +41,13 @@ type rtcstatsReader struct {
 	clock   float64
 
 	json anyParser
+	// The getstats fast path's scratch (rtcstats_delta.go); slow turns
+	// the fast path off (tests hold the two equal).
+	delta getstatsDelta
+	parts []any
+	ids   []string
+	typed map[string]statCache // per peer connection (rtcstats_typed.go)
+	slow  bool
 }
 
 // tally counts lines per key (a method, a peer connection), remembering
@@ -67,7 +74,12 @@ const chromeHeader = "RTCStatsDump"
 // format (FormatRTCStats, FormatRTCStatsLegacy or FormatRTCStatsChrome). A
 // problem line is reported and skipped.
 func readRTCStats(in *input, emit func(*feed.Message) error) (*builder, string, error) {
-	r := newRTCStatsReader(in.name)
+	return readRTCStatsWith(newRTCStatsReader(in.name), in, emit)
+}
+
+// readRTCStatsWith is readRTCStats with the reader given (tests turn its
+// fast path off).
+func readRTCStatsWith(r *rtcstatsReader, in *input, emit func(*feed.Message) error) (*builder, string, error) {
 	r.b.facts = r.facts
 	r.b.hold.emit, r.b.hold.flushAt = emit, FlushStats
 	err := in.lines(func(n int, raw []byte, last bool) error {
@@ -118,6 +130,9 @@ func (r *rtcstatsReader) line(n int, raw []byte, last bool) error {
 	if raw[0] == '{' && (n == 1 || r.chrome && !r.sawMeta) {
 		r.sawMeta = true
 		return r.meta(raw)
+	}
+	if !r.slow && (r.fastGetstats(n, raw) || r.fastIgnored(raw)) {
+		return nil
 	}
 	var parts []any // decoded in one pass: the value is used as it comes
 	if err := r.json.unmarshal(raw, &parts); err != nil {
@@ -303,6 +318,9 @@ func (r *rtcstatsReader) getstats(n int, pc string, value any, lineTS float64) {
 			continue
 		}
 		delete(rep, "id")
+		if c := r.typed[pc]; c != nil {
+			delete(c, id) // merged here, not kept converted
+		}
 		if t, has := rep["timestamp"]; has {
 			if x, _ := asNumber(t); x == 0 {
 				rep["timestamp"] = ts

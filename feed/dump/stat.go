@@ -84,18 +84,11 @@ func normalizeType(obj rawStat) string {
 	return typ
 }
 
-// toStat converts one raw object with W3C field names into a feed.Stat.
-// Fields calltop does not read are dropped; values of the wrong JSON type
-// are converted where the meaning is clear (numeric strings) and dropped
-// otherwise. Strings are stripped of control characters.
-func toStat(id, typ string, ts float64, obj rawStat) feed.Stat {
-	var st feed.Stat
-	fillStat(&st, id, typ, ts, obj)
-	return st
-}
-
-// fillStat is toStat into st (zero on entry), which then never escapes:
-// a sample's stats are filled where they are kept.
+// fillStat converts one raw object with W3C field names into st (zero on
+// entry, filled where it is kept). Fields calltop does not read are
+// dropped; values of the wrong JSON type are converted where the meaning
+// is clear (numeric strings) and dropped otherwise. Strings are stripped
+// of control characters.
 func fillStat(st *feed.Stat, id, typ string, ts float64, obj rawStat) {
 	for name, val := range obj {
 		switch name {
@@ -309,11 +302,26 @@ func statsInto(out []feed.Stat, state map[string]rawStat, ids []string, fallback
 // the kind of the local stream it describes (localId), or else the kind its
 // id names ("RTCRemoteInboundRtpVideoStream_773906596").
 func withLocalKind(id string, obj rawStat, state map[string]rawStat) rawStat {
-	if k, _ := obj["kind"].(string); k != "" {
+	kind, ok := localKind(id, obj, state)
+	if !ok {
 		return obj
 	}
+	merged := make(rawStat, len(obj)+1)
+	for k, x := range obj {
+		merged[k] = x
+	}
+	merged["kind"] = kind
+	return merged
+}
+
+// localKind is the kind withLocalKind gives obj; false when it keeps its
+// own.
+func localKind(id string, obj rawStat, state map[string]rawStat) (string, bool) {
+	if k, _ := obj["kind"].(string); k != "" {
+		return "", false
+	}
 	if k, _ := obj["mediaType"].(string); k != "" {
-		return obj
+		return "", false
 	}
 	lid, _ := obj["localId"].(string)
 	local := state[lid]
@@ -328,14 +336,9 @@ func withLocalKind(id string, obj rawStat, state map[string]rawStat) rawStat {
 	case strings.Contains(id, "Audio"):
 		kind = "audio"
 	default:
-		return obj
+		return "", false
 	}
-	merged := make(rawStat, len(obj)+1)
-	for k, x := range obj {
-		merged[k] = x
-	}
-	merged["kind"] = kind
-	return merged
+	return kind, true
 }
 
 // trackFields are the fields older Chrome reported on "track" objects

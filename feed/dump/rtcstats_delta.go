@@ -1,0 +1,369 @@
+package dump
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// The fast path for getstats lines, nine in ten of an rtcstats dump's
+// lines and most of its bytes. The general path parses the line into
+// []any with a map per report, then merges each map field by field into
+// the peer connection's state: every report's map was made, filled and
+// thrown away. Here the reports are parsed into one flat list of members
+// (reused from line to line) and merged straight into the state. Any line
+// this path does not take as it is (another method, another shape, a
+// repeated report id, JSON the parser gives up on) goes the general way,
+// which gives the same result; FuzzGetstatsDelta holds the two equal.
+
+// deltaMember is one member of a getstats value: a report (fields
+// entries[lo:hi]) or another value (the top-level "timestamp").
+type deltaMember struct {
+	id     string
+	val    any
+	obj    bool
+	lo, hi int
+}
+
+// deltaEntry is one field of a report as written.
+type deltaEntry struct {
+	k string
+	v any
+}
+
+// getstatsDelta is the parsed getstats value of the line being read.
+type getstatsDelta struct {
+	members []deltaMember
+	order   []int32 // members by id (sorted as indices: a member is 56 bytes to swap)
+	entries []deltaEntry
+}
+
+// fastGetstats handles line n if it is a getstats line whose value is an
+// object of reports; false leaves the line, untouched, to the general path.
+func (r *rtcstatsReader) fastGetstats(n int, raw []byte) bool {
+	p := &r.json
+	p.data, p.pos, p.depth = raw, 0, 1
+	p.space()
+	if p.pos >= len(p.data) || p.data[p.pos] != '[' {
+		return false
+	}
+	p.pos++
+	p.space()
+	if p.pos >= len(p.data) || p.data[p.pos] != '"' {
+		return false
+	}
+	mv, ok := p.strValue()
+	method, _ := mv.(string)
+	if !ok || method != "getstats" && method != "getStats" || !p.comma() {
+		return false
+	}
+	pcv, ok := p.value()
+	if !ok || !p.comma() {
+		return false
+	}
+	p.space()
+	if p.pos >= len(p.data) || p.data[p.pos] != '{' || !p.reports(&r.delta) {
+		return false
+	}
+	// The line's other elements: parts as the general path sees them,
+	// with the value (not needed again) left nil.
+	parts := append(r.parts[:0], mv, pcv, nil)
+	for {
+		if !p.next(']') {
+			return false
+		}
+		if p.data[p.pos-1] == ']' {
+			break
+		}
+		v, ok := p.value()
+		if !ok {
+			return false
+		}
+		parts = append(parts, v)
+	}
+	r.parts = parts
+	p.space()
+	if p.pos != len(p.data) || !r.delta.sortByID() {
+		return false
+	}
+	pc, _ := asString(pcv)
+	ts := r.lineTime(parts)
+	if pc == "" {
+		r.b.problem(n, "%s line without a peer connection id", method)
+		return true
+	}
+	r.getstatsFrom(n, pc, &r.delta, ts)
+	return true
+}
+
+// comma consumes a ',' (after space); false on anything else.
+func (p *anyParser) comma() bool {
+	p.space()
+	if p.pos >= len(p.data) || p.data[p.pos] != ',' {
+		return false
+	}
+	p.pos++
+	return true
+}
+
+// reports parses a getstats value, an object of reports, at p.pos (on its
+// '{') into d: as object() would, without a map per report.
+func (p *anyParser) reports(d *getstatsDelta) bool {
+	d.members, d.entries = d.members[:0], d.entries[:0]
+	if p.depth++; p.depth > maxDepth {
+		return false
+	}
+	p.pos++ // {
+	p.space()
+	if p.pos < len(p.data) && p.data[p.pos] == '}' {
+		p.pos++
+		p.depth--
+		return true
+	}
+	for {
+		id, ok := p.key()
+		if !ok {
+			return false
+		}
+		p.space()
+		m := deltaMember{id: id}
+		if p.pos < len(p.data) && p.data[p.pos] == '{' {
+			m.obj, m.lo = true, len(d.entries)
+			if d.entries, ok = p.fields(d.entries); !ok {
+				return false
+			}
+			m.hi = len(d.entries)
+		} else if m.val, ok = p.value(); !ok {
+			return false
+		}
+		d.members = append(d.members, m)
+		if !p.next('}') {
+			return false
+		}
+		if p.data[p.pos-1] == '}' {
+			p.depth--
+			return true
+		}
+	}
+}
+
+// key reads `"name":` (after space), the name interned.
+func (p *anyParser) key() (string, bool) {
+	p.space()
+	if p.pos >= len(p.data) || p.data[p.pos] != '"' {
+		return "", false
+	}
+	k, ok := p.str(true)
+	if !ok {
+		return "", false
+	}
+	p.space()
+	if p.pos >= len(p.data) || p.data[p.pos] != ':' {
+		return "", false
+	}
+	p.pos++
+	return k, true
+}
+
+// fields appends the members of the object at p.pos (on its '{') to out.
+func (p *anyParser) fields(out []deltaEntry) ([]deltaEntry, bool) {
+	if p.depth++; p.depth > maxDepth {
+		return out, false
+	}
+	p.pos++ // {
+	p.space()
+	if p.pos < len(p.data) && p.data[p.pos] == '}' {
+		p.pos++
+		p.depth--
+		return out, true
+	}
+	for {
+		k, ok := p.key()
+		if !ok {
+			return out, false
+		}
+		v, ok := p.value()
+		if !ok {
+			return out, false
+		}
+		out = append(out, deltaEntry{k, v})
+		if !p.next('}') {
+			return out, false
+		}
+		if p.data[p.pos-1] == '}' {
+			p.depth--
+			return out, true
+		}
+	}
+}
+
+// sortByID puts the members in id order (order); false if an id is
+// repeated (a map keeps only the last: the general path's business).
+func (d *getstatsDelta) sortByID() bool {
+	d.order = d.order[:0]
+	for i := range d.members {
+		d.order = append(d.order, int32(i))
+	}
+	slices.SortFunc(d.order, func(a, b int32) int { return strings.Compare(d.members[a].id, d.members[b].id) })
+	for i := 1; i < len(d.order); i++ {
+		if d.members[d.order[i]].id == d.members[d.order[i-1]].id {
+			return false
+		}
+	}
+	return true
+}
+
+// member returns the member named id, or nil.
+func (d *getstatsDelta) member(id string) *deltaMember {
+	i, ok := slices.BinarySearchFunc(d.order, id, func(k int32, id string) int { return strings.Compare(d.members[k].id, id) })
+	if !ok {
+		return nil
+	}
+	return &d.members[d.order[i]]
+}
+
+// last returns the value of the last field k of a report (written twice,
+// the last wins, as in a map).
+func (d *getstatsDelta) last(m *deltaMember, k string) (any, bool) {
+	for i := m.hi - 1; i >= m.lo; i-- {
+		if d.entries[i].k == k {
+			return d.entries[i].v, true
+		}
+	}
+	return nil, false
+}
+
+// getstatsFrom is getstats on a parsed delta: the same checks, caps and
+// problems, in the same order, with the reports merged from d.
+func (r *rtcstatsReader) getstatsFrom(n int, pc string, d *getstatsDelta, lineTS float64) {
+	ts := lineTS
+	top := d.member("timestamp")
+	if t, ok := asNumber(memberValue(top)); ok {
+		if usableTS(t) {
+			ts = t
+		}
+	} else if t := d.newest(); usableTS(t) {
+		ts = t // uncompressed reports keep their own times
+	}
+	if !usableTS(ts) {
+		r.b.problem(n, "getstats line without a usable timestamp")
+		return
+	}
+	state := r.pcs[pc]
+	if state == nil {
+		if len(r.pcs) >= MaxConnections {
+			r.refused.add(fmt.Sprintf("samples of peer connections past the first %d", MaxConnections), n)
+			return
+		}
+		state = map[string]rawStat{}
+		r.pcs[pc] = state
+	}
+	cache := r.cacheOf(pc)
+	ids := r.ids[:0]
+	for _, k := range d.order {
+		m := &d.members[k]
+		if !m.obj { // the top-level timestamp, or what a map of reports ignores
+			continue
+		}
+		if !r.mergeDelta(state, cache, m.id, d, m, ts, n) {
+			continue
+		}
+		switch t, _ := state[m.id]["type"].(string); {
+		case t == "":
+			r.noType.add(pc, n)
+			continue
+		case t == legacySSRC || t == legacyPair:
+			r.legacy = true
+		}
+		ids = append(ids, m.id) // in order already
+	}
+	r.ids = ids
+	r.b.stats(pc, ts, statsFromCache(state, cache, ids, ts))
+}
+
+// memberValue is a non-report member's value (nil for none or a report:
+// neither is a number).
+func memberValue(m *deltaMember) any {
+	if m == nil || m.obj {
+		return nil
+	}
+	return m.val
+}
+
+// newest is newestReport on a parsed delta.
+func (d *getstatsDelta) newest() float64 {
+	newest := 0.0
+	for i := range d.members {
+		m := &d.members[i]
+		if !m.obj {
+			continue
+		}
+		v, _ := d.last(m, "timestamp")
+		if t, ok := asNumber(v); ok && t > newest {
+			newest = t
+		}
+	}
+	return newest
+}
+
+// mergeDelta is the general path's per-report work (drop "id", give a
+// zero timestamp the sample's, merge within the caps) on report m of d,
+// keeping the object's converted fields in step.
+func (r *rtcstatsReader) mergeDelta(state map[string]rawStat, cache statCache, id string, d *getstatsDelta, m *deltaMember, ts float64, n int) bool {
+	fields := d.entries[m.lo:m.hi]
+	tsFix := false // the report's timestamp is 0: it is the sample's
+	if t, has := d.last(m, "timestamp"); has {
+		if x, _ := asNumber(t); x == 0 {
+			tsFix = true
+		}
+	}
+	value := func(f deltaEntry) any {
+		if tsFix && f.k == "timestamp" {
+			return ts
+		}
+		return f.v
+	}
+	base := state[id]
+	e := cache[id] // nil until the object is first given
+	if base == nil {
+		rep := make(rawStat, len(fields))
+		for _, f := range fields {
+			if f.k != "id" {
+				rep[f.k] = value(f)
+			}
+		}
+		return r.merge(state, id, rep, n)
+	}
+	for i, f := range fields {
+		if f.k == "id" {
+			continue
+		}
+		if len(base) >= MaxFields && !hasField(base, f.k) { // below the cap, no need to look
+			if !laterField(fields[i+1:], f.k) { // a map would have held it once
+				r.refused.add(fmt.Sprintf("fields past %d in one stats object", MaxFields), n)
+			}
+			continue
+		}
+		v := value(f)
+		base[f.k] = v
+		if e != nil {
+			e.update(f.k, v)
+		}
+	}
+	return true
+}
+
+func hasField(obj rawStat, k string) bool {
+	_, has := obj[k]
+	return has
+}
+
+// laterField reports whether k is written again in fields.
+func laterField(fields []deltaEntry, k string) bool {
+	for _, e := range fields {
+		if e.k == k {
+			return true
+		}
+	}
+	return false
+}

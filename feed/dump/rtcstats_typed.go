@@ -1,0 +1,169 @@
+package dump
+
+import (
+	"maps"
+	"sort"
+
+	"github.com/calltop/calltop/feed"
+)
+
+// Typed state for the getstats fast path. The general path turns each
+// object of a sample into a feed.Stat from its whole merged map, every
+// field through Stat.Field and a conversion, though a delta changes only
+// a few of them. Here each object's W3C fields are kept converted
+// (statCache) and a delta converts only the fields it carries; a sample
+// copies the kept Stat. The merged map stays the truth: legacy goog*
+// objects, types, track and kind folding still read it, and a line the
+// general path merges drops the objects it touched from the cache.
+
+// statCache holds, per stats object id of one peer connection, what a
+// sample needs of the object: its merged map, its W3C type once worked
+// out, and its W3C fields (not id, type or timestamp) as fillStat would set
+// them from the map.
+type statCache map[string]*cachedStat
+
+type cachedStat struct {
+	obj  rawStat // the merged map itself (state[id], made once, merged in place)
+	form uint8   // formUnknown until worked out from obj
+	typ  string  // the W3C type, for formW3C
+	st   feed.Stat
+	full bool // st is filled
+}
+
+// What a sample makes of an object.
+const (
+	formUnknown = iota
+	formLegacy  // legacyStats
+	formNone    // no type, or a dropped one
+	formW3C     // st, typ
+)
+
+// cacheOf returns a peer connection's cache.
+func (r *rtcstatsReader) cacheOf(pc string) statCache {
+	c := r.typed[pc]
+	if c == nil {
+		if r.typed == nil {
+			r.typed = map[string]statCache{}
+		}
+		c = statCache{}
+		r.typed[pc] = c
+	}
+	return c
+}
+
+// update follows one merged field: the type is worked out again when
+// what it depends on changes; a W3C field is set in st, zeroed first (the
+// general path fills from scratch, so a value that does not convert
+// leaves the field zero).
+func (e *cachedStat) update(k string, v any) {
+	switch k {
+	case "type", "isRemote", "portNumber": // normalizeType, isLegacyType
+		e.form = formUnknown
+		return
+	case "id", "timestamp":
+		return
+	}
+	if !e.full {
+		return
+	}
+	f := e.st.Field(k)
+	switch p := f.(type) {
+	case nil:
+		return
+	case *float64:
+		*p = 0
+	case *int64:
+		*p = 0
+	case *string:
+		*p = ""
+	case *bool:
+		*p = false
+	case *map[string]float64:
+		*p = nil
+	}
+	setValue(f, v)
+}
+
+// statsFromCache is statsFromSample for the fast path: the same stats,
+// each W3C object copied from the cache.
+func statsFromCache(state map[string]rawStat, cache statCache, ids []string, fallbackTS float64) []feed.Stat {
+	out := make([]feed.Stat, 0, len(ids))
+	for _, id := range ids {
+		e := cache[id]
+		if e == nil {
+			obj := state[id]
+			if obj == nil {
+				continue
+			}
+			e = &cachedStat{obj: obj}
+			cache[id] = e
+		}
+		obj := e.obj
+		ts, ok := asNumber(obj["timestamp"])
+		if !ok || ts <= 0 {
+			ts = fallbackTS
+		}
+		if e.form == formUnknown {
+			e.form, e.typ = formOf(obj)
+		}
+		switch e.form {
+		case formLegacy:
+			out = append(out, legacyStats(id, ts, obj, state)...)
+			continue
+		case formNone:
+			continue
+		}
+		if !e.full {
+			fillStat(&e.st, "", "", 0, obj)
+			e.full = true
+		}
+		out = append(out, e.st)
+		o := &out[len(out)-1]
+		if o.QualityLimitationDurations != nil { // the cache's map is not handed out
+			o.QualityLimitationDurations = maps.Clone(o.QualityLimitationDurations)
+		}
+		switch typ := e.typ; typ {
+		case feed.StatInboundRTP, feed.StatOutboundRTP:
+			trackInto(o, obj, state)
+		case feed.StatRemoteInboundRTP, "remote-outbound-rtp":
+			if kind, ok := localKind(id, obj, state); ok {
+				setValue(o.Field("kind"), kind)
+			}
+		}
+		o.ID, o.Type, o.Timestamp = clean(id), clean(e.typ), ts
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID }) // as statsFromSample, ties too
+	return out
+}
+
+// formOf is what statsInto makes of obj: legacy, nothing, or a W3C type.
+func formOf(obj rawStat) (uint8, string) {
+	if isLegacyType(obj) {
+		return formLegacy, ""
+	}
+	typ := normalizeType(obj)
+	if typ == "" || dropTypes[typ] {
+		return formNone, ""
+	}
+	return formW3C, typ
+}
+
+// trackInto is withTrackFields on a Stat filled from obj: the fields
+// obj's track object holds and obj lacks (so st's are zero).
+func trackInto(st *feed.Stat, obj rawStat, state map[string]rawStat) {
+	tid, _ := obj["trackId"].(string)
+	track := state[tid]
+	if track == nil {
+		return
+	}
+	for _, f := range trackFields {
+		v, ok := track[f]
+		if !ok {
+			continue
+		}
+		if _, has := obj[f]; has {
+			continue
+		}
+		setValue(st.Field(f), v)
+	}
+}
