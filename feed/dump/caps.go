@@ -43,7 +43,7 @@ type holding struct {
 	given   int
 	err     error // the visitor's, which stops the reading
 
-	refusedSamples, refusedObjects, refusedLine int
+	refusedSamples, refusedObjects int
 }
 
 // keep reports whether a sample of n stats objects may be held, handing

@@ -179,6 +179,27 @@ func (p *anyParser) next(closing byte) bool {
 	return c == ',' || c == closing
 }
 
+// restOfLine appends the elements of a line's top-level array from here
+// to its closing ']', which must end the data (bar white space); false
+// when it does not or an element does not parse.
+func (p *anyParser) restOfLine(parts []any) ([]any, bool) {
+	for {
+		if !p.next(']') {
+			return parts, false
+		}
+		if p.data[p.pos-1] == ']' {
+			break
+		}
+		v, ok := p.value()
+		if !ok {
+			return parts, false
+		}
+		parts = append(parts, v)
+	}
+	p.space()
+	return parts, p.pos == len(p.data)
+}
+
 func (p *anyParser) array() (any, bool) {
 	if p.depth++; p.depth > maxDepth {
 		return nil, false

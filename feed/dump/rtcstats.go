@@ -274,6 +274,21 @@ func mergeObject(dst map[string]any, value any) {
 // connection's state and records the sample. The client removes "id" from
 // each report and every field equal to the previous sample's; the newest
 // report timestamp is moved to the top level and reports carrying it get 0.
+// stateOf is peer connection pc's merged stats objects, made on its first
+// sample; nil (the sample refused and counted) past MaxConnections.
+func (r *rtcstatsReader) stateOf(n int, pc string) map[string]rawStat {
+	state := r.pcs[pc]
+	if state == nil {
+		if len(r.pcs) >= MaxConnections {
+			r.refused.add(fmt.Sprintf("samples of peer connections past the first %d", MaxConnections), n)
+			return nil
+		}
+		state = map[string]rawStat{}
+		r.pcs[pc] = state
+	}
+	return state
+}
+
 func (r *rtcstatsReader) getstats(n int, pc string, value any, lineTS float64) {
 	reports, ok := value.(map[string]any)
 	if list, isList := value.([]any); isList { // uncompressed array form
@@ -302,14 +317,9 @@ func (r *rtcstatsReader) getstats(n int, pc string, value any, lineTS float64) {
 		r.b.problem(n, "getstats line without a usable timestamp")
 		return
 	}
-	state := r.pcs[pc]
+	state := r.stateOf(n, pc)
 	if state == nil {
-		if len(r.pcs) >= MaxConnections {
-			r.refused.add(fmt.Sprintf("samples of peer connections past the first %d", MaxConnections), n)
-			return
-		}
-		state = map[string]rawStat{}
-		r.pcs[pc] = state
+		return
 	}
 	ids := make([]string, 0, len(reports))
 	for id, v := range reports {

@@ -68,22 +68,9 @@ func (r *rtcstatsReader) fastGetstats(n int, raw []byte) bool {
 	// The line's other elements: parts as the general path sees them,
 	// with the value (not needed again) left nil.
 	parts := append(r.parts[:0], mv, pcv, nil)
-	for {
-		if !p.next(']') {
-			return false
-		}
-		if p.data[p.pos-1] == ']' {
-			break
-		}
-		v, ok := p.value()
-		if !ok {
-			return false
-		}
-		parts = append(parts, v)
-	}
+	parts, ok = p.restOfLine(parts)
 	r.parts = parts
-	p.space()
-	if p.pos != len(p.data) || !r.delta.sortByID() {
+	if !ok || !r.delta.sortByID() {
 		return false
 	}
 	pc, _ := asString(pcv)
@@ -249,14 +236,9 @@ func (r *rtcstatsReader) getstatsFrom(n int, pc string, d *getstatsDelta, lineTS
 		r.b.problem(n, "getstats line without a usable timestamp")
 		return
 	}
-	state := r.pcs[pc]
+	state := r.stateOf(n, pc)
 	if state == nil {
-		if len(r.pcs) >= MaxConnections {
-			r.refused.add(fmt.Sprintf("samples of peer connections past the first %d", MaxConnections), n)
-			return
-		}
-		state = map[string]rawStat{}
-		r.pcs[pc] = state
+		return
 	}
 	cache := r.cacheOf(pc)
 	ids := r.ids[:0]

@@ -42,22 +42,9 @@ func (r *rtcstatsReader) fastIgnored(raw []byte) bool {
 	}
 	// The line's time is read (Chrome's dumps keep a running clock).
 	parts := append(r.parts[:0], nil, nil, nil)
-	for {
-		if !p.next(']') {
-			return false
-		}
-		if p.data[p.pos-1] == ']' {
-			break
-		}
-		v, ok := p.value()
-		if !ok {
-			return false
-		}
-		parts = append(parts, v)
-	}
+	parts, ok = p.restOfLine(parts)
 	r.parts = parts
-	p.space()
-	if p.pos != len(p.data) {
+	if !ok {
 		return false
 	}
 	r.lineTime(parts)

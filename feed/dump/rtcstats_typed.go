@@ -151,19 +151,7 @@ func formOf(obj rawStat) (uint8, string) {
 // trackInto is withTrackFields on a Stat filled from obj: the fields
 // obj's track object holds and obj lacks (so st's are zero).
 func trackInto(st *feed.Stat, obj rawStat, state map[string]rawStat) {
-	tid, _ := obj["trackId"].(string)
-	track := state[tid]
-	if track == nil {
-		return
-	}
-	for _, f := range trackFields {
-		v, ok := track[f]
-		if !ok {
-			continue
-		}
-		if _, has := obj[f]; has {
-			continue
-		}
+	for f, v := range lackedTrackFields(obj, state) {
 		setValue(st.Field(f), v)
 	}
 }

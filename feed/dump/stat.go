@@ -2,6 +2,7 @@ package dump
 
 import (
 	"encoding/json"
+	"iter"
 	"math"
 	"reflect"
 	"sort"
@@ -352,23 +353,35 @@ var trackFields = []string{
 	"totalSamplesDuration", "trackIdentifier",
 }
 
+// lackedTrackFields yields the fields (and values) obj's track object
+// holds and obj lacks.
+func lackedTrackFields(obj rawStat, state map[string]rawStat) iter.Seq2[string, any] {
+	return func(yield func(string, any) bool) {
+		tid, _ := obj["trackId"].(string)
+		track := state[tid]
+		if track == nil {
+			return
+		}
+		for _, f := range trackFields {
+			v, ok := track[f]
+			if !ok {
+				continue
+			}
+			if _, has := obj[f]; has {
+				continue
+			}
+			if !yield(f, v) {
+				return
+			}
+		}
+	}
+}
+
 // withTrackFields returns obj completed with the fields its track object
 // holds and it lacks; obj itself is not modified.
 func withTrackFields(obj rawStat, state map[string]rawStat) rawStat {
-	tid, _ := obj["trackId"].(string)
-	track := state[tid]
-	if track == nil {
-		return obj
-	}
 	var merged rawStat
-	for _, f := range trackFields {
-		v, ok := track[f]
-		if !ok {
-			continue
-		}
-		if _, has := obj[f]; has {
-			continue
-		}
+	for f, v := range lackedTrackFields(obj, state) {
 		if merged == nil {
 			merged = make(rawStat, len(obj)+8)
 			for k, x := range obj {
