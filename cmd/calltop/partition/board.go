@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/calltop/calltop/feed"
 )
@@ -25,7 +26,12 @@ type Board struct {
 	own   []feed.TeamFinding
 	peers map[string][]feed.TeamFinding
 	frame []byte // the union as last published
-	bad   int    // peers' findings refused (not of their own calls)
+	// last is frame for Frame, read without mu: Frame runs under the
+	// hub's lock (a subscriber joining) while publishLocked, under mu,
+	// calls Publish, which takes the hub's lock; taking mu in Frame
+	// deadlocked the two (seen in CI).
+	last atomic.Pointer[[]byte]
+	bad  int // peers' findings refused (not of their own calls)
 }
 
 // NewBoard returns the board of hub hubID.
@@ -92,9 +98,10 @@ func (b *Board) SetShare(share func(frame []byte)) {
 // Frame is the union as last published, for a joining subscriber (nil
 // before any).
 func (b *Board) Frame() []byte {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.frame
+	if f := b.last.Load(); f != nil {
+		return *f
+	}
+	return nil
 }
 
 // Refused counts the peers' findings refused.
@@ -128,6 +135,7 @@ func (b *Board) publishLocked() {
 		return
 	}
 	b.frame = frame
+	b.last.Store(&frame)
 	if b.Publish != nil {
 		b.Publish(frame)
 	}

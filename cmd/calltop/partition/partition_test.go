@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/calltop/calltop/cmd/calltop/engine"
 	"github.com/calltop/calltop/diagnose"
@@ -146,4 +148,32 @@ func TestBoardKeepsTheUnionUnderTheFrameLimit(t *testing.T) {
 	if crit != 1200 || len(got.Findings) < 7000 || len(got.Findings) == 12000 {
 		t.Fatalf("kept %d findings, %d critical; want every one of the 1,200 critical and as many warnings as fit", len(got.Findings), crit)
 	}
+}
+
+// A subscriber joining takes the union (Frame) under the hub's lock while
+// the board, publishing, waits for that lock: Frame must not wait for the
+// board (CI once hung 20 minutes on exactly this).
+func TestBoardFrameDoesNotWaitForPublishing(t *testing.T) {
+	b := NewBoard("east")
+	b.Own(findingsFrame(t, "east/a"))
+	var hubMu sync.Mutex // the hub's lock
+	b.Publish = func([]byte) {
+		joined := make(chan []byte)
+		go func() { // a subscriber joining: under the hub's lock, it reads the union
+			hubMu.Lock()
+			defer hubMu.Unlock()
+			joined <- b.Frame()
+		}()
+		select {
+		case f := <-joined:
+			if len(f) == 0 {
+				t.Error("a subscriber joining got no findings frame")
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("Frame waited for the board's publishing: a subscriber joining and the board deadlock")
+		}
+		hubMu.Lock() // PublishFrame
+		hubMu.Unlock()
+	}
+	b.Peer("west", findingsFrame(t, "west/x"))
 }
