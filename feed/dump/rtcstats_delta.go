@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unsafe"
 )
 
 // The fast path for getstats lines, nine in ten of an rtcstats dump's
@@ -36,6 +37,31 @@ type getstatsDelta struct {
 	members []deltaMember
 	order   []int32 // members by id (sorted as indices: a member is 56 bytes to swap)
 	entries []deltaEntry
+}
+
+// maxScratch is the most a live session's reader keeps of the fast
+// path's scratch between lines (Stream); a larger line's is dropped, so
+// an idle session does not hold a burst's worth of it.
+const maxScratch = 64 << 10
+
+// releaseScratch lets go of the line just read (the caller's buffer) and
+// of scratch past maxScratch; what it keeps is counted by Stream.Kept.
+func (r *rtcstatsReader) releaseScratch() {
+	r.json.data = nil
+	if scratchBytes(r) > maxScratch {
+		r.delta, r.parts, r.ids = getstatsDelta{}, nil, nil
+		return
+	}
+	clear(r.delta.members[:cap(r.delta.members)]) // no values of the last line kept alive
+	clear(r.delta.entries[:cap(r.delta.entries)])
+	clear(r.parts[:cap(r.parts)])
+}
+
+// scratchBytes is what the fast path's scratch holds, by capacity.
+func scratchBytes(r *rtcstatsReader) int {
+	d := &r.delta
+	return cap(d.members)*int(unsafe.Sizeof(deltaMember{})) + cap(d.order)*4 +
+		cap(d.entries)*int(unsafe.Sizeof(deltaEntry{})) + (cap(r.parts)+cap(r.ids))*16
 }
 
 // fastGetstats handles line n if it is a getstats line whose value is an

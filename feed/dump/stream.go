@@ -39,7 +39,9 @@ func (s *Stream) Line(raw []byte) ([]feed.Message, *recording.LineError) {
 	if len(raw) == 0 {
 		return nil, &recording.LineError{File: b.file, Line: s.line, Reason: "empty line"}
 	}
-	if err := s.r.line(s.line, raw, false); err != nil {
+	err := s.r.line(s.line, raw, false)
+	s.r.releaseScratch()
+	if err != nil {
 		return nil, &recording.LineError{File: b.file, Line: s.line, Reason: clean(err.Error())}
 	}
 	var msgs []feed.Message

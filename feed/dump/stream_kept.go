@@ -1,5 +1,7 @@
 package dump
 
+import "unsafe"
+
 // Costs of Go values in bytes, for Stream.Kept: generous, so that the
 // estimate stays above what the heap holds (a test measures it).
 const (
@@ -9,7 +11,8 @@ const (
 )
 
 // Kept estimates the bytes s holds from line to line: each peer
-// connection's stats objects (the delta-compression state), the identity
+// connection's stats objects (the delta-compression state) and their
+// converted copies (the getstats fast path's), the identity
 // and connection facts, the tallies of unknown methods. A live ingest
 // bounds a session by it. It walks the state: call it every so many
 // input bytes, not on every line.
@@ -21,6 +24,16 @@ func (s *Stream) Kept() int {
 		for id, obj := range objs {
 			n += keptEntry + len(id) + keptValue(obj)
 		}
+	}
+	for pc, c := range r.typed { // the fast path's converted objects (rtcstats_typed.go)
+		n += keptMap + keptEntry + len(pc)
+		for id := range c {
+			n += keptEntry + len(id) + int(unsafe.Sizeof(cachedStat{}))
+		}
+	}
+	n += scratchBytes(r)
+	if r.json.recent != nil {
+		n += internSlots * keptIface
 	}
 	for _, t := range []tally{r.unknown, r.noType} {
 		n += keptMap
