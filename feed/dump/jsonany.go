@@ -179,6 +179,20 @@ func (p *anyParser) next(closing byte) bool {
 	return c == ',' || c == closing
 }
 
+// startLine starts reading raw, a line [method, ...]: it passes the '['
+// and stops at the method's opening quote; false when the line does not
+// start so.
+func (p *anyParser) startLine(raw []byte) bool {
+	p.data, p.pos, p.depth = raw, 0, 1
+	p.space()
+	if p.pos >= len(p.data) || p.data[p.pos] != '[' {
+		return false
+	}
+	p.pos++
+	p.space()
+	return p.pos < len(p.data) && p.data[p.pos] == '"'
+}
+
 // restOfLine appends the elements of a line's top-level array from here
 // to its closing ']', which must end the data (bar white space); false
 // when it does not or an element does not parse.

@@ -68,14 +68,7 @@ func scratchBytes(r *rtcstatsReader) int {
 // object of reports; false leaves the line, untouched, to the general path.
 func (r *rtcstatsReader) fastGetstats(n int, raw []byte) bool {
 	p := &r.json
-	p.data, p.pos, p.depth = raw, 0, 1
-	p.space()
-	if p.pos >= len(p.data) || p.data[p.pos] != '[' {
-		return false
-	}
-	p.pos++
-	p.space()
-	if p.pos >= len(p.data) || p.data[p.pos] != '"' {
+	if !p.startLine(raw) {
 		return false
 	}
 	mv, ok := p.strValue()

@@ -22,14 +22,7 @@ func ignoredLine(method string) bool {
 // method; false leaves it, untouched, to the general path.
 func (r *rtcstatsReader) fastIgnored(raw []byte) bool {
 	p := &r.json
-	p.data, p.pos, p.depth = raw, 0, 1
-	p.space()
-	if p.pos >= len(p.data) || p.data[p.pos] != '[' {
-		return false
-	}
-	p.pos++
-	p.space()
-	if p.pos >= len(p.data) || p.data[p.pos] != '"' {
+	if !p.startLine(raw) {
 		return false
 	}
 	start := p.pos
