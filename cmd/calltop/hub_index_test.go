@@ -236,8 +236,12 @@ func TestHubWithoutIndexRefusesViewClients(t *testing.T) {
 // welcome and book beside their windows, and no call stream.
 func TestTeamHubHasIndexByDefault(t *testing.T) {
 	logs, addr, _ := startHubCLI(t, "--team", "--state-dir", t.TempDir(), "--simulate", "20", "--speed", "8", "--seed", "5")
-	if !strings.Contains(logs.String(), "call index on") {
-		t.Fatalf("a team hub did not say its call index is on:\n%s", logs)
+	// The line may follow the "serving" one that startHubCLI waits for.
+	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(logs.String(), "call index on"); {
+		if time.Now().After(deadline) {
+			t.Fatalf("a team hub did not say its call index is on:\n%s", logs)
+		}
+		time.Sleep(20 * time.Millisecond) // polling the log, with a deadline
 	}
 	v := dialView(t, addr)
 	v.until(5*time.Second, "team.welcome", nil, func(f *viewFrame) bool { return f.Type == feed.TypeTeamWelcome })
