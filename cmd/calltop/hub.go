@@ -205,6 +205,7 @@ func runHub(ctx context.Context, o hubOptions, stderr io.Writer) error {
 		ln.Close()
 		return err
 	}
+	o.nats.hubConfig(&hc)
 	feedHub := hub.New(hc)
 	pub, runBus, err := o.nats.join(feedHub, ln.Addr().String(), logger) // pub is feedHub without --nats
 	if err != nil {

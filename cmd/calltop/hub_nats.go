@@ -23,6 +23,7 @@ type hubNATSFlags struct {
 	hubID   string
 	lostFor time.Duration
 	part    *hubPartition // team hubs on the bus: each diagnoses its own calls
+	demand  chan struct{} // a team hub's subscribers changed what they want (hubConfig)
 }
 
 // register adds the NATS flags to hub.
@@ -71,6 +72,9 @@ func (f *hubNATSFlags) join(feedHub *hub.Hub, listen string, logger *log.Logger)
 	if x := f.partIndex(); x != nil {
 		cfg.View, cfg.ViewFull, cfg.Lost = x.Peer, x.FullView, x.PeerLost
 	}
+	if f.demand != nil {
+		cfg.StatsWanted, cfg.StatsChanged = feedHub.StatsDemand, f.demand
+	}
 	node, err := bus.Connect(cfg, feedHub)
 	if err != nil {
 		return nil, nil, err
@@ -87,6 +91,23 @@ func (f *hubNATSFlags) join(feedHub *hub.Hub, listen string, logger *log.Logger)
 		}
 	}
 	return node.Publisher(), run, nil
+}
+
+// hubConfig makes a team hub on the bus take the other hubs' stats only
+// while its subscribers want them (bus.Config.StatsWanted): its engine
+// diagnoses its own calls and its view index takes the others' rows, so
+// with only view clients connected it takes the stats of their open calls.
+func (f *hubNATSFlags) hubConfig(hc *hub.Config) {
+	if f.part == nil {
+		return
+	}
+	f.demand = make(chan struct{}, 1)
+	hc.DemandChanged = func() {
+		select {
+		case f.demand <- struct{}{}:
+		default: // one signal pending is enough: the demand is read whole
+		}
+	}
 }
 
 // partIndex is a team hub's call index on the bus (nil: none): it takes
@@ -130,6 +151,6 @@ func (f *hubNATSFlags) teamConfig(cfg *team.Config) {
 	if f.part == nil {
 		return
 	}
-	cfg.NewMonitor = partition.OwnCalls(f.part.hubID, cfg.NewMonitor)
+	cfg.NewMonitor, cfg.OwnCalls = partition.OwnCalls(f.part.hubID, cfg.NewMonitor), true
 	cfg.Findings = f.part.board
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -8,8 +9,38 @@ import (
 	"time"
 
 	"github.com/calltop/calltop/feed"
+	"github.com/calltop/calltop/feed/bus"
 	"github.com/calltop/calltop/feed/bus/bustest"
+	"github.com/calltop/calltop/feed/feedtest"
 )
+
+// busOf returns the bus section of a hub's /healthz.
+func busOf(t *testing.T, addr string) bus.Stats {
+	t.Helper()
+	var h struct {
+		Bus bus.Stats `json:"bus"`
+	}
+	if err := json.Unmarshal([]byte(healthOf(t, addr)), &h); err != nil {
+		t.Fatalf("/healthz of %s: %v", addr, err)
+	}
+	return h.Bus
+}
+
+// waitBusStats waits until a hub's /healthz says it takes the other
+// hubs' stats for want ("every call", "N open calls").
+func waitBusStats(t *testing.T, addr, want string) {
+	t.Helper()
+	waitUntil(t, 10*time.Second, "the hub to take the stats of "+want, func() bool { return busOf(t, addr).StatsFor == want })
+}
+
+// busIntake measures the frames a hub takes from the bus a second, over
+// two seconds.
+func busIntake(t *testing.T, addr string) float64 {
+	t.Helper()
+	before := busOf(t, addr).Received
+	time.Sleep(2 * time.Second)
+	return float64(busOf(t, addr).Received-before) / 2
+}
 
 // rowsOf counts a window's rows by hub (the key's prefix) and how many of
 // each hub's are marked source lost.
@@ -72,6 +103,11 @@ func TestTeamHubsIndexEveryHubsCalls(t *testing.T) {
 			slices.ContainsFunc(f.Window.Rows, func(r feed.ViewRow) bool { return r.Key == remote })
 	})
 
+	// With only view clients, east takes none of the other hubs' stats
+	// (the bulk of the bus) until one opens a call of theirs.
+	waitBusStats(t, east, "0 open calls")
+	idle := busIntake(t, east)
+
 	// Opening the remote call streams it: a snapshot of it, then its stats.
 	v.ask(feed.ViewQuery{Limit: 40, Open: remote})
 	v.until(10*time.Second, "a snapshot of "+remote, nil, func(f *viewFrame) bool {
@@ -88,6 +124,27 @@ func TestTeamHubsIndexEveryHubsCalls(t *testing.T) {
 		}
 		return stats == 3
 	})
+	waitBusStats(t, east, "1 open calls")
+
+	// A subscriber of the whole feed gets every hub's stats: east takes
+	// them all from the bus while it is there, and stops when it leaves.
+	full, stopFull := feedtest.RunClient(t, feedtest.FastClient("ws://"+east+"/feed"))
+	hubsWithStats := map[string]bool{}
+	feedtest.WaitEvent(t, full, 15*time.Second, "stats of every hub's calls on east's full feed", func(ev feed.Event) bool {
+		if ev.Kind == feed.EventMessage && ev.Msg.Type == feed.TypeStats {
+			hub, _, _ := strings.Cut(ev.Msg.CallID, "/")
+			hubsWithStats[hub] = true
+		}
+		return len(hubsWithStats) == 3
+	})
+	waitBusStats(t, east, "every call")
+	withFull := busIntake(t, east)
+	if withFull < 3*idle || withFull < 10 {
+		t.Fatalf("east took %.1f frames/s from the bus with a full subscriber, %.1f with only a view client: the other hubs' stats are not on demand", withFull, idle)
+	}
+	t.Logf("east takes %.1f frames/s from the bus with a full subscriber, %.1f with only a view client", withFull, idle)
+	stopFull()
+	waitBusStats(t, east, "1 open calls")
 
 	// North stops: its rows stay, marked lost; it runs again: back.
 	v.ask(feed.ViewQuery{Limit: 40})

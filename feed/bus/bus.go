@@ -55,6 +55,16 @@ type Config struct {
 	View     func(hubID string, frame []byte)
 	ViewFull func(send func(frame []byte))
 	Lost     func(hubID string, lost bool)
+	// StatsWanted, when set, makes the node take the other hubs' stats
+	// frames (the bulk of the bus) only as the local hub wants them: every
+	// call's while it returns all (hub.Hub.StatsDemand: a full subscriber
+	// is connected), otherwise only those of the calls named (the calls
+	// view clients have open). It is read at Connect and whenever
+	// StatsChanged signals. Team hubs set it: their engines diagnose their
+	// own calls, their view index takes the others' rows. Without it the
+	// node takes every frame.
+	StatsWanted  func() (all bool, calls []string)
+	StatsChanged <-chan struct{}
 }
 
 // ReasonSourceLost is the call.end reason for the calls of a hub that said
@@ -78,6 +88,9 @@ type Stats struct {
 	Lost          int64  `json:"lost"`      // times a peer was lost (said goodbye, went quiet) and its calls marked
 	BadFrames     int64  `json:"badFrames"` // bus frames refused (not calltop.v1, or another hub's call ids)
 	Errors        int64  `json:"errors"`    // publishes the NATS client refused (disconnected too long, too big)
+	// StatsFor says whose stats the other hubs send here: "every call",
+	// or "N open calls" on a hub taking them on demand (Config.StatsWanted).
+	StatsFor string `json:"statsFor"`
 }
 
 // Node is one hub's place on the bus. Local sources publish through
@@ -86,8 +99,10 @@ type Node struct {
 	cfg      Config
 	instance string // this process's run, in heartbeats: a hub restarted under its id ends its old calls
 	nc       *nats.Conn
-	sub      *nats.Subscription
+	msgs     chan *nats.Msg // every subscription's, read by one goroutine: each peer's frames in order
+	quit     chan struct{}  // closed by Close: the goroutines stop
 	local    hub.Publisher
+	stats    statsSubs // the other hubs' stats taken (Config.StatsWanted)
 
 	ownMu    sync.Mutex // orders own frames on the bus with the own tracker
 	own      *feed.Tracker
@@ -132,7 +147,8 @@ func Connect(cfg Config, local hub.Publisher) (*Node, error) {
 		cfg.Logf = log.Printf
 	}
 	cfg.Logf = hub.SafeLogf(cfg.Logf)
-	n := &Node{cfg: cfg, instance: nuid.Next(), local: local, own: feed.NewTracker(), peers: map[string]*peer{}}
+	n := &Node{cfg: cfg, instance: nuid.Next(), local: local, own: feed.NewTracker(), peers: map[string]*peer{},
+		msgs: make(chan *nats.Msg, pendingMsgs), quit: make(chan struct{})}
 	opts := []nats.Option{
 		nats.Name("calltop-hub " + cfg.HubID), nats.NoEcho(), nats.MaxReconnects(-1),
 		nats.ReconnectWait(250 * time.Millisecond),
@@ -155,17 +171,20 @@ func Connect(cfg Config, local hub.Publisher) (*Node, error) {
 		return nil, fmt.Errorf("bus: connecting to NATS %s: %w", redacted(cfg.URLs), err)
 	}
 	n.nc = nc
-	// One subscription, so one goroutine sees every peer's frames in the
-	// order that peer sent them (its calls, its state answers, its bye).
-	if n.sub, err = nc.Subscribe(Prefix+">", n.receive); err == nil {
-		err = n.sub.SetPendingLimits(1<<20, 512<<20)
-	}
+	// Every subscription feeds one channel read by one goroutine, so a
+	// peer's frames are handled in the order it sent them (its calls, its
+	// stats, its state answers, its bye).
+	err = n.subscribe()
 	if err == nil {
 		err = nc.Flush()
 	}
 	if err != nil {
 		nc.Close()
 		return nil, fmt.Errorf("bus: subscribing: %w", err)
+	}
+	go n.receiveLoop()
+	if cfg.StatsWanted != nil {
+		go n.followStats()
 	}
 	n.heartbeat() // first, so the others end what an earlier run of this hub left
 	n.askSync("")
@@ -204,7 +223,11 @@ func (n *Node) Close() {
 	was := n.closing
 	n.closing = true
 	n.sendMu.Unlock()
-	if was || n.nc.IsClosed() {
+	if was {
+		return
+	}
+	close(n.quit)
+	if n.nc.IsClosed() {
 		return
 	}
 	if err := n.nc.Publish(Prefix+"bye."+n.cfg.HubID, nil); err == nil {
@@ -229,7 +252,7 @@ func (n *Node) Stats() Stats {
 	return Stats{HubID: n.cfg.HubID, Connected: n.nc.IsConnected(), Peers: peers, RemoteCalls: calls, LostCalls: lost,
 		Published: n.published.Load(), PublishedByte: n.publishedBytes.Load(),
 		Received: n.received.Load(), ReceivedBytes: n.receivedBytes.Load(),
-		Lost: n.lost.Load(), BadFrames: n.badFrames.Load(), Errors: n.errs.Load()}
+		Lost: n.lost.Load(), BadFrames: n.badFrames.Load(), Errors: n.errs.Load(), StatsFor: n.statsFor()}
 }
 
 // send publishes one frame, counting it; a refusal is counted and logged

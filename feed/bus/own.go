@@ -79,7 +79,11 @@ func (n *Node) sendOwnLocked(m *feed.Message) error {
 	if m.Call != nil {
 		id = m.Call.ID
 	}
-	if id != "" { // a frame of no call (a team frame, say) stays on this hub
+	switch {
+	case id == "": // a frame of no call (a team frame, say) stays on this hub
+	case m.Type == feed.TypeStats:
+		n.send(statsSubject(n.cfg.HubID, id), b)
+	default:
 		n.send(callsSubject(n.cfg.HubID, id), b)
 	}
 	return nil

@@ -50,7 +50,7 @@ func (n *Node) receive(msg *nats.Msg) {
 			n.losePeerLocked(from, p, "said goodbye")
 		}
 		n.peerMu.Unlock()
-	case "calls":
+	case "calls", "stats":
 		n.takeCall(from, msg.Data)
 	case "rows":
 		n.takeRows(from, msg.Data)

@@ -11,7 +11,8 @@ import (
 
 // Subjects (all under Prefix; docs/scaling.md):
 //
-//	calltop.v1.calls.<hub>.<call>   one calltop.v1 frame of a call, as sent to subscribers
+//	calltop.v1.calls.<hub>.<call>   one calltop.v1 frame of a call, as sent to subscribers, but stats
+//	calltop.v1.stats.<hub>.<call>   one stats frame of a call (taken on demand: stats.go)
 //	calltop.v1.hb.<hub>             a heartbeat, empty, every Config.Heartbeat
 //	calltop.v1.bye.<hub>            a hub stopping: its calls end at once
 //	calltop.v1.sync.<asker>         a hub asking for the ongoing calls (payload: the hub asked, or empty for all)

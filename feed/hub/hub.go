@@ -66,6 +66,11 @@ type Config struct {
 	// Views, when set, serves view clients (?view=1): see Views. Without
 	// it a view client is told feed.NoIndexError and closed.
 	Views Views
+	// DemandChanged, when set, is called when Hub.StatsDemand may have
+	// changed: a subscriber joined or left, a view client opened or
+	// closed a call. It runs under the hub's lock: it must not block or
+	// call the hub (a bus node signals a goroutine that reads the demand).
+	DemandChanged func()
 }
 
 // Stats are a hub's counters, for /healthz and logs.
@@ -374,6 +379,7 @@ func (h *Hub) dropLocked(s *subscriber, reason string) {
 		h.views--
 		h.cfg.Views.Left(s.peer)
 	}
+	h.demandChangedLocked()
 	s.reason = reason
 	close(s.done)
 	// A writer blocked on a stuck subscriber gives up within a second.

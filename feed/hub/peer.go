@@ -8,13 +8,18 @@ import (
 
 // Peer is who a subscriber is: the hub's own number for it, its remote
 // address, the user and role Config.Authenticate gave it (empty on a
-// hub without Authenticate), and whether it is a view client (?view=1).
+// hub without Authenticate), whether it is a view client (?view=1), and
+// whether it reads only the calls this hub's own sources produce.
 type Peer struct {
 	ID     int64
 	Remote string
 	User   string
 	Role   string
 	View   bool
+	// OwnCalls marks an in-process client that uses only this hub's own
+	// calls (a team hub's engine on a bus): it does not make the hub ask
+	// the bus for the other hubs' stats (Hub.StatsDemand).
+	OwnCalls bool
 }
 
 // authenticate says who r is: Config.Authenticate when set, otherwise the

@@ -53,6 +53,7 @@ func (h *Hub) subscribe(conn *websocket.Conn, peer Peer, view bool) error {
 		done:  make(chan struct{}),
 	}
 	h.subs[s] = struct{}{}
+	h.demandChangedLocked()
 	if view {
 		h.wg.Add(2)
 		h.mu.Unlock()

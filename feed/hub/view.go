@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/calltop/calltop/feed"
@@ -63,7 +64,10 @@ func (h *Hub) OpenCall(id int64, callID string) bool {
 		if s.peer.ID != id || !s.view {
 			continue
 		}
-		s.open = callID
+		if s.open != callID {
+			s.open = callID
+			h.demandChangedLocked()
+		}
 		if callID != "" {
 			h.pushOpenSnapshotLocked(s)
 		}
@@ -163,4 +167,29 @@ func frameCallID(frame []byte, typ string) string {
 	}
 	json.Unmarshal(frame, &m)
 	return m.CallID
+}
+
+// StatsDemand says which calls' stats the subscribers want: all of them
+// while a full subscriber (neither a view client nor Peer.OwnCalls) is
+// connected, otherwise the calls view clients have open (sorted, each
+// once). A hub on a bus takes the other hubs' stats by it (feed/bus).
+func (h *Hub) StatsDemand() (all bool, calls []string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for s := range h.subs {
+		switch {
+		case !s.view && !s.peer.OwnCalls:
+			return true, nil
+		case s.view && s.open != "" && !slices.Contains(calls, s.open):
+			calls = append(calls, s.open)
+		}
+	}
+	slices.Sort(calls)
+	return false, calls
+}
+
+func (h *Hub) demandChangedLocked() {
+	if h.cfg.DemandChanged != nil {
+		h.cfg.DemandChanged()
+	}
 }

@@ -56,6 +56,10 @@ type Config struct {
 	Deliveries <-chan alert.Delivery
 	// NewMonitor makes the hub's diagnosis.
 	NewMonitor func() engine.Monitor
+	// OwnCalls says NewMonitor diagnoses only this hub's own calls (team
+	// hubs on a bus): the engine's connection does not make the hub ask
+	// the bus for the other hubs' stats (hub.Peer.OwnCalls).
+	OwnCalls bool
 	// History, when set, is where ended calls are searched (HistoryRoutes);
 	// Ended receives them from the engine (history.Writer.Add, converted).
 	History history.Store
@@ -172,12 +176,17 @@ func (s *Server) authenticate(r *http.Request) (hub.Peer, bool) {
 // role, coming from remote, and returns the token it connects with and a
 // function that forgets it.
 func (s *Server) Internal(user, role, remote string) (token string, forget func()) {
+	return s.register(hub.Peer{User: user, Role: role, Remote: remote})
+}
+
+// register gives the in-process client p a token (see Internal).
+func (s *Server) register(p hub.Peer) (token string, forget func()) {
 	var raw [32]byte
 	rand.Read(raw[:])
 	token = hex.EncodeToString(raw[:])
 	h := hashToken(token)
 	s.internalMu.Lock()
-	s.internal[h] = hub.Peer{User: user, Role: role, Remote: remote}
+	s.internal[h] = p
 	s.internalMu.Unlock()
 	return token, func() {
 		s.internalMu.Lock()
@@ -238,7 +247,8 @@ func (s *Server) Run(ctx context.Context, h *hub.Hub) error {
 	defer srv.Close()
 	url := "ws://" + ln.Addr().String() + "/feed"
 	s.feedURL.Store(&url)
-	token, forget := s.Internal("hub", feed.RoleViewer, "internal")
+	token, forget := s.register(hub.Peer{User: "hub", Role: feed.RoleViewer, Remote: "internal",
+		OwnCalls: s.cfg.OwnCalls})
 	defer forget()
 	c, err := client.New(client.Config{URLs: []string{url}, Token: token, MaxBackoff: time.Second})
 	if err != nil {
