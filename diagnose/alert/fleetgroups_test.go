@@ -40,12 +40,12 @@ func TestFleetGroupFiresAndResolves(t *testing.T) {
 // TestFleetGroupOffAndSilenced: off by default; a silence on the rule
 // keeps it from notifying.
 func TestFleetGroupOffAndSilenced(t *testing.T) {
-	b, s := newTestBook(Options{})
+	b, _ := newTestBook(Options{})
 	b.FleetGroups(at(0), []fleet.Claim{chrome142})
 	if n := len(b.Snapshot().Active); n != 0 {
 		t.Fatalf("fleet-group alerts are off by default, yet %d active", n)
 	}
-	b, s = newTestBook(Options{Fleet: FleetOptions{Groups: true}})
+	b, s := newTestBook(Options{Fleet: FleetOptions{Groups: true}})
 	if _, err := b.MuteFor(Matcher{Rule: RuleFleetGroup}, time.Hour, "tester", "known: Chrome rollout", at(0)); err != nil {
 		t.Fatal(err)
 	}

@@ -172,7 +172,8 @@ func TestBoardFrameDoesNotWaitForPublishing(t *testing.T) {
 		case <-time.After(5 * time.Second):
 			t.Fatal("Frame waited for the board's publishing: a subscriber joining and the board deadlock")
 		}
-		hubMu.Lock() // PublishFrame
+		hubMu.Lock()
+		//lint:ignore SA2001 waiting for the PublishFrame in progress to finish is the point
 		hubMu.Unlock()
 	}
 	b.Peer("west", findingsFrame(t, "west/x"))

@@ -78,13 +78,13 @@ func statFields(src []byte) ([]field, error) {
 	var fields []field
 	for _, fl := range st.Fields.List {
 		if fl.Tag == nil || len(fl.Names) != 1 {
-			return nil, fmt.Errorf("Stat: every field needs its own line and a json tag")
+			return nil, fmt.Errorf("struct Stat: every field needs its own line and a json tag")
 		}
 		tag, _ := strconv.Unquote(fl.Tag.Value)
 		name, opts, _ := strings.Cut(reflect.StructTag(tag).Get("json"), ",")
 		typ := string(src[fl.Type.Pos()-1 : fl.Type.End()-1])
 		if _, ok := kinds[typ]; !ok || name == "" {
-			return nil, fmt.Errorf("Stat.%s: type %s or json name %q not supported by the generator", fl.Names[0].Name, typ, name)
+			return nil, fmt.Errorf("field Stat.%s: type %s or json name %q not supported by the generator", fl.Names[0].Name, typ, name)
 		}
 		fields = append(fields, field{fl.Names[0].Name, name, typ, opts == "omitempty"})
 	}
@@ -133,7 +133,7 @@ func writeEncoder(b *bytes.Buffer, fields []field) error {
 		case f.typ == "string":
 			fmt.Fprintf(b, "\tb = appendString(append(b, %s...), s.%s)\n", key, f.goName)
 		default:
-			return fmt.Errorf("Stat.%s: only string fields may go without omitempty, and the first field must not use it", f.goName)
+			return fmt.Errorf("field Stat.%s: only string fields may go without omitempty, and the first field must not use it", f.goName)
 		}
 	}
 	b.WriteString("\treturn append(b, '}'), err\n}\n")
