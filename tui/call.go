@@ -22,16 +22,19 @@ type callView struct {
 	// endedView: view mode opened an ended call, which the hub does not
 	// stream (its detail never comes).
 	endedView bool
-	detail    *diagnose.CallDetail
-	feedTime  time.Time
-	people    list   // the participants: cursor, selection by participant id, window
-	diags     list   // the diagnoses: cursor, selection by finding, window
-	page      list   // the diagnosis read in full, by line
-	onDiags   bool   // the diagnoses have the cursor keys (else the participants)
-	reading   bool   // one diagnosis fills the screen
-	target    target // what to select once the detail arrives
-	window    int    // index into windows
-	graphs    graphCache
+	// hubRow is the hub's row of this call in view mode (its worst
+	// finding, shown while this screen's own diagnosis warms up).
+	hubRow   *diagnose.CallSummary
+	detail   *diagnose.CallDetail
+	feedTime time.Time
+	people   list   // the participants: cursor, selection by participant id, window
+	diags    list   // the diagnoses: cursor, selection by finding, window
+	page     list   // the diagnosis read in full, by line
+	onDiags  bool   // the diagnoses have the cursor keys (else the participants)
+	reading  bool   // one diagnosis fills the screen
+	target   target // what to select once the detail arrives
+	window   int    // index into windows
+	graphs   graphCache
 }
 
 // target is what the call screen selects when it opens: the participant a
@@ -58,7 +61,7 @@ func (v *callView) Open(id, name string, to target) {
 		v.people.Home()
 		v.diags.Home()
 		v.people.selected, v.diags.selected = "", ""
-		v.detail = nil
+		v.detail, v.hubRow = nil, nil
 	}
 	v.id, v.name, v.target, v.reading = id, name, to, false
 	if v.detail != nil {

@@ -64,7 +64,7 @@ func (v *callView) findingsPanel(w, h int) []string {
 	}
 	lines := []string{title}
 	if len(fs) == 0 {
-		lines = append(lines, v.noFindingsLine())
+		lines = append(lines, v.noFindingsLines(w)...)
 	}
 	fit := v.findingsFit(w, h)
 	from, to := v.diags.Window()
@@ -79,13 +79,23 @@ func (v *callView) findingsPanel(w, h int) []string {
 	return blockLines(lines, w, h)
 }
 
-// noFindingsLine says why the call has no diagnoses: found fine, or watched
-// too briefly to say (the calls list's "~ new").
-func (v *callView) noFindingsLine() string {
-	if s := v.detail.Summary; s != nil && warming(s, v.feedTime) {
-		return "  " + v.styles.Dim.Render("No diagnoses yet: "+topFinding(s, v.feedTime)+".")
+// noFindingsLines say why the call has no diagnoses: found fine, or watched
+// too briefly to say (the calls list's "~ new"). In view mode the call
+// screen diagnoses the open call's frames from when it opened, while the
+// hub has watched it all along: until this screen's own diagnoses start,
+// the hub's worst finding (its row in the calls list) is shown.
+func (v *callView) noFindingsLines(w int) []string {
+	st := v.styles
+	s := v.detail.Summary
+	if s == nil || !warming(s, v.feedTime) {
+		return []string{"  No problems found on this call."}
 	}
-	return "  No problems found on this call."
+	wait := st.Dim.Render("No diagnoses yet: " + topFinding(s, v.feedTime) + ".")
+	if h := v.hubRow; h != nil && h.Key == v.id && h.TopFinding != "" && (h.Severity == diagnose.Warning || h.Severity == diagnose.Critical) {
+		head := sevStyle(st, h.Severity).Render(sevGlyph(h.Severity)+" "+sevWord(h.Severity, true)) + "  the hub: " + clean(h.TopFinding)
+		return []string{clip(head, w), clip("   "+st.Dim.Render("This screen's own diagnoses, with advice, start after "+fmtAgo(warmUp)+" of stats."), w)}
+	}
+	return []string{"  " + wait}
 }
 
 // findingLines renders one finding: severity and message, since when (or

@@ -288,3 +288,30 @@ func TestViewModeCursorFollowsTheChosenCallAsTheHubReorders(t *testing.T) {
 	}
 	mustShow(t, m, "Audio reaching Ana")
 }
+
+// TestViewModeCallScreenShowsTheHubsFindingWhileItWarmsUp: in view mode
+// the call screen diagnoses the open call from when it opened; until its
+// own diagnoses start, it shows the hub's worst finding of the call (the
+// row the user chose), not a bare "warming up".
+func TestViewModeCallScreenShowsTheHubsFindingWhileItWarmsUp(t *testing.T) {
+	m, h := newWindowModel(t, 30)
+	c := m.calls.Selected()
+	if c == nil || c.Severity != diagnose.Critical || c.TopFinding == "" {
+		t.Fatalf("the first row is %+v, want a critical call with a finding", c)
+	}
+	pressIn(m, "enter")
+	// The engine's own detail of the call: stats for 4 s, no finding yet.
+	own := &diagnose.CallSummary{ID: c.ID, Key: c.Key, Room: c.Room, Start: c.Start, FirstStats: feedTime().Add(-4 * time.Second), Participants: 2}
+	h.seq++
+	_, cmd := m.Update(frameMsg(engine.Frame{Seq: h.seq, Feed: engine.FeedStatus{Source: "ws://hub:7070/feed", State: "live"},
+		View: &engine.ViewFrame{Query: h.last(t), Seq: h.seq, Total: len(h.calls), Matched: len(h.calls), FeedTime: feedTime()},
+		Calls: diagnose.Snapshot{FeedTime: feedTime(), Focus: &diagnose.CallDetail{Summary: own}}}))
+	run(m, cmd)
+	screen := screenText(m)
+	if !strings.Contains(screen, "the hub: "+c.TopFinding[:30]) || !strings.Contains(screen, "This screen's own diagnoses, with advice, start after 20s") {
+		t.Fatalf("the call screen of a warming call the hub finds critical:\n%s", screen)
+	}
+	if strings.Contains(screen, "No diagnoses yet") {
+		t.Fatalf("the call screen says no diagnoses beside the hub's:\n%s", screen)
+	}
+}

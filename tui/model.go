@@ -178,6 +178,9 @@ func (m *Model) show(f engine.Frame) {
 	}
 	m.fleet.SetView(f.Calls.Fleet)
 	m.fleet.viewMode = f.View != nil
+	if c := m.calls.windowCall(m.focusID); c != nil && m.screen == screenCall {
+		m.call.hubRow = c // the hub's row of the open call, newest seen
+	}
 	m.call.gone = m.screen == screenCall && m.stored == nil && m.call.detail == nil && m.calls.Call(m.focusID) == nil
 	m.call.endedView = false
 	if f.View != nil && m.screen == screenCall && m.stored == nil && m.call.detail == nil {

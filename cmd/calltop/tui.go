@@ -110,7 +110,10 @@ func runLive(ctx context.Context, live liveFlags) error {
 	} else {
 		log.SetOutput(io.Discard) // nothing may write to the terminal under the TUI
 	}
-	if w, ok := probeTeam(ctx, cfg); ok { // a team hub keeps the book
+	// A team hub keeps the book. In view mode the probe is a view client
+	// too: a subscriber of the whole feed would cost a loaded hub a
+	// snapshot of every call, and a team hub on a bus every hub's stats.
+	if w, ok := probeTeam(ctx, ccfg); ok {
 		if live.hubView {
 			return runTeamViewTUI(ctx, ccfg, w, live)
 		}

@@ -48,6 +48,7 @@ import (
 
 type options struct {
 	team, view, keep   bool
+	tui                bool
 	nodes, hubs, calls int
 	interval           time.Duration
 	warmup, measure    time.Duration
@@ -57,6 +58,7 @@ func main() {
 	var o options
 	flag.BoolVar(&o.team, "team", false, "team hubs (--team): each also diagnoses its own calls and keeps their alerts")
 	flag.BoolVar(&o.view, "view", false, "the client of the first hub is a view client (?view=1, the 40 worst calls) rather than a subscriber of every frame")
+	flag.BoolVar(&o.tui, "tui", false, "also run the real TUI (calltop --feed hub-0 [--view]) in a tmux pane of 80x24 and measure its CPU and bytes read; its calls screen and, after Enter, the worst call's screen are printed")
 	flag.BoolVar(&o.keep, "keep", false, "keep the build, logs and state directory (its path is printed) rather than removing it")
 	flag.IntVar(&o.nodes, "nodes", 3, "nats-server processes in the cluster (0: hubs with --index and no bus)")
 	flag.IntVar(&o.hubs, "hubs", 4, "calltop hub processes")
@@ -212,6 +214,12 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
+	if o.tui {
+		if sub.tui, err = startTUI(dir, hubs[0].addr, o.view); err != nil {
+			return err
+		}
+		defer sub.tui.stop()
+	}
 	fmt.Fprintf(os.Stderr, "%d hubs serve %d calls; warming up %s, then measuring %s\n", o.hubs, total, o.warmup, o.measure)
 	if err := sleep(ctx, o.warmup); err != nil {
 		return err
@@ -227,6 +235,11 @@ func run(ctx context.Context, o options) error {
 	after, err := sample(procs, hubs, sub)
 	if err != nil {
 		return err
+	}
+	if o.tui {
+		if err := sub.tui.show(ctx); err != nil {
+			return err
+		}
 	}
 	if sub.err.Load() != nil {
 		return fmt.Errorf("the subscriber stopped: %v", *sub.err.Load())
@@ -321,6 +334,7 @@ type subscriber struct {
 	windowBytes        atomic.Int64 // a view client's view.window frames'
 	matched, unordered atomic.Int64
 	err                atomic.Pointer[error]
+	tui                *tui // the real TUI, with -tui
 }
 
 func subscribe(ctx context.Context, addr string) (*subscriber, error) {
@@ -360,6 +374,7 @@ type snapshot struct {
 	subByte int64
 	winByte int64
 	matched int64
+	tuiRead int64 // the TUI's bytes read (/proc/PID/io rchar: its socket and terminal)
 }
 
 func sample(procs, hubs []*proc, sub *subscriber) (snapshot, error) {
@@ -376,6 +391,16 @@ func sample(procs, hubs []*proc, sub *subscriber) (snapshot, error) {
 		return s, err
 	}
 	s.cpu["subscriber"] = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	if sub.tui != nil {
+		c, err := procCPU(sub.tui.pid)
+		if err == nil {
+			s.cpu["tui"] = c
+			s.tuiRead, err = procRead(sub.tui.pid)
+		}
+		if err != nil {
+			return s, fmt.Errorf("the TUI: %w (did it exit?)", err)
+		}
+	}
 	for _, h := range hubs {
 		hs, err := health(h.addr)
 		for try := 1; err != nil && try < 3; try++ { // a loaded hub answers slowly
@@ -442,6 +467,10 @@ func report(o options, load string, procs, hubs []*proc, a, b snapshot) {
 	}
 	fmt.Printf("| %s | %.2f | | %.3f (%.1f frames/s) | | | | | |\n", client, cores("subscriber"),
 		mb(b.subByte-a.subByte), float64(b.frames-a.frames)/secs)
+	if a.cpu["tui"] > 0 || b.cpu["tui"] > 0 {
+		fmt.Printf("| the TUI on hub-0 (calltop --feed%s, 80x24, calls screen) | %.3f | | %.3f (bytes read) | | | | | |\n",
+			map[bool]string{true: " --view"}[o.view], cores("tui"), mb(b.tuiRead-a.tuiRead))
+	}
 }
 
 // viewClient is a view client of a hub (?view=1) asking for the 40 worst
@@ -490,4 +519,73 @@ func viewClient(ctx context.Context, addr string) (*subscriber, error) {
 		}
 	}()
 	return s, nil
+}
+
+// tui is the real TUI in a detached tmux session.
+type tui struct {
+	session string
+	pid     int
+}
+
+// startTUI runs `calltop --feed ws://addr/feed [--view]` in a new tmux
+// session of 80x24 (its state in dir/tui-state) and finds its process.
+func startTUI(dir, addr string, view bool) (*tui, error) {
+	if _, err := exec.LookPath("tmux"); err != nil {
+		return nil, errors.New("-tui needs tmux (apt-get install -y tmux)")
+	}
+	t := &tui{session: fmt.Sprintf("scalerun-%d", os.Getpid())}
+	args := []string{"new-session", "-d", "-s", t.session, "-x", "80", "-y", "24", "-e", "TERM=xterm-256color",
+		filepath.Join(dir, "calltop"), "--feed", "ws://" + addr + "/feed", "--state-dir", filepath.Join(dir, "tui-state")}
+	if view {
+		args = append(args, "--view")
+	}
+	if out, err := exec.Command("tmux", args...).CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("tmux new-session: %v: %s", err, out)
+	}
+	out, err := exec.Command("tmux", "list-panes", "-t", t.session, "-F", "#{pane_pid}").Output()
+	if err == nil {
+		t.pid, err = strconv.Atoi(strings.TrimSpace(string(out)))
+	}
+	if err != nil {
+		t.stop()
+		return nil, fmt.Errorf("the TUI's process: %v", err)
+	}
+	return t, nil
+}
+
+// show prints the TUI's calls screen, then opens the call under the
+// cursor (the worst) and prints its screen after 6 s, to stderr.
+func (t *tui) show(ctx context.Context) error {
+	capture := func(what string) error {
+		out, err := exec.Command("tmux", "capture-pane", "-p", "-t", t.session).Output()
+		if err != nil {
+			return fmt.Errorf("tmux capture-pane: %w", err)
+		}
+		fmt.Fprintf(os.Stderr, "the TUI, %s:\n%s\n", what, out)
+		return nil
+	}
+	if err := capture("calls screen"); err != nil {
+		return err
+	}
+	exec.Command("tmux", "send-keys", "-t", t.session, "Enter").Run()
+	if err := sleep(ctx, 6*time.Second); err != nil {
+		return err
+	}
+	return capture("6 s after Enter on the worst call")
+}
+
+func (t *tui) stop() { exec.Command("tmux", "kill-session", "-t", t.session).Run() }
+
+// procRead is a process's bytes read (rchar in /proc/PID/io).
+func procRead(pid int) (int64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/io", pid))
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "rchar: "); ok {
+			return strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		}
+	}
+	return 0, fmt.Errorf("/proc/%d/io: no rchar", pid)
 }
