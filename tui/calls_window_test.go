@@ -304,7 +304,7 @@ func TestViewModeCallScreenShowsTheHubsFindingWhileItWarmsUp(t *testing.T) {
 	own := &diagnose.CallSummary{ID: c.ID, Key: c.Key, Room: c.Room, Start: c.Start, FirstStats: feedTime().Add(-4 * time.Second), Participants: 2}
 	h.seq++
 	_, cmd := m.Update(frameMsg(engine.Frame{Seq: h.seq, Feed: engine.FeedStatus{Source: "ws://hub:7070/feed", State: "live"},
-		View: &engine.ViewFrame{Query: h.last(t), Seq: h.seq, Total: len(h.calls), Matched: len(h.calls), FeedTime: feedTime()},
+		View:  &engine.ViewFrame{Query: h.last(t), Seq: h.seq, Total: len(h.calls), Matched: len(h.calls), FeedTime: feedTime()},
 		Calls: diagnose.Snapshot{FeedTime: feedTime(), Focus: &diagnose.CallDetail{Summary: own}}}))
 	run(m, cmd)
 	screen := screenText(m)
