@@ -124,7 +124,7 @@ func (cs *callSet) upsertParticipant(c *call, fp *feed.Participant, t int64) *pa
 			p.hist.focus(cs.fineCap)
 		}
 		c.parts = append(c.parts, p)
-		c.addTimeline(TimelineEvent{Time: msTime(t), ParticipantID: p.id, Kind: "joined"})
+		c.addTimeline(TimelineEvent{Time: msTime(joined), ParticipantID: p.id, Kind: "joined"})
 	} else if p.left {
 		p.left, p.leftAt = false, 0
 		c.addTimeline(TimelineEvent{Time: msTime(t), ParticipantID: p.id, Kind: "joined", Text: "rejoined"})

@@ -333,3 +333,25 @@ func TestFocusedCallKeepsJitterFrameRateAndResolution(t *testing.T) {
 		t.Fatalf("an unfocused call kept %d frame rate points", len(q.FrameRateIn.Values))
 	}
 }
+
+// TestJoinedAtTheParticipantsJoinTime: a call first seen in a snapshot
+// (a view client opening a call, a subscriber joining late) has its
+// people joined when they joined, not when the snapshot came.
+func TestJoinedAtTheParticipantsJoinTime(t *testing.T) {
+	m := NewMonitor(Options{})
+	base := 1.7e12
+	m.Apply(&feed.Message{Type: feed.TypeSnapshot, TS: base + 300_000, Calls: []feed.Call{{ID: "c", Start: base,
+		Participants: []feed.Participant{{ID: "ana", Joined: base + 10_000}, {ID: "bo"}}}}})
+	got := map[string]time.Time{}
+	for _, ev := range m.Snapshot("c").Focus.Timeline {
+		if ev.Kind == "joined" {
+			got[ev.ParticipantID] = ev.Time
+		}
+	}
+	if want := time.UnixMilli(int64(base + 10_000)); !got["ana"].Equal(want) {
+		t.Errorf("ana joined at %v on the timeline, want %v (her join time)", got["ana"], want)
+	}
+	if want := time.UnixMilli(int64(base + 300_000)); !got["bo"].Equal(want) { // no join time: when first seen
+		t.Errorf("bo joined at %v on the timeline, want %v (the snapshot's time)", got["bo"], want)
+	}
+}
