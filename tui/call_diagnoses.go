@@ -90,12 +90,11 @@ func (v *callView) noFindingsLines(w int) []string {
 	if s == nil || !warming(s, v.feedTime) {
 		return []string{"  No problems found on this call."}
 	}
-	wait := st.Dim.Render("No diagnoses yet: " + topFinding(s, v.feedTime) + ".")
-	if h := v.hubRow; h != nil && h.Key == v.id && h.TopFinding != "" && (h.Severity == diagnose.Warning || h.Severity == diagnose.Critical) {
+	if h := v.hubRow; h != nil && h.Key == v.id && h.TopFinding != "" && h.Severity >= diagnose.Warning {
 		head := sevStyle(st, h.Severity).Render(sevGlyph(h.Severity)+" "+sevWord(h.Severity, true)) + "  the hub: " + clean(h.TopFinding)
 		return []string{clip(head, w), clip("   "+st.Dim.Render("This screen's own diagnoses, with advice, start after "+fmtAgo(warmUp)+" of stats."), w)}
 	}
-	return []string{"  " + wait}
+	return []string{"  " + st.Dim.Render("No diagnoses yet: "+topFinding(s, v.feedTime)+".")}
 }
 
 // findingLines renders one finding: severity and message, since when (or

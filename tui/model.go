@@ -178,8 +178,8 @@ func (m *Model) show(f engine.Frame) {
 	}
 	m.fleet.SetView(f.Calls.Fleet)
 	m.fleet.viewMode = f.View != nil
-	if c := m.calls.windowCall(m.focusID); c != nil && m.screen == screenCall {
-		m.call.hubRow = c // the hub's row of the open call, newest seen
+	if m.screen == screenCall {
+		m.keepHubRow()
 	}
 	m.call.gone = m.screen == screenCall && m.stored == nil && m.call.detail == nil && m.calls.Call(m.focusID) == nil
 	m.call.endedView = false
@@ -189,6 +189,14 @@ func (m *Model) show(f engine.Frame) {
 	}
 	m.alerts.SetFrame(&f, m.calls.Call)
 	m.layout()
+}
+
+// keepHubRow gives the call screen the hub's row of the open call when
+// the window holds it (view mode), the newest seen.
+func (m *Model) keepHubRow() {
+	if c := m.calls.windowCall(m.focusID); c != nil {
+		m.call.hubRow = c
+	}
 }
 
 // refocus repeats a Focus request when the engine shows another call or

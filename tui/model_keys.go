@@ -231,9 +231,7 @@ func (m *Model) openCall(id string, to target) tea.Cmd {
 	m.screen = screenCall
 	m.focusID = id
 	m.call.Open(id, m.callName(id), to)
-	if c := m.calls.windowCall(id); c != nil {
-		m.call.hubRow = c
-	}
+	m.keepHubRow()
 	m.call.SetDetail(m.shown.Calls.Focus, m.shown.Calls.FeedTime, id)
 	m.call.gone = false
 	m.layout()

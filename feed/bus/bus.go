@@ -148,7 +148,7 @@ func Connect(cfg Config, local hub.Publisher) (*Node, error) {
 	}
 	cfg.Logf = hub.SafeLogf(cfg.Logf)
 	n := &Node{cfg: cfg, instance: nuid.Next(), local: local, own: feed.NewTracker(), peers: map[string]*peer{},
-		msgs: make(chan *nats.Msg, pendingMsgs), quit: make(chan struct{})}
+		msgs: make(chan *nats.Msg, pendingMsgs), quit: make(chan struct{}), stats: statsSubs{calls: map[string]*nats.Subscription{}}}
 	opts := []nats.Option{
 		nats.Name("calltop-hub " + cfg.HubID), nats.NoEcho(), nats.MaxReconnects(-1),
 		nats.ReconnectWait(250 * time.Millisecond),

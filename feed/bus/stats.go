@@ -98,9 +98,6 @@ func (n *Node) wantStats(all bool, calls []string) error {
 		st.all = nil
 		n.cfg.Logf("bus: taking the other hubs' stats only for the calls view clients have open")
 	}
-	if st.calls == nil {
-		st.calls = map[string]*nats.Subscription{}
-	}
 	want := make(map[string]bool, len(calls))
 	for _, id := range calls {
 		hubID, _, ok := strings.Cut(id, "/")

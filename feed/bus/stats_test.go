@@ -3,7 +3,6 @@ package bus
 import (
 	"context"
 	"encoding/json"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,18 +14,6 @@ import (
 	"github.com/calltop/calltop/feed/hub"
 )
 
-// openViews serves view clients by opening the call each asks for.
-type openViews struct{ h atomic.Pointer[hub.Hub] }
-
-func (*openViews) Joined(hub.Peer) [][]byte { return nil }
-func (*openViews) Left(hub.Peer)            {}
-func (v *openViews) Inbound(p hub.Peer, frame []byte) {
-	var r feed.ViewRequest
-	if json.Unmarshal(frame, &r) == nil {
-		v.h.Load().OpenCall(p.ID, r.View.Open)
-	}
-}
-
 // TestAHubTakesTheOtherHubsStatsOnlyAsItsSubscribersWantThem: hub-a
 // takes stats on demand (as team hubs do). With a view client that has
 // hub-b's call-1 open it takes call-1's stats and not call-2's; a
@@ -35,14 +22,14 @@ func (v *openViews) Inbound(p hub.Peer, frame []byte) {
 func TestAHubTakesTheOtherHubsStatsOnlyAsItsSubscribersWantThem(t *testing.T) {
 	s := bustest.StartServer(t, nil)
 	changed := make(chan struct{}, 1)
-	ov := &openViews{}
+	ov := &feedtest.OpenViews{}
 	th := feedtest.StartHub(t, "127.0.0.1:0", hub.Config{Views: ov, DemandChanged: func() {
 		select {
 		case changed <- struct{}{}:
 		default:
 		}
 	}})
-	ov.h.Store(th.Hub)
+	ov.H.Store(th.Hub)
 	a, err := Connect(Config{URLs: []string{s.ClientURL()}, HubID: "hub-a", Heartbeat: 50 * time.Millisecond,
 		Logf: th.Logs.Logf, StatsWanted: th.Hub.StatsDemand, StatsChanged: changed}, th.Hub)
 	if err != nil {

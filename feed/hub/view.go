@@ -180,12 +180,12 @@ func (h *Hub) StatsDemand() (all bool, calls []string) {
 		switch {
 		case !s.view && !s.peer.OwnCalls:
 			return true, nil
-		case s.view && s.open != "" && !slices.Contains(calls, s.open):
+		case s.view && s.open != "":
 			calls = append(calls, s.open)
 		}
 	}
 	slices.Sort(calls)
-	return false, calls
+	return false, slices.Compact(calls)
 }
 
 func (h *Hub) demandChangedLocked() {

@@ -2,7 +2,6 @@ package hub_test
 
 import (
 	"fmt"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -13,23 +12,6 @@ import (
 	"github.com/calltop/calltop/feed/hub"
 )
 
-// openViews is the least a hub's Views can be: each view.request opens
-// the call it names (no index, no windows).
-type openViews struct {
-	h        atomic.Pointer[hub.Hub]
-	joined   atomic.Int64
-	requests atomic.Int64 // requests handled
-}
-
-func (v *openViews) Joined(hub.Peer) [][]byte { v.joined.Add(1); return nil }
-func (v *openViews) Left(hub.Peer)            {}
-func (v *openViews) Inbound(p hub.Peer, frame []byte) {
-	if r, err := feed.DecodeViewRequest(frame); err == nil {
-		v.h.Load().OpenCall(p.ID, r.View.Open)
-	}
-	v.requests.Add(1)
-}
-
 // BenchmarkHubPublishViews is BenchmarkHubPublish's one subscriber of the
 // whole feed with view clients beside it, each with one call open: what
 // they add to the hub's cost per message (each frame's type read once, a
@@ -39,9 +21,9 @@ func BenchmarkHubPublishViews(b *testing.B) {
 	for _, views := range []int{0, 16} {
 		b.Run(fmt.Sprintf("views=%d", views), func(b *testing.B) {
 			msgs := feedtest.SimMessages(b, 5000)
-			ov := &openViews{}
+			ov := &feedtest.OpenViews{}
 			th, url, stop := serveHub(b, hub.Config{Views: ov})
-			ov.h.Store(th)
+			ov.H.Store(th)
 			readers := make(chan int, views+1)
 			read := func(conn *websocket.Conn) {
 				n := 0
@@ -67,7 +49,7 @@ func BenchmarkHubPublishViews(b *testing.B) {
 				conn.WriteMessage(websocket.TextMessage, req)
 				go read(conn)
 			}
-			for th.Stats().Subscribers < views+1 || ov.joined.Load() < int64(views) {
+			for th.Stats().Subscribers < views+1 || ov.Joins.Load() < int64(views) {
 				time.Sleep(time.Millisecond)
 			}
 			cpu := feedtest.CPUTime()

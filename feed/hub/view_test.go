@@ -37,9 +37,9 @@ func (v viewFrames) next() feed.Message {
 // frames; a snapshot published (a replay starting over) becomes that
 // call's own snapshot; frames that are not about a call reach it.
 func TestViewClientGetsOnlyItsOpenCall(t *testing.T) {
-	ov := &openViews{}
+	ov := &feedtest.OpenViews{}
 	th := feedtest.StartHub(t, "127.0.0.1:0", hub.Config{Views: ov})
-	ov.h.Store(th.Hub)
+	ov.H.Store(th.Hub)
 	feedtest.PublishAll(t, th, feedtest.CallStart("a", 1000, "p1", "p2"))
 	feedtest.PublishAll(t, th, feedtest.CallStart("b", 1000, "p3"))
 
@@ -76,7 +76,7 @@ func TestViewClientGetsOnlyItsOpenCall(t *testing.T) {
 	// Closing it: nothing more of a.
 	req, _ = feed.EncodeView(feed.ViewRequest{Type: feed.TypeViewRequest, View: feed.ViewQuery{}})
 	conn.WriteMessage(websocket.TextMessage, req)
-	for deadline := time.Now().Add(5 * time.Second); ov.requests.Load() < 2; time.Sleep(5 * time.Millisecond) {
+	for deadline := time.Now().Add(5 * time.Second); ov.Requests.Load() < 2; time.Sleep(5 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatal("the request closing the call was not handled")
 		}

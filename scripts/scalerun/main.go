@@ -12,6 +12,7 @@
 //	go run ./scripts/scalerun -team -view          # a view client (?view=1) in place of the subscriber
 //	go run ./scripts/scalerun -nodes 0 -hubs 1 -calls 1000 -view   # one hub --index, no bus
 //	go run ./scripts/scalerun -team -view -calls 2500 -keep         # keep the logs and state (path printed)
+//	go run ./scripts/scalerun -team -view -tui                      # also the real TUI in tmux, measured
 //
 // With -view the client on the first hub is a view client as `calltop
 // --view` is: it asks for the 40 worst calls and reads the windows; the
