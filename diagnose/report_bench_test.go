@@ -77,7 +77,7 @@ func unpackedSize(b *testing.B, path string) int64 {
 // reportDump is the report path on one dump.
 func reportDump(b *testing.B, path string) diagnose.Report {
 	m := diagnose.NewMonitor(diagnose.Options{KeepEnded: true})
-	_, err := dump.Visit(path, dump.Visitor{Message: func(msg *feed.Message) error {
+	_, err := dump.Visit(path, dump.Visitor{Reuse: true, Message: func(msg *feed.Message) error {
 		m.Apply(msg)
 		return nil
 	}})

@@ -166,6 +166,7 @@ func reportFile(m *diagnose.Monitor, path, prefix string, stderr io.Writer) (dia
 	var pipe feed.Pipeline
 	bad, frames := 0, 0
 	info, err := dump.Visit(path, dump.Visitor{
+		Reuse: true, // the Monitor keeps no reference into a message
 		Message: func(msg *feed.Message) error {
 			m.Apply(msg)
 			return nil

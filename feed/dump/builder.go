@@ -32,6 +32,25 @@ type builder struct {
 	// named them so far (rtcstats learns them line by line).
 	facts func() (feed.Call, feed.Participant)
 	hold  holding
+
+	// reuse: the visitor keeps nothing of a message's stats (Visitor.Reuse),
+	// so a given sample's slice is kept in free for a later one.
+	reuse bool
+	free  [][]feed.Stat
+}
+
+// statsRoom returns an empty slice for a sample of about n stats objects:
+// a given sample's storage when the visitor lets it be reused.
+func (b *builder) statsRoom(n int) []feed.Stat {
+	for i := len(b.free) - 1; i >= 0; i-- {
+		if s := b.free[i]; cap(s) >= n {
+			b.free[i] = b.free[len(b.free)-1]
+			b.free[len(b.free)-1] = nil
+			b.free = b.free[:len(b.free)-1]
+			return s
+		}
+	}
+	return make([]feed.Stat, 0, n)
 }
 
 type event struct {
@@ -56,8 +75,15 @@ func (b *builder) problem(line int, format string, args ...any) {
 
 func (b *builder) add(ts float64, m feed.Message) {
 	m.TS = ts
+	h := &b.hold
+	if len(b.events) == 0 || ts < h.oldest {
+		h.oldest = ts
+	}
 	b.events = append(b.events, event{ts: ts, seq: len(b.events), msg: m})
-	b.hold.last = max(b.hold.last, ts)
+	h.last = max(h.last, ts)
+	if h.flushAt > 0 && h.err == nil && h.last-h.oldest >= 2*HoldWindow {
+		h.err = b.flushBefore(h.last - HoldWindow)
+	}
 }
 
 // stats records one sample of a peer connection.
@@ -112,7 +138,13 @@ func (b *builder) messages(fn func(*feed.Message) error) (int, error) {
 
 // flush gives the events held so far in time order (after call.start and
 // participant.join, the first time) and forgets them.
-func (b *builder) flush() error {
+func (b *builder) flush() error { return b.flushBefore(math.Inf(1)) }
+
+// flushBefore gives, in time order, the events held from before cut and
+// keeps the rest, in the order they came, for a later flush: together
+// the events are given as one sort of them all would order them, unless
+// one comes more than the window late.
+func (b *builder) flushBefore(cut float64) error {
 	if len(b.events) == 0 {
 		return nil
 	}
@@ -124,21 +156,47 @@ func (b *builder) flush() error {
 	}
 	slices.SortStableFunc(order, func(x, y int32) int { return cmp.Compare(b.events[x].ts, b.events[y].ts) })
 	b.order = order
+	all := math.IsInf(cut, 1) // whatever the times, +Inf's too
+	if !all && b.events[order[0]].ts >= cut {
+		return nil
+	}
 	if !b.hold.started {
 		if err := b.startCall(b.events[order[0]].ts); err != nil {
 			return err
 		}
 	}
+	given := 0
 	for _, i := range order {
+		if !all && b.events[i].ts >= cut {
+			break
+		}
 		m := &b.events[i].msg
 		m.CallID, m.ParticipantID = b.hold.callID, b.hold.partID
 		if err := b.give(m); err != nil {
 			return err
 		}
-		b.events[i] = event{} // given away: the visitor may keep its stats
+		if b.reuse && cap(m.Stats) > 0 && len(b.free) < maxFree {
+			b.free = append(b.free, m.Stats[:0])
+		}
+		b.events[i] = event{} // given away: the visitor may keep its stats, unless reuse
+		b.events[i].ts = math.NaN()
+		given++
 	}
-	b.events = b.events[:0]
-	b.hold.stats = 0
+	// Keep what is left, in the order it came.
+	kept, stats := b.events[:0], 0
+	for _, e := range b.events {
+		if math.IsNaN(e.ts) {
+			continue
+		}
+		if len(kept) == 0 || e.ts < b.hold.oldest {
+			b.hold.oldest = e.ts
+		}
+		stats += len(e.msg.Stats)
+		kept = append(kept, e)
+	}
+	clear(b.events[len(kept):])
+	b.events = kept
+	b.hold.stats = stats
 	return nil
 }
 
@@ -166,6 +224,10 @@ func (b *builder) startCall(first float64) error {
 	}
 	return nil
 }
+
+// maxFree is the most samples' storage the builder keeps for reuse: a
+// flush hands on up to FlushStats objects, a few hundred samples.
+const maxFree = 1024
 
 // give hands one message to the visitor.
 func (b *builder) give(m *feed.Message) error {

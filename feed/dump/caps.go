@@ -11,6 +11,14 @@ const (
 	// every time this many stats objects are held (its lines come in time
 	// order), so a long dump is never held whole.
 	FlushStats = 20000
+	// HoldWindow: an rtcstats dump's samples and events are also handed on
+	// once they are this many milliseconds older than the newest: the
+	// first after twice that much data time (the call's facts, which
+	// dumps name in their first lines, are read by then), later ones as
+	// the dump goes on, so the storage of samples handed on is reused for
+	// later ones (Visitor.Reuse). A line more than the window late is
+	// given after later ones.
+	HoldWindow = 15000
 	// MaxHeldStats bounds the stats objects held at once from a dump read
 	// whole (webrtc-internals); later samples are refused.
 	MaxHeldStats = 150000
@@ -40,6 +48,7 @@ type holding struct {
 	callID  string
 	partID  string
 	last    float64 // the latest event time so far
+	oldest  float64 // the earliest event time held
 	given   int
 	err     error // the visitor's, which stops the reading
 

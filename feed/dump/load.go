@@ -57,6 +57,11 @@ type Visitor struct {
 	Message func(m *feed.Message) error
 	// Frame receives each frame of a calltop recording.
 	Frame func(rec recording.Record) error
+	// Reuse says Message keeps nothing of m.Stats once it returns (values
+	// copied out of it, strings included, stay valid): its storage then
+	// holds later messages' stats, which saves a dump's reader most of
+	// its allocation.
+	Reuse bool
 }
 
 // Info is what Visit found in a file: its format and the lines that
@@ -243,7 +248,7 @@ func streamRecording(in *input, info *Info, v Visitor) error {
 }
 
 func streamRTCStats(in *input, info *Info, v Visitor) error {
-	b, format, err := readRTCStats(in, v.Message)
+	b, format, err := readRTCStats(in, v.Message, v.Reuse)
 	if err != nil {
 		return fmt.Errorf("%s: %w", in.name, err)
 	}

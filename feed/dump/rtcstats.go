@@ -73,8 +73,10 @@ const chromeHeader = "RTCStatsDump"
 // line by line. It returns the builder with everything found and the
 // format (FormatRTCStats, FormatRTCStatsLegacy or FormatRTCStatsChrome). A
 // problem line is reported and skipped.
-func readRTCStats(in *input, emit func(*feed.Message) error) (*builder, string, error) {
-	return readRTCStatsWith(newRTCStatsReader(in.name), in, emit)
+func readRTCStats(in *input, emit func(*feed.Message) error, reuse bool) (*builder, string, error) {
+	r := newRTCStatsReader(in.name)
+	r.b.reuse = reuse
+	return readRTCStatsWith(r, in, emit)
 }
 
 // readRTCStatsWith is readRTCStats with the reader given (tests turn its

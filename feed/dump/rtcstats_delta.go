@@ -279,7 +279,7 @@ func (r *rtcstatsReader) getstatsFrom(n int, pc string, d *getstatsDelta, lineTS
 		ids = append(ids, m.id) // in order already
 	}
 	r.ids = ids
-	r.b.stats(pc, ts, statsFromCache(state, cache, ids, ts))
+	r.b.stats(pc, ts, statsFromCache(r.b.statsRoom(len(ids)), state, cache, ids, ts))
 }
 
 // memberValue is a non-report member's value (nil for none or a report:

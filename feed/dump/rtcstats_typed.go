@@ -2,7 +2,6 @@ package dump
 
 import (
 	"maps"
-	"sort"
 
 	"github.com/calltop/calltop/feed"
 )
@@ -26,6 +25,8 @@ type cachedStat struct {
 	obj  rawStat // the merged map itself (state[id], made once, merged in place)
 	form uint8   // formUnknown until worked out from obj
 	typ  string  // the W3C type, for formW3C
+	cid  string  // the id and type as a Stat has them (clean), for formW3C
+	ctyp string
 	st   feed.Stat
 	full bool // st is filled
 }
@@ -84,10 +85,9 @@ func (e *cachedStat) update(k string, v any) {
 	setValue(f, v)
 }
 
-// statsFromCache is statsFromSample for the fast path: the same stats,
-// each W3C object copied from the cache.
-func statsFromCache(state map[string]rawStat, cache statCache, ids []string, fallbackTS float64) []feed.Stat {
-	out := make([]feed.Stat, 0, len(ids))
+// statsFromCache is statsFromSample for the fast path, appending to out:
+// the same stats, each W3C object copied from the cache.
+func statsFromCache(out []feed.Stat, state map[string]rawStat, cache statCache, ids []string, fallbackTS float64) []feed.Stat {
 	for _, id := range ids {
 		e := cache[id]
 		if e == nil {
@@ -105,6 +105,7 @@ func statsFromCache(state map[string]rawStat, cache statCache, ids []string, fal
 		}
 		if e.form == formUnknown {
 			e.form, e.typ = formOf(obj)
+			e.cid, e.ctyp = clean(id), clean(e.typ)
 		}
 		switch e.form {
 		case formLegacy:
@@ -130,9 +131,9 @@ func statsFromCache(state map[string]rawStat, cache statCache, ids []string, fal
 				setValue(o.Field("kind"), kind)
 			}
 		}
-		o.ID, o.Type, o.Timestamp = clean(id), clean(e.typ), ts
+		o.ID, o.Type, o.Timestamp = e.cid, e.ctyp, ts
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID }) // as statsFromSample, ties too
+	sortStats(out)
 	return out
 }
 

@@ -264,8 +264,20 @@ func dropControl(r rune) rune {
 // calltop does not read are left out. The result is sorted by id.
 func statsFromSample(state map[string]rawStat, ids []string, fallbackTS float64) []feed.Stat {
 	out := statsInto(make([]feed.Stat, 0, len(ids)), state, ids, fallbackTS)
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	sortStats(out)
 	return out
+}
+
+// sortStats puts a sample's stats in id order. They mostly come in that
+// order already (a sample's ids are read sorted): then nothing is moved,
+// which is what the sort would do with no two ids the same.
+func sortStats(out []feed.Stat) {
+	for i := 1; i < len(out); i++ {
+		if out[i-1].ID >= out[i].ID {
+			sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+			return
+		}
+	}
 }
 
 // statsInto is statsFromSample appending to out, unsorted.
