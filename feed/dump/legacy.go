@@ -38,27 +38,32 @@ func isLegacyType(obj rawStat) bool {
 // Stat is filled straight from the legacy fields (feed.Stat.Field): as
 // fillStat would from a map of the W3C names, without the map.
 func legacyStats(id string, ts float64, obj rawStat, state map[string]rawStat) []feed.Stat {
+	return legacyInto(nil, id, ts, obj, state)
+}
+
+// legacyInto is legacyStats appending to out.
+func legacyInto(out []feed.Stat, id string, ts float64, obj rawStat, state map[string]rawStat) []feed.Stat {
 	switch obj["type"] {
 	case legacySSRC:
 		if strings.HasSuffix(id, "_recv") {
-			return []feed.Stat{legacyInbound(id, ts, obj)}
+			return append(out, legacyInbound(id, ts, obj))
 		}
 		if strings.HasSuffix(id, "_send") {
-			return legacyOutbound(id, ts, obj)
+			return legacyOutbound(out, id, ts, obj)
 		}
 	case legacyPair:
-		return []feed.Stat{legacyCandidatePair(id, ts, obj, state)}
+		return append(out, legacyCandidatePair(id, ts, obj, state))
 	case legacyComponent:
 		var st feed.Stat
 		setValue(&st.SelectedCandidatePairID, obj["selectedCandidatePairId"])
 		if c, _ := obj["dtlsCipher"].(string); c != "" {
 			st.DTLSState = "connected" // a negotiated cipher means DTLS is up
 		}
-		return []feed.Stat{named(st, id, feed.StatTransport, ts)}
+		return append(out, named(st, id, feed.StatTransport, ts))
 	case legacyLocalCand, legacyRemoteCand:
-		return []feed.Stat{legacyCandidate(id, ts, obj)}
+		return append(out, legacyCandidate(id, ts, obj))
 	}
-	return nil // bweforvideo (folded into the pair), tracks, certificates
+	return out // bweforvideo (folded into the pair), tracks, certificates
 }
 
 // rename is a legacy field name and the W3C name it is copied onto.
@@ -89,8 +94,12 @@ func scaled(dst *feed.Stat, to *float64, src rawStat, name string, divisor float
 
 // named sets what fillStat sets last.
 func named(st feed.Stat, id, typ string, ts float64) feed.Stat {
-	st.ID, st.Type, st.Timestamp = clean(id), clean(typ), ts
+	setNamed(&st, id, typ, ts)
 	return st
+}
+
+func setNamed(st *feed.Stat, id, typ string, ts float64) {
+	st.ID, st.Type, st.Timestamp = clean(id), clean(typ), ts
 }
 
 func legacyInbound(id string, ts float64, obj rawStat) feed.Stat {
@@ -104,35 +113,32 @@ func legacyInbound(id string, ts float64, obj rawStat) feed.Stat {
 // legacyOutbound maps ssrc_<n>_send onto an outbound-rtp, the far end's
 // report of it (remote-inbound-rtp: packetsLost, googRtt, jitter) and, for
 // audio, the microphone level (media-source).
-func legacyOutbound(id string, ts float64, obj rawStat) []feed.Stat {
+func legacyOutbound(out []feed.Stat, id string, ts float64, obj rawStat) []feed.Stat {
 	remoteID := id + "_remote"
-	var w feed.Stat
+	out = append(out, feed.Stat{})
+	w := &out[len(out)-1]
 	w.RemoteID = clean(remoteID)
-	copyFields(&w, obj, outboundFields)
+	copyFields(w, obj, outboundFields)
 	if _, ok := obj["qualityLimitationReason"]; !ok && obj["mediaType"] == "video" {
 		w.QualityLimitationReason = legacyLimitation(obj)
 	}
-	audio := obj["mediaType"] == "audio"
-	n := 2
-	if audio {
-		n = 3
-	}
-	out := make([]feed.Stat, 1, n)
-	out[0] = named(w, id, feed.StatOutboundRTP, ts)
+	setNamed(w, id, feed.StatOutboundRTP, ts)
 
-	var r feed.Stat
+	out = append(out, feed.Stat{})
+	r := &out[len(out)-1]
 	r.LocalID = clean(id)
-	copyFields(&r, obj, remoteInboundFields)
-	scaled(&r, &r.RoundTripTime, obj, "googRtt", 1000)
-	scaled(&r, &r.Jitter, obj, "googJitterReceived", 1000)
-	out = append(out, named(r, remoteID, feed.StatRemoteInboundRTP, ts))
+	copyFields(r, obj, remoteInboundFields)
+	scaled(r, &r.RoundTripTime, obj, "googRtt", 1000)
+	scaled(r, &r.Jitter, obj, "googJitterReceived", 1000)
+	setNamed(r, remoteID, feed.StatRemoteInboundRTP, ts)
 
-	if audio {
-		var m feed.Stat
+	if obj["mediaType"] == "audio" {
+		out = append(out, feed.Stat{})
+		m := &out[len(out)-1]
 		m.Kind = "audio"
-		copyFields(&m, obj, sourceFields)
-		scaled(&m, &m.AudioLevel, obj, "audioInputLevel", 32767)
-		out = append(out, named(m, id+"_source", feed.StatMediaSource, ts))
+		copyFields(m, obj, sourceFields)
+		scaled(m, &m.AudioLevel, obj, "audioInputLevel", 32767)
+		setNamed(m, id+"_source", feed.StatMediaSource, ts)
 	}
 	return out
 }

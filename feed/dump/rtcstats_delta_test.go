@@ -41,6 +41,15 @@ var deltaCorpus = []string{
 		`["getstats","PC_0",{"a":{"isRemote":true,"packetsLost":2},"c":{"portNumber":"5"}},1700000002000]` + "\n" +
 		`["getstats","PC_0",{"a":{"type":"ssrc","packetsLost":3},"c":{"type":"certificate"}},1700000003000]` + "\n" +
 		`["getstats","PC_0",{"a":{"type":"outbound-rtp","packetsSent":4},"c":{"type":"remotecandidate"}},1700000004000]`,
+	// Legacy objects kept mapped while unchanged: a send ssrc's RTT
+	// changing, one unchanged for a line, the pair taking bweforvideo's
+	// figure when only bweforvideo changed, a field turned unreadable, a
+	// candidate's type changing, and a line the general path merges.
+	`["getstats","PC_0",{"ssrc_1_send":{"type":"ssrc","mediaType":"audio","packetsSent":"5","googRtt":"20","audioInputLevel":"100"},"ssrc_2_recv":{"type":"ssrc","mediaType":"video","packetsReceived":"9"},"Conn-1":{"type":"googCandidatePair","googActiveConnection":"true","googRtt":"30"},"bweforvideo":{"type":"VideoBwe","googAvailableSendBandwidth":"1000"},"Cand-1":{"type":"localcandidate","portNumber":"5000","candidateType":"relayed","priority":"41885439"}},1700000001000]` + "\n" +
+		`["getstats","PC_0",{"ssrc_1_send":{"googRtt":"25"},"ssrc_2_recv":{},"bweforvideo":{"googAvailableSendBandwidth":"2000"}},1700000002000]` + "\n" +
+		`["getstats","PC_0",{"ssrc_1_send":{"packetsSent":"x"},"ssrc_2_recv":{"packetsReceived":"12"},"Cand-1":{"type":"remotecandidate"}},1700000003000]` + "\n" +
+		`["getstats","PC_0",[{"id":"ssrc_2_recv","packetsReceived":"15"}],1700000004000]` + "\n" +
+		`["getstats","PC_0",{"ssrc_2_recv":{"googFrameWidthReceived":"640"},"Cand-1":{}},1700000005000]`,
 	// Ignored lines: checked, not decoded.
 	`["setLocalDescription","PC_0",{"type":"offer","sdp":"v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n\u00e9"},1700000002000]` + "\n" +
 		`["addIceCandidate","PC_0",{"candidate":"\x"},1700000002000]` + "\n" +

@@ -29,6 +29,11 @@ type cachedStat struct {
 	ctyp string
 	st   feed.Stat
 	full bool // st is filled
+
+	// For formLegacy (but a candidate pair, which takes in another
+	// object): the W3C stats made of the object, while it is unchanged.
+	legacy   []feed.Stat
+	legacyOK bool
 }
 
 // What a sample makes of an object.
@@ -59,11 +64,12 @@ func (r *rtcstatsReader) cacheOf(pc string) statCache {
 func (e *cachedStat) update(k string, v any) {
 	switch k {
 	case "type", "isRemote", "portNumber": // normalizeType, isLegacyType
-		e.form = formUnknown
+		e.form, e.legacyOK = formUnknown, false
 		return
 	case "id", "timestamp":
 		return
 	}
+	e.legacyOK = false
 	if !e.full {
 		return
 	}
@@ -109,7 +115,17 @@ func statsFromCache(out []feed.Stat, state map[string]rawStat, cache statCache, 
 		}
 		switch e.form {
 		case formLegacy:
-			out = append(out, legacyStats(id, ts, obj, state)...)
+			if obj["type"] == legacyPair { // with bweforvideo's figures
+				out = legacyInto(out, id, ts, obj, state)
+				continue
+			}
+			if !e.legacyOK {
+				e.legacy, e.legacyOK = legacyInto(e.legacy[:0], id, ts, obj, state), true
+			}
+			for _, st := range e.legacy {
+				st.Timestamp = ts
+				out = append(out, st)
+			}
 			continue
 		case formNone:
 			continue

@@ -292,7 +292,7 @@ func statsInto(out []feed.Stat, state map[string]rawStat, ids []string, fallback
 			ts = fallbackTS
 		}
 		if isLegacyType(obj) {
-			out = append(out, legacyStats(id, ts, obj, state)...)
+			out = legacyInto(out, id, ts, obj, state)
 			continue
 		}
 		typ := normalizeType(obj)
