@@ -30,6 +30,10 @@ type cachedStat struct {
 	st   feed.Stat
 	full bool // st is filled
 
+	ts      float64 // obj's timestamp as a number, when tsKnown
+	tsOK    bool
+	tsKnown bool
+
 	// For formLegacy (but a candidate pair, which takes in another
 	// object): the W3C stats made of the object, while it is unchanged.
 	legacy   []feed.Stat
@@ -66,7 +70,11 @@ func (e *cachedStat) update(k string, v any) {
 	case "type", "isRemote", "portNumber": // normalizeType, isLegacyType
 		e.form, e.legacyOK = formUnknown, false
 		return
-	case "id", "timestamp":
+	case "timestamp":
+		e.ts, e.tsOK = asNumber(v)
+		e.tsKnown = true
+		return
+	case "id":
 		return
 	}
 	e.legacyOK = false
@@ -105,8 +113,12 @@ func statsFromCache(out []feed.Stat, state map[string]rawStat, cache statCache, 
 			cache[id] = e
 		}
 		obj := e.obj
-		ts, ok := asNumber(obj["timestamp"])
-		if !ok || ts <= 0 {
+		if !e.tsKnown {
+			e.ts, e.tsOK = asNumber(obj["timestamp"])
+			e.tsKnown = true
+		}
+		ts := e.ts
+		if !e.tsOK || ts <= 0 {
 			ts = fallbackTS
 		}
 		if e.form == formUnknown {
