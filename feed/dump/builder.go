@@ -165,7 +165,6 @@ func (b *builder) flushBefore(cut float64) error {
 			return err
 		}
 	}
-	given := 0
 	for _, i := range order {
 		if !all && b.events[i].ts >= cut {
 			break
@@ -179,8 +178,7 @@ func (b *builder) flushBefore(cut float64) error {
 			b.free = append(b.free, m.Stats[:0])
 		}
 		b.events[i] = event{} // given away: the visitor may keep its stats, unless reuse
-		b.events[i].ts = math.NaN()
-		given++
+		b.events[i].ts = math.NaN() // marks it given
 	}
 	// Keep what is left, in the order it came.
 	kept, stats := b.events[:0], 0
