@@ -177,7 +177,7 @@ func (b *builder) flushBefore(cut float64) error {
 		if b.reuse && cap(m.Stats) > 0 && len(b.free) < maxFree {
 			b.free = append(b.free, m.Stats[:0])
 		}
-		b.events[i] = event{} // given away: the visitor may keep its stats, unless reuse
+		b.events[i] = event{}       // given away: the visitor may keep its stats, unless reuse
 		b.events[i].ts = math.NaN() // marks it given
 	}
 	// Keep what is left, in the order it came.
