@@ -45,7 +45,7 @@ type rtcstatsReader struct {
 	// the fast path off (tests hold the two equal).
 	delta getstatsDelta
 	parts []any
-	ids   []string
+	ents  []*cachedStat        // the fast path's objects of a sample (scratch)
 	typed map[string]statCache // per peer connection (rtcstats_typed.go)
 	slow  bool
 }

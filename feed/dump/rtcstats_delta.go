@@ -49,7 +49,7 @@ const maxScratch = 64 << 10
 func (r *rtcstatsReader) releaseScratch() {
 	r.json.data = nil
 	if scratchBytes(r) > maxScratch {
-		r.delta, r.parts, r.ids = getstatsDelta{}, nil, nil
+		r.delta, r.parts, r.ents = getstatsDelta{}, nil, nil
 		return
 	}
 	clear(r.delta.members[:cap(r.delta.members)]) // no values of the last line kept alive
@@ -61,7 +61,7 @@ func (r *rtcstatsReader) releaseScratch() {
 func scratchBytes(r *rtcstatsReader) int {
 	d := &r.delta
 	return cap(d.members)*int(unsafe.Sizeof(deltaMember{})) + cap(d.order)*4 +
-		cap(d.entries)*int(unsafe.Sizeof(deltaEntry{})) + (cap(r.parts)+cap(r.ids))*16
+		cap(d.entries)*int(unsafe.Sizeof(deltaEntry{})) + cap(r.parts)*16 + cap(r.ents)*8
 }
 
 // fastGetstats handles line n if it is a getstats line whose value is an
@@ -260,26 +260,28 @@ func (r *rtcstatsReader) getstatsFrom(n int, pc string, d *getstatsDelta, lineTS
 		return
 	}
 	cache := r.cacheOf(pc)
-	ids := r.ids[:0]
+	ents := r.ents[:0]
 	for _, k := range d.order {
 		m := &d.members[k]
 		if !m.obj { // the top-level timestamp, or what a map of reports ignores
 			continue
 		}
-		if !r.mergeDelta(state, cache, m.id, d, m, ts, n) {
+		e := r.mergeDelta(state, cache, m.id, d, m, ts, n)
+		if e == nil {
 			continue
 		}
-		switch t, _ := state[m.id]["type"].(string); {
+		switch t, _ := e.obj["type"].(string); {
 		case t == "":
 			r.noType.add(pc, n)
 			continue
 		case t == legacySSRC || t == legacyPair:
 			r.legacy = true
 		}
-		ids = append(ids, m.id) // in order already
+		ents = append(ents, e) // in id order already
 	}
-	r.ids = ids
-	r.b.stats(pc, ts, statsFromCache(r.b.statsRoom(len(ids)), state, cache, ids, ts))
+	r.ents = ents
+	r.b.stats(pc, ts, statsFromCache(r.b.statsRoom(len(ents)), state, ents, ts))
+	clear(ents) // no objects kept alive through the scratch
 }
 
 // memberValue is a non-report member's value (nil for none or a report:
@@ -309,8 +311,9 @@ func (d *getstatsDelta) newest() float64 {
 
 // mergeDelta is the general path's per-report work (drop "id", give a
 // zero timestamp the sample's, merge within the caps) on report m of d,
-// keeping the object's converted fields in step.
-func (r *rtcstatsReader) mergeDelta(state map[string]rawStat, cache statCache, id string, d *getstatsDelta, m *deltaMember, ts float64, n int) bool {
+// keeping the object's converted fields in step. It returns the object's
+// cache entry, or nil when the object was refused.
+func (r *rtcstatsReader) mergeDelta(state map[string]rawStat, cache statCache, id string, d *getstatsDelta, m *deltaMember, ts float64, n int) *cachedStat {
 	fields := d.entries[m.lo:m.hi]
 	tsFix := false // the report's timestamp is 0: it is the sample's
 	if t, has := d.last(m, "timestamp"); has {
@@ -325,7 +328,7 @@ func (r *rtcstatsReader) mergeDelta(state map[string]rawStat, cache statCache, i
 		return f.v
 	}
 	base := state[id]
-	e := cache[id] // nil until the object is first given
+	e := cache[id]
 	if base == nil {
 		rep := make(rawStat, len(fields))
 		for _, f := range fields {
@@ -333,7 +336,18 @@ func (r *rtcstatsReader) mergeDelta(state map[string]rawStat, cache statCache, i
 				rep[f.k] = value(f)
 			}
 		}
-		return r.merge(state, id, rep, n)
+		if !r.merge(state, id, rep, n) {
+			return nil
+		}
+		// A new object: rep is its state now (an entry left from an object
+		// the same id named before, if any, is made anew).
+		e = &cachedStat{obj: rep, id: id}
+		cache[id] = e
+		return e
+	}
+	if e == nil { // first given, or merged by the general path since
+		e = &cachedStat{obj: base, id: id}
+		cache[id] = e
 	}
 	for i, f := range fields {
 		if f.k == "id" {
@@ -351,7 +365,7 @@ func (r *rtcstatsReader) mergeDelta(state map[string]rawStat, cache statCache, i
 			e.update(f.k, v)
 		}
 	}
-	return true
+	return e
 }
 
 func hasField(obj rawStat, k string) bool {

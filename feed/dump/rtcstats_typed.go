@@ -22,6 +22,7 @@ import (
 type statCache map[string]*cachedStat
 
 type cachedStat struct {
+	id   string
 	obj  rawStat // the merged map itself (state[id], made once, merged in place)
 	form uint8   // formUnknown until worked out from obj
 	typ  string  // the W3C type, for formW3C
@@ -100,19 +101,10 @@ func (e *cachedStat) update(k string, v any) {
 }
 
 // statsFromCache is statsFromSample for the fast path, appending to out:
-// the same stats, each W3C object copied from the cache.
-func statsFromCache(out []feed.Stat, state map[string]rawStat, cache statCache, ids []string, fallbackTS float64) []feed.Stat {
-	for _, id := range ids {
-		e := cache[id]
-		if e == nil {
-			obj := state[id]
-			if obj == nil {
-				continue
-			}
-			e = &cachedStat{obj: obj}
-			cache[id] = e
-		}
-		obj := e.obj
+// the same stats, each W3C object copied from its cache entry.
+func statsFromCache(out []feed.Stat, state map[string]rawStat, ents []*cachedStat, fallbackTS float64) []feed.Stat {
+	for _, e := range ents {
+		id, obj := e.id, e.obj
 		if !e.tsKnown {
 			e.ts, e.tsOK = asNumber(obj["timestamp"])
 			e.tsKnown = true
