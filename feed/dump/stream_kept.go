@@ -1,6 +1,10 @@
 package dump
 
-import "unsafe"
+import (
+	"unsafe"
+
+	"github.com/calltop/calltop/feed"
+)
 
 // Costs of Go values in bytes, for Stream.Kept: generous, so that the
 // estimate stays above what the heap holds (a test measures it).
@@ -27,8 +31,8 @@ func (s *Stream) Kept() int {
 	}
 	for pc, c := range r.typed { // the fast path's converted objects (rtcstats_typed.go)
 		n += keptMap + keptEntry + len(pc)
-		for id := range c {
-			n += keptEntry + len(id) + int(unsafe.Sizeof(cachedStat{}))
+		for id, e := range c {
+			n += keptEntry + len(id) + int(unsafe.Sizeof(cachedStat{})) + cap(e.legacy)*int(unsafe.Sizeof(feed.Stat{}))
 		}
 	}
 	n += scratchBytes(r)
