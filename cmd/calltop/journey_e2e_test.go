@@ -233,6 +233,30 @@ func (r *roster) current(p person) person {
 
 // onCallOf reports whether the screen is the call screen of a call with
 // p in it, p selected (the graphs are theirs) and listed.
+// listedOnly reports whether the calls list shows only calls p is in:
+// the filter's rows have come.
+func listedOnly(r *roster, p person) func(string) bool {
+	return func(s string) bool {
+		rooms := r.roomsOf(p.name)
+		lines := strings.Split(s, "\n")
+		if len(lines) < 4 || !strings.Contains(lines[0], "filter: ") {
+			return false
+		}
+		rows := 0
+		for _, l := range lines[2:] {
+			f := strings.Fields(l)
+			if len(f) == 0 || strings.Contains(l, "enter open call") {
+				break
+			}
+			if !slices.ContainsFunc(f, func(w string) bool { return rooms[w] && (p.room == "" || w == p.room) }) {
+				return false
+			}
+			rows++
+		}
+		return rows > 0
+	}
+}
+
 func onCallOf(r *roster, p person) func(string) bool {
 	return func(s string) bool {
 		lines := strings.Split(s, "\n")
@@ -302,7 +326,11 @@ func TestSupportAgentFindsEveryoneAt80x24(t *testing.T) {
 		who = r.current(who)
 		p.keys("/", "C-u")
 		p.keys("-l", who.query())
-		p.keys("Enter", "Enter")
+		p.keys("Enter")
+		// The agent opens the call once the list shows it: the hub
+		// filters the rows, and an enter before they come opens nothing.
+		p.waitFor(fmt.Sprintf("/%s enter to list their call", who.query()), listedOnly(r, who))
+		p.keys("Enter")
 		p.waitFor(fmt.Sprintf("/%s enter enter to open their call", who.query()), onCallOf(r, who))
 		if !selectedRow(p.styled(), who) {
 			t.Errorf("/%s: %s's row is not selected:\n%s", who.query(), who.name, p.screen())
