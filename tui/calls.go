@@ -48,6 +48,10 @@ type callsTable struct {
 	hasAsked   bool
 	askPending bool
 	winQuery   parsedFilter
+	// An enter pressed while the window still answers an older filter or
+	// sort waits for the rows it asked for (openWaiting), then opens the
+	// selected one (openReady, taken by the Model).
+	openWaiting, openReady bool
 }
 
 func newCallsTable(c common) *callsTable {
@@ -193,6 +197,7 @@ func (t *callsTable) moveTo(i int) {
 // Update handles the calls screen's keys. open is true when the user
 // pressed enter on a call.
 func (t *callsTable) Update(msg tea.KeyPressMsg) (cmd tea.Cmd, open bool) {
+	t.openWaiting = false // any key drops an enter waiting for rows
 	if t.filtering {
 		return t.updateFilter(msg), false
 	}
@@ -219,6 +224,10 @@ func (t *callsTable) Update(msg tea.KeyPressMsg) (cmd tea.Cmd, open bool) {
 		t.setFilter("")
 		t.SetGroup(nil)
 	case key.Matches(msg, k.Open):
+		if !t.windowCurrent() { // the rows on screen are for another filter or sort
+			t.openWaiting = true
+			return notice("opening the first match when the hub's rows come"), false
+		}
 		if t.Selected() == nil {
 			return nil, false
 		}

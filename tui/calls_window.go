@@ -56,6 +56,39 @@ func (t *callsTable) SetWindow(w *engine.ViewFrame) {
 	t.list.SetRowsAt(w.Matched, at)
 	t.selCall = t.Selected()
 	t.request()
+	if t.openWaiting && t.windowCurrent() {
+		t.openWaiting, t.openReady = false, true
+	}
+}
+
+// windowCurrent reports whether the rows on screen answer the filter and
+// sort in force (always on a full feed).
+func (t *callsTable) windowCurrent() bool {
+	if t.win == nil {
+		return true
+	}
+	q, w := t.query(), t.win.Query
+	return t.win.Seq > 0 && w.Filter == q.Filter && w.Sort == q.Sort && w.Desc == q.Desc
+}
+
+// takeOpen reports, once, that an enter which waited for the rows may
+// now open the selected call.
+func (t *callsTable) takeOpen() bool {
+	ready := t.openReady
+	t.openReady = false
+	return ready
+}
+
+// openWaited opens the call an enter waited for, once its rows came.
+func (m *Model) openWaited() tea.Cmd {
+	if !m.calls.takeOpen() || m.screen != screenCalls {
+		return nil
+	}
+	c := m.calls.Selected()
+	if c == nil {
+		return nil
+	}
+	return m.openCall(c.Key, target{person: m.calls.matchedPerson(c)})
 }
 
 // row is row i of the list: the window's in view mode (nil when the

@@ -315,3 +315,37 @@ func TestViewModeCallScreenShowsTheHubsFindingWhileItWarmsUp(t *testing.T) {
 		t.Fatalf("the call screen says no diagnoses beside the hub's:\n%s", screen)
 	}
 }
+
+// An agent on a slow link types a name and presses enter twice before the
+// hub's filtered rows come: the second enter opens the match once they
+// come, not the row the old window had at the top.
+func TestViewModeEnterBeforeTheFilteredRowsOpensTheMatch(t *testing.T) {
+	m, h := newWindowModel(t, 2000)
+	keys(m, "/")
+	typeText(m, "user-1234")
+	pressIn(m, "enter")
+	pressIn(m, "enter")
+	if log := h.log(); len(log) != 0 {
+		t.Fatalf("enter before the hub answered the filter acted on the old rows: %v", log)
+	}
+	h.answer(t, m)
+	if log := h.log(); len(log) == 0 || log[len(log)-1] != "focus c-01234" {
+		t.Fatalf("once the hub answered, asked %v, want focus c-01234", log)
+	}
+	mustShow(t, m, "user-1234")
+}
+
+// The enter waiting for the rows is forgotten when the agent goes on
+// typing: a later answer opens nothing by itself.
+func TestViewModeAWaitingEnterIsDroppedByTheNextKey(t *testing.T) {
+	m, h := newWindowModel(t, 2000)
+	keys(m, "/")
+	typeText(m, "user-1234")
+	pressIn(m, "enter")
+	pressIn(m, "enter")
+	pressIn(m, "down")
+	h.answer(t, m)
+	if log := h.log(); len(log) != 0 {
+		t.Fatalf("a key after the waiting enter did not drop it: %v", log)
+	}
+}

@@ -161,7 +161,7 @@ func (m *Model) onFrame(f engine.Frame) tea.Cmd {
 		return m.listen()
 	}
 	m.show(f)
-	return tea.Batch(m.listen(), m.armTick(), m.refocus(), m.findStep())
+	return tea.Batch(m.listen(), m.armTick(), m.refocus(), m.findStep(), m.openWaited())
 }
 
 // show puts a frame on screen.
