@@ -95,6 +95,10 @@ type ViewPage struct {
 	// less when the list got shorter than it).
 	Offset int       `json:"offset"`
 	Rows   []ViewRow `json:"rows"`
+	// For is the request this window answers: a client that changed its
+	// filter or sort can tell the rows it asked for from a window that was
+	// already on its way. Hubs before 2026-12-06 leave it out.
+	For *ViewQuery `json:"for,omitempty"`
 }
 
 // ViewCounts counts the index's calls: the ongoing ones by severity (ok:

@@ -68,6 +68,9 @@ func (t *callsTable) windowCurrent() bool {
 		return true
 	}
 	q, w := t.query(), t.win.Query
+	if t.win.Answers != nil { // the hub says which request the rows answer
+		w = *t.win.Answers
+	}
 	return t.win.Seq > 0 && w.Filter == q.Filter && w.Sort == q.Sort && w.Desc == q.Desc
 }
 

@@ -38,7 +38,13 @@ func (h *windowHub) last(t *testing.T) feed.ViewQuery {
 // answer shows m the window for the newest request, in a frame.
 func (h *windowHub) answer(t *testing.T, m *Model) {
 	t.Helper()
-	q := h.last(t)
+	h.answerFor(t, m, h.last(t))
+}
+
+// answerFor shows m a window answering q, in a frame whose request in
+// force is the newest one, as the engine's are.
+func (h *windowHub) answerFor(t *testing.T, m *Model, q feed.ViewQuery) {
+	t.Helper()
 	by := sortKey(0)
 	for i, s := range feed.ViewSorts {
 		if s == q.Sort {
@@ -52,7 +58,7 @@ func (h *windowHub) answer(t *testing.T, m *Model) {
 	from := min(q.Offset, len(rows))
 	to := min(from+q.Limit, len(rows))
 	h.seq++
-	w := &engine.ViewFrame{Query: q, Seq: h.seq, Total: len(h.calls), Matched: len(rows), Offset: from,
+	w := &engine.ViewFrame{Query: h.last(t), Answers: &q, Seq: h.seq, Total: len(h.calls), Matched: len(rows), Offset: from,
 		Rows: rows[from:to], FeedTime: feedTime()}
 	if to-from > 1 { // the second row's hub is lost
 		w.Lost = map[string]bool{rows[from+1].Key: true}
@@ -327,6 +333,11 @@ func TestViewModeEnterBeforeTheFilteredRowsOpensTheMatch(t *testing.T) {
 	pressIn(m, "enter")
 	if log := h.log(); len(log) != 0 {
 		t.Fatalf("enter before the hub answered the filter acted on the old rows: %v", log)
+	}
+	// A window of the old request, already on its way, comes first.
+	h.answerFor(t, m, h.asked[0])
+	if log := h.log(); len(log) != 0 {
+		t.Fatalf("a window answering the old request opened %v", log)
 	}
 	h.answer(t, m)
 	if log := h.log(); len(log) == 0 || log[len(log)-1] != "focus c-01234" {

@@ -80,6 +80,10 @@ type ViewOptions struct {
 type ViewFrame struct {
 	// Query is the request in force (its Open is the focused call).
 	Query feed.ViewQuery
+	// Answers is the request the rows answer, as the hub says (nil from a
+	// hub that does not): after a new filter or sort, rows of the last one
+	// may come first.
+	Answers *feed.ViewQuery
 	// Seq is the window's sequence number (0 before the first window).
 	Seq uint64
 	// Total counts the calls the hub knows, Matched those the filter lets
@@ -384,7 +388,7 @@ func frameType(frame []byte) string {
 // windowFrame turns a view.window into what the TUI shows.
 func windowFrame(q feed.ViewQuery, w *feed.ViewWindow) ViewFrame {
 	p := &w.Window
-	f := ViewFrame{Query: q, Seq: p.Seq, Total: p.Total, Matched: p.Matched, Counts: p.Counts,
+	f := ViewFrame{Query: q, Answers: p.For, Seq: p.Seq, Total: p.Total, Matched: p.Matched, Counts: p.Counts,
 		Offset: max(p.Offset, 0), FeedTime: msTime(w.TS), Rows: make([]*diagnose.CallSummary, len(p.Rows))}
 	for i := range p.Rows {
 		r := &p.Rows[i]

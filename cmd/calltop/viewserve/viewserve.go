@@ -247,6 +247,8 @@ func (s *Server) serve(h *hub.Hub, j *job) {
 	}
 	w := s.index.Apply(view.RequestOf(j.query))
 	wire := view.WireWindow(w, 0)
+	asked := j.query
+	wire.Window.For = &asked
 	ts := wire.TS
 	wire.TS = 0 // the feed time moving on alone changes no row
 	body, err := feed.EncodeView(wire)

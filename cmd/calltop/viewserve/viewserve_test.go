@@ -101,6 +101,8 @@ func TestWindowsOnlyWhenRowsChange(t *testing.T) {
 	other := dial(t, url, feed.ViewQuery{Limit: 1, Offset: 2})
 	if w := window(t, other); w.Window.Offset != 2 || len(w.Window.Rows) != 1 || w.Window.Rows[0].Key != "a" {
 		t.Fatalf("the second client's window %+v, want a at offset 2", w.Window)
+	} else if f := w.Window.For; f == nil || f.Offset != 2 || f.Limit != 1 {
+		t.Fatalf("the second client's window answers %+v, want its request named (a window says which request it answers)", f)
 	}
 	if n := s.Stats().Clients; n != 2 {
 		t.Fatalf("%d clients, want 2", n)
