@@ -322,15 +322,23 @@ func TestViewModeCallScreenShowsTheHubsFindingWhileItWarmsUp(t *testing.T) {
 	}
 }
 
+// filterThenEnterTwice types a filter in view mode and presses enter twice,
+// with no answer from the hub yet.
+func filterThenEnterTwice(t *testing.T, filter string) (*Model, *windowHub) {
+	t.Helper()
+	m, h := newWindowModel(t, 2000)
+	keys(m, "/")
+	typeText(m, filter)
+	pressIn(m, "enter")
+	pressIn(m, "enter")
+	return m, h
+}
+
 // An agent on a slow link types a name and presses enter twice before the
 // hub's filtered rows come: the second enter opens the match once they
 // come, not the row the old window had at the top.
 func TestViewModeEnterBeforeTheFilteredRowsOpensTheMatch(t *testing.T) {
-	m, h := newWindowModel(t, 2000)
-	keys(m, "/")
-	typeText(m, "user-1234")
-	pressIn(m, "enter")
-	pressIn(m, "enter")
+	m, h := filterThenEnterTwice(t, "user-1234")
 	if log := h.log(); len(log) != 0 {
 		t.Fatalf("enter before the hub answered the filter acted on the old rows: %v", log)
 	}
@@ -349,11 +357,7 @@ func TestViewModeEnterBeforeTheFilteredRowsOpensTheMatch(t *testing.T) {
 // The enter waiting for the rows is forgotten when the agent goes on
 // typing: a later answer opens nothing by itself.
 func TestViewModeAWaitingEnterIsDroppedByTheNextKey(t *testing.T) {
-	m, h := newWindowModel(t, 2000)
-	keys(m, "/")
-	typeText(m, "user-1234")
-	pressIn(m, "enter")
-	pressIn(m, "enter")
+	m, h := filterThenEnterTwice(t, "user-1234")
 	pressIn(m, "down")
 	h.answer(t, m)
 	if log := h.log(); len(log) != 0 {
