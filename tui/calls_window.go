@@ -201,7 +201,7 @@ func (t *callsTable) windowBest() int {
 	if w.Error != "" {
 		return 0
 	}
-	if w.Seq == 0 || w.Offset != 0 {
+	if w.Seq == 0 || w.Offset != 0 || !t.windowCurrent() {
 		return -1
 	}
 	if w.Matched == 0 {

@@ -177,13 +177,11 @@ func (b *builder) flushBefore(cut float64) error {
 		if b.reuse && cap(m.Stats) > 0 && len(b.free) < maxFree {
 			b.free = append(b.free, m.Stats[:0])
 		}
-		b.events[i] = event{}       // given away: the visitor may keep its stats, unless reuse
-		b.events[i].ts = math.NaN() // marks it given
 	}
-	// Keep what is left, in the order it came.
+	// Keep what was not given (from cut on), in the order it came.
 	kept, stats := b.events[:0], 0
 	for _, e := range b.events {
-		if math.IsNaN(e.ts) {
+		if all || !(e.ts >= cut) { // given (a time that is NaN sorts first)
 			continue
 		}
 		if len(kept) == 0 || e.ts < b.hold.oldest {

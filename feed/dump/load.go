@@ -59,8 +59,8 @@ type Visitor struct {
 	Frame func(rec recording.Record) error
 	// Reuse says Message keeps nothing of m.Stats once it returns (values
 	// copied out of it, strings included, stay valid): its storage then
-	// holds later messages' stats, which saves a dump's reader most of
-	// its allocation.
+	// holds later messages' stats, which saves an rtcstats dump's reader
+	// most of its allocation (the other formats do not reuse).
 	Reuse bool
 }
 

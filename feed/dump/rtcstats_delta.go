@@ -339,9 +339,7 @@ func (r *rtcstatsReader) mergeDelta(state map[string]rawStat, cache statCache, i
 		if !r.merge(state, id, rep, n) {
 			return nil
 		}
-		// A new object: rep is its state now (an entry left from an object
-		// the same id named before, if any, is made anew).
-		e = &cachedStat{obj: rep, id: id}
+		e = &cachedStat{obj: rep, id: id} // a new object: rep is its state now
 		cache[id] = e
 		return e
 	}
