@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"math"
 	"strconv"
+	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -25,11 +27,14 @@ type anyParser struct {
 	recent *[internSlots]string
 	// vals holds short string values already boxed: a dump repeats the
 	// same types, kinds, states and ids on every line.
-	vals map[string]any
+	vals       map[string]any
+	recentVals *[internSlots]any // vals by a cheap hash (see strValue)
 	// pairs holds the members of the objects being parsed (nested ones
 	// above their parent's): an object's map is made once at its size,
 	// never grown member by member (growing was a tenth of a report).
 	pairs []anyPair
+	// hard holds numbers ParseFloat is slow on (see hardFloat).
+	hard map[string]float64
 }
 
 type anyPair struct {
@@ -288,7 +293,16 @@ func (p *anyParser) strValue() (any, bool) {
 	}
 	p.pos = end + 1
 	raw := p.data[start:end]
+	// As for keys (intern), a direct-mapped cache in front of the table.
+	if p.recentVals == nil {
+		p.recentVals = new([internSlots]any)
+	}
+	slot := &p.recentVals[internSlot(raw)]
+	if s, ok := (*slot).(string); ok && s == string(raw) {
+		return *slot, true
+	}
 	if v, ok := p.vals[string(raw)]; ok {
+		*slot = v
 		return v, true
 	}
 	var v any = string(raw)
@@ -298,6 +312,7 @@ func (p *anyParser) strValue() (any, bool) {
 	if len(p.vals) < maxKeys {
 		p.vals[v.(string)] = v
 	}
+	*slot = v
 	return v, true
 }
 
@@ -470,11 +485,74 @@ func (p *anyParser) number() (any, bool) {
 	if !ok {
 		return nil, false
 	}
+	return boxFloat(f), true
+}
+
+// smallFloats holds the whole numbers below its length boxed, made once:
+// most of a dump's counters and their deltas are small, and boxing a
+// float64 allocates.
+var smallFloats = sync.OnceValue(func() *[1024]any {
+	var a [1024]any
+	for i := range a {
+		a[i] = float64(i)
+	}
+	return &a
+})
+
+// boxFloat is f as an any, without allocating for the small whole ones.
+func boxFloat(f float64) any {
+	if f >= 0 && f < 1024 && f == math.Trunc(f) && !math.Signbit(f) {
+		return smallFloats()[int(f)]
+	}
+	return f
+}
+
+// float is number unboxed. The plain decimals nearly every number is
+// (-?int(.frac)? with at most 15 significant digits) are read and
+// converted in one pass, as parseFloat converts them; anything else is
+// floatSlow's.
+func (p *anyParser) float() (float64, bool) {
+	data, i := p.data, p.pos
+	neg := data[i] == '-'
+	if neg {
+		i++
+	}
+	var m uint64
+	sig, frac, intStart := 0, 0, i
+	for ; i < len(data) && data[i] >= '0' && data[i] <= '9'; i++ {
+		if m != 0 || data[i] != '0' {
+			sig++
+			m = m*10 + uint64(data[i]-'0')
+		}
+	}
+	if n := i - intStart; n == 0 || n > 1 && data[intStart] == '0' { // JSON: no digit, or a leading zero
+		return p.floatSlow()
+	}
+	if i < len(data) && data[i] == '.' {
+		i++
+		fracStart := i
+		for ; i < len(data) && data[i] >= '0' && data[i] <= '9'; i++ {
+			if m != 0 || data[i] != '0' {
+				sig++
+				m = m*10 + uint64(data[i]-'0')
+			}
+		}
+		frac = i - fracStart
+	}
+	if frac == 0 && i > intStart && data[i-1] == '.' || i < len(data) && (data[i] == 'e' || data[i] == 'E') ||
+		sig > 15 || frac >= len(pow10) || neg && m == 0 {
+		return p.floatSlow()
+	}
+	f := float64(m) / pow10[frac]
+	if neg {
+		f = -f
+	}
+	p.pos = i
 	return f, true
 }
 
-// float is number unboxed.
-func (p *anyParser) float() (float64, bool) {
+// floatSlow is float for any JSON number.
+func (p *anyParser) floatSlow() (float64, bool) {
 	start, i := p.pos, p.pos
 	if p.data[i] == '-' {
 		i++
@@ -499,16 +577,21 @@ func (p *anyParser) float() (float64, bool) {
 			return 0, false
 		}
 	}
+	expDigits := 0
 	if i < len(p.data) && (p.data[i] == 'e' || p.data[i] == 'E') {
 		i++
 		if i < len(p.data) && (p.data[i] == '+' || p.data[i] == '-') {
 			i++
 		}
-		if digits() == 0 {
+		if expDigits = digits(); expDigits == 0 {
 			return 0, false
 		}
 	}
-	f, err := parseFloat(p.data[start:i])
+	text := p.data[start:i]
+	if expDigits >= 3 { // far from 1: maybe a subnormal, ParseFloat's slow path
+		return p.hardFloat(text)
+	}
+	f, err := parseFloat(text)
 	if err != nil {
 		return 0, false
 	}
@@ -516,33 +599,79 @@ func (p *anyParser) float() (float64, bool) {
 	return f, true
 }
 
-// parseFloat is strconv.ParseFloat on bytes, with a fast path for small
-// integers (most counters).
-func parseFloat(b []byte) (float64, error) {
-	if len(b) > 0 && len(b) < 16 {
-		n, neg, ok := int64(0), false, true
-		for j, c := range b {
-			switch {
-			case c >= '0' && c <= '9':
-				n = n*10 + int64(c-'0')
-			case c == '-' && j == 0:
-				neg = true
-			default:
-				ok = false
-			}
-			if !ok {
-				break
-			}
+// hardFloat parses a number with an exponent of three digits or more,
+// remembering it: ParseFloat takes a slow decimal path for subnormals
+// (tens of thousands of instructions each), and Firefox repeats garbage
+// such as 2.8990377e-316 in fields of every sample.
+func (p *anyParser) hardFloat(text []byte) (float64, bool) {
+	f, ok := p.hard[string(text)]
+	if !ok {
+		var err error
+		if f, err = strconv.ParseFloat(string(text), 64); err != nil {
+			return 0, false
 		}
-		if ok && !(neg && n == 0) { // -0 keeps its sign through ParseFloat
-			if neg {
-				n = -n
-			}
-			return float64(n), nil
+		if p.hard == nil {
+			p.hard = map[string]float64{}
+		}
+		if len(p.hard) < maxHardFloats {
+			p.hard[string(text)] = f
 		}
 	}
-	return strconv.ParseFloat(string(b), 64)
+	p.pos += len(text)
+	return f, true
 }
+
+// maxHardFloats bounds anyParser.hard.
+const maxHardFloats = 256
+
+// parseFloat is strconv.ParseFloat on a number's text, with a fast path
+// for the plain decimals most stats are (counters, "0.0123"): up to 15
+// significant digits make a float64 mantissa exactly, and dividing it by
+// a power of ten a float64 holds exactly rounds once, correctly, as
+// ParseFloat rounds (Clinger's fast path). Anything else (more digits, an
+// exponent, a sign ParseFloat keeps, text it refuses) is ParseFloat's.
+func parseFloat[T string | []byte](b T) (float64, error) {
+	if len(b) == 0 || len(b) > 24 {
+		return strconv.ParseFloat(string(b), 64)
+	}
+	var m uint64
+	sig, frac, digits := 0, 0, 0
+	neg, dot := false, false
+	for j := 0; j < len(b); j++ {
+		switch c := b[j]; {
+		case c >= '0' && c <= '9':
+			digits++
+			if dot {
+				frac++
+			}
+			if m == 0 && c == '0' {
+				continue // a leading zero: not significant
+			}
+			if sig++; sig > 15 {
+				return strconv.ParseFloat(string(b), 64)
+			}
+			m = m*10 + uint64(c-'0')
+		case c == '-' && j == 0:
+			neg = true
+		case c == '.' && !dot:
+			dot = true
+		default:
+			return strconv.ParseFloat(string(b), 64)
+		}
+	}
+	if digits == 0 || frac >= len(pow10) || neg && m == 0 { // -0 keeps its sign through ParseFloat
+		return strconv.ParseFloat(string(b), 64)
+	}
+	f := float64(m) / pow10[frac]
+	if neg {
+		f = -f
+	}
+	return f, nil
+}
+
+// pow10 holds the powers of ten a float64 holds exactly.
+var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
 
 // SWAR constants: a byte of each lane set to 0x01, 0x80, '"', '\\', 0x20.
 const (

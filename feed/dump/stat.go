@@ -166,7 +166,7 @@ func asNumber(v any) (float64, bool) {
 		}
 		x = f
 	case string:
-		f, err := strconv.ParseFloat(strings.TrimSpace(t), 64)
+		f, err := parseFloat(strings.TrimSpace(t))
 		if err != nil {
 			return 0, false
 		}

@@ -39,6 +39,10 @@ func (s *Stream) Kept() int {
 	if r.json.recent != nil {
 		n += internSlots * keptIface
 	}
+	if r.json.recentVals != nil {
+		n += internSlots * keptIface
+	}
+	n += len(r.json.hard) * (keptEntry + 32)
 	for _, t := range []tally{r.unknown, r.noType} {
 		n += keptMap
 		for k := range t {
