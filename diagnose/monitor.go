@@ -158,6 +158,20 @@ func (m *Monitor) Apply(msg *feed.Message) {
 	}
 }
 
+// ReadsStat reports whether the Monitor reads stats objects of W3C type
+// typ: the call model's path (candidates, pairs, transport) and the
+// metrics' streams (statType). It reads no others (codecs, certificates,
+// remote candidates, remote-outbound-rtp, tracks, ...), so a reader may
+// leave them out of a message that has its time (dump.Visitor.Stats);
+// TestReportSameWithReadStatsOnly holds the two lists to it.
+func ReadsStat(typ string) bool {
+	switch typ {
+	case feed.StatLocalCandidate, feed.StatCandidatePair, feed.StatTransport:
+		return true
+	}
+	return statType(typ) != 0
+}
+
 // applyStats takes one stats report through the pipeline, each step once:
 // the call model finds its connection and follows its path, the metrics
 // turn its counters into a trusted sample, the rules judge the sample.

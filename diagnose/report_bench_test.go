@@ -19,7 +19,21 @@ import (
 // the Monitor as they come. MB/s counts the dumps' bytes unpacked (the
 // gzipped ones as their JSON), as rtcstats-server's extractor reads them.
 func BenchmarkReportDumps(b *testing.B) {
-	files := realDumpFiles(b)
+	benchmarkReport(b, realDumpFiles(b))
+}
+
+// BenchmarkReportRTCStats is BenchmarkReportDumps over the rtcstats
+// dumps alone: rtcstats-server's own test dumps, the bytes of the side by
+// side with its extractor (docs/performance.md).
+func BenchmarkReportRTCStats(b *testing.B) {
+	files, err := filepath.Glob(rtcstatsFixtures + "/*.rtcstats")
+	if err != nil || len(files) == 0 {
+		b.Fatalf("no rtcstats dumps: %v", err)
+	}
+	benchmarkReport(b, files)
+}
+
+func benchmarkReport(b *testing.B, files []string) {
 	var size int64
 	for _, f := range files {
 		size += unpackedSize(b, f)
@@ -77,7 +91,7 @@ func unpackedSize(b *testing.B, path string) int64 {
 // reportDump is the report path on one dump.
 func reportDump(b *testing.B, path string) diagnose.Report {
 	m := diagnose.NewMonitor(diagnose.Options{KeepEnded: true})
-	_, err := dump.Visit(path, dump.Visitor{Reuse: true, Message: func(msg *feed.Message) error {
+	_, err := dump.Visit(path, dump.Visitor{Reuse: true, Stats: diagnose.ReadsStat, Message: func(msg *feed.Message) error {
 		m.Apply(msg)
 		return nil
 	}})

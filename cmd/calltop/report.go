@@ -166,7 +166,8 @@ func reportFile(m *diagnose.Monitor, path, prefix string, stderr io.Writer) (dia
 	var pipe feed.Pipeline
 	bad, frames := 0, 0
 	info, err := dump.Visit(path, dump.Visitor{
-		Reuse: true, // the Monitor keeps no reference into a message
+		Reuse: true,               // the Monitor keeps no reference into a message
+		Stats: diagnose.ReadsStat, // nor reads codecs, certificates, ...
 		Message: func(msg *feed.Message) error {
 			m.Apply(msg)
 			return nil

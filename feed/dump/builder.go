@@ -37,6 +37,9 @@ type builder struct {
 	// so a given sample's slice is kept in free for a later one.
 	reuse bool
 	free  [][]feed.Stat
+	// want, when set, is the stats objects the visitor reads, by type
+	// (Visitor.Stats): a sample holds only those.
+	want func(statType string) bool
 }
 
 // statsRoom returns an empty slice for a sample of about n stats objects:
@@ -88,10 +91,37 @@ func (b *builder) add(ts float64, m feed.Message) {
 
 // stats records one sample of a peer connection.
 func (b *builder) stats(conn string, ts float64, stats []feed.Stat) {
-	if len(stats) == 0 || !b.keep(len(stats)) {
+	b.sample(conn, ts, stats, len(stats))
+}
+
+// sample records a sample of n stats objects, of which stats are given
+// (the others left out already, as the visitor does not read them): a
+// sample counts at the caps, and comes, as it would with all n.
+func (b *builder) sample(conn string, ts float64, stats []feed.Stat, n int) {
+	if n == 0 || !b.keep(n) {
 		return
 	}
-	b.add(ts, feed.Message{Type: feed.TypeStats, ConnectionID: connName(conn), Stats: stats})
+	b.add(ts, feed.Message{Type: feed.TypeStats, ConnectionID: connName(conn), Stats: b.wanted(stats)})
+}
+
+// wanted leaves out of stats, in place, the objects the visitor does not
+// read.
+func (b *builder) wanted(stats []feed.Stat) []feed.Stat {
+	if b.want == nil {
+		return stats
+	}
+	k := 0
+	for i := range stats {
+		if !b.want(stats[i].Type) {
+			continue
+		}
+		if k != i {
+			stats[k] = stats[i]
+		}
+		k++
+	}
+	clear(stats[k:]) // no strings kept alive past the end
+	return stats[:k]
 }
 
 // connEvent records a state change of a peer connection.

@@ -86,9 +86,11 @@ type walker struct {
 	d    *internalsDump
 }
 
-// readInternals parses a webrtc-internals dump into a builder.
-func readInternals(body []byte, name string) (*builder, error) {
+// readInternals parses a webrtc-internals dump into a builder, its
+// samples holding the stats objects want keeps (nil: all).
+func readInternals(body []byte, name string, want func(string) bool) (*builder, error) {
 	w := &walker{body: body, name: name, b: newBuilder(name)}
+	w.b.want = want
 	if d, ok := fastInternals(body); ok {
 		w.d = d
 	} else {

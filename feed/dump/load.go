@@ -62,6 +62,12 @@ type Visitor struct {
 	// holds later messages' stats, which saves an rtcstats dump's reader
 	// most of its allocation (the other formats do not reuse).
 	Reuse bool
+	// Stats, when set, names the stats objects Message reads, by W3C type
+	// (feed.Stat.Type): a dump's samples leave the others out, which saves
+	// converting and copying them (a sample left with none still comes,
+	// with no stats). nil keeps every object. report sets it to
+	// diagnose.ReadsStat.
+	Stats func(statType string) bool
 }
 
 // Info is what Visit found in a file: its format and the lines that
@@ -248,7 +254,7 @@ func streamRecording(in *input, info *Info, v Visitor) error {
 }
 
 func streamRTCStats(in *input, info *Info, v Visitor) error {
-	b, format, err := readRTCStats(in, v.Message, v.Reuse)
+	b, format, err := readRTCStats(in, v)
 	if err != nil {
 		return fmt.Errorf("%s: %w", in.name, err)
 	}
@@ -261,7 +267,7 @@ func streamInternals(in *input, info *Info, v Visitor) error {
 	if err != nil {
 		return err
 	}
-	b, err := readInternals(body, in.name)
+	b, err := readInternals(body, in.name, v.Stats)
 	if err != nil {
 		return err
 	}

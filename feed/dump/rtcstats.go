@@ -73,10 +73,10 @@ const chromeHeader = "RTCStatsDump"
 // line by line. It returns the builder with everything found and the
 // format (FormatRTCStats, FormatRTCStatsLegacy or FormatRTCStatsChrome). A
 // problem line is reported and skipped.
-func readRTCStats(in *input, emit func(*feed.Message) error, reuse bool) (*builder, string, error) {
+func readRTCStats(in *input, v Visitor) (*builder, string, error) {
 	r := newRTCStatsReader(in.name)
-	r.b.reuse = reuse
-	return readRTCStatsWith(r, in, emit)
+	r.b.reuse, r.b.want = v.Reuse, v.Stats
+	return readRTCStatsWith(r, in, v.Message)
 }
 
 // readRTCStatsWith is readRTCStats with the reader given (tests turn its

@@ -207,8 +207,13 @@ func (p *anyParser) fields(out []deltaEntry) ([]deltaEntry, bool) {
 // repeated (a map keeps only the last: the general path's business).
 func (d *getstatsDelta) sortByID() bool {
 	d.order = d.order[:0]
+	sorted := true // as written, in the order of a browser's report: no sort, no repeat
 	for i := range d.members {
 		d.order = append(d.order, int32(i))
+		sorted = sorted && (i == 0 || d.members[i-1].id < d.members[i].id)
+	}
+	if sorted {
+		return true
 	}
 	slices.SortFunc(d.order, func(a, b int32) int { return strings.Compare(d.members[a].id, d.members[b].id) })
 	for i := 1; i < len(d.order); i++ {
@@ -260,17 +265,18 @@ func (r *rtcstatsReader) getstatsFrom(n int, pc string, d *getstatsDelta, lineTS
 		return
 	}
 	cache := r.cacheOf(pc)
-	ents := r.ents[:0]
+	ents, room := r.ents[:0], 0
+	tsv := any(ts) // boxed once: a report with a zero timestamp gets the sample's
 	for _, k := range d.order {
 		m := &d.members[k]
 		if !m.obj { // the top-level timestamp, or what a map of reports ignores
 			continue
 		}
-		e := r.mergeDelta(state, cache, m.id, d, m, ts, n)
+		e := r.mergeDelta(state, cache, m.id, d, m, tsv, n)
 		if e == nil {
 			continue
 		}
-		switch t, _ := e.obj["type"].(string); {
+		switch t := e.rawType(); {
 		case t == "":
 			r.noType.add(pc, n)
 			continue
@@ -278,9 +284,11 @@ func (r *rtcstatsReader) getstatsFrom(n int, pc string, d *getstatsDelta, lineTS
 			r.legacy = true
 		}
 		ents = append(ents, e) // in id order already
+		room += e.room()
 	}
 	r.ents = ents
-	r.b.stats(pc, ts, statsFromCache(r.b.statsRoom(len(ents)), state, ents, ts))
+	stats, left := statsFromCache(r.b.statsRoom(room), state, ents, ts, r.b.want)
+	r.b.sample(pc, ts, stats, len(stats)+left)
 	clear(ents) // no objects kept alive through the scratch
 }
 
@@ -313,7 +321,7 @@ func (d *getstatsDelta) newest() float64 {
 // zero timestamp the sample's, merge within the caps) on report m of d,
 // keeping the object's converted fields in step. It returns the object's
 // cache entry, or nil when the object was refused.
-func (r *rtcstatsReader) mergeDelta(state map[string]rawStat, cache statCache, id string, d *getstatsDelta, m *deltaMember, ts float64, n int) *cachedStat {
+func (r *rtcstatsReader) mergeDelta(state map[string]rawStat, cache statCache, id string, d *getstatsDelta, m *deltaMember, ts any, n int) *cachedStat {
 	fields := d.entries[m.lo:m.hi]
 	tsFix := false // the report's timestamp is 0: it is the sample's
 	if t, has := d.last(m, "timestamp"); has {
@@ -327,8 +335,13 @@ func (r *rtcstatsReader) mergeDelta(state map[string]rawStat, cache statCache, i
 		}
 		return f.v
 	}
-	base := state[id]
 	e := cache[id]
+	var base rawStat
+	if e != nil {
+		base = e.obj // state[id]: made once, then merged in place
+	} else {
+		base = state[id]
+	}
 	if base == nil {
 		rep := make(rawStat, len(fields))
 		for _, f := range fields {

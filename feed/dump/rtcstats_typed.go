@@ -30,6 +30,9 @@ type cachedStat struct {
 	ctyp string
 	st   feed.Stat
 	full bool // st is filled
+	// unread: a W3C object of a type the visitor does not read
+	// (Visitor.Stats), left out of samples.
+	unread bool
 
 	ts      float64 // obj's timestamp as a number, when tsKnown
 	tsOK    bool
@@ -39,6 +42,10 @@ type cachedStat struct {
 	// object): the W3C stats made of the object, while it is unchanged.
 	legacy   []feed.Stat
 	legacyOK bool
+	made     int // how many stats legacyInto made of it last
+
+	rawTyp    string // obj's "type", when typeKnown
+	typeKnown bool
 }
 
 // What a sample makes of an object.
@@ -69,7 +76,7 @@ func (r *rtcstatsReader) cacheOf(pc string) statCache {
 func (e *cachedStat) update(k string, v any) {
 	switch k {
 	case "type", "isRemote", "portNumber": // normalizeType, isLegacyType
-		e.form, e.legacyOK = formUnknown, false
+		e.form, e.legacyOK, e.typeKnown = formUnknown, false, false
 		return
 	case "timestamp":
 		e.ts, e.tsOK = asNumber(v)
@@ -100,9 +107,31 @@ func (e *cachedStat) update(k string, v any) {
 	setValue(f, v)
 }
 
+// rawType is obj's "type" as written ("" if none or not a string).
+func (e *cachedStat) rawType() string {
+	if !e.typeKnown {
+		e.rawTyp, _ = e.obj["type"].(string)
+		e.typeKnown = true
+	}
+	return e.rawTyp
+}
+
+// room is about how many stats the object makes in a sample (as far as
+// known: the last time's), for sizing the sample's storage.
+func (e *cachedStat) room() int {
+	switch {
+	case e.form == formNone || e.unread:
+		return 0
+	case e.form == formLegacy:
+		return max(e.made, 1)
+	}
+	return 1
+}
+
 // statsFromCache is statsFromSample for the fast path, appending to out:
-// the same stats, each W3C object copied from its cache entry.
-func statsFromCache(out []feed.Stat, state map[string]rawStat, ents []*cachedStat, fallbackTS float64) []feed.Stat {
+// the same stats, each W3C object copied from its cache entry, but those
+// of a type want does not keep (nil: all), which it counts in left.
+func statsFromCache(out []feed.Stat, state map[string]rawStat, ents []*cachedStat, fallbackTS float64, want func(string) bool) (stats []feed.Stat, left int) {
 	for _, e := range ents {
 		id, obj := e.id, e.obj
 		if !e.tsKnown {
@@ -116,15 +145,19 @@ func statsFromCache(out []feed.Stat, state map[string]rawStat, ents []*cachedSta
 		if e.form == formUnknown {
 			e.form, e.typ = formOf(obj)
 			e.cid, e.ctyp = clean(id), clean(e.typ)
+			e.unread = e.form == formW3C && want != nil && !want(e.ctyp)
 		}
 		switch e.form {
 		case formLegacy:
 			if obj["type"] == legacyPair { // with bweforvideo's figures
+				n := len(out)
 				out = legacyInto(out, id, ts, obj, state)
+				e.made = len(out) - n
 				continue
 			}
 			if !e.legacyOK {
 				e.legacy, e.legacyOK = legacyInto(e.legacy[:0], id, ts, obj, state), true
+				e.made = len(e.legacy)
 			}
 			for _, st := range e.legacy {
 				st.Timestamp = ts
@@ -132,6 +165,10 @@ func statsFromCache(out []feed.Stat, state map[string]rawStat, ents []*cachedSta
 			}
 			continue
 		case formNone:
+			continue
+		}
+		if e.unread {
+			left++
 			continue
 		}
 		if !e.full {
@@ -154,7 +191,7 @@ func statsFromCache(out []feed.Stat, state map[string]rawStat, ents []*cachedSta
 		o.ID, o.Type, o.Timestamp = e.cid, e.ctyp, ts
 	}
 	sortStats(out)
-	return out
+	return out, left
 }
 
 // formOf is what statsInto makes of obj: legacy, nothing, or a W3C type.
