@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
-	"math"
 	"strconv"
-	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -301,6 +299,13 @@ func (p *anyParser) strValue() (any, bool) {
 	if s, ok := (*slot).(string); ok && s == string(raw) {
 		return *slot, true
 	}
+	if len(raw) > 0 && (raw[0] >= '0' && raw[0] <= '9' || raw[0] == '-') {
+		// A number written as a string (legacy goog* stats): a counter's
+		// new value every sample, not worth a place in the table.
+		var v any = string(raw)
+		*slot = v
+		return v, true
+	}
 	if v, ok := p.vals[string(raw)]; ok {
 		*slot = v
 		return v, true
@@ -346,13 +351,25 @@ func (p *anyParser) intern(raw []byte) string {
 // internSlots is the size of anyParser.recent (a power of two).
 const internSlots = 1024
 
+// internSlot hashes the length and, for names of eight bytes or more,
+// their first, middle and last eight: stats ids differ in the middle
+// ("RTCCodec_0_Inbound_103", "RTCCodec_1_Inbound_103"), where a hash of
+// three bytes sent whole families to one slot.
 func internSlot(raw []byte) int {
 	n := len(raw)
-	if n == 0 {
-		return 0
+	var h uint64
+	if n >= 8 {
+		h = binary.LittleEndian.Uint64(raw)*0x9e3779b97f4a7c15 ^
+			binary.LittleEndian.Uint64(raw[n/2-4:])*0xc2b2ae3d27d4eb4f ^
+			binary.LittleEndian.Uint64(raw[n-8:])*0x165667b19e3779f9
+	} else {
+		for _, c := range raw {
+			h = h<<8 | uint64(c)
+		}
+		h *= 0x9e3779b97f4a7c15
 	}
-	h := uint(n)*0x9e37 ^ uint(raw[0])*0x85eb ^ uint(raw[n-1])*0xc2b2 ^ uint(raw[n/2])*0x27d4
-	return int(h^h>>10) & (internSlots - 1)
+	h ^= uint64(n) * 0x27d4eb2f165667c5
+	return int(h>>32^h>>47) & (internSlots - 1)
 }
 
 // escaped reads a string holding escapes, from its first content byte.
@@ -491,20 +508,21 @@ func (p *anyParser) number() (any, bool) {
 // smallFloats holds the whole numbers below its length boxed, made once:
 // most of a dump's counters and their deltas are small, and boxing a
 // float64 allocates.
-var smallFloats = sync.OnceValue(func() *[1024]any {
-	var a [1024]any
+var smallFloats = func() (a [1024]any) {
 	for i := range a {
 		a[i] = float64(i)
 	}
-	return &a
-})
+	return a
+}()
 
 // boxFloat is f as an any, without allocating for the small whole ones.
 func boxFloat(f float64) any {
-	if f >= 0 && f < 1024 && f == math.Trunc(f) && !math.Signbit(f) {
-		return smallFloats()[int(f)]
+	if f > 0 && f < float64(len(smallFloats)) {
+		if i := int(f); float64(i) == f {
+			return smallFloats[i]
+		}
 	}
-	return f
+	return f // 0 too: the runtime boxes +0 without allocating, and -0 keeps its sign
 }
 
 // float is number unboxed. The plain decimals nearly every number is
