@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/calltop/calltop/feed"
@@ -50,6 +51,11 @@ func (b *builder) statsRoom(n int) []feed.Stat {
 			b.free[i] = b.free[len(b.free)-1]
 			b.free[len(b.free)-1] = nil
 			b.free = b.free[:len(b.free)-1]
+			return s
+		}
+	}
+	if b.reuse {
+		if s := spareRoom(n); s != nil {
 			return s
 		}
 	}
@@ -163,7 +169,51 @@ func (b *builder) messages(fn func(*feed.Message) error) (int, error) {
 			return 0, err
 		}
 	}
+	b.spareFree()
 	return b.hold.given, nil
+}
+
+// spare keeps the sample storage of dumps read to the end for the next
+// one read with reuse: a dump's first samples are held until 30 s of data
+// have come (HoldWindow), each in new storage, and over a directory of
+// dumps that was half of what `report` allocated. At most maxSpare.
+var spare struct {
+	sync.Mutex
+	stats [][]feed.Stat
+}
+
+const maxSpare = 64
+
+// spareFree hands the builder's free storage on to spare.
+func (b *builder) spareFree() {
+	if len(b.free) == 0 {
+		return
+	}
+	spare.Lock()
+	for _, s := range b.free {
+		if len(spare.stats) >= maxSpare {
+			break
+		}
+		spare.stats = append(spare.stats, s)
+	}
+	spare.Unlock()
+	clear(b.free)
+	b.free = b.free[:0]
+}
+
+// spareRoom takes storage for at least n stats from spare; nil if none.
+func spareRoom(n int) []feed.Stat {
+	spare.Lock()
+	defer spare.Unlock()
+	for i := len(spare.stats) - 1; i >= 0; i-- {
+		if s := spare.stats[i]; cap(s) >= n {
+			last := len(spare.stats) - 1
+			spare.stats[i], spare.stats[last] = spare.stats[last], nil
+			spare.stats = spare.stats[:last]
+			return s
+		}
+	}
+	return nil
 }
 
 // flush gives the events held so far in time order (after call.start and

@@ -142,6 +142,7 @@ const sniffBytes = 256 << 10
 // VisitReader is Visit on an uncompressed stream.
 func VisitReader(r io.Reader, name string, v Visitor) (*Info, error) {
 	in := newInput(r, name)
+	defer in.release()
 	head, err := in.start()
 	if err != nil {
 		return nil, err
