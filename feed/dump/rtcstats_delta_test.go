@@ -35,6 +35,10 @@ var deltaCorpus = []string{
 		`["getstats","PC_0",{"o":{"packetsSent":"many","qualityLimitationDurations":"{\"bandwidth\":2}"},"t":{"framesSent":10},"r":{"packetsLost":2}},1700000002000]` + "\n" +
 		`["getstats","PC_0",[{"id":"o","packetsSent":7,"timestamp":1700000003000},{"id":"r","kind":"audio"}],1700000003000]` + "\n" +
 		`["getstats","PC_0",{"o":{"framesSent":1},"r":{"kind":null}},1700000004000]`,
+	// An rtp stream taking a field from its track, then writing it itself.
+	`["getstats","PC_0",{"o":{"type":"outbound-rtp","kind":"video","trackId":"t","packetsSent":5},"t":{"type":"track","frameWidth":640,"framesSent":9}},1700000001000]` + "\n" +
+		`["getstats","PC_0",{"o":{"packetsSent":6,"frameWidth":320},"t":{"frameWidth":1280}},1700000002000]` + "\n" +
+		`["getstats","PC_0",{"o":{"packetsSent":7},"t":{"frameWidth":1920,"framesSent":12}},1700000003000]`,
 	// An object's type changing after it was given (to legacy, to a
 	// dropped one, isRemote set, a candidate's portNumber arriving).
 	`["getstats","PC_0",{"a":{"type":"inbound-rtp","kind":"audio","packetsLost":1},"c":{"type":"localcandidate","address":"1.2.3.4"}},1700000001000]` + "\n" +
