@@ -287,7 +287,7 @@ func (r *rtcstatsReader) getstatsFrom(n int, pc string, d *getstatsDelta, lineTS
 		room += e.room()
 	}
 	r.ents = ents
-	stats, left := statsFromCache(r.b.statsRoom(room), state, ents, ts, r.b.want)
+	stats, left := statsFromCache(r.b.statsRoom(room), state, cache, ents, ts, r.b.want)
 	r.b.sample(pc, ts, stats, len(stats)+left)
 	clear(ents) // no objects kept alive through the scratch
 }

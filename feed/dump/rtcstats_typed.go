@@ -46,6 +46,12 @@ type cachedStat struct {
 
 	rawTyp    string // obj's "type", when typeKnown
 	typeKnown bool
+
+	// For an rtp stream: the trackFields obj lacks (bits by index), when
+	// lacksKnown and obj still has lacksLen fields (trackInto).
+	lacks      uint32
+	lacksLen   int
+	lacksKnown bool
 }
 
 // What a sample makes of an object.
@@ -131,7 +137,7 @@ func (e *cachedStat) room() int {
 // statsFromCache is statsFromSample for the fast path, appending to out:
 // the same stats, each W3C object copied from its cache entry, but those
 // of a type want does not keep (nil: all), which it counts in left.
-func statsFromCache(out []feed.Stat, state map[string]rawStat, ents []*cachedStat, fallbackTS float64, want func(string) bool) (stats []feed.Stat, left int) {
+func statsFromCache(out []feed.Stat, state map[string]rawStat, cache statCache, ents []*cachedStat, fallbackTS float64, want func(string) bool) (stats []feed.Stat, left int) {
 	for _, e := range ents {
 		id, obj := e.id, e.obj
 		if !e.tsKnown {
@@ -182,7 +188,7 @@ func statsFromCache(out []feed.Stat, state map[string]rawStat, ents []*cachedSta
 		}
 		switch typ := e.typ; typ {
 		case feed.StatInboundRTP, feed.StatOutboundRTP:
-			trackInto(o, obj, state)
+			trackInto(o, e, cache, state)
 		case feed.StatRemoteInboundRTP, "remote-outbound-rtp":
 			if kind, ok := localKind(id, obj, state); ok {
 				setValue(o.Field("kind"), kind)
@@ -206,10 +212,104 @@ func formOf(obj rawStat) (uint8, string) {
 	return formW3C, typ
 }
 
-// trackInto is withTrackFields on a Stat filled from obj: the fields
-// obj's track object holds and obj lacks (so st's are zero).
-func trackInto(st *feed.Stat, obj rawStat, state map[string]rawStat) {
-	for f, v := range lackedTrackFields(obj, state) {
-		setValue(st.Field(f), v)
+// trackInto is withTrackFields on a Stat filled from e's object: the
+// fields its track object holds and it lacks (so st's are zero), copied
+// from the track object's converted fields (its cache entry's Stat, kept
+// in step as merged) rather than converted from its map each sample. A
+// field the track lacks, or holds unconverted, is zero there, as st's is.
+// Which of trackFields the object lacks is kept (lacks) while its number
+// of fields holds: a merge only adds or overwrites fields.
+func trackInto(st *feed.Stat, e *cachedStat, cache statCache, state map[string]rawStat) {
+	tid, _ := e.obj["trackId"].(string)
+	te := cache[tid]
+	if te == nil {
+		track := state[tid]
+		if track == nil {
+			return
+		}
+		te = &cachedStat{obj: track, id: tid}
+		cache[tid] = te
+	}
+	if !te.full {
+		fillStat(&te.st, "", "", 0, te.obj)
+		te.full = true
+	}
+	if !e.lacksKnown || e.lacksLen != len(e.obj) {
+		e.lacks = 0
+		for i, f := range trackFields {
+			if _, has := e.obj[f]; !has {
+				e.lacks |= 1 << i
+			}
+		}
+		e.lacksKnown, e.lacksLen = true, len(e.obj)
+	}
+	copyTrackFields(st, &te.st, e.lacks)
+}
+
+// copyTrackFields copies from src to dst the fields of trackFields whose
+// bit (by index) is set in mask.
+func copyTrackFields(dst, src *feed.Stat, mask uint32) {
+	if mask&(1<<0) != 0 {
+		dst.JitterBufferDelay = src.JitterBufferDelay
+	}
+	if mask&(1<<1) != 0 {
+		dst.JitterBufferEmittedCount = src.JitterBufferEmittedCount
+	}
+	if mask&(1<<2) != 0 {
+		dst.ConcealedSamples = src.ConcealedSamples
+	}
+	if mask&(1<<3) != 0 {
+		dst.SilentConcealedSamples = src.SilentConcealedSamples
+	}
+	if mask&(1<<4) != 0 {
+		dst.TotalSamplesReceived = src.TotalSamplesReceived
+	}
+	if mask&(1<<5) != 0 {
+		dst.InsertedSamplesForDeceleration = src.InsertedSamplesForDeceleration
+	}
+	if mask&(1<<6) != 0 {
+		dst.RemovedSamplesForAcceleration = src.RemovedSamplesForAcceleration
+	}
+	if mask&(1<<7) != 0 {
+		dst.FramesReceived = src.FramesReceived
+	}
+	if mask&(1<<8) != 0 {
+		dst.FramesDecoded = src.FramesDecoded
+	}
+	if mask&(1<<9) != 0 {
+		dst.FramesDropped = src.FramesDropped
+	}
+	if mask&(1<<10) != 0 {
+		dst.FramesSent = src.FramesSent
+	}
+	if mask&(1<<11) != 0 {
+		dst.FrameWidth = src.FrameWidth
+	}
+	if mask&(1<<12) != 0 {
+		dst.FrameHeight = src.FrameHeight
+	}
+	if mask&(1<<13) != 0 {
+		dst.FreezeCount = src.FreezeCount
+	}
+	if mask&(1<<14) != 0 {
+		dst.TotalFreezesDuration = src.TotalFreezesDuration
+	}
+	if mask&(1<<15) != 0 {
+		dst.PauseCount = src.PauseCount
+	}
+	if mask&(1<<16) != 0 {
+		dst.TotalPausesDuration = src.TotalPausesDuration
+	}
+	if mask&(1<<17) != 0 {
+		dst.AudioLevel = src.AudioLevel
+	}
+	if mask&(1<<18) != 0 {
+		dst.TotalAudioEnergy = src.TotalAudioEnergy
+	}
+	if mask&(1<<19) != 0 {
+		dst.TotalSamplesDuration = src.TotalSamplesDuration
+	}
+	if mask&(1<<20) != 0 {
+		dst.TrackIdentifier = src.TrackIdentifier
 	}
 }
