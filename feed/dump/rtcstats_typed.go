@@ -38,7 +38,7 @@ type cachedStat struct {
 	tsOK    bool
 	tsKnown bool
 
-	// For formLegacy (but a candidate pair, which takes in another
+	// For formLegacy (but the active candidate pair, which takes in another
 	// object): the W3C stats made of the object, while it is unchanged.
 	legacy   []feed.Stat
 	legacyOK bool
@@ -155,7 +155,7 @@ func statsFromCache(out []feed.Stat, state map[string]rawStat, cache statCache, 
 		}
 		switch e.form {
 		case formLegacy:
-			if obj["type"] == legacyPair { // with bweforvideo's figures
+			if active, _ := asBool(obj["googActiveConnection"]); active && obj["type"] == legacyPair { // with bweforvideo's figures
 				n := len(out)
 				out = legacyInto(out, id, ts, obj, state)
 				e.made = len(out) - n
