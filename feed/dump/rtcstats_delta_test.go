@@ -54,6 +54,13 @@ var deltaCorpus = []string{
 		`["getstats","PC_0",{"ssrc_1_send":{"packetsSent":"x"},"ssrc_2_recv":{"packetsReceived":"12"},"Cand-1":{"type":"remotecandidate"}},1700000003000]` + "\n" +
 		`["getstats","PC_0",[{"id":"ssrc_2_recv","packetsReceived":"15"}],1700000004000]` + "\n" +
 		`["getstats","PC_0",{"ssrc_2_recv":{"googFrameWidthReceived":"640"},"Cand-1":{}},1700000005000]`,
+	// Candidate pairs: an inactive one kept mapped while bweforvideo
+	// changes, then becoming the active one (taking bweforvideo's figure),
+	// and the active one turning inactive.
+	`["getstats","PC_0",{"Conn-1":{"type":"googCandidatePair","googActiveConnection":"true","googRtt":"30"},"Conn-2":{"type":"googCandidatePair","googActiveConnection":"false","googRtt":"90"},"bweforvideo":{"type":"VideoBwe","googAvailableSendBandwidth":"1000"}},1700000001000]` + "\n" +
+		`["getstats","PC_0",{"Conn-1":{},"Conn-2":{},"bweforvideo":{"googAvailableSendBandwidth":"2000"}},1700000002000]` + "\n" +
+		`["getstats","PC_0",{"Conn-1":{"googActiveConnection":"false"},"Conn-2":{"googActiveConnection":"true"},"bweforvideo":{"googAvailableSendBandwidth":"3000"}},1700000003000]` + "\n" +
+		`["getstats","PC_0",{"Conn-1":{},"Conn-2":{},"bweforvideo":{"googAvailableSendBandwidth":"4000"}},1700000004000]`,
 	// Ignored lines: checked, not decoded.
 	`["setLocalDescription","PC_0",{"type":"offer","sdp":"v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n\u00e9"},1700000002000]` + "\n" +
 		`["addIceCandidate","PC_0",{"candidate":"\x"},1700000002000]` + "\n" +
