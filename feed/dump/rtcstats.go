@@ -47,7 +47,9 @@ type rtcstatsReader struct {
 	parts []any
 	ents  []*cachedStat        // the fast path's objects of a sample (scratch)
 	typed map[string]statCache // per peer connection (rtcstats_typed.go)
-	slow  bool
+	// orders: per peer connection, its last sample's reports in id order.
+	orders map[string]*idOrder
+	slow   bool
 }
 
 // tally counts lines per key (a method, a peer connection), remembering

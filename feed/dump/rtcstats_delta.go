@@ -89,10 +89,10 @@ func (r *rtcstatsReader) fastGetstats(n int, raw []byte) bool {
 	parts := append(r.parts[:0], mv, pcv, nil)
 	parts, ok = p.restOfLine(parts)
 	r.parts = parts
-	if !ok || !r.delta.sortByID() {
+	pc, _ := asString(pcv)
+	if !ok || !r.delta.sortByID(r.orderOf(pc)) {
 		return false
 	}
-	pc, _ := asString(pcv)
 	ts := r.lineTime(parts)
 	if pc == "" {
 		r.b.problem(n, "%s line without a peer connection id", method)
@@ -203,9 +203,58 @@ func (p *anyParser) fields(out []deltaEntry) ([]deltaEntry, bool) {
 	}
 }
 
-// sortByID puts the members in id order (order); false if an id is
-// repeated (a map keeps only the last: the general path's business).
-func (d *getstatsDelta) sortByID() bool {
+// idOrder is a peer connection's last sample's report ids as written and
+// their order by id: a browser writes its reports in the same order every
+// sample (not sorted), so they are sorted again only when the ids change.
+type idOrder struct {
+	ids   []string
+	order []int32
+}
+
+// orderOf returns the peer connection's idOrder.
+func (r *rtcstatsReader) orderOf(pc string) *idOrder {
+	o := r.orders[pc]
+	if o == nil {
+		if r.orders == nil {
+			r.orders = map[string]*idOrder{}
+		}
+		o = &idOrder{}
+		r.orders[pc] = o
+	}
+	return o
+}
+
+// sortByID puts the members in id order (order), as the peer connection's
+// last sample had them when its ids are the same (interned: mostly one
+// pointer compare each), else by sorting and remembering; false if an id
+// is repeated (a map keeps only the last: the general path's business).
+func (d *getstatsDelta) sortByID(prev *idOrder) bool {
+	if len(prev.ids) == len(d.members) && len(d.members) > 0 {
+		same := true
+		for i := range d.members {
+			if d.members[i].id != prev.ids[i] {
+				same = false
+				break
+			}
+		}
+		if same {
+			d.order = append(d.order[:0], prev.order...)
+			return true
+		}
+	}
+	if !d.sortFresh() {
+		return false
+	}
+	prev.ids = prev.ids[:0]
+	for i := range d.members {
+		prev.ids = append(prev.ids, d.members[i].id)
+	}
+	prev.order = append(prev.order[:0], d.order...)
+	return true
+}
+
+// sortFresh is sortByID without a previous order.
+func (d *getstatsDelta) sortFresh() bool {
 	d.order = d.order[:0]
 	sorted := true // as written, in the order of a browser's report: no sort, no repeat
 	for i := range d.members {

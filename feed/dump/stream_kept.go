@@ -36,6 +36,9 @@ func (s *Stream) Kept() int {
 		}
 	}
 	n += scratchBytes(r)
+	for pc, o := range r.orders {
+		n += keptMap + keptEntry + len(pc) + cap(o.ids)*keptIface + cap(o.order)*4
+	}
 	if r.json.recent != nil {
 		n += internSlots * keptIface
 	}
