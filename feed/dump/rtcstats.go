@@ -332,8 +332,9 @@ func (r *rtcstatsReader) getstats(n int, pc string, value any, lineTS float64) {
 			continue
 		}
 		delete(rep, "id")
-		if c := r.typed[pc]; c != nil {
-			delete(c, id) // merged here, not kept converted
+		if e := r.typed[pc][id]; e != nil {
+			e.dropped = true // merged here, not kept converted (a remembered pointer to it is stale)
+			delete(r.typed[pc], id)
 		}
 		if t, has := rep["timestamp"]; has {
 			if x, _ := asNumber(t); x == 0 {

@@ -37,6 +37,9 @@ type getstatsDelta struct {
 	members []deltaMember
 	order   []int32 // members by id (sorted as indices: a member is 56 bytes to swap)
 	entries []deltaEntry
+	// hints: the peer connection's remembered cache entries by member
+	// index, when the line's ids are the last sample's (idOrder.ents).
+	hints []*cachedStat
 }
 
 // maxScratch is the most a live session's reader keeps of the fast
@@ -209,6 +212,10 @@ func (p *anyParser) fields(out []deltaEntry) ([]deltaEntry, bool) {
 type idOrder struct {
 	ids   []string
 	order []int32
+	// ents: each report's cache entry, by its place as written, as the
+	// last sample merged it: a sample written as the last one was finds
+	// its objects here rather than by their ids in the cache.
+	ents []*cachedStat
 }
 
 // orderOf returns the peer connection's idOrder.
@@ -239,9 +246,11 @@ func (d *getstatsDelta) sortByID(prev *idOrder) bool {
 		}
 		if same {
 			d.order = append(d.order[:0], prev.order...)
+			d.hints = prev.ents
 			return true
 		}
 	}
+	d.hints = nil
 	if !d.sortFresh() {
 		return false
 	}
@@ -250,6 +259,8 @@ func (d *getstatsDelta) sortByID(prev *idOrder) bool {
 		prev.ids = append(prev.ids, d.members[i].id)
 	}
 	prev.order = append(prev.order[:0], d.order...)
+	clear(prev.ents)
+	prev.ents = append(prev.ents[:0], make([]*cachedStat, len(d.members))...)
 	return true
 }
 
@@ -315,13 +326,19 @@ func (r *rtcstatsReader) getstatsFrom(n int, pc string, d *getstatsDelta, lineTS
 	}
 	cache := r.cacheOf(pc)
 	ents, room := r.ents[:0], 0
-	tsv := any(ts) // boxed once: a report with a zero timestamp gets the sample's
+	tsv := any(ts)                // boxed once: a report with a zero timestamp gets the sample's
+	remember := r.orders[pc].ents // by member index (sortByID sized it)
 	for _, k := range d.order {
 		m := &d.members[k]
 		if !m.obj { // the top-level timestamp, or what a map of reports ignores
 			continue
 		}
-		e := r.mergeDelta(state, cache, m.id, d, m, tsv, n)
+		var hint *cachedStat
+		if d.hints != nil {
+			hint = d.hints[k]
+		}
+		e := r.mergeDelta(state, cache, hint, m.id, d, m, tsv, n)
+		remember[k] = e
 		if e == nil {
 			continue
 		}
@@ -370,7 +387,7 @@ func (d *getstatsDelta) newest() float64 {
 // zero timestamp the sample's, merge within the caps) on report m of d,
 // keeping the object's converted fields in step. It returns the object's
 // cache entry, or nil when the object was refused.
-func (r *rtcstatsReader) mergeDelta(state map[string]rawStat, cache statCache, id string, d *getstatsDelta, m *deltaMember, ts any, n int) *cachedStat {
+func (r *rtcstatsReader) mergeDelta(state map[string]rawStat, cache statCache, hint *cachedStat, id string, d *getstatsDelta, m *deltaMember, ts any, n int) *cachedStat {
 	fields := d.entries[m.lo:m.hi]
 	tsFix := false // the report's timestamp is 0: it is the sample's
 	if t, has := d.last(m, "timestamp"); has {
@@ -384,7 +401,10 @@ func (r *rtcstatsReader) mergeDelta(state map[string]rawStat, cache statCache, i
 		}
 		return f.v
 	}
-	e := cache[id]
+	e := hint // the object's entry as the last sample found it, if it still is the cache's
+	if e == nil || e.dropped || e.id != id {
+		e = cache[id]
+	}
 	var base rawStat
 	if e != nil {
 		base = e.obj // state[id]: made once, then merged in place

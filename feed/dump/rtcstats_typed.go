@@ -22,14 +22,15 @@ import (
 type statCache map[string]*cachedStat
 
 type cachedStat struct {
-	id   string
-	obj  rawStat // the merged map itself (state[id], made once, merged in place)
-	form uint8   // formUnknown until worked out from obj
-	typ  string  // the W3C type, for formW3C
-	cid  string  // the id and type as a Stat has them (clean), for formW3C
-	ctyp string
-	st   feed.Stat
-	full bool // st is filled
+	id      string
+	dropped bool    // no longer the cache's: the general path merged the object
+	obj     rawStat // the merged map itself (state[id], made once, merged in place)
+	form    uint8   // formUnknown until worked out from obj
+	typ     string  // the W3C type, for formW3C
+	cid     string  // the id and type as a Stat has them (clean), for formW3C
+	ctyp    string
+	st      feed.Stat
+	full    bool // st is filled
 	// unread: a W3C object of a type the visitor does not read
 	// (Visitor.Stats), left out of samples.
 	unread bool

@@ -37,7 +37,7 @@ func (s *Stream) Kept() int {
 	}
 	n += scratchBytes(r)
 	for pc, o := range r.orders {
-		n += keptMap + keptEntry + len(pc) + cap(o.ids)*keptIface + cap(o.order)*4
+		n += keptMap + keptEntry + len(pc) + cap(o.ids)*keptIface + cap(o.order)*4 + cap(o.ents)*8
 	}
 	if r.json.recent != nil {
 		n += internSlots * keptIface
