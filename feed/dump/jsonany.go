@@ -33,6 +33,9 @@ type anyParser struct {
 	pairs []anyPair
 	// hard holds numbers ParseFloat is slow on (see hardFloat).
 	hard map[string]float64
+	// fieldPreds: the field names last read at each place of a report
+	// (the last place stands for those after it), for key's pred.
+	fieldPreds [16]string
 }
 
 type anyPair struct {

@@ -40,6 +40,9 @@ type getstatsDelta struct {
 	// hints: the peer connection's remembered cache entries by member
 	// index, when the line's ids are the last sample's (idOrder.ents).
 	hints []*cachedStat
+	// predIDs: the peer connection's last sample's report ids as written,
+	// the ids expected (key's pred) while its reports are read.
+	predIDs []string
 }
 
 // maxScratch is the most a live session's reader keeps of the fast
@@ -84,6 +87,9 @@ func (r *rtcstatsReader) fastGetstats(n int, raw []byte) bool {
 		return false
 	}
 	p.space()
+	pc, _ := asString(pcv)
+	order := r.orderOf(pc)
+	r.delta.predIDs = order.ids
 	if p.pos >= len(p.data) || p.data[p.pos] != '{' || !p.reports(&r.delta) {
 		return false
 	}
@@ -92,8 +98,7 @@ func (r *rtcstatsReader) fastGetstats(n int, raw []byte) bool {
 	parts := append(r.parts[:0], mv, pcv, nil)
 	parts, ok = p.restOfLine(parts)
 	r.parts = parts
-	pc, _ := asString(pcv)
-	if !ok || !r.delta.sortByID(r.orderOf(pc)) {
+	if !ok || !r.delta.sortByID(order) {
 		return false
 	}
 	ts := r.lineTime(parts)
@@ -130,7 +135,11 @@ func (p *anyParser) reports(d *getstatsDelta) bool {
 		return true
 	}
 	for {
-		id, ok := p.key()
+		pred := ""
+		if i := len(d.members); i < len(d.predIDs) {
+			pred = d.predIDs[i]
+		}
+		id, ok := p.key(&pred)
 		if !ok {
 			return false
 		}
@@ -156,15 +165,30 @@ func (p *anyParser) reports(d *getstatsDelta) bool {
 	}
 }
 
-// key reads `"name":` (after space), the name interned.
-func (p *anyParser) key() (string, bool) {
+// key reads `"name":` (after space), the name interned. pred is the
+// name expected here (the last one read at this place, "" for none): a
+// name written as it is costs one comparison, no scan and no hash; a
+// name read otherwise becomes pred when written plainly.
+func (p *anyParser) key(pred *string) (string, bool) {
 	p.space()
 	if p.pos >= len(p.data) || p.data[p.pos] != '"' {
 		return "", false
 	}
-	k, ok := p.str(true)
-	if !ok {
-		return "", false
+	var k string
+	if want := *pred; want != "" {
+		if end := p.pos + 1 + len(want); end < len(p.data) && p.data[end] == '"' && string(p.data[p.pos+1:end]) == want {
+			k, p.pos = want, end+1
+		}
+	}
+	if k == "" {
+		start := p.pos
+		var ok bool
+		if k, ok = p.str(true); !ok {
+			return "", false
+		}
+		if string(p.data[start+1:p.pos-1]) == k { // no escape, as written
+			*pred = k
+		}
 	}
 	p.space()
 	if p.pos >= len(p.data) || p.data[p.pos] != ':' {
@@ -186,8 +210,9 @@ func (p *anyParser) fields(out []deltaEntry) ([]deltaEntry, bool) {
 		p.depth--
 		return out, true
 	}
-	for {
-		k, ok := p.key()
+	for j := 0; ; {
+		k, ok := p.key(&p.fieldPreds[min(j, len(p.fieldPreds)-1)])
+		j++
 		if !ok {
 			return out, false
 		}
