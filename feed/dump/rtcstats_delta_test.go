@@ -61,6 +61,11 @@ var deltaCorpus = []string{
 		`["getstats","PC_0",{"Conn-1":{},"Conn-2":{},"bweforvideo":{"googAvailableSendBandwidth":"2000"}},1700000002000]` + "\n" +
 		`["getstats","PC_0",{"Conn-1":{"googActiveConnection":"false"},"Conn-2":{"googActiveConnection":"true"},"bweforvideo":{"googAvailableSendBandwidth":"3000"}},1700000003000]` + "\n" +
 		`["getstats","PC_0",{"Conn-1":{},"Conn-2":{},"bweforvideo":{"googAvailableSendBandwidth":"4000"}},1700000004000]`,
+	// Names read where others were before: an escaped one, one the last
+	// name is a prefix of, an id longer than the last one there.
+	`["getstats","PC_0",{"a":{"type":"inbound-rtp","kind":"audio","packetsLost":1},"b":{"type":"outbound-rtp","packetsSent":1}},1700000001000]` + "\n" +
+		`["getstats","PC_0",{"a":{"typ\u0065":"outbound-rtp","kindX":"video","packetsLost":2},"b2":{"type":"inbound-rtp","packetsSent":2}},1700000002000]` + "\n" +
+		`["getstats","PC_0",{"a":{"type":"inbound-rtp","kind":"video","packetsLostX":3},"b":{"packetsSent":3}},1700000003000]`,
 	// Ignored lines: checked, not decoded.
 	`["setLocalDescription","PC_0",{"type":"offer","sdp":"v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n\u00e9"},1700000002000]` + "\n" +
 		`["addIceCandidate","PC_0",{"candidate":"\x"},1700000002000]` + "\n" +
