@@ -1,6 +1,7 @@
 package bus
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -16,7 +17,7 @@ func TestCallIDsBecomeOneSafeSubjectToken(t *testing.T) {
 			t.Errorf("%q and %q share the token %q", prev, id, tok)
 		}
 		seen[tok] = id
-		if safe := idPattern.MatchString(id); safe != (tok == id) {
+		if safe := safeID(id); safe != (tok == id) {
 			t.Errorf("%q -> %q: a safe id is kept, any other hashed", id, tok)
 		}
 	}
@@ -26,4 +27,17 @@ func TestCallIDsBecomeOneSafeSubjectToken(t *testing.T) {
 	if kind, hubID := hubOf("calltop.v1.state.hub-a.hub-b"); kind != "state" || hubID != "hub-a" {
 		t.Errorf("hubOf: %q %q", kind, hubID)
 	}
+}
+
+// FuzzSafeID holds safeID to the pattern it stands for.
+func FuzzSafeID(f *testing.F) {
+	for _, s := range []string{"", "a", "hub-1", "a_b", "a.b", "é", strings.Repeat("x", 64), strings.Repeat("x", 65), "a b", "\x00"} {
+		f.Add(s)
+	}
+	pattern := regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := safeID(s), pattern.MatchString(s); got != want {
+			t.Fatalf("safeID(%q) = %v, the pattern says %v", s, got, want)
+		}
+	})
 }

@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -508,21 +510,31 @@ func (p *anyParser) number() (any, bool) {
 	return boxFloat(f), true
 }
 
-// smallFloats holds the whole numbers below its length boxed, made once:
-// most of a dump's counters and their deltas are small, and boxing a
-// float64 allocates.
-var smallFloats = func() (a [1024]any) {
-	for i := range a {
-		a[i] = float64(i)
-	}
-	return a
-}()
+// smallFloats holds the whole numbers below its length boxed: most of a
+// dump's counters and their deltas are small, and boxing a float64
+// allocates. Made on first use, not at start-up (1,024 allocations every
+// calltop command would pay).
+var (
+	smallFloats     atomic.Pointer[[1024]any]
+	smallFloatsOnce sync.Once
+)
 
 // boxFloat is f as an any, without allocating for the small whole ones.
 func boxFloat(f float64) any {
-	if f > 0 && f < float64(len(smallFloats)) {
+	if f > 0 && f < 1024 {
 		if i := int(f); float64(i) == f {
-			return smallFloats[i]
+			t := smallFloats.Load()
+			if t == nil {
+				smallFloatsOnce.Do(func() {
+					t = new([1024]any)
+					for i := range t {
+						t[i] = float64(i)
+					}
+					smallFloats.Store(t)
+				})
+				t = smallFloats.Load()
+			}
+			return t[i]
 		}
 	}
 	return f // 0 too: the runtime boxes +0 without allocating, and -0 keeps its sign

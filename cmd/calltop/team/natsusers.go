@@ -149,7 +149,7 @@ func (u *KVUsers) read(ctx context.Context) ([]User, error) {
 			return nil, fmt.Errorf("user %s in JetStream bucket %s: %w", k, u.bucket, err)
 		}
 		var x User
-		if err := json.Unmarshal(e.Value(), &x); err != nil || CheckRole(x.Role) != nil || !nameRE.MatchString(x.Name) || userKey(x.Name) != k {
+		if err := json.Unmarshal(e.Value(), &x); err != nil || CheckRole(x.Role) != nil || !validName(x.Name) || userKey(x.Name) != k {
 			return nil, fmt.Errorf("user %s in JetStream bucket %s is not valid (name %q, role %q, %v)", k, u.bucket, x.Name, x.Role, err)
 		}
 		list = append(list, x)
