@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -514,78 +513,27 @@ func (p *anyParser) number() (any, bool) {
 // dump's counters and their deltas are small, and boxing a float64
 // allocates. Made on first use, not at start-up (1,024 allocations every
 // calltop command would pay).
-var (
-	smallFloats     atomic.Pointer[[1024]any]
-	smallFloatsOnce sync.Once
-)
+var smallFloats = sync.OnceValue(func() *[1024]any {
+	t := new([1024]any)
+	for i := range t {
+		t[i] = float64(i)
+	}
+	return t
+})
 
 // boxFloat is f as an any, without allocating for the small whole ones.
 func boxFloat(f float64) any {
 	if f > 0 && f < 1024 {
 		if i := int(f); float64(i) == f {
-			t := smallFloats.Load()
-			if t == nil {
-				smallFloatsOnce.Do(func() {
-					t = new([1024]any)
-					for i := range t {
-						t[i] = float64(i)
-					}
-					smallFloats.Store(t)
-				})
-				t = smallFloats.Load()
-			}
-			return t[i]
+			return smallFloats()[i]
 		}
 	}
 	return f // 0 too: the runtime boxes +0 without allocating, and -0 keeps its sign
 }
 
-// float is number unboxed. The plain decimals nearly every number is
-// (-?int(.frac)? with at most 15 significant digits) are read and
-// converted in one pass, as parseFloat converts them; anything else is
-// floatSlow's.
+// float is number unboxed: the number's text checked as JSON, then
+// converted by parseFloat.
 func (p *anyParser) float() (float64, bool) {
-	data, i := p.data, p.pos
-	neg := data[i] == '-'
-	if neg {
-		i++
-	}
-	var m uint64
-	sig, frac, intStart := 0, 0, i
-	for ; i < len(data) && data[i] >= '0' && data[i] <= '9'; i++ {
-		if m != 0 || data[i] != '0' {
-			sig++
-			m = m*10 + uint64(data[i]-'0')
-		}
-	}
-	if n := i - intStart; n == 0 || n > 1 && data[intStart] == '0' { // JSON: no digit, or a leading zero
-		return p.floatSlow()
-	}
-	if i < len(data) && data[i] == '.' {
-		i++
-		fracStart := i
-		for ; i < len(data) && data[i] >= '0' && data[i] <= '9'; i++ {
-			if m != 0 || data[i] != '0' {
-				sig++
-				m = m*10 + uint64(data[i]-'0')
-			}
-		}
-		frac = i - fracStart
-	}
-	if frac == 0 && i > intStart && data[i-1] == '.' || i < len(data) && (data[i] == 'e' || data[i] == 'E') ||
-		sig > 15 || frac >= len(pow10) || neg && m == 0 {
-		return p.floatSlow()
-	}
-	f := float64(m) / pow10[frac]
-	if neg {
-		f = -f
-	}
-	p.pos = i
-	return f, true
-}
-
-// floatSlow is float for any JSON number.
-func (p *anyParser) floatSlow() (float64, bool) {
 	start, i := p.pos, p.pos
 	if p.data[i] == '-' {
 		i++
