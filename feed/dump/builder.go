@@ -46,20 +46,33 @@ type builder struct {
 // statsRoom returns an empty slice for a sample of about n stats objects:
 // a given sample's storage when the visitor lets it be reused.
 func (b *builder) statsRoom(n int) []feed.Stat {
-	for i := len(b.free) - 1; i >= 0; i-- {
-		if s := b.free[i]; cap(s) >= n {
-			b.free[i] = b.free[len(b.free)-1]
-			b.free[len(b.free)-1] = nil
-			b.free = b.free[:len(b.free)-1]
-			return s
-		}
+	if s := takeRoom(&b.free, n); s != nil {
+		return s
 	}
 	if b.reuse {
-		if s := spareRoom(n); s != nil {
+		spare.Lock()
+		s := takeRoom(&spare.stats, n)
+		spare.Unlock()
+		if s != nil {
 			return s
 		}
 	}
 	return make([]feed.Stat, 0, n)
+}
+
+// takeRoom takes out of list the last storage for at least n stats; nil
+// if none is that large.
+func takeRoom(list *[][]feed.Stat, n int) []feed.Stat {
+	l := *list
+	for i := len(l) - 1; i >= 0; i-- {
+		if s := l[i]; cap(s) >= n {
+			last := len(l) - 1
+			l[i], l[last] = l[last], nil
+			*list = l[:last]
+			return s
+		}
+	}
+	return nil
 }
 
 type event struct {
@@ -199,21 +212,6 @@ func (b *builder) spareFree() {
 	spare.Unlock()
 	clear(b.free)
 	b.free = b.free[:0]
-}
-
-// spareRoom takes storage for at least n stats from spare; nil if none.
-func spareRoom(n int) []feed.Stat {
-	spare.Lock()
-	defer spare.Unlock()
-	for i := len(spare.stats) - 1; i >= 0; i-- {
-		if s := spare.stats[i]; cap(s) >= n {
-			last := len(spare.stats) - 1
-			spare.stats[i], spare.stats[last] = spare.stats[last], nil
-			spare.stats = spare.stats[:last]
-			return s
-		}
-	}
-	return nil
 }
 
 // flush gives the events held so far in time order (after call.start and

@@ -155,10 +155,17 @@ func legacyLimitation(obj rawStat) string {
 	return "none"
 }
 
+// isActivePair reports whether a legacy candidate pair is the one in use
+// (the only one that takes in bweforvideo's figures).
+func isActivePair(obj rawStat) bool {
+	active, _ := asBool(obj["googActiveConnection"])
+	return active
+}
+
 func legacyCandidatePair(id string, ts float64, obj rawStat, state map[string]rawStat) feed.Stat {
 	var w feed.Stat
 	copyFields(&w, obj, pairFields)
-	active, _ := asBool(obj["googActiveConnection"])
+	active := isActivePair(obj)
 	w.Nominated, w.Selected = active, active
 	if writable, _ := asBool(obj["googWritable"]); writable {
 		w.State = "succeeded"

@@ -156,7 +156,7 @@ func statsFromCache(out []feed.Stat, state map[string]rawStat, cache statCache, 
 		}
 		switch e.form {
 		case formLegacy:
-			if active, _ := asBool(obj["googActiveConnection"]); active && obj["type"] == legacyPair { // with bweforvideo's figures
+			if e.rawType() == legacyPair && isActivePair(obj) { // with bweforvideo's figures
 				n := len(out)
 				out = legacyInto(out, id, ts, obj, state)
 				e.made = len(out) - n
