@@ -49,9 +49,9 @@ type callsTable struct {
 	askPending bool
 	winQuery   parsedFilter
 	// An enter pressed while the window still answers an older filter or
-	// sort waits for the rows it asked for (openWaiting), then opens the
-	// selected one (openReady, taken by the Model).
-	openWaiting, openReady bool
+	// sort waits for the rows it asked for; the Model then opens the
+	// selected one (openWaited).
+	openWaiting bool
 }
 
 func newCallsTable(c common) *callsTable {

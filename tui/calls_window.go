@@ -56,9 +56,6 @@ func (t *callsTable) SetWindow(w *engine.ViewFrame) {
 	t.list.SetRowsAt(w.Matched, at)
 	t.selCall = t.Selected()
 	t.request()
-	if t.openWaiting && t.windowCurrent() {
-		t.openWaiting, t.openReady = false, true
-	}
 }
 
 // windowCurrent reports whether the rows on screen answer the filter and
@@ -74,24 +71,26 @@ func (t *callsTable) windowCurrent() bool {
 	return t.win.Seq > 0 && w.Filter == q.Filter && w.Sort == q.Sort && w.Desc == q.Desc
 }
 
-// takeOpen reports, once, that an enter which waited for the rows may
-// now open the selected call.
-func (t *callsTable) takeOpen() bool {
-	ready := t.openReady
-	t.openReady = false
-	return ready
-}
-
-// openWaited opens the call an enter waited for, once its rows came.
+// openWaited opens the call an enter waited for, once the rows it asked
+// for have come (a frame's window answers the filter and sort on screen);
+// leaving the calls screen drops the wait.
 func (m *Model) openWaited() tea.Cmd {
-	if !m.calls.takeOpen() || m.screen != screenCalls {
+	t := m.calls
+	switch {
+	case !t.openWaiting:
+		return nil
+	case m.screen != screenCalls:
+		t.openWaiting = false
+		return nil
+	case !t.windowCurrent():
 		return nil
 	}
-	c := m.calls.Selected()
+	t.openWaiting = false
+	c := t.Selected()
 	if c == nil {
 		return nil
 	}
-	return m.openCall(c.Key, target{person: m.calls.matchedPerson(c)})
+	return m.openCall(c.Key, target{person: t.matchedPerson(c)})
 }
 
 // row is row i of the list: the window's in view mode (nil when the
