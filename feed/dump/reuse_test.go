@@ -15,11 +15,7 @@ import (
 // reused (report's) gets exactly the messages one that keeps them gets,
 // each as it was when handed on, though their storage is reused.
 func TestVisitWithReuseGivesTheSameMessages(t *testing.T) {
-	names, _ := filepath.Glob(filepath.Join(fixtures, "*.rtcstats"))
-	if len(names) < 4 {
-		t.Fatalf("want the 4 rtcstats fixtures, found %d", len(names))
-	}
-	for _, path := range names {
+	for _, path := range rtcstatsDumps(t) {
 		t.Run(filepath.Base(path), func(t *testing.T) {
 			visit := func(reuse bool) (msgs [][]byte, shared int) {
 				seen := map[*feed.Stat]bool{}

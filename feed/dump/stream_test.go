@@ -17,11 +17,7 @@ import (
 // events Load makes of the file, in the same (time) order, and the same
 // call and participant.
 func TestStreamGivesTheDumpsMessages(t *testing.T) {
-	names, _ := filepath.Glob(filepath.Join(fixtures, "*.rtcstats"))
-	if len(names) < 4 {
-		t.Fatalf("want the 4 rtcstats fixtures, found %d", len(names))
-	}
-	for _, path := range names {
+	for _, path := range rtcstatsDumps(t) {
 		t.Run(filepath.Base(path), func(t *testing.T) {
 			data, err := os.ReadFile(path)
 			if err != nil {
@@ -108,4 +104,14 @@ func TestStreamLineProblems(t *testing.T) {
 	if _, prob := s.Line([]byte(`["onconnectionstatechange",null,"connected",1700000000000]`)); prob == nil || prob.Line != 3 || prob.File != "session abc" {
 		t.Fatalf("line without a peer connection: %v", prob)
 	}
+}
+
+// rtcstatsDumps lists the repo's four real rtcstats dumps.
+func rtcstatsDumps(t *testing.T) []string {
+	t.Helper()
+	names, _ := filepath.Glob(filepath.Join(fixtures, "*.rtcstats"))
+	if len(names) < 4 {
+		t.Fatalf("want the 4 rtcstats fixtures, found %d", len(names))
+	}
+	return names
 }
