@@ -220,13 +220,32 @@ func (r *roster) pick(t *testing.T, unique, shared int) []person {
 	return out
 }
 
-// current is p as the agent would ask for them now: a name that another
-// call took up since it was picked is told apart by its room.
+// current is p as the agent would ask for them now, calls having ended and
+// started since they were picked: by name alone while one live call has
+// them, else told apart by the room of one of their live calls (the one
+// picked while it still is one, and alone with the name).
 func (r *roster) current(p person) person {
-	if calls := r.callsOf(p.name); p.room == "" && len(calls) > 1 {
-		r.mu.Lock()
-		p.room = r.rooms[calls[0]]
-		r.mu.Unlock()
+	calls := r.callsOf(p.name)
+	if len(calls) == 1 {
+		p.room = ""
+	}
+	if len(calls) <= 1 {
+		return p
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	inRoom := map[string]int{}
+	for _, id := range calls {
+		inRoom[r.rooms[id]]++
+	}
+	if p.room != "" && inRoom[p.room] == 1 {
+		return p
+	}
+	for _, id := range calls {
+		if inRoom[r.rooms[id]] == 1 {
+			p.room = r.rooms[id]
+			break
+		}
 	}
 	return p
 }
