@@ -267,13 +267,26 @@ func listedOnly(r *roster, p person) func(string) bool {
 			if len(f) == 0 || strings.Contains(l, "enter open call") {
 				break
 			}
-			if !slices.ContainsFunc(f, func(w string) bool { return rooms[w] && (p.room == "" || w == p.room) }) {
+			if !slices.ContainsFunc(f, func(w string) bool { return shownRoom(w, rooms, p.room) }) {
 				return false
 			}
 			rows++
 		}
 		return rows > 0
 	}
+}
+
+// shownRoom reports whether w, a word of a calls-list row, is one of rooms
+// (the one named, when one is): at 80x24 a long room is cut to fit its
+// column and ends in "…".
+func shownRoom(w string, rooms map[string]bool, named string) bool {
+	prefix, cut := strings.CutSuffix(w, "…")
+	for room := range rooms {
+		if (room == w || cut && prefix != "" && strings.HasPrefix(room, prefix)) && (named == "" || room == named) {
+			return true
+		}
+	}
+	return false
 }
 
 func onCallOf(r *roster, p person) func(string) bool {
